@@ -1,0 +1,80 @@
+// Backend: what the HTTP adapter needs from a validator. node/ implements it;
+// tests implement fakes. Every method is thread-safe (the HTTP server calls
+// them from many threads at once).
+//
+// Writes block until the document is committed (durable on a quorum) and
+// applied, or fail; they never acknowledge what is not durable.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+#include "crypto/merkle.h"
+
+namespace frontera::api {
+
+using Json = nlohmann::json;
+
+// Where an accepted document sits in the ledger.
+struct Receipt {
+  std::string id;      // certificate id (for events and revocations: the certificate's)
+  std::string status;  // the certificate's status after the write: "active" | "revoked"
+  uint64_t leaf_index = 0;
+  crypto::Hash leaf_hash{};
+  uint64_t block_height = 0;
+};
+
+struct InclusionProofView {
+  uint64_t leaf_index = 0;
+  crypto::Hash leaf_hash{};
+  uint64_t tree_size = 0;
+  std::vector<crypto::Hash> inclusion;
+  std::string checkpoint;  // signed note of tree_size, the proof's target
+};
+
+struct ConsistencyProofView {
+  uint64_t first = 0;
+  uint64_t second = 0;
+  std::vector<crypto::Hash> proof;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // POST /v1/certificates. Errors: kInvalidArgument (400), kFailedPrecondition
+  // (422), kPermissionDenied (403), kAlreadyExists (409), kUnavailable (503).
+  virtual Result<Receipt> IssueCertificate(const Json& credential) = 0;
+  // POST /v1/certificates/{id}/events; kNotFound when the certificate is unknown.
+  virtual Result<Receipt> RecordEvent(const std::string& certificate_id, const Json& event) = 0;
+  // POST /v1/certificates/{id}/revocation.
+  virtual Result<Receipt> Revoke(const std::string& certificate_id, const Json& revocation) = 0;
+
+  // GET /v1/certificates/{id} → {credential, status, events, flags, ledger}.
+  virtual Result<Json> GetCertificate(const std::string& id) = 0;
+  // GET /v1/certificates/{id}/proof: proof of the credential's leaf against
+  // the latest checkpoint.
+  virtual Result<InclusionProofView> GetProof(const std::string& id) = 0;
+  // GET /v1/checkpoint: the latest valid checkpoint as a signed note.
+  virtual Result<std::string> GetCheckpoint() = 0;
+  // GET /v1/proofs/consistency; kInvalidArgument unless 0 < first <= second <=
+  // the latest checkpoint's tree size.
+  virtual Result<ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) = 0;
+  // GET /v1/blocks/{height}.
+  virtual Result<Json> GetBlock(uint64_t height) = 0;
+  // GET /v1/parties/{did}.
+  virtual Result<Json> GetParty(const std::string& did) = 0;
+  // GET /v1/status: node and ledger state.
+  virtual Json GetStatus() = 0;
+  // GET /healthz: true while the node can serve.
+  virtual bool Healthy() = 0;
+  // GET /metrics: counter and gauge values by Prometheus metric name.
+  virtual std::map<std::string, double> GetMetrics() = 0;
+};
+
+}  // namespace frontera::api

@@ -1,0 +1,59 @@
+// Client: a small HTTP client for Frontera's API, used by the CLI and tests.
+// Keeps one keep-alive connection. Not thread-safe: one Client per thread.
+//
+// Non-2xx answers become a Status mapped from the HTTP status (400 →
+// kInvalidArgument, 403 → kPermissionDenied, 404 → kNotFound, 409 →
+// kAlreadyExists, 413/429 → kResourceExhausted, 422 → kFailedPrecondition,
+// 5xx and connection failures → kUnavailable), whose message is the problem's
+// title and detail and whose field errors are the problem's `errors`.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+
+namespace frontera::api {
+
+struct ClientOptions {
+  int connect_timeout_ms = 5000;
+  int read_timeout_ms = 30000;
+};
+
+struct HttpAnswer {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+class Client {
+ public:
+  // base_url: "http://127.0.0.1:7001" (scheme, host, port; no path).
+  static Result<std::unique_ptr<Client>> Create(const std::string& base_url,
+                                                const ClientOptions& options = {});
+  ~Client();
+
+  // POST `body` as application/json to `path`; the answer's JSON on 2xx.
+  Result<nlohmann::json> PostJson(const std::string& path, const nlohmann::json& body);
+  // POST raw bytes (for tests of malformed input); any status, no mapping.
+  Result<HttpAnswer> PostRaw(const std::string& path, const std::string& body,
+                             const std::string& content_type);
+  // GET `path` and parse JSON on 2xx.
+  Result<nlohmann::json> GetJson(const std::string& path);
+  // GET `path` and return the body on 2xx.
+  Result<std::string> GetText(const std::string& path);
+  // GET with any status, no mapping.
+  Result<HttpAnswer> GetRaw(const std::string& path, const std::string& accept = "");
+
+  // Percent-encodes one path segment (e.g. a certificate id "urn:uuid:…").
+  static std::string EncodePathSegment(const std::string& segment);
+
+ private:
+  class Impl;
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace frontera::api

@@ -1,0 +1,45 @@
+// W3C Data Integrity proofs with the eddsa-jcs-2022 cryptosuite
+// ("Data Integrity EdDSA Cryptosuites v1.0", §3.3):
+//   proofConfig = proof options without proofValue (with the document's
+//                 @context when the options carry an @context)
+//   hashData    = SHA-256(JCS(proofConfig)) ‖ SHA-256(JCS(document without proof))
+//   proofValue  = "z" + base58btc(Ed25519 signature of hashData)
+// Verification accepts any conforming document, not only Frontera's.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+
+#include "common/result.h"
+#include "crypto/ed25519.h"
+#include "crypto/json.h"
+
+namespace frontera::crypto {
+
+struct ProofOptions {
+  std::string created;              // RFC 3339 date-time, e.g. "2026-11-02T14:05:00Z"
+  std::string verification_method;  // "did:key:…#…"; must name the signing key
+  std::string proof_purpose = "assertionMethod";
+  bool include_context = true;      // copy the document's @context into the proof
+};
+
+// Returns `unsecured` with a "proof" member added. Fails if `unsecured` is not
+// an object, already has a proof, or the verification method does not name
+// `key`'s public key.
+Result<Json> CreateProof(const Json& unsecured, const ProofOptions& options, const KeyPair& key);
+
+struct VerifiedProof {
+  PublicKey public_key;             // the key that signed
+  std::string controller;           // the DID of the verification method
+  std::string verification_method;  // as written in the proof
+  std::string created;
+  std::string proof_purpose;
+};
+
+// Verifies the proof of `secured`. Errors are kInvalidArgument with a
+// FieldError pointing into the document (e.g. "/proof/proofValue") and a reason
+// such as "signature does not verify" or "cryptosuite must be eddsa-jcs-2022".
+Result<VerifiedProof> VerifyProof(const Json& secured);
+
+}  // namespace frontera::crypto

@@ -1,0 +1,116 @@
+// The signed documents of the ledger and their field rules (docs/formats.md):
+//   - ProductAuthenticityCredential and PrecursorConsignmentCredential
+//     (W3C VC 2.0, eddsa-jcs-2022),
+//   - EPCIS 2.0 ObjectEvent movements and customs acts,
+//   - CredentialRevocation.
+//
+// Parse* functions check shape and every rule that depends on the document
+// alone (check digits, character sets, dates, units, country codes, Table I
+// notifications, Digital Link subject id, label identifiers). They do not
+// verify the proof signature (crypto::VerifyProof does) and do not look at
+// ledger state (the state machine does).
+//
+// Errors: kInvalidArgument for shape (not an object, missing member, wrong
+// JSON type); kFailedPrecondition for a well-formed value that breaks a rule
+// (bad check digit, unknown unit, expiry before validFrom). Every error carries
+// FieldErrors whose pointers are RFC 6901 pointers into the document.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/json.h"
+
+namespace frontera::ledger {
+
+using crypto::Json;
+
+enum class CredentialType { kProduct, kPrecursor };
+
+struct PartyRef {
+  std::string did;
+  std::string name;
+  std::string country;  // ISO 3166-1 alpha-2
+};
+
+struct Credential {
+  std::string id;  // e.g. "urn:uuid:…"
+  CredentialType type = CredentialType::kProduct;
+  std::string issuer;  // did:key of the issuer
+  std::string valid_from;   // RFC 3339
+  std::string valid_until;  // RFC 3339 or empty
+  std::string subject_id;   // GS1 Digital Link URI
+  std::optional<std::string> label;  // credentialSubject.label, if present
+  std::string proof_verification_method;  // proof.verificationMethod as written
+
+  // kProduct:
+  std::string gtin;    // 14 digits
+  std::string lot;
+  std::string serial;
+  std::string expiry;  // YYYY-MM-DD
+  std::string manufacturer_did;
+  std::string country_of_origin;
+
+  // kPrecursor:
+  std::string sscc;  // 18 digits
+  std::string cas_rn;
+  std::string un_table;  // "I" or "II"
+  std::string point_of_entry;
+  PartyRef exporter;
+  PartyRef importer;
+  PartyRef consignee;
+};
+
+// Parses and checks a credential (proof member required but not verified).
+Result<Credential> ParseCredential(const Json& document);
+
+enum class EventKind {
+  kShipping,
+  kDeparting,
+  kArriving,
+  kReceiving,
+  kInspecting,
+  kCustomsHold,     // https://frontera.example/ns/v1/bizstep/customs_hold
+  kCustomsRelease,  // https://frontera.example/ns/v1/bizstep/customs_release
+  kJointInspection, // https://frontera.example/ns/v1/bizstep/joint_inspection
+};
+
+struct Event {
+  std::string event_id;    // eventID
+  EventKind kind = EventKind::kShipping;
+  std::string biz_step;    // as written (bare CBV word or full URI)
+  std::string event_time;  // as written
+  std::string certificate_id;  // certificationInfo
+  std::vector<std::string> epc_list;
+  std::string source_party;       // sourceList possessing_party, or empty
+  std::string destination_party;  // destinationList possessing_party, or empty
+  std::string read_point;         // readPoint.id, or empty
+  std::string biz_location;       // bizLocation.id, or empty
+  std::string proof_verification_method;
+};
+
+// Parses and checks an EPCIS 2.0 ObjectEvent. `shipping` requires a
+// destinationList possessing_party.
+Result<Event> ParseEvent(const Json& document);
+
+struct Revocation {
+  std::string id;             // urn:uuid of the revocation document
+  std::string credential_id;  // the certificate revoked
+  std::string issuer;         // did of the revoking party
+  std::string reason;
+  std::string proof_verification_method;
+};
+
+Result<Revocation> ParseRevocation(const Json& document);
+
+// The canonical GS1 Digital Link EPC of a credential's item, as carried in an
+// event's epcList: "https://id.gs1.org/01/{gtin}/21/{serial}" for a product,
+// "https://id.gs1.org/00/{sscc}" for a consignment.
+std::string ItemEpc(const Credential& credential);
+
+}  // namespace frontera::ledger

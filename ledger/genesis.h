@@ -1,0 +1,70 @@
+// Genesis: the founding document of a network (docs/formats.md#genesis). It
+// names the network (the checkpoint origin), the validators whose majority
+// signs checkpoints, and the parties registered from the start.
+//
+// Thread-safety: immutable value after parsing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/ed25519.h"
+#include "crypto/json.h"
+#include "crypto/merkle.h"
+#include "crypto/signed_note.h"
+
+namespace frontera::ledger {
+
+enum class Role { kManufacturer, kShipper, kCarrier, kDistributor, kPharmacy, kImporter, kAgency };
+
+std::string_view RoleName(Role role);
+std::optional<Role> RoleFromName(std::string_view name);
+
+struct Party {
+  std::string did;  // did:key
+  crypto::PublicKey public_key{};
+  std::string name;
+  Role role = Role::kManufacturer;
+  std::string country;  // ISO 3166-1 alpha-2
+  std::string gln;      // 13 digits, or empty
+  std::vector<std::string> prefixes;  // GS1 company prefixes (manufacturers, shippers)
+  bool suspended = false;
+
+  crypto::Json ToJson() const;
+};
+
+struct Validator {
+  std::string name;  // signed-note key name, e.g. "us-cbp"
+  std::string did;
+  crypto::PublicKey public_key{};
+  std::string api_url;    // e.g. "http://127.0.0.1:7001" (informational)
+  std::string peer_addr;  // host:port of the peer link, or empty for a single node
+};
+
+struct Genesis {
+  std::string network;   // checkpoint origin, e.g. "frontera.example/north-america-1"
+  std::string created;   // RFC 3339
+  std::string resolver;  // Digital Link resolver host, e.g. "verify.frontera.example"
+  std::vector<Validator> validators;
+  std::vector<Party> parties;
+
+  // SHA-256 of the JCS form of the genesis document: the network's identity.
+  crypto::Hash hash{};
+
+  // Majority of validators needed for a valid checkpoint.
+  size_t Quorum() const { return validators.size() / 2 + 1; }
+  std::vector<crypto::NoteVerifier> NoteVerifiers() const;
+  const Party* FindParty(std::string_view did) const;
+  const Validator* FindValidator(std::string_view name) const;
+
+  crypto::Json ToJson() const;
+};
+
+// Parses and validates a genesis document (unique names and DIDs, keys that
+// match their DIDs, valid roles and countries, at least one validator).
+Result<Genesis> ParseGenesis(const crypto::Json& document);
+Result<Genesis> LoadGenesisFile(const std::string& path);
+
+}  // namespace frontera::ledger
