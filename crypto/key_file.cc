@@ -1,0 +1,108 @@
+#include "crypto/key_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "common/encoding.h"
+#include "crypto/did_key.h"
+
+namespace frontera::crypto {
+
+namespace {
+
+constexpr size_t kKeyFileBytesMax = 64 << 10;
+
+Status MemberError(std::string_view pointer, std::string_view reason) {
+  return Status::InvalidArgument("not a valid key file",
+                                 {FieldError{std::string(pointer), std::string(reason)}});
+}
+
+}  // namespace
+
+Json KeyFileJson(const KeyPair& key) {
+  return Json{
+      {"did", DidKeyFromPublicKey(key.public_key())},
+      {"verificationMethod", VerificationMethodFromPublicKey(key.public_key())},
+      {"publicKeyHex", HexEncode(key.public_key())},
+      {"seedHex", HexEncode(key.seed())},
+  };
+}
+
+Result<Seed> ParseSeedHex(std::string_view hex) {
+  auto bytes = HexDecode(hex);
+  if (!bytes.ok() || bytes->size() != Seed{}.size()) {
+    return Status::InvalidArgument("a seed must be 64 hex digits (32 bytes)");
+  }
+  return SeedFromBytes(*bytes);
+}
+
+Result<KeyPair> KeyPairFromKeyFileJson(const Json& document) {
+  if (!document.is_object()) return MemberError("", "a key file is a JSON object");
+  auto seed_member = document.find("seedHex");
+  if (seed_member == document.end() || !seed_member->is_string()) {
+    return MemberError("/seedHex", "missing: the 64 hex digit Ed25519 seed");
+  }
+  auto seed = ParseSeedHex(seed_member->get<std::string>());
+  if (!seed.ok()) return MemberError("/seedHex", "must be 64 hex digits (32 bytes)");
+  KeyPair key = KeyPair::FromSeed(*seed);
+  // The other members are conveniences; if present they must describe this
+  // key, or the file was edited or mixed up.
+  Json expected = KeyFileJson(key);
+  for (const char* name : {"did", "verificationMethod", "publicKeyHex"}) {
+    auto member = document.find(name);
+    if (member == document.end()) continue;
+    if (!member->is_string() || *member != expected[name]) {
+      return MemberError(std::string("/") + name,
+                         "does not match the key derived from seedHex (expected " +
+                             expected[name].get<std::string>() + ")");
+    }
+  }
+  return key;
+}
+
+Status WriteKeyFile(const std::string& path, const KeyPair& key) {
+  const std::string text = KeyFileJson(key).dump(2) + "\n";
+  // O_EXCL|O_NOFOLLOW: never overwrite, never follow a planted link.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return Status::AlreadyExists(path + " exists; not overwriting a key");
+    return Status::IOError("cannot create " + path + ": " + std::strerror(errno));
+  }
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      return Status::IOError("cannot write " + path + ": " + std::strerror(err));
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    return Status::IOError("cannot sync " + path + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Result<KeyPair> LoadKeyFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open key file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > kKeyFileBytesMax) {
+    return Status::InvalidArgument(path + " is larger than a key file can be (64 KiB)");
+  }
+  auto document = ParseJson(text.str());
+  if (!document.ok()) return document.status().WithContext(path);
+  auto key = KeyPairFromKeyFileJson(*document);
+  if (!key.ok()) return key.status().WithContext(path);
+  return key;
+}
+
+}  // namespace frontera::crypto

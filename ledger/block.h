@@ -1,0 +1,68 @@
+// Proposals and blocks (docs/formats.md#blocks).
+//
+// A proposal is what the leader puts in one log entry: the time it chose and
+// the documents of one batch, each as its canonical (JCS) text. Every validator
+// applies the same proposal to the same state and gets the same block: the time
+// in the proposal is the only clock the ledger ever reads.
+//
+// Entry encoding (little-endian), version 1:
+//   u32 magic "FRB1" | i64 time_unix_ms | u32 count |
+//   count × (u8 kind | u32 len | certificate id | u32 len | document JCS text)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/json.h"
+#include "crypto/merkle.h"
+
+namespace frontera::ledger {
+
+enum class DocumentKind : uint8_t { kCredential = 1, kEvent = 2, kRevocation = 3 };
+
+std::string_view DocumentKindName(DocumentKind kind);
+
+struct ProposedDocument {
+  DocumentKind kind = DocumentKind::kCredential;
+  // The certificate the document is about, from the request path; empty for
+  // credentials (whose id is inside the document).
+  std::string certificate_id;
+  std::string canonical;  // JCS text of the signed document
+};
+
+struct Proposal {
+  int64_t time_unix_ms = 0;
+  std::vector<ProposedDocument> documents;
+};
+
+std::string EncodeProposal(const Proposal& proposal);
+// Fails with kCorruption on any malformed or truncated input.
+Result<Proposal> DecodeProposal(std::string_view bytes);
+
+// What happened to one document of a block.
+struct DocumentOutcome {
+  Status status;  // OK = accepted and appended to the log
+  crypto::Hash leaf_hash{};  // SHA-256(0x00 ‖ JCS(document)), for every document
+  uint64_t leaf_index = 0;   // valid when accepted
+  std::string certificate_id;
+  std::string certificate_status;  // after the document, when accepted
+};
+
+struct Block {
+  uint64_t height = 0;  // first block is 1
+  crypto::Hash previous_hash{};  // zero for the first block
+  int64_t time_unix_ms = 0;
+  uint64_t log_index = 0;  // the consensus log entry it came from
+  std::vector<DocumentOutcome> outcomes;
+  crypto::Hash documents_root{};  // MTH of the leaf hashes of all documents, in order
+  uint64_t tree_size = 0;          // the ledger log after the block
+  crypto::Hash root{};
+
+  // The block as JSON (docs/formats.md#blocks); its JCS hash is the block hash.
+  crypto::Json ToJson() const;
+  crypto::Hash ComputeHash() const;
+};
+
+}  // namespace frontera::ledger

@@ -1,0 +1,266 @@
+#include "ledger/genesis.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "crypto/did_key.h"
+#include "crypto/jcs.h"
+#include "crypto/sha256.h"
+#include "ledger/gs1.h"
+
+namespace frontera::ledger {
+
+namespace {
+
+constexpr size_t kGenesisBytesMax = 4 << 20;
+constexpr size_t kValidatorsMax = 32;
+constexpr size_t kPartiesMax = 10000;
+constexpr size_t kPrefixesMax = 100;
+
+struct RoleEntry {
+  Role role;
+  std::string_view name;
+};
+constexpr RoleEntry kRoles[] = {
+    {Role::kManufacturer, "manufacturer"}, {Role::kShipper, "shipper"},
+    {Role::kCarrier, "carrier"},           {Role::kDistributor, "distributor"},
+    {Role::kPharmacy, "pharmacy"},         {Role::kImporter, "importer"},
+    {Role::kAgency, "agency"},
+};
+
+// Reads a required string member; records a field error when missing or mistyped.
+std::string RequireString(const crypto::Json& obj, const char* key, const std::string& pointer,
+                          std::vector<FieldError>& errors) {
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+    errors.push_back({pointer + "/" + key, "required non-empty string"});
+    return "";
+  }
+  return it->get<std::string>();
+}
+
+std::string OptionalString(const crypto::Json& obj, const char* key, const std::string& pointer,
+                           std::vector<FieldError>& errors) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return "";
+  if (!it->is_string()) {
+    errors.push_back({pointer + "/" + key, "must be a string"});
+    return "";
+  }
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+std::string_view RoleName(Role role) {
+  for (const RoleEntry& e : kRoles) {
+    if (e.role == role) return e.name;
+  }
+  return "unknown";
+}
+
+std::optional<Role> RoleFromName(std::string_view name) {
+  for (const RoleEntry& e : kRoles) {
+    if (e.name == name) return e.role;
+  }
+  return std::nullopt;
+}
+
+crypto::Json Party::ToJson() const {
+  crypto::Json j = {{"did", did},
+                    {"name", name},
+                    {"role", std::string(RoleName(role))},
+                    {"country", country}};
+  if (!gln.empty()) j["gln"] = gln;
+  if (!prefixes.empty()) j["prefixes"] = prefixes;
+  if (suspended) j["suspended"] = true;
+  return j;
+}
+
+std::vector<crypto::NoteVerifier> Genesis::NoteVerifiers() const {
+  std::vector<crypto::NoteVerifier> out;
+  out.reserve(validators.size());
+  for (const Validator& v : validators) out.push_back({v.name, v.public_key});
+  return out;
+}
+
+const Party* Genesis::FindParty(std::string_view did) const {
+  for (const Party& p : parties) {
+    if (p.did == did) return &p;
+  }
+  return nullptr;
+}
+
+const Validator* Genesis::FindValidator(std::string_view name) const {
+  for (const Validator& v : validators) {
+    if (v.name == name) return &v;
+  }
+  return nullptr;
+}
+
+crypto::Json Genesis::ToJson() const {
+  crypto::Json vs = crypto::Json::array();
+  for (const Validator& v : validators) {
+    crypto::Json j = {{"name", v.name}, {"did", v.did}};
+    if (!v.api_url.empty()) j["api"] = v.api_url;
+    if (!v.peer_addr.empty()) j["peer"] = v.peer_addr;
+    vs.push_back(std::move(j));
+  }
+  crypto::Json ps = crypto::Json::array();
+  for (const Party& p : parties) ps.push_back(p.ToJson());
+  return {{"network", network},
+          {"created", created},
+          {"resolver", resolver},
+          {"validators", std::move(vs)},
+          {"parties", std::move(ps)}};
+}
+
+Result<Genesis> ParseGenesis(const crypto::Json& document) {
+  if (!document.is_object()) return Status::InvalidArgument("genesis must be a JSON object");
+  std::vector<FieldError> errors;
+  Genesis g;
+  g.network = RequireString(document, "network", "", errors);
+  if (g.network.find_first_of(" \n\t") != std::string::npos) {
+    errors.push_back({"/network", "must not contain whitespace (it is the checkpoint origin)"});
+  }
+  g.created = RequireString(document, "created", "", errors);
+  if (!g.created.empty() && !gs1::ParseRfc3339Millis(g.created).ok()) {
+    errors.push_back({"/created", "must be an RFC 3339 date-time"});
+  }
+  g.resolver = RequireString(document, "resolver", "", errors);
+
+  auto validators = document.find("validators");
+  if (validators == document.end() || !validators->is_array() || validators->empty()) {
+    errors.push_back({"/validators", "required non-empty array"});
+  } else if (validators->size() > kValidatorsMax) {
+    errors.push_back({"/validators", "at most " + std::to_string(kValidatorsMax) + " validators"});
+  } else {
+    std::set<std::string> names;
+    for (size_t i = 0; i < validators->size(); ++i) {
+      const crypto::Json& v = (*validators)[i];
+      std::string ptr = "/validators/" + std::to_string(i);
+      if (!v.is_object()) {
+        errors.push_back({ptr, "must be an object"});
+        continue;
+      }
+      Validator val;
+      val.name = RequireString(v, "name", ptr, errors);
+      if (val.name.find_first_of(" \n\t+") != std::string::npos) {
+        errors.push_back({ptr + "/name", "must not contain spaces, newlines or '+'"});
+      }
+      if (!val.name.empty() && !names.insert(val.name).second) {
+        errors.push_back({ptr + "/name", "duplicate validator name"});
+      }
+      val.did = RequireString(v, "did", ptr, errors);
+      if (!val.did.empty()) {
+        auto key = crypto::PublicKeyFromDidKey(val.did);
+        if (key.ok()) {
+          val.public_key = *key;
+        } else {
+          errors.push_back({ptr + "/did", key.status().message()});
+        }
+      }
+      val.api_url = OptionalString(v, "api", ptr, errors);
+      val.peer_addr = OptionalString(v, "peer", ptr, errors);
+      g.validators.push_back(std::move(val));
+    }
+  }
+
+  auto parties = document.find("parties");
+  if (parties != document.end() && !parties->is_array()) {
+    errors.push_back({"/parties", "must be an array"});
+  } else if (parties != document.end() && parties->size() > kPartiesMax) {
+    errors.push_back({"/parties", "at most " + std::to_string(kPartiesMax) + " parties"});
+  } else if (parties != document.end()) {
+    std::set<std::string> dids;
+    for (size_t i = 0; i < parties->size(); ++i) {
+      const crypto::Json& p = (*parties)[i];
+      std::string ptr = "/parties/" + std::to_string(i);
+      if (!p.is_object()) {
+        errors.push_back({ptr, "must be an object"});
+        continue;
+      }
+      Party party;
+      party.did = RequireString(p, "did", ptr, errors);
+      if (!party.did.empty()) {
+        auto key = crypto::PublicKeyFromDidKey(party.did);
+        if (key.ok()) {
+          party.public_key = *key;
+        } else {
+          errors.push_back({ptr + "/did", key.status().message()});
+        }
+        if (!dids.insert(party.did).second) errors.push_back({ptr + "/did", "duplicate party"});
+      }
+      party.name = RequireString(p, "name", ptr, errors);
+      std::string role = RequireString(p, "role", ptr, errors);
+      if (auto r = RoleFromName(role)) {
+        party.role = *r;
+      } else if (!role.empty()) {
+        errors.push_back({ptr + "/role",
+                          "must be one of manufacturer, shipper, carrier, distributor, pharmacy, "
+                          "importer, agency"});
+      }
+      party.country = RequireString(p, "country", ptr, errors);
+      if (!party.country.empty() && !gs1::IsCountryCode(party.country)) {
+        errors.push_back({ptr + "/country", "must be an ISO 3166-1 alpha-2 code"});
+      }
+      party.gln = OptionalString(p, "gln", ptr, errors);
+      if (!party.gln.empty() && !gs1::CheckGln(party.gln).ok()) {
+        errors.push_back({ptr + "/gln", "must be a 13-digit GLN with a valid check digit"});
+      }
+      auto prefixes = p.find("prefixes");
+      if (prefixes != p.end()) {
+        if (!prefixes->is_array() || prefixes->size() > kPrefixesMax) {
+          errors.push_back({ptr + "/prefixes", "must be an array of at most 100 strings"});
+        } else {
+          for (size_t k = 0; k < prefixes->size(); ++k) {
+            const crypto::Json& pre = (*prefixes)[k];
+            bool digits = pre.is_string() && pre.get_ref<const std::string&>().size() >= 4 &&
+                          pre.get_ref<const std::string&>().size() <= 12 &&
+                          pre.get_ref<const std::string&>().find_first_not_of("0123456789") ==
+                              std::string::npos;
+            if (!digits) {
+              errors.push_back({ptr + "/prefixes/" + std::to_string(k),
+                                "must be a GS1 company prefix of 4 to 12 digits"});
+            } else {
+              party.prefixes.push_back(pre.get<std::string>());
+            }
+          }
+        }
+      }
+      auto suspended = p.find("suspended");
+      if (suspended != p.end()) {
+        if (!suspended->is_boolean()) {
+          errors.push_back({ptr + "/suspended", "must be a boolean"});
+        } else {
+          party.suspended = suspended->get<bool>();
+        }
+      }
+      g.parties.push_back(std::move(party));
+    }
+  }
+  if (!errors.empty()) return Status::InvalidArgument("invalid genesis", std::move(errors));
+
+  auto canonical = crypto::Canonicalize(document);
+  if (!canonical.ok()) return canonical.status().WithContext("genesis");
+  g.hash = crypto::Sha256(*canonical);
+  return g;
+}
+
+Result<Genesis> LoadGenesisFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open genesis file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > kGenesisBytesMax) {
+    return Status::ResourceExhausted("genesis file " + path + " is larger than 4 MiB");
+  }
+  auto doc = crypto::ParseJson(text.str(), {kGenesisBytesMax, 16});
+  if (!doc.ok()) return doc.status().WithContext(path);
+  auto g = ParseGenesis(*doc);
+  if (!g.ok()) return g.status().WithContext(path);
+  return g;
+}
+
+}  // namespace frontera::ledger

@@ -1,0 +1,720 @@
+#include "ledger/state_machine.h"
+
+#include <algorithm>
+#include <map>
+
+#include "common/clock.h"
+#include "common/encoding.h"
+#include "crypto/data_integrity.h"
+#include "crypto/did_key.h"
+#include "crypto/jcs.h"
+#include "crypto/signed_note.h"
+#include "ledger/documents.h"
+#include "ledger/gs1.h"
+#include "ledger/label.h"
+#include "storage/keys.h"
+
+namespace frontera::ledger {
+
+using crypto::Json;
+using storage::Column;
+
+namespace {
+
+// Key layout: docs/ledger.md#state.
+const std::string kMetaApplied = "ledger/applied_index";
+const std::string kMetaSummary = "ledger/summary";
+const std::string kMetaCheckpoint = "ledger/checkpoint";
+constexpr std::string_view kCertPrefix = "c/";   // kState: certificate record (JSON)
+constexpr std::string_view kDocPrefix = "d/";    // kState: leaf index → kind ‖ JCS text
+constexpr std::string_view kIdPrefix = "id/";    // kIndex: document id → leaf index
+constexpr std::string_view kGtinPrefix = "gtin/";  // kIndex: gtin/serial → certificate id
+constexpr std::string_view kSsccPrefix = "sscc/";  // kIndex: sscc → certificate id
+
+std::string Be64(uint64_t v) { return storage::EncodeUint64(v); }
+std::string Key(std::string_view prefix, std::string_view rest) {
+  std::string k(prefix);
+  k += rest;
+  return k;
+}
+
+std::string DocKey(uint64_t leaf_index) { return Key(kDocPrefix, Be64(leaf_index)); }
+
+// The date (YYYY-MM-DD, UTC) of a time, for comparisons with expiry dates.
+std::string DateOf(int64_t unix_ms) { return FormatRfc3339(unix_ms).substr(0, 10); }
+
+bool UnderPrefix(std::string_view key_digits, const std::vector<std::string>& prefixes) {
+  // GTIN-14 and SSCC-18 both start with one indicator / extension digit, then
+  // the GS1 company prefix.
+  if (key_digits.size() < 2) return false;
+  std::string_view after_first = key_digits.substr(1);
+  return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) {
+    return after_first.substr(0, p.size()) == p;
+  });
+}
+
+std::string JoinPrefixes(const std::vector<std::string>& prefixes) {
+  std::string out;
+  for (const std::string& p : prefixes) out += (out.empty() ? "" : ", ") + p;
+  return out.empty() ? "(none)" : out;
+}
+
+bool IsMovement(EventKind kind) {
+  return kind == EventKind::kShipping || kind == EventKind::kDeparting ||
+         kind == EventKind::kArriving || kind == EventKind::kReceiving;
+}
+
+bool IsCustomsAct(EventKind kind) {
+  return kind == EventKind::kCustomsHold || kind == EventKind::kCustomsRelease ||
+         kind == EventKind::kJointInspection;
+}
+
+Json SummaryToJson(const LedgerSummary& s) {
+  return {{"applied_index", s.applied_index},
+          {"block_height", s.block_height},
+          {"block_hash", Base64Encode(s.block_hash)},
+          {"tree_size", s.tree_size},
+          {"root", Base64Encode(s.root)},
+          {"certificates", s.certificates},
+          {"documents_accepted", s.documents_accepted},
+          {"documents_rejected", s.documents_rejected}};
+}
+
+Result<crypto::Hash> HashFromBase64(const std::string& text) {
+  FRONTERA_ASSIGN_OR_RETURN(Bytes bytes, Base64Decode(text));
+  if (bytes.size() != 32) return Status::Corruption("stored hash is not 32 bytes");
+  crypto::Hash h;
+  std::copy(bytes.begin(), bytes.end(), h.begin());
+  return h;
+}
+
+}  // namespace
+
+Status StateMachineOptions::Validate() const {
+  if (events_per_certificate_max < 1 || events_per_certificate_max > 100000) {
+    return Status::InvalidArgument("ledger.events_per_certificate_max must be in [1, 100000]");
+  }
+  if (signature_cache_entries > 10000000) {
+    return Status::InvalidArgument("ledger.signature_cache_entries must be at most 10000000");
+  }
+  return Status::Ok();
+}
+
+// Read access to ledger state; Get returns nullopt for a missing key.
+class StateMachine::View {
+ public:
+  virtual ~View() = default;
+  virtual Result<std::optional<std::string>> Get(Column column, const std::string& key) const = 0;
+};
+
+// The state as written to the store.
+class StateMachine::StoreView final : public View {
+ public:
+  explicit StoreView(const storage::KvStore* store) : store_(store) {}
+  Result<std::optional<std::string>> Get(Column column, const std::string& key) const override {
+    return store_->Get(column, key);
+  }
+
+ private:
+  const storage::KvStore* store_;
+};
+
+// The store plus the writes staged by the block being applied, so that a
+// document sees the effects of the documents before it in the same block.
+class StateMachine::StagedView final : public View {
+ public:
+  StagedView(const storage::KvStore* store, storage::WriteBatch& batch)
+      : store_(store), batch_(batch) {}
+  Result<std::optional<std::string>> Get(Column column, const std::string& key) const override {
+    auto it = overlay_.find({column, key});
+    if (it != overlay_.end()) return std::optional<std::string>(it->second);
+    return store_->Get(column, key);
+  }
+  void Put(Column column, const std::string& key, std::string value) {
+    batch_.Put(column, key, value);
+    overlay_[{column, key}] = std::move(value);
+  }
+
+ private:
+  const storage::KvStore* store_;
+  storage::WriteBatch& batch_;
+  std::map<std::pair<Column, std::string>, std::string> overlay_;
+};
+
+struct StateMachine::CheckedDocument {
+  DocumentKind kind = DocumentKind::kCredential;
+  std::string certificate_id;
+  std::string document_id;
+  crypto::Hash leaf_hash{};
+  std::string signer;
+  std::optional<Credential> credential;
+  std::optional<Event> event;
+  std::optional<Revocation> revocation;
+  Json record;  // the certificate record before this document (events, revocations)
+};
+
+StateMachine::StateMachine(storage::KvStore* store, Genesis genesis,
+                           const StateMachineOptions& options, std::unique_ptr<MerkleLog> merkle)
+    : store_(store),
+      genesis_(std::move(genesis)),
+      options_(options),
+      signature_cache_(options.signature_cache_entries),
+      merkle_(std::move(merkle)) {}
+
+Result<std::unique_ptr<StateMachine>> StateMachine::Open(storage::KvStore* store, Genesis genesis,
+                                                         const StateMachineOptions& options) {
+  FRONTERA_RETURN_IF_ERROR(options.Validate());
+  FRONTERA_ASSIGN_OR_RETURN(std::unique_ptr<MerkleLog> merkle, MerkleLog::Open(store));
+  std::unique_ptr<StateMachine> sm(
+      new StateMachine(store, std::move(genesis), options, std::move(merkle)));
+  FRONTERA_RETURN_IF_ERROR(sm->LoadMeta());
+  return sm;
+}
+
+Status StateMachine::LoadMeta() {
+  FRONTERA_ASSIGN_OR_RETURN(auto summary, store_->Get(Column::kMeta, kMetaSummary));
+  LedgerSummary s;
+  if (summary) {
+    auto j = crypto::ParseJson(*summary);
+    if (!j.ok()) return Status::Corruption("ledger summary does not parse");
+    s.applied_index = (*j)["applied_index"].get<uint64_t>();
+    s.block_height = (*j)["block_height"].get<uint64_t>();
+    FRONTERA_ASSIGN_OR_RETURN(s.block_hash, HashFromBase64((*j)["block_hash"].get<std::string>()));
+    s.tree_size = (*j)["tree_size"].get<uint64_t>();
+    FRONTERA_ASSIGN_OR_RETURN(s.root, HashFromBase64((*j)["root"].get<std::string>()));
+    s.certificates = (*j)["certificates"].get<uint64_t>();
+    s.documents_accepted = (*j)["documents_accepted"].get<uint64_t>();
+    s.documents_rejected = (*j)["documents_rejected"].get<uint64_t>();
+  } else {
+    s.root = crypto::EmptyTreeHash();
+  }
+  if (s.tree_size != merkle_->tree_size() || s.root != merkle_->root()) {
+    return Status::Corruption("ledger summary (tree size " + std::to_string(s.tree_size) +
+                              ") disagrees with the Merkle log (tree size " +
+                              std::to_string(merkle_->tree_size()) + ")");
+  }
+  FRONTERA_ASSIGN_OR_RETURN(auto checkpoint, store_->Get(Column::kMeta, kMetaCheckpoint));
+  std::lock_guard<std::mutex> lock(mu_);
+  published_ = s;
+  applying_ = s;
+  checkpoint_ = checkpoint.value_or("");
+  return Status::Ok();
+}
+
+uint64_t StateMachine::applied_index() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return published_.applied_index;
+}
+
+Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, DocumentKind kind,
+                                                          const std::string& certificate_id,
+                                                          const Json& document,
+                                                          const std::string& canonical,
+                                                          int64_t time_unix_ms) const {
+  CheckedDocument out;
+  out.kind = kind;
+  out.leaf_hash = crypto::LeafHash(AsBytes(canonical));
+
+  // Shape and document-only rules first: they are cheap and say most.
+  std::string proof_vm;
+  switch (kind) {
+    case DocumentKind::kCredential: {
+      FRONTERA_ASSIGN_OR_RETURN(out.credential, ParseCredential(document));
+      out.certificate_id = out.credential->id;
+      out.document_id = out.credential->id;
+      break;
+    }
+    case DocumentKind::kEvent: {
+      FRONTERA_ASSIGN_OR_RETURN(out.event, ParseEvent(document));
+      out.certificate_id = certificate_id;
+      out.document_id = out.event->event_id;
+      if (out.event->certificate_id != certificate_id) {
+        return Status::FailedPrecondition(
+            "event is about another certificate",
+            {{"/certificationInfo", "must be " + certificate_id + ", the certificate in the path"}});
+      }
+      break;
+    }
+    case DocumentKind::kRevocation: {
+      FRONTERA_ASSIGN_OR_RETURN(out.revocation, ParseRevocation(document));
+      out.certificate_id = certificate_id;
+      out.document_id = out.revocation->id;
+      if (out.revocation->credential_id != certificate_id) {
+        return Status::FailedPrecondition(
+            "revocation is about another certificate",
+            {{"/credential", "must be " + certificate_id + ", the certificate in the path"}});
+      }
+      break;
+    }
+  }
+
+  // The signature, unless this node already verified these very bytes.
+  crypto::VerifiedProof proof;
+  if (auto cached = signature_cache_.Find(out.leaf_hash)) {
+    proof = *cached;
+  } else {
+    auto verified = crypto::VerifyProof(document);
+    if (!verified.ok()) {
+      return Status::FailedPrecondition("proof does not verify: " + verified.status().message(),
+                                        verified.status().field_errors());
+    }
+    proof = *verified;
+    signature_cache_.Insert(out.leaf_hash, proof);
+  }
+  out.signer = proof.controller;
+
+  const Party* signer = genesis_.FindParty(out.signer);
+  if (signer == nullptr) {
+    return Status::PermissionDenied("signer " + out.signer + " is not a registered party",
+                                    {{"/proof/verificationMethod", "not a registered party"}});
+  }
+  if (signer->suspended) {
+    return Status::PermissionDenied("signer " + out.signer + " is suspended",
+                                    {{"/proof/verificationMethod", "party is suspended"}});
+  }
+
+  // Duplicate document ids (credential id, eventID, revocation id).
+  FRONTERA_ASSIGN_OR_RETURN(auto existing_id, view.Get(Column::kIndex, Key(kIdPrefix, out.document_id)));
+  if (existing_id) {
+    const char* pointer = kind == DocumentKind::kEvent ? "/eventID" : "/id";
+    return Status::AlreadyExists("a document with id " + out.document_id + " is on the ledger",
+                                 {{pointer, "already used"}});
+  }
+
+  if (kind == DocumentKind::kCredential) {
+    const Credential& c = *out.credential;
+    if (c.issuer != out.signer) {
+      return Status::FailedPrecondition("the credential is not signed by its issuer",
+                                        {{"/proof/verificationMethod", "must be a key of the issuer " + c.issuer}});
+    }
+    if (signer->role != Role::kManufacturer && signer->role != Role::kShipper) {
+      return Status::PermissionDenied(
+          "only a registered manufacturer or shipper issues certificates; " + c.issuer + " is a " +
+              std::string(RoleName(signer->role)),
+          {{"/issuer", "not a manufacturer or shipper"}});
+    }
+    if (!c.valid_until.empty()) {
+      auto until = gs1::ParseRfc3339Millis(c.valid_until);
+      if (until.ok() && *until < time_unix_ms) {
+        return Status::FailedPrecondition("the credential has expired",
+                                          {{"/validUntil", "is in the past"}});
+      }
+    }
+    if (c.type == CredentialType::kProduct) {
+      if (!UnderPrefix(c.gtin, signer->prefixes)) {
+        return Status::PermissionDenied(
+            "GTIN " + c.gtin + " is not under the issuer's GS1 company prefixes",
+            {{"/credentialSubject/gtin", "must be under " + JoinPrefixes(signer->prefixes)}});
+      }
+      if (c.expiry < DateOf(time_unix_ms)) {
+        return Status::FailedPrecondition("the product has expired",
+                                          {{"/credentialSubject/expiry", "is in the past"}});
+      }
+      FRONTERA_ASSIGN_OR_RETURN(
+          auto dup, view.Get(Column::kIndex, Key(kGtinPrefix, c.gtin + "/" + c.serial)));
+      if (dup) {
+        return Status::AlreadyExists(
+            "GTIN " + c.gtin + " serial " + c.serial + " already has certificate " + *dup,
+            {{"/credentialSubject/serial", "already certified"}});
+      }
+    } else {
+      if (!UnderPrefix(c.sscc, signer->prefixes)) {
+        return Status::PermissionDenied(
+            "SSCC " + c.sscc + " is not under the issuer's GS1 company prefixes",
+            {{"/credentialSubject/sscc", "must be under " + JoinPrefixes(signer->prefixes)}});
+      }
+      if (genesis_.FindParty(c.exporter.did) == nullptr) {
+        return Status::PermissionDenied("exporter " + c.exporter.did + " is not a registered party",
+                                        {{"/credentialSubject/exporter/id", "not registered"}});
+      }
+      FRONTERA_ASSIGN_OR_RETURN(auto dup, view.Get(Column::kIndex, Key(kSsccPrefix, c.sscc)));
+      if (dup) {
+        return Status::AlreadyExists("SSCC " + c.sscc + " already has certificate " + *dup,
+                                     {{"/credentialSubject/sscc", "already certified"}});
+      }
+    }
+    if (c.label) {
+      FRONTERA_ASSIGN_OR_RETURN(Label label, ParseLabel(*c.label));
+      Status s = VerifyLabel(label, signer->public_key);
+      if (!s.ok()) {
+        return Status::FailedPrecondition("label signature: " + s.message(),
+                                          {{"/credentialSubject/label", s.message()}});
+      }
+    }
+    return out;
+  }
+
+  // Events and revocations act on an existing certificate.
+  FRONTERA_ASSIGN_OR_RETURN(auto record_text, view.Get(Column::kState, Key(kCertPrefix, certificate_id)));
+  if (!record_text) return Status::NotFound("no certificate " + certificate_id);
+  out.record = Json::parse(*record_text);
+  const Json& r = out.record;
+  const bool revoked = r["status"] == "revoked";
+  const bool held = r["held"].get<bool>();
+
+  if (kind == DocumentKind::kRevocation) {
+    const Revocation& rev = *out.revocation;
+    if (rev.issuer != out.signer) {
+      return Status::FailedPrecondition("the revocation is not signed by its issuer",
+                                        {{"/proof/verificationMethod", "must be a key of " + rev.issuer}});
+    }
+    if (out.signer != r["issuer"] && signer->role != Role::kAgency) {
+      return Status::PermissionDenied("only the certificate's issuer or an agency may revoke it",
+                                      {{"/issuer", "not the issuer or an agency"}});
+    }
+    if (revoked) {
+      return Status::AlreadyExists("certificate " + certificate_id + " is already revoked",
+                                   {{"/credential", "already revoked"}});
+    }
+    return out;
+  }
+
+  const Event& e = *out.event;
+  const std::string item_epc = r["item_epc"].get<std::string>();
+  if (std::find(e.epc_list.begin(), e.epc_list.end(), item_epc) == e.epc_list.end()) {
+    return Status::FailedPrecondition("the event does not name the certified item",
+                                      {{"/epcList", "must contain " + item_epc}});
+  }
+  if (r["events"].size() >= options_.events_per_certificate_max) {
+    return Status::ResourceExhausted("certificate has reached the limit of " +
+                                     std::to_string(options_.events_per_certificate_max) + " events");
+  }
+  const bool agency = signer->role == Role::kAgency;
+  const std::string custodian = r["custodian"].get<std::string>();
+  const std::string in_transit_to = r["in_transit_to"].get<std::string>();
+  const std::string holder = in_transit_to.empty() ? custodian : in_transit_to;
+
+  if (IsCustomsAct(e.kind)) {
+    if (!agency) {
+      return Status::PermissionDenied("only a customs agency records " + e.biz_step,
+                                      {{"/proof/verificationMethod", "not an agency"}});
+    }
+    if (e.kind == EventKind::kCustomsHold && held) {
+      return Status::FailedPrecondition("the item is already under customs hold",
+                                        {{"/bizStep", "already held"}});
+    }
+    if (e.kind == EventKind::kCustomsRelease && !held) {
+      return Status::FailedPrecondition("the item is not under customs hold",
+                                        {{"/bizStep", "nothing to release"}});
+    }
+    return out;
+  }
+  if (e.kind == EventKind::kInspecting) {
+    if (!agency && out.signer != holder) {
+      return Status::PermissionDenied("only an agency or the party holding the item inspects it",
+                                      {{"/proof/verificationMethod", "not an agency or the holder"}});
+    }
+    return out;
+  }
+  FRONTERA_CHECK(IsMovement(e.kind));
+  if (revoked) {
+    return Status::FailedPrecondition("certificate " + certificate_id + " is revoked: it cannot move",
+                                      {{"/bizStep", "the certificate is revoked"}});
+  }
+  if (held) {
+    return Status::FailedPrecondition("the item is under customs hold: it cannot move until released",
+                                      {{"/bizStep", "under customs hold"}});
+  }
+  switch (e.kind) {
+    case EventKind::kShipping: {
+      if (out.signer != holder) {
+        return Status::PermissionDenied("only the party holding the item (" + holder + ") ships it",
+                                        {{"/proof/verificationMethod", "not the custodian"}});
+      }
+      if (!e.source_party.empty() && e.source_party != out.signer) {
+        return Status::FailedPrecondition("the shipping source must be the signer",
+                                          {{"/sourceList", "must name " + out.signer}});
+      }
+      const Party* next = genesis_.FindParty(e.destination_party);
+      if (next == nullptr || next->suspended) {
+        return Status::FailedPrecondition("the next custodian must be a registered party",
+                                          {{"/destinationList", e.destination_party + " is not registered"}});
+      }
+      if (e.destination_party == out.signer) {
+        return Status::FailedPrecondition("shipping must name another custodian",
+                                          {{"/destinationList", "names the signer"}});
+      }
+      break;
+    }
+    case EventKind::kDeparting:
+    case EventKind::kArriving:
+      if (out.signer != holder) {
+        return Status::PermissionDenied("only the party holding the item (" + holder + ") records " +
+                                            e.biz_step,
+                                        {{"/proof/verificationMethod", "not the custodian"}});
+      }
+      break;
+    case EventKind::kReceiving:
+      if (in_transit_to.empty() || out.signer != in_transit_to) {
+        return Status::PermissionDenied(
+            "only the party the item was shipped to receives it" +
+                (in_transit_to.empty() ? std::string(" (it is not in transit)") : " (" + in_transit_to + ")"),
+            {{"/proof/verificationMethod", "not the named next custodian"}});
+      }
+      break;
+    default:
+      FRONTERA_CHECK(false) << "unhandled movement";
+  }
+  return out;
+}
+
+Result<ProposedDocument> StateMachine::Admit(DocumentKind kind, const std::string& certificate_id,
+                                             const Json& document, int64_t now_unix_ms) const {
+  FRONTERA_ASSIGN_OR_RETURN(std::string canonical, crypto::Canonicalize(document));
+  StoreView view(store_);
+  FRONTERA_ASSIGN_OR_RETURN(CheckedDocument checked,
+                            Check(view, kind, certificate_id, document, canonical, now_unix_ms));
+  ProposedDocument out;
+  out.kind = kind;
+  out.certificate_id = checked.certificate_id;
+  out.canonical = std::move(canonical);
+  return out;
+}
+
+Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
+                          const std::vector<const Json*>* parsed, storage::WriteBatch& batch) {
+  FRONTERA_CHECK(log_index > applying_.applied_index)
+      << "apply of log index " << log_index << " after " << applying_.applied_index;
+  FRONTERA_CHECK(parsed == nullptr || parsed->size() == proposal.documents.size());
+  StagedView view(store_, batch);
+  Block block;
+  block.height = applying_.block_height + 1;
+  block.previous_hash = applying_.block_hash;
+  block.time_unix_ms = proposal.time_unix_ms;
+  block.log_index = log_index;
+  std::vector<crypto::Hash> document_hashes;
+
+  for (size_t i = 0; i < proposal.documents.size(); ++i) {
+    const ProposedDocument& pd = proposal.documents[i];
+    DocumentOutcome outcome;
+    outcome.leaf_hash = crypto::LeafHash(AsBytes(pd.canonical));
+    outcome.certificate_id = pd.certificate_id;
+    document_hashes.push_back(outcome.leaf_hash);
+
+    Json owned;
+    const Json* doc = parsed ? (*parsed)[i] : nullptr;
+    if (doc == nullptr) {
+      // A document from the log: it must be the canonical text of itself, or
+      // its leaf hash would not be what anyone holding it computes.
+      auto json = crypto::ParseJson(pd.canonical);
+      auto again = json.ok() ? crypto::Canonicalize(*json) : Result<std::string>(json.status());
+      if (!again.ok() || *again != pd.canonical) {
+        outcome.status = Status::InvalidArgument("document in the block is not canonical JSON");
+        block.outcomes.push_back(std::move(outcome));
+        continue;
+      }
+      owned = std::move(json).value();
+      doc = &owned;
+    }
+    auto checked = Check(view, pd.kind, pd.certificate_id, *doc, pd.canonical,
+                         proposal.time_unix_ms);
+    if (!checked.ok()) {
+      // A failing disk is not a verdict on the document: stop rather than let
+      // this node's state diverge from the others'.
+      FRONTERA_CHECK(!checked.status().IsIOError() && !checked.status().IsCorruption())
+          << "apply of log index " << log_index << ": " << checked.status().ToString();
+      outcome.status = checked.status();
+      block.outcomes.push_back(std::move(outcome));
+      continue;
+    }
+    CheckedDocument& c = *checked;
+    const uint64_t leaf = merkle_->Append(c.leaf_hash, batch);
+    outcome.leaf_index = leaf;
+    outcome.certificate_id = c.certificate_id;
+    std::string stored(1, static_cast<char>(pd.kind));
+    stored += pd.canonical;
+    view.Put(Column::kState, DocKey(leaf), std::move(stored));
+    view.Put(Column::kIndex, Key(kIdPrefix, c.document_id), Be64(leaf));
+    const Json position = {{"leaf_index", leaf},
+                           {"leaf_hash", Base64Encode(c.leaf_hash)},
+                           {"block", block.height}};
+    Json record;
+    if (pd.kind == DocumentKind::kCredential) {
+      const Credential& cred = *c.credential;
+      record = {{"id", cred.id},
+                {"type", cred.type == CredentialType::kProduct ? "product" : "precursor"},
+                {"issuer", cred.issuer},
+                {"status", "active"},
+                {"held", false},
+                {"custodian", cred.issuer},
+                {"in_transit_to", ""},
+                {"item_epc", ItemEpc(cred)},
+                {"ledger", position},
+                {"events", Json::array()},
+                {"revocation", nullptr}};
+      if (cred.type == CredentialType::kProduct) {
+        view.Put(Column::kIndex, Key(kGtinPrefix, cred.gtin + "/" + cred.serial), cred.id);
+      } else {
+        view.Put(Column::kIndex, Key(kSsccPrefix, cred.sscc), cred.id);
+      }
+      ++applying_.certificates;
+    } else if (pd.kind == DocumentKind::kRevocation) {
+      record = std::move(c.record);
+      record["status"] = "revoked";
+      record["revocation"] = position;
+    } else {
+      record = std::move(c.record);
+      const Event& e = *c.event;
+      record["events"].push_back(position);
+      switch (e.kind) {
+        case EventKind::kShipping: record["in_transit_to"] = e.destination_party; break;
+        case EventKind::kReceiving:
+          record["custodian"] = c.signer;
+          record["in_transit_to"] = "";
+          break;
+        case EventKind::kCustomsHold: record["held"] = true; break;
+        case EventKind::kCustomsRelease: record["held"] = false; break;
+        default: break;
+      }
+    }
+    outcome.certificate_status = record["status"].get<std::string>();
+    view.Put(Column::kState, Key(kCertPrefix, c.certificate_id), record.dump());
+    ++applying_.documents_accepted;
+    block.outcomes.push_back(std::move(outcome));
+  }
+  for (const DocumentOutcome& o : block.outcomes) {
+    if (!o.status.ok()) ++applying_.documents_rejected;
+  }
+  block.documents_root = crypto::RootFromLeafHashes(document_hashes);
+  block.tree_size = merkle_->tree_size();
+  block.root = merkle_->root();
+
+  applying_.applied_index = log_index;
+  applying_.block_height = block.height;
+  applying_.block_hash = block.ComputeHash();
+  applying_.tree_size = block.tree_size;
+  applying_.root = block.root;
+  auto block_text = crypto::Canonicalize(block.ToJson());
+  FRONTERA_CHECK(block_text.ok());
+  batch.Put(Column::kBlocks, Be64(block.height), *block_text);
+  batch.Put(Column::kMeta, kMetaApplied, Be64(log_index));
+  batch.Put(Column::kMeta, kMetaSummary, SummaryToJson(applying_).dump());
+  return block;
+}
+
+void StateMachine::StageCheckpoint(const std::string& note, storage::WriteBatch& batch) {
+  batch.Put(Column::kMeta, kMetaCheckpoint, note);
+}
+
+void StateMachine::Publish(const std::string& checkpoint_note) {
+  std::lock_guard<std::mutex> lock(mu_);
+  published_ = applying_;
+  checkpoint_ = checkpoint_note;
+}
+
+std::string StateMachine::CheckpointBody() const {
+  crypto::Checkpoint cp;
+  cp.origin = genesis_.network;
+  cp.tree_size = applying_.tree_size;
+  cp.root = applying_.root;
+  return crypto::FormatCheckpointBody(cp);
+}
+
+std::string StateMachine::LatestCheckpoint() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return checkpoint_;
+}
+
+LedgerSummary StateMachine::Summary() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return published_;
+}
+
+Result<Json> StateMachine::CertificateView(const std::string& id) const {
+  FRONTERA_ASSIGN_OR_RETURN(auto record_text, store_->Get(Column::kState, Key(kCertPrefix, id)));
+  if (!record_text) return Status::NotFound("no certificate " + id);
+  Json record = Json::parse(*record_text);
+  auto load = [&](const Json& position) -> Result<Json> {
+    const uint64_t leaf = position["leaf_index"].get<uint64_t>();
+    FRONTERA_ASSIGN_OR_RETURN(auto stored, store_->Get(Column::kState, DocKey(leaf)));
+    if (!stored || stored->empty()) {
+      return Status::Corruption("document of leaf " + std::to_string(leaf) + " is missing");
+    }
+    auto doc = crypto::ParseJson(std::string_view(*stored).substr(1));
+    if (!doc.ok()) return Status::Corruption("stored document does not parse");
+    return std::move(doc).value();
+  };
+  FRONTERA_ASSIGN_OR_RETURN(Json credential, load(record["ledger"]));
+  Json events = Json::array();
+  for (const Json& position : record["events"]) {
+    FRONTERA_ASSIGN_OR_RETURN(Json event, load(position));
+    events.push_back({{"document", std::move(event)}, {"ledger", position}});
+  }
+  Json revocation = nullptr;
+  if (!record["revocation"].is_null()) {
+    FRONTERA_ASSIGN_OR_RETURN(Json doc, load(record["revocation"]));
+    revocation = {{"document", std::move(doc)}, {"ledger", record["revocation"]}};
+  }
+  Json flags = Json::array();
+  if (record["held"].get<bool>()) flags.push_back("customs_hold");
+  const std::string in_transit = record["in_transit_to"].get<std::string>();
+  return Json{{"id", id},
+              {"type", record["type"]},
+              {"credential", std::move(credential)},
+              {"status", record["status"]},
+              {"flags", std::move(flags)},
+              {"custody",
+               {{"custodian", record["custodian"]},
+                {"in_transit_to", in_transit.empty() ? Json(nullptr) : Json(in_transit)}}},
+              {"events", std::move(events)},
+              {"revocation", std::move(revocation)},
+              {"ledger", record["ledger"]}};
+}
+
+Result<CertificateProof> StateMachine::ProveCertificate(const std::string& id) const {
+  FRONTERA_ASSIGN_OR_RETURN(auto record_text, store_->Get(Column::kState, Key(kCertPrefix, id)));
+  if (!record_text) return Status::NotFound("no certificate " + id);
+  Json record = Json::parse(*record_text);
+  CertificateProof proof;
+  proof.leaf_index = record["ledger"]["leaf_index"].get<uint64_t>();
+  FRONTERA_ASSIGN_OR_RETURN(proof.leaf_hash,
+                            HashFromBase64(record["ledger"]["leaf_hash"].get<std::string>()));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    proof.tree_size = published_.tree_size;
+    proof.checkpoint = checkpoint_;
+  }
+  if (proof.leaf_index >= proof.tree_size) {
+    return Status::Unavailable("certificate " + id + " is not yet in a published checkpoint");
+  }
+  FRONTERA_ASSIGN_OR_RETURN(proof.inclusion,
+                            merkle_->InclusionProof(proof.leaf_index, proof.tree_size));
+  return proof;
+}
+
+Result<std::vector<crypto::Hash>> StateMachine::ConsistencyProof(uint64_t first,
+                                                                 uint64_t second) const {
+  const uint64_t size = Summary().tree_size;
+  if (first == 0 || first > second || second > size) {
+    return Status::InvalidArgument(
+        "need 0 < first <= second <= " + std::to_string(size) + " (the latest checkpoint's size)",
+        {{"/query/first", "must be in [1, second]"},
+         {"/query/second", "must be at most " + std::to_string(size)}});
+  }
+  return merkle_->ConsistencyProof(first, second);
+}
+
+Result<Json> StateMachine::BlockJson(uint64_t height) const {
+  if (height == 0 || height > Summary().block_height) {
+    return Status::NotFound("no block " + std::to_string(height));
+  }
+  FRONTERA_ASSIGN_OR_RETURN(auto text, store_->Get(Column::kBlocks, Be64(height)));
+  if (!text) return Status::NotFound("no block " + std::to_string(height));
+  auto block = crypto::ParseJson(*text);
+  if (!block.ok()) return Status::Corruption("stored block does not parse");
+  Json out = std::move(block).value();
+  auto canonical = crypto::Canonicalize(out);
+  FRONTERA_CHECK(canonical.ok());
+  out["hash"] = Base64Encode(crypto::Sha256(*canonical));
+  return out;
+}
+
+Result<Json> StateMachine::PartyJson(const std::string& did) const {
+  const Party* party = genesis_.FindParty(did);
+  if (party == nullptr) return Status::NotFound("no party " + did);
+  Json out = party->ToJson();
+  out["registered_by"] = "genesis";
+  return out;
+}
+
+}  // namespace frontera::ledger

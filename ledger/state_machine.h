@@ -1,0 +1,134 @@
+// StateMachine: the ledger's deterministic state machine (docs/ledger.md).
+//
+// It applies committed proposals to the ledger state: every document is parsed,
+// its proof verified (or found in the signature cache, which holds only
+// documents this node already verified), and checked against the rules and the
+// state as it stands after the previous documents of the same block. Accepted
+// documents become leaves of the RFC 6962 log; each proposal becomes a
+// hash-chained block. Validation depends only on the stored state, the genesis
+// and the proposal (its time included) — never on a local clock, thread timing
+// or hash-map order — so every validator reaches the same state and root.
+//
+// Thread-safety: Apply/StageCheckpoint/Publish are called by one thread (the
+// apply thread). Admit and the read methods are thread-safe and may run
+// concurrently with Apply; they see the state as of the last written block.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/json.h"
+#include "crypto/merkle.h"
+#include "ledger/block.h"
+#include "ledger/genesis.h"
+#include "ledger/merkle_log.h"
+#include "ledger/signature_cache.h"
+#include "storage/kv_store.h"
+
+namespace frontera::ledger {
+
+struct StateMachineOptions {
+  size_t events_per_certificate_max = 1000;
+  size_t signature_cache_entries = 200000;
+  Status Validate() const;
+};
+
+// The inclusion proof of a certificate against the latest checkpoint.
+struct CertificateProof {
+  uint64_t leaf_index = 0;
+  crypto::Hash leaf_hash{};
+  uint64_t tree_size = 0;
+  std::vector<crypto::Hash> inclusion;
+  std::string checkpoint;
+};
+
+struct LedgerSummary {
+  uint64_t applied_index = 0;
+  uint64_t block_height = 0;
+  crypto::Hash block_hash{};
+  uint64_t tree_size = 0;
+  crypto::Hash root{};
+  uint64_t certificates = 0;
+  uint64_t documents_accepted = 0;
+  uint64_t documents_rejected = 0;
+};
+
+class StateMachine {
+ public:
+  // REQUIRES: store outlives the state machine.
+  static Result<std::unique_ptr<StateMachine>> Open(storage::KvStore* store, Genesis genesis,
+                                                    const StateMachineOptions& options);
+
+  // Checks a submitted document against the current state, signature
+  // included, without changing anything, and returns it ready to propose.
+  // `now_unix_ms` stands in for the block time (the final check happens at
+  // Apply with the proposal's time). Thread-safe.
+  Result<ProposedDocument> Admit(DocumentKind kind, const std::string& certificate_id,
+                                 const crypto::Json& document, int64_t now_unix_ms) const;
+
+  // Applies the proposal committed at `log_index` and stages every write into
+  // `batch` (documents, indexes, Merkle nodes, the block, the applied index).
+  // `parsed`, when given, holds the already-parsed documents of the proposal
+  // (same order) to avoid parsing their text again.
+  // REQUIRES: log_index > applied_index(); apply thread only.
+  Block Apply(uint64_t log_index, const Proposal& proposal,
+              const std::vector<const crypto::Json*>* parsed, storage::WriteBatch& batch);
+
+  // Stages the signed checkpoint note of the block into `batch`. Apply thread.
+  void StageCheckpoint(const std::string& note, storage::WriteBatch& batch);
+  // Makes the state applied so far and its checkpoint visible to readers once
+  // their batch is written. Apply thread.
+  void Publish(const std::string& checkpoint_note);
+
+  uint64_t applied_index() const;
+  const Genesis& genesis() const { return genesis_; }
+
+  // Reads (thread-safe), as of the last published block.
+  Result<crypto::Json> CertificateView(const std::string& id) const;
+  Result<CertificateProof> ProveCertificate(const std::string& id) const;
+  std::string LatestCheckpoint() const;  // empty before the first block
+  Result<std::vector<crypto::Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
+  Result<crypto::Json> BlockJson(uint64_t height) const;
+  Result<crypto::Json> PartyJson(const std::string& did) const;
+  LedgerSummary Summary() const;
+  // The body of the checkpoint for the current tree, to be signed.
+  std::string CheckpointBody() const;
+
+ private:
+  class View;
+  class StoreView;
+  class StagedView;
+  struct CheckedDocument;
+
+  StateMachine(storage::KvStore* store, Genesis genesis, const StateMachineOptions& options,
+               std::unique_ptr<MerkleLog> merkle);
+
+  // Parses, verifies and checks one document against `view` at `time_unix_ms`.
+  Result<CheckedDocument> Check(const View& view, DocumentKind kind,
+                                const std::string& certificate_id, const crypto::Json& document,
+                                const std::string& canonical, int64_t time_unix_ms) const;
+  Status LoadMeta();
+
+  storage::KvStore* const store_;
+  const Genesis genesis_;
+  const StateMachineOptions options_;
+  mutable SignatureCache signature_cache_;
+
+  // Owned by the apply thread; readers only call its const proof methods,
+  // which read stored nodes of published tree sizes.
+  std::unique_ptr<MerkleLog> merkle_;
+
+  mutable std::mutex mu_;
+  // Guarded by mu_: the state as of the last published block.
+  LedgerSummary published_;
+  std::string checkpoint_;  // signed note of published_.tree_size
+  // Apply thread only.
+  LedgerSummary applying_;
+};
+
+}  // namespace frontera::ledger

@@ -1,0 +1,138 @@
+#include "node/config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace frontera::node {
+
+namespace {
+
+std::string Resolve(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
+// Reads an integer key into `out` if present, checking its range.
+template <typename T>
+Status ReadInt(const toml::table& root, const char* section, const char* key, int64_t min,
+               int64_t max, T& out) {
+  const toml::node* node = root.at_path(std::string(section) + "." + key).node();
+  if (node == nullptr) return Status::Ok();
+  auto v = node->value<int64_t>();
+  std::string name = std::string(section) + "." + key;
+  if (!v) return Status::InvalidArgument(name + " must be an integer");
+  if (*v < min || *v > max) {
+    return Status::InvalidArgument(name + " must be in [" + std::to_string(min) + ", " +
+                                   std::to_string(max) + "], got " + std::to_string(*v));
+  }
+  out = static_cast<T>(*v);
+  return Status::Ok();
+}
+
+Status ReadString(const toml::table& root, const char* section, const char* key,
+                  std::string& out) {
+  const toml::node* node = root.at_path(std::string(section) + "." + key).node();
+  if (node == nullptr) return Status::Ok();
+  auto v = node->value<std::string>();
+  if (!v) return Status::InvalidArgument(std::string(section) + "." + key + " must be a string");
+  out = *v;
+  return Status::Ok();
+}
+
+Status CheckRange(const char* name, int64_t v, int64_t min, int64_t max) {
+  if (v < min || v > max) {
+    return Status::InvalidArgument(std::string(name) + " must be in [" + std::to_string(min) +
+                                   ", " + std::to_string(max) + "], got " + std::to_string(v));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status NodeConfig::Validate() const {
+  if (name.empty()) return Status::InvalidArgument("node.name is required");
+  if (data_dir.empty()) return Status::InvalidArgument("node.data_dir is required");
+  if (key_file.empty()) return Status::InvalidArgument("node.key_file is required");
+  if (genesis_file.empty()) return Status::InvalidArgument("node.genesis_file is required");
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.port", api.port, 0, 65535));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.body_bytes_max", api.body_bytes_max, 1024, 64 << 20));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.json_depth_max", api.json_depth_max, 4, 256));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.threads", api.threads, 2, 4096));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("proposer.batch_documents_max", proposer.batch_documents_max, 1, 100000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("proposer.batch_bytes_max", proposer.batch_bytes_max, 1024, 256 << 20));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("proposer.queue_depth_max", proposer.queue_depth_max, 1, 10000000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("proposer.commit_timeout_ms", proposer.commit_timeout_ms, 100, 600000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("proposer.log_retain_entries",
+                                      static_cast<int64_t>(proposer.log_retain_entries), 1,
+                                      100000000));
+  FRONTERA_RETURN_IF_ERROR(ledger.Validate());
+  FRONTERA_RETURN_IF_ERROR(storage.Validate());
+  return Status::Ok();
+}
+
+Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& source_name,
+                               const std::string& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream msg;
+    msg << source_name << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+        << e.description();
+    return Status::InvalidArgument(msg.str());
+  }
+  static const std::vector<std::string> kSections = {"node", "api", "proposer", "ledger",
+                                                     "storage"};
+  for (const auto& [key, value] : root) {
+    if (std::find(kSections.begin(), kSections.end(), std::string(key.str())) ==
+        kSections.end()) {
+      return Status::InvalidArgument(source_name + ": unknown section [" + std::string(key.str()) +
+                                     "]; expected node, api, proposer, ledger, storage");
+    }
+  }
+  NodeConfig c;
+  Status s;
+  auto with_file = [&](Status st) { return st.WithContext(source_name); };
+  if (!(s = ReadString(root, "node", "name", c.name)).ok()) return with_file(s);
+  if (!(s = ReadString(root, "node", "data_dir", c.data_dir)).ok()) return with_file(s);
+  if (!(s = ReadString(root, "node", "key_file", c.key_file)).ok()) return with_file(s);
+  if (!(s = ReadString(root, "node", "genesis_file", c.genesis_file)).ok()) return with_file(s);
+  if (!(s = ReadString(root, "api", "host", c.api.host)).ok()) return with_file(s);
+  const int64_t kMax = INT64_MAX;
+  if (!(s = ReadInt(root, "api", "port", 0, 65535, c.api.port)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "api", "body_bytes_max", 0, kMax, c.api.body_bytes_max)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "api", "json_depth_max", 0, kMax, c.api.json_depth_max)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "api", "threads", 0, kMax, c.api.threads)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "proposer", "batch_documents_max", 0, kMax, c.proposer.batch_documents_max)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "proposer", "batch_bytes_max", 0, kMax, c.proposer.batch_bytes_max)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "proposer", "queue_depth_max", 0, kMax, c.proposer.queue_depth_max)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "proposer", "commit_timeout_ms", 0, kMax, c.proposer.commit_timeout_ms)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "proposer", "log_retain_entries", 0, kMax, c.proposer.log_retain_entries)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "ledger", "events_per_certificate_max", 0, kMax, c.ledger.events_per_certificate_max)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "ledger", "signature_cache_entries", 0, kMax, c.ledger.signature_cache_entries)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "storage", "block_cache_bytes", 0, kMax, c.storage.block_cache_bytes)).ok()) return with_file(s);
+  if (!(s = ReadInt(root, "storage", "write_buffer_bytes", 0, kMax, c.storage.write_buffer_bytes)).ok()) return with_file(s);
+  c.data_dir = Resolve(base_dir, c.data_dir);
+  c.key_file = Resolve(base_dir, c.key_file);
+  c.genesis_file = Resolve(base_dir, c.genesis_file);
+  if (!(s = c.Validate()).ok()) return with_file(s);
+  return c;
+}
+
+Result<NodeConfig> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open config file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string base = std::filesystem::path(path).parent_path().string();
+  return ParseConfig(text.str(), path, base.empty() ? "." : base);
+}
+
+}  // namespace frontera::node

@@ -1,0 +1,102 @@
+#include "node/dev_network.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/clock.h"
+#include "crypto/did_key.h"
+#include "crypto/key_file.h"
+#include "ledger/genesis.h"
+
+namespace frontera::node {
+
+namespace {
+
+struct DevParty {
+  const char* key_name;
+  const char* name;
+  ledger::Role role;
+  const char* country;
+  const char* gln;
+  const char* prefix;
+};
+
+// The same cast as the examples (docs/operations.md#development-network).
+constexpr DevParty kParties[] = {
+    {"mx-manufacturer", "Laboratorios Ejemplo S.A. de C.V.", ledger::Role::kManufacturer, "MX",
+     "7501234000017", "7501234"},
+    {"mx-carrier", "Transportes Frontera Norte S.A. de C.V.", ledger::Role::kCarrier, "MX",
+     "7509876000013", nullptr},
+    {"us-distributor", "Example Pharma Distribution LLC", ledger::Role::kDistributor, "US",
+     "0031234500004", nullptr},
+    {"us-cbp", "U.S. Customs and Border Protection", ledger::Role::kAgency, "US", nullptr, nullptr},
+    {"mx-anam", "Agencia Nacional de Aduanas de México", ledger::Role::kAgency, "MX", nullptr,
+     nullptr},
+    {"ca-cbsa", "Canada Border Services Agency", ledger::Role::kAgency, "CA", nullptr, nullptr},
+};
+
+}  // namespace
+
+Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
+  namespace fs = std::filesystem;
+  const fs::path root(dir);
+  const fs::path config_path = root / "us-cbp.toml";
+  if (fs::exists(config_path)) return config_path.string();
+
+  std::error_code ec;
+  fs::create_directories(root / "keys", ec);
+  if (ec) return Status::IOError("cannot create " + (root / "keys").string() + ": " + ec.message());
+
+  ledger::Genesis genesis;
+  genesis.network = "frontera.dev/local-1";
+  genesis.created = FormatRfc3339(SystemClock().NowUnixMillis());
+  genesis.resolver = "127.0.0.1:" + std::to_string(api_port);
+  for (const DevParty& p : kParties) {
+    const std::string key_path = (root / "keys" / (std::string(p.key_name) + ".key")).string();
+    crypto::KeyPair key = crypto::KeyPair::Generate();
+    if (fs::exists(key_path)) {
+      FRONTERA_ASSIGN_OR_RETURN(key, crypto::LoadKeyFile(key_path));
+    } else {
+      FRONTERA_RETURN_IF_ERROR(crypto::WriteKeyFile(key_path, key));
+    }
+    ledger::Party party;
+    party.did = crypto::DidKeyFromPublicKey(key.public_key());
+    party.public_key = key.public_key();
+    party.name = p.name;
+    party.role = p.role;
+    party.country = p.country;
+    if (p.gln) party.gln = p.gln;
+    if (p.prefix) party.prefixes.push_back(p.prefix);
+    genesis.parties.push_back(party);
+    if (std::string_view(p.key_name) == "us-cbp") {
+      ledger::Validator v;
+      v.name = "us-cbp";
+      v.did = party.did;
+      v.public_key = party.public_key;
+      v.api_url = "http://127.0.0.1:" + std::to_string(api_port);
+      genesis.validators.push_back(v);
+    }
+  }
+  // Round-trip through the parser: the file written is one the node accepts.
+  crypto::Json genesis_json = genesis.ToJson();
+  FRONTERA_RETURN_IF_ERROR(ledger::ParseGenesis(genesis_json).status());
+  {
+    std::ofstream out(root / "genesis.json");
+    out << genesis_json.dump(2) << "\n";
+    if (!out) return Status::IOError("cannot write " + (root / "genesis.json").string());
+  }
+  std::ofstream config(config_path);
+  config << "# Development validator (fronterad --dev). docs/operations.md#configuration\n"
+         << "[node]\n"
+         << "name = \"us-cbp\"\n"
+         << "data_dir = \"data/us-cbp\"\n"
+         << "key_file = \"keys/us-cbp.key\"\n"
+         << "genesis_file = \"genesis.json\"\n\n"
+         << "[api]\n"
+         << "host = \"127.0.0.1\"\n"
+         << "port = " << api_port << "\n";
+  if (!config) return Status::IOError("cannot write " + config_path.string());
+  return config_path.string();
+}
+
+}  // namespace frontera::node

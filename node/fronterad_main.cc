@@ -1,0 +1,99 @@
+// fronterad: a Frontera validator.
+//
+//   fronterad --config FILE [--port-file PATH]
+//   fronterad --dev DIR [--port N]
+//
+// --dev creates, on first use, a single-validator development network in DIR
+// (fresh keys, genesis, config) and runs it; later runs reuse it.
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "api/server.h"
+#include "common/clock.h"
+#include "crypto/ed25519.h"
+#include "crypto/key_file.h"
+#include "node/config.h"
+#include "node/dev_network.h"
+#include "node/validator.h"
+
+namespace {
+
+int Fail(const std::string& what) {
+  std::cerr << "fronterad: " << what << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace frontera;
+  CLI::App app{"fronterad: a Frontera validator node"};
+  std::string config_path, dev_dir, port_file;
+  int dev_port = 7001;
+  auto* config_opt = app.add_option("--config", config_path, "validator config (TOML)");
+  auto* dev_opt =
+      app.add_option("--dev", dev_dir, "run a single-validator development network in DIR");
+  app.add_option("--port", dev_port, "API port with --dev (0 picks a free port)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--port-file", port_file, "write the bound API port to this file once listening");
+  config_opt->excludes(dev_opt);
+  CLI11_PARSE(app, argc, argv);
+  if (config_path.empty() && dev_dir.empty()) return Fail("give --config FILE or --dev DIR");
+
+  // Signals are taken synchronously by the main thread (sigwait below); every
+  // thread started from here on inherits the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  crypto::InitCrypto();
+  if (!dev_dir.empty()) {
+    auto created = node::EnsureDevNetwork(dev_dir, dev_port);
+    if (!created.ok()) return Fail(created.status().ToString());
+    config_path = *created;
+  }
+  auto config = node::LoadConfigFile(config_path);
+  if (!config.ok()) return Fail(config.status().ToString());
+  auto key = crypto::LoadKeyFile(config->key_file);
+  if (!key.ok()) return Fail("node.key_file: " + key.status().ToString());
+
+  SystemClock clock;
+  auto validator = node::Validator::Open(*config, *key, &clock);
+  if (!validator.ok()) return Fail(validator.status().ToString());
+
+  api::ServerOptions options;
+  options.host = config->api.host;
+  options.port = config->api.port;
+  options.body_bytes_max = config->api.body_bytes_max;
+  options.json_depth_max = config->api.json_depth_max;
+  options.threads = config->api.threads;
+  options.resolver_host = (*validator)->GetStatus()["resolver"].get<std::string>();
+  auto server = api::HttpServer::Create(validator->get(), options);
+  if (!server.ok()) return Fail(server.status().ToString());
+  Status started = (*server)->Start();
+  if (!started.ok()) return Fail(started.ToString());
+
+  const int port = (*server)->port();
+  if (!port_file.empty()) {
+    std::string tmp = port_file + ".tmp";
+    std::ofstream(tmp) << port << "\n";
+    std::filesystem::rename(tmp, port_file);
+  }
+  std::cout << "fronterad: validator " << config->name << " serving http://" << config->api.host
+            << ":" << port << " (data " << config->data_dir << ")" << std::endl;
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  std::cout << "fronterad: stopping" << std::endl;
+  (*server)->Stop();
+  (*validator)->Stop();
+  return 0;
+}

@@ -1,0 +1,25 @@
+# Sourced by run.sh and test.sh: installs the Debian 12 packages Frontera
+# needs, only those missing. Nothing is downloaded but Debian packages.
+
+FRONTERA_BUILD_PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libsodium-dev librocksdb-dev libboost-dev libboost-system-dev nlohmann-json3-dev
+  libcpp-httplib-dev doctest-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
+  libzxing-dev libstb-dev
+)
+FRONTERA_TEST_PACKAGES=(clang libclang-rt-14-dev curl)
+
+frontera_install_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
