@@ -141,6 +141,13 @@ class StateMachine::StagedView final : public View {
   std::map<std::pair<Column, std::string>, std::string> overlay_;
 };
 
+Status StateMachine::LoadRecord(const View& view, const std::string& id, Json& record) const {
+  FRONTERA_ASSIGN_OR_RETURN(auto text, view.Get(Column::kState, Key(kCertPrefix, id)));
+  if (!text) return Status::NotFound("no certificate " + id);
+  record = Json::parse(*text);
+  return Status::Ok();
+}
+
 struct StateMachine::CheckedDocument {
   DocumentKind kind = DocumentKind::kCredential;
   std::string certificate_id;
@@ -228,6 +235,7 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, Docu
       FRONTERA_ASSIGN_OR_RETURN(out.event, ParseEvent(document));
       out.certificate_id = certificate_id;
       out.document_id = out.event->event_id;
+      FRONTERA_RETURN_IF_ERROR(LoadRecord(view, certificate_id, out.record));
       if (out.event->certificate_id != certificate_id) {
         return Status::FailedPrecondition(
             "event is about another certificate",
@@ -239,6 +247,7 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, Docu
       FRONTERA_ASSIGN_OR_RETURN(out.revocation, ParseRevocation(document));
       out.certificate_id = certificate_id;
       out.document_id = out.revocation->id;
+      FRONTERA_RETURN_IF_ERROR(LoadRecord(view, certificate_id, out.record));
       if (out.revocation->credential_id != certificate_id) {
         return Status::FailedPrecondition(
             "revocation is about another certificate",
@@ -344,10 +353,7 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, Docu
     return out;
   }
 
-  // Events and revocations act on an existing certificate.
-  FRONTERA_ASSIGN_OR_RETURN(auto record_text, view.Get(Column::kState, Key(kCertPrefix, certificate_id)));
-  if (!record_text) return Status::NotFound("no certificate " + certificate_id);
-  out.record = Json::parse(*record_text);
+  // Events and revocations act on an existing certificate (loaded above).
   const Json& r = out.record;
   const bool revoked = r["status"] == "revoked";
   const bool held = r["held"].get<bool>();

@@ -113,6 +113,8 @@ class StateMachine {
                                 const std::string& certificate_id, const crypto::Json& document,
                                 const std::string& canonical, int64_t time_unix_ms) const;
   Status LoadMeta();
+  // The certificate record of `id`; kNotFound when there is none.
+  Status LoadRecord(const View& view, const std::string& id, crypto::Json& record) const;
 
   storage::KvStore* const store_;
   const Genesis genesis_;

@@ -224,7 +224,7 @@ std::vector<Case> Cases() {
   {
     Json e = Event("urn:uuid:33333333-0000-4000-8000-000000000008", "shipping");
     e.erase("destinationList");
-    post("shipping without the next custodian", Events(kPharmaId), Sign(e, mfr), 400,
+    post("shipping without the next custodian", Events(kPharmaId), Sign(e, mfr), 422,
          "/destinationList");
   }
   {

@@ -176,7 +176,7 @@ TEST_CASE("the US-MX-CA scenario end to end, surviving SIGKILL") {
 
     CheckProof(*client, kPharmaId);
     CheckProof(*client, kPrecursorId);
-    auto consistency = client->GetJson("/v1/proofs/consistency?first=3&second=9");
+    auto consistency = client->GetJson("/v1/proofs/consistency?first=3&second=8");
     REQUIRE_MESSAGE(consistency.ok(), consistency.status().ToString());
     auto block = client->GetJson("/v1/blocks/1");
     REQUIRE(block.ok());
@@ -184,7 +184,7 @@ TEST_CASE("the US-MX-CA scenario end to end, surviving SIGKILL") {
     CHECK((*block)["documents"][0]["outcome"] == "accepted");
     auto status = client->GetJson("/v1/status");
     REQUIRE(status.ok());
-    CHECK((*status)["ledger"]["tree_size"] == 9);
+    CHECK((*status)["ledger"]["tree_size"] == 8);
 
     auto note = client->GetText("/v1/checkpoint");
     REQUIRE(note.ok());
@@ -197,7 +197,7 @@ TEST_CASE("the US-MX-CA scenario end to end, surviving SIGKILL") {
   auto note = client->GetText("/v1/checkpoint");
   REQUIRE(note.ok());
   CHECK(VerifiedCheckpoint(*note).root == VerifiedCheckpoint(checkpoint_before_kill).root);
-  CHECK(VerifiedCheckpoint(*note).tree_size == 9);
+  CHECK(VerifiedCheckpoint(*note).tree_size == 8);
   auto cert = client->GetJson("/v1/certificates/" + api::Client::EncodePathSegment(kPharmaId));
   REQUIRE(cert.ok());
   CHECK((*cert)["status"] == "revoked");
