@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 #include "crypto/ed25519.h"
@@ -41,5 +42,13 @@ struct VerifiedProof {
 // FieldError pointing into the document (e.g. "/proof/proofValue") and a reason
 // such as "signature does not verify" or "cryptosuite must be eddsa-jcs-2022".
 Result<VerifiedProof> VerifyProof(const Json& secured);
+
+// True iff `text` is an RFC 3339 §5.6 date-time with upper-case "T" and an
+// explicit offset ("Z" or ±hh:mm), as XML Schema dateTimeStamp requires for
+// the proof's "created": e.g. "2026-11-02T14:05:00Z",
+// "2026-11-03T09:30:00.000-06:00". Checks field ranges, including the days
+// of each month in leap and common years (second 60 is allowed for leap
+// seconds, as RFC 3339 allows).
+bool IsRfc3339DateTime(std::string_view text);
 
 }  // namespace frontera::crypto

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "common/bytes.h"
@@ -20,6 +21,9 @@ using Seed = std::array<uint8_t, 32>;
 // Must be called once before any other crypto function (idempotent, thread-safe).
 // Aborts if libsodium cannot initialise.
 void InitCrypto();
+
+// Fills `out` from the system's CSPRNG (for identifiers such as urn:uuid v4).
+void RandomBytes(std::span<uint8_t> out);
 
 class KeyPair {
  public:

@@ -34,7 +34,9 @@ Hash RootFromLeafHashes(const std::vector<Hash>& leaf_hashes);
 using PerfectSubtreeFn = std::function<Result<Hash>(int level, uint64_t index)>;
 
 // MTH of leaves [begin, end) of a tree, computed from O(log n) perfect
-// subtrees. REQUIRES: begin < end.
+// subtrees when begin is a multiple of the largest power of two not above
+// end - begin (true of every range in an RFC 9162 proof); other ranges are
+// split further. REQUIRES: begin < end.
 Result<Hash> SubtreeHash(uint64_t begin, uint64_t end, const PerfectSubtreeFn& perfect);
 
 // RFC 9162 §2.1.3.1: inclusion proof of leaf `index` in the tree of `tree_size`.
@@ -50,6 +52,7 @@ Result<std::vector<Hash>> ConsistencyProof(uint64_t first, uint64_t second,
 bool VerifyInclusion(const Hash& leaf_hash, uint64_t index, uint64_t tree_size,
                      const std::vector<Hash>& proof, const Hash& root);
 // RFC 9162 §2.1.4.2. first == second requires an empty proof and equal roots.
+// False when first == 0 or first > second.
 bool VerifyConsistency(uint64_t first, uint64_t second, const Hash& first_root,
                        const Hash& second_root, const std::vector<Hash>& proof);
 
