@@ -37,7 +37,8 @@ crypto::KeyPair KeyOf(const std::string& party) {
 
 Genesis ExampleGenesis() {
   Json parties = Json::array();
-  for (const auto& [name, p] : Fixture("parties.json")["parties"].items()) {
+  const Json fixture = Fixture("parties.json");  // outlives the loop over its items
+  for (const auto& [name, p] : fixture["parties"].items()) {
     Json party = {{"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]},
                   {"country", p["country"]}};
     if (p.contains("gln")) party["gln"] = p["gln"];
@@ -130,7 +131,7 @@ TEST_CASE("two validators applying the same proposals reach the same blocks and 
     Block b1 = ApplyAndWrite(**sm, store.get(), 1, p1);
     Block b2 = ApplyAndWrite(**sm, store.get(), 2, p2);
     CHECK(b1.outcomes.size() == 2);
-    CHECK(b1.outcomes[0].status.ok());
+    CHECK_MESSAGE(b1.outcomes[0].status.ok(), b1.outcomes[0].status.ToString());
     CHECK(b2.outcomes[0].status.ok());
     CHECK(b2.previous_hash == b1.ComputeHash());
     CHECK(b2.tree_size == 3);
