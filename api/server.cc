@@ -1,0 +1,871 @@
+#include "api/server.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "api/client.h"
+#include "api/problem.h"
+#include "common/check.h"
+#include "common/encoding.h"
+#include "crypto/json.h"
+
+namespace frontera::api {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::string_view kJsonContentType = "application/json";
+constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
+// Prometheus text exposition format 0.0.4.
+constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+constexpr size_t kPathParamBytesMax = 256;
+
+// ---------------------------------------------------------------------------
+// Routes (DESIGN.md §3). One method per path; HEAD is served wherever GET is.
+
+enum class Route {
+  kCertificates,
+  kCertificate,
+  kEvents,
+  kRevocation,
+  kProof,
+  kCheckpoint,
+  kConsistency,
+  kBlock,
+  kParty,
+  kStatus,
+  kHealthz,
+  kMetrics,
+};
+
+struct RouteSpec {
+  Route route;
+  std::string_view method;   // "GET" or "POST"
+  std::string_view pattern;  // "/"-separated; a segment "{name}" is a parameter
+};
+
+constexpr std::array<RouteSpec, 12> kRoutes = {{
+    {Route::kCertificates, "POST", "/v1/certificates"},
+    {Route::kCertificate, "GET", "/v1/certificates/{id}"},
+    {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
+    {Route::kRevocation, "POST", "/v1/certificates/{id}/revocation"},
+    {Route::kProof, "GET", "/v1/certificates/{id}/proof"},
+    {Route::kCheckpoint, "GET", "/v1/checkpoint"},
+    {Route::kConsistency, "GET", "/v1/proofs/consistency"},
+    {Route::kBlock, "GET", "/v1/blocks/{height}"},
+    {Route::kParty, "GET", "/v1/parties/{did}"},
+    {Route::kStatus, "GET", "/v1/status"},
+    {Route::kHealthz, "GET", "/healthz"},
+    {Route::kMetrics, "GET", "/metrics"},
+}};
+
+// The request target split at "?" (RFC 9112 §3.2: origin-form is
+// absolute-path [ "?" query ]). A fragment never reaches a server, but a
+// sloppy client may send one; it is not part of the path.
+struct Target {
+  std::string_view path;
+  std::string_view query;
+};
+
+Target SplitTarget(std::string_view target) {
+  Target out;
+  size_t end = target.find('#');
+  if (end != std::string_view::npos) target = target.substr(0, end);
+  size_t q = target.find('?');
+  out.path = target.substr(0, q);
+  if (q != std::string_view::npos) out.query = target.substr(q + 1);
+  return out;
+}
+
+std::vector<std::string_view> SplitSegments(std::string_view path) {
+  std::vector<std::string_view> segments;
+  if (path.empty() || path.front() != '/') return segments;
+  path.remove_prefix(1);
+  while (true) {
+    size_t slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return segments;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// RFC 3986 §2.1: "%" HEXDIG HEXDIG is one octet. "+" is not a space in a
+// path (that is HTML form encoding), so it stays itself.
+std::optional<std::string> PercentDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    int hi = HexValue(text[i + 1]);
+    int lo = HexValue(text[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+struct RouteMatch {
+  const RouteSpec* spec = nullptr;  // null: no route has this path
+  std::string_view param_name;      // "" when the pattern has no parameter
+  std::string_view param_raw;       // the parameter segment as sent (percent-encoded)
+};
+
+RouteMatch MatchPath(std::string_view path) {
+  std::vector<std::string_view> segments = SplitSegments(path);
+  for (const RouteSpec& spec : kRoutes) {
+    std::vector<std::string_view> pattern = SplitSegments(spec.pattern);
+    if (pattern.size() != segments.size()) continue;
+    RouteMatch match;
+    bool ok = true;
+    for (size_t i = 0; i < pattern.size() && ok; ++i) {
+      if (pattern[i].starts_with('{')) {
+        match.param_name = pattern[i].substr(1, pattern[i].size() - 2);
+        match.param_raw = segments[i];
+        ok = !segments[i].empty();
+      } else {
+        // RFC 3986 §6.2.2.2: a percent-encoded unreserved character is the
+        // character itself, so "/v1/%63heckpoint" names the same resource.
+        std::optional<std::string> literal = PercentDecode(segments[i]);
+        ok = literal.has_value() && *literal == pattern[i];
+      }
+    }
+    if (ok) {
+      match.spec = &spec;
+      return match;
+    }
+  }
+  return RouteMatch{};
+}
+
+bool MethodAllowed(const RouteSpec& spec, std::string_view method) {
+  if (spec.method == "GET") return method == "GET" || method == "HEAD";
+  return method == spec.method;
+}
+
+std::string AllowHeader(const RouteSpec& spec) {
+  return spec.method == "GET" ? "GET, HEAD" : std::string(spec.method);
+}
+
+// An identifier from the path: percent-decoded, 1..256 bytes, no control
+// characters (they would end up in logs and problem details).
+Result<std::string> DecodeIdParam(std::string_view name, std::string_view raw) {
+  std::string pointer = "/path/" + std::string(name);
+  std::optional<std::string> decoded = PercentDecode(raw);
+  if (!decoded) {
+    return Status::InvalidArgument(
+        "path parameter " + std::string(name) + " has a malformed percent-encoding",
+        {{pointer, "every \"%\" must be followed by two hexadecimal digits (RFC 3986 §2.1)"}});
+  }
+  if (decoded->empty() || decoded->size() > kPathParamBytesMax) {
+    return Status::InvalidArgument(
+        "path parameter " + std::string(name) + " has " + std::to_string(decoded->size()) +
+            " bytes",
+        {{pointer, "must be 1 to " + std::to_string(kPathParamBytesMax) + " bytes once decoded"}});
+  }
+  for (char c : *decoded) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      return Status::InvalidArgument(
+          "path parameter " + std::string(name) + " contains a control character",
+          {{pointer, "control characters (U+0000..U+001F, U+007F) are not allowed"}});
+    }
+  }
+  return *std::move(decoded);
+}
+
+// A non-negative decimal integer that fits in 64 bits: digits only, no sign,
+// no spaces.
+std::optional<std::string> DecimalProblem(std::string_view text, uint64_t& value) {
+  if (text.empty()) return "must not be empty: expected a decimal integer";
+  for (char c : text) {
+    if (c < '0' || c > '9') return "expected a decimal integer (digits 0-9 only)";
+  }
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec == std::errc::result_out_of_range) return "exceeds 18446744073709551615 (2^64 - 1)";
+  if (ec != std::errc() || end != text.data() + text.size()) return "expected a decimal integer";
+  return std::nullopt;
+}
+
+// Media type of a Content-Type value, lower-cased, without parameters
+// (RFC 9110 §8.3.1: type and subtype are case-insensitive).
+std::string MediaType(std::string_view content_type) {
+  content_type = content_type.substr(0, content_type.find(';'));
+  while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t')) {
+    content_type.remove_prefix(1);
+  }
+  while (!content_type.empty() && (content_type.back() == ' ' || content_type.back() == '\t')) {
+    content_type.remove_suffix(1);
+  }
+  std::string out(content_type);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string Base64(const crypto::Hash& hash) { return Base64Encode(ByteView(hash)); }
+
+Json ReceiptJson(const Receipt& receipt) {
+  return Json{{"id", receipt.id},
+              {"status", receipt.status},
+              {"ledger",
+               {{"leaf_index", receipt.leaf_index},
+                {"leaf_hash", Base64(receipt.leaf_hash)},
+                {"block", receipt.block_height}}}};
+}
+
+Json HashesJson(const std::vector<crypto::Hash>& hashes) {
+  Json out = Json::array();
+  for (const crypto::Hash& h : hashes) out.push_back(Base64(h));
+  return out;
+}
+
+// nlohmann throws on a string that is not UTF-8; a Backend answering with
+// one is a bug on the node's side, reported as 500 rather than a crash.
+Result<std::string> DumpJson(const Json& json) {
+  try {
+    return json.dump();
+  } catch (const Json::exception& e) {
+    return Status::Internal(std::string("the node produced JSON that cannot be encoded: ") +
+                            e.what());
+  }
+}
+
+void SendProblem(httplib::Response& res, const Problem& problem) {
+  res.status = problem.status;
+  res.set_content(problem.ToJsonText(), std::string(kProblemContentType));
+  // RFC 9110 §10.2.3: tell a client when a retry is worth it.
+  if (problem.status == 503 || problem.status == 429) res.set_header("Retry-After", "1");
+}
+
+void SendStatus(httplib::Response& res, const Status& status, InputKind input) {
+  SendProblem(res, ProblemFromStatus(status, input));
+}
+
+void SendJson(httplib::Response& res, int http_status, const Json& body) {
+  Result<std::string> text = DumpJson(body);
+  if (!text.ok()) {
+    SendStatus(res, text.status(), InputKind::kParameters);
+    return;
+  }
+  res.status = http_status;
+  res.set_content(*text, std::string(kJsonContentType));
+}
+
+void SendMethodNotAllowed(httplib::Response& res, const RouteSpec& spec, std::string_view method) {
+  SendProblem(
+      res, ProblemForHttpStatus(405, std::string(method) + " is not allowed on " +
+                                         std::string(spec.pattern) + "; use " + AllowHeader(spec)));
+  // RFC 9110 §15.5.6: a 405 must list the methods the resource supports.
+  res.set_header("Allow", AllowHeader(spec));
+}
+
+void SendNotFound(httplib::Response& res, std::string_view path) {
+  SendProblem(res, ProblemForHttpStatus(404, "no resource at " + std::string(path.substr(0, 512)) +
+                                                 "; the API's paths are listed in docs/api.md"));
+}
+
+// ---------------------------------------------------------------------------
+// Prometheus metrics the server keeps about itself.
+
+std::string FormatDouble(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  std::array<char, 64> buf{};
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  FRONTERA_CHECK(ec == std::errc()) << "to_chars of a double";
+  return std::string(buf.data(), end);
+}
+
+// Prometheus metric names match [a-zA-Z_:][a-zA-Z0-9_:]*; anything else would
+// make the whole exposition unparseable, so it is mapped to "_".
+std::string SanitizeMetricName(std::string_view name) {
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+    bool digit = c >= '0' && c <= '9';
+    out.push_back(letter || (digit && i > 0) ? c : '_');
+  }
+  if (out.empty()) out = "_";
+  return out;
+}
+
+class HttpMetrics {
+ public:
+  // Upper bounds (seconds) of the latency histogram's buckets.
+  static constexpr std::array<double, 14> kBucketsSeconds = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+  // Counts one answered request; `seconds` is its latency when known.
+  void Observe(std::string_view route, std::string_view method, int http_status,
+               std::optional<double> seconds) {
+    std::string status_class = http_status >= 100 && http_status <= 599
+                                   ? std::to_string(http_status / 100) + "xx"
+                                   : "other";
+    std::lock_guard<std::mutex> lock(mu_);
+    ++requests_[{std::string(route), std::string(method), status_class}];
+    if (seconds) {
+      for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
+        if (*seconds <= kBucketsSeconds[i]) ++bucket_counts_[i];
+      }
+      ++latency_count_;
+      latency_sum_seconds_ += *seconds;
+    }
+  }
+
+  void AppendText(std::string& out) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    out +=
+        "# HELP frontera_http_requests_total HTTP requests answered, by route, method and "
+        "status class.\n"
+        "# TYPE frontera_http_requests_total counter\n";
+    for (const auto& [key, count] : requests_) {
+      const auto& [route, method, status_class] = key;
+      out += "frontera_http_requests_total{route=\"" + route + "\",method=\"" + method +
+             "\",code=\"" + status_class + "\"} " + std::to_string(count) + "\n";
+    }
+    out +=
+        "# HELP frontera_http_request_duration_seconds Time from a request's headers being "
+        "read to its answer being written.\n"
+        "# TYPE frontera_http_request_duration_seconds histogram\n";
+    for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
+      out += "frontera_http_request_duration_seconds_bucket{le=\"" +
+             FormatDouble(kBucketsSeconds[i]) + "\"} " + std::to_string(bucket_counts_[i]) + "\n";
+    }
+    out += "frontera_http_request_duration_seconds_bucket{le=\"+Inf\"} " +
+           std::to_string(latency_count_) + "\n";
+    out +=
+        "frontera_http_request_duration_seconds_sum " + FormatDouble(latency_sum_seconds_) + "\n";
+    out += "frontera_http_request_duration_seconds_count " + std::to_string(latency_count_) + "\n";
+  }
+
+ private:
+  mutable std::mutex mu_;
+  // Guarded by mu_. Keys are (route pattern, method, status class): a bounded
+  // set, since routes come from kRoutes and methods from httplib's parser.
+  std::map<std::tuple<std::string, std::string, std::string>, uint64_t> requests_;
+  // Guarded by mu_. Cumulative: bucket i counts latencies <= kBucketsSeconds[i].
+  std::array<uint64_t, kBucketsSeconds.size()> bucket_counts_{};
+  uint64_t latency_count_ = 0;
+  double latency_sum_seconds_ = 0;
+};
+
+// When the request now being served on this worker thread had its headers
+// read. httplib runs routing, writing and logging of one request on one
+// thread, so a thread-local carries the time from pre-routing to the logger.
+thread_local std::optional<SteadyClock::time_point> t_request_start;
+
+std::string_view MethodLabel(std::string_view method) {
+  static constexpr std::array<std::string_view, 9> kKnown = {
+      "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE"};
+  for (std::string_view known : kKnown) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+Status ServerOptions::Validate() const {
+  std::vector<FieldError> errors;
+  auto check = [&errors](std::string_view field, long long value, long long low, long long high) {
+    if (value < low || value > high) {
+      errors.push_back({"/" + std::string(field),
+                        std::string(field) + " = " + std::to_string(value) + " is outside [" +
+                            std::to_string(low) + ", " + std::to_string(high) + "]"});
+    }
+  };
+  if (host.empty()) errors.push_back({"/host", "host must name an address to bind"});
+  check("port", port, 0, 65535);
+  check("body_bytes_max", static_cast<long long>(body_bytes_max), 1024, 64LL << 20);
+  check("json_depth_max", static_cast<long long>(json_depth_max), 1, 256);
+  check("threads", static_cast<long long>(threads), 1, 4096);
+  check("keep_alive_max_count", keep_alive_max_count, 1, 1'000'000);
+  check("keep_alive_timeout_s", keep_alive_timeout_s, 1, 3600);
+  check("read_timeout_s", read_timeout_s, 1, 3600);
+  if (errors.empty()) return Status::Ok();
+  std::string message = "invalid HTTP server options:";
+  for (const FieldError& e : errors) message += " " + e.reason + ";";
+  message.pop_back();
+  return Status::InvalidArgument(message, std::move(errors));
+}
+
+class HttpServer::Impl {
+ public:
+  Impl(Backend* backend, ServerOptions options) : backend_(backend), options_(std::move(options)) {
+    server_.new_task_queue = [this] {
+      // httplib calls this from the accept thread once it is running, so it
+      // doubles as the signal that stop() will now take effect.
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        accepting_ = true;
+      }
+      cv_.notify_all();
+      return new httplib::ThreadPool(options_.threads);
+    };
+    // Enforced from Content-Length before the body is read (413); chunked
+    // bodies are cut off by HandlePost's receiver instead.
+    server_.set_payload_max_length(options_.body_bytes_max);
+    server_.set_keep_alive_max_count(static_cast<size_t>(options_.keep_alive_max_count));
+    server_.set_keep_alive_timeout(options_.keep_alive_timeout_s);
+    server_.set_read_timeout(options_.read_timeout_s, 0);
+    // Answers are small; Nagle plus delayed ACK would add ~40 ms per
+    // keep-alive round trip.
+    server_.set_tcp_nodelay(true);
+    // httplib's default adds SO_REUSEPORT, which lets a second node bind the
+    // same port and silently share its traffic; a busy port must be an error.
+    // SO_REUSEADDR alone still allows a restart while old sockets linger in
+    // TIME_WAIT.
+    server_.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
+
+    // Every path goes to our own router so that 404 and 405 are decided in
+    // one place (kRoutes), on the raw target (ids may contain "%2F").
+    static const std::string kAnyPath = R"([\s\S]*)";
+    server_.Get(kAnyPath, [this](const httplib::Request& req, httplib::Response& res) {
+      HandleGet(req, res);
+    });
+    server_.Post(kAnyPath,
+                 [this](const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader) { HandlePost(req, res, reader); });
+    server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+      t_request_start = SteadyClock::now();
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    server_.set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          return HandleError(req, res);
+        }));
+    server_.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+          std::string what = "unknown exception";
+          try {
+            std::rethrow_exception(error);
+          } catch (const std::exception& e) {
+            what = e.what();
+          } catch (...) {
+          }
+          SendProblem(res, ProblemForHttpStatus(500, "the request failed unexpectedly: " + what));
+        });
+    server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      std::optional<double> seconds;
+      if (t_request_start) {
+        seconds = std::chrono::duration<double>(SteadyClock::now() - *t_request_start).count();
+        t_request_start.reset();
+      }
+      RouteMatch match = MatchPath(SplitTarget(req.target).path);
+      metrics_.Observe(match.spec ? match.spec->pattern : "unmatched", MethodLabel(req.method),
+                       res.status, seconds);
+    });
+  }
+
+  ~Impl() { Stop(); }
+
+  Status Start() {
+    FRONTERA_CHECK(!started_) << "HttpServer::Start called twice";
+    started_ = true;
+    std::string where = options_.host + ":" + std::to_string(options_.port);
+    errno = 0;
+    if (options_.port == 0) {
+      port_ = server_.bind_to_any_port(options_.host);
+    } else {
+      port_ = server_.bind_to_port(options_.host, options_.port) ? options_.port : -1;
+    }
+    if (port_ < 0) {
+      int error = errno;
+      return Status::IOError("cannot listen on " + where + ": " +
+                             (error != 0 ? std::strerror(error) : "address not usable") +
+                             " (check the host and that the port is free)");
+    }
+    listener_ = std::thread([this] {
+      server_.listen_after_bind();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        listener_done_ = true;
+      }
+      cv_.notify_all();
+    });
+    // The socket already listens (connections queue in the backlog); wait
+    // only until the accept loop runs so that Stop() cannot be lost.
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return accepting_ || listener_done_; });
+    return Status::Ok();
+  }
+
+  int port() const {
+    FRONTERA_CHECK(port_ > 0) << "HttpServer::port() before a successful Start()";
+    return port_;
+  }
+
+  void Stop() {
+    if (!listener_.joinable()) return;
+    // Closes the listening socket; each worker finishes its request, and the
+    // pool's shutdown joins them inside listen_after_bind().
+    server_.stop();
+    listener_.join();
+  }
+
+ private:
+  void HandleGet(const httplib::Request& req, httplib::Response& res) {
+    Target target = SplitTarget(req.target);
+    RouteMatch match = MatchPath(target.path);
+    if (match.spec == nullptr) return SendNotFound(res, target.path);
+    if (!MethodAllowed(*match.spec, req.method)) {
+      return SendMethodNotAllowed(res, *match.spec, req.method);
+    }
+    switch (match.spec->route) {
+      case Route::kCertificate:
+      case Route::kProof:
+      case Route::kParty: {
+        Result<std::string> id = DecodeIdParam(match.param_name, match.param_raw);
+        if (!id.ok()) return SendStatus(res, id.status(), InputKind::kParameters);
+        if (match.spec->route == Route::kCertificate) return GetCertificate(*id, res);
+        if (match.spec->route == Route::kProof) return GetProof(*id, res);
+        return GetParty(*id, res);
+      }
+      case Route::kCheckpoint:
+        return GetCheckpoint(res);
+      case Route::kConsistency:
+        return GetConsistency(target.query, res);
+      case Route::kBlock:
+        return GetBlock(match.param_raw, res);
+      case Route::kStatus:
+        return SendJson(res, 200, backend_->GetStatus());
+      case Route::kHealthz:
+        if (backend_->Healthy()) {
+          res.status = 200;
+          res.set_content("ok", std::string(kTextContentType));
+          return;
+        }
+        return SendStatus(res, Status::Unavailable("the node cannot serve requests now"),
+                          InputKind::kParameters);
+      case Route::kMetrics:
+        return GetMetrics(res);
+      case Route::kCertificates:
+      case Route::kEvents:
+      case Route::kRevocation:
+        break;
+    }
+    FRONTERA_CHECK(false) << "GET route without a handler: " << match.spec->pattern;
+  }
+
+  void HandlePost(const httplib::Request& req, httplib::Response& res,
+                  const httplib::ContentReader& reader) {
+    // The body is read (or skipped) first, whatever the verdict, so that the
+    // next request on this keep-alive connection starts at a request line.
+    std::string body;
+    bool too_large = false;
+    bool read_ok = true;
+    // RFC 9112 §6.3: without Content-Length or Transfer-Encoding a request
+    // has no body; httplib would otherwise wait for the connection to close.
+    if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {
+      read_ok = reader([&](const char* data, size_t length) {
+        if (body.size() + length > options_.body_bytes_max) {
+          too_large = true;
+          return false;
+        }
+        body.append(data, length);
+        return true;
+      });
+    }
+    if (!read_ok) {
+      // What remains of a cut-off body would be read as the next request.
+      res.set_header("Connection", "close");
+      if (too_large || res.status == 413) {
+        return SendProblem(res,
+                           ProblemForHttpStatus(413, "the request body exceeds " +
+                                                         std::to_string(options_.body_bytes_max) +
+                                                         " bytes (body_bytes_max)"));
+      }
+      return SendProblem(res,
+                         ProblemForHttpStatus(400,
+                                              "the request body could not be read (connection "
+                                              "closed, timed out or malformed chunked encoding)"));
+    }
+
+    Target target = SplitTarget(req.target);
+    RouteMatch match = MatchPath(target.path);
+    if (match.spec == nullptr) return SendNotFound(res, target.path);
+    if (!MethodAllowed(*match.spec, req.method)) {
+      return SendMethodNotAllowed(res, *match.spec, req.method);
+    }
+
+    // RFC 9110 §15.5.16: the body's format is not one this resource takes.
+    std::string media_type = MediaType(req.get_header_value("Content-Type"));
+    if (media_type != "application/json" && media_type != "application/ld+json") {
+      return SendProblem(
+          res, ProblemForHttpStatus(415, "Content-Type is \"" +
+                                             req.get_header_value("Content-Type").substr(0, 128) +
+                                             "\"; send application/json or application/ld+json"));
+    }
+
+    std::string certificate_id;
+    if (match.spec->route != Route::kCertificates) {
+      Result<std::string> id = DecodeIdParam(match.param_name, match.param_raw);
+      if (!id.ok()) return SendStatus(res, id.status(), InputKind::kParameters);
+      certificate_id = *std::move(id);
+    }
+
+    crypto::JsonLimits limits;
+    limits.text_bytes_max = options_.body_bytes_max;
+    limits.depth_max = options_.json_depth_max;
+    Result<Json> document = crypto::ParseJson(body, limits);
+    if (!document.ok()) {
+      if (document.status().IsResourceExhausted()) {
+        return SendProblem(res, ProblemForHttpStatus(413, document.status().message()));
+      }
+      return SendStatus(res, document.status(), InputKind::kDocument);
+    }
+    if (!document->is_object()) {
+      return SendStatus(res,
+                        Status::InvalidArgument("the request body must be a JSON object",
+                                                {{"", std::string("expected an object, found ") +
+                                                          document->type_name()}}),
+                        InputKind::kDocument);
+    }
+
+    Result<Receipt> receipt = Status::Internal("unreachable");
+    switch (match.spec->route) {
+      case Route::kCertificates:
+        receipt = backend_->IssueCertificate(*document);
+        break;
+      case Route::kEvents:
+        receipt = backend_->RecordEvent(certificate_id, *document);
+        break;
+      case Route::kRevocation:
+        receipt = backend_->Revoke(certificate_id, *document);
+        break;
+      default:
+        FRONTERA_CHECK(false) << "POST route without a handler: " << match.spec->pattern;
+    }
+    if (!receipt.ok()) return SendStatus(res, receipt.status(), InputKind::kDocument);
+    // RFC 9110 §15.3.2: 201 names the resource the write created or changed;
+    // events and revocations appear on their certificate.
+    res.set_header("Location", "/v1/certificates/" + Client::EncodePathSegment(receipt->id));
+    SendJson(res, 201, ReceiptJson(*receipt));
+  }
+
+  httplib::Server::HandlerResponse HandleError(const httplib::Request& req,
+                                               httplib::Response& res) {
+    // Our handlers already answered with a problem; httplib calls this for
+    // every status >= 400, so leave those alone.
+    if (res.get_header_value("Content-Type") == kProblemContentType) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    Target target = SplitTarget(req.target);
+    if (res.status == 404) {
+      // httplib found no handler: the method has none registered (PUT,
+      // DELETE, OPTIONS, …). A known path makes that a 405.
+      RouteMatch match = MatchPath(target.path);
+      if (match.spec != nullptr) {
+        SendMethodNotAllowed(res, *match.spec, req.method);
+      } else {
+        SendNotFound(res, target.path);
+      }
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    std::string detail;
+    switch (res.status) {
+      case 400:
+        detail = "the request line or headers could not be parsed (RFC 9112)";
+        break;
+      case 413:
+        detail = "the request body exceeds " + std::to_string(options_.body_bytes_max) +
+                 " bytes (body_bytes_max)";
+        break;
+      case 414:
+        detail = "the request target is too long";
+        break;
+      case 416:
+        detail = "the requested range cannot be served";
+        break;
+      default:
+        detail = "the HTTP layer answered " + std::to_string(res.status);
+        break;
+    }
+    int status = res.status >= 400 && res.status <= 599 ? res.status : 500;
+    SendProblem(res, ProblemForHttpStatus(status, detail));
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
+  void GetCertificate(const std::string& id, httplib::Response& res) {
+    Result<Json> certificate = backend_->GetCertificate(id);
+    if (!certificate.ok()) return SendStatus(res, certificate.status(), InputKind::kParameters);
+    SendJson(res, 200, *certificate);
+  }
+
+  void GetProof(const std::string& id, httplib::Response& res) {
+    Result<InclusionProofView> proof = backend_->GetProof(id);
+    if (!proof.ok()) return SendStatus(res, proof.status(), InputKind::kParameters);
+    SendJson(res, 200,
+             Json{{"leaf_index", proof->leaf_index},
+                  {"leaf_hash", Base64(proof->leaf_hash)},
+                  {"tree_size", proof->tree_size},
+                  {"inclusion", HashesJson(proof->inclusion)},
+                  {"checkpoint", proof->checkpoint}});
+  }
+
+  void GetParty(const std::string& did, httplib::Response& res) {
+    Result<Json> party = backend_->GetParty(did);
+    if (!party.ok()) return SendStatus(res, party.status(), InputKind::kParameters);
+    SendJson(res, 200, *party);
+  }
+
+  void GetCheckpoint(httplib::Response& res) {
+    Result<std::string> checkpoint = backend_->GetCheckpoint();
+    if (!checkpoint.ok()) return SendStatus(res, checkpoint.status(), InputKind::kParameters);
+    res.status = 200;
+    res.set_content(*checkpoint, std::string(kTextContentType));
+  }
+
+  void GetConsistency(std::string_view query, httplib::Response& res) {
+    // application/x-www-form-urlencoded pairs; each parameter at most once,
+    // since two values for one size would make the answer ambiguous.
+    std::map<std::string, std::vector<std::string>> params;
+    std::vector<FieldError> errors;
+    while (!query.empty()) {
+      std::string_view pair = query.substr(0, query.find('&'));
+      query.remove_prefix(std::min(query.size(), pair.size() + 1));
+      if (pair.empty()) continue;
+      size_t eq = pair.find('=');
+      std::optional<std::string> key = PercentDecode(pair.substr(0, eq));
+      std::optional<std::string> value =
+          PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+      if (!key) continue;  // not a name we know, whatever it is
+      if (!value) {
+        errors.push_back({"/query/" + *key, "malformed percent-encoding"});
+        continue;
+      }
+      params[*key].push_back(*value);
+    }
+    uint64_t sizes[2] = {0, 0};
+    const char* names[2] = {"first", "second"};
+    for (int i = 0; i < 2; ++i) {
+      std::string pointer = std::string("/query/") + names[i];
+      auto it = params.find(names[i]);
+      if (it == params.end()) {
+        if (std::none_of(errors.begin(), errors.end(),
+                         [&](const FieldError& e) { return e.pointer == pointer; })) {
+          errors.push_back({pointer, "required: a tree size (decimal integer)"});
+        }
+        continue;
+      }
+      if (it->second.size() > 1) {
+        errors.push_back({pointer, "given more than once"});
+        continue;
+      }
+      if (std::optional<std::string> problem = DecimalProblem(it->second[0], sizes[i])) {
+        errors.push_back({pointer, *problem});
+      }
+    }
+    if (!errors.empty()) {
+      return SendStatus(
+          res,
+          Status::InvalidArgument("query parameters first and second must be decimal tree sizes",
+                                  std::move(errors)),
+          InputKind::kParameters);
+    }
+    Result<ConsistencyProofView> proof = backend_->GetConsistency(sizes[0], sizes[1]);
+    if (!proof.ok()) return SendStatus(res, proof.status(), InputKind::kParameters);
+    SendJson(res, 200,
+             Json{{"first", proof->first},
+                  {"second", proof->second},
+                  {"proof", HashesJson(proof->proof)}});
+  }
+
+  void GetBlock(std::string_view raw_height, httplib::Response& res) {
+    uint64_t height = 0;
+    std::optional<std::string> decoded = PercentDecode(raw_height);
+    std::optional<std::string> problem =
+        decoded ? DecimalProblem(*decoded, height)
+                : std::optional<std::string>("malformed percent-encoding");
+    if (problem) {
+      return SendStatus(res,
+                        Status::InvalidArgument("block height must be a decimal integer",
+                                                {{"/path/height", *problem}}),
+                        InputKind::kParameters);
+    }
+    Result<Json> block = backend_->GetBlock(height);
+    if (!block.ok()) return SendStatus(res, block.status(), InputKind::kParameters);
+    SendJson(res, 200, *block);
+  }
+
+  void GetMetrics(httplib::Response& res) {
+    std::string text;
+    metrics_.AppendText(text);
+    for (const auto& [name, value] : backend_->GetMetrics()) {
+      std::string metric = SanitizeMetricName(name);
+      // The Backend reports bare values; by Prometheus naming convention a
+      // "_total" suffix is a counter and anything else a gauge.
+      bool counter = metric.size() > 6 && metric.ends_with("_total");
+      text += "# TYPE " + metric + (counter ? " counter\n" : " gauge\n");
+      text += metric + " " + FormatDouble(value) + "\n";
+    }
+    res.status = 200;
+    res.set_content(text, std::string(kMetricsContentType));
+  }
+
+  Backend* const backend_;
+  const ServerOptions options_;
+  httplib::Server server_;
+  HttpMetrics metrics_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool accepting_ = false;      // guarded by mu_: the accept loop has started
+  bool listener_done_ = false;  // guarded by mu_: listen_after_bind() returned
+
+  // Owner thread only.
+  bool started_ = false;
+  int port_ = -1;  // > 0 once bound
+  std::thread listener_;
+};
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Create(Backend* backend, ServerOptions options) {
+  FRONTERA_CHECK(backend != nullptr) << "HttpServer needs a Backend";
+  FRONTERA_RETURN_IF_ERROR(options.Validate());
+  return std::unique_ptr<HttpServer>(
+      new HttpServer(std::make_unique<Impl>(backend, std::move(options))));
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::Start() { return impl_->Start(); }
+int HttpServer::port() const { return impl_->port(); }
+void HttpServer::Stop() { impl_->Stop(); }
+
+}  // namespace frontera::api

@@ -1,0 +1,78 @@
+// HttpServer: Frontera's HTTP API v1 (DESIGN.md §3; contract in docs/api.md)
+// over a Backend. Each request is decoded, answered by exactly one Backend
+// call, and encoded; every non-2xx answer is an RFC 9457 problem (problem.h).
+//
+// Thread-safety: Create, Start, Stop and the destructor are called by the
+// owner, never concurrently with each other. port() may be called from any
+// thread after Start returned OK. Requests are served on `threads` worker
+// threads, which call the Backend concurrently.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "api/backend.h"
+#include "common/result.h"
+#include "common/status.h"
+
+namespace frontera::api {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";  // address to bind: IPv4/IPv6 literal or name
+  int port = 0;                    // 0 = pick a free port (see HttpServer::port())
+  // Largest accepted request body; larger ones are answered 413 before they
+  // are buffered (chunked bodies are cut off at this size).
+  size_t body_bytes_max = size_t{1} << 20;
+  // Deepest nesting of objects and arrays accepted in a request body.
+  size_t json_depth_max = 32;
+  // Worker threads. Writes block until committed, so this bounds the number
+  // of requests in progress at once. In cpp-httplib's model an open
+  // keep-alive connection holds its worker until it closes or idles out;
+  // further connections wait in the listen backlog.
+  size_t threads = 64;
+  // Requests served on one connection before the server closes it.
+  int keep_alive_max_count = 10000;
+  // An idle keep-alive connection is closed after this long. Stop() may wait
+  // this long for an idle connection a client keeps open.
+  int keep_alive_timeout_s = 30;
+  // Longest wait for the next bytes of a request being read.
+  int read_timeout_s = 10;
+  // Host name of the network's Digital Link resolver (informational: the node
+  // reports it; label routes are not served by this adapter yet).
+  std::string resolver_host;
+
+  // OK when every field is in range; otherwise kInvalidArgument naming the
+  // field, its value and the accepted range (field errors point at "/<field>").
+  Status Validate() const;
+};
+
+class HttpServer {
+ public:
+  // REQUIRES: backend != nullptr; it must outlive the server. Fails with
+  // kInvalidArgument when options.Validate() fails. Nothing is bound yet.
+  static Result<std::unique_ptr<HttpServer>> Create(Backend* backend, ServerOptions options);
+  // Stops the server if it is running.
+  ~HttpServer();
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds host:port and starts accepting on a background thread. Returns once
+  // the socket listens: a connection made after Start returns is served.
+  // kIOError when the address cannot be bound. REQUIRES: Start not called before.
+  Status Start();
+  // The bound port. REQUIRES: Start returned OK.
+  int port() const;
+  // Stops accepting, lets requests in progress finish (Backend calls are not
+  // interrupted), closes connections and joins every thread. Idempotent; a
+  // no-op when Start was never called or failed.
+  void Stop();
+
+ private:
+  class Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace frontera::api

@@ -1,0 +1,571 @@
+#include "api/server.h"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "api/client.h"
+#include "api/problem.h"
+#include "tests/api/test_support.h"
+
+namespace frontera::api {
+namespace {
+
+using testing::FakeBackend;
+using testing::RawAnswer;
+using testing::RawConnection;
+
+const std::string kCertId = "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70";
+const std::string kCertIdEncoded = "urn%3Auuid%3A0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70";
+
+std::string ReadFixture(const std::string& name) {
+  std::ifstream in(std::string(FRONTERA_FIXTURES_DIR) + "/examples/" + name, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A server on a free port over a FakeBackend, and a client talking to it.
+struct Fixture {
+  explicit Fixture(ServerOptions options = {}) {
+    auto created = HttpServer::Create(&backend, std::move(options));
+    REQUIRE(created.ok());
+    server = std::move(created).value();
+    REQUIRE(server->Start().ok());
+    auto made = Client::Create("http://127.0.0.1:" + std::to_string(server->port()));
+    REQUIRE(made.ok());
+    client = std::move(made).value();
+  }
+
+  std::string Post(const std::string& path, const std::string& body,
+                   const std::string& content_type = "application/json") {
+    return "POST " + path + " HTTP/1.1\r\nHost: test\r\nContent-Type: " + content_type +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+  RawAnswer Raw(const std::string& request) {
+    RawConnection connection(server->port());
+    REQUIRE(connection.connected());
+    return connection.Exchange(request);
+  }
+
+  FakeBackend backend;
+  std::unique_ptr<HttpServer> server;
+  std::unique_ptr<Client> client;
+};
+
+std::string Get(const std::string& path) {
+  return "GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n";
+}
+
+// Checks an answer is an RFC 9457 problem of the given type and status, and
+// returns its JSON.
+Json ExpectProblem(const RawAnswer& answer, int status, ProblemType type) {
+  CHECK(answer.status == status);
+  CHECK(answer.header("content-type") == "application/problem+json");
+  Json problem = Json::parse(answer.body, nullptr, false);
+  REQUIRE(problem.is_object());
+  CHECK(problem["type"] == ProblemTypeUri(type));
+  CHECK(problem["title"] == std::string(ProblemTitle(type)));
+  CHECK(problem["status"] == status);
+  CHECK(problem["detail"].is_string());
+  CHECK_FALSE(problem["detail"].get<std::string>().empty());
+  CHECK(problem["errors"].is_array());
+  return problem;
+}
+
+TEST_CASE("POST /v1/certificates answers 201 with the receipt and a Location") {
+  Fixture f;
+  std::string credential = ReadFixture("pharma-credential.json");
+  RawAnswer answer = f.Raw(f.Post("/v1/certificates", credential));
+  CHECK(answer.status == 201);
+  CHECK(answer.header("content-type") == "application/json");
+  CHECK(answer.header("location") == "/v1/certificates/" + kCertIdEncoded);
+  Json body = Json::parse(answer.body);
+  CHECK(body == Json{{"id", kCertId},
+                     {"status", "active"},
+                     {"ledger",
+                      {{"leaf_index", 7},
+                       {"leaf_hash", "q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s="},
+                       {"block", 3}}}});
+  auto calls = f.backend.calls();
+  REQUIRE(calls.size() == 1);
+  CHECK(calls[0].method == "IssueCertificate");
+  CHECK(calls[0].document == Json::parse(credential));
+}
+
+TEST_CASE("events and revocations go to their certificate, decoded from the path") {
+  Fixture f;
+  Json event = Json::parse(ReadFixture("shipping-event.json"));
+  auto answer = f.client->PostJson("/v1/certificates/" + kCertIdEncoded + "/events", event);
+  REQUIRE(answer.ok());
+  CHECK((*answer)["ledger"]["leaf_index"] == 7);
+  Json revocation = {{"type", "Revocation"}};
+  auto revoked =
+      f.client->PostJson("/v1/certificates/" + kCertIdEncoded + "/revocation", revocation);
+  REQUIRE(revoked.ok());
+  auto calls = f.backend.calls();
+  REQUIRE(calls.size() == 2);
+  CHECK(calls[0].method == "RecordEvent");
+  CHECK(calls[0].id == kCertId);
+  CHECK(calls[0].document == event);
+  CHECK(calls[1].method == "Revoke");
+  CHECK(calls[1].id == kCertId);
+}
+
+TEST_CASE("POST accepts application/ld+json and media type parameters") {
+  Fixture f;
+  CHECK(f.Raw(f.Post("/v1/certificates", "{}", "application/ld+json")).status == 201);
+  CHECK(f.Raw(f.Post("/v1/certificates", "{}", "Application/JSON; charset=utf-8")).status == 201);
+  CHECK(f.backend.write_calls() == 2);
+}
+
+TEST_CASE("GET routes answer with the backend's data") {
+  Fixture f;
+  SUBCASE("certificate, with an id percent-encoded or not") {
+    auto encoded = f.client->GetJson("/v1/certificates/" + kCertIdEncoded);
+    REQUIRE(encoded.ok());
+    CHECK((*encoded)["status"] == "active");
+    REQUIRE(f.client->GetJson("/v1/certificates/" + kCertId).ok());
+    auto calls = f.backend.calls();
+    REQUIRE(calls.size() == 2);
+    CHECK(calls[0].id == kCertId);
+    CHECK(calls[1].id == kCertId);
+  }
+  SUBCASE("an id with an encoded slash stays one segment") {
+    REQUIRE(f.client->GetJson("/v1/certificates/a%2Fb").ok());
+    CHECK(f.backend.calls().at(0).id == "a/b");
+  }
+  SUBCASE("proof") {
+    InclusionProofView proof;
+    proof.leaf_index = 2;
+    proof.leaf_hash.fill(0x01);
+    proof.tree_size = 3;
+    crypto::Hash h1, h2;
+    h1.fill(0x02);
+    h2.fill(0xff);
+    proof.inclusion = {h1, h2};
+    proof.checkpoint = "frontera.example/north-america-1\n3\nAAAA\n\n— us-cbp sig\n";
+    f.backend.SetProof(proof);
+    auto answer = f.client->GetJson("/v1/certificates/" + kCertIdEncoded + "/proof");
+    REQUIRE(answer.ok());
+    CHECK(*answer == Json{{"leaf_index", 2},
+                          {"leaf_hash", "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="},
+                          {"tree_size", 3},
+                          {"inclusion",
+                           {"AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=",
+                            "//////////////////////////////////////////8="}},
+                          {"checkpoint", proof.checkpoint}});
+  }
+  SUBCASE("checkpoint is a text/plain signed note") {
+    std::string note = ReadFixture("checkpoint.txt");
+    f.backend.SetCheckpoint(note);
+    RawAnswer answer = f.Raw(Get("/v1/checkpoint"));
+    CHECK(answer.status == 200);
+    CHECK(answer.header("content-type") == "text/plain; charset=utf-8");
+    CHECK(answer.body == note);
+  }
+  SUBCASE("consistency proof") {
+    ConsistencyProofView view;
+    view.first = 3;
+    view.second = 18446744073709551615ull;
+    crypto::Hash h;
+    h.fill(0);
+    view.proof = {h};
+    f.backend.SetConsistency(view);
+    auto answer = f.client->GetJson("/v1/proofs/consistency?first=3&second=18446744073709551615");
+    REQUIRE(answer.ok());
+    CHECK((*answer)["first"] == 3);
+    CHECK((*answer)["second"] == 18446744073709551615ull);
+    CHECK((*answer)["proof"] == Json::array({"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}));
+    auto call = f.backend.calls().at(0);
+    CHECK(call.first == 3);
+    CHECK(call.second == 18446744073709551615ull);
+  }
+  SUBCASE("block by height") {
+    f.backend.SetReadJson(Json{{"height", 12}});
+    auto answer = f.client->GetJson("/v1/blocks/12");
+    REQUIRE(answer.ok());
+    CHECK((*answer)["height"] == 12);
+    CHECK(f.backend.calls().at(0).height == 12);
+  }
+  SUBCASE("party by did") {
+    std::string did = "did:key:z6MkrmyC2ff8r8q7s33aQjVAv3UHE73nptnDnyNhEHiaLzf3";
+    REQUIRE(f.client->GetJson("/v1/parties/" + Client::EncodePathSegment(did)).ok());
+    CHECK(f.backend.calls().at(0).method == "GetParty");
+    CHECK(f.backend.calls().at(0).id == did);
+  }
+  SUBCASE("status") {
+    f.backend.SetStatusJson(Json{{"role", "follower"}, {"commit_index", 9}});
+    auto answer = f.client->GetJson("/v1/status");
+    REQUIRE(answer.ok());
+    CHECK(*answer == Json{{"role", "follower"}, {"commit_index", 9}});
+  }
+  SUBCASE("healthz") {
+    auto ok = f.client->GetText("/healthz");
+    REQUIRE(ok.ok());
+    CHECK(*ok == "ok");
+    f.backend.SetHealthy(false);
+    RawAnswer answer = f.Raw(Get("/healthz"));
+    ExpectProblem(answer, 503, ProblemType::kUnavailable);
+    CHECK(answer.header("retry-after") == "1");
+  }
+  SUBCASE("HEAD is served where GET is, without a body") {
+    RawConnection connection(f.server->port());
+    RawAnswer head = connection.Exchange("HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+    CHECK(head.status == 200);
+    CHECK(head.header("content-length") == "2");
+    // Nothing was sent after the headers: the next answer parses cleanly.
+    RawAnswer next = connection.Exchange(Get("/healthz"));
+    CHECK(next.status == 200);
+    CHECK(next.body == "ok");
+  }
+}
+
+TEST_CASE("Backend errors become problems with the mapped status") {
+  struct Case {
+    Status status;
+    int http;
+    ProblemType type;
+  };
+  const Case cases[] = {
+      {Status::InvalidArgument("proof missing", {{"/proof/proofValue", "required"}}), 400,
+       ProblemType::kInvalidDocument},
+      {Status::PermissionDenied("signer is a carrier", {{"/issuer", "not a manufacturer"}}), 403,
+       ProblemType::kNotAuthorized},
+      {Status::NotFound("no such certificate"), 404, ProblemType::kNotFound},
+      {Status::AlreadyExists("serial already issued",
+                             {{"/credentialSubject/serial", "already certified"}}),
+       409, ProblemType::kDuplicate},
+      {Status::FailedPrecondition("expired", {{"/credentialSubject/expiry", "is in the past"}}),
+       422, ProblemType::kRuleViolation},
+      {Status::ResourceExhausted("proposal queue full"), 429, ProblemType::kTooManyRequests},
+      {Status::Unavailable("no leader"), 503, ProblemType::kUnavailable},
+      {Status::Corruption("bad block"), 500, ProblemType::kInternal},
+  };
+  Fixture f;
+  for (const Case& c : cases) {
+    CAPTURE(c.http);
+    f.backend.SetWriteResult(c.status);
+    RawAnswer answer = f.Raw(f.Post("/v1/certificates", "{\"a\":1}"));
+    Json problem = ExpectProblem(answer, c.http, c.type);
+    CHECK(problem["detail"].get<std::string>().find(c.status.message()) != std::string::npos);
+    REQUIRE(problem["errors"].size() == c.status.field_errors().size());
+    if (!c.status.field_errors().empty()) {
+      CHECK(problem["errors"][0]["pointer"] == c.status.field_errors()[0].pointer);
+      CHECK(problem["errors"][0]["reason"] == c.status.field_errors()[0].reason);
+    }
+    bool retry = c.http == 503 || c.http == 429;
+    CHECK(answer.header("retry-after") == (retry ? "1" : ""));
+  }
+}
+
+TEST_CASE("read errors map the same way, 400 as an invalid parameter") {
+  Fixture f;
+  f.backend.SetReadJson(Status::NotFound("certificate urn:x is unknown"));
+  ExpectProblem(f.Raw(Get("/v1/certificates/urn:x")), 404, ProblemType::kNotFound);
+  f.backend.SetConsistency(
+      Status::InvalidArgument("second exceeds the tree size", {{"/query/second", "at most 3"}}));
+  Json problem = ExpectProblem(f.Raw(Get("/v1/proofs/consistency?first=1&second=9")), 400,
+                               ProblemType::kInvalidParameter);
+  CHECK(problem["errors"][0]["pointer"] == "/query/second");
+}
+
+TEST_CASE("unknown paths are 404 and wrong methods 405 with Allow") {
+  Fixture f;
+  ExpectProblem(f.Raw(Get("/v2/nothing")), 404, ProblemType::kNotFound);
+  ExpectProblem(f.Raw(Get("/v1/status/")), 404, ProblemType::kNotFound);
+  ExpectProblem(f.Raw(f.Post("/v1/nothing", "{}")), 404, ProblemType::kNotFound);
+
+  RawAnswer get_post_only = f.Raw(Get("/v1/certificates"));
+  ExpectProblem(get_post_only, 405, ProblemType::kMethodNotAllowed);
+  CHECK(get_post_only.header("allow") == "POST");
+
+  RawAnswer post_get_only = f.Raw(f.Post("/v1/status", "{}"));
+  ExpectProblem(post_get_only, 405, ProblemType::kMethodNotAllowed);
+  CHECK(post_get_only.header("allow") == "GET, HEAD");
+
+  RawAnswer put =
+      f.Raw("PUT /v1/certificates/x HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}");
+  ExpectProblem(put, 405, ProblemType::kMethodNotAllowed);
+  CHECK(put.header("allow") == "GET, HEAD");
+
+  RawAnswer del = f.Raw("DELETE /v2/x HTTP/1.1\r\nHost: t\r\n\r\n");
+  ExpectProblem(del, 404, ProblemType::kNotFound);
+  CHECK(f.backend.calls().empty());
+}
+
+TEST_CASE("request body rules: media type, size, JSON depth, duplicates, objects only") {
+  ServerOptions options;
+  options.body_bytes_max = 2048;
+  options.json_depth_max = 8;
+  Fixture f(options);
+
+  SUBCASE("415 for a body that is not JSON by its Content-Type") {
+    ExpectProblem(f.Raw(f.Post("/v1/certificates", "{}", "text/plain")), 415,
+                  ProblemType::kUnsupportedMediaType);
+    ExpectProblem(f.Raw("POST /v1/certificates HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}"),
+                  415, ProblemType::kUnsupportedMediaType);
+  }
+  SUBCASE("413 for a declared length over body_bytes_max") {
+    RawAnswer answer = f.Raw(f.Post("/v1/certificates", std::string(4096, ' ')));
+    ExpectProblem(answer, 413, ProblemType::kPayloadTooLarge);
+  }
+  SUBCASE("413 for a chunked body that grows over body_bytes_max") {
+    std::string chunk(1000, ' ');
+    std::string request =
+        "POST /v1/certificates HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 3; ++i) request += "3e8\r\n" + chunk + "\r\n";
+    request += "0\r\n\r\n";
+    RawAnswer answer = f.Raw(request);
+    ExpectProblem(answer, 413, ProblemType::kPayloadTooLarge);
+    CHECK(answer.header("connection") == "close");
+  }
+  SUBCASE("a chunked body within the limit is accepted") {
+    std::string request =
+        "POST /v1/certificates HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n";
+    CHECK(f.Raw(request).status == 201);
+    CHECK(f.backend.write_calls() == 1);
+    return;
+  }
+  SUBCASE("400 with the pointer when nesting exceeds json_depth_max") {
+    std::string deep = R"({"a":)" + std::string(10, '[') + "1" + std::string(10, ']') + "}";
+    Json problem =
+        ExpectProblem(f.Raw(f.Post("/v1/certificates", deep)), 400, ProblemType::kInvalidDocument);
+    REQUIRE(problem["errors"].size() == 1);
+    CHECK(problem["errors"][0]["pointer"].get<std::string>().starts_with("/a"));
+  }
+  SUBCASE("400 with the pointer for a duplicate member") {
+    Json problem =
+        ExpectProblem(f.Raw(f.Post("/v1/certificates", R"({"proof":{"type":"x","type":"y"}})")),
+                      400, ProblemType::kInvalidDocument);
+    REQUIRE(problem["errors"].size() == 1);
+    CHECK(problem["errors"][0]["pointer"] == "/proof/type");
+  }
+  SUBCASE("400 for text that is not JSON, and for JSON that is not an object") {
+    ExpectProblem(f.Raw(f.Post("/v1/certificates", "{\"a\":")), 400, ProblemType::kInvalidDocument);
+    ExpectProblem(f.Raw(f.Post("/v1/certificates", "")), 400, ProblemType::kInvalidDocument);
+    Json problem = ExpectProblem(f.Raw(f.Post("/v1/certificates", "[1,2]")), 400,
+                                 ProblemType::kInvalidDocument);
+    CHECK(problem["errors"][0]["pointer"] == "");
+  }
+  // Whatever was rejected above never reached a write.
+  CHECK(f.backend.write_calls() == 0);
+}
+
+TEST_CASE("path and query parameters are validated with pointers") {
+  Fixture f;
+  SUBCASE("an id longer than 256 bytes") {
+    Json problem = ExpectProblem(f.Raw(Get("/v1/certificates/" + std::string(257, 'a'))), 400,
+                                 ProblemType::kInvalidParameter);
+    CHECK(problem["errors"][0]["pointer"] == "/path/id");
+    CHECK(f.Raw(Get("/v1/certificates/" + std::string(256, 'a'))).status == 200);
+    // Near httplib's 8192-byte target limit: still a clean 400.
+    ExpectProblem(f.Raw(Get("/v1/certificates/" + std::string(8000, 'a'))), 400,
+                  ProblemType::kInvalidParameter);
+    ExpectProblem(f.Raw(f.Post("/v1/certificates/" + std::string(8000, 'a') + "/events", "{}")),
+                  400, ProblemType::kInvalidParameter);
+  }
+  SUBCASE("a malformed percent-encoding, a control character") {
+    Json problem = ExpectProblem(f.Raw(f.Post("/v1/certificates/a%zz/events", "{}")), 400,
+                                 ProblemType::kInvalidParameter);
+    CHECK(problem["errors"][0]["pointer"] == "/path/id");
+    problem = ExpectProblem(f.Raw(Get("/v1/parties/did%0A")), 400, ProblemType::kInvalidParameter);
+    CHECK(problem["errors"][0]["pointer"] == "/path/did");
+    CHECK(f.backend.write_calls() == 0);
+  }
+  SUBCASE("a block height that is not a decimal uint64") {
+    for (std::string bad : {"abc", "-1", "%2B1", "18446744073709551616", "1.0"}) {
+      CAPTURE(bad);
+      Json problem =
+          ExpectProblem(f.Raw(Get("/v1/blocks/" + bad)), 400, ProblemType::kInvalidParameter);
+      CHECK(problem["errors"][0]["pointer"] == "/path/height");
+    }
+  }
+  SUBCASE("consistency query: missing, not decimal, overflowing, repeated") {
+    struct Case {
+      std::string query;
+      std::vector<std::string> pointers;
+    };
+    const Case cases[] = {
+        {"", {"/query/first", "/query/second"}},
+        {"?first=1", {"/query/second"}},
+        {"?second=2", {"/query/first"}},
+        {"?first=x&second=2", {"/query/first"}},
+        {"?first=1&second=%2B2", {"/query/second"}},
+        {"?first=1&second=18446744073709551616", {"/query/second"}},
+        {"?first=1&first=2&second=3", {"/query/first"}},
+        {"?first=&second=", {"/query/first", "/query/second"}},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.query);
+      Json problem = ExpectProblem(f.Raw(Get("/v1/proofs/consistency" + c.query)), 400,
+                                   ProblemType::kInvalidParameter);
+      REQUIRE(problem["errors"].size() == c.pointers.size());
+      for (size_t i = 0; i < c.pointers.size(); ++i) {
+        CHECK(problem["errors"][i]["pointer"] == c.pointers[i]);
+      }
+    }
+    CHECK(f.backend.calls().empty());
+  }
+}
+
+TEST_CASE("a backend answer that cannot be encoded is a 500 problem") {
+  Fixture f;
+  f.backend.SetReadJson(Json{{"name", std::string("\xff\xfe")}});
+  ExpectProblem(f.Raw(Get("/v1/certificates/x")), 500, ProblemType::kInternal);
+}
+
+TEST_CASE("errors of the HTTP layer itself are problems too") {
+  Fixture f;
+  SUBCASE("a request line httplib cannot parse") {
+    ExpectProblem(f.Raw("BREW /v1/status HTTP/1.1\r\nHost: t\r\n\r\n"), 400,
+                  ProblemType::kMalformedRequest);
+  }
+  SUBCASE("a target longer than httplib's limit") {
+    ExpectProblem(f.Raw(Get("/v1/certificates/" + std::string(9000, 'a'))), 414,
+                  ProblemType::kUriTooLong);
+  }
+  SUBCASE("an exception escaping the Backend") {
+    f.backend.SetStatusThrows(true);
+    Json problem = ExpectProblem(f.Raw(Get("/v1/status")), 500, ProblemType::kInternal);
+    CHECK(problem["detail"].get<std::string>().find("status exploded") != std::string::npos);
+  }
+  CHECK(f.backend.write_calls() == 0);
+}
+
+TEST_CASE("metrics export request counters, latency histogram and backend values") {
+  Fixture f;
+  f.backend.SetMetrics({{"frontera_raft_commit_index", 42}, {"frontera_writes_total", 5}});
+  // One connection: the logger of each request runs before the next request
+  // on the same connection is read, so the counts below are exact.
+  RawConnection connection(f.server->port());
+  REQUIRE(connection.connected());
+  CHECK(connection.Exchange(Get("/v1/status")).status == 200);
+  CHECK(connection.Exchange(Get("/v1/status")).status == 200);
+  CHECK(connection.Exchange(Get("/v2/nothing")).status == 404);
+  RawAnswer answer = connection.Exchange(Get("/metrics"));
+  CHECK(answer.status == 200);
+  CHECK(answer.header("content-type") == "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = answer.body;
+  CHECK(text.find("# TYPE frontera_http_requests_total counter\n") != std::string::npos);
+  CHECK(text.find("frontera_http_requests_total{route=\"/v1/status\",method=\"GET\",code=\"2xx\"} "
+                  "2\n") != std::string::npos);
+  CHECK(text.find("frontera_http_requests_total{route=\"unmatched\",method=\"GET\",code=\"4xx\"} "
+                  "1\n") != std::string::npos);
+  CHECK(text.find("# TYPE frontera_http_request_duration_seconds histogram\n") !=
+        std::string::npos);
+  CHECK(text.find("frontera_http_request_duration_seconds_bucket{le=\"+Inf\"} 3\n") !=
+        std::string::npos);
+  CHECK(text.find("frontera_http_request_duration_seconds_count 3\n") != std::string::npos);
+  CHECK(text.find("# TYPE frontera_raft_commit_index gauge\nfrontera_raft_commit_index 42\n") !=
+        std::string::npos);
+  CHECK(text.find("# TYPE frontera_writes_total counter\nfrontera_writes_total 5\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("one keep-alive connection serves many requests") {
+  Fixture f;
+  RawConnection connection(f.server->port());
+  REQUIRE(connection.connected());
+  for (int i = 0; i < 5; ++i) {
+    RawAnswer answer =
+        connection.Exchange(i % 2 == 0 ? Get("/healthz") : f.Post("/v1/certificates", "{}"));
+    CHECK(answer.status == (i % 2 == 0 ? 200 : 201));
+    CHECK(answer.header("connection") != "close");
+  }
+  // A rejected body is consumed too: the connection stays usable.
+  CHECK(connection.Exchange(f.Post("/v1/certificates", "{}", "text/plain")).status == 415);
+  CHECK(connection.Exchange(Get("/healthz")).status == 200);
+  CHECK(f.backend.write_calls() == 2);
+}
+
+TEST_CASE("writes run concurrently on the worker threads") {
+  ServerOptions options;
+  options.threads = 4;
+  Fixture f(options);
+  f.backend.RequireConcurrentWrites(4);
+  std::vector<std::thread> threads;
+  std::vector<int> statuses(4, 0);
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&f, &statuses, i] {
+      RawConnection connection(f.server->port());
+      statuses[i] = connection.Exchange(f.Post("/v1/certificates", "{}")).status;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  CHECK(statuses == std::vector<int>{201, 201, 201, 201});
+}
+
+TEST_CASE("Stop ends cleanly and is idempotent") {
+  FakeBackend backend;
+  auto created = HttpServer::Create(&backend, ServerOptions{});
+  REQUIRE(created.ok());
+  std::unique_ptr<HttpServer> server = std::move(created).value();
+  REQUIRE(server->Start().ok());
+  int port = server->port();
+  {
+    RawConnection connection(port);
+    REQUIRE(connection.connected());
+    CHECK(connection.Exchange(Get("/healthz")).status == 200);
+  }
+  server->Stop();
+  RawConnection refused(port);
+  CHECK_FALSE(refused.connected());
+  server->Stop();
+  server.reset();  // the destructor after Stop is fine too
+}
+
+TEST_CASE("Stop right after Start, and destruction without Start") {
+  FakeBackend backend;
+  {
+    auto server = HttpServer::Create(&backend, ServerOptions{});
+    REQUIRE(server.ok());
+    REQUIRE((*server)->Start().ok());
+    (*server)->Stop();
+  }
+  {
+    auto server = HttpServer::Create(&backend, ServerOptions{});
+    REQUIRE(server.ok());
+  }
+  CHECK(backend.calls().empty());
+}
+
+TEST_CASE("Start fails with IOError on a port in use") {
+  FakeBackend backend;
+  auto first = HttpServer::Create(&backend, ServerOptions{});
+  REQUIRE(first.ok());
+  REQUIRE((*first)->Start().ok());
+  ServerOptions options;
+  options.port = (*first)->port();
+  auto second = HttpServer::Create(&backend, options);
+  REQUIRE(second.ok());
+  Status status = (*second)->Start();
+  CHECK(status.IsIOError());
+  CHECK(status.message().find(std::to_string(options.port)) != std::string::npos);
+}
+
+TEST_CASE("ServerOptions::Validate names the field and range") {
+  CHECK(ServerOptions{}.Validate().ok());
+  ServerOptions options;
+  options.threads = 0;
+  options.port = 70000;
+  options.host = "";
+  Status status = options.Validate();
+  CHECK(status.IsInvalidArgument());
+  CHECK(status.message().find("threads = 0 is outside [1, 4096]") != std::string::npos);
+  CHECK(status.message().find("port = 70000") != std::string::npos);
+  REQUIRE(status.field_errors().size() == 3);
+  CHECK(status.field_errors()[0].pointer == "/host");
+  options = ServerOptions{};
+  options.body_bytes_max = 10;
+  CHECK(options.Validate().IsInvalidArgument());
+  FakeBackend backend;
+  CHECK(HttpServer::Create(&backend, options).status().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace frontera::api

@@ -1,0 +1,300 @@
+// Test support for api/ tests: a scripted Backend, and a raw HTTP/1.1
+// connection for requests api::Client cannot make (wrong methods, chunked
+// bodies, several requests on one connection, reading headers).
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "api/backend.h"
+
+namespace frontera::api::testing {
+
+// Records every call and answers with scripted results. Thread-safe.
+class FakeBackend : public Backend {
+ public:
+  struct Call {
+    std::string method;  // "IssueCertificate", "GetProof", ...
+    std::string id;      // certificate id or did, when the method takes one
+    Json document;       // body of a write
+    uint64_t first = 0, second = 0, height = 0;
+  };
+  static Call MakeCall(std::string method, std::string id = "", Json document = nullptr) {
+    Call call;
+    call.method = std::move(method);
+    call.id = std::move(id);
+    call.document = std::move(document);
+    return call;
+  }
+
+  FakeBackend() {
+    receipt_.id = "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70";
+    receipt_.status = "active";
+    receipt_.leaf_index = 7;
+    receipt_.leaf_hash.fill(0xab);
+    receipt_.block_height = 3;
+    write_result_ = receipt_;
+  }
+
+  // Scripting (call before the requests that use them).
+  void SetWriteResult(Result<Receipt> r) {
+    Locked([&] { write_result_ = std::move(r); });
+  }
+  void SetReadJson(Result<Json> r) {
+    Locked([&] { read_json_ = std::move(r); });
+  }
+  void SetProof(Result<InclusionProofView> r) {
+    Locked([&] { proof_ = std::move(r); });
+  }
+  void SetCheckpoint(Result<std::string> r) {
+    Locked([&] { checkpoint_ = std::move(r); });
+  }
+  void SetConsistency(Result<ConsistencyProofView> r) {
+    Locked([&] { consistency_ = std::move(r); });
+  }
+  void SetHealthy(bool healthy) {
+    Locked([&] { healthy_ = healthy; });
+  }
+  void SetMetrics(std::map<std::string, double> m) {
+    Locked([&] { metrics_ = std::move(m); });
+  }
+  void SetStatusJson(Json j) {
+    Locked([&] { status_json_ = std::move(j); });
+  }
+  // Makes GetStatus throw, breaking the Backend contract, to test the net.
+  void SetStatusThrows(bool throws) {
+    Locked([&] { status_throws_ = throws; });
+  }
+  // Makes each write wait until `n` writes are in progress at once (or 10 s
+  // pass, which fails the write with kInternal).
+  void RequireConcurrentWrites(int n) {
+    Locked([&] { concurrent_writes_required_ = n; });
+  }
+
+  const Receipt& receipt() const { return receipt_; }
+  std::vector<Call> calls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+  int write_calls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    int n = 0;
+    for (const Call& c : calls_) {
+      if (c.method == "IssueCertificate" || c.method == "RecordEvent" || c.method == "Revoke") ++n;
+    }
+    return n;
+  }
+
+  Result<Receipt> IssueCertificate(const Json& credential) override {
+    return Write(MakeCall("IssueCertificate", "", credential));
+  }
+  Result<Receipt> RecordEvent(const std::string& id, const Json& event) override {
+    return Write(MakeCall("RecordEvent", id, event));
+  }
+  Result<Receipt> Revoke(const std::string& id, const Json& revocation) override {
+    return Write(MakeCall("Revoke", id, revocation));
+  }
+  Result<Json> GetCertificate(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("GetCertificate", id));
+    return read_json_;
+  }
+  Result<InclusionProofView> GetProof(const std::string& id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("GetProof", id));
+    return proof_;
+  }
+  Result<std::string> GetCheckpoint() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("GetCheckpoint"));
+    return checkpoint_;
+  }
+  Result<ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Call call = MakeCall("GetConsistency");
+    call.first = first;
+    call.second = second;
+    calls_.push_back(call);
+    return consistency_;
+  }
+  Result<Json> GetBlock(uint64_t height) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Call call = MakeCall("GetBlock");
+    call.height = height;
+    calls_.push_back(call);
+    return read_json_;
+  }
+  Result<Json> GetParty(const std::string& did) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("GetParty", did));
+    return read_json_;
+  }
+  Json GetStatus() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("GetStatus"));
+    if (status_throws_) throw std::runtime_error("status exploded");
+    return status_json_;
+  }
+  bool Healthy() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("Healthy"));
+    return healthy_;
+  }
+  std::map<std::string, double> GetMetrics() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("GetMetrics"));
+    return metrics_;
+  }
+
+ private:
+  template <typename F>
+  void Locked(F f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    f();
+  }
+
+  Result<Receipt> Write(Call call) {
+    std::unique_lock<std::mutex> lock(mu_);
+    calls_.push_back(std::move(call));
+    ++writes_in_progress_;
+    cv_.notify_all();
+    bool reached = cv_.wait_for(lock, std::chrono::seconds(10), [this] {
+      return writes_in_progress_ >= concurrent_writes_required_ || reached_;
+    });
+    if (reached) reached_ = true;
+    --writes_in_progress_;
+    if (!reached) return Status::Internal("concurrent writes never reached the required count");
+    return write_result_;
+  }
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  Receipt receipt_;
+  std::vector<Call> calls_;
+  Result<Receipt> write_result_ = Status::Internal("set in the constructor");
+  Result<Json> read_json_ = Json{{"credential", {{"id", "x"}}}, {"status", "active"}};
+  Result<InclusionProofView> proof_ = Status::NotFound("no proof scripted");
+  Result<std::string> checkpoint_ = Status::NotFound("no checkpoint scripted");
+  Result<ConsistencyProofView> consistency_ = Status::NotFound("no proof scripted");
+  Json status_json_ = Json{{"role", "leader"}};
+  bool healthy_ = true;
+  bool status_throws_ = false;
+  std::map<std::string, double> metrics_;
+  int concurrent_writes_required_ = 1;
+  int writes_in_progress_ = 0;
+  bool reached_ = false;  // once reached, later writes do not wait
+};
+
+struct RawAnswer {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+// One TCP connection to 127.0.0.1:port; requests are written verbatim. Reads
+// time out after 10 s so that a broken server fails a test, not hangs it.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{10, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+
+  bool Send(const std::string& bytes) {
+    size_t sent = 0;
+    while (sent < bytes.size()) {
+      ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  // Reads one response (Content-Length framed, as the server always sends).
+  // status 0 when the connection closed or timed out first.
+  // `head`: the answer to a HEAD request, which has no body whatever its
+  // Content-Length says (RFC 9110 §9.3.2).
+  RawAnswer Read(bool head_request = false) {
+    RawAnswer answer;
+    size_t end;
+    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill()) return answer;
+    }
+    std::string head = buffer_.substr(0, end);
+    buffer_.erase(0, end + 4);
+    size_t line_end = head.find("\r\n");
+    std::string status_line = head.substr(0, line_end);
+    answer.status = std::stoi(status_line.substr(status_line.find(' ') + 1, 3));
+    size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
+    while (pos < head.size()) {
+      size_t next = head.find("\r\n", pos);
+      if (next == std::string::npos) next = head.size();
+      std::string line = head.substr(pos, next - pos);
+      size_t colon = line.find(':');
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      answer.headers[name] = value;
+      pos = next + 2;
+    }
+    size_t length = !head_request && answer.headers.count("content-length")
+                        ? std::stoul(answer.headers["content-length"])
+                        : 0;
+    while (buffer_.size() < length) {
+      if (!Fill()) return RawAnswer{};
+    }
+    answer.body = buffer_.substr(0, length);
+    buffer_.erase(0, length);
+    return answer;
+  }
+
+  RawAnswer Exchange(const std::string& request) {
+    if (!Send(request)) return RawAnswer{};
+    return Read(request.starts_with("HEAD "));
+  }
+
+ private:
+  bool Fill() {
+    char chunk[4096];
+    ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  bool connected_ = false;
+  std::string buffer_;
+};
+
+}  // namespace frontera::api::testing
