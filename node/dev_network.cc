@@ -50,7 +50,10 @@ Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
   ledger::Genesis genesis;
   genesis.network = "frontera.dev/local-1";
   genesis.created = FormatRfc3339(SystemClock().NowUnixMillis());
-  genesis.resolver = "127.0.0.1:" + std::to_string(api_port);
+  // Labels point at this node's resolver route; with a port chosen at run
+  // time there is no address to name yet.
+  genesis.resolver =
+      api_port != 0 ? "127.0.0.1:" + std::to_string(api_port) : "verify.frontera.dev";
   for (const DevParty& p : kParties) {
     const std::string key_path = (root / "keys" / (std::string(p.key_name) + ".key")).string();
     crypto::KeyPair key = crypto::KeyPair::Generate();

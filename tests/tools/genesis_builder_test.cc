@@ -1,0 +1,164 @@
+#include "tools/genesis_builder.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "crypto/key_file.h"
+#include "ledger/genesis.h"
+#include "tests/tools/test_support.h"
+
+namespace frontera::tools {
+namespace {
+
+using crypto::Json;
+using testing::FixtureDid;
+using testing::FixtureKey;
+using testing::TempDir;
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  REQUIRE(out.good());
+}
+
+// A network description in `dir` with key files under keys/ for the three
+// agencies and the manufacturer, the carrier given by did.
+std::string NetworkToml() {
+  return "network = \"frontera.example/north-america-1\"\n"
+         "resolver = \"verify.frontera.example\"\n"
+         "created = \"2026-11-30T00:00:00Z\"\n"
+         "\n"
+         "[[validator]]\n"
+         "name = \"us-cbp\"\n"
+         "key = \"keys/us-cbp.key\"\n"
+         "api = \"http://127.0.0.1:7001\"\n"
+         "peer = \"127.0.0.1:7101\"\n"
+         "\n"
+         "[[validator]]\n"
+         "name = \"mx-anam\"\n"
+         "key = \"keys/mx-anam.key\"\n"
+         "api = \"http://127.0.0.1:7002\"\n"
+         "\n"
+         "[[validator]]\n"
+         "name = \"ca-cbsa\"\n"
+         "did = \"" +
+         FixtureDid("ca-cbsa") +
+         "\"\n"
+         "api = \"http://127.0.0.1:7003\"\n"
+         "\n"
+         "[[party]]\n"
+         "name = \"Laboratorios Ejemplo S.A. de C.V.\"\n"
+         "role = \"manufacturer\"\n"
+         "country = \"MX\"\n"
+         "gln = \"7501234000017\"\n"
+         "prefixes = [\"7501234\"]\n"
+         "key = \"keys/mx-manufacturer.key\"\n"
+         "\n"
+         "[[party]]\n"
+         "name = \"Transportes Frontera Norte S.A. de C.V.\"\n"
+         "role = \"carrier\"\n"
+         "country = \"MX\"\n"
+         "did = \"" +
+         FixtureDid("mx-carrier") + "\"\n";
+}
+
+void WriteKeys(const TempDir& dir) {
+  std::filesystem::create_directory(dir.Path("keys"));
+  for (const char* party : {"us-cbp", "mx-anam", "mx-manufacturer"}) {
+    REQUIRE(crypto::WriteKeyFile(dir.Path(std::string("keys/") + party + ".key"), FixtureKey(party))
+                .ok());
+  }
+}
+
+TEST_CASE("genesis from a TOML description parses with ledger::ParseGenesis") {
+  TempDir dir;
+  WriteKeys(dir);
+  WriteText(dir.Path("network.toml"), NetworkToml());
+  auto built = BuildGenesisFromFile(dir.Path("network.toml"));
+  REQUIRE_MESSAGE(built.ok(), built.status().ToString());
+  auto genesis = ledger::ParseGenesis(*built);
+  REQUIRE_MESSAGE(genesis.ok(), genesis.status().ToString());
+  CHECK(genesis->network == "frontera.example/north-america-1");
+  CHECK(genesis->resolver == "verify.frontera.example");
+  REQUIRE(genesis->validators.size() == 3);
+  CHECK(genesis->validators[0].did == FixtureDid("us-cbp"));  // from the key file
+  CHECK(genesis->validators[0].peer_addr == "127.0.0.1:7101");
+  CHECK(genesis->validators[2].did == FixtureDid("ca-cbsa"));  // given as did
+  CHECK(genesis->Quorum() == 2);
+  REQUIRE(genesis->parties.size() == 2);
+  CHECK(genesis->parties[0].did == FixtureDid("mx-manufacturer"));
+  CHECK(genesis->parties[0].role == ledger::Role::kManufacturer);
+  CHECK(genesis->parties[0].prefixes == std::vector<std::string>{"7501234"});
+  CHECK(genesis->parties[1].did == FixtureDid("mx-carrier"));
+  // The JSON has exactly the documented members (no secret from a key file).
+  CHECK((*built)["validators"][0] == Json{{"name", "us-cbp"},
+                                          {"did", FixtureDid("us-cbp")},
+                                          {"api", "http://127.0.0.1:7001"},
+                                          {"peer", "127.0.0.1:7101"}});
+  CHECK(built->dump().find("seed") == std::string::npos);
+}
+
+TEST_CASE("a TOML syntax error cites file and line") {
+  std::string toml = NetworkToml();
+  toml.insert(toml.find("[[party]]"), "gln = 7501234000017x\n");  // line 21
+  auto built = BuildGenesisJson(toml, "/nets/na.toml");
+  REQUIRE_FALSE(built.ok());
+  CHECK(built.status().message().find("/nets/na.toml:21:") == 0);
+}
+
+TEST_CASE("a missing member cites the line of its table") {
+  TempDir dir;
+  WriteKeys(dir);
+  std::string toml = NetworkToml();
+  toml.erase(toml.find("api = \"http://127.0.0.1:7002\"\n"), 30);  // validator at line 11
+  WriteText(dir.Path("network.toml"), toml);
+  auto built = BuildGenesisFromFile(dir.Path("network.toml"));
+  REQUIRE_FALSE(built.ok());
+  std::string message = built.status().message();
+  CAPTURE(message);
+  CHECK(message.find(dir.Path("network.toml") + ":11: validator \"mx-anam\": missing `api") !=
+        std::string::npos);
+}
+
+TEST_CASE("a bad key path and an unknown role cite their lines") {
+  TempDir dir;
+  WriteKeys(dir);
+  std::string toml = NetworkToml();
+  toml.replace(toml.find("keys/mx-anam.key"), 16, "keys/nobody.key");  // line 13
+  toml.replace(toml.find("\"carrier\""), 9, "\"smuggler\"");           // line 31
+  WriteText(dir.Path("network.toml"), toml);
+  auto built = BuildGenesisFromFile(dir.Path("network.toml"));
+  REQUIRE_FALSE(built.ok());
+  std::string message = built.status().message();
+  CAPTURE(message);
+  CHECK(message.find("network.toml:13: validator \"mx-anam\": cannot use key file") !=
+        std::string::npos);
+  CHECK(message.find("network.toml:31: party \"Transportes Frontera Norte S.A. de C.V.\": role "
+                     "must be one of") != std::string::npos);
+}
+
+TEST_CASE("a rule broken in the genesis is mapped back to the party's line") {
+  TempDir dir;
+  WriteKeys(dir);
+  std::string toml = NetworkToml();
+  toml.replace(toml.find("7501234000017"), 13, "7501234000018");  // bad GLN check digit
+  WriteText(dir.Path("network.toml"), toml);
+  auto built = BuildGenesisFromFile(dir.Path("network.toml"));
+  REQUIRE_FALSE(built.ok());
+  std::string message = built.status().message();
+  CAPTURE(message);
+  // [[party]] of the manufacturer starts at line 21.
+  CHECK(message.find("network.toml:21: genesis /parties/0/gln:") != std::string::npos);
+}
+
+TEST_CASE("a description without validators is refused") {
+  auto built = BuildGenesisJson(
+      "network = \"n\"\nresolver = \"r.example\"\ncreated = \"2026-11-30T00:00:00Z\"\n", "x.toml");
+  REQUIRE_FALSE(built.ok());
+  CHECK(built.status().message().find("at least one [[validator]]") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace frontera::tools

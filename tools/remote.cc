@@ -1,0 +1,160 @@
+#include "tools/remote.h"
+
+#include "common/encoding.h"
+
+namespace frontera::tools {
+namespace {
+
+using crypto::Json;
+
+std::string Str(const Json& object, const char* name) {
+  if (!object.is_object()) return "";
+  auto member = object.find(name);
+  if (member == object.end()) return "";
+  return member->is_string() ? member->get<std::string>() : member->dump();
+}
+
+}  // namespace
+
+Result<PartyRecord> FetchParty(api::Client& client, const std::string& did) {
+  auto answer = client.GetJson("/v1/parties/" + api::Client::EncodePathSegment(did));
+  if (!answer.ok()) {
+    if (answer.status().IsNotFound()) {
+      return Status::NotFound(did + " is not a registered party of this network");
+    }
+    return answer.status().WithContext("GET /v1/parties/" + did);
+  }
+  auto record = PartyRecordFromJson(*answer);
+  if (!record.ok()) return record.status().WithContext("GET /v1/parties/" + did);
+  return record;
+}
+
+Result<std::string> FetchResolver(api::Client& client) {
+  FRONTERA_ASSIGN_OR_RETURN(Json status, client.GetJson("/v1/status"));
+  std::string resolver = Str(status, "resolver");
+  if (resolver.empty() || !status["resolver"].is_string()) {
+    return Status::Unavailable(
+        "the node's /v1/status does not name the resolver; pass --resolver HOST or --no-label");
+  }
+  return resolver;
+}
+
+Result<Evidence> FetchEvidence(api::Client& client, const std::string& id) {
+  std::string path = "/v1/certificates/" + api::Client::EncodePathSegment(id);
+  auto certificate = client.GetJson(path);
+  if (!certificate.ok()) return certificate.status().WithContext("GET " + path);
+  auto proof = client.GetJson(path + "/proof");
+  if (!proof.ok()) return proof.status().WithContext("GET " + path + "/proof");
+  auto evidence = EvidenceFromAnswers(id, *certificate, *proof);
+  if (!evidence.ok()) return evidence.status().WithContext("answer of " + path);
+  return evidence;
+}
+
+std::string DescribeError(const Status& status) {
+  std::string out =
+      status.message().empty() ? std::string(Status::CodeName(status.code())) : status.message();
+  for (const FieldError& error : status.field_errors()) {
+    out += "\n  at " + (error.pointer.empty() ? std::string("(document)") : error.pointer) + ": " +
+           error.reason;
+  }
+  return out;
+}
+
+std::string RenderReceipt(const Json& answer) {
+  const Json ledger = answer.is_object() ? answer.value("ledger", Json::object()) : Json::object();
+  return Str(answer, "id") + " " + Str(answer, "status") + ": leaf " + Str(ledger, "leaf_index") +
+         " (hash " + Str(ledger, "leaf_hash") + "), block " + Str(ledger, "block");
+}
+
+std::string RenderCertificate(const Json& answer) {
+  std::string out;
+  const Json credential =
+      answer.is_object() ? answer.value("credential", Json::object()) : Json::object();
+  const Json subject = credential.is_object()
+                           ? credential.value("credentialSubject", Json::object())
+                           : Json::object();
+  std::string type;
+  if (credential.is_object() && credential.contains("type") && credential["type"].is_array()) {
+    for (const Json& t : credential["type"]) {
+      if (t.is_string() && t != "VerifiableCredential") type = t.get<std::string>();
+    }
+  }
+  out += "certificate  " + Str(credential, "id") + "\n";
+  out += "type         " + type + "\n";
+  out += "status       " + Str(answer, "status") + "\n";
+  out += "issuer       " + Str(credential, "issuer") + "\n";
+  out += "item         " + Str(subject, "id") + "\n";
+  if (!Str(subject, "productName").empty()) {
+    out += "product      " + Str(subject, "productName") + ", " +
+           Str(subject, "strengthDosageForm") + ", " + Str(subject, "containerSize") + "\n";
+    out += "lot/expiry   " + Str(subject, "lot") + " / " + Str(subject, "expiry") + "\n";
+  }
+  if (subject.is_object() && subject.contains("substance")) {
+    const Json& substance = subject["substance"];
+    const Json quantity = subject.value("quantity", Json::object());
+    out += "substance    " + Str(substance, "name") + " (CAS " + Str(substance, "casRn") +
+           ", Table " + Str(substance, "unTable") + "), " + Str(quantity, "value") + " " +
+           Str(quantity, "uom") + "\n";
+    out += "route        " + Str(subject.value("exporter", Json::object()), "name") + " → " +
+           Str(subject.value("consignee", Json::object()), "name") + " via " +
+           Str(subject, "pointOfEntry") + "\n";
+  }
+  out += "valid        " + Str(credential, "validFrom") + " – " +
+         (Str(credential, "validUntil").empty() ? "(open)" : Str(credential, "validUntil")) + "\n";
+  const Json ledger = answer.is_object() ? answer.value("ledger", Json::object()) : Json::object();
+  if (ledger.is_object() && !ledger.empty()) {
+    out +=
+        "ledger       leaf " + Str(ledger, "leaf_index") + ", block " + Str(ledger, "block") + "\n";
+  }
+  const Json flags = answer.is_object() ? answer.value("flags", Json::array()) : Json::array();
+  if (flags.is_array() && !flags.empty()) {
+    out += "flags\n";
+    for (const Json& flag : flags) {
+      out += "  ! " + (flag.is_string() ? flag.get<std::string>() : flag.dump()) + "\n";
+    }
+  }
+  const Json events = answer.is_object() ? answer.value("events", Json::array()) : Json::array();
+  out += "timeline\n";
+  if (!events.is_array() || events.empty()) out += "  (no events)\n";
+  if (events.is_array()) {
+    for (const Json& entry : events) {
+      const Json* unwrapped = UnwrapEvent(entry);
+      if (unwrapped == nullptr) continue;
+      const Json& event = *unwrapped;
+      std::string signer = Str(event.value("proof", Json::object()), "verificationMethod");
+      signer = signer.substr(0, signer.find('#'));
+      std::string line = "  " + Str(event, "eventTime") + "  " + Str(event, "bizStep");
+      if (event.is_object() && event.contains("destinationList") &&
+          event["destinationList"].is_array() && !event["destinationList"].empty()) {
+        line += " → " + Str(event["destinationList"][0], "destination");
+      }
+      line += "  by " + signer;
+      if (event.is_object() && event.contains("readPoint")) {
+        line += "  at " + Str(event["readPoint"], "id");
+      }
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+std::string RenderCheckpoint(const CheckpointReport& report, bool against_genesis) {
+  std::string out;
+  if (report.parsed) {
+    out += "origin     " + report.origin + "\n";
+    out += "tree_size  " + std::to_string(report.tree_size) + "\n";
+    out += "root       " + Base64Encode(report.root) + "\n";
+  }
+  if (against_genesis) {
+    std::string signers;
+    for (const std::string& s : report.signers) signers += (signers.empty() ? "" : ", ") + s;
+    out += "signers    " + (signers.empty() ? std::string("none") : signers) + " (" +
+           std::to_string(report.signers.size()) + ", quorum " + std::to_string(report.quorum) +
+           ")\n";
+    for (const std::string& reason : report.reasons) out += "  ✗ " + reason + "\n";
+    out += report.valid ? "✓ valid checkpoint\n" : "✗ NOT a valid checkpoint\n";
+  }
+  return out;
+}
+
+}  // namespace frontera::tools

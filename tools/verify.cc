@@ -1,0 +1,544 @@
+#include "tools/verify.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "common/encoding.h"
+#include "crypto/data_integrity.h"
+#include "crypto/jcs.h"
+#include "crypto/signed_note.h"
+#include "ledger/documents.h"
+#include "ledger/gs1.h"
+
+namespace frontera::tools {
+namespace {
+
+using crypto::Json;
+
+Status ShapeError(std::string_view pointer, std::string_view reason) {
+  return Status::InvalidArgument("unexpected answer from the node",
+                                 {FieldError{std::string(pointer), std::string(reason)}});
+}
+
+Result<crypto::Hash> HashFromBase64(const Json& value, std::string_view pointer) {
+  if (!value.is_string()) return ShapeError(pointer, "must be a base64 string");
+  auto bytes = Base64Decode(value.get<std::string>());
+  if (!bytes.ok() || bytes->size() != crypto::Hash{}.size()) {
+    return ShapeError(pointer, "must be a base64 SHA-256 hash (32 bytes)");
+  }
+  crypto::Hash hash;
+  std::copy(bytes->begin(), bytes->end(), hash.begin());
+  return hash;
+}
+
+Result<uint64_t> Unsigned(const Json& object, const char* name) {
+  auto member = object.find(name);
+  if (member != object.end() && member->is_number_unsigned()) return member->get<uint64_t>();
+  // JSON has one number type; a value built in memory may be held as signed.
+  if (member != object.end() && member->is_number_integer() && member->get<int64_t>() >= 0) {
+    return static_cast<uint64_t>(member->get<int64_t>());
+  }
+  return ShapeError(std::string("/") + name, "must be a non-negative integer");
+}
+
+// A short form of a DID for messages: the genesis name when known.
+std::string Who(const ledger::Genesis& genesis, const std::string& did) {
+  const ledger::Party* party = genesis.FindParty(did);
+  if (party == nullptr) return did;
+  return party->name + " (" + std::string(ledger::RoleName(party->role)) + ")";
+}
+
+bool IsAgency(const ledger::Genesis& genesis, const std::string& did) {
+  const ledger::Party* party = genesis.FindParty(did);
+  return party != nullptr && party->role == ledger::Role::kAgency;
+}
+
+std::string StepName(ledger::EventKind kind) {
+  switch (kind) {
+    case ledger::EventKind::kShipping:
+      return "shipping";
+    case ledger::EventKind::kDeparting:
+      return "departing";
+    case ledger::EventKind::kArriving:
+      return "arriving";
+    case ledger::EventKind::kReceiving:
+      return "receiving";
+    case ledger::EventKind::kInspecting:
+      return "inspecting";
+    case ledger::EventKind::kCustomsHold:
+      return "customs hold";
+    case ledger::EventKind::kCustomsRelease:
+      return "customs release";
+    case ledger::EventKind::kJointInspection:
+      return "joint inspection";
+  }
+  return "event";
+}
+
+struct CredentialFacts {
+  std::optional<ledger::Credential> parsed;
+  std::string signer;  // did of the verified proof, or empty
+};
+
+Check CheckSignature(const Evidence& evidence, CredentialFacts& facts) {
+  Check check{"signature", "credential signed by its issuer", true, {}};
+  auto fail = [&](std::string reason) {
+    check.passed = false;
+    check.reasons.push_back(std::move(reason));
+  };
+  auto parsed = ledger::ParseCredential(evidence.credential);
+  if (!parsed.ok()) {
+    fail("credential is not well formed: " + parsed.status().ToString());
+  } else {
+    facts.parsed = *parsed;
+  }
+  auto proof = crypto::VerifyProof(evidence.credential);
+  if (!proof.ok()) {
+    fail("Data Integrity proof does not verify: " + proof.status().ToString());
+  } else {
+    facts.signer = proof->controller;
+    if (facts.parsed && proof->controller != facts.parsed->issuer) {
+      fail("signed by " + proof->controller + ", not by the issuer " + facts.parsed->issuer);
+    }
+    if (proof->proof_purpose != "assertionMethod") {
+      fail("proofPurpose is \"" + proof->proof_purpose + "\", not assertionMethod");
+    }
+  }
+  if (facts.parsed && facts.parsed->id != evidence.requested_id) {
+    fail("the node answered with credential " + facts.parsed->id + ", not " +
+         evidence.requested_id);
+  }
+  if (check.passed) check.reasons.push_back("eddsa-jcs-2022 proof by " + facts.signer);
+  return check;
+}
+
+Check CheckIssuer(const ledger::Genesis& genesis, const CredentialFacts& facts) {
+  Check check{"issuer", "issuer registered in genesis and allowed to issue", true, {}};
+  auto fail = [&](std::string reason) {
+    check.passed = false;
+    check.reasons.push_back(std::move(reason));
+  };
+  if (!facts.parsed) {
+    fail("cannot check the issuer of a malformed credential");
+    return check;
+  }
+  const ledger::Credential& credential = *facts.parsed;
+  const ledger::Party* party = genesis.FindParty(credential.issuer);
+  if (party == nullptr) {
+    fail("issuer " + credential.issuer + " is not a party of network " + genesis.network);
+    return check;
+  }
+  if (party->role != ledger::Role::kManufacturer && party->role != ledger::Role::kShipper) {
+    fail(party->name + " has role " + std::string(ledger::RoleName(party->role)) +
+         "; only a manufacturer or shipper issues certificates");
+  }
+  if (party->suspended) fail(party->name + " is suspended");
+  if (credential.type == ledger::CredentialType::kProduct) {
+    // A GTIN-14 is indicator digit ‖ GS1 company prefix ‖ item reference ‖
+    // check digit (GS1 General Specifications §3.3.2); GTIN-8/12/13 are
+    // left-padded with zeros, so in every case the company prefix starts at
+    // the second digit.
+    std::string_view body = std::string_view(credential.gtin).substr(1);
+    bool under = std::any_of(party->prefixes.begin(), party->prefixes.end(),
+                             [&](const std::string& p) { return body.starts_with(p); });
+    if (!under) {
+      std::string prefixes;
+      for (const std::string& p : party->prefixes) prefixes += (prefixes.empty() ? "" : ", ") + p;
+      fail("GTIN " + credential.gtin + " is not under a GS1 company prefix of " + party->name +
+           " (" + (prefixes.empty() ? "none registered" : prefixes) + ")");
+    }
+  }
+  if (check.passed) {
+    check.reasons.push_back(party->name + ", " + std::string(ledger::RoleName(party->role)) + ", " +
+                            party->country);
+  }
+  return check;
+}
+
+Check CheckInclusion(const Evidence& evidence, const CheckpointReport& checkpoint) {
+  Check check{"inclusion", "credential is a leaf of the ledger's Merkle tree", true, {}};
+  auto fail = [&](std::string reason) {
+    check.passed = false;
+    check.reasons.push_back(std::move(reason));
+  };
+  auto canonical = crypto::Canonicalize(evidence.credential);
+  if (!canonical.ok()) {
+    fail("cannot canonicalize the credential: " + canonical.status().ToString());
+    return check;
+  }
+  // RFC 9162 §2.1.1: leaf hash = SHA-256(0x00 ‖ leaf); the leaf is the JCS
+  // form of the signed document (DESIGN.md §2 Ledger log).
+  crypto::Hash leaf_hash = crypto::LeafHash(AsBytes(*canonical));
+  if (leaf_hash != evidence.leaf_hash) {
+    fail("leaf hash computed here " + Base64Encode(leaf_hash) + " differs from the node's " +
+         Base64Encode(evidence.leaf_hash));
+  }
+  if (checkpoint.parsed) {
+    if (evidence.tree_size != checkpoint.tree_size) {
+      fail("proof is for tree size " + std::to_string(evidence.tree_size) +
+           " but the checkpoint is of size " + std::to_string(checkpoint.tree_size));
+    } else if (!crypto::VerifyInclusion(leaf_hash, evidence.leaf_index, evidence.tree_size,
+                                        evidence.inclusion, checkpoint.root)) {
+      fail("inclusion proof of leaf " + std::to_string(evidence.leaf_index) +
+           " does not lead to the checkpoint root " + Base64Encode(checkpoint.root));
+    }
+  } else {
+    fail("no checkpoint to check the inclusion proof against");
+  }
+  if (check.passed) {
+    check.reasons.push_back("leaf " + std::to_string(evidence.leaf_index) + " of " +
+                            std::to_string(evidence.tree_size) + ", hash " +
+                            Base64Encode(leaf_hash));
+  }
+  return check;
+}
+
+Check CheckCheckpoint(const CheckpointReport& checkpoint) {
+  Check check{"checkpoint", "checkpoint co-signed by a majority of genesis validators",
+              checkpoint.valid, checkpoint.reasons};
+  std::string signers;
+  for (const std::string& s : checkpoint.signers) signers += (signers.empty() ? "" : ", ") + s;
+  check.reasons.push_back("signed by " + std::to_string(checkpoint.signers.size()) + " of the " +
+                          "validators (quorum " + std::to_string(checkpoint.quorum) +
+                          "): " + (signers.empty() ? "none" : signers));
+  return check;
+}
+
+Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
+                   const CredentialFacts& facts) {
+  Check check{"custody", "events signed by registered parties; custody chain consistent", true, {}};
+  auto fail = [&](size_t i, std::string reason) {
+    check.passed = false;
+    check.reasons.push_back("event " + std::to_string(i + 1) + ": " + std::move(reason));
+  };
+  if (!facts.parsed) {
+    if (!evidence.events.empty()) {
+      check.passed = false;
+      check.reasons.push_back("cannot check events of a malformed credential");
+    }
+    return check;
+  }
+  const std::string item_epc = ledger::ItemEpc(*facts.parsed);
+  // The issuer holds the goods until it ships them; each shipping hands them
+  // to the party it names (CBV 2.0 §8.3 possessing_party).
+  std::string custodian = facts.parsed->issuer;
+  std::string shipped_to;  // destination of the latest shipping, or empty
+  bool on_hold = false;
+  for (size_t i = 0; i < evidence.events.size(); ++i) {
+    const Json& document = evidence.events[i];
+    auto proof = crypto::VerifyProof(document);
+    if (!proof.ok()) {
+      fail(i, "proof does not verify: " + proof.status().ToString());
+      continue;
+    }
+    auto event = ledger::ParseEvent(document);
+    if (!event.ok()) {
+      fail(i, "not a well-formed event: " + event.status().ToString());
+      continue;
+    }
+    const std::string& signer = proof->controller;
+    std::string line =
+        event->event_time + " " + StepName(event->kind) + " by " + Who(genesis, signer);
+    const ledger::Party* party = genesis.FindParty(signer);
+    if (party == nullptr) {
+      fail(i, StepName(event->kind) + " signed by " + signer + ", not a registered party");
+      continue;
+    }
+    if (party->suspended) fail(i, "signed by " + party->name + ", who is suspended");
+    if (event->certificate_id != facts.parsed->id) {
+      fail(i, "certificationInfo is " + event->certificate_id + ", not this certificate");
+    }
+    if (std::find(event->epc_list.begin(), event->epc_list.end(), item_epc) ==
+        event->epc_list.end()) {
+      fail(i, "epcList does not name this item (" + item_epc + ")");
+    }
+    switch (event->kind) {
+      case ledger::EventKind::kShipping:
+        if (signer != custodian) {
+          fail(i, "shipping by " + Who(genesis, signer) + ", but the custodian is " +
+                      Who(genesis, custodian));
+        }
+        if (!event->source_party.empty() && event->source_party != signer) {
+          fail(i, "shipping names source " + event->source_party + ", not its signer");
+        }
+        if (event->destination_party.empty()) {
+          fail(i, "shipping does not name the next custodian");
+        } else {
+          if (genesis.FindParty(event->destination_party) == nullptr) {
+            fail(i, "shipped to " + event->destination_party + ", not a registered party");
+          }
+          custodian = event->destination_party;
+          shipped_to = event->destination_party;
+          line += " → " + Who(genesis, event->destination_party);
+        }
+        break;
+      case ledger::EventKind::kReceiving:
+        if (shipped_to.empty()) {
+          fail(i, "receiving by " + Who(genesis, signer) + " before any shipping");
+        } else if (signer != shipped_to) {
+          fail(i, "receiving by " + Who(genesis, signer) + ", but it was shipped to " +
+                      Who(genesis, shipped_to));
+        }
+        custodian = signer;
+        break;
+      case ledger::EventKind::kDeparting:
+      case ledger::EventKind::kArriving:
+      case ledger::EventKind::kInspecting:
+        if (signer != custodian && !IsAgency(genesis, signer)) {
+          fail(i, StepName(event->kind) + " by " + Who(genesis, signer) +
+                      ", neither the custodian (" + Who(genesis, custodian) + ") nor an agency");
+        }
+        break;
+      case ledger::EventKind::kCustomsHold:
+      case ledger::EventKind::kCustomsRelease:
+      case ledger::EventKind::kJointInspection:
+        if (!IsAgency(genesis, signer)) {
+          fail(i, StepName(event->kind) + " by " + Who(genesis, signer) +
+                      "; only a customs agency performs customs acts");
+        }
+        if (event->kind == ledger::EventKind::kCustomsHold) on_hold = true;
+        if (event->kind == ledger::EventKind::kCustomsRelease) on_hold = false;
+        break;
+    }
+    if (check.passed) check.reasons.push_back(line);
+  }
+  if (check.passed) {
+    if (evidence.events.empty()) check.reasons.push_back("no events recorded");
+    check.reasons.push_back("custodian now: " + Who(genesis, custodian));
+    if (on_hold) check.reasons.push_back("under customs hold (no release recorded)");
+  }
+  return check;
+}
+
+struct StatusFacts {
+  bool revoked = false;
+  bool expired = false;
+  bool not_yet_valid = false;
+};
+
+Check CheckStatus(const Evidence& evidence, const CredentialFacts& facts, int64_t now,
+                  StatusFacts& out) {
+  Check check{"status", "not revoked, within its validity period", true, {}};
+  auto fail = [&](std::string reason) {
+    check.passed = false;
+    check.reasons.push_back(std::move(reason));
+  };
+  if (evidence.status == "revoked") {
+    out.revoked = true;
+    fail("revoked on the ledger");
+  } else if (evidence.status != "active") {
+    fail("the node reports unknown status \"" + evidence.status + "\"");
+  }
+  if (facts.parsed) {
+    const ledger::Credential& c = *facts.parsed;
+    if (auto from = ledger::gs1::ParseRfc3339Millis(c.valid_from); from.ok() && now < *from) {
+      out.not_yet_valid = true;
+      fail("not valid before " + c.valid_from);
+    }
+    if (!c.valid_until.empty()) {
+      if (auto until = ledger::gs1::ParseRfc3339Millis(c.valid_until); until.ok() && now > *until) {
+        out.expired = true;
+        fail("validUntil " + c.valid_until + " has passed");
+      }
+    }
+    if (!c.expiry.empty()) {
+      // AI 17 is a date: the product may be used through the end of that day.
+      auto date = ledger::gs1::ParseDate(c.expiry);
+      if (date.ok() &&
+          now >= (ledger::gs1::DaysSinceEpoch(*date) + 1) * ledger::gs1::kMillisPerDay) {
+        out.expired = true;
+        fail("product expired on " + c.expiry);
+      }
+    }
+  }
+  if (evidence.flags.is_array()) {
+    for (const Json& flag : evidence.flags) {
+      check.reasons.push_back("flag: " +
+                              (flag.is_string() ? flag.get<std::string>() : flag.dump()));
+    }
+  }
+  if (check.passed) check.reasons.insert(check.reasons.begin(), "active");
+  return check;
+}
+
+}  // namespace
+
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kAuthentic:
+      return "AUTHENTIC";
+    case Verdict::kNotAuthentic:
+      return "NOT AUTHENTIC";
+    case Verdict::kRevoked:
+      return "REVOKED";
+    case Verdict::kExpired:
+      return "EXPIRED";
+    case Verdict::kNotOnLedger:
+      return "NOT ON LEDGER";
+  }
+  return "NOT AUTHENTIC";
+}
+
+const Json* UnwrapEvent(const Json& entry) {
+  if (!entry.is_object()) return nullptr;
+  if (entry.contains("proof")) return &entry;
+  for (const char* name : {"document", "event"}) {
+    auto member = entry.find(name);
+    if (member != entry.end() && member->is_object()) return &*member;
+  }
+  return nullptr;
+}
+
+Result<Evidence> EvidenceFromAnswers(std::string requested_id, const Json& certificate,
+                                     const Json& proof) {
+  Evidence evidence;
+  evidence.requested_id = std::move(requested_id);
+  if (!certificate.is_object()) return ShapeError("", "certificate answer must be an object");
+  auto credential = certificate.find("credential");
+  if (credential == certificate.end() || !credential->is_object()) {
+    return ShapeError("/credential", "must be the signed credential object");
+  }
+  evidence.credential = *credential;
+  auto status = certificate.find("status");
+  if (status == certificate.end() || !status->is_string()) {
+    return ShapeError("/status", "must be a string");
+  }
+  evidence.status = status->get<std::string>();
+  if (auto events = certificate.find("events"); events != certificate.end()) {
+    if (!events->is_array()) return ShapeError("/events", "must be an array");
+    for (size_t i = 0; i < events->size(); ++i) {
+      const Json& entry = (*events)[i];
+      if (!entry.is_object()) return ShapeError("/events/" + std::to_string(i), "not an object");
+      const Json* event = UnwrapEvent(entry);
+      if (event == nullptr) return ShapeError("/events/" + std::to_string(i), "not a signed event");
+      evidence.events.push_back(*event);
+    }
+  }
+  if (auto flags = certificate.find("flags"); flags != certificate.end() && !flags->is_null()) {
+    evidence.flags = flags->is_array() ? *flags : Json::array({*flags});
+  }
+
+  if (!proof.is_object()) return ShapeError("", "proof answer must be an object");
+  FRONTERA_ASSIGN_OR_RETURN(evidence.leaf_index, Unsigned(proof, "leaf_index"));
+  FRONTERA_ASSIGN_OR_RETURN(evidence.tree_size, Unsigned(proof, "tree_size"));
+  FRONTERA_ASSIGN_OR_RETURN(evidence.leaf_hash,
+                            HashFromBase64(proof.value("leaf_hash", Json()), "/leaf_hash"));
+  auto inclusion = proof.find("inclusion");
+  if (inclusion == proof.end() || !inclusion->is_array()) {
+    return ShapeError("/inclusion", "must be an array of base64 hashes");
+  }
+  if (inclusion->size() > 64) return ShapeError("/inclusion", "longer than 64 hashes");
+  for (size_t i = 0; i < inclusion->size(); ++i) {
+    FRONTERA_ASSIGN_OR_RETURN(crypto::Hash hash,
+                              HashFromBase64((*inclusion)[i], "/inclusion/" + std::to_string(i)));
+    evidence.inclusion.push_back(hash);
+  }
+  auto checkpoint = proof.find("checkpoint");
+  if (checkpoint == proof.end() || !checkpoint->is_string()) {
+    return ShapeError("/checkpoint", "must be the signed note text");
+  }
+  evidence.checkpoint = checkpoint->get<std::string>();
+  return evidence;
+}
+
+CheckpointReport VerifyCheckpoint(const ledger::Genesis& genesis, std::string_view note_text) {
+  CheckpointReport report;
+  report.quorum = genesis.Quorum();
+  auto note = crypto::ParseNote(note_text);
+  if (!note.ok()) {
+    report.reasons.push_back("not a signed note: " + note.status().ToString());
+    return report;
+  }
+  auto body = crypto::ParseCheckpointBody(note->text);
+  if (!body.ok()) {
+    report.reasons.push_back("not a checkpoint: " + body.status().ToString());
+    return report;
+  }
+  report.parsed = true;
+  report.origin = body->origin;
+  report.tree_size = body->tree_size;
+  report.root = body->root;
+  report.signers = crypto::VerifiedSigners(*note, genesis.NoteVerifiers());
+  bool origin_ok = body->origin == genesis.network;
+  if (!origin_ok) {
+    report.reasons.push_back("origin is \"" + body->origin + "\", not the genesis network \"" +
+                             genesis.network + "\"");
+  }
+  bool quorum_ok = report.signers.size() >= report.quorum;
+  if (!quorum_ok) {
+    report.reasons.push_back("only " + std::to_string(report.signers.size()) + " of " +
+                             std::to_string(genesis.validators.size()) +
+                             " genesis validators signed; a majority is " +
+                             std::to_string(report.quorum));
+  }
+  report.valid = origin_ok && quorum_ok;
+  return report;
+}
+
+Report VerifyEvidence(const ledger::Genesis& genesis, const Evidence& evidence,
+                      int64_t now_unix_millis) {
+  Report report;
+  report.id = evidence.requested_id;
+  CredentialFacts facts;
+  CheckpointReport checkpoint = VerifyCheckpoint(genesis, evidence.checkpoint);
+  StatusFacts status;
+  report.checks.push_back(CheckSignature(evidence, facts));
+  report.checks.push_back(CheckIssuer(genesis, facts));
+  report.checks.push_back(CheckInclusion(evidence, checkpoint));
+  report.checks.push_back(CheckCheckpoint(checkpoint));
+  report.checks.push_back(CheckCustody(genesis, evidence, facts));
+  report.checks.push_back(CheckStatus(evidence, facts, now_unix_millis, status));
+
+  auto passed = [&](size_t index) { return report.checks[index].passed; };
+  // Forgery outranks everything; then whether the ledger vouches for it; then
+  // the certificate's own state (see the header).
+  if (!passed(0) || !passed(1) || !passed(4) || status.not_yet_valid) {
+    report.verdict = Verdict::kNotAuthentic;
+  } else if (!passed(2) || !passed(3)) {
+    report.verdict = Verdict::kNotOnLedger;
+  } else if (status.revoked) {
+    report.verdict = Verdict::kRevoked;
+  } else if (status.expired) {
+    report.verdict = Verdict::kExpired;
+  } else if (!passed(5)) {
+    report.verdict = Verdict::kNotAuthentic;
+  } else {
+    report.verdict = Verdict::kAuthentic;
+  }
+  return report;
+}
+
+Report NotOnLedgerReport(const std::string& id, const std::string& reason) {
+  Report report;
+  report.id = id;
+  report.verdict = Verdict::kNotOnLedger;
+  report.checks.push_back(
+      Check{"inclusion", "credential is a leaf of the ledger's Merkle tree", false, {reason}});
+  return report;
+}
+
+std::string RenderReport(const Report& report) {
+  std::string out = "certificate " + report.id + "\n";
+  for (const Check& check : report.checks) {
+    out += std::string(check.passed ? "  ✓ " : "  ✗ ") + check.title + "\n";
+    for (const std::string& reason : check.reasons) out += "      " + reason + "\n";
+  }
+  out += std::string(VerdictName(report.verdict)) + "\n";
+  return out;
+}
+
+Json ReportJson(const Report& report) {
+  Json checks = Json::array();
+  for (const Check& check : report.checks) {
+    checks.push_back({{"name", check.name},
+                      {"title", check.title},
+                      {"passed", check.passed},
+                      {"reasons", check.reasons}});
+  }
+  return Json{{"id", report.id},
+              {"verdict", VerdictName(report.verdict)},
+              {"exit_code", ExitCodeOf(report.verdict)},
+              {"checks", checks}};
+}
+
+}  // namespace frontera::tools

@@ -1,0 +1,124 @@
+// What `frontera verify` checks (docs/cli.md#verify): everything a skeptic
+// checks about one certificate, trusting nothing but the genesis file.
+//
+// The checks work on data already fetched (Evidence), not on HTTP, so that
+// tests feed documents, proofs and checkpoints in memory and the CLI can fetch
+// them from any node (or, later, from a file). Checks, in order:
+//   1 signature  the credential is well formed (ledger::ParseCredential), its
+//                Data Integrity proof verifies, its signer is its issuer, and
+//                it is the certificate asked for
+//   2 issuer     the issuer is a genesis party with role manufacturer or
+//                shipper, not suspended; a product's GTIN is under one of the
+//                party's GS1 company prefixes
+//   3 inclusion  SHA-256(0x00 ‖ JCS(credential)) equals the node's leaf hash
+//                and the RFC 9162 inclusion proof leads to the checkpoint root
+//   4 checkpoint the checkpoint's origin is the genesis network and a majority
+//                of the genesis validators signed it
+//   5 custody    every event verifies, is signed by a genesis party, certifies
+//                this certificate and its item, and the custody chain holds
+//   6 status     not revoked, within validFrom/validUntil and before expiry
+//
+// Verdicts (and exit codes): failures of 1, 2 or 5 → NOT AUTHENTIC (1); else
+// of 3 or 4 → NOT ON LEDGER (4); else revoked → REVOKED (2); else past
+// validUntil or expiry → EXPIRED (3); else AUTHENTIC (0).
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/json.h"
+#include "crypto/merkle.h"
+#include "ledger/genesis.h"
+
+namespace frontera::tools {
+
+enum class Verdict {
+  kAuthentic = 0,
+  kNotAuthentic = 1,
+  kRevoked = 2,
+  kExpired = 3,
+  kNotOnLedger = 4,
+};
+
+// "AUTHENTIC", "NOT AUTHENTIC", "REVOKED", "EXPIRED", "NOT ON LEDGER".
+std::string_view VerdictName(Verdict verdict);
+// The process exit code of a verdict (its enum value).
+inline int ExitCodeOf(Verdict verdict) { return static_cast<int>(verdict); }
+
+// Everything the verifier looks at, as fetched from a node.
+struct Evidence {
+  std::string requested_id;                    // the id the user asked about
+  crypto::Json credential;                     // the signed credential
+  std::string status;                          // the node's status: "active" | "revoked"
+  std::vector<crypto::Json> events;            // signed EPCIS events, in ledger order
+  crypto::Json flags = crypto::Json::array();  // the node's flags, shown as is
+  // GET /v1/certificates/{id}/proof:
+  uint64_t leaf_index = 0;
+  crypto::Hash leaf_hash{};
+  uint64_t tree_size = 0;
+  std::vector<crypto::Hash> inclusion;
+  std::string checkpoint;  // signed note
+};
+
+// The signed event in an entry of the certificate answer's "events": the entry
+// itself when it has a proof, else its "document" or "event" member (the node
+// wraps each as {"document": {…}, "ledger": {…}}); nullptr when there is none.
+// The result points into `entry`.
+const crypto::Json* UnwrapEvent(const crypto::Json& entry);
+
+// Builds Evidence from the answers of GET /v1/certificates/{id} ({credential,
+// status, events, flags, ledger}; an event may be the signed document itself
+// or an object carrying it as "event" or "document") and GET
+// /v1/certificates/{id}/proof. kInvalidArgument naming the member when an
+// answer has the wrong shape.
+Result<Evidence> EvidenceFromAnswers(std::string requested_id, const crypto::Json& certificate,
+                                     const crypto::Json& proof);
+
+struct Check {
+  std::string name;   // "signature", "issuer", …
+  std::string title;  // one line for humans
+  bool passed = false;
+  std::vector<std::string> reasons;  // why it failed, or facts worth showing when it passed
+};
+
+struct CheckpointReport {
+  bool valid = false;   // parses, origin matches, signed by a quorum
+  bool parsed = false;  // a signed note with a checkpoint body; the fields below are set
+  std::string origin;
+  uint64_t tree_size = 0;
+  crypto::Hash root{};
+  std::vector<std::string> signers;  // genesis validators whose signature verifies
+  size_t quorum = 0;
+  std::vector<std::string> reasons;  // what is wrong, when !valid
+};
+
+// Checks a signed-note checkpoint against the genesis validators (DESIGN.md
+// §2 Checkpoints: valid when a majority of the genesis validators signed it).
+CheckpointReport VerifyCheckpoint(const ledger::Genesis& genesis, std::string_view note);
+
+struct Report {
+  std::string id;
+  Verdict verdict = Verdict::kNotAuthentic;
+  std::vector<Check> checks;  // in the order of the header comment
+};
+
+// Runs every check; `now_unix_millis` decides validity and expiry.
+Report VerifyEvidence(const ledger::Genesis& genesis, const Evidence& evidence,
+                      int64_t now_unix_millis);
+
+// The report of a certificate the node does not know (HTTP 404).
+Report NotOnLedgerReport(const std::string& id, const std::string& reason);
+
+// Human form: one line per check with ✓ or ✗ and indented reasons, then the
+// verdict.
+std::string RenderReport(const Report& report);
+// Machine form: {"id", "verdict", "exit_code", "checks": [{name, title,
+// passed, reasons}]}.
+crypto::Json ReportJson(const Report& report);
+
+}  // namespace frontera::tools
