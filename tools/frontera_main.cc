@@ -170,6 +170,12 @@ struct PrecursorArgs {
 // Labels, signs, pre-checks and posts a credential built by a subcommand.
 int SignAndIssue(api::Client& client, const IssueCommon& common, const crypto::KeyPair& key,
                  Json credential, const FlagsByPointer& flags) {
+  // Check the fields first, so that a bad value is reported against its flag
+  // rather than as a label that cannot be built from it.
+  auto draft = SignDocument(credential, key, Now());
+  if (!draft.ok()) return Fail("signing", draft.status());
+  Status fields = PreCheck(*draft, ledger::ParseCredential);
+  if (!fields.ok()) return FailDocument("the credential is not valid", fields, flags);
   if (!common.no_label) {
     std::string resolver = common.resolver;
     if (resolver.empty()) {

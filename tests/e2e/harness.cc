@@ -103,10 +103,15 @@ std::string BinaryPath(const std::string& relative) {
   return std::string(FRONTERA_BINARY_DIR) + "/" + relative;
 }
 
-NodeProcess::NodeProcess(const std::string& config_path, const std::string& port_file) {
+NodeProcess::NodeProcess(const std::string& config_path, const std::string& port_file)
+    : NodeProcess(std::vector<std::string>{"--config", config_path}, port_file) {}
+
+NodeProcess::NodeProcess(const std::vector<std::string>& node_args, const std::string& port_file) {
   fs::remove(port_file);
-  std::vector<std::string> args = {BinaryPath("node/fronterad"), "--config", config_path,
-                                   "--port-file", port_file};
+  std::vector<std::string> args = {BinaryPath("node/fronterad")};
+  args.insert(args.end(), node_args.begin(), node_args.end());
+  args.push_back("--port-file");
+  args.push_back(port_file);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

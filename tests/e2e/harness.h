@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/client.h"
 #include "crypto/data_integrity.h"
@@ -63,6 +64,8 @@ class NodeProcess {
  public:
   // Starts fronterad with `config_path`; waits until it listens.
   explicit NodeProcess(const std::string& config_path, const std::string& port_file);
+  // Starts fronterad with `args` (after the binary) plus --port-file.
+  NodeProcess(const std::vector<std::string>& args, const std::string& port_file);
   ~NodeProcess();
 
   int port() const { return port_; }

@@ -1,0 +1,123 @@
+// The `frontera` CLI against a `fronterad --dev` process: the README's
+// walk-through as a test.
+#include <doctest/doctest.h>
+
+#include "crypto/key_file.h"
+#include "crypto/did_key.h"
+#include "tests/e2e/harness.h"
+
+namespace frontera::e2e {
+namespace {
+
+std::string DidOf(const std::string& key_file) {
+  auto key = crypto::LoadKeyFile(key_file);
+  REQUIRE(key.ok());
+  return crypto::DidKeyFromPublicKey(key->public_key());
+}
+
+struct Cli {
+  std::string node;
+  std::string genesis;
+  int Run(std::vector<std::string> args, std::string* out) const {
+    args.insert(args.begin(), BinaryPath("tools/frontera"));
+    return RunCommand(args, out, {{"FRONTERA_NODE", node}, {"FRONTERA_GENESIS", genesis}});
+  }
+};
+
+TEST_CASE("the README walk-through with the frontera CLI") {
+  TempDir dir;
+  const std::string dev = dir.path() + "/dev";
+  NodeProcess node({"--dev", dev, "--port", "0"}, dir.path() + "/port");
+  Cli cli{node.url(), dev + "/genesis.json"};
+  const std::string keys = dev + "/keys/";
+  const std::string cert = "urn:uuid:6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
+  std::string out;
+
+  REQUIRE_MESSAGE(cli.Run({"issue", "pharma", "--key", keys + "mx-manufacturer.key", "--id", cert,
+                           "--gtin", "07501234000017", "--lot", "LOT42A", "--serial", "SN777",
+                           "--expiry", "2028-10-31", "--product-name",
+                           "Amoxicillin 500 mg capsules", "--strength-dosage-form",
+                           "500 mg, capsule", "--container-size", "30 capsules"},
+                          &out) == 0,
+                  out);
+  CHECK(out.find(cert) != std::string::npos);
+
+  // The same serial again is refused, naming the flag to change.
+  CHECK(cli.Run({"issue", "pharma", "--key", keys + "mx-manufacturer.key", "--gtin",
+                 "07501234000017", "--lot", "LOT42A", "--serial", "SN777", "--expiry",
+                 "2028-10-31", "--product-name", "x", "--strength-dosage-form", "y",
+                 "--container-size", "z"},
+                &out) != 0);
+  CHECK(out.find("--serial") != std::string::npos);
+  // A bad check digit never leaves the machine.
+  CHECK(cli.Run({"issue", "pharma", "--key", keys + "mx-manufacturer.key", "--gtin",
+                 "07501234000018", "--lot", "L", "--serial", "S1", "--expiry", "2028-10-31",
+                 "--product-name", "x", "--strength-dosage-form", "y", "--container-size", "z"},
+                &out) != 0);
+  CHECK(out.find("--gtin") != std::string::npos);
+
+  auto event = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "event");
+    int code = cli.Run(args, &out);
+    CHECK_MESSAGE(code == 0, out);
+  };
+  event({"shipping", cert, "--key", keys + "mx-manufacturer.key", "--to",
+         DidOf(keys + "mx-carrier.key")});
+  event({"arriving", cert, "--key", keys + "mx-carrier.key", "--read-point",
+         "https://id.gs1.org/414/0031234500004"});
+  event({"inspecting", cert, "--key", keys + "us-cbp.key"});
+  event({"shipping", cert, "--key", keys + "mx-carrier.key", "--to",
+         DidOf(keys + "us-distributor.key")});
+  event({"receiving", cert, "--key", keys + "us-distributor.key"});
+  // Receiving twice is not custody: refused.
+  CHECK(cli.Run({"event", "receiving", cert, "--key", keys + "mx-carrier.key"}, &out) != 0);
+
+  CHECK(cli.Run({"show", cert}, &out) == 0);
+  CHECK(out.find("receiving") != std::string::npos);
+
+  int code = cli.Run({"verify", "--online", cert}, &out);
+  CHECK_MESSAGE(code == 0, out);
+  CHECK(out.find("AUTHENTIC") != std::string::npos);
+  code = cli.Run({"verify", "--online", "--json", cert}, &out);
+  CHECK(code == 0);
+  Json verdict = Json::parse(out.substr(out.find('{')));
+  CHECK(verdict["verdict"] == "AUTHENTIC");
+
+  CHECK(cli.Run({"checkpoint", "--genesis", dev + "/genesis.json"}, &out) == 0);
+
+  REQUIRE(cli.Run({"revoke", cert, "--key", keys + "mx-manufacturer.key", "--reason",
+                   "recall: failed dissolution test"},
+                  &out) == 0);
+  code = cli.Run({"verify", "--online", cert}, &out);
+  CHECK_MESSAGE(code == 2, out);
+  CHECK(out.find("REVOKED") != std::string::npos);
+
+  // A genesis the node does not belong to: its checkpoint is not trusted.
+  TempDir other;
+  NodeProcess other_node({"--dev", other.path() + "/dev", "--port", "0"}, other.path() + "/port");
+  code = cli.Run({"verify", "--online", "--genesis", other.path() + "/dev/genesis.json", cert},
+                 &out);
+  CHECK(code != 0);
+
+  code = cli.Run({"bench", "--key", keys + "mx-manufacturer.key", "-n", "200", "-c", "4",
+                  "--warmup", "10"},
+                 &out);
+  CHECK_MESSAGE(code == 0, out);
+  Json bench = Json::parse(out.substr(out.find('{')));
+  CHECK(bench["errors"] == 0);
+  CHECK(bench["throughput_per_s"].get<double>() > 0);
+}
+
+TEST_CASE("keygen never overwrites a key") {
+  TempDir dir;
+  std::string out;
+  Cli cli;
+  const std::string key = dir.path() + "/a.key";
+  CHECK(cli.Run({"keygen", "-o", key}, &out) == 0);
+  CHECK(out.find("did:key:z6Mk") != std::string::npos);
+  CHECK(cli.Run({"keygen", "-o", key}, &out) != 0);
+  CHECK(crypto::LoadKeyFile(key).ok());
+}
+
+}  // namespace
+}  // namespace frontera::e2e
