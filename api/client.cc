@@ -80,6 +80,8 @@ class Client::Impl {
   Impl(std::string base_url, const ClientOptions& options)
       : base_url_(std::move(base_url)), http_(base_url_) {
     http_.set_keep_alive(true);
+    // Requests are small and latency-bound: do not let Nagle wait for an ACK.
+    http_.set_tcp_nodelay(true);
     http_.set_connection_timeout(options.connect_timeout_ms / 1000,
                                  (options.connect_timeout_ms % 1000) * 1000);
     http_.set_read_timeout(options.read_timeout_ms / 1000, (options.read_timeout_ms % 1000) * 1000);

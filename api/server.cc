@@ -1,5 +1,8 @@
 #include "api/server.h"
 
+// httplib's default listen backlog is 5: a burst of new connections (64
+// clients starting at once) would overflow it and wait for SYN retries (1 s).
+#define CPPHTTPLIB_LISTEN_BACKLOG 1024
 #include <httplib.h>
 
 #include <algorithm>

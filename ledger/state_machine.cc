@@ -149,14 +149,9 @@ Status StateMachine::LoadRecord(const View& view, const std::string& id, Json& r
 }
 
 struct StateMachine::CheckedDocument {
-  DocumentKind kind = DocumentKind::kCredential;
+  const ParsedDocument* parsed = nullptr;
   std::string certificate_id;
   std::string document_id;
-  crypto::Hash leaf_hash{};
-  std::string signer;
-  std::optional<Credential> credential;
-  std::optional<Event> event;
-  std::optional<Revocation> revocation;
   Json record;  // the certificate record before this document (events, revocations)
 };
 
@@ -213,72 +208,83 @@ uint64_t StateMachine::applied_index() const {
   return published_.applied_index;
 }
 
-Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, DocumentKind kind,
-                                                          const std::string& certificate_id,
-                                                          const Json& document,
-                                                          const std::string& canonical,
-                                                          int64_t time_unix_ms) const {
-  CheckedDocument out;
+Result<ParsedDocument> StateMachine::ParseAndVerify(DocumentKind kind, const Json& document,
+                                                    const std::string& canonical) const {
+  ParsedDocument out;
   out.kind = kind;
   out.leaf_hash = crypto::LeafHash(AsBytes(canonical));
-
   // Shape and document-only rules first: they are cheap and say most.
-  std::string proof_vm;
   switch (kind) {
     case DocumentKind::kCredential: {
       FRONTERA_ASSIGN_OR_RETURN(out.credential, ParseCredential(document));
-      out.certificate_id = out.credential->id;
-      out.document_id = out.credential->id;
       break;
     }
     case DocumentKind::kEvent: {
       FRONTERA_ASSIGN_OR_RETURN(out.event, ParseEvent(document));
+      break;
+    }
+    case DocumentKind::kRevocation: {
+      FRONTERA_ASSIGN_OR_RETURN(out.revocation, ParseRevocation(document));
+      break;
+    }
+  }
+  // The signature, unless this node already verified these very bytes.
+  if (auto cached = signature_cache_.Find(out.leaf_hash)) {
+    out.signer = cached->controller;
+    return out;
+  }
+  auto verified = crypto::VerifyProof(document);
+  if (!verified.ok()) {
+    return Status::FailedPrecondition("proof does not verify: " + verified.status().message(),
+                                      verified.status().field_errors());
+  }
+  out.signer = verified->controller;
+  signature_cache_.Insert(out.leaf_hash, *verified);
+  return out;
+}
+
+Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
+                                                          const ParsedDocument& parsed,
+                                                          const std::string& certificate_id,
+                                                          int64_t time_unix_ms) const {
+  CheckedDocument out;
+  out.parsed = &parsed;
+  const DocumentKind kind = parsed.kind;
+  switch (kind) {
+    case DocumentKind::kCredential:
+      out.certificate_id = parsed.credential->id;
+      out.document_id = parsed.credential->id;
+      break;
+    case DocumentKind::kEvent:
       out.certificate_id = certificate_id;
-      out.document_id = out.event->event_id;
+      out.document_id = parsed.event->event_id;
       FRONTERA_RETURN_IF_ERROR(LoadRecord(view, certificate_id, out.record));
-      if (out.event->certificate_id != certificate_id) {
+      if (parsed.event->certificate_id != certificate_id) {
         return Status::FailedPrecondition(
             "event is about another certificate",
             {{"/certificationInfo", "must be " + certificate_id + ", the certificate in the path"}});
       }
       break;
-    }
-    case DocumentKind::kRevocation: {
-      FRONTERA_ASSIGN_OR_RETURN(out.revocation, ParseRevocation(document));
+    case DocumentKind::kRevocation:
       out.certificate_id = certificate_id;
-      out.document_id = out.revocation->id;
+      out.document_id = parsed.revocation->id;
       FRONTERA_RETURN_IF_ERROR(LoadRecord(view, certificate_id, out.record));
-      if (out.revocation->credential_id != certificate_id) {
+      if (parsed.revocation->credential_id != certificate_id) {
         return Status::FailedPrecondition(
             "revocation is about another certificate",
             {{"/credential", "must be " + certificate_id + ", the certificate in the path"}});
       }
       break;
-    }
   }
+  const std::string& signer_did = parsed.signer;
 
-  // The signature, unless this node already verified these very bytes.
-  crypto::VerifiedProof proof;
-  if (auto cached = signature_cache_.Find(out.leaf_hash)) {
-    proof = *cached;
-  } else {
-    auto verified = crypto::VerifyProof(document);
-    if (!verified.ok()) {
-      return Status::FailedPrecondition("proof does not verify: " + verified.status().message(),
-                                        verified.status().field_errors());
-    }
-    proof = *verified;
-    signature_cache_.Insert(out.leaf_hash, proof);
-  }
-  out.signer = proof.controller;
-
-  const Party* signer = genesis_.FindParty(out.signer);
+  const Party* signer = genesis_.FindParty(signer_did);
   if (signer == nullptr) {
-    return Status::PermissionDenied("signer " + out.signer + " is not a registered party",
+    return Status::PermissionDenied("signer " + signer_did + " is not a registered party",
                                     {{"/proof/verificationMethod", "not a registered party"}});
   }
   if (signer->suspended) {
-    return Status::PermissionDenied("signer " + out.signer + " is suspended",
+    return Status::PermissionDenied("signer " + signer_did + " is suspended",
                                     {{"/proof/verificationMethod", "party is suspended"}});
   }
 
@@ -291,8 +297,8 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, Docu
   }
 
   if (kind == DocumentKind::kCredential) {
-    const Credential& c = *out.credential;
-    if (c.issuer != out.signer) {
+    const Credential& c = *parsed.credential;
+    if (c.issuer != signer_did) {
       return Status::FailedPrecondition("the credential is not signed by its issuer",
                                         {{"/proof/verificationMethod", "must be a key of the issuer " + c.issuer}});
     }
@@ -359,12 +365,12 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, Docu
   const bool held = r["held"].get<bool>();
 
   if (kind == DocumentKind::kRevocation) {
-    const Revocation& rev = *out.revocation;
-    if (rev.issuer != out.signer) {
+    const Revocation& rev = *parsed.revocation;
+    if (rev.issuer != signer_did) {
       return Status::FailedPrecondition("the revocation is not signed by its issuer",
                                         {{"/proof/verificationMethod", "must be a key of " + rev.issuer}});
     }
-    if (out.signer != r["issuer"] && signer->role != Role::kAgency) {
+    if (signer_did != r["issuer"] && signer->role != Role::kAgency) {
       return Status::PermissionDenied("only the certificate's issuer or an agency may revoke it",
                                       {{"/issuer", "not the issuer or an agency"}});
     }
@@ -375,7 +381,7 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, Docu
     return out;
   }
 
-  const Event& e = *out.event;
+  const Event& e = *parsed.event;
   const std::string item_epc = r["item_epc"].get<std::string>();
   if (std::find(e.epc_list.begin(), e.epc_list.end(), item_epc) == e.epc_list.end()) {
     return Status::FailedPrecondition("the event does not name the certified item",
@@ -406,7 +412,7 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, Docu
     return out;
   }
   if (e.kind == EventKind::kInspecting) {
-    if (!agency && out.signer != holder) {
+    if (!agency && signer_did != holder) {
       return Status::PermissionDenied("only an agency or the party holding the item inspects it",
                                       {{"/proof/verificationMethod", "not an agency or the holder"}});
     }
@@ -423,20 +429,20 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, Docu
   }
   switch (e.kind) {
     case EventKind::kShipping: {
-      if (out.signer != holder) {
+      if (signer_did != holder) {
         return Status::PermissionDenied("only the party holding the item (" + holder + ") ships it",
                                         {{"/proof/verificationMethod", "not the custodian"}});
       }
-      if (!e.source_party.empty() && e.source_party != out.signer) {
+      if (!e.source_party.empty() && e.source_party != signer_did) {
         return Status::FailedPrecondition("the shipping source must be the signer",
-                                          {{"/sourceList", "must name " + out.signer}});
+                                          {{"/sourceList", "must name " + signer_did}});
       }
       const Party* next = genesis_.FindParty(e.destination_party);
       if (next == nullptr || next->suspended) {
         return Status::FailedPrecondition("the next custodian must be a registered party",
                                           {{"/destinationList", e.destination_party + " is not registered"}});
       }
-      if (e.destination_party == out.signer) {
+      if (e.destination_party == signer_did) {
         return Status::FailedPrecondition("shipping must name another custodian",
                                           {{"/destinationList", "names the signer"}});
       }
@@ -444,14 +450,14 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, Docu
     }
     case EventKind::kDeparting:
     case EventKind::kArriving:
-      if (out.signer != holder) {
+      if (signer_did != holder) {
         return Status::PermissionDenied("only the party holding the item (" + holder + ") records " +
                                             e.biz_step,
                                         {{"/proof/verificationMethod", "not the custodian"}});
       }
       break;
     case EventKind::kReceiving:
-      if (in_transit_to.empty() || out.signer != in_transit_to) {
+      if (in_transit_to.empty() || signer_did != in_transit_to) {
         return Status::PermissionDenied(
             "only the party the item was shipped to receives it" +
                 (in_transit_to.empty() ? std::string(" (it is not in transit)") : " (" + in_transit_to + ")"),
@@ -464,21 +470,25 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view, Docu
   return out;
 }
 
-Result<ProposedDocument> StateMachine::Admit(DocumentKind kind, const std::string& certificate_id,
+Result<AdmittedDocument> StateMachine::Admit(DocumentKind kind, const std::string& certificate_id,
                                              const Json& document, int64_t now_unix_ms) const {
   FRONTERA_ASSIGN_OR_RETURN(std::string canonical, crypto::Canonicalize(document));
+  FRONTERA_ASSIGN_OR_RETURN(ParsedDocument parsed, ParseAndVerify(kind, document, canonical));
+  auto shared = std::make_shared<const ParsedDocument>(std::move(parsed));
   StoreView view(store_);
   FRONTERA_ASSIGN_OR_RETURN(CheckedDocument checked,
-                            Check(view, kind, certificate_id, document, canonical, now_unix_ms));
-  ProposedDocument out;
-  out.kind = kind;
-  out.certificate_id = checked.certificate_id;
-  out.canonical = std::move(canonical);
+                            Check(view, *shared, certificate_id, now_unix_ms));
+  AdmittedDocument out;
+  out.proposed.kind = kind;
+  out.proposed.certificate_id = checked.certificate_id;
+  out.proposed.canonical = std::move(canonical);
+  out.parsed = std::move(shared);
   return out;
 }
 
 Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
-                          const std::vector<const Json*>* parsed, storage::WriteBatch& batch) {
+                          const std::vector<const ParsedDocument*>* parsed,
+                          storage::WriteBatch& batch) {
   FRONTERA_CHECK(log_index > applying_.applied_index)
       << "apply of log index " << log_index << " after " << applying_.applied_index;
   FRONTERA_CHECK(parsed == nullptr || parsed->size() == proposal.documents.size());
@@ -493,27 +503,39 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
   for (size_t i = 0; i < proposal.documents.size(); ++i) {
     const ProposedDocument& pd = proposal.documents[i];
     DocumentOutcome outcome;
-    outcome.leaf_hash = crypto::LeafHash(AsBytes(pd.canonical));
     outcome.certificate_id = pd.certificate_id;
-    document_hashes.push_back(outcome.leaf_hash);
 
-    Json owned;
-    const Json* doc = parsed ? (*parsed)[i] : nullptr;
+    // What depends on the document's bytes alone was computed at admission
+    // when this node proposed it; a document from the log is parsed here.
+    std::optional<ParsedDocument> owned;
+    const ParsedDocument* doc = parsed ? (*parsed)[i] : nullptr;
+    FRONTERA_CHECK(doc == nullptr || doc->kind == pd.kind);
+    Status parse_status;
     if (doc == nullptr) {
-      // A document from the log: it must be the canonical text of itself, or
-      // its leaf hash would not be what anyone holding it computes.
+      // It must be the canonical text of itself, or its leaf hash would not be
+      // what anyone holding the document computes.
       auto json = crypto::ParseJson(pd.canonical);
       auto again = json.ok() ? crypto::Canonicalize(*json) : Result<std::string>(json.status());
       if (!again.ok() || *again != pd.canonical) {
-        outcome.status = Status::InvalidArgument("document in the block is not canonical JSON");
-        block.outcomes.push_back(std::move(outcome));
-        continue;
+        parse_status = Status::InvalidArgument("document in the block is not canonical JSON");
+      } else {
+        auto p = ParseAndVerify(pd.kind, *json, pd.canonical);
+        if (p.ok()) {
+          owned = std::move(p).value();
+          doc = &*owned;
+        } else {
+          parse_status = p.status();
+        }
       }
-      owned = std::move(json).value();
-      doc = &owned;
     }
-    auto checked = Check(view, pd.kind, pd.certificate_id, *doc, pd.canonical,
-                         proposal.time_unix_ms);
+    outcome.leaf_hash = doc ? doc->leaf_hash : crypto::LeafHash(AsBytes(pd.canonical));
+    document_hashes.push_back(outcome.leaf_hash);
+    if (doc == nullptr) {
+      outcome.status = parse_status;
+      block.outcomes.push_back(std::move(outcome));
+      continue;
+    }
+    auto checked = Check(view, *doc, pd.certificate_id, proposal.time_unix_ms);
     if (!checked.ok()) {
       // A failing disk is not a verdict on the document: stop rather than let
       // this node's state diverge from the others'.
@@ -524,7 +546,7 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
       continue;
     }
     CheckedDocument& c = *checked;
-    const uint64_t leaf = merkle_->Append(c.leaf_hash, batch);
+    const uint64_t leaf = merkle_->Append(doc->leaf_hash, batch);
     outcome.leaf_index = leaf;
     outcome.certificate_id = c.certificate_id;
     std::string stored(1, static_cast<char>(pd.kind));
@@ -532,11 +554,11 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
     view.Put(Column::kState, DocKey(leaf), std::move(stored));
     view.Put(Column::kIndex, Key(kIdPrefix, c.document_id), Be64(leaf));
     const Json position = {{"leaf_index", leaf},
-                           {"leaf_hash", Base64Encode(c.leaf_hash)},
+                           {"leaf_hash", Base64Encode(doc->leaf_hash)},
                            {"block", block.height}};
     Json record;
     if (pd.kind == DocumentKind::kCredential) {
-      const Credential& cred = *c.credential;
+      const Credential& cred = *doc->credential;
       record = {{"id", cred.id},
                 {"type", cred.type == CredentialType::kProduct ? "product" : "precursor"},
                 {"issuer", cred.issuer},
@@ -560,12 +582,12 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
       record["revocation"] = position;
     } else {
       record = std::move(c.record);
-      const Event& e = *c.event;
+      const Event& e = *doc->event;
       record["events"].push_back(position);
       switch (e.kind) {
         case EventKind::kShipping: record["in_transit_to"] = e.destination_party; break;
         case EventKind::kReceiving:
-          record["custodian"] = c.signer;
+          record["custodian"] = doc->signer;
           record["in_transit_to"] = "";
           break;
         case EventKind::kCustomsHold: record["held"] = true; break;

@@ -25,12 +25,31 @@
 #include "crypto/json.h"
 #include "crypto/merkle.h"
 #include "ledger/block.h"
+#include "ledger/documents.h"
 #include "ledger/genesis.h"
 #include "ledger/merkle_log.h"
 #include "ledger/signature_cache.h"
 #include "storage/kv_store.h"
 
 namespace frontera::ledger {
+
+// A document parsed, its document-only rules checked and its proof verified:
+// everything that depends on its bytes alone, so a node computes it once and
+// reuses it when it applies the block that carries the document.
+struct ParsedDocument {
+  DocumentKind kind = DocumentKind::kCredential;
+  crypto::Hash leaf_hash{};  // SHA-256(0x00 ‖ canonical text)
+  std::string signer;        // DID of the proof's verification method
+  std::optional<Credential> credential;
+  std::optional<Event> event;
+  std::optional<Revocation> revocation;
+};
+
+// A document that passed admission, ready to propose.
+struct AdmittedDocument {
+  ProposedDocument proposed;
+  std::shared_ptr<const ParsedDocument> parsed;
+};
 
 struct StateMachineOptions {
   size_t events_per_certificate_max = 1000;
@@ -68,16 +87,17 @@ class StateMachine {
   // included, without changing anything, and returns it ready to propose.
   // `now_unix_ms` stands in for the block time (the final check happens at
   // Apply with the proposal's time). Thread-safe.
-  Result<ProposedDocument> Admit(DocumentKind kind, const std::string& certificate_id,
+  Result<AdmittedDocument> Admit(DocumentKind kind, const std::string& certificate_id,
                                  const crypto::Json& document, int64_t now_unix_ms) const;
 
   // Applies the proposal committed at `log_index` and stages every write into
   // `batch` (documents, indexes, Merkle nodes, the block, the applied index).
-  // `parsed`, when given, holds the already-parsed documents of the proposal
-  // (same order) to avoid parsing their text again.
+  // `parsed`, when given, holds what this node's admission computed for each
+  // document of the proposal (same order): valid because it depends only on
+  // the documents' bytes. Without it every document is parsed and verified.
   // REQUIRES: log_index > applied_index(); apply thread only.
   Block Apply(uint64_t log_index, const Proposal& proposal,
-              const std::vector<const crypto::Json*>* parsed, storage::WriteBatch& batch);
+              const std::vector<const ParsedDocument*>* parsed, storage::WriteBatch& batch);
 
   // Stages the signed checkpoint note of the block into `batch`. Apply thread.
   void StageCheckpoint(const std::string& note, storage::WriteBatch& batch);
@@ -108,10 +128,13 @@ class StateMachine {
   StateMachine(storage::KvStore* store, Genesis genesis, const StateMachineOptions& options,
                std::unique_ptr<MerkleLog> merkle);
 
-  // Parses, verifies and checks one document against `view` at `time_unix_ms`.
-  Result<CheckedDocument> Check(const View& view, DocumentKind kind,
-                                const std::string& certificate_id, const crypto::Json& document,
-                                const std::string& canonical, int64_t time_unix_ms) const;
+  // Parses a document, checks its document-only rules and its proof (unless
+  // the signature cache has these bytes).
+  Result<ParsedDocument> ParseAndVerify(DocumentKind kind, const crypto::Json& document,
+                                        const std::string& canonical) const;
+  // Checks a parsed document against `view` (the ledger rules) at `time_unix_ms`.
+  Result<CheckedDocument> Check(const View& view, const ParsedDocument& parsed,
+                                const std::string& certificate_id, int64_t time_unix_ms) const;
   Status LoadMeta();
   // The certificate record of `id`; kNotFound when there is none.
   Status LoadRecord(const View& view, const std::string& id, crypto::Json& record) const;

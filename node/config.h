@@ -25,7 +25,7 @@ struct ProposerConfig {
   size_t batch_bytes_max = 16 << 20;       // canonical bytes per block, [1 KiB, 256 MiB]
   size_t queue_depth_max = 50000;          // admitted documents waiting, [1, 10,000,000]
   int64_t commit_timeout_ms = 10000;       // a write's wait for its block, [100, 600000]
-  uint64_t log_retain_entries = 10000;     // applied log entries kept, [1, 100,000,000]
+  uint64_t log_retain_entries = 1000;      // applied log entries kept, [1, 100,000,000]
 };
 
 struct NodeConfig {

@@ -144,8 +144,8 @@ Result<api::Receipt> Validator::Submit(DocumentKind kind, const std::string& cer
     return admitted.status();
   }
   auto pending = std::make_shared<Pending>();
-  pending->document = std::move(admitted).value();
-  pending->parsed = document;
+  pending->document = std::move(admitted->proposed);
+  pending->parsed = std::move(admitted->parsed);
   std::future<Result<api::Receipt>> answer = pending->answer.get_future();
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -255,21 +255,22 @@ void Validator::ApplyLoop() {
 
 ledger::Block Validator::ApplyCommitted(const Committed& c) {
   auto start = std::chrono::steady_clock::now();
-  std::vector<const api::Json*> parsed;
+  std::vector<const ledger::ParsedDocument*> parsed;
   if (!c.pendings.empty()) {
     parsed.reserve(c.pendings.size());
-    for (const auto& p : c.pendings) parsed.push_back(&p->parsed);
+    for (const auto& p : c.pendings) parsed.push_back(p->parsed.get());
   }
   storage::WriteBatch batch;
   ledger::Block block =
       sm_->Apply(c.log_index, c.proposal, c.pendings.empty() ? nullptr : &parsed, batch);
   std::string note = SignCheckpoint(sm_->CheckpointBody());
   sm_->StageCheckpoint(note, batch);
-  // Bound the log: entries well behind the applied index are in the state.
+  // Bound the log: the entry `retain` behind this one is in the state. One
+  // point delete per entry (range tombstones would pile up in the memtable
+  // and slow every read).
   const uint64_t retain = config_.proposer.log_retain_entries;
   if (c.log_index > retain) {
-    batch.DeleteRange(Column::kLog, storage::EncodeUint64(0),
-                      storage::EncodeUint64(c.log_index - retain));
+    batch.Delete(Column::kLog, storage::EncodeUint64(c.log_index - retain));
   }
   // Not synced: the log entry is, and the next log sync (or restart replay)
   // covers this write.

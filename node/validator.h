@@ -60,7 +60,7 @@ class Validator final : public api::Backend {
  private:
   struct Pending {
     ledger::ProposedDocument document;
-    api::Json parsed;
+    std::shared_ptr<const ledger::ParsedDocument> parsed;
     std::promise<Result<api::Receipt>> answer;
   };
   struct Committed {

@@ -120,25 +120,19 @@ struct Shared {
   std::string first_error;           // guarded by mu
 };
 
-// Sends documents [shared.next, shared.end) until none is left.
-void Worker(const std::string& node, Shared& shared) {
-  auto client = api::Client::Create(node);
+// Sends documents [shared.next, shared.end) over `client` until none is left.
+void Worker(api::Client& client, Shared& shared) {
   std::vector<double> mine;
   size_t errors = 0;
   std::string first_error;
-  if (!client.ok()) {
-    errors = 1;
-    first_error = client.status().ToString();
-  } else {
-    for (size_t i = shared.next++; i < shared.end; i = shared.next++) {
-      auto start = std::chrono::steady_clock::now();
-      auto answer = (*client)->PostJson("/v1/certificates", (*shared.documents)[i]);
-      auto stop = std::chrono::steady_clock::now();
-      if (answer.ok()) {
-        mine.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
-      } else {
-        if (errors++ == 0) first_error = DescribeError(answer.status());
-      }
+  for (size_t i = shared.next++; i < shared.end; i = shared.next++) {
+    auto start = std::chrono::steady_clock::now();
+    auto answer = client.PostJson("/v1/certificates", (*shared.documents)[i]);
+    auto stop = std::chrono::steady_clock::now();
+    if (answer.ok()) {
+      mine.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
+    } else {
+      if (errors++ == 0) first_error = DescribeError(answer.status());
     }
   }
   std::lock_guard<std::mutex> lock(shared.mu);
@@ -147,11 +141,13 @@ void Worker(const std::string& node, Shared& shared) {
   shared.errors += errors;
 }
 
-void RunPhase(const std::string& node, size_t concurrency, Shared& shared) {
+// Runs one worker per client. The same keep-alive connections serve the
+// warm-up and the measured phase, as a long-running client's would.
+void RunPhase(std::vector<std::unique_ptr<api::Client>>& clients, Shared& shared) {
   std::vector<std::thread> threads;
-  threads.reserve(concurrency);
-  for (size_t t = 0; t < concurrency; ++t) {
-    threads.emplace_back([&node, &shared] { Worker(node, shared); });
+  threads.reserve(clients.size());
+  for (auto& client : clients) {
+    threads.emplace_back([&client, &shared] { Worker(*client, shared); });
   }
   for (std::thread& thread : threads) thread.join();
 }
@@ -174,18 +170,23 @@ Result<BenchResult> RunBench(const BenchOptions& options, const crypto::KeyPair&
   result.n = options.n;
   result.concurrency = options.concurrency;
 
+  std::vector<std::unique_ptr<api::Client>> clients;
+  for (size_t t = 0; t < options.concurrency; ++t) {
+    FRONTERA_ASSIGN_OR_RETURN(auto c, api::Client::Create(options.node));
+    clients.push_back(std::move(c));
+  }
   if (options.warmup > 0) {
     Shared warmup;
     warmup.documents = &documents;
     warmup.end = options.warmup;
-    RunPhase(options.node, std::min(options.concurrency, options.warmup), warmup);
+    RunPhase(clients, warmup);
   }
   Shared measured;
   measured.documents = &documents;
   measured.next = options.warmup;
   measured.end = options.warmup + options.n;
   auto start = std::chrono::steady_clock::now();
-  RunPhase(options.node, options.concurrency, measured);
+  RunPhase(clients, measured);
   auto stop = std::chrono::steady_clock::now();
 
   result.seconds = std::chrono::duration<double>(stop - start).count();
