@@ -1,8 +1,5 @@
 #include "api/server.h"
 
-// httplib's default listen backlog is 5: a burst of new connections (64
-// clients starting at once) would overflow it and wait for SYN retries (1 s).
-#define CPPHTTPLIB_LISTEN_BACKLOG 1024
 #include <httplib.h>
 
 #include <algorithm>
@@ -450,9 +447,10 @@ class HttpServer::Impl {
     // same port and silently share its traffic; a busy port must be an error.
     // SO_REUSEADDR alone still allows a restart while old sockets linger in
     // TIME_WAIT.
-    server_.set_socket_options([](socket_t sock) {
+    server_.set_socket_options([this](socket_t sock) {
       int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+      listen_socket_ = sock;
     });
 
     // Every path goes to our own router so that 404 and 405 are decided in
@@ -506,6 +504,13 @@ class HttpServer::Impl {
       port_ = server_.bind_to_any_port(options_.host);
     } else {
       port_ = server_.bind_to_port(options_.host, options_.port) ? options_.port : -1;
+    }
+    if (port_ >= 0 && listen_socket_ >= 0) {
+      // Debian's httplib is a compiled library that listens with a backlog
+      // of 5: a burst of new connections (64 clients starting at once)
+      // overflows it, and clients see reset or 1 s SYN retries. Listening
+      // again on the bound socket only raises the backlog.
+      ::listen(listen_socket_, kListenBacklog);
     }
     if (port_ < 0) {
       int error = errno;
@@ -849,6 +854,8 @@ class HttpServer::Impl {
   std::mutex mu_;
   std::condition_variable cv_;
   bool accepting_ = false;      // guarded by mu_: the accept loop has started
+  static constexpr int kListenBacklog = 1024;
+  socket_t listen_socket_ = -1;  // set by httplib's socket-options hook before bind
   bool listener_done_ = false;  // guarded by mu_: listen_after_bind() returned
 
   // Owner thread only.
