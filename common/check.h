@@ -26,7 +26,7 @@ struct Voidify {
 
 }  // namespace frontera::internal
 
-#define FRONTERA_CHECK(condition)          \
-  (condition) ? (void)0                    \
+#define FRONTERA_CHECK(condition)                 \
+  (condition) ? (void)0                           \
               : ::frontera::internal::Voidify() & \
                     ::frontera::internal::CheckFailure(__FILE__, __LINE__, #condition).stream()

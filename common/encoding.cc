@@ -56,7 +56,8 @@ std::string Base64EncodeWith(ByteView data, const char* alphabet, bool pad) {
 Result<Bytes> Base64DecodeWith(std::string_view text, const std::array<int8_t, 256>& table,
                                bool padded) {
   if (padded) {
-    if (text.size() % 4 != 0) return Status::InvalidArgument("base64 length is not a multiple of 4");
+    if (text.size() % 4 != 0)
+      return Status::InvalidArgument("base64 length is not a multiple of 4");
     size_t pad = 0;
     while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
     text.remove_suffix(pad);

@@ -15,7 +15,7 @@
 
 namespace frontera {
 
-std::string HexEncode(ByteView data);  // lowercase
+std::string HexEncode(ByteView data);            // lowercase
 Result<Bytes> HexDecode(std::string_view text);  // accepts upper and lower case
 
 std::string Base64Encode(ByteView data);

@@ -13,7 +13,7 @@ namespace frontera {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     FRONTERA_CHECK(!std::get<Status>(v_).ok()) << "Result built from an OK Status";
   }
@@ -23,9 +23,18 @@ class [[nodiscard]] Result {
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
 
   // REQUIRES: ok().
-  const T& value() const& { Require(); return std::get<T>(v_); }
-  T& value() & { Require(); return std::get<T>(v_); }
-  T&& value() && { Require(); return std::get<T>(std::move(v_)); }
+  const T& value() const& {
+    Require();
+    return std::get<T>(v_);
+  }
+  T& value() & {
+    Require();
+    return std::get<T>(v_);
+  }
+  T&& value() && {
+    Require();
+    return std::get<T>(std::move(v_));
+  }
   const T& operator*() const& { return value(); }
   T& operator*() & { return value(); }
   const T* operator->() const { return &value(); }

@@ -34,17 +34,28 @@ Status Status::WithContext(std::string_view prefix, std::string_view pointer_pre
 
 std::string_view Status::CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kInvalidArgument: return "InvalidArgument";
-    case Code::kFailedPrecondition: return "FailedPrecondition";
-    case Code::kPermissionDenied: return "PermissionDenied";
-    case Code::kNotFound: return "NotFound";
-    case Code::kAlreadyExists: return "AlreadyExists";
-    case Code::kResourceExhausted: return "ResourceExhausted";
-    case Code::kUnavailable: return "Unavailable";
-    case Code::kCorruption: return "Corruption";
-    case Code::kIOError: return "IOError";
-    case Code::kInternal: return "Internal";
+    case Code::kOk:
+      return "OK";
+    case Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Code::kFailedPrecondition:
+      return "FailedPrecondition";
+    case Code::kPermissionDenied:
+      return "PermissionDenied";
+    case Code::kNotFound:
+      return "NotFound";
+    case Code::kAlreadyExists:
+      return "AlreadyExists";
+    case Code::kResourceExhausted:
+      return "ResourceExhausted";
+    case Code::kUnavailable:
+      return "Unavailable";
+    case Code::kCorruption:
+      return "Corruption";
+    case Code::kIOError:
+      return "IOError";
+    case Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

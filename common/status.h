@@ -102,8 +102,8 @@ class [[nodiscard]] Status {
 }  // namespace frontera
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define FRONTERA_RETURN_IF_ERROR(expr)                 \
-  do {                                                 \
-    ::frontera::Status frontera_status_ = (expr);      \
+#define FRONTERA_RETURN_IF_ERROR(expr)                   \
+  do {                                                   \
+    ::frontera::Status frontera_status_ = (expr);        \
     if (!frontera_status_.ok()) return frontera_status_; \
   } while (0)

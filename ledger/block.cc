@@ -2,8 +2,8 @@
 
 #include <cstring>
 
-#include "common/encoding.h"
 #include "common/clock.h"
+#include "common/encoding.h"
 #include "crypto/jcs.h"
 #include "crypto/sha256.h"
 
@@ -63,9 +63,12 @@ class Reader {
 
 std::string_view DocumentKindName(DocumentKind kind) {
   switch (kind) {
-    case DocumentKind::kCredential: return "credential";
-    case DocumentKind::kEvent: return "event";
-    case DocumentKind::kRevocation: return "revocation";
+    case DocumentKind::kCredential:
+      return "credential";
+    case DocumentKind::kEvent:
+      return "event";
+    case DocumentKind::kRevocation:
+      return "revocation";
   }
   return "unknown";
 }
@@ -119,8 +122,7 @@ Result<Proposal> DecodeProposal(std::string_view bytes) {
 crypto::Json Block::ToJson() const {
   crypto::Json docs = crypto::Json::array();
   for (const DocumentOutcome& o : outcomes) {
-    crypto::Json d = {{"leaf_hash", Base64Encode(o.leaf_hash)},
-                      {"certificate", o.certificate_id}};
+    crypto::Json d = {{"leaf_hash", Base64Encode(o.leaf_hash)}, {"certificate", o.certificate_id}};
     if (o.status.ok()) {
       d["outcome"] = "accepted";
       d["leaf_index"] = o.leaf_index;

@@ -43,7 +43,7 @@ Result<Proposal> DecodeProposal(std::string_view bytes);
 
 // What happened to one document of a block.
 struct DocumentOutcome {
-  Status status;  // OK = accepted and appended to the log
+  Status status;             // OK = accepted and appended to the log
   crypto::Hash leaf_hash{};  // SHA-256(0x00 ‖ JCS(document)), for every document
   uint64_t leaf_index = 0;   // valid when accepted
   std::string certificate_id;
@@ -51,13 +51,13 @@ struct DocumentOutcome {
 };
 
 struct Block {
-  uint64_t height = 0;  // first block is 1
+  uint64_t height = 0;           // first block is 1
   crypto::Hash previous_hash{};  // zero for the first block
   int64_t time_unix_ms = 0;
   uint64_t log_index = 0;  // the consensus log entry it came from
   std::vector<DocumentOutcome> outcomes;
   crypto::Hash documents_root{};  // MTH of the leaf hashes of all documents, in order
-  uint64_t tree_size = 0;          // the ledger log after the block
+  uint64_t tree_size = 0;         // the ledger log after the block
   crypto::Hash root{};
 
   // The block as JSON (docs/formats.md#blocks); its JCS hash is the block hash.

@@ -1,10 +1,11 @@
 #include "node/config.h"
 
+#include <toml++/toml.h>
+
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
-
-#include <toml++/toml.h>
 
 namespace frontera::node {
 
@@ -15,25 +16,25 @@ std::string Resolve(const std::string& base_dir, const std::string& path) {
   return (std::filesystem::path(base_dir) / path).lexically_normal().string();
 }
 
-// Reads an integer key into `out` if present, checking its range.
+// Reads a non-negative integer key into `out` if present (ranges are checked
+// by NodeConfig::Validate, with the same key names).
 template <typename T>
-Status ReadInt(const toml::table& root, const char* section, const char* key, int64_t min,
-               int64_t max, T& out) {
+Status ReadInt(const toml::table& root, const char* section, const char* key, T& out) {
   const toml::node* node = root.at_path(std::string(section) + "." + key).node();
   if (node == nullptr) return Status::Ok();
   auto v = node->value<int64_t>();
   std::string name = std::string(section) + "." + key;
   if (!v) return Status::InvalidArgument(name + " must be an integer");
-  if (*v < min || *v > max) {
-    return Status::InvalidArgument(name + " must be in [" + std::to_string(min) + ", " +
-                                   std::to_string(max) + "], got " + std::to_string(*v));
+  if (*v < 0)
+    return Status::InvalidArgument(name + " must not be negative, got " + std::to_string(*v));
+  if (static_cast<uint64_t>(*v) > static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+    return Status::InvalidArgument(name + " is too large: " + std::to_string(*v));
   }
   out = static_cast<T>(*v);
   return Status::Ok();
 }
 
-Status ReadString(const toml::table& root, const char* section, const char* key,
-                  std::string& out) {
+Status ReadString(const toml::table& root, const char* section, const char* key, std::string& out) {
   const toml::node* node = root.at_path(std::string(section) + "." + key).node();
   if (node == nullptr) return Status::Ok();
   auto v = node->value<std::string>();
@@ -91,8 +92,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   static const std::vector<std::string> kSections = {"node", "api", "proposer", "ledger",
                                                      "storage"};
   for (const auto& [key, value] : root) {
-    if (std::find(kSections.begin(), kSections.end(), std::string(key.str())) ==
-        kSections.end()) {
+    if (std::find(kSections.begin(), kSections.end(), std::string(key.str())) == kSections.end()) {
       return Status::InvalidArgument(source_name + ": unknown section [" + std::string(key.str()) +
                                      "]; expected node, api, proposer, ledger, storage");
     }
@@ -100,25 +100,32 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   NodeConfig c;
   Status s;
   auto with_file = [&](Status st) { return st.WithContext(source_name); };
-  if (!(s = ReadString(root, "node", "name", c.name)).ok()) return with_file(s);
-  if (!(s = ReadString(root, "node", "data_dir", c.data_dir)).ok()) return with_file(s);
-  if (!(s = ReadString(root, "node", "key_file", c.key_file)).ok()) return with_file(s);
-  if (!(s = ReadString(root, "node", "genesis_file", c.genesis_file)).ok()) return with_file(s);
-  if (!(s = ReadString(root, "api", "host", c.api.host)).ok()) return with_file(s);
-  const int64_t kMax = INT64_MAX;
-  if (!(s = ReadInt(root, "api", "port", 0, 65535, c.api.port)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "api", "body_bytes_max", 0, kMax, c.api.body_bytes_max)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "api", "json_depth_max", 0, kMax, c.api.json_depth_max)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "api", "threads", 0, kMax, c.api.threads)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "proposer", "batch_documents_max", 0, kMax, c.proposer.batch_documents_max)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "proposer", "batch_bytes_max", 0, kMax, c.proposer.batch_bytes_max)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "proposer", "queue_depth_max", 0, kMax, c.proposer.queue_depth_max)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "proposer", "commit_timeout_ms", 0, kMax, c.proposer.commit_timeout_ms)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "proposer", "log_retain_entries", 0, kMax, c.proposer.log_retain_entries)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "ledger", "events_per_certificate_max", 0, kMax, c.ledger.events_per_certificate_max)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "ledger", "signature_cache_entries", 0, kMax, c.ledger.signature_cache_entries)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "storage", "block_cache_bytes", 0, kMax, c.storage.block_cache_bytes)).ok()) return with_file(s);
-  if (!(s = ReadInt(root, "storage", "write_buffer_bytes", 0, kMax, c.storage.write_buffer_bytes)).ok()) return with_file(s);
+  // The first error stops the reading; later reads are skipped.
+  auto str = [&](const char* section, const char* key, std::string& out) {
+    if (s.ok()) s = ReadString(root, section, key, out);
+  };
+  auto num = [&](const char* section, const char* key, auto& out) {
+    if (s.ok()) s = ReadInt(root, section, key, out);
+  };
+  str("node", "name", c.name);
+  str("node", "data_dir", c.data_dir);
+  str("node", "key_file", c.key_file);
+  str("node", "genesis_file", c.genesis_file);
+  str("api", "host", c.api.host);
+  num("api", "port", c.api.port);
+  num("api", "body_bytes_max", c.api.body_bytes_max);
+  num("api", "json_depth_max", c.api.json_depth_max);
+  num("api", "threads", c.api.threads);
+  num("proposer", "batch_documents_max", c.proposer.batch_documents_max);
+  num("proposer", "batch_bytes_max", c.proposer.batch_bytes_max);
+  num("proposer", "queue_depth_max", c.proposer.queue_depth_max);
+  num("proposer", "commit_timeout_ms", c.proposer.commit_timeout_ms);
+  num("proposer", "log_retain_entries", c.proposer.log_retain_entries);
+  num("ledger", "events_per_certificate_max", c.ledger.events_per_certificate_max);
+  num("ledger", "signature_cache_entries", c.ledger.signature_cache_entries);
+  num("storage", "block_cache_bytes", c.storage.block_cache_bytes);
+  num("storage", "write_buffer_bytes", c.storage.write_buffer_bytes);
+  if (!s.ok()) return with_file(s);
   c.data_dir = Resolve(base_dir, c.data_dir);
   c.key_file = Resolve(base_dir, c.key_file);
   c.genesis_file = Resolve(base_dir, c.genesis_file);

@@ -14,24 +14,24 @@ namespace frontera::node {
 
 struct ApiConfig {
   std::string host = "127.0.0.1";
-  int port = 7001;                 // [0, 65535]; 0 picks a free port
+  int port = 7001;                  // [0, 65535]; 0 picks a free port
   size_t body_bytes_max = 1 << 20;  // [1 KiB, 64 MiB]
-  size_t json_depth_max = 32;      // [4, 256]
-  size_t threads = 128;            // [2, 4096]: writes hold a thread until committed
+  size_t json_depth_max = 32;       // [4, 256]
+  size_t threads = 128;             // [2, 4096]: writes hold a thread until committed
 };
 
 struct ProposerConfig {
-  size_t batch_documents_max = 2048;       // documents per block, [1, 100000]
-  size_t batch_bytes_max = 16 << 20;       // canonical bytes per block, [1 KiB, 256 MiB]
-  size_t queue_depth_max = 50000;          // admitted documents waiting, [1, 10,000,000]
-  int64_t commit_timeout_ms = 10000;       // a write's wait for its block, [100, 600000]
-  uint64_t log_retain_entries = 1000;      // applied log entries kept, [1, 100,000,000]
+  size_t batch_documents_max = 2048;   // documents per block, [1, 100000]
+  size_t batch_bytes_max = 16 << 20;   // canonical bytes per block, [1 KiB, 256 MiB]
+  size_t queue_depth_max = 50000;      // admitted documents waiting, [1, 10,000,000]
+  int64_t commit_timeout_ms = 10000;   // a write's wait for its block, [100, 600000]
+  uint64_t log_retain_entries = 1000;  // applied log entries kept, [1, 100,000,000]
 };
 
 struct NodeConfig {
-  std::string name;          // the validator's name in genesis (signed-note key name)
-  std::string data_dir;      // RocksDB store
-  std::string key_file;      // the validator's key (JSON key file, docs/cli.md#key-files)
+  std::string name;      // the validator's name in genesis (signed-note key name)
+  std::string data_dir;  // RocksDB store
+  std::string key_file;  // the validator's key (JSON key file, docs/cli.md#key-files)
   std::string genesis_file;
   ApiConfig api;
   ProposerConfig proposer;

@@ -7,12 +7,11 @@
 // (fresh keys, genesis, config) and runs it; later runs reuse it.
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "api/server.h"
 #include "common/clock.h"

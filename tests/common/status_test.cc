@@ -1,7 +1,8 @@
-#include "common/result.h"
 #include "common/status.h"
 
 #include <doctest/doctest.h>
+
+#include "common/result.h"
 
 namespace frontera {
 namespace {

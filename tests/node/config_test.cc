@@ -46,6 +46,8 @@ TEST_CASE("bad values name the key, the range and the file") {
   };
   const Case cases[] = {
       {"[api]\nport = 70000\n", "api.port must be in [0, 65535]"},
+      {"[api]\nport = 4294974297\n", "api.port is too large"},
+      {"[api]\nport = -1\n", "api.port must not be negative"},
       {"[api]\nthreads = 1\n", "api.threads must be in [2, 4096]"},
       {"[api]\nport = \"7001\"\n", "api.port must be an integer"},
       {"[proposer]\nbatch_documents_max = 0\n", "proposer.batch_documents_max"},
