@@ -69,6 +69,15 @@ class Backend {
   virtual Result<Json> GetBlock(uint64_t height) = 0;
   // GET /v1/parties/{did}.
   virtual Result<Json> GetParty(const std::string& did) = 0;
+  // GET /v1/trust-bundle: what an inspector needs offline (docs/formats.md §11,
+  // "Trust bundle"): the genesis, the latest valid checkpoint, and the
+  // revocation list with its validator-signed note of the same tree size.
+  virtual Result<Json> GetTrustBundle() = 0;
+  // The Digital Link resolver (GET /01/{gtin}/10/{lot}/21/{serial}?17=…&kid=…&sig=…
+  // and GET /00/{sscc}?kid=…&sig=…): checks a scanned label URI against the
+  // ledger and answers {verdict, reasons, label, issuer, certificate}
+  // (docs/api.md#resolver). kInvalidArgument when `label_uri` is not a label.
+  virtual Result<Json> CheckLabel(const std::string& label_uri) = 0;
   // GET /v1/status: node and ledger state.
   virtual Json GetStatus() = 0;
   // GET /healthz: true while the node can serve.

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "api/client.h"
+#include "api/label_image.h"
 #include "api/problem.h"
 #include "common/check.h"
 #include "common/encoding.h"
@@ -33,6 +34,20 @@ constexpr std::string_view kJsonContentType = "application/json";
 constexpr std::string_view kTextContentType = "text/plain; charset=utf-8";
 // Prometheus text exposition format 0.0.4.
 constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+constexpr std::string_view kHtmlContentType = "text/html; charset=utf-8";
+constexpr std::string_view kSvgContentType = "image/svg+xml";
+constexpr std::string_view kPngContentType = "image/png";
+// A certificate's label never changes once issued; five minutes bounds how
+// long a shared cache can serve an image of a mistaken route or backend.
+constexpr std::string_view kLabelImageCacheControl = "public, max-age=300";
+// The verdict changes with the ledger (a revocation, a new event): a cache
+// must ask again each time.
+constexpr std::string_view kResolverCacheControl = "no-cache";
+// The verification page has inline CSS and nothing else: no scripts, no
+// images, no external resources, no forms, not framed.
+constexpr std::string_view kPageSecurityPolicy =
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'";
 constexpr size_t kPathParamBytesMax = 256;
 
 // ---------------------------------------------------------------------------
@@ -48,6 +63,11 @@ enum class Route {
   kConsistency,
   kBlock,
   kParty,
+  kLabelSvg,
+  kLabelPng,
+  kTrustBundle,
+  kResolveProduct,
+  kResolveConsignment,
   kStatus,
   kHealthz,
   kMetrics,
@@ -59,7 +79,7 @@ struct RouteSpec {
   std::string_view pattern;  // "/"-separated; a segment "{name}" is a parameter
 };
 
-constexpr std::array<RouteSpec, 12> kRoutes = {{
+constexpr std::array<RouteSpec, 17> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -69,6 +89,13 @@ constexpr std::array<RouteSpec, 12> kRoutes = {{
     {Route::kConsistency, "GET", "/v1/proofs/consistency"},
     {Route::kBlock, "GET", "/v1/blocks/{height}"},
     {Route::kParty, "GET", "/v1/parties/{did}"},
+    {Route::kLabelSvg, "GET", "/v1/certificates/{id}/qr.svg"},
+    {Route::kLabelPng, "GET", "/v1/certificates/{id}/qr.png"},
+    {Route::kTrustBundle, "GET", "/v1/trust-bundle"},
+    // GS1 Digital Link resolver (DESIGN.md §2 "QR label"): the paths of the
+    // labels this network's issuers sign.
+    {Route::kResolveProduct, "GET", "/01/{gtin}/10/{lot}/21/{serial}"},
+    {Route::kResolveConsignment, "GET", "/00/{sscc}"},
     {Route::kStatus, "GET", "/v1/status"},
     {Route::kHealthz, "GET", "/healthz"},
     {Route::kMetrics, "GET", "/metrics"},
@@ -291,6 +318,334 @@ void SendMethodNotAllowed(httplib::Response& res, const RouteSpec& spec, std::st
 void SendNotFound(httplib::Response& res, std::string_view path) {
   SendProblem(res, ProblemForHttpStatus(404, "no resource at " + std::string(path.substr(0, 512)) +
                                                  "; the API's paths are listed in docs/api.md"));
+}
+
+// application/x-www-form-urlencoded pairs of a query, percent-decoded. A
+// value with a malformed encoding is an error at "/query/<name>"; a name
+// that cannot be decoded is not one we know, whatever it is.
+struct QueryParams {
+  std::map<std::string, std::vector<std::string>> values;
+  std::vector<FieldError> errors;
+};
+
+QueryParams ParseQuery(std::string_view query) {
+  QueryParams out;
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    std::optional<std::string> key = PercentDecode(pair.substr(0, eq));
+    std::optional<std::string> value =
+        PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    if (!key) continue;
+    if (!value) {
+      out.errors.push_back({"/query/" + *key, "malformed percent-encoding"});
+      continue;
+    }
+    out.values[*key].push_back(*value);
+  }
+  return out;
+}
+
+// RFC 9110 §12.5.1: whether a client that sent this Accept header would
+// rather have JSON than HTML. The media ranges' weights are compared;
+// "application/json" must be named (a "*/*" from curl or a browser gets the
+// page), and on a tie HTML wins, since a person is then likely reading.
+bool PrefersJson(std::string_view accept) {
+  double json_q = 0;
+  double html_q = 0;
+  while (!accept.empty()) {
+    std::string_view range = accept.substr(0, accept.find(','));
+    accept.remove_prefix(std::min(accept.size(), range.size() + 1));
+    std::string media_type = MediaType(range);
+    double q = 1;
+    // RFC 9110 §12.4.2: weight = OWS ";" OWS "q=" qvalue, case-insensitive.
+    size_t semicolon = range.find(';');
+    while (semicolon != std::string_view::npos) {
+      std::string_view param = range.substr(semicolon + 1);
+      size_t next = param.find(';');
+      std::string_view text = param.substr(0, next);
+      while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+      if (text.size() >= 2 && (text[0] == 'q' || text[0] == 'Q') && text[1] == '=') {
+        text.remove_prefix(2);
+        while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+        double value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        q = ec == std::errc() && end == text.data() + text.size() && value >= 0 && value <= 1
+                ? value
+                : 0;
+      }
+      semicolon = next == std::string_view::npos ? next : semicolon + 1 + next;
+    }
+    if (media_type == "application/json") json_q = std::max(json_q, q);
+    if (media_type == "text/html") html_q = std::max(html_q, q);
+  }
+  return json_q > 0 && json_q > html_q;
+}
+
+// ---------------------------------------------------------------------------
+// The resolver's verification page (docs/api.md "Resolver"): what a phone
+// shows after its camera opened a label. Every text that comes from the
+// ledger or the label is escaped: an issuer chooses its product names.
+
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// The member at `path` of nested objects, or null when any step is missing
+// or not an object.
+const Json& Member(const Json& json, std::initializer_list<std::string_view> path) {
+  static const Json kNull;
+  const Json* at = &json;
+  for (std::string_view key : path) {
+    if (!at->is_object()) return kNull;
+    auto it = at->find(key);
+    if (it == at->end()) return kNull;
+    at = &*it;
+  }
+  return *at;
+}
+
+// A JSON scalar as display text: strings as they are, numbers and booleans
+// as JSON writes them, anything else "".
+std::string Scalar(const Json& json) {
+  if (json.is_string()) return json.get<std::string>();
+  if (json.is_number() || json.is_boolean()) return json.dump();
+  return "";
+}
+
+// The first of `candidates` that has display text.
+std::string FirstScalar(std::initializer_list<const Json*> candidates) {
+  for (const Json* json : candidates) {
+    std::string text = Scalar(*json);
+    if (!text.empty()) return text;
+  }
+  return "";
+}
+
+// Colour of a verdict's banner: green only for AUTHENTIC, amber for EXPIRED
+// (genuine, but not to be used), red for everything else, including a
+// verdict this page does not know.
+std::string_view VerdictColour(std::string_view verdict) {
+  if (verdict == "AUTHENTIC") return "green";
+  if (verdict == "EXPIRED") return "amber";
+  return "red";
+}
+
+// "did:key:z6MkrmyC…Lzf3": enough to tell keys apart on a phone's screen.
+std::string ShortDid(std::string_view did) {
+  if (did.size() <= 28) return std::string(did);
+  return std::string(did.substr(0, 16)) + "\u2026" + std::string(did.substr(did.size() - 4));
+}
+
+// A party as "Name (CC)", from the answer's `parties` names; the shortened
+// did when the ledger has no name for it.
+std::string PartyHtml(const Json& parties, const std::string& did) {
+  const Json& party = Member(parties, {did});
+  std::string name = Scalar(Member(party, {"name"}));
+  std::string country = Scalar(Member(party, {"country"}));
+  if (name.empty()) {
+    return "<span title=\"" + HtmlEscape(did) + "\">" + HtmlEscape(ShortDid(did)) + "</span>";
+  }
+  std::string out = HtmlEscape(name);
+  if (!country.empty()) out += " (" + HtmlEscape(country) + ")";
+  return out;
+}
+
+// EPCIS bizStep for people: CBV words as they are, Frontera's customs URIs
+// (docs/formats.md §6.1) by their last segment, "_" read as a space.
+std::string BizStepText(std::string_view biz_step) {
+  constexpr std::string_view kOwnVocabulary = "https://frontera.example/ns/v1/bizstep/";
+  if (biz_step.starts_with(kOwnVocabulary)) biz_step.remove_prefix(kOwnVocabulary.size());
+  std::string out(biz_step);
+  std::replace(out.begin(), out.end(), '_', ' ');
+  return out;
+}
+
+// The did of the key that signed a document: its proof's verificationMethod
+// up to the '#'.
+std::string SignerDid(const Json& document) {
+  std::string method = Scalar(Member(document, {"proof", "verificationMethod"}));
+  return method.substr(0, method.find('#'));
+}
+
+// The possessing party named in an EPCIS sourceList or destinationList
+// (docs/formats.md §6 "Parties of custody"), or "".
+std::string PossessingParty(const Json& list, std::string_view member) {
+  if (!list.is_array()) return "";
+  for (const Json& entry : list) {
+    std::string type = Scalar(Member(entry, {"type"}));
+    if (type == "possessing_party" || type.ends_with("SDT-possessing_party") ||
+        type.ends_with("sdt:possessing_party")) {
+      return Scalar(Member(entry, {member}));
+    }
+  }
+  return "";
+}
+
+void AppendRow(std::string& html, std::string_view term, const std::string& value) {
+  if (value.empty()) return;
+  html += "<dt>" + HtmlEscape(term) + "</dt><dd>" + HtmlEscape(value) + "</dd>";
+}
+
+constexpr std::string_view kPageStyle =
+    "body{margin:0;font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+    "color:#1a1a1a;background:#f3f3f1}"
+    "main{max-width:40rem;margin:0 auto;padding-bottom:1.5rem}"
+    ".banner{padding:1.4rem 1rem;text-align:center;color:#fff}"
+    ".banner h1{margin:0;font-size:2rem;letter-spacing:.04em}"
+    ".green{background:#1b7a36}.red{background:#b3261e}.amber{background:#f0a202;color:#1a1a1a}"
+    "section{background:#fff;margin:.9rem;padding:.7rem 1rem;border-radius:.5rem;"
+    "box-shadow:0 1px 2px rgba(0,0,0,.12)}"
+    "h2{font-size:1rem;margin:0 0 .4rem;color:#555;text-transform:uppercase;letter-spacing:.05em}"
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem;margin:0}"
+    "dt{color:#555}dd{margin:0;overflow-wrap:anywhere}"
+    "ul{margin:0;padding-left:1.2rem}"
+    "ol{list-style:none;margin:0;padding:0}"
+    "ol li{border-left:3px solid #8a8a8a;padding:0 0 .7rem .8rem}"
+    ".when{color:#555;font-size:.9rem}"
+    ".flag{display:inline-block;background:#fde7c2;border-radius:.25rem;padding:0 .4rem;"
+    "margin:0 .25rem .25rem 0}"
+    "footer{margin:.9rem;color:#666;font-size:.8rem;overflow-wrap:anywhere}";
+
+// The page for a Backend::CheckLabel answer (shape in docs/api.md
+// "Resolver"). Missing members are left out, never guessed.
+std::string VerificationPage(const Json& check) {
+  std::string verdict = Scalar(Member(check, {"verdict"}));
+  if (verdict.empty()) verdict = "UNKNOWN";
+  const Json& label = Member(check, {"label"});
+  const Json& issuer = Member(check, {"issuer"});
+  const Json& certificate = Member(check, {"certificate"});
+  const Json& parties = Member(check, {"parties"});
+  const Json& subject = Member(certificate, {"credential", "credentialSubject"});
+
+  std::string html;
+  html +=
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<meta name=\"referrer\" content=\"no-referrer\">"
+      "<title>" +
+      HtmlEscape(verdict) + " \u00b7 Frontera label check</title><style>" +
+      std::string(kPageStyle) + "</style></head><body><main>\n";
+  html += "<div class=\"banner " + std::string(VerdictColour(verdict)) + "\" role=\"status\"><h1>" +
+          HtmlEscape(verdict) + "</h1></div>\n";
+
+  const Json& reasons = Member(check, {"reasons"});
+  if (reasons.is_array() && !reasons.empty()) {
+    html += "<section class=\"reasons\"><h2>Reasons</h2><ul>";
+    for (const Json& reason : reasons) html += "<li>" + HtmlEscape(Scalar(reason)) + "</li>";
+    html += "</ul></section>\n";
+  }
+
+  std::string sscc = FirstScalar({&Member(subject, {"sscc"}), &Member(label, {"sscc"})});
+  if (!sscc.empty()) {
+    html += "<section class=\"item\"><h2>Consignment</h2><dl>";
+    AppendRow(html, "Substance", Scalar(Member(subject, {"substance", "name"})));
+    std::string quantity = Scalar(Member(subject, {"quantity", "value"}));
+    std::string uom = Scalar(Member(subject, {"quantity", "uom"}));
+    if (!quantity.empty() && !uom.empty()) quantity += " " + uom;
+    AppendRow(html, "Quantity", quantity);
+    AppendRow(html, "SSCC", sscc);
+    html += "</dl></section>\n";
+  } else {
+    html += "<section class=\"item\"><h2>Product</h2><dl>";
+    AppendRow(html, "Name", Scalar(Member(subject, {"productName"})));
+    AppendRow(html, "Strength, form", Scalar(Member(subject, {"strengthDosageForm"})));
+    AppendRow(html, "GTIN", FirstScalar({&Member(subject, {"gtin"}), &Member(label, {"gtin"})}));
+    AppendRow(html, "Lot", FirstScalar({&Member(subject, {"lot"}), &Member(label, {"lot"})}));
+    AppendRow(html, "Serial",
+              FirstScalar({&Member(subject, {"serial"}), &Member(label, {"serial"})}));
+    AppendRow(html, "Expiry",
+              FirstScalar({&Member(subject, {"expiry"}), &Member(label, {"expiry"})}));
+    html += "</dl></section>\n";
+  }
+
+  html += "<section class=\"issuer\"><h2>Issuer</h2>";
+  if (issuer.is_object()) {
+    html += "<dl>";
+    AppendRow(html, "Name", Scalar(Member(issuer, {"name"})));
+    AppendRow(html, "Country", Scalar(Member(issuer, {"country"})));
+    AppendRow(html, "Role", Scalar(Member(issuer, {"role"})));
+    AppendRow(html, "Key", ShortDid(Scalar(Member(issuer, {"did"}))));
+    html += "</dl>";
+  } else {
+    html += "<p>Not a party registered on the ledger.</p>";
+  }
+  html += "</section>\n";
+
+  html += "<section class=\"status\"><h2>Status</h2>";
+  if (certificate.is_object()) {
+    html += "<dl>";
+    AppendRow(html, "Certificate", Scalar(Member(certificate, {"status"})));
+    const Json& flags = Member(certificate, {"flags"});
+    html += "<dt>Flags</dt><dd>";
+    if (flags.is_array() && !flags.empty()) {
+      for (const Json& flag : flags) {
+        html += "<span class=\"flag\">" + HtmlEscape(BizStepText(Scalar(flag))) + "</span>";
+      }
+    } else {
+      html += "none";
+    }
+    html += "</dd>";
+    const Json& revocation = Member(certificate, {"revocation", "document"});
+    if (revocation.is_object()) {
+      html += "<dt>Revoked by</dt><dd>" +
+              PartyHtml(parties, Scalar(Member(revocation, {"issuer"}))) + "</dd>";
+      AppendRow(html, "Reason", Scalar(Member(revocation, {"reason"})));
+    }
+    AppendRow(html, "Certificate id", Scalar(Member(certificate, {"id"})));
+    html += "</dl>";
+  } else {
+    html += "<p>No certificate on the ledger matches this label.</p>";
+  }
+  html += "</section>\n";
+
+  const Json& events = Member(certificate, {"events"});
+  if (events.is_array() && !events.empty()) {
+    html += "<section class=\"custody\"><h2>Custody</h2><ol>";
+    for (const Json& entry : events) {
+      const Json& event = Member(entry, {"document"});
+      html += "<li><div class=\"when\">" + HtmlEscape(Scalar(Member(event, {"eventTime"}))) +
+              "</div><div><strong>" + HtmlEscape(BizStepText(Scalar(Member(event, {"bizStep"})))) +
+              "</strong> by " + PartyHtml(parties, SignerDid(event));
+      std::string from = PossessingParty(Member(event, {"sourceList"}), "source");
+      std::string to = PossessingParty(Member(event, {"destinationList"}), "destination");
+      // The signer usually is the party the item leaves; say so only when not.
+      if (!from.empty() && from != SignerDid(event)) html += ", from " + PartyHtml(parties, from);
+      if (!to.empty()) html += ", to " + PartyHtml(parties, to);
+      html += "</div></li>";
+    }
+    html += "</ol></section>\n";
+  }
+
+  std::string uri = Scalar(Member(label, {"uri"}));
+  if (!uri.empty()) html += "<footer>Label " + HtmlEscape(uri) + "</footer>\n";
+  html += "</main></body></html>\n";
+  return html;
 }
 
 // ---------------------------------------------------------------------------
@@ -564,6 +919,20 @@ class HttpServer::Impl {
         if (match.spec->route == Route::kProof) return GetProof(*id, res);
         return GetParty(*id, res);
       }
+      case Route::kLabelSvg:
+      case Route::kLabelPng: {
+        Result<std::string> id = DecodeIdParam(match.param_name, match.param_raw);
+        if (!id.ok()) return SendStatus(res, id.status(), InputKind::kParameters);
+        return GetLabelImage(*id, match.spec->route == Route::kLabelPng, target.query, res);
+      }
+      case Route::kTrustBundle: {
+        Result<Json> bundle = backend_->GetTrustBundle();
+        if (!bundle.ok()) return SendStatus(res, bundle.status(), InputKind::kParameters);
+        return SendJson(res, 200, *bundle);
+      }
+      case Route::kResolveProduct:
+      case Route::kResolveConsignment:
+        return Resolve(req, res);
       case Route::kCheckpoint:
         return GetCheckpoint(res);
       case Route::kConsistency:
@@ -752,6 +1121,91 @@ class HttpServer::Impl {
     SendJson(res, 200, *party);
   }
 
+  // GET /v1/certificates/{id}/qr.svg and qr.png: the label the issuer signed
+  // and the ledger checked (credentialSubject.label), drawn.
+  void GetLabelImage(const std::string& id, bool png, std::string_view query,
+                     httplib::Response& res) {
+    int module_px = kLabelModulePxDefault;
+    if (png) {
+      // Checked before the Backend call: a rejected request never reaches it.
+      const std::string pointer = "/query/module_px";
+      const std::string range =
+          std::to_string(kLabelModulePxMin) + " to " + std::to_string(kLabelModulePxMax);
+      QueryParams params = ParseQuery(query);
+      std::vector<FieldError> errors;
+      for (const FieldError& e : params.errors) {
+        if (e.pointer == pointer) errors.push_back(e);
+      }
+      auto it = params.values.find("module_px");
+      if (it != params.values.end()) {
+        uint64_t value = 0;
+        if (it->second.size() > 1) {
+          errors.push_back({pointer, "given more than once"});
+        } else if (std::optional<std::string> problem = DecimalProblem(it->second[0], value)) {
+          errors.push_back({pointer, *problem + " of pixels per module, " + range});
+        } else if (value < static_cast<uint64_t>(kLabelModulePxMin) ||
+                   value > static_cast<uint64_t>(kLabelModulePxMax)) {
+          errors.push_back({pointer, "is " + std::to_string(value) + "; must be " + range});
+        } else {
+          module_px = static_cast<int>(value);
+        }
+      }
+      if (!errors.empty()) {
+        return SendStatus(res,
+                          Status::InvalidArgument("query parameter module_px must be a whole "
+                                                  "number of pixels per module, " +
+                                                      range,
+                                                  std::move(errors)),
+                          InputKind::kParameters);
+      }
+    }
+    Result<Json> certificate = backend_->GetCertificate(id);
+    if (!certificate.ok()) return SendStatus(res, certificate.status(), InputKind::kParameters);
+    const Json& label = Member(*certificate, {"credential", "credentialSubject", "label"});
+    if (!label.is_string()) {
+      // docs/formats.md §4: the label is optional; without one there is no
+      // QR label to draw.
+      return SendStatus(res, Status::NotFound("certificate " + id + " has no QR label"),
+                        InputKind::kParameters);
+    }
+    Result<std::string> image = png ? RenderLabelPng(label.get<std::string>(), module_px)
+                                    : RenderLabelSvg(label.get<std::string>());
+    if (!image.ok()) {
+      // The ledger admitted the label only if it parsed, so this is the
+      // node's fault, not the client's.
+      return SendStatus(res,
+                        Status::Internal("the stored label of certificate " + id +
+                                         " cannot be drawn: " + image.status().message()),
+                        InputKind::kParameters);
+    }
+    res.status = 200;
+    res.set_content(*image, std::string(png ? kPngContentType : kSvgContentType));
+    res.set_header("Cache-Control", std::string(kLabelImageCacheControl));
+  }
+
+  // The Digital Link resolver. The label URI is rebuilt from the configured
+  // resolver host and the request target exactly as received: the issuer's
+  // signature covers the bytes from the path's first '/' (docs/formats.md
+  // §8), so nothing may be decoded, re-encoded or reordered here.
+  void Resolve(const httplib::Request& req, httplib::Response& res) {
+    if (options_.resolver_host.empty()) {
+      return SendStatus(res,
+                        Status::NotFound("this node serves no Digital Link resolver "
+                                         "(ServerOptions::resolver_host is not set)"),
+                        InputKind::kParameters);
+    }
+    Result<Json> check = backend_->CheckLabel("https://" + options_.resolver_host + req.target);
+    if (!check.ok()) return SendStatus(res, check.status(), InputKind::kParameters);
+    // RFC 9110 §12.5.5: the answer depends on Accept; caches must know.
+    res.set_header("Vary", "Accept");
+    res.set_header("Cache-Control", std::string(kResolverCacheControl));
+    if (PrefersJson(req.get_header_value("Accept"))) return SendJson(res, 200, *check);
+    res.status = 200;
+    res.set_content(VerificationPage(*check), std::string(kHtmlContentType));
+    res.set_header("Content-Security-Policy", std::string(kPageSecurityPolicy));
+    res.set_header("X-Content-Type-Options", "nosniff");
+  }
+
   void GetCheckpoint(httplib::Response& res) {
     Result<std::string> checkpoint = backend_->GetCheckpoint();
     if (!checkpoint.ok()) return SendStatus(res, checkpoint.status(), InputKind::kParameters);
@@ -760,25 +1214,11 @@ class HttpServer::Impl {
   }
 
   void GetConsistency(std::string_view query, httplib::Response& res) {
-    // application/x-www-form-urlencoded pairs; each parameter at most once,
-    // since two values for one size would make the answer ambiguous.
-    std::map<std::string, std::vector<std::string>> params;
-    std::vector<FieldError> errors;
-    while (!query.empty()) {
-      std::string_view pair = query.substr(0, query.find('&'));
-      query.remove_prefix(std::min(query.size(), pair.size() + 1));
-      if (pair.empty()) continue;
-      size_t eq = pair.find('=');
-      std::optional<std::string> key = PercentDecode(pair.substr(0, eq));
-      std::optional<std::string> value =
-          PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
-      if (!key) continue;  // not a name we know, whatever it is
-      if (!value) {
-        errors.push_back({"/query/" + *key, "malformed percent-encoding"});
-        continue;
-      }
-      params[*key].push_back(*value);
-    }
+    // Each parameter at most once, since two values for one size would make
+    // the answer ambiguous.
+    QueryParams query_params = ParseQuery(query);
+    std::map<std::string, std::vector<std::string>>& params = query_params.values;
+    std::vector<FieldError>& errors = query_params.errors;
     uint64_t sizes[2] = {0, 0};
     const char* names[2] = {"first", "second"};
     for (int i = 0; i < 2; ++i) {
@@ -853,10 +1293,10 @@ class HttpServer::Impl {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  bool accepting_ = false;      // guarded by mu_: the accept loop has started
+  bool accepting_ = false;  // guarded by mu_: the accept loop has started
   static constexpr int kListenBacklog = 1024;
   socket_t listen_socket_ = -1;  // set by httplib's socket-options hook before bind
-  bool listener_done_ = false;  // guarded by mu_: listen_after_bind() returned
+  bool listener_done_ = false;   // guarded by mu_: listen_after_bind() returned
 
   // Owner thread only.
   bool started_ = false;

@@ -38,8 +38,8 @@ struct ServerOptions {
   int keep_alive_timeout_s = 30;
   // Longest wait for the next bytes of a request being read.
   int read_timeout_s = 10;
-  // Host name of the network's Digital Link resolver (informational: the node
-  // reports it; label routes are not served by this adapter yet).
+  // Host[:port] of the network's Digital Link resolver: the resolver routes
+  // rebuild the scanned label URI with it. Empty: those routes answer 404.
   std::string resolver_host;
 
   // OK when every field is in range; otherwise kInvalidArgument naming the

@@ -23,9 +23,12 @@ struct RoleEntry {
   std::string_view name;
 };
 constexpr RoleEntry kRoles[] = {
-    {Role::kManufacturer, "manufacturer"}, {Role::kShipper, "shipper"},
-    {Role::kCarrier, "carrier"},           {Role::kDistributor, "distributor"},
-    {Role::kPharmacy, "pharmacy"},         {Role::kImporter, "importer"},
+    {Role::kManufacturer, "manufacturer"},
+    {Role::kShipper, "shipper"},
+    {Role::kCarrier, "carrier"},
+    {Role::kDistributor, "distributor"},
+    {Role::kPharmacy, "pharmacy"},
+    {Role::kImporter, "importer"},
     {Role::kAgency, "agency"},
 };
 
@@ -68,10 +71,8 @@ std::optional<Role> RoleFromName(std::string_view name) {
 }
 
 crypto::Json Party::ToJson() const {
-  crypto::Json j = {{"did", did},
-                    {"name", name},
-                    {"role", std::string(RoleName(role))},
-                    {"country", country}};
+  crypto::Json j = {
+      {"did", did}, {"name", name}, {"role", std::string(RoleName(role))}, {"country", country}};
   if (!gln.empty()) j["gln"] = gln;
   if (!prefixes.empty()) j["prefixes"] = prefixes;
   if (suspended) j["suspended"] = true;
@@ -245,6 +246,7 @@ Result<Genesis> ParseGenesis(const crypto::Json& document) {
   auto canonical = crypto::Canonicalize(document);
   if (!canonical.ok()) return canonical.status().WithContext("genesis");
   g.hash = crypto::Sha256(*canonical);
+  g.document = document;
   return g;
 }
 

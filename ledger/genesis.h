@@ -27,8 +27,8 @@ struct Party {
   crypto::PublicKey public_key{};
   std::string name;
   Role role = Role::kManufacturer;
-  std::string country;  // ISO 3166-1 alpha-2
-  std::string gln;      // 13 digits, or empty
+  std::string country;                // ISO 3166-1 alpha-2
+  std::string gln;                    // 13 digits, or empty
   std::vector<std::string> prefixes;  // GS1 company prefixes (manufacturers, shippers)
   bool suspended = false;
 
@@ -50,7 +50,9 @@ struct Genesis {
   std::vector<Validator> validators;
   std::vector<Party> parties;
 
-  // SHA-256 of the JCS form of the genesis document: the network's identity.
+  // The genesis document as parsed, and the SHA-256 of its JCS form: the
+  // network's identity.
+  crypto::Json document;
   crypto::Hash hash{};
 
   // Majority of validators needed for a valid checkpoint.

@@ -8,6 +8,7 @@
 #include "crypto/data_integrity.h"
 #include "crypto/did_key.h"
 #include "crypto/jcs.h"
+#include "crypto/sha256.h"
 #include "crypto/signed_note.h"
 #include "ledger/documents.h"
 #include "ledger/gs1.h"
@@ -25,9 +26,11 @@ namespace {
 const std::string kMetaApplied = "ledger/applied_index";
 const std::string kMetaSummary = "ledger/summary";
 const std::string kMetaCheckpoint = "ledger/checkpoint";
-constexpr std::string_view kCertPrefix = "c/";   // kState: certificate record (JSON)
-constexpr std::string_view kDocPrefix = "d/";    // kState: leaf index → kind ‖ JCS text
-constexpr std::string_view kIdPrefix = "id/";    // kIndex: document id → leaf index
+const std::string kMetaRevocationsNote = "ledger/revocations_note";
+constexpr std::string_view kRevPrefix = "rev/";    // kIndex: certificate id → {item, leaf_index}
+constexpr std::string_view kCertPrefix = "c/";     // kState: certificate record (JSON)
+constexpr std::string_view kDocPrefix = "d/";      // kState: leaf index → kind ‖ JCS text
+constexpr std::string_view kIdPrefix = "id/";      // kIndex: document id → leaf index
 constexpr std::string_view kGtinPrefix = "gtin/";  // kIndex: gtin/serial → certificate id
 constexpr std::string_view kSsccPrefix = "sscc/";  // kIndex: sscc → certificate id
 
@@ -48,9 +51,8 @@ bool UnderPrefix(std::string_view key_digits, const std::vector<std::string>& pr
   // the GS1 company prefix.
   if (key_digits.size() < 2) return false;
   std::string_view after_first = key_digits.substr(1);
-  return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) {
-    return after_first.substr(0, p.size()) == p;
-  });
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](const std::string& p) { return after_first.substr(0, p.size()) == p; });
 }
 
 std::string JoinPrefixes(const std::vector<std::string>& prefixes) {
@@ -196,10 +198,24 @@ Status StateMachine::LoadMeta() {
                               std::to_string(merkle_->tree_size()) + ")");
   }
   FRONTERA_ASSIGN_OR_RETURN(auto checkpoint, store_->Get(Column::kMeta, kMetaCheckpoint));
+  FRONTERA_ASSIGN_OR_RETURN(auto revocations_note,
+                            store_->Get(Column::kMeta, kMetaRevocationsNote));
+  Status scanned = store_->Scan(
+      Column::kIndex, kRevPrefix, storage::PrefixSuccessor(kRevPrefix), storage::KvStore::kNoLimit,
+      [&](std::string_view key, std::string_view value) {
+        Json j = Json::parse(value);
+        RevocationEntry e{std::string(key.substr(kRevPrefix.size())), j["item"].get<std::string>(),
+                          j["leaf_index"].get<uint64_t>()};
+        revocations_.emplace(e.certificate, e);
+        return true;
+      });
+  FRONTERA_RETURN_IF_ERROR(scanned);
   std::lock_guard<std::mutex> lock(mu_);
   published_ = s;
   applying_ = s;
   checkpoint_ = checkpoint.value_or("");
+  revocations_note_ = revocations_note.value_or("");
+  for (const auto& [id, e] : revocations_) revocations_published_.push_back(e);
   return Status::Ok();
 }
 
@@ -262,7 +278,8 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
       if (parsed.event->certificate_id != certificate_id) {
         return Status::FailedPrecondition(
             "event is about another certificate",
-            {{"/certificationInfo", "must be " + certificate_id + ", the certificate in the path"}});
+            {{"/certificationInfo",
+              "must be " + certificate_id + ", the certificate in the path"}});
       }
       break;
     case DocumentKind::kRevocation:
@@ -289,7 +306,8 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
   }
 
   // Duplicate document ids (credential id, eventID, revocation id).
-  FRONTERA_ASSIGN_OR_RETURN(auto existing_id, view.Get(Column::kIndex, Key(kIdPrefix, out.document_id)));
+  FRONTERA_ASSIGN_OR_RETURN(auto existing_id,
+                            view.Get(Column::kIndex, Key(kIdPrefix, out.document_id)));
   if (existing_id) {
     const char* pointer = kind == DocumentKind::kEvent ? "/eventID" : "/id";
     return Status::AlreadyExists("a document with id " + out.document_id + " is on the ledger",
@@ -299,8 +317,9 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
   if (kind == DocumentKind::kCredential) {
     const Credential& c = *parsed.credential;
     if (c.issuer != signer_did) {
-      return Status::FailedPrecondition("the credential is not signed by its issuer",
-                                        {{"/proof/verificationMethod", "must be a key of the issuer " + c.issuer}});
+      return Status::FailedPrecondition(
+          "the credential is not signed by its issuer",
+          {{"/proof/verificationMethod", "must be a key of the issuer " + c.issuer}});
     }
     if (signer->role != Role::kManufacturer && signer->role != Role::kShipper) {
       return Status::PermissionDenied(
@@ -367,8 +386,9 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
   if (kind == DocumentKind::kRevocation) {
     const Revocation& rev = *parsed.revocation;
     if (rev.issuer != signer_did) {
-      return Status::FailedPrecondition("the revocation is not signed by its issuer",
-                                        {{"/proof/verificationMethod", "must be a key of " + rev.issuer}});
+      return Status::FailedPrecondition(
+          "the revocation is not signed by its issuer",
+          {{"/proof/verificationMethod", "must be a key of " + rev.issuer}});
     }
     if (signer_did != r["issuer"] && signer->role != Role::kAgency) {
       return Status::PermissionDenied("only the certificate's issuer or an agency may revoke it",
@@ -389,7 +409,8 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
   }
   if (r["events"].size() >= options_.events_per_certificate_max) {
     return Status::ResourceExhausted("certificate has reached the limit of " +
-                                     std::to_string(options_.events_per_certificate_max) + " events");
+                                     std::to_string(options_.events_per_certificate_max) +
+                                     " events");
   }
   const bool agency = signer->role == Role::kAgency;
   const std::string custodian = r["custodian"].get<std::string>();
@@ -413,19 +434,22 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
   }
   if (e.kind == EventKind::kInspecting) {
     if (!agency && signer_did != holder) {
-      return Status::PermissionDenied("only an agency or the party holding the item inspects it",
-                                      {{"/proof/verificationMethod", "not an agency or the holder"}});
+      return Status::PermissionDenied(
+          "only an agency or the party holding the item inspects it",
+          {{"/proof/verificationMethod", "not an agency or the holder"}});
     }
     return out;
   }
   FRONTERA_CHECK(IsMovement(e.kind));
   if (revoked) {
-    return Status::FailedPrecondition("certificate " + certificate_id + " is revoked: it cannot move",
-                                      {{"/bizStep", "the certificate is revoked"}});
+    return Status::FailedPrecondition(
+        "certificate " + certificate_id + " is revoked: it cannot move",
+        {{"/bizStep", "the certificate is revoked"}});
   }
   if (held) {
-    return Status::FailedPrecondition("the item is under customs hold: it cannot move until released",
-                                      {{"/bizStep", "under customs hold"}});
+    return Status::FailedPrecondition(
+        "the item is under customs hold: it cannot move until released",
+        {{"/bizStep", "under customs hold"}});
   }
   switch (e.kind) {
     case EventKind::kShipping: {
@@ -439,8 +463,9 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
       }
       const Party* next = genesis_.FindParty(e.destination_party);
       if (next == nullptr || next->suspended) {
-        return Status::FailedPrecondition("the next custodian must be a registered party",
-                                          {{"/destinationList", e.destination_party + " is not registered"}});
+        return Status::FailedPrecondition(
+            "the next custodian must be a registered party",
+            {{"/destinationList", e.destination_party + " is not registered"}});
       }
       if (e.destination_party == signer_did) {
         return Status::FailedPrecondition("shipping must name another custodian",
@@ -451,16 +476,17 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     case EventKind::kDeparting:
     case EventKind::kArriving:
       if (signer_did != holder) {
-        return Status::PermissionDenied("only the party holding the item (" + holder + ") records " +
-                                            e.biz_step,
-                                        {{"/proof/verificationMethod", "not the custodian"}});
+        return Status::PermissionDenied(
+            "only the party holding the item (" + holder + ") records " + e.biz_step,
+            {{"/proof/verificationMethod", "not the custodian"}});
       }
       break;
     case EventKind::kReceiving:
       if (in_transit_to.empty() || signer_did != in_transit_to) {
         return Status::PermissionDenied(
             "only the party the item was shipped to receives it" +
-                (in_transit_to.empty() ? std::string(" (it is not in transit)") : " (" + in_transit_to + ")"),
+                (in_transit_to.empty() ? std::string(" (it is not in transit)")
+                                       : " (" + in_transit_to + ")"),
             {{"/proof/verificationMethod", "not the named next custodian"}});
       }
       break;
@@ -553,9 +579,8 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
     stored += pd.canonical;
     view.Put(Column::kState, DocKey(leaf), std::move(stored));
     view.Put(Column::kIndex, Key(kIdPrefix, c.document_id), Be64(leaf));
-    const Json position = {{"leaf_index", leaf},
-                           {"leaf_hash", Base64Encode(doc->leaf_hash)},
-                           {"block", block.height}};
+    const Json position = {
+        {"leaf_index", leaf}, {"leaf_hash", Base64Encode(doc->leaf_hash)}, {"block", block.height}};
     Json record;
     if (pd.kind == DocumentKind::kCredential) {
       const Credential& cred = *doc->credential;
@@ -567,6 +592,7 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
                 {"custodian", cred.issuer},
                 {"in_transit_to", ""},
                 {"item_epc", ItemEpc(cred)},
+                {"item", cred.subject_id},
                 {"ledger", position},
                 {"events", Json::array()},
                 {"revocation", nullptr}};
@@ -580,19 +606,31 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
       record = std::move(c.record);
       record["status"] = "revoked";
       record["revocation"] = position;
+      RevocationEntry entry{c.certificate_id, record["item"].get<std::string>(), leaf};
+      view.Put(Column::kIndex, Key(kRevPrefix, c.certificate_id),
+               Json{{"item", entry.item}, {"leaf_index", leaf}}.dump());
+      revocations_[c.certificate_id] = std::move(entry);
+      revocations_changed_ = true;
     } else {
       record = std::move(c.record);
       const Event& e = *doc->event;
       record["events"].push_back(position);
       switch (e.kind) {
-        case EventKind::kShipping: record["in_transit_to"] = e.destination_party; break;
+        case EventKind::kShipping:
+          record["in_transit_to"] = e.destination_party;
+          break;
         case EventKind::kReceiving:
           record["custodian"] = doc->signer;
           record["in_transit_to"] = "";
           break;
-        case EventKind::kCustomsHold: record["held"] = true; break;
-        case EventKind::kCustomsRelease: record["held"] = false; break;
-        default: break;
+        case EventKind::kCustomsHold:
+          record["held"] = true;
+          break;
+        case EventKind::kCustomsRelease:
+          record["held"] = false;
+          break;
+        default:
+          break;
       }
     }
     outcome.certificate_status = record["status"].get<std::string>();
@@ -624,9 +662,51 @@ void StateMachine::StageCheckpoint(const std::string& note, storage::WriteBatch&
   batch.Put(Column::kMeta, kMetaCheckpoint, note);
 }
 
-void StateMachine::Publish(const std::string& checkpoint_note) {
+void StateMachine::StageRevocationsNote(const std::string& note, storage::WriteBatch& batch) {
+  batch.Put(Column::kMeta, kMetaRevocationsNote, note);
+}
+
+std::string StateMachine::RevocationsBody() const {
+  std::vector<std::string> lines;
+  lines.reserve(revocations_.size());
+  for (const auto& [id, e] : revocations_) lines.push_back(e.certificate + " " + e.item + "\n");
+  std::sort(lines.begin(), lines.end());
+  crypto::Sha256Hasher hasher;
+  for (const std::string& line : lines) hasher.Update(line);
+  const crypto::Hash digest = hasher.Finish();
+  return genesis_.network + " revocations\n" + std::to_string(applying_.tree_size) + "\n" +
+         std::to_string(lines.size()) + "\n" + Base64Encode(digest) + "\n";
+}
+
+StateMachine::Revocations StateMachine::LatestRevocations() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {revocations_note_, revocations_published_};
+}
+
+Result<std::string> StateMachine::FindProduct(const std::string& gtin,
+                                              const std::string& serial) const {
+  FRONTERA_ASSIGN_OR_RETURN(auto id,
+                            store_->Get(Column::kIndex, Key(kGtinPrefix, gtin + "/" + serial)));
+  if (!id) return Status::NotFound("no certificate for GTIN " + gtin + " serial " + serial);
+  return *id;
+}
+
+Result<std::string> StateMachine::FindConsignment(const std::string& sscc) const {
+  FRONTERA_ASSIGN_OR_RETURN(auto id, store_->Get(Column::kIndex, Key(kSsccPrefix, sscc)));
+  if (!id) return Status::NotFound("no certificate for SSCC " + sscc);
+  return *id;
+}
+
+void StateMachine::Publish(const std::string& checkpoint_note,
+                           const std::string& revocations_note) {
   std::lock_guard<std::mutex> lock(mu_);
   published_ = applying_;
+  revocations_note_ = revocations_note;
+  if (revocations_changed_) {
+    revocations_published_.clear();
+    for (const auto& [id, e] : revocations_) revocations_published_.push_back(e);
+    revocations_changed_ = false;
+  }
   checkpoint_ = checkpoint_note;
 }
 

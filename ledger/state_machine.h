@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -103,7 +104,7 @@ class StateMachine {
   void StageCheckpoint(const std::string& note, storage::WriteBatch& batch);
   // Makes the state applied so far and its checkpoint visible to readers once
   // their batch is written. Apply thread.
-  void Publish(const std::string& checkpoint_note);
+  void Publish(const std::string& checkpoint_note, const std::string& revocations_note);
 
   uint64_t applied_index() const;
   const Genesis& genesis() const { return genesis_; }
@@ -118,6 +119,28 @@ class StateMachine {
   LedgerSummary Summary() const;
   // The body of the checkpoint for the current tree, to be signed.
   std::string CheckpointBody() const;
+
+  // The revocation list (docs/formats.md#trust-bundle): one entry per revoked
+  // certificate, sorted by certificate id, and the body of the note that
+  // validators sign over it at the current tree size. Apply thread for the
+  // body; the published list and note are read with LatestRevocations.
+  struct RevocationEntry {
+    std::string certificate;
+    std::string item;  // the credential's subject id (GS1 Digital Link)
+    uint64_t leaf_index = 0;
+  };
+  std::string RevocationsBody() const;
+  void StageRevocationsNote(const std::string& note, storage::WriteBatch& batch);
+  struct Revocations {
+    std::string note;
+    std::vector<RevocationEntry> entries;
+  };
+  Revocations LatestRevocations() const;
+
+  // The certificate id of a product (GTIN, serial) or consignment (SSCC);
+  // kNotFound when none is on the ledger. Thread-safe.
+  Result<std::string> FindProduct(const std::string& gtin, const std::string& serial) const;
+  Result<std::string> FindConsignment(const std::string& sscc) const;
 
  private:
   class View;
@@ -151,9 +174,13 @@ class StateMachine {
   mutable std::mutex mu_;
   // Guarded by mu_: the state as of the last published block.
   LedgerSummary published_;
-  std::string checkpoint_;  // signed note of published_.tree_size
+  std::string checkpoint_;        // signed note of published_.tree_size
+  std::string revocations_note_;  // GUARDED_BY(mu_): signed note of published_.tree_size
+  std::vector<RevocationEntry> revocations_published_;  // GUARDED_BY(mu_)
   // Apply thread only.
   LedgerSummary applying_;
+  std::map<std::string, RevocationEntry> revocations_;  // by certificate id, as applied
+  bool revocations_changed_ = false;                    // since the last Publish
 };
 
 }  // namespace frontera::ledger

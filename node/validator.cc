@@ -5,6 +5,7 @@
 #include "common/encoding.h"
 #include "crypto/jcs.h"
 #include "crypto/signed_note.h"
+#include "ledger/label.h"
 #include "storage/keys.h"
 
 namespace frontera::node {
@@ -31,8 +32,7 @@ Validator::Validator(const NodeConfig& config, const crypto::KeyPair& key, const
     : config_(config), key_(key), clock_(clock), store_(std::move(store)), sm_(std::move(sm)) {}
 
 Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
-                                                   const crypto::KeyPair& key,
-                                                   const Clock* clock) {
+                                                   const crypto::KeyPair& key, const Clock* clock) {
   FRONTERA_RETURN_IF_ERROR(config.Validate());
   FRONTERA_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::LoadGenesisFile(config.genesis_file));
   const ledger::Validator* self = genesis.FindValidator(config.name);
@@ -62,11 +62,10 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
     batch.Put(Column::kMeta, "genesis/hash", AsChars(genesis.hash));
     FRONTERA_RETURN_IF_ERROR(store->Write(batch, /*sync=*/true));
   }
-  FRONTERA_ASSIGN_OR_RETURN(std::unique_ptr<ledger::StateMachine> sm,
-                            ledger::StateMachine::Open(store.get(), std::move(genesis),
-                                                       config.ledger));
-  std::unique_ptr<Validator> v(
-      new Validator(config, key, clock, std::move(store), std::move(sm)));
+  FRONTERA_ASSIGN_OR_RETURN(
+      std::unique_ptr<ledger::StateMachine> sm,
+      ledger::StateMachine::Open(store.get(), std::move(genesis), config.ledger));
+  std::unique_ptr<Validator> v(new Validator(config, key, clock, std::move(store), std::move(sm)));
   FRONTERA_RETURN_IF_ERROR(v->Recover());
   v->proposer_ = std::thread([p = v.get()] { p->ProposerLoop(); });
   v->applier_ = std::thread([p = v.get()] { p->ApplyLoop(); });
@@ -119,9 +118,11 @@ Status Validator::Recover() {
     // auditors have a starting point.
     storage::WriteBatch batch;
     std::string note = SignCheckpoint(sm_->CheckpointBody());
+    std::string revocations = SignCheckpoint(sm_->RevocationsBody());
     sm_->StageCheckpoint(note, batch);
+    sm_->StageRevocationsNote(revocations, batch);
     FRONTERA_RETURN_IF_ERROR(store_->Write(batch, /*sync=*/true));
-    sm_->Publish(note);
+    sm_->Publish(note, revocations);
   }
   // Make replayed state durable before anyone reads it.
   storage::WriteBatch empty;
@@ -151,9 +152,9 @@ Result<api::Receipt> Validator::Submit(DocumentKind kind, const std::string& cer
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return Status::Unavailable("validator is shutting down");
     if (queue_.size() >= config_.proposer.queue_depth_max) {
-      return Status::ResourceExhausted("the validator's queue is full (proposer.queue_depth_max = " +
-                                       std::to_string(config_.proposer.queue_depth_max) +
-                                       "); retry shortly");
+      return Status::ResourceExhausted(
+          "the validator's queue is full (proposer.queue_depth_max = " +
+          std::to_string(config_.proposer.queue_depth_max) + "); retry shortly");
     }
     queue_.push_back(pending);
     queue_depth_ = queue_.size();
@@ -264,7 +265,9 @@ ledger::Block Validator::ApplyCommitted(const Committed& c) {
   ledger::Block block =
       sm_->Apply(c.log_index, c.proposal, c.pendings.empty() ? nullptr : &parsed, batch);
   std::string note = SignCheckpoint(sm_->CheckpointBody());
+  std::string revocations = SignCheckpoint(sm_->RevocationsBody());
   sm_->StageCheckpoint(note, batch);
+  sm_->StageRevocationsNote(revocations, batch);
   // Bound the log: the entry `retain` behind this one is in the state. One
   // point delete per entry (range tombstones would pile up in the memtable
   // and slow every read).
@@ -276,7 +279,7 @@ ledger::Block Validator::ApplyCommitted(const Committed& c) {
   // covers this write.
   Status s = store_->Write(batch, /*sync=*/false);
   FRONTERA_CHECK(s.ok()) << "state write failed: " << s.ToString();
-  sm_->Publish(note);
+  sm_->Publish(note, revocations);
   ++blocks_;
   last_log_index_published_ = c.log_index;
   apply_micros_ += MicrosSince(start);
@@ -327,6 +330,111 @@ Result<api::Json> Validator::GetBlock(uint64_t height) { return sm_->BlockJson(h
 
 Result<api::Json> Validator::GetParty(const std::string& did) { return sm_->PartyJson(did); }
 
+Result<api::Json> Validator::GetTrustBundle() {
+  const ledger::Genesis& g = sm_->genesis();
+  ledger::StateMachine::Revocations revocations = sm_->LatestRevocations();
+  std::string checkpoint = sm_->LatestCheckpoint();
+  if (checkpoint.empty() || revocations.note.empty()) {
+    return Status::Unavailable("no checkpoint yet");
+  }
+  api::Json entries = api::Json::array();
+  for (const auto& e : revocations.entries) {
+    entries.push_back(
+        {{"certificate", e.certificate}, {"item", e.item}, {"leaf_index", e.leaf_index}});
+  }
+  return api::Json{{"format", "frontera-trust-bundle/1"},
+                   {"genesis", g.document},
+                   {"genesis_hash", Base64Encode(g.hash)},
+                   {"checkpoint", std::move(checkpoint)},
+                   {"revocations", {{"note", revocations.note}, {"entries", std::move(entries)}}}};
+}
+
+Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
+  FRONTERA_ASSIGN_OR_RETURN(ledger::Label label, ledger::ParseLabel(label_uri));
+  const ledger::Genesis& g = sm_->genesis();
+  api::Json out = {{"label",
+                    {{"uri", label.uri},
+                     {"gtin", label.gtin},
+                     {"lot", label.lot},
+                     {"serial", label.serial},
+                     {"expiry", label.expiry_yymmdd},
+                     {"sscc", label.sscc}}},
+                   {"issuer", nullptr},
+                   {"certificate", nullptr},
+                   {"parties", api::Json::object()}};
+  auto answer = [&](std::string_view verdict, std::vector<std::string> reasons) {
+    out["verdict"] = verdict;
+    out["reasons"] = std::move(reasons);
+    return out;
+  };
+  const ledger::Party* issuer = nullptr;
+  for (const ledger::Party& p : g.parties) {
+    if (ledger::LabelKid(p.public_key) == label.kid) issuer = &p;
+  }
+  if (issuer == nullptr) {
+    return answer("NOT AUTHENTIC",
+                  {"the label's key (kid " + label.kid + ") belongs to no registered party"});
+  }
+  out["issuer"] = issuer->ToJson();
+  if (Status s = ledger::VerifyLabel(label, issuer->public_key); !s.ok()) {
+    return answer("NOT AUTHENTIC", {"the label's signature does not verify: " + s.message()});
+  }
+  if ((issuer->role != ledger::Role::kManufacturer && issuer->role != ledger::Role::kShipper) ||
+      issuer->suspended) {
+    return answer("NOT AUTHENTIC", {issuer->name + " may not issue certificates"});
+  }
+  auto id = label.sscc.empty() ? sm_->FindProduct(label.gtin, label.serial)
+                               : sm_->FindConsignment(label.sscc);
+  if (!id.ok()) {
+    if (!id.status().IsNotFound()) return id.status();
+    return answer("NOT ON LEDGER", {"no certificate on the ledger for this item"});
+  }
+  FRONTERA_ASSIGN_OR_RETURN(api::Json cert, sm_->CertificateView(*id));
+  const api::Json& subject = cert["credential"]["credentialSubject"];
+  auto recorded = subject.contains("label") && subject["label"].is_string()
+                      ? ledger::ParseLabel(subject["label"].get<std::string>())
+                      : Result<ledger::Label>(Status::NotFound("no label"));
+  for (const api::Json& e : cert["events"]) {
+    auto vm = e["document"]["proof"]["verificationMethod"];
+    if (vm.is_string()) {
+      std::string did = vm.get<std::string>().substr(0, vm.get<std::string>().find('#'));
+      if (const ledger::Party* p = g.FindParty(did)) out["parties"][did] = p->ToJson();
+    }
+    for (const char* list : {"sourceList", "destinationList"}) {
+      for (const api::Json& entry : e["document"].value(list, api::Json::array())) {
+        for (const char* field : {"source", "destination"}) {
+          if (entry.contains(field) && entry[field].is_string()) {
+            if (const ledger::Party* p = g.FindParty(entry[field].get<std::string>())) {
+              out["parties"][p->did] = p->ToJson();
+            }
+          }
+        }
+      }
+    }
+  }
+  out["certificate"] = cert;
+  if (!recorded.ok() || recorded->signed_part != label.signed_part ||
+      cert["credential"]["issuer"] != issuer->did) {
+    return answer("NOT AUTHENTIC", {"the label is not the one recorded with certificate " + *id});
+  }
+  if (cert["status"] == "revoked") {
+    std::string reason = "certificate " + *id + " was revoked";
+    if (!cert["revocation"].is_null()) {
+      reason += ": " + cert["revocation"]["document"].value("reason", std::string());
+    }
+    return answer("REVOKED", {reason});
+  }
+  const std::string today = FormatRfc3339(clock_->NowUnixMillis()).substr(0, 10);
+  const std::string valid_until = cert["credential"].value("validUntil", std::string());
+  const std::string expiry = subject.value("expiry", std::string());
+  if ((!expiry.empty() && expiry < today) ||
+      (!valid_until.empty() && valid_until.substr(0, 10) < today)) {
+    return answer("EXPIRED", {"the certificate or the product expired"});
+  }
+  return answer("AUTHENTIC", {"label signed by " + issuer->name + ", certificate " + *id +
+                              " is on the ledger and active"});
+}
+
 api::Json Validator::GetStatus() {
   ledger::LedgerSummary s = sm_->Summary();
   const ledger::Genesis& g = sm_->genesis();
@@ -334,23 +442,24 @@ api::Json Validator::GetStatus() {
   for (const ledger::Validator& v : g.validators) {
     validators.push_back({{"name", v.name}, {"did", v.did}, {"api", v.api_url}});
   }
-  return {{"node", config_.name},
-          {"role", "leader"},
-          {"network", g.network},
-          {"resolver", g.resolver},
-          {"genesis_hash", Base64Encode(g.hash)},
-          {"validators", std::move(validators)},
-          {"ledger",
-           {{"block_height", s.block_height},
-            {"block_hash", Base64Encode(s.block_hash)},
-            {"tree_size", s.tree_size},
-            {"root", Base64Encode(s.root)},
-            {"certificates", s.certificates},
-            {"documents_accepted", s.documents_accepted},
-            {"documents_rejected", s.documents_rejected}}},
-          {"log", {{"commit_index", last_log_index_published_.load()},
-                   {"applied_index", s.applied_index}}},
-          {"queue_depth", queue_depth_.load()}};
+  return {
+      {"node", config_.name},
+      {"role", "leader"},
+      {"network", g.network},
+      {"resolver", g.resolver},
+      {"genesis_hash", Base64Encode(g.hash)},
+      {"validators", std::move(validators)},
+      {"ledger",
+       {{"block_height", s.block_height},
+        {"block_hash", Base64Encode(s.block_hash)},
+        {"tree_size", s.tree_size},
+        {"root", Base64Encode(s.root)},
+        {"certificates", s.certificates},
+        {"documents_accepted", s.documents_accepted},
+        {"documents_rejected", s.documents_rejected}}},
+      {"log",
+       {{"commit_index", last_log_index_published_.load()}, {"applied_index", s.applied_index}}},
+      {"queue_depth", queue_depth_.load()}};
 }
 
 bool Validator::Healthy() {
@@ -365,7 +474,8 @@ std::map<std::string, double> Validator::GetMetrics() {
       {"frontera_documents_refused_at_admission_total",
        static_cast<double>(refused_at_admission_.load())},
       {"frontera_documents_accepted_total", static_cast<double>(accepted_.load())},
-      {"frontera_documents_rejected_at_apply_total", static_cast<double>(rejected_at_apply_.load())},
+      {"frontera_documents_rejected_at_apply_total",
+       static_cast<double>(rejected_at_apply_.load())},
       {"frontera_blocks_applied_total", static_cast<double>(blocks_.load())},
       {"frontera_log_syncs_total", static_cast<double>(log_syncs_.load())},
       {"frontera_log_sync_seconds_total", log_sync_micros_.load() / 1e6},

@@ -53,6 +53,8 @@ class Validator final : public api::Backend {
   Result<api::ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) override;
   Result<api::Json> GetBlock(uint64_t height) override;
   Result<api::Json> GetParty(const std::string& did) override;
+  Result<api::Json> GetTrustBundle() override;
+  Result<api::Json> CheckLabel(const std::string& label_uri) override;
   api::Json GetStatus() override;
   bool Healthy() override;
   std::map<std::string, double> GetMetrics() override;
@@ -88,9 +90,9 @@ class Validator final : public api::Backend {
   std::unique_ptr<ledger::StateMachine> sm_;
 
   std::mutex mu_;
-  std::condition_variable queue_cv_;   // proposer waits for documents
-  std::condition_variable apply_cv_;   // apply thread waits for entries
-  std::condition_variable space_cv_;   // proposer waits for room in apply_queue_
+  std::condition_variable queue_cv_;            // proposer waits for documents
+  std::condition_variable apply_cv_;            // apply thread waits for entries
+  std::condition_variable space_cv_;            // proposer waits for room in apply_queue_
   std::deque<std::shared_ptr<Pending>> queue_;  // GUARDED_BY(mu_); ≤ queue_depth_max
   std::deque<Committed> apply_queue_;           // GUARDED_BY(mu_); ≤ kApplyQueueMax
   bool stopping_ = false;                       // GUARDED_BY(mu_)

@@ -3,8 +3,11 @@
 // outcomes to exit codes (tools/exit_codes.h); the logic lives in the library
 // where tests reach it.
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -23,8 +26,11 @@
 #include "tools/exit_codes.h"
 #include "tools/files.h"
 #include "tools/genesis_builder.h"
+#include "tools/label_verify.h"
 #include "tools/remote.h"
+#include "tools/scan.h"
 #include "tools/time_util.h"
+#include "tools/trust.h"
 #include "tools/verify.h"
 
 namespace frontera::tools {
@@ -448,36 +454,319 @@ int RunCheckpoint(const CheckpointArgs& args) {
   return report.valid ? kExitOk : 1;
 }
 
-struct VerifyArgs {
-  std::string id, node = kDefaultNode, genesis;
-  bool online = false;
-  bool json = false;
+// ---------------------------------------------------------------------------
+// Inspectors: trust bundles, labels, verification (docs/cli.md#trust, #verify).
+
+struct TrustArgs {
+  std::string node = kDefaultNode, genesis, output;
 };
 
-int RunVerify(const VerifyArgs& args) {
+Result<ledger::Genesis> LoadTrustedGenesis(const std::string& path) {
+  if (path.empty()) {
+    return Status::InvalidArgument(
+        "--genesis FILE (or $FRONTERA_GENESIS) is required: it is the root of trust");
+  }
+  auto genesis = ledger::LoadGenesisFile(path);
+  if (!genesis.ok()) return genesis.status().WithContext("--genesis " + path);
+  return genesis;
+}
+
+// GET /v1/proofs/consistency between two tree sizes; empty when there is
+// nothing to prove (an empty first tree, or equal sizes).
+Result<std::vector<crypto::Hash>> FetchConsistency(api::Client& client, uint64_t first,
+                                                   uint64_t second) {
+  if (first == 0 || first >= second) return std::vector<crypto::Hash>{};
+  auto answer = client.GetJson("/v1/proofs/consistency?first=" + std::to_string(first) +
+                               "&second=" + std::to_string(second));
+  if (!answer.ok()) return answer.status().WithContext("GET /v1/proofs/consistency");
+  return ParseConsistencyAnswer(*answer, first, second);
+}
+
+int RunTrustSync(const TrustArgs& args) {
+  auto genesis = LoadTrustedGenesis(args.genesis);
+  if (!genesis.ok()) return Fail("trust sync", genesis.status());
+  std::string path = args.output.empty() ? DefaultTrustPath() : args.output;
+  auto client = Connect(args.node);
+  if (!client.ok()) return Fail("--node", client.status());
+  auto answer = (*client)->GetJson("/v1/trust-bundle");
+  if (!answer.ok()) return Fail("GET /v1/trust-bundle", answer.status());
+  auto bundle = VerifyTrustBundle(*answer, genesis->hash);
+  if (!bundle.ok()) return Fail("the node's trust bundle is refused", bundle.status());
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    // The stored bundle is what this laptop already trusts: the new one must
+    // extend its history (RFC 9162 §2.1.4), or the node forked.
+    auto previous = LoadTrustFile(path, genesis->hash);
+    if (!previous.ok()) {
+      return Fail("the stored bundle " + path + " is refused (remove it to start over)",
+                  previous.status());
+    }
+    auto proof = FetchConsistency(**client, previous->tree_size, bundle->tree_size);
+    if (!proof.ok()) return Fail("consistency with the stored bundle", proof.status());
+    Status consistent = CheckBundleConsistency(*previous, *bundle, *proof);
+    if (!consistent.ok()) return Fail("the node's trust bundle is refused", consistent);
+  }
+  Status written = WriteTrustFile(path, *bundle, Now());
+  if (!written.ok()) return Fail("-o " + path, written);
+  std::cout << "trust bundle of " << bundle->genesis.network << " at tree size "
+            << bundle->tree_size << " (" << bundle->checkpoint_signers.size() << " of "
+            << bundle->genesis.validators.size() << " validators signed, "
+            << bundle->revocations.size() << " revocations) written to " << path << "\n";
+  return kExitOk;
+}
+
+int RunTrustShow(const TrustArgs& args) {
+  auto genesis = LoadTrustedGenesis(args.genesis);
+  if (!genesis.ok()) return Fail("trust show", genesis.status());
+  std::string path = args.output.empty() ? DefaultTrustPath() : args.output;
+  auto bundle = LoadTrustFile(path, genesis->hash);
+  if (!bundle.ok()) return Fail("trust bundle " + path, bundle.status());
+  std::cout << path << "\n" << RenderTrustBundle(*bundle, SystemClock().NowUnixMillis());
+  return kExitOk;
+}
+
+struct LabelArgs {
+  std::string id, node = kDefaultNode, output;
+};
+
+int RunLabel(const LabelArgs& args) {
+  std::string extension = std::filesystem::path(args.output).extension().string();
+  if (extension != ".png" && extension != ".svg") {
+    return Usage("label: -o must name a .png or .svg file");
+  }
+  auto client = Connect(args.node);
+  if (!client.ok()) return Fail("--node", client.status());
+  std::string path =
+      "/v1/certificates/" + api::Client::EncodePathSegment(args.id) + "/qr" + extension;
+  auto image = (*client)->GetText(path);
+  if (!image.ok()) return Fail("GET " + path, image.status());
+  Status written = WriteNewFile(args.output, *image, 0644);
+  if (written.IsAlreadyExists()) {
+    std::cerr << "frontera: -o " << written.message() << " (nothing is overwritten)\n";
+    return kExitCantCreate;
+  }
+  if (!written.ok()) return Fail("-o " + args.output, written);
+  std::cout << args.output << ": label of " << args.id << "\n";
+  return kExitOk;
+}
+
+struct VerifyArgs {
+  std::string target, payload, node = kDefaultNode, genesis, trust, key;
+  bool online = false;
+  bool json = false;
+  bool record = false;
+};
+
+// Everything a label verification needs, loaded once for a run (a scanner
+// session verifies many labels with one bundle and one connection).
+struct LabelSession {
+  const VerifyArgs* args = nullptr;
+  ledger::Genesis genesis;
+  std::optional<TrustBundle> bundle;
+  std::unique_ptr<api::Client> client;  // online only
+  std::optional<crypto::KeyPair> record_key;
+  bool colour = false;
+};
+
+// Records an EPCIS `inspecting` event by the inspector for `certificate_id`
+// (docs/cli.md#verify --record) and prints its ledger position.
+int RecordInspection(LabelSession& session, const std::string& certificate_id) {
+  std::string path = "/v1/certificates/" + api::Client::EncodePathSegment(certificate_id);
+  auto certificate = session.client->GetJson(path);
+  if (!certificate.ok()) return Fail("--record: " + certificate_id, certificate.status());
+  auto credential = ledger::ParseCredential(certificate->value("credential", Json::object()));
+  if (!credential.ok()) return Fail("--record: the node's copy", credential.status());
+  int64_t now = SystemClock().NowUnixMillis();
+  EventFields f;
+  f.kind = ledger::EventKind::kInspecting;
+  f.event_id = NewUrnUuid();
+  f.event_time = FormatRfc3339WithOffset(now, LocalUtcOffsetMinutes(now));
+  f.certificate_id = certificate_id;
+  f.epc = ledger::ItemEpc(*credential);
+  f.signer_did = crypto::DidKeyFromPublicKey(session.record_key->public_key());
+  auto event = BuildEvent(f);
+  if (!event.ok()) return Fail("--record", event.status());
+  auto signed_event = SignDocument(*event, *session.record_key, Now());
+  if (!signed_event.ok()) return Fail("--record: signing", signed_event.status());
+  auto answer = session.client->PostJson(path + "/events", *signed_event);
+  if (!answer.ok())
+    return Fail("--record: the node rejected the inspecting event", answer.status());
+  std::cout << "recorded inspecting: " << RenderReceipt(*answer) << "\n";
+  return kExitOk;
+}
+
+// Verifies one label; prints the report (or one line with `one_line`) and
+// returns its exit code.
+int VerifyOneLabel(LabelSession& session, const std::string& scanned, bool one_line) {
+  const VerifyArgs& args = *session.args;
+  int64_t now = SystemClock().NowUnixMillis();
+  LabelReport report;
+  if (!args.online) {
+    report = VerifyLabelOffline(*session.bundle, scanned, now);
+  } else {
+    OnlineLabelEvidence online;
+    auto label = ledger::ParseLabel(scanned);
+    if (!label.ok()) {
+      online.not_found_reason = "not a label: nothing to ask the node";
+    } else {
+      auto answer = session.client->GetRaw(ResolverPath(*label), "application/json");
+      if (!answer.ok()) return Fail("resolver", answer.status());
+      auto json = crypto::ParseJson(answer->body);
+      Result<std::string> id =
+          Status::NotFound("the resolver answered HTTP " + std::to_string(answer->status));
+      if (json.ok() && (answer->status == 200 || answer->status == 404)) {
+        id = CertificateIdFromResolver(*json);
+      }
+      if (!id.ok() && !id.status().IsNotFound()) return Fail("resolver", id.status());
+      if (!id.ok()) {
+        online.not_found_reason = id.status().message();
+      } else {
+        auto evidence = FetchEvidence(*session.client, *id);
+        if (evidence.status().IsNotFound()) {
+          online.not_found_reason = "the node does not know " + *id;
+        } else if (!evidence.ok()) {
+          return Fail("verify " + *id, evidence.status());
+        } else {
+          online.found = true;
+          online.evidence = std::move(*evidence);
+          if (session.bundle) {
+            CheckpointReport node = VerifyCheckpoint(session.genesis, online.evidence.checkpoint);
+            uint64_t a = session.bundle->tree_size, b = node.tree_size;
+            auto proof = FetchConsistency(*session.client, std::min(a, b), std::max(a, b));
+            if (!proof.ok()) return Fail("consistency with the bundle", proof.status());
+            online.consistency = std::move(*proof);
+          }
+        }
+      }
+    }
+    report = VerifyLabelOnline(session.genesis, session.bundle ? &*session.bundle : nullptr,
+                               scanned, online, now);
+  }
+  if (args.json) {
+    std::cout << LabelReportJson(report).dump(one_line ? -1 : 2) << "\n";
+  } else if (one_line) {
+    std::string why = report.context;
+    for (const Check& check : report.checks) {
+      if (!check.passed && !check.reasons.empty()) {
+        why = check.reasons.front();
+        break;
+      }
+    }
+    std::cout << LabelVerdictText(report) << "\t" << report.label << "\t" << why << "\n";
+  } else {
+    std::cout << RenderLabelReport(report, session.colour);
+  }
+  std::cout.flush();
+  if (session.record_key && !report.certificate_id.empty()) {
+    int recorded = RecordInspection(session, report.certificate_id);
+    if (recorded != kExitOk) return recorded;
+  }
+  return ExitCodeOf(report.verdict);
+}
+
+int RunVerifyCertificate(const VerifyArgs& args) {
   if (!args.online) {
     return Usage(
-        "verify: pass --online (the verdict is built from a node's answers and the "
-        "genesis file; see docs/cli.md#verify)");
+        "verify: a certificate id needs --online (offline, verify the label: an image, "
+        "--payload URI or - for a scanner; see docs/cli.md#verify)");
   }
-  if (args.genesis.empty())
-    return Usage("verify: --genesis FILE (or $FRONTERA_GENESIS) is required");
-  auto genesis = ledger::LoadGenesisFile(args.genesis);
-  if (!genesis.ok()) return Fail("--genesis", genesis.status());
+  auto genesis = LoadTrustedGenesis(args.genesis);
+  if (!genesis.ok()) return Fail("verify", genesis.status());
   auto client = Connect(args.node);
   if (!client.ok()) return Fail("--node", client.status());
   Report report;
-  auto evidence = FetchEvidence(**client, args.id);
+  auto evidence = FetchEvidence(**client, args.target);
   if (evidence.ok()) {
     report = VerifyEvidence(*genesis, *evidence, SystemClock().NowUnixMillis());
   } else if (evidence.status().IsNotFound()) {
     report = NotOnLedgerReport(
-        args.id, "the node does not know this certificate: " + evidence.status().message());
+        args.target, "the node does not know this certificate: " + evidence.status().message());
   } else {
-    return Fail("verify " + args.id, evidence.status());
+    return Fail("verify " + args.target, evidence.status());
   }
   std::cout << (args.json ? ReportJson(report).dump(2) + "\n" : RenderReport(report));
   return ExitCodeOf(report.verdict);
+}
+
+int RunVerify(const VerifyArgs& args) {
+  enum class Source { kPayload, kStdin, kImage, kCertificate } source;
+  if (!args.payload.empty()) {
+    if (!args.target.empty()) return Usage("verify: give TARGET or --payload, not both");
+    source = Source::kPayload;
+  } else if (args.target.empty()) {
+    return Usage("verify: give an image file, --payload URI, - (scanner) or a certificate id");
+  } else if (args.target == "-") {
+    source = Source::kStdin;
+  } else if (args.target.starts_with("https://")) {
+    source = Source::kPayload;
+  } else if (std::error_code ec; std::filesystem::is_regular_file(args.target, ec)) {
+    source = Source::kImage;
+  } else {
+    source = Source::kCertificate;
+  }
+  if (args.record && (!args.online || args.key.empty())) {
+    return Usage("verify: --record needs --online and --key FILE (the inspector's key)");
+  }
+  if (source == Source::kCertificate) return RunVerifyCertificate(args);
+
+  LabelSession session;
+  session.args = &args;
+  auto genesis = LoadTrustedGenesis(args.genesis);
+  if (!genesis.ok()) return Fail("verify", genesis.status());
+  session.genesis = std::move(*genesis);
+  // Every use of a bundle re-verifies it against the genesis file, so a bundle
+  // edited on this machine is refused with the reason.
+  std::string trust_path = args.trust.empty() ? DefaultTrustPath() : args.trust;
+  auto bundle = LoadTrustFile(trust_path, session.genesis.hash);
+  if (bundle.ok()) {
+    session.bundle = std::move(*bundle);
+  } else if (!bundle.status().IsNotFound() || !args.online) {
+    if (bundle.status().IsNotFound()) {
+      std::cerr << "frontera: verify offline needs a trust bundle: " << bundle.status().message()
+                << "\n  run `frontera trust sync --node URL` while online, or pass --online\n";
+      return kExitNoInput;
+    }
+    return Fail("trust bundle " + trust_path + " is refused", bundle.status());
+  }
+  if (args.online) {
+    auto client = Connect(args.node);
+    if (!client.ok()) return Fail("--node", client.status());
+    session.client = std::move(*client);
+  }
+  if (args.record) {
+    auto key = LoadKey(args.key);
+    if (!key.ok()) return Fail("--key", key.status());
+    session.record_key = std::move(*key);
+  }
+  // no-color.org: colour only on a terminal, and never when NO_COLOR is set
+  // to a non-empty value.
+  const char* no_color = std::getenv("NO_COLOR");
+  session.colour = ::isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
+
+  switch (source) {
+    case Source::kPayload:
+      return VerifyOneLabel(session, args.payload.empty() ? args.target : args.payload, false);
+    case Source::kImage: {
+      auto scanned = ScanImageFile(args.target);
+      if (!scanned.ok()) return Fail("verify", scanned.status());
+      return VerifyOneLabel(session, *scanned, false);
+    }
+    case Source::kStdin: {
+      // A handheld scanner types one label per line: answer each at once.
+      int first_failure = kExitOk;
+      std::string line;
+      while (std::getline(std::cin, line)) {
+        std::string scanned = TrimScannedLine(line);
+        if (scanned.empty()) continue;
+        int code = VerifyOneLabel(session, scanned, true);
+        if (code != kExitOk && first_failure == kExitOk) first_failure = code;
+      }
+      return first_failure;
+    }
+    case Source::kCertificate:
+      break;
+  }
+  return RunVerifyCertificate(args);
 }
 
 int RunBenchCommand(const BenchOptions& options, const std::string& key_path) {
@@ -610,12 +899,42 @@ int Main(int argc, char** argv) {
   checkpoint->add_flag("--json", checkpoint_args.json, "machine output (with --genesis)");
 
   VerifyArgs verify_args;
-  CLI::App* verify = app.add_subcommand("verify", "verify a certificate, trusting only genesis");
-  verify->add_option("ID", verify_args.id, "certificate id")->required();
-  verify->add_flag("--online", verify_args.online, "fetch the evidence from --node");
+  CLI::App* verify = app.add_subcommand(
+      "verify", "verify a label (image, --payload, - for a scanner) or a certificate id");
+  verify->add_option("TARGET", verify_args.target,
+                     "PNG/JPEG image of a label, a label URI, - (one label per line on stdin), "
+                     "or a certificate id (with --online)");
+  verify->add_option("--payload", verify_args.payload, "the label URI as scanned");
+  verify->add_flag("--online", verify_args.online, "ask --node for the ledger's evidence");
   add_node(verify, verify_args.node);
   add_genesis(verify, verify_args.genesis);
+  verify->add_option("--trust", verify_args.trust,
+                     "trust bundle (default $FRONTERA_TRUST or "
+                     "~/.frontera/trust.json)");
   verify->add_flag("--json", verify_args.json, "machine output");
+  verify->add_flag("--record", verify_args.record,
+                   "record an EPCIS inspecting event for the certificate (with --online --key)");
+  verify->add_option("--key", verify_args.key, "the inspector's key file (for --record)");
+
+  TrustArgs trust_args;
+  CLI::App* trust = app.add_subcommand("trust", "the inspector's offline trust bundle");
+  trust->require_subcommand(1);
+  CLI::App* trust_sync = trust->add_subcommand("sync", "fetch, verify and store the bundle");
+  add_node(trust_sync, trust_args.node);
+  add_genesis(trust_sync, trust_args.genesis);
+  trust_sync->add_option("-o,--output", trust_args.output,
+                         "bundle file (default $FRONTERA_TRUST or ~/.frontera/trust.json)");
+  CLI::App* trust_show = trust->add_subcommand("show", "print the stored bundle and its age");
+  add_genesis(trust_show, trust_args.genesis);
+  trust_show->add_option("--trust", trust_args.output,
+                         "bundle file (default $FRONTERA_TRUST or ~/.frontera/trust.json)");
+
+  LabelArgs label_args;
+  CLI::App* label = app.add_subcommand("label", "save a certificate's QR label (PNG or SVG)");
+  label->add_option("ID", label_args.id, "certificate id")->required();
+  label->add_option("-o,--output", label_args.output, "label.png or label.svg (not overwritten)")
+      ->required();
+  add_node(label, label_args.node);
 
   BenchOptions bench_options;
   bench_options.node = kDefaultNode;
@@ -648,6 +967,9 @@ int Main(int argc, char** argv) {
   if (show->parsed()) return RunShow(show_args);
   if (checkpoint->parsed()) return RunCheckpoint(checkpoint_args);
   if (verify->parsed()) return RunVerify(verify_args);
+  if (trust_sync->parsed()) return RunTrustSync(trust_args);
+  if (trust_show->parsed()) return RunTrustShow(trust_args);
+  if (label->parsed()) return RunLabel(label_args);
   if (bench->parsed()) return RunBenchCommand(bench_options, bench_key);
   return Usage("no command given; see frontera --help");
 }

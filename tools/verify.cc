@@ -325,7 +325,9 @@ Check CheckStatus(const Evidence& evidence, const CredentialFacts& facts, int64_
   };
   if (evidence.status == "revoked") {
     out.revoked = true;
-    fail("revoked on the ledger");
+    fail(evidence.revocation_reason.empty()
+             ? "revoked on the ledger"
+             : "revoked on the ledger: " + evidence.revocation_reason);
   } else if (evidence.status != "active") {
     fail("the node reports unknown status \"" + evidence.status + "\"");
   }
@@ -418,6 +420,14 @@ Result<Evidence> EvidenceFromAnswers(std::string requested_id, const Json& certi
     evidence.flags = flags->is_array() ? *flags : Json::array({*flags});
   }
 
+  if (auto revocation = certificate.find("revocation");
+      revocation != certificate.end() && revocation->is_object()) {
+    const Json* document = UnwrapEvent(*revocation);
+    if (document != nullptr && document->contains("reason") && (*document)["reason"].is_string()) {
+      evidence.revocation_reason = (*document)["reason"].get<std::string>();
+    }
+  }
+
   if (!proof.is_object()) return ShapeError("", "proof answer must be an object");
   FRONTERA_ASSIGN_OR_RETURN(evidence.leaf_index, Unsigned(proof, "leaf_index"));
   FRONTERA_ASSIGN_OR_RETURN(evidence.tree_size, Unsigned(proof, "tree_size"));
@@ -441,6 +451,22 @@ Result<Evidence> EvidenceFromAnswers(std::string requested_id, const Json& certi
   return evidence;
 }
 
+NoteSigners CheckNoteSigners(const ledger::Genesis& genesis, const crypto::Note& note) {
+  NoteSigners out;
+  out.signers = crypto::VerifiedSigners(note, genesis.NoteVerifiers());
+  for (const crypto::NoteSignature& line : note.signatures) {
+    const ledger::Validator* validator = genesis.FindValidator(line.name);
+    if (validator == nullptr) continue;  // C2SP signed-note: unknown keys are ignored
+    if (line.key_id != crypto::NoteKeyId(line.name, validator->public_key)) {
+      out.reasons.push_back("signature line of validator " + line.name +
+                            " has a key id that is not its genesis key");
+    } else if (std::find(out.signers.begin(), out.signers.end(), line.name) == out.signers.end()) {
+      out.reasons.push_back("signature of validator " + line.name + " does not verify");
+    }
+  }
+  return out;
+}
+
 CheckpointReport VerifyCheckpoint(const ledger::Genesis& genesis, std::string_view note_text) {
   CheckpointReport report;
   report.quorum = genesis.Quorum();
@@ -458,7 +484,9 @@ CheckpointReport VerifyCheckpoint(const ledger::Genesis& genesis, std::string_vi
   report.origin = body->origin;
   report.tree_size = body->tree_size;
   report.root = body->root;
-  report.signers = crypto::VerifiedSigners(*note, genesis.NoteVerifiers());
+  NoteSigners signers = CheckNoteSigners(genesis, *note);
+  report.signers = signers.signers;
+  report.reasons.insert(report.reasons.end(), signers.reasons.begin(), signers.reasons.end());
   bool origin_ok = body->origin == genesis.network;
   if (!origin_ok) {
     report.reasons.push_back("origin is \"" + body->origin + "\", not the genesis network \"" +
@@ -471,7 +499,7 @@ CheckpointReport VerifyCheckpoint(const ledger::Genesis& genesis, std::string_vi
                              " genesis validators signed; a majority is " +
                              std::to_string(report.quorum));
   }
-  report.valid = origin_ok && quorum_ok;
+  report.valid = origin_ok && quorum_ok && signers.reasons.empty();
   return report;
 }
 

@@ -33,6 +33,7 @@
 #include "common/result.h"
 #include "crypto/json.h"
 #include "crypto/merkle.h"
+#include "crypto/signed_note.h"
 #include "ledger/genesis.h"
 
 namespace frontera::tools {
@@ -52,10 +53,11 @@ inline int ExitCodeOf(Verdict verdict) { return static_cast<int>(verdict); }
 
 // Everything the verifier looks at, as fetched from a node.
 struct Evidence {
-  std::string requested_id;                    // the id the user asked about
-  crypto::Json credential;                     // the signed credential
-  std::string status;                          // the node's status: "active" | "revoked"
-  std::vector<crypto::Json> events;            // signed EPCIS events, in ledger order
+  std::string requested_id;          // the id the user asked about
+  crypto::Json credential;           // the signed credential
+  std::string status;                // the node's status: "active" | "revoked"
+  std::vector<crypto::Json> events;  // signed EPCIS events, in ledger order
+  std::string revocation_reason;     // "reason" of the node's revocation document, or empty
   crypto::Json flags = crypto::Json::array();  // the node's flags, shown as is
   // GET /v1/certificates/{id}/proof:
   uint64_t leaf_index = 0;
@@ -97,8 +99,20 @@ struct CheckpointReport {
   std::vector<std::string> reasons;  // what is wrong, when !valid
 };
 
+struct NoteSigners {
+  std::vector<std::string> signers;  // genesis validators whose signature verifies
+  std::vector<std::string> reasons;  // signature lines that name a validator but fail
+};
+
+// The genesis validators that signed `note`. Stricter than C2SP signed-note
+// (which ignores lines of unknown keys): a line carrying the name of a genesis
+// validator whose key id or signature does not verify is a forgery on a
+// permissioned network, and is reported in `reasons`; callers refuse the note.
+NoteSigners CheckNoteSigners(const ledger::Genesis& genesis, const crypto::Note& note);
+
 // Checks a signed-note checkpoint against the genesis validators (DESIGN.md
-// §2 Checkpoints: valid when a majority of the genesis validators signed it).
+// §2 Checkpoints: valid when a majority of the genesis validators signed it
+// and no line naming a validator fails to verify, see CheckNoteSigners).
 CheckpointReport VerifyCheckpoint(const ledger::Genesis& genesis, std::string_view note);
 
 struct Report {

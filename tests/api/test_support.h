@@ -64,6 +64,12 @@ class FakeBackend : public Backend {
   void SetConsistency(Result<ConsistencyProofView> r) {
     Locked([&] { consistency_ = std::move(r); });
   }
+  void SetTrustBundle(Result<Json> r) {
+    Locked([&] { trust_bundle_ = std::move(r); });
+  }
+  void SetLabelCheck(Result<Json> r) {
+    Locked([&] { label_check_ = std::move(r); });
+  }
   void SetHealthy(bool healthy) {
     Locked([&] { healthy_ = healthy; });
   }
@@ -141,6 +147,17 @@ class FakeBackend : public Backend {
     calls_.push_back(MakeCall("GetParty", did));
     return read_json_;
   }
+  Result<Json> GetTrustBundle() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("GetTrustBundle"));
+    return trust_bundle_;
+  }
+  // The call's id is the label URI as the server built it.
+  Result<Json> CheckLabel(const std::string& label_uri) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("CheckLabel", label_uri));
+    return label_check_;
+  }
   Json GetStatus() override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(MakeCall("GetStatus"));
@@ -188,6 +205,8 @@ class FakeBackend : public Backend {
   Result<InclusionProofView> proof_ = Status::NotFound("no proof scripted");
   Result<std::string> checkpoint_ = Status::NotFound("no checkpoint scripted");
   Result<ConsistencyProofView> consistency_ = Status::NotFound("no proof scripted");
+  Result<Json> trust_bundle_ = Status::NotFound("no trust bundle scripted");
+  Result<Json> label_check_ = Status::NotFound("no label check scripted");
   Json status_json_ = Json{{"role", "leader"}};
   bool healthy_ = true;
   bool status_throws_ = false;

@@ -21,8 +21,7 @@ Json FreshPharma(const std::string& serial) {
   Json doc = Unsigned("pharma-credential.json");
   doc["id"] = "urn:uuid:11111111-0000-4000-8000-" + std::string(12 - serial.size(), '0') + serial;
   doc["credentialSubject"]["serial"] = serial;
-  doc["credentialSubject"]["id"] =
-      "https://id.gs1.org/01/07501234000017/10/LOT42A/21/" + serial;
+  doc["credentialSubject"]["id"] = "https://id.gs1.org/01/07501234000017/10/LOT42A/21/" + serial;
   doc["credentialSubject"].erase("label");
   return doc;
 }
@@ -73,8 +72,8 @@ std::vector<Case> Cases() {
   std::vector<Case> cases;
   auto post = [&](std::string name, std::string path, const Json& body, int status,
                   std::string pointer) {
-    cases.push_back({std::move(name), "POST", std::move(path), body.dump(), status,
-                     std::move(pointer)});
+    cases.push_back(
+        {std::move(name), "POST", std::move(path), body.dump(), status, std::move(pointer)});
   };
   auto issue = [&](std::string name, const Json& body, int status, std::string pointer) {
     post(std::move(name), "/v1/certificates", body, status, std::move(pointer));
@@ -84,8 +83,8 @@ std::vector<Case> Cases() {
   cases.push_back({"broken JSON", "POST", "/v1/certificates", "{\"id\": ", 400, ""});
   cases.push_back({"array body", "POST", "/v1/certificates", "[]", 400, ""});
   cases.push_back({"trailing garbage", "POST", "/v1/certificates", "{} x", 400, ""});
-  cases.push_back({"duplicate member", "POST", "/v1/certificates", "{\"id\":1,\"id\":2}", 400,
-                   "/id"});
+  cases.push_back(
+      {"duplicate member", "POST", "/v1/certificates", "{\"id\":1,\"id\":2}", 400, "/id"});
   cases.push_back({"deep nesting", "POST", "/v1/certificates",
                    std::string(200, '[') + std::string(200, ']'), 400, ""});
   cases.push_back({"oversize body", "POST", "/v1/certificates",
@@ -228,15 +227,10 @@ std::vector<Case> Cases() {
          "/destinationList");
   }
   {
-    Json rev = {{"@context",
-                 {"https://www.w3.org/ns/credentials/v2", "https://frontera.example/ns/v1"}},
-                {"type", "CredentialRevocation"},
-                {"id", "urn:uuid:44444444-0000-4000-8000-000000000001"},
-                {"credential", kPharmaId},
-                {"issuer", ExampleParties().at("mx-carrier").did},
-                {"reason", "not mine to revoke"}};
-    post("revocation by a carrier", "/v1/certificates/" + api::Client::EncodePathSegment(kPharmaId) +
-                                        "/revocation",
+    Json rev = Revocation("urn:uuid:44444444-0000-4000-8000-000000000001", kPharmaId, "mx-carrier",
+                          "not mine to revoke");
+    post("revocation by a carrier",
+         "/v1/certificates/" + api::Client::EncodePathSegment(kPharmaId) + "/revocation",
          Sign(rev, "mx-carrier"), 403, "/issuer");
   }
 
@@ -265,8 +259,8 @@ TEST_CASE("every bad request gets the right problem and changes nothing") {
   for (const Case& c : cases) {
     CAPTURE(c.name);
     auto fresh = node.Client();  // a server may close a connection after an error
-    auto answer = c.method == "POST" ? fresh->PostRaw(c.path, c.body, c.content_type)
-                                     : fresh->GetRaw(c.path);
+    auto answer =
+        c.method == "POST" ? fresh->PostRaw(c.path, c.body, c.content_type) : fresh->GetRaw(c.path);
     REQUIRE_MESSAGE(answer.ok(), answer.status().ToString());
     CHECK(answer->status == c.status);
     CHECK(answer->content_type.find("application/problem+json") == 0);

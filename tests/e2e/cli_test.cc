@@ -2,8 +2,8 @@
 // walk-through as a test.
 #include <doctest/doctest.h>
 
-#include "crypto/key_file.h"
 #include "crypto/did_key.h"
+#include "crypto/key_file.h"
 #include "tests/e2e/harness.h"
 
 namespace frontera::e2e {
@@ -33,20 +33,34 @@ TEST_CASE("the README walk-through with the frontera CLI") {
   const std::string cert = "urn:uuid:6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b";
   std::string out;
 
-  REQUIRE_MESSAGE(cli.Run({"issue", "pharma", "--key", keys + "mx-manufacturer.key", "--id", cert,
-                           "--gtin", "07501234000017", "--lot", "LOT42A", "--serial", "SN777",
-                           "--expiry", "2028-10-31", "--product-name",
-                           "Amoxicillin 500 mg capsules", "--strength-dosage-form",
-                           "500 mg, capsule", "--container-size", "30 capsules"},
+  REQUIRE_MESSAGE(cli.Run({"issue",
+                           "pharma",
+                           "--key",
+                           keys + "mx-manufacturer.key",
+                           "--id",
+                           cert,
+                           "--gtin",
+                           "07501234000017",
+                           "--lot",
+                           "LOT42A",
+                           "--serial",
+                           "SN777",
+                           "--expiry",
+                           "2028-10-31",
+                           "--product-name",
+                           "Amoxicillin 500 mg capsules",
+                           "--strength-dosage-form",
+                           "500 mg, capsule",
+                           "--container-size",
+                           "30 capsules"},
                           &out) == 0,
                   out);
   CHECK(out.find(cert) != std::string::npos);
 
   // The same serial again is refused, naming the flag to change.
   CHECK(cli.Run({"issue", "pharma", "--key", keys + "mx-manufacturer.key", "--gtin",
-                 "07501234000017", "--lot", "LOT42A", "--serial", "SN777", "--expiry",
-                 "2028-10-31", "--product-name", "x", "--strength-dosage-form", "y",
-                 "--container-size", "z"},
+                 "07501234000017", "--lot", "LOT42A", "--serial", "SN777", "--expiry", "2028-10-31",
+                 "--product-name", "x", "--strength-dosage-form", "y", "--container-size", "z"},
                 &out) != 0);
   CHECK(out.find("--serial") != std::string::npos);
   // A bad check digit never leaves the machine.
@@ -95,13 +109,13 @@ TEST_CASE("the README walk-through with the frontera CLI") {
   // A genesis the node does not belong to: its checkpoint is not trusted.
   TempDir other;
   NodeProcess other_node({"--dev", other.path() + "/dev", "--port", "0"}, other.path() + "/port");
-  code = cli.Run({"verify", "--online", "--genesis", other.path() + "/dev/genesis.json", cert},
-                 &out);
+  code =
+      cli.Run({"verify", "--online", "--genesis", other.path() + "/dev/genesis.json", cert}, &out);
   CHECK(code != 0);
 
-  code = cli.Run({"bench", "--key", keys + "mx-manufacturer.key", "-n", "200", "-c", "4",
-                  "--warmup", "10"},
-                 &out);
+  code = cli.Run(
+      {"bench", "--key", keys + "mx-manufacturer.key", "-n", "200", "-c", "4", "--warmup", "10"},
+      &out);
   CHECK_MESSAGE(code == 0, out);
   Json bench = Json::parse(out.substr(out.find('{')));
   CHECK(bench["errors"] == 0);

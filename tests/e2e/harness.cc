@@ -1,5 +1,6 @@
 #include "tests/e2e/harness.h"
 
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -12,8 +13,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <doctest/doctest.h>
 
 #include "common/encoding.h"
 #include "crypto/did_key.h"
@@ -73,24 +72,36 @@ Json Sign(const Json& unsigned_doc, const std::string& party, const std::string&
   return *signed_doc;
 }
 
+Json Revocation(const std::string& id, const std::string& certificate,
+                const std::string& issuer_party, const std::string& reason) {
+  return Json{
+      {"@context", {"https://www.w3.org/ns/credentials/v2", "https://frontera.example/ns/v1"}},
+      {"type", "CredentialRevocation"},
+      {"id", id},
+      {"credential", certificate},
+      {"issuer", ExampleParties().at(issuer_party).did},
+      {"reason", reason}};
+}
+
 TestNetwork::TestNetwork(const std::string& extra_config) {
   fs::create_directories(dir() + "/keys");
   Json parties = Json::array();
   Json fixture = FixtureJson("parties.json");
   for (const auto& [name, p] : fixture["parties"].items()) {
-    REQUIRE(crypto::WriteKeyFile(dir() + "/keys/" + name + ".key", ExampleParties().at(name).key)
-                .ok());
-    Json party = {{"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]},
-                  {"country", p["country"]}};
+    REQUIRE(
+        crypto::WriteKeyFile(dir() + "/keys/" + name + ".key", ExampleParties().at(name).key).ok());
+    Json party = {
+        {"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]}, {"country", p["country"]}};
     if (p.contains("gln")) party["gln"] = p["gln"];
     if (p.contains("prefixes")) party["prefixes"] = p["prefixes"];
     parties.push_back(party);
   }
-  Json genesis = {{"network", "frontera.example/north-america-1"},
-                  {"created", "2026-11-01T00:00:00Z"},
-                  {"resolver", "verify.frontera.example"},
-                  {"validators", {{{"name", "us-cbp"}, {"did", ExampleParties().at("us-cbp").did}}}},
-                  {"parties", parties}};
+  Json genesis = {
+      {"network", "frontera.example/north-america-1"},
+      {"created", "2026-11-01T00:00:00Z"},
+      {"resolver", "verify.frontera.example"},
+      {"validators", {{{"name", "us-cbp"}, {"did", ExampleParties().at("us-cbp").did}}}},
+      {"parties", parties}};
   std::ofstream(genesis_path()) << genesis.dump(2);
   std::ofstream(config_path()) << "[node]\nname = \"us-cbp\"\ndata_dir = \"data\"\n"
                                << "key_file = \"keys/us-cbp.key\"\n"

@@ -45,6 +45,10 @@ const std::map<std::string, ExampleParty>& ExampleParties();
 Json Sign(const Json& unsigned_doc, const std::string& party,
           const std::string& created = "2026-11-30T10:00:00Z");
 
+// An unsigned CredentialRevocation of `certificate` by `issuer_party`.
+Json Revocation(const std::string& id, const std::string& certificate,
+                const std::string& issuer_party, const std::string& reason);
+
 // A network directory: keys/, genesis.json (origin
 // frontera.example/north-america-1, validator us-cbp, the six example
 // parties) and node.toml (API on a free port).

@@ -63,8 +63,8 @@ crypto::Hash HashOf(const std::string& b64) {
 crypto::Checkpoint VerifiedCheckpoint(const std::string& note_text) {
   auto note = crypto::ParseNote(note_text);
   REQUIRE_MESSAGE(note.ok(), note.status().ToString());
-  auto signers = crypto::VerifiedSigners(
-      *note, {{"us-cbp", ExampleParties().at("us-cbp").key.public_key()}});
+  auto signers =
+      crypto::VerifiedSigners(*note, {{"us-cbp", ExampleParties().at("us-cbp").key.public_key()}});
   REQUIRE(signers == std::vector<std::string>{"us-cbp"});
   auto cp = crypto::ParseCheckpointBody(note->text);
   REQUIRE(cp.ok());
@@ -143,8 +143,7 @@ TEST_CASE("the US-MX-CA scenario end to end, surviving SIGKILL") {
     step(MakeEvent("urn:uuid:00000000-0000-4000-8000-000000000003", "inspecting"), "us-cbp");
     step(Shipping("urn:uuid:00000000-0000-4000-8000-000000000004", "mx-carrier", "us-distributor"),
          "mx-carrier");
-    step(MakeEvent("urn:uuid:00000000-0000-4000-8000-000000000005", "receiving"),
-         "us-distributor");
+    step(MakeEvent("urn:uuid:00000000-0000-4000-8000-000000000005", "receiving"), "us-distributor");
 
     auto cert = client->GetJson("/v1/certificates/" + api::Client::EncodePathSegment(kPharmaId));
     REQUIRE(cert.ok());
@@ -155,23 +154,18 @@ TEST_CASE("the US-MX-CA scenario end to end, surviving SIGKILL") {
     CHECK((*cert)["credential"] == FixtureJson("pharma-credential.json"));
 
     // The manufacturer recalls it: revoked, and it cannot move any more.
-    Json revocation = {{"@context",
-                        {"https://www.w3.org/ns/credentials/v2", "https://frontera.example/ns/v1"}},
-                       {"type", "CredentialRevocation"},
-                       {"id", "urn:uuid:00000000-0000-4000-8000-0000000000a1"},
-                       {"credential", kPharmaId},
-                       {"issuer", ExampleParties().at("mx-manufacturer").did},
-                       {"reason", "recall: lot LOT42A failed dissolution testing"}};
+    Json revocation =
+        Revocation("urn:uuid:00000000-0000-4000-8000-0000000000a1", kPharmaId, "mx-manufacturer",
+                   "recall: lot LOT42A failed dissolution testing");
     auto revoked = client->PostJson(
         "/v1/certificates/" + api::Client::EncodePathSegment(kPharmaId) + "/revocation",
         Sign(revocation, "mx-manufacturer"));
     REQUIRE_MESSAGE(revoked.ok(), revoked.status().ToString());
     CHECK((*revoked)["status"] == "revoked");
-    auto moved = client->PostJson(
-        EventsPath(kPharmaId),
-        Sign(Shipping("urn:uuid:00000000-0000-4000-8000-000000000006", "us-distributor",
-                      "mx-carrier"),
-             "us-distributor"));
+    auto moved = client->PostJson(EventsPath(kPharmaId),
+                                  Sign(Shipping("urn:uuid:00000000-0000-4000-8000-000000000006",
+                                                "us-distributor", "mx-carrier"),
+                                       "us-distributor"));
     CHECK(moved.status().IsFailedPrecondition());
 
     CheckProof(*client, kPharmaId);

@@ -2,13 +2,12 @@
 // time taken from the proposal only, recovery of its summary.
 #include "ledger/state_machine.h"
 
+#include <doctest/doctest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <doctest/doctest.h>
 
 #include "common/encoding.h"
 #include "crypto/data_integrity.h"
@@ -39,19 +38,19 @@ Genesis ExampleGenesis() {
   Json parties = Json::array();
   const Json fixture = Fixture("parties.json");  // outlives the loop over its items
   for (const auto& [name, p] : fixture["parties"].items()) {
-    Json party = {{"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]},
-                  {"country", p["country"]}};
+    Json party = {
+        {"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]}, {"country", p["country"]}};
     if (p.contains("gln")) party["gln"] = p["gln"];
     if (p.contains("prefixes")) party["prefixes"] = p["prefixes"];
     parties.push_back(party);
   }
-  auto g = ParseGenesis({{"network", "frontera.example/north-america-1"},
-                         {"created", "2026-11-01T00:00:00Z"},
-                         {"resolver", "verify.frontera.example"},
-                         {"validators",
-                          {{{"name", "us-cbp"},
-                            {"did", Fixture("parties.json")["parties"]["us-cbp"]["did"]}}}},
-                         {"parties", parties}});
+  auto g = ParseGenesis(
+      {{"network", "frontera.example/north-america-1"},
+       {"created", "2026-11-01T00:00:00Z"},
+       {"resolver", "verify.frontera.example"},
+       {"validators",
+        {{{"name", "us-cbp"}, {"did", Fixture("parties.json")["parties"]["us-cbp"]["did"]}}}},
+       {"parties", parties}});
   REQUIRE_MESSAGE(g.ok(), g.status().ToString());
   return *g;
 }
@@ -110,7 +109,7 @@ Block ApplyAndWrite(StateMachine& sm, storage::KvStore* store, uint64_t index, c
   Block block = sm.Apply(index, p, nullptr, batch);
   sm.StageCheckpoint("note " + std::to_string(index) + "\n", batch);
   REQUIRE(store->Write(batch, true).ok());
-  sm.Publish("note " + std::to_string(index) + "\n");
+  sm.Publish("note " + std::to_string(index) + "\n", "revocations\n");
   return block;
 }
 

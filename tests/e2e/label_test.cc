@@ -1,0 +1,179 @@
+// Issue 4 end to end on a validator process: the label as a QR image decoded
+// by an independent decoder, the Digital Link resolver's verdicts (JSON, and
+// the HTML page in headless Chromium), and the trust bundle.
+#include "ledger/label.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/encoding.h"
+#include "crypto/did_key.h"
+#include "crypto/sha256.h"
+#include "crypto/signed_note.h"
+#include "ledger/documents.h"
+#include "tests/e2e/harness.h"
+
+namespace frontera::e2e {
+namespace {
+
+const char* kPharmaId = "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70";
+
+std::string Path(const std::string& label_uri) {
+  // Everything from the first '/' of the path: what the resolver is asked.
+  size_t scheme = label_uri.find("://");
+  return label_uri.substr(label_uri.find('/', scheme + 3));
+}
+
+std::string CertPath(const std::string& id) {
+  return "/v1/certificates/" + api::Client::EncodePathSegment(id);
+}
+
+Json Resolve(const NodeProcess& node, const std::string& label_uri) {
+  auto answer = node.Client()->GetRaw(Path(label_uri), "application/json");
+  REQUIRE(answer.ok());
+  REQUIRE_MESSAGE(answer->status == 200, answer->body);
+  return Json::parse(answer->body);
+}
+
+// A label for another serial, validly signed by the manufacturer, never issued.
+std::string UnissuedLabel() {
+  Json doc = FixtureJson("pharma-credential.json");
+  doc["credentialSubject"]["serial"] = "NEVER1";
+  doc["credentialSubject"]["id"] = "https://id.gs1.org/01/07501234000017/10/LOT42A/21/NEVER1";
+  doc["credentialSubject"].erase("label");
+  auto credential = ledger::ParseCredential(doc);
+  REQUIRE_MESSAGE(credential.ok(), credential.status().ToString());
+  auto label = ledger::BuildLabel("verify.frontera.example", *credential,
+                                  ExampleParties().at("mx-manufacturer").key);
+  REQUIRE(label.ok());
+  return *label;
+}
+
+// Renders `url` in headless Chromium: the DOM text, and a screenshot kept in
+// the build folder for people to look at.
+std::string Chromium(const std::string& url, const std::string& screenshot) {
+  TempDir profile;
+  std::vector<std::string> common = {"/usr/bin/chromium",
+                                     "--headless",
+                                     "--no-sandbox",
+                                     "--disable-gpu",
+                                     "--disable-quic",
+                                     "--no-first-run",
+                                     "--disable-background-networking",
+                                     "--disable-component-update",
+                                     "--disable-sync",
+                                     "--user-data-dir=" + profile.path()};
+  std::string dom;
+  std::vector<std::string> dump = common;
+  dump.push_back("--dump-dom");
+  dump.push_back(url);
+  REQUIRE(RunCommand(dump, &dom) == 0);
+  std::vector<std::string> shot = common;
+  shot.push_back("--window-size=412,915");  // a phone
+  shot.push_back("--screenshot=" + screenshot);
+  shot.push_back(url);
+  std::string out;
+  REQUIRE_MESSAGE(RunCommand(shot, &out) == 0, out);
+  CHECK(std::filesystem::file_size(screenshot) > 1000);
+  return dom;
+}
+
+TEST_CASE("labels, the resolver and the trust bundle on a running validator") {
+  TestNetwork net;
+  NodeProcess node(net.config_path(), net.dir() + "/port");
+  auto client = node.Client();
+  REQUIRE(client->PostJson("/v1/certificates", FixtureJson("pharma-credential.json")).ok());
+  REQUIRE(client->PostJson("/v1/certificates", FixtureJson("precursor-credential.json")).ok());
+  const std::string label =
+      ReadFixture("label-uri.txt").substr(0, ReadFixture("label-uri.txt").find('\n'));
+
+  SUBCASE("the QR image decodes with zbarimg to exactly the signed URI") {
+    TempDir dir;
+    for (const char* format : {"png"}) {
+      auto image = client->GetRaw(CertPath(kPharmaId) + "/qr." + format);
+      REQUIRE(image.ok());
+      REQUIRE(image->status == 200);
+      std::string file = dir.path() + "/label." + format;
+      std::ofstream(file, std::ios::binary) << image->body;
+      std::string decoded;
+      REQUIRE(RunCommand({"/usr/bin/zbarimg", "--raw", "-q", file}, &decoded) == 0);
+      // zbarimg may print D-Bus warnings on stderr (captured too): the one
+      // decoded symbol is the last line.
+      CHECK(decoded.ends_with("\n" + label + "\n"));
+      CHECK(decoded.find("https://") == decoded.rfind("https://"));
+    }
+    auto svg = client->GetRaw(CertPath(kPharmaId) + "/qr.svg");
+    REQUIRE(svg.ok());
+    CHECK(svg->status == 200);
+    CHECK(svg->body.find("<svg") != std::string::npos);
+  }
+
+  SUBCASE("the resolver gives each verdict") {
+    CHECK(Resolve(node, label)["verdict"] == "AUTHENTIC");
+    CHECK(Resolve(node, UnissuedLabel())["verdict"] == "NOT ON LEDGER");
+    std::string tampered = label;
+    tampered[tampered.find("LOT42A")] = 'X';  // the lot, inside the signed part
+    CHECK(Resolve(node, tampered)["verdict"] == "NOT AUTHENTIC");
+    Json revocation = Revocation("urn:uuid:00000000-0000-4000-8000-0000000000b1", kPharmaId,
+                                 "mx-manufacturer", "recall: lot LOT42A");
+    REQUIRE(
+        client->PostJson(CertPath(kPharmaId) + "/revocation", Sign(revocation, "mx-manufacturer"))
+            .ok());
+    Json revoked = Resolve(node, label);
+    CHECK(revoked["verdict"] == "REVOKED");
+    CHECK(revoked["certificate"]["id"] == kPharmaId);
+  }
+
+  SUBCASE("the verification page in headless Chromium") {
+    const std::string shots = std::string(FRONTERA_BINARY_DIR) + "/test-artifacts";
+    std::filesystem::create_directories(shots);
+    std::string authentic = Chromium(node.url() + Path(label), shots + "/page-authentic.png");
+    CHECK(authentic.find("AUTHENTIC") != std::string::npos);
+    CHECK(authentic.find("Amoxicillin 500 mg capsules") != std::string::npos);
+    std::string unknown = Chromium(node.url() + Path(UnissuedLabel()), shots + "/page-unknown.png");
+    CHECK(unknown.find("NOT ON LEDGER") != std::string::npos);
+    Json revocation = Revocation("urn:uuid:00000000-0000-4000-8000-0000000000b2", kPharmaId,
+                                 "us-cbp", "seized at Laredo");
+    REQUIRE(client->PostJson(CertPath(kPharmaId) + "/revocation", Sign(revocation, "us-cbp")).ok());
+    std::string revoked = Chromium(node.url() + Path(label), shots + "/page-revoked.png");
+    CHECK(revoked.find("REVOKED") != std::string::npos);
+    CHECK(revoked.find("seized at Laredo") != std::string::npos);
+  }
+
+  SUBCASE("the trust bundle verifies against the genesis keys") {
+    Json revocation = Revocation("urn:uuid:00000000-0000-4000-8000-0000000000b3",
+                                 "urn:uuid:7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f", "mx-manufacturer",
+                                 "consignment cancelled");
+    REQUIRE(
+        client
+            ->PostJson(CertPath("urn:uuid:7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f") + "/revocation",
+                       Sign(revocation, "mx-manufacturer"))
+            .ok());
+    auto bundle = client->GetJson("/v1/trust-bundle");
+    REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
+    std::vector<crypto::NoteVerifier> validators = {
+        {"us-cbp", ExampleParties().at("us-cbp").key.public_key()}};
+    auto checkpoint = crypto::ParseNote((*bundle)["checkpoint"].get<std::string>());
+    REQUIRE(checkpoint.ok());
+    CHECK(crypto::VerifiedSigners(*checkpoint, validators).size() == 1);
+    auto body = crypto::ParseCheckpointBody(checkpoint->text);
+    REQUIRE(body.ok());
+    auto note = crypto::ParseNote((*bundle)["revocations"]["note"].get<std::string>());
+    REQUIRE(note.ok());
+    CHECK(crypto::VerifiedSigners(*note, validators).size() == 1);
+    const Json& entries = (*bundle)["revocations"]["entries"];
+    REQUIRE(entries.size() == 1);
+    CHECK(entries[0]["item"] == "https://id.gs1.org/00/375012345000000013");
+    std::string lines = entries[0]["certificate"].get<std::string>() + " " +
+                        entries[0]["item"].get<std::string>() + "\n";
+    CHECK(note->text == "frontera.example/north-america-1 revocations\n" +
+                            std::to_string(body->tree_size) + "\n1\n" +
+                            Base64Encode(crypto::Sha256(lines)) + "\n");
+    CHECK((*bundle)["genesis"]["network"] == "frontera.example/north-america-1");
+  }
+}
+
+}  // namespace
+}  // namespace frontera::e2e

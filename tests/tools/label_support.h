@@ -1,0 +1,122 @@
+// Helpers of the inspector tests (trust_test.cc, label_verify_test.cc): the
+// fixture network's genesis, and trust bundles and ledgers built in memory
+// with the fixture validator keys.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/encoding.h"
+#include "crypto/jcs.h"
+#include "crypto/signed_note.h"
+#include "ledger/genesis.h"
+#include "ledger/gs1.h"
+#include "tests/tools/test_support.h"
+#include "tools/trust.h"
+
+namespace frontera::tools::testing {
+
+using crypto::Json;
+
+inline constexpr char kLabelNetwork[] = "frontera.example/north-america-1";
+
+inline Json LabelPartyJson(const std::string& fixture_name) {
+  Json party = LoadFixture("parties.json")["parties"][fixture_name];
+  Json out = {{"did", party["did"]},
+              {"name", party["name"]},
+              {"role", party["role"]},
+              {"country", party["country"]}};
+  if (party.contains("gln")) out["gln"] = party["gln"];
+  if (party.contains("prefixes")) out["prefixes"] = party["prefixes"];
+  return out;
+}
+
+inline Json LabelGenesisJson() {
+  Json validators = Json::array();
+  for (const char* name : {"us-cbp", "mx-anam", "ca-cbsa"}) {
+    validators.push_back({{"name", name}, {"did", FixtureDid(name)}});
+  }
+  Json parties = Json::array();
+  for (const char* name :
+       {"mx-manufacturer", "mx-carrier", "us-distributor", "us-cbp", "mx-anam", "ca-cbsa"}) {
+    parties.push_back(LabelPartyJson(name));
+  }
+  return {{"network", kLabelNetwork},
+          {"created", "2026-11-01T00:00:00Z"},
+          {"resolver", "verify.frontera.example"},
+          {"validators", validators},
+          {"parties", parties}};
+}
+
+inline ledger::Genesis LabelGenesis() {
+  auto genesis = ledger::ParseGenesis(LabelGenesisJson());
+  REQUIRE_MESSAGE(genesis.ok(), genesis.status().ToString());
+  return *genesis;
+}
+
+inline crypto::Hash LeafOf(const Json& document) {
+  return crypto::LeafHash(AsBytes(crypto::Canonicalize(document).value()));
+}
+
+// Leaf hashes of a made-up log: leaf i is SHA-256(0x00 ‖ "leaf i").
+inline std::vector<crypto::Hash> FillerLeaves(size_t n, const std::string& salt = "") {
+  std::vector<crypto::Hash> leaves;
+  for (size_t i = 0; i < n; ++i)
+    leaves.push_back(crypto::LeafHash(AsBytes(salt + "leaf " + std::to_string(i))));
+  return leaves;
+}
+
+inline crypto::PerfectSubtreeFn PerfectOf(const std::vector<crypto::Hash>& leaves) {
+  return [&leaves](int level, uint64_t index) -> Result<crypto::Hash> {
+    uint64_t begin = index << level, end = (index + 1) << level;
+    if (end > leaves.size()) return Status::NotFound("no such subtree");
+    return crypto::RootFromLeafHashes(
+        std::vector<crypto::Hash>(leaves.begin() + begin, leaves.begin() + end));
+  };
+}
+
+// A note of `text` signed by the named fixture validators.
+inline std::string SignedBy(const std::string& text, const std::vector<std::string>& names) {
+  std::vector<crypto::KeyPair> keys;
+  keys.reserve(names.size());
+  for (const std::string& n : names) keys.push_back(FixtureKey(n));
+  std::vector<std::pair<std::string, const crypto::KeyPair*>> signers;
+  for (size_t i = 0; i < keys.size(); ++i) signers.push_back({names[i], &keys[i]});
+  return crypto::SignNote(text, signers);
+}
+
+inline std::string CheckpointOf(const std::vector<crypto::Hash>& leaves,
+                                const std::vector<std::string>& signers = {"us-cbp", "mx-anam",
+                                                                           "ca-cbsa"}) {
+  crypto::Checkpoint body{kLabelNetwork, leaves.size(), crypto::RootFromLeafHashes(leaves), {}};
+  return SignedBy(crypto::FormatCheckpointBody(body), signers);
+}
+
+// A trust bundle as GET /v1/trust-bundle answers it.
+struct BundleMaker {
+  Json genesis = LabelGenesisJson();
+  std::vector<crypto::Hash> leaves = FillerLeaves(6);
+  std::vector<RevocationEntry> revocations;
+  std::vector<std::string> checkpoint_signers = {"us-cbp", "mx-anam", "ca-cbsa"};
+  std::vector<std::string> revocation_signers = {"us-cbp", "mx-anam", "ca-cbsa"};
+
+  Json Make() const {
+    Json entries = Json::array();
+    for (const RevocationEntry& e : revocations) {
+      entries.push_back(
+          {{"certificate", e.certificate}, {"item", e.item}, {"leaf_index", e.leaf_index}});
+    }
+    return {{"format", kTrustBundleFormat},
+            {"genesis", genesis},
+            {"genesis_hash", Base64Encode(crypto::Sha256(crypto::Canonicalize(genesis).value()))},
+            {"checkpoint", CheckpointOf(leaves, checkpoint_signers)},
+            {"revocations",
+             {{"note", SignedBy(RevocationNoteText(kLabelNetwork, leaves.size(), revocations),
+                                revocation_signers)},
+              {"entries", entries}}}};
+  }
+};
+
+}  // namespace frontera::tools::testing

@@ -1,0 +1,297 @@
+#include "tools/label_verify.h"
+
+#include <doctest/doctest.h>
+
+#include "ledger/documents.h"
+#include "tests/tools/label_support.h"
+#include "tools/builders.h"
+#include "tools/scan.h"
+
+namespace frontera::tools {
+namespace {
+
+using crypto::Json;
+using testing::BundleMaker;
+using testing::FixtureKey;
+using testing::LabelGenesis;
+using testing::LoadFixture;
+
+constexpr char kCertificateId[] = "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70";
+constexpr char kItem[] = "https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN000123";
+const int64_t kNow = ledger::gs1::ParseRfc3339Millis("2027-06-01T12:00:00Z").value();
+const int64_t kSynced = kNow - 3 * 3'600'000;
+
+std::string FixtureLabel() {
+  return TrimScannedLine(ReadTextFile(testing::FixturePath("label-uri.txt")).value());
+}
+
+TrustBundle Bundle(const BundleMaker& maker = BundleMaker()) {
+  auto bundle = VerifyTrustBundle(maker.Make(), LabelGenesis().hash);
+  REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
+  bundle->synced_at = "2027-06-01T09:00:00Z";
+  bundle->synced_at_millis = kSynced;
+  return *bundle;
+}
+
+bool Mentions(const LabelReport& report, const std::string& text) {
+  if (report.context.find(text) != std::string::npos) return true;
+  for (const Check& c : report.checks) {
+    for (const std::string& r : c.reasons) {
+      if (r.find(text) != std::string::npos) return true;
+    }
+  }
+  return false;
+}
+
+const Check* Find(const LabelReport& report, const std::string& name) {
+  for (const Check& c : report.checks) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+TEST_CASE("offline: the fixture label is AUTHENTIC, says OFFLINE and the bundle's age") {
+  LabelReport report = VerifyLabelOffline(Bundle(), FixtureLabel(), kNow);
+  INFO(RenderLabelReport(report, false));
+  CHECK(report.verdict == Verdict::kAuthentic);
+  CHECK(report.context == "OFFLINE: bundle synced 3 h ago at tree size 6");
+  CHECK(Mentions(report, "Laboratorios"));
+  std::string text = RenderLabelReport(report, false);
+  CHECK(text.find("AUTHENTIC (OFFLINE)\n") != std::string::npos);
+  CHECK(text.find("\x1b[") == std::string::npos);
+  CHECK(RenderLabelReport(report, true).find("\x1b[1;32mAUTHENTIC") != std::string::npos);
+  Json json = LabelReportJson(report);
+  CHECK(json["mode"] == "offline");
+  CHECK(json["verdict"] == "AUTHENTIC");
+  CHECK(json["exit_code"] == 0);
+}
+
+TEST_CASE("offline: changing any character of the signed part is NOT AUTHENTIC") {
+  std::string label = FixtureLabel();
+  size_t begin = label.find("/01/");
+  size_t end = label.find("&sig=");
+  TrustBundle bundle = Bundle();
+  for (size_t i = begin; i < end; ++i) {
+    std::string changed = label;
+    changed[i] = changed[i] == '1' ? '2' : '1';
+    LabelReport report = VerifyLabelOffline(bundle, changed, kNow);
+    INFO("position ", i, ": ", changed);
+    CHECK(report.verdict == Verdict::kNotAuthentic);
+    CHECK_FALSE(report.checks[0].passed);
+  }
+  // …and of the signature itself.
+  std::string changed = label;
+  changed[end + 10] = changed[end + 10] == 'A' ? 'B' : 'A';
+  CHECK(VerifyLabelOffline(bundle, changed, kNow).verdict == Verdict::kNotAuthentic);
+}
+
+TEST_CASE("offline: another party's key is NOT AUTHENTIC") {
+  TrustBundle bundle = Bundle();
+  ledger::Credential credential =
+      ledger::ParseCredential(LoadFixture("pharma-credential.json")).value();
+  credential.issuer.clear();
+  SUBCASE("a registered carrier signs a label: not allowed to issue") {
+    std::string label =
+        ledger::BuildLabel("verify.frontera.example", credential, FixtureKey("mx-carrier")).value();
+    LabelReport report = VerifyLabelOffline(bundle, label, kNow);
+    CHECK(report.verdict == Verdict::kNotAuthentic);
+    CHECK(report.checks[0].passed);
+    CHECK(Mentions(report, "only a manufacturer or shipper issues labels"));
+  }
+  SUBCASE("an unregistered key signs a label: unknown kid") {
+    crypto::KeyPair stranger = crypto::KeyPair::Generate();
+    std::string label = ledger::BuildLabel("verify.frontera.example", credential, stranger).value();
+    LabelReport report = VerifyLabelOffline(bundle, label, kNow);
+    CHECK(report.verdict == Verdict::kNotAuthentic);
+    CHECK(Mentions(report, "unknown issuer"));
+  }
+  SUBCASE("the kid is swapped for another party's: the signature does not verify") {
+    std::string label = FixtureLabel();
+    std::string carrier_kid = ledger::LabelKid(FixtureKey("mx-carrier").public_key());
+    size_t at = label.find("kid=") + 4;
+    label.replace(at, carrier_kid.size(), carrier_kid);
+    LabelReport report = VerifyLabelOffline(bundle, label, kNow);
+    CHECK(report.verdict == Verdict::kNotAuthentic);
+    CHECK(Mentions(report, "does not verify"));
+  }
+}
+
+TEST_CASE("offline: a revoked item is REVOKED; an expired one EXPIRED") {
+  BundleMaker maker;
+  maker.revocations.push_back({kCertificateId, kItem, 5});
+  LabelReport revoked = VerifyLabelOffline(Bundle(maker), FixtureLabel(), kNow);
+  CHECK(revoked.verdict == Verdict::kRevoked);
+  CHECK(ExitCodeOf(revoked.verdict) == 2);
+  CHECK(Mentions(revoked, "revoked by " + std::string(kCertificateId)));
+
+  // The label says 17=281031: usable through 2028-10-31 (UTC).
+  int64_t last_moment = ledger::gs1::ParseRfc3339Millis("2028-10-31T23:59:59Z").value();
+  CHECK(VerifyLabelOffline(Bundle(), FixtureLabel(), last_moment).verdict == Verdict::kAuthentic);
+  LabelReport expired = VerifyLabelOffline(Bundle(), FixtureLabel(), last_moment + 1000);
+  CHECK(expired.verdict == Verdict::kExpired);
+  CHECK(Mentions(expired, "281031 has passed"));
+}
+
+TEST_CASE("GS1 AI 17: century by GenSpecs §7.12, day 00 is the month's last day") {
+  ledger::Label label;
+  label.gtin = "07501234000017";
+  label.expiry_yymmdd = "280200";
+  CHECK(LabelExpiryEndMillis(label, kNow) ==
+        ledger::gs1::ParseRfc3339Millis("2028-03-01T00:00:00Z").value());
+  label.expiry_yymmdd = "990101";  // 72 years ahead of 2027: the previous century
+  CHECK(LabelExpiryEndMillis(label, kNow) ==
+        ledger::gs1::ParseRfc3339Millis("1999-01-02T00:00:00Z").value());
+}
+
+// The ledger as a node presents it: the fixture credential at leaf 2 of 7.
+struct Ledger {
+  Json credential = LoadFixture("pharma-credential.json");
+  std::string status = "active";
+  Json revocation;  // null or {"document": {reason}}
+  std::vector<crypto::Hash> leaves = testing::FillerLeaves(7);
+
+  OnlineLabelEvidence Online(const TrustBundle* bundle) {
+    leaves[2] = testing::LeafOf(credential);
+    auto proof = crypto::InclusionProof(2, leaves.size(), testing::PerfectOf(leaves));
+    REQUIRE(proof.ok());
+    Json inclusion = Json::array();
+    for (const crypto::Hash& h : *proof) inclusion.push_back(Base64Encode(h));
+    Json certificate = {{"credential", credential},
+                        {"status", status},
+                        {"events", Json::array()},
+                        {"flags", Json::array()},
+                        {"revocation", revocation}};
+    Json proof_answer = {{"leaf_index", 2},
+                         {"leaf_hash", Base64Encode(leaves[2])},
+                         {"tree_size", leaves.size()},
+                         {"inclusion", inclusion},
+                         {"checkpoint", testing::CheckpointOf(leaves)}};
+    OnlineLabelEvidence online;
+    online.found = true;
+    auto evidence = EvidenceFromAnswers(kCertificateId, certificate, proof_answer);
+    REQUIRE_MESSAGE(evidence.ok(), evidence.status().ToString());
+    online.evidence = *evidence;
+    if (bundle != nullptr && bundle->tree_size < leaves.size()) {
+      online.consistency =
+          crypto::ConsistencyProof(bundle->tree_size, leaves.size(), testing::PerfectOf(leaves))
+              .value();
+    }
+    return online;
+  }
+};
+
+// A bundle synced when the ledger had its first 6 leaves.
+TrustBundle BundleOf(const Ledger& ledger) {
+  BundleMaker maker;
+  maker.leaves.assign(ledger.leaves.begin(), ledger.leaves.begin() + 6);
+  maker.leaves[2] = testing::LeafOf(ledger.credential);
+  return Bundle(maker);
+}
+
+TEST_CASE("online: the fixture label on the ledger is AUTHENTIC, consistent with the bundle") {
+  Ledger ledger;
+  TrustBundle bundle = BundleOf(ledger);
+  LabelReport report =
+      VerifyLabelOnline(LabelGenesis(), &bundle, FixtureLabel(), ledger.Online(&bundle), kNow);
+  INFO(RenderLabelReport(report, false));
+  CHECK(report.verdict == Verdict::kAuthentic);
+  CHECK(report.certificate_id == kCertificateId);
+  REQUIRE(Find(report, "consistency") != nullptr);
+  CHECK(Find(report, "consistency")->passed);
+  CHECK(Mentions(report, "bundle tree size 6 → node tree size 7"));
+  CHECK(report.custody == std::vector<std::string>{"no events recorded",
+                                                   "custodian now: Laboratorios Ejemplo S.A. de "
+                                                   "C.V. (manufacturer)"});
+  CHECK(LabelReportJson(report)["mode"] == "online");
+}
+
+TEST_CASE("revoked after the bundle was synced: not known offline, REVOKED online") {
+  Ledger ledger;
+  TrustBundle bundle = BundleOf(ledger);  // no revocations yet
+  LabelReport offline = VerifyLabelOffline(bundle, FixtureLabel(), kNow);
+  CHECK(offline.verdict == Verdict::kAuthentic);
+  CHECK(Mentions(offline, "not known revoked as of tree size 6 (bundle synced 3 h ago)"));
+
+  ledger.status = "revoked";
+  ledger.revocation = {{"document", {{"reason", "Recall: contamination at release testing"}}}};
+  LabelReport online =
+      VerifyLabelOnline(LabelGenesis(), &bundle, FixtureLabel(), ledger.Online(&bundle), kNow);
+  CHECK(online.verdict == Verdict::kRevoked);
+  CHECK(online.recalled);
+  CHECK(LabelVerdictText(online) == "RECALLED");
+  CHECK(Mentions(online, "revoked on the ledger: Recall: contamination"));
+
+  ledger.revocation = {{"document", {{"reason", "issued by mistake"}}}};
+  LabelReport plain =
+      VerifyLabelOnline(LabelGenesis(), &bundle, FixtureLabel(), ledger.Online(&bundle), kNow);
+  CHECK(plain.verdict == Verdict::kRevoked);
+  CHECK_FALSE(plain.recalled);
+  CHECK(LabelVerdictText(plain) == "REVOKED");
+}
+
+TEST_CASE("online: a label whose fields differ from the ledger's certificate is NOT AUTHENTIC") {
+  Ledger ledger;
+  // The issuer's own certificate for another lot, signed properly: the label
+  // (for LOT42A) is not this certificate's.
+  ledger.credential["credentialSubject"]["lot"] = "LOT43B";
+  ledger.credential["credentialSubject"]["id"] =
+      "https://id.gs1.org/01/07501234000017/10/LOT43B/21/SN000123";
+  ledger.credential["credentialSubject"].erase("label");
+  ledger.credential.erase("proof");
+  ledger.credential =
+      SignDocument(ledger.credential, FixtureKey("mx-manufacturer"), "2026-11-02T14:05:00Z")
+          .value();
+  LabelReport report =
+      VerifyLabelOnline(LabelGenesis(), nullptr, FixtureLabel(), ledger.Online(nullptr), kNow);
+  INFO(RenderLabelReport(report, false));
+  CHECK(report.verdict == Verdict::kNotAuthentic);
+  REQUIRE(Find(report, "ledger") != nullptr);
+  CHECK_FALSE(Find(report, "ledger")->passed);
+  CHECK(Mentions(report, "carries no credentialSubject.label"));
+}
+
+TEST_CASE("online: a bad byte in the inclusion proof is NOT ON LEDGER") {
+  Ledger ledger;
+  OnlineLabelEvidence online = ledger.Online(nullptr);
+  REQUIRE_FALSE(online.evidence.inclusion.empty());
+  online.evidence.inclusion[1][7] ^= 0x20;
+  LabelReport report = VerifyLabelOnline(LabelGenesis(), nullptr, FixtureLabel(), online, kNow);
+  CHECK(report.verdict == Verdict::kNotOnLedger);
+  CHECK(ExitCodeOf(report.verdict) == 4);
+  CHECK_FALSE(Find(report, "ledger inclusion")->passed);
+}
+
+TEST_CASE("online: a node whose history forked from the bundle's is NOT ON LEDGER") {
+  Ledger ledger;
+  BundleMaker maker;  // the bundle saw a different leaf 0
+  maker.leaves.assign(ledger.leaves.begin(), ledger.leaves.begin() + 6);
+  maker.leaves[0] = crypto::LeafHash(AsBytes(std::string("the other history")));
+  maker.leaves[2] = testing::LeafOf(ledger.credential);
+  TrustBundle bundle = Bundle(maker);
+  LabelReport report =
+      VerifyLabelOnline(LabelGenesis(), &bundle, FixtureLabel(), ledger.Online(&bundle), kNow);
+  CHECK(report.verdict == Verdict::kNotOnLedger);
+  CHECK(Mentions(report, "forked or rewrote history"));
+}
+
+TEST_CASE("online: an unknown label, or a forged one, as the resolver reports them") {
+  OnlineLabelEvidence none;
+  none.not_found_reason = "the resolver names no certificate for this label";
+  CHECK(VerifyLabelOnline(LabelGenesis(), nullptr, FixtureLabel(), none, kNow).verdict ==
+        Verdict::kNotOnLedger);
+  CHECK(VerifyLabelOnline(LabelGenesis(), nullptr, "https://example.com/x", none, kNow).verdict ==
+        Verdict::kNotAuthentic);
+  CHECK(CertificateIdFromResolver({{"verdict", "NOT ON LEDGER"}, {"certificate", nullptr}})
+            .status()
+            .IsNotFound());
+  CHECK(CertificateIdFromResolver({{"certificate", {{"credential", {{"id", "urn:uuid:1"}}}}}})
+            .value() == "urn:uuid:1");
+  CHECK_FALSE(CertificateIdFromResolver({{"certificate", {{"credential", 3}}}}).ok());
+  ledger::Label label = ledger::ParseLabel(FixtureLabel()).value();
+  CHECK(ResolverPath(label) ==
+        FixtureLabel().substr(std::string("https://verify.frontera.example").size()));
+  CHECK(LabelItem(label) == kItem);
+}
+
+}  // namespace
+}  // namespace frontera::tools

@@ -1,0 +1,223 @@
+#include "tools/trust.h"
+
+#include <doctest/doctest.h>
+
+#include "tests/tools/label_support.h"
+
+namespace frontera::tools {
+namespace {
+
+using crypto::Json;
+using testing::BundleMaker;
+using testing::LabelGenesis;
+
+crypto::Hash GenesisHash() { return LabelGenesis().hash; }
+
+std::string Refusal(const Json& bundle) {
+  auto verified = VerifyTrustBundle(bundle, GenesisHash());
+  return verified.ok() ? "" : verified.status().ToString();
+}
+
+// Every single-byte change of `text` (each byte XOR 0x01, which keeps ASCII
+// ASCII and breaks UTF-8 sequences) put back by `put`, must be refused.
+template <typename Put>
+void EveryByteRefused(const std::string& text, Put put) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    std::string changed = text;
+    changed[i] = static_cast<char>(changed[i] ^ 0x01);
+    std::string refusal = Refusal(put(changed));
+    INFO("byte ", i, " of ", text);
+    CHECK_FALSE(refusal.empty());
+  }
+}
+
+TEST_CASE("a good bundle is accepted with its checkpoint and revocations") {
+  BundleMaker maker;
+  maker.revocations.push_back({"urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70",
+                               "https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN000123", 4});
+  auto bundle = VerifyTrustBundle(maker.Make(), GenesisHash());
+  REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
+  CHECK(bundle->tree_size == 6);
+  CHECK(bundle->genesis.network == testing::kLabelNetwork);
+  CHECK(bundle->checkpoint_signers.size() == 3);
+  REQUIRE(bundle->revocations.size() == 1);
+  CHECK(bundle->FindRevocation("https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN000123") !=
+        nullptr);
+  CHECK(bundle->FindRevocation("https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN000124") ==
+        nullptr);
+  std::string shown = RenderTrustBundle(*bundle, 0);
+  CHECK(shown.find("tree size 6") != std::string::npos);
+  CHECK(shown.find("revocations  1") != std::string::npos);
+}
+
+TEST_CASE("the revocation digest sorts lines bytewise and depends on every entry") {
+  std::vector<RevocationEntry> a = {{"urn:b", "https://id.gs1.org/00/1", 1},
+                                    {"urn:a", "https://id.gs1.org/00/2", 2}};
+  std::vector<RevocationEntry> b = {a[1], a[0]};
+  CHECK(RevocationDigest(a) == RevocationDigest(b));
+  CHECK(RevocationDigest(a) ==
+        crypto::Sha256(
+            std::string_view("urn:a https://id.gs1.org/00/2\nurn:b https://id.gs1.org/00/1\n")));
+  b[0].item += "3";
+  CHECK(RevocationDigest(a) != RevocationDigest(b));
+  CHECK(RevocationNoteText("n", 7, a).starts_with("n revocations\n7\n2\n"));
+}
+
+TEST_CASE("changing any byte of the checkpoint note refuses the bundle") {
+  Json bundle = BundleMaker().Make();
+  EveryByteRefused(bundle["checkpoint"].get<std::string>(), [&](const std::string& changed) {
+    Json copy = bundle;
+    copy["checkpoint"] = changed;
+    return copy;
+  });
+}
+
+TEST_CASE("changing any byte of the revocation note refuses the bundle") {
+  BundleMaker maker;
+  maker.revocations.push_back({"urn:uuid:1", "https://id.gs1.org/00/375012340000000016", 2});
+  Json bundle = maker.Make();
+  EveryByteRefused(bundle["revocations"]["note"].get<std::string>(),
+                   [&](const std::string& changed) {
+                     Json copy = bundle;
+                     copy["revocations"]["note"] = changed;
+                     return copy;
+                   });
+}
+
+TEST_CASE("changing any byte of an entry, or dropping one, refuses the bundle") {
+  BundleMaker maker;
+  maker.revocations.push_back({"urn:uuid:1", "https://id.gs1.org/00/375012340000000016", 2});
+  maker.revocations.push_back({"urn:uuid:2", "https://id.gs1.org/00/375012340000000023", 3});
+  Json bundle = maker.Make();
+  for (const char* member : {"certificate", "item"}) {
+    EveryByteRefused(bundle["revocations"]["entries"][1][member].get<std::string>(),
+                     [&](const std::string& changed) {
+                       Json copy = bundle;
+                       copy["revocations"]["entries"][1][member] = changed;
+                       return copy;
+                     });
+  }
+  Json dropped = bundle;
+  dropped["revocations"]["entries"].erase(0);
+  CHECK(Refusal(dropped).find("entry count") != std::string::npos);
+  Json edited = bundle;
+  edited["revocations"]["entries"][0]["certificate"] = "urn:uuid:9";
+  CHECK(Refusal(edited).find("digest") != std::string::npos);
+  Json beyond = bundle;
+  beyond["revocations"]["entries"][0]["leaf_index"] = 6;  // not covered by the digest
+  CHECK(Refusal(beyond).find("beyond the checkpoint's tree size") != std::string::npos);
+}
+
+TEST_CASE("a revocation note for another tree size is refused") {
+  BundleMaker maker;
+  Json bundle = maker.Make();
+  bundle["revocations"]["note"] = testing::SignedBy(
+      RevocationNoteText(testing::kLabelNetwork, 5, {}), {"us-cbp", "mx-anam", "ca-cbsa"});
+  CHECK(Refusal(bundle).find("tree size") != std::string::npos);
+}
+
+TEST_CASE("a bundle with another genesis is refused") {
+  BundleMaker maker;
+  maker.genesis["network"] = "frontera.example/elsewhere";
+  CHECK(Refusal(maker.Make()).find("not to the trusted genesis file's") != std::string::npos);
+  Json bundle = BundleMaker().Make();
+  bundle["genesis"]["parties"][1]["name"] = "Someone Else";
+  CHECK(Refusal(bundle).find("hashes to") != std::string::npos);
+  Json wrong_hash = BundleMaker().Make();
+  wrong_hash["genesis_hash"] = Base64Encode(crypto::Sha256(std::string_view("x")));
+  CHECK(Refusal(wrong_hash).find("genesis_hash") != std::string::npos);
+}
+
+TEST_CASE("a checkpoint or revocation note signed by a minority is refused") {
+  BundleMaker minority;
+  minority.checkpoint_signers = {"mx-anam"};
+  CHECK(Refusal(minority.Make()).find("only 1 of 3") != std::string::npos);
+  BundleMaker revocations;
+  revocations.revocation_signers = {"ca-cbsa"};
+  CHECK(Refusal(revocations.Make()).find("revocation note: only 1 of 3") != std::string::npos);
+  BundleMaker quorum;
+  quorum.checkpoint_signers = {"us-cbp", "ca-cbsa"};
+  quorum.revocation_signers = {"mx-anam", "ca-cbsa"};
+  CHECK(Refusal(quorum.Make()).empty());
+  // Keys that are not validators do not count, however many sign.
+  BundleMaker strangers;
+  strangers.checkpoint_signers = {"mx-manufacturer", "mx-carrier", "us-cbp"};
+  CHECK(Refusal(strangers.Make()).find("only 1 of 3") != std::string::npos);
+}
+
+TEST_CASE("a new checkpoint must be consistent with the stored one") {
+  BundleMaker old_maker;
+  old_maker.leaves = testing::FillerLeaves(5);
+  BundleMaker new_maker;
+  new_maker.leaves = testing::FillerLeaves(9);
+  TrustBundle old_bundle = VerifyTrustBundle(old_maker.Make(), GenesisHash()).value();
+  TrustBundle new_bundle = VerifyTrustBundle(new_maker.Make(), GenesisHash()).value();
+  auto proof = crypto::ConsistencyProof(5, 9, testing::PerfectOf(new_maker.leaves));
+  REQUIRE(proof.ok());
+  CHECK(CheckBundleConsistency(old_bundle, new_bundle, *proof).ok());
+  CHECK(CheckBundleConsistency(old_bundle, old_bundle, {}).ok());
+
+  // A fork: the same size 9, but leaf 3 rewritten. Validly signed by all, and
+  // still refused, whatever proof the node offers.
+  BundleMaker fork_maker;
+  fork_maker.leaves = testing::FillerLeaves(9);
+  fork_maker.leaves[3] = crypto::LeafHash(AsBytes(std::string("rewritten")));
+  TrustBundle fork = VerifyTrustBundle(fork_maker.Make(), GenesisHash()).value();
+  auto fork_proof = crypto::ConsistencyProof(5, 9, testing::PerfectOf(fork_maker.leaves));
+  REQUIRE(fork_proof.ok());
+  Status forked = CheckBundleConsistency(old_bundle, fork, *fork_proof);
+  CHECK(forked.message().find("forked or rewritten") != std::string::npos);
+  CHECK_FALSE(CheckBundleConsistency(old_bundle, fork, *proof).ok());
+  // Going back in time is refused too.
+  CHECK(CheckBundleConsistency(new_bundle, old_bundle, {}).message().find("older") !=
+        std::string::npos);
+}
+
+TEST_CASE("the consistency answer is checked for the sizes asked") {
+  Json answer = {
+      {"first", 5}, {"second", 9}, {"proof", Json::array({Base64Encode(crypto::Hash{})})}};
+  auto proof = ParseConsistencyAnswer(answer, 5, 9);
+  REQUIRE(proof.ok());
+  CHECK(proof->size() == 1);
+  CHECK_FALSE(ParseConsistencyAnswer(answer, 4, 9).ok());
+  answer["proof"] = Json::array({"not base64"});
+  CHECK_FALSE(ParseConsistencyAnswer(answer, 5, 9).ok());
+}
+
+TEST_CASE("a stored bundle is re-verified when loaded; an edited one is refused") {
+  testing::TempDir dir;
+  std::string path = dir.Path("sub/trust.json");
+  TrustBundle bundle = VerifyTrustBundle(BundleMaker().Make(), GenesisHash()).value();
+  REQUIRE(WriteTrustFile(path, bundle, "2027-06-01T09:00:00Z").ok());
+  auto loaded = LoadTrustFile(path, GenesisHash());
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
+  CHECK(loaded->synced_at == "2027-06-01T09:00:00Z");
+  CHECK(loaded->tree_size == 6);
+  std::string shown = RenderTrustBundle(*loaded, loaded->synced_at_millis + 3 * 3600 * 1000);
+  CHECK(shown.find("(3 h ago)") != std::string::npos);
+  // Replacing is allowed (and atomic); the newer bundle wins.
+  REQUIRE(WriteTrustFile(path, bundle, "2027-06-02T09:00:00Z").ok());
+  CHECK(LoadTrustFile(path, GenesisHash())->synced_at == "2027-06-02T09:00:00Z");
+
+  std::string text = ReadTextFile(path).value();
+  size_t at = text.find("\"mx-anam\"");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 9, "\"mx-anan\"");
+  std::string edited = dir.Path("edited.json");
+  REQUIRE(WriteNewFile(edited, text, 0600).ok());
+  auto refused = LoadTrustFile(edited, GenesisHash());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().ToString().find("hashes to") != std::string::npos);
+  CHECK(LoadTrustFile(dir.Path("missing.json"), GenesisHash()).status().IsNotFound());
+}
+
+TEST_CASE("ages read in the largest whole unit") {
+  CHECK(DescribeAge(-5) == "0 s");
+  CHECK(DescribeAge(42'000) == "42 s");
+  CHECK(DescribeAge(3 * 60'000 + 5) == "3 min");
+  CHECK(DescribeAge(3 * 3'600'000 + 59 * 60'000) == "3 h");
+  CHECK(DescribeAge(50 * 3'600'000LL) == "2 d");
+}
+
+}  // namespace
+}  // namespace frontera::tools

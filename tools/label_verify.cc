@@ -1,0 +1,398 @@
+#include "tools/label_verify.h"
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <optional>
+
+#include "common/check.h"
+#include "common/encoding.h"
+#include "ledger/documents.h"
+#include "ledger/gs1.h"
+
+namespace frontera::tools {
+namespace {
+
+using crypto::Json;
+
+struct LabelFacts {
+  std::optional<ledger::Label> label;
+  const ledger::Party* issuer = nullptr;  // the party whose key the kid names
+};
+
+Check CheckLabelSignature(const ledger::Genesis& genesis, std::string_view scanned,
+                          LabelFacts& facts) {
+  Check check{"label", "label signed by a registered party", true, {}};
+  auto parsed = ledger::ParseLabel(scanned);
+  if (!parsed.ok()) {
+    check.passed = false;
+    std::string reason = parsed.status().message();
+    for (const FieldError& e : parsed.status().field_errors()) reason += ": " + e.reason;
+    check.reasons.push_back("not a Frontera label: " + reason);
+    return check;
+  }
+  facts.label = *parsed;
+  // DESIGN.md §2 QR label: kid = base64url(SHA-256(issuer key)[0:8]) names
+  // the key; only parties registered in the genesis are candidates.
+  for (const ledger::Party& party : genesis.parties) {
+    if (ledger::LabelKid(party.public_key) == parsed->kid) {
+      facts.issuer = &party;
+      break;
+    }
+  }
+  if (facts.issuer == nullptr) {
+    check.passed = false;
+    check.reasons.push_back("kid " + parsed->kid + " names no key of a party of network " +
+                            genesis.network + " (unknown issuer)");
+    return check;
+  }
+  Status verified = ledger::VerifyLabel(*parsed, facts.issuer->public_key);
+  if (!verified.ok()) {
+    check.passed = false;
+    std::string reason = verified.message();
+    for (const FieldError& e : verified.field_errors()) reason += ": " + e.reason;
+    check.reasons.push_back("signature of " + facts.issuer->name +
+                            " does not verify over the label (altered or forged): " + reason);
+    facts.issuer = nullptr;
+    return check;
+  }
+  check.reasons.push_back("Ed25519 signature by " + facts.issuer->name + " (kid " + parsed->kid +
+                          ")");
+  return check;
+}
+
+Check CheckLabelIssuer(const LabelFacts& facts) {
+  Check check{
+      "issuer", "issuer a manufacturer or shipper, identifier under its prefixes", true, {}};
+  auto fail = [&](std::string reason) {
+    check.passed = false;
+    check.reasons.push_back(std::move(reason));
+  };
+  if (facts.issuer == nullptr || !facts.label) {
+    fail("no verified issuer");
+    return check;
+  }
+  const ledger::Party& party = *facts.issuer;
+  if (party.role != ledger::Role::kManufacturer && party.role != ledger::Role::kShipper) {
+    fail(party.name + " has role " + std::string(ledger::RoleName(party.role)) +
+         "; only a manufacturer or shipper issues labels");
+  }
+  if (party.suspended) fail(party.name + " is suspended");
+  // GS1 General Specifications §3.3.2 (GTIN-14) and §3.3.1 (SSCC): one
+  // leading digit (indicator or extension digit), then the company prefix.
+  const std::string& code = facts.label->is_consignment() ? facts.label->sscc : facts.label->gtin;
+  std::string_view body = std::string_view(code).substr(1);
+  bool under = std::any_of(party.prefixes.begin(), party.prefixes.end(),
+                           [&](const std::string& p) { return body.starts_with(p); });
+  if (!under) {
+    fail(std::string(facts.label->is_consignment() ? "SSCC " : "GTIN ") + code +
+         " is not under a GS1 company prefix of " + party.name);
+  }
+  if (check.passed) {
+    check.reasons.push_back(party.name + ", " + std::string(ledger::RoleName(party.role)) + ", " +
+                            party.country);
+  }
+  return check;
+}
+
+std::string Describe(const ledger::Label& label) {
+  if (label.is_consignment()) return "SSCC " + label.sscc;
+  return "GTIN " + label.gtin + ", lot " + label.lot + ", serial " + label.serial + ", expiry " +
+         label.expiry_yymmdd;
+}
+
+bool StartsWithRecall(const std::string& reason) {
+  constexpr std::string_view kRecall = "recall";
+  if (reason.size() < kRecall.size()) return false;
+  for (size_t i = 0; i < kRecall.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(reason[i])) != kRecall[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string LabelItem(const ledger::Label& label) {
+  if (label.is_consignment()) return ledger::gs1::ConsignmentSubjectId(label.sscc);
+  return ledger::gs1::ProductSubjectId(label.gtin, label.lot, label.serial);
+}
+
+int64_t LabelExpiryEndMillis(const ledger::Label& label, int64_t now_unix_millis) {
+  FRONTERA_CHECK(!label.is_consignment() && label.expiry_yymmdd.size() == 6);
+  const std::string& d = label.expiry_yymmdd;
+  int yy = (d[0] - '0') * 10 + (d[1] - '0');
+  int month = (d[2] - '0') * 10 + (d[3] - '0');
+  int day = (d[4] - '0') * 10 + (d[5] - '0');
+  std::time_t now_seconds = static_cast<std::time_t>(now_unix_millis / 1000);
+  std::tm utc{};
+  ::gmtime_r(&now_seconds, &utc);
+  int current_year = utc.tm_year + 1900;
+  // GS1 General Specifications §7.12: a two-digit year 51-99 ahead of the
+  // current one is in the previous century, 50 or more behind in the next.
+  int century = current_year - current_year % 100;
+  int difference = yy - current_year % 100;
+  if (difference >= 51) century -= 100;
+  if (difference <= -50) century += 100;
+  ledger::gs1::CivilDate date{century + yy, month, day};
+  // GS1 GenSpecs §3.4.7: day "00" means the last day of the month.
+  if (day == 0) date.day = ledger::gs1::DaysInMonth(date.year, month);
+  return (ledger::gs1::DaysSinceEpoch(date) + 1) * ledger::gs1::kMillisPerDay;
+}
+
+LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scanned,
+                               int64_t now_unix_millis) {
+  LabelReport report;
+  report.label = std::string(scanned);
+  std::string age =
+      bundle.synced_at.empty()
+          ? "just fetched"
+          : "synced " + DescribeAge(now_unix_millis - bundle.synced_at_millis) + " ago";
+  report.context = "OFFLINE: bundle " + age + " at tree size " + std::to_string(bundle.tree_size);
+  LabelFacts facts;
+  report.checks.push_back(CheckLabelSignature(bundle.genesis, scanned, facts));
+  report.checks.push_back(CheckLabelIssuer(facts));
+
+  Check revocation{"revocation", "not in the bundle's revocation list", true, {}};
+  Check expiry{"expiry", "not expired", true, {}};
+  bool revoked = false, expired = false;
+  if (facts.label) {
+    std::string item = LabelItem(*facts.label);
+    if (const RevocationEntry* entry = bundle.FindRevocation(item); entry != nullptr) {
+      revoked = true;
+      revocation.passed = false;
+      revocation.reasons.push_back(item + " revoked by " + entry->certificate + " (leaf " +
+                                   std::to_string(entry->leaf_index) + ")");
+    } else {
+      revocation.reasons.push_back("not known revoked as of tree size " +
+                                   std::to_string(bundle.tree_size) + " (bundle " + age +
+                                   "); later revocations need --online");
+    }
+    if (facts.label->is_consignment()) {
+      expiry.reasons.push_back("a consignment label carries no expiry");
+    } else if (now_unix_millis >= LabelExpiryEndMillis(*facts.label, now_unix_millis)) {
+      expired = true;
+      expiry.passed = false;
+      expiry.reasons.push_back("expired: AI 17 " + facts.label->expiry_yymmdd + " has passed");
+    } else {
+      expiry.reasons.push_back("expires " + facts.label->expiry_yymmdd + " (AI 17, YYMMDD)");
+    }
+  } else {
+    revocation.passed = expiry.passed = false;
+    revocation.reasons.push_back("no label to look up");
+    expiry.reasons.push_back("no label to read");
+  }
+  report.checks.push_back(revocation);
+  report.checks.push_back(expiry);
+
+  if (!report.checks[0].passed || !report.checks[1].passed) {
+    report.verdict = Verdict::kNotAuthentic;
+  } else if (revoked) {
+    report.verdict = Verdict::kRevoked;
+  } else if (expired) {
+    report.verdict = Verdict::kExpired;
+  } else {
+    report.verdict = Verdict::kAuthentic;
+  }
+  if (facts.label) report.checks[0].reasons.push_back(Describe(*facts.label));
+  return report;
+}
+
+LabelReport VerifyLabelOnline(const ledger::Genesis& genesis, const TrustBundle* bundle,
+                              std::string_view scanned, const OnlineLabelEvidence& online,
+                              int64_t now_unix_millis) {
+  LabelReport report;
+  report.label = std::string(scanned);
+  report.online = true;
+  LabelFacts facts;
+  report.checks.push_back(CheckLabelSignature(genesis, scanned, facts));
+  report.checks.push_back(CheckLabelIssuer(facts));
+  bool label_ok = report.checks[0].passed && report.checks[1].passed;
+
+  if (!online.found) {
+    report.context = "ONLINE: the node knows no certificate for this label";
+    report.checks.push_back(Check{
+        "ledger", "label matches a certificate on the ledger", false, {online.not_found_reason}});
+    report.verdict = label_ok ? Verdict::kNotOnLedger : Verdict::kNotAuthentic;
+    return report;
+  }
+  const Evidence& evidence = online.evidence;
+  report.certificate_id = evidence.requested_id;
+
+  Check match{"ledger", "label matches the certificate on the ledger", true, {}};
+  auto credential = ledger::ParseCredential(evidence.credential);
+  if (!credential.ok()) {
+    match.passed = false;
+    match.reasons.push_back("the node's credential is not well formed: " +
+                            credential.status().ToString());
+  } else if (facts.label) {
+    Status matches = ledger::CheckLabelMatches(*facts.label, *credential);
+    if (!matches.ok()) {
+      match.passed = false;
+      for (const FieldError& e : matches.field_errors()) match.reasons.push_back(e.reason);
+      if (matches.field_errors().empty()) match.reasons.push_back(matches.message());
+    }
+    // The issuer signed this very label into the credential (DESIGN.md §2):
+    // a label made by the same key for other fields is not this certificate's.
+    const Json& subject = evidence.credential.value("credentialSubject", Json::object());
+    auto stored = subject.find("label");
+    if (stored == subject.end() || !stored->is_string()) {
+      match.passed = false;
+      match.reasons.push_back("the credential carries no credentialSubject.label");
+    } else if (stored->get<std::string>() != scanned) {
+      match.passed = false;
+      match.reasons.push_back("the label differs from the credential's credentialSubject.label");
+    }
+    if (facts.issuer != nullptr && credential->issuer != facts.issuer->did) {
+      match.passed = false;
+      match.reasons.push_back("the label's signer " + facts.issuer->did +
+                              " is not the credential's issuer " + credential->issuer);
+    }
+  } else {
+    match.passed = false;
+    match.reasons.push_back("no label to compare");
+  }
+  if (match.passed) match.reasons.push_back("certificate " + evidence.requested_id);
+  report.checks.push_back(match);
+
+  Report ledger_report = VerifyEvidence(genesis, evidence, now_unix_millis);
+  for (Check check : ledger_report.checks) {
+    if (check.name == "custody" && check.passed) report.custody = check.reasons;
+    check.name = "ledger " + check.name;
+    report.checks.push_back(std::move(check));
+  }
+  CheckpointReport node_checkpoint = VerifyCheckpoint(genesis, evidence.checkpoint);
+  report.context =
+      "ONLINE: node checkpoint at tree size " + std::to_string(node_checkpoint.tree_size);
+
+  bool consistent = true;
+  bool bundle_revoked = false;
+  if (bundle != nullptr) {
+    Check consistency{"consistency", "node's checkpoint consistent with the bundle's", true, {}};
+    if (!node_checkpoint.parsed) {
+      consistency.passed = false;
+      consistency.reasons.push_back("the node's checkpoint does not parse");
+    } else {
+      // RFC 9162 §2.1.4.2, from the smaller tree to the larger.
+      bool bundle_first = bundle->tree_size <= node_checkpoint.tree_size;
+      uint64_t first = bundle_first ? bundle->tree_size : node_checkpoint.tree_size;
+      uint64_t second = bundle_first ? node_checkpoint.tree_size : bundle->tree_size;
+      const crypto::Hash& first_root = bundle_first ? bundle->root : node_checkpoint.root;
+      const crypto::Hash& second_root = bundle_first ? node_checkpoint.root : bundle->root;
+      bool ok = first == 0 || crypto::VerifyConsistency(first, second, first_root, second_root,
+                                                        online.consistency);
+      if (!ok) {
+        consistency.passed = false;
+        consistency.reasons.push_back(
+            "the node's tree of size " + std::to_string(node_checkpoint.tree_size) +
+            " is not consistent with the bundle's of size " + std::to_string(bundle->tree_size) +
+            ": the node forked or rewrote history");
+      } else {
+        consistency.reasons.push_back("bundle tree size " + std::to_string(bundle->tree_size) +
+                                      " → node tree size " +
+                                      std::to_string(node_checkpoint.tree_size));
+      }
+    }
+    consistent = consistency.passed;
+    report.checks.push_back(consistency);
+    if (facts.label) {
+      if (const RevocationEntry* entry = bundle->FindRevocation(LabelItem(*facts.label));
+          entry != nullptr && evidence.status != "revoked") {
+        bundle_revoked = true;
+        report.checks.push_back(
+            Check{"revocation",
+                  "not in the bundle's revocation list",
+                  false,
+                  {"the validator-signed bundle lists it revoked by " + entry->certificate +
+                   ", yet the node says " + evidence.status}});
+      }
+    }
+  }
+
+  if (!label_ok || !match.passed) {
+    report.verdict = Verdict::kNotAuthentic;
+  } else {
+    report.verdict = ledger_report.verdict;
+    if (!consistent && report.verdict != Verdict::kNotAuthentic) {
+      report.verdict = Verdict::kNotOnLedger;
+    } else if (bundle_revoked &&
+               (report.verdict == Verdict::kAuthentic || report.verdict == Verdict::kExpired)) {
+      report.verdict = Verdict::kRevoked;
+    }
+  }
+  report.recalled =
+      report.verdict == Verdict::kRevoked && StartsWithRecall(evidence.revocation_reason);
+  if (facts.label) report.checks[0].reasons.push_back(Describe(*facts.label));
+  return report;
+}
+
+std::string ResolverPath(const ledger::Label& label) {
+  // "https://" then the resolver host[:port]: the path starts after them.
+  return label.uri.substr(std::string_view("https://").size() + label.resolver.size());
+}
+
+Result<std::string> CertificateIdFromResolver(const Json& answer) {
+  if (!answer.is_object()) return Status::InvalidArgument("resolver answer is not an object");
+  auto certificate = answer.find("certificate");
+  if (certificate == answer.end() || certificate->is_null()) {
+    std::string verdict = answer.value("verdict", "");
+    return Status::NotFound("the resolver names no certificate for this label" +
+                            (verdict.empty() ? "" : " (its verdict: " + verdict + ")"));
+  }
+  if (!certificate->is_object() || !certificate->contains("credential") ||
+      !(*certificate)["credential"].is_object() ||
+      !(*certificate)["credential"].value("id", Json()).is_string()) {
+    return Status::InvalidArgument("unexpected resolver answer",
+                                   {FieldError{"/certificate/credential/id", "must be a string"}});
+  }
+  return (*certificate)["credential"]["id"].get<std::string>();
+}
+
+std::string LabelVerdictText(const LabelReport& report) {
+  if (report.recalled) return "RECALLED";
+  return std::string(VerdictName(report.verdict));
+}
+
+std::string RenderLabelReport(const LabelReport& report, bool colour) {
+  // ECMA-48 §8.3.117 SGR: 1 bold, 31 red, 32 green, 33 yellow, 0 reset.
+  auto paint = [&](const char* sgr, const std::string& text) {
+    return colour ? std::string("\x1b[") + sgr + "m" + text + "\x1b[0m" : text;
+  };
+  std::string out = "label " + report.label + "\n";
+  out += report.context + "\n";
+  if (!report.certificate_id.empty()) out += "certificate " + report.certificate_id + "\n";
+  for (const Check& check : report.checks) {
+    out += "  " + (check.passed ? paint("32", "✓") : paint("31", "✗")) + " " + check.title + "\n";
+    for (const std::string& reason : check.reasons) out += "      " + reason + "\n";
+  }
+  if (!report.custody.empty()) {
+    out += "custody\n";
+    for (const std::string& line : report.custody) out += "  - " + line + "\n";
+  }
+  const char* sgr = report.verdict == Verdict::kAuthentic ? "1;32"
+                    : report.verdict == Verdict::kRevoked || report.verdict == Verdict::kExpired
+                        ? "1;33"
+                        : "1;31";
+  out += paint(sgr, LabelVerdictText(report) + (report.online ? "" : " (OFFLINE)")) + "\n";
+  return out;
+}
+
+Json LabelReportJson(const LabelReport& report) {
+  Json checks = Json::array();
+  for (const Check& check : report.checks) {
+    checks.push_back({{"name", check.name},
+                      {"title", check.title},
+                      {"passed", check.passed},
+                      {"reasons", check.reasons}});
+  }
+  return Json{{"label", report.label},
+              {"mode", report.online ? "online" : "offline"},
+              {"context", report.context},
+              {"certificate", report.certificate_id.empty() ? Json() : Json(report.certificate_id)},
+              {"verdict", VerdictName(report.verdict)},
+              {"recalled", report.recalled},
+              {"exit_code", ExitCodeOf(report.verdict)},
+              {"checks", checks},
+              {"custody", report.custody}};
+}
+
+}  // namespace frontera::tools

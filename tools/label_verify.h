@@ -1,0 +1,111 @@
+// Verifying a scanned QR label (DESIGN.md §2 "QR label", docs/cli.md#verify):
+// offline against a trust bundle, or online against a node's evidence, in
+// both cases trusting nothing but the genesis.
+//
+// Offline checks, in order:
+//   label       the text is a label (ledger::ParseLabel), its kid names the
+//               key of a genesis party (ledger::LabelKid) and its sig verifies
+//               (ledger::VerifyLabel)
+//   issuer      that party is a manufacturer or shipper, not suspended, and
+//               the GTIN / SSCC is under one of its GS1 company prefixes
+//   revocation  the item is not in the bundle's revocation list (as of the
+//               bundle's checkpoint: later revocations are not known offline)
+//   expiry      the label's AI 17 date has not passed (through its last day)
+// Verdicts: label or issuer failed → NOT AUTHENTIC; revoked → REVOKED;
+// expired → EXPIRED; else AUTHENTIC.
+//
+// Online: label and issuer as above, then
+//   ledger      the label's identifiers equal the ledger certificate's
+//               (ledger::CheckLabelMatches) and the label is exactly the
+//               credential's credentialSubject.label
+//   the six checks of VerifyEvidence (verify.h), each named "ledger …"
+//   consistency with a bundle: the node's checkpoint and the bundle's are
+//               consistent (RFC 9162 §2.1.4), so a forked node is caught
+// Verdicts: label, issuer or ledger failed → NOT AUTHENTIC; no certificate →
+// NOT ON LEDGER; else VerifyEvidence's verdict, made NOT ON LEDGER by a failed
+// consistency check and REVOKED when the bundle lists the item revoked.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/json.h"
+#include "ledger/genesis.h"
+#include "ledger/label.h"
+#include "tools/trust.h"
+#include "tools/verify.h"
+
+namespace frontera::tools {
+
+struct LabelReport {
+  std::string label;  // the scanned text, as given
+  bool online = false;
+  // One line saying how the verdict was reached, e.g. "OFFLINE: bundle synced
+  // 3 h ago at tree size 12".
+  std::string context;
+  std::string certificate_id;  // online, when the node knows the label
+  Verdict verdict = Verdict::kNotAuthentic;
+  bool recalled = false;  // REVOKED and the revocation reason starts with "recall"
+  std::vector<Check> checks;
+  std::vector<std::string> custody;  // online: the custody timeline, one line per event
+};
+
+// The canonical item URI (credentialSubject.id on id.gs1.org) a label names.
+std::string LabelItem(const ledger::Label& label);
+
+// The expiry of a product label as Unix milliseconds of the end of its day
+// (AI 17; DD "00" means the month's last day), the century chosen by GS1
+// General Specifications §7.12 relative to `now_unix_millis`.
+// REQUIRES: !label.is_consignment().
+int64_t LabelExpiryEndMillis(const ledger::Label& label, int64_t now_unix_millis);
+
+// Offline verification against a verified bundle at `now_unix_millis`.
+// REQUIRES: bundle.synced_at_millis is set when its age is to be shown.
+LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scanned,
+                               int64_t now_unix_millis);
+
+// What a node said about a label, fetched by the caller.
+struct OnlineLabelEvidence {
+  bool found = false;            // the node knows a certificate carrying the label
+  std::string not_found_reason;  // when !found
+  Evidence evidence;             // when found
+  // With a bundle: RFC 9162 consistency proof between the smaller and the
+  // larger of the bundle's and the evidence checkpoint's tree sizes.
+  std::vector<crypto::Hash> consistency;
+};
+
+// Online verification. `bundle` may be null (no consistency check, no
+// revocation list); `genesis` is the trusted genesis.
+LabelReport VerifyLabelOnline(const ledger::Genesis& genesis, const TrustBundle* bundle,
+                              std::string_view scanned, const OnlineLabelEvidence& online,
+                              int64_t now_unix_millis);
+
+// The path to ask a node's resolver about a label: the URI from the first '/'
+// of its path (the host is the network's resolver, not necessarily the node).
+// REQUIRES: label parsed by ledger::ParseLabel.
+std::string ResolverPath(const ledger::Label& label);
+
+// The certificate id in a resolver answer ({…, "certificate": {"credential":
+// {"id"}}|null}). kNotFound when the answer names no certificate;
+// kInvalidArgument when it has the wrong shape.
+Result<std::string> CertificateIdFromResolver(const crypto::Json& answer);
+
+// "AUTHENTIC", …, or "RECALLED" for a recalled REVOKED.
+std::string LabelVerdictText(const LabelReport& report);
+
+// Human form: the label, the context line, one line per check with ✓/✗ and
+// reasons, the custody timeline, then the verdict. With `colour`, ANSI SGR
+// colours (green pass, red fail, yellow REVOKED / EXPIRED).
+std::string RenderLabelReport(const LabelReport& report, bool colour);
+
+// Machine form: {"label", "mode": "offline"|"online", "context", "certificate",
+// "verdict", "recalled", "exit_code", "checks": [{name, title, passed,
+// reasons}], "custody": [...]}.
+crypto::Json LabelReportJson(const LabelReport& report);
+
+}  // namespace frontera::tools

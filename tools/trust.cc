@@ -1,0 +1,388 @@
+#include "tools/trust.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "common/encoding.h"
+#include "crypto/jcs.h"
+#include "crypto/sha256.h"
+#include "crypto/signed_note.h"
+#include "ledger/gs1.h"
+#include "tools/files.h"
+#include "tools/time_util.h"
+#include "tools/verify.h"
+
+namespace frontera::tools {
+namespace {
+
+using crypto::Json;
+
+Status Malformed(std::string_view pointer, std::string_view reason) {
+  return Status::InvalidArgument("malformed trust bundle",
+                                 {FieldError{std::string(pointer), std::string(reason)}});
+}
+
+Status Refused(const std::vector<std::string>& reasons) {
+  std::string message = "trust bundle refused";
+  for (const std::string& r : reasons) message += "; " + r;
+  return Status::FailedPrecondition(message);
+}
+
+Result<std::string> StringMember(const Json& object, const char* name, std::string_view pointer) {
+  auto member = object.find(name);
+  if (member == object.end() || !member->is_string()) {
+    return Malformed(std::string(pointer) + "/" + name, "must be a string");
+  }
+  return member->get<std::string>();
+}
+
+Result<uint64_t> UnsignedMember(const Json& object, const char* name, std::string_view pointer) {
+  auto member = object.find(name);
+  if (member != object.end() && member->is_number_unsigned()) return member->get<uint64_t>();
+  if (member != object.end() && member->is_number_integer() && member->get<int64_t>() >= 0) {
+    return static_cast<uint64_t>(member->get<int64_t>());
+  }
+  return Malformed(std::string(pointer) + "/" + name, "must be a non-negative integer");
+}
+
+Result<crypto::Hash> DecodeHash(const std::string& text, std::string_view pointer) {
+  auto bytes = Base64Decode(text);
+  if (!bytes.ok() || bytes->size() != crypto::Hash{}.size()) {
+    return Malformed(pointer, "must be a base64 SHA-256 hash (32 bytes)");
+  }
+  crypto::Hash hash;
+  std::copy(bytes->begin(), bytes->end(), hash.begin());
+  return hash;
+}
+
+// A certificate id or item goes into a line of the digested text, so it may
+// hold neither the separator nor the line end (else two lists could digest
+// alike).
+bool IsLineToken(const std::string& text) {
+  return !text.empty() && text.size() <= 2048 && text.find_first_of(" \n\r") == std::string::npos;
+}
+
+// A bundle is what the validators produced, so unlike a checkpoint met in the
+// wild (C2SP signed-note: ignore unknown keys) every signature line in it must
+// be a genesis validator's; anything else was added or altered after signing.
+std::vector<std::string> ForeignSignatureLines(const ledger::Genesis& genesis,
+                                               std::string_view encoded, std::string_view what) {
+  std::vector<std::string> reasons;
+  auto note = crypto::ParseNote(encoded);
+  if (!note.ok()) return reasons;  // VerifyCheckpoint / the caller report it
+  for (const crypto::NoteSignature& line : note->signatures) {
+    if (genesis.FindValidator(line.name) == nullptr) {
+      reasons.push_back(std::string(what) + ": signature line by \"" + line.name +
+                        "\", not a genesis validator");
+    }
+  }
+  return reasons;
+}
+
+bool IsItemUri(const std::string& item) {
+  std::string prefix = std::string(ledger::gs1::kIdGs1Org);
+  return item.starts_with(prefix + "/01/") || item.starts_with(prefix + "/00/");
+}
+
+}  // namespace
+
+const RevocationEntry* TrustBundle::FindRevocation(std::string_view item) const {
+  for (const RevocationEntry& entry : revocations) {
+    if (entry.item == item || entry.certificate == item) return &entry;
+  }
+  return nullptr;
+}
+
+crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries) {
+  std::vector<std::string> lines;
+  lines.reserve(entries.size());
+  for (const RevocationEntry& e : entries) lines.push_back(e.certificate + " " + e.item + "\n");
+  // std::string compares char_traits<char>, which orders by unsigned byte
+  // value (C++20 [char.traits.specializations.char]): bytewise, as specified.
+  std::sort(lines.begin(), lines.end());
+  std::string text;
+  for (const std::string& line : lines) text += line;
+  return crypto::Sha256(AsBytes(text));
+}
+
+std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
+                               const std::vector<RevocationEntry>& entries) {
+  return std::string(network) + " revocations\n" + std::to_string(tree_size) + "\n" +
+         std::to_string(entries.size()) + "\n" + Base64Encode(RevocationDigest(entries)) + "\n";
+}
+
+Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& genesis_hash) {
+  if (!bundle.is_object()) return Malformed("", "must be a JSON object");
+  TrustBundle out;
+  out.document = bundle;
+  out.document.erase("synced_at");
+  FRONTERA_ASSIGN_OR_RETURN(std::string format, StringMember(bundle, "format", ""));
+  if (format != kTrustBundleFormat) {
+    return Malformed("/format", "is \"" + format + "\", not \"" + kTrustBundleFormat + "\"");
+  }
+
+  // The root of trust: the genesis the user holds. The bundle's copy must be
+  // the very same document (SHA-256 of its RFC 8785 form, DESIGN.md §2).
+  auto genesis_json = bundle.find("genesis");
+  if (genesis_json == bundle.end() || !genesis_json->is_object()) {
+    return Malformed("/genesis", "must be the genesis document");
+  }
+  auto genesis = ledger::ParseGenesis(*genesis_json);
+  if (!genesis.ok()) {
+    return Refused({"its genesis is not a valid genesis: " + genesis.status().ToString()});
+  }
+  out.genesis = std::move(*genesis);
+  FRONTERA_ASSIGN_OR_RETURN(std::string stated_hash, StringMember(bundle, "genesis_hash", ""));
+  if (out.genesis.hash != genesis_hash) {
+    return Refused({"its genesis hashes to " + Base64Encode(out.genesis.hash) +
+                    ", not to the trusted genesis file's " + Base64Encode(genesis_hash)});
+  }
+  if (stated_hash != Base64Encode(genesis_hash)) {
+    return Refused({"genesis_hash \"" + stated_hash + "\" is not the genesis's hash " +
+                    Base64Encode(genesis_hash)});
+  }
+
+  FRONTERA_ASSIGN_OR_RETURN(out.checkpoint, StringMember(bundle, "checkpoint", ""));
+  CheckpointReport checkpoint = VerifyCheckpoint(out.genesis, out.checkpoint);
+  std::vector<std::string> checkpoint_reasons =
+      ForeignSignatureLines(out.genesis, out.checkpoint, "checkpoint");
+  if (!checkpoint.valid || !checkpoint_reasons.empty()) {
+    for (const std::string& r : checkpoint.reasons)
+      checkpoint_reasons.push_back("checkpoint: " + r);
+    return Refused(checkpoint_reasons);
+  }
+  out.tree_size = checkpoint.tree_size;
+  out.root = checkpoint.root;
+  out.checkpoint_signers = checkpoint.signers;
+
+  auto revocations = bundle.find("revocations");
+  if (revocations == bundle.end() || !revocations->is_object()) {
+    return Malformed("/revocations", "must be an object {note, entries}");
+  }
+  FRONTERA_ASSIGN_OR_RETURN(out.revocation_note,
+                            StringMember(*revocations, "note", "/revocations"));
+  auto entries = revocations->find("entries");
+  if (entries == revocations->end() || !entries->is_array()) {
+    return Malformed("/revocations/entries", "must be an array");
+  }
+  if (entries->size() > kRevocationEntriesMax) {
+    return Malformed("/revocations/entries",
+                     "more than " + std::to_string(kRevocationEntriesMax) + " entries");
+  }
+  for (size_t i = 0; i < entries->size(); ++i) {
+    const Json& entry = (*entries)[i];
+    std::string pointer = "/revocations/entries/" + std::to_string(i);
+    if (!entry.is_object()) return Malformed(pointer, "must be an object");
+    RevocationEntry e;
+    FRONTERA_ASSIGN_OR_RETURN(e.certificate, StringMember(entry, "certificate", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.item, StringMember(entry, "item", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.leaf_index, UnsignedMember(entry, "leaf_index", pointer));
+    if (!IsLineToken(e.certificate)) {
+      return Malformed(pointer + "/certificate", "must be an id without spaces or newlines");
+    }
+    if (!IsLineToken(e.item) || !IsItemUri(e.item)) {
+      return Malformed(pointer + "/item", "must be a Digital Link URI on id.gs1.org");
+    }
+    out.revocations.push_back(std::move(e));
+  }
+
+  // The revocation list is vouched for like a checkpoint: a majority of the
+  // genesis validators signed its digest, for the same tree size.
+  std::vector<std::string> reasons =
+      ForeignSignatureLines(out.genesis, out.revocation_note, "revocation note");
+  auto note = crypto::ParseNote(out.revocation_note);
+  if (!note.ok()) {
+    return Refused({"revocation note is not a signed note: " + note.status().ToString()});
+  }
+  NoteSigners signers = CheckNoteSigners(out.genesis, *note);
+  for (const std::string& r : signers.reasons) reasons.push_back("revocation note: " + r);
+  if (signers.signers.size() < out.genesis.Quorum()) {
+    reasons.push_back("revocation note: only " + std::to_string(signers.signers.size()) + " of " +
+                      std::to_string(out.genesis.validators.size()) +
+                      " genesis validators signed; a majority is " +
+                      std::to_string(out.genesis.Quorum()));
+  }
+  std::string expected = RevocationNoteText(out.genesis.network, out.tree_size, out.revocations);
+  if (note->text != expected) {
+    // Say which line differs: the most useful message for an operator.
+    std::vector<std::string> got, want;
+    auto split = [](const std::string& text, std::vector<std::string>& lines) {
+      size_t start = 0;
+      for (size_t nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', start)) {
+        lines.push_back(text.substr(start, nl - start));
+        start = nl + 1;
+      }
+      if (start < text.size()) lines.push_back(text.substr(start));
+    };
+    split(note->text, got);
+    split(expected, want);
+    const char* names[] = {"origin line", "tree size", "entry count", "digest"};
+    std::string what = "text";
+    for (size_t i = 0; i < 4; ++i) {
+      if (i >= got.size() || got[i] != want[i]) {
+        what = names[i];
+        break;
+      }
+    }
+    if (got.size() > 4) what = "number of lines";
+    std::string detail =
+        what == "tree size" ? " (the checkpoint's is " + std::to_string(out.tree_size) + ")"
+        : what == "entry count"
+            ? " (the bundle lists " + std::to_string(out.revocations.size()) + ")"
+        : what == "digest"
+            ? " (the entries digest to " + Base64Encode(RevocationDigest(out.revocations)) + ")"
+            : "";
+    reasons.push_back("revocation note: its " + what +
+                      " does not match the bundle's checkpoint and entries" + detail);
+  }
+  for (const RevocationEntry& e : out.revocations) {
+    if (e.leaf_index >= out.tree_size) {
+      reasons.push_back("revocation of " + e.certificate + " is at leaf " +
+                        std::to_string(e.leaf_index) + ", beyond the checkpoint's tree size " +
+                        std::to_string(out.tree_size));
+    }
+  }
+  if (!reasons.empty()) return Refused(reasons);
+  return out;
+}
+
+Status CheckBundleConsistency(const TrustBundle& previous, const TrustBundle& next,
+                              const std::vector<crypto::Hash>& proof) {
+  if (previous.genesis.hash != next.genesis.hash) {
+    return Status::FailedPrecondition("the new bundle is of another network (genesis hash)");
+  }
+  if (next.tree_size < previous.tree_size) {
+    return Status::FailedPrecondition(
+        "the node's checkpoint (tree size " + std::to_string(next.tree_size) +
+        ") is older than the stored one (" + std::to_string(previous.tree_size) +
+        "): the node is behind or rolled back");
+  }
+  if (previous.tree_size == 0) return Status::Ok();  // an empty tree is a prefix of any tree
+  // RFC 9162 §2.1.4.2: the proof shows the old tree is a prefix of the new one.
+  if (!crypto::VerifyConsistency(previous.tree_size, next.tree_size, previous.root, next.root,
+                                 proof)) {
+    return Status::FailedPrecondition(
+        "the node's checkpoint (tree size " + std::to_string(next.tree_size) + ", root " +
+        Base64Encode(next.root) + ") is not consistent with the stored one (tree size " +
+        std::to_string(previous.tree_size) + ", root " + Base64Encode(previous.root) +
+        "): the ledger history was forked or rewritten");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<crypto::Hash>> ParseConsistencyAnswer(const Json& answer, uint64_t first,
+                                                         uint64_t second) {
+  if (!answer.is_object()) return Malformed("", "consistency answer must be an object");
+  FRONTERA_ASSIGN_OR_RETURN(uint64_t got_first, UnsignedMember(answer, "first", ""));
+  FRONTERA_ASSIGN_OR_RETURN(uint64_t got_second, UnsignedMember(answer, "second", ""));
+  if (got_first != first || got_second != second) {
+    return Malformed("/first", "the node answered for sizes " + std::to_string(got_first) + ", " +
+                                   std::to_string(got_second) + ", not " + std::to_string(first) +
+                                   ", " + std::to_string(second));
+  }
+  auto proof = answer.find("proof");
+  if (proof == answer.end() || !proof->is_array()) {
+    return Malformed("/proof", "must be an array of base64 hashes");
+  }
+  // RFC 9162 §2.1.4: a consistency proof has at most 2·log2(n) + 1 hashes.
+  if (proof->size() > 130) return Malformed("/proof", "longer than 130 hashes");
+  std::vector<crypto::Hash> hashes;
+  for (size_t i = 0; i < proof->size(); ++i) {
+    if (!(*proof)[i].is_string()) return Malformed("/proof/" + std::to_string(i), "not a string");
+    FRONTERA_ASSIGN_OR_RETURN(
+        crypto::Hash h, DecodeHash((*proof)[i].get<std::string>(), "/proof/" + std::to_string(i)));
+    hashes.push_back(h);
+  }
+  return hashes;
+}
+
+std::string DefaultTrustPath() {
+  if (const char* env = std::getenv("FRONTERA_TRUST"); env != nullptr && *env != '\0') return env;
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.frontera/trust.json";
+}
+
+Status WriteTrustFile(const std::string& path, const TrustBundle& bundle,
+                      const std::string& synced_at) {
+  std::filesystem::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path() && !std::filesystem::exists(target.parent_path(), ec)) {
+    std::filesystem::create_directories(target.parent_path(), ec);
+    if (ec) return Status::IOError(target.parent_path().string() + ": " + ec.message());
+    std::filesystem::permissions(target.parent_path(), std::filesystem::perms::owner_all, ec);
+  }
+  Json document = bundle.document;
+  document["synced_at"] = synced_at;
+  // Write beside the target and rename over it, so a crash leaves either the
+  // old bundle or the new one, never half of one (rename(2) is atomic).
+  std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  std::filesystem::remove(temporary, ec);
+  FRONTERA_RETURN_IF_ERROR(WriteNewFile(temporary, document.dump(2) + "\n", 0644));
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    int error = errno;
+    std::filesystem::remove(temporary, ec);
+    return Status::IOError(path + ": rename: " + std::strerror(error));
+  }
+  return Status::Ok();
+}
+
+Result<TrustBundle> LoadTrustFile(const std::string& path, const crypto::Hash& genesis_hash) {
+  // A bundle holds the whole genesis and one entry per revocation.
+  auto text = ReadTextFile(path, 256u << 20);
+  if (!text.ok()) return text.status();
+  auto json = crypto::ParseJson(*text);
+  if (!json.ok()) return json.status().WithContext(path);
+  auto bundle = VerifyTrustBundle(*json, genesis_hash);
+  if (!bundle.ok()) return bundle.status().WithContext(path);
+  auto synced = json->find("synced_at");
+  if (synced == json->end() || !synced->is_string()) {
+    return Status::InvalidArgument(path + ": /synced_at must be an RFC 3339 date-time");
+  }
+  auto millis = ledger::gs1::ParseRfc3339Millis(synced->get<std::string>());
+  if (!millis.ok()) return Status::InvalidArgument(path + ": /synced_at is not RFC 3339");
+  bundle->synced_at = synced->get<std::string>();
+  bundle->synced_at_millis = *millis;
+  return bundle;
+}
+
+std::string DescribeAge(int64_t age_millis) {
+  int64_t seconds = std::max<int64_t>(0, age_millis / 1000);
+  if (seconds < 60) return std::to_string(seconds) + " s";
+  if (seconds < 3600) return std::to_string(seconds / 60) + " min";
+  if (seconds < 86400) return std::to_string(seconds / 3600) + " h";
+  return std::to_string(seconds / 86400) + " d";
+}
+
+std::string RenderTrustBundle(const TrustBundle& bundle, int64_t now_unix_millis) {
+  std::string signers;
+  for (const std::string& s : bundle.checkpoint_signers) {
+    signers += (signers.empty() ? "" : ", ") + s;
+  }
+  std::string out;
+  out += "network      " + bundle.genesis.network + "\n";
+  out += "genesis      " + Base64Encode(bundle.genesis.hash) + "\n";
+  out += "resolver     " + bundle.genesis.resolver + "\n";
+  out += "validators   " + std::to_string(bundle.genesis.validators.size()) + " (quorum " +
+         std::to_string(bundle.genesis.Quorum()) + ")\n";
+  out += "parties      " + std::to_string(bundle.genesis.parties.size()) + "\n";
+  out += "checkpoint   tree size " + std::to_string(bundle.tree_size) + ", root " +
+         Base64Encode(bundle.root) + "\n";
+  out += "             signed by " + signers + "\n";
+  out += "revocations  " + std::to_string(bundle.revocations.size()) + "\n";
+  for (const RevocationEntry& e : bundle.revocations) {
+    out += "             " + e.certificate + " " + e.item + "\n";
+  }
+  if (!bundle.synced_at.empty()) {
+    out += "synced       " + bundle.synced_at + " (" +
+           DescribeAge(now_unix_millis - bundle.synced_at_millis) + " ago)\n";
+  }
+  return out;
+}
+
+}  // namespace frontera::tools
