@@ -669,7 +669,9 @@ void StateMachine::StageRevocationsNote(const std::string& note, storage::WriteB
 std::string StateMachine::RevocationsBody() const {
   std::vector<std::string> lines;
   lines.reserve(revocations_.size());
-  for (const auto& [id, e] : revocations_) lines.push_back(e.certificate + " " + e.item + "\n");
+  for (const auto& [id, e] : revocations_) {
+    lines.push_back(e.certificate + " " + e.item + " " + std::to_string(e.leaf_index) + "\n");
+  }
   std::sort(lines.begin(), lines.end());
   crypto::Sha256Hasher hasher;
   for (const std::string& line : lines) hasher.Update(line);

@@ -102,7 +102,9 @@ const RevocationEntry* TrustBundle::FindRevocation(std::string_view item) const 
 crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries) {
   std::vector<std::string> lines;
   lines.reserve(entries.size());
-  for (const RevocationEntry& e : entries) lines.push_back(e.certificate + " " + e.item + "\n");
+  for (const RevocationEntry& e : entries) {
+    lines.push_back(e.certificate + " " + e.item + " " + std::to_string(e.leaf_index) + "\n");
+  }
   // std::string compares char_traits<char>, which orders by unsigned byte
   // value (C++20 [char.traits.specializations.char]): bytewise, as specified.
   std::sort(lines.begin(), lines.end());

@@ -11,7 +11,7 @@
 //
 // The revocation note's text is
 //   "<network> revocations\n<tree_size>\n<count>\n<base64 digest>\n"
-// where digest = SHA-256 of the lines "<certificate> <item>\n" of the entries
+// where digest = SHA-256 of the lines "<certificate> <item> <leaf_index>\n" of the entries
 // sorted bytewise and concatenated, and tree_size is the checkpoint's. Both
 // notes are valid when a majority of the genesis validators signed them.
 //
@@ -59,7 +59,7 @@ struct TrustBundle {
   const RevocationEntry* FindRevocation(std::string_view item) const;
 };
 
-// SHA-256 of the sorted "<certificate> <item>\n" lines (see above).
+// SHA-256 of the sorted "<certificate> <item> <leaf_index>\n" lines (see above).
 crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries);
 // The text of the revocation note for these entries at `tree_size`.
 std::string RevocationNoteText(std::string_view network, uint64_t tree_size,

@@ -167,7 +167,8 @@ TEST_CASE("labels, the resolver and the trust bundle on a running validator") {
     REQUIRE(entries.size() == 1);
     CHECK(entries[0]["item"] == "https://id.gs1.org/00/375012345000000013");
     std::string lines = entries[0]["certificate"].get<std::string>() + " " +
-                        entries[0]["item"].get<std::string>() + "\n";
+                        entries[0]["item"].get<std::string>() + " " +
+                        std::to_string(entries[0]["leaf_index"].get<uint64_t>()) + "\n";
     CHECK(note->text == "frontera.example/north-america-1 revocations\n" +
                             std::to_string(body->tree_size) + "\n1\n" +
                             Base64Encode(crypto::Sha256(lines)) + "\n");

@@ -56,10 +56,13 @@ TEST_CASE("the revocation digest sorts lines bytewise and depends on every entry
   std::vector<RevocationEntry> b = {a[1], a[0]};
   CHECK(RevocationDigest(a) == RevocationDigest(b));
   CHECK(RevocationDigest(a) ==
-        crypto::Sha256(
-            std::string_view("urn:a https://id.gs1.org/00/2\nurn:b https://id.gs1.org/00/1\n")));
+        crypto::Sha256(std::string_view(
+            "urn:a https://id.gs1.org/00/2 2\nurn:b https://id.gs1.org/00/1 1\n")));
   b[0].item += "3";
   CHECK(RevocationDigest(a) != RevocationDigest(b));
+  std::vector<RevocationEntry> c = a;
+  c[0].leaf_index = 5;  // the leaf index is covered too
+  CHECK(RevocationDigest(a) != RevocationDigest(c));
   CHECK(RevocationNoteText("n", 7, a).starts_with("n revocations\n7\n2\n"));
 }
 

@@ -1,0 +1,134 @@
+// Issue 4 through the CLI against a `fronterad --dev` process: label image,
+// trust sync, offline and online verification of a photo, a payload and
+// scanner input, recording the inspection, and what happens after a revocation.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "crypto/did_key.h"
+#include "crypto/key_file.h"
+#include "tests/e2e/harness.h"
+
+namespace frontera::e2e {
+namespace {
+
+struct Cli {
+  std::string node;
+  std::string genesis;
+  std::string trust;
+  int Run(std::vector<std::string> args, std::string* out,
+          const std::string& stdin_text = "") const {
+    args.insert(args.begin(), BinaryPath("tools/frontera"));
+    std::map<std::string, std::string> env = {{"FRONTERA_NODE", node},
+                                              {"FRONTERA_GENESIS", genesis},
+                                              {"FRONTERA_TRUST", trust},
+                                              {"NO_COLOR", "1"}};
+    if (stdin_text.empty()) return RunCommand(args, out, env);
+    // Scanner input: feed the lines through a file on standard input.
+    TempDir dir;
+    std::string input = dir.path() + "/scans.txt";
+    std::ofstream(input) << stdin_text;
+    std::string line = "exec";
+    for (const std::string& a : args) line += " '" + a + "'";
+    line += " < '" + input + "'";
+    return RunCommand({"/bin/sh", "-c", line}, out, env);
+  }
+};
+
+TEST_CASE("an inspector verifies a label online and offline with the CLI") {
+  TempDir dir;
+  const std::string dev = dir.path() + "/dev";
+  NodeProcess node({"--dev", dev, "--port", "0"}, dir.path() + "/port");
+  Cli cli{node.url(), dev + "/genesis.json", dir.path() + "/trust.json"};
+  const std::string keys = dev + "/keys/";
+  const std::string cert = "urn:uuid:8a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+  std::string out;
+
+  REQUIRE_MESSAGE(cli.Run({"issue",
+                           "pharma",
+                           "--key",
+                           keys + "mx-manufacturer.key",
+                           "--id",
+                           cert,
+                           "--gtin",
+                           "07501234000017",
+                           "--lot",
+                           "LOT7",
+                           "--serial",
+                           "SN4242",
+                           "--expiry",
+                           "2029-01-31",
+                           "--product-name",
+                           "Metformin 850 mg tablets",
+                           "--strength-dosage-form",
+                           "850 mg, tablet",
+                           "--container-size",
+                           "60 tablets"},
+                          &out) == 0,
+                  out);
+  const std::string image = dir.path() + "/label.png";
+  REQUIRE_MESSAGE(cli.Run({"label", cert, "-o", image}, &out) == 0, out);
+  REQUIRE(std::filesystem::file_size(image) > 500);
+  auto view = node.Client()->GetJson("/v1/certificates/" + api::Client::EncodePathSegment(cert));
+  REQUIRE(view.ok());
+  const std::string label = (*view)["credential"]["credentialSubject"]["label"].get<std::string>();
+
+  // Offline needs a bundle first.
+  CHECK(cli.Run({"verify", image}, &out) != 0);
+  REQUIRE_MESSAGE(cli.Run({"trust", "sync"}, &out) == 0, out);
+
+  int code = cli.Run({"verify", image}, &out);
+  CHECK_MESSAGE(code == 0, out);
+  CHECK(out.find("OFFLINE") != std::string::npos);
+  CHECK(out.find("AUTHENTIC") != std::string::npos);
+  CHECK(cli.Run({"verify", "--payload", label}, &out) == 0);
+
+  std::string tampered = label;
+  tampered[tampered.find("SN4242") + 2] = '5';
+  code = cli.Run({"verify", "-"}, &out, label + "\n" + tampered + "\n");
+  CHECK_MESSAGE(code == 1, out);
+  CHECK(out.find("AUTHENTIC") != std::string::npos);
+  CHECK(out.find("NOT AUTHENTIC") != std::string::npos);
+
+  // Online, and the inspection is recorded on the ledger.
+  code = cli.Run({"verify", "--online", "--record", "--key", keys + "us-cbp.key", image}, &out);
+  CHECK_MESSAGE(code == 0, out);
+  CHECK(out.find("recorded inspecting") != std::string::npos);
+  auto after = node.Client()->GetJson("/v1/certificates/" + api::Client::EncodePathSegment(cert));
+  REQUIRE(after.ok());
+  REQUIRE((*after)["events"].size() == 1);
+  CHECK((*after)["events"][0]["document"]["bizStep"] == "inspecting");
+
+  // Revoked after the sync: offline cannot know (and says how old its bundle
+  // is); online it is REVOKED; after a new sync, offline knows too.
+  REQUIRE(cli.Run({"revoke", cert, "--key", keys + "mx-manufacturer.key", "--reason",
+                   "recall: wrong strength printed"},
+                  &out) == 0);
+  code = cli.Run({"verify", image}, &out);
+  CHECK_MESSAGE(code == 0, out);
+  CHECK(out.find("synced") != std::string::npos);
+  code = cli.Run({"verify", "--online", image}, &out);
+  CHECK_MESSAGE(code == 2, out);
+  CHECK(out.find("RECALLED") != std::string::npos);
+  REQUIRE_MESSAGE(cli.Run({"trust", "sync"}, &out) == 0, out);
+  code = cli.Run({"verify", image}, &out);
+  CHECK_MESSAGE(code == 2, out);
+
+  // A bundle edited on the laptop is refused.
+  std::string text;
+  {
+    std::ifstream in(cli.trust);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  size_t at = text.find("\"leaf_index\": ");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 14, "\"leaf_index\": 9");
+  std::ofstream(cli.trust) << text;
+  code = cli.Run({"verify", image}, &out);
+  CHECK(code != 0);
+  CHECK(code != 2);
+}
+
+}  // namespace
+}  // namespace frontera::e2e
