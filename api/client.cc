@@ -1,11 +1,10 @@
 #include "api/client.h"
 
-#include <httplib.h>
-
 #include <charconv>
 #include <string_view>
 #include <utility>
 
+#include "api/http_transport.h"
 #include "api/problem.h"
 
 namespace frontera::api {
@@ -75,47 +74,23 @@ Result<Json> ParseAnswerJson(const HttpAnswer& answer) {
 
 }  // namespace
 
+// The transport lives in a module loaded on first use (http_transport.h):
+// programs that never touch the network do not pay for loading cpp-httplib
+// and OpenSSL at start-up.
 class Client::Impl {
  public:
-  Impl(std::string base_url, const ClientOptions& options)
-      : base_url_(std::move(base_url)), http_(base_url_) {
-    http_.set_keep_alive(true);
-    // Requests are small and latency-bound: do not let Nagle wait for an ACK.
-    http_.set_tcp_nodelay(true);
-    http_.set_connection_timeout(options.connect_timeout_ms / 1000,
-                                 (options.connect_timeout_ms % 1000) * 1000);
-    http_.set_read_timeout(options.read_timeout_ms / 1000, (options.read_timeout_ms % 1000) * 1000);
-    http_.set_write_timeout(options.read_timeout_ms / 1000,
-                            (options.read_timeout_ms % 1000) * 1000);
-  }
+  explicit Impl(std::unique_ptr<HttpTransport> transport) : transport_(std::move(transport)) {}
 
-  bool valid() const { return http_.is_valid(); }
-
-  // One exchange; a transport failure is kUnavailable, any HTTP status is an
-  // answer.
   Result<HttpAnswer> Send(std::string_view method, const std::string& path, const std::string* body,
                           const std::string& content_type, const std::string& accept) {
     if (path.empty() || path.front() != '/') {
       return Status::InvalidArgument("request path \"" + path + "\" must start with \"/\"");
     }
-    httplib::Headers headers;
-    if (!accept.empty()) headers.emplace("Accept", accept);
-    httplib::Result result = method == "POST" ? http_.Post(path, headers, *body, content_type)
-                                              : http_.Get(path, headers);
-    if (!result) {
-      return Status::Unavailable("cannot reach " + base_url_ + " (" + std::string(method) + " " +
-                                 path + "): " + httplib::to_string(result.error()));
-    }
-    HttpAnswer answer;
-    answer.status = result->status;
-    answer.content_type = result->get_header_value("Content-Type");
-    answer.body = std::move(result->body);
-    return answer;
+    return transport_->Send(method, path, body, content_type, accept);
   }
 
  private:
-  const std::string base_url_;
-  httplib::Client http_;  // keeps the keep-alive connection between calls
+  std::unique_ptr<HttpTransport> transport_;  // keeps the keep-alive connection between calls
 };
 
 Result<std::unique_ptr<Client>> Client::Create(const std::string& base_url,
@@ -124,12 +99,11 @@ Result<std::unique_ptr<Client>> Client::Create(const std::string& base_url,
     return Status::InvalidArgument("client timeouts must be positive milliseconds");
   }
   FRONTERA_ASSIGN_OR_RETURN(std::string normalized, NormalizeBaseUrl(base_url));
-  auto impl = std::make_unique<Impl>(std::move(normalized), options);
-  if (!impl->valid()) {
-    return Status::InvalidArgument("base URL \"" + base_url +
-                                   "\" is not usable (https needs TLS support in cpp-httplib)");
-  }
-  return std::unique_ptr<Client>(new Client(std::move(impl)));
+  FRONTERA_ASSIGN_OR_RETURN(HttpTransportFactory factory, LoadHttpTransport());
+  FRONTERA_ASSIGN_OR_RETURN(
+      std::unique_ptr<HttpTransport> transport,
+      factory(normalized, options.connect_timeout_ms, options.read_timeout_ms));
+  return std::unique_ptr<Client>(new Client(std::make_unique<Impl>(std::move(transport))));
 }
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -10,8 +10,8 @@
 #   FRONTERA_GENESIS=genesis.json tools/bench_verify.sh [NODE_URL] CERT_ID
 #
 # Environment: FRONTERA_BIN (default build/tools/frontera), FRONTERA_GENESIS
-# (required), RUNS (default 200). Uses hyperfine (installed with apt when
-# missing), zbarimg (zbar-tools), `convert FILE.png ppm:-` and python3.
+# (required), RUNS (default 200). Uses hyperfine, zbarimg (zbar-tools) and
+# ImageMagick's `convert FILE.png ppm:-` (each installed with apt when missing), and python3.
 set -euo pipefail
 
 node="${1:-http://127.0.0.1:7001}"
@@ -23,14 +23,11 @@ if [[ -z "$cert_id" ]]; then
   exit 64
 fi
 : "${FRONTERA_GENESIS:?set FRONTERA_GENESIS to the genesis file of the network}"
-if ! command -v hyperfine >/dev/null; then
-  sudo_cmd=""
-  [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
-  $sudo_cmd apt-get install -y hyperfine
-fi
-for tool in zbarimg convert; do
-  command -v "$tool" >/dev/null || { echo "$0: $tool is required" >&2; exit 69; }
-done
+sudo_cmd=""
+[[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+command -v hyperfine >/dev/null || $sudo_cmd apt-get install -y -qq hyperfine
+command -v convert >/dev/null || $sudo_cmd apt-get install -y -qq imagemagick
+command -v zbarimg >/dev/null || $sudo_cmd apt-get install -y -qq zbar-tools
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

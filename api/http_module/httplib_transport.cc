@@ -1,0 +1,65 @@
+// The HTTP transport module (libfrontera_http.so): api::HttpTransport on
+// cpp-httplib. Loaded by api::LoadHttpTransport.
+#include <httplib.h>
+
+#include "api/http_transport.h"
+
+namespace frontera::api {
+namespace {
+
+class HttplibTransport final : public HttpTransport {
+ public:
+  HttplibTransport(std::string base_url, int connect_timeout_ms, int read_timeout_ms)
+      : base_url_(std::move(base_url)), http_(base_url_) {
+    http_.set_keep_alive(true);
+    // Requests are small and latency-bound: do not let Nagle wait for an ACK.
+    http_.set_tcp_nodelay(true);
+    http_.set_connection_timeout(connect_timeout_ms / 1000, (connect_timeout_ms % 1000) * 1000);
+    http_.set_read_timeout(read_timeout_ms / 1000, (read_timeout_ms % 1000) * 1000);
+    http_.set_write_timeout(read_timeout_ms / 1000, (read_timeout_ms % 1000) * 1000);
+  }
+
+  bool valid() const { return http_.is_valid(); }
+
+  Result<HttpAnswer> Send(std::string_view method, const std::string& path, const std::string* body,
+                          const std::string& content_type, const std::string& accept) override {
+    httplib::Headers headers;
+    if (!accept.empty()) headers.emplace("Accept", accept);
+    httplib::Result result = method == "POST" ? http_.Post(path, headers, *body, content_type)
+                                              : http_.Get(path, headers);
+    if (!result) {
+      return Status::Unavailable("cannot reach " + base_url_ + " (" + std::string(method) + " " +
+                                 path + "): " + httplib::to_string(result.error()));
+    }
+    HttpAnswer answer;
+    answer.status = result->status;
+    answer.content_type = result->get_header_value("Content-Type");
+    answer.body = std::move(result->body);
+    return answer;
+  }
+
+ private:
+  const std::string base_url_;
+  httplib::Client http_;  // keeps the keep-alive connection between calls
+};
+
+Result<std::unique_ptr<HttpTransport>> Create(const std::string& base_url, int connect_timeout_ms,
+                                              int read_timeout_ms) {
+  auto transport =
+      std::make_unique<HttplibTransport>(base_url, connect_timeout_ms, read_timeout_ms);
+  if (!transport->valid()) {
+    return Status::InvalidArgument("base URL \"" + base_url +
+                                   "\" is not usable (https needs TLS support in cpp-httplib)");
+  }
+  return std::unique_ptr<HttpTransport>(std::move(transport));
+}
+
+}  // namespace
+}  // namespace frontera::api
+
+// The entry point LoadHttpTransport looks up (kHttpTransportFactorySymbol).
+extern "C" {
+__attribute__((visibility(
+    "default"))) extern const frontera::api::HttpTransportFactory frontera_http_transport_factory;
+const frontera::api::HttpTransportFactory frontera_http_transport_factory = &frontera::api::Create;
+}
