@@ -95,33 +95,6 @@ Result<QrSymbol> EncodeParsed(const ledger::Label& label) {
   return symbol;
 }
 
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 // A length in half units ("12" or "12.5"), so that centred text needs no
 // floating-point formatting.
 std::string Halves(int twice) {
@@ -202,7 +175,7 @@ Result<std::string> RenderLabelSvg(std::string_view label_uri) {
          std::to_string(width) + " " + std::to_string(height) + "\" width=\"" +
          std::to_string(width * kLabelModulePxDefault) + "\" height=\"" +
          std::to_string(height * kLabelModulePxDefault) + "\">\n";
-  svg += "<title>" + XmlEscape(label.uri) + "</title>\n";
+  svg += "<title>" + EscapeMarkup(label.uri) + "</title>\n";
   svg += "<rect width=\"" + std::to_string(width) + "\" height=\"" + std::to_string(height) +
          "\" fill=\"#fff\"/>\n";
   // One subpath per horizontal run of dark modules keeps the path short and
@@ -231,7 +204,7 @@ Result<std::string> RenderLabelSvg(std::string_view label_uri) {
   for (size_t i = 0; i < lines.size(); ++i) {
     int baseline = qr_side + kSvgFontSize + static_cast<int>(i) * kSvgLineAdvance;
     svg += "<tspan x=\"" + Halves(width) + "\" y=\"" + std::to_string(baseline) + "\">" +
-           XmlEscape(lines[i]) + "</tspan>";
+           EscapeMarkup(lines[i]) + "</tspan>";
   }
   svg += "</text>\n</svg>\n";
   return svg;
@@ -312,6 +285,33 @@ Result<std::string> RenderLabelPng(std::string_view label_uri, int module_px) {
                             std::to_string(height) + " image");
   }
   return png;
+}
+
+std::string EscapeMarkup(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";  // valid in both XML and HTML (&apos; is not HTML 4)
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
 }
 
 }  // namespace frontera::api

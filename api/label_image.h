@@ -67,4 +67,7 @@ Result<std::string> RenderLabelSvg(std::string_view label_uri);
 Result<std::string> RenderLabelPng(std::string_view label_uri,
                                    int module_px = kLabelModulePxDefault);
 
+// Escapes & < > " ' for XML and HTML text and attribute values.
+std::string EscapeMarkup(std::string_view text);
+
 }  // namespace frontera::api

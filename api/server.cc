@@ -389,33 +389,6 @@ bool PrefersJson(std::string_view accept) {
 // shows after its camera opened a label. Every text that comes from the
 // ledger or the label is escaped: an issuer chooses its product names.
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 // The member at `path` of nested objects, or null when any step is missing
 // or not an object.
 const Json& Member(const Json& json, std::initializer_list<std::string_view> path) {
@@ -469,10 +442,10 @@ std::string PartyHtml(const Json& parties, const std::string& did) {
   std::string name = Scalar(Member(party, {"name"}));
   std::string country = Scalar(Member(party, {"country"}));
   if (name.empty()) {
-    return "<span title=\"" + HtmlEscape(did) + "\">" + HtmlEscape(ShortDid(did)) + "</span>";
+    return "<span title=\"" + EscapeMarkup(did) + "\">" + EscapeMarkup(ShortDid(did)) + "</span>";
   }
-  std::string out = HtmlEscape(name);
-  if (!country.empty()) out += " (" + HtmlEscape(country) + ")";
+  std::string out = EscapeMarkup(name);
+  if (!country.empty()) out += " (" + EscapeMarkup(country) + ")";
   return out;
 }
 
@@ -509,7 +482,7 @@ std::string PossessingParty(const Json& list, std::string_view member) {
 
 void AppendRow(std::string& html, std::string_view term, const std::string& value) {
   if (value.empty()) return;
-  html += "<dt>" + HtmlEscape(term) + "</dt><dd>" + HtmlEscape(value) + "</dd>";
+  html += "<dt>" + EscapeMarkup(term) + "</dt><dd>" + EscapeMarkup(value) + "</dd>";
 }
 
 constexpr std::string_view kPageStyle =
@@ -549,15 +522,15 @@ std::string VerificationPage(const Json& check) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<meta name=\"referrer\" content=\"no-referrer\">"
       "<title>" +
-      HtmlEscape(verdict) + " \u00b7 Frontera label check</title><style>" +
+      EscapeMarkup(verdict) + " \u00b7 Frontera label check</title><style>" +
       std::string(kPageStyle) + "</style></head><body><main>\n";
   html += "<div class=\"banner " + std::string(VerdictColour(verdict)) + "\" role=\"status\"><h1>" +
-          HtmlEscape(verdict) + "</h1></div>\n";
+          EscapeMarkup(verdict) + "</h1></div>\n";
 
   const Json& reasons = Member(check, {"reasons"});
   if (reasons.is_array() && !reasons.empty()) {
     html += "<section class=\"reasons\"><h2>Reasons</h2><ul>";
-    for (const Json& reason : reasons) html += "<li>" + HtmlEscape(Scalar(reason)) + "</li>";
+    for (const Json& reason : reasons) html += "<li>" + EscapeMarkup(Scalar(reason)) + "</li>";
     html += "</ul></section>\n";
   }
 
@@ -605,7 +578,7 @@ std::string VerificationPage(const Json& check) {
     html += "<dt>Flags</dt><dd>";
     if (flags.is_array() && !flags.empty()) {
       for (const Json& flag : flags) {
-        html += "<span class=\"flag\">" + HtmlEscape(BizStepText(Scalar(flag))) + "</span>";
+        html += "<span class=\"flag\">" + EscapeMarkup(BizStepText(Scalar(flag))) + "</span>";
       }
     } else {
       html += "none";
@@ -629,9 +602,10 @@ std::string VerificationPage(const Json& check) {
     html += "<section class=\"custody\"><h2>Custody</h2><ol>";
     for (const Json& entry : events) {
       const Json& event = Member(entry, {"document"});
-      html += "<li><div class=\"when\">" + HtmlEscape(Scalar(Member(event, {"eventTime"}))) +
-              "</div><div><strong>" + HtmlEscape(BizStepText(Scalar(Member(event, {"bizStep"})))) +
-              "</strong> by " + PartyHtml(parties, SignerDid(event));
+      html += "<li><div class=\"when\">" + EscapeMarkup(Scalar(Member(event, {"eventTime"}))) +
+              "</div><div><strong>" +
+              EscapeMarkup(BizStepText(Scalar(Member(event, {"bizStep"})))) + "</strong> by " +
+              PartyHtml(parties, SignerDid(event));
       std::string from = PossessingParty(Member(event, {"sourceList"}), "source");
       std::string to = PossessingParty(Member(event, {"destinationList"}), "destination");
       // The signer usually is the party the item leaves; say so only when not.
@@ -643,7 +617,7 @@ std::string VerificationPage(const Json& check) {
   }
 
   std::string uri = Scalar(Member(label, {"uri"}));
-  if (!uri.empty()) html += "<footer>Label " + HtmlEscape(uri) + "</footer>\n";
+  if (!uri.empty()) html += "<footer>Label " + EscapeMarkup(uri) + "</footer>\n";
   html += "</main></body></html>\n";
   return html;
 }

@@ -258,7 +258,7 @@ TEST_CASE("the SVG label: one crisp path of the symbol's modules, escaped text")
 TEST_CASE("the SVG escapes markup in lot and serial") {
   Result<std::string> svg = RenderLabelSvg(testing::kLabelWithMarkup);
   REQUIRE(svg.ok());
-  CHECK(svg->find("(10) A&lt;&amp;&gt;&apos;&quot;</tspan>") != std::string::npos);
+  CHECK(svg->find("(10) A&lt;&amp;&gt;&#39;&quot;</tspan>") != std::string::npos);
   CHECK(svg->find("A<&") == std::string::npos);
   // The <title> repeats the URI, whose '&' separators are escaped too.
   CHECK(svg->find("?17=281031&amp;kid=") != std::string::npos);

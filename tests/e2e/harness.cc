@@ -211,4 +211,20 @@ int RunCommand(const std::vector<std::string>& args, std::string* output,
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+int Cli::Run(std::vector<std::string> args, std::string* out, const std::string& stdin_text) const {
+  args.insert(args.begin(), BinaryPath("tools/frontera"));
+  std::map<std::string, std::string> env = {
+      {"FRONTERA_NODE", node}, {"FRONTERA_GENESIS", genesis}, {"NO_COLOR", "1"}};
+  if (!trust.empty()) env["FRONTERA_TRUST"] = trust;
+  if (stdin_text.empty()) return RunCommand(args, out, env);
+  // Scanner input: the lines come through a file on standard input.
+  TempDir dir;
+  std::string input = dir.path() + "/scans.txt";
+  std::ofstream(input) << stdin_text;
+  std::string line = "exec";
+  for (const std::string& a : args) line += " '" + a + "'";
+  line += " < '" + input + "'";
+  return RunCommand({"/bin/sh", "-c", line}, out, env);
+}
+
 }  // namespace frontera::e2e

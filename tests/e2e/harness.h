@@ -92,4 +92,15 @@ std::string BinaryPath(const std::string& relative);
 int RunCommand(const std::vector<std::string>& argv, std::string* output,
                const std::map<std::string, std::string>& env = {});
 
+// Runs the `frontera` CLI with FRONTERA_NODE, FRONTERA_GENESIS and
+// FRONTERA_TRUST set, without colour; `stdin_text`, when given, is its
+// standard input (a handheld scanner's lines).
+struct Cli {
+  std::string node;
+  std::string genesis;
+  std::string trust;
+  int Run(std::vector<std::string> args, std::string* out,
+          const std::string& stdin_text = "") const;
+};
+
 }  // namespace frontera::e2e

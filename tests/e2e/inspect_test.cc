@@ -13,29 +13,6 @@
 namespace frontera::e2e {
 namespace {
 
-struct Cli {
-  std::string node;
-  std::string genesis;
-  std::string trust;
-  int Run(std::vector<std::string> args, std::string* out,
-          const std::string& stdin_text = "") const {
-    args.insert(args.begin(), BinaryPath("tools/frontera"));
-    std::map<std::string, std::string> env = {{"FRONTERA_NODE", node},
-                                              {"FRONTERA_GENESIS", genesis},
-                                              {"FRONTERA_TRUST", trust},
-                                              {"NO_COLOR", "1"}};
-    if (stdin_text.empty()) return RunCommand(args, out, env);
-    // Scanner input: feed the lines through a file on standard input.
-    TempDir dir;
-    std::string input = dir.path() + "/scans.txt";
-    std::ofstream(input) << stdin_text;
-    std::string line = "exec";
-    for (const std::string& a : args) line += " '" + a + "'";
-    line += " < '" + input + "'";
-    return RunCommand({"/bin/sh", "-c", line}, out, env);
-  }
-};
-
 TEST_CASE("an inspector verifies a label online and offline with the CLI") {
   TempDir dir;
   const std::string dev = dir.path() + "/dev";

@@ -6,6 +6,7 @@
 #include "crypto/jcs.h"
 #include "crypto/signed_note.h"
 #include "ledger/gs1.h"
+#include "tests/tools/label_support.h"
 #include "tests/tools/test_support.h"
 #include "tools/builders.h"
 
@@ -21,33 +22,8 @@ constexpr char kCertificateId[] = "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70
 
 int64_t Millis(const char* rfc3339) { return ledger::gs1::ParseRfc3339Millis(rfc3339).value(); }
 
-Json PartyJson(const std::string& fixture_name) {
-  Json party = LoadFixture("parties.json")["parties"][fixture_name];
-  Json out = {{"did", party["did"]},
-              {"name", party["name"]},
-              {"role", party["role"]},
-              {"country", party["country"]}};
-  if (party.contains("gln")) out["gln"] = party["gln"];
-  if (party.contains("prefixes")) out["prefixes"] = party["prefixes"];
-  return out;
-}
-
-Json GenesisJson() {
-  Json validators = Json::array();
-  for (const char* name : {"us-cbp", "mx-anam", "ca-cbsa"}) {
-    validators.push_back({{"name", name}, {"did", FixtureDid(name)}});
-  }
-  Json parties = Json::array();
-  for (const char* name :
-       {"mx-manufacturer", "mx-carrier", "us-distributor", "us-cbp", "mx-anam", "ca-cbsa"}) {
-    parties.push_back(PartyJson(name));
-  }
-  return {{"network", kNetwork},
-          {"created", "2026-11-01T00:00:00Z"},
-          {"resolver", "verify.frontera.example"},
-          {"validators", validators},
-          {"parties", parties}};
-}
+// The network of the fixtures (three agency validators, the six parties).
+Json GenesisJson() { return testing::LabelGenesisJson(); }
 
 ledger::Genesis ParseGenesisOrDie(const Json& json) {
   auto genesis = ledger::ParseGenesis(json);
