@@ -15,7 +15,9 @@ pidfile=$dev/fronterad.pid
 stop() {
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     kill "$(cat "$pidfile")"
-    for _ in $(seq 100); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 150); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
+    # Still there after 15 s: every acknowledged write is in the synced log.
+    kill -9 "$(cat "$pidfile")" 2>/dev/null || true
     echo "run.sh: validator stopped"
   fi
   rm -f "$pidfile"

@@ -63,6 +63,8 @@ Status NodeConfig::Validate() const {
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.json_depth_max", api.json_depth_max, 4, 256));
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.threads", api.threads, 2, 4096));
   FRONTERA_RETURN_IF_ERROR(
+      CheckRange("api.keep_alive_timeout_s", api.keep_alive_timeout_s, 1, 3600));
+  FRONTERA_RETURN_IF_ERROR(
       CheckRange("proposer.batch_documents_max", proposer.batch_documents_max, 1, 100000));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("proposer.batch_bytes_max", proposer.batch_bytes_max, 1024, 256 << 20));
@@ -116,6 +118,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("api", "body_bytes_max", c.api.body_bytes_max);
   num("api", "json_depth_max", c.api.json_depth_max);
   num("api", "threads", c.api.threads);
+  num("api", "keep_alive_timeout_s", c.api.keep_alive_timeout_s);
   num("proposer", "batch_documents_max", c.proposer.batch_documents_max);
   num("proposer", "batch_bytes_max", c.proposer.batch_bytes_max);
   num("proposer", "queue_depth_max", c.proposer.queue_depth_max);

@@ -18,6 +18,7 @@ struct ApiConfig {
   size_t body_bytes_max = 1 << 20;  // [1 KiB, 64 MiB]
   size_t json_depth_max = 32;       // [4, 256]
   size_t threads = 128;             // [2, 4096]: writes hold a thread until committed
+  int keep_alive_timeout_s = 5;     // [1, 3600]: idle connections closed after; bounds shutdown
 };
 
 struct ProposerConfig {

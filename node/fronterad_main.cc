@@ -74,6 +74,8 @@ int main(int argc, char** argv) {
   options.body_bytes_max = config->api.body_bytes_max;
   options.json_depth_max = config->api.json_depth_max;
   options.threads = config->api.threads;
+  // Stop() waits for idle keep-alive connections to time out: keep it short.
+  options.keep_alive_timeout_s = config->api.keep_alive_timeout_s;
   options.resolver_host = (*validator)->GetStatus()["resolver"].get<std::string>();
   auto server = api::HttpServer::Create(validator->get(), options);
   if (!server.ok()) return Fail(server.status().ToString());

@@ -49,6 +49,7 @@ TEST_CASE("bad values name the key, the range and the file") {
       {"[api]\nport = 4294974297\n", "api.port is too large"},
       {"[api]\nport = -1\n", "api.port must not be negative"},
       {"[api]\nthreads = 1\n", "api.threads must be in [2, 4096]"},
+      {"[api]\nkeep_alive_timeout_s = 0\n", "api.keep_alive_timeout_s must be in [1, 3600]"},
       {"[api]\nport = \"7001\"\n", "api.port must be an integer"},
       {"[proposer]\nbatch_documents_max = 0\n", "proposer.batch_documents_max"},
       {"[proposer]\ncommit_timeout_ms = 5\n", "proposer.commit_timeout_ms"},
