@@ -22,7 +22,7 @@ struct ProofOptions {
   std::string created;              // RFC 3339 date-time, e.g. "2026-11-02T14:05:00Z"
   std::string verification_method;  // "did:key:…#…"; must name the signing key
   std::string proof_purpose = "assertionMethod";
-  bool include_context = true;      // copy the document's @context into the proof
+  bool include_context = true;  // copy the document's @context into the proof
 };
 
 // Returns `unsecured` with a "proof" member added. Fails if `unsecured` is not

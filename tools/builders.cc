@@ -1,6 +1,5 @@
 #include "tools/builders.h"
 
-
 #include <array>
 #include <charconv>
 #include <cstdio>
