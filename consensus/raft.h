@@ -1,0 +1,179 @@
+// Raft: a pure, deterministic Raft core (Ongaro & Ousterhout, "In Search of an
+// Understandable Consensus Algorithm", §5; Ongaro's thesis §4.2.3 and §9.6 for
+// CheckQuorum and PreVote), shaped like etcd raft's RawNode/Ready.
+//
+// The core takes inputs (Tick, Step, Propose) and returns outputs (GetReady);
+// it never touches clocks, disks, sockets or threads, and its only randomness
+// is a generator seeded from Config::seed. The driver loop is:
+//
+//   while (raft.HasReady()) {
+//     Ready rd = raft.GetReady();
+//     persist rd.hard_state and rd.entries (synced);  // before sending!
+//     send rd.messages; apply rd.committed_entries;
+//     raft.Advance(rd);
+//   }
+//
+// Thread-safety: not thread-safe; one thread drives a Raft instance.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+#include "consensus/log_storage.h"
+#include "consensus/types.h"
+
+namespace frontera::consensus {
+
+struct RaftConfig {
+  NodeId id = kNoNode;                   // This node; must be in peers.
+  std::vector<NodeId> peers;             // All voters, including id; distinct, non-zero.
+  uint32_t election_ticks = 10;          // >= 2 * heartbeat_ticks.
+  uint32_t heartbeat_ticks = 1;          // >= 1.
+  uint32_t max_inflight_appends = 8;     // Per follower, in [1, 1024].
+  uint32_t max_entries_per_append = 64;  // In [1, 65536].
+  // Proposals beyond this many uncommitted entries are refused (back-pressure).
+  uint32_t max_uncommitted_entries = 4096;  // In [1, 1048576].
+  bool pre_vote = true;                     // Thesis §9.6.
+  bool check_quorum = true;                 // Thesis §6.2 / §4.2.3.
+  uint64_t seed = 0;                        // Seeds the randomized election timeout.
+  uint64_t applied_index = 0;  // Last entry the state machine already applied (<= commit).
+
+  // OK, or InvalidArgument naming the offending field.
+  Status Validate() const;
+};
+
+enum class Role : uint8_t { kFollower, kPreCandidate, kCandidate, kLeader };
+
+// The outputs of one step of the core.
+struct Ready {
+  // Set when the hard state changed since the last Advance.
+  std::optional<HardState> hard_state;
+  // Entries to write (replacing any stored suffix from entries.front().index).
+  // They and hard_state must be durable before `messages` are sent.
+  std::vector<Entry> entries;
+  // Committed entries to apply to the state machine, in order. They may
+  // include some of `entries`: apply only after persisting those. The core
+  // keeps the whole log in memory (no snapshots or compaction in this slice).
+  std::vector<Entry> committed_entries;
+  // Messages to send to peers (after persisting).
+  std::vector<Message> messages;
+};
+
+class Raft {
+ public:
+  using Config = RaftConfig;
+
+  // Validates `config` and restores the hard state and log from `storage`
+  // (read only here; the core keeps its own copy). InvalidArgument for a bad
+  // config; Corruption when storage is inconsistent (commit beyond the log,
+  // applied beyond commit).
+  static Result<std::unique_ptr<Raft>> Create(const RaftConfig& config, const LogStorage& storage);
+
+  // Advances logical time by one tick: followers and candidates may start an
+  // election; a leader sends heartbeats and runs CheckQuorum.
+  void Tick();
+
+  // Handles one message from a peer. InvalidArgument for a message not
+  // addressed to this node or from an unknown peer; other messages (stale,
+  // duplicated, reordered) are handled or ignored and return OK.
+  Status Step(const Message& message);
+
+  // Appends a normal entry with `data` when leader. Unavailable otherwise (the
+  // message names the leader when known); ResourceExhausted when
+  // max_uncommitted_entries are already waiting to commit. An accepted
+  // proposal may still be lost if this leader is deposed: callers retry.
+  Status Propose(std::string data);
+
+  // True when GetReady would return something to persist, send or apply.
+  bool HasReady() const;
+  // The pending outputs. Messages are handed over (not returned again).
+  Ready GetReady();
+  // Acknowledges that `ready` (the last GetReady result) was persisted, sent
+  // and applied. REQUIRES: ready came from this node's latest GetReady.
+  void Advance(const Ready& ready);
+
+  // Checks this node's invariants; FRONTERA_CHECK fails on a violation.
+  void CheckInvariants();
+
+  NodeId id() const { return config_.id; }
+  Role role() const { return role_; }
+  NodeId leader() const { return leader_; }
+  uint64_t current_term() const { return current_term_; }
+  uint64_t commit_index() const { return commit_index_; }
+  uint64_t last_index() const { return log_.size(); }
+  uint64_t TermAt(uint64_t index) const;  // 0 for index 0 or beyond the log.
+  const std::vector<Entry>& log() const { return log_; }
+  // Leader only: the highest index known to be replicated on `peer`; 0 when
+  // this node is not the leader or `peer` is unknown.
+  uint64_t MatchIndex(NodeId peer) const;
+
+ private:
+  // Replication progress of one follower (leader only).
+  struct Progress {
+    uint64_t match = 0;             // Highest index known replicated.
+    uint64_t next = 1;              // Next index to send.
+    bool probing = true;            // Probe: one append at a time until a match is found.
+    bool probe_sent = false;        // Probe paused until a response arrives.
+    std::deque<uint64_t> inflight;  // Last indexes of unacked appends (replicate).
+    bool recent_active = false;     // Heard from since the last CheckQuorum.
+  };
+
+  explicit Raft(const RaftConfig& config);
+
+  uint64_t Quorum() const { return config_.peers.size() / 2 + 1; }
+  uint64_t LastTerm() const { return TermAt(last_index()); }
+  void ResetRandomizedElectionTimeout();
+  uint64_t NextRandom();
+
+  void BecomeFollower(uint64_t term, NodeId leader);
+  void BecomePreCandidate();
+  void BecomeCandidate();
+  void BecomeLeader();
+  void Campaign(bool pre);  // pre: run PreVote (thesis §9.6) rather than a real election.
+  void Send(Message message);
+  void SendAppend(NodeId to, bool send_if_empty);
+  void BroadcastAppend(bool send_if_empty);
+  void BroadcastHeartbeat();
+  bool MaybeCommit();
+  void AppendToLog(std::vector<Entry> entries);  // Truncates conflicts.
+
+  void HandleVoteRequest(const Message& m);
+  void HandleVoteResponse(const Message& m);
+  void HandleAppend(const Message& m);
+  void HandleHeartbeat(const Message& m);
+  void HandleAppendResponse(const Message& m);
+  void HandleHeartbeatResponse(const Message& m);
+
+  RaftConfig config_;
+  Role role_ = Role::kFollower;
+  uint64_t current_term_ = 0;   // Monotonic; persisted before voting.
+  NodeId voted_for_ = kNoNode;  // Persisted before the vote is sent.
+  NodeId leader_ = kNoNode;
+  uint64_t commit_index_ = 0;   // Monotonic; <= last_index().
+  uint64_t applied_index_ = 0;  // <= commit_index_.
+  std::vector<Entry> log_;      // log_[i].index == i + 1.
+  uint64_t stable_index_ = 0;   // Entries <= this are durable and unchanged since.
+  HardState persisted_hard_state_;
+  std::vector<Message> outbox_;
+
+  uint64_t election_elapsed_ = 0;
+  uint64_t heartbeat_elapsed_ = 0;
+  uint64_t randomized_election_ticks_ = 0;  // In [election_ticks, 2 * election_ticks).
+  uint64_t rng_state_ = 0;
+
+  std::map<NodeId, bool> votes_;         // Responses in the current (pre-)campaign.
+  std::map<NodeId, Progress> progress_;  // Leader only; includes self.
+
+  // For CheckInvariants: values seen at the previous check.
+  uint64_t checked_term_ = 0;
+  uint64_t checked_commit_ = 0;
+};
+
+}  // namespace frontera::consensus

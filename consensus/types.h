@@ -1,0 +1,80 @@
+// The values the Raft core exchanges with its driver: log entries, the hard
+// state that must be durable, and the messages between peers (Raft paper §5,
+// with PreVote from the thesis §9.6).
+//
+// Thread-safety: plain values; no shared state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace frontera::consensus {
+
+// A voter's id. 0 means "none" (no leader known, no vote cast).
+using NodeId = uint64_t;
+inline constexpr NodeId kNoNode = 0;
+
+enum class EntryType : uint8_t {
+  kNormal,  // carries an application command in `data`
+  kNoop,    // appended by a new leader for its term (Raft §8); `data` is empty
+};
+
+// One log entry. Indexes start at 1; index 0 with term 0 is the empty prefix.
+struct Entry {
+  uint64_t term = 0;
+  uint64_t index = 0;
+  EntryType type = EntryType::kNormal;
+  std::string data;
+  bool operator==(const Entry&) const = default;
+};
+
+// State that must be durable before any message that depends on it is sent.
+struct HardState {
+  uint64_t current_term = 0;   // Monotonic.
+  NodeId voted_for = kNoNode;  // Candidate voted for in current_term.
+  uint64_t commit_index = 0;   // Monotonic; <= last log index.
+  bool operator==(const HardState&) const = default;
+};
+
+enum class MessageType : uint8_t {
+  kPreVote,
+  kPreVoteResponse,
+  kVote,
+  kVoteResponse,
+  kAppend,
+  kAppendResponse,
+  kHeartbeat,
+  kHeartbeatResponse,
+};
+
+std::string_view MessageTypeName(MessageType type);
+
+// One peer message. Field meaning per type:
+//  kPreVote/kVote: term = proposed/candidate term; index/log_term = the
+//    candidate's last log index and term.
+//  k*VoteResponse: term = the voter's term (for a granted PreVote, the term
+//    asked about); reject = refused.
+//  kAppend: index/log_term = prev_log_index/prev_log_term; entries follow it;
+//    commit = leader's commit_index.
+//  kAppendResponse: success: index = last index known to match. Reject:
+//    index = the rejected prev_log_index; reject_hint = the follower's last
+//    index (log_term = 0, log too short) or the first index of the conflicting
+//    term (log_term = that term).
+//  kHeartbeat: commit = min(leader commit, follower's match index).
+struct Message {
+  MessageType type = MessageType::kHeartbeat;
+  NodeId from = kNoNode;
+  NodeId to = kNoNode;
+  uint64_t term = 0;
+  uint64_t log_term = 0;
+  uint64_t index = 0;
+  std::vector<Entry> entries;
+  uint64_t commit = 0;
+  bool reject = false;
+  uint64_t reject_hint = 0;
+  bool operator==(const Message&) const = default;
+};
+
+}  // namespace frontera::consensus

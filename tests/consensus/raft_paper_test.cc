@@ -1,0 +1,601 @@
+// The Raft core, one TEST_CASE per rule of the paper (Ongaro & Ousterhout,
+// §5) and of the thesis (§9.6 PreVote, §6.2 CheckQuorum). Nodes are driven by
+// hand through a tiny in-test network over MemoryStorage.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <memory>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "consensus/log_storage.h"
+#include "consensus/raft.h"
+
+namespace frontera::consensus {
+namespace {
+
+RaftConfig MakeConfig(NodeId id, std::vector<NodeId> peers) {
+  RaftConfig c;
+  c.id = id;
+  c.peers = std::move(peers);
+  c.election_ticks = 10;
+  c.heartbeat_ticks = 1;
+  c.max_inflight_appends = 4;
+  c.max_entries_per_append = 8;
+  c.seed = 42;
+  return c;
+}
+
+std::vector<Entry> Terms(const std::vector<uint64_t>& terms) {
+  std::vector<Entry> out;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    Entry e;
+    e.term = terms[i];
+    e.index = i + 1;
+    e.data = "e" + std::to_string(i + 1);
+    out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<uint64_t> LogTerms(const Raft& raft) {
+  std::vector<uint64_t> out;
+  for (const Entry& e : raft.log()) out.push_back(e.term);
+  return out;
+}
+
+// A cluster whose messages move only when the test says so. Each round
+// persists every node's Ready (entries and hard state before messages), then
+// delivers the messages that are not cut.
+class Network {
+ public:
+  explicit Network(size_t n, bool pre_vote = true) {
+    std::vector<NodeId> ids;
+    for (NodeId id = 1; id <= n; ++id) ids.push_back(id);
+    for (NodeId id : ids) configs_[id] = MakeConfig(id, ids), configs_[id].pre_vote = pre_vote;
+  }
+  RaftConfig& config(NodeId id) { return configs_[id]; }
+  MemoryStorage& storage(NodeId id) { return storage_[id]; }
+  // Preloads a node's log and term before Start.
+  void Preload(NodeId id, std::vector<uint64_t> terms, uint64_t current_term) {
+    REQUIRE(storage_[id].Append(Terms(terms)).ok());
+    storage_[id].SetHardState(HardState{current_term, kNoNode, 0});
+  }
+  void Start() {
+    for (auto& [id, config] : configs_) {
+      Result<std::unique_ptr<Raft>> r = Raft::Create(config, storage_[id]);
+      REQUIRE(r.ok());
+      nodes_[id] = std::move(r).value();
+    }
+  }
+  Raft& node(NodeId id) { return *nodes_.at(id); }
+
+  void Isolate(NodeId id) { isolated_.insert(id); }
+  void Heal() { isolated_.clear(); }
+
+  // Persists and collects every node's outputs; returns the messages sent.
+  std::vector<Message> Collect() {
+    std::vector<Message> out;
+    for (auto& [id, raft] : nodes_) {
+      while (raft->HasReady()) {
+        Ready rd = raft->GetReady();
+        if (rd.hard_state) storage_[id].SetHardState(*rd.hard_state);
+        REQUIRE(storage_[id].Append(rd.entries).ok());
+        for (const Entry& e : rd.committed_entries) applied_[id].push_back(e);
+        for (Message& m : rd.messages) out.push_back(std::move(m));
+        raft->Advance(rd);
+      }
+    }
+    return out;
+  }
+  void Deliver(const std::vector<Message>& messages) {
+    for (const Message& m : messages) {
+      if (isolated_.contains(m.from) || isolated_.contains(m.to)) continue;
+      REQUIRE(nodes_.at(m.to)->Step(m).ok());
+    }
+  }
+  // One round: collect then deliver. Returns whether anything moved.
+  bool Round() {
+    std::vector<Message> messages = Collect();
+    Deliver(messages);
+    return !messages.empty();
+  }
+  void Settle() {
+    for (int i = 0; i < 100 && Round(); ++i) {
+    }
+    CheckAll();
+  }
+  void Tick(NodeId id, int n = 1) {
+    for (int i = 0; i < n; ++i) nodes_.at(id)->Tick();
+  }
+  // Ticks `id` (delivering nothing) until it leaves the follower role.
+  void TickUntilCampaign(NodeId id) {
+    for (int i = 0; i < 100 && node(id).role() == Role::kFollower; ++i) node(id).Tick();
+    REQUIRE(node(id).role() != Role::kFollower);
+  }
+  // Makes `id` leader: it times out and the cluster runs the election.
+  void Elect(NodeId id) {
+    TickUntilCampaign(id);
+    Settle();
+    REQUIRE(node(id).role() == Role::kLeader);
+  }
+  // A heartbeat interval for everyone, then delivery.
+  void TickAll(int n) {
+    for (int i = 0; i < n; ++i) {
+      for (auto& [id, raft] : nodes_) raft->Tick();
+      Settle();
+    }
+  }
+  void CheckAll() {
+    for (auto& [id, raft] : nodes_) raft->CheckInvariants();
+  }
+  const std::vector<Entry>& applied(NodeId id) { return applied_[id]; }
+
+ private:
+  std::map<NodeId, RaftConfig> configs_;
+  std::map<NodeId, MemoryStorage> storage_;
+  std::map<NodeId, std::unique_ptr<Raft>> nodes_;
+  std::map<NodeId, std::vector<Entry>> applied_;
+  std::set<NodeId> isolated_;
+};
+
+std::unique_ptr<Raft> SingleNode(MemoryStorage& storage, NodeId id = 1,
+                                 std::vector<NodeId> peers = {1, 2, 3}) {
+  Result<std::unique_ptr<Raft>> r = Raft::Create(MakeConfig(id, std::move(peers)), storage);
+  REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+Message Msg(MessageType type, NodeId from, NodeId to, uint64_t term) {
+  Message m;
+  m.type = type;
+  m.from = from;
+  m.to = to;
+  m.term = term;
+  return m;
+}
+
+TEST_CASE("config validation names the bad field") {
+  RaftConfig c = MakeConfig(1, {1, 2, 3});
+  CHECK(c.Validate().ok());
+  RaftConfig bad = c;
+  bad.election_ticks = 1;
+  CHECK(bad.Validate().IsInvalidArgument());
+  CHECK(bad.Validate().message().find("election_ticks") != std::string::npos);
+  bad = c;
+  bad.peers = {2, 3};
+  CHECK(bad.Validate().IsInvalidArgument());
+  bad = c;
+  bad.peers = {1, 2, 2};
+  CHECK(bad.Validate().IsInvalidArgument());
+  bad = c;
+  bad.max_inflight_appends = 0;
+  CHECK(bad.Validate().IsInvalidArgument());
+  bad = c;
+  bad.max_entries_per_append = 0;
+  CHECK(bad.Validate().IsInvalidArgument());
+  bad = c;
+  bad.id = 0;
+  MemoryStorage storage;
+  CHECK(Raft::Create(bad, storage).status().IsInvalidArgument());
+}
+
+TEST_CASE("MemoryStorage replaces a conflicting suffix and refuses gaps") {
+  MemoryStorage s;
+  REQUIRE(s.Append(Terms({1, 1, 2})).ok());
+  CHECK(s.LastIndex() == 3);
+  CHECK(*s.Term(3) == 2);
+  CHECK(*s.Term(0) == 0);
+  CHECK(s.Term(4).status().IsNotFound());
+  Entry e;
+  e.term = 3;
+  e.index = 2;
+  REQUIRE(s.Append({e}).ok());
+  CHECK(s.LastIndex() == 2);
+  CHECK(*s.Term(2) == 3);
+  e.index = 5;
+  CHECK(s.Append({e}).IsInvalidArgument());
+  CHECK(s.Entries(1, 3)->size() == 2);
+  CHECK(s.Entries(0, 1).status().IsInvalidArgument());
+  CHECK(s.Entries(1, 4).status().IsInvalidArgument());
+}
+
+TEST_CASE("restoring from storage refuses a commit beyond the log") {
+  MemoryStorage s;
+  REQUIRE(s.Append(Terms({1})).ok());
+  s.SetHardState(HardState{1, kNoNode, 2});
+  CHECK(Raft::Create(MakeConfig(1, {1, 2, 3}), s).status().IsCorruption());
+}
+
+TEST_CASE("§5.1 a node with a stale term rejects the message") {
+  MemoryStorage storage;
+  REQUIRE(storage.Append(Terms({1, 2})).ok());
+  storage.SetHardState(HardState{3, kNoNode, 0});
+  auto raft = SingleNode(storage);
+  Message append = Msg(MessageType::kAppend, 2, 1, 2);
+  append.index = 2;
+  append.log_term = 2;
+  append.entries = {Entry{2, 3, EntryType::kNormal, "stale"}};
+  REQUIRE(raft->Step(append).ok());
+  Ready rd = raft->GetReady();
+  CHECK(raft->last_index() == 2);  // nothing appended
+  CHECK(raft->current_term() == 3);
+  REQUIRE(rd.messages.size() == 1);
+  CHECK(rd.messages[0].type == MessageType::kAppendResponse);
+  CHECK(rd.messages[0].reject);
+  CHECK(rd.messages[0].term == 3);  // tells the stale leader the newer term
+  raft->Advance(rd);
+  // A stale vote request is ignored entirely.
+  Message vote = Msg(MessageType::kVote, 2, 1, 2);
+  vote.index = 10;
+  vote.log_term = 2;
+  REQUIRE(raft->Step(vote).ok());
+  CHECK_FALSE(raft->HasReady());
+  raft->CheckInvariants();
+}
+
+TEST_CASE("§5.1 a message with a higher term makes a leader a follower") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  const uint64_t term = net.node(1).current_term();
+  Message response = Msg(MessageType::kAppendResponse, 2, 1, term + 5);
+  REQUIRE(net.node(1).Step(response).ok());
+  CHECK(net.node(1).role() == Role::kFollower);
+  CHECK(net.node(1).current_term() == term + 5);
+  CHECK(net.node(1).leader() == kNoNode);
+  net.CheckAll();
+}
+
+TEST_CASE("a leader refuses proposals beyond max_uncommitted_entries") {
+  Network net(3);
+  for (NodeId id : {1, 2, 3}) net.config(id).max_uncommitted_entries = 3;
+  net.Start();
+  net.Elect(1);
+  net.Isolate(2);
+  net.Isolate(3);
+  REQUIRE(net.node(1).Propose("a").ok());
+  REQUIRE(net.node(1).Propose("b").ok());
+  REQUIRE(net.node(1).Propose("c").ok());
+  CHECK(net.node(1).Propose("d").IsResourceExhausted());
+  net.Heal();
+  net.TickAll(3);
+  CHECK(net.node(1).Propose("d").ok());
+}
+
+TEST_CASE("a message for another node or from an unknown peer is refused") {
+  MemoryStorage storage;
+  auto raft = SingleNode(storage);
+  CHECK(raft->Step(Msg(MessageType::kHeartbeat, 2, 3, 1)).IsInvalidArgument());
+  CHECK(raft->Step(Msg(MessageType::kHeartbeat, 9, 1, 1)).IsInvalidArgument());
+}
+
+TEST_CASE("§5.2 a follower that hears nothing starts an election") {
+  MemoryStorage storage;
+  RaftConfig c = MakeConfig(1, {1, 2, 3});
+  c.pre_vote = false;
+  auto raft = std::move(Raft::Create(c, storage)).value();
+  int ticks = 0;
+  while (raft->role() == Role::kFollower) {
+    raft->Tick();
+    ++ticks;
+    REQUIRE(ticks < 2 * 10);  // randomized timeout is in [10, 20)
+  }
+  CHECK(ticks >= 10);
+  CHECK(raft->role() == Role::kCandidate);
+  CHECK(raft->current_term() == 1);
+  Ready rd = raft->GetReady();
+  REQUIRE(rd.hard_state.has_value());
+  CHECK(rd.hard_state->voted_for == 1);  // votes for itself, persisted first
+  REQUIRE(rd.messages.size() == 2);
+  for (const Message& m : rd.messages) {
+    CHECK(m.type == MessageType::kVote);
+    CHECK(m.term == 1);
+  }
+  raft->Advance(rd);
+  raft->CheckInvariants();
+}
+
+TEST_CASE("§5.2 the election timeout is randomized from the seed") {
+  std::set<int> timeouts;
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    MemoryStorage storage;
+    RaftConfig c = MakeConfig(1, {1, 2, 3});
+    c.seed = seed;
+    auto raft = std::move(Raft::Create(c, storage)).value();
+    int ticks = 0;
+    while (raft->role() == Role::kFollower) raft->Tick(), ++ticks;
+    CHECK(ticks >= 10);
+    CHECK(ticks < 20);
+    timeouts.insert(ticks);
+  }
+  CHECK(timeouts.size() > 1);
+}
+
+TEST_CASE("§5.2 a candidate wins with a majority") {
+  Network net(3);
+  net.Start();
+  net.Isolate(3);  // one vote from node 2 plus its own is a majority of 3
+  net.Elect(1);
+  CHECK(net.node(1).current_term() == 1);
+  CHECK(net.node(2).leader() == 1);
+  CHECK(net.node(3).current_term() == 0);
+}
+
+TEST_CASE("§5.2 a candidate without a majority does not win") {
+  Network net(5);
+  net.Start();
+  net.Isolate(3);
+  net.Isolate(4);
+  net.Isolate(5);
+  net.TickUntilCampaign(1);
+  net.Settle();
+  CHECK(net.node(1).role() != Role::kLeader);
+}
+
+TEST_CASE("§5.2 each node votes once per term") {
+  MemoryStorage storage;
+  auto raft = SingleNode(storage);
+  Message vote2 = Msg(MessageType::kVote, 2, 1, 2);
+  Message vote3 = Msg(MessageType::kVote, 3, 1, 2);
+  REQUIRE(raft->Step(vote2).ok());
+  REQUIRE(raft->Step(vote3).ok());
+  REQUIRE(raft->Step(vote2).ok());  // a retransmission gets the same answer
+  Ready rd = raft->GetReady();
+  REQUIRE(rd.hard_state.has_value());
+  CHECK(rd.hard_state->voted_for == 2);
+  REQUIRE(rd.messages.size() == 3);
+  CHECK_FALSE(rd.messages[0].reject);
+  CHECK(rd.messages[1].reject);
+  CHECK_FALSE(rd.messages[2].reject);
+  raft->Advance(rd);
+  raft->CheckInvariants();
+}
+
+TEST_CASE("§5.2 a vote persisted before answering survives a restart") {
+  MemoryStorage storage;
+  {
+    auto raft = SingleNode(storage);
+    REQUIRE(raft->Step(Msg(MessageType::kVote, 2, 1, 2)).ok());
+    Ready rd = raft->GetReady();
+    REQUIRE(rd.hard_state.has_value());
+    storage.SetHardState(*rd.hard_state);
+    raft->Advance(rd);
+    CHECK_FALSE(raft->HasReady());
+  }
+  auto restarted = SingleNode(storage);
+  CHECK(restarted->current_term() == 2);
+  REQUIRE(restarted->Step(Msg(MessageType::kVote, 3, 1, 2)).ok());
+  Ready rd = restarted->GetReady();
+  REQUIRE(rd.messages.size() == 1);
+  CHECK(rd.messages[0].reject);  // already voted for node 2 in term 2
+  restarted->Advance(rd);
+  restarted->CheckInvariants();
+}
+
+TEST_CASE("message type names are the paper's and the thesis's") {
+  CHECK(MessageTypeName(MessageType::kPreVote) == "PreVote");
+  CHECK(MessageTypeName(MessageType::kPreVoteResponse) == "PreVoteResponse");
+  CHECK(MessageTypeName(MessageType::kVote) == "Vote");
+  CHECK(MessageTypeName(MessageType::kVoteResponse) == "VoteResponse");
+  CHECK(MessageTypeName(MessageType::kAppend) == "Append");
+  CHECK(MessageTypeName(MessageType::kAppendResponse) == "AppendResponse");
+  CHECK(MessageTypeName(MessageType::kHeartbeat) == "Heartbeat");
+  CHECK(MessageTypeName(MessageType::kHeartbeatResponse) == "HeartbeatResponse");
+}
+
+TEST_CASE("§5.3 a follower rejects an append that does not match prev entry") {
+  MemoryStorage storage;
+  REQUIRE(storage.Append(Terms({1, 1, 2, 2})).ok());
+  storage.SetHardState(HardState{3, kNoNode, 0});
+  auto raft = SingleNode(storage);
+  Message wrong_term = Msg(MessageType::kAppend, 2, 1, 3);
+  wrong_term.index = 4;
+  wrong_term.log_term = 3;
+  Message too_far = Msg(MessageType::kAppend, 2, 1, 3);
+  too_far.index = 7;
+  too_far.log_term = 3;
+  REQUIRE(raft->Step(wrong_term).ok());
+  REQUIRE(raft->Step(too_far).ok());
+  Ready rd = raft->GetReady();
+  REQUIRE(rd.messages.size() == 2);
+  CHECK(rd.messages[0].reject);
+  CHECK(rd.messages[0].index == 4);
+  CHECK(rd.messages[0].log_term == 2);
+  CHECK(rd.messages[0].reject_hint == 3);  // first index of the conflicting term 2
+  CHECK(rd.messages[1].reject);
+  CHECK(rd.messages[1].log_term == 0);
+  CHECK(rd.messages[1].reject_hint == 4);  // the follower's last index
+  CHECK(LogTerms(*raft) == std::vector<uint64_t>{1, 1, 2, 2});
+  raft->Advance(rd);
+  // A matching append is accepted and replaces the conflicting suffix.
+  Message ok = Msg(MessageType::kAppend, 2, 1, 3);
+  ok.index = 2;
+  ok.log_term = 1;
+  ok.entries = {Entry{3, 3, EntryType::kNormal, "x"}};
+  ok.commit = 3;
+  REQUIRE(raft->Step(ok).ok());
+  CHECK(LogTerms(*raft) == std::vector<uint64_t>{1, 1, 3});
+  CHECK(raft->commit_index() == 3);
+  rd = raft->GetReady();
+  REQUIRE(rd.messages.size() == 1);
+  CHECK_FALSE(rd.messages[0].reject);
+  CHECK(rd.messages[0].index == 3);
+  CHECK(rd.entries.front().index == 3);  // only the replaced suffix is rewritten
+  raft->Advance(rd);
+  raft->CheckInvariants();
+}
+
+TEST_CASE("§5.3 a leader backs off and repairs a divergent follower") {
+  Network net(3);
+  net.Preload(1, {1, 1, 3, 3}, 3);
+  net.Preload(2, {1, 1, 2, 2, 2, 2, 2}, 3);
+  net.Preload(3, {1, 1, 3, 3}, 3);
+  net.Start();
+  net.Elect(1);
+  net.TickAll(3);
+  const std::vector<uint64_t> want = {1, 1, 3, 3, 4};
+  CHECK(LogTerms(net.node(1)) == want);
+  CHECK(LogTerms(net.node(2)) == want);
+  CHECK(LogTerms(net.node(3)) == want);
+  CHECK(net.storage(2).LastIndex() == 5);
+  CHECK(*net.storage(2).Term(3) == 3);
+  CHECK(net.node(2).commit_index() == 5);
+}
+
+TEST_CASE("§5.4.1 a vote is refused to a less up-to-date candidate") {
+  struct Case {
+    uint64_t last_log_term, last_log_index;
+    bool granted;
+  };
+  // The voter's log has terms {1, 2}.
+  for (const Case& c : {Case{1, 5, false}, Case{2, 1, false}, Case{2, 2, true}, Case{2, 3, true},
+                        Case{3, 1, true}}) {
+    CAPTURE(c.last_log_term);
+    CAPTURE(c.last_log_index);
+    MemoryStorage storage;
+    REQUIRE(storage.Append(Terms({1, 2})).ok());
+    storage.SetHardState(HardState{2, kNoNode, 0});
+    auto raft = SingleNode(storage);
+    Message vote = Msg(MessageType::kVote, 2, 1, 3);
+    vote.log_term = c.last_log_term;
+    vote.index = c.last_log_index;
+    REQUIRE(raft->Step(vote).ok());
+    Ready rd = raft->GetReady();
+    REQUIRE(rd.messages.size() == 1);
+    CHECK(rd.messages[0].reject == !c.granted);
+    CHECK(raft->current_term() == 3);
+    raft->Advance(rd);
+  }
+}
+
+TEST_CASE("§5.4.2 an entry of an earlier term is not committed by counting replicas (Figure 8)") {
+  Network net(3);
+  for (NodeId id : {1, 2, 3}) net.config(id).max_entries_per_append = 1;
+  net.Preload(1, {1, 2}, 3);  // index 2 is from term 2 and not committed
+  net.Preload(2, {1}, 3);
+  net.Preload(3, {1}, 3);
+  net.Start();
+  net.TickUntilCampaign(1);
+  // Run the election, then cut node 3 so that node 2 is the only replica.
+  while (net.node(1).role() != Role::kLeader) REQUIRE(net.Round());
+  net.Isolate(3);
+  bool seen_old_entry_on_majority = false;
+  for (int i = 0; i < 20 && net.node(1).commit_index() < 3; ++i) {
+    net.Round();
+    if (net.node(1).MatchIndex(2) == 2) {
+      seen_old_entry_on_majority = true;
+      CHECK(net.node(1).commit_index() < 2);  // term 2 entry on 2 of 3, still not committed
+    }
+  }
+  CHECK(seen_old_entry_on_majority);
+  // The no-op of term 4 commits, and with it the entry of term 2.
+  CHECK(net.node(1).commit_index() == 3);
+  CHECK(LogTerms(net.node(1)) == std::vector<uint64_t>{1, 2, 4});
+  net.CheckAll();
+}
+
+TEST_CASE("§9.6 PreVote: a partitioned node does not disrupt the leader when it returns") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  const uint64_t term = net.node(1).current_term();
+  net.Isolate(3);
+  for (int i = 0; i < 100; ++i) {
+    net.Tick(3);
+    net.TickAll(1);
+  }
+  CHECK(net.node(3).current_term() == term);  // pre-votes never raised the term
+  CHECK(net.node(3).role() == Role::kPreCandidate);
+  net.Heal();
+  net.TickAll(5);
+  CHECK(net.node(1).role() == Role::kLeader);
+  CHECK(net.node(1).current_term() == term);
+  CHECK(net.node(3).leader() == 1);
+  CHECK(net.node(3).role() == Role::kFollower);
+}
+
+TEST_CASE("without PreVote a returning partitioned node forces a new term") {
+  Network net(3, /*pre_vote=*/false);
+  net.Start();
+  net.Elect(1);
+  const uint64_t term = net.node(1).current_term();
+  net.Isolate(3);
+  for (int i = 0; i < 40; ++i) net.Tick(3);
+  net.Collect();
+  CHECK(net.node(3).current_term() > term);  // the contrast that motivates §9.6
+}
+
+TEST_CASE("CheckQuorum: a leader cut off from the majority steps down") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  net.Isolate(1);
+  for (int i = 0; i < 2 * 10; ++i) net.TickAll(1);
+  CHECK(net.node(1).role() == Role::kFollower);
+  CHECK(net.node(1).leader() == kNoNode);
+  // Meanwhile the majority elected a leader of its own.
+  const bool majority_has_leader =
+      net.node(2).role() == Role::kLeader || net.node(3).role() == Role::kLeader;
+  CHECK(majority_has_leader);
+  CHECK(net.node(1).Propose("x").IsUnavailable());
+}
+
+TEST_CASE("a new leader commits a no-op of its term first") {
+  Network net(3);
+  net.Preload(1, {1, 1}, 1);
+  net.Preload(2, {1, 1}, 1);
+  net.Preload(3, {1}, 1);
+  net.Start();
+  net.Elect(1);
+  const Raft& leader = net.node(1);
+  REQUIRE(leader.last_index() == 3);
+  CHECK(leader.log()[2].type == EntryType::kNoop);
+  CHECK(leader.log()[2].term == leader.current_term());
+  for (NodeId id : {1, 2, 3}) {
+    CHECK(net.node(id).commit_index() >= 2);
+  }
+  net.TickAll(2);
+  for (NodeId id : {1, 2, 3}) {
+    REQUIRE(net.applied(id).size() == 3);
+    CHECK(net.applied(id)[2].type == EntryType::kNoop);
+  }
+}
+
+TEST_CASE("a follower refuses a proposal and names the leader") {
+  Network net(3);
+  net.Start();
+  CHECK(net.node(2).Propose("x").IsUnavailable());
+  net.Elect(1);
+  Status s = net.node(2).Propose("x");
+  CHECK(s.IsUnavailable());
+  CHECK(s.message().find("node 1") != std::string::npos);
+  REQUIRE(net.node(1).Propose("hello").ok());
+  net.TickAll(2);
+  for (NodeId id : {1, 2, 3}) {
+    REQUIRE(net.applied(id).size() == 2);
+    CHECK(net.applied(id)[1].data == "hello");
+  }
+}
+
+TEST_CASE("in-flight appends to a silent follower are bounded") {
+  Network net(3);
+  for (NodeId id : {1, 2, 3}) {
+    net.config(id).max_inflight_appends = 2;
+    net.config(id).max_entries_per_append = 1;
+  }
+  net.Start();
+  net.Elect(1);
+  REQUIRE(net.node(1).Propose("warm").ok());
+  net.Settle();  // node 2 is now in the replicating (pipelined) state
+  for (int i = 0; i < 6; ++i) REQUIRE(net.node(1).Propose("p" + std::to_string(i)).ok());
+  int appends_to_2 = 0;
+  for (const Message& m : net.Collect()) {
+    if (m.to == 2 && m.type == MessageType::kAppend && !m.entries.empty()) ++appends_to_2;
+  }
+  CHECK(appends_to_2 == 2);
+}
+
+}  // namespace
+}  // namespace frontera::consensus
