@@ -42,20 +42,6 @@ class CountingIterator {
   const char** cursor_;
 };
 
-// RFC 6901 §3: "~" is written "~0" and "/" is written "~1".
-void AppendPointerToken(std::string_view token, std::string& out) {
-  out += '/';
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-}
-
 // Builds the value like nlohmann's own DOM parser, and enforces what I-JSON
 // (RFC 7493 §2.3: member names MUST be unique) and our limits add.
 class StrictHandler {
@@ -135,9 +121,9 @@ class StrictHandler {
     for (size_t i = 0; i < frame_count; ++i) {
       const Frame& frame = frames_[i];
       if (frame.is_object) {
-        if (frame.key != nullptr) AppendPointerToken(*frame.key, pointer);
+        if (frame.key != nullptr) AppendJsonPointerToken(*frame.key, pointer);
       } else if (frame.next_index > 0) {
-        AppendPointerToken(std::to_string(frame.next_index - 1), pointer);
+        AppendJsonPointerToken(std::to_string(frame.next_index - 1), pointer);
       }
     }
     return pointer;
@@ -233,6 +219,20 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
     return Status::InvalidArgument(handler.message(), {handler.error()});
   }
   return std::move(handler.result());
+}
+
+// RFC 6901 §3: "~" is written "~0" and "/" is written "~1".
+void AppendJsonPointerToken(std::string_view token, std::string& out) {
+  out += '/';
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
 }
 
 }  // namespace frontera::crypto

@@ -6,9 +6,8 @@
 #pragma once
 
 #include <cstddef>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "common/result.h"
 
@@ -24,5 +23,9 @@ struct JsonLimits {
 // Returns kInvalidArgument with a FieldError {pointer, reason} on failure
 // (kResourceExhausted when text_bytes_max is exceeded).
 Result<Json> ParseJson(std::string_view text, const JsonLimits& limits = {});
+
+// Appends "/" and `token` escaped as an RFC 6901 reference token ("~" → "~0",
+// "/" → "~1") to `out`: one step deeper in a JSON pointer.
+void AppendJsonPointerToken(std::string_view token, std::string& out);
 
 }  // namespace frontera::crypto

@@ -54,19 +54,10 @@ constexpr std::array<std::string_view, 3> kPossessingParty = {
     "urn:epcglobal:cbv:sdt:possessing_party",
 };
 
-// RFC 6901 §3: '~' is written "~0" and '/' is written "~1" in a token.
+// The pointer of member `key` under `pointer` (RFC 6901 escaping).
 std::string Child(std::string_view pointer, std::string_view key) {
   std::string out(pointer);
-  out += '/';
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
+  crypto::AppendJsonPointerToken(key, out);
   return out;
 }
 
