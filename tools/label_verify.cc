@@ -377,13 +377,7 @@ std::string RenderLabelReport(const LabelReport& report, bool colour) {
 }
 
 Json LabelReportJson(const LabelReport& report) {
-  Json checks = Json::array();
-  for (const Check& check : report.checks) {
-    checks.push_back({{"name", check.name},
-                      {"title", check.title},
-                      {"passed", check.passed},
-                      {"reasons", check.reasons}});
-  }
+  Json checks = ChecksJson(report.checks);
   return Json{{"label", report.label},
               {"mode", report.online ? "online" : "offline"},
               {"context", report.context},

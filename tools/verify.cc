@@ -555,14 +555,19 @@ std::string RenderReport(const Report& report) {
   return out;
 }
 
-Json ReportJson(const Report& report) {
-  Json checks = Json::array();
-  for (const Check& check : report.checks) {
-    checks.push_back({{"name", check.name},
-                      {"title", check.title},
-                      {"passed", check.passed},
-                      {"reasons", check.reasons}});
+Json ChecksJson(const std::vector<Check>& checks) {
+  Json out = Json::array();
+  for (const Check& check : checks) {
+    out.push_back({{"name", check.name},
+                   {"title", check.title},
+                   {"passed", check.passed},
+                   {"reasons", check.reasons}});
   }
+  return out;
+}
+
+Json ReportJson(const Report& report) {
+  Json checks = ChecksJson(report.checks);
   return Json{{"id", report.id},
               {"verdict", VerdictName(report.verdict)},
               {"exit_code", ExitCodeOf(report.verdict)},

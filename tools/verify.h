@@ -133,6 +133,8 @@ Report NotOnLedgerReport(const std::string& id, const std::string& reason);
 std::string RenderReport(const Report& report);
 // Machine form: {"id", "verdict", "exit_code", "checks": [{name, title,
 // passed, reasons}]}.
+// The checks as [{name, title, passed, reasons}] (the "checks" of --json).
+crypto::Json ChecksJson(const std::vector<Check>& checks);
 crypto::Json ReportJson(const Report& report);
 
 }  // namespace frontera::tools
