@@ -58,10 +58,17 @@ struct Ready {
   // Entries to write (replacing any stored suffix from entries.front().index).
   // They and hard_state must be durable before `messages` are sent.
   std::vector<Entry> entries;
+  // A snapshot from the leader (kSnapshot) that replaces this node's log and
+  // state machine: the driver installs the staged snapshot data and records
+  // it in storage (LogStorage::Snapshot() becomes it, no entries remain)
+  // before persisting `entries` and before applying `committed_entries`,
+  // which continue after it.
+  std::optional<SnapshotMeta> snapshot;
   // Committed entries to apply to the state machine, in order. They may
-  // include some of `entries`: apply only after persisting those. The core
-  // keeps the whole log in memory (no snapshots or compaction in this slice).
+  // include some of `entries`: apply only after persisting those.
   std::vector<Entry> committed_entries;
+  // Answers to ReadIndex requests (any order; match them by context).
+  std::vector<ReadState> read_states;
   // Messages to send to peers (after persisting).
   std::vector<Message> messages;
 };
@@ -91,6 +98,33 @@ class Raft {
   // proposal may still be lost if this leader is deposed: callers retry.
   Status Propose(std::string data);
 
+  // Records that the state machine has a durable snapshot covering every
+  // entry up to `index` and drops those entries from the in-memory log; a
+  // follower that needs one of them is sent kSnapshot with {index, term}.
+  // The driver then compacts its LogStorage to the same point and keeps the
+  // snapshot data until the next Compact. FailedPrecondition unless
+  // snapshot().index < index <= applied_index().
+  Status Compact(uint64_t index);
+
+  // Asks for a linearizable read point for `context` (thesis §6.4), answered
+  // in Ready::read_states. A leader answers once an entry of its term is
+  // committed and a heartbeat round confirms it still leads; a follower asks
+  // the leader. Unavailable when no leader is known. A request can be lost
+  // (leader change, dropped message): callers time out and ask again.
+  Status ReadIndex(uint64_t context);
+
+  // Leader only: hands leadership to `target` (thesis §3.10). Proposals are
+  // refused while the transfer runs; once target's log matches, it is sent
+  // kTimeoutNow and campaigns at once. The transfer is abandoned after an
+  // election timeout. Unavailable when not leader; InvalidArgument for self
+  // or an unknown node.
+  Status TransferLeadership(NodeId target);
+
+  // The driver reports whether streaming the snapshot requested for `peer`
+  // (a kSnapshot message in Ready::messages) worked; on failure the leader
+  // probes the peer again (and may send a snapshot again later).
+  void ReportSnapshot(NodeId peer, bool ok);
+
   // True when GetReady would return something to persist, send or apply.
   bool HasReady() const;
   // The pending outputs. Messages are handed over (not returned again).
@@ -107,12 +141,20 @@ class Raft {
   NodeId leader() const { return leader_; }
   uint64_t current_term() const { return current_term_; }
   uint64_t commit_index() const { return commit_index_; }
-  uint64_t last_index() const { return log_.size(); }
-  uint64_t TermAt(uint64_t index) const;  // 0 for index 0 or beyond the log.
+  uint64_t applied_index() const { return applied_index_; }
+  const SnapshotMeta& snapshot() const { return snapshot_; }
+  uint64_t first_index() const { return snapshot_.index + 1; }
+  uint64_t last_index() const { return snapshot_.index + log_.size(); }
+  // The term at `index`: snapshot().term at snapshot().index; 0 for index 0,
+  // for a compacted index or beyond the log.
+  uint64_t TermAt(uint64_t index) const;
+  // The entries after snapshot(): log()[i].index == first_index() + i.
   const std::vector<Entry>& log() const { return log_; }
   // Leader only: the highest index known to be replicated on `peer`; 0 when
   // this node is not the leader or `peer` is unknown.
   uint64_t MatchIndex(NodeId peer) const;
+  // The node leadership is being transferred to; kNoNode when none.
+  NodeId lead_transferee() const { return lead_transferee_; }
 
  private:
   // Replication progress of one follower (leader only).
@@ -158,7 +200,9 @@ class Raft {
   NodeId leader_ = kNoNode;
   uint64_t commit_index_ = 0;   // Monotonic; <= last_index().
   uint64_t applied_index_ = 0;  // <= commit_index_.
-  std::vector<Entry> log_;      // log_[i].index == i + 1.
+  SnapshotMeta snapshot_;       // The log continues after it.
+  std::vector<Entry> log_;      // log_[i].index == snapshot_.index + i + 1.
+  NodeId lead_transferee_ = kNoNode;
   uint64_t stable_index_ = 0;   // Entries <= this are durable and unchanged since.
   HardState persisted_hard_state_;
   std::vector<Message> outbox_;

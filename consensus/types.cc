@@ -20,6 +20,14 @@ std::string_view MessageTypeName(MessageType type) {
       return "Heartbeat";
     case MessageType::kHeartbeatResponse:
       return "HeartbeatResponse";
+    case MessageType::kSnapshot:
+      return "Snapshot";
+    case MessageType::kReadIndex:
+      return "ReadIndex";
+    case MessageType::kReadIndexResponse:
+      return "ReadIndexResponse";
+    case MessageType::kTimeoutNow:
+      return "TimeoutNow";
   }
   return "Unknown";
 }

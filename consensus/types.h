@@ -47,6 +47,27 @@ enum class MessageType : uint8_t {
   kAppendResponse,
   kHeartbeat,
   kHeartbeatResponse,
+  kSnapshot,           // leader → follower whose next entry was compacted away
+  kReadIndex,          // follower → leader: ReadIndex request (thesis §6.4)
+  kReadIndexResponse,  // leader → follower: the read index for `context`
+  kTimeoutNow,         // leader → transferee: campaign now (thesis §3.10)
+};
+
+// The point a state-machine snapshot covers: every entry up to and including
+// `index` (whose term is `term`) is in it.
+struct SnapshotMeta {
+  uint64_t index = 0;
+  uint64_t term = 0;
+  bool operator==(const SnapshotMeta&) const = default;
+};
+
+// The answer to a ReadIndex request: once the state machine has applied
+// `index`, a read that started before the request sees every write
+// acknowledged before it (linearizable; thesis §6.4).
+struct ReadState {
+  uint64_t context = 0;  // The caller's request id.
+  uint64_t index = 0;
+  bool operator==(const ReadState&) const = default;
 };
 
 std::string_view MessageTypeName(MessageType type);
@@ -62,7 +83,19 @@ std::string_view MessageTypeName(MessageType type);
 //    index = the rejected prev_log_index; reject_hint = the follower's last
 //    index (log_term = 0, log too short) or the first index of the conflicting
 //    term (log_term = that term).
-//  kHeartbeat: commit = min(leader commit, follower's match index).
+//  kHeartbeat: commit = min(leader commit, follower's match index);
+//    context = the ReadIndex round it confirms (0: none).
+//  kHeartbeatResponse: context echoes the heartbeat's.
+//  kSnapshot: snapshot = what the leader's snapshot covers; the driver
+//    streams the snapshot data alongside and steps the message into the
+//    receiver's core only once the data is complete and staged.
+//  kReadIndex: context = the request id (follower → leader).
+//  kReadIndexResponse: context = the request id; index = the read index;
+//    reject = the leader could not serve it (not leader yet / not committed
+//    in its term).
+//  kTimeoutNow: term = the leader's term (leadership transfer).
+//  kVote/kPreVote with force = true: a transfer election; voters grant it
+//    even when they heard from a leader recently (thesis §3.10).
 struct Message {
   MessageType type = MessageType::kHeartbeat;
   NodeId from = kNoNode;
@@ -74,6 +107,9 @@ struct Message {
   uint64_t commit = 0;
   bool reject = false;
   uint64_t reject_hint = 0;
+  uint64_t context = 0;
+  bool force = false;
+  SnapshotMeta snapshot;
   bool operator==(const Message&) const = default;
 };
 
