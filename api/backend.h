@@ -77,6 +77,12 @@ class Backend {
   // ledger and answers {verdict, reasons, label, issuer, certificate}
   // (docs/api.md#resolver). kInvalidArgument when `label_uri` is not a label.
   virtual Result<Json> CheckLabel(const std::string& label_uri) = 0;
+  // Linearizable reads (docs/api.md#read-consistency): waits until this
+  // node has applied every write acknowledged anywhere before the call
+  // (Raft ReadIndex), so the read that follows sees them. The HTTP adapter
+  // calls it before every ledger read unless the client asks for a local
+  // read. kUnavailable when no leader confirms a read index in time.
+  virtual Status AwaitLinearizableRead() = 0;
   // GET /v1/status: node and ledger state.
   virtual Json GetStatus() = 0;
   // GET /healthz: true while the node can serve.

@@ -159,6 +159,36 @@ std::optional<std::string> PercentDecode(std::string_view text) {
   return out;
 }
 
+// The request header that picks a read's consistency (docs/api.md#read-consistency).
+constexpr std::string_view kConsistencyHeader = "Frontera-Consistency";
+
+// True for the GET routes whose answer depends on the replicated ledger state
+// (the genesis-only party registry and the node's own status do not).
+bool ReadsLedger(Route route) {
+  switch (route) {
+    case Route::kCertificate:
+    case Route::kProof:
+    case Route::kCheckpoint:
+    case Route::kConsistency:
+    case Route::kBlock:
+    case Route::kLabelSvg:
+    case Route::kLabelPng:
+    case Route::kTrustBundle:
+    case Route::kResolveProduct:
+    case Route::kResolveConsignment:
+      return true;
+    case Route::kCertificates:
+    case Route::kEvents:
+    case Route::kRevocation:
+    case Route::kParty:
+    case Route::kStatus:
+    case Route::kHealthz:
+    case Route::kMetrics:
+      return false;
+  }
+  return false;
+}
+
 struct RouteMatch {
   const RouteSpec* spec = nullptr;  // null: no route has this path
   std::string_view param_name;      // "" when the pattern has no parameter
@@ -882,6 +912,24 @@ class HttpServer::Impl {
     if (match.spec == nullptr) return SendNotFound(res, target.path);
     if (!MethodAllowed(*match.spec, req.method)) {
       return SendMethodNotAllowed(res, *match.spec, req.method);
+    }
+    if (ReadsLedger(match.spec->route)) {
+      // docs/api.md#read-consistency: linearizable unless asked otherwise.
+      const std::string mode = req.get_header_value(std::string(kConsistencyHeader));
+      if (mode != "local") {
+        if (!mode.empty() && mode != "linearizable") {
+          return SendStatus(
+              res,
+              Status::InvalidArgument(
+                  std::string(kConsistencyHeader) + " must be \"linearizable\" or \"local\"",
+                  {{"/headers/" + std::string(kConsistencyHeader),
+                    "unknown read consistency \"" + mode + "\""}}),
+              InputKind::kParameters);
+        }
+        if (Status s = backend_->AwaitLinearizableRead(); !s.ok()) {
+          return SendStatus(res, s, InputKind::kParameters);
+        }
+      }
     }
     switch (match.spec->route) {
       case Route::kCertificate:

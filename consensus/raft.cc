@@ -38,6 +38,9 @@ Status RaftConfig::Validate() const {
   if (max_uncommitted_entries < 1 || max_uncommitted_entries > (1u << 20)) {
     return Status::InvalidArgument("raft config: max_uncommitted_entries must be in [1, 1048576]");
   }
+  if (max_pending_reads < 1 || max_pending_reads > 65536) {
+    return Status::InvalidArgument("raft config: max_pending_reads must be in [1, 65536]");
+  }
   return Status::Ok();
 }
 
@@ -45,34 +48,54 @@ Result<std::unique_ptr<Raft>> Raft::Create(const RaftConfig& config, const LogSt
   FRONTERA_RETURN_IF_ERROR(config.Validate());
   std::unique_ptr<Raft> raft(new Raft(config));
   const HardState hs = storage.GetHardState();
+  const SnapshotMeta snapshot = storage.Snapshot();
   const uint64_t last = storage.LastIndex();
-  Result<std::vector<Entry>> entries = storage.Entries(1, last + 1);
+  if (last < snapshot.index) {
+    return Status::Corruption("stored raft log ends at index " + std::to_string(last) +
+                              ", before its snapshot at index " + std::to_string(snapshot.index));
+  }
+  if (snapshot.term > hs.current_term) {
+    return Status::Corruption("stored snapshot term " + std::to_string(snapshot.term) +
+                              " is beyond current_term " + std::to_string(hs.current_term));
+  }
+  Result<std::vector<Entry>> entries = storage.Entries(snapshot.index + 1, last + 1);
   if (!entries.ok()) return entries.status();
+  uint64_t previous_term = snapshot.term;
   for (uint64_t i = 0; i < entries->size(); ++i) {
     const Entry& e = (*entries)[i];
-    if (e.index != i + 1 || (i > 0 && e.term < (*entries)[i - 1].term) ||
-        e.term > hs.current_term) {
+    if (e.index != snapshot.index + i + 1 || e.term < previous_term || e.term > hs.current_term) {
       return Status::Corruption("stored raft log is inconsistent at index " +
-                                std::to_string(i + 1));
+                                std::to_string(snapshot.index + i + 1));
     }
+    previous_term = e.term;
   }
   if (hs.commit_index > last) {
     return Status::Corruption("stored commit_index " + std::to_string(hs.commit_index) +
                               " is beyond the last log index " + std::to_string(last));
   }
-  if (config.applied_index > hs.commit_index) {
+  // Raft §7: a snapshot holds only committed entries, so its index is
+  // committed even if the stored commit_index lags behind it.
+  const uint64_t commit = std::max(hs.commit_index, snapshot.index);
+  if (config.applied_index > commit) {
     return Status::Corruption("applied_index " + std::to_string(config.applied_index) +
-                              " is beyond the stored commit_index");
+                              " is beyond the stored commit_index " + std::to_string(commit));
   }
+  if (config.applied_index < snapshot.index) {
+    return Status::Corruption("applied_index " + std::to_string(config.applied_index) +
+                              " is before the log's snapshot at index " +
+                              std::to_string(snapshot.index) +
+                              ": restore the state machine from that snapshot first");
+  }
+  raft->snapshot_ = snapshot;
   raft->log_ = std::move(entries).value();
   raft->stable_index_ = last;
   raft->current_term_ = hs.current_term;
   raft->voted_for_ = hs.voted_for;
-  raft->commit_index_ = hs.commit_index;
+  raft->commit_index_ = commit;
   raft->applied_index_ = config.applied_index;
   raft->persisted_hard_state_ = hs;
   raft->checked_term_ = hs.current_term;
-  raft->checked_commit_ = hs.commit_index;
+  raft->checked_commit_ = commit;
   return raft;
 }
 
@@ -96,14 +119,37 @@ void Raft::ResetRandomizedElectionTimeout() {
 }
 
 uint64_t Raft::TermAt(uint64_t index) const {
-  if (index == 0 || index > log_.size()) return 0;
-  return log_[index - 1].term;
+  if (index == snapshot_.index) return snapshot_.term;
+  if (index < snapshot_.index || index > last_index()) return 0;
+  return log_[index - snapshot_.index - 1].term;
+}
+
+const Entry& Raft::EntryAt(uint64_t index) const {
+  FRONTERA_CHECK(index > snapshot_.index && index <= last_index())
+      << "node " << config_.id << ": no entry " << index << " in log (" << snapshot_.index << ", "
+      << last_index() << "]";
+  return log_[index - snapshot_.index - 1];
 }
 
 uint64_t Raft::MatchIndex(NodeId peer) const {
   if (role_ != Role::kLeader) return 0;
   auto it = progress_.find(peer);
   return it == progress_.end() ? 0 : it->second.match;
+}
+
+void Raft::Reset() {
+  election_elapsed_ = 0;
+  heartbeat_elapsed_ = 0;
+  votes_.clear();
+  progress_.clear();
+  // Thesis §6.4: reads a deposed leader has not answered are dropped; their
+  // callers time out and ask the new leader.
+  reads_awaiting_commit_.clear();
+  pending_reads_.clear();
+  lead_transferee_ = kNoNode;
+  transfer_elapsed_ = 0;
+  timeout_now_sent_ = false;
+  ResetRandomizedElectionTimeout();
 }
 
 void Raft::BecomeFollower(uint64_t term, NodeId leader) {
@@ -114,11 +160,7 @@ void Raft::BecomeFollower(uint64_t term, NodeId leader) {
   }
   role_ = Role::kFollower;
   leader_ = leader;
-  election_elapsed_ = 0;
-  heartbeat_elapsed_ = 0;
-  progress_.clear();
-  votes_.clear();
-  ResetRandomizedElectionTimeout();
+  Reset();
 }
 
 void Raft::BecomePreCandidate() {
@@ -126,10 +168,7 @@ void Raft::BecomePreCandidate() {
   // it could win, so a partitioned node cannot inflate its term.
   role_ = Role::kPreCandidate;
   leader_ = kNoNode;
-  election_elapsed_ = 0;
-  votes_.clear();
-  progress_.clear();
-  ResetRandomizedElectionTimeout();
+  Reset();
 }
 
 void Raft::BecomeCandidate() {
@@ -138,19 +177,13 @@ void Raft::BecomeCandidate() {
   current_term_ += 1;
   voted_for_ = config_.id;
   leader_ = kNoNode;
-  election_elapsed_ = 0;
-  votes_.clear();
-  progress_.clear();
-  ResetRandomizedElectionTimeout();
+  Reset();
 }
 
 void Raft::BecomeLeader() {
   role_ = Role::kLeader;
   leader_ = config_.id;
-  election_elapsed_ = 0;
-  heartbeat_elapsed_ = 0;
-  votes_.clear();
-  progress_.clear();
+  Reset();
   for (NodeId peer : config_.peers) {
     Progress& pr = progress_[peer];
     pr.next = last_index() + 1;
@@ -169,7 +202,7 @@ void Raft::BecomeLeader() {
   BroadcastAppend(/*send_if_empty=*/true);
 }
 
-void Raft::Campaign(bool pre) {
+void Raft::Campaign(bool pre, bool force) {
   if (pre) {
     BecomePreCandidate();
   } else {
@@ -192,6 +225,7 @@ void Raft::Campaign(bool pre) {
     m.term = term;
     m.index = last_index();
     m.log_term = LastTerm();
+    m.force = force;
     Send(std::move(m));
   }
 }
@@ -200,6 +234,13 @@ void Raft::Tick() {
   if (role_ == Role::kLeader) {
     ++heartbeat_elapsed_;
     ++election_elapsed_;
+    if (lead_transferee_ != kNoNode && ++transfer_elapsed_ >= config_.election_ticks) {
+      // Thesis §3.10: a transfer that does not complete within an election
+      // timeout is abandoned so that the leader accepts proposals again.
+      lead_transferee_ = kNoNode;
+      transfer_elapsed_ = 0;
+      timeout_now_sent_ = false;
+    }
     if (election_elapsed_ >= config_.election_ticks) {
       election_elapsed_ = 0;
       if (config_.check_quorum) {
@@ -227,7 +268,7 @@ void Raft::Tick() {
     // Raft §5.2: a follower that hears nothing for an election timeout starts
     // an election (a stalled candidate starts a new one).
     // A stalled candidate runs PreVote again first (§9.6).
-    Campaign(config_.pre_vote);
+    Campaign(config_.pre_vote, /*force=*/false);
   }
 }
 
@@ -240,6 +281,13 @@ Status Raft::Propose(std::string data) {
     }
     return Status::Unavailable("node " + std::to_string(config_.id) +
                                " is not the leader and no leader is known; retry later");
+  }
+  if (lead_transferee_ != kNoNode) {
+    // Thesis §3.10: the leader stops accepting requests while it hands over,
+    // or the transferee might never catch up.
+    return Status::Unavailable("node " + std::to_string(config_.id) +
+                               " is handing leadership to node " +
+                               std::to_string(lead_transferee_) + "; retry later");
   }
   if (last_index() - commit_index_ >= config_.max_uncommitted_entries) {
     return Status::ResourceExhausted(
@@ -259,6 +307,92 @@ Status Raft::Propose(std::string data) {
   return Status::Ok();
 }
 
+Status Raft::Compact(uint64_t index) {
+  if (index <= snapshot_.index || index > applied_index_) {
+    return Status::FailedPrecondition(
+        "raft: cannot compact the log to index " + std::to_string(index) +
+        ": it must be after the current snapshot (" + std::to_string(snapshot_.index) +
+        ") and applied (applied index " + std::to_string(applied_index_) + ")");
+  }
+  // Raft §7: the snapshot replaces every entry up to and including `index`;
+  // it keeps that entry's term for the consistency check of the next append.
+  const SnapshotMeta snapshot{index, TermAt(index)};
+  log_.erase(log_.begin(), log_.begin() + static_cast<std::ptrdiff_t>(index - snapshot_.index));
+  snapshot_ = snapshot;
+  return Status::Ok();
+}
+
+Status Raft::ReadIndex(uint64_t context) {
+  if (role_ == Role::kLeader) {
+    if (PendingReadCount() >= config_.max_pending_reads) {
+      return Status::ResourceExhausted("raft: " + std::to_string(PendingReadCount()) +
+                                       " reads are waiting (max_pending_reads); retry later");
+    }
+    AddRead(context, config_.id);
+    return Status::Ok();
+  }
+  if (leader_ == kNoNode) {
+    return Status::Unavailable("node " + std::to_string(config_.id) +
+                               " knows no leader to serve a read; retry later");
+  }
+  // Thesis §6.4: a follower asks the leader for its read index.
+  Message m;
+  m.type = MessageType::kReadIndex;
+  m.to = leader_;
+  m.context = context;
+  Send(std::move(m));
+  return Status::Ok();
+}
+
+Status Raft::TransferLeadership(NodeId target) {
+  if (role_ != Role::kLeader) {
+    return Status::Unavailable("node " + std::to_string(config_.id) +
+                               " is not the leader and cannot transfer leadership");
+  }
+  if (target == config_.id ||
+      std::find(config_.peers.begin(), config_.peers.end(), target) == config_.peers.end()) {
+    return Status::InvalidArgument("raft: cannot transfer leadership to node " +
+                                   std::to_string(target) +
+                                   ": it must be another voter of the cluster");
+  }
+  if (lead_transferee_ == target) return Status::Ok();  // Already under way.
+  lead_transferee_ = target;
+  transfer_elapsed_ = 0;
+  timeout_now_sent_ = false;
+  // Thesis §3.10: bring the target's log up to date, then tell it to
+  // campaign at once.
+  MaybeSendTimeoutNow();
+  if (!timeout_now_sent_) SendAppend(target, /*send_if_empty=*/false);
+  return Status::Ok();
+}
+
+void Raft::MaybeSendTimeoutNow() {
+  if (lead_transferee_ == kNoNode || timeout_now_sent_) return;
+  if (progress_[lead_transferee_].match != last_index()) return;
+  Message m;
+  m.type = MessageType::kTimeoutNow;
+  m.to = lead_transferee_;
+  Send(std::move(m));
+  timeout_now_sent_ = true;
+}
+
+void Raft::ReportSnapshot(NodeId peer, bool ok) {
+  if (role_ != Role::kLeader) return;
+  auto it = progress_.find(peer);
+  if (it == progress_.end() || it->second.state != ProgressState::kSnapshot) return;
+  Progress& pr = it->second;
+  if (ok) {
+    // The follower answers once it has installed the snapshot; until then
+    // nothing can be appended after it.
+    pr.snapshot_streamed = true;
+    return;
+  }
+  // Probe again, but only after the next heartbeat response, so that a
+  // follower that cannot take the snapshot is not flooded with retries.
+  BecomeProbe(pr, pr.match + 1);
+  pr.probe_sent = true;
+}
+
 void Raft::Send(Message message) {
   message.from = config_.id;
   if (message.term == 0) message.term = current_term_;
@@ -267,23 +401,66 @@ void Raft::Send(Message message) {
 
 void Raft::AppendToLog(std::vector<Entry> entries) {
   for (Entry& e : entries) {
-    FRONTERA_CHECK(e.index >= 1 && e.index <= last_index() + 1) << "gap at index " << e.index;
+    FRONTERA_CHECK(e.index > snapshot_.index && e.index <= last_index() + 1)
+        << "append at index " << e.index << " outside (" << snapshot_.index << ", "
+        << last_index() + 1 << "]";
     if (e.index <= last_index()) {
       if (TermAt(e.index) == e.term) continue;  // Already have it (§5.3 Log Matching).
       // Raft §5.3: delete the conflicting entry and all that follow it.
       FRONTERA_CHECK(e.index > commit_index_)
           << "truncating committed entry " << e.index << " (commit " << commit_index_ << ")";
-      log_.resize(e.index - 1);
+      log_.resize(e.index - snapshot_.index - 1);
       stable_index_ = std::min(stable_index_, e.index - 1);
     }
     log_.push_back(std::move(e));
   }
 }
 
+void Raft::BecomeProbe(Progress& pr, uint64_t next) {
+  pr.state = ProgressState::kProbe;
+  pr.next = std::max(next, pr.match + 1);
+  pr.probe_sent = false;
+  pr.inflight.clear();
+  pr.pending_snapshot = 0;
+  pr.snapshot_streamed = false;
+}
+
+void Raft::BecomeReplicate(Progress& pr) {
+  pr.state = ProgressState::kReplicate;
+  pr.next = pr.match + 1;
+  pr.probe_sent = false;
+  pr.inflight.clear();
+  pr.pending_snapshot = 0;
+  pr.snapshot_streamed = false;
+}
+
+void Raft::SendSnapshot(NodeId to, Progress& pr) {
+  // Raft §7: the entries this follower needs next were compacted away; send
+  // the snapshot instead and append nothing until it is answered.
+  Message m;
+  m.type = MessageType::kSnapshot;
+  m.to = to;
+  m.snapshot = snapshot_;
+  Send(std::move(m));
+  pr.state = ProgressState::kSnapshot;
+  pr.pending_snapshot = snapshot_.index;
+  pr.next = snapshot_.index + 1;  // Where replication resumes once it is installed.
+  pr.snapshot_streamed = false;
+  pr.probe_sent = false;
+  pr.inflight.clear();
+}
+
 void Raft::SendAppend(NodeId to, bool send_if_empty) {
   Progress& pr = progress_[to];
-  if (pr.probing && pr.probe_sent) return;
-  if (!pr.probing && pr.inflight.size() >= config_.max_inflight_appends) return;
+  if (pr.state == ProgressState::kSnapshot) return;
+  if (pr.state == ProgressState::kProbe && pr.probe_sent) return;
+  if (pr.state == ProgressState::kReplicate && pr.inflight.size() >= config_.max_inflight_appends) {
+    return;
+  }
+  if (pr.next - 1 < snapshot_.index) {
+    SendSnapshot(to, pr);
+    return;
+  }
   Message m;
   m.type = MessageType::kAppend;
   m.to = to;
@@ -291,9 +468,9 @@ void Raft::SendAppend(NodeId to, bool send_if_empty) {
   m.log_term = TermAt(m.index);
   m.commit = commit_index_;
   const uint64_t hi = std::min<uint64_t>(last_index(), m.index + config_.max_entries_per_append);
-  for (uint64_t i = pr.next; i <= hi; ++i) m.entries.push_back(log_[i - 1]);
-  if (m.entries.empty() && !send_if_empty && !pr.probing) return;
-  if (pr.probing) {
+  for (uint64_t i = pr.next; i <= hi; ++i) m.entries.push_back(EntryAt(i));
+  if (m.entries.empty() && !send_if_empty && pr.state != ProgressState::kProbe) return;
+  if (pr.state == ProgressState::kProbe) {
     pr.probe_sent = true;
   } else if (!m.entries.empty()) {
     // Pipelining: optimistically advance next; bounded by max_inflight_appends.
@@ -310,6 +487,9 @@ void Raft::BroadcastAppend(bool send_if_empty) {
 }
 
 void Raft::BroadcastHeartbeat() {
+  // Thesis §6.4: heartbeats carry the newest read round, so a quorum of
+  // answers confirms this node still led after every pending read was taken.
+  const uint64_t round = pending_reads_.empty() ? 0 : read_round_;
   for (NodeId peer : config_.peers) {
     if (peer == config_.id) continue;
     Message m;
@@ -317,6 +497,7 @@ void Raft::BroadcastHeartbeat() {
     m.to = peer;
     // The follower may not have our entries up to commit_index yet.
     m.commit = std::min(progress_[peer].match, commit_index_);
+    m.context = round;
     Send(std::move(m));
   }
 }
@@ -330,9 +511,69 @@ bool Raft::MaybeCommit() {
   // replicas; only one of the current term commits (and with it its prefix).
   if (quorum_index > commit_index_ && TermAt(quorum_index) == current_term_) {
     commit_index_ = quorum_index;
+    ReleaseReadsAwaitingCommit();
     return true;
   }
   return false;
+}
+
+void Raft::AddRead(uint64_t context, NodeId from) {
+  PendingRead read;
+  read.context = context;
+  read.from = from;
+  // Thesis §6.4 step 1: until an entry of its own term commits, a new leader
+  // does not know the latest commit index; the read waits for its no-op.
+  if (TermAt(commit_index_) != current_term_) {
+    reads_awaiting_commit_.push_back(read);
+    return;
+  }
+  read.index = commit_index_;
+  read.round = ++read_round_;
+  pending_reads_.push_back(read);
+  BroadcastHeartbeat();
+  ReleaseConfirmedReads();  // A cluster of one confirms itself.
+}
+
+void Raft::ReleaseReadsAwaitingCommit() {
+  if (reads_awaiting_commit_.empty() || TermAt(commit_index_) != current_term_) return;
+  const uint64_t round = ++read_round_;
+  for (PendingRead& read : reads_awaiting_commit_) {
+    read.index = commit_index_;
+    read.round = round;
+    pending_reads_.push_back(read);
+  }
+  reads_awaiting_commit_.clear();
+  BroadcastHeartbeat();
+  ReleaseConfirmedReads();
+}
+
+void Raft::ReleaseConfirmedReads() {
+  while (!pending_reads_.empty()) {
+    const PendingRead& read = pending_reads_.front();
+    uint64_t acks = 0;
+    for (const auto& [peer, pr] : progress_) {
+      if (peer == config_.id || pr.read_ack_round >= read.round) ++acks;
+    }
+    // Thesis §6.4 step 3: a quorum answered a heartbeat sent after the read
+    // was recorded, so no newer leader existed then; reads are recorded in
+    // round order, so this one confirms every earlier one too.
+    if (acks < Quorum()) return;
+    AnswerRead(read);
+    pending_reads_.pop_front();
+  }
+}
+
+void Raft::AnswerRead(const PendingRead& read) {
+  if (read.from == config_.id) {
+    read_states_.push_back(ReadState{read.context, read.index});
+    return;
+  }
+  Message m;
+  m.type = MessageType::kReadIndexResponse;
+  m.to = read.from;
+  m.context = read.context;
+  m.index = read.index;
+  Send(std::move(m));
 }
 
 Status Raft::Step(const Message& m) {
@@ -345,18 +586,21 @@ Status Raft::Step(const Message& m) {
     return Status::InvalidArgument("message from unknown peer " + std::to_string(m.from));
   }
   const bool is_vote_request = m.type == MessageType::kPreVote || m.type == MessageType::kVote;
+  const bool from_leader = m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
+                           m.type == MessageType::kSnapshot || m.type == MessageType::kTimeoutNow;
   if (m.term > current_term_) {
-    if (is_vote_request && config_.check_quorum && leader_ != kNoNode &&
+    if (is_vote_request && !m.force && config_.check_quorum && leader_ != kNoNode &&
         election_elapsed_ < config_.election_ticks) {
       // Thesis §4.2.3: while we heard from a leader within the minimum
       // election timeout, ignore (pre-)vote requests; a removed or partitioned
-      // server must not depose a working leader.
+      // server must not depose a working leader. A transfer election (§3.10,
+      // force) was asked for by that leader, so it bypasses the lease.
       return Status::Ok();
     }
     if (m.type == MessageType::kPreVote || (m.type == MessageType::kPreVoteResponse && !m.reject)) {
       // Thesis §9.6: a pre-vote does not change anyone's term. A granted
       // pre-vote response carries the term we asked about.
-    } else if (m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat) {
+    } else if (from_leader) {
       BecomeFollower(m.term, m.from);
     } else {
       // Raft §5.1: a higher term makes this node a follower of that term.
@@ -366,7 +610,8 @@ Status Raft::Step(const Message& m) {
     // Raft §5.1: a message with a stale term is rejected. Answer stale
     // leaders so they learn the newer term and step down, and stale
     // pre-candidates so they stop.
-    if (m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat) {
+    if (m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
+        m.type == MessageType::kSnapshot) {
       Message r;
       r.type = MessageType::kAppendResponse;
       r.to = m.from;
@@ -399,11 +644,23 @@ Status Raft::Step(const Message& m) {
     case MessageType::kHeartbeat:
       HandleHeartbeat(m);
       break;
+    case MessageType::kSnapshot:
+      HandleSnapshot(m);
+      break;
     case MessageType::kAppendResponse:
       HandleAppendResponse(m);
       break;
     case MessageType::kHeartbeatResponse:
       HandleHeartbeatResponse(m);
+      break;
+    case MessageType::kReadIndex:
+      HandleReadIndex(m);
+      break;
+    case MessageType::kReadIndexResponse:
+      HandleReadIndexResponse(m);
+      break;
+    case MessageType::kTimeoutNow:
+      HandleTimeoutNow();
       break;
   }
   return Status::Ok();
@@ -445,7 +702,8 @@ void Raft::HandleVoteResponse(const Message& m) {
   for (const auto& [peer, vote] : votes_) (vote ? granted : rejected) += 1;
   if (granted >= Quorum()) {
     if (pre) {
-      Campaign(/*pre=*/false);  // Pre-vote quorum: now run the real election (§9.6).
+      // Pre-vote quorum: now run the real election (§9.6).
+      Campaign(/*pre=*/false, /*force=*/false);
     } else {
       BecomeLeader();  // Raft §5.2: a majority of votes wins.
     }
@@ -464,9 +722,26 @@ void Raft::HandleAppend(const Message& m) {
   Message r;
   r.type = MessageType::kAppendResponse;
   r.to = m.from;
+  uint64_t prev_index = m.index;
+  uint64_t prev_term = m.log_term;
+  std::vector<Entry> entries = m.entries;
+  if (prev_index < commit_index_) {
+    // Our committed prefix matches the leader's log (§5.4 Leader
+    // Completeness), and part of it may be compacted: check the append
+    // against our commit point instead.
+    const uint64_t skip = std::min<uint64_t>(entries.size(), commit_index_ - prev_index);
+    entries.erase(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(skip));
+    if (entries.empty()) {
+      r.index = commit_index_;
+      Send(std::move(r));
+      return;
+    }
+    prev_index = commit_index_;
+    prev_term = TermAt(commit_index_);
+  }
   // Raft §5.3: reject unless our log has an entry at prev_log_index whose term
   // matches prev_log_term.
-  if (m.index > last_index()) {
+  if (prev_index > last_index()) {
     r.index = m.index;
     r.reject = true;
     r.reject_hint = last_index();
@@ -474,12 +749,13 @@ void Raft::HandleAppend(const Message& m) {
     Send(std::move(r));
     return;
   }
-  if (TermAt(m.index) != m.log_term) {
-    // Back-off hint (§5.3 optimisation): skip the whole conflicting term.
-    const uint64_t conflict_term = TermAt(m.index);
-    uint64_t first = m.index;
-    while (first > 1 && TermAt(first - 1) == conflict_term) --first;
-    FRONTERA_CHECK(m.index > commit_index_) << "committed entry " << m.index << " conflicts";
+  if (TermAt(prev_index) != prev_term) {
+    // Back-off hint (§5.3 optimisation): skip the whole conflicting term, but
+    // not into the committed prefix, which cannot conflict.
+    const uint64_t conflict_term = TermAt(prev_index);
+    uint64_t first = prev_index;
+    while (first > commit_index_ + 1 && TermAt(first - 1) == conflict_term) --first;
+    FRONTERA_CHECK(prev_index > commit_index_) << "committed entry " << prev_index << " conflicts";
     r.index = m.index;
     r.reject = true;
     r.reject_hint = first;
@@ -487,8 +763,8 @@ void Raft::HandleAppend(const Message& m) {
     Send(std::move(r));
     return;
   }
-  AppendToLog(m.entries);
-  const uint64_t last_new = m.index + m.entries.size();
+  const uint64_t last_new = prev_index + entries.size();
+  AppendToLog(std::move(entries));
   // Raft Figure 2: commitIndex = min(leaderCommit, index of last new entry).
   commit_index_ = std::max(commit_index_, std::min(m.commit, last_new));
   r.index = last_new;
@@ -505,7 +781,46 @@ void Raft::HandleHeartbeat(const Message& m) {
   Message r;
   r.type = MessageType::kHeartbeatResponse;
   r.to = m.from;
+  r.context = m.context;  // Thesis §6.4: acknowledges the leader's read round.
   Send(std::move(r));
+}
+
+void Raft::HandleSnapshot(const Message& m) {
+  FRONTERA_CHECK(role_ != Role::kLeader) << "two leaders in term " << m.term;
+  if (role_ != Role::kFollower) BecomeFollower(m.term, m.from);
+  leader_ = m.from;
+  election_elapsed_ = 0;
+  const SnapshotMeta& s = m.snapshot;
+  Message r;
+  r.type = MessageType::kAppendResponse;
+  r.to = m.from;
+  if (s.index <= commit_index_) {
+    // Nothing to learn: our committed prefix already covers the snapshot.
+    r.index = commit_index_;
+  } else if (s.index <= last_index() && TermAt(s.index) == s.term) {
+    // Raft §7: "If existing log entry has same index and term as snapshot's
+    // last included entry, retain log entries following it": the snapshot
+    // only tells us those entries are committed.
+    commit_index_ = s.index;
+    r.index = s.index;
+  } else {
+    // Raft §7: otherwise discard the entire log and reset the state machine
+    // from the snapshot.
+    RestoreSnapshot(s);
+    r.index = s.index;
+  }
+  Send(std::move(r));
+}
+
+void Raft::RestoreSnapshot(const SnapshotMeta& snapshot) {
+  FRONTERA_CHECK(snapshot.index > commit_index_)
+      << "node " << config_.id << ": restoring snapshot " << snapshot.index
+      << " at or below commit " << commit_index_;
+  log_.clear();
+  snapshot_ = snapshot;
+  commit_index_ = snapshot.index;
+  stable_index_ = snapshot.index;  // Installing the snapshot empties the stored log.
+  pending_snapshot_ = snapshot;
 }
 
 void Raft::HandleAppendResponse(const Message& m) {
@@ -513,35 +828,43 @@ void Raft::HandleAppendResponse(const Message& m) {
   Progress& pr = progress_[m.from];
   pr.recent_active = true;
   if (m.reject) {
-    // Ignore stale rejections (duplicated or reordered responses).
-    if (pr.probing ? m.index != pr.next - 1 : m.index <= pr.match) return;
+    // A snapshot is never rejected in our term; the follower's answer to it
+    // is still on its way. Otherwise ignore stale rejections (duplicated or
+    // reordered responses).
+    if (pr.state == ProgressState::kSnapshot) return;
+    if (pr.state == ProgressState::kProbe ? m.index != pr.next - 1 : m.index <= pr.match) return;
     const uint64_t hint = m.log_term == 0 ? m.reject_hint + 1 : m.reject_hint;
-    pr.next = std::max(pr.match + 1, std::min(hint, m.index));
-    pr.probing = true;
-    pr.probe_sent = false;
-    pr.inflight.clear();
+    BecomeProbe(pr, std::min(hint, m.index));
     SendAppend(m.from, /*send_if_empty=*/true);
     return;
   }
   while (!pr.inflight.empty() && pr.inflight.front() <= m.index) pr.inflight.pop_front();
   if (m.index > pr.match) {
     pr.match = m.index;
-    if (pr.probing) {
-      pr.probing = false;
-      pr.inflight.clear();
-      pr.next = pr.match + 1;
+    if (pr.state == ProgressState::kSnapshot) {
+      // Raft §7: the follower installed (or already had) the snapshot;
+      // replicate the entries that follow it.
+      if (pr.match >= pr.pending_snapshot) {
+        BecomeReplicate(pr);
+      } else {
+        pr.next = std::max(pr.next, pr.match + 1);
+      }
+    } else if (pr.state == ProgressState::kProbe) {
+      BecomeReplicate(pr);
     } else {
       pr.next = std::max(pr.next, pr.match + 1);
     }
+    if (m.from == lead_transferee_) MaybeSendTimeoutNow();
     if (MaybeCommit()) {
       BroadcastAppend(/*send_if_empty=*/true);
       return;
     }
-  } else if (pr.probing) {
+  } else if (pr.state == ProgressState::kProbe) {
     pr.probe_sent = false;
   }
-  while (pr.next <= last_index() &&
-         (pr.probing ? !pr.probe_sent : pr.inflight.size() < config_.max_inflight_appends)) {
+  while (pr.next <= last_index() && pr.state != ProgressState::kSnapshot &&
+         (pr.state == ProgressState::kProbe ? !pr.probe_sent
+                                            : pr.inflight.size() < config_.max_inflight_appends)) {
     const uint64_t before = outbox_.size();
     SendAppend(m.from, /*send_if_empty=*/false);
     if (outbox_.size() == before) break;
@@ -552,30 +875,70 @@ void Raft::HandleHeartbeatResponse(const Message& m) {
   if (role_ != Role::kLeader) return;
   Progress& pr = progress_[m.from];
   pr.recent_active = true;
+  pr.read_ack_round = std::max(pr.read_ack_round, m.context);
+  ReleaseConfirmedReads();
+  if (pr.state == ProgressState::kSnapshot) {
+    // The follower installed the streamed snapshot but its answer was lost:
+    // probe right after the snapshot. (While the stream runs, wait.)
+    if (pr.snapshot_streamed) {
+      BecomeProbe(pr, pr.pending_snapshot + 1);
+      SendAppend(m.from, /*send_if_empty=*/true);
+    }
+    return;
+  }
   if (pr.match < last_index()) {
     // Appends may have been lost: resume from the last known match. This
     // restarts the pipeline once per heartbeat when a follower lags.
-    pr.probing = true;
-    pr.probe_sent = false;
-    pr.inflight.clear();
-    pr.next = pr.match + 1;
+    BecomeProbe(pr, pr.match + 1);
     SendAppend(m.from, /*send_if_empty=*/true);
   }
+}
+
+void Raft::HandleReadIndex(const Message& m) {
+  if (role_ != Role::kLeader || PendingReadCount() >= config_.max_pending_reads) {
+    Message r;
+    r.type = MessageType::kReadIndexResponse;
+    r.to = m.from;
+    r.context = m.context;
+    r.reject = true;
+    Send(std::move(r));
+    return;
+  }
+  AddRead(m.context, m.from);
+}
+
+void Raft::HandleReadIndexResponse(const Message& m) {
+  if (m.reject) return;  // The caller times out and asks again.
+  read_states_.push_back(ReadState{m.context, m.index});
+}
+
+void Raft::HandleTimeoutNow() {
+  if (role_ == Role::kLeader) return;
+  // Thesis §3.10: the leader handed over; campaign at once in a real election
+  // (PreVote would be refused by followers that still hear the old leader).
+  Campaign(/*pre=*/false, /*force=*/true);
 }
 
 bool Raft::HasReady() const {
   const HardState hs{current_term_, voted_for_, commit_index_};
   return hs != persisted_hard_state_ || stable_index_ < last_index() || !outbox_.empty() ||
-         applied_index_ < commit_index_;
+         applied_index_ < commit_index_ || pending_snapshot_.has_value() || !read_states_.empty();
 }
 
 Ready Raft::GetReady() {
   Ready rd;
   const HardState hs{current_term_, voted_for_, commit_index_};
   if (hs != persisted_hard_state_) rd.hard_state = hs;
-  rd.entries.assign(log_.begin() + static_cast<std::ptrdiff_t>(stable_index_), log_.end());
-  rd.committed_entries.assign(log_.begin() + static_cast<std::ptrdiff_t>(applied_index_),
-                              log_.begin() + static_cast<std::ptrdiff_t>(commit_index_));
+  rd.snapshot = pending_snapshot_;
+  const uint64_t first_unstable = std::max(stable_index_, snapshot_.index) + 1;
+  for (uint64_t i = first_unstable; i <= last_index(); ++i) rd.entries.push_back(EntryAt(i));
+  // Entries covered by a snapshot reach the state machine through it.
+  const uint64_t first_unapplied = std::max(applied_index_, snapshot_.index) + 1;
+  for (uint64_t i = first_unapplied; i <= commit_index_; ++i) {
+    rd.committed_entries.push_back(EntryAt(i));
+  }
+  rd.read_states = std::move(read_states_);
+  read_states_.clear();
   rd.messages = std::move(outbox_);
   outbox_.clear();
   return rd;
@@ -583,11 +946,17 @@ Ready Raft::GetReady() {
 
 void Raft::Advance(const Ready& ready) {
   if (ready.hard_state) persisted_hard_state_ = *ready.hard_state;
+  if (ready.snapshot) {
+    FRONTERA_CHECK(ready.snapshot->index <= commit_index_) << "node " << config_.id;
+    applied_index_ = std::max(applied_index_, ready.snapshot->index);
+    stable_index_ = std::max(stable_index_, std::min(ready.snapshot->index, last_index()));
+    if (pending_snapshot_ == ready.snapshot) pending_snapshot_.reset();
+  }
   if (!ready.entries.empty()) {
     const Entry& last = ready.entries.back();
     // Only if nothing persisted was replaced since GetReady.
-    if (last.index <= last_index() && TermAt(last.index) == last.term &&
-        ready.entries.front().index <= stable_index_ + 1) {
+    if (last.index > snapshot_.index && last.index <= last_index() &&
+        TermAt(last.index) == last.term && ready.entries.front().index <= stable_index_ + 1) {
       stable_index_ = std::max(stable_index_, last.index);
     }
   }
@@ -598,37 +967,59 @@ void Raft::Advance(const Ready& ready) {
 }
 
 void Raft::CheckInvariants() {
+  const NodeId id = config_.id;
   FRONTERA_CHECK(current_term_ >= checked_term_)
-      << "node " << config_.id << ": term went back from " << checked_term_;
+      << "node " << id << ": term went back from " << checked_term_;
   FRONTERA_CHECK(commit_index_ >= checked_commit_)
-      << "node " << config_.id << ": commit went back from " << checked_commit_;
-  FRONTERA_CHECK(commit_index_ <= last_index())
-      << "node " << config_.id << ": commit " << commit_index_ << " > last " << last_index();
-  FRONTERA_CHECK(applied_index_ <= commit_index_) << "node " << config_.id;
-  FRONTERA_CHECK(stable_index_ <= last_index()) << "node " << config_.id;
+      << "node " << id << ": commit went back from " << checked_commit_;
+  FRONTERA_CHECK(snapshot_.index <= commit_index_ && commit_index_ <= last_index())
+      << "node " << id << ": commit " << commit_index_ << " outside [snapshot " << snapshot_.index
+      << ", last " << last_index() << "]";
+  // Raft §7: the state machine holds the snapshot, except while a snapshot
+  // from the leader waits to be installed.
+  FRONTERA_CHECK(applied_index_ <= commit_index_) << "node " << id;
+  FRONTERA_CHECK(applied_index_ >= snapshot_.index || pending_snapshot_ == snapshot_)
+      << "node " << id << ": applied " << applied_index_ << " before snapshot " << snapshot_.index;
+  FRONTERA_CHECK(snapshot_.index <= stable_index_ && stable_index_ <= last_index())
+      << "node " << id;
+  FRONTERA_CHECK(snapshot_.term <= current_term_) << "node " << id;
+  uint64_t previous_term = snapshot_.term;
   for (uint64_t i = 0; i < log_.size(); ++i) {
-    FRONTERA_CHECK(log_[i].index == i + 1) << "node " << config_.id << ": index gap at " << i + 1;
+    const uint64_t index = snapshot_.index + i + 1;
+    FRONTERA_CHECK(log_[i].index == index) << "node " << id << ": index gap at " << index;
     FRONTERA_CHECK(log_[i].term <= current_term_)
-        << "node " << config_.id << ": entry " << i + 1 << " from a future term";
-    FRONTERA_CHECK(i == 0 || log_[i].term >= log_[i - 1].term)
-        << "node " << config_.id << ": terms decrease at " << i + 1;
+        << "node " << id << ": entry " << index << " from a future term";
+    FRONTERA_CHECK(log_[i].term >= previous_term)
+        << "node " << id << ": terms decrease at " << index;
+    previous_term = log_[i].term;
   }
   if (role_ == Role::kLeader) {
-    FRONTERA_CHECK(leader_ == config_.id && voted_for_ == config_.id) << "node " << config_.id;
+    FRONTERA_CHECK(leader_ == id && voted_for_ == id) << "node " << id;
     FRONTERA_CHECK(LastTerm() == current_term_)
-        << "node " << config_.id << ": leader without an entry of its term";
-    // Raft §8: the first entry of the leader's term is its no-op.
+        << "node " << id << ": leader without an entry of its term";
+    // Raft §8: the first entry of the leader's term is its no-op (unless it
+    // was already compacted into the snapshot).
     uint64_t first = last_index();
-    while (first > 1 && TermAt(first - 1) == current_term_) --first;
-    FRONTERA_CHECK(log_[first - 1].type == EntryType::kNoop)
-        << "node " << config_.id << ": leader's term does not start with a no-op";
+    while (first > snapshot_.index + 1 && TermAt(first - 1) == current_term_) --first;
+    if (first > snapshot_.index + 1 || snapshot_.term != current_term_) {
+      FRONTERA_CHECK(EntryAt(first).type == EntryType::kNoop)
+          << "node " << id << ": leader's term does not start with a no-op";
+    }
     for (const auto& [peer, pr] : progress_) {
       FRONTERA_CHECK(pr.match < pr.next && pr.match <= last_index())
-          << "node " << config_.id << ": bad progress for " << peer;
+          << "node " << id << ": bad progress for " << peer;
       FRONTERA_CHECK(pr.inflight.size() <= config_.max_inflight_appends);
+      FRONTERA_CHECK(pr.state != ProgressState::kSnapshot || pr.pending_snapshot > 0)
+          << "node " << id << ": snapshot state without a snapshot for " << peer;
     }
+    FRONTERA_CHECK(PendingReadCount() <= config_.max_pending_reads) << "node " << id;
+    FRONTERA_CHECK(lead_transferee_ != id) << "node " << id;
+  } else {
+    FRONTERA_CHECK(lead_transferee_ == kNoNode && PendingReadCount() == 0)
+        << "node " << id << ": leader state on a "
+        << (role_ == Role::kFollower ? "follower" : "candidate");
   }
-  if (role_ == Role::kCandidate) FRONTERA_CHECK(voted_for_ == config_.id);
+  if (role_ == Role::kCandidate) FRONTERA_CHECK(voted_for_ == id);
   checked_term_ = current_term_;
   checked_commit_ = commit_index_;
 }

@@ -40,10 +40,13 @@ struct RaftConfig {
   uint32_t max_entries_per_append = 64;  // In [1, 65536].
   // Proposals beyond this many uncommitted entries are refused (back-pressure).
   uint32_t max_uncommitted_entries = 4096;  // In [1, 1048576].
-  bool pre_vote = true;                     // Thesis §9.6.
-  bool check_quorum = true;                 // Thesis §6.2 / §4.2.3.
-  uint64_t seed = 0;                        // Seeds the randomized election timeout.
-  uint64_t applied_index = 0;  // Last entry the state machine already applied (<= commit).
+  // ReadIndex requests a leader holds unanswered (its own and its
+  // followers'); beyond it ReadIndex is refused (back-pressure).
+  uint32_t max_pending_reads = 1024;  // In [1, 65536].
+  bool pre_vote = true;               // Thesis §9.6.
+  bool check_quorum = true;           // Thesis §6.2 / §4.2.3.
+  uint64_t seed = 0;                  // Seeds the randomized election timeout.
+  uint64_t applied_index = 0;         // Last entry the state machine already applied (<= commit).
 
   // OK, or InvalidArgument naming the offending field.
   Status Validate() const;
@@ -157,55 +160,105 @@ class Raft {
   NodeId lead_transferee() const { return lead_transferee_; }
 
  private:
+  // How the leader sends to one follower (as in etcd raft's tracker).
+  enum class ProgressState : uint8_t {
+    kProbe,      // One append at a time until the follower's match is found.
+    kReplicate,  // Pipelined appends, at most max_inflight_appends unacked.
+    kSnapshot,   // A snapshot was sent; no appends until it is answered.
+  };
+
   // Replication progress of one follower (leader only).
   struct Progress {
-    uint64_t match = 0;             // Highest index known replicated.
-    uint64_t next = 1;              // Next index to send.
-    bool probing = true;            // Probe: one append at a time until a match is found.
-    bool probe_sent = false;        // Probe paused until a response arrives.
-    std::deque<uint64_t> inflight;  // Last indexes of unacked appends (replicate).
-    bool recent_active = false;     // Heard from since the last CheckQuorum.
+    uint64_t match = 0;  // Highest index known replicated.
+    uint64_t next = 1;   // Next index to send; > match.
+    ProgressState state = ProgressState::kProbe;
+    bool probe_sent = false;         // kProbe: paused until a response arrives.
+    std::deque<uint64_t> inflight;   // kReplicate: last indexes of unacked appends.
+    uint64_t pending_snapshot = 0;   // kSnapshot: the index of the snapshot sent.
+    bool snapshot_streamed = false;  // kSnapshot: the driver reported the stream done.
+    bool recent_active = false;      // Heard from since the last CheckQuorum.
+    uint64_t read_ack_round = 0;     // Highest ReadIndex round it acknowledged.
+  };
+
+  // A ReadIndex request the leader has not answered yet (thesis §6.4).
+  struct PendingRead {
+    uint64_t context = 0;
+    NodeId from = kNoNode;  // Who asked: this node or a follower.
+    uint64_t index = 0;     // commit_index when recorded (0 while awaiting commit).
+    uint64_t round = 0;     // The heartbeat round that must be acked by a quorum.
   };
 
   explicit Raft(const RaftConfig& config);
 
   uint64_t Quorum() const { return config_.peers.size() / 2 + 1; }
   uint64_t LastTerm() const { return TermAt(last_index()); }
+  // REQUIRES: first_index() <= index <= last_index().
+  const Entry& EntryAt(uint64_t index) const;
   void ResetRandomizedElectionTimeout();
   uint64_t NextRandom();
 
+  void Reset();  // Clears the per-role state (votes, progress, reads, transfer).
   void BecomeFollower(uint64_t term, NodeId leader);
   void BecomePreCandidate();
   void BecomeCandidate();
   void BecomeLeader();
-  void Campaign(bool pre);  // pre: run PreVote (thesis §9.6) rather than a real election.
+  // pre: run PreVote (thesis §9.6) rather than a real election; force: a
+  // leadership-transfer election whose votes bypass the lease (§3.10).
+  void Campaign(bool pre, bool force);
   void Send(Message message);
   void SendAppend(NodeId to, bool send_if_empty);
+  void SendSnapshot(NodeId to, Progress& pr);
   void BroadcastAppend(bool send_if_empty);
   void BroadcastHeartbeat();
+  static void BecomeProbe(Progress& pr, uint64_t next);
+  static void BecomeReplicate(Progress& pr);
   bool MaybeCommit();
   void AppendToLog(std::vector<Entry> entries);  // Truncates conflicts.
+  // A follower's log and state machine give way to the leader's snapshot.
+  void RestoreSnapshot(const SnapshotMeta& snapshot);
+  void MaybeSendTimeoutNow();
+
+  // Leader: queues a read for `from`; it is answered once an entry of this
+  // term is committed and a heartbeat round after it is acked by a quorum.
+  void AddRead(uint64_t context, NodeId from);
+  void ReleaseReadsAwaitingCommit();
+  void ReleaseConfirmedReads();
+  void AnswerRead(const PendingRead& read);
+  size_t PendingReadCount() const { return reads_awaiting_commit_.size() + pending_reads_.size(); }
 
   void HandleVoteRequest(const Message& m);
   void HandleVoteResponse(const Message& m);
   void HandleAppend(const Message& m);
   void HandleHeartbeat(const Message& m);
+  void HandleSnapshot(const Message& m);
   void HandleAppendResponse(const Message& m);
   void HandleHeartbeatResponse(const Message& m);
+  void HandleReadIndex(const Message& m);
+  void HandleReadIndexResponse(const Message& m);
+  void HandleTimeoutNow();
 
   RaftConfig config_;
   Role role_ = Role::kFollower;
   uint64_t current_term_ = 0;   // Monotonic; persisted before voting.
   NodeId voted_for_ = kNoNode;  // Persisted before the vote is sent.
   NodeId leader_ = kNoNode;
-  uint64_t commit_index_ = 0;   // Monotonic; <= last_index().
-  uint64_t applied_index_ = 0;  // <= commit_index_.
-  SnapshotMeta snapshot_;       // The log continues after it.
-  std::vector<Entry> log_;      // log_[i].index == snapshot_.index + i + 1.
-  NodeId lead_transferee_ = kNoNode;
-  uint64_t stable_index_ = 0;   // Entries <= this are durable and unchanged since.
+  uint64_t commit_index_ = 0;  // Monotonic; snapshot_.index <= commit_index_ <= last_index().
+  // <= commit_index_; >= snapshot_.index except while pending_snapshot_ waits
+  // for the driver to install it.
+  uint64_t applied_index_ = 0;
+  SnapshotMeta snapshot_;   // The log continues after it.
+  std::vector<Entry> log_;  // log_[i].index == snapshot_.index + i + 1.
+  // A snapshot received from the leader that the driver has not installed
+  // yet (handed out in Ready::snapshot until Advance); equals snapshot_.
+  std::optional<SnapshotMeta> pending_snapshot_;
+  NodeId lead_transferee_ = kNoNode;  // Leader only.
+  uint64_t transfer_elapsed_ = 0;     // Ticks since the transfer began.
+  bool timeout_now_sent_ = false;     // kTimeoutNow already sent to lead_transferee_.
+  // Entries <= this are durable and unchanged since; >= snapshot_.index.
+  uint64_t stable_index_ = 0;
   HardState persisted_hard_state_;
   std::vector<Message> outbox_;
+  std::vector<ReadState> read_states_;  // Answered reads not yet handed out.
 
   uint64_t election_elapsed_ = 0;
   uint64_t heartbeat_elapsed_ = 0;
@@ -214,6 +267,10 @@ class Raft {
 
   std::map<NodeId, bool> votes_;         // Responses in the current (pre-)campaign.
   std::map<NodeId, Progress> progress_;  // Leader only; includes self.
+  // Leader only; PendingReadCount() <= max_pending_reads.
+  std::deque<PendingRead> reads_awaiting_commit_;  // Before an entry of this term commits.
+  std::deque<PendingRead> pending_reads_;          // Increasing round.
+  uint64_t read_round_ = 0;                        // Monotonic; the last ReadIndex heartbeat round.
 
   // For CheckInvariants: values seen at the previous check.
   uint64_t checked_term_ = 0;

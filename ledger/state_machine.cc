@@ -27,6 +27,7 @@ const std::string kMetaApplied = "ledger/applied_index";
 const std::string kMetaSummary = "ledger/summary";
 const std::string kMetaCheckpoint = "ledger/checkpoint";
 const std::string kMetaRevocationsNote = "ledger/revocations_note";
+const std::string kMetaCheckpointTreeSize = "ledger/checkpoint_tree_size";
 constexpr std::string_view kRevPrefix = "rev/";    // kIndex: certificate id → {item, leaf_index}
 constexpr std::string_view kCertPrefix = "c/";     // kState: certificate record (JSON)
 constexpr std::string_view kDocPrefix = "d/";      // kState: leaf index → kind ‖ JCS text
@@ -200,6 +201,17 @@ Status StateMachine::LoadMeta() {
   FRONTERA_ASSIGN_OR_RETURN(auto checkpoint, store_->Get(Column::kMeta, kMetaCheckpoint));
   FRONTERA_ASSIGN_OR_RETURN(auto revocations_note,
                             store_->Get(Column::kMeta, kMetaRevocationsNote));
+  FRONTERA_ASSIGN_OR_RETURN(auto checkpoint_size,
+                            store_->Get(Column::kMeta, kMetaCheckpointTreeSize));
+  uint64_t checkpoint_tree_size = 0;
+  if (checkpoint_size) {
+    FRONTERA_ASSIGN_OR_RETURN(checkpoint_tree_size, storage::DecodeUint64(*checkpoint_size));
+  }
+  if (checkpoint_tree_size > s.tree_size) {
+    return Status::Corruption("the stored checkpoint's tree size " +
+                              std::to_string(checkpoint_tree_size) +
+                              " is beyond the ledger's tree size " + std::to_string(s.tree_size));
+  }
   Status scanned = store_->Scan(
       Column::kIndex, kRevPrefix, storage::PrefixSuccessor(kRevPrefix), storage::KvStore::kNoLimit,
       [&](std::string_view key, std::string_view value) {
@@ -215,6 +227,7 @@ Status StateMachine::LoadMeta() {
   applying_ = s;
   checkpoint_ = checkpoint.value_or("");
   revocations_note_ = revocations_note.value_or("");
+  checkpoint_tree_size_ = checkpoint_tree_size;
   for (const auto& [id, e] : revocations_) revocations_published_.push_back(e);
   return Status::Ok();
 }
@@ -658,12 +671,27 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
   return block;
 }
 
-void StateMachine::StageCheckpoint(const std::string& note, storage::WriteBatch& batch) {
-  batch.Put(Column::kMeta, kMetaCheckpoint, note);
+void StateMachine::StageCheckpoint(uint64_t tree_size, const std::string& checkpoint_note,
+                                   const std::string& revocations_note,
+                                   storage::WriteBatch& batch) const {
+  batch.Put(Column::kMeta, kMetaCheckpoint, checkpoint_note);
+  batch.Put(Column::kMeta, kMetaRevocationsNote, revocations_note);
+  batch.Put(Column::kMeta, kMetaCheckpointTreeSize, storage::EncodeUint64(tree_size));
 }
 
-void StateMachine::StageRevocationsNote(const std::string& note, storage::WriteBatch& batch) {
-  batch.Put(Column::kMeta, kMetaRevocationsNote, note);
+void StateMachine::PublishCheckpoint(uint64_t tree_size, const std::string& checkpoint_note,
+                                     const std::string& revocations_note) {
+  std::lock_guard<std::mutex> lock(mu_);
+  FRONTERA_CHECK(tree_size <= published_.tree_size && tree_size >= checkpoint_tree_size_)
+      << "checkpoint of tree size " << tree_size << " published out of order";
+  checkpoint_ = checkpoint_note;
+  revocations_note_ = revocations_note;
+  checkpoint_tree_size_ = tree_size;
+}
+
+uint64_t StateMachine::checkpoint_tree_size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return checkpoint_tree_size_;
 }
 
 std::string StateMachine::RevocationsBody() const {
@@ -682,7 +710,13 @@ std::string StateMachine::RevocationsBody() const {
 
 StateMachine::Revocations StateMachine::LatestRevocations() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return {revocations_note_, revocations_published_};
+  // A revocation is a leaf: the list at the checkpoint's tree size is the
+  // entries whose revocation leaf precedes it (revocations are never undone).
+  Revocations out{revocations_note_, {}};
+  for (const RevocationEntry& e : revocations_published_) {
+    if (e.leaf_index < checkpoint_tree_size_) out.entries.push_back(e);
+  }
+  return out;
 }
 
 Result<std::string> StateMachine::FindProduct(const std::string& gtin,
@@ -699,17 +733,14 @@ Result<std::string> StateMachine::FindConsignment(const std::string& sscc) const
   return *id;
 }
 
-void StateMachine::Publish(const std::string& checkpoint_note,
-                           const std::string& revocations_note) {
+void StateMachine::Publish() {
   std::lock_guard<std::mutex> lock(mu_);
   published_ = applying_;
-  revocations_note_ = revocations_note;
   if (revocations_changed_) {
     revocations_published_.clear();
     for (const auto& [id, e] : revocations_) revocations_published_.push_back(e);
     revocations_changed_ = false;
   }
-  checkpoint_ = checkpoint_note;
 }
 
 std::string StateMachine::CheckpointBody() const {
@@ -781,11 +812,13 @@ Result<CertificateProof> StateMachine::ProveCertificate(const std::string& id) c
                             HashFromBase64(record["ledger"]["leaf_hash"].get<std::string>()));
   {
     std::lock_guard<std::mutex> lock(mu_);
-    proof.tree_size = published_.tree_size;
+    proof.tree_size = checkpoint_tree_size_;
     proof.checkpoint = checkpoint_;
   }
   if (proof.leaf_index >= proof.tree_size) {
-    return Status::Unavailable("certificate " + id + " is not yet in a published checkpoint");
+    return Status::Unavailable("certificate " + id +
+                               " is not yet in a checkpoint signed by a majority of validators; "
+                               "retry in a moment");
   }
   FRONTERA_ASSIGN_OR_RETURN(proof.inclusion,
                             merkle_->InclusionProof(proof.leaf_index, proof.tree_size));
@@ -794,7 +827,7 @@ Result<CertificateProof> StateMachine::ProveCertificate(const std::string& id) c
 
 Result<std::vector<crypto::Hash>> StateMachine::ConsistencyProof(uint64_t first,
                                                                  uint64_t second) const {
-  const uint64_t size = Summary().tree_size;
+  const uint64_t size = checkpoint_tree_size();
   if (first == 0 || first > second || second > size) {
     return Status::InvalidArgument(
         "need 0 < first <= second <= " + std::to_string(size) + " (the latest checkpoint's size)",

@@ -100,11 +100,23 @@ class StateMachine {
   Block Apply(uint64_t log_index, const Proposal& proposal,
               const std::vector<const ParsedDocument*>* parsed, storage::WriteBatch& batch);
 
-  // Stages the signed checkpoint note of the block into `batch`. Apply thread.
-  void StageCheckpoint(const std::string& note, storage::WriteBatch& batch);
-  // Makes the state applied so far and its checkpoint visible to readers once
-  // their batch is written. Apply thread.
-  void Publish(const std::string& checkpoint_note, const std::string& revocations_note);
+  // Makes the state applied so far visible to readers once its batch is
+  // written. Apply thread.
+  void Publish();
+
+  // The checkpoint and revocations notes for `tree_size`, signed by a
+  // majority of validators (docs/consensus.md#checkpoint-co-signing).
+  // Staging writes them into `batch`; publishing makes them what
+  // LatestCheckpoint, LatestRevocations and ProveCertificate answer with.
+  // REQUIRES: tree_size <= the published tree size and >= the tree size of
+  // the last published checkpoint. Thread-safe; callers serialize the two
+  // calls of one checkpoint against those of another.
+  void StageCheckpoint(uint64_t tree_size, const std::string& checkpoint_note,
+                       const std::string& revocations_note, storage::WriteBatch& batch) const;
+  void PublishCheckpoint(uint64_t tree_size, const std::string& checkpoint_note,
+                         const std::string& revocations_note);
+  // The tree size of the latest published checkpoint (0 before the first).
+  uint64_t checkpoint_tree_size() const;
 
   uint64_t applied_index() const;
   const Genesis& genesis() const { return genesis_; }
@@ -130,7 +142,8 @@ class StateMachine {
     uint64_t leaf_index = 0;
   };
   std::string RevocationsBody() const;
-  void StageRevocationsNote(const std::string& note, storage::WriteBatch& batch);
+  // The published revocations note and the entries it covers (those whose
+  // revocation is a leaf of the checkpoint's tree).
   struct Revocations {
     std::string note;
     std::vector<RevocationEntry> entries;
@@ -174,8 +187,9 @@ class StateMachine {
   mutable std::mutex mu_;
   // Guarded by mu_: the state as of the last published block.
   LedgerSummary published_;
-  std::string checkpoint_;        // signed note of published_.tree_size
-  std::string revocations_note_;  // GUARDED_BY(mu_): signed note of published_.tree_size
+  std::string checkpoint_;             // GUARDED_BY(mu_): co-signed note of checkpoint_tree_size_
+  std::string revocations_note_;       // GUARDED_BY(mu_): co-signed note of checkpoint_tree_size_
+  uint64_t checkpoint_tree_size_ = 0;  // GUARDED_BY(mu_); <= published_.tree_size
   std::vector<RevocationEntry> revocations_published_;  // GUARDED_BY(mu_)
   // Apply thread only.
   LedgerSummary applying_;

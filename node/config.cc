@@ -75,6 +75,38 @@ Status NodeConfig::Validate() const {
   FRONTERA_RETURN_IF_ERROR(CheckRange("proposer.log_retain_entries",
                                       static_cast<int64_t>(proposer.log_retain_entries), 1,
                                       100000000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("proposer.inflight_blocks_max", proposer.inflight_blocks_max, 1, 1024));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("proposer.forward_documents_max", proposer.forward_documents_max, 1, 100000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("raft.tick_ms", raft.tick_ms, 1, 10000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("raft.election_ticks", raft.election_ticks, 2, 1000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("raft.heartbeat_ticks", raft.heartbeat_ticks, 1, 500));
+  if (raft.election_ticks < 2 * raft.heartbeat_ticks) {
+    return Status::InvalidArgument("raft.election_ticks must be at least 2 * raft.heartbeat_ticks");
+  }
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("raft.max_inflight_appends", raft.max_inflight_appends, 1, 1024));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("raft.max_entries_per_append", raft.max_entries_per_append, 1, 65536));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("raft.max_uncommitted_entries", raft.max_uncommitted_entries, 1, 1 << 20));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("raft.snapshot_interval_entries",
+                                      static_cast<int64_t>(raft.snapshot_interval_entries), 16,
+                                      1000000000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("raft.frame_bytes_max", raft.frame_bytes_max, 1 << 20, int64_t{1} << 30));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("raft.send_queue_frames_max", raft.send_queue_frames_max, 16, 1000000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("raft.snapshot_chunk_bytes", raft.snapshot_chunk_bytes, 4096, 16 << 20));
+  if (raft.snapshot_chunk_bytes + 4096 > raft.frame_bytes_max) {
+    return Status::InvalidArgument(
+        "raft.snapshot_chunk_bytes must leave 4 KiB of room below raft.frame_bytes_max");
+  }
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("raft.snapshot_timeout_ms", raft.snapshot_timeout_ms, 1000, 3600000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("raft.read_timeout_ms", raft.read_timeout_ms, 10, 600000));
   FRONTERA_RETURN_IF_ERROR(ledger.Validate());
   FRONTERA_RETURN_IF_ERROR(storage.Validate());
   return Status::Ok();
@@ -91,12 +123,13 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
         << e.description();
     return Status::InvalidArgument(msg.str());
   }
-  static const std::vector<std::string> kSections = {"node", "api", "proposer", "ledger",
-                                                     "storage"};
+  static const std::vector<std::string> kSections = {"node",  "api",    "proposer", "raft",
+                                                     "peers", "ledger", "storage"};
   for (const auto& [key, value] : root) {
     if (std::find(kSections.begin(), kSections.end(), std::string(key.str())) == kSections.end()) {
-      return Status::InvalidArgument(source_name + ": unknown section [" + std::string(key.str()) +
-                                     "]; expected node, api, proposer, ledger, storage");
+      return Status::InvalidArgument(
+          source_name + ": unknown section [" + std::string(key.str()) +
+          "]; expected node, api, proposer, raft, peers, ledger, storage");
     }
   }
   NodeConfig c;
@@ -124,6 +157,34 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("proposer", "queue_depth_max", c.proposer.queue_depth_max);
   num("proposer", "commit_timeout_ms", c.proposer.commit_timeout_ms);
   num("proposer", "log_retain_entries", c.proposer.log_retain_entries);
+  num("proposer", "inflight_blocks_max", c.proposer.inflight_blocks_max);
+  num("proposer", "forward_documents_max", c.proposer.forward_documents_max);
+  str("raft", "listen", c.raft.listen);
+  num("raft", "tick_ms", c.raft.tick_ms);
+  num("raft", "election_ticks", c.raft.election_ticks);
+  num("raft", "heartbeat_ticks", c.raft.heartbeat_ticks);
+  num("raft", "max_inflight_appends", c.raft.max_inflight_appends);
+  num("raft", "max_entries_per_append", c.raft.max_entries_per_append);
+  num("raft", "max_uncommitted_entries", c.raft.max_uncommitted_entries);
+  num("raft", "snapshot_interval_entries", c.raft.snapshot_interval_entries);
+  num("raft", "frame_bytes_max", c.raft.frame_bytes_max);
+  num("raft", "send_queue_frames_max", c.raft.send_queue_frames_max);
+  num("raft", "snapshot_chunk_bytes", c.raft.snapshot_chunk_bytes);
+  num("raft", "snapshot_timeout_ms", c.raft.snapshot_timeout_ms);
+  num("raft", "read_timeout_ms", c.raft.read_timeout_ms);
+  if (s.ok()) {
+    if (const toml::table* peers = root["peers"].as_table()) {
+      for (const auto& [name, value] : *peers) {
+        auto address = value.value<std::string>();
+        if (!address) {
+          s = Status::InvalidArgument("peers." + std::string(name.str()) +
+                                      " must be a string \"host:port\"");
+          break;
+        }
+        c.raft.peer_addresses[std::string(name.str())] = *address;
+      }
+    }
+  }
   num("ledger", "events_per_certificate_max", c.ledger.events_per_certificate_max);
   num("ledger", "signature_cache_entries", c.ledger.signature_cache_entries);
   num("storage", "block_cache_bytes", c.storage.block_cache_bytes);

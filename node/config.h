@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "common/result.h"
@@ -26,7 +27,32 @@ struct ProposerConfig {
   size_t batch_bytes_max = 16 << 20;   // canonical bytes per block, [1 KiB, 256 MiB]
   size_t queue_depth_max = 50000;      // admitted documents waiting, [1, 10,000,000]
   int64_t commit_timeout_ms = 10000;   // a write's wait for its block, [100, 600000]
-  uint64_t log_retain_entries = 1000;  // applied log entries kept, [1, 100,000,000]
+  uint64_t log_retain_entries = 1000;  // log entries kept behind a snapshot, [1, 100,000,000]
+  size_t inflight_blocks_max = 4;      // proposed blocks not yet committed, [1, 1024]
+  size_t forward_documents_max = 512;  // documents per forward to the leader, [1, 100000]
+};
+
+// The Raft replication between validators (docs/consensus.md,
+// docs/operations.md#configuration).
+struct RaftNodeConfig {
+  // host:port the peer link listens on; empty: this validator's peer_addr in
+  // genesis. Port 0 picks a free port (tests).
+  std::string listen;
+  // [peers] name = "host:port": where to dial a validator instead of its
+  // genesis peer_addr (a proxy, a NAT address).
+  std::map<std::string, std::string> peer_addresses;
+  int tick_ms = 100;                           // one Raft tick, [1, 10000]
+  uint32_t election_ticks = 10;                // [2, 1000], >= 2 * heartbeat_ticks
+  uint32_t heartbeat_ticks = 1;                // [1, 500]
+  uint32_t max_inflight_appends = 16;          // unacknowledged appends per follower, [1, 1024]
+  uint32_t max_entries_per_append = 16;        // blocks per append, [1, 65536]
+  uint32_t max_uncommitted_entries = 1024;     // blocks waiting to commit, [1, 1048576]
+  uint64_t snapshot_interval_entries = 10000;  // applied blocks between snapshots, [16, 1e9]
+  size_t frame_bytes_max = 64 << 20;           // one peer frame, [1 MiB, 1 GiB]
+  size_t send_queue_frames_max = 4096;         // per peer, [16, 1,000,000]
+  size_t snapshot_chunk_bytes = 1 << 20;       // [4 KiB, 16 MiB], < frame_bytes_max
+  int64_t snapshot_timeout_ms = 60000;         // a snapshot transfer's time, [1000, 3600000]
+  int64_t read_timeout_ms = 5000;              // a linearizable read's wait, [10, 600000]
 };
 
 struct NodeConfig {
@@ -36,6 +62,7 @@ struct NodeConfig {
   std::string genesis_file;
   ApiConfig api;
   ProposerConfig proposer;
+  RaftNodeConfig raft;
   ledger::StateMachineOptions ledger;
   storage::KvOptions storage;
 

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
+#include <vector>
 
 #include "common/clock.h"
 #include "crypto/did_key.h"
@@ -35,25 +37,18 @@ constexpr DevParty kParties[] = {
     {"ca-cbsa", "Canada Border Services Agency", ledger::Role::kAgency, "CA", nullptr, nullptr},
 };
 
-}  // namespace
-
-Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
+// Writes keys (kept when present) and a genesis naming `validators` (key
+// names of kParties, with their API and peer ports) into `root`.
+Status WriteDevGenesis(const std::filesystem::path& root, const std::string& resolver,
+                       const std::vector<std::tuple<std::string, int, int>>& validators) {
   namespace fs = std::filesystem;
-  const fs::path root(dir);
-  const fs::path config_path = root / "us-cbp.toml";
-  if (fs::exists(config_path)) return config_path.string();
-
   std::error_code ec;
   fs::create_directories(root / "keys", ec);
   if (ec) return Status::IOError("cannot create " + (root / "keys").string() + ": " + ec.message());
-
   ledger::Genesis genesis;
   genesis.network = "frontera.dev/local-1";
   genesis.created = FormatRfc3339(SystemClock().NowUnixMillis());
-  // Labels point at this node's resolver route; with a port chosen at run
-  // time there is no address to name yet.
-  genesis.resolver =
-      api_port != 0 ? "127.0.0.1:" + std::to_string(api_port) : "verify.frontera.dev";
+  genesis.resolver = resolver;
   for (const DevParty& p : kParties) {
     const std::string key_path = (root / "keys" / (std::string(p.key_name) + ".key")).string();
     crypto::KeyPair key = crypto::KeyPair::Generate();
@@ -71,23 +66,38 @@ Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
     if (p.gln) party.gln = p.gln;
     if (p.prefix) party.prefixes.push_back(p.prefix);
     genesis.parties.push_back(party);
-    if (std::string_view(p.key_name) == "us-cbp") {
+    for (const auto& [name, api_port, peer_port] : validators) {
+      if (name != p.key_name) continue;
       ledger::Validator v;
-      v.name = "us-cbp";
+      v.name = name;
       v.did = party.did;
       v.public_key = party.public_key;
       v.api_url = "http://127.0.0.1:" + std::to_string(api_port);
+      if (peer_port != 0) v.peer_addr = "127.0.0.1:" + std::to_string(peer_port);
       genesis.validators.push_back(v);
     }
   }
   // Round-trip through the parser: the file written is one the node accepts.
   crypto::Json genesis_json = genesis.ToJson();
   FRONTERA_RETURN_IF_ERROR(ledger::ParseGenesis(genesis_json).status());
-  {
-    std::ofstream out(root / "genesis.json");
-    out << genesis_json.dump(2) << "\n";
-    if (!out) return Status::IOError("cannot write " + (root / "genesis.json").string());
-  }
+  std::ofstream out(root / "genesis.json");
+  out << genesis_json.dump(2) << "\n";
+  if (!out) return Status::IOError("cannot write " + (root / "genesis.json").string());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
+  namespace fs = std::filesystem;
+  const fs::path root(dir);
+  const fs::path config_path = root / "us-cbp.toml";
+  if (fs::exists(config_path)) return config_path.string();
+  // Labels point at this node's resolver route; with a port chosen at run
+  // time there is no address to name yet.
+  FRONTERA_RETURN_IF_ERROR(WriteDevGenesis(
+      root, api_port != 0 ? "127.0.0.1:" + std::to_string(api_port) : "verify.frontera.dev",
+      {{"us-cbp", api_port, 0}}));
   std::ofstream config(config_path);
   config << "# Development validator (fronterad --dev). docs/operations.md#configuration\n"
          << "[node]\n"
@@ -100,6 +110,14 @@ Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
          << "port = " << api_port << "\n";
   if (!config) return Status::IOError("cannot write " + config_path.string());
   return config_path.string();
+}
+
+Status EnsureLocalNetwork(const std::string& dir) {
+  const std::filesystem::path root(dir);
+  if (std::filesystem::exists(root / "genesis.json")) return Status::Ok();
+  return WriteDevGenesis(
+      root, "127.0.0.1:7001",
+      {{"us-cbp", 7001, 7101}, {"mx-anam", 7002, 7102}, {"ca-cbsa", 7003, 7103}});
 }
 
 }  // namespace frontera::node

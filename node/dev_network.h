@@ -1,4 +1,4 @@
-// A single-validator development network (`fronterad --dev DIR`): fresh keys
+// Development networks. A single-validator development network (`fronterad --dev DIR`): fresh keys
 // for the three agencies (US CBP validates), a Mexican manufacturer, a Mexican
 // carrier and a US distributor; the genesis; and the validator's config.
 #pragma once
@@ -13,5 +13,11 @@ namespace frontera::node {
 // DIR/us-cbp.toml exists already; returns the config's path. The API listens
 // on 127.0.0.1:`api_port`.
 Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port);
+
+// The local three-agency network that ./run.sh starts from config/*.toml:
+// creates DIR/keys/*.key and DIR/genesis.json (validators us-cbp, mx-anam and
+// ca-cbsa with APIs on 127.0.0.1:7001-7003 and peer links on 7101-7103)
+// unless DIR/genesis.json exists.
+Status EnsureLocalNetwork(const std::string& dir);
 
 }  // namespace frontera::node

@@ -2,9 +2,12 @@
 //
 //   fronterad --config FILE [--port-file PATH]
 //   fronterad --dev DIR [--port N]
+//   fronterad --init-network DIR
 //
 // --dev creates, on first use, a single-validator development network in DIR
 // (fresh keys, genesis, config) and runs it; later runs reuse it.
+// --init-network creates the keys and genesis of the local three-agency
+// network that config/*.toml describe (./run.sh), and exits.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -33,7 +36,7 @@ int Fail(const std::string& what) {
 int main(int argc, char** argv) {
   using namespace frontera;
   CLI::App app{"fronterad: a Frontera validator node"};
-  std::string config_path, dev_dir, port_file;
+  std::string config_path, dev_dir, port_file, init_dir;
   int dev_port = 7001;
   auto* config_opt = app.add_option("--config", config_path, "validator config (TOML)");
   auto* dev_opt =
@@ -41,8 +44,18 @@ int main(int argc, char** argv) {
   app.add_option("--port", dev_port, "API port with --dev (0 picks a free port)")
       ->check(CLI::Range(0, 65535));
   app.add_option("--port-file", port_file, "write the bound API port to this file once listening");
+  auto* init_opt = app.add_option("--init-network", init_dir,
+                                  "create the local three-validator network's keys and genesis "
+                                  "in DIR (unless present) and exit");
   config_opt->excludes(dev_opt);
+  init_opt->excludes(config_opt)->excludes(dev_opt);
   CLI11_PARSE(app, argc, argv);
+  if (!init_dir.empty()) {
+    crypto::InitCrypto();
+    Status s = node::EnsureLocalNetwork(init_dir);
+    if (!s.ok()) return Fail(s.ToString());
+    return 0;
+  }
   if (config_path.empty() && dev_dir.empty()) return Fail("give --config FILE or --dev DIR");
 
   // Signals are taken synchronously by the main thread (sigwait below); every
@@ -89,7 +102,9 @@ int main(int argc, char** argv) {
     std::filesystem::rename(tmp, port_file);
   }
   std::cout << "fronterad: validator " << config->name << " serving http://" << config->api.host
-            << ":" << port << " (data " << config->data_dir << ")" << std::endl;
+            << ":" << port << " (data " << config->data_dir << ")";
+  if ((*validator)->peer_port() != 0) std::cout << ", peers on port " << (*validator)->peer_port();
+  std::cout << std::endl;
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);

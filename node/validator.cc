@@ -1,22 +1,63 @@
 #include "node/validator.h"
 
-#include <chrono>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "common/check.h"
 #include "common/encoding.h"
+#include "consensus/codec.h"
 #include "crypto/jcs.h"
+#include "crypto/sha256.h"
 #include "crypto/signed_note.h"
 #include "ledger/label.h"
+#include "node/peer_transport.h"
 #include "storage/keys.h"
+#include "storage/raft_log_store.h"
 
 namespace frontera::node {
 
+namespace fs = std::filesystem;
+using consensus::Entry;
+using consensus::EntryType;
+using consensus::Message;
+using consensus::MessageType;
+using consensus::SnapshotMeta;
 using ledger::DocumentKind;
 using storage::Column;
 
 namespace {
 
-const std::string kMetaLastLogIndex = "log/last_index";
-constexpr size_t kApplyQueueMax = 8;  // committed entries waiting for the apply thread
+// Peer frames start with one byte naming what follows (docs/consensus.md#peer-messages).
+enum class PeerKind : uint8_t {
+  kRaft = 1,           // a consensus::Message (consensus/codec.h)
+  kCosign = 2,         // a CosignMessage (node/checkpoint_cosigner.h)
+  kForward = 3,        // documents for the leader to propose (ledger::EncodeProposal)
+  kSnapshotChunk = 4,  // node/snapshot_transfer.h
+};
+// Raft-thread events from this node's own threads (never on the wire).
+constexpr uint8_t kLocalSnapshotReport = 0x81;
+
+constexpr size_t kInboxMax = 65536;      // peer frames waiting for the raft thread
+constexpr size_t kApplyQueueMax = 1024;  // committed entries waiting for the apply thread
+constexpr size_t kCosignHeightsMax = 4096;
+constexpr uint64_t kSnapshotBytesMax = uint64_t{64} << 30;
+// A document sent to the leader and not applied within this is sent again.
+constexpr auto kForwardRetry = std::chrono::seconds(3);
+const std::string kMetaApplied = "node/applied";  // index ‖ term of the last applied entry
+const std::string kStatePointer = "STATE";        // names the ledger directory in use
+
+std::string Envelope(PeerKind kind, std::string_view body) {
+  std::string out;
+  out.reserve(1 + body.size());
+  out.push_back(static_cast<char>(kind));
+  out.append(body);
+  return out;
+}
 
 uint64_t MicrosSince(std::chrono::steady_clock::time_point start) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -24,12 +65,76 @@ uint64_t MicrosSince(std::chrono::steady_clock::time_point start) {
                                    .count());
 }
 
+std::string SnapshotDir(const std::string& data_dir, const SnapshotMeta& s) {
+  return (fs::path(data_dir) / "snapshots" /
+          (std::to_string(s.index) + "-" + std::to_string(s.term)))
+      .string();
+}
+
+// Makes a directory's files and its entry durable (a snapshot before the log
+// is compacted to it or installed from it).
+Status SyncTree(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return Status::IOError("cannot open " + dir + " to sync it");
+  int rc = ::syncfs(fd);
+  ::close(fd);
+  if (rc != 0) return Status::IOError("cannot sync " + dir);
+  return Status::Ok();
+}
+
+// Writes `text` to `path` atomically and durably (temp file, fsync, rename).
+Status WriteFileDurably(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) return Status::IOError("cannot write " + tmp);
+  }
+  int fd = ::open(tmp.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) return Status::IOError("cannot rename " + tmp + ": " + ec.message());
+  return SyncTree(fs::path(path).parent_path().string());
+}
+
+std::string RoleName(consensus::Role role) {
+  switch (role) {
+    case consensus::Role::kFollower:
+      return "follower";
+    case consensus::Role::kPreCandidate:
+      return "pre-candidate";
+    case consensus::Role::kCandidate:
+      return "candidate";
+    case consensus::Role::kLeader:
+      return "leader";
+  }
+  return "unknown";
+}
+
+Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& address,
+                                                       const std::string& what) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
+    return Status::InvalidArgument(what + " \"" + address + "\" is not host:port");
+  }
+  const std::string port_text = address.substr(colon + 1);
+  if (port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port_text) > 65535) {
+    return Status::InvalidArgument(what + " \"" + address + "\" has no valid port");
+  }
+  return std::make_pair(address.substr(0, colon), static_cast<uint16_t>(std::stoul(port_text)));
+}
+
 }  // namespace
 
 Validator::Validator(const NodeConfig& config, const crypto::KeyPair& key, const Clock* clock,
-                     std::unique_ptr<storage::KvStore> store,
-                     std::unique_ptr<ledger::StateMachine> sm)
-    : config_(config), key_(key), clock_(clock), store_(std::move(store)), sm_(std::move(sm)) {}
+                     ledger::Genesis genesis)
+    : config_(config), key_(key), clock_(clock), genesis_(std::move(genesis)) {}
 
 Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
                                                    const crypto::KeyPair& key, const Clock* clock) {
@@ -44,246 +149,273 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
     return Status::InvalidArgument("node.key_file " + config.key_file +
                                    " is not the key genesis lists for validator " + config.name);
   }
-  if (genesis.validators.size() != 1) {
-    return Status::InvalidArgument(
-        "genesis lists " + std::to_string(genesis.validators.size()) +
-        " validators; this build runs single-validator networks only (replication comes with "
-        "Raft)");
+  for (const auto& [name, address] : config.raft.peer_addresses) {
+    if (genesis.FindValidator(name) == nullptr || name == config.name) {
+      return Status::InvalidArgument("peers." + name + " names no other validator of " +
+                                     config.genesis_file);
+    }
   }
-  FRONTERA_ASSIGN_OR_RETURN(std::unique_ptr<storage::KvStore> store,
-                            storage::KvStore::Open(config.data_dir, config.storage));
-  FRONTERA_ASSIGN_OR_RETURN(auto genesis_mark, store->Get(Column::kMeta, "genesis/hash"));
-  if (genesis_mark && *genesis_mark != AsChars(genesis.hash)) {
-    return Status::FailedPrecondition("data directory " + config.data_dir +
-                                      " belongs to another network (genesis hash differs)");
+  std::unique_ptr<Validator> v(new Validator(config, key, clock, std::move(genesis)));
+  for (size_t i = 0; i < v->genesis_.validators.size(); ++i) {
+    // Raft ids follow the genesis order, so every node agrees on them.
+    v->names_[i + 1] = v->genesis_.validators[i].name;
+    if (v->genesis_.validators[i].name == config.name) v->self_id_ = i + 1;
   }
-  if (!genesis_mark) {
-    storage::WriteBatch batch;
-    batch.Put(Column::kMeta, "genesis/hash", AsChars(genesis.hash));
-    FRONTERA_RETURN_IF_ERROR(store->Write(batch, /*sync=*/true));
-  }
-  FRONTERA_ASSIGN_OR_RETURN(
-      std::unique_ptr<ledger::StateMachine> sm,
-      ledger::StateMachine::Open(store.get(), std::move(genesis), config.ledger));
-  std::unique_ptr<Validator> v(new Validator(config, key, clock, std::move(store), std::move(sm)));
-  FRONTERA_RETURN_IF_ERROR(v->Recover());
-  v->proposer_ = std::thread([p = v.get()] { p->ProposerLoop(); });
-  v->applier_ = std::thread([p = v.get()] { p->ApplyLoop(); });
+  v->cosigner_ =
+      std::make_unique<CheckpointCosigner>(v->genesis_, config.name, &v->key_, kCosignHeightsMax);
+  FRONTERA_RETURN_IF_ERROR(v->OpenStores());
+  FRONTERA_RETURN_IF_ERROR(v->StartRaft());
+  v->apply_thread_ = std::thread([p = v.get()] { p->ApplyLoop(); });
+  v->raft_thread_ = std::thread([p = v.get()] { p->RaftLoop(); });
   return v;
 }
 
 Validator::~Validator() { Stop(); }
 
+Status Validator::OpenStores() {
+  const fs::path root(config_.data_dir);
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return Status::IOError("cannot create " + root.string() + ": " + ec.message());
+  if (fs::exists(root / "CURRENT")) {
+    return Status::FailedPrecondition(
+        "data directory " + root.string() +
+        " holds the single-validator layout of an earlier version; move it away (the node then "
+        "catches up from its peers)");
+  }
+  std::string state_name = "state";
+  if (std::ifstream pointer(root / kStatePointer); pointer) {
+    std::getline(pointer, state_name);
+    if (state_name.empty() || state_name.find('/') != std::string::npos) {
+      return Status::Corruption(root.string() + "/" + kStatePointer + " names no ledger directory");
+    }
+  }
+  // Leftovers of an interrupted snapshot transfer or install.
+  fs::remove_all(root / "snapshot-staging", ec);
+  for (const fs::directory_entry& e : fs::directory_iterator(root, ec)) {
+    const std::string name = e.path().filename().string();
+    if ((name == "state" || name.rfind("state-", 0) == 0) && name != state_name) {
+      fs::remove_all(e.path(), ec);
+    }
+  }
+  auto ledger = std::make_shared<Ledger>();
+  ledger->dir = (root / state_name).string();
+  FRONTERA_ASSIGN_OR_RETURN(ledger->store, storage::KvStore::Open(ledger->dir, config_.storage));
+  FRONTERA_ASSIGN_OR_RETURN(auto genesis_mark, ledger->store->Get(Column::kMeta, "genesis/hash"));
+  if (genesis_mark && *genesis_mark != AsChars(genesis_.hash)) {
+    return Status::FailedPrecondition("data directory " + config_.data_dir +
+                                      " belongs to another network (genesis hash differs)");
+  }
+  if (!genesis_mark) {
+    storage::WriteBatch batch;
+    batch.Put(Column::kMeta, "genesis/hash", AsChars(genesis_.hash));
+    FRONTERA_RETURN_IF_ERROR(ledger->store->Write(batch, /*sync=*/true));
+  }
+  FRONTERA_ASSIGN_OR_RETURN(
+      ledger->sm, ledger::StateMachine::Open(ledger->store.get(), genesis_, config_.ledger));
+  SnapshotMeta applied;
+  FRONTERA_ASSIGN_OR_RETURN(auto applied_text, ledger->store->Get(Column::kMeta, kMetaApplied));
+  if (applied_text) {
+    if (applied_text->size() != 16) return Status::Corruption("node/applied is malformed");
+    FRONTERA_ASSIGN_OR_RETURN(applied.index, storage::DecodeUint64(applied_text->substr(0, 8)));
+    FRONTERA_ASSIGN_OR_RETURN(applied.term, storage::DecodeUint64(applied_text->substr(8)));
+  }
+  FRONTERA_ASSIGN_OR_RETURN(log_store_,
+                            storage::RaftLogStore::Open((root / "raft").string(), config_.storage));
+  // A crash between installing a snapshot's ledger and recording it in the
+  // log leaves the ledger ahead of the log: finish recording it.
+  if (applied.index > log_store_->LastIndex() ||
+      (applied.index >= log_store_->FirstIndex() && log_store_->Term(applied.index).ok() &&
+       *log_store_->Term(applied.index) != applied.term)) {
+    consensus::HardState hs = log_store_->GetHardState();
+    hs.commit_index = std::max(hs.commit_index, applied.index);
+    if (applied.term > hs.current_term) {
+      hs.current_term = applied.term;
+      hs.voted_for = consensus::kNoNode;
+    }
+    FRONTERA_RETURN_IF_ERROR(log_store_->InstallSnapshot(applied, hs));
+  }
+  if (applied.index < log_store_->Snapshot().index) {
+    return Status::Corruption("the ledger in " + ledger->dir + " was applied up to log index " +
+                              std::to_string(applied.index) + " but the raft log starts after " +
+                              std::to_string(log_store_->Snapshot().index) + "; remove " +
+                              config_.data_dir + " so the node catches up from its peers");
+  }
+  applied_index_ = applied.index;
+  for (const fs::directory_entry& e : fs::directory_iterator(root / "snapshots", ec)) {
+    SnapshotMeta s;
+    if (std::sscanf(e.path().filename().c_str(), "%lu-%lu", &s.index, &s.term) == 2) {
+      snapshots_.push_back(s);
+    }
+  }
+  std::sort(snapshots_.begin(), snapshots_.end(),
+            [](const SnapshotMeta& a, const SnapshotMeta& b) { return a.index < b.index; });
+  snapshot_receiver_.emplace((root / "snapshot-staging").string(), kSnapshotBytesMax);
+  ledger_ = std::move(ledger);
+  return Status::Ok();
+}
+
+Status Validator::StartRaft() {
+  consensus::RaftConfig rc;
+  rc.id = self_id_;
+  for (const auto& [id, name] : names_) rc.peers.push_back(id);
+  rc.election_ticks = config_.raft.election_ticks;
+  rc.heartbeat_ticks = config_.raft.heartbeat_ticks;
+  rc.max_inflight_appends = config_.raft.max_inflight_appends;
+  rc.max_entries_per_append = config_.raft.max_entries_per_append;
+  rc.max_uncommitted_entries = config_.raft.max_uncommitted_entries;
+  rc.pre_vote = true;
+  rc.check_quorum = true;
+  std::array<uint8_t, 8> seed{};
+  crypto::RandomBytes(seed);
+  for (uint8_t b : seed) rc.seed = (rc.seed << 8) | b;
+  rc.applied_index = std::max(applied_index_.load(), log_store_->Snapshot().index);
+  FRONTERA_ASSIGN_OR_RETURN(raft_, consensus::Raft::Create(rc, *log_store_));
+  if (names_.size() == 1) return Status::Ok();
+
+  PeerTransportOptions options;
+  options.self_id = self_id_;
+  options.self_name = config_.name;
+  options.key = &key_;
+  options.network_id = genesis_.hash;
+  std::string listen = config_.raft.listen;
+  if (listen.empty()) listen = genesis_.FindValidator(config_.name)->peer_addr;
+  if (listen.empty()) {
+    return Status::InvalidArgument("raft.listen is required: genesis gives validator " +
+                                   config_.name + " no peer_addr");
+  }
+  FRONTERA_ASSIGN_OR_RETURN(auto self_addr, SplitHostPort(listen, "raft.listen"));
+  options.listen_host = self_addr.first;
+  options.listen_port = self_addr.second;
+  for (const auto& [id, name] : names_) {
+    if (id == self_id_) continue;
+    const ledger::Validator* v = genesis_.FindValidator(name);
+    auto override_it = config_.raft.peer_addresses.find(name);
+    const std::string address =
+        override_it != config_.raft.peer_addresses.end() ? override_it->second : v->peer_addr;
+    if (address.empty()) {
+      return Status::InvalidArgument("no address for validator " + name + ": set peers." + name +
+                                     " or its peer_addr in genesis");
+    }
+    FRONTERA_ASSIGN_OR_RETURN(auto host_port, SplitHostPort(address, "the address of " + name));
+    options.peers.push_back({id, name, host_port.first, host_port.second, v->public_key});
+  }
+  options.frame_bytes_max = config_.raft.frame_bytes_max;
+  options.send_queue_frames_max = config_.raft.send_queue_frames_max;
+  options.send_queue_bytes_max = std::max<size_t>(config_.raft.frame_bytes_max * 4, 256 << 20);
+  FRONTERA_ASSIGN_OR_RETURN(
+      transport_, PeerTransport::Start(std::move(options), [this](uint64_t from, std::string p) {
+        OnPeerFrame(from, std::move(p));
+      }));
+  return Status::Ok();
+}
+
+uint16_t Validator::peer_port() const { return transport_ ? transport_->listen_port() : 0; }
+
 void Validator::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ && !proposer_.joinable() && !applier_.joinable()) return;
+    if (stopping_ && !raft_thread_.joinable() && !apply_thread_.joinable()) return;
     stopping_ = true;
   }
-  queue_cv_.notify_all();
+  raft_cv_.notify_all();
+  read_cv_.notify_all();
+  { std::lock_guard<std::mutex> lock(apply_mu_); }
   apply_cv_.notify_all();
-  space_cv_.notify_all();
-  if (proposer_.joinable()) proposer_.join();
-  if (applier_.joinable()) applier_.join();
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto& p : queue_) p->answer.set_value(Status::Unavailable("validator is shutting down"));
-  queue_.clear();
+  apply_space_cv_.notify_all();
+  applied_cv_.notify_all();
+  if (transport_) transport_->Stop();
+  if (raft_thread_.joinable()) raft_thread_.join();
+  for (std::thread& t : snapshot_threads_) {
+    if (t.joinable()) t.join();
+  }
+  if (apply_thread_.joinable()) apply_thread_.join();
+  std::lock_guard<std::mutex> lock(waiters_mu_);
+  for (auto& [key, list] : waiters_) {
+    for (auto& w : list) w->answer.set_value(Status::Unavailable("validator is shutting down"));
+  }
+  waiters_.clear();
 }
 
-std::string Validator::SignCheckpoint(const std::string& body) const {
-  return crypto::SignNote(body, {{config_.name, &key_}});
+std::shared_ptr<Validator::Ledger> Validator::CurrentLedger() const {
+  std::lock_guard<std::mutex> lock(ledger_mu_);
+  return ledger_;
 }
 
-Status Validator::Recover() {
-  FRONTERA_ASSIGN_OR_RETURN(auto last, store_->Get(Column::kMeta, kMetaLastLogIndex));
-  if (last) {
-    FRONTERA_ASSIGN_OR_RETURN(last_log_index_, storage::DecodeUint64(*last));
-  }
-  // Entries committed to the log but not applied before a crash (the state
-  // write is not synced on its own; the next log sync covers it).
-  for (uint64_t index = sm_->applied_index() + 1; index <= last_log_index_; ++index) {
-    FRONTERA_ASSIGN_OR_RETURN(auto entry, store_->Get(Column::kLog, storage::EncodeUint64(index)));
-    if (!entry) {
-      return Status::Corruption("log entry " + std::to_string(index) +
-                                " is missing; cannot replay to the last committed index " +
-                                std::to_string(last_log_index_));
-    }
-    FRONTERA_ASSIGN_OR_RETURN(ledger::Proposal proposal, ledger::DecodeProposal(*entry));
-    last_time_unix_ms_ = proposal.time_unix_ms;
-    Committed c{index, std::move(proposal), {}};
-    ApplyCommitted(c);
-  }
-  if (sm_->LatestCheckpoint().empty()) {
-    // A fresh ledger: publish the checkpoint of the empty tree so that
-    // auditors have a starting point.
-    storage::WriteBatch batch;
-    std::string note = SignCheckpoint(sm_->CheckpointBody());
-    std::string revocations = SignCheckpoint(sm_->RevocationsBody());
-    sm_->StageCheckpoint(note, batch);
-    sm_->StageRevocationsNote(revocations, batch);
-    FRONTERA_RETURN_IF_ERROR(store_->Write(batch, /*sync=*/true));
-    sm_->Publish(note, revocations);
-  }
-  // Make replayed state durable before anyone reads it.
-  storage::WriteBatch empty;
-  empty.Put(Column::kMeta, "node/opened", std::to_string(clock_->NowUnixMillis()));
-  FRONTERA_RETURN_IF_ERROR(store_->Write(empty, /*sync=*/true));
-  if (auto block = sm_->Summary(); block.block_height > 0) {
-    FRONTERA_ASSIGN_OR_RETURN(api::Json last_block, sm_->BlockJson(block.block_height));
-    last_time_unix_ms_ = std::max(last_time_unix_ms_, last_block["time_unix_ms"].get<int64_t>());
-  }
-  last_log_index_published_ = sm_->applied_index();
-  return Status::Ok();
+std::string Validator::DocumentKey(const ledger::ProposedDocument& d) {
+  crypto::Sha256Hasher h;
+  const char kind = static_cast<char>(d.kind);
+  h.Update(std::string_view(&kind, 1));
+  h.Update(d.certificate_id);
+  h.Update(std::string_view("\0", 1));
+  h.Update(d.canonical);
+  crypto::Hash digest = h.Finish();
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
+
+// ---------------------------------------------------------------------------
+// Writes
 
 Result<api::Receipt> Validator::Submit(DocumentKind kind, const std::string& certificate_id,
                                        const api::Json& document) {
   ++submitted_;
-  auto admitted = sm_->Admit(kind, certificate_id, document, clock_->NowUnixMillis());
+  std::shared_ptr<Ledger> ledger = CurrentLedger();
+  auto admitted = ledger->sm->Admit(kind, certificate_id, document, clock_->NowUnixMillis());
   if (!admitted.ok()) {
     ++refused_at_admission_;
     return admitted.status();
   }
-  auto pending = std::make_shared<Pending>();
-  pending->document = std::move(admitted->proposed);
-  pending->parsed = std::move(admitted->parsed);
-  std::future<Result<api::Receipt>> answer = pending->answer.get_future();
+  Queued queued{DocumentKey(admitted->proposed), std::move(admitted->proposed)};
+  auto waiter = std::make_shared<Waiter>();
+  std::future<Result<api::Receipt>> answer = waiter->answer.get_future();
+  {
+    std::lock_guard<std::mutex> lock(waiters_mu_);
+    waiters_[queued.key].push_back(waiter);
+    if (parsed_.emplace(queued.key, std::move(admitted->parsed)).second) {
+      parsed_order_.push_back(queued.key);
+      // Bounded: a document whose proposal was lost (leader change) leaves
+      // its entry behind; the oldest go first.
+      while (parsed_order_.size() > 2 * config_.proposer.queue_depth_max) {
+        parsed_.erase(parsed_order_.front());
+        parsed_order_.pop_front();
+      }
+    }
+  }
+  auto forget = [&] {
+    std::lock_guard<std::mutex> lock(waiters_mu_);
+    auto it = waiters_.find(queued.key);
+    if (it == waiters_.end()) return;
+    std::erase(it->second, waiter);
+    if (it->second.empty()) waiters_.erase(it);
+  };
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return Status::Unavailable("validator is shutting down");
+    if (stopping_) {
+      forget();
+      return Status::Unavailable("validator is shutting down");
+    }
     if (queue_.size() >= config_.proposer.queue_depth_max) {
+      forget();
       return Status::ResourceExhausted(
           "the validator's queue is full (proposer.queue_depth_max = " +
           std::to_string(config_.proposer.queue_depth_max) + "); retry shortly");
     }
-    queue_.push_back(pending);
+    queue_.push_back(std::move(queued));
     queue_depth_ = queue_.size();
   }
   ++admitted_;
-  queue_cv_.notify_one();
+  raft_cv_.notify_one();
   if (answer.wait_for(std::chrono::milliseconds(config_.proposer.commit_timeout_ms)) !=
       std::future_status::ready) {
+    forget();
+    // The answer may have been set between the timeout and forget().
+    if (answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready) return answer.get();
     return Status::Unavailable("not committed within " +
                                std::to_string(config_.proposer.commit_timeout_ms) +
-                               " ms; it may still be committed: query the certificate before "
-                               "retrying");
+                               " ms (no leader, or the leader changed); it may still be committed: "
+                               "query the certificate before retrying");
   }
   return answer.get();
-}
-
-void Validator::ProposerLoop() {
-  for (;;) {
-    std::vector<std::shared_ptr<Pending>> batch;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      // Group commit: take what has queued up while the previous entry was
-      // being synced, up to the batch limits.
-      size_t bytes = 0;
-      while (!queue_.empty() && batch.size() < config_.proposer.batch_documents_max) {
-        size_t next = queue_.front()->document.canonical.size();
-        if (!batch.empty() && bytes + next > config_.proposer.batch_bytes_max) break;
-        bytes += next;
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-      queue_depth_ = queue_.size();
-    }
-    Committed c;
-    // Block time never goes backwards, whatever the wall clock does.
-    last_time_unix_ms_ = std::max(last_time_unix_ms_, clock_->NowUnixMillis());
-    c.proposal.time_unix_ms = last_time_unix_ms_;
-    c.proposal.documents.reserve(batch.size());
-    for (const auto& p : batch) c.proposal.documents.push_back(p->document);
-    c.log_index = ++last_log_index_;
-    c.pendings = std::move(batch);
-
-    storage::WriteBatch wb;
-    wb.Put(Column::kLog, storage::EncodeUint64(c.log_index), ledger::EncodeProposal(c.proposal));
-    wb.Put(Column::kMeta, kMetaLastLogIndex, storage::EncodeUint64(c.log_index));
-    auto start = std::chrono::steady_clock::now();
-    Status s = store_->Write(wb, /*sync=*/true);
-    // After a failed fsync the durable state is unknown: stop rather than
-    // acknowledge anything (recovery replays the log on restart).
-    FRONTERA_CHECK(s.ok()) << "log write failed: " << s.ToString();
-    log_sync_micros_ += MicrosSince(start);
-    ++log_syncs_;
-
-    std::unique_lock<std::mutex> lock(mu_);
-    space_cv_.wait(lock, [&] { return stopping_ || apply_queue_.size() < kApplyQueueMax; });
-    if (stopping_) {
-      for (auto& p : c.pendings) {
-        p->answer.set_value(Status::Unavailable("validator is shutting down"));
-      }
-      return;
-    }
-    apply_queue_.push_back(std::move(c));
-    apply_cv_.notify_one();
-  }
-}
-
-void Validator::ApplyLoop() {
-  for (;;) {
-    Committed c;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      apply_cv_.wait(lock, [&] { return stopping_ || !apply_queue_.empty(); });
-      if (apply_queue_.empty()) return;  // stopping, nothing left
-      c = std::move(apply_queue_.front());
-      apply_queue_.pop_front();
-    }
-    space_cv_.notify_one();
-    ledger::Block block = ApplyCommitted(c);
-    for (size_t i = 0; i < c.pendings.size(); ++i) {
-      const ledger::DocumentOutcome& o = block.outcomes[i];
-      if (!o.status.ok()) {
-        ++rejected_at_apply_;
-        c.pendings[i]->answer.set_value(o.status);
-        continue;
-      }
-      ++accepted_;
-      api::Receipt r;
-      r.id = o.certificate_id;
-      r.status = o.certificate_status;
-      r.leaf_index = o.leaf_index;
-      r.leaf_hash = o.leaf_hash;
-      r.block_height = block.height;
-      c.pendings[i]->answer.set_value(std::move(r));
-    }
-  }
-}
-
-ledger::Block Validator::ApplyCommitted(const Committed& c) {
-  auto start = std::chrono::steady_clock::now();
-  std::vector<const ledger::ParsedDocument*> parsed;
-  if (!c.pendings.empty()) {
-    parsed.reserve(c.pendings.size());
-    for (const auto& p : c.pendings) parsed.push_back(p->parsed.get());
-  }
-  storage::WriteBatch batch;
-  ledger::Block block =
-      sm_->Apply(c.log_index, c.proposal, c.pendings.empty() ? nullptr : &parsed, batch);
-  std::string note = SignCheckpoint(sm_->CheckpointBody());
-  std::string revocations = SignCheckpoint(sm_->RevocationsBody());
-  sm_->StageCheckpoint(note, batch);
-  sm_->StageRevocationsNote(revocations, batch);
-  // Bound the log: the entry `retain` behind this one is in the state. One
-  // point delete per entry (range tombstones would pile up in the memtable
-  // and slow every read).
-  const uint64_t retain = config_.proposer.log_retain_entries;
-  if (c.log_index > retain) {
-    batch.Delete(Column::kLog, storage::EncodeUint64(c.log_index - retain));
-  }
-  // Not synced: the log entry is, and the next log sync (or restart replay)
-  // covers this write.
-  Status s = store_->Write(batch, /*sync=*/false);
-  FRONTERA_CHECK(s.ok()) << "state write failed: " << s.ToString();
-  sm_->Publish(note, revocations);
-  ++blocks_;
-  last_log_index_published_ = c.log_index;
-  apply_micros_ += MicrosSince(start);
-  return block;
 }
 
 Result<api::Receipt> Validator::IssueCertificate(const api::Json& credential) {
@@ -300,12 +432,666 @@ Result<api::Receipt> Validator::Revoke(const std::string& certificate_id,
   return Submit(DocumentKind::kRevocation, certificate_id, revocation);
 }
 
+Status Validator::AwaitLinearizableRead() {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.raft.read_timeout_ms);
+  auto round = std::make_shared<ReadRound>();
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopping_) return Status::Unavailable("validator is shutting down");
+    readers_.push_back(round.get());
+    raft_cv_.notify_one();
+    bool done = read_cv_.wait_until(lock, deadline, [&] { return round->done || stopping_; });
+    if (!done || !round->done) {
+      // The raft thread may still hold the pointer: take it back under mu_.
+      std::erase(readers_, round.get());
+      for (auto& [context, list] : read_rounds_) std::erase(list, round.get());
+      return Status::Unavailable(
+          "no leader confirmed a read index within " +
+          std::to_string(config_.raft.read_timeout_ms) +
+          " ms; retry, or ask for a local read (Frontera-Consistency: local)");
+    }
+  }
+  std::unique_lock<std::mutex> lock(apply_mu_);
+  if (!applied_cv_.wait_until(lock, deadline,
+                              [&] { return applied_index_.load() >= round->index || stopping_; }) ||
+      applied_index_.load() < round->index) {
+    return Status::Unavailable("this node has not applied the read index " +
+                               std::to_string(round->index) + " in time; retry");
+  }
+  ++reads_linearizable_;
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------
+// Peer frames (transport thread)
+
+void Validator::OnPeerFrame(uint64_t from, std::string payload) {
+  if (payload.empty()) return;
+  const auto kind = static_cast<PeerKind>(payload[0]);
+  if (kind == PeerKind::kCosign) {
+    // Checked and counted here: it needs no raft state.
+    auto message = DecodeCosign(std::string_view(payload).substr(1));
+    if (message.ok() && names_.count(from) && names_.at(from) == message->signer &&
+        cosigner_->AddPeerSignatures(*message).ok()) {
+      PublishCosigned();
+    }
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (inbox_.size() >= kInboxMax) return;  // Raft tolerates loss; the peer resends.
+  inbox_.push_back({from, std::move(payload)});
+  raft_cv_.notify_one();
+}
+
+// ---------------------------------------------------------------------------
+// The raft thread (the driver)
+
+void Validator::RaftLoop() {
+  const auto tick = std::chrono::milliseconds(config_.raft.tick_ms);
+  auto next_tick = std::chrono::steady_clock::now() + tick;
+  uint64_t ticks = 0;
+  for (;;) {
+    std::deque<Inbound> inbound;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      raft_cv_.wait_until(lock, next_tick, [&] {
+        return stopping_ || !inbox_.empty() || !readers_.empty() ||
+               (!queue_.empty() && raft_->leader() != consensus::kNoNode);
+      });
+      if (stopping_) break;
+      inbound.swap(inbox_);
+    }
+    for (Inbound& in : inbound) HandleInbound(std::move(in));
+    if (std::chrono::steady_clock::now() >= next_tick) {
+      raft_->Tick();
+      next_tick += tick;
+      // After a stall (a long fsync, a SIGSTOP), do not replay every missed
+      // tick at once: that would start an election the moment we resume.
+      if (std::chrono::steady_clock::now() > next_tick)
+        next_tick = std::chrono::steady_clock::now() + tick;
+      ++ticks;
+      CheckSnapshotSends();
+      MaybeCompact();
+      // Resend this node's latest co-signature now and then: a peer that was
+      // down when it was first sent still needs it.
+      if (ticks % 10 == 0 && transport_) {
+        std::string last;
+        {
+          std::lock_guard<std::mutex> lock(status_mu_);
+          last = last_cosign_;
+        }
+        if (!last.empty()) {
+          for (const auto& [id, name] : names_) {
+            if (id != self_id_) transport_->Send(id, last);
+          }
+        }
+      }
+    }
+    if (raft_->leader() != last_leader_) {
+      // A new leader: what the old one may have dropped goes to the new one.
+      last_leader_ = raft_->leader();
+      if (last_leader_ != consensus::kNoNode) {
+        std::lock_guard<std::mutex> lock(mu_);
+        RequeueInFlight(std::nullopt);
+      }
+    } else if (ticks % 10 == 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      RequeueInFlight(std::chrono::steady_clock::now() - kForwardRetry);
+    }
+    ProposeOrForward();
+    StartReadRound();
+    ProcessReady();
+    // Status for /v1/status, without taking the raft thread's time per request.
+    term_ = raft_->current_term();
+    commit_index_ = raft_->commit_index();
+    role_ = static_cast<int>(raft_->role());
+    leader_ = raft_->leader();
+    if (raft_->role() == consensus::Role::kLeader) {
+      std::lock_guard<std::mutex> lock(status_mu_);
+      for (const auto& [id, name] : names_) match_[id] = raft_->MatchIndex(id);
+      last_index_ = raft_->last_index();
+    } else {
+      std::lock_guard<std::mutex> lock(status_mu_);
+      match_.clear();
+      last_index_ = raft_->last_index();
+    }
+  }
+}
+
+void Validator::HandleInbound(Inbound in) {
+  const auto kind = static_cast<uint8_t>(in.payload[0]);
+  std::string_view body = std::string_view(in.payload).substr(1);
+  if (kind == kLocalSnapshotReport) {
+    const bool ok = body.size() == 1 && body[0] == 1;
+    raft_->ReportSnapshot(in.from, ok);
+    if (!ok) {
+      snapshot_sends_.erase(in.from);
+    } else if (auto it = snapshot_sends_.find(in.from); it != snapshot_sends_.end()) {
+      it->second.streaming = false;
+    }
+    return;
+  }
+  switch (static_cast<PeerKind>(kind)) {
+    case PeerKind::kRaft: {
+      consensus::DecodeLimits limits;
+      limits.max_bytes = config_.raft.frame_bytes_max;
+      auto message = consensus::DecodeMessage(body, limits);
+      if (!message.ok() || message->from != in.from || message->to != self_id_) return;
+      if (message->type == MessageType::kSnapshot) {
+        // Only once every file of the snapshot is staged (snapshot_transfer.h).
+        if (!snapshot_receiver_->Complete(message->snapshot)) return;
+      }
+      (void)raft_->Step(*message);
+      return;
+    }
+    case PeerKind::kSnapshotChunk: {
+      auto chunk = DecodeSnapshotChunk(body);
+      if (chunk.ok()) (void)snapshot_receiver_->Add(*chunk);
+      return;
+    }
+    case PeerKind::kForward: {
+      if (raft_->role() != consensus::Role::kLeader) return;  // the sender's client times out
+      auto proposal = ledger::DecodeProposal(body);
+      if (!proposal.ok()) return;
+      std::lock_guard<std::mutex> lock(mu_);
+      for (ledger::ProposedDocument& d : proposal->documents) {
+        if (queue_.size() >= config_.proposer.queue_depth_max) break;
+        std::string key = DocumentKey(d);
+        queue_.push_back({std::move(key), std::move(d)});
+      }
+      queue_depth_ = queue_.size();
+      return;
+    }
+    case PeerKind::kCosign:
+      return;  // handled on the transport thread
+  }
+}
+
+void Validator::ProposeOrForward() {
+  const consensus::Role role = raft_->role();
+  const consensus::NodeId leader = raft_->leader();
+  if (role == consensus::Role::kLeader && raft_->lead_transferee() == consensus::kNoNode) {
+    while (raft_->last_index() - raft_->commit_index() < config_.proposer.inflight_blocks_max) {
+      ledger::Proposal proposal;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (queue_.empty()) break;
+        // Group commit: what queued while the previous block was being
+        // replicated goes into this one, up to the batch limits.
+        size_t bytes = 0;
+        while (!queue_.empty() &&
+               proposal.documents.size() < config_.proposer.batch_documents_max) {
+          const size_t next = queue_.front().document.canonical.size();
+          if (!proposal.documents.empty() && bytes + next > config_.proposer.batch_bytes_max) break;
+          bytes += next;
+          TrackInFlight(queue_.front().key, queue_.front().document);
+          proposal.documents.push_back(std::move(queue_.front().document));
+          queue_.pop_front();
+        }
+        queue_depth_ = queue_.size();
+      }
+      // Block time never goes backwards, whatever the wall clock does.
+      last_time_unix_ms_ =
+          std::max({last_time_unix_ms_, last_block_time_.load(), clock_->NowUnixMillis()});
+      proposal.time_unix_ms = last_time_unix_ms_;
+      Status s = raft_->Propose(ledger::EncodeProposal(proposal));
+      if (!s.ok()) {
+        // Refused (back-pressure): put the documents back, in order.
+        std::lock_guard<std::mutex> lock(mu_);
+        for (auto it = proposal.documents.rbegin(); it != proposal.documents.rend(); ++it) {
+          std::string key = DocumentKey(*it);
+          queue_.push_front({std::move(key), std::move(*it)});
+        }
+        queue_depth_ = queue_.size();
+        break;
+      }
+    }
+    return;
+  }
+  if (leader == consensus::kNoNode || leader == self_id_ || !transport_) return;
+  for (;;) {
+    ledger::Proposal forward;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (queue_.empty()) return;
+      while (!queue_.empty() && forward.documents.size() < config_.proposer.forward_documents_max) {
+        TrackInFlight(queue_.front().key, queue_.front().document);
+        forward.documents.push_back(std::move(queue_.front().document));
+        queue_.pop_front();
+      }
+      queue_depth_ = queue_.size();
+    }
+    forwarded_ += forward.documents.size();
+    transport_->Send(leader, Envelope(PeerKind::kForward, ledger::EncodeProposal(forward)));
+  }
+}
+
+void Validator::TrackInFlight(const std::string& key, const ledger::ProposedDocument& d) {
+  auto [it, inserted] = in_flight_.try_emplace(key, InFlight{d, std::chrono::steady_clock::now()});
+  if (!inserted) {
+    it->second.sent = std::chrono::steady_clock::now();
+    return;
+  }
+  in_flight_order_.push_back(key);
+  while (in_flight_order_.size() > config_.proposer.queue_depth_max) {
+    in_flight_.erase(in_flight_order_.front());
+    in_flight_order_.pop_front();
+  }
+}
+
+void Validator::RequeueInFlight(std::optional<std::chrono::steady_clock::time_point> older_than) {
+  std::deque<Queued> again;
+  std::deque<std::string> kept;
+  for (std::string& key : in_flight_order_) {
+    auto it = in_flight_.find(key);
+    if (it == in_flight_.end()) continue;  // applied meanwhile
+    if (older_than && it->second.sent >= *older_than) {
+      kept.push_back(std::move(key));
+      continue;
+    }
+    again.push_back({key, std::move(it->second.document)});
+    in_flight_.erase(it);
+  }
+  in_flight_order_ = std::move(kept);
+  // In front of newer documents, in their original order.
+  queue_.insert(queue_.begin(), std::make_move_iterator(again.begin()),
+                std::make_move_iterator(again.end()));
+  queue_depth_ = queue_.size();
+}
+
+void Validator::StartReadRound() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (readers_.empty()) return;
+  const uint64_t context = next_read_context_++;
+  Status s = raft_->ReadIndex(context);
+  if (!s.ok()) return;  // no leader yet: the readers wait (up to their timeout)
+  read_rounds_[context] = std::vector<ReadRound*>(readers_.begin(), readers_.end());
+  readers_.clear();
+  // Rounds whose answer was lost (leader change) are dropped; their readers
+  // time out and leave.
+  while (read_rounds_.size() > 64) read_rounds_.erase(read_rounds_.begin());
+}
+
+void Validator::SendRaftMessage(Message m) {
+  if (!transport_) return;
+  if (m.type != MessageType::kSnapshot) {
+    transport_->Send(m.to, Envelope(PeerKind::kRaft, consensus::EncodeMessage(m)));
+    return;
+  }
+  // One transfer per follower at a time. Once streamed, a new request from
+  // the core means the follower did not get it (a connection reset loses
+  // queued frames): stream it again.
+  if (auto it = snapshot_sends_.find(m.to); it != snapshot_sends_.end() && it->second.streaming) {
+    return;
+  }
+  snapshot_sends_[m.to] = {m.snapshot, std::chrono::steady_clock::now(), true};
+  ++snapshots_sent_;
+  const std::string dir = SnapshotDir(config_.data_dir, m.snapshot);
+  snapshot_threads_.emplace_back([this, m, dir] {
+    const size_t chunk_bytes = config_.raft.snapshot_chunk_bytes;
+    Status s = StreamSnapshot(dir, m.snapshot, chunk_bytes, [&](std::string chunk) {
+      return transport_->Send(m.to, Envelope(PeerKind::kSnapshotChunk, chunk));
+    });
+    if (s.ok()) {
+      s = transport_->Send(m.to, Envelope(PeerKind::kRaft, consensus::EncodeMessage(m)))
+              ? Status::Ok()
+              : Status::Unavailable("snapshot message dropped");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string report(1, static_cast<char>(kLocalSnapshotReport));
+    report.push_back(s.ok() ? 1 : 0);
+    inbox_.push_back({m.to, std::move(report)});
+    raft_cv_.notify_one();
+  });
+}
+
+void Validator::CheckSnapshotSends() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = snapshot_sends_.begin(); it != snapshot_sends_.end();) {
+    if (raft_->MatchIndex(it->first) >= it->second.snapshot.index ||
+        raft_->role() != consensus::Role::kLeader) {
+      it = snapshot_sends_.erase(it);
+    } else if (now - it->second.started >
+               std::chrono::milliseconds(config_.raft.snapshot_timeout_ms)) {
+      // Sent but never acknowledged (a chunk was lost): probe and retry.
+      raft_->ReportSnapshot(it->first, false);
+      it = snapshot_sends_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Validator::MaybeCompact() {
+  SnapshotMeta newest;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    if (snapshots_.empty()) return;
+    newest = snapshots_.back();
+  }
+  // Keep log_retain_entries entries behind the snapshot, so that a follower
+  // slightly behind catches up from the log rather than by snapshot.
+  if (newest.index <= raft_->snapshot().index ||
+      raft_->applied_index() < newest.index + config_.proposer.log_retain_entries) {
+    return;
+  }
+  if (!raft_->Compact(newest.index).ok()) return;
+  Status s = log_store_->Compact(newest);
+  FRONTERA_CHECK(s.ok()) << "raft log compaction failed: " << s.ToString();
+  // The snapshot the core now names is the one it sends; older ones go.
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  while (snapshots_.size() > 1 && snapshots_.front().index < newest.index) {
+    std::error_code ec;
+    fs::remove_all(SnapshotDir(config_.data_dir, snapshots_.front()), ec);
+    snapshots_.pop_front();
+  }
+}
+
+void Validator::ProcessReady() {
+  while (raft_->HasReady()) {
+    consensus::Ready rd = raft_->GetReady();
+    if (rd.snapshot) {
+      std::optional<std::string> dir = snapshot_receiver_->Complete(*rd.snapshot);
+      FRONTERA_CHECK(dir) << "a snapshot was stepped without its staged data";
+      // The apply thread installs it after what it has queued, then the log
+      // records it (OpenStores repairs a crash between the two).
+      {
+        std::unique_lock<std::mutex> lock(apply_mu_);
+        apply_queue_.push_back({Entry{}, *rd.snapshot, *dir});
+        apply_cv_.notify_one();
+        applied_cv_.wait(lock,
+                         [&] { return applied_index_.load() >= rd.snapshot->index || stopping_; });
+        if (applied_index_.load() < rd.snapshot->index) return;  // stopping
+      }
+      // With the Ready's hard state in the same write: the snapshot's term
+      // may be newer than the stored current_term.
+      Status s = log_store_->InstallSnapshot(*rd.snapshot, rd.hard_state);
+      FRONTERA_CHECK(s.ok()) << "recording an installed snapshot failed: " << s.ToString();
+      rd.hard_state.reset();
+    }
+    if (!rd.entries.empty() || rd.hard_state) {
+      const auto start = std::chrono::steady_clock::now();
+      Status s = log_store_->Save(rd.entries, rd.hard_state);
+      // After a failed fsync the durable state is unknown: stop rather than
+      // send or acknowledge anything (the log is checked on restart).
+      FRONTERA_CHECK(s.ok()) << "raft log write failed: " << s.ToString();
+      log_sync_micros_ += MicrosSince(start);
+      ++log_syncs_;
+    }
+    for (Message& m : rd.messages) SendRaftMessage(std::move(m));
+    if (!rd.committed_entries.empty()) {
+      std::unique_lock<std::mutex> lock(apply_mu_);
+      for (Entry& e : rd.committed_entries) {
+        apply_space_cv_.wait(lock,
+                             [&] { return apply_queue_.size() < kApplyQueueMax || stopping_; });
+        if (stopping_) return;
+        apply_queue_.push_back({std::move(e), std::nullopt, ""});
+      }
+      apply_cv_.notify_one();
+    }
+    if (!rd.read_states.empty()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const consensus::ReadState& rs : rd.read_states) {
+        auto it = read_rounds_.find(rs.context);
+        if (it == read_rounds_.end()) continue;
+        for (ReadRound* r : it->second) {
+          r->index = rs.index;
+          r->done = true;
+        }
+        read_rounds_.erase(it);
+      }
+      read_cv_.notify_all();
+    }
+    raft_->Advance(rd);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The apply thread
+
+void Validator::ApplyLoop() {
+  // A fresh ledger: sign the checkpoint of the empty tree, so that auditors
+  // and inspectors have a starting point.
+  {
+    std::shared_ptr<Ledger> ledger = CurrentLedger();
+    const ledger::LedgerSummary s = ledger->sm->Summary();
+    CosignMessage own = cosigner_->SignApplied(
+        s.block_height, s.tree_size, ledger->sm->CheckpointBody(), ledger->sm->RevocationsBody());
+    std::string frame = Envelope(PeerKind::kCosign, EncodeCosign(own));
+    {
+      std::lock_guard<std::mutex> lock(status_mu_);
+      last_cosign_ = frame;
+    }
+    if (transport_) {
+      for (const auto& [id, name] : names_) {
+        if (id != self_id_) transport_->Send(id, frame);
+      }
+    }
+    PublishCosigned();
+  }
+  for (;;) {
+    ApplyItem item;
+    {
+      std::unique_lock<std::mutex> lock(apply_mu_);
+      apply_cv_.wait(lock, [&] { return stopping_ || !apply_queue_.empty(); });
+      if (stopping_) return;
+      item = std::move(apply_queue_.front());
+      apply_queue_.pop_front();
+    }
+    apply_space_cv_.notify_one();
+    if (item.install) {
+      InstallSnapshot(*item.install, item.install_dir);
+    } else if (item.entry.index > applied_index_.load()) {
+      ApplyEntry(item.entry);
+    }
+  }
+}
+
+void Validator::ApplyEntry(const Entry& entry) {
+  const auto start = std::chrono::steady_clock::now();
+  std::shared_ptr<Ledger> ledger = CurrentLedger();
+  storage::WriteBatch batch;
+  std::optional<ledger::Block> block;
+  ledger::Proposal proposal;
+  std::vector<std::string> keys;
+  if (entry.type == EntryType::kNormal) {
+    auto decoded = ledger::DecodeProposal(entry.data);
+    // Only the leader's encoder makes entries: one that does not decode is
+    // corruption or a bug, and applying around it would diverge. Stop.
+    FRONTERA_CHECK(decoded.ok()) << "committed entry " << entry.index
+                                 << " is not a proposal: " << decoded.status().ToString();
+    proposal = std::move(decoded).value();
+    std::vector<std::shared_ptr<const ledger::ParsedDocument>> held;
+    std::vector<const ledger::ParsedDocument*> parsed;
+    keys.reserve(proposal.documents.size());
+    {
+      std::lock_guard<std::mutex> lock(waiters_mu_);
+      for (const ledger::ProposedDocument& d : proposal.documents) {
+        keys.push_back(DocumentKey(d));
+        auto it = parsed_.find(keys.back());
+        held.push_back(it == parsed_.end() ? nullptr : it->second);
+        parsed.push_back(held.back().get());
+      }
+    }
+    block = ledger->sm->Apply(entry.index, proposal, &parsed, batch);
+  }
+  std::string applied = storage::EncodeUint64(entry.index) + storage::EncodeUint64(entry.term);
+  batch.Put(Column::kMeta, kMetaApplied, applied);
+  // Not synced: the raft log holds the entry, and a crash replays it. The
+  // ledger is synced before the log is compacted past it (snapshots).
+  Status s = ledger->store->Write(batch, /*sync=*/false);
+  FRONTERA_CHECK(s.ok()) << "ledger write failed: " << s.ToString();
+  if (block) {
+    ledger->sm->Publish();
+    last_block_time_ = proposal.time_unix_ms;
+    ++blocks_;
+    CosignMessage own =
+        cosigner_->SignApplied(block->height, block->tree_size, ledger->sm->CheckpointBody(),
+                               ledger->sm->RevocationsBody());
+    std::string frame = Envelope(PeerKind::kCosign, EncodeCosign(own));
+    if (transport_) {
+      for (const auto& [id, name] : names_) {
+        if (id != self_id_) transport_->Send(id, frame);
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(status_mu_);
+      last_cosign_ = std::move(frame);
+    }
+    PublishCosigned();
+  }
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    applied_index_ = entry.index;
+  }
+  applied_cv_.notify_all();
+  if (block) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const std::string& key : keys) in_flight_.erase(key);
+    }
+    // Answer the clients waiting on this node for documents of the block.
+    std::lock_guard<std::mutex> lock(waiters_mu_);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      parsed_.erase(keys[i]);
+      const ledger::DocumentOutcome& o = block->outcomes[i];
+      if (o.status.ok()) {
+        ++accepted_;
+      } else {
+        ++rejected_at_apply_;
+      }
+      auto it = waiters_.find(keys[i]);
+      if (it == waiters_.end()) continue;
+      std::shared_ptr<Waiter> w = std::move(it->second.front());
+      it->second.pop_front();
+      if (it->second.empty()) waiters_.erase(it);
+      if (!o.status.ok()) {
+        w->answer.set_value(o.status);
+        continue;
+      }
+      api::Receipt r;
+      r.id = o.certificate_id;
+      r.status = o.certificate_status;
+      r.leaf_index = o.leaf_index;
+      r.leaf_hash = o.leaf_hash;
+      r.block_height = block->height;
+      w->answer.set_value(std::move(r));
+    }
+  }
+  apply_micros_ += MicrosSince(start);
+  MaybeTakeSnapshot(entry.index, entry.term);
+}
+
+void Validator::MaybeTakeSnapshot(uint64_t index, uint64_t term) {
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    const uint64_t last = snapshots_.empty() ? 0 : snapshots_.back().index;
+    if (index < last + config_.raft.snapshot_interval_entries) return;
+  }
+  std::shared_ptr<Ledger> ledger = CurrentLedger();
+  const SnapshotMeta meta{index, term};
+  const std::string dir = SnapshotDir(config_.data_dir, meta);
+  std::error_code ec;
+  fs::create_directories(fs::path(dir).parent_path(), ec);
+  fs::remove_all(dir, ec);
+  // The checkpoint flushes the ledger: once it exists the ledger is durable
+  // up to `index`, so the log may be compacted to it.
+  Status s = ledger->store->CreateCheckpoint(dir);
+  if (s.ok()) s = SyncTree(dir);
+  if (!s.ok()) {
+    // Not fatal: the log just keeps growing until the next try.
+    fs::remove_all(dir, ec);
+    return;
+  }
+  ++snapshots_taken_;
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  snapshots_.push_back(meta);
+  // Keep the snapshot the core may be sending (older) and the newest.
+  while (snapshots_.size() > 3) {
+    fs::remove_all(SnapshotDir(config_.data_dir, snapshots_[1]), ec);
+    snapshots_.erase(snapshots_.begin() + 1);
+  }
+}
+
+void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string& staged) {
+  const fs::path root(config_.data_dir);
+  const std::string name =
+      "state-" + std::to_string(snapshot.index) + "-" + std::to_string(snapshot.term);
+  std::error_code ec;
+  fs::remove_all(root / name, ec);
+  fs::rename(staged, root / name, ec);
+  FRONTERA_CHECK(!ec) << "cannot move the received snapshot into place: " << ec.message();
+  auto ledger = std::make_shared<Ledger>();
+  ledger->dir = (root / name).string();
+  auto store = storage::KvStore::Open(ledger->dir, config_.storage);
+  FRONTERA_CHECK(store.ok()) << "the received snapshot does not open: "
+                             << store.status().ToString();
+  ledger->store = std::move(store).value();
+  auto sm = ledger::StateMachine::Open(ledger->store.get(), genesis_, config_.ledger);
+  FRONTERA_CHECK(sm.ok()) << "the received snapshot is not a ledger: " << sm.status().ToString();
+  ledger->sm = std::move(sm).value();
+  // Make it durable, then switch the pointer: a crash before the switch
+  // keeps the old ledger (the log still holds what it needs).
+  storage::WriteBatch batch;
+  batch.Put(Column::kMeta, kMetaApplied,
+            storage::EncodeUint64(snapshot.index) + storage::EncodeUint64(snapshot.term));
+  Status s = ledger->store->Write(batch, /*sync=*/true);
+  FRONTERA_CHECK(s.ok()) << s.ToString();
+  s = SyncTree(ledger->dir);
+  if (s.ok()) s = WriteFileDurably((root / kStatePointer).string(), name + "\n");
+  FRONTERA_CHECK(s.ok()) << "installing the snapshot failed: " << s.ToString();
+  std::shared_ptr<Ledger> old;
+  {
+    std::lock_guard<std::mutex> lock(ledger_mu_);
+    old = std::move(ledger_);
+    ledger_ = ledger;
+  }
+  last_block_time_ = 0;
+  if (auto summary = ledger->sm->Summary(); summary.block_height > 0) {
+    auto block = ledger->sm->BlockJson(summary.block_height);
+    if (block.ok()) last_block_time_ = (*block)["time_unix_ms"].get<int64_t>();
+  }
+  ++snapshots_installed_;
+  {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    applied_index_ = snapshot.index;
+  }
+  applied_cv_.notify_all();
+  // The old directory goes now if no reader holds it, else at the next start.
+  if (old.use_count() == 1) {
+    const std::string old_dir = old->dir;
+    old.reset();
+    fs::remove_all(old_dir, ec);
+  }
+}
+
+void Validator::PublishCosigned() {
+  std::lock_guard<std::mutex> lock(publish_mu_);
+  std::optional<CosignedCheckpoint> c = cosigner_->TakeCosigned();
+  if (!c) return;
+  std::shared_ptr<Ledger> ledger = CurrentLedger();
+  // A snapshot install may have moved the ledger past this checkpoint.
+  if (c->tree_size < ledger->sm->checkpoint_tree_size() ||
+      c->tree_size > ledger->sm->Summary().tree_size) {
+    return;
+  }
+  storage::WriteBatch batch;
+  ledger->sm->StageCheckpoint(c->tree_size, c->checkpoint_note, c->revocations_note, batch);
+  Status s = ledger->store->Write(batch, /*sync=*/false);
+  FRONTERA_CHECK(s.ok()) << "checkpoint write failed: " << s.ToString();
+  ledger->sm->PublishCheckpoint(c->tree_size, c->checkpoint_note, c->revocations_note);
+  cosigned_height_ = c->height;
+}
+
+// ---------------------------------------------------------------------------
+// Reads
 Result<api::Json> Validator::GetCertificate(const std::string& id) {
-  return sm_->CertificateView(id);
+  return CurrentLedger()->sm->CertificateView(id);
 }
 
 Result<api::InclusionProofView> Validator::GetProof(const std::string& id) {
-  FRONTERA_ASSIGN_OR_RETURN(ledger::CertificateProof p, sm_->ProveCertificate(id));
+  FRONTERA_ASSIGN_OR_RETURN(ledger::CertificateProof p, CurrentLedger()->sm->ProveCertificate(id));
   api::InclusionProofView v;
   v.leaf_index = p.leaf_index;
   v.leaf_hash = p.leaf_hash;
@@ -316,24 +1102,29 @@ Result<api::InclusionProofView> Validator::GetProof(const std::string& id) {
 }
 
 Result<std::string> Validator::GetCheckpoint() {
-  std::string note = sm_->LatestCheckpoint();
+  std::string note = CurrentLedger()->sm->LatestCheckpoint();
   if (note.empty()) return Status::Unavailable("no checkpoint yet");
   return note;
 }
 
 Result<api::ConsistencyProofView> Validator::GetConsistency(uint64_t first, uint64_t second) {
-  FRONTERA_ASSIGN_OR_RETURN(std::vector<crypto::Hash> proof, sm_->ConsistencyProof(first, second));
+  FRONTERA_ASSIGN_OR_RETURN(std::vector<crypto::Hash> proof,
+                            CurrentLedger()->sm->ConsistencyProof(first, second));
   return api::ConsistencyProofView{first, second, std::move(proof)};
 }
 
-Result<api::Json> Validator::GetBlock(uint64_t height) { return sm_->BlockJson(height); }
+Result<api::Json> Validator::GetBlock(uint64_t height) {
+  return CurrentLedger()->sm->BlockJson(height);
+}
 
-Result<api::Json> Validator::GetParty(const std::string& did) { return sm_->PartyJson(did); }
+Result<api::Json> Validator::GetParty(const std::string& did) {
+  return CurrentLedger()->sm->PartyJson(did);
+}
 
 Result<api::Json> Validator::GetTrustBundle() {
-  const ledger::Genesis& g = sm_->genesis();
-  ledger::StateMachine::Revocations revocations = sm_->LatestRevocations();
-  std::string checkpoint = sm_->LatestCheckpoint();
+  const ledger::Genesis& g = genesis_;
+  ledger::StateMachine::Revocations revocations = CurrentLedger()->sm->LatestRevocations();
+  std::string checkpoint = CurrentLedger()->sm->LatestCheckpoint();
   if (checkpoint.empty() || revocations.note.empty()) {
     return Status::Unavailable("no checkpoint yet");
   }
@@ -351,7 +1142,7 @@ Result<api::Json> Validator::GetTrustBundle() {
 
 Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
   FRONTERA_ASSIGN_OR_RETURN(ledger::Label label, ledger::ParseLabel(label_uri));
-  const ledger::Genesis& g = sm_->genesis();
+  const ledger::Genesis& g = genesis_;
   api::Json out = {{"label",
                     {{"uri", label.uri},
                      {"gtin", label.gtin},
@@ -383,13 +1174,13 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
       issuer->suspended) {
     return answer("NOT AUTHENTIC", {issuer->name + " may not issue certificates"});
   }
-  auto id = label.sscc.empty() ? sm_->FindProduct(label.gtin, label.serial)
-                               : sm_->FindConsignment(label.sscc);
+  auto id = label.sscc.empty() ? CurrentLedger()->sm->FindProduct(label.gtin, label.serial)
+                               : CurrentLedger()->sm->FindConsignment(label.sscc);
   if (!id.ok()) {
     if (!id.status().IsNotFound()) return id.status();
     return answer("NOT ON LEDGER", {"no certificate on the ledger for this item"});
   }
-  FRONTERA_ASSIGN_OR_RETURN(api::Json cert, sm_->CertificateView(*id));
+  FRONTERA_ASSIGN_OR_RETURN(api::Json cert, CurrentLedger()->sm->CertificateView(*id));
   const api::Json& subject = cert["credential"]["credentialSubject"];
   auto recorded = subject.contains("label") && subject["label"].is_string()
                       ? ledger::ParseLabel(subject["label"].get<std::string>())
@@ -436,30 +1227,63 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
 }
 
 api::Json Validator::GetStatus() {
-  ledger::LedgerSummary s = sm_->Summary();
-  const ledger::Genesis& g = sm_->genesis();
+  std::shared_ptr<Ledger> ledger = CurrentLedger();
+  ledger::LedgerSummary s = ledger->sm->Summary();
   api::Json validators = api::Json::array();
-  for (const ledger::Validator& v : g.validators) {
-    validators.push_back({{"name", v.name}, {"did", v.did}, {"api", v.api_url}});
+  for (const ledger::Validator& v : genesis_.validators) {
+    validators.push_back(
+        {{"name", v.name}, {"did", v.did}, {"api", v.api_url}, {"peer", v.peer_addr}});
   }
-  return {
-      {"node", config_.name},
-      {"role", "leader"},
-      {"network", g.network},
-      {"resolver", g.resolver},
-      {"genesis_hash", Base64Encode(g.hash)},
-      {"validators", std::move(validators)},
-      {"ledger",
-       {{"block_height", s.block_height},
-        {"block_hash", Base64Encode(s.block_hash)},
-        {"tree_size", s.tree_size},
-        {"root", Base64Encode(s.root)},
-        {"certificates", s.certificates},
-        {"documents_accepted", s.documents_accepted},
-        {"documents_rejected", s.documents_rejected}}},
-      {"log",
-       {{"commit_index", last_log_index_published_.load()}, {"applied_index", s.applied_index}}},
-      {"queue_depth", queue_depth_.load()}};
+  const consensus::NodeId leader = leader_.load();
+  const uint64_t commit = commit_index_.load();
+  api::Json peers = api::Json::array();
+  {
+    std::vector<PeerTransport::PeerState> links;
+    if (transport_) links = transport_->Peers();
+    std::lock_guard<std::mutex> lock(status_mu_);
+    for (const auto& [id, name] : names_) {
+      if (id == self_id_) continue;
+      api::Json p = {{"name", name}, {"id", id}};
+      for (const PeerTransport::PeerState& link : links) {
+        if (link.id != id) continue;
+        p["connected"] = link.connected_in && link.connected_out;
+        p["last_contact_ms"] = link.last_received_ms_ago < 0 ? api::Json(nullptr)
+                                                             : api::Json(link.last_received_ms_ago);
+        p["frames_dropped"] = link.frames_dropped;
+      }
+      if (auto it = match_.find(id); it != match_.end()) {
+        p["match_index"] = it->second;
+        p["lag"] = last_index_ - std::min(last_index_, it->second);
+      }
+      peers.push_back(std::move(p));
+    }
+  }
+  return {{"node", config_.name},
+          {"role", RoleName(static_cast<consensus::Role>(role_.load()))},
+          {"network", genesis_.network},
+          {"resolver", genesis_.resolver},
+          {"genesis_hash", Base64Encode(genesis_.hash)},
+          {"validators", std::move(validators)},
+          {"raft",
+           {{"id", self_id_},
+            {"term", term_.load()},
+            {"leader",
+             leader == consensus::kNoNode ? api::Json(nullptr) : api::Json(names_.at(leader))},
+            {"commit_index", commit},
+            {"applied_index", applied_index_.load()},
+            {"lag", commit - std::min(commit, applied_index_.load())},
+            {"peers", std::move(peers)}}},
+          {"ledger",
+           {{"block_height", s.block_height},
+            {"block_hash", Base64Encode(s.block_hash)},
+            {"tree_size", s.tree_size},
+            {"root", Base64Encode(s.root)},
+            {"checkpoint_tree_size", ledger->sm->checkpoint_tree_size()},
+            {"certificates", s.certificates},
+            {"documents_accepted", s.documents_accepted},
+            {"documents_rejected", s.documents_rejected}}},
+          {"log", {{"commit_index", commit}, {"applied_index", applied_index_.load()}}},
+          {"queue_depth", queue_depth_.load()}};
 }
 
 bool Validator::Healthy() {
@@ -468,21 +1292,31 @@ bool Validator::Healthy() {
 }
 
 std::map<std::string, double> Validator::GetMetrics() {
-  ledger::LedgerSummary s = sm_->Summary();
+  ledger::LedgerSummary s = CurrentLedger()->sm->Summary();
+  auto d = [](uint64_t v) { return static_cast<double>(v); };
   return {
-      {"frontera_documents_submitted_total", static_cast<double>(submitted_.load())},
-      {"frontera_documents_refused_at_admission_total",
-       static_cast<double>(refused_at_admission_.load())},
-      {"frontera_documents_accepted_total", static_cast<double>(accepted_.load())},
-      {"frontera_documents_rejected_at_apply_total",
-       static_cast<double>(rejected_at_apply_.load())},
-      {"frontera_blocks_applied_total", static_cast<double>(blocks_.load())},
-      {"frontera_log_syncs_total", static_cast<double>(log_syncs_.load())},
+      {"frontera_documents_submitted_total", d(submitted_.load())},
+      {"frontera_documents_refused_at_admission_total", d(refused_at_admission_.load())},
+      {"frontera_documents_accepted_total", d(accepted_.load())},
+      {"frontera_documents_rejected_at_apply_total", d(rejected_at_apply_.load())},
+      {"frontera_documents_forwarded_total", d(forwarded_.load())},
+      {"frontera_blocks_applied_total", d(blocks_.load())},
+      {"frontera_log_syncs_total", d(log_syncs_.load())},
       {"frontera_log_sync_seconds_total", log_sync_micros_.load() / 1e6},
       {"frontera_apply_seconds_total", apply_micros_.load() / 1e6},
-      {"frontera_proposer_queue_depth", static_cast<double>(queue_depth_.load())},
-      {"frontera_ledger_tree_size", static_cast<double>(s.tree_size)},
-      {"frontera_ledger_block_height", static_cast<double>(s.block_height)},
+      {"frontera_proposer_queue_depth", d(queue_depth_.load())},
+      {"frontera_raft_term", d(term_.load())},
+      {"frontera_raft_commit_index", d(commit_index_.load())},
+      {"frontera_raft_applied_index", d(applied_index_.load())},
+      {"frontera_raft_is_leader",
+       role_.load() == static_cast<int>(consensus::Role::kLeader) ? 1 : 0},
+      {"frontera_snapshots_taken_total", d(snapshots_taken_.load())},
+      {"frontera_snapshots_installed_total", d(snapshots_installed_.load())},
+      {"frontera_snapshots_sent_total", d(snapshots_sent_.load())},
+      {"frontera_reads_linearizable_total", d(reads_linearizable_.load())},
+      {"frontera_checkpoint_cosigned_height", d(cosigned_height_.load())},
+      {"frontera_ledger_tree_size", d(s.tree_size)},
+      {"frontera_ledger_block_height", d(s.block_height)},
   };
 }
 

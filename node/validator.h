@@ -1,14 +1,21 @@
-// Validator: one Frontera validator node — the api::Backend over the ledger.
+// Validator: one Frontera validator node — the api::Backend over the ledger,
+// replicated with Raft among the genesis validators (docs/consensus.md).
 //
-// Write path (docs/ledger.md#write-path):
-//   HTTP thread: Admit (parse, verify, check against current state) → queue
-//   proposer thread: take a batch → proposal (leader's time) → log entry,
-//                    synced (one fsync per batch) → apply queue
-//   apply thread: StateMachine::Apply → sign checkpoint → write → publish →
-//                 answer each waiting client with its document's outcome
-// A client is answered only after its document's log entry is durable and
-// applied. Until Raft replication lands, the log is this node's own
-// (single-validator network): "durable on a quorum" is durable here.
+// Threads and the write path:
+//   HTTP thread: Admit (parse, verify, check against the current state) →
+//     queue, and wait for the document to be applied
+//   raft thread (the driver): timer → Tick; peer message → Step; on the
+//     leader, queued documents → one proposal per batch (a block); on a
+//     follower, queued documents → forwarded to the leader; then, for each
+//     Ready: persist entries + hard state (one synced write) → send messages
+//     → hand committed entries to the apply thread → Advance
+//   apply thread: StateMachine::Apply → write → publish → sign the block's
+//     checkpoint and send the signatures to the peers → answer every client
+//     waiting for a document of the block; snapshots every
+//     raft.snapshot_interval_entries blocks
+//   transport thread (PeerTransport): frames in and out
+// A client is answered only once its document's entry is committed (durable
+// on a majority) and applied here, whichever node it was sent to.
 //
 // Thread-safety: all public methods are thread-safe.
 #pragma once
@@ -17,30 +24,44 @@
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "api/backend.h"
 #include "common/clock.h"
+#include "consensus/raft.h"
 #include "crypto/ed25519.h"
 #include "ledger/state_machine.h"
+#include "node/checkpoint_cosigner.h"
 #include "node/config.h"
+#include "node/snapshot_transfer.h"
 #include "storage/kv_store.h"
+
+namespace frontera::storage {
+class RaftLogStore;
+}
 
 namespace frontera::node {
 
+class PeerTransport;
+
 class Validator final : public api::Backend {
  public:
-  // Opens the store, replays committed log entries not yet applied, and
-  // starts the proposer and apply threads. REQUIRES: clock outlives this.
+  // Opens the stores, replays committed entries not yet applied, joins the
+  // peer links and starts the threads. REQUIRES: clock outlives this.
   static Result<std::unique_ptr<Validator>> Open(const NodeConfig& config,
                                                  const crypto::KeyPair& key, const Clock* clock);
   ~Validator() override;
 
-  // Stops taking writes, fails waiting ones with kUnavailable, joins threads.
-  // Idempotent.
+  // Stops taking writes, fails waiting ones with kUnavailable, closes the
+  // peer links, joins threads. Idempotent.
   void Stop();
+
+  // The port the peer link listens on (0 for a single-validator network).
+  uint16_t peer_port() const;
 
   Result<api::Receipt> IssueCertificate(const api::Json& credential) override;
   Result<api::Receipt> RecordEvent(const std::string& certificate_id,
@@ -55,54 +76,152 @@ class Validator final : public api::Backend {
   Result<api::Json> GetParty(const std::string& did) override;
   Result<api::Json> GetTrustBundle() override;
   Result<api::Json> CheckLabel(const std::string& label_uri) override;
+  Status AwaitLinearizableRead() override;
   api::Json GetStatus() override;
   bool Healthy() override;
   std::map<std::string, double> GetMetrics() override;
 
  private:
-  struct Pending {
+  // The ledger state: its own RocksDB directory, replaced whole when a
+  // snapshot from the leader is installed. Readers hold a reference while
+  // they read.
+  struct Ledger {
+    std::string dir;
+    std::unique_ptr<storage::KvStore> store;
+    std::unique_ptr<ledger::StateMachine> sm;
+  };
+  // A document admitted here, waiting for its proposal to be applied.
+  struct Queued {
+    std::string key;  // DocumentKey
     ledger::ProposedDocument document;
-    std::shared_ptr<const ledger::ParsedDocument> parsed;
+  };
+  struct Waiter {
     std::promise<Result<api::Receipt>> answer;
   };
-  struct Committed {
-    uint64_t log_index = 0;
-    ledger::Proposal proposal;
-    std::vector<std::shared_ptr<Pending>> pendings;  // empty on replay
+  // What the raft thread hands to the apply thread.
+  struct ApplyItem {
+    consensus::Entry entry;                          // when !install
+    std::optional<consensus::SnapshotMeta> install;  // a snapshot from the leader
+    std::string install_dir;
+  };
+  // A message for the raft thread from the transport or the apply thread.
+  struct Inbound {
+    uint64_t from = 0;
+    std::string payload;
+  };
+  struct ReadRound {
+    uint64_t context = 0;
+    uint64_t index = 0;  // set once the read state arrived
+    bool done = false;
+  };
+  struct SnapshotSend {
+    consensus::SnapshotMeta snapshot;
+    std::chrono::steady_clock::time_point started;
+    bool streaming = true;  // the sender thread is still at it
   };
 
   Validator(const NodeConfig& config, const crypto::KeyPair& key, const Clock* clock,
-            std::unique_ptr<storage::KvStore> store, std::unique_ptr<ledger::StateMachine> sm);
+            ledger::Genesis genesis);
 
-  Status Recover();
+  Status OpenStores();
+  Status StartRaft();
+  std::shared_ptr<Ledger> CurrentLedger() const;
+  static std::string DocumentKey(const ledger::ProposedDocument& document);
+
   Result<api::Receipt> Submit(ledger::DocumentKind kind, const std::string& certificate_id,
                               const api::Json& document);
-  void ProposerLoop();
+  void OnPeerFrame(uint64_t from, std::string payload);  // transport thread
+
+  // Raft thread.
+  void RaftLoop();
+  void HandleInbound(Inbound inbound);
+  void ProposeOrForward();
+  void StartReadRound();
+  void ProcessReady();
+  void SendRaftMessage(consensus::Message message);
+  void MaybeCompact();
+  // Puts in-flight documents back in the queue: all of them, or those sent
+  // before `older_than`. REQUIRES: mu_ held.
+  void RequeueInFlight(std::optional<std::chrono::steady_clock::time_point> older_than);
+  void TrackInFlight(const std::string& key, const ledger::ProposedDocument& d);  // mu_ held
+  void CheckSnapshotSends();
+
+  // Apply thread.
   void ApplyLoop();
-  // Applies one committed entry, writes and publishes it; returns its block.
-  ledger::Block ApplyCommitted(const Committed& committed);
-  std::string SignCheckpoint(const std::string& body) const;
+  void ApplyEntry(const consensus::Entry& entry);
+  void InstallSnapshot(const consensus::SnapshotMeta& snapshot, const std::string& dir);
+  void MaybeTakeSnapshot(uint64_t index, uint64_t term);
+  void PublishCosigned();
 
   const NodeConfig config_;
   const crypto::KeyPair key_;
   const Clock* const clock_;
-  std::unique_ptr<storage::KvStore> store_;
-  std::unique_ptr<ledger::StateMachine> sm_;
+  const ledger::Genesis genesis_;
+  consensus::NodeId self_id_ = 0;
+  std::map<consensus::NodeId, std::string> names_;  // every validator, by Raft id
 
+  mutable std::mutex ledger_mu_;
+  std::shared_ptr<Ledger> ledger_;  // GUARDED_BY(ledger_mu_)
+
+  std::unique_ptr<storage::RaftLogStore> log_store_;  // raft thread only (after Open)
+  std::unique_ptr<consensus::Raft> raft_;             // raft thread only (after Open)
+  std::unique_ptr<PeerTransport> transport_;
+  std::unique_ptr<CheckpointCosigner> cosigner_;
+  std::mutex publish_mu_;  // serializes checkpoint publication
+
+  // Raft thread state and its inputs.
   std::mutex mu_;
-  std::condition_variable queue_cv_;            // proposer waits for documents
-  std::condition_variable apply_cv_;            // apply thread waits for entries
-  std::condition_variable space_cv_;            // proposer waits for room in apply_queue_
-  std::deque<std::shared_ptr<Pending>> queue_;  // GUARDED_BY(mu_); ≤ queue_depth_max
-  std::deque<Committed> apply_queue_;           // GUARDED_BY(mu_); ≤ kApplyQueueMax
-  bool stopping_ = false;                       // GUARDED_BY(mu_)
+  std::condition_variable raft_cv_;
+  std::deque<Queued> queue_;   // GUARDED_BY(mu_); <= proposer.queue_depth_max
+  std::deque<Inbound> inbox_;  // GUARDED_BY(mu_); <= kInboxMax
+  // Documents proposed or forwarded from here and not applied yet, by key,
+  // with when they were sent: proposed again when the leader changes or
+  // after forward_retry_ms (a lost forward, an entry the old leader never
+  // committed). A document applied twice is refused the second time by the
+  // ledger's rules, so a retry never duplicates. Bounded by queue_depth_max.
+  struct InFlight {
+    ledger::ProposedDocument document;
+    std::chrono::steady_clock::time_point sent;
+  };
+  std::unordered_map<std::string, InFlight> in_flight_;  // GUARDED_BY(mu_)
+  std::deque<std::string> in_flight_order_;              // GUARDED_BY(mu_)
+  consensus::NodeId last_leader_ = consensus::kNoNode;   // raft thread
+  std::deque<ReadRound*> readers_;  // GUARDED_BY(mu_): reads waiting for a round
+  bool stopping_ = false;           // GUARDED_BY(mu_)
+  std::condition_variable read_cv_;
+  std::map<uint64_t, std::vector<ReadRound*>> read_rounds_;   // GUARDED_BY(mu_): by context
+  uint64_t next_read_context_ = 1;                            // GUARDED_BY(mu_)
+  std::map<consensus::NodeId, SnapshotSend> snapshot_sends_;  // raft thread
+  std::optional<SnapshotReceiver> snapshot_receiver_;         // raft thread
+  int64_t last_time_unix_ms_ = 0;                             // raft thread: block time
 
-  // Proposer thread only.
-  uint64_t last_log_index_ = 0;
-  int64_t last_time_unix_ms_ = 0;
+  // Documents' waiting clients and admission results, by DocumentKey.
+  std::mutex waiters_mu_;
+  std::unordered_map<std::string, std::deque<std::shared_ptr<Waiter>>> waiters_;
+  std::unordered_map<std::string, std::shared_ptr<const ledger::ParsedDocument>> parsed_;
+  std::deque<std::string> parsed_order_;  // eviction order of parsed_
 
-  std::thread proposer_;
-  std::thread applier_;
+  // Apply thread state and its input.
+  std::mutex apply_mu_;
+  std::condition_variable apply_cv_;
+  std::condition_variable apply_space_cv_;
+  std::deque<ApplyItem> apply_queue_;   // GUARDED_BY(apply_mu_); <= kApplyQueueMax
+  std::condition_variable applied_cv_;  // signalled with apply_mu_ when applied_index_ grows
+  std::atomic<uint64_t> applied_index_{0};
+  // Snapshots this node holds, newest last (at most two kept on disk).
+  std::mutex snapshot_mu_;
+  std::deque<consensus::SnapshotMeta> snapshots_;  // GUARDED_BY(snapshot_mu_)
+
+  std::thread raft_thread_;
+  std::thread apply_thread_;
+  std::vector<std::thread> snapshot_threads_;  // raft thread starts, Stop joins
+
+  // Raft state for /v1/status, copied by the raft thread.
+  mutable std::mutex status_mu_;
+  std::map<consensus::NodeId, uint64_t> match_;  // GUARDED_BY(status_mu_): leader only
+  uint64_t last_index_ = 0;                      // GUARDED_BY(status_mu_)
+  std::string last_cosign_;  // GUARDED_BY(status_mu_): this node's latest co-signature frame
+  std::atomic<int64_t> last_block_time_{0};  // time of the last applied block
 
   // Metrics.
   std::atomic<uint64_t> submitted_{0};
@@ -115,7 +234,17 @@ class Validator final : public api::Backend {
   std::atomic<uint64_t> log_sync_micros_{0};
   std::atomic<uint64_t> apply_micros_{0};
   std::atomic<uint64_t> queue_depth_{0};
-  std::atomic<uint64_t> last_log_index_published_{0};
+  std::atomic<uint64_t> forwarded_{0};
+  std::atomic<uint64_t> elections_won_{0};
+  std::atomic<uint64_t> snapshots_taken_{0};
+  std::atomic<uint64_t> snapshots_installed_{0};
+  std::atomic<uint64_t> snapshots_sent_{0};
+  std::atomic<uint64_t> reads_linearizable_{0};
+  std::atomic<uint64_t> commit_index_{0};
+  std::atomic<uint64_t> term_{0};
+  std::atomic<int> role_{0};
+  std::atomic<uint64_t> leader_{0};
+  std::atomic<uint64_t> cosigned_height_{0};
 };
 
 }  // namespace frontera::node

@@ -143,6 +143,12 @@ Status KvOptions::Validate() const {
   }
   FRONTERA_RETURN_IF_ERROR(CheckRange("max_batch_bytes", max_batch_bytes, 1u << 10, 1u << 30));
   FRONTERA_RETURN_IF_ERROR(CheckRange("max_batch_ops", max_batch_ops, 1, 10'000'000));
+  if (wal_recovery != WalRecovery::kPointInTime &&
+      wal_recovery != WalRecovery::kTolerateCorruptedTail) {
+    return Status::InvalidArgument(
+        "storage option wal_recovery = " + std::to_string(static_cast<int>(wal_recovery)) +
+        " is not a WalRecovery value");
+  }
   return Status::Ok();
 }
 
@@ -226,10 +232,14 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir, const KvO
   db_options.max_open_files = options.max_open_files;
   db_options.max_background_jobs = options.max_background_jobs;
   db_options.paranoid_checks = true;
-  // A crash can tear only the last unsynced WAL record; recover every record
-  // before it and drop the torn tail. Synced batches are never lost
-  // (docs/storage.md, "Durability").
-  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // A crash can tear only the last unsynced WAL record; both modes recover
+  // every record before it and drop the torn tail (docs/storage.md,
+  // "Durability"). They differ on damage elsewhere in the log: point-in-time
+  // stops there and drops the rest, kTolerateCorruptedTailRecords refuses to
+  // open, so that a synced record after the damage is never lost in silence.
+  db_options.wal_recovery_mode = options.wal_recovery == WalRecovery::kTolerateCorruptedTail
+                                     ? rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords
+                                     : rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   // With six column families written at different rates, one WAL file stays
   // alive until every family that has data in it is flushed; bound the total
   // so a quiet family is flushed instead of pinning the WAL forever.

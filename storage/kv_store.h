@@ -37,6 +37,24 @@ inline constexpr size_t kColumnCount = 6;
 // The column family name of `column` on disk ("meta", "log", ...).
 std::string_view ColumnName(Column column);
 
+// How a store replays its write-ahead log when it opens after a crash
+// (docs/storage.md, "Durability"). Both modes drop a torn last record (an
+// unsynced write the crash cut short) and never apply a batch in part; they
+// differ when a record that is not the last one is damaged (bit rot, a bad
+// sector in an already synced part of the log).
+enum class WalRecovery : uint8_t {
+  // Replay up to the damaged record and silently drop it and every record
+  // after it (RocksDB kPointInTimeRecovery): the store opens as it was at an
+  // earlier moment. For data that is rebuilt from elsewhere when it rolls
+  // back (the ledger state re-applies the Raft log).
+  kPointInTime,
+  // Refuse to open (kCorruption) unless the only damage is a torn last record
+  // (RocksDB kTolerateCorruptedTailRecords): a synced write is never rolled
+  // back. For data that must not roll back: the Raft log and hard state,
+  // where a forgotten vote lets a node vote twice in one term.
+  kTolerateCorruptedTail,
+};
+
 // Limits and tuning of a store. Every field has a validated range; the
 // defaults suit a validator node (see docs/storage.md, "Tuning").
 struct KvOptions {
@@ -56,6 +74,8 @@ struct KvOptions {
   // number of operations. Ranges [1 KiB, 1 GiB] and [1, 10,000,000].
   size_t max_batch_bytes = 64u << 20;
   size_t max_batch_ops = 1'000'000;
+  // Write-ahead-log replay after a crash; one of the WalRecovery values.
+  WalRecovery wal_recovery = WalRecovery::kPointInTime;
 
   // OK when every field is within its range; otherwise kInvalidArgument naming
   // the field, its value and the range.

@@ -23,6 +23,7 @@
 #include "ledger/gs1.h"
 #include "tools/bench.h"
 #include "tools/builders.h"
+#include "tools/cluster_status.h"
 #include "tools/exit_codes.h"
 #include "tools/files.h"
 #include "tools/genesis_builder.h"
@@ -452,6 +453,54 @@ int RunCheckpoint(const CheckpointArgs& args) {
     std::cout << *note << "\n" << RenderCheckpoint(report, true);
   }
   return report.valid ? kExitOk : 1;
+}
+
+// ---------------------------------------------------------------------------
+// Operators: the cluster's state (docs/cli.md#status).
+
+struct StatusArgs {
+  std::string node = kDefaultNode;
+  bool json = false;
+};
+
+int RunStatus(const StatusArgs& args) {
+  auto client = Connect(args.node);
+  if (!client.ok()) return Fail("--node", client.status());
+  auto first = (*client)->GetJson("/v1/status");
+  if (!first.ok()) return Fail("GET " + args.node + "/v1/status", first.status());
+  std::vector<ValidatorStatus> validators;
+  for (const Json& v : first->value("validators", Json::array())) {
+    ValidatorStatus vs;
+    vs.name = v.value("name", "");
+    vs.api = v.value("api", "");
+    if (vs.name == first->value("node", "")) {
+      vs.reachable = true;
+      vs.status = *first;
+    } else {
+      // A validator that is down must not hold up the report for long.
+      api::ClientOptions options;
+      options.connect_timeout_ms = 1000;
+      options.read_timeout_ms = 2000;
+      auto peer = api::Client::Create(vs.api, options);
+      auto answer = peer.ok() ? (*peer)->GetJson("/v1/status") : Result<Json>(peer.status());
+      vs.reachable = answer.ok();
+      if (answer.ok()) {
+        vs.status = std::move(answer).value();
+      } else {
+        vs.error = answer.status().message();
+      }
+    }
+    validators.push_back(std::move(vs));
+  }
+  if (args.json) {
+    std::cout << ClusterStatusJson(validators).dump(2) << "\n";
+  } else {
+    std::cout << RenderClusterStatus(validators);
+  }
+  for (const ValidatorStatus& v : validators) {
+    if (!v.reachable) return 1;
+  }
+  return kExitOk;
 }
 
 // ---------------------------------------------------------------------------
@@ -898,6 +947,12 @@ int Main(int argc, char** argv) {
   add_genesis(checkpoint, checkpoint_args.genesis);
   checkpoint->add_flag("--json", checkpoint_args.json, "machine output (with --genesis)");
 
+  StatusArgs status_args;
+  CLI::App* status = app.add_subcommand(
+      "status", "every validator's role, term, commit and applied index, lag and last contact");
+  add_node(status, status_args.node);
+  status->add_flag("--json", status_args.json, "machine output");
+
   VerifyArgs verify_args;
   CLI::App* verify = app.add_subcommand(
       "verify", "verify a label (image, --payload, - for a scanner) or a certificate id");
@@ -966,6 +1021,7 @@ int Main(int argc, char** argv) {
   if (revoke->parsed()) return RunRevoke(revoke_args);
   if (show->parsed()) return RunShow(show_args);
   if (checkpoint->parsed()) return RunCheckpoint(checkpoint_args);
+  if (status->parsed()) return RunStatus(status_args);
   if (verify->parsed()) return RunVerify(verify_args);
   if (trust_sync->parsed()) return RunTrustSync(trust_args);
   if (trust_show->parsed()) return RunTrustShow(trust_args);

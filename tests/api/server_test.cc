@@ -567,5 +567,40 @@ TEST_CASE("ServerOptions::Validate names the field and range") {
   CHECK(HttpServer::Create(&backend, options).status().IsInvalidArgument());
 }
 
+TEST_CASE("ledger reads are linearizable unless the client asks for a local read") {
+  Fixture f;
+  f.backend.SetCheckpoint(std::string("note\n"));
+  // Default: one read barrier before the read.
+  CHECK(f.Raw(Get("/v1/certificates/" + kCertIdEncoded)).status == 200);
+  CHECK(f.backend.read_barriers() == 1);
+  CHECK(f.Raw(Get("/v1/checkpoint")).status == 200);
+  CHECK(f.backend.read_barriers() == 2);
+  // Explicitly linearizable: the same.
+  CHECK(
+      f.Raw("GET /v1/checkpoint HTTP/1.1\r\nHost: t\r\nFrontera-Consistency: linearizable\r\n\r\n")
+          .status == 200);
+  CHECK(f.backend.read_barriers() == 3);
+  // Local: no barrier.
+  CHECK(f.Raw("GET /v1/checkpoint HTTP/1.1\r\nHost: t\r\nFrontera-Consistency: local\r\n\r\n")
+            .status == 200);
+  CHECK(f.backend.read_barriers() == 3);
+  // Status and the genesis party registry need none.
+  CHECK(f.Raw(Get("/v1/status")).status == 200);
+  CHECK(f.backend.read_barriers() == 3);
+  SUBCASE("an unknown mode is a 400 naming the header") {
+    RawAnswer answer =
+        f.Raw("GET /v1/checkpoint HTTP/1.1\r\nHost: t\r\nFrontera-Consistency: eventual\r\n\r\n");
+    Json problem = ExpectProblem(answer, 400, ProblemType::kInvalidParameter);
+    CHECK(problem["errors"][0]["pointer"] == "/headers/Frontera-Consistency");
+    CHECK(f.backend.read_barriers() == 3);
+  }
+  SUBCASE("no leader to confirm the read: 503, the read is not served") {
+    f.backend.SetReadBarrier(Status::Unavailable("no leader"));
+    const size_t calls_before = f.backend.calls().size();
+    RawAnswer answer = f.Raw(Get("/v1/certificates/" + kCertIdEncoded));
+    ExpectProblem(answer, 503, ProblemType::kUnavailable);
+    CHECK(f.backend.calls().size() == calls_before);
+  }
+}
 }  // namespace
 }  // namespace frontera::api

@@ -158,6 +158,19 @@ class FakeBackend : public Backend {
     calls_.push_back(MakeCall("CheckLabel", label_uri));
     return label_check_;
   }
+  // Counted rather than recorded in calls(), which lists the reads themselves.
+  Status AwaitLinearizableRead() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++read_barriers_;
+    return read_barrier_;
+  }
+  void SetReadBarrier(Status s) {
+    Locked([&] { read_barrier_ = std::move(s); });
+  }
+  int read_barriers() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return read_barriers_;
+  }
   Json GetStatus() override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(MakeCall("GetStatus"));
@@ -210,6 +223,8 @@ class FakeBackend : public Backend {
   Json status_json_ = Json{{"role", "leader"}};
   bool healthy_ = true;
   bool status_throws_ = false;
+  Status read_barrier_;
+  int read_barriers_ = 0;
   std::map<std::string, double> metrics_;
   int concurrent_writes_required_ = 1;
   int writes_in_progress_ = 0;

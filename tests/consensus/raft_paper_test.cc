@@ -1,5 +1,6 @@
 // The Raft core, one TEST_CASE per rule of the paper (Ongaro & Ousterhout,
-// §5) and of the thesis (§9.6 PreVote, §6.2 CheckQuorum). Nodes are driven by
+// §5, §7 log compaction) and of the thesis (§9.6 PreVote, §6.2 CheckQuorum,
+// §6.4 ReadIndex, §3.10 leadership transfer). Nodes are driven by
 // hand through a tiny in-test network over MemoryStorage.
 #include <doctest/doctest.h>
 
@@ -80,18 +81,30 @@ class Network {
     for (auto& [id, raft] : nodes_) {
       while (raft->HasReady()) {
         Ready rd = raft->GetReady();
+        if (rd.snapshot) {
+          // The state machine is replaced by the snapshot's: what it held
+          // before is gone, what follows is applied after it.
+          storage_[id].InstallSnapshot(*rd.snapshot);
+          installed_[id].push_back(*rd.snapshot);
+          applied_[id].clear();
+        }
         if (rd.hard_state) storage_[id].SetHardState(*rd.hard_state);
         REQUIRE(storage_[id].Append(rd.entries).ok());
         for (const Entry& e : rd.committed_entries) applied_[id].push_back(e);
+        for (const ReadState& r : rd.read_states) read_states_[id].push_back(r);
         for (Message& m : rd.messages) out.push_back(std::move(m));
         raft->Advance(rd);
       }
     }
     return out;
   }
+  // A kSnapshot is streamed with its data: the sender learns whether the
+  // stream got through (ReportSnapshot).
   void Deliver(const std::vector<Message>& messages) {
     for (const Message& m : messages) {
-      if (isolated_.contains(m.from) || isolated_.contains(m.to)) continue;
+      const bool cut = isolated_.contains(m.from) || isolated_.contains(m.to);
+      if (m.type == MessageType::kSnapshot) nodes_.at(m.from)->ReportSnapshot(m.to, !cut);
+      if (cut) continue;
       REQUIRE(nodes_.at(m.to)->Step(m).ok());
     }
   }
@@ -131,12 +144,22 @@ class Network {
     for (auto& [id, raft] : nodes_) raft->CheckInvariants();
   }
   const std::vector<Entry>& applied(NodeId id) { return applied_[id]; }
+  const std::vector<SnapshotMeta>& installed(NodeId id) { return installed_[id]; }
+  const std::vector<ReadState>& read_states(NodeId id) { return read_states_[id]; }
+  // Compacts `id`'s core and storage to `index` (its state machine keeps the
+  // snapshot data, which this test network does not model).
+  void Compact(NodeId id, uint64_t index) {
+    REQUIRE(nodes_.at(id)->Compact(index).ok());
+    REQUIRE(storage_[id].Compact(nodes_.at(id)->snapshot()).ok());
+  }
 
  private:
   std::map<NodeId, RaftConfig> configs_;
   std::map<NodeId, MemoryStorage> storage_;
   std::map<NodeId, std::unique_ptr<Raft>> nodes_;
   std::map<NodeId, std::vector<Entry>> applied_;
+  std::map<NodeId, std::vector<SnapshotMeta>> installed_;
+  std::map<NodeId, std::vector<ReadState>> read_states_;
   std::set<NodeId> isolated_;
 };
 
@@ -174,6 +197,11 @@ TEST_CASE("config validation names the bad field") {
   CHECK(bad.Validate().IsInvalidArgument());
   bad = c;
   bad.max_entries_per_append = 0;
+  CHECK(bad.Validate().IsInvalidArgument());
+  bad = c;
+  bad.max_pending_reads = 0;
+  CHECK(bad.Validate().message().find("max_pending_reads") != std::string::npos);
+  bad.max_pending_reads = 65537;
   CHECK(bad.Validate().IsInvalidArgument());
   bad = c;
   bad.id = 0;
@@ -383,6 +411,10 @@ TEST_CASE("message type names are the paper's and the thesis's") {
   CHECK(MessageTypeName(MessageType::kAppendResponse) == "AppendResponse");
   CHECK(MessageTypeName(MessageType::kHeartbeat) == "Heartbeat");
   CHECK(MessageTypeName(MessageType::kHeartbeatResponse) == "HeartbeatResponse");
+  CHECK(MessageTypeName(MessageType::kSnapshot) == "Snapshot");
+  CHECK(MessageTypeName(MessageType::kReadIndex) == "ReadIndex");
+  CHECK(MessageTypeName(MessageType::kReadIndexResponse) == "ReadIndexResponse");
+  CHECK(MessageTypeName(MessageType::kTimeoutNow) == "TimeoutNow");
 }
 
 TEST_CASE("§5.3 a follower rejects an append that does not match prev entry") {
@@ -595,6 +627,488 @@ TEST_CASE("in-flight appends to a silent follower are bounded") {
     if (m.to == 2 && m.type == MessageType::kAppend && !m.entries.empty()) ++appends_to_2;
   }
   CHECK(appends_to_2 == 2);
+}
+
+// ---------------------------------------------------------------------------
+// §7 Log compaction and snapshots.
+
+TEST_CASE("§7 MemoryStorage compacts, installs snapshots and reads around them") {
+  MemoryStorage s;
+  REQUIRE(s.Append(Terms({1, 1, 2, 2, 3})).ok());
+  CHECK(s.Compact(SnapshotMeta{3, 1}).IsFailedPrecondition());  // wrong term
+  CHECK(s.Compact(SnapshotMeta{6, 3}).IsFailedPrecondition());  // beyond the log
+  REQUIRE(s.Compact(SnapshotMeta{3, 2}).ok());
+  CHECK(s.Snapshot() == SnapshotMeta{3, 2});
+  CHECK(s.FirstIndex() == 4);
+  CHECK(s.LastIndex() == 5);
+  CHECK(*s.Term(3) == 2);
+  CHECK(*s.Term(5) == 3);
+  CHECK(s.Term(2).status().IsFailedPrecondition());
+  CHECK(s.Term(6).status().IsNotFound());
+  CHECK(s.Entries(3, 5).status().IsInvalidArgument());
+  REQUIRE(s.Entries(4, 6).ok());
+  CHECK(s.Entries(4, 6)->front().index == 4);
+  CHECK(s.Entries(4, 6)->size() == 2);
+  CHECK(s.Compact(SnapshotMeta{2, 1}).IsFailedPrecondition());  // behind the snapshot
+  Entry e{4, 3, EntryType::kNormal, "x"};
+  CHECK(s.Append({e}).IsInvalidArgument());  // inside the snapshot
+  e.index = 5;
+  REQUIRE(s.Append({e}).ok());
+  CHECK(*s.Term(5) == 4);
+  s.InstallSnapshot(SnapshotMeta{9, 4});
+  CHECK(s.FirstIndex() == 10);
+  CHECK(s.LastIndex() == 9);
+  CHECK(*s.Term(9) == 4);
+  CHECK(s.Entries(10, 10)->empty());
+  e.index = 10;
+  REQUIRE(s.Append({e}).ok());
+  CHECK(s.LastIndex() == 10);
+}
+
+TEST_CASE("§7 compaction drops applied entries and survives a restart") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  for (int i = 0; i < 4; ++i) REQUIRE(net.node(1).Propose("v" + std::to_string(i)).ok());
+  net.TickAll(2);
+  Raft& leader = net.node(1);
+  REQUIRE(leader.applied_index() == 5);
+  CHECK(leader.Compact(0).IsFailedPrecondition());
+  CHECK(leader.Compact(6).IsFailedPrecondition());  // not applied yet
+  net.Compact(1, 3);
+  CHECK(leader.snapshot() == SnapshotMeta{3, 1});
+  CHECK(leader.first_index() == 4);
+  CHECK(leader.last_index() == 5);
+  CHECK(leader.log().front().index == 4);
+  CHECK(leader.TermAt(3) == 1);
+  CHECK(leader.TermAt(2) == 0);
+  CHECK(leader.Compact(3).IsFailedPrecondition());  // already compacted
+  net.CheckAll();
+  // Replication goes on after the snapshot.
+  REQUIRE(leader.Propose("after").ok());
+  net.TickAll(2);
+  CHECK(net.node(2).applied_index() == 6);
+  // A node restarts from compacted storage: log after the snapshot, commit
+  // and applied from its state machine.
+  RaftConfig c = net.config(1);
+  c.applied_index = 6;
+  Result<std::unique_ptr<Raft>> restarted = Raft::Create(c, net.storage(1));
+  REQUIRE(restarted.ok());
+  CHECK((*restarted)->snapshot() == SnapshotMeta{3, 1});
+  CHECK((*restarted)->last_index() == 6);
+  CHECK((*restarted)->commit_index() == 6);
+  (*restarted)->CheckInvariants();
+  // A state machine older than the snapshot cannot catch up from this log.
+  c.applied_index = 2;
+  CHECK(Raft::Create(c, net.storage(1)).status().IsCorruption());
+}
+
+TEST_CASE("§7 a lagging follower is sent the leader's snapshot and installs it") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  net.Isolate(3);
+  for (int i = 0; i < 6; ++i) REQUIRE(net.node(1).Propose("v" + std::to_string(i)).ok());
+  net.Settle();
+  REQUIRE(net.node(1).applied_index() == 7);
+  net.Compact(1, 6);  // node 3 still needs entries 2..6, now gone
+  net.Heal();
+  bool snapshot_sent = false;
+  for (int i = 0; i < 10 && net.node(3).applied_index() < 7; ++i) {
+    net.Tick(1);
+    for (int round = 0; round < 20; ++round) {
+      std::vector<Message> messages = net.Collect();
+      if (messages.empty()) break;
+      for (const Message& m : messages) {
+        if (m.type == MessageType::kSnapshot && m.to == 3) {
+          snapshot_sent = true;
+          CHECK(m.snapshot == SnapshotMeta{6, 1});
+          // Paused while the snapshot is in flight: no appends to node 3.
+          for (const Message& other : messages) {
+            CHECK_FALSE((other.type == MessageType::kAppend && other.to == 3));
+          }
+        }
+      }
+      net.Deliver(messages);
+    }
+  }
+  CHECK(snapshot_sent);
+  REQUIRE(net.installed(3).size() == 1);
+  CHECK(net.installed(3)[0] == SnapshotMeta{6, 1});
+  CHECK(net.node(3).snapshot() == SnapshotMeta{6, 1});
+  CHECK(net.storage(3).Snapshot() == SnapshotMeta{6, 1});
+  CHECK(net.storage(3).GetHardState().commit_index == 7);
+  // Entries after the snapshot are applied on top of it.
+  REQUIRE(net.applied(3).size() == 1);
+  CHECK(net.applied(3)[0].index == 7);
+  CHECK(net.node(3).applied_index() == 7);
+  CHECK(net.node(1).MatchIndex(3) == 7);
+  REQUIRE(net.node(1).Propose("more").ok());
+  net.TickAll(2);
+  CHECK(net.node(3).applied_index() == 8);
+  CHECK(net.storage(3).LastIndex() == 8);
+}
+
+TEST_CASE("§7 a restored follower hands the snapshot out once and applies after it") {
+  MemoryStorage storage;
+  REQUIRE(storage.Append(Terms({1, 1})).ok());
+  storage.SetHardState(HardState{1, kNoNode, 1});
+  RaftConfig c = MakeConfig(2, {1, 2, 3});
+  c.applied_index = 1;
+  auto raft = std::move(Raft::Create(c, storage)).value();
+  Message snap = Msg(MessageType::kSnapshot, 1, 2, 2);
+  snap.snapshot = SnapshotMeta{5, 2};
+  REQUIRE(raft->Step(snap).ok());
+  CHECK(raft->log().empty());
+  CHECK(raft->commit_index() == 5);
+  CHECK(raft->last_index() == 5);
+  raft->CheckInvariants();  // applied lags the snapshot until it is installed
+  REQUIRE(raft->HasReady());
+  Ready rd = raft->GetReady();
+  REQUIRE(rd.snapshot.has_value());
+  CHECK(*rd.snapshot == SnapshotMeta{5, 2});
+  CHECK(rd.committed_entries.empty());
+  CHECK(rd.entries.empty());
+  REQUIRE(rd.hard_state.has_value());
+  CHECK(rd.hard_state->commit_index == 5);
+  CHECK(rd.hard_state->current_term == 2);
+  REQUIRE(rd.messages.size() == 1);
+  CHECK(rd.messages[0].type == MessageType::kAppendResponse);
+  CHECK_FALSE(rd.messages[0].reject);
+  CHECK(rd.messages[0].index == 5);
+  storage.InstallSnapshot(*rd.snapshot);
+  storage.SetHardState(*rd.hard_state);
+  raft->Advance(rd);
+  CHECK(raft->applied_index() == 5);
+  CHECK_FALSE(raft->HasReady());
+  // The next append continues after the snapshot.
+  Message append = Msg(MessageType::kAppend, 1, 2, 2);
+  append.index = 5;
+  append.log_term = 2;
+  append.entries = {Entry{2, 6, EntryType::kNormal, "six"}};
+  append.commit = 6;
+  REQUIRE(raft->Step(append).ok());
+  rd = raft->GetReady();
+  CHECK_FALSE(rd.snapshot.has_value());
+  REQUIRE(rd.committed_entries.size() == 1);
+  CHECK(rd.committed_entries[0].index == 6);
+  REQUIRE(storage.Append(rd.entries).ok());
+  raft->Advance(rd);
+  CHECK(raft->applied_index() == 6);
+  raft->CheckInvariants();
+}
+
+TEST_CASE("§7 a follower that already has the snapshot's last entry keeps its log") {
+  MemoryStorage storage;
+  REQUIRE(storage.Append(Terms({1, 1, 1, 1})).ok());
+  storage.SetHardState(HardState{1, kNoNode, 1});
+  RaftConfig c = MakeConfig(2, {1, 2, 3});
+  c.applied_index = 1;
+  auto raft = std::move(Raft::Create(c, storage)).value();
+  Message snap = Msg(MessageType::kSnapshot, 1, 2, 1);
+  snap.snapshot = SnapshotMeta{3, 1};
+  REQUIRE(raft->Step(snap).ok());
+  // Fast-forward: entries 2 and 3 are committed, entry 4 stays.
+  CHECK(raft->commit_index() == 3);
+  CHECK(raft->last_index() == 4);
+  CHECK(raft->snapshot() == SnapshotMeta{});
+  Ready rd = raft->GetReady();
+  CHECK_FALSE(rd.snapshot.has_value());
+  REQUIRE(rd.committed_entries.size() == 2);
+  CHECK(rd.committed_entries[0].index == 2);
+  REQUIRE(rd.messages.size() == 1);
+  CHECK(rd.messages[0].index == 3);
+  CHECK_FALSE(rd.messages[0].reject);
+  raft->Advance(rd);
+  // A snapshot we are already past is acknowledged at our commit point.
+  snap.snapshot = SnapshotMeta{2, 1};
+  REQUIRE(raft->Step(snap).ok());
+  rd = raft->GetReady();
+  REQUIRE(rd.messages.size() == 1);
+  CHECK(rd.messages[0].index == 3);
+  CHECK(raft->last_index() == 4);
+  raft->Advance(rd);
+  raft->CheckInvariants();
+}
+
+TEST_CASE("§7 a failed snapshot stream makes the leader probe and send it again") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  net.Isolate(3);
+  for (int i = 0; i < 3; ++i) REQUIRE(net.node(1).Propose("v" + std::to_string(i)).ok());
+  net.Settle();
+  net.Compact(1, 4);
+  // Node 3 is reachable for heartbeats, but the first stream fails.
+  net.Heal();
+  int snapshots = 0;
+  bool failed_once = false;
+  for (int i = 0; i < 10 && net.node(3).applied_index() < 4; ++i) {
+    net.Tick(1);
+    for (int round = 0; round < 10; ++round) {
+      std::vector<Message> messages = net.Collect();
+      if (messages.empty()) break;
+      for (const Message& m : messages) {
+        if (m.type == MessageType::kSnapshot) ++snapshots;
+        if (m.type == MessageType::kSnapshot && !failed_once) {
+          failed_once = true;
+          net.node(1).ReportSnapshot(3, false);
+          continue;
+        }
+        if (m.type == MessageType::kSnapshot) net.node(1).ReportSnapshot(3, true);
+        REQUIRE(net.node(m.to).Step(m).ok());
+      }
+    }
+  }
+  CHECK(failed_once);
+  CHECK(snapshots == 2);
+  CHECK(net.node(3).applied_index() == 4);
+  CHECK(net.node(1).MatchIndex(3) == 4);
+  net.CheckAll();
+}
+
+// ---------------------------------------------------------------------------
+// Thesis §6.4 ReadIndex.
+
+TEST_CASE("§6.4 ReadIndex at the leader is answered after a heartbeat quorum") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  REQUIRE(net.node(1).Propose("x").ok());
+  net.Settle();
+  const uint64_t commit = net.node(1).commit_index();
+  REQUIRE(net.node(1).ReadIndex(7).ok());
+  // Nothing is answered before the followers confirm the leadership.
+  std::vector<Message> heartbeats = net.Collect();
+  CHECK(net.read_states(1).empty());
+  uint64_t round = 0;
+  for (const Message& m : heartbeats) {
+    if (m.type == MessageType::kHeartbeat) round = m.context;
+  }
+  CHECK(round != 0);
+  net.Deliver(heartbeats);
+  net.Settle();
+  REQUIRE(net.read_states(1).size() == 1);
+  CHECK(net.read_states(1)[0] == ReadState{7, commit});
+}
+
+TEST_CASE("§6.4 a leader cut off from the majority does not answer a read") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  net.Isolate(1);
+  REQUIRE(net.node(1).ReadIndex(1).ok());
+  net.Settle();
+  net.Tick(1, 3);
+  net.Settle();
+  CHECK(net.read_states(1).empty());
+  // Once it steps down (CheckQuorum, after two election timeouts at most)
+  // the pending read is dropped.
+  net.Tick(1, 20);
+  net.Settle();
+  CHECK(net.node(1).role() == Role::kFollower);
+  net.Heal();
+  net.TickAll(3);
+  CHECK(net.read_states(1).empty());
+}
+
+TEST_CASE("§6.4 ReadIndex at a follower asks the leader") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  REQUIRE(net.node(1).Propose("x").ok());
+  net.Settle();
+  const uint64_t commit = net.node(1).commit_index();
+  REQUIRE(net.node(2).ReadIndex(42).ok());
+  net.Settle();
+  REQUIRE(net.read_states(2).size() == 1);
+  CHECK(net.read_states(2)[0] == ReadState{42, commit});
+  CHECK(net.read_states(1).empty());
+}
+
+TEST_CASE("§6.4 ReadIndex without a known leader is refused") {
+  Network net(3);
+  net.Start();
+  CHECK(net.node(2).ReadIndex(1).IsUnavailable());
+  net.TickUntilCampaign(1);
+  CHECK(net.node(1).ReadIndex(1).IsUnavailable());  // a (pre-)candidate knows no leader
+  // A node that is asked while not leading rejects the request.
+  REQUIRE(net.node(3).Step(Msg(MessageType::kReadIndex, 2, 3, 0)).ok());
+  Ready rd = net.node(3).GetReady();
+  REQUIRE(rd.messages.size() == 1);
+  CHECK(rd.messages[0].type == MessageType::kReadIndexResponse);
+  CHECK(rd.messages[0].reject);
+  net.node(3).Advance(rd);
+}
+
+TEST_CASE("§6.4 a new leader answers reads only after its term's no-op commits") {
+  Network net(3);
+  net.Preload(1, {1, 1}, 1);
+  net.Preload(2, {1, 1}, 1);
+  net.Preload(3, {1, 1}, 1);
+  net.Start();
+  net.TickUntilCampaign(1);
+  // Win the election, but deliver none of the no-op's appends.
+  for (int i = 0; i < 10 && net.node(1).role() != Role::kLeader; ++i) net.Round();
+  REQUIRE(net.node(1).role() == Role::kLeader);
+  net.Collect();
+  REQUIRE(net.node(1).commit_index() < 3);
+  REQUIRE(net.node(1).ReadIndex(5).ok());
+  net.Collect();  // dropped: no heartbeat round can confirm the read yet
+  net.Tick(1, 1);
+  net.Settle();
+  // The heartbeat repaired the followers; the no-op (index 3) committed, and
+  // only then was the read recorded — at index 3, not at the old commit.
+  REQUIRE(net.node(1).commit_index() == 3);
+  REQUIRE(net.read_states(1).size() == 1);
+  CHECK(net.read_states(1)[0] == ReadState{5, 3});
+}
+
+TEST_CASE("§6.4 a single-node cluster answers a read at once") {
+  MemoryStorage storage;
+  auto raft = SingleNode(storage, 1, {1});
+  CHECK(raft->ReadIndex(3).IsUnavailable());
+  while (raft->role() != Role::kLeader) raft->Tick();
+  REQUIRE(raft->ReadIndex(3).ok());
+  Ready rd = raft->GetReady();
+  REQUIRE(rd.read_states.size() == 1);
+  CHECK(rd.read_states[0] == ReadState{3, 1});
+  raft->Advance(rd);
+  raft->CheckInvariants();
+}
+
+TEST_CASE("§6.4 pending reads are bounded by max_pending_reads") {
+  Network net(3);
+  for (NodeId id : {1, 2, 3}) net.config(id).max_pending_reads = 2;
+  net.Start();
+  net.Elect(1);
+  net.Isolate(2);
+  net.Isolate(3);
+  REQUIRE(net.node(1).ReadIndex(1).ok());
+  REQUIRE(net.node(1).ReadIndex(2).ok());
+  CHECK(net.node(1).ReadIndex(3).IsResourceExhausted());
+  // A follower's request beyond the bound is rejected.
+  REQUIRE(net.node(1).Step(Msg(MessageType::kReadIndex, 2, 1, net.node(1).current_term())).ok());
+  bool rejected = false;
+  for (const Message& m : net.Collect()) {
+    if (m.type == MessageType::kReadIndexResponse && m.to == 2) rejected = m.reject;
+  }
+  CHECK(rejected);
+  net.Heal();
+  net.TickAll(1);
+  CHECK(net.read_states(1).size() == 2);
+  CHECK(net.node(1).ReadIndex(3).ok());
+}
+
+// ---------------------------------------------------------------------------
+// Thesis §3.10 leadership transfer.
+
+TEST_CASE("§3.10 leadership transfer to an up-to-date follower") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  REQUIRE(net.node(1).Propose("x").ok());
+  net.Settle();
+  const uint64_t term = net.node(1).current_term();
+  CHECK(net.node(2).TransferLeadership(3).IsUnavailable());
+  CHECK(net.node(1).TransferLeadership(1).IsInvalidArgument());
+  CHECK(net.node(1).TransferLeadership(9).IsInvalidArgument());
+  REQUIRE(net.node(1).TransferLeadership(2).ok());
+  CHECK(net.node(1).lead_transferee() == 2);
+  std::vector<Message> messages = net.Collect();
+  REQUIRE(messages.size() == 1);
+  CHECK(messages[0].type == MessageType::kTimeoutNow);
+  CHECK(messages[0].to == 2);
+  net.Deliver(messages);
+  net.Settle();
+  // The target ran a real election at once (no PreVote, no timeout) and won
+  // although every voter had just heard from the old leader.
+  CHECK(net.node(2).role() == Role::kLeader);
+  CHECK(net.node(2).current_term() == term + 1);
+  CHECK(net.node(1).role() == Role::kFollower);
+  CHECK(net.node(1).leader() == 2);
+  CHECK(net.node(1).lead_transferee() == kNoNode);
+}
+
+TEST_CASE("§3.10 a transfer waits for the target to catch up and refuses proposals") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  net.Isolate(3);
+  for (int i = 0; i < 3; ++i) REQUIRE(net.node(1).Propose("v" + std::to_string(i)).ok());
+  net.Settle();
+  REQUIRE(net.node(1).MatchIndex(3) < net.node(1).last_index());
+  REQUIRE(net.node(1).TransferLeadership(3).ok());
+  Status s = net.node(1).Propose("during");
+  CHECK(s.IsUnavailable());
+  CHECK(s.message().find("node 3") != std::string::npos);
+  for (const Message& m : net.Collect()) CHECK(m.type != MessageType::kTimeoutNow);
+  net.Heal();
+  bool timeout_now = false;
+  for (int i = 0; i < 5 && net.node(3).role() != Role::kLeader; ++i) {
+    net.Tick(1);
+    for (int round = 0; round < 20; ++round) {
+      std::vector<Message> messages = net.Collect();
+      if (messages.empty()) break;
+      for (const Message& m : messages) {
+        if (m.type == MessageType::kTimeoutNow) {
+          timeout_now = true;
+          // Sent only once node 3 holds the leader's whole log.
+          CHECK(net.node(3).last_index() == net.node(1).last_index());
+        }
+      }
+      net.Deliver(messages);
+    }
+  }
+  CHECK(timeout_now);
+  CHECK(net.node(3).role() == Role::kLeader);
+  net.CheckAll();
+}
+
+TEST_CASE("§3.10 a transfer that does not finish in an election timeout is abandoned") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  net.Isolate(3);
+  REQUIRE(net.node(1).Propose("x").ok());
+  net.Settle();
+  REQUIRE(net.node(1).TransferLeadership(3).ok());
+  CHECK(net.node(1).Propose("y").IsUnavailable());
+  for (int i = 0; i < 9; ++i) {
+    net.Tick(1);
+    net.Settle();
+  }
+  CHECK(net.node(1).lead_transferee() == 3);
+  net.Tick(1);
+  net.Settle();
+  CHECK(net.node(1).lead_transferee() == kNoNode);
+  CHECK(net.node(1).role() == Role::kLeader);
+  CHECK(net.node(1).Propose("y").ok());
+}
+
+TEST_CASE("§3.10 a forced vote bypasses the leader lease; a plain one does not") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  Raft& voter = net.node(3);
+  const uint64_t term = voter.current_term();
+  Message vote = Msg(MessageType::kVote, 2, 3, term + 1);
+  vote.index = voter.last_index();
+  vote.log_term = voter.TermAt(voter.last_index());
+  REQUIRE(voter.Step(vote).ok());
+  CHECK(voter.current_term() == term);  // ignored: heard from leader 1 recently
+  CHECK_FALSE(voter.HasReady());
+  vote.force = true;
+  REQUIRE(voter.Step(vote).ok());
+  CHECK(voter.current_term() == term + 1);
+  Ready rd = voter.GetReady();
+  REQUIRE(rd.messages.size() == 1);
+  CHECK(rd.messages[0].type == MessageType::kVoteResponse);
+  CHECK_FALSE(rd.messages[0].reject);
+  REQUIRE(rd.hard_state.has_value());
+  CHECK(rd.hard_state->voted_for == 2);
+  voter.Advance(rd);
+  voter.CheckInvariants();
 }
 
 }  // namespace

@@ -73,6 +73,7 @@ class NodeProcess {
   ~NodeProcess();
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::unique_ptr<api::Client> Client() const;
   // SIGKILL and reap.

@@ -107,9 +107,11 @@ constexpr int64_t kNov30 = 1796032800000;  // 2026-11-30T10:00:00Z
 Block ApplyAndWrite(StateMachine& sm, storage::KvStore* store, uint64_t index, const Proposal& p) {
   storage::WriteBatch batch;
   Block block = sm.Apply(index, p, nullptr, batch);
-  sm.StageCheckpoint("note " + std::to_string(index) + "\n", batch);
+  sm.StageCheckpoint(block.tree_size, "note " + std::to_string(index) + "\n", "revocations\n",
+                     batch);
   REQUIRE(store->Write(batch, true).ok());
-  sm.Publish("note " + std::to_string(index) + "\n", "revocations\n");
+  sm.Publish();
+  sm.PublishCheckpoint(block.tree_size, "note " + std::to_string(index) + "\n", "revocations\n");
   return block;
 }
 

@@ -1,0 +1,452 @@
+#include "consensus/codec.h"
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <utility>
+
+#include "common/check.h"
+
+namespace frontera::consensus {
+namespace {
+
+// ---- CRC32C ----
+
+// Reflected Castagnoli polynomial (RFC 3720 §B.4; iSCSI, ext4, LevelDB use
+// the same checksum): it detects more error patterns in long records than the
+// IEEE polynomial of zlib.
+constexpr uint32_t kCrc32cPolynomial = 0x82F63B78u;
+
+// Slicing by 8 (Kounavis & Berry): table[k][b] is the CRC contribution of
+// byte b followed by k zero bytes, so eight input bytes are folded with eight
+// independent lookups instead of eight dependent ones. Built at compile time.
+using Crc32cTables = std::array<std::array<uint32_t, 256>, 8>;
+
+constexpr Crc32cTables MakeCrc32cTables() {
+  Crc32cTables tables{};
+  for (uint32_t b = 0; b < 256; ++b) {
+    uint32_t crc = b;
+    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ ((crc & 1u) ? kCrc32cPolynomial : 0u);
+    tables[0][b] = crc;
+  }
+  for (size_t k = 1; k < 8; ++k) {
+    for (uint32_t b = 0; b < 256; ++b) {
+      const uint32_t prev = tables[k - 1][b];
+      tables[k][b] = (prev >> 8) ^ tables[0][prev & 0xffu];
+    }
+  }
+  return tables;
+}
+
+constexpr Crc32cTables kCrc32cTables = MakeCrc32cTables();
+
+// Little-endian load assembled from bytes: correct on any host; compilers
+// turn it into one load on little-endian machines.
+inline uint32_t LoadLe32(const uint8_t* p) {
+  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+}
+
+// ---- Writing ----
+
+size_t VarintLength(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+void AppendVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+void PutFixed32(char* dst, uint32_t v) {
+  for (int i = 0; i < 4; ++i) dst[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+uint8_t EntryTypeByte(EntryType type) {
+  const auto byte = static_cast<uint8_t>(type);
+  FRONTERA_CHECK(byte <= static_cast<uint8_t>(EntryType::kNoop))
+      << "encoding an entry of unknown type " << int{byte};
+  return byte;
+}
+
+size_t EntryBodyLength(const Entry& e) {
+  return VarintLength(e.term) + VarintLength(e.index) + 1 + VarintLength(e.data.size()) +
+         e.data.size();
+}
+
+size_t EntryRecordLength(const Entry& e) {
+  const size_t body = EntryBodyLength(e);
+  return VarintLength(body) + 4 + body;
+}
+
+// The checksum is written after the body, into the 4 bytes reserved before
+// it, so the body is produced once, straight into `out`, and never copied.
+void AppendEntryRecord(std::string& out, const Entry& e) {
+  const size_t body_length = EntryBodyLength(e);
+  AppendVarint(out, body_length);
+  const size_t crc_at = out.size();
+  out.append(4, '\0');
+  const size_t body_at = out.size();
+  AppendVarint(out, e.term);
+  AppendVarint(out, e.index);
+  out.push_back(static_cast<char>(EntryTypeByte(e.type)));
+  AppendVarint(out, e.data.size());
+  out.append(e.data);
+  const uint32_t crc = Crc32c(std::string_view(out).substr(body_at, body_length));
+  PutFixed32(out.data() + crc_at, crc);
+}
+
+// Appends version and checksum and a body of varints (hard state, snapshot).
+template <size_t N>
+std::string EncodeChecksummedVarints(const std::array<uint64_t, N>& fields) {
+  std::string body;
+  for (uint64_t f : fields) AppendVarint(body, f);
+  std::string out;
+  out.reserve(1 + 4 + body.size());
+  out.push_back(static_cast<char>(kCodecVersion));
+  out.append(4, '\0');
+  PutFixed32(out.data() + 1, Crc32c(body));
+  out.append(body);
+  return out;
+}
+
+// ---- Reading ----
+
+std::string Hex32(uint32_t v) {
+  char buf[11];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+// A bounds-checked cursor over an input. Every error names what is being
+// decoded, the field and the byte offset, so a bad record can be found with
+// a hex dump.
+class Reader {
+ public:
+  Reader(std::string_view in, std::string_view what, size_t base_offset = 0)
+      : in_(in), what_(what), base_(base_offset) {}
+
+  size_t remaining() const { return in_.size() - pos_; }
+  size_t offset() const { return base_ + pos_; }
+  std::string_view what() const { return what_; }
+  // Names what is decoded from here on (e.g. one entry of a message). The
+  // viewed string must outlive its use.
+  void set_what(std::string_view what) { what_ = what; }
+
+  Status Error(std::string_view field, std::string_view problem) const {
+    return Status::InvalidArgument(std::string(what_) + ": " + std::string(field) + " at byte " +
+                                   std::to_string(offset()) + ": " + std::string(problem));
+  }
+
+  Status Byte(std::string_view field, uint8_t& out) {
+    if (remaining() < 1) return Error(field, "truncated");
+    out = static_cast<uint8_t>(in_[pos_++]);
+    return Status::Ok();
+  }
+
+  Status Fixed32(std::string_view field, uint32_t& out) {
+    if (remaining() < 4) return Error(field, "truncated");
+    out = LoadLe32(reinterpret_cast<const uint8_t*>(in_.data() + pos_));
+    pos_ += 4;
+    return Status::Ok();
+  }
+
+  // Strict LEB128: at most 10 bytes, no bits beyond 64, shortest form only
+  // (a last byte of 0 after the first would add nothing).
+  Status Varint(std::string_view field, uint64_t& out) {
+    const size_t start = pos_;
+    uint64_t value = 0;
+    for (int i = 0; i < 10; ++i) {
+      if (pos_ >= in_.size()) {
+        pos_ = start;
+        return Error(field, "truncated varint");
+      }
+      const auto b = static_cast<uint8_t>(in_[pos_++]);
+      if (i == 9 && b > 1) {
+        pos_ = start;
+        return Error(field, "varint exceeds 64 bits");
+      }
+      value |= uint64_t{b & 0x7fu} << (7 * i);
+      if ((b & 0x80u) == 0) {
+        if (b == 0 && i > 0) {
+          pos_ = start;
+          return Error(field, "varint is not in shortest form");
+        }
+        out = value;
+        return Status::Ok();
+      }
+    }
+    FRONTERA_CHECK(false) << "unreachable: the 10th varint byte ends the loop";
+    return Status::Internal("varint");
+  }
+
+  Status Bytes(std::string_view field, uint64_t n, std::string_view& out) {
+    if (n > remaining()) {
+      return Error(field, "length " + std::to_string(n) + " exceeds the " +
+                              std::to_string(remaining()) + " bytes left");
+    }
+    out = in_.substr(pos_, static_cast<size_t>(n));
+    pos_ += static_cast<size_t>(n);
+    return Status::Ok();
+  }
+
+  Status End() const {
+    if (remaining() == 0) return Status::Ok();
+    return Error("end", std::to_string(remaining()) + " unexpected trailing bytes");
+  }
+
+ private:
+  std::string_view in_;
+  std::string_view what_;
+  size_t base_;
+  size_t pos_ = 0;
+};
+
+Status CheckVersion(Reader& r) {
+  uint8_t version = 0;
+  FRONTERA_RETURN_IF_ERROR(r.Byte("version", version));
+  if (version != kCodecVersion) {
+    return r.Error("version", "format version " + std::to_string(version) +
+                                  " is not supported (this build reads version " +
+                                  std::to_string(kCodecVersion) + ")");
+  }
+  return Status::Ok();
+}
+
+Status CheckSize(std::string_view what, std::string_view bytes, const DecodeLimits& limits) {
+  if (bytes.size() <= limits.max_bytes) return Status::Ok();
+  return Status::InvalidArgument(
+      std::string(what) + " of " + std::to_string(bytes.size()) +
+      " bytes exceeds the limit max_bytes = " + std::to_string(limits.max_bytes));
+}
+
+// Smallest entry record: body_len (1) + crc (4) + body of four one-byte
+// fields. Bounds the entry count a message can honestly claim.
+constexpr size_t kMinEntryRecordBytes = 1 + 4 + 4;
+
+// Reads one entry record. The checksum is verified before the body is parsed
+// so that damage is reported as Corruption, not as a confusing format error.
+Status ReadEntryRecord(Reader& r, Entry& out) {
+  uint64_t body_length = 0;
+  FRONTERA_RETURN_IF_ERROR(r.Varint("entry length", body_length));
+  uint32_t stored_crc = 0;
+  FRONTERA_RETURN_IF_ERROR(r.Fixed32("entry checksum", stored_crc));
+  const size_t body_offset = r.offset();
+  std::string_view body;
+  FRONTERA_RETURN_IF_ERROR(r.Bytes("entry body", body_length, body));
+  const uint32_t computed_crc = Crc32c(body);
+  if (computed_crc != stored_crc) {
+    return Status::Corruption(std::string(r.what()) + ": entry checksum mismatch at byte " +
+                              std::to_string(body_offset) + " (stored " + Hex32(stored_crc) +
+                              ", computed " + Hex32(computed_crc) + ")");
+  }
+  Reader b(body, r.what(), body_offset);
+  Entry e;
+  FRONTERA_RETURN_IF_ERROR(b.Varint("entry term", e.term));
+  FRONTERA_RETURN_IF_ERROR(b.Varint("entry index", e.index));
+  uint8_t type = 0;
+  FRONTERA_RETURN_IF_ERROR(b.Byte("entry type", type));
+  if (type > static_cast<uint8_t>(EntryType::kNoop)) {
+    return b.Error("entry type", "unknown entry type " + std::to_string(type));
+  }
+  e.type = static_cast<EntryType>(type);
+  uint64_t data_length = 0;
+  FRONTERA_RETURN_IF_ERROR(b.Varint("entry data length", data_length));
+  std::string_view data;
+  FRONTERA_RETURN_IF_ERROR(b.Bytes("entry data", data_length, data));
+  FRONTERA_RETURN_IF_ERROR(b.End());
+  e.data.assign(data);
+  out = std::move(e);
+  return Status::Ok();
+}
+
+// Decodes version, checksum and a body of exactly N varints.
+template <size_t N>
+Result<std::array<uint64_t, N>> DecodeChecksummedVarints(
+    std::string_view bytes, std::string_view what, const std::array<std::string_view, N>& names) {
+  Reader r(bytes, what);
+  FRONTERA_RETURN_IF_ERROR(CheckVersion(r));
+  uint32_t stored_crc = 0;
+  FRONTERA_RETURN_IF_ERROR(r.Fixed32("checksum", stored_crc));
+  const size_t body_offset = r.offset();
+  std::string_view body;
+  FRONTERA_RETURN_IF_ERROR(r.Bytes("body", r.remaining(), body));
+  const uint32_t computed_crc = Crc32c(body);
+  if (computed_crc != stored_crc) {
+    return Status::Corruption(std::string(what) + ": checksum mismatch (stored " +
+                              Hex32(stored_crc) + ", computed " + Hex32(computed_crc) + ")");
+  }
+  Reader b(body, what, body_offset);
+  std::array<uint64_t, N> fields{};
+  for (size_t i = 0; i < N; ++i) FRONTERA_RETURN_IF_ERROR(b.Varint(names[i], fields[i]));
+  FRONTERA_RETURN_IF_ERROR(b.End());
+  return fields;
+}
+
+constexpr uint8_t kFlagReject = 1u << 0;
+constexpr uint8_t kFlagForce = 1u << 1;
+constexpr uint8_t kLastMessageType = static_cast<uint8_t>(MessageType::kTimeoutNow);
+
+}  // namespace
+
+uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
+  const auto& t = kCrc32cTables;
+  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
+  size_t n = data.size();
+  uint32_t c = ~crc;
+  while (n >= 8) {
+    const uint32_t lo = LoadLe32(p) ^ c;
+    const uint32_t hi = LoadLe32(p + 4);
+    c = t[7][lo & 0xffu] ^ t[6][(lo >> 8) & 0xffu] ^ t[5][(lo >> 16) & 0xffu] ^ t[4][lo >> 24] ^
+        t[3][hi & 0xffu] ^ t[2][(hi >> 8) & 0xffu] ^ t[1][(hi >> 16) & 0xffu] ^ t[0][hi >> 24];
+    p += 8;
+    n -= 8;
+  }
+  while (n > 0) {
+    c = t[0][(c ^ *p) & 0xffu] ^ (c >> 8);
+    ++p;
+    --n;
+  }
+  return ~c;
+}
+
+uint32_t Crc32c(std::string_view data) { return Crc32cExtend(0, data); }
+
+std::string EncodeEntry(const Entry& entry) {
+  std::string out;
+  out.reserve(1 + EntryRecordLength(entry));
+  out.push_back(static_cast<char>(kCodecVersion));
+  AppendEntryRecord(out, entry);
+  return out;
+}
+
+Result<Entry> DecodeEntry(std::string_view bytes, const DecodeLimits& limits) {
+  FRONTERA_RETURN_IF_ERROR(CheckSize("entry value", bytes, limits));
+  Reader r(bytes, "entry value");
+  FRONTERA_RETURN_IF_ERROR(CheckVersion(r));
+  Entry entry;
+  FRONTERA_RETURN_IF_ERROR(ReadEntryRecord(r, entry));
+  FRONTERA_RETURN_IF_ERROR(r.End());
+  return entry;
+}
+
+std::string EncodeHardState(const HardState& hard_state) {
+  return EncodeChecksummedVarints<3>(
+      {hard_state.current_term, hard_state.voted_for, hard_state.commit_index});
+}
+
+Result<HardState> DecodeHardState(std::string_view bytes) {
+  FRONTERA_ASSIGN_OR_RETURN(
+      auto fields, DecodeChecksummedVarints<3>(bytes, "hard state",
+                                               {"current_term", "voted_for", "commit_index"}));
+  HardState hs;
+  hs.current_term = fields[0];
+  hs.voted_for = fields[1];
+  hs.commit_index = fields[2];
+  return hs;
+}
+
+std::string EncodeSnapshotMeta(const SnapshotMeta& snapshot) {
+  return EncodeChecksummedVarints<2>({snapshot.index, snapshot.term});
+}
+
+Result<SnapshotMeta> DecodeSnapshotMeta(std::string_view bytes) {
+  FRONTERA_ASSIGN_OR_RETURN(auto fields,
+                            DecodeChecksummedVarints<2>(bytes, "snapshot meta", {"index", "term"}));
+  SnapshotMeta snapshot;
+  snapshot.index = fields[0];
+  snapshot.term = fields[1];
+  return snapshot;
+}
+
+void AppendMessage(const Message& m, std::string& out) {
+  const auto type = static_cast<uint8_t>(m.type);
+  FRONTERA_CHECK(type <= kLastMessageType) << "encoding a message of unknown type " << int{type};
+  const std::array<uint64_t, 10> header = {
+      m.from,   m.to,          m.term,    m.log_term,       m.index,
+      m.commit, m.reject_hint, m.context, m.snapshot.index, m.snapshot.term,
+  };
+  // Size everything first: a message may carry 64 entries of 1 MiB, and
+  // growing the string by doubling would copy them several times.
+  size_t size = 3 + VarintLength(m.entries.size());
+  for (uint64_t v : header) size += VarintLength(v);
+  for (const Entry& e : m.entries) size += EntryRecordLength(e);
+  out.reserve(out.size() + size);
+
+  out.push_back(static_cast<char>(kCodecVersion));
+  out.push_back(static_cast<char>(type));
+  uint8_t flags = 0;
+  if (m.reject) flags |= kFlagReject;
+  if (m.force) flags |= kFlagForce;
+  out.push_back(static_cast<char>(flags));
+  for (uint64_t v : header) AppendVarint(out, v);
+  AppendVarint(out, m.entries.size());
+  for (const Entry& e : m.entries) AppendEntryRecord(out, e);
+}
+
+std::string EncodeMessage(const Message& message) {
+  std::string out;
+  AppendMessage(message, out);
+  return out;
+}
+
+Result<Message> DecodeMessage(std::string_view bytes, const DecodeLimits& limits) {
+  FRONTERA_RETURN_IF_ERROR(CheckSize("message", bytes, limits));
+  Reader r(bytes, "message");
+  FRONTERA_RETURN_IF_ERROR(CheckVersion(r));
+  Message m;
+  uint8_t type = 0;
+  FRONTERA_RETURN_IF_ERROR(r.Byte("type", type));
+  if (type > kLastMessageType) {
+    return r.Error("type", "unknown message type " + std::to_string(type));
+  }
+  m.type = static_cast<MessageType>(type);
+  uint8_t flags = 0;
+  FRONTERA_RETURN_IF_ERROR(r.Byte("flags", flags));
+  if ((flags & ~(kFlagReject | kFlagForce)) != 0) {
+    return r.Error("flags", "unknown flag bits " + Hex32(flags));
+  }
+  m.reject = (flags & kFlagReject) != 0;
+  m.force = (flags & kFlagForce) != 0;
+  FRONTERA_RETURN_IF_ERROR(r.Varint("from", m.from));
+  FRONTERA_RETURN_IF_ERROR(r.Varint("to", m.to));
+  FRONTERA_RETURN_IF_ERROR(r.Varint("term", m.term));
+  FRONTERA_RETURN_IF_ERROR(r.Varint("log_term", m.log_term));
+  FRONTERA_RETURN_IF_ERROR(r.Varint("index", m.index));
+  FRONTERA_RETURN_IF_ERROR(r.Varint("commit", m.commit));
+  FRONTERA_RETURN_IF_ERROR(r.Varint("reject_hint", m.reject_hint));
+  FRONTERA_RETURN_IF_ERROR(r.Varint("context", m.context));
+  FRONTERA_RETURN_IF_ERROR(r.Varint("snapshot.index", m.snapshot.index));
+  FRONTERA_RETURN_IF_ERROR(r.Varint("snapshot.term", m.snapshot.term));
+  uint64_t count = 0;
+  FRONTERA_RETURN_IF_ERROR(r.Varint("entry count", count));
+  if (count > limits.max_entries) {
+    return r.Error("entry count", std::to_string(count) +
+                                      " entries exceed the limit max_entries = " +
+                                      std::to_string(limits.max_entries));
+  }
+  // A count the remaining bytes cannot hold is refused before reserving, so a
+  // forged count cannot make us allocate.
+  if (count > r.remaining() / kMinEntryRecordBytes) {
+    return r.Error("entry count", std::to_string(count) + " entries cannot fit in the " +
+                                      std::to_string(r.remaining()) + " bytes left");
+  }
+  m.entries.resize(static_cast<size_t>(count));
+  for (size_t i = 0; i < m.entries.size(); ++i) {
+    const std::string what = "message entry " + std::to_string(i) + " of " + std::to_string(count);
+    r.set_what(what);
+    FRONTERA_RETURN_IF_ERROR(ReadEntryRecord(r, m.entries[i]));
+  }
+  r.set_what("message");
+  FRONTERA_RETURN_IF_ERROR(r.End());
+  return m;
+}
+
+}  // namespace frontera::consensus

@@ -1,0 +1,101 @@
+// Codec: the binary encoding of the Raft values that leave the core: log
+// entries and the hard state and snapshot point as storage/ keeps them, and
+// peer messages as node/ sends them. One format for disk and wire, so that an
+// entry's checksum is computed once by the leader that encodes it and checked
+// by every follower that decodes and every store that reads it back.
+//
+// Format version 1 (kCodecVersion). All integers are unsigned LEB128 varints
+// (7 bits a byte, least significant group first, high bit = "more follows",
+// at most 10 bytes); a decoder accepts only the shortest form, so each value
+// has exactly one encoding. crc is a CRC32C (Castagnoli, reflected polynomial
+// 0x82F63B78, initial value and final XOR 0xFFFFFFFF; RFC 3720 §B.4) stored as
+// 4 bytes little-endian. Bytes are written in the order listed.
+//
+//   entry record  = varint body_len, crc(body) [4], body
+//     body        = varint term, varint index, type [1], varint data_len,
+//                   data [data_len]; body ends exactly after data
+//     type        = 0 normal, 1 no-op (EntryType)
+//   Entry value   = version [1] = 0x01, entry record; nothing follows
+//   HardState     = version [1] = 0x01, crc(body) [4],
+//                   body = varint current_term, varint voted_for,
+//                          varint commit_index; nothing follows
+//   SnapshotMeta  = version [1] = 0x01, crc(body) [4],
+//                   body = varint index, varint term; nothing follows
+//   Message       = version [1] = 0x01, type [1] (MessageType, 0..11),
+//                   flags [1] (bit 0 reject, bit 1 force, others 0),
+//                   varint from, varint to, varint term, varint log_term,
+//                   varint index, varint commit, varint reject_hint,
+//                   varint context, varint snapshot.index,
+//                   varint snapshot.term, varint entry_count,
+//                   entry_count × entry record; nothing follows
+//
+// Every entry record carries its own checksum, on disk and on the wire: a
+// flipped bit in a stored or transmitted entry is reported, never applied.
+// The message header has no checksum of its own; the transport frames
+// messages and protects them in transit (TLS / TCP).
+//
+// Decoders are strict and bounded: a wrong version, an unknown type or flag,
+// a non-shortest or over-long varint, a length past the end, trailing bytes,
+// or more than DecodeLimits allows is an error, never a crash, and no decoder
+// allocates more than the size of its input.
+//
+// Thread-safety: pure functions; safe to call from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+#include "consensus/types.h"
+
+namespace frontera::consensus {
+
+// The first byte of every encoding. A decoder refuses any other value.
+inline constexpr uint8_t kCodecVersion = 1;
+
+// Bounds a decoder enforces before it allocates.
+struct DecodeLimits {
+  // Most entries one message may carry. RaftConfig::max_entries_per_append
+  // is at most 65536.
+  size_t max_entries = 65536;
+  // Largest encoding accepted, in bytes (a message of 64 entries of 1 MiB
+  // each fits). Every string a decoder builds is a part of its input, so
+  // this also bounds what a decoder allocates.
+  size_t max_bytes = size_t{128} << 20;
+};
+
+// CRC32C (Castagnoli) of `data`, as used in the records above. Table-driven
+// (slicing by 8). Crc32c("123456789") == 0xE3069283.
+uint32_t Crc32c(std::string_view data);
+// Continues a CRC32C: Crc32cExtend(Crc32c(a), b) == Crc32c(a + b).
+uint32_t Crc32cExtend(uint32_t crc, std::string_view data);
+
+// The Entry value: what storage/ keeps under the entry's index.
+std::string EncodeEntry(const Entry& entry);
+// InvalidArgument when `bytes` is not a well-formed Entry value or exceeds
+// limits.max_bytes; Corruption when its checksum does not match (the message
+// gives the stored and computed CRCs).
+Result<Entry> DecodeEntry(std::string_view bytes, const DecodeLimits& limits = {});
+
+std::string EncodeHardState(const HardState& hard_state);
+// InvalidArgument when malformed; Corruption on a checksum mismatch.
+Result<HardState> DecodeHardState(std::string_view bytes);
+
+std::string EncodeSnapshotMeta(const SnapshotMeta& snapshot);
+// InvalidArgument when malformed; Corruption on a checksum mismatch.
+Result<SnapshotMeta> DecodeSnapshotMeta(std::string_view bytes);
+
+// The encoding of `message`, all fields. One allocation: the size is computed
+// first and the string reserved.
+std::string EncodeMessage(const Message& message);
+// Appends the encoding of `message` to `out` (e.g. after a frame header).
+void AppendMessage(const Message& message, std::string& out);
+// InvalidArgument when `bytes` is not a well-formed message, is larger than
+// limits.max_bytes or carries more than limits.max_entries entries;
+// Corruption when an entry's checksum does not match. The message names the
+// byte offset and, for entries, the position in the message.
+Result<Message> DecodeMessage(std::string_view bytes, const DecodeLimits& limits = {});
+
+}  // namespace frontera::consensus

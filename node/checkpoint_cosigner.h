@@ -1,0 +1,98 @@
+// CheckpointCosigner: gathers the validators' signatures on the checkpoint
+// and revocations notes of each block, and hands out the notes once a
+// majority of the genesis validators signed the same bodies
+// (docs/consensus.md#checkpoint-co-signing).
+//
+// Every validator applies the same blocks and so computes the same bodies;
+// each signs its own after applying a block and sends the signatures to its
+// peers. A peer's signature is checked against this node's own body of the
+// same block, so a signature over anything else is never counted. Signatures
+// for blocks this node has not applied yet wait (bounded) until it has.
+//
+// Thread-safety: thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "crypto/ed25519.h"
+#include "ledger/genesis.h"
+
+namespace frontera::node {
+
+// One validator's signatures on one block's notes, as sent to its peers.
+struct CosignMessage {
+  uint64_t height = 0;
+  std::string signer;  // validator name (signed-note key name)
+  crypto::Signature checkpoint_signature{};
+  crypto::Signature revocations_signature{};
+};
+std::string EncodeCosign(const CosignMessage& message);
+// kInvalidArgument for malformed input.
+Result<CosignMessage> DecodeCosign(std::string_view bytes);
+
+// Co-signed notes ready to publish.
+struct CosignedCheckpoint {
+  uint64_t height = 0;
+  uint64_t tree_size = 0;
+  std::string checkpoint_note;   // C2SP note with >= quorum signatures, in genesis order
+  std::string revocations_note;  // the same for the revocations body
+};
+
+class CheckpointCosigner {
+ public:
+  // REQUIRES: `self` is a validator of `genesis`; `key` is its key and
+  // outlives this object. `pending_heights_max` bounds the blocks kept
+  // waiting for signatures (older ones are dropped).
+  CheckpointCosigner(const ledger::Genesis& genesis, std::string self, const crypto::KeyPair* key,
+                     size_t pending_heights_max);
+
+  // This node applied block `height` (tree size `tree_size`) whose notes have
+  // these bodies: signs them and returns the message to send to every peer.
+  // Heights only grow (a restart or snapshot may skip some).
+  CosignMessage SignApplied(uint64_t height, uint64_t tree_size, std::string checkpoint_body,
+                            std::string revocations_body);
+
+  // A peer's signatures. kPermissionDenied for a signer that is not a
+  // validator (or is this node); kInvalidArgument when the signatures do not
+  // verify against this node's bodies for that height. Signatures for a
+  // height not applied yet are kept (within the bound) and checked later;
+  // those for heights already published are ignored.
+  Status AddPeerSignatures(const CosignMessage& message);
+
+  // The highest block with a quorum of signatures that is newer than the
+  // last one taken, if any. Older blocks are forgotten.
+  std::optional<CosignedCheckpoint> TakeCosigned();
+
+ private:
+  struct Pending {
+    bool applied = false;
+    uint64_t tree_size = 0;
+    std::string checkpoint_body;
+    std::string revocations_body;
+    std::map<std::string, CosignMessage> signatures;  // verified, by signer
+    std::vector<CosignMessage> unverified;            // arrived before this node applied
+  };
+
+  bool VerifyAgainst(const Pending& pending, const CosignMessage& message) const;
+  std::string FormatNote(const std::string& body, const Pending& pending, bool checkpoint) const;
+  void Trim();  // REQUIRES: mu_ held.
+
+  const ledger::Genesis genesis_;
+  const std::string self_;
+  const crypto::KeyPair* const key_;
+  const size_t pending_heights_max_;
+
+  mutable std::mutex mu_;
+  std::map<uint64_t, Pending> pending_;  // GUARDED_BY(mu_): by height
+  bool taken_any_ = false;               // GUARDED_BY(mu_)
+  uint64_t taken_height_ = 0;            // GUARDED_BY(mu_): last height handed out, if taken_any_
+  uint64_t applied_height_ = 0;          // GUARDED_BY(mu_)
+};
+
+}  // namespace frontera::node

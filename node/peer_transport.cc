@@ -1,0 +1,924 @@
+#include "node/peer_transport.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <chrono>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <set>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "common/check.h"
+
+namespace frontera::node {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr std::string_view kMagic = "FRONTERA-PEER";
+constexpr uint16_t kProtocolVersion = 1;
+constexpr uint8_t kFrameVersion = 1;
+constexpr std::string_view kAuthContext = "FRONTERA-PEER-AUTH-V1";
+constexpr uint8_t kRoleDialer = 1;
+constexpr uint8_t kRoleAcceptor = 2;
+constexpr size_t kLengthBytes = 4;
+constexpr size_t kFrameHeaderBytes = kLengthBytes + 1;  // length ‖ version
+constexpr size_t kTagBytes = crypto_aead_chacha20poly1305_ietf_ABYTES;
+constexpr size_t kAuthBytes = crypto_sign_BYTES;
+// A write gathers queued frames up to this many bytes (at least one frame), so
+// a burst of small Raft messages costs one syscall, and a buffer that grew for
+// a large frame is released afterwards.
+constexpr size_t kWriteBatchBytes = 1 << 20;
+constexpr size_t kWriteBatchFramesMax = 256;
+constexpr size_t kBufferKeepBytes = 1 << 20;
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+static_assert(kTagBytes == 16 && kFrameOverheadBytes == 1 + kTagBytes);
+static_assert(crypto_aead_chacha20poly1305_ietf_NPUBBYTES == 12);
+static_assert(crypto_kx_PUBLICKEYBYTES == 32);
+static_assert(kHelloBytesMax >= 13 + 2 + 32 + 1 + kPeerNameBytesMax + 32);
+
+using EphemeralKey = std::array<uint8_t, crypto_kx_PUBLICKEYBYTES>;
+
+void StoreBe32(uint8_t* out, uint32_t v) {
+  for (int i = 3; i >= 0; --i, v >>= 8) out[i] = static_cast<uint8_t>(v);
+}
+uint32_t LoadBe32(const uint8_t* in) {
+  return (uint32_t{in[0]} << 24) | (uint32_t{in[1]} << 16) | (uint32_t{in[2]} << 8) | in[3];
+}
+
+std::string Be32String(size_t v) {
+  std::string out(kLengthBytes, '\0');
+  StoreBe32(reinterpret_cast<uint8_t*>(out.data()), static_cast<uint32_t>(v));
+  return out;
+}
+
+// The 96-bit frame counter as an RFC 8439 §2.8 nonce. Keys are fresh for every
+// connection (ephemeral crypto_kx), so a counter restarting at 0 on a new
+// connection never repeats a (key, nonce) pair.
+std::array<uint8_t, 12> CounterNonce(uint64_t counter) {
+  std::array<uint8_t, 12> nonce{};
+  for (int i = 11; i >= 4; --i, counter >>= 8) nonce[i] = static_cast<uint8_t>(counter);
+  return nonce;
+}
+
+std::string EncodeHello(const crypto::Sha256Digest& network_id, std::string_view name,
+                        const EphemeralKey& ephemeral) {
+  std::string out(kMagic);
+  out.push_back(static_cast<char>(kProtocolVersion >> 8));
+  out.push_back(static_cast<char>(kProtocolVersion & 0xff));
+  out.append(AsChars(network_id));
+  out.push_back(static_cast<char>(name.size()));
+  out.append(name);
+  out.append(AsChars(ephemeral));
+  return out;
+}
+
+struct Hello {
+  crypto::Sha256Digest network_id{};
+  std::string name;
+  EphemeralKey ephemeral{};
+};
+
+Result<Hello> ParseHello(std::string_view body) {
+  constexpr size_t kFixedBytes = kMagic.size() + 2 + 32 + 1 + 32;
+  if (body.size() < kFixedBytes || body.substr(0, kMagic.size()) != kMagic) {
+    return Status::InvalidArgument("not a FRONTERA-PEER hello");
+  }
+  size_t at = kMagic.size();
+  auto byte = [&](size_t i) { return static_cast<uint8_t>(body[i]); };
+  uint16_t version = static_cast<uint16_t>((byte(at) << 8) | byte(at + 1));
+  at += 2;
+  if (version != kProtocolVersion) {
+    return Status::InvalidArgument("peer protocol version " + std::to_string(version) +
+                                   " is not supported (this node speaks " +
+                                   std::to_string(kProtocolVersion) + ")");
+  }
+  Hello hello;
+  std::memcpy(hello.network_id.data(), body.data() + at, hello.network_id.size());
+  at += hello.network_id.size();
+  size_t name_bytes = byte(at++);
+  if (name_bytes == 0 || body.size() != kFixedBytes + name_bytes) {
+    return Status::InvalidArgument("malformed hello: name length does not match the hello size");
+  }
+  hello.name.assign(body.substr(at, name_bytes));
+  at += name_bytes;
+  std::memcpy(hello.ephemeral.data(), body.data() + at, hello.ephemeral.size());
+  return hello;
+}
+
+// What each side signs: both hellos (so both fresh ephemeral keys) and the
+// signer's role, under a context string of its own so that the signature can
+// never be taken for a signature of another Frontera format.
+crypto::Sha256Digest Transcript(uint8_t role, std::string_view dialer_hello,
+                                std::string_view acceptor_hello) {
+  crypto::Sha256Hasher hasher;
+  hasher.Update(kAuthContext);
+  const uint8_t role_byte[1] = {role};
+  hasher.Update(ByteView(role_byte, 1));
+  hasher.Update(Be32String(dialer_hello.size()));
+  hasher.Update(dialer_hello);
+  hasher.Update(Be32String(acceptor_hello.size()));
+  hasher.Update(acceptor_hello);
+  return hasher.Finish();
+}
+
+// Names from the network are untrusted: keep logs one line of printable ASCII.
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (char ch : s.substr(0, 64)) {
+    out.push_back(ch >= 0x20 && ch < 0x7f ? ch : '?');
+  }
+  return out;
+}
+
+template <typename T>
+Status CheckRange(std::string_view field, T value, T lo, T hi) {
+  if (value >= lo && value <= hi) return Status::Ok();
+  std::string message = "peer transport option " + std::string(field) + " = " +
+                        std::to_string(value) + " is out of range [" + std::to_string(lo) + ", " +
+                        std::to_string(hi) + "]";
+  return Status::InvalidArgument(message, {{"/" + std::string(field), message}});
+}
+
+Status Invalid(const std::string& field, const std::string& what) {
+  std::string message = "peer transport option " + field + " " + what;
+  return Status::InvalidArgument(message, {{"/" + field, message}});
+}
+
+}  // namespace
+
+Status PeerTransportOptions::Validate() const {
+  if (key == nullptr) return Invalid("key", "is required (the validator's genesis key pair)");
+  if (self_name.empty() || self_name.size() > kPeerNameBytesMax) {
+    return Invalid("self_name", "must be 1 to 255 bytes");
+  }
+  if (listen_host.empty()) return Invalid("listen_host", "is required");
+  FRONTERA_RETURN_IF_ERROR(CheckRange<uint64_t>("frame_bytes_max", frame_bytes_max,
+                                                uint64_t{1} << 10, uint64_t{1} << 30));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange<uint64_t>("send_queue_frames_max", send_queue_frames_max, 1, uint64_t{1} << 20));
+  FRONTERA_RETURN_IF_ERROR(CheckRange<uint64_t>("send_queue_bytes_max", send_queue_bytes_max,
+                                                frame_bytes_max, uint64_t{64} << 30));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange<uint32_t>("reconnect_backoff_min_ms", reconnect_backoff_min_ms, 1, 60000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange<uint32_t>(
+      "reconnect_backoff_max_ms", reconnect_backoff_max_ms, reconnect_backoff_min_ms, 600000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange<uint32_t>("handshake_timeout_ms", handshake_timeout_ms, 10, 600000));
+  for (size_t i = 0; i < peers.size(); ++i) {
+    const PeerEndpoint& peer = peers[i];
+    const std::string field = "peers[" + std::to_string(i) + "]";
+    if (peer.name.empty() || peer.name.size() > kPeerNameBytesMax) {
+      return Invalid(field + ".name", "must be 1 to 255 bytes");
+    }
+    if (peer.host.empty()) return Invalid(field + ".host", "is required");
+    if (peer.port == 0) return Invalid(field + ".port", "must not be 0");
+    if (peer.id == self_id) {
+      return Invalid(field + ".id",
+                     "is this validator's own id (self_id); list only other validators");
+    }
+    if (peer.name == self_name) {
+      return Invalid(field + ".name", "is this validator's own name (self_name)");
+    }
+    if (peer.public_key == key->public_key()) {
+      return Invalid(field + ".public_key", "is this validator's own key");
+    }
+    for (size_t j = 0; j < i; ++j) {
+      const std::string other = "peers[" + std::to_string(j) + "]";
+      if (peers[j].id == peer.id) return Invalid(field + ".id", "repeats " + other + ".id");
+      if (peers[j].name == peer.name) return Invalid(field + ".name", "repeats " + other + ".name");
+      if (peers[j].public_key == peer.public_key) {
+        return Invalid(field + ".public_key", "repeats " + other + ".public_key");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+struct Peer;
+
+// One TCP connection, outbound (dialer: sends) or inbound (acceptor: reads).
+// Touched only on the io thread.
+struct Connection {
+  enum class Role { kDialer, kAcceptor };
+
+  Connection(tcp::socket s, Role r, Peer* p)
+      : socket(std::move(s)), timer(socket.get_executor()), role(r), peer(p) {}
+  ~Connection() {
+    sodium_memzero(ephemeral_secret.data(), ephemeral_secret.size());
+    sodium_memzero(key.data(), key.size());
+  }
+
+  tcp::socket socket;
+  asio::steady_timer timer;  // connect + handshake deadline
+  const Role role;
+  // Dialer: the validator dialed. Acceptor: null until the dialer's hello
+  // names a known validator, then that one (authenticated only once
+  // `established`).
+  Peer* peer;
+  std::string remote;  // address for logs
+  bool tcp_connected = false;
+  bool established = false;  // handshake complete; `key` is set
+  bool closed = false;
+  bool writing = false;              // dialer: an async_write is in flight
+  bool counted_handshaking = false;  // acceptor: counted in inbound_handshaking_
+  EphemeralKey ephemeral_public{};
+  std::array<uint8_t, crypto_kx_SECRETKEYBYTES> ephemeral_secret{};
+  EphemeralKey peer_ephemeral{};
+  std::string own_hello;
+  std::string peer_hello;
+  // Dialer: its tx key; acceptor: its rx key (the same key: dialer → acceptor).
+  std::array<uint8_t, crypto_kx_SESSIONKEYBYTES> key{};
+  uint64_t nonce_counter = 0;  // frames sealed (dialer) or opened (acceptor)
+  std::array<uint8_t, kFrameHeaderBytes> header{};
+  std::string read_buffer;
+  std::string write_buffer;
+  std::array<uint8_t, 1> watch_byte{};
+};
+
+struct Peer {
+  Peer(asio::io_context& io, PeerEndpoint e, uint32_t backoff)
+      : endpoint(std::move(e)), resolver(io), reconnect_timer(io), backoff_ms(backoff) {}
+
+  const PeerEndpoint endpoint;
+
+  // GUARDED_BY(Impl::mu_):
+  std::deque<std::string> queue;  // ≤ send_queue_frames_max frames
+  size_t queue_bytes = 0;         // sum of queue sizes; ≤ send_queue_bytes_max
+  bool pump_posted = false;       // a Pump is posted to the io thread
+  bool connected_out = false;
+  bool connected_in = false;
+  std::optional<SteadyClock::time_point> last_received;
+  uint64_t frames_sent = 0;
+  uint64_t frames_received = 0;
+  uint64_t frames_dropped = 0;
+  uint64_t frames_rejected = 0;
+  uint64_t handshake_failures = 0;
+
+  // io thread only:
+  tcp::resolver resolver;
+  asio::steady_timer reconnect_timer;
+  uint32_t backoff_ms;              // next reconnect delay bound, [min, max]
+  std::shared_ptr<Connection> out;  // current outbound connection, dialing or established
+  std::shared_ptr<Connection> in;   // current established inbound connection
+};
+
+}  // namespace
+
+class PeerTransport::Impl {
+ public:
+  Impl(PeerTransportOptions options, Handler handler)
+      : options_(std::move(options)), handler_(std::move(handler)) {
+    for (const PeerEndpoint& endpoint : options_.peers) {
+      peers_.push_back(std::make_unique<Peer>(io_, endpoint, options_.reconnect_backoff_min_ms));
+      by_id_[endpoint.id] = peers_.back().get();
+      by_name_[endpoint.name] = peers_.back().get();
+    }
+    uint64_t seed = 0;
+    crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(&seed), sizeof(seed)));
+    rng_.seed(seed);
+  }
+
+  ~Impl() { Stop(); }
+
+  Status Listen() {
+    error_code ec;
+    tcp::resolver resolver(io_);
+    auto results = resolver.resolve(options_.listen_host, std::to_string(options_.listen_port),
+                                    tcp::resolver::passive, ec);
+    if (ec || results.empty()) {
+      return Status::IOError("peer transport: cannot resolve listen_host \"" +
+                             options_.listen_host + "\": " + ec.message());
+    }
+    const tcp::endpoint endpoint = results.begin()->endpoint();
+    const std::string where = options_.listen_host + ":" + std::to_string(options_.listen_port);
+    acceptor_.open(endpoint.protocol(), ec);
+    // SO_REUSEADDR: a restarted validator must be able to take its port back
+    // while connections of its previous run sit in TIME_WAIT.
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec) port_ = acceptor_.local_endpoint(ec).port();
+    if (ec) {
+      return Status::IOError("peer transport: cannot listen on " + where + ": " + ec.message());
+    }
+    return Status::Ok();
+  }
+
+  void Run() {
+    asio::post(io_, [this] {
+      Accept();
+      for (auto& peer : peers_) Dial(peer.get());
+    });
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  void Stop() {
+    std::lock_guard<std::mutex> stop_lock(stop_mu_);
+    if (!thread_.joinable()) return;
+    FRONTERA_CHECK(std::this_thread::get_id() != thread_.get_id())
+        << "PeerTransport::Stop called from its Handler";
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      for (auto& peer : peers_) {
+        peer->queue.clear();
+        peer->queue_bytes = 0;
+        peer->connected_out = false;
+        peer->connected_in = false;
+      }
+    }
+    // Closing everything on the io thread completes every pending operation
+    // (with operation_aborted); handlers see stopping_ and start nothing new,
+    // so run() returns once the last one has run.
+    asio::post(io_, [this] { CloseAll(); });
+    thread_.join();
+  }
+
+  uint16_t listen_port() const { return port_; }
+
+  bool Send(uint64_t to_id, std::string payload) {
+    auto it = by_id_.find(to_id);
+    if (it == by_id_.end()) return false;
+    Peer* peer = it->second;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return false;
+      if (payload.size() > options_.frame_bytes_max ||
+          peer->queue.size() >= options_.send_queue_frames_max ||
+          peer->queue_bytes + payload.size() > options_.send_queue_bytes_max) {
+        ++peer->frames_dropped;
+        return false;
+      }
+      peer->queue_bytes += payload.size();
+      peer->queue.push_back(std::move(payload));
+      if (peer->pump_posted) return true;
+      peer->pump_posted = true;
+    }
+    asio::post(io_, [this, peer] {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        peer->pump_posted = false;
+      }
+      Pump(peer);
+    });
+    return true;
+  }
+
+  std::vector<PeerState> Peers() const {
+    std::vector<PeerState> states;
+    const auto now = SteadyClock::now();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& peer : peers_) {
+      PeerState s;
+      s.id = peer->endpoint.id;
+      s.name = peer->endpoint.name;
+      s.connected_out = peer->connected_out;
+      s.connected_in = peer->connected_in;
+      s.last_received_ms_ago =
+          peer->last_received
+              ? std::chrono::duration_cast<std::chrono::milliseconds>(now - *peer->last_received)
+                    .count()
+              : -1;
+      s.frames_queued = peer->queue.size();
+      s.frames_sent = peer->frames_sent;
+      s.frames_received = peer->frames_received;
+      s.frames_dropped = peer->frames_dropped;
+      s.frames_rejected = peer->frames_rejected;
+      s.handshake_failures = peer->handshake_failures;
+      states.push_back(std::move(s));
+    }
+    return states;
+  }
+
+  uint64_t anonymous_handshake_failures() const { return anonymous_failures_.load(); }
+
+ private:
+  using ConnectionPtr = std::shared_ptr<Connection>;
+
+  void Log(const std::string& line) {
+    if (options_.log) options_.log("peer transport " + options_.self_name + ": " + line);
+  }
+
+  static std::string Describe(const tcp::socket& socket) {
+    error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    if (ec) return "(unknown address)";
+    return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  }
+
+  std::string Who(const Connection& c) const {
+    if (c.role == Connection::Role::kDialer) {
+      return "outbound to \"" + c.peer->endpoint.name + "\" at " + c.remote;
+    }
+    if (c.peer != nullptr) return "inbound from \"" + c.peer->endpoint.name + "\" at " + c.remote;
+    return "inbound from " + c.remote;
+  }
+
+  void CloseAll() {
+    error_code ignored;
+    acceptor_.close(ignored);
+    accept_retry_timer_.cancel();
+    for (auto& peer : peers_) {
+      peer->resolver.cancel();
+      peer->reconnect_timer.cancel();
+    }
+    const std::set<ConnectionPtr> connections = connections_;  // Close erases
+    for (const ConnectionPtr& c : connections) Close(c, "transport stopping");
+  }
+
+  // Closes `c` once, counts a failed handshake, and for an outbound
+  // connection schedules the next dial. Takes `c` by value: erasing it from
+  // connections_ must not destroy it under our feet.
+  void Close(ConnectionPtr c, const std::string& reason) {
+    if (c->closed) return;
+    c->closed = true;
+    error_code ignored;
+    c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+    c->socket.close(ignored);
+    c->timer.cancel();
+    connections_.erase(c);
+    if (c->counted_handshaking) {
+      c->counted_handshaking = false;
+      --inbound_handshaking_;
+    }
+    if (stopping_) return;
+    Peer* peer = c->peer;
+    if (c->established) {
+      Log("connection " + Who(*c) + " closed: " + reason);
+    } else if (c->tcp_connected) {
+      if (peer != nullptr) {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++peer->handshake_failures;
+      } else {
+        ++anonymous_failures_;
+      }
+      Log("handshake " + Who(*c) + " failed: " + reason);
+    } else {
+      Log("cannot connect " + Who(*c) + ": " + reason);
+    }
+    if (c->role == Connection::Role::kDialer) {
+      if (peer->out == c) {
+        peer->out.reset();
+        std::lock_guard<std::mutex> lock(mu_);
+        peer->connected_out = false;
+      }
+      ScheduleReconnect(peer);
+    } else if (peer != nullptr && peer->in == c) {
+      peer->in.reset();
+      std::lock_guard<std::mutex> lock(mu_);
+      peer->connected_in = false;
+    }
+  }
+
+  void StartDeadline(const ConnectionPtr& c) {
+    c->timer.expires_after(std::chrono::milliseconds(options_.handshake_timeout_ms));
+    c->timer.async_wait([this, c](error_code ec) {
+      if (ec || c->closed || c->established) return;
+      Close(c, c->tcp_connected ? "handshake timed out" : "connect timed out");
+    });
+  }
+
+  // Writes one plaintext handshake frame (u32 length ‖ body), then `next`.
+  void WritePlain(const ConnectionPtr& c, std::string_view body, std::function<void()> next) {
+    c->write_buffer = Be32String(body.size());
+    c->write_buffer.append(body);
+    asio::async_write(c->socket, asio::buffer(c->write_buffer),
+                      [this, c, next = std::move(next)](error_code ec, size_t) {
+                        if (c->closed || stopping_) return;
+                        if (ec) return Close(c, "write failed: " + ec.message());
+                        next();
+                      });
+  }
+
+  // Reads one plaintext handshake frame of [min_bytes, max_bytes] into
+  // c->read_buffer, then `next`. The bound is checked before allocating.
+  void ReadPlain(const ConnectionPtr& c, size_t min_bytes, size_t max_bytes,
+                 std::function<void()> next) {
+    asio::async_read(
+        c->socket, asio::buffer(c->header.data(), kLengthBytes),
+        [this, c, min_bytes, max_bytes, next = std::move(next)](error_code ec, size_t) mutable {
+          if (c->closed || stopping_) return;
+          if (ec) return Close(c, ReadError(ec));
+          const size_t length = LoadBe32(c->header.data());
+          if (length < min_bytes || length > max_bytes) {
+            return Close(c, "handshake message of " + std::to_string(length) +
+                                " bytes is outside [" + std::to_string(min_bytes) + ", " +
+                                std::to_string(max_bytes) + "]");
+          }
+          c->read_buffer.resize(length);
+          asio::async_read(c->socket, asio::buffer(c->read_buffer),
+                           [this, c, next = std::move(next)](error_code ec, size_t) {
+                             if (c->closed || stopping_) return;
+                             if (ec) return Close(c, ReadError(ec));
+                             next();
+                           });
+        });
+  }
+
+  static std::string ReadError(const error_code& ec) {
+    if (ec == asio::error::eof) return "the peer closed the connection";
+    return "read failed: " + ec.message();
+  }
+
+  // ---- Dialer side -------------------------------------------------------
+
+  void Dial(Peer* peer) {
+    if (stopping_) return;
+    peer->resolver.async_resolve(
+        peer->endpoint.host, std::to_string(peer->endpoint.port),
+        [this, peer](error_code ec, tcp::resolver::results_type results) {
+          if (stopping_) return;
+          const std::string where = peer->endpoint.host + ":" + std::to_string(peer->endpoint.port);
+          if (ec) {
+            Log("cannot resolve \"" + peer->endpoint.name + "\" at " + where + ": " + ec.message());
+            return ScheduleReconnect(peer);
+          }
+          auto c = std::make_shared<Connection>(tcp::socket(io_), Connection::Role::kDialer, peer);
+          c->remote = where;
+          connections_.insert(c);
+          peer->out = c;
+          StartDeadline(c);
+          asio::async_connect(c->socket, results, [this, c](error_code ec, const tcp::endpoint&) {
+            if (c->closed || stopping_) return;
+            if (ec) return Close(c, ec.message());
+            // Dialing a port in the ephemeral range of this host where nothing
+            // listens can pick that very port as the source and connect to
+            // itself (TCP simultaneous open, RFC 9293 §3.5): not a peer.
+            error_code local_ec;
+            error_code remote_ec;
+            const tcp::endpoint local = c->socket.local_endpoint(local_ec);
+            const tcp::endpoint remote = c->socket.remote_endpoint(remote_ec);
+            if (!local_ec && !remote_ec && local == remote) {
+              return Close(c, "connected to itself (nothing listens there)");
+            }
+            c->tcp_connected = true;
+            error_code ignored;
+            c->socket.set_option(tcp::no_delay(true), ignored);
+            crypto_kx_keypair(c->ephemeral_public.data(), c->ephemeral_secret.data());
+            c->own_hello =
+                EncodeHello(options_.network_id, options_.self_name, c->ephemeral_public);
+            WritePlain(c, c->own_hello, [this, c] {
+              ReadPlain(c, 1, kHelloBytesMax, [this, c] { DialerOnHello(c); });
+            });
+          });
+        });
+  }
+
+  void DialerOnHello(const ConnectionPtr& c) {
+    auto hello = ParseHello(c->read_buffer);
+    if (!hello.ok()) return Close(c, hello.status().message());
+    if (hello->network_id != options_.network_id) {
+      return Close(c, "the acceptor is on another network (its network_id differs from genesis)");
+    }
+    if (hello->name != c->peer->endpoint.name) {
+      return Close(c, "the acceptor says it is \"" + Printable(hello->name) + "\"");
+    }
+    c->peer_hello = std::move(c->read_buffer);
+    c->peer_ephemeral = hello->ephemeral;
+    const crypto::Signature signature =
+        options_.key->Sign(Transcript(kRoleDialer, c->own_hello, c->peer_hello));
+    WritePlain(c, AsChars(signature),
+               [this, c] { ReadPlain(c, kAuthBytes, kAuthBytes, [this, c] { DialerOnAuth(c); }); });
+  }
+
+  void DialerOnAuth(const ConnectionPtr& c) {
+    auto signature = crypto::SignatureFromBytes(AsBytes(c->read_buffer));
+    FRONTERA_CHECK(signature.ok()) << "ReadPlain returned " << c->read_buffer.size() << " bytes";
+    if (!crypto::Verify(c->peer->endpoint.public_key,
+                        Transcript(kRoleAcceptor, c->own_hello, c->peer_hello), *signature)) {
+      return Close(c, "the acceptor's signature does not verify with the genesis key of \"" +
+                          c->peer->endpoint.name + "\"");
+    }
+    // crypto_kx: the dialer is the client; its tx key is the acceptor's rx key.
+    std::array<uint8_t, crypto_kx_SESSIONKEYBYTES> unused_rx{};
+    const int kx =
+        crypto_kx_client_session_keys(unused_rx.data(), c->key.data(), c->ephemeral_public.data(),
+                                      c->ephemeral_secret.data(), c->peer_ephemeral.data());
+    sodium_memzero(unused_rx.data(), unused_rx.size());
+    if (kx != 0) return Close(c, "the acceptor's ephemeral key is unusable");
+    Established(c);
+  }
+
+  // Nothing may arrive on an outbound connection: a completed read means the
+  // acceptor closed it (or broke the protocol), so reconnect.
+  void WatchOutbound(const ConnectionPtr& c) {
+    c->socket.async_read_some(asio::buffer(c->watch_byte), [this, c](error_code ec, size_t) {
+      if (c->closed || stopping_) return;
+      Close(c, ec ? ReadError(ec) : "the acceptor sent data on a send-only connection");
+    });
+  }
+
+  void ScheduleReconnect(Peer* peer) {
+    if (stopping_) return;
+    const uint32_t bound = peer->backoff_ms;
+    const uint32_t low = std::max(bound / 2, options_.reconnect_backoff_min_ms);
+    std::uniform_int_distribution<uint32_t> jitter(std::min(low, bound), bound);
+    const uint32_t delay_ms = jitter(rng_);
+    peer->backoff_ms = static_cast<uint32_t>(
+        std::min<uint64_t>(uint64_t{bound} * 2, options_.reconnect_backoff_max_ms));
+    peer->reconnect_timer.expires_after(std::chrono::milliseconds(delay_ms));
+    peer->reconnect_timer.async_wait([this, peer](error_code ec) {
+      if (ec || stopping_) return;
+      Dial(peer);
+    });
+  }
+
+  // Writes a batch of queued frames on the established outbound connection.
+  void Pump(Peer* peer) {
+    if (stopping_) return;
+    ConnectionPtr c = peer->out;
+    if (!c || !c->established || c->writing) return;
+    std::vector<std::string> batch;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      size_t bytes = 0;
+      while (!peer->queue.empty() && batch.size() < kWriteBatchFramesMax &&
+             (batch.empty() || bytes + peer->queue.front().size() <= kWriteBatchBytes)) {
+        bytes += peer->queue.front().size();
+        peer->queue_bytes -= peer->queue.front().size();
+        batch.push_back(std::move(peer->queue.front()));
+        peer->queue.pop_front();
+      }
+    }
+    if (batch.empty()) return;
+    size_t total = 0;
+    for (const std::string& payload : batch)
+      total += kFrameHeaderBytes + payload.size() + kTagBytes;
+    if (c->write_buffer.capacity() > kBufferKeepBytes && total <= kBufferKeepBytes) {
+      std::string().swap(c->write_buffer);
+    }
+    c->write_buffer.resize(total);
+    auto* out = reinterpret_cast<uint8_t*>(c->write_buffer.data());
+    for (const std::string& payload : batch) {
+      // The header is the AEAD's associated data: a length or version changed
+      // in transit fails the tag like a flipped ciphertext bit does.
+      StoreBe32(out, static_cast<uint32_t>(1 + payload.size() + kTagBytes));
+      out[kLengthBytes] = kFrameVersion;
+      FRONTERA_CHECK(c->nonce_counter < std::numeric_limits<uint64_t>::max());
+      const auto nonce = CounterNonce(c->nonce_counter++);
+      unsigned long long sealed_bytes = 0;
+      crypto_aead_chacha20poly1305_ietf_encrypt(
+          out + kFrameHeaderBytes, &sealed_bytes, reinterpret_cast<const uint8_t*>(payload.data()),
+          payload.size(), out, kFrameHeaderBytes, nullptr, nonce.data(), c->key.data());
+      out += kFrameHeaderBytes + sealed_bytes;
+    }
+    c->writing = true;
+    asio::async_write(c->socket, asio::buffer(c->write_buffer),
+                      [this, peer, c, frames = batch.size()](error_code ec, size_t) {
+                        c->writing = false;
+                        if (ec) {
+                          {
+                            std::lock_guard<std::mutex> lock(mu_);
+                            peer->frames_dropped += frames;
+                          }
+                          return Close(c, "write failed: " + ec.message());
+                        }
+                        {
+                          std::lock_guard<std::mutex> lock(mu_);
+                          peer->frames_sent += frames;
+                        }
+                        Pump(peer);
+                      });
+  }
+
+  // ---- Acceptor side -----------------------------------------------------
+
+  void Accept() {
+    acceptor_.async_accept([this](error_code ec, tcp::socket socket) {
+      if (stopping_) return;
+      if (ec) {
+        // Out of descriptors and the like: try again shortly rather than spin.
+        Log("accept failed: " + ec.message());
+        accept_retry_timer_.expires_after(kAcceptRetryDelay);
+        accept_retry_timer_.async_wait([this](error_code ec) {
+          if (!ec && !stopping_) Accept();
+        });
+        return;
+      }
+      OnAccepted(std::move(socket));
+      Accept();
+    });
+  }
+
+  void OnAccepted(tcp::socket socket) {
+    const std::string remote = Describe(socket);
+    if (inbound_handshaking_ >= kInboundHandshakesMax) {
+      ++anonymous_failures_;
+      Log("refused inbound from " + remote + ": too many handshakes in progress");
+      error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    auto c = std::make_shared<Connection>(std::move(socket), Connection::Role::kAcceptor, nullptr);
+    c->remote = remote;
+    c->tcp_connected = true;
+    c->counted_handshaking = true;
+    ++inbound_handshaking_;
+    connections_.insert(c);
+    error_code ignored;
+    c->socket.set_option(tcp::no_delay(true), ignored);
+    StartDeadline(c);
+    ReadPlain(c, 1, kHelloBytesMax, [this, c] { AcceptorOnHello(c); });
+  }
+
+  void AcceptorOnHello(const ConnectionPtr& c) {
+    auto hello = ParseHello(c->read_buffer);
+    if (!hello.ok()) return Close(c, hello.status().message());
+    if (hello->name == options_.self_name) {
+      return Close(c, "the dialer claims this validator's own name");
+    }
+    auto it = by_name_.find(hello->name);
+    if (it == by_name_.end()) {
+      return Close(c, "unknown validator name \"" + Printable(hello->name) + "\"");
+    }
+    // From here failures count against the validator the dialer claims to be;
+    // it is authenticated only by its signature below.
+    c->peer = it->second;
+    if (hello->network_id != options_.network_id) {
+      return Close(c, "the dialer is on another network (its network_id differs from genesis)");
+    }
+    c->peer_hello = std::move(c->read_buffer);
+    c->peer_ephemeral = hello->ephemeral;
+    crypto_kx_keypair(c->ephemeral_public.data(), c->ephemeral_secret.data());
+    c->own_hello = EncodeHello(options_.network_id, options_.self_name, c->ephemeral_public);
+    WritePlain(c, c->own_hello, [this, c] {
+      ReadPlain(c, kAuthBytes, kAuthBytes, [this, c] { AcceptorOnAuth(c); });
+    });
+  }
+
+  void AcceptorOnAuth(const ConnectionPtr& c) {
+    auto signature = crypto::SignatureFromBytes(AsBytes(c->read_buffer));
+    FRONTERA_CHECK(signature.ok()) << "ReadPlain returned " << c->read_buffer.size() << " bytes";
+    if (!crypto::Verify(c->peer->endpoint.public_key,
+                        Transcript(kRoleDialer, c->peer_hello, c->own_hello), *signature)) {
+      return Close(c, "the dialer's signature does not verify with the genesis key of \"" +
+                          c->peer->endpoint.name + "\"");
+    }
+    // crypto_kx: the acceptor is the server; its rx key is the dialer's tx key.
+    std::array<uint8_t, crypto_kx_SESSIONKEYBYTES> unused_tx{};
+    const int kx =
+        crypto_kx_server_session_keys(c->key.data(), unused_tx.data(), c->ephemeral_public.data(),
+                                      c->ephemeral_secret.data(), c->peer_ephemeral.data());
+    sodium_memzero(unused_tx.data(), unused_tx.size());
+    if (kx != 0) return Close(c, "the dialer's ephemeral key is unusable");
+    // Only an authenticated dialer gets the acceptor's signature.
+    const crypto::Signature signature_out =
+        options_.key->Sign(Transcript(kRoleAcceptor, c->peer_hello, c->own_hello));
+    WritePlain(c, AsChars(signature_out), [this, c] { Established(c); });
+  }
+
+  void Established(const ConnectionPtr& c) {
+    c->established = true;
+    c->timer.cancel();
+    sodium_memzero(c->ephemeral_secret.data(), c->ephemeral_secret.size());
+    c->own_hello.clear();
+    c->peer_hello.clear();
+    Peer* peer = c->peer;
+    Log("connected " + Who(*c));
+    if (c->role == Connection::Role::kDialer) {
+      peer->backoff_ms = options_.reconnect_backoff_min_ms;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        peer->connected_out = true;
+      }
+      WatchOutbound(c);
+      Pump(peer);
+      return;
+    }
+    c->counted_handshaking = false;
+    --inbound_handshaking_;
+    // The validator dialed again, so its previous connection is dead.
+    if (peer->in && peer->in != c) Close(peer->in, "replaced by a newer connection");
+    peer->in = c;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      peer->connected_in = true;
+    }
+    ReadFrame(c);
+  }
+
+  void Reject(const ConnectionPtr& c, const std::string& reason) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++c->peer->frames_rejected;
+    }
+    Close(c, reason);
+  }
+
+  void ReadFrame(const ConnectionPtr& c) {
+    if (c->closed || stopping_) return;
+    asio::async_read(c->socket, asio::buffer(c->header), [this, c](error_code ec, size_t) {
+      if (c->closed || stopping_) return;
+      if (ec) return Close(c, ReadError(ec));
+      const size_t length = LoadBe32(c->header.data());
+      // Checked before allocating: a peer cannot make us reserve more than
+      // frame_bytes_max + overhead.
+      if (length < kFrameOverheadBytes) {
+        return Reject(c, "frame of " + std::to_string(length) + " bytes is shorter than its tag");
+      }
+      if (length - kFrameOverheadBytes > options_.frame_bytes_max) {
+        return Reject(c, "frame payload of " + std::to_string(length - kFrameOverheadBytes) +
+                             " bytes exceeds frame_bytes_max " +
+                             std::to_string(options_.frame_bytes_max));
+      }
+      if (c->header[kLengthBytes] != kFrameVersion) {
+        return Reject(c, "unknown frame version " + std::to_string(c->header[kLengthBytes]));
+      }
+      if (c->read_buffer.capacity() > kBufferKeepBytes && length <= kBufferKeepBytes) {
+        std::string().swap(c->read_buffer);
+      }
+      c->read_buffer.resize(length - 1);
+      asio::async_read(c->socket, asio::buffer(c->read_buffer), [this, c](error_code ec, size_t) {
+        if (c->closed || stopping_) return;
+        if (ec) return Close(c, ReadError(ec));
+        std::string payload(c->read_buffer.size() - kTagBytes, '\0');
+        FRONTERA_CHECK(c->nonce_counter < std::numeric_limits<uint64_t>::max());
+        const auto nonce = CounterNonce(c->nonce_counter);
+        unsigned long long opened_bytes = 0;
+        // RFC 8439 §2.8: the Poly1305 tag authenticates header and ciphertext;
+        // any bit flipped in transit fails here, and the stream is then of
+        // no further use (its nonce sequence is broken), so close it.
+        if (crypto_aead_chacha20poly1305_ietf_decrypt(
+                reinterpret_cast<uint8_t*>(payload.data()), &opened_bytes, nullptr,
+                reinterpret_cast<const uint8_t*>(c->read_buffer.data()), c->read_buffer.size(),
+                c->header.data(), c->header.size(), nonce.data(), c->key.data()) != 0) {
+          return Reject(c, "frame failed authentication (corrupted or tampered in transit)");
+        }
+        ++c->nonce_counter;
+        Peer* peer = c->peer;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          ++peer->frames_received;
+          peer->last_received = SteadyClock::now();
+        }
+        handler_(peer->endpoint.id, std::move(payload));
+        ReadFrame(c);
+      });
+    });
+  }
+
+  const PeerTransportOptions options_;
+  const Handler handler_;
+  asio::io_context io_{1};  // declared first: destroyed after everything using it
+  tcp::acceptor acceptor_{io_};
+  asio::steady_timer accept_retry_timer_{io_};
+  uint16_t port_ = 0;  // set by Listen, then constant
+
+  // Fixed after construction; read from any thread.
+  std::vector<std::unique_ptr<Peer>> peers_;
+  std::unordered_map<uint64_t, Peer*> by_id_;
+  std::unordered_map<std::string, Peer*> by_name_;
+
+  // io thread only:
+  std::set<ConnectionPtr> connections_;  // every open connection
+  size_t inbound_handshaking_ = 0;       // ≤ kInboundHandshakesMax
+  std::mt19937_64 rng_;                  // reconnect jitter
+
+  mutable std::mutex mu_;              // guards the GUARDED_BY fields of Peer
+  std::atomic<bool> stopping_{false};  // written under mu_; set once
+  std::atomic<uint64_t> anonymous_failures_{0};
+  std::mutex stop_mu_;  // serialises Stop
+  std::thread thread_;
+};
+
+Result<std::unique_ptr<PeerTransport>> PeerTransport::Start(PeerTransportOptions options,
+                                                            Handler handler) {
+  FRONTERA_RETURN_IF_ERROR(options.Validate());
+  if (!handler) return Status::InvalidArgument("peer transport: a Handler is required");
+  crypto::InitCrypto();
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
+  FRONTERA_RETURN_IF_ERROR(impl->Listen());
+  impl->Run();
+  return std::unique_ptr<PeerTransport>(new PeerTransport(std::move(impl)));
+}
+
+PeerTransport::PeerTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PeerTransport::~PeerTransport() { Stop(); }
+uint16_t PeerTransport::listen_port() const { return impl_->listen_port(); }
+bool PeerTransport::Send(uint64_t to_id, std::string payload) {
+  return impl_->Send(to_id, std::move(payload));
+}
+std::vector<PeerTransport::PeerState> PeerTransport::Peers() const { return impl_->Peers(); }
+uint64_t PeerTransport::anonymous_handshake_failures() const {
+  return impl_->anonymous_handshake_failures();
+}
+void PeerTransport::Stop() { impl_->Stop(); }
+
+}  // namespace frontera::node

@@ -1,0 +1,207 @@
+#include "node/snapshot_transfer.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace frontera::node {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr uint8_t kChunkVersion = 1;
+constexpr size_t kFileNameMax = 255;
+
+void PutU64(std::string& out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+void PutU32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  bool U64(uint64_t& v) {
+    if (bytes_.size() < 8) return false;
+    v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(bytes_[i]);
+    bytes_.remove_prefix(8);
+    return true;
+  }
+  bool U32(uint32_t& v) {
+    if (bytes_.size() < 4) return false;
+    v = 0;
+    for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(bytes_[i]);
+    bytes_.remove_prefix(4);
+    return true;
+  }
+  bool Bytes(size_t n, std::string& out) {
+    if (bytes_.size() < n) return false;
+    out.assign(bytes_.substr(0, n));
+    bytes_.remove_prefix(n);
+    return true;
+  }
+  std::string_view rest() const { return bytes_; }
+
+ private:
+  std::string_view bytes_;
+};
+
+bool SafeFileName(std::string_view name) {
+  return !name.empty() && name.size() <= kFileNameMax && name != "." && name != ".." &&
+         name.find('/') == std::string_view::npos && name.find('\0') == std::string_view::npos;
+}
+
+std::string SnapshotDirName(const consensus::SnapshotMeta& s) {
+  return std::to_string(s.index) + "-" + std::to_string(s.term);
+}
+
+}  // namespace
+
+// Layout: version u8 | index u64 | term u64 | file_number u32 | file_count u32 |
+// file_size u64 | offset u64 | name length u32 | name | data (the rest).
+std::string EncodeSnapshotChunk(const SnapshotChunk& c) {
+  std::string out;
+  out.reserve(1 + 8 * 4 + 4 * 3 + c.file_name.size() + c.data.size());
+  out.push_back(static_cast<char>(kChunkVersion));
+  PutU64(out, c.snapshot.index);
+  PutU64(out, c.snapshot.term);
+  PutU32(out, c.file_number);
+  PutU32(out, c.file_count);
+  PutU64(out, c.file_size);
+  PutU64(out, c.offset);
+  PutU32(out, static_cast<uint32_t>(c.file_name.size()));
+  out += c.file_name;
+  out += c.data;
+  return out;
+}
+
+Result<SnapshotChunk> DecodeSnapshotChunk(std::string_view bytes) {
+  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != kChunkVersion) {
+    return Status::InvalidArgument("snapshot chunk has an unknown version");
+  }
+  Reader r(bytes.substr(1));
+  SnapshotChunk c;
+  uint32_t name_size = 0;
+  if (!r.U64(c.snapshot.index) || !r.U64(c.snapshot.term) || !r.U32(c.file_number) ||
+      !r.U32(c.file_count) || !r.U64(c.file_size) || !r.U64(c.offset) || !r.U32(name_size) ||
+      name_size > kFileNameMax || !r.Bytes(name_size, c.file_name)) {
+    return Status::InvalidArgument("snapshot chunk is truncated");
+  }
+  if (!SafeFileName(c.file_name)) {
+    return Status::InvalidArgument("snapshot chunk names an unsafe file \"" + c.file_name + "\"");
+  }
+  if (c.file_count == 0 || c.file_number >= c.file_count) {
+    return Status::InvalidArgument("snapshot chunk file number out of range");
+  }
+  c.data = std::string(r.rest());
+  if (c.offset > c.file_size || c.data.size() > c.file_size - c.offset) {
+    return Status::InvalidArgument("snapshot chunk lies outside its file");
+  }
+  return c;
+}
+
+Status StreamSnapshot(const std::string& dir, const consensus::SnapshotMeta& snapshot,
+                      size_t chunk_bytes, const std::function<bool(std::string)>& send) {
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file()) {
+      return Status::FailedPrecondition("snapshot " + dir + " holds a non-file " +
+                                        entry.path().string());
+    }
+    names.push_back(entry.path().filename().string());
+  }
+  if (ec) return Status::IOError("cannot list snapshot " + dir + ": " + ec.message());
+  // Sorted: the receiver sees the same order every time.
+  std::sort(names.begin(), names.end());
+  std::string buffer(chunk_bytes, '\0');
+  for (uint32_t i = 0; i < names.size(); ++i) {
+    const fs::path path = fs::path(dir) / names[i];
+    std::ifstream in(path, std::ios::binary);
+    const uint64_t size = fs::file_size(path, ec);
+    if (!in || ec) return Status::IOError("cannot read " + path.string());
+    uint64_t offset = 0;
+    do {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(chunk_bytes, size - offset));
+      in.read(buffer.data(), static_cast<std::streamsize>(n));
+      if (static_cast<size_t>(in.gcount()) != n) {
+        return Status::IOError("short read from " + path.string());
+      }
+      SnapshotChunk c{snapshot,           i,    static_cast<uint32_t>(names.size()),
+                      names[i],           size, offset,
+                      buffer.substr(0, n)};
+      if (!send(EncodeSnapshotChunk(c))) {
+        return Status::Unavailable("the peer link dropped a snapshot chunk");
+      }
+      offset += n;
+    } while (offset < size);
+  }
+  return Status::Ok();
+}
+
+SnapshotReceiver::SnapshotReceiver(std::string staging_root, uint64_t bytes_max)
+    : staging_root_(std::move(staging_root)), bytes_max_(bytes_max) {}
+
+void SnapshotReceiver::Reset() {
+  std::error_code ec;
+  fs::remove_all(staging_root_, ec);
+  current_.reset();
+  file_count_ = files_done_ = file_number_ = 0;
+  file_offset_ = bytes_ = 0;
+  failed_ = false;
+}
+
+Status SnapshotReceiver::Add(const SnapshotChunk& c) {
+  if (!current_ || *current_ != c.snapshot) {
+    // A new transfer starts with the first byte of the first file; anything
+    // else belongs to a transfer whose start we missed.
+    if (c.file_number != 0 || c.offset != 0) {
+      return Status::InvalidArgument("snapshot chunk of a transfer whose start was missed");
+    }
+    Reset();
+    current_ = c.snapshot;
+    file_count_ = c.file_count;
+  }
+  if (failed_) return Status::InvalidArgument("snapshot transfer already failed");
+  if (c.file_count != file_count_ || c.file_number != file_number_ || c.offset != file_offset_) {
+    failed_ = true;
+    return Status::InvalidArgument("snapshot chunk out of order");
+  }
+  bytes_ += c.data.size();
+  if (bytes_ > bytes_max_) {
+    failed_ = true;
+    return Status::ResourceExhausted("snapshot larger than " + std::to_string(bytes_max_) +
+                                     " bytes");
+  }
+  const fs::path dir = fs::path(staging_root_) / SnapshotDirName(c.snapshot);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::ofstream out(dir / c.file_name, c.offset == 0 ? std::ios::binary | std::ios::trunc
+                                                     : std::ios::binary | std::ios::app);
+  out.write(c.data.data(), static_cast<std::streamsize>(c.data.size()));
+  out.close();
+  if (!out) {
+    failed_ = true;
+    return Status::IOError("cannot write snapshot file " + (dir / c.file_name).string());
+  }
+  file_offset_ += c.data.size();
+  if (file_offset_ == c.file_size) {
+    ++files_done_;
+    ++file_number_;
+    file_offset_ = 0;
+  }
+  return Status::Ok();
+}
+
+std::optional<std::string> SnapshotReceiver::Complete(
+    const consensus::SnapshotMeta& snapshot) const {
+  if (!current_ || *current_ != snapshot || failed_ || files_done_ != file_count_) {
+    return std::nullopt;
+  }
+  return (fs::path(staging_root_) / SnapshotDirName(snapshot)).string();
+}
+
+}  // namespace frontera::node

@@ -1,0 +1,221 @@
+#include "tests/e2e/cluster.h"
+
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "crypto/key_file.h"
+#include "crypto/sha256.h"
+
+namespace frontera::e2e {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A port that was free a moment ago (bound to 0, then released).
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  socklen_t len = sizeof(addr);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+const char* kAgencies[] = {"us-cbp", "mx-anam", "ca-cbsa"};
+
+}  // namespace
+
+Json ProductCredential(const std::string& serial) {
+  Json doc = FixtureJson("pharma-credential.json");
+  doc.erase("proof");
+  doc["credentialSubject"].erase("label");
+  // A UUID-shaped id unique per serial.
+  std::string hex;
+  for (unsigned char c : crypto::Sha256(serial)) {
+    static const char* kDigits = "0123456789abcdef";
+    hex.push_back(kDigits[c >> 4]);
+    hex.push_back(kDigits[c & 15]);
+  }
+  doc["id"] = "urn:uuid:" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-4" + hex.substr(13, 3) +
+              "-8" + hex.substr(17, 3) + "-" + hex.substr(20, 12);
+  doc["credentialSubject"]["serial"] = serial;
+  doc["credentialSubject"]["id"] = "https://id.gs1.org/01/07501234000017/10/LOT42A/21/" + serial;
+  return Sign(doc, "mx-manufacturer");
+}
+
+TestCluster::TestCluster(int n, const std::string& extra_config, const std::string& raft_config) {
+  REQUIRE((n >= 1 && n <= 3));
+  fs::create_directories(dir() + "/keys");
+  Json parties = Json::array();
+  Json fixture = FixtureJson("parties.json");
+  for (const auto& [name, p] : fixture["parties"].items()) {
+    REQUIRE(
+        crypto::WriteKeyFile(dir() + "/keys/" + name + ".key", ExampleParties().at(name).key).ok());
+    Json party = {
+        {"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]}, {"country", p["country"]}};
+    if (p.contains("gln")) party["gln"] = p["gln"];
+    if (p.contains("prefixes")) party["prefixes"] = p["prefixes"];
+    parties.push_back(party);
+  }
+  Json validators = Json::array();
+  for (int i = 0; i < n; ++i) {
+    names_.push_back(kAgencies[i]);
+    api_ports_.push_back(FreePort());
+    peer_ports_.push_back(FreePort());
+    validators.push_back({{"name", names_[i]},
+                          {"did", ExampleParties().at(names_[i]).did},
+                          {"api", "http://127.0.0.1:" + std::to_string(api_ports_[i])},
+                          {"peer", "127.0.0.1:" + std::to_string(peer_ports_[i])}});
+  }
+  Json genesis = {{"network", "frontera.example/north-america-1"},
+                  {"created", "2026-11-01T00:00:00Z"},
+                  {"resolver", "verify.frontera.example"},
+                  {"validators", validators},
+                  {"parties", parties}};
+  std::ofstream(genesis_path()) << genesis.dump(2);
+  proxies_.resize(static_cast<size_t>(n * n));
+  for (int from = 0; from < n; ++from) {
+    for (int to = 0; to < n; ++to) {
+      if (from == to) continue;
+      auto proxy = FaultProxy::Start(static_cast<uint16_t>(peer_ports_[to]));
+      REQUIRE(proxy.ok());
+      proxies_[from * n + to] = std::move(proxy).value();
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    std::ofstream config(ConfigPath(i));
+    config << "[node]\nname = \"" << names_[i] << "\"\ndata_dir = \"data/" << names_[i] << "\"\n"
+           << "key_file = \"keys/" << names_[i] << ".key\"\ngenesis_file = \"genesis.json\"\n"
+           << "[api]\nport = " << api_ports_[i] << "\n"
+           << "[raft]\nlisten = \"127.0.0.1:" << peer_ports_[i] << "\"\n"
+           << "tick_ms = 50\n"
+           << raft_config;
+    if (n > 1) {
+      config << "[peers]\n";
+      for (int to = 0; to < n; ++to) {
+        if (to != i) {
+          config << names_[to] << " = \"127.0.0.1:" << proxies_[i * n + to]->port() << "\"\n";
+        }
+      }
+    }
+    config << extra_config;
+  }
+  nodes_.resize(static_cast<size_t>(n));
+  pids_.assign(static_cast<size_t>(n), -1);
+}
+
+TestCluster::~TestCluster() {
+  for (int i = 0; i < size(); ++i) {
+    if (nodes_[i] && pids_[i] > 0) ::kill(pids_[i], SIGCONT);
+    nodes_[i].reset();
+  }
+  for (auto& p : proxies_) {
+    if (p) p->Stop();
+  }
+}
+
+std::unique_ptr<api::Client> TestCluster::Client(int i, int read_timeout_ms) const {
+  api::ClientOptions options;
+  options.connect_timeout_ms = 2000;
+  options.read_timeout_ms = read_timeout_ms;
+  auto client = api::Client::Create(url(i), options);
+  REQUIRE(client.ok());
+  return std::move(client).value();
+}
+
+void TestCluster::Start(int i) {
+  REQUIRE(nodes_[i] == nullptr);
+  nodes_[i] = std::make_unique<NodeProcess>(ConfigPath(i), dir() + "/" + names_[i] + ".port");
+  pids_[i] = nodes_[i]->pid();
+}
+
+void TestCluster::StartAll() {
+  for (int i = 0; i < size(); ++i) Start(i);
+}
+
+void TestCluster::Kill(int i) {
+  REQUIRE(nodes_[i] != nullptr);
+  nodes_[i]->Kill();
+  nodes_[i].reset();
+  pids_[i] = -1;
+}
+
+void TestCluster::Terminate(int i) {
+  REQUIRE(nodes_[i] != nullptr);
+  CHECK(nodes_[i]->Terminate() == 0);
+  nodes_[i].reset();
+  pids_[i] = -1;
+}
+
+void TestCluster::Pause(int i) { REQUIRE(::kill(pids_[i], SIGSTOP) == 0); }
+void TestCluster::Resume(int i) { REQUIRE(::kill(pids_[i], SIGCONT) == 0); }
+
+void TestCluster::Isolate(int i, bool cut) {
+  const auto mode = cut ? FaultProxy::Mode::kDrop : FaultProxy::Mode::kPass;
+  for (int j = 0; j < size(); ++j) {
+    if (j == i) continue;
+    proxy(i, j).SetMode(mode);
+    proxy(j, i).SetMode(mode);
+  }
+}
+
+std::optional<Json> TestCluster::Status(int i) const {
+  if (!nodes_[i]) return std::nullopt;
+  auto client = Client(i, 2000);
+  auto status = client->GetJson("/v1/status");
+  if (!status.ok()) return std::nullopt;
+  return std::move(status).value();
+}
+
+std::optional<int> TestCluster::WaitForLeader(int timeout_ms) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::map<std::string, int> votes;
+    int answering = 0;
+    std::optional<int> leader;
+    for (int i = 0; i < size(); ++i) {
+      auto s = Status(i);
+      if (!s) continue;
+      ++answering;
+      if (!(*s)["raft"]["leader"].is_null()) {
+        ++votes[(*s)["raft"]["leader"].get<std::string>()];
+      }
+      if ((*s)["role"] == "leader") leader = i;
+    }
+    if (leader && votes[names_[*leader]] == answering) return leader;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return std::nullopt;
+}
+
+bool TestCluster::WaitApplied(uint64_t index, int timeout_ms) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool all = true;
+    for (int i = 0; i < size(); ++i) {
+      if (!nodes_[i]) continue;
+      auto s = Status(i);
+      if (!s || (*s)["raft"]["applied_index"].get<uint64_t>() < index) all = false;
+    }
+    if (all) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+}  // namespace frontera::e2e

@@ -1,0 +1,331 @@
+// Multi-process cluster tests (issue 3): three validators on loopback with a
+// fault-injecting proxy on every peer link. Under continuous issuing load the
+// leader is SIGKILLed, a follower is SIGKILLed, a node is SIGSTOPped past the
+// election timeout, and a node is cut off; afterwards every acknowledged
+// certificate is on every node, no (GTIN, serial) was accepted twice, and all
+// nodes report the same checkpoint root.
+#include "tests/e2e/cluster.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "crypto/signed_note.h"
+#include "ledger/genesis.h"
+
+namespace frontera::e2e {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string CertPath(const std::string& id) {
+  return "/v1/certificates/" + api::Client::EncodePathSegment(id);
+}
+
+// Issues credentials with fresh serials from a few client threads, round
+// robin over the running nodes, and records what was acknowledged. Every
+// tenth request reuses an acknowledged serial under a new id: the ledger
+// must refuse it.
+class Load {
+ public:
+  Load(TestCluster& cluster, int threads) : cluster_(cluster) {
+    for (int t = 0; t < threads; ++t) {
+      threads_.emplace_back([this, t] { Run(t); });
+    }
+  }
+  ~Load() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  void SetDown(int node, bool down) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (down) {
+      down_.insert(node);
+    } else {
+      down_.erase(node);
+    }
+  }
+  // serial → acknowledged certificate ids (must be exactly one each).
+  std::map<std::string, std::vector<std::string>> acknowledged() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return acked_;
+  }
+  size_t acked_count() {
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t n = 0;
+    for (const auto& [serial, ids] : acked_) n += ids.size();
+    return n;
+  }
+  Clock::time_point last_ack() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_ack_;
+  }
+
+ private:
+  void Run(int thread) {
+    uint64_t n = 0;
+    while (!stop_) {
+      int node;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        node = static_cast<int>((thread + n) % cluster_.size());
+        if (down_.count(node)) {
+          ++n;
+          continue;
+        }
+      }
+      std::string serial = "T" + std::to_string(thread) + "S" + std::to_string(n);
+      if (n % 10 == 9) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!acked_.empty()) serial = acked_.begin()->first;  // a duplicate on purpose
+      }
+      Json credential = ProductCredential(serial);
+      if (n % 10 == 9) {
+        // Same item, another certificate id.
+        credential.erase("proof");
+        credential["id"] = "urn:uuid:00000000-0000-4000-8000-" +
+                           std::to_string(100000000000 + thread * 1000000 + n);
+        credential = Sign(credential, "mx-manufacturer");
+      }
+      ++n;
+      auto client = cluster_.Client(node, 12000);
+      auto answer = client->PostJson("/v1/certificates", credential);
+      if (answer.ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        acked_[serial].push_back((*answer)["id"].get<std::string>());
+        last_ack_ = Clock::now();
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+  }
+
+  TestCluster& cluster_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::set<int> down_;
+  std::map<std::string, std::vector<std::string>> acked_;
+  Clock::time_point last_ack_;
+};
+
+// Waits until `load` acknowledged `more` further writes.
+bool AwaitProgress(Load& load, size_t more, int timeout_ms = 20000) {
+  const size_t target = load.acked_count() + more;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (Clock::now() < deadline) {
+    if (load.acked_count() >= target) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+// After the load: all nodes converge on one ledger that holds every
+// acknowledged certificate once.
+void CheckConverged(TestCluster& cluster, Load& load) {
+  auto leader = cluster.WaitForLeader();
+  REQUIRE(leader);
+  auto status = cluster.Status(*leader);
+  REQUIRE(status);
+  const uint64_t commit = (*status)["raft"]["commit_index"].get<uint64_t>();
+  REQUIRE(cluster.WaitApplied(commit));
+  // Same tree and root everywhere, and a checkpoint of it signed by a majority.
+  std::optional<Json> first;
+  auto genesis = ledger::LoadGenesisFile(cluster.genesis_path());
+  REQUIRE(genesis.ok());
+  for (int i = 0; i < cluster.size(); ++i) {
+    auto s = cluster.Status(i);
+    REQUIRE(s);
+    if (!first) first = (*s)["ledger"];
+    CHECK((*s)["ledger"]["tree_size"] == (*first)["tree_size"]);
+    CHECK((*s)["ledger"]["root"] == (*first)["root"]);
+    CHECK((*s)["ledger"]["block_hash"] == (*first)["block_hash"]);
+  }
+  // Checkpoints settle once the last co-signatures have travelled.
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  std::set<std::string> bodies;
+  while (Clock::now() < deadline) {
+    bodies.clear();
+    for (int i = 0; i < cluster.size(); ++i) {
+      auto note = cluster.Client(i)->GetText("/v1/checkpoint");
+      REQUIRE(note.ok());
+      auto parsed = crypto::ParseNote(*note);
+      REQUIRE(parsed.ok());
+      CHECK(crypto::VerifiedSigners(*parsed, genesis->NoteVerifiers()).size() >= genesis->Quorum());
+      bodies.insert(parsed->text);
+    }
+    if (bodies.size() == 1 &&
+        bodies.begin()->find("\n" + std::to_string((*first)["tree_size"].get<uint64_t>()) + "\n") !=
+            std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(bodies.size() == 1);
+  // Every acknowledged certificate on every node; no item accepted twice.
+  size_t checked = 0;
+  for (const auto& [serial, ids] : load.acknowledged()) {
+    CHECK_MESSAGE(ids.size() == 1,
+                  "serial " << serial << " was accepted " << ids.size() << " times");
+    for (int i = 0; i < cluster.size(); ++i) {
+      auto cert = cluster.Client(i)->GetJson(CertPath(ids.front()));
+      CHECK_MESSAGE(cert.ok(), cluster.name(i) << " lacks acknowledged " << ids.front());
+    }
+    ++checked;
+  }
+  CHECK(checked > 0);
+  MESSAGE("converged: " << checked << " acknowledged certificates on all " << cluster.size()
+                        << " nodes, tree size " << (*first)["tree_size"]);
+}
+
+TEST_CASE("three validators replicate, forward writes to the leader, and co-sign checkpoints") {
+  TestCluster cluster(3);
+  cluster.StartAll();
+  auto leader = cluster.WaitForLeader();
+  REQUIRE(leader);
+  // A write to each node, followers included; each is readable at once on
+  // another node (linearizable reads).
+  for (int i = 0; i < 3; ++i) {
+    Json credential = ProductCredential("FWD" + std::to_string(i));
+    auto receipt = cluster.Client(i)->PostJson("/v1/certificates", credential);
+    REQUIRE_MESSAGE(receipt.ok(), receipt.status().ToString());
+    auto read = cluster.Client((i + 1) % 3)->GetJson(CertPath(credential["id"]));
+    REQUIRE_MESSAGE(read.ok(), read.status().ToString());
+    CHECK((*read)["status"] == "active");
+  }
+  // The duplicate item is refused whichever node takes it.
+  Json again = ProductCredential("FWD0");
+  again.erase("proof");
+  again["id"] = "urn:uuid:11111111-2222-4333-8444-555555555555";
+  auto dup = cluster.Client((*leader + 1) % 3)
+                 ->PostJson("/v1/certificates", Sign(again, "mx-manufacturer"));
+  CHECK_FALSE(dup.ok());
+  // A local read is allowed and answers from the node's own state.
+  auto local = cluster.Client(0)->GetText("/v1/checkpoint");
+  CHECK(local.ok());
+  // frontera status shows all three.
+  std::string out;
+  CHECK(RunCommand({BinaryPath("tools/frontera"), "status", "--node", cluster.url(0)}, &out) == 0);
+  CHECK(out.find("leader") != std::string::npos);
+  for (int i = 0; i < 3; ++i) CHECK(out.find(cluster.name(i)) != std::string::npos);
+}
+
+TEST_CASE("under load: SIGKILL the leader, SIGKILL a follower, SIGSTOP a node, cut a node off") {
+  TestCluster cluster(3);
+  cluster.StartAll();
+  REQUIRE(cluster.WaitForLeader());
+  Load load(cluster, 6);
+  REQUIRE(AwaitProgress(load, 30));
+
+  // 1. SIGKILL the leader: a new one takes over; measure the failover.
+  {
+    auto leader = cluster.WaitForLeader();
+    REQUIRE(leader);
+    const auto killed_at = Clock::now();
+    load.SetDown(*leader, true);
+    cluster.Kill(*leader);
+    const size_t before = load.acked_count();
+    while (load.acked_count() == before && Clock::now() - killed_at < std::chrono::seconds(20)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    REQUIRE(load.acked_count() > before);
+    const auto failover =
+        std::chrono::duration_cast<std::chrono::milliseconds>(load.last_ack() - killed_at).count();
+    MESSAGE("failover: leader SIGKILLed → next acknowledged write in " << failover << " ms");
+    REQUIRE(AwaitProgress(load, 30));
+    cluster.Start(*leader);
+    load.SetDown(*leader, false);
+    REQUIRE(AwaitProgress(load, 30));
+  }
+  // 2. SIGKILL a follower, keep issuing, restart it.
+  {
+    auto leader = cluster.WaitForLeader();
+    REQUIRE(leader);
+    const int follower = (*leader + 1) % 3;
+    load.SetDown(follower, true);
+    cluster.Kill(follower);
+    REQUIRE(AwaitProgress(load, 50));
+    cluster.Start(follower);
+    load.SetDown(follower, false);
+    REQUIRE(AwaitProgress(load, 30));
+  }
+  // 3. SIGSTOP the leader past the election timeout, then resume it.
+  {
+    auto leader = cluster.WaitForLeader();
+    REQUIRE(leader);
+    load.SetDown(*leader, true);
+    cluster.Pause(*leader);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+    REQUIRE(AwaitProgress(load, 30));
+    cluster.Resume(*leader);
+    load.SetDown(*leader, false);
+    REQUIRE(AwaitProgress(load, 30));
+  }
+  // 4. Cut a node off with the proxies, then heal.
+  {
+    auto leader = cluster.WaitForLeader();
+    REQUIRE(leader);
+    const int cut = *leader;  // the hardest case: the leader loses its followers
+    load.SetDown(cut, true);  // its clients time out and go elsewhere
+    cluster.Isolate(cut, true);
+    REQUIRE(AwaitProgress(load, 30));
+    cluster.Isolate(cut, false);
+    load.SetDown(cut, false);
+    REQUIRE(AwaitProgress(load, 30));
+  }
+  load.Stop();
+  CheckConverged(cluster, load);
+}
+
+// A counter of node i's /metrics, or -1.
+double Metric(TestCluster& cluster, int i, const std::string& name) {
+  auto text = cluster.Client(i)->GetText("/metrics");
+  if (!text.ok()) return -1;
+  const size_t at = text->find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text->substr(at + name.size() + 2));
+}
+
+TEST_CASE("a validator far behind catches up by snapshot after the log was compacted") {
+  TestCluster cluster(3, "[proposer]\nlog_retain_entries = 4\n",
+                      "snapshot_interval_entries = 16\n");
+  cluster.StartAll();
+  auto leader = cluster.WaitForLeader();
+  REQUIRE(leader);
+  const int lagging = (*leader + 1) % 3;
+  cluster.Kill(lagging);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 60; ++i) {
+    Json credential = ProductCredential("SNAP" + std::to_string(i));
+    auto receipt = cluster.Client(*leader)->PostJson("/v1/certificates", credential);
+    REQUIRE_MESSAGE(receipt.ok(), receipt.status().ToString());
+    ids.push_back(credential["id"]);
+  }
+  CHECK(Metric(cluster, *leader, "frontera_snapshots_taken_total") >= 2);
+  cluster.Start(lagging);
+  auto status = cluster.Status(*leader);
+  REQUIRE(status);
+  REQUIRE(cluster.WaitApplied((*status)["raft"]["commit_index"].get<uint64_t>()));
+  CHECK(Metric(cluster, lagging, "frontera_snapshots_installed_total") >= 1);
+  for (const std::string& id : ids) {
+    CHECK(cluster.Client(lagging)->GetJson(CertPath(id)).ok());
+  }
+  auto caught_up = cluster.Status(lagging);
+  REQUIRE(caught_up);
+  CHECK((*caught_up)["ledger"]["root"] == (*status)["ledger"]["root"]);
+  // And it keeps following: a new write reaches it.
+  Json later = ProductCredential("SNAP-after");
+  REQUIRE(cluster.Client(lagging)->PostJson("/v1/certificates", later).ok());
+  CHECK(cluster.Client(*leader)->GetJson(CertPath(later["id"])).ok());
+}
+
+}  // namespace
+}  // namespace frontera::e2e

@@ -1,0 +1,675 @@
+// Peer transport over loopback: validators exchange ordered payloads; a
+// stranger, an impostor or another network is refused; oversized, corrupted
+// or garbage input closes the connection without harm; links recover.
+#include "node/peer_transport.h"
+
+#include <doctest/doctest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/ed25519.h"
+#include "crypto/sha256.h"
+
+namespace frontera::node {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+// Polls `condition` until it holds or `timeout` passes; true if it held.
+bool WaitUntil(const std::function<bool()>& condition,
+               std::chrono::milliseconds timeout = 10000ms) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(2ms);
+  }
+  return true;
+}
+
+// A loopback port nobody listens on right now, outside the ephemeral range:
+// otherwise another transport's outbound connection may take it as its source
+// port before the transport meant to listen there has started.
+uint16_t FreePort() {
+  unsigned ephemeral_low = 32768;
+  unsigned ephemeral_high = 60999;
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  range >> ephemeral_low >> ephemeral_high;
+  const bool below = ephemeral_low > 12000;
+  std::mt19937 rng(std::random_device{}());
+  std::uniform_int_distribution<unsigned> pick(below ? 10000 : ephemeral_high + 1,
+                                               below ? ephemeral_low - 1 : 65535);
+  asio::io_context io;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const auto port = static_cast<uint16_t>(pick(rng));
+    tcp::acceptor acceptor(io);
+    boost::system::error_code ec;
+    acceptor.open(tcp::v4(), ec);
+    if (!ec) acceptor.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+    if (!ec) return port;
+  }
+  FAIL("no free loopback port outside the ephemeral range");
+  return 0;
+}
+
+// What one transport's Handler received.
+class Inbox {
+ public:
+  PeerTransport::Handler Handler() {
+    return [this](uint64_t from, std::string payload) {
+      std::lock_guard<std::mutex> lock(mu_);
+      messages_.emplace_back(from, std::move(payload));
+    };
+  }
+  std::vector<std::pair<uint64_t, std::string>> Messages() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return messages_;
+  }
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return messages_.size();
+  }
+  bool Contains(const std::string& payload) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [from, p] : messages_) {
+      if (p == payload) return true;
+    }
+    return false;
+  }
+  // Payloads from `from`, in arrival order.
+  std::vector<std::string> From(uint64_t from) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& [f, p] : messages_) {
+      if (f == from) out.push_back(p);
+    }
+    return out;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::pair<uint64_t, std::string>> messages_;
+};
+
+// Three validators' identities and reserved loopback ports.
+struct Network {
+  Network() {
+    for (int i = 0; i < 3; ++i) {
+      keys.push_back(crypto::KeyPair::Generate());
+      ports.push_back(FreePort());
+    }
+  }
+  crypto::Sha256Digest network_id = crypto::Sha256(std::string_view("frontera test network"));
+  std::vector<std::string> names = {"us-cbp", "mx-anam", "ca-cbsa"};
+  std::vector<crypto::KeyPair> keys;
+  std::vector<uint16_t> ports;
+
+  static uint64_t Id(size_t index) { return index + 1; }
+  PeerEndpoint Endpoint(size_t index) const {
+    return PeerEndpoint{Id(index), names[index], "127.0.0.1", ports[index],
+                        keys[index].public_key()};
+  }
+  PeerTransportOptions Options(size_t self) const {
+    PeerTransportOptions o;
+    o.self_id = Id(self);
+    o.self_name = names[self];
+    o.key = &keys[self];
+    o.network_id = network_id;
+    o.listen_port = ports[self];
+    o.reconnect_backoff_min_ms = 5;
+    o.reconnect_backoff_max_ms = 100;
+    o.handshake_timeout_ms = 2000;
+    for (size_t j = 0; j < names.size(); ++j) {
+      if (j != self) o.peers.push_back(Endpoint(j));
+    }
+    return o;
+  }
+};
+
+std::unique_ptr<PeerTransport> MustStart(PeerTransportOptions options,
+                                         PeerTransport::Handler handler) {
+  auto t = PeerTransport::Start(std::move(options), std::move(handler));
+  REQUIRE_MESSAGE(t.ok(), t.status().ToString());
+  return std::move(t).value();
+}
+
+PeerTransport::PeerState StateOf(const PeerTransport& t, uint64_t id) {
+  for (const auto& s : t.Peers()) {
+    if (s.id == id) return s;
+  }
+  FAIL("no peer " << id);
+  return {};
+}
+
+bool Linked(const PeerTransport& from, uint64_t from_id, const PeerTransport& to, uint64_t to_id) {
+  return StateOf(from, to_id).connected_out && StateOf(to, from_id).connected_in;
+}
+
+// Sends numbered probes from `from` to `to_id` until `inbox` holds one: after
+// a connection was reset, frames written to the dead socket may be lost.
+bool ProbeUntilDelivered(PeerTransport& from, uint64_t to_id, const Inbox& inbox,
+                         const std::string& prefix) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (int k = 0; std::chrono::steady_clock::now() < deadline; ++k) {
+    const std::string probe = prefix + std::to_string(k);
+    from.Send(to_id, probe);
+    if (WaitUntil([&] { return inbox.Contains(probe); }, 100ms)) return true;
+  }
+  return false;
+}
+
+TEST_CASE("three validators exchange payloads both ways, in order per pair") {
+  Network net;
+  Inbox inbox[3];
+  std::unique_ptr<PeerTransport> t[3];
+  for (size_t i = 0; i < 3; ++i) t[i] = MustStart(net.Options(i), inbox[i].Handler());
+  for (size_t i = 0; i < 3; ++i) CHECK(t[i]->listen_port() == net.ports[i]);
+
+  constexpr int kMessages = 300;
+  for (int k = 0; k < kMessages; ++k) {
+    for (size_t i = 0; i < 3; ++i) {
+      for (size_t j = 0; j < 3; ++j) {
+        if (i == j) continue;
+        REQUIRE(t[i]->Send(Network::Id(j),
+                           std::to_string(i) + ">" + std::to_string(j) + "#" + std::to_string(k)));
+      }
+    }
+  }
+  for (size_t j = 0; j < 3; ++j) {
+    REQUIRE(WaitUntil([&] { return inbox[j].size() == 2 * kMessages; }));
+  }
+  for (size_t j = 0; j < 3; ++j) {
+    for (size_t i = 0; i < 3; ++i) {
+      if (i == j) continue;
+      std::vector<std::string> got = inbox[j].From(Network::Id(i));
+      REQUIRE(got.size() == kMessages);
+      for (int k = 0; k < kMessages; ++k) {
+        CHECK(got[k] == std::to_string(i) + ">" + std::to_string(j) + "#" + std::to_string(k));
+      }
+    }
+  }
+
+  SUBCASE("an 8 MiB payload arrives intact") {
+    std::string big(8 << 20, '\0');
+    for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 131) % 251);
+    REQUIRE(t[0]->Send(Network::Id(2), big));
+    REQUIRE(t[0]->Send(Network::Id(2), "after the big one"));
+    REQUIRE(WaitUntil([&] { return inbox[2].size() == 2 * kMessages + 2; }));
+    auto from_us = inbox[2].From(Network::Id(0));
+    CHECK(from_us[kMessages] == big);
+    CHECK(from_us[kMessages + 1] == "after the big one");
+  }
+
+  SUBCASE("counters describe the traffic") {
+    auto us = t[0]->Peers();
+    REQUIRE(us.size() == 2);
+    CHECK(us[0].name == "mx-anam");
+    CHECK(us[1].name == "ca-cbsa");
+    // The sender counts a frame once its write completes, which may be
+    // after the receiver already has it.
+    REQUIRE(WaitUntil([&] {
+      for (const auto& s : t[0]->Peers()) {
+        if (s.frames_sent != kMessages) return false;
+      }
+      return true;
+    }));
+    us = t[0]->Peers();
+    for (const auto& s : us) {
+      CHECK(s.connected_out);
+      CHECK(s.connected_in);
+      CHECK(s.frames_sent == kMessages);
+      CHECK(s.frames_received == kMessages);
+      CHECK(s.frames_queued == 0);
+      CHECK(s.frames_dropped == 0);
+      CHECK(s.frames_rejected == 0);
+      CHECK(s.handshake_failures == 0);
+      CHECK(s.last_received_ms_ago >= 0);
+    }
+  }
+}
+
+TEST_CASE("an impostor, a stranger and another network are refused") {
+  Network net;
+  Inbox inbox_us;
+  std::mutex log_mu;
+  std::vector<std::string> log;
+  PeerTransportOptions us_options = net.Options(0);
+  us_options.log = [&](std::string_view line) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    log.emplace_back(line);
+  };
+  auto us = MustStart(us_options, inbox_us.Handler());
+  const crypto::KeyPair stranger_key = crypto::KeyPair::Generate();
+
+  // A dialer that claims `name` with `key` on `network_id`, knowing only us.
+  auto start_dialer = [&](const std::string& name, const crypto::KeyPair& key,
+                          const crypto::Sha256Digest& network_id, Inbox& inbox) {
+    PeerTransportOptions o;
+    o.self_id = 99;
+    o.self_name = name;
+    o.key = &key;
+    o.network_id = network_id;
+    o.reconnect_backoff_min_ms = 5;
+    o.reconnect_backoff_max_ms = 50;
+    o.peers.push_back(net.Endpoint(0));
+    return MustStart(o, inbox.Handler());
+  };
+  auto failures_for = [&](size_t index) {
+    return StateOf(*us, Network::Id(index)).handshake_failures;
+  };
+
+  SUBCASE("a key that does not match the claimed name") {
+    Inbox inbox;
+    auto impostor = start_dialer("mx-anam", stranger_key, net.network_id, inbox);
+    CHECK(impostor->Send(Network::Id(0), "forged"));
+    REQUIRE(WaitUntil([&] { return failures_for(1) >= 2; }));
+    // The impostor sees its handshakes fail too (we close on it).
+    REQUIRE(WaitUntil([&] { return StateOf(*impostor, Network::Id(0)).handshake_failures >= 1; }));
+    CHECK_FALSE(StateOf(*impostor, Network::Id(0)).connected_out);
+    CHECK_FALSE(StateOf(*us, Network::Id(1)).connected_in);
+    std::lock_guard<std::mutex> lock(log_mu);
+    bool logged = false;
+    for (const auto& line : log) {
+      logged = logged || line.find("signature does not verify") != std::string::npos;
+    }
+    CHECK(logged);
+  }
+  SUBCASE("an unknown validator name") {
+    Inbox inbox;
+    auto stranger = start_dialer("xx-nobody", stranger_key, net.network_id, inbox);
+    CHECK(stranger->Send(Network::Id(0), "hello from nobody"));
+    REQUIRE(WaitUntil([&] { return us->anonymous_handshake_failures() >= 2; }));
+    CHECK(failures_for(1) == 0);
+    CHECK(failures_for(2) == 0);
+  }
+  SUBCASE("the right key on another network") {
+    Inbox inbox;
+    const auto other_network = crypto::Sha256(std::string_view("another network"));
+    auto foreigner = start_dialer("mx-anam", net.keys[1], other_network, inbox);
+    CHECK(foreigner->Send(Network::Id(0), "from another network"));
+    REQUIRE(WaitUntil([&] { return failures_for(1) >= 2; }));
+    CHECK_FALSE(StateOf(*us, Network::Id(1)).connected_in);
+  }
+  SUBCASE("an acceptor that is not the validator we dialed") {
+    // Listening on ca-cbsa's port, it answers as ca-cbsa with a wrong key.
+    PeerTransportOptions o;
+    o.self_id = Network::Id(2);
+    o.self_name = "ca-cbsa";
+    o.key = &stranger_key;
+    o.network_id = net.network_id;
+    o.listen_port = net.ports[2];
+    o.peers.push_back(net.Endpoint(0));
+    o.peers[0].port = FreePort();  // it does not dial us back
+    Inbox inbox;
+    auto impostor = MustStart(o, inbox.Handler());
+    CHECK(us->Send(Network::Id(2), "for ca-cbsa only"));
+    REQUIRE(WaitUntil([&] { return failures_for(2) >= 2; }));
+    CHECK_FALSE(StateOf(*us, Network::Id(2)).connected_out);
+    CHECK(StateOf(*us, Network::Id(2)).frames_sent == 0);
+    CHECK(inbox.size() == 0);
+  }
+  CHECK(inbox_us.size() == 0);
+  for (const auto& s : us->Peers()) CHECK(s.frames_received == 0);
+}
+
+TEST_CASE("a frame over frame_bytes_max is refused; the sender reconnects and small frames flow") {
+  Network net;
+  Inbox inbox[2];
+  PeerTransportOptions sender = net.Options(0);
+  sender.frame_bytes_max = 4 << 20;
+  PeerTransportOptions receiver = net.Options(1);
+  receiver.frame_bytes_max = 1 << 20;
+  auto a = MustStart(sender, inbox[0].Handler());
+  auto b = MustStart(receiver, inbox[1].Handler());
+  REQUIRE(WaitUntil([&] { return Linked(*a, Network::Id(0), *b, Network::Id(1)); }));
+
+  const std::string too_big((1 << 20) + 1, 'x');
+  REQUIRE(a->Send(Network::Id(1), too_big));
+  REQUIRE(WaitUntil([&] { return StateOf(*b, Network::Id(0)).frames_rejected == 1; }));
+  CHECK(ProbeUntilDelivered(*a, Network::Id(1), inbox[1], "small-"));
+  for (const auto& [from, payload] : inbox[1].Messages()) CHECK(payload.size() < too_big.size());
+  // A payload larger than the sender's own limit is never queued.
+  CHECK_FALSE(a->Send(Network::Id(1), std::string((4 << 20) + 1, 'y')));
+}
+
+// Opens a raw TCP connection to `port`, writes `bytes`, and reports whether
+// the node closed it (read hits EOF or a reset) within 5 s.
+bool RawClientIsDropped(uint16_t port, const std::string& bytes) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  boost::system::error_code ec;
+  if (!bytes.empty()) asio::write(socket, asio::buffer(bytes), ec);
+  // Plain recv with SO_RCVTIMEO: Asio's blocking read would wait past it.
+  const int fd = socket.native_handle();
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  std::array<char, 256> buffer;
+  for (;;) {
+    const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
+    if (n < 0) return false;  // timed out: still open
+  }
+}
+
+TEST_CASE("raw TCP clients sending garbage are dropped and the node keeps working") {
+  Network net;
+  Inbox inbox[2];
+  PeerTransportOptions a_options = net.Options(0);
+  a_options.handshake_timeout_ms = 200;
+  auto a = MustStart(a_options, inbox[0].Handler());
+  auto b = MustStart(net.Options(1), inbox[1].Handler());
+
+  // "GET " read as a length is far beyond kHelloBytesMax.
+  CHECK(RawClientIsDropped(a->listen_port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+  // A well-formed length with a body that is not a hello.
+  std::string not_hello = std::string("\0\0\0\x28", 4) + std::string(40, '\x5a');
+  CHECK(RawClientIsDropped(a->listen_port(), not_hello));
+  // Silence: dropped at the handshake deadline.
+  CHECK(RawClientIsDropped(a->listen_port(), ""));
+  CHECK(WaitUntil([&] { return a->anonymous_handshake_failures() == 3; }));
+
+  REQUIRE(a->Send(Network::Id(1), "still here"));
+  REQUIRE(b->Send(Network::Id(0), "so am I"));
+  CHECK(WaitUntil([&] { return inbox[1].Contains("still here") && inbox[0].Contains("so am I"); }));
+}
+
+TEST_CASE("inbound handshakes in progress are bounded") {
+  Network net;
+  Inbox inbox;
+  PeerTransportOptions o = net.Options(0);
+  o.handshake_timeout_ms = 60000;
+  auto a = MustStart(o, inbox.Handler());
+  asio::io_context io;
+  std::vector<tcp::socket> silent;
+  for (size_t i = 0; i < kInboundHandshakesMax; ++i) {
+    silent.emplace_back(io);
+    silent.back().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), a->listen_port()));
+  }
+  // One more is closed at once, long before the handshake deadline.
+  const auto begin = std::chrono::steady_clock::now();
+  CHECK(RawClientIsDropped(a->listen_port(), ""));
+  CHECK(std::chrono::steady_clock::now() - begin < 5s);
+  CHECK(a->anonymous_handshake_failures() == 1);
+}
+
+// A TCP relay that forwards a dialer's stream to an acceptor frame by frame
+// and, when armed, flips one ciphertext bit of the next data frame (the first
+// two frames of each connection are the hello and the auth).
+class FlippingRelay {
+ public:
+  explicit FlippingRelay(uint16_t target_port)
+      : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
+        target_(asio::ip::make_address("127.0.0.1"), target_port) {
+    Accept();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~FlippingRelay() {
+    io_.stop();
+    thread_.join();
+  }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  // Arms a flip of one ciphertext bit, or of the frame's version byte.
+  void ArmFlip(bool version_byte = false) {
+    flip_version_ = version_byte;
+    armed_ = true;
+  }
+  int flipped() const { return flipped_; }
+
+ private:
+  struct Session {
+    explicit Session(asio::io_context& io) : client(io), server(io) {}
+    tcp::socket client;
+    tcp::socket server;
+    std::array<uint8_t, 4> length{};
+    std::vector<uint8_t> frame;
+    int frame_index = 0;
+    std::array<uint8_t, 4096> back{};
+    void Close() {
+      boost::system::error_code ignored;
+      client.close(ignored);
+      server.close(ignored);
+    }
+  };
+
+  void Accept() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+      if (ec) return;
+      auto s = std::make_shared<Session>(io_);
+      s->client = std::move(socket);
+      s->server.async_connect(target_, [this, s](boost::system::error_code ec) {
+        if (ec) return s->Close();
+        Forward(s);
+        Back(s);
+      });
+      Accept();
+    });
+  }
+
+  void Forward(std::shared_ptr<Session> s) {
+    asio::async_read(s->client, asio::buffer(s->length), [this, s](auto ec, size_t) {
+      if (ec) return s->Close();
+      const uint32_t n = (uint32_t{s->length[0]} << 24) | (uint32_t{s->length[1]} << 16) |
+                         (uint32_t{s->length[2]} << 8) | s->length[3];
+      s->frame.assign(s->length.begin(), s->length.end());
+      s->frame.resize(4 + n);
+      asio::async_read(s->client, asio::buffer(s->frame.data() + 4, n), [this, s](auto ec, size_t) {
+        if (ec) return s->Close();
+        if (s->frame_index++ >= 2 && armed_.exchange(false)) {
+          // frame = u32 length ‖ u8 version ‖ ciphertext
+          s->frame[flip_version_ ? 4 : s->frame.size() / 2] ^= 0x10;
+          ++flipped_;
+        }
+        asio::async_write(s->server, asio::buffer(s->frame), [this, s](auto ec, size_t) {
+          if (ec) return s->Close();
+          Forward(s);
+        });
+      });
+    });
+  }
+
+  void Back(std::shared_ptr<Session> s) {
+    s->server.async_read_some(asio::buffer(s->back), [this, s](auto ec, size_t n) {
+      if (ec) return s->Close();
+      asio::async_write(s->client, asio::buffer(s->back.data(), n), [this, s](auto ec, size_t) {
+        if (ec) return s->Close();
+        Back(s);
+      });
+    });
+  }
+
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  tcp::endpoint target_;
+  std::atomic<bool> armed_{false};
+  std::atomic<bool> flip_version_{false};
+  std::atomic<int> flipped_{0};
+  std::thread thread_;
+};
+
+TEST_CASE("a bit flipped in transit: the frame is not delivered, the link resets and recovers") {
+  Network net;
+  Inbox inbox[2];
+  FlippingRelay relay(net.ports[1]);
+  PeerTransportOptions a_options = net.Options(0);
+  a_options.peers[0].port = relay.port();  // us-cbp reaches mx-anam through the relay
+  auto a = MustStart(a_options, inbox[0].Handler());
+  auto b = MustStart(net.Options(1), inbox[1].Handler());
+  REQUIRE(WaitUntil([&] { return Linked(*a, Network::Id(0), *b, Network::Id(1)); }));
+
+  REQUIRE(a->Send(Network::Id(1), "before"));
+  REQUIRE(WaitUntil([&] { return inbox[1].Contains("before"); }));
+  bool version_byte = false;
+  SUBCASE("in the ciphertext") {}
+  SUBCASE("in the version byte") { version_byte = true; }
+  relay.ArmFlip(version_byte);
+  REQUIRE(a->Send(Network::Id(1), "tampered"));
+  REQUIRE(WaitUntil([&] { return StateOf(*b, Network::Id(0)).frames_rejected == 1; }));
+  CHECK(relay.flipped() == 1);
+  CHECK(ProbeUntilDelivered(*a, Network::Id(1), inbox[1], "after-"));
+  CHECK_FALSE(inbox[1].Contains("tampered"));
+  CHECK(StateOf(*b, Network::Id(0)).handshake_failures == 0);
+}
+
+TEST_CASE("reconnect: frames queued while a peer is down are delivered when it returns") {
+  Network net;
+  Inbox inbox_a;
+  auto a = MustStart(net.Options(0), inbox_a.Handler());
+  auto b_inbox = std::make_unique<Inbox>();
+  auto b = MustStart(net.Options(1), b_inbox->Handler());
+  REQUIRE(a->Send(Network::Id(1), "first"));
+  REQUIRE(WaitUntil([&] { return b_inbox->Contains("first"); }));
+
+  b.reset();
+  REQUIRE(WaitUntil([&] { return !StateOf(*a, Network::Id(1)).connected_out; }));
+  CHECK(a->Send(Network::Id(1), "queued-1"));
+  CHECK(a->Send(Network::Id(1), "queued-2"));
+  CHECK(StateOf(*a, Network::Id(1)).frames_queued == 2);
+
+  b_inbox = std::make_unique<Inbox>();
+  b = MustStart(net.Options(1), b_inbox->Handler());
+  REQUIRE(WaitUntil([&] { return b_inbox->size() == 2; }));
+  CHECK(b_inbox->From(Network::Id(0)) == std::vector<std::string>{"queued-1", "queued-2"});
+  REQUIRE(b->Send(Network::Id(0), "back"));
+  CHECK(WaitUntil([&] { return inbox_a.Contains("back"); }));
+  CHECK(StateOf(*a, Network::Id(1)).frames_queued == 0);
+}
+
+TEST_CASE("the send queue is bounded: beyond it Send returns false and counts the drop") {
+  Network net;  // mx-anam and ca-cbsa never start
+  Inbox inbox;
+
+  SUBCASE("by frames") {
+    PeerTransportOptions o = net.Options(0);
+    o.send_queue_frames_max = 4;
+    auto a = MustStart(o, inbox.Handler());
+    for (int i = 0; i < 4; ++i) CHECK(a->Send(Network::Id(1), "m" + std::to_string(i)));
+    CHECK_FALSE(a->Send(Network::Id(1), "one too many"));
+    CHECK_FALSE(a->Send(Network::Id(1), "and another"));
+    auto s = StateOf(*a, Network::Id(1));
+    CHECK(s.frames_queued == 4);
+    CHECK(s.frames_dropped == 2);
+    CHECK_FALSE(s.connected_out);
+    CHECK(StateOf(*a, Network::Id(2)).frames_dropped == 0);  // per peer
+  }
+  SUBCASE("by bytes, by frame size, by peer, after Stop") {
+    PeerTransportOptions o = net.Options(0);
+    o.frame_bytes_max = 1024;
+    o.send_queue_bytes_max = 2048;
+    auto a = MustStart(o, inbox.Handler());
+    CHECK(a->Send(Network::Id(1), std::string(1000, 'a')));
+    CHECK(a->Send(Network::Id(1), std::string(1000, 'b')));
+    CHECK_FALSE(a->Send(Network::Id(1), std::string(100, 'c')));
+    CHECK_FALSE(a->Send(Network::Id(2), std::string(1025, 'd')));
+    CHECK_FALSE(a->Send(42, "nobody"));
+    CHECK(StateOf(*a, Network::Id(1)).frames_dropped == 1);
+    CHECK(StateOf(*a, Network::Id(2)).frames_dropped == 1);
+    a->Stop();
+    a->Stop();  // idempotent
+    CHECK_FALSE(a->Send(Network::Id(2), "late"));
+    CHECK(StateOf(*a, Network::Id(2)).frames_queued == 0);
+  }
+}
+
+TEST_CASE("transports start and stop promptly, many times") {
+  Network net;
+  const auto begin = std::chrono::steady_clock::now();
+  for (int round = 0; round < 20; ++round) {
+    Inbox inbox[2];
+    auto a = MustStart(net.Options(0), inbox[0].Handler());
+    auto b = MustStart(net.Options(1), inbox[1].Handler());
+    REQUIRE(a->Send(Network::Id(1), "r" + std::to_string(round)));
+    if (round % 2 == 0) {
+      REQUIRE(WaitUntil([&] { return inbox[1].size() == 1; }));
+    }
+  }
+  CHECK(std::chrono::steady_clock::now() - begin < 20s);
+}
+
+TEST_CASE("Start refuses a port in use, options without a handler, and bad options") {
+  Network net;
+  Inbox inbox;
+  auto a = MustStart(net.Options(0), inbox.Handler());
+  auto clash = PeerTransport::Start(net.Options(0), inbox.Handler());
+  REQUIRE_FALSE(clash.ok());
+  CHECK(clash.status().IsIOError());
+  CHECK(clash.status().message().find(std::to_string(net.ports[0])) != std::string::npos);
+
+  auto no_handler = PeerTransport::Start(net.Options(1), nullptr);
+  REQUIRE_FALSE(no_handler.ok());
+  CHECK(no_handler.status().IsInvalidArgument());
+
+  PeerTransportOptions bad = net.Options(1);
+  bad.frame_bytes_max = 10;
+  auto invalid = PeerTransport::Start(bad, inbox.Handler());
+  REQUIRE_FALSE(invalid.ok());
+  CHECK(invalid.status().IsInvalidArgument());
+}
+
+TEST_CASE("Options::Validate names the field that is out of range") {
+  Network net;
+  CHECK(net.Options(0).Validate().ok());
+  {
+    PeerTransportOptions o = net.Options(0);
+    o.peers.clear();  // a single-validator network has nobody to talk to
+    CHECK(o.Validate().ok());
+  }
+  const std::vector<std::pair<std::string, std::function<void(PeerTransportOptions&)>>> cases = {
+      {"key", [](auto& o) { o.key = nullptr; }},
+      {"self_name", [](auto& o) { o.self_name = ""; }},
+      {"self_name", [](auto& o) { o.self_name = std::string(256, 'n'); }},
+      {"listen_host", [](auto& o) { o.listen_host = ""; }},
+      {"frame_bytes_max", [](auto& o) { o.frame_bytes_max = 1023; }},
+      {"frame_bytes_max", [](auto& o) { o.frame_bytes_max = (size_t{1} << 30) + 1; }},
+      {"send_queue_frames_max", [](auto& o) { o.send_queue_frames_max = 0; }},
+      {"send_queue_frames_max", [](auto& o) { o.send_queue_frames_max = (1 << 20) + 1; }},
+      {"send_queue_bytes_max", [](auto& o) { o.send_queue_bytes_max = o.frame_bytes_max - 1; }},
+      {"send_queue_bytes_max", [](auto& o) { o.send_queue_bytes_max = (size_t{64} << 30) + 1; }},
+      {"reconnect_backoff_min_ms", [](auto& o) { o.reconnect_backoff_min_ms = 0; }},
+      {"reconnect_backoff_max_ms",
+       [](auto& o) { o.reconnect_backoff_max_ms = o.reconnect_backoff_min_ms - 1; }},
+      {"reconnect_backoff_max_ms", [](auto& o) { o.reconnect_backoff_max_ms = 600001; }},
+      {"handshake_timeout_ms", [](auto& o) { o.handshake_timeout_ms = 9; }},
+      {"handshake_timeout_ms", [](auto& o) { o.handshake_timeout_ms = 600001; }},
+      {"peers[0].name", [](auto& o) { o.peers[0].name = ""; }},
+      {"peers[1].host", [](auto& o) { o.peers[1].host = ""; }},
+      {"peers[1].port", [](auto& o) { o.peers[1].port = 0; }},
+      {"peers[0].id", [](auto& o) { o.peers[0].id = o.self_id; }},
+      {"peers[0].name", [](auto& o) { o.peers[0].name = o.self_name; }},
+      {"peers[0].public_key", [](auto& o) { o.peers[0].public_key = o.key->public_key(); }},
+      {"peers[1].id", [](auto& o) { o.peers[1].id = o.peers[0].id; }},
+      {"peers[1].name", [](auto& o) { o.peers[1].name = o.peers[0].name; }},
+      {"peers[1].public_key", [](auto& o) { o.peers[1].public_key = o.peers[0].public_key; }},
+  };
+  for (const auto& [field, mutate] : cases) {
+    CAPTURE(field);
+    PeerTransportOptions o = net.Options(0);
+    mutate(o);
+    Status s = o.Validate();
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.IsInvalidArgument());
+    CHECK(s.message().find(field) != std::string::npos);
+    REQUIRE(s.field_errors().size() == 1);
+    CHECK(s.field_errors()[0].pointer == "/" + field);
+  }
+}
+
+}  // namespace
+}  // namespace frontera::node

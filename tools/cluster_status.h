@@ -1,0 +1,33 @@
+// `frontera status`: every validator's view of the Raft cluster, gathered
+// from their /v1/status (docs/cli.md#status).
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace frontera::tools {
+
+// One validator as `frontera status` found it.
+struct ValidatorStatus {
+  std::string name;
+  std::string api;  // its API URL from genesis
+  bool reachable = false;
+  std::string error;      // why not, when unreachable
+  nlohmann::json status;  // its GET /v1/status answer, when reachable
+};
+
+// The table printed by `frontera status`: one row per validator with its
+// role, term, commit and applied indexes, replication lag (the leader's
+// last index minus the validator's match index, when the leader answered;
+// else commit - applied) and the leader's last contact with it.
+std::string RenderClusterStatus(const std::vector<ValidatorStatus>& validators);
+
+// The same as JSON: {"leader": name|null, "validators": [{name, api,
+// reachable, role, term, commit_index, applied_index, lag, last_contact_ms,
+// error}]}.
+nlohmann::json ClusterStatusJson(const std::vector<ValidatorStatus>& validators);
+
+}  // namespace frontera::tools
