@@ -109,6 +109,9 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   std::cout << "fronterad: stopping" << std::endl;
+  if (std::string next = (*validator)->HandOverLeadership(); !next.empty()) {
+    std::cout << "fronterad: handed leadership to " << next << std::endl;
+  }
   (*server)->Stop();
   (*validator)->Stop();
   return 0;

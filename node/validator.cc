@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "common/check.h"
 #include "common/encoding.h"
@@ -312,6 +313,24 @@ Status Validator::StartRaft() {
 
 uint16_t Validator::peer_port() const { return transport_ ? transport_->listen_port() : 0; }
 
+std::string Validator::HandOverLeadership() {
+  if (names_.size() == 1 || role_.load() != static_cast<int>(consensus::Role::kLeader)) return "";
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    hand_over_requested_ = true;
+  }
+  raft_cv_.notify_one();
+  const auto deadline =
+      std::chrono::steady_clock::now() +
+      std::chrono::milliseconds(2 * config_.raft.tick_ms * config_.raft.election_ticks);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const consensus::NodeId leader = leader_.load();
+    if (leader != consensus::kNoNode && leader != self_id_) return names_.at(leader);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return "";
+}
+
 void Validator::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -527,6 +546,21 @@ void Validator::RaftLoop() {
           }
         }
       }
+    }
+    bool hand_over = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      std::swap(hand_over, hand_over_requested_);
+    }
+    if (hand_over && raft_->role() == consensus::Role::kLeader) {
+      consensus::NodeId best = consensus::kNoNode;
+      for (const auto& [id, name] : names_) {
+        if (id != self_id_ &&
+            (best == consensus::kNoNode || raft_->MatchIndex(id) > raft_->MatchIndex(best))) {
+          best = id;
+        }
+      }
+      (void)raft_->TransferLeadership(best);
     }
     if (raft_->leader() != last_leader_) {
       // A new leader: what the old one may have dropped goes to the new one.

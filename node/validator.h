@@ -56,6 +56,12 @@ class Validator final : public api::Backend {
                                                  const crypto::KeyPair& key, const Clock* clock);
   ~Validator() override;
 
+  // A leader first hands leadership to its most up-to-date follower (Raft
+  // thesis §3.10), waiting up to two election timeouts, so that the cluster
+  // does not sit out an election timeout; returns the new leader's name, or
+  // empty when this node did not lead or the transfer did not finish.
+  std::string HandOverLeadership();
+
   // Stops taking writes, fails waiting ones with kUnavailable, closes the
   // peer links, joins threads. Idempotent.
   void Stop();
@@ -186,6 +192,7 @@ class Validator final : public api::Backend {
   std::unordered_map<std::string, InFlight> in_flight_;  // GUARDED_BY(mu_)
   std::deque<std::string> in_flight_order_;              // GUARDED_BY(mu_)
   consensus::NodeId last_leader_ = consensus::kNoNode;   // raft thread
+  bool hand_over_requested_ = false;                     // GUARDED_BY(mu_)
   std::deque<ReadRound*> readers_;  // GUARDED_BY(mu_): reads waiting for a round
   bool stopping_ = false;           // GUARDED_BY(mu_)
   std::condition_variable read_cv_;

@@ -10,9 +10,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "crypto/signed_note.h"
@@ -283,6 +285,26 @@ TEST_CASE("under load: SIGKILL the leader, SIGKILL a follower, SIGSTOP a node, c
   }
   load.Stop();
   CheckConverged(cluster, load);
+}
+
+TEST_CASE("a leader stopped with SIGTERM hands leadership over before it exits") {
+  TestCluster cluster(3);
+  cluster.StartAll();
+  auto leader = cluster.WaitForLeader();
+  REQUIRE(leader);
+  REQUIRE(cluster.Client(*leader)->PostJson("/v1/certificates", ProductCredential("HO1")).ok());
+  const uint64_t term = (*cluster.Status(*leader))["raft"]["term"].get<uint64_t>();
+  cluster.Terminate(*leader);
+  std::ifstream log(cluster.dir() + "/" + cluster.name(*leader) + ".port.log");
+  std::stringstream text;
+  text << log.rdbuf();
+  CHECK_MESSAGE(text.str().find("handed leadership to") != std::string::npos, text.str());
+  auto next = cluster.WaitForLeader();
+  REQUIRE(next);
+  CHECK(*next != *leader);
+  // Transfer elects the new leader in the very next term.
+  CHECK((*cluster.Status(*next))["raft"]["term"].get<uint64_t>() == term + 1);
+  REQUIRE(cluster.Client(*next)->PostJson("/v1/certificates", ProductCredential("HO2")).ok());
 }
 
 // A counter of node i's /metrics, or -1.
