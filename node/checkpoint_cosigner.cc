@@ -78,7 +78,6 @@ CosignMessage CheckpointCosigner::SignApplied(uint64_t height, uint64_t tree_siz
   own.revocations_signature = key_->Sign(revocations_body);
 
   std::lock_guard<std::mutex> lock(mu_);
-  applied_height_ = std::max(applied_height_, height);
   if (taken_any_ && height <= taken_height_) return own;
   Pending& p = pending_[height];
   p.applied = true;

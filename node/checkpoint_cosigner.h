@@ -92,7 +92,6 @@ class CheckpointCosigner {
   std::map<uint64_t, Pending> pending_;  // GUARDED_BY(mu_): by height
   bool taken_any_ = false;               // GUARDED_BY(mu_)
   uint64_t taken_height_ = 0;            // GUARDED_BY(mu_): last height handed out, if taken_any_
-  uint64_t applied_height_ = 0;          // GUARDED_BY(mu_)
 };
 
 }  // namespace frontera::node

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <sstream>
 
 namespace frontera::node {
@@ -104,6 +105,20 @@ Status NodeConfig::Validate() const {
     return Status::InvalidArgument(
         "raft.snapshot_chunk_bytes must leave 4 KiB of room below raft.frame_bytes_max");
   }
+  // Whatever one peer frame carries must fit in it: a forward (at most a
+  // block's bytes), an append (max_entries_per_append blocks), a document.
+  constexpr size_t kFrameSlack = 64 << 10;
+  if (static_cast<uint64_t>(raft.max_entries_per_append) * proposer.batch_bytes_max + kFrameSlack >
+      raft.frame_bytes_max) {
+    return Status::InvalidArgument(
+        "raft.max_entries_per_append * proposer.batch_bytes_max (+ 64 KiB) must fit in "
+        "raft.frame_bytes_max: lower one of the first two or raise the last");
+  }
+  if (api.body_bytes_max > proposer.batch_bytes_max) {
+    return Status::InvalidArgument(
+        "api.body_bytes_max must not exceed proposer.batch_bytes_max (a document must fit in a "
+        "block)");
+  }
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("raft.snapshot_timeout_ms", raft.snapshot_timeout_ms, 1000, 3600000));
   FRONTERA_RETURN_IF_ERROR(CheckRange("raft.read_timeout_ms", raft.read_timeout_ms, 10, 600000));
@@ -131,15 +146,23 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
           source_name + ": unknown section [" + std::string(key.str()) +
           "]; expected node, api, proposer, raft, peers, ledger, storage");
     }
+    if (!value.is_table()) {
+      return Status::InvalidArgument(source_name + ": " + std::string(key.str()) +
+                                     " must be a section ([" + std::string(key.str()) + "])");
+    }
   }
   NodeConfig c;
   Status s;
   auto with_file = [&](Status st) { return st.WithContext(source_name); };
+  // Every key read, so that a misspelt one is an error rather than ignored.
+  std::set<std::string> known;
   // The first error stops the reading; later reads are skipped.
   auto str = [&](const char* section, const char* key, std::string& out) {
+    known.insert(std::string(section) + "." + key);
     if (s.ok()) s = ReadString(root, section, key, out);
   };
   auto num = [&](const char* section, const char* key, auto& out) {
+    known.insert(std::string(section) + "." + key);
     if (s.ok()) s = ReadInt(root, section, key, out);
   };
   str("node", "name", c.name);
@@ -190,6 +213,13 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("storage", "block_cache_bytes", c.storage.block_cache_bytes);
   num("storage", "write_buffer_bytes", c.storage.write_buffer_bytes);
   if (!s.ok()) return with_file(s);
+  for (const auto& [section, value] : root) {
+    if (section.str() == "peers") continue;  // keys are validator names
+    for (const auto& [key, v] : *value.as_table()) {
+      const std::string name = std::string(section.str()) + "." + std::string(key.str());
+      if (!known.contains(name)) return with_file(Status::InvalidArgument("unknown key " + name));
+    }
+  }
   c.data_dir = Resolve(base_dir, c.data_dir);
   c.key_file = Resolve(base_dir, c.key_file);
   c.genesis_file = Resolve(base_dir, c.genesis_file);

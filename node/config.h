@@ -24,7 +24,7 @@ struct ApiConfig {
 
 struct ProposerConfig {
   size_t batch_documents_max = 2048;   // documents per block, [1, 100000]
-  size_t batch_bytes_max = 16 << 20;   // canonical bytes per block, [1 KiB, 256 MiB]
+  size_t batch_bytes_max = 4 << 20;    // canonical bytes per block, [1 KiB, 256 MiB]
   size_t queue_depth_max = 50000;      // admitted documents waiting, [1, 10,000,000]
   int64_t commit_timeout_ms = 10000;   // a write's wait for its block, [100, 600000]
   uint64_t log_retain_entries = 1000;  // log entries kept behind a snapshot, [1, 100,000,000]
@@ -45,7 +45,7 @@ struct RaftNodeConfig {
   uint32_t election_ticks = 10;                // [2, 1000], >= 2 * heartbeat_ticks
   uint32_t heartbeat_ticks = 1;                // [1, 500]
   uint32_t max_inflight_appends = 16;          // unacknowledged appends per follower, [1, 1024]
-  uint32_t max_entries_per_append = 16;        // blocks per append, [1, 65536]
+  uint32_t max_entries_per_append = 8;         // blocks per append, [1, 65536]
   uint32_t max_uncommitted_entries = 1024;     // blocks waiting to commit, [1, 1048576]
   uint64_t snapshot_interval_entries = 10000;  // applied blocks between snapshots, [16, 1e9]
   size_t frame_bytes_max = 64 << 20;           // one peer frame, [1 MiB, 1 GiB]

@@ -105,6 +105,7 @@ Result<SnapshotChunk> DecodeSnapshotChunk(std::string_view bytes) {
 
 Status StreamSnapshot(const std::string& dir, const consensus::SnapshotMeta& snapshot,
                       size_t chunk_bytes, const std::function<bool(std::string)>& send) {
+  if (chunk_bytes == 0) return Status::InvalidArgument("snapshot chunk size must be positive");
   std::error_code ec;
   std::vector<std::string> names;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
@@ -155,15 +156,16 @@ void SnapshotReceiver::Reset() {
 }
 
 Status SnapshotReceiver::Add(const SnapshotChunk& c) {
-  if (!current_ || *current_ != c.snapshot) {
-    // A new transfer starts with the first byte of the first file; anything
-    // else belongs to a transfer whose start we missed.
-    if (c.file_number != 0 || c.offset != 0) {
-      return Status::InvalidArgument("snapshot chunk of a transfer whose start was missed");
-    }
+  // A transfer starts with the first byte of the first file: of a new
+  // snapshot, or the same one sent again whole (the earlier attempt failed,
+  // or its kSnapshot message was lost). Anything else belongs to a transfer
+  // whose start we missed.
+  if (c.file_number == 0 && c.offset == 0) {
     Reset();
     current_ = c.snapshot;
     file_count_ = c.file_count;
+  } else if (!current_ || *current_ != c.snapshot) {
+    return Status::InvalidArgument("snapshot chunk of a transfer whose start was missed");
   }
   if (failed_) return Status::InvalidArgument("snapshot transfer already failed");
   if (c.file_count != file_count_ || c.file_number != file_number_ || c.offset != file_offset_) {

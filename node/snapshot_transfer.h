@@ -40,7 +40,8 @@ Result<SnapshotChunk> DecodeSnapshotChunk(std::string_view bytes);
 
 // Sends every file of the flat directory `dir` as chunks of at most
 // `chunk_bytes` through `send` (false from `send` aborts with kUnavailable).
-// A file with no bytes is sent as one empty chunk.
+// A file with no bytes is sent as one empty chunk. kInvalidArgument when
+// chunk_bytes is 0.
 Status StreamSnapshot(const std::string& dir, const consensus::SnapshotMeta& snapshot,
                       size_t chunk_bytes, const std::function<bool(std::string)>& send);
 
@@ -50,9 +51,10 @@ class SnapshotReceiver {
   // larger than `bytes_max` is refused.
   SnapshotReceiver(std::string staging_root, uint64_t bytes_max);
 
-  // Stages one chunk. Chunks of a newer snapshot discard the staged one; a
-  // chunk out of order (wrong offset) discards the transfer (the leader
-  // resends it whole). kInvalidArgument / kResourceExhausted / kIOError.
+  // Stages one chunk. A first chunk (file 0, offset 0) starts the transfer
+  // afresh, discarding what was staged (another snapshot, or the same one
+  // resent whole); a chunk out of order fails the transfer until the next
+  // first chunk. kInvalidArgument / kResourceExhausted / kIOError.
   Status Add(const SnapshotChunk& chunk);
 
   // The directory holding every file of `snapshot`, complete; nullopt when

@@ -689,7 +689,11 @@ void Validator::ProposeOrForward() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (queue_.empty()) return;
-      while (!queue_.empty() && forward.documents.size() < config_.proposer.forward_documents_max) {
+      size_t bytes = 0;
+      while (!queue_.empty() && forward.documents.size() < config_.proposer.forward_documents_max &&
+             (forward.documents.empty() || bytes + queue_.front().document.canonical.size() <=
+                                               config_.proposer.batch_bytes_max)) {
+        bytes += queue_.front().document.canonical.size();
         TrackInFlight(queue_.front().key, queue_.front().document);
         forward.documents.push_back(std::move(queue_.front().document));
         queue_.pop_front();

@@ -242,7 +242,6 @@ class Validator final : public api::Backend {
   std::atomic<uint64_t> apply_micros_{0};
   std::atomic<uint64_t> queue_depth_{0};
   std::atomic<uint64_t> forwarded_{0};
-  std::atomic<uint64_t> elections_won_{0};
   std::atomic<uint64_t> snapshots_taken_{0};
   std::atomic<uint64_t> snapshots_installed_{0};
   std::atomic<uint64_t> snapshots_sent_{0};

@@ -87,7 +87,11 @@ std::string RenderClusterStatus(const std::vector<ValidatorStatus>& validators) 
 
 Json ClusterStatusJson(const std::vector<ValidatorStatus>& validators) {
   const Json* leader = LeaderStatus(validators);
-  Json out = {{"leader", leader ? Json((*leader)["node"]) : Json(nullptr)},
+  std::string leader_name;
+  for (const ValidatorStatus& v : validators) {
+    if (leader != nullptr && &v.status == leader) leader_name = v.name;
+  }
+  Json out = {{"leader", leader ? Json(leader_name) : Json(nullptr)},
               {"validators", Json::array()}};
   for (const ValidatorStatus& v : validators) {
     Row r = MakeRow(v, leader);

@@ -1,9 +1,12 @@
-// A deterministic simulator: clusters of 3 and 5 Raft cores over a network
-// that loses, duplicates and reorders messages and partitions nodes, with
-// skewed ticks and restarts from storage. After every step it checks the
-// safety properties of Raft §5.2 and §5.4.3 (Figure 3): election safety, log
-// matching, state machine safety, and monotonic commit indexes. At the end it
-// heals the network and checks that a proposal is committed everywhere.
+// A deterministic simulator of the Raft core alone (no RocksDB, no ledger;
+// tests/sim/ drives whole clusters with both): clusters of 3 and 5 cores over
+// a network that loses, duplicates and reorders messages and partitions
+// nodes, with skewed ticks, restarts from storage, ReadIndex requests and
+// leadership transfers. After every step it checks the safety properties of
+// Raft §5.2 and §5.4.3 (Figure 3): election safety, log matching, state
+// machine safety, and monotonic commit indexes; and that a read index covers
+// every commit observed before the read was issued (thesis §6.4). At the end
+// it heals the network and checks that a proposal is committed everywhere.
 // A failure reports its seed and the recent history.
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -55,8 +58,24 @@ class Simulator {
       NodeId id = WeightedNode();
       Note("tick " + std::to_string(id));
       nodes_[id]->Tick();
-    } else if (r < 80) {
+    } else if (r < 78) {
       DeliverRandom(/*faults=*/true);
+    } else if (r < 80) {
+      NodeId id = ids_[Rand(n_)];
+      const uint64_t context = ++next_read_;
+      if (nodes_[id]->ReadIndex(context).ok()) {
+        Note("read " + std::to_string(context) + " at " + std::to_string(id));
+        read_commit_observed_[context] = max_commit_;
+      }
+    } else if (r < 81) {
+      for (NodeId id : ids_) {
+        if (nodes_[id]->role() != Role::kLeader) continue;
+        NodeId target = ids_[Rand(n_)];
+        if (target != id && nodes_[id]->TransferLeadership(target).ok()) {
+          Note("transfer " + std::to_string(id) + " -> " + std::to_string(target));
+        }
+        break;
+      }
     } else if (r < 91) {
       NodeId id = ids_[Rand(n_)];
       if (nodes_[id]->Propose("v" + std::to_string(next_value_)).ok()) {
@@ -115,6 +134,7 @@ class Simulator {
 
   const std::string& history() const { return history_; }
   uint64_t committed() const { return committed_.size(); }
+  uint64_t reads_answered() const { return reads_answered_; }
 
  private:
   uint64_t Rand(uint64_t n) { return rng_() % n; }
@@ -175,6 +195,16 @@ class Simulator {
           REQUIRE(e.index == applied_[id].size() + 1);
           applied_[id].push_back(e);
         }
+        // Thesis §6.4: a read index covers every commit observed anywhere
+        // before the read was issued.
+        for (const ReadState& rs : rd.read_states) {
+          auto it = read_commit_observed_.find(rs.context);
+          REQUIRE(it != read_commit_observed_.end());
+          REQUIRE_MESSAGE(rs.index >= it->second, "read " << rs.context << " answered with "
+                                                          << rs.index << " after commit "
+                                                          << it->second << " was observed");
+          ++reads_answered_;
+        }
         raft.Advance(rd);
       }
     }
@@ -192,6 +222,7 @@ class Simulator {
       // Commit indexes are monotonic, across restarts too.
       REQUIRE(raft.commit_index() >= commit_seen_[id]);
       commit_seen_[id] = raft.commit_index();
+      max_commit_ = std::max(max_commit_, raft.commit_index());
       // State machine safety (§5.4.3): committed prefixes agree and never change.
       const std::vector<Entry>& log = raft.log();
       for (uint64_t i = 0; i < raft.commit_index(); ++i) {
@@ -237,6 +268,10 @@ class Simulator {
   std::vector<Message> pool_;           // in flight
   uint64_t next_value_ = 0;
   std::string history_;
+  uint64_t max_commit_ = 0;                            // highest commit index seen anywhere
+  uint64_t next_read_ = 0;                             // last ReadIndex context issued
+  std::map<uint64_t, uint64_t> read_commit_observed_;  // context -> max_commit_ at issue
+  uint64_t reads_answered_ = 0;
 };
 
 // A FRONTERA_CHECK inside the core aborts the process, which doctest reports
@@ -262,6 +297,7 @@ void RunSeeds(size_t n, uint64_t first_seed, uint64_t seeds, int steps) {
   sigemptyset(&action.sa_mask);
   sigaction(SIGABRT, &action, &g_previous_abort_handler);
   uint64_t total_committed = 0;
+  uint64_t total_reads = 0;
   for (uint64_t seed = first_seed; seed < first_seed + seeds; ++seed) {
     Simulator sim(seed, n);
     std::snprintf(g_crash_context, sizeof(g_crash_context),
@@ -272,18 +308,20 @@ void RunSeeds(size_t n, uint64_t first_seed, uint64_t seeds, int steps) {
     for (int i = 0; i < steps; ++i) sim.Step();
     REQUIRE(sim.ConvergesAfterHeal());
     total_committed += sim.committed();
+    total_reads += sim.reads_answered();
   }
   g_crash_history = nullptr;
   sigaction(SIGABRT, &g_previous_abort_handler, nullptr);
   // Progress under faults: entries got committed overall, not only at the end.
   CHECK(total_committed > seeds * 2);
+  CHECK(total_reads > 0);
 }
 
-TEST_CASE("simulation: 3 nodes under loss, duplication, reordering and partitions") {
+TEST_CASE("simulation: 3 cores under loss, duplication, reordering and partitions") {
   RunSeeds(3, 1, 150, 800);
 }
 
-TEST_CASE("simulation: 5 nodes under loss, duplication, reordering and partitions") {
+TEST_CASE("simulation: 5 cores under loss, duplication, reordering and partitions") {
   RunSeeds(5, 1001, 150, 800);
 }
 

@@ -4,6 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 namespace frontera::node {
 namespace {
 
@@ -66,6 +70,21 @@ TEST_CASE("bad values name the key, the range and the file") {
   }
 }
 
+TEST_CASE("a misspelt key is refused, naming it and the file") {
+  for (const char* extra :
+       {"[raft]\ntick_msec = 50\n", "[api]\nprot = 7001\n", "[proposer]\nbatch_docs_max = 3\n"}) {
+    auto parsed = ParseConfig(std::string(kMinimal) + extra, "node.toml", "/");
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().message().find("unknown key") != std::string::npos);
+    CHECK(parsed.status().ToString().find("node.toml") != std::string::npos);
+  }
+  // [peers] keys are validator names, not config keys.
+  auto peers = ParseConfig(std::string(kMinimal) + "[peers]\nmx-anam = \"127.0.0.1:7102\"\n",
+                           "node.toml", "/");
+  REQUIRE(peers.ok());
+  CHECK(peers->raft.peer_addresses.at("mx-anam") == "127.0.0.1:7102");
+}
+
 TEST_CASE("a TOML syntax error cites the line") {
   auto parsed = ParseConfig("[node]\nname = \n", "node.toml", "/");
   REQUIRE_FALSE(parsed.ok());
@@ -76,6 +95,170 @@ TEST_CASE("required keys are required") {
   auto parsed = ParseConfig("[node]\nname = \"us-cbp\"\n", "node.toml", "/");
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.status().message().find("node.data_dir is required") != std::string::npos);
+}
+
+TEST_CASE("the [raft] section and the new proposer keys are read") {
+  std::string text = std::string(kMinimal) +
+                     "[raft]\n"
+                     "listen = \"0.0.0.0:7101\"\n"
+                     "tick_ms = 50\n"
+                     "election_ticks = 20\n"
+                     "heartbeat_ticks = 3\n"
+                     "max_inflight_appends = 32\n"
+                     "max_entries_per_append = 4\n"
+                     "max_uncommitted_entries = 4096\n"
+                     "snapshot_interval_entries = 500\n"
+                     "frame_bytes_max = 8388608\n"
+                     "send_queue_frames_max = 100\n"
+                     "snapshot_chunk_bytes = 65536\n"
+                     "snapshot_timeout_ms = 30000\n"
+                     "read_timeout_ms = 250\n"
+                     "[proposer]\n"
+                     "batch_bytes_max = 1048576\n"
+                     "inflight_blocks_max = 8\n"
+                     "forward_documents_max = 100\n"
+                     "log_retain_entries = 77\n";
+  auto c = ParseConfig(text, "node.toml", "/");
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  CHECK(c->raft.listen == "0.0.0.0:7101");
+  CHECK(c->raft.tick_ms == 50);
+  CHECK(c->raft.election_ticks == 20);
+  CHECK(c->raft.heartbeat_ticks == 3);
+  CHECK(c->raft.max_inflight_appends == 32);
+  CHECK(c->raft.max_entries_per_append == 4);
+  CHECK(c->raft.max_uncommitted_entries == 4096);
+  CHECK(c->raft.snapshot_interval_entries == 500);
+  CHECK(c->raft.frame_bytes_max == 8388608);
+  CHECK(c->raft.send_queue_frames_max == 100);
+  CHECK(c->raft.snapshot_chunk_bytes == 65536);
+  CHECK(c->raft.snapshot_timeout_ms == 30000);
+  CHECK(c->raft.read_timeout_ms == 250);
+  CHECK(c->raft.peer_addresses.empty());
+  CHECK(c->proposer.batch_bytes_max == 1048576);
+  CHECK(c->proposer.inflight_blocks_max == 8);
+  CHECK(c->proposer.forward_documents_max == 100);
+  CHECK(c->proposer.log_retain_entries == 77);
+}
+
+TEST_CASE("without a [raft] section the documented defaults hold") {
+  auto c = ParseConfig(kMinimal, "node.toml", "/");
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  CHECK(c->raft.listen.empty());
+  CHECK(c->raft.tick_ms == 100);
+  CHECK(c->raft.election_ticks == 10);
+  CHECK(c->raft.heartbeat_ticks == 1);
+  CHECK(c->raft.snapshot_interval_entries == 10000);
+  CHECK(c->raft.snapshot_chunk_bytes == 1 << 20);
+  CHECK(c->raft.frame_bytes_max == 64 << 20);
+  CHECK(c->proposer.inflight_blocks_max == 4);
+  CHECK(c->proposer.forward_documents_max == 512);
+}
+
+TEST_CASE("the [peers] table gives dial addresses by validator name") {
+  std::string text = std::string(kMinimal) +
+                     "[peers]\n"
+                     "mx-anam = \"127.0.0.1:17102\"\n"
+                     "\"ca-cbsa\" = \"proxy.example:7103\"\n";
+  auto c = ParseConfig(text, "node.toml", "/");
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  CHECK(c->raft.peer_addresses ==
+        std::map<std::string, std::string>{{"ca-cbsa", "proxy.example:7103"},
+                                           {"mx-anam", "127.0.0.1:17102"}});
+}
+
+TEST_CASE("bad [raft] and [peers] values name the key and the file") {
+  struct Case {
+    std::string extra;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"[peers]\nmx-anam = 7102\n", "peers.mx-anam must be a string"},
+      {"[peers]\nmx-anam = { host = \"x\" }\n", "peers.mx-anam must be a string"},
+      {"[raft]\nlisten = 7101\n", "raft.listen must be a string"},
+      {"[raft]\ntick_ms = 0\n", "raft.tick_ms must be in [1, 10000], got 0"},
+      {"[raft]\ntick_ms = 10001\n", "raft.tick_ms must be in [1, 10000]"},
+      {"[raft]\ntick_ms = \"100\"\n", "raft.tick_ms must be an integer"},
+      {"[raft]\nelection_ticks = 1\n", "raft.election_ticks must be in [2, 1000]"},
+      {"[raft]\nelection_ticks = -3\n", "raft.election_ticks must not be negative"},
+      {"[raft]\nelection_ticks = 4294967296\n", "raft.election_ticks is too large"},
+      {"[raft]\nheartbeat_ticks = 0\n", "raft.heartbeat_ticks must be in [1, 500]"},
+      {"[raft]\nelection_ticks = 5\nheartbeat_ticks = 3\n",
+       "raft.election_ticks must be at least 2 * raft.heartbeat_ticks"},
+      {"[raft]\nmax_inflight_appends = 0\n", "raft.max_inflight_appends must be in [1, 1024]"},
+      {"[raft]\nmax_entries_per_append = 65537\n", "raft.max_entries_per_append"},
+      {"[raft]\nmax_uncommitted_entries = 0\n", "raft.max_uncommitted_entries"},
+      {"[raft]\nsnapshot_interval_entries = 15\n", "raft.snapshot_interval_entries"},
+      {"[raft]\nframe_bytes_max = 1048575\n", "raft.frame_bytes_max"},
+      {"[raft]\nsend_queue_frames_max = 15\n", "raft.send_queue_frames_max"},
+      {"[raft]\nsnapshot_chunk_bytes = 4095\n", "raft.snapshot_chunk_bytes must be in [4096"},
+      {"[raft]\nsnapshot_timeout_ms = 999\n", "raft.snapshot_timeout_ms"},
+      {"[raft]\nread_timeout_ms = 9\n", "raft.read_timeout_ms"},
+      {"[proposer]\ninflight_blocks_max = 1025\n", "proposer.inflight_blocks_max"},
+      {"[proposer]\nforward_documents_max = 0\n", "proposer.forward_documents_max"},
+      {"[proposer]\nlog_retain_entries = 0\n", "proposer.log_retain_entries"},
+      {"[raft]\nmax_entries_per_append = 17\n",
+       "raft.max_entries_per_append * proposer.batch_bytes_max (+ 64 KiB) must fit in "
+       "raft.frame_bytes_max"},
+      {"[api]\nbody_bytes_max = 8388608\n[proposer]\nbatch_bytes_max = 4194304\n",
+       "api.body_bytes_max must not exceed proposer.batch_bytes_max"},
+      {"[raft_peers]\nmx-anam = \"127.0.0.1:7102\"\n", "unknown section [raft_peers]"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.extra);
+    auto parsed = ParseConfig(std::string(kMinimal) + c.extra, "node.toml", "/");
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().IsInvalidArgument());
+    CHECK(parsed.status().message().find(c.expected) != std::string::npos);
+    CHECK(parsed.status().message().find("node.toml") != std::string::npos);
+  }
+}
+
+TEST_CASE("the election timeout may be exactly twice the heartbeat") {
+  auto c = ParseConfig(std::string(kMinimal) + "[raft]\nelection_ticks = 6\nheartbeat_ticks = 3\n",
+                       "node.toml", "/");
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  CHECK(c->raft.election_ticks == 6);
+}
+
+TEST_CASE("a snapshot chunk leaves 4 KiB of room in a peer frame") {
+  // Small blocks, so that appends fit in a 1 MiB frame.
+  const std::string frame =
+      "[api]\nbody_bytes_max = 65536\n[proposer]\nbatch_bytes_max = 65536\n"
+      "[raft]\nmax_entries_per_append = 8\nframe_bytes_max = 1048576\n";
+  SUBCASE("a chunk as large as the frame is refused") {
+    auto c = ParseConfig(std::string(kMinimal) + frame + "snapshot_chunk_bytes = 1048576\n",
+                         "node.toml", "/");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().IsInvalidArgument());
+    CHECK(c.status().message().find("raft.snapshot_chunk_bytes") != std::string::npos);
+    CHECK(c.status().message().find("raft.frame_bytes_max") != std::string::npos);
+  }
+  SUBCASE("one byte too large is refused") {
+    auto c = ParseConfig(std::string(kMinimal) + frame + "snapshot_chunk_bytes = 1044481\n",
+                         "node.toml", "/");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.status().message().find("raft.snapshot_chunk_bytes") != std::string::npos);
+  }
+  SUBCASE("exactly 4 KiB below the frame is accepted") {
+    auto c = ParseConfig(std::string(kMinimal) + frame + "snapshot_chunk_bytes = 1044480\n",
+                         "node.toml", "/");
+    REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+    CHECK(c->raft.snapshot_chunk_bytes == 1044480);
+  }
+}
+
+// A top-level `peers = "..."` (or `raft = 1`) passes the section check by
+// name, but is not a table, so nothing reads it: the operator's setting is
+// silently dropped.
+TEST_CASE("a [peers] or [raft] that is not a table is refused") {
+  for (const std::string& top :
+       std::vector<std::string>{"peers = \"127.0.0.1:7102\"\n", "raft = 1\n"}) {
+    CAPTURE(top);
+    auto parsed = ParseConfig(top + kMinimal, "node.toml", "/");
+    CHECK_FALSE(parsed.ok());
+    CHECK(parsed.status().IsInvalidArgument());
+    CHECK(parsed.status().message().find("node.toml") != std::string::npos);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,474 @@
+// Checkpoint co-signing among validators (docs/consensus.md#checkpoint-co-signing):
+// a note is handed out only once a majority of the genesis validators signed
+// this node's own bodies; anything else is refused or never counted.
+#include "node/checkpoint_cosigner.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/encoding.h"
+#include "crypto/ed25519.h"
+#include "crypto/sha256.h"
+#include "crypto/signed_note.h"
+#include "ledger/genesis.h"
+
+namespace frontera::node {
+namespace {
+
+[[maybe_unused]] const bool kCryptoReady = (crypto::InitCrypto(), true);
+
+constexpr char kNetwork[] = "frontera.test/cosign";
+
+crypto::KeyPair KeyFromSeedByte(uint8_t byte) {
+  crypto::Seed seed;
+  seed.fill(byte);
+  return crypto::KeyPair::FromSeed(seed);
+}
+
+ledger::Validator MakeValidator(const std::string& name, const crypto::KeyPair& key) {
+  ledger::Validator v;
+  v.name = name;
+  v.public_key = key.public_key();
+  return v;
+}
+
+// Three validators in genesis order us-cbp, mx-anam, ca-cbsa (Quorum() == 2),
+// with keys from fixed seeds.
+struct ThreeValidators {
+  crypto::KeyPair us = KeyFromSeedByte(0x11);
+  crypto::KeyPair mx = KeyFromSeedByte(0x22);
+  crypto::KeyPair ca = KeyFromSeedByte(0x33);
+  ledger::Genesis genesis;
+
+  ThreeValidators() {
+    genesis.network = kNetwork;
+    genesis.validators = {MakeValidator("us-cbp", us), MakeValidator("mx-anam", mx),
+                          MakeValidator("ca-cbsa", ca)};
+  }
+
+  const crypto::KeyPair* Key(const std::string& name) const {
+    if (name == "us-cbp") return &us;
+    if (name == "mx-anam") return &mx;
+    return &ca;
+  }
+};
+
+// The checkpoint body of block `height` as every validator computes it; a
+// different `salt` gives the body of a diverging ledger.
+std::string CheckpointBody(uint64_t height, const std::string& salt = "") {
+  crypto::Checkpoint c;
+  c.origin = kNetwork;
+  c.tree_size = height * 3;
+  c.root = crypto::Sha256("root of block " + std::to_string(height) + salt);
+  return crypto::FormatCheckpointBody(c);
+}
+
+std::string RevocationsBody(uint64_t height, const std::string& salt = "") {
+  return std::string(kNetwork) + " revocations\n" + std::to_string(height * 3) + "\n" +
+         Base64Encode(crypto::Sha256("revocations of block " + std::to_string(height) + salt)) +
+         "\n";
+}
+
+// The message validator `name` sends after applying block `height`, made by
+// its own cosigner (as the peer would).
+CosignMessage PeerMessage(const ThreeValidators& net, const std::string& name, uint64_t height,
+                          const std::string& checkpoint_salt = "",
+                          const std::string& revocations_salt = "") {
+  CheckpointCosigner peer(net.genesis, name, net.Key(name), 16);
+  return peer.SignApplied(height, height * 3, CheckpointBody(height, checkpoint_salt),
+                          RevocationsBody(height, revocations_salt));
+}
+
+// Applies block `height` on `cosigner` with the common bodies.
+CosignMessage Apply(CheckpointCosigner& cosigner, uint64_t height) {
+  return cosigner.SignApplied(height, height * 3, CheckpointBody(height), RevocationsBody(height));
+}
+
+// The names whose valid signature is on `note`, in genesis order, and the
+// names on its signature lines in the order they appear.
+struct NoteSigners {
+  std::vector<std::string> verified;
+  std::vector<std::string> lines;
+  std::string text;
+};
+
+NoteSigners SignersOf(const std::string& encoded, const ledger::Genesis& genesis) {
+  auto note = crypto::ParseNote(encoded);
+  REQUIRE_MESSAGE(note.ok(), note.status().ToString());
+  NoteSigners out;
+  out.verified = crypto::VerifiedSigners(*note, genesis.NoteVerifiers());
+  for (const crypto::NoteSignature& s : note->signatures) out.lines.push_back(s.name);
+  out.text = note->text;
+  return out;
+}
+
+using Names = std::vector<std::string>;
+
+TEST_CASE("the node's own signature is sent to peers and is not a quorum of three") {
+  ThreeValidators net;
+  REQUIRE(net.genesis.Quorum() == 2);
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+  CosignMessage own = Apply(cosigner, 1);
+  CHECK(own.height == 1);
+  CHECK(own.signer == "us-cbp");
+  CHECK(crypto::Verify(net.us.public_key(), CheckpointBody(1), own.checkpoint_signature));
+  CHECK(crypto::Verify(net.us.public_key(), RevocationsBody(1), own.revocations_signature));
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+}
+
+TEST_CASE("own and one peer signature give notes signed by exactly those two, in genesis order") {
+  ThreeValidators net;
+  // This node is last in genesis and the peer first: the notes must follow
+  // genesis order, not arrival order.
+  CheckpointCosigner cosigner(net.genesis, "ca-cbsa", &net.ca, 8);
+  Apply(cosigner, 7);
+  Status s = cosigner.AddPeerSignatures(PeerMessage(net, "us-cbp", 7));
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+
+  auto cosigned = cosigner.TakeCosigned();
+  REQUIRE(cosigned.has_value());
+  CHECK(cosigned->height == 7);
+  CHECK(cosigned->tree_size == 21);
+
+  NoteSigners checkpoint = SignersOf(cosigned->checkpoint_note, net.genesis);
+  CHECK(checkpoint.text == CheckpointBody(7));
+  CHECK(checkpoint.verified == Names{"us-cbp", "ca-cbsa"});
+  CHECK(checkpoint.lines == Names{"us-cbp", "ca-cbsa"});
+
+  NoteSigners revocations = SignersOf(cosigned->revocations_note, net.genesis);
+  CHECK(revocations.text == RevocationsBody(7));
+  CHECK(revocations.verified == Names{"us-cbp", "ca-cbsa"});
+  CHECK(revocations.lines == Names{"us-cbp", "ca-cbsa"});
+
+  // The checkpoint note is a valid tlog-checkpoint of this block.
+  auto body = crypto::ParseCheckpointBody(checkpoint.text);
+  REQUIRE(body.ok());
+  CHECK(body->origin == kNetwork);
+  CHECK(body->tree_size == 21);
+}
+
+TEST_CASE("all three signatures are kept and a repeated peer signature counts once") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "mx-anam", &net.mx, 8);
+  Apply(cosigner, 2);
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "us-cbp", 2)).ok());
+  auto cosigned = cosigner.TakeCosigned();
+  REQUIRE(cosigned.has_value());
+  NoteSigners checkpoint = SignersOf(cosigned->checkpoint_note, net.genesis);
+  CHECK(checkpoint.lines == Names{"us-cbp", "mx-anam", "ca-cbsa"});
+  CHECK(checkpoint.verified == Names{"us-cbp", "mx-anam", "ca-cbsa"});
+}
+
+TEST_CASE("a peer signature over a different body is refused and not counted") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+  Apply(cosigner, 4);
+
+  SUBCASE("a different checkpoint body") {
+    Status s = cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4, "diverged"));
+    CHECK(s.IsInvalidArgument());
+    CHECK(s.message().find("mx-anam") != std::string::npos);
+  }
+  SUBCASE("a different revocations body") {
+    Status s = cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4, "", "diverged"));
+    CHECK(s.IsInvalidArgument());
+  }
+  SUBCASE("the signatures of another block") {
+    CosignMessage other = PeerMessage(net, "mx-anam", 3);
+    other.height = 4;
+    CHECK(cosigner.AddPeerSignatures(other).IsInvalidArgument());
+  }
+  SUBCASE("another validator's signatures under this signer's name") {
+    CosignMessage stolen = PeerMessage(net, "ca-cbsa", 4);
+    stolen.signer = "mx-anam";
+    CHECK(cosigner.AddPeerSignatures(stolen).IsInvalidArgument());
+  }
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+
+  // The same peer's honest signature is still accepted afterwards.
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4)).ok());
+  auto cosigned = cosigner.TakeCosigned();
+  REQUIRE(cosigned.has_value());
+  CHECK(SignersOf(cosigned->checkpoint_note, net.genesis).verified == Names{"us-cbp", "mx-anam"});
+}
+
+TEST_CASE("a signer that is not a peer validator is refused") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+  CosignMessage own = Apply(cosigner, 5);
+
+  SUBCASE("this node itself") {
+    Status s = cosigner.AddPeerSignatures(own);
+    CHECK(s.IsPermissionDenied());
+    CHECK(s.message().find("us-cbp") != std::string::npos);
+  }
+  SUBCASE("a name not in genesis, with valid signatures of its own key") {
+    crypto::KeyPair stranger = KeyFromSeedByte(0x44);
+    CosignMessage m;
+    m.height = 5;
+    m.signer = "xx-stranger";
+    m.checkpoint_signature = stranger.Sign(CheckpointBody(5));
+    m.revocations_signature = stranger.Sign(RevocationsBody(5));
+    Status s = cosigner.AddPeerSignatures(m);
+    CHECK(s.IsPermissionDenied());
+    CHECK(s.message().find("xx-stranger") != std::string::npos);
+  }
+  SUBCASE("a stranger for a height not applied yet") {
+    CosignMessage m = PeerMessage(net, "mx-anam", 6);
+    m.signer = "";
+    CHECK(cosigner.AddPeerSignatures(m).IsPermissionDenied());
+  }
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+}
+
+TEST_CASE("signatures that arrive before this node applied the block count once it applies") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+
+  SUBCASE("a good early signature") {
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9)).ok());
+    // Kept but not a quorum: this node has not signed (or even seen) block 9.
+    CHECK_FALSE(cosigner.TakeCosigned().has_value());
+    Apply(cosigner, 9);
+    auto cosigned = cosigner.TakeCosigned();
+    REQUIRE(cosigned.has_value());
+    CHECK(cosigned->height == 9);
+    CHECK(SignersOf(cosigned->checkpoint_note, net.genesis).verified == Names{"us-cbp", "mx-anam"});
+  }
+  SUBCASE("a bad early signature is not counted, a good one beside it is") {
+    // Accepted for now: it cannot be checked before this node has the bodies.
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 9, "diverged")).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9)).ok());
+    Apply(cosigner, 9);
+    auto cosigned = cosigner.TakeCosigned();
+    REQUIRE(cosigned.has_value());
+    NoteSigners checkpoint = SignersOf(cosigned->checkpoint_note, net.genesis);
+    CHECK(checkpoint.lines == Names{"us-cbp", "mx-anam"});
+    CHECK(SignersOf(cosigned->revocations_note, net.genesis).lines == Names{"us-cbp", "mx-anam"});
+  }
+  SUBCASE("only a bad early signature: no quorum") {
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9, "", "diverged")).ok());
+    Apply(cosigner, 9);
+    CHECK_FALSE(cosigner.TakeCosigned().has_value());
+    // The peer's honest signature, sent again, completes it.
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9)).ok());
+    CHECK(cosigner.TakeCosigned().has_value());
+  }
+  SUBCASE("a peer's later early message replaces its earlier one") {
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9, "diverged")).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9)).ok());
+    Apply(cosigner, 9);
+    auto cosigned = cosigner.TakeCosigned();
+    REQUIRE(cosigned.has_value());
+    CHECK(SignersOf(cosigned->checkpoint_note, net.genesis).verified == Names{"us-cbp", "mx-anam"});
+  }
+}
+
+TEST_CASE("TakeCosigned hands out the highest quorate block, then never an older one") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+  for (uint64_t h = 1; h <= 3; ++h) Apply(cosigner, h);
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 1)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2)).ok());
+  // Block 3 has only this node's signature.
+
+  auto first = cosigner.TakeCosigned();
+  REQUIRE(first.has_value());
+  CHECK(first->height == 2);
+  CHECK(first->tree_size == 6);
+  CHECK(SignersOf(first->checkpoint_note, net.genesis).text == CheckpointBody(2));
+  CHECK(SignersOf(first->checkpoint_note, net.genesis).verified == Names{"us-cbp", "ca-cbsa"});
+
+  // Block 1 was quorate too but is older than what was handed out.
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+
+  // Block 3, still pending, completes later.
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 3)).ok());
+  auto second = cosigner.TakeCosigned();
+  REQUIRE(second.has_value());
+  CHECK(second->height == 3);
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+}
+
+TEST_CASE("heights at or below the last taken are ignored") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+  Apply(cosigner, 5);
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 5)).ok());
+  REQUIRE(cosigner.TakeCosigned().has_value());
+
+  // Late signatures for published or older blocks, good or bad, are dropped
+  // without an error (peers send them in good faith).
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 5)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 5, "diverged")).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 4)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4)).ok());
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+
+  // Signing an old height again (a replay after restart) publishes nothing.
+  CosignMessage again = Apply(cosigner, 4);
+  CHECK(again.signer == "us-cbp");
+  CHECK(crypto::Verify(net.us.public_key(), CheckpointBody(4), again.checkpoint_signature));
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+
+  // Newer blocks still work.
+  Apply(cosigner, 6);
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 6)).ok());
+  auto next = cosigner.TakeCosigned();
+  REQUIRE(next.has_value());
+  CHECK(next->height == 6);
+}
+
+TEST_CASE("more than pending_heights_max blocks waiting keeps the newest") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 2);
+
+  SUBCASE("applied blocks") {
+    for (uint64_t h = 1; h <= 3; ++h) Apply(cosigner, h);
+    // Block 1 was dropped: its peer signature cannot complete it.
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 1)).ok());
+    CHECK_FALSE(cosigner.TakeCosigned().has_value());
+    // Blocks 2 and 3 were kept.
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 2)).ok());
+    auto two = cosigner.TakeCosigned();
+    REQUIRE(two.has_value());
+    CHECK(two->height == 2);
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 3)).ok());
+    auto three = cosigner.TakeCosigned();
+    REQUIRE(three.has_value());
+    CHECK(three->height == 3);
+  }
+  SUBCASE("signatures for blocks not applied yet") {
+    for (uint64_t h = 1; h <= 4; ++h) {
+      CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", h)).ok());
+    }
+    // Block 2 applied now is older than the two waiting: it is dropped with
+    // its early signature.
+    Apply(cosigner, 2);
+    CHECK_FALSE(cosigner.TakeCosigned().has_value());
+    // 3 and 4 are the newest two: their early signatures were kept.
+    Apply(cosigner, 3);
+    auto three = cosigner.TakeCosigned();
+    REQUIRE(three.has_value());
+    CHECK(three->height == 3);
+    Apply(cosigner, 4);
+    auto four = cosigner.TakeCosigned();
+    REQUIRE(four.has_value());
+    CHECK(four->height == 4);
+  }
+}
+
+TEST_CASE("height 0, the empty tree, is co-signed like any other") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "mx-anam", &net.mx, 4);
+  crypto::Checkpoint empty;
+  empty.origin = kNetwork;
+  empty.tree_size = 0;
+  empty.root = crypto::Sha256(std::string_view());  // RFC 9162 §2.1.1: MTH({}) = SHA-256()
+  const std::string body = crypto::FormatCheckpointBody(empty);
+  const std::string revocations = std::string(kNetwork) + " revocations\n0\n";
+  cosigner.SignApplied(0, 0, body, revocations);
+
+  CheckpointCosigner peer(net.genesis, "us-cbp", &net.us, 4);
+  CHECK(cosigner.AddPeerSignatures(peer.SignApplied(0, 0, body, revocations)).ok());
+  auto cosigned = cosigner.TakeCosigned();
+  REQUIRE(cosigned.has_value());
+  CHECK(cosigned->height == 0);
+  CHECK(cosigned->tree_size == 0);
+  NoteSigners note = SignersOf(cosigned->checkpoint_note, net.genesis);
+  CHECK(note.text == body);
+  CHECK(note.verified == Names{"us-cbp", "mx-anam"});
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+
+  // Block 1 follows.
+  Apply(cosigner, 1);
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 1)).ok());
+  auto one = cosigner.TakeCosigned();
+  REQUIRE(one.has_value());
+  CHECK(one->height == 1);
+}
+
+TEST_CASE("a single validator's own signature is a quorum") {
+  crypto::KeyPair key = KeyFromSeedByte(0x55);
+  ledger::Genesis genesis;
+  genesis.network = kNetwork;
+  genesis.validators = {MakeValidator("us-cbp", key)};
+  REQUIRE(genesis.Quorum() == 1);
+  CheckpointCosigner cosigner(genesis, "us-cbp", &key, 4);
+  CosignMessage own = cosigner.SignApplied(3, 9, CheckpointBody(3), RevocationsBody(3));
+  CHECK(cosigner.AddPeerSignatures(own).IsPermissionDenied());
+
+  auto cosigned = cosigner.TakeCosigned();
+  REQUIRE(cosigned.has_value());
+  CHECK(cosigned->height == 3);
+  CHECK(cosigned->tree_size == 9);
+  CHECK(SignersOf(cosigned->checkpoint_note, genesis).verified == Names{"us-cbp"});
+  CHECK(SignersOf(cosigned->revocations_note, genesis).verified == Names{"us-cbp"});
+}
+
+TEST_CASE("EncodeCosign and DecodeCosign round trip") {
+  ThreeValidators net;
+  CosignMessage m = PeerMessage(net, "mx-anam", 0x0102030405060708ULL);
+  auto decoded = DecodeCosign(EncodeCosign(m));
+  REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
+  CHECK(decoded->height == m.height);
+  CHECK(decoded->signer == "mx-anam");
+  CHECK(decoded->checkpoint_signature == m.checkpoint_signature);
+  CHECK(decoded->revocations_signature == m.revocations_signature);
+
+  // A decoded message is accepted by a cosigner that applied the block.
+  ThreeValidators again;
+  CheckpointCosigner cosigner(again.genesis, "us-cbp", &again.us, 4);
+  Apply(cosigner, 2);
+  auto wire = DecodeCosign(EncodeCosign(PeerMessage(net, "ca-cbsa", 2)));
+  REQUIRE(wire.ok());
+  CHECK(cosigner.AddPeerSignatures(*wire).ok());
+  CHECK(cosigner.TakeCosigned().has_value());
+
+  // The largest height and a 255-byte name survive too.
+  CosignMessage extreme;
+  extreme.height = UINT64_MAX;
+  extreme.signer = std::string(255, 'n');
+  extreme.checkpoint_signature.fill(0xff);
+  extreme.revocations_signature.fill(0x01);
+  auto back = DecodeCosign(EncodeCosign(extreme));
+  REQUIRE(back.ok());
+  CHECK(back->height == UINT64_MAX);
+  CHECK(back->signer == extreme.signer);
+  CHECK(back->checkpoint_signature == extreme.checkpoint_signature);
+  CHECK(back->revocations_signature == extreme.revocations_signature);
+}
+
+TEST_CASE("DecodeCosign refuses every truncation, a wrong length and a wrong version") {
+  ThreeValidators net;
+  const std::string wire = EncodeCosign(PeerMessage(net, "ca-cbsa", 12));
+  REQUIRE(wire.size() == 1 + 8 + 1 + 7 + 128);
+  for (size_t n = 0; n < wire.size(); ++n) {
+    CAPTURE(n);
+    auto decoded = DecodeCosign(std::string_view(wire).substr(0, n));
+    REQUIRE_FALSE(decoded.ok());
+    CHECK(decoded.status().IsInvalidArgument());
+  }
+  CHECK(DecodeCosign(wire + '\0').status().IsInvalidArgument());
+  CHECK(DecodeCosign(wire + wire).status().IsInvalidArgument());
+
+  // The name length claims one byte more or less than the message holds.
+  for (int delta : {-1, 1}) {
+    std::string bad = wire;
+    bad[9] = static_cast<char>(static_cast<uint8_t>(bad[9]) + delta);
+    CHECK(DecodeCosign(bad).status().IsInvalidArgument());
+  }
+  for (uint8_t version : {0, 2, 255}) {
+    std::string bad = wire;
+    bad[0] = static_cast<char>(version);
+    CAPTURE(static_cast<int>(version));
+    CHECK(DecodeCosign(bad).status().IsInvalidArgument());
+  }
+}
+
+}  // namespace
+}  // namespace frontera::node

@@ -1,0 +1,757 @@
+#include "tests/sim/cluster_sim.h"
+
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+
+#include "tests/sim/sim_documents.h"
+
+namespace frontera::sim {
+namespace {
+
+namespace fs = std::filesystem;
+using consensus::Entry;
+using consensus::EntryType;
+using consensus::Message;
+using consensus::MessageType;
+using consensus::NodeId;
+using consensus::Raft;
+using consensus::RaftConfig;
+using consensus::Ready;
+using consensus::Role;
+using consensus::SnapshotMeta;
+
+constexpr int64_t kFirstBlockTimeUnixMs = 1796032800000;  // 2026-11-30T10:00:00Z
+constexpr size_t kInFlightMax = 3000;                     // the network's queue bound
+constexpr size_t kHistoryLines = 120;
+
+// Small RocksDB settings: a simulated node holds a few hundred kilobytes, and
+// tmpfs pays for preallocated WAL space (about 1.1 × the write buffer).
+storage::KvOptions SimKvOptions() {
+  storage::KvOptions options;
+  options.write_buffer_bytes = 256u << 10;
+  options.block_cache_bytes = 1u << 20;
+  options.max_open_files = 64;
+  options.max_background_jobs = 1;
+  return options;
+}
+
+std::string MessageText(const Message& m) {
+  std::ostringstream out;
+  out << MessageTypeName(m.type) << " " << m.from << "->" << m.to << " t" << m.term;
+  if (m.type == MessageType::kAppend) {
+    out << " prev " << m.index << "/" << m.log_term << " n" << m.entries.size() << " c" << m.commit;
+  } else if (m.type == MessageType::kAppendResponse) {
+    out << (m.reject ? " reject " : " ok ") << m.index;
+  } else if (m.type == MessageType::kSnapshot) {
+    out << " snap " << m.snapshot.index << "/" << m.snapshot.term;
+  } else if (m.type == MessageType::kReadIndex || m.type == MessageType::kReadIndexResponse) {
+    out << " ctx " << m.context << " i" << m.index << (m.reject ? " reject" : "");
+  }
+  return out.str();
+}
+
+void CopyDir(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  fs::remove_all(to, ec);
+  fs::copy(from, to, fs::copy_options::recursive, ec);
+  REQUIRE_MESSAGE(!ec, "copy " << from << " to " << to << ": " << ec.message());
+}
+
+// An empty store with every column family, made once per parent directory:
+// a node starts from a copy of it, because creating the column families costs
+// several times more than opening a store that has them.
+std::string EmptyStoreTemplate(const std::string& parent_dir) {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  const std::string dir = parent_dir + "/empty-store";
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    const std::string building = dir + ".tmp";
+    fs::remove_all(building, ec);
+    auto store = storage::KvStore::Open(building, SimKvOptions());
+    REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+    store->reset();
+    fs::rename(building, dir, ec);
+    REQUIRE_MESSAGE(!ec, ec.message());
+  }
+  return dir;
+}
+
+}  // namespace
+
+ClusterSim::ClusterSim(const ClusterSimOptions& options) : options_(options), rng_(options.seed) {
+  REQUIRE(options.nodes >= 1);
+  REQUIRE(options.nodes <= 9);
+  std::string pattern = options.parent_dir + "/sim-" + std::to_string(options.seed) + "-XXXXXX";
+  REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+  dir_ = pattern;
+  next_block_time_unix_ms_ = kFirstBlockTimeUnixMs;
+
+  std::vector<NodeId> ids;
+  for (NodeId id = 1; id <= options.nodes; ++id) ids.push_back(id);
+  for (NodeId id : ids) {
+    auto node = std::make_unique<Node>();
+    node->id = id;
+    node->dir = dir_ + "/n" + std::to_string(id);
+    fs::create_directories(node->dir);
+    RaftConfig& c = node->config;
+    c.id = id;
+    c.peers = ids;
+    c.election_ticks = 5;
+    c.heartbeat_ticks = 1 + Rand(2);
+    c.max_inflight_appends = 1 + Rand(4);
+    c.max_entries_per_append = 1 + Rand(4);
+    c.seed = options.seed * 131 + id;
+    node->tick_weight = 1 + Rand(3);
+    nodes_.push_back(std::move(node));
+  }
+  const std::string empty_store = EmptyStoreTemplate(options.parent_dir);
+  for (auto& node : nodes_) {
+    CopyDir(empty_store, LiveDir(*node));
+    OpenLedger(*node);
+    StartRaft(*node);
+  }
+}
+
+ClusterSim::~ClusterSim() {
+  for (auto& node : nodes_) CloseLedger(*node);
+  std::error_code ec;
+  fs::remove_all(dir_, ec);
+}
+
+void ClusterSim::Note(std::string event) {
+  history_.push_back("step " + std::to_string(step_) + ": " + std::move(event));
+  if (history_.size() > kHistoryLines) history_.pop_front();
+}
+
+std::string ClusterSim::History() const {
+  std::string out;
+  for (const std::string& line : history_) out += line + "\n";
+  return out;
+}
+
+crypto::Hash ClusterSim::FinalBlockHash() const {
+  REQUIRE(!blocks_.empty());
+  return blocks_.rbegin()->second.block_hash;
+}
+
+std::string ClusterSim::SnapDir(const Node& node, uint64_t index) const {
+  return node.dir + "/snap-" + std::to_string(index);
+}
+
+NodeId ClusterSim::WeightedNode() {
+  uint64_t total = 0;
+  for (const auto& node : nodes_) total += node->tick_weight;
+  uint64_t pick = Rand(total);
+  for (const auto& node : nodes_) {
+    if (pick < node->tick_weight) return node->id;
+    pick -= node->tick_weight;
+  }
+  return nodes_.back()->id;
+}
+
+NodeId ClusterSim::Leader() const {
+  NodeId leader = consensus::kNoNode;
+  uint64_t term = 0;
+  for (const auto& node : nodes_) {
+    if (node->raft->role() == Role::kLeader && node->raft->current_term() >= term) {
+      leader = node->id;
+      term = node->raft->current_term();
+    }
+  }
+  return leader;
+}
+
+// ---- node lifecycle ----
+
+void ClusterSim::OpenLedger(Node& node) {
+  auto store = storage::KvStore::Open(LiveDir(node), SimKvOptions());
+  REQUIRE_MESSAGE(store.ok(), "node " << node.id << ": " << store.status().ToString());
+  node.store = std::move(store).value();
+  OpenStateMachine(node);
+}
+
+void ClusterSim::OpenStateMachine(Node& node) {
+  auto ledger = ledger::StateMachine::Open(node.store.get(), SimDocuments().genesis, {});
+  REQUIRE_MESSAGE(ledger.ok(), "node " << node.id << ": " << ledger.status().ToString());
+  node.ledger = std::move(ledger).value();
+  CheckLedgerState(node);
+}
+
+void ClusterSim::CloseLedger(Node& node) {
+  node.ledger.reset();  // before the store it reads
+  node.store.reset();
+}
+
+void ClusterSim::StartRaft(Node& node) {
+  // The ledger holds every normal entry up to its applied index, and the
+  // checkpoint under the log's snapshot holds every normal entry up to the
+  // snapshot; no-ops between them change nothing, so the core resumes after
+  // whichever is later and replays the rest of the committed log.
+  REQUIRE(node.checkpoint == node.storage.Snapshot());
+  RaftConfig config = node.config;
+  config.applied_index = std::max(node.ledger->applied_index(), node.storage.Snapshot().index);
+  auto raft = Raft::Create(config, node.storage);
+  REQUIRE_MESSAGE(raft.ok(), "node " << node.id << ": " << raft.status().ToString());
+  node.raft = std::move(raft).value();
+  node.applied = config.applied_index;
+  node.commit_seen = std::max(node.commit_seen, node.raft->commit_index());
+}
+
+void ClusterSim::CrashRestart(Node& node, bool power_loss) {
+  ++stats_.crashes;
+  // The crash may come between GetReady and persisting it: that Ready is lost,
+  // and nothing was sent from it.
+  if (Chance(50)) {
+    if (Chance(50)) {
+      node.raft->Tick();
+    } else {
+      for (size_t i = 0; i < in_flight_.size(); ++i) {
+        if (in_flight_[i].message.to == node.id &&
+            in_flight_[i].message.type != MessageType::kSnapshot) {
+          Message m = std::move(in_flight_[i].message);
+          in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(i));
+          REQUIRE(node.raft->Step(m).ok());
+          break;
+        }
+      }
+    }
+    if (node.raft->HasReady()) {
+      Ready lost = node.raft->GetReady();
+      ++stats_.lost_readies;
+      Note("node " + std::to_string(node.id) + " loses a Ready of " +
+           std::to_string(lost.entries.size()) + " entries, " +
+           std::to_string(lost.messages.size()) + " messages");
+    }
+  }
+  // Connections to the node break: what was in flight to it is gone, and a
+  // snapshot stream to it fails at its sender.
+  std::vector<InFlight> kept;
+  for (InFlight& f : in_flight_) {
+    if (f.message.to != node.id) {
+      kept.push_back(std::move(f));
+    } else if (f.message.type == MessageType::kSnapshot) {
+      FailSnapshotStream(f.message, "receiver crashed");
+    }
+  }
+  in_flight_ = std::move(kept);
+  node.raft.reset();
+  node.staged.reset();
+  std::error_code ec;
+  fs::remove_all(StageDir(node), ec);
+  if (power_loss) {
+    // The ledger's unsynced writes are gone: what survives is the last
+    // synced state, which the sim models by its latest snapshot checkpoint
+    // (synced before the log was compacted to it), or nothing.
+    ++stats_.power_losses;
+    CloseLedger(node);
+    fs::remove_all(LiveDir(node), ec);
+    if (node.checkpoint.index > 0) CopyDir(SnapDir(node, node.checkpoint.index), LiveDir(node));
+    OpenLedger(node);
+  } else {
+    // A process crash keeps every write RocksDB accepted (synced or not), so
+    // the store is kept open (reopening RocksDB costs milliseconds and would
+    // test nothing more) and only the ledger's memory is rebuilt from it.
+    node.ledger.reset();
+    OpenStateMachine(node);
+  }
+  Note("node " + std::to_string(node.id) + (power_loss ? " loses power" : " crashes") +
+       " and restarts");
+  StartRaft(node);
+}
+
+// ---- the driver ----
+
+void ClusterSim::ProcessAllReady() {
+  for (auto& node : nodes_) ProcessReady(*node);
+}
+
+void ClusterSim::ProcessReady(Node& node) {
+  while (node.raft->HasReady()) {
+    Ready rd = node.raft->GetReady();
+    // raft.h: install the snapshot before persisting entries and applying.
+    if (rd.snapshot) InstallStagedSnapshot(node, *rd.snapshot);
+    if (rd.hard_state) node.storage.SetHardState(*rd.hard_state);
+    for (const Entry& e : rd.entries) RecordPersisted(e);
+    Status appended = node.storage.Append(rd.entries);
+    REQUIRE_MESSAGE(appended.ok(), "node " << node.id << ": " << appended.ToString());
+    // Entries and hard state are durable: now the messages may go.
+    for (Message& m : rd.messages) Send(std::move(m));
+    for (const Entry& e : rd.committed_entries) ApplyEntry(node, e);
+    for (const consensus::ReadState& rs : rd.read_states) HandleReadState(node, rs);
+    node.raft->Advance(rd);
+    REQUIRE(node.raft->applied_index() == node.applied);
+    MaybeSnapshot(node);
+    CheckAnsweredReads(node);
+  }
+}
+
+void ClusterSim::InstallStagedSnapshot(Node& node, const SnapshotMeta& meta) {
+  REQUIRE_MESSAGE(node.staged.has_value(),
+                  "node " << node.id << " installs snapshot " << meta.index << " never staged");
+  REQUIRE(*node.staged == meta);
+  REQUIRE(meta.index > node.applied);
+  CloseLedger(node);
+  std::error_code ec;
+  fs::remove_all(LiveDir(node), ec);
+  // The received checkpoint becomes both the live store and this node's own
+  // snapshot (to serve others and to recover from a power loss).
+  fs::rename(StageDir(node), SnapDir(node, meta.index), ec);
+  REQUIRE_MESSAGE(!ec, ec.message());
+  CopyDir(SnapDir(node, meta.index), LiveDir(node));
+  if (node.checkpoint.index > 0 && node.checkpoint.index != meta.index) {
+    fs::remove_all(SnapDir(node, node.checkpoint.index), ec);
+  }
+  node.checkpoint = meta;
+  node.staged.reset();
+  node.storage.InstallSnapshot(meta);
+  node.applied = meta.index;
+  OpenLedger(node);
+  REQUIRE(node.ledger->applied_index() <= meta.index);
+  ++stats_.snapshots_installed;
+  Note("node " + std::to_string(node.id) + " installs snapshot " + std::to_string(meta.index) +
+       "/" + std::to_string(meta.term));
+}
+
+void ClusterSim::ApplyEntry(Node& node, const Entry& entry) {
+  REQUIRE_MESSAGE(entry.index == node.applied + 1,
+                  "node " << node.id << " applies " << entry.index << " after " << node.applied);
+  RecordCommitted(entry);
+  node.applied = entry.index;
+  if (!final_data_.empty() && entry.data == final_data_) final_index_ = entry.index;
+  if (entry.type != EntryType::kNormal) return;
+  auto proposal = ledger::DecodeProposal(entry.data);
+  REQUIRE_MESSAGE(proposal.ok(), proposal.status().ToString());
+  REQUIRE(entry.index > node.ledger->applied_index());
+  storage::WriteBatch batch;
+  ledger::Block block = node.ledger->Apply(entry.index, *proposal, nullptr, batch);
+  // Unsynced: the Raft log covers these writes until the next snapshot, which
+  // syncs first (a power loss replays them from the log).
+  Status written = node.store->Write(batch, /*sync=*/false);
+  REQUIRE_MESSAGE(written.ok(), written.ToString());
+  node.ledger->Publish();
+  RecordBlock(entry.index, *proposal, block);
+}
+
+void ClusterSim::MaybeSnapshot(Node& node) {
+  if (options_.snapshot_every == 0) return;
+  const SnapshotMeta previous = node.storage.Snapshot();
+  if (node.applied < previous.index + options_.snapshot_every) return;
+  const SnapshotMeta meta{node.applied, node.raft->TermAt(node.applied)};
+  REQUIRE(meta.term > 0);
+  // Sync the ledger first: once the log is compacted, the log no longer
+  // covers writes a power loss could take.
+  REQUIRE(node.store->Write(storage::WriteBatch(), /*sync=*/true).ok());
+  Status checkpointed = node.store->CreateCheckpoint(SnapDir(node, meta.index));
+  REQUIRE_MESSAGE(checkpointed.ok(), checkpointed.ToString());
+  Status compacted = node.raft->Compact(meta.index);
+  REQUIRE_MESSAGE(compacted.ok(), "node " << node.id << ": " << compacted.ToString());
+  compacted = node.storage.Compact(meta);
+  REQUIRE_MESSAGE(compacted.ok(), "node " << node.id << ": " << compacted.ToString());
+  std::error_code ec;
+  if (node.checkpoint.index > 0) fs::remove_all(SnapDir(node, node.checkpoint.index), ec);
+  node.checkpoint = meta;
+  ++stats_.snapshots_taken;
+  Note("node " + std::to_string(node.id) + " snapshots at " + std::to_string(meta.index));
+}
+
+// ---- reads ----
+
+void ClusterSim::IssueRead() {
+  Node& node = NodeAt(1 + Rand(nodes_.size()));
+  const uint64_t context = ++next_read_context_;
+  Status s = node.raft->ReadIndex(context);
+  if (!s.ok()) return;  // no leader known: the client asks again later
+  reads_[context] = PendingRead{node.id, max_commit_observed_, std::nullopt};
+  Note("read " + std::to_string(context) + " at node " + std::to_string(node.id) +
+       " (commit observed " + std::to_string(max_commit_observed_) + ")");
+}
+
+void ClusterSim::HandleReadState(Node& node, const consensus::ReadState& read_state) {
+  auto it = reads_.find(read_state.context);
+  REQUIRE_MESSAGE(it != reads_.end(), "read state for unknown context " << read_state.context);
+  PendingRead& read = it->second;
+  REQUIRE(read.node == node.id);
+  // Thesis §6.4: the read index covers every commit observed before the read.
+  REQUIRE_MESSAGE(read_state.index >= read.commit_observed,
+                  "read " << read_state.context << " at node " << node.id << " answered with index "
+                          << read_state.index << " but index " << read.commit_observed
+                          << " was committed before it was issued");
+  if (read.index) return;  // a duplicated answer
+  read.index = read_state.index;
+  ++stats_.reads_answered;
+  Note("read " + std::to_string(read_state.context) + " answered: index " +
+       std::to_string(read_state.index));
+}
+
+void ClusterSim::CheckAnsweredReads(Node& node) {
+  for (auto it = reads_.begin(); it != reads_.end();) {
+    PendingRead& read = it->second;
+    if (read.served || read.node != node.id || !read.index || node.applied < *read.index) {
+      ++it;
+      continue;
+    }
+    // The read is served now: the ledger must hold every proposal committed
+    // at or below the commit observed when the read began.
+    auto normal = committed_.upper_bound(read.commit_observed);
+    uint64_t last_normal = 0;
+    while (normal != committed_.begin()) {
+      --normal;
+      if (normal->second.type == EntryType::kNormal) {
+        last_normal = normal->first;
+        break;
+      }
+    }
+    REQUIRE_MESSAGE(node.ledger->applied_index() >= last_normal,
+                    "read " << it->first << " at node " << node.id << " sees ledger index "
+                            << node.ledger->applied_index() << ", missing the proposal at "
+                            << last_normal);
+    ++stats_.reads_checked;
+    read.served = true;  // kept: a duplicated answer may still arrive
+    ++it;
+  }
+}
+
+// ---- the network ----
+
+bool ClusterSim::Blocked(NodeId from, NodeId to) const {
+  const Node& a = *nodes_[from - 1];
+  const Node& b = *nodes_[to - 1];
+  return a.group != b.group || one_way_blocked_.count({from, to}) > 0;
+}
+
+void ClusterSim::Send(Message message) {
+  if (in_flight_.size() >= kInFlightMax) {
+    if (message.type == MessageType::kSnapshot) FailSnapshotStream(message, "queue full");
+    return;
+  }
+  uint64_t at = step_;
+  if (faults_ && Chance(10)) at += 1 + Rand(10);  // delay
+  in_flight_.push_back({std::move(message), at});
+}
+
+bool ClusterSim::DeliverOne() {
+  std::vector<size_t> ready;
+  for (size_t i = 0; i < in_flight_.size(); ++i) {
+    if (in_flight_[i].deliver_at_step <= step_) ready.push_back(i);
+  }
+  if (ready.empty()) return false;
+  const size_t i = ready[Rand(ready.size())];  // reordering: any ready message may go next
+  Message m = in_flight_[i].message;
+  if (!faults_ || !Chance(5)) {  // duplication: sometimes a copy stays in flight
+    in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+  if ((faults_ && Chance(5)) || Blocked(m.from, m.to)) {  // loss, partition
+    if (m.type == MessageType::kSnapshot) FailSnapshotStream(m, "lost");
+    return true;
+  }
+  Deliver(std::move(m));
+  return true;
+}
+
+void ClusterSim::Deliver(Message m) {
+  if (m.type == MessageType::kSnapshot) {
+    StreamSnapshot(m);
+    return;
+  }
+  Note("deliver " + MessageText(m));
+  Status s = NodeAt(m.to).raft->Step(m);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+}
+
+void ClusterSim::FailSnapshotStream(const Message& message, const char* why) {
+  ++stats_.snapshot_stream_failures;
+  Note("snapshot stream " + MessageText(message) + " fails (" + why + ")");
+  NodeAt(message.from).raft->ReportSnapshot(message.to, false);
+}
+
+void ClusterSim::StreamSnapshot(const Message& m) {
+  Node& sender = NodeAt(m.from);
+  Node& receiver = NodeAt(m.to);
+  // The sender keeps only its latest checkpoint: a stream of an older one
+  // fails, like a stream cut short.
+  if (sender.checkpoint != m.snapshot) return FailSnapshotStream(m, "checkpoint gone");
+  if (faults_ && Chance(15)) return FailSnapshotStream(m, "connection broke");
+  // types.h: the message is stepped only once the data is complete and staged.
+  CopyDir(SnapDir(sender, m.snapshot.index), StageDir(receiver));
+  receiver.staged = m.snapshot;
+  Note("deliver " + MessageText(m) + " with its checkpoint");
+  Status s = receiver.raft->Step(m);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  sender.raft->ReportSnapshot(m.to, true);
+}
+
+// ---- clients ----
+
+void ClusterSim::ProposeRandom(bool final_block) {
+  const SimDocumentPool& pool = SimDocuments();
+  ledger::Proposal proposal;
+  proposal.time_unix_ms = next_block_time_unix_ms_;
+  const size_t count = 1 + Rand(3);
+  for (size_t i = 0; i < count; ++i) {
+    proposal.documents.push_back(pool.documents[Rand(pool.documents.size())]);
+  }
+  std::string data;
+  if (final_block) {
+    if (final_data_.empty()) final_data_ = ledger::EncodeProposal(proposal);
+    data = final_data_;
+  } else {
+    data = ledger::EncodeProposal(proposal);
+  }
+  // A client reaches a random node; a follower forwards to the leader it
+  // knows (DESIGN.md §3).
+  Node& node = NodeAt(1 + Rand(nodes_.size()));
+  Status s = node.raft->Propose(data);
+  NodeId at = node.id;
+  if (!s.ok() && node.raft->leader() != consensus::kNoNode) {
+    at = node.raft->leader();
+    s = NodeAt(at).raft->Propose(data);
+  }
+  if (s.ok()) {
+    ++stats_.proposals;
+    // The proposers' clock never runs backwards (it is the ledger's only clock).
+    next_block_time_unix_ms_ += 1000 * static_cast<int64_t>(Rand(3));
+    Note("propose " + std::to_string(count) + " documents at node " + std::to_string(at));
+  }
+}
+
+void ClusterSim::StartTransfer() {
+  const NodeId leader = Leader();
+  if (leader == consensus::kNoNode || nodes_.size() < 2) return;
+  NodeId target = 1 + Rand(nodes_.size() - 1);
+  if (target >= leader) ++target;
+  if (NodeAt(leader).raft->TransferLeadership(target).ok()) {
+    ++stats_.transfers_started;
+    Note("transfer leadership " + std::to_string(leader) + " -> " + std::to_string(target));
+  }
+}
+
+// ---- steps ----
+
+void ClusterSim::Step() {
+  ++step_;
+  ++stats_.steps;
+  const uint64_t r = Rand(1000);
+  if (r < 300) {
+    NodeId id = WeightedNode();
+    Note("tick " + std::to_string(id));
+    NodeAt(id).raft->Tick();
+  } else if (r < 700) {
+    // A burst: the network moves several messages while a node ticks once.
+    for (uint64_t n = 1 + Rand(4); n > 0; --n) DeliverOne();
+  } else if (r < 800) {
+    ProposeRandom(/*final_block=*/false);
+  } else if (r < 830) {
+    if (options_.read_index) IssueRead();
+  } else if (r < 836) {
+    if (options_.transfer_leadership) StartTransfer();
+  } else if (r < 851) {
+    for (auto& node : nodes_) node->group = static_cast<int>(Rand(2));
+    std::string text = "partition:";
+    for (auto& node : nodes_)
+      text += " " + std::to_string(node->id) + ":" + std::to_string(node->group);
+    Note(text);
+  } else if (r < 861) {
+    NodeId from = 1 + Rand(nodes_.size());
+    NodeId to = 1 + Rand(nodes_.size());
+    if (from != to) {
+      one_way_blocked_.insert({from, to});
+      Note("one-way partition: " + std::to_string(from) + " -/-> " + std::to_string(to));
+    }
+  } else if (r < 891) {
+    for (auto& node : nodes_) node->group = 0;
+    one_way_blocked_.clear();
+    Note("heal");
+  } else if (r < 903) {
+    CrashRestart(NodeAt(1 + Rand(nodes_.size())), /*power_loss=*/Chance(50));
+  } else if (r < 918) {
+    if (!in_flight_.empty()) {
+      const size_t i = Rand(in_flight_.size());
+      const Message m = std::move(in_flight_[i].message);
+      in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(i));
+      if (m.type == MessageType::kSnapshot) {
+        FailSnapshotStream(m, "dropped");
+      } else {
+        Note("drop " + MessageText(m));
+      }
+    }
+  } else {
+    NodeId id = WeightedNode();
+    Note("tick " + std::to_string(id));
+    NodeAt(id).raft->Tick();
+  }
+  ProcessAllReady();
+  CheckAll();
+}
+
+bool ClusterSim::HealAndConverge() {
+  faults_ = false;
+  for (auto& node : nodes_) node->group = 0;
+  one_way_blocked_.clear();
+  for (InFlight& f : in_flight_) f.deliver_at_step = 0;
+  Note("heal for good");
+  for (int round = 0; round < 600; ++round) {
+    ++step_;
+    for (auto& node : nodes_) node->raft->Tick();
+    ProcessAllReady();
+    for (int i = 0; i < 400 && DeliverOne(); ++i) ProcessAllReady();
+    CheckAll();
+    if (final_index_ == 0 && round % 15 == 0) ProposeRandom(/*final_block=*/true);
+    if (final_index_ == 0) continue;
+    const uint64_t applied = nodes_.front()->applied;
+    bool same = applied >= final_index_;
+    for (const auto& node : nodes_) {
+      same = same && node->applied == applied && node->raft->commit_index() == applied;
+    }
+    if (!same) continue;
+    // Every ledger is at the same block with the same root.
+    const ledger::LedgerSummary first = nodes_.front()->ledger->Summary();
+    for (const auto& node : nodes_) {
+      const ledger::LedgerSummary s = node->ledger->Summary();
+      REQUIRE_MESSAGE(s.applied_index == first.applied_index, "node " << node->id);
+      REQUIRE_MESSAGE(s.block_hash == first.block_hash, "node " << node->id);
+      REQUIRE_MESSAGE(s.root == first.root, "node " << node->id);
+      REQUIRE(s.tree_size == first.tree_size);
+      REQUIRE(s.block_height == first.block_height);
+    }
+    Note("converged at index " + std::to_string(applied));
+    return true;
+  }
+  for (const auto& node : nodes_) {
+    const Raft& raft = *node->raft;
+    Note("stuck: node " + std::to_string(node->id) + " role " +
+         std::to_string(static_cast<int>(raft.role())) + " term " +
+         std::to_string(raft.current_term()) + " leader " + std::to_string(raft.leader()) +
+         " commit " + std::to_string(raft.commit_index()) + " applied " +
+         std::to_string(node->applied) + " snapshot " + std::to_string(raft.snapshot().index) +
+         " last " + std::to_string(raft.last_index()) + " final index " +
+         std::to_string(final_index_));
+  }
+  return false;
+}
+
+// ---- checks ----
+
+void ClusterSim::RecordPersisted(const Entry& entry) {
+  // Log matching's base case (§5.3): a leader creates at most one entry per
+  // index in its term, so (index, term) names one entry cluster-wide.
+  auto [it, inserted] = entries_.emplace(std::make_pair(entry.index, entry.term), entry);
+  REQUIRE_MESSAGE((inserted || it->second == entry),
+                  "two different entries at index " << entry.index << " term " << entry.term);
+}
+
+void ClusterSim::RecordCommitted(const Entry& entry) {
+  auto [it, inserted] = committed_.emplace(entry.index, entry);
+  REQUIRE_MESSAGE((inserted || it->second == entry),
+                  "the entry committed at index " << entry.index << " changed: term "
+                                                  << it->second.term << " then " << entry.term);
+}
+
+void ClusterSim::RecordBlock(uint64_t index, const ledger::Proposal& proposal,
+                             const ledger::Block& block) {
+  REQUIRE(block.log_index == index);
+  const BlockRecord record{block.ComputeHash(), block.root, block.tree_size};
+  auto [it, inserted] = blocks_.emplace(index, record);
+  if (!inserted) {
+    REQUIRE_MESSAGE(it->second.block_hash == record.block_hash,
+                    "the block of log index " << index << " differs between nodes");
+    REQUIRE(it->second.root == record.root);
+    REQUIRE(it->second.tree_size == record.tree_size);
+  } else {
+    ++stats_.blocks;
+  }
+  // No (GTIN, serial) is accepted twice: every acceptance of one is the same
+  // log index (a node re-applying after a power loss), never a second block.
+  const SimDocumentPool& pool = SimDocuments();
+  for (size_t i = 0; i < block.outcomes.size(); ++i) {
+    const ledger::DocumentOutcome& outcome = block.outcomes[i];
+    if (proposal.documents[i].kind != ledger::DocumentKind::kCredential) continue;
+    if (!outcome.status.ok()) {
+      if (inserted && outcome.status.IsAlreadyExists()) ++stats_.duplicates_rejected;
+      continue;
+    }
+    if (inserted) ++stats_.documents_accepted;
+    const std::string& key = pool.product_key.at(outcome.certificate_id);
+    auto [at, first] = product_accepted_at_.emplace(key, index);
+    REQUIRE_MESSAGE((first || at->second == index), "product " << key << " accepted at log index "
+                                                               << at->second << " and " << index);
+  }
+}
+
+void ClusterSim::CheckLedgerState(const Node& node) {
+  const ledger::LedgerSummary s = node.ledger->Summary();
+  if (s.applied_index == 0) {
+    REQUIRE(s.tree_size == 0);
+    return;
+  }
+  auto it = blocks_.find(s.applied_index);
+  REQUIRE_MESSAGE(it != blocks_.end(), "node " << node.id << "'s ledger is at log index "
+                                               << s.applied_index << ", never applied anywhere");
+  REQUIRE_MESSAGE(it->second.block_hash == s.block_hash,
+                  "node " << node.id << "'s ledger at log index " << s.applied_index
+                          << " is not the block recorded for it");
+  REQUIRE(it->second.root == s.root);
+}
+
+void ClusterSim::CheckAll() {
+  for (auto& node_ptr : nodes_) {
+    Node& node = *node_ptr;
+    Raft& raft = *node.raft;
+    raft.CheckInvariants();
+    // Election safety (§5.2).
+    if (raft.role() == Role::kLeader) {
+      auto [it, inserted] = leaders_.emplace(raft.current_term(), node.id);
+      REQUIRE_MESSAGE(it->second == node.id, "nodes " << it->second << " and " << node.id
+                                                      << " both lead term " << it->second);
+    }
+    // Commit indexes never decrease, across restarts too (hard state).
+    REQUIRE_MESSAGE(raft.commit_index() >= node.commit_seen,
+                    "node " << node.id << " commit went back from " << node.commit_seen << " to "
+                            << raft.commit_index());
+    node.commit_seen = raft.commit_index();
+    max_commit_observed_ = std::max(max_commit_observed_, raft.commit_index());
+    REQUIRE(node.applied <= raft.commit_index());
+    // Leader completeness (§5.4): the committed prefix of every log agrees
+    // with what was committed before. Entries are unique per (index, term),
+    // so comparing terms compares entries.
+    const std::vector<Entry>& log = raft.log();
+    const uint64_t first = raft.first_index();
+    for (uint64_t i = first; i <= raft.commit_index() && i - first < log.size(); ++i) {
+      const Entry& e = log[i - first];
+      auto it = committed_.find(i);
+      if (it == committed_.end()) {
+        RecordCommitted(e);
+      } else {
+        REQUIRE_MESSAGE(it->second.term == e.term,
+                        "node " << node.id << " has term " << e.term << " at committed index " << i
+                                << ", committed with term " << it->second.term);
+      }
+    }
+    CheckLedgerState(node);
+    REQUIRE(node.ledger->applied_index() <= node.applied);
+  }
+  stats_.max_commit = max_commit_observed_;
+  // Log matching (§5.3): logs that agree on the term at an index agree on
+  // every earlier index they both hold.
+  for (size_t a = 0; a < nodes_.size(); ++a) {
+    for (size_t b = a + 1; b < nodes_.size(); ++b) {
+      const Raft& ra = *nodes_[a]->raft;
+      const Raft& rb = *nodes_[b]->raft;
+      const uint64_t lo = std::max(ra.first_index(), rb.first_index());
+      uint64_t hi = std::min(ra.last_index(), rb.last_index());
+      while (hi >= lo && hi > 0 && ra.TermAt(hi) != rb.TermAt(hi)) --hi;
+      for (uint64_t i = lo; i <= hi; ++i) {
+        REQUIRE_MESSAGE(ra.TermAt(i) == rb.TermAt(i),
+                        "logs of nodes " << nodes_[a]->id << " and " << nodes_[b]->id
+                                         << " agree at " << hi << " but differ at " << i);
+      }
+    }
+  }
+}
+
+}  // namespace frontera::sim

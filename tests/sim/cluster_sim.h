@@ -1,0 +1,231 @@
+// ClusterSim: a deterministic simulator of a whole Frontera cluster (3 or 5
+// validators) that drives the real Raft core (consensus/raft.h) and the real
+// ledger state machine (ledger/state_machine.h, each node on its own RocksDB
+// store) through a network and machines that fail, from one seed.
+//
+// Each simulated node is a consensus::Raft, a MemoryStorage holding only what
+// the node persisted, and a ledger::StateMachine on a KvStore in its own
+// directory. The driver follows raft.h: persist a Ready (snapshot, hard state,
+// entries), then send its messages, then apply its committed entries (a
+// ledger::Proposal per normal entry; no-ops leave the ledger alone).
+//
+// Faults, all drawn from the seeded generator: message loss, duplication,
+// reordering, delay (held for some steps), symmetric partitions, one-way
+// partitions (a→b dropped while b→a flows), per-node tick rates (clock skew),
+// crash-restart that loses the Ready being persisted and the messages in
+// flight to the node, and power loss that also loses the ledger's unsynced
+// writes (the node reopens its ledger from its latest snapshot checkpoint).
+// Snapshots: every `snapshot_every` applied entries a node syncs its ledger,
+// checkpoints it (KvStore::CreateCheckpoint) and compacts its log; a kSnapshot
+// message is streamed with a copy of the sender's checkpoint, and streams fail
+// at random (Raft::ReportSnapshot(peer, false)). Reads: ReadIndex requests at
+// random nodes, checked for linearizability; leadership transfers at random.
+//
+// After every step it checks (doctest REQUIRE, so a violation fails the
+// running test case):
+//   - each core's CheckInvariants();
+//   - election safety (Raft §5.2): at most one leader per term, ever;
+//   - log matching (§5.3): one entry per (index, term) across the cluster,
+//     and two logs that agree on a term at an index agree on every term
+//     before it;
+//   - leader completeness / state machine safety (§5.4): the entry committed
+//     at an index never changes, on any node, across restarts and snapshots;
+//     commit indexes never decrease;
+//   - the ledger: the block of each log index has one hash and one Merkle
+//     root on every node that applies it (including re-applies after power
+//     loss); no (GTIN, serial) is accepted at two different log indexes;
+//     a reopened ledger's state is the one recorded for its applied index;
+//   - ReadIndex (thesis §6.4): a read answered with index r was issued after
+//     no commit beyond r was observed anywhere, and once the node applied r
+//     its ledger includes every proposal committed before the read began.
+//
+// Thread-safety: not thread-safe; one thread drives a ClusterSim.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "consensus/log_storage.h"
+#include "consensus/raft.h"
+#include "consensus/types.h"
+#include "crypto/merkle.h"
+#include "ledger/block.h"
+#include "ledger/state_machine.h"
+#include "storage/kv_store.h"
+
+namespace frontera::sim {
+
+struct ClusterSimOptions {
+  uint64_t seed = 1;
+  size_t nodes = 3;  // In [1, 9]; the suite runs 3 and 5.
+  // Existing directory under which the simulator makes its own (removed by
+  // the destructor).
+  std::string parent_dir;
+  // Applied entries between a node's snapshots; 0 = never compact.
+  uint64_t snapshot_every = 0;
+  bool read_index = true;           // issue ReadIndex requests
+  bool transfer_leadership = true;  // start leadership transfers
+};
+
+// What a run exercised (to assert that the faults actually happened).
+struct ClusterSimStats {
+  uint64_t steps = 0;
+  uint64_t proposals = 0;            // accepted by a leader's Propose
+  uint64_t max_commit = 0;           // highest commit index seen
+  uint64_t blocks = 0;               // distinct log indexes that became blocks
+  uint64_t documents_accepted = 0;   // over distinct blocks
+  uint64_t duplicates_rejected = 0;  // product credentials refused as AlreadyExists
+  uint64_t crashes = 0;
+  uint64_t power_losses = 0;
+  uint64_t lost_readies = 0;  // a Ready dropped by a crash before it was persisted
+  uint64_t snapshots_taken = 0;
+  uint64_t snapshots_installed = 0;
+  uint64_t snapshot_stream_failures = 0;
+  uint64_t reads_answered = 0;
+  uint64_t reads_checked = 0;  // answered and then applied locally
+  uint64_t transfers_started = 0;
+};
+
+class ClusterSim {
+ public:
+  // Creates the nodes (fresh stores) and starts them. Fails the running test
+  // (REQUIRE) when a store cannot be opened.
+  explicit ClusterSim(const ClusterSimOptions& options);
+  // Closes every store and removes the simulator's directory.
+  ~ClusterSim();
+  ClusterSim(const ClusterSim&) = delete;
+  ClusterSim& operator=(const ClusterSim&) = delete;
+
+  // One random event (with faults), then every node's Ready is processed and
+  // all the invariants are checked.
+  void Step();
+
+  // Heals the network (no more faults), proposes a final block until it
+  // commits (a deposed leader may lose a proposal; clients retry) and runs
+  // until every node has applied the same last index; then checks that every
+  // ledger has the same applied index, block hash and root. Returns false if
+  // that did not happen within a bound of rounds.
+  bool HealAndConverge();
+
+  // The most recent events, oldest first, one per line.
+  std::string History() const;
+  const ClusterSimStats& stats() const { return stats_; }
+  // The block hash of the highest log index every node applied (after
+  // HealAndConverge): equal runs of one seed give equal values.
+  crypto::Hash FinalBlockHash() const;
+
+ private:
+  struct Node {
+    consensus::NodeId id = consensus::kNoNode;
+    consensus::RaftConfig config;
+    consensus::MemoryStorage storage;  // only what was persisted
+    std::unique_ptr<consensus::Raft> raft;
+    std::unique_ptr<storage::KvStore> store;
+    std::unique_ptr<ledger::StateMachine> ledger;
+    std::string dir;                                // live/, snap-<index>/, stage/
+    uint64_t applied = 0;                           // last entry applied (== raft applied index)
+    consensus::SnapshotMeta checkpoint;             // the snap-<index> directory kept; 0 = none
+    std::optional<consensus::SnapshotMeta> staged;  // stage/ holds a received snapshot
+    uint64_t tick_weight = 1;                       // clock skew: relative tick rate
+    int group = 0;                                  // symmetric partition side
+    uint64_t commit_seen = 0;                       // for monotonic commit
+  };
+  struct InFlight {
+    consensus::Message message;
+    uint64_t deliver_at_step = 0;  // held (delayed) until this step
+  };
+  struct PendingRead {
+    consensus::NodeId node = consensus::kNoNode;
+    uint64_t commit_observed = 0;   // highest commit anywhere when issued
+    std::optional<uint64_t> index;  // the answer
+    bool served = false;            // checked once the node applied `index`
+  };
+  struct BlockRecord {
+    crypto::Hash block_hash{};
+    crypto::Hash root{};
+    uint64_t tree_size = 0;
+  };
+
+  uint64_t Rand(uint64_t n) { return rng_() % n; }
+  bool Chance(uint64_t percent) { return Rand(100) < percent; }
+  void Note(std::string event);
+  Node& NodeAt(consensus::NodeId id) { return *nodes_[id - 1]; }
+  consensus::NodeId WeightedNode();
+  consensus::NodeId Leader() const;  // a node that believes it leads (highest term), or 0
+
+  // Node lifecycle.
+  void OpenLedger(Node& node);        // the store, then the state machine on it
+  void OpenStateMachine(Node& node);  // on the open store
+  void CloseLedger(Node& node);
+  void StartRaft(Node& node);
+  void CrashRestart(Node& node, bool power_loss);
+  std::string LiveDir(const Node& node) const { return node.dir + "/live"; }
+  std::string SnapDir(const Node& node, uint64_t index) const;
+  std::string StageDir(const Node& node) const { return node.dir + "/stage"; }
+
+  // The driver (raft.h's loop) and its parts.
+  void ProcessReady(Node& node);
+  void ProcessAllReady();
+  void InstallStagedSnapshot(Node& node, const consensus::SnapshotMeta& meta);
+  void ApplyEntry(Node& node, const consensus::Entry& entry);
+  void MaybeSnapshot(Node& node);
+  void HandleReadState(Node& node, const consensus::ReadState& read_state);
+  void CheckAnsweredReads(Node& node);
+
+  // The network.
+  void Send(consensus::Message message);
+  bool Blocked(consensus::NodeId from, consensus::NodeId to) const;
+  // Delivers one message whose delay has passed; false when none could go.
+  bool DeliverOne();
+  void Deliver(consensus::Message message);
+  void StreamSnapshot(const consensus::Message& message);
+  void FailSnapshotStream(const consensus::Message& message, const char* why);
+
+  // Client actions.
+  void ProposeRandom(bool final_block);
+  void IssueRead();
+  void StartTransfer();
+
+  // Checks.
+  void RecordPersisted(const consensus::Entry& entry);
+  void RecordCommitted(const consensus::Entry& entry);
+  void RecordBlock(uint64_t index, const ledger::Proposal& proposal, const ledger::Block& block);
+  void CheckLedgerState(const Node& node);
+  void CheckAll();
+
+  const ClusterSimOptions options_;
+  std::mt19937_64 rng_;
+  std::string dir_;
+  std::vector<std::unique_ptr<Node>> nodes_;  // nodes_[id - 1]
+  std::vector<InFlight> in_flight_;
+  std::set<std::pair<consensus::NodeId, consensus::NodeId>> one_way_blocked_;  // (from, to)
+  bool faults_ = true;
+  uint64_t step_ = 0;
+  int64_t next_block_time_unix_ms_ = 0;  // proposers' clock: non-decreasing
+
+  // Cluster-wide history for the checks.
+  std::map<uint64_t, consensus::NodeId> leaders_;                      // term → leader
+  std::map<std::pair<uint64_t, uint64_t>, consensus::Entry> entries_;  // (index, term) → entry
+  std::map<uint64_t, consensus::Entry> committed_;                     // index → committed entry
+  std::map<uint64_t, BlockRecord> blocks_;                             // log index → block
+  std::map<std::string, uint64_t> product_accepted_at_;  // "gtin/serial" → log index
+  uint64_t max_commit_observed_ = 0;
+  std::map<uint64_t, PendingRead> reads_;  // context → read
+  uint64_t next_read_context_ = 0;
+  std::string final_data_;    // the final proposal (HealAndConverge)
+  uint64_t final_index_ = 0;  // where it committed; 0 = not yet
+
+  ClusterSimStats stats_;
+  std::deque<std::string> history_;
+};
+
+}  // namespace frontera::sim

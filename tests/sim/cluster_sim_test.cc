@@ -1,0 +1,249 @@
+// Runs the whole-cluster simulator (cluster_sim.h) over many seeds: 3- and
+// 5-node clusters with snapshots, ReadIndex and leadership transfers under
+// every fault the simulator knows.
+//
+//   sim_test                          the default 2,000 seeds (1..2000)
+//   FRONTERA_SIM_SEEDS=N sim_test     seeds 1..N
+//   FRONTERA_SIM_FIRST_SEED=F         start at seed F instead of 1
+//   FRONTERA_SIM_SEED=S sim_test      exactly seed S (to replay a failure)
+//   FRONTERA_SIM_THREADS=T            seeds run on T threads (default: one per core)
+//
+// A failure prints "seed S" and the recent history of that run.
+#include "tests/sim/cluster_sim.h"
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/sim/sim_documents.h"
+
+namespace frontera::sim {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint64_t kDefaultSeeds = 2000;
+constexpr int kStepsPerSeed = 300;
+
+// tmpfs when there is one: every simulated node writes RocksDB files.
+class SimRoot {
+ public:
+  SimRoot() {
+    std::error_code ec;
+    const fs::path base = fs::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0
+                              ? fs::path("/dev/shm")
+                              : fs::temp_directory_path();
+    std::string pattern = (base / "frontera-sim-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~SimRoot() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The cluster shape and features of a seed: odd seeds run 3 nodes, even ones
+// 5; one seed in five never compacts (long logs, no snapshot traffic), the
+// others snapshot every 3 to 10 applied entries.
+ClusterSimOptions OptionsForSeed(uint64_t seed, const std::string& parent_dir) {
+  ClusterSimOptions options;
+  options.seed = seed;
+  options.nodes = seed % 2 == 1 ? 3 : 5;
+  options.parent_dir = parent_dir;
+  options.snapshot_every = seed % 5 == 0 ? 0 : 3 + seed % 8;
+  return options;
+}
+
+uint64_t EnvNumber(const char* name, uint64_t fallback) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
+  char* end = nullptr;
+  const unsigned long long value = std::strtoull(text, &end, 10);
+  REQUIRE_MESSAGE(*end == '\0', name << " must be a decimal number, not \"" << text << "\"");
+  return value;
+}
+
+// A FRONTERA_CHECK inside the core or the ledger aborts the process, which
+// doctest reports without our INFO context; this handler prints the seed and
+// the recent history of the run on the aborting thread first, then hands
+// over to the previous handler.
+thread_local char t_crash_seed[96];
+thread_local const ClusterSim* t_crash_sim = nullptr;
+struct sigaction g_previous_abort_handler;
+
+void OnAbort(int signal) {
+  (void)!write(STDERR_FILENO, t_crash_seed, std::strlen(t_crash_seed));
+  if (t_crash_sim != nullptr) {
+    // Not async-signal-safe, but the abort comes from a failed check on this
+    // thread, not from inside the allocator.
+    const std::string history = t_crash_sim->History();
+    (void)!write(STDERR_FILENO, history.data(), history.size());
+  }
+  sigaction(SIGABRT, &g_previous_abort_handler, nullptr);
+  raise(signal);
+}
+
+class AbortReporter {
+ public:
+  AbortReporter() {
+    struct sigaction action {};
+    action.sa_handler = OnAbort;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGABRT, &action, &g_previous_abort_handler);
+  }
+  ~AbortReporter() { sigaction(SIGABRT, &g_previous_abort_handler, nullptr); }
+  // The run the calling thread is in (nullptr: none).
+  static void Watch(uint64_t seed, const ClusterSim* sim) {
+    std::snprintf(t_crash_seed, sizeof(t_crash_seed), "simulation aborted: seed %llu; history:\n",
+                  static_cast<unsigned long long>(seed));
+    t_crash_sim = sim;
+  }
+};
+
+ClusterSimStats& operator+=(ClusterSimStats& a, const ClusterSimStats& b) {
+  a.steps += b.steps;
+  a.proposals += b.proposals;
+  a.max_commit += b.max_commit;
+  a.blocks += b.blocks;
+  a.documents_accepted += b.documents_accepted;
+  a.duplicates_rejected += b.duplicates_rejected;
+  a.crashes += b.crashes;
+  a.power_losses += b.power_losses;
+  a.lost_readies += b.lost_readies;
+  a.snapshots_taken += b.snapshots_taken;
+  a.snapshots_installed += b.snapshots_installed;
+  a.snapshot_stream_failures += b.snapshot_stream_failures;
+  a.reads_answered += b.reads_answered;
+  a.reads_checked += b.reads_checked;
+  a.transfers_started += b.transfers_started;
+  return a;
+}
+
+// Runs one seed to the end: the faulty steps, then healing and convergence.
+// On a failed check it prints the seed and the run's recent history.
+ClusterSimStats RunSeed(uint64_t seed, const std::string& parent_dir) {
+  ClusterSim sim(OptionsForSeed(seed, parent_dir));
+  AbortReporter::Watch(seed, &sim);
+  INFO("seed ", seed, " (replay: FRONTERA_SIM_SEED=", seed, ")");
+  try {
+    for (int i = 0; i < kStepsPerSeed; ++i) sim.Step();
+    REQUIRE_MESSAGE(sim.HealAndConverge(), "the healed cluster did not converge");
+  } catch (...) {
+    const std::string history = sim.History();
+    std::fprintf(stderr, "seed %llu failed; recent history:\n%s",
+                 static_cast<unsigned long long>(seed), history.c_str());
+    AbortReporter::Watch(seed, nullptr);
+    throw;
+  }
+  AbortReporter::Watch(seed, nullptr);
+  return sim.stats();
+}
+
+TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults") {
+  SimDocuments();  // sign the pool before the workers start
+  SimRoot root;
+  AbortReporter reporter;
+  uint64_t first = EnvNumber("FRONTERA_SIM_FIRST_SEED", 1);
+  uint64_t count = EnvNumber("FRONTERA_SIM_SEEDS", kDefaultSeeds);
+  if (std::getenv("FRONTERA_SIM_SEED") != nullptr) {
+    first = EnvNumber("FRONTERA_SIM_SEED", 1);
+    count = 1;
+  }
+  // Seeds are independent: workers take the next one until all ran or one
+  // failed. A failed REQUIRE in a worker is reported by doctest there (with
+  // the seed and history from INFO) and ends that worker.
+  const uint64_t workers = std::clamp<uint64_t>(
+      EnvNumber("FRONTERA_SIM_THREADS", std::max(1u, std::thread::hardware_concurrency())), 1,
+      std::min<uint64_t>(count, 8));
+  std::atomic<uint64_t> next_seed{first};
+  std::atomic<uint64_t> failed_seed{0};
+  std::mutex mu;
+  ClusterSimStats total;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (uint64_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      for (;;) {
+        const uint64_t seed = next_seed.fetch_add(1);
+        if (seed >= first + count || failed_seed.load() != 0) return;
+        try {
+          const ClusterSimStats stats = RunSeed(seed, root.path());
+          std::lock_guard<std::mutex> lock(mu);
+          total += stats;
+        } catch (...) {
+          uint64_t none = 0;
+          failed_seed.compare_exchange_strong(none, seed);
+          return;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  REQUIRE_MESSAGE(failed_seed.load() == 0,
+                  "seed " << failed_seed.load()
+                          << " failed (replay: FRONTERA_SIM_SEED=" << failed_seed.load() << ")");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  MESSAGE(count << " seeds on " << workers << " threads in " << seconds << " s: " << total.proposals
+                << " proposals, " << total.blocks << " blocks, " << total.documents_accepted
+                << " documents accepted, " << total.duplicates_rejected
+                << " duplicate products rejected, " << total.crashes << " crashes ("
+                << total.power_losses << " power losses, " << total.lost_readies
+                << " lost Readies), " << total.snapshots_taken << " snapshots taken, "
+                << total.snapshots_installed << " installed, " << total.snapshot_stream_failures
+                << " streams failed, " << total.reads_checked << "/" << total.reads_answered
+                << " reads checked, " << total.transfers_started << " transfers");
+  // The run exercised what it claims to (a few seeds may be too short to).
+  if (count >= 50) {
+    CHECK(total.blocks > count * 5);
+    CHECK(total.duplicates_rejected > 0);
+    CHECK(total.power_losses > 0);
+    CHECK(total.lost_readies > 0);
+    CHECK(total.snapshots_installed > 0);
+    CHECK(total.snapshot_stream_failures > 0);
+    CHECK(total.reads_checked > 0);
+    CHECK(total.transfers_started > 0);
+  }
+}
+
+TEST_CASE("a seed replays to the same history and the same ledger") {
+  SimRoot root;
+  crypto::Hash final_hash[2];
+  std::string history[2];
+  for (int run = 0; run < 2; ++run) {
+    ClusterSim sim(OptionsForSeed(42, root.path()));
+    for (int i = 0; i < 150; ++i) sim.Step();
+    REQUIRE(sim.HealAndConverge());
+    final_hash[run] = sim.FinalBlockHash();
+    history[run] = sim.History();
+  }
+  CHECK(final_hash[0] == final_hash[1]);
+  CHECK(history[0] == history[1]);
+}
+
+TEST_CASE("the document pool holds duplicate products the ledger must refuse") {
+  const SimDocumentPool& pool = SimDocuments();
+  CHECK(pool.product_key.size() > pool.distinct_products);
+  CHECK(pool.documents.size() > pool.product_key.size());  // events too
+  CHECK(pool.genesis.validators.size() == 3);
+}
+
+}  // namespace
+}  // namespace frontera::sim
