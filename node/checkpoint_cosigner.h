@@ -60,7 +60,8 @@ class CheckpointCosigner {
 
   // A peer's signatures. kPermissionDenied for a signer that is not a
   // validator (or is this node); kInvalidArgument when the signatures do not
-  // verify against this node's bodies for that height. Signatures for a
+  // verify against this node's bodies for that height. Once a height has a
+  // quorum, further signatures for it are neither checked nor counted. Signatures for a
   // height not applied yet are kept (within the bound) and checked later;
   // those for heights already published are ignored.
   Status AddPeerSignatures(const CosignMessage& message);

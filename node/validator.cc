@@ -1,12 +1,14 @@
 #include "node/validator.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <thread>
 
 #include "common/check.h"
@@ -235,6 +237,13 @@ Status Validator::OpenStores() {
       hs.voted_for = consensus::kNoNode;
     }
     FRONTERA_RETURN_IF_ERROR(log_store_->InstallSnapshot(applied, hs));
+  }
+  // The ledger may have applied entries whose commit_index write (not
+  // synced on its own; raft_log_store.h) was lost: they were committed.
+  if (consensus::HardState hs = log_store_->GetHardState();
+      applied.index > hs.commit_index && applied.index <= log_store_->LastIndex()) {
+    hs.commit_index = applied.index;
+    FRONTERA_RETURN_IF_ERROR(log_store_->Save({}, hs));
   }
   if (applied.index < log_store_->Snapshot().index) {
     return Status::Corruption("the ledger in " + ledger->dir + " was applied up to log index " +
@@ -507,6 +516,7 @@ void Validator::OnPeerFrame(uint64_t from, std::string payload) {
 // The raft thread (the driver)
 
 void Validator::RaftLoop() {
+  pthread_setname_np(pthread_self(), "raft");
   const auto tick = std::chrono::milliseconds(config_.raft.tick_ms);
   auto next_tick = std::chrono::steady_clock::now() + tick;
   uint64_t ticks = 0;
@@ -516,7 +526,7 @@ void Validator::RaftLoop() {
       std::unique_lock<std::mutex> lock(mu_);
       raft_cv_.wait_until(lock, next_tick, [&] {
         return stopping_ || !inbox_.empty() || !readers_.empty() ||
-               (!queue_.empty() && raft_->leader() != consensus::kNoNode);
+               queue_.size() >= propose_threshold_;
       });
       if (stopping_) break;
       inbound.swap(inbox_);
@@ -576,6 +586,20 @@ void Validator::RaftLoop() {
     ProposeOrForward();
     StartReadRound();
     ProcessReady();
+    {
+      // How many queued documents are worth waking up for: one when they can
+      // go out at once; a full block while one is being replicated (the
+      // leader's group commit); none without a leader.
+      std::lock_guard<std::mutex> lock(mu_);
+      if (raft_->leader() == consensus::kNoNode) {
+        propose_threshold_ = std::numeric_limits<size_t>::max();
+      } else if (raft_->role() == consensus::Role::kLeader &&
+                 raft_->last_index() > raft_->commit_index()) {
+        propose_threshold_ = config_.proposer.batch_documents_max;
+      } else {
+        propose_threshold_ = 1;
+      }
+    }
     // Status for /v1/status, without taking the raft thread's time per request.
     term_ = raft_->current_term();
     commit_index_ = raft_->commit_index();
@@ -651,6 +675,13 @@ void Validator::ProposeOrForward() {
       {
         std::lock_guard<std::mutex> lock(mu_);
         if (queue_.empty()) break;
+        // Group commit: while a block is being replicated, the next one
+        // fills up (fewer, fuller blocks cost less per document); only a
+        // full block goes out before the previous one commits.
+        if (raft_->last_index() > raft_->commit_index() &&
+            queue_.size() < config_.proposer.batch_documents_max) {
+          break;
+        }
         // Group commit: what queued while the previous block was being
         // replicated goes into this one, up to the batch limits.
         size_t bytes = 0;
@@ -889,6 +920,7 @@ void Validator::ProcessReady() {
 // The apply thread
 
 void Validator::ApplyLoop() {
+  pthread_setname_np(pthread_self(), "apply");
   // A fresh ledger: sign the checkpoint of the empty tree, so that auditors
   // and inspectors have a starting point.
   {

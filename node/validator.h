@@ -193,6 +193,7 @@ class Validator final : public api::Backend {
   std::deque<std::string> in_flight_order_;              // GUARDED_BY(mu_)
   consensus::NodeId last_leader_ = consensus::kNoNode;   // raft thread
   bool hand_over_requested_ = false;                     // GUARDED_BY(mu_)
+  size_t propose_threshold_ = 1;    // GUARDED_BY(mu_): queue size that wakes the raft thread
   std::deque<ReadRound*> readers_;  // GUARDED_BY(mu_): reads waiting for a round
   bool stopping_ = false;           // GUARDED_BY(mu_)
   std::condition_variable read_cv_;

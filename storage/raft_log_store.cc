@@ -229,8 +229,14 @@ Status RaftLogStore::Save(const std::vector<Entry>& entries,
     batch.Put(Column::kMeta, kHardStateKey, consensus::EncodeHardState(next));
   }
   // DESIGN.md §4: entries and hard state are durable before any message that
-  // depends on them is sent, so this write is synced.
-  FRONTERA_RETURN_IF_ERROR(store_->Write(batch, /*sync=*/true));
+  // depends on them is sent, so this write is synced. A change of
+  // commit_index alone is not: commit_index is volatile state in Raft
+  // (§5, Figure 2) that a restarted node learns again from the leader, and no
+  // message depends on it being durable. It is the most frequent change (one
+  // per committed block), so this saves an fsync per block.
+  const bool sync = !entries.empty() || next.current_term != hard_state_.current_term ||
+                    next.voted_for != hard_state_.voted_for;
+  FRONTERA_RETURN_IF_ERROR(store_->Write(batch, sync));
   hard_state_ = next;
   last_index_ = new_last_index;
   last_term_ = new_last_term;

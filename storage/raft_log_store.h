@@ -62,7 +62,8 @@ class RaftLogStore final : public consensus::LogStorage {
   RaftLogStore(const RaftLogStore&) = delete;
   RaftLogStore& operator=(const RaftLogStore&) = delete;
 
-  // Persists a Ready's entries and hard state in one synced batch: `entries`
+  // Persists a Ready's entries and hard state in one batch, synced unless
+  // only commit_index changed (volatile in Raft; see the .cc): `entries`
   // replace every stored entry from entries.front().index on (Raft §5.3, a
   // leader overwrote a conflicting suffix); `hard_state`, when set, replaces
   // the stored one. Writes nothing when entries is empty and hard_state unset.
