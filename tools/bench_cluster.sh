@@ -95,6 +95,16 @@ curl -fsS -o /dev/null --max-time 5 "$frontera_node/healthz" ||
 [[ -r "$frontera_key" ]] || fail "cannot read the manufacturer key $frontera_key (set FRONTERA_KEY)"
 [[ -x "$frontera" ]] || fail "no frontera CLI at $frontera (build it, or set FRONTERA_BIN)"
 
+# Without FRONTERA_NODE, load the leader (as wrk loads etcd's leader): a
+# follower forwards every write to it, one more hop.
+if [[ -z "${FRONTERA_NODE:-}" ]]; then
+  leader_api=$(curl -fsS --max-time 5 "$frontera_node/v1/status" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+leader = s["raft"]["leader"]
+print(next((v["api"] for v in s["validators"] if v["name"] == leader and v.get("api")), ""))' || true)
+  [[ -n "$leader_api" ]] && frontera_node="$leader_api"
+fi
 echo "bench_cluster: Frontera: $frontera_n certificates over $concurrency connections to $frontera_node" >&2
 "$frontera" bench --node "$frontera_node" --key "$frontera_key" -n "$frontera_n" \
   -c "$concurrency" --warmup "$frontera_warmup" >"$work/frontera.json"
