@@ -93,6 +93,17 @@ std::string EncodeProposal(const Proposal& proposal) {
   return out;
 }
 
+Result<int64_t> ProposalTime(std::string_view bytes) {
+  Reader r(bytes);
+  uint32_t magic;
+  uint64_t time;
+  if (!r.U32(magic) || magic != kProposalMagic) {
+    return Status::Corruption("log entry is not a version 1 proposal");
+  }
+  if (!r.U64(time)) return Status::Corruption("proposal header is truncated");
+  return static_cast<int64_t>(time);
+}
+
 Result<Proposal> DecodeProposal(std::string_view bytes) {
   Reader r(bytes);
   uint32_t magic, count;

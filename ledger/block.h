@@ -40,6 +40,9 @@ struct Proposal {
 std::string EncodeProposal(const Proposal& proposal);
 // Fails with kCorruption on any malformed or truncated input.
 Result<Proposal> DecodeProposal(std::string_view bytes);
+// The block time of an encoded proposal, reading only its header.
+// kCorruption when the header is malformed.
+Result<int64_t> ProposalTime(std::string_view bytes);
 
 // What happened to one document of a block.
 struct DocumentOutcome {

@@ -354,7 +354,7 @@ void Validator::Stop() {
   applied_cv_.notify_all();
   if (transport_) transport_->Stop();
   if (raft_thread_.joinable()) raft_thread_.join();
-  for (std::thread& t : snapshot_threads_) {
+  for (auto& [peer, t] : snapshot_threads_) {
     if (t.joinable()) t.join();
   }
   if (apply_thread_.joinable()) apply_thread_.join();
@@ -797,7 +797,13 @@ void Validator::SendRaftMessage(Message m) {
   snapshot_sends_[m.to] = {m.snapshot, std::chrono::steady_clock::now(), true};
   ++snapshots_sent_;
   const std::string dir = SnapshotDir(config_.data_dir, m.snapshot);
-  snapshot_threads_.emplace_back([this, m, dir] {
+  // The previous sender for this follower has reported (streaming is
+  // false), so it is done or about to be.
+  if (auto old = snapshot_threads_.find(m.to); old != snapshot_threads_.end()) {
+    old->second.join();
+    snapshot_threads_.erase(old);
+  }
+  snapshot_threads_[m.to] = std::thread([this, m, dir] {
     const size_t chunk_bytes = config_.raft.snapshot_chunk_bytes;
     Status s = StreamSnapshot(dir, m.snapshot, chunk_bytes, [&](std::string chunk) {
       return transport_->Send(m.to, Envelope(PeerKind::kSnapshotChunk, chunk));
@@ -878,6 +884,14 @@ void Validator::ProcessReady() {
       Status s = log_store_->InstallSnapshot(*rd.snapshot, rd.hard_state);
       FRONTERA_CHECK(s.ok()) << "recording an installed snapshot failed: " << s.ToString();
       rd.hard_state.reset();
+    }
+    // A later leader's block time must not go back past any block already
+    // in the log, whatever its own clock says.
+    for (const Entry& e : rd.entries) {
+      if (e.type != EntryType::kNormal) continue;
+      if (auto t = ledger::ProposalTime(e.data); t.ok()) {
+        last_time_unix_ms_ = std::max(last_time_unix_ms_, *t);
+      }
     }
     if (!rd.entries.empty() || rd.hard_state) {
       const auto start = std::chrono::steady_clock::now();

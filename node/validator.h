@@ -193,9 +193,9 @@ class Validator final : public api::Backend {
   std::deque<std::string> in_flight_order_;              // GUARDED_BY(mu_)
   consensus::NodeId last_leader_ = consensus::kNoNode;   // raft thread
   bool hand_over_requested_ = false;                     // GUARDED_BY(mu_)
-  size_t propose_threshold_ = 1;    // GUARDED_BY(mu_): queue size that wakes the raft thread
-  std::deque<ReadRound*> readers_;  // GUARDED_BY(mu_): reads waiting for a round
-  bool stopping_ = false;           // GUARDED_BY(mu_)
+  size_t propose_threshold_ = 1;       // GUARDED_BY(mu_): queue size that wakes the raft thread
+  std::deque<ReadRound*> readers_;     // GUARDED_BY(mu_): reads waiting for a round
+  std::atomic<bool> stopping_{false};  // set under mu_; read under other locks too
   std::condition_variable read_cv_;
   std::map<uint64_t, std::vector<ReadRound*>> read_rounds_;   // GUARDED_BY(mu_): by context
   uint64_t next_read_context_ = 1;                            // GUARDED_BY(mu_)
@@ -222,7 +222,9 @@ class Validator final : public api::Backend {
 
   std::thread raft_thread_;
   std::thread apply_thread_;
-  std::vector<std::thread> snapshot_threads_;  // raft thread starts, Stop joins
+  // One sender per follower: the raft thread joins a finished one before it
+  // starts the next; Stop joins them all.
+  std::map<consensus::NodeId, std::thread> snapshot_threads_;
 
   // Raft state for /v1/status, copied by the raft thread.
   mutable std::mutex status_mu_;
