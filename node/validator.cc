@@ -542,6 +542,10 @@ void Validator::RaftLoop() {
       ++ticks;
       CheckSnapshotSends();
       MaybeCompact();
+      // Cut off from a majority (no leader for two election timeouts): fail
+      // the writes waiting here now rather than at commit_timeout_ms.
+      leaderless_ticks_ = raft_->leader() == consensus::kNoNode ? leaderless_ticks_ + 1 : 0;
+      if (leaderless_ticks_ >= 2 * uint64_t{config_.raft.election_ticks}) FailWaitingWrites();
       // Resend this node's latest co-signature now and then: a peer that was
       // down when it was first sent still needs it.
       if (ticks % 10 == 0 && transport_) {
@@ -767,6 +771,32 @@ void Validator::RequeueInFlight(std::optional<std::chrono::steady_clock::time_po
   queue_.insert(queue_.begin(), std::make_move_iterator(again.begin()),
                 std::make_move_iterator(again.end()));
   queue_depth_ = queue_.size();
+}
+
+void Validator::FailWaitingWrites() {
+  std::vector<std::string> keys;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Queued& q : queue_) keys.push_back(q.key);
+    for (const std::string& key : in_flight_order_) keys.push_back(key);
+    queue_.clear();
+    in_flight_.clear();
+    in_flight_order_.clear();
+    queue_depth_ = 0;
+  }
+  if (keys.empty()) return;
+  const Status unavailable = Status::Unavailable(
+      "this validator has had no leader for " +
+      std::to_string(2 * config_.raft.election_ticks * config_.raft.tick_ms) +
+      " ms (cut off from a majority of validators); the write may still be committed if it "
+      "reached a leader: query the certificate, or send it to another validator");
+  std::lock_guard<std::mutex> lock(waiters_mu_);
+  for (const std::string& key : keys) {
+    auto it = waiters_.find(key);
+    if (it == waiters_.end()) continue;
+    for (auto& w : it->second) w->answer.set_value(unavailable);
+    waiters_.erase(it);
+  }
 }
 
 void Validator::StartReadRound() {

@@ -146,6 +146,9 @@ class Validator final : public api::Backend {
   void ProcessReady();
   void SendRaftMessage(consensus::Message message);
   void MaybeCompact();
+  // Answers every write waiting here (queued or sent to a leader) with
+  // kUnavailable and forgets them: this node has no leader.
+  void FailWaitingWrites();
   // Puts in-flight documents back in the queue: all of them, or those sent
   // before `older_than`. REQUIRES: mu_ held.
   void RequeueInFlight(std::optional<std::chrono::steady_clock::time_point> older_than);
@@ -192,6 +195,7 @@ class Validator final : public api::Backend {
   std::unordered_map<std::string, InFlight> in_flight_;  // GUARDED_BY(mu_)
   std::deque<std::string> in_flight_order_;              // GUARDED_BY(mu_)
   consensus::NodeId last_leader_ = consensus::kNoNode;   // raft thread
+  uint64_t leaderless_ticks_ = 0;                        // raft thread
   bool hand_over_requested_ = false;                     // GUARDED_BY(mu_)
   size_t propose_threshold_ = 1;       // GUARDED_BY(mu_): queue size that wakes the raft thread
   std::deque<ReadRound*> readers_;     // GUARDED_BY(mu_): reads waiting for a round

@@ -307,6 +307,31 @@ TEST_CASE("a leader stopped with SIGTERM hands leadership over before it exits")
   REQUIRE(cluster.Client(*next)->PostJson("/v1/certificates", ProductCredential("HO2")).ok());
 }
 
+TEST_CASE("a validator cut off from the majority fails its writes fast, then rejoins") {
+  TestCluster cluster(3);
+  cluster.StartAll();
+  auto leader = cluster.WaitForLeader();
+  REQUIRE(leader);
+  const int cut = (*leader + 1) % 3;
+  cluster.Isolate(cut, true);
+  const auto start = Clock::now();
+  auto answer = cluster.Client(cut, 30000)->PostJson("/v1/certificates", ProductCredential("CUT1"));
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  REQUIRE_FALSE(answer.ok());
+  CHECK(answer.status().IsUnavailable());
+  // Well before commit_timeout_ms (10 s): two election timeouts of no leader.
+  CHECK(waited.count() < 8000);
+  MESSAGE("a write to a cut-off validator failed after " << waited.count() << " ms");
+  // The majority kept going meanwhile, and the node catches up once healed.
+  REQUIRE(cluster.Client(*leader)->PostJson("/v1/certificates", ProductCredential("CUT2")).ok());
+  cluster.Isolate(cut, false);
+  REQUIRE(cluster.WaitForLeader());  // the links come back with the transport's backoff
+  Json later = ProductCredential("CUT3");
+  auto rejoined = cluster.Client(cut, 30000)->PostJson("/v1/certificates", later);
+  REQUIRE_MESSAGE(rejoined.ok(), rejoined.status().ToString());
+  CHECK(cluster.Client(*leader)->GetJson(CertPath(later["id"])).ok());
+}
+
 // A counter of node i's /metrics, or -1.
 double Metric(TestCluster& cluster, int i, const std::string& name) {
   auto text = cluster.Client(i)->GetText("/metrics");
