@@ -909,11 +909,15 @@ void Validator::ProcessReady() {
                          [&] { return applied_index_.load() >= rd.snapshot->index || stopping_; });
         if (applied_index_.load() < rd.snapshot->index) return;  // stopping
       }
-      // With the Ready's hard state in the same write: the snapshot's term
-      // may be newer than the stored current_term.
-      Status s = log_store_->InstallSnapshot(*rd.snapshot, rd.hard_state);
+      // With the Ready's term and vote in the same write (the snapshot's term
+      // may be newer than the stored current_term), but its commit index
+      // capped at the snapshot: entries after it in this same Ready (and the
+      // commit that covers them) are saved just below.
+      std::optional<consensus::HardState> hs = rd.hard_state;
+      if (hs) hs->commit_index = std::min(hs->commit_index, rd.snapshot->index);
+      Status s = log_store_->InstallSnapshot(*rd.snapshot, hs);
       FRONTERA_CHECK(s.ok()) << "recording an installed snapshot failed: " << s.ToString();
-      rd.hard_state.reset();
+      if (rd.hard_state && rd.hard_state->commit_index == hs->commit_index) rd.hard_state.reset();
     }
     // A later leader's block time must not go back past any block already
     // in the log, whatever its own clock says.
@@ -1167,6 +1171,27 @@ void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string&
     if (block.ok()) last_block_time_ = (*block)["time_unix_ms"].get<int64_t>();
   }
   ++snapshots_installed_;
+  // The core now names this snapshot as the start of its log: should this
+  // node lead, it is what a follower behind it must be sent. Keep a copy
+  // among the local snapshots (a checkpoint: hard links, cheap).
+  {
+    const std::string dir = SnapshotDir(config_.data_dir, snapshot);
+    fs::create_directories(fs::path(dir).parent_path(), ec);
+    fs::remove_all(dir, ec);
+    Status copied = ledger->store->CreateCheckpoint(dir);
+    if (copied.ok()) copied = SyncTree(dir);
+    if (copied.ok()) {
+      std::lock_guard<std::mutex> lock(snapshot_mu_);
+      snapshots_.push_back(snapshot);
+      // The older local ones cannot be sent any more (the log starts later).
+      while (snapshots_.size() > 1) {
+        fs::remove_all(SnapshotDir(config_.data_dir, snapshots_.front()), ec);
+        snapshots_.pop_front();
+      }
+    } else {
+      fs::remove_all(dir, ec);
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(apply_mu_);
     applied_index_ = snapshot.index;

@@ -360,7 +360,17 @@ TEST_CASE("a validator far behind catches up by snapshot after the log was compa
   cluster.Start(lagging);
   auto status = cluster.Status(*leader);
   REQUIRE(status);
-  REQUIRE(cluster.WaitApplied((*status)["raft"]["commit_index"].get<uint64_t>()));
+  if (!cluster.WaitApplied((*status)["raft"]["commit_index"].get<uint64_t>())) {
+    for (int i = 0; i < 3; ++i) {
+      auto s = cluster.Status(i);
+      MESSAGE(cluster.name(i) << ": " << (s ? s->dump() : std::string("unreachable")));
+      std::ifstream log(cluster.dir() + "/" + cluster.name(i) + ".port.log");
+      std::stringstream text;
+      text << log.rdbuf();
+      MESSAGE(cluster.name(i) << " log:\n" << text.str());
+    }
+    FAIL("the lagging validator did not catch up");
+  }
   CHECK(Metric(cluster, lagging, "frontera_snapshots_installed_total") >= 1);
   for (const std::string& id : ids) {
     CHECK(cluster.Client(lagging)->GetJson(CertPath(id)).ok());
