@@ -1,7 +1,10 @@
 #include "crypto/did_key.h"
 
 #include <algorithm>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "common/encoding.h"
 
@@ -22,6 +25,39 @@ std::string MultibaseOf(const PublicKey& public_key) {
   return "z" + Base58Encode(bytes);
 }
 
+// DIDs already parsed, with their keys. The same few registered parties sign
+// and are named in every document, and each parse costs a quadratic base58
+// decode and an encode; the memo answers the repeats. Only valid DIDs are
+// kept, and the parse is a pure function, so the memo never changes a result.
+class DidKeyMemo {
+ public:
+  std::optional<PublicKey> Find(std::string_view did) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = keys_.find(std::string(did));
+    if (it == keys_.end()) return std::nullopt;
+    return it->second;
+  }
+  void Insert(std::string_view did, const PublicKey& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Bounded: start over rather than track recency (a registry has far
+    // fewer parties than this).
+    if (keys_.size() >= kEntriesMax) keys_.clear();
+    keys_.emplace(std::string(did), key);
+  }
+
+ private:
+  static constexpr size_t kEntriesMax = 4096;
+  std::mutex mu_;
+  std::unordered_map<std::string, PublicKey> keys_;  // GUARDED_BY(mu_)
+};
+
+DidKeyMemo& Memo() {
+  static DidKeyMemo* memo = new DidKeyMemo();  // never destroyed: used until exit
+  return *memo;
+}
+
+Result<PublicKey> ParseDidKey(std::string_view did);
+
 }  // namespace
 
 std::string DidKeyFromPublicKey(const PublicKey& public_key) {
@@ -34,6 +70,15 @@ std::string VerificationMethodFromPublicKey(const PublicKey& public_key) {
 }
 
 Result<PublicKey> PublicKeyFromDidKey(std::string_view did) {
+  if (std::optional<PublicKey> known = Memo().Find(did)) return *known;
+  Result<PublicKey> key = ParseDidKey(did);
+  if (key.ok()) Memo().Insert(did, *key);
+  return key;
+}
+
+namespace {
+
+Result<PublicKey> ParseDidKey(std::string_view did) {
   if (did.substr(0, kDidKeyPrefix.size()) != kDidKeyPrefix) {
     return Status::InvalidArgument("not a did:key DID (it must start with \"did:key:\")");
   }
@@ -72,6 +117,8 @@ Result<PublicKey> PublicKeyFromDidKey(std::string_view did) {
   }
   return key;
 }
+
+}  // namespace
 
 Result<VerificationMethodRef> ParseVerificationMethod(std::string_view verification_method) {
   size_t hash = verification_method.find('#');

@@ -96,6 +96,25 @@ TEST_CASE("PublicKeyFromDidKey rejects other methods, encodings, key types and l
   CHECK(PublicKeyFromDidKey(did).value() == key);
 }
 
+TEST_CASE("a DID parsed again gives the same key, and a bad one stays refused") {
+  // PublicKeyFromDidKey keeps the DIDs it parsed: repeats must answer the
+  // same, and near misses of a known DID must not be taken for it.
+  PublicKey key = KeyPair::Generate().public_key();
+  const std::string did = DidKeyFromPublicKey(key);
+  for (int i = 0; i < 3; ++i) CHECK(PublicKeyFromDidKey(did).value() == key);
+  for (int i = 0; i < 3; ++i) {
+    CHECK_FALSE(PublicKeyFromDidKey(did + "x").ok());
+    CHECK_FALSE(PublicKeyFromDidKey(did.substr(0, did.size() - 1)).ok());
+    CHECK_FALSE(PublicKeyFromDidKey(did + "#" + did.substr(8)).ok());
+  }
+  // Many distinct DIDs (beyond the memo's bound) all parse to their keys.
+  for (int i = 0; i < 5000; ++i) {
+    PublicKey other = KeyPair::Generate().public_key();
+    REQUIRE(PublicKeyFromDidKey(DidKeyFromPublicKey(other)).value() == other);
+  }
+  CHECK(PublicKeyFromDidKey(did).value() == key);
+}
+
 TEST_CASE("ParseVerificationMethod requires the fragment to repeat the key") {
   std::string did_a = DidKeyFromPublicKey(KeyPair::Generate().public_key());
   std::string did_b = DidKeyFromPublicKey(KeyPair::Generate().public_key());
