@@ -195,6 +195,7 @@ Status Validator::OpenStores() {
   }
   // Leftovers of an interrupted snapshot transfer or install.
   fs::remove_all(root / "snapshot-staging", ec);
+  fs::remove_all(root / "snapshot-accepted", ec);
   for (const fs::directory_entry& e : fs::directory_iterator(root, ec)) {
     const std::string name = e.path().filename().string();
     if ((name == "state" || name.rfind("state-", 0) == 0) && name != state_name) {
@@ -642,7 +643,19 @@ void Validator::HandleInbound(Inbound in) {
       if (!message.ok() || message->from != in.from || message->to != self_id_) return;
       if (message->type == MessageType::kSnapshot) {
         // Only once every file of the snapshot is staged (snapshot_transfer.h).
-        if (!snapshot_receiver_->Complete(message->snapshot)) return;
+        std::optional<std::string> staged = snapshot_receiver_->Complete(message->snapshot);
+        if (!staged) return;
+        // Take the files now: chunks of a copy the leader sends again may
+        // restart staging before this step's Ready is handled.
+        const fs::path accepted = fs::path(config_.data_dir) / "snapshot-accepted" /
+                                  (std::to_string(message->snapshot.index) + "-" +
+                                   std::to_string(message->snapshot.term));
+        std::error_code ec;
+        fs::remove_all(accepted.parent_path(), ec);
+        fs::create_directories(accepted.parent_path(), ec);
+        fs::rename(*staged, accepted, ec);
+        if (ec) return;  // staged files gone (taken by an earlier step): ignore
+        accepted_snapshot_ = {message->snapshot, accepted.string()};
       }
       (void)raft_->Step(*message);
       return;
@@ -897,8 +910,10 @@ void Validator::ProcessReady() {
   while (raft_->HasReady()) {
     consensus::Ready rd = raft_->GetReady();
     if (rd.snapshot) {
-      std::optional<std::string> dir = snapshot_receiver_->Complete(*rd.snapshot);
-      FRONTERA_CHECK(dir) << "a snapshot was stepped without its staged data";
+      FRONTERA_CHECK(accepted_snapshot_ && accepted_snapshot_->first == *rd.snapshot)
+          << "a snapshot was stepped without its staged data";
+      const std::optional<std::string> dir = accepted_snapshot_->second;
+      accepted_snapshot_.reset();
       // The apply thread installs it after what it has queued, then the log
       // records it (OpenStores repairs a crash between the two).
       {
