@@ -651,11 +651,11 @@ void Validator::HandleInbound(Inbound in) {
                                   (std::to_string(message->snapshot.index) + "-" +
                                    std::to_string(message->snapshot.term));
         std::error_code ec;
-        fs::remove_all(accepted.parent_path(), ec);
+        fs::remove_all(accepted, ec);
         fs::create_directories(accepted.parent_path(), ec);
         fs::rename(*staged, accepted, ec);
         if (ec) return;  // staged files gone (taken by an earlier step): ignore
-        accepted_snapshot_ = {message->snapshot, accepted.string()};
+        accepted_snapshots_[{message->snapshot.index, message->snapshot.term}] = accepted.string();
       }
       (void)raft_->Step(*message);
       return;
@@ -910,10 +910,17 @@ void Validator::ProcessReady() {
   while (raft_->HasReady()) {
     consensus::Ready rd = raft_->GetReady();
     if (rd.snapshot) {
-      FRONTERA_CHECK(accepted_snapshot_ && accepted_snapshot_->first == *rd.snapshot)
+      auto taken = accepted_snapshots_.find({rd.snapshot->index, rd.snapshot->term});
+      FRONTERA_CHECK(taken != accepted_snapshots_.end())
           << "a snapshot was stepped without its staged data";
-      const std::optional<std::string> dir = accepted_snapshot_->second;
-      accepted_snapshot_.reset();
+      const std::optional<std::string> dir = taken->second;
+      accepted_snapshots_.erase(taken);
+      // Any other accepted snapshot is superseded by this one.
+      for (const auto& [meta, other] : accepted_snapshots_) {
+        std::error_code ec;
+        fs::remove_all(other, ec);
+      }
+      accepted_snapshots_.clear();
       // The apply thread installs it after what it has queued, then the log
       // records it (OpenStores repairs a crash between the two).
       {

@@ -205,9 +205,9 @@ class Validator final : public api::Backend {
   uint64_t next_read_context_ = 1;                            // GUARDED_BY(mu_)
   std::map<consensus::NodeId, SnapshotSend> snapshot_sends_;  // raft thread
   std::optional<SnapshotReceiver> snapshot_receiver_;         // raft thread
-  // The complete snapshot last stepped into the core, moved out of staging
-  // (raft thread): what Ready::snapshot installs.
-  std::optional<std::pair<consensus::SnapshotMeta, std::string>> accepted_snapshot_;
+  // Complete snapshots stepped into the core, moved out of staging, by
+  // (index, term) (raft thread): Ready::snapshot installs one of them.
+  std::map<std::pair<uint64_t, uint64_t>, std::string> accepted_snapshots_;
   int64_t last_time_unix_ms_ = 0;  // raft thread: block time
 
   // Documents' waiting clients and admission results, by DocumentKey.
