@@ -608,6 +608,7 @@ void Validator::RaftLoop() {
     // Status for /v1/status, without taking the raft thread's time per request.
     term_ = raft_->current_term();
     commit_index_ = raft_->commit_index();
+    first_index_ = raft_->first_index();
     role_ = static_cast<int>(raft_->role());
     leader_ = raft_->leader();
     if (raft_->role() == consensus::Role::kLeader) {
@@ -1432,6 +1433,7 @@ api::Json Validator::GetStatus() {
              leader == consensus::kNoNode ? api::Json(nullptr) : api::Json(names_.at(leader))},
             {"commit_index", commit},
             {"applied_index", applied_index_.load()},
+            {"first_index", first_index_.load()},
             {"lag", commit - std::min(commit, applied_index_.load())},
             {"peers", std::move(peers)}}},
           {"ledger",

@@ -257,6 +257,7 @@ class Validator final : public api::Backend {
   std::atomic<uint64_t> snapshots_sent_{0};
   std::atomic<uint64_t> reads_linearizable_{0};
   std::atomic<uint64_t> commit_index_{0};
+  std::atomic<uint64_t> first_index_{1};  // the Raft log's first entry (after compaction)
   std::atomic<uint64_t> term_{0};
   std::atomic<int> role_{0};
   std::atomic<uint64_t> leader_{0};

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -382,6 +383,52 @@ TEST_CASE("a validator far behind catches up by snapshot after the log was compa
   Json later = ProductCredential("SNAP-after");
   REQUIRE(cluster.Client(lagging)->PostJson("/v1/certificates", later).ok());
   CHECK(cluster.Client(*leader)->GetJson(CertPath(later["id"])).ok());
+}
+
+TEST_CASE("a validator that caught up by snapshot leads and brings a replaced validator up") {
+  // A snapshot interval of 16 and 4 entries kept behind it: 60 writes make
+  // the leader compact its log past index 48 (appends queued for the dead
+  // node while it was down cover only the first max_inflight_appends).
+  TestCluster cluster(3, "[proposer]\nlog_retain_entries = 4\n",
+                      "snapshot_interval_entries = 16\n");
+  cluster.StartAll();
+  auto first = cluster.WaitForLeader();
+  REQUIRE(first);
+  const int a = *first, b = (a + 1) % 3, c = (a + 2) % 3;
+  cluster.Kill(c);
+  std::vector<std::string> ids;
+  auto issue = [&](int node, const std::string& serial) {
+    Json credential = ProductCredential(serial);
+    auto receipt = cluster.Client(node, 30000)->PostJson("/v1/certificates", credential);
+    REQUIRE_MESSAGE(receipt.ok(), serial << ": " << receipt.status().ToString());
+    ids.push_back(credential["id"]);
+  };
+  for (int i = 0; i < 60; ++i) issue(a, "HOP" + std::to_string(i));
+  // The leader compacts on its timer, a few ticks after the snapshot.
+  for (int i = 0; i < 200 && (*cluster.Status(a))["raft"]["first_index"].get<uint64_t>() <= 40;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE((*cluster.Status(a))["raft"]["first_index"].get<uint64_t>() > 40);
+  // c comes back behind the compacted log: it installs a's snapshot, and
+  // its own log now starts after that snapshot.
+  cluster.Start(c);
+  REQUIRE(cluster.WaitApplied((*cluster.Status(a))["raft"]["commit_index"].get<uint64_t>()));
+  CHECK(Metric(cluster, c, "frontera_snapshots_installed_total") >= 1);
+  // b's machine is replaced (empty data directory), and a hands its
+  // leadership to c and stops. c can only send b the snapshot it installed.
+  cluster.Kill(b);
+  std::filesystem::remove_all(cluster.dir() + "/data/" + cluster.name(b));
+  cluster.Terminate(a);
+  cluster.Start(b);
+  auto leader = cluster.WaitForLeader(30000);
+  REQUIRE(leader);
+  CHECK(*leader == c);
+  issue(c, "HOP-after");
+  REQUIRE(cluster.WaitApplied((*cluster.Status(c))["raft"]["commit_index"].get<uint64_t>()));
+  CHECK(Metric(cluster, b, "frontera_snapshots_installed_total") >= 1);
+  for (const std::string& id : ids) CHECK(cluster.Client(b)->GetJson(CertPath(id)).ok());
+  CHECK((*cluster.Status(b))["ledger"]["root"] == (*cluster.Status(c))["ledger"]["root"]);
 }
 
 }  // namespace
