@@ -60,18 +60,7 @@ Json ProductCredential(const std::string& serial) {
 
 TestCluster::TestCluster(int n, const std::string& extra_config, const std::string& raft_config) {
   REQUIRE((n >= 1 && n <= 3));
-  fs::create_directories(dir() + "/keys");
-  Json parties = Json::array();
-  Json fixture = FixtureJson("parties.json");
-  for (const auto& [name, p] : fixture["parties"].items()) {
-    REQUIRE(
-        crypto::WriteKeyFile(dir() + "/keys/" + name + ".key", ExampleParties().at(name).key).ok());
-    Json party = {
-        {"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]}, {"country", p["country"]}};
-    if (p.contains("gln")) party["gln"] = p["gln"];
-    if (p.contains("prefixes")) party["prefixes"] = p["prefixes"];
-    parties.push_back(party);
-  }
+  Json parties = WriteExamplePartyKeys(dir());
   Json validators = Json::array();
   for (int i = 0; i < n; ++i) {
     names_.push_back(kAgencies[i]);

@@ -83,19 +83,24 @@ Json Revocation(const std::string& id, const std::string& certificate,
       {"reason", reason}};
 }
 
-TestNetwork::TestNetwork(const std::string& extra_config) {
-  fs::create_directories(dir() + "/keys");
+Json WriteExamplePartyKeys(const std::string& dir) {
+  fs::create_directories(dir + "/keys");
   Json parties = Json::array();
   Json fixture = FixtureJson("parties.json");
   for (const auto& [name, p] : fixture["parties"].items()) {
     REQUIRE(
-        crypto::WriteKeyFile(dir() + "/keys/" + name + ".key", ExampleParties().at(name).key).ok());
+        crypto::WriteKeyFile(dir + "/keys/" + name + ".key", ExampleParties().at(name).key).ok());
     Json party = {
         {"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]}, {"country", p["country"]}};
     if (p.contains("gln")) party["gln"] = p["gln"];
     if (p.contains("prefixes")) party["prefixes"] = p["prefixes"];
     parties.push_back(party);
   }
+  return parties;
+}
+
+TestNetwork::TestNetwork(const std::string& extra_config) {
+  Json parties = WriteExamplePartyKeys(dir());
   Json genesis = {
       {"network", "frontera.example/north-america-1"},
       {"created", "2026-11-01T00:00:00Z"},

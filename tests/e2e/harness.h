@@ -49,6 +49,10 @@ Json Sign(const Json& unsigned_doc, const std::string& party,
 Json Revocation(const std::string& id, const std::string& certificate,
                 const std::string& issuer_party, const std::string& reason);
 
+// Writes DIR/keys/<party>.key for every example party and returns the
+// genesis "parties" array that registers them.
+Json WriteExamplePartyKeys(const std::string& dir);
+
 // A network directory: keys/, genesis.json (origin
 // frontera.example/north-america-1, validator us-cbp, the six example
 // parties) and node.toml (API on a free port).

@@ -14,6 +14,7 @@
 #include "crypto/merkle.h"
 #include "storage/keys.h"
 #include "storage/kv_store.h"
+#include "tests/temp_dir.h"
 
 namespace frontera::ledger {
 namespace {
@@ -23,22 +24,10 @@ using storage::Column;
 using storage::KvStore;
 using storage::WriteBatch;
 
-class TempDir {
+// A temporary directory with this file's prefix.
+class TempDir : public testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = "/tmp/frontera-merkle-XXXXXX";
-    char* made = mkdtemp(tmpl.data());
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  TempDir() : testing::TempDir("merkle") {}
 };
 
 std::unique_ptr<KvStore> MustOpenStore(const std::string& dir) {

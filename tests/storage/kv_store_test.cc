@@ -13,28 +13,15 @@
 #include <vector>
 
 #include "storage/keys.h"
+#include "tests/temp_dir.h"
 
 namespace frontera::storage {
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it at scope exit.
-class TempDir {
+// A temporary directory with this file's prefix.
+class TempDir : public testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = "/tmp/frontera-kv-XXXXXX";
-    char* made = mkdtemp(tmpl.data());
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  TempDir() : testing::TempDir("kv") {}
 };
 
 std::unique_ptr<KvStore> MustOpen(const std::string& dir, const KvOptions& options = {}) {

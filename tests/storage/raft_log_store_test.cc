@@ -17,6 +17,7 @@
 #include "consensus/raft.h"
 #include "storage/keys.h"
 #include "storage/kv_store.h"
+#include "tests/temp_dir.h"
 
 namespace frontera::storage {
 namespace {
@@ -26,23 +27,10 @@ using consensus::EntryType;
 using consensus::HardState;
 using consensus::SnapshotMeta;
 
-// A fresh directory under /tmp, removed with everything in it at scope exit.
-class TempDir {
+// A temporary directory with this file's prefix.
+class TempDir : public testing::TempDir {
  public:
-  TempDir() {
-    std::string tmpl = "/tmp/frontera-raftlog-XXXXXX";
-    char* made = mkdtemp(tmpl.data());
-    REQUIRE(made != nullptr);
-    path_ = made;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  TempDir() : testing::TempDir("raftlog") {}
 };
 
 std::unique_ptr<RaftLogStore> MustOpen(const std::string& dir) {
