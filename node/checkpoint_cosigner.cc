@@ -4,6 +4,7 @@
 
 #include "common/check.h"
 #include "crypto/signed_note.h"
+#include "storage/keys.h"
 
 namespace frontera::node {
 
@@ -11,10 +12,6 @@ namespace {
 
 constexpr uint8_t kCosignVersion = 1;
 constexpr size_t kSignerMax = 255;
-
-void PutU64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
-}
 
 }  // namespace
 
@@ -25,7 +22,7 @@ std::string EncodeCosign(const CosignMessage& message) {
   std::string out;
   out.reserve(1 + 8 + 1 + message.signer.size() + 128);
   out.push_back(static_cast<char>(kCosignVersion));
-  PutU64(out, message.height);
+  out += storage::EncodeUint64(message.height);
   out.push_back(static_cast<char>(message.signer.size()));
   out += message.signer;
   out.append(reinterpret_cast<const char*>(message.checkpoint_signature.data()), 64);
@@ -40,7 +37,7 @@ Result<CosignMessage> DecodeCosign(std::string_view bytes) {
                                    std::to_string(static_cast<uint8_t>(bytes[0])));
   }
   CosignMessage m;
-  for (int i = 1; i <= 8; ++i) m.height = (m.height << 8) | static_cast<uint8_t>(bytes[i]);
+  FRONTERA_ASSIGN_OR_RETURN(m.height, storage::DecodeUint64(bytes.substr(1, 8)));
   const size_t name_size = static_cast<uint8_t>(bytes[9]);
   if (bytes.size() != 10 + name_size + 128) {
     return Status::InvalidArgument("co-signature message has the wrong length");

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "storage/keys.h"
+
 namespace frontera::node {
 
 namespace fs = std::filesystem;
@@ -13,9 +15,6 @@ namespace {
 constexpr uint8_t kChunkVersion = 1;
 constexpr size_t kFileNameMax = 255;
 
-void PutU64(std::string& out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
-}
 void PutU32(std::string& out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
 }
@@ -66,12 +65,12 @@ std::string EncodeSnapshotChunk(const SnapshotChunk& c) {
   std::string out;
   out.reserve(1 + 8 * 4 + 4 * 3 + c.file_name.size() + c.data.size());
   out.push_back(static_cast<char>(kChunkVersion));
-  PutU64(out, c.snapshot.index);
-  PutU64(out, c.snapshot.term);
+  out += storage::EncodeUint64(c.snapshot.index);
+  out += storage::EncodeUint64(c.snapshot.term);
   PutU32(out, c.file_number);
   PutU32(out, c.file_count);
-  PutU64(out, c.file_size);
-  PutU64(out, c.offset);
+  out += storage::EncodeUint64(c.file_size);
+  out += storage::EncodeUint64(c.offset);
   PutU32(out, static_cast<uint32_t>(c.file_name.size()));
   out += c.file_name;
   out += c.data;
