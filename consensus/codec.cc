@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -438,11 +439,25 @@ Result<Message> DecodeMessage(std::string_view bytes, const DecodeLimits& limits
     return r.Error("entry count", std::to_string(count) + " entries cannot fit in the " +
                                       std::to_string(r.remaining()) + " bytes left");
   }
+  // Entries continue the log right after `index`: entry i is at index + 1 + i.
+  if (count > 0 && m.index > std::numeric_limits<uint64_t>::max() - count) {
+    return r.Error("entry count", std::to_string(count) + " entries after index " +
+                                      std::to_string(m.index) + " run past the largest index");
+  }
   m.entries.resize(static_cast<size_t>(count));
   for (size_t i = 0; i < m.entries.size(); ++i) {
     const std::string what = "message entry " + std::to_string(i) + " of " + std::to_string(count);
     r.set_what(what);
+    const size_t entry_offset = r.offset();
     FRONTERA_RETURN_IF_ERROR(ReadEntryRecord(r, m.entries[i]));
+    const uint64_t want = m.index + 1 + i;
+    if (m.entries[i].index != want) {
+      return Status::InvalidArgument(what + ": entry at byte " + std::to_string(entry_offset) +
+                                     " has index " + std::to_string(m.entries[i].index) + ", not " +
+                                     std::to_string(want) +
+                                     " (entries must follow the message's index " +
+                                     std::to_string(m.index) + " without gaps)");
+    }
   }
   r.set_what("message");
   FRONTERA_RETURN_IF_ERROR(r.End());

@@ -27,7 +27,8 @@
 //                   varint index, varint commit, varint reject_hint,
 //                   varint context, varint snapshot.index,
 //                   varint snapshot.term, varint entry_count,
-//                   entry_count × entry record; nothing follows
+//                   entry_count × entry record; nothing follows;
+//                   entry i (from 0) has index = index + 1 + i
 //
 // Every entry record carries its own checksum, on disk and on the wire: a
 // flipped bit in a stored or transmitted entry is reported, never applied.
@@ -36,8 +37,10 @@
 //
 // Decoders are strict and bounded: a wrong version, an unknown type or flag,
 // a non-shortest or over-long varint, a length past the end, trailing bytes,
-// or more than DecodeLimits allows is an error, never a crash, and no decoder
-// allocates more than the size of its input.
+// a message's entries that do not follow its index without gaps, or more
+// than DecodeLimits allows is an error, never a crash, and no decoder
+// allocates more than the size of its input. What the values mean (terms,
+// whether an append fits the receiver's log) is Raft::Step's to check.
 //
 // Thread-safety: pure functions; safe to call from any thread.
 #pragma once
@@ -93,7 +96,8 @@ std::string EncodeMessage(const Message& message);
 // Appends the encoding of `message` to `out` (e.g. after a frame header).
 void AppendMessage(const Message& message, std::string& out);
 // InvalidArgument when `bytes` is not a well-formed message, is larger than
-// limits.max_bytes or carries more than limits.max_entries entries;
+// limits.max_bytes, carries more than limits.max_entries entries or entries
+// whose indexes are not index + 1, index + 2, ...;
 // Corruption when an entry's checksum does not match. The message names the
 // byte offset and, for entries, the position in the message.
 Result<Message> DecodeMessage(std::string_view bytes, const DecodeLimits& limits = {});

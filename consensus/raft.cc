@@ -7,6 +7,19 @@
 #include "common/check.h"
 
 namespace frontera::consensus {
+namespace {
+
+// The largest RaftConfig::max_term_step accepted.
+constexpr uint64_t kMaxTermStepLimit = uint64_t{1} << 40;
+
+// Step's refusal of a message that breaks the protocol (raft.h).
+Status Violation(const Message& m, const std::string& what) {
+  return Status::InvalidArgument(
+      std::string(kProtocolViolation) + std::string(MessageTypeName(m.type)) + " from node " +
+      std::to_string(m.from) + " in term " + std::to_string(m.term) + ": " + what);
+}
+
+}  // namespace
 
 Status RaftConfig::Validate() const {
   if (id == kNoNode) return Status::InvalidArgument("raft config: id must be non-zero");
@@ -41,7 +54,17 @@ Status RaftConfig::Validate() const {
   if (max_pending_reads < 1 || max_pending_reads > 65536) {
     return Status::InvalidArgument("raft config: max_pending_reads must be in [1, 65536]");
   }
+  if (max_term_step < 1 || max_term_step > kMaxTermStepLimit) {
+    return Status::InvalidArgument("raft config: max_term_step must be in [1, 2^40]");
+  }
+  if (stuck_peer_periods < 1 || stuck_peer_periods > 1000) {
+    return Status::InvalidArgument("raft config: stuck_peer_periods must be in [1, 1000]");
+  }
   return Status::Ok();
+}
+
+bool IsProtocolViolation(const Status& status) {
+  return status.IsInvalidArgument() && status.message().starts_with(kProtocolViolation);
 }
 
 Result<std::unique_ptr<Raft>> Raft::Create(const RaftConfig& config, const LogStorage& storage) {
@@ -53,6 +76,11 @@ Result<std::unique_ptr<Raft>> Raft::Create(const RaftConfig& config, const LogSt
   if (last < snapshot.index) {
     return Status::Corruption("stored raft log ends at index " + std::to_string(last) +
                               ", before its snapshot at index " + std::to_string(snapshot.index));
+  }
+  if (hs.current_term > kMaxTerm) {
+    return Status::Corruption("stored current_term " + std::to_string(hs.current_term) +
+                              " leaves no next term to elect a leader in (the highest term is " +
+                              std::to_string(kMaxTerm) + ")");
   }
   if (snapshot.term > hs.current_term) {
     return Status::Corruption("stored snapshot term " + std::to_string(snapshot.term) +
@@ -152,14 +180,25 @@ void Raft::Reset() {
   ResetRandomizedElectionTimeout();
 }
 
+void Raft::EnterTerm(uint64_t term) {
+  FRONTERA_CHECK(term > current_term_ && term <= kMaxTerm)
+      << "node " << config_.id << ": term " << term << " after " << current_term_;
+  current_term_ = term;
+  voted_for_ = kNoNode;
+  term_leader_ = kNoNode;
+  confirmed_index_ = 0;
+  // Thesis §6.4: an answer to a read request comes in the term it was asked
+  // in; later ones are stale and dropped.
+  read_requests_.clear();
+  read_requests_complete_ = true;
+}
+
 void Raft::BecomeFollower(uint64_t term, NodeId leader) {
   FRONTERA_CHECK(term >= current_term_) << "term would go back from " << current_term_;
-  if (term > current_term_) {
-    current_term_ = term;
-    voted_for_ = kNoNode;
-  }
+  if (term > current_term_) EnterTerm(term);
   role_ = Role::kFollower;
   leader_ = leader;
+  if (leader != kNoNode) term_leader_ = leader;
   Reset();
 }
 
@@ -174,7 +213,7 @@ void Raft::BecomePreCandidate() {
 void Raft::BecomeCandidate() {
   // Raft §5.2: increment the term and vote for self.
   role_ = Role::kCandidate;
-  current_term_ += 1;
+  EnterTerm(current_term_ + 1);
   voted_for_ = config_.id;
   leader_ = kNoNode;
   Reset();
@@ -183,6 +222,7 @@ void Raft::BecomeCandidate() {
 void Raft::BecomeLeader() {
   role_ = Role::kLeader;
   leader_ = config_.id;
+  term_leader_ = config_.id;
   Reset();
   for (NodeId peer : config_.peers) {
     Progress& pr = progress_[peer];
@@ -203,6 +243,10 @@ void Raft::BecomeLeader() {
 }
 
 void Raft::Campaign(bool pre, bool force) {
+  // No term is left to campaign in: the cluster cannot elect a leader again
+  // (Step never adopts a term beyond kMaxTerm, so only a long history of
+  // max_term_step jumps gets here).
+  if (current_term_ >= kMaxTerm) return;
   if (pre) {
     BecomePreCandidate();
   } else {
@@ -249,6 +293,7 @@ void Raft::Tick() {
         uint64_t active = 0;
         for (auto& [peer, pr] : progress_) {
           if (peer == config_.id || pr.recent_active) ++active;
+          pr.silent_periods = pr.recent_active ? 0 : pr.silent_periods + 1;
           pr.recent_active = false;
         }
         if (active < Quorum()) {
@@ -335,7 +380,10 @@ Status Raft::ReadIndex(uint64_t context) {
     return Status::Unavailable("node " + std::to_string(config_.id) +
                                " knows no leader to serve a read; retry later");
   }
-  // Thesis §6.4: a follower asks the leader for its read index.
+  // Thesis §6.4: a follower asks the leader for its read index, and takes
+  // an answer only from it.
+  read_requests_.push_back(ReadRequest{context, leader_, false});
+  if (read_requests_.size() > config_.max_pending_reads) read_requests_.pop_front();
   Message m;
   m.type = MessageType::kReadIndex;
   m.to = leader_;
@@ -585,28 +633,7 @@ Status Raft::Step(const Message& m) {
       std::find(config_.peers.begin(), config_.peers.end(), m.from) == config_.peers.end()) {
     return Status::InvalidArgument("message from unknown peer " + std::to_string(m.from));
   }
-  const bool is_vote_request = m.type == MessageType::kPreVote || m.type == MessageType::kVote;
-  const bool from_leader = m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
-                           m.type == MessageType::kSnapshot || m.type == MessageType::kTimeoutNow;
-  if (m.term > current_term_) {
-    if (is_vote_request && !m.force && config_.check_quorum && leader_ != kNoNode &&
-        election_elapsed_ < config_.election_ticks) {
-      // Thesis §4.2.3: while we heard from a leader within the minimum
-      // election timeout, ignore (pre-)vote requests; a removed or partitioned
-      // server must not depose a working leader. A transfer election (§3.10,
-      // force) was asked for by that leader, so it bypasses the lease.
-      return Status::Ok();
-    }
-    if (m.type == MessageType::kPreVote || (m.type == MessageType::kPreVoteResponse && !m.reject)) {
-      // Thesis §9.6: a pre-vote does not change anyone's term. A granted
-      // pre-vote response carries the term we asked about.
-    } else if (from_leader) {
-      BecomeFollower(m.term, m.from);
-    } else {
-      // Raft §5.1: a higher term makes this node a follower of that term.
-      BecomeFollower(m.term, kNoNode);
-    }
-  } else if (m.term < current_term_) {
+  if (m.term < current_term_) {
     // Raft §5.1: a message with a stale term is rejected. Answer stale
     // leaders so they learn the newer term and step down, and stale
     // pre-candidates so they stop.
@@ -627,6 +654,51 @@ Status Raft::Step(const Message& m) {
       Send(std::move(r));
     }
     return Status::Ok();
+  }
+  // Nothing has changed yet: a message that breaks the protocol is refused
+  // here, before it can move this node's term, log or commit index.
+  FRONTERA_RETURN_IF_ERROR(CheckMessage(m));
+  const bool is_vote_request = m.type == MessageType::kPreVote || m.type == MessageType::kVote;
+  const bool from_leader = m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
+                           m.type == MessageType::kSnapshot || m.type == MessageType::kTimeoutNow;
+  if (m.term > current_term_) {
+    if (role_ == Role::kLeader && config_.check_quorum && !(is_vote_request && m.force)) {
+      // A peer that answered this leader within stuck_peer_periods is not a
+      // follower stuck at a later term: its later term is ignored, as if the
+      // message were lost (a forced vote request is a transfer this leader
+      // asked for).
+      auto pr = progress_.find(m.from);
+      if (pr != progress_.end() && pr->second.silent_periods < config_.stuck_peer_periods) {
+        return Status::Ok();
+      }
+    }
+    const bool in_lease =
+        config_.check_quorum && leader_ != kNoNode && election_elapsed_ < config_.election_ticks;
+    if (in_lease && ((is_vote_request && !m.force) || (role_ == Role::kFollower && !is_vote_request))) {
+      // Thesis §4.2.3: while we heard from a leader within the minimum
+      // election timeout, ignore (pre-)vote requests; a removed or partitioned
+      // server must not depose a working leader. A transfer election (§3.10,
+      // force) was asked for by that leader, so it bypasses the lease.
+      // On a follower the same lease covers every other message of a higher
+      // term: with PreVote and CheckQuorum, no leader of a later term can
+      // exist while a majority still hears from this one, except after a
+      // transfer, where the old leader votes for its successor (force) and
+      // the others follow once their lease expires. Ignoring such a message
+      // is the same as losing it, which Raft tolerates; without this rule any
+      // peer could make a follower leave a working leader at will. A leader
+      // still steps down on a later term (Raft §5.1): a follower stuck at a
+      // higher term after a partition has no other way back in.
+      return Status::Ok();
+    }
+    if (m.type == MessageType::kPreVote || (m.type == MessageType::kPreVoteResponse && !m.reject)) {
+      // Thesis §9.6: a pre-vote does not change anyone's term. A granted
+      // pre-vote response carries the term we asked about.
+    } else if (from_leader) {
+      BecomeFollower(m.term, m.from);
+    } else {
+      // Raft §5.1: a higher term makes this node a follower of that term.
+      BecomeFollower(m.term, kNoNode);
+    }
   }
 
   switch (m.type) {
@@ -660,10 +732,202 @@ Status Raft::Step(const Message& m) {
       HandleReadIndexResponse(m);
       break;
     case MessageType::kTimeoutNow:
-      HandleTimeoutNow();
+      HandleTimeoutNow(m);
       break;
   }
   return Status::Ok();
+}
+
+uint64_t Raft::MatchedIndexFor(const Message& m) const {
+  // Raft §5.4 Leader Completeness: every leader's log holds our committed
+  // entries. And a leader's log only grows in its term, so what it confirmed
+  // to this node in the term stays confirmed.
+  const bool same_leader = m.term == current_term_ && m.from == term_leader_;
+  return std::max(commit_index_, same_leader ? confirmed_index_ : 0);
+}
+
+Status Raft::CheckMessage(const Message& m) const {
+  const auto violation = [&m](const std::string& what) { return Violation(m, what); };
+  if (m.term - current_term_ > config_.max_term_step) {
+    return violation("the term is " + std::to_string(m.term - current_term_) +
+                     " beyond this node's term " + std::to_string(current_term_) +
+                     " (max_term_step " + std::to_string(config_.max_term_step) + ")");
+  }
+  if (m.term > kMaxTerm) {
+    return violation("no term may follow it (the highest term is " + std::to_string(kMaxTerm) +
+                     ")");
+  }
+  if (!m.entries.empty() && m.type != MessageType::kAppend) {
+    return violation("it carries " + std::to_string(m.entries.size()) + " log entries");
+  }
+  const bool current = m.term == current_term_;
+  switch (m.type) {
+    case MessageType::kPreVote:
+    case MessageType::kVote:
+      // Raft §5.2: a candidate campaigns in a term above every term of its
+      // log (it increments its term; a pre-candidate asks for term + 1).
+      if (m.log_term >= m.term) {
+        return violation("the candidate's last log term " + std::to_string(m.log_term) +
+                         " is not below the term it asks for");
+      }
+      return Status::Ok();
+    case MessageType::kPreVoteResponse:
+      // Thesis §9.6: this node only ever asks for current_term + 1.
+      if (!m.reject && m.term > current_term_ + 1) {
+        return violation("a pre-vote granted for a term this node never asked for (it asks for " +
+                         std::to_string(current_term_ + 1) + ")");
+      }
+      return Status::Ok();
+    case MessageType::kVoteResponse:
+      // Raft §5.2: a candidate votes for itself, durably, before asking.
+      if (!m.reject && (!current || voted_for_ != config_.id)) {
+        return violation("a vote granted for a term this node did not campaign in");
+      }
+      return Status::Ok();
+    case MessageType::kAppend:
+    case MessageType::kHeartbeat:
+    case MessageType::kSnapshot:
+    case MessageType::kTimeoutNow:
+      // Raft §5.2 Election Safety: a term has at most one leader.
+      if (current && term_leader_ == config_.id) {
+        return violation("this node leads term " + std::to_string(current_term_));
+      }
+      if (current && term_leader_ != kNoNode && term_leader_ != m.from) {
+        return violation("node " + std::to_string(term_leader_) + " leads term " +
+                         std::to_string(current_term_));
+      }
+      if (m.type == MessageType::kTimeoutNow && !current) {
+        // Thesis §3.10: a leader hands over only to a follower whose log
+        // matches its own, which is therefore in its term.
+        return violation(
+            "a leader hands over only to a follower of its term; this node is in term " +
+            std::to_string(current_term_));
+      }
+      if (m.type == MessageType::kAppend) return CheckAppend(m);
+      if (m.type == MessageType::kSnapshot) return CheckSnapshot(m);
+      return Status::Ok();
+    case MessageType::kAppendResponse:
+    case MessageType::kHeartbeatResponse:
+      if (m.type == MessageType::kAppendResponse && m.reject) {
+        // A follower rejects appends of any term (stale ones too); the index
+        // is clamped where it is used.
+        return Status::Ok();
+      }
+      // Acknowledgements carry the term of the leader that sent the append
+      // or heartbeat, and only a candidate of that term (which voted for
+      // itself) can have led it.
+      if (!current || voted_for_ != config_.id) {
+        return violation("an acknowledgement for a term this node never led");
+      }
+      // A leader of the term since its start (not one restarted since, which
+      // forgot its read rounds) knows everything it sent.
+      if (role_ != Role::kLeader) return Status::Ok();
+      if (m.type == MessageType::kAppendResponse && m.index > last_index()) {
+        return violation("acknowledges index " + std::to_string(m.index) +
+                         " beyond this node's last index " + std::to_string(last_index()));
+      }
+      if (m.type == MessageType::kHeartbeatResponse && m.context > read_round_) {
+        return violation("acknowledges read round " + std::to_string(m.context) +
+                         "; this node has sent rounds up to " + std::to_string(read_round_));
+      }
+      return Status::Ok();
+    case MessageType::kReadIndex:
+      return Status::Ok();
+    case MessageType::kReadIndexResponse:
+      return CheckReadIndexResponse(m);
+  }
+  return violation("unknown message type");
+}
+
+Status Raft::CheckAppend(const Message& m) const {
+  const auto violation = [&m](const std::string& what) { return Violation(m, what); };
+  if (m.log_term > m.term) {
+    return violation("its previous entry's term " + std::to_string(m.log_term) +
+                     " is beyond its term");
+  }
+  if (m.index > std::numeric_limits<uint64_t>::max() - m.entries.size()) {
+    return violation("its entries would run past the largest index");
+  }
+  // Raft §5.3: the entries continue the leader's log right after index, and
+  // a log's terms never decrease and never exceed its leader's term.
+  uint64_t previous_term = m.log_term;
+  for (size_t i = 0; i < m.entries.size(); ++i) {
+    const Entry& e = m.entries[i];
+    if (e.index != m.index + 1 + i) {
+      return violation("entry " + std::to_string(i) + " has index " + std::to_string(e.index) +
+                       ", not " + std::to_string(m.index + 1 + i) + " (entries must follow index " +
+                       std::to_string(m.index) + " without gaps)");
+    }
+    if (e.term == 0 || e.term < previous_term || e.term > m.term) {
+      return violation("entry " + std::to_string(e.index) + " has term " + std::to_string(e.term) +
+                       " (after term " + std::to_string(previous_term) +
+                       "; terms must not decrease nor exceed the message's)");
+    }
+    previous_term = e.term;
+  }
+  // Our committed prefix is final, and so is what this leader confirmed in
+  // its term: an append that contradicts either is not from an honest leader.
+  // (Entries compacted into our snapshot cannot be compared.)
+  const uint64_t matched = MatchedIndexFor(m);
+  const auto contradicts = [&](uint64_t index, uint64_t term) {
+    return index <= matched && index >= snapshot_.index && TermAt(index) != term;
+  };
+  if (contradicts(m.index, m.log_term)) {
+    return violation("its previous entry " + std::to_string(m.index) + "/" +
+                     std::to_string(m.log_term) + " contradicts this node's entry of term " +
+                     std::to_string(TermAt(m.index)) + ", which is committed or was confirmed");
+  }
+  for (const Entry& e : m.entries) {
+    if (e.index > matched) break;
+    if (contradicts(e.index, e.term)) {
+      return violation("entry " + std::to_string(e.index) + "/" + std::to_string(e.term) +
+                       " contradicts this node's entry of term " + std::to_string(TermAt(e.index)) +
+                       ", which is committed or was confirmed");
+    }
+  }
+  if (m.index > matched && m.log_term < TermAt(matched)) {
+    return violation("its previous entry's term " + std::to_string(m.log_term) +
+                     " is below the term " + std::to_string(TermAt(matched)) + " of entry " +
+                     std::to_string(matched) + ", committed or confirmed before it");
+  }
+  return Status::Ok();
+}
+
+Status Raft::CheckSnapshot(const Message& m) const {
+  const auto violation = [&m](const std::string& what) { return Violation(m, what); };
+  const SnapshotMeta& s = m.snapshot;
+  const std::string point = std::to_string(s.index) + "/" + std::to_string(s.term);
+  if (s.index == 0 || s.term == 0) return violation("snapshot " + point + " covers no entry");
+  if (s.term > m.term) return violation("snapshot " + point + " is from a later term");
+  // Raft §7: a snapshot holds committed entries of the leader's log, which
+  // holds ours (§5.4).
+  const uint64_t matched = MatchedIndexFor(m);
+  if (s.index <= matched && s.index >= snapshot_.index && TermAt(s.index) != s.term) {
+    return violation("snapshot " + point + " contradicts this node's entry of term " +
+                     std::to_string(TermAt(s.index)) + ", which is committed or was confirmed");
+  }
+  if (s.index > matched && s.term < TermAt(matched)) {
+    return violation("snapshot " + point + " has a term below the term " +
+                     std::to_string(TermAt(matched)) + " of entry " + std::to_string(matched) +
+                     ", committed or confirmed before it");
+  }
+  return Status::Ok();
+}
+
+Status Raft::CheckReadIndexResponse(const Message& m) const {
+  // Thesis §6.4: a leader answers a read in the term it was asked in; a
+  // refusal may come from a later term (the node asked has moved on).
+  if (!m.reject && m.term != current_term_) {
+    return Violation(m, "a read index from a term this node asked nothing in");
+  }
+  for (const ReadRequest& request : read_requests_) {
+    if (request.context == m.context && request.leader == m.from) return Status::Ok();
+  }
+  if (!read_requests_complete_) return Status::Ok();  // Maybe asked before a restart: ignored.
+  return Violation(m, "an answer to read request " + std::to_string(m.context) +
+                          ", which this node did not send to node " + std::to_string(m.from) +
+                          " among its last " + std::to_string(config_.max_pending_reads) +
+                          " requests of term " + std::to_string(current_term_));
 }
 
 void Raft::HandleVoteRequest(const Message& m) {
@@ -696,6 +960,9 @@ void Raft::HandleVoteRequest(const Message& m) {
 void Raft::HandleVoteResponse(const Message& m) {
   const bool pre = m.type == MessageType::kPreVoteResponse;
   if (pre ? role_ != Role::kPreCandidate : role_ != Role::kCandidate) return;
+  // Thesis §9.6: a granted pre-vote counts only for the term asked about
+  // now, not for one of an earlier pre-campaign.
+  if (pre && !m.reject && m.term != current_term_ + 1) return;
   votes_.emplace(m.from, !m.reject);
   uint64_t granted = 0;
   uint64_t rejected = 0;
@@ -712,13 +979,18 @@ void Raft::HandleVoteResponse(const Message& m) {
   }
 }
 
-void Raft::HandleAppend(const Message& m) {
+void Raft::FollowSender(const Message& m) {
   // Raft §5.2 election safety: one leader per term, so a leader never hears
-  // an append of its own term.
+  // a leader's message of its own term (CheckMessage refused it).
   FRONTERA_CHECK(role_ != Role::kLeader) << "two leaders in term " << m.term;
   if (role_ != Role::kFollower) BecomeFollower(m.term, m.from);
   leader_ = m.from;
+  term_leader_ = m.from;
   election_elapsed_ = 0;
+}
+
+void Raft::HandleAppend(const Message& m) {
+  FollowSender(m);
   Message r;
   r.type = MessageType::kAppendResponse;
   r.to = m.from;
@@ -733,6 +1005,7 @@ void Raft::HandleAppend(const Message& m) {
     entries.erase(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(skip));
     if (entries.empty()) {
       r.index = commit_index_;
+      confirmed_index_ = std::max(confirmed_index_, r.index);
       Send(std::move(r));
       return;
     }
@@ -755,6 +1028,8 @@ void Raft::HandleAppend(const Message& m) {
     const uint64_t conflict_term = TermAt(prev_index);
     uint64_t first = prev_index;
     while (first > commit_index_ + 1 && TermAt(first - 1) == conflict_term) --first;
+    // CheckAppend refused an append whose previous entry contradicts a
+    // committed one.
     FRONTERA_CHECK(prev_index > commit_index_) << "committed entry " << prev_index << " conflicts";
     r.index = m.index;
     r.reject = true;
@@ -767,29 +1042,29 @@ void Raft::HandleAppend(const Message& m) {
   AppendToLog(std::move(entries));
   // Raft Figure 2: commitIndex = min(leaderCommit, index of last new entry).
   commit_index_ = std::max(commit_index_, std::min(m.commit, last_new));
+  confirmed_index_ = std::max(confirmed_index_, last_new);
   r.index = last_new;
   Send(std::move(r));
 }
 
 void Raft::HandleHeartbeat(const Message& m) {
-  FRONTERA_CHECK(role_ != Role::kLeader) << "two leaders in term " << m.term;
-  if (role_ != Role::kFollower) BecomeFollower(m.term, m.from);
-  leader_ = m.from;
-  election_elapsed_ = 0;
-  // The leader sends min(commit, our match), so these entries match its log.
-  commit_index_ = std::max(commit_index_, std::min(m.commit, last_index()));
+  FollowSender(m);
+  // Only entries known to match this leader's log may commit: our tail
+  // beyond them may be another leader's. The leader sends min(commit, our
+  // match), which an append of its term confirmed unless this node restarted
+  // since; then it asks for an append (reject) to confirm them.
+  const uint64_t matched = std::max(commit_index_, confirmed_index_);
+  commit_index_ = std::max(commit_index_, std::min(m.commit, matched));
   Message r;
   r.type = MessageType::kHeartbeatResponse;
   r.to = m.from;
   r.context = m.context;  // Thesis §6.4: acknowledges the leader's read round.
+  r.reject = m.commit > matched;
   Send(std::move(r));
 }
 
 void Raft::HandleSnapshot(const Message& m) {
-  FRONTERA_CHECK(role_ != Role::kLeader) << "two leaders in term " << m.term;
-  if (role_ != Role::kFollower) BecomeFollower(m.term, m.from);
-  leader_ = m.from;
-  election_elapsed_ = 0;
+  FollowSender(m);
   const SnapshotMeta& s = m.snapshot;
   Message r;
   r.type = MessageType::kAppendResponse;
@@ -809,11 +1084,14 @@ void Raft::HandleSnapshot(const Message& m) {
     RestoreSnapshot(s);
     r.index = s.index;
   }
+  confirmed_index_ = std::max(confirmed_index_, r.index);
   Send(std::move(r));
 }
 
 void Raft::RestoreSnapshot(const SnapshotMeta& snapshot) {
-  FRONTERA_CHECK(snapshot.index > commit_index_)
+  // HandleSnapshot keeps the log when the snapshot is at or below commit;
+  // CheckSnapshot refused one that contradicts what was confirmed.
+  FRONTERA_CHECK(snapshot.index > commit_index_ && snapshot.index > confirmed_index_)
       << "node " << config_.id << ": restoring snapshot " << snapshot.index
       << " at or below commit " << commit_index_;
   log_.clear();
@@ -833,8 +1111,13 @@ void Raft::HandleAppendResponse(const Message& m) {
     // reordered responses).
     if (pr.state == ProgressState::kSnapshot) return;
     if (pr.state == ProgressState::kProbe ? m.index != pr.next - 1 : m.index <= pr.match) return;
-    const uint64_t hint = m.log_term == 0 ? m.reject_hint + 1 : m.reject_hint;
-    BecomeProbe(pr, std::min(hint, m.index));
+    // log_term 0: the follower's log ends at reject_hint. The follower's
+    // numbers are clamped to what this leader sent (the rejected index, at
+    // most last_index + 1 as the next index).
+    const uint64_t hint = m.log_term != 0           ? m.reject_hint
+                          : m.reject_hint < m.index ? m.reject_hint + 1
+                                                    : m.index;
+    BecomeProbe(pr, std::min({hint, m.index, last_index() + 1}));
     SendAppend(m.from, /*send_if_empty=*/true);
     return;
   }
@@ -886,9 +1169,10 @@ void Raft::HandleHeartbeatResponse(const Message& m) {
     }
     return;
   }
-  if (pr.match < last_index()) {
+  if (m.reject || pr.match < last_index()) {
     // Appends may have been lost: resume from the last known match. This
-    // restarts the pipeline once per heartbeat when a follower lags.
+    // restarts the pipeline once per heartbeat when a follower lags. A
+    // follower that cannot confirm our commit (reject) is probed likewise.
     BecomeProbe(pr, pr.match + 1);
     SendAppend(m.from, /*send_if_empty=*/true);
   }
@@ -908,12 +1192,21 @@ void Raft::HandleReadIndex(const Message& m) {
 }
 
 void Raft::HandleReadIndexResponse(const Message& m) {
-  if (m.reject) return;  // The caller times out and asks again.
-  read_states_.push_back(ReadState{m.context, m.index});
+  for (ReadRequest& request : read_requests_) {
+    if (request.context != m.context || request.leader != m.from || request.answered) continue;
+    request.answered = true;
+    // A refused read: the caller times out and asks again.
+    if (!m.reject) read_states_.push_back(ReadState{m.context, m.index});
+    return;
+  }
+  // A duplicate of an answer already taken (or one made stale by a term
+  // change in this step).
 }
 
-void Raft::HandleTimeoutNow() {
-  if (role_ == Role::kLeader) return;
+void Raft::HandleTimeoutNow(const Message& m) {
+  // Leader unknown since a restart: the sender cannot be told from an
+  // impostor, so the transfer is left to time out.
+  if (term_leader_ != m.from) return;
   // Thesis §3.10: the leader handed over; campaign at once in a real election
   // (PreVote would be refused by followers that still hear the old leader).
   Campaign(/*pre=*/false, /*force=*/true);
@@ -983,6 +1276,13 @@ void Raft::CheckInvariants() {
   FRONTERA_CHECK(snapshot_.index <= stable_index_ && stable_index_ <= last_index())
       << "node " << id;
   FRONTERA_CHECK(snapshot_.term <= current_term_) << "node " << id;
+  FRONTERA_CHECK(current_term_ <= kMaxTerm) << "node " << id;
+  FRONTERA_CHECK(leader_ == kNoNode || leader_ == term_leader_)
+      << "node " << id << ": follows " << leader_ << " but knows " << term_leader_
+      << " as the leader of term " << current_term_;
+  FRONTERA_CHECK(confirmed_index_ <= last_index())
+      << "node " << id << ": confirmed index " << confirmed_index_ << " beyond the log";
+  FRONTERA_CHECK(read_requests_.size() <= config_.max_pending_reads) << "node " << id;
   uint64_t previous_term = snapshot_.term;
   for (uint64_t i = 0; i < log_.size(); ++i) {
     const uint64_t index = snapshot_.index + i + 1;
@@ -994,7 +1294,8 @@ void Raft::CheckInvariants() {
     previous_term = log_[i].term;
   }
   if (role_ == Role::kLeader) {
-    FRONTERA_CHECK(leader_ == id && voted_for_ == id) << "node " << id;
+    FRONTERA_CHECK(leader_ == id && voted_for_ == id && term_leader_ == id) << "node " << id;
+    FRONTERA_CHECK(read_requests_.empty()) << "node " << id << ": leader waits for a read index";
     FRONTERA_CHECK(LastTerm() == current_term_)
         << "node " << id << ": leader without an entry of its term";
     // Raft §8: the first entry of the leader's term is its no-op (unless it

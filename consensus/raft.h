@@ -18,10 +18,12 @@
 
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -47,12 +49,37 @@ struct RaftConfig {
   bool check_quorum = true;           // Thesis §6.2 / §4.2.3.
   uint64_t seed = 0;                  // Seeds the randomized election timeout.
   uint64_t applied_index = 0;         // Last entry the state machine already applied (<= commit).
+  // A peer's message whose term is more than this beyond current_term is
+  // refused as a protocol violation rather than adopted: one hostile peer
+  // cannot push the cluster's term to the end of its range. Honest terms grow
+  // by one per election, and with PreVote a node cut off from the others does
+  // not grow its term at all. In [1, 2^40].
+  uint64_t max_term_step = 1'000'000;
+  // With check_quorum, a leader ignores a later term from a peer that took
+  // part in its term within this many CheckQuorum periods (election
+  // timeouts): such a peer cannot be a follower stuck at a later term, and
+  // one hostile peer may not depose a working leader at will. A peer silent
+  // at this leader's term for that long is heard (Raft §5.1: the leader steps
+  // down, so a follower stuck at a later term after a partition rejoins).
+  // In [1, 1000].
+  uint32_t stuck_peer_periods = 10;
 
   // OK, or InvalidArgument naming the offending field.
   Status Validate() const;
 };
 
 enum class Role : uint8_t { kFollower, kPreCandidate, kCandidate, kLeader };
+
+// The highest term a node adopts: one below 2^64 - 1, so that the next term
+// (a PreVote's, a candidate's) is always representable.
+inline constexpr uint64_t kMaxTerm = std::numeric_limits<uint64_t>::max() - 1;
+
+// Every message Raft::Step refuses because the peer broke the protocol has
+// an InvalidArgument status whose message starts with this prefix.
+inline constexpr std::string_view kProtocolViolation = "protocol violation: ";
+// True when `status` is Raft::Step's refusal of a message that broke the
+// protocol (as opposed to OK, or a misrouted message).
+bool IsProtocolViolation(const Status& status);
 
 // The outputs of one step of the core.
 struct Ready {
@@ -90,9 +117,32 @@ class Raft {
   // election; a leader sends heartbeats and runs CheckQuorum.
   void Tick();
 
-  // Handles one message from a peer. InvalidArgument for a message not
-  // addressed to this node or from an unknown peer; other messages (stale,
-  // duplicated, reordered) are handled or ignored and return OK.
+  // Handles one message from a peer. Every message is untrusted: Step checks
+  // it against the protocol and this node's state before acting on it.
+  //  - InvalidArgument for a message not addressed to this node or from an
+  //    unknown peer.
+  //  - InvalidArgument whose message starts with kProtocolViolation
+  //    ("protocol violation: <Type> from node N in term T: <what was wrong>")
+  //    for a message no honest peer sends, e.g. a term beyond
+  //    current_term + max_term_step or above kMaxTerm; a leader's message
+  //    (Append, Heartbeat, Snapshot, TimeoutNow) in this node's term from a
+  //    node other than the leader it knows for the term, or while it leads
+  //    the term; an Append whose entries are not contiguous after its prev
+  //    index or whose terms decrease or exceed its term, or that contradicts
+  //    this node's committed entries or what the same leader already
+  //    confirmed; a Snapshot from a term beyond the message's; a response for
+  //    an index, a read round, a vote or a read request this node never sent.
+  //    Such a message changes nothing: no term, vote, log, commit or outbox
+  //    change. The driver logs the message with the peer's name.
+  //  - OK otherwise: the message was handled, or ignored when stale,
+  //    duplicated or reordered.
+  // A higher term within max_term_step still makes this node a follower of
+  // that term (Raft §5.1), unless the message is refused for another reason
+  // or ignored under the leader lease: with check_quorum, a follower that
+  // heard from its leader within an election timeout ignores every message
+  // of a later term but a transfer election's vote request (thesis §4.2.3),
+  // and a leader ignores a later term from a peer active in its term within
+  // stuck_peer_periods.
   Status Step(const Message& message);
 
   // Appends a normal entry with `data` when leader. Unavailable otherwise (the
@@ -114,6 +164,9 @@ class Raft {
   // committed and a heartbeat round confirms it still leads; a follower asks
   // the leader. Unavailable when no leader is known. A request can be lost
   // (leader change, dropped message): callers time out and ask again.
+  // A follower accepts an answer only from the leader it asked, in the term
+  // it asked, for one of its last max_pending_reads requests of that term;
+  // any other answer is refused by Step.
   Status ReadIndex(uint64_t context);
 
   // Leader only: hands leadership to `target` (thesis §3.10). Proposals are
@@ -177,6 +230,7 @@ class Raft {
     uint64_t pending_snapshot = 0;   // kSnapshot: the index of the snapshot sent.
     bool snapshot_streamed = false;  // kSnapshot: the driver reported the stream done.
     bool recent_active = false;      // Heard from since the last CheckQuorum.
+    uint32_t silent_periods = 0;     // CheckQuorum periods in a row it was not heard from.
     uint64_t read_ack_round = 0;     // Highest ReadIndex round it acknowledged.
   };
 
@@ -198,6 +252,8 @@ class Raft {
   uint64_t NextRandom();
 
   void Reset();  // Clears the per-role state (votes, progress, reads, transfer).
+  // Moves to a later term: no vote yet, and nothing known about its leader.
+  void EnterTerm(uint64_t term);
   void BecomeFollower(uint64_t term, NodeId leader);
   void BecomePreCandidate();
   void BecomeCandidate();
@@ -226,8 +282,21 @@ class Raft {
   void AnswerRead(const PendingRead& read);
   size_t PendingReadCount() const { return reads_awaiting_commit_.size() + pending_reads_.size(); }
 
+  // OK, or the protocol violation `m` commits given this node's state. Pure:
+  // Step calls it before anything changes. REQUIRES: m.term >= current_term_.
+  Status CheckMessage(const Message& m) const;
+  Status CheckAppend(const Message& m) const;
+  Status CheckSnapshot(const Message& m) const;
+  Status CheckReadIndexResponse(const Message& m) const;
+  // The highest index known to match the log of m's sender in m's term:
+  // the committed prefix, and what an earlier Append or Snapshot of the same
+  // leader in the same term confirmed.
+  uint64_t MatchedIndexFor(const Message& m) const;
+
   void HandleVoteRequest(const Message& m);
   void HandleVoteResponse(const Message& m);
+  // A leader's message (m checked): this node follows m.from in m.term.
+  void FollowSender(const Message& m);
   void HandleAppend(const Message& m);
   void HandleHeartbeat(const Message& m);
   void HandleSnapshot(const Message& m);
@@ -235,13 +304,23 @@ class Raft {
   void HandleHeartbeatResponse(const Message& m);
   void HandleReadIndex(const Message& m);
   void HandleReadIndexResponse(const Message& m);
-  void HandleTimeoutNow();
+  void HandleTimeoutNow(const Message& m);
 
   RaftConfig config_;
   Role role_ = Role::kFollower;
   uint64_t current_term_ = 0;   // Monotonic; persisted before voting.
   NodeId voted_for_ = kNoNode;  // Persisted before the vote is sent.
   NodeId leader_ = kNoNode;
+  // The leader of current_term_ as this node learned it (itself once it
+  // leads); kNoNode until then or after a restart. Unlike leader_ it is kept
+  // when this node stops following (PreVote, CheckQuorum) until the term
+  // changes: a term has at most one leader (§5.2). leader_ is kNoNode or it.
+  NodeId term_leader_ = kNoNode;
+  // Follower: the highest index at which this log is known to match the
+  // log of term_leader_ (confirmed by an Append or Snapshot it accepted from
+  // it in current_term_); 0 on a term change. <= last_index(). A heartbeat
+  // commits no further than max(commit_index_, this).
+  uint64_t confirmed_index_ = 0;
   uint64_t commit_index_ = 0;  // Monotonic; snapshot_.index <= commit_index_ <= last_index().
   // <= commit_index_; >= snapshot_.index except while pending_snapshot_ waits
   // for the driver to install it.
@@ -271,6 +350,21 @@ class Raft {
   std::deque<PendingRead> reads_awaiting_commit_;  // Before an entry of this term commits.
   std::deque<PendingRead> pending_reads_;          // Increasing round.
   uint64_t read_round_ = 0;                        // Monotonic; the last ReadIndex heartbeat round.
+
+  // A ReadIndex request this node sent to a leader (thesis §6.4).
+  struct ReadRequest {
+    uint64_t context = 0;
+    NodeId leader = kNoNode;  // The node asked; only it may answer.
+    bool answered = false;    // A duplicated answer is then ignored.
+  };
+  // Not leader: this node's last requests of current_term_, oldest first; at
+  // most max_pending_reads (the oldest is forgotten); cleared on a term
+  // change, since answers from an earlier term are stale.
+  std::deque<ReadRequest> read_requests_;
+  // read_requests_ holds every request of current_term_ but the forgotten
+  // oldest. False after a restart until the term changes: answers to
+  // requests made before the restart are then ignored rather than refused.
+  bool read_requests_complete_ = false;
 
   // For CheckInvariants: values seen at the previous check.
   uint64_t checked_term_ = 0;

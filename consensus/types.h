@@ -85,7 +85,9 @@ std::string_view MessageTypeName(MessageType type);
 //    term (log_term = that term).
 //  kHeartbeat: commit = min(leader commit, follower's match index);
 //    context = the ReadIndex round it confirms (0: none).
-//  kHeartbeatResponse: context echoes the heartbeat's.
+//  kHeartbeatResponse: context echoes the heartbeat's; reject = the
+//    heartbeat's commit is beyond what this follower has confirmed to match
+//    the leader's log in this term (e.g. it restarted): probe it.
 //  kSnapshot: snapshot = what the leader's snapshot covers; the driver
 //    streams the snapshot data alongside and steps the message into the
 //    receiver's core only once the data is complete and staged.

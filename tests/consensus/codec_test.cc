@@ -6,6 +6,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "consensus/types.h"
@@ -208,6 +209,7 @@ TEST_CASE("the format is fixed: a golden message encodes to known bytes") {
 TEST_CASE("a message of 64 entries of 1 MiB round-trips in one allocation") {
   Message m;
   m.type = MessageType::kAppend;
+  m.index = 99;  // the entries follow it
   for (uint64_t i = 0; i < 64; ++i) {
     m.entries.push_back(
         MakeEntry(3, 100 + i, std::string(1u << 20, static_cast<char>('a' + i % 26))));
@@ -346,6 +348,38 @@ TEST_CASE("decode limits are enforced before allocating") {
   auto forged_decoded = DecodeEntry(forged_entry);
   REQUIRE(forged_decoded.status().IsInvalidArgument());
   CHECK(forged_decoded.status().message().find("exceeds") != std::string::npos);
+}
+
+TEST_CASE("a message's entries must follow its index without gaps") {
+  Message m = FullMessage(MessageType::kAppend);  // index 128, entries 129..131
+  REQUIRE(DecodeMessage(EncodeMessage(m)).ok());
+
+  Message gap = m;
+  gap.entries[2].index = 133;
+  auto decoded = DecodeMessage(EncodeMessage(gap));
+  REQUIRE(decoded.status().IsInvalidArgument());
+  CHECK(decoded.status().message().find("message entry 2 of 3") != std::string::npos);
+  CHECK(decoded.status().message().find("has index 133, not 131") != std::string::npos);
+
+  Message backwards = m;
+  std::swap(backwards.entries[0].index, backwards.entries[1].index);
+  CHECK(DecodeMessage(EncodeMessage(backwards)).status().IsInvalidArgument());
+
+  Message not_after_index = m;
+  not_after_index.index = 127;
+  CHECK(DecodeMessage(EncodeMessage(not_after_index)).status().IsInvalidArgument());
+
+  // An index so large that the entries would wrap around to index 0.
+  Message wraps;
+  wraps.type = MessageType::kAppend;
+  wraps.index = kMax64;
+  wraps.entries = {MakeEntry(1, 0, "x")};
+  auto wrapped = DecodeMessage(EncodeMessage(wraps));
+  REQUIRE(wrapped.status().IsInvalidArgument());
+  CHECK(wrapped.status().message().find("largest index") != std::string::npos);
+  wraps.index = kMax64 - 1;
+  wraps.entries = {MakeEntry(1, kMax64, "x")};
+  CHECK(DecodeMessage(EncodeMessage(wraps)).ok());
 }
 
 TEST_CASE("varints are strict: shortest form, at most 64 bits") {

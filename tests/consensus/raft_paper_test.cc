@@ -264,11 +264,16 @@ TEST_CASE("§5.1 a node with a stale term rejects the message") {
 }
 
 TEST_CASE("§5.1 a message with a higher term makes a leader a follower") {
+  // Without CheckQuorum; with it, a leader first ignores a later term from a
+  // peer that answered it recently (raft_untrusted_test.cc).
   Network net(3);
+  for (NodeId id : {1, 2, 3}) net.config(id).check_quorum = false;
   net.Start();
   net.Elect(1);
   const uint64_t term = net.node(1).current_term();
+  // A follower of a later term rejects a stale append.
   Message response = Msg(MessageType::kAppendResponse, 2, 1, term + 5);
+  response.reject = true;
   REQUIRE(net.node(1).Step(response).ok());
   CHECK(net.node(1).role() == Role::kFollower);
   CHECK(net.node(1).current_term() == term + 5);
@@ -490,14 +495,14 @@ TEST_CASE("§5.4.1 a vote is refused to a less up-to-date candidate") {
     REQUIRE(storage.Append(Terms({1, 2})).ok());
     storage.SetHardState(HardState{2, kNoNode, 0});
     auto raft = SingleNode(storage);
-    Message vote = Msg(MessageType::kVote, 2, 1, 3);
+    Message vote = Msg(MessageType::kVote, 2, 1, 4);  // above every term of its log
     vote.log_term = c.last_log_term;
     vote.index = c.last_log_index;
     REQUIRE(raft->Step(vote).ok());
     Ready rd = raft->GetReady();
     REQUIRE(rd.messages.size() == 1);
     CHECK(rd.messages[0].reject == !c.granted);
-    CHECK(raft->current_term() == 3);
+    CHECK(raft->current_term() == 4);
     raft->Advance(rd);
   }
 }

@@ -177,7 +177,8 @@ class Simulator {
     if (group_[m.from] != group_[m.to]) return;  // partition
     Note("deliver " + std::string(MessageTypeName(m.type)) + " " + std::to_string(m.from) + "->" +
          std::to_string(m.to) + " t" + std::to_string(m.term));
-    REQUIRE(nodes_[m.to]->Step(m).ok());
+    const Status stepped = nodes_[m.to]->Step(m);
+    REQUIRE_MESSAGE(stepped.ok(), stepped.ToString());  // honest peers break no rule
   }
 
   // Persist entries and hard state, then release messages, then apply.

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <sstream>
 
+#include "consensus/codec.h"
 #include "tests/sim/sim_documents.h"
 
 namespace frontera::sim {
@@ -110,6 +112,10 @@ ClusterSim::ClusterSim(const ClusterSimOptions& options) : options_(options), rn
     node->tick_weight = 1 + Rand(3);
     nodes_.push_back(std::move(node));
   }
+  if (options.hostile) {
+    hostile_ = 1 + Rand(options.nodes);
+    nodes_[hostile_ - 1]->hostile = true;
+  }
   const std::string empty_store = EmptyStoreTemplate(options.parent_dir);
   for (auto& node : nodes_) {
     CopyDir(empty_store, LiveDir(*node));
@@ -155,11 +161,18 @@ NodeId ClusterSim::WeightedNode() {
   return nodes_.back()->id;
 }
 
+NodeId ClusterSim::RandomHonestNode() {
+  NodeId id = 1 + Rand(nodes_.size());
+  if (id == hostile_) id = id % nodes_.size() + 1;
+  return id;
+}
+
 NodeId ClusterSim::Leader() const {
   NodeId leader = consensus::kNoNode;
   uint64_t term = 0;
   for (const auto& node : nodes_) {
-    if (node->raft->role() == Role::kLeader && node->raft->current_term() >= term) {
+    if (!node->hostile && node->raft->role() == Role::kLeader &&
+        node->raft->current_term() >= term) {
       leader = node->id;
       term = node->raft->current_term();
     }
@@ -268,7 +281,9 @@ void ClusterSim::CrashRestart(Node& node, bool power_loss) {
 // ---- the driver ----
 
 void ClusterSim::ProcessAllReady() {
-  for (auto& node : nodes_) ProcessReady(*node);
+  for (auto& node : nodes_) {
+    if (!node->hostile) ProcessReady(*node);
+  }
 }
 
 void ClusterSim::ProcessReady(Node& node) {
@@ -364,6 +379,7 @@ void ClusterSim::MaybeSnapshot(Node& node) {
 
 void ClusterSim::IssueRead() {
   Node& node = NodeAt(1 + Rand(nodes_.size()));
+  if (node.hostile) return;  // the adversary answers no client
   const uint64_t context = ++next_read_context_;
   Status s = node.raft->ReadIndex(context);
   if (!s.ok()) return;  // no leader known: the client asks again later
@@ -455,6 +471,10 @@ bool ClusterSim::DeliverOne() {
 }
 
 void ClusterSim::Deliver(Message m) {
+  if (m.to == hostile_) {  // the adversary reads nothing
+    if (m.type == MessageType::kSnapshot) FailSnapshotStream(m, "hostile receiver");
+    return;
+  }
   if (m.type == MessageType::kSnapshot) {
     StreamSnapshot(m);
     return;
@@ -486,6 +506,226 @@ void ClusterSim::StreamSnapshot(const Message& m) {
   sender.raft->ReportSnapshot(m.to, true);
 }
 
+// ---- the hostile node ----
+
+bool ClusterSim::WouldForge(const Message& m, const Raft& target) const {
+  const uint64_t term = target.current_term();
+  switch (m.type) {
+    case MessageType::kAppend:
+    case MessageType::kHeartbeat:
+    case MessageType::kSnapshot:
+    case MessageType::kTimeoutNow:
+      // Taken as the leader of a new term, or of the target's term while it
+      // knows none.
+      if (m.term > term) return m.term - term <= MaxTermStep();
+      return m.term == term && target.leader() == consensus::kNoNode &&
+             target.role() != Role::kLeader;
+    case MessageType::kAppendResponse:
+      return !m.reject;  // claims to hold entries
+    case MessageType::kHeartbeatResponse:
+      return m.context != 0;  // confirms a read round
+    case MessageType::kVoteResponse: {
+      if (m.reject) return false;
+      auto it = hostile_votes_.find(m.term);
+      return it != hostile_votes_.end() && it->second != m.to;  // a second vote in a term
+    }
+    default:
+      return false;
+  }
+}
+
+void ClusterSim::StepHostile(const std::string& kind, const Message& m, bool must_refuse) {
+  Raft& target = *NodeAt(m.to).raft;
+  if (m.type == MessageType::kVoteResponse && !m.reject) hostile_votes_.emplace(m.term, m.to);
+  Note("hostile " + kind + ": " + MessageText(m));
+  const Status s = target.Step(m);
+  ++stats_.hostile_sent[kind];
+  if (consensus::IsProtocolViolation(s)) {
+    ++stats_.hostile_refused[kind];
+    Note("  refused: " + s.message());
+    return;
+  }
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  REQUIRE_MESSAGE(!must_refuse,
+                  "node " << m.to << " took a hostile " << kind << ": " << MessageText(m));
+}
+
+void ClusterSim::HostileStep() {
+  constexpr uint64_t kMax64 = std::numeric_limits<uint64_t>::max();
+  const NodeId to = RandomHonestNode();
+  const Raft& target = *NodeAt(to).raft;
+  const uint64_t term = target.current_term();
+  const uint64_t commit = target.commit_index();
+  Message m;
+  m.from = hostile_;
+  m.to = to;
+  // A term in which the adversary may send anything a leader sends: one the
+  // target refuses to take from it (too far ahead), or one led by another.
+  const bool term_led = target.leader() != consensus::kNoNode || target.role() == Role::kLeader;
+  const uint64_t ahead = term + 1 + Rand(3);  // a new term: content must be refused
+  const MessageType leader_types[] = {MessageType::kAppend, MessageType::kHeartbeat,
+                                      MessageType::kSnapshot, MessageType::kTimeoutNow};
+  switch (Rand(14)) {
+    case 0: {
+      m.type = static_cast<MessageType>(Rand(12));
+      m.term = kMax64 - Rand(3);
+      m.commit = kMax64;
+      return StepHostile("term-near-2^64", m, true);
+    }
+    case 1: {
+      m.type = static_cast<MessageType>(Rand(12));
+      m.term = term + MaxTermStep() + 1 + Rand(1u << 20);
+      return StepHostile("term-jump", m, true);
+    }
+    case 2: {
+      m.type = leader_types[Rand(4)];
+      m.commit = kMax64;
+      m.snapshot = {commit + 1, term};
+      if (term_led) {
+        m.term = term;
+        return StepHostile("leader-message-of-led-term", m, true);
+      }
+      if (term == 0) return;
+      m.term = term - 1;  // stale: answered with a rejection
+      return StepHostile("stale-leader-message", m, false);
+    }
+    case 3: {
+      m.type = MessageType::kAppend;
+      m.term = ahead;
+      m.index = target.last_index();
+      m.log_term = target.TermAt(m.index);
+      for (uint64_t i = 0; i < 3; ++i) {
+        m.entries.push_back(
+            Entry{ahead, m.index + 1 + i + (i == 2 ? 1 + Rand(5) : 0), EntryType::kNoop, ""});
+      }
+      return StepHostile("append-with-gap", m, true);
+    }
+    case 4: {
+      m.type = MessageType::kAppend;
+      m.term = ahead;
+      m.index = target.last_index();
+      m.log_term = target.TermAt(m.index);
+      const uint64_t high = std::max<uint64_t>(m.log_term, 1) + 1;
+      m.entries = {Entry{std::min(high, ahead), m.index + 1, EntryType::kNoop, ""},
+                   Entry{std::min(high, ahead) - 1, m.index + 2, EntryType::kNoop, ""}};
+      if (Chance(50)) m.entries[1].term = ahead + 1 + Rand(10);  // beyond its term instead
+      return StepHostile("append-with-bad-terms", m, true);
+    }
+    case 5: {
+      // Contradicts the committed prefix (or, without one, the empty log).
+      m.type = MessageType::kAppend;
+      m.term = term_led && Chance(50) ? term : ahead;
+      const uint64_t at = target.snapshot().index + Rand(commit - target.snapshot().index + 1);
+      if (at == target.snapshot().index) {
+        m.index = at;
+        m.log_term = target.TermAt(at) + 1;
+      } else {
+        m.index = at - 1;
+        m.log_term = target.TermAt(at - 1);
+        m.entries = {Entry{target.TermAt(at) + 1, at, EntryType::kNoop, ""}};
+      }
+      m.commit = kMax64;
+      return StepHostile("append-against-committed", m, true);
+    }
+    case 6: {
+      m.type = MessageType::kHeartbeat;
+      m.commit = kMax64 - Rand(2);
+      m.term = term_led ? term : term + MaxTermStep() + 1;
+      return StepHostile("heartbeat-with-huge-commit", m, true);
+    }
+    case 7: {
+      m.type = MessageType::kSnapshot;
+      m.term = term_led && Chance(50) ? term : ahead;
+      switch (Rand(3)) {
+        case 0:
+          m.snapshot = {commit + 1 + Rand(100), m.term + 1 + Rand(5)};  // from a later term
+          break;
+        case 1:
+          m.snapshot = {0, 0};
+          break;
+        default:  // contradicts the committed prefix (none: covers nothing)
+          m.snapshot = {commit, target.TermAt(commit) + 1};
+          if (commit == 0 || m.snapshot.term > m.term) m.snapshot = {0, 0};
+          break;
+      }
+      return StepHostile("bogus-snapshot", m, true);
+    }
+    case 8: {
+      // Acknowledgements of what the leader never sent (it knows everything
+      // it sent in its term).
+      const NodeId leader = Leader();
+      if (leader == consensus::kNoNode) return;
+      const Raft& lead = *NodeAt(leader).raft;
+      m.to = leader;
+      m.term = lead.current_term();
+      if (Chance(50)) {
+        m.type = MessageType::kAppendResponse;
+        m.index = lead.last_index() + 1 + Rand(1u << 20);
+      } else {
+        m.type = MessageType::kHeartbeatResponse;
+        m.context = kMax64 - Rand(1000);
+      }
+      return StepHostile("ack-of-unsent", m, true);
+    }
+    case 9: {
+      // An answer to a read: a context a client used at the target, or any.
+      m.type = MessageType::kReadIndexResponse;
+      m.term = term;
+      m.context = !reads_.empty() && Chance(50) ? reads_.rbegin()->first : Rand(1u << 30);
+      m.index = Rand(2) == 0 ? 0 : kMax64;
+      return StepHostile("read-index-response", m, false);
+    }
+    case 10: {
+      m.type = MessageType::kTimeoutNow;
+      m.term = term_led && Chance(50) ? term : ahead;
+      return StepHostile("timeout-now", m, m.term > term || term_led);
+    }
+    case 11: {
+      // Votes and pre-votes for random terms (one vote per term at most).
+      m.type = Chance(50) ? MessageType::kVoteResponse : MessageType::kPreVoteResponse;
+      m.term = term + Rand(4);
+      m.reject = Chance(30);
+      if (WouldForge(m, target)) return;
+      const bool refused_for_sure =
+          !m.reject && (m.type == MessageType::kVoteResponse ? m.term > term : m.term > term + 1);
+      return StepHostile("vote-response", m, refused_for_sure);
+    }
+    case 12: {
+      m.type = Chance(50) ? MessageType::kVote : MessageType::kPreVote;
+      m.term = term + 1 + Rand(2);
+      m.index = kMax64 - Rand(10);
+      m.force = Chance(30);
+      const bool bad = Chance(70);
+      m.log_term = bad ? m.term + Rand(2) : m.term - 1;
+      return StepHostile(bad ? "vote-request-with-bad-log-term" : "vote-request", m, bad);
+    }
+    default: {
+      // Well-framed garbage: an encoding with a few damaged bytes.
+      Message shape;
+      shape.type = static_cast<MessageType>(Rand(12));
+      shape.term = Chance(50) ? term + Rand(3) : rng_();
+      shape.index = Rand(64);
+      shape.log_term = Rand(8);
+      shape.commit = Rand(64);
+      shape.context = Rand(8);
+      std::string bytes = consensus::EncodeMessage(shape);
+      for (uint64_t edits = 1 + Rand(3); edits > 0; --edits) {
+        bytes[3 + Rand(bytes.size() - 3)] = static_cast<char>(rng_());
+      }
+      auto decoded = consensus::DecodeMessage(bytes);
+      if (!decoded.ok()) {
+        ++stats_.garbage_undecodable;
+        return;
+      }
+      Message garbage = std::move(decoded).value();
+      garbage.from = hostile_;  // the transport names the link's peer
+      garbage.to = to;
+      if (WouldForge(garbage, target)) return;
+      return StepHostile("garbage", garbage, false);
+    }
+  }
+}
+
 // ---- clients ----
 
 void ClusterSim::ProposeRandom(bool final_block) {
@@ -506,6 +746,7 @@ void ClusterSim::ProposeRandom(bool final_block) {
   // A client reaches a random node; a follower forwards to the leader it
   // knows (DESIGN.md §3).
   Node& node = NodeAt(1 + Rand(nodes_.size()));
+  if (node.hostile) return;  // the adversary accepts nothing
   Status s = node.raft->Propose(data);
   NodeId at = node.id;
   if (!s.ok() && node.raft->leader() != consensus::kNoNode) {
@@ -539,8 +780,12 @@ void ClusterSim::Step() {
   const uint64_t r = Rand(1000);
   if (r < 300) {
     NodeId id = WeightedNode();
-    Note("tick " + std::to_string(id));
-    NodeAt(id).raft->Tick();
+    if (id == hostile_) {
+      HostileStep();
+    } else {
+      Note("tick " + std::to_string(id));
+      NodeAt(id).raft->Tick();
+    }
   } else if (r < 700) {
     // A burst: the network moves several messages while a node ticks once.
     for (uint64_t n = 1 + Rand(4); n > 0; --n) DeliverOne();
@@ -568,7 +813,8 @@ void ClusterSim::Step() {
     one_way_blocked_.clear();
     Note("heal");
   } else if (r < 903) {
-    CrashRestart(NodeAt(1 + Rand(nodes_.size())), /*power_loss=*/Chance(50));
+    Node& node = NodeAt(1 + Rand(nodes_.size()));
+    if (!node.hostile) CrashRestart(node, /*power_loss=*/Chance(50));
   } else if (r < 918) {
     if (!in_flight_.empty()) {
       const size_t i = Rand(in_flight_.size());
@@ -582,8 +828,12 @@ void ClusterSim::Step() {
     }
   } else {
     NodeId id = WeightedNode();
-    Note("tick " + std::to_string(id));
-    NodeAt(id).raft->Tick();
+    if (id == hostile_) {
+      HostileStep();
+    } else {
+      Note("tick " + std::to_string(id));
+      NodeAt(id).raft->Tick();
+    }
   }
   ProcessAllReady();
   CheckAll();
@@ -597,21 +847,27 @@ bool ClusterSim::HealAndConverge() {
   Note("heal for good");
   for (int round = 0; round < 600; ++round) {
     ++step_;
-    for (auto& node : nodes_) node->raft->Tick();
+    for (auto& node : nodes_) {
+      if (!node->hostile) node->raft->Tick();
+    }
     ProcessAllReady();
     for (int i = 0; i < 400 && DeliverOne(); ++i) ProcessAllReady();
     CheckAll();
     if (final_index_ == 0 && round % 15 == 0) ProposeRandom(/*final_block=*/true);
     if (final_index_ == 0) continue;
-    const uint64_t applied = nodes_.front()->applied;
+    // The honest nodes (all but the adversary) converge.
+    const Node& reference = NodeAt(hostile_ == 1 ? 2 : 1);
+    const uint64_t applied = reference.applied;
     bool same = applied >= final_index_;
     for (const auto& node : nodes_) {
+      if (node->hostile) continue;
       same = same && node->applied == applied && node->raft->commit_index() == applied;
     }
     if (!same) continue;
     // Every ledger is at the same block with the same root.
-    const ledger::LedgerSummary first = nodes_.front()->ledger->Summary();
+    const ledger::LedgerSummary first = reference.ledger->Summary();
     for (const auto& node : nodes_) {
+      if (node->hostile) continue;
       const ledger::LedgerSummary s = node->ledger->Summary();
       REQUIRE_MESSAGE(s.applied_index == first.applied_index, "node " << node->id);
       REQUIRE_MESSAGE(s.block_hash == first.block_hash, "node " << node->id);
@@ -701,8 +957,11 @@ void ClusterSim::CheckLedgerState(const Node& node) {
 void ClusterSim::CheckAll() {
   for (auto& node_ptr : nodes_) {
     Node& node = *node_ptr;
+    if (node.hostile) continue;
     Raft& raft = *node.raft;
     raft.CheckInvariants();
+    REQUIRE_MESSAGE((hostile_ == consensus::kNoNode || raft.leader() != hostile_),
+                    "node " << node.id << " follows the hostile node " << hostile_);
     // Election safety (§5.2).
     if (raft.role() == Role::kLeader) {
       auto [it, inserted] = leaders_.emplace(raft.current_term(), node.id);
@@ -740,6 +999,7 @@ void ClusterSim::CheckAll() {
   // every earlier index they both hold.
   for (size_t a = 0; a < nodes_.size(); ++a) {
     for (size_t b = a + 1; b < nodes_.size(); ++b) {
+      if (nodes_[a]->hostile || nodes_[b]->hostile) continue;
       const Raft& ra = *nodes_[a]->raft;
       const Raft& rb = *nodes_[b]->raft;
       const uint64_t lo = std::max(ra.first_index(), rb.first_index());

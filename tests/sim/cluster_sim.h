@@ -21,9 +21,32 @@
 // at random (Raft::ReportSnapshot(peer, false)). Reads: ReadIndex requests at
 // random nodes, checked for linearizability; leadership transfers at random.
 //
+// A hostile node (ClusterSimOptions::hostile): one node id, drawn from the
+// seed, is controlled by an adversary instead of an honest core. At its
+// ticks it steps straight into an honest node a message built from that
+// node's current state to break the protocol: terms near 2^64 - 1 or beyond
+// max_term_step, leader messages of a term another node leads, appends with
+// gaps, decreasing or future terms, or that contradict committed entries,
+// heartbeats with a huge commit, snapshots with bogus points,
+// acknowledgements of indexes and read rounds never sent, read answers for
+// contexts it was not asked, TimeoutNow, votes and pre-votes for random
+// terms, and random well-framed garbage (a message's encoding with damaged
+// bytes, decoded with consensus::DecodeMessage and stepped when it decodes).
+// Messages to it are dropped; it is never crashed, and is silent once the
+// network heals for good. The honest nodes must refuse what breaks the
+// protocol (a message built to break it must be refused), never abort, keep
+// every check below, and converge among themselves.
+// Out of scope, so the adversary never does it: Byzantine agreement. It does
+// not equivocate or lie about its own log: it never votes for two candidates
+// of one term, never acknowledges entries or read rounds it was sent, and
+// never sends a leader's message an honest node could take as coming from the
+// leader of its term (Raft cannot tell a node that won no election from one
+// that did; a signed vote certificate would be needed).
+//
 // After every step it checks (doctest REQUIRE, so a violation fails the
 // running test case):
-//   - each core's CheckInvariants();
+//   - each honest core's CheckInvariants() (the checks below are over the
+//     honest nodes), and no honest node takes the hostile one for a leader;
 //   - election safety (Raft §5.2): at most one leader per term, ever;
 //   - log matching (§5.3): one entry per (index, term) across the cluster,
 //     and two logs that agree on a term at an index agree on every term
@@ -74,6 +97,7 @@ struct ClusterSimOptions {
   uint64_t snapshot_every = 0;
   bool read_index = true;           // issue ReadIndex requests
   bool transfer_leadership = true;  // start leadership transfers
+  bool hostile = false;             // one node is the adversary (see above)
 };
 
 // What a run exercised (to assert that the faults actually happened).
@@ -93,6 +117,12 @@ struct ClusterSimStats {
   uint64_t reads_answered = 0;
   uint64_t reads_checked = 0;  // answered and then applied locally
   uint64_t transfers_started = 0;
+  // The hostile node: messages it stepped into honest cores, by kind, and of
+  // those the ones refused as protocol violations (raft.h); garbage that
+  // did not even decode.
+  std::map<std::string, uint64_t> hostile_sent;
+  std::map<std::string, uint64_t> hostile_refused;
+  uint64_t garbage_undecodable = 0;
 };
 
 class ClusterSim {
@@ -138,6 +168,7 @@ class ClusterSim {
     uint64_t tick_weight = 1;                       // clock skew: relative tick rate
     int group = 0;                                  // symmetric partition side
     uint64_t commit_seen = 0;                       // for monotonic commit
+    bool hostile = false;                           // the adversary: its core is never driven
   };
   struct InFlight {
     consensus::Message message;
@@ -156,10 +187,12 @@ class ClusterSim {
   };
 
   uint64_t Rand(uint64_t n) { return rng_() % n; }
+  uint64_t MaxTermStep() const { return nodes_.front()->config.max_term_step; }
   bool Chance(uint64_t percent) { return Rand(100) < percent; }
   void Note(std::string event);
   Node& NodeAt(consensus::NodeId id) { return *nodes_[id - 1]; }
   consensus::NodeId WeightedNode();
+  consensus::NodeId RandomHonestNode();
   consensus::NodeId Leader() const;  // a node that believes it leads (highest term), or 0
 
   // Node lifecycle.
@@ -190,6 +223,13 @@ class ClusterSim {
   void StreamSnapshot(const consensus::Message& message);
   void FailSnapshotStream(const consensus::Message& message, const char* why);
 
+  // The hostile node: one crafted or garbled message into an honest node.
+  void HostileStep();
+  // A message the adversary does not send (see above): one an honest node
+  // could take as its leader's, an acknowledgement, or a second vote.
+  bool WouldForge(const consensus::Message& m, const consensus::Raft& target) const;
+  void StepHostile(const std::string& kind, const consensus::Message& m, bool must_refuse);
+
   // Client actions.
   void ProposeRandom(bool final_block);
   void IssueRead();
@@ -210,7 +250,9 @@ class ClusterSim {
   std::set<std::pair<consensus::NodeId, consensus::NodeId>> one_way_blocked_;  // (from, to)
   bool faults_ = true;
   uint64_t step_ = 0;
-  int64_t next_block_time_unix_ms_ = 0;  // proposers' clock: non-decreasing
+  consensus::NodeId hostile_ = consensus::kNoNode;
+  std::map<uint64_t, consensus::NodeId> hostile_votes_;  // term → the candidate it granted
+  int64_t next_block_time_unix_ms_ = 0;                  // proposers' clock: non-decreasing
 
   // Cluster-wide history for the checks.
   std::map<uint64_t, consensus::NodeId> leaders_;                      // term → leader

@@ -61,13 +61,15 @@ class SimRoot {
 
 // The cluster shape and features of a seed: odd seeds run 3 nodes, even ones
 // 5; one seed in five never compacts (long logs, no snapshot traffic), the
-// others snapshot every 3 to 10 applied entries.
+// others snapshot every 3 to 10 applied entries; one seed in four (3 and 6
+// modulo 8: both sizes) has a hostile node.
 ClusterSimOptions OptionsForSeed(uint64_t seed, const std::string& parent_dir) {
   ClusterSimOptions options;
   options.seed = seed;
   options.nodes = seed % 2 == 1 ? 3 : 5;
   options.parent_dir = parent_dir;
   options.snapshot_every = seed % 5 == 0 ? 0 : 3 + seed % 8;
+  options.hostile = seed % 8 == 3 || seed % 8 == 6;
   return options;
 }
 
@@ -133,6 +135,9 @@ ClusterSimStats& operator+=(ClusterSimStats& a, const ClusterSimStats& b) {
   a.reads_answered += b.reads_answered;
   a.reads_checked += b.reads_checked;
   a.transfers_started += b.transfers_started;
+  for (const auto& [kind, n] : b.hostile_sent) a.hostile_sent[kind] += n;
+  for (const auto& [kind, n] : b.hostile_refused) a.hostile_refused[kind] += n;
+  a.garbage_undecodable += b.garbage_undecodable;
   return a;
 }
 
@@ -210,6 +215,14 @@ TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults")
                 << total.snapshots_installed << " installed, " << total.snapshot_stream_failures
                 << " streams failed, " << total.reads_checked << "/" << total.reads_answered
                 << " reads checked, " << total.transfers_started << " transfers");
+  std::string hostile = "hostile messages refused/sent by kind:";
+  for (const auto& [kind, sent] : total.hostile_sent) {
+    const auto refused = total.hostile_refused.find(kind);
+    hostile += " " + kind + " " +
+               std::to_string(refused == total.hostile_refused.end() ? 0 : refused->second) + "/" +
+               std::to_string(sent) + ";";
+  }
+  MESSAGE(hostile << " garbage that did not decode: " << total.garbage_undecodable);
   // The run exercised what it claims to (a few seeds may be too short to).
   if (count >= 50) {
     CHECK(total.blocks > count * 5);
@@ -220,6 +233,15 @@ TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults")
     CHECK(total.snapshot_stream_failures > 0);
     CHECK(total.reads_checked > 0);
     CHECK(total.transfers_started > 0);
+    // The hostile seeds sent every kind of message, and the honest cores
+    // refused many kinds of them (a silent adversary would test nothing).
+    size_t kinds_refused = 0;
+    for (const auto& [kind, refused] : total.hostile_refused) kinds_refused += refused > 0;
+    CHECK(total.hostile_sent.size() >= 14);
+    CHECK(kinds_refused >= 12);
+    CHECK(total.hostile_refused["append-against-committed"] > 0);
+    CHECK(total.hostile_refused["leader-message-of-led-term"] > 0);
+    CHECK(total.hostile_refused["garbage"] > 0);
   }
 }
 
