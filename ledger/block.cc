@@ -1,5 +1,6 @@
 #include "ledger/block.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/clock.h"
@@ -12,7 +13,8 @@ namespace frontera::ledger {
 namespace {
 
 constexpr uint32_t kProposalMagic = 0x31425246;  // "FRB1" little-endian
-constexpr uint32_t kDocumentsMax = 1 << 20;
+// The fewest bytes a document takes: kind byte and two empty strings.
+constexpr size_t kDocumentBytesMin = 1 + 4 + 4;
 
 void PutU32(std::string& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -54,6 +56,7 @@ class Reader {
     return true;
   }
   bool done() const { return rest_.empty(); }
+  size_t remaining() const { return rest_.size(); }
 
  private:
   std::string_view rest_;
@@ -111,8 +114,19 @@ Result<Proposal> DecodeProposal(std::string_view bytes) {
   if (!r.U32(magic) || magic != kProposalMagic) {
     return Status::Corruption("log entry is not a version 1 proposal");
   }
-  if (!r.U64(time) || !r.U32(count) || count > kDocumentsMax) {
-    return Status::Corruption("proposal header is truncated");
+  if (!r.U64(time) || !r.U32(count)) return Status::Corruption("proposal header is truncated");
+  // Bounded before anything is allocated for them: a header may claim up to
+  // 2^32 documents in 16 bytes.
+  if (count > kProposalDocumentsMax) {
+    return Status::InvalidArgument("proposal declares " + std::to_string(count) +
+                                   " documents; at most " + std::to_string(kProposalDocumentsMax) +
+                                   " are allowed");
+  }
+  if (count > r.remaining() / kDocumentBytesMin) {
+    return Status::Corruption("proposal is truncated: it declares " + std::to_string(count) +
+                              " documents but its remaining " + std::to_string(r.remaining()) +
+                              " bytes hold at most " +
+                              std::to_string(r.remaining() / kDocumentBytesMin));
   }
   Proposal p;
   p.time_unix_ms = static_cast<int64_t>(time);
@@ -151,13 +165,72 @@ crypto::Json Block::ToJson() const {
           {"documents", std::move(docs)},
           {"documents_root", Base64Encode(documents_root)},
           {"tree_size", tree_size},
-          {"root", Base64Encode(root)}};
+          {"root", Base64Encode(root)},
+          {"state_root", Base64Encode(state_root)}};
 }
 
 crypto::Hash Block::ComputeHash() const {
   auto canonical = crypto::Canonicalize(ToJson());
   FRONTERA_CHECK(canonical.ok()) << canonical.status().ToString();
   return crypto::Sha256(*canonical);
+}
+
+namespace {
+
+Result<uint64_t> HeaderUint(const crypto::Json& block, const char* name) {
+  auto it = block.find(name);
+  if (it == block.end() || !it->is_number_unsigned()) {
+    return Status::Corruption(std::string("stored block: \"") + name +
+                              "\" is missing or not an unsigned integer");
+  }
+  return it->get<uint64_t>();
+}
+
+Result<crypto::Hash> HeaderHash(const crypto::Json& block, const char* name) {
+  auto it = block.find(name);
+  if (it == block.end() || !it->is_string()) {
+    return Status::Corruption(std::string("stored block: \"") + name +
+                              "\" is missing or not a string");
+  }
+  auto bytes = Base64Decode(it->get_ref<const std::string&>());
+  if (!bytes.ok() || bytes->size() != std::tuple_size_v<crypto::Hash>) {
+    return Status::Corruption(std::string("stored block: \"") + name +
+                              "\" is not a base64 SHA-256 hash");
+  }
+  crypto::Hash h;
+  std::copy(bytes->begin(), bytes->end(), h.begin());
+  return h;
+}
+
+}  // namespace
+
+Result<BlockHeader> ParseBlockHeader(std::string_view text) {
+  // A block lists one small object per document: far beyond ParseJson's
+  // default size limit for a large batch, never beyond the entry it came
+  // from (proposer.batch_bytes_max is at most 256 MiB).
+  crypto::JsonLimits limits;
+  limits.text_bytes_max = size_t{1} << 30;
+  auto parsed = crypto::ParseJson(text, limits);
+  if (!parsed.ok()) {
+    return Status::Corruption("stored block does not parse: " + parsed.status().message());
+  }
+  const crypto::Json& block = *parsed;
+  if (!block.is_object()) return Status::Corruption("stored block is not a JSON object");
+  BlockHeader h;
+  FRONTERA_ASSIGN_OR_RETURN(h.height, HeaderUint(block, "height"));
+  FRONTERA_ASSIGN_OR_RETURN(h.previous_hash, HeaderHash(block, "previous"));
+  auto time = block.find("time_unix_ms");
+  if (time == block.end() || !time->is_number_integer()) {
+    return Status::Corruption("stored block: \"time_unix_ms\" is missing or not an integer");
+  }
+  h.time_unix_ms = time->get<int64_t>();
+  FRONTERA_ASSIGN_OR_RETURN(h.log_index, HeaderUint(block, "log_index"));
+  FRONTERA_ASSIGN_OR_RETURN(h.tree_size, HeaderUint(block, "tree_size"));
+  FRONTERA_ASSIGN_OR_RETURN(h.root, HeaderHash(block, "root"));
+  if (block.contains("state_root")) {
+    FRONTERA_ASSIGN_OR_RETURN(h.state_root, HeaderHash(block, "state_root"));
+  }
+  return h;
 }
 
 }  // namespace frontera::ledger

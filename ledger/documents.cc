@@ -21,7 +21,7 @@ namespace {
 constexpr size_t kStringCharsMax = 1024;  // every string of a document
 constexpr size_t kArrayItemsMax = 100;    // every array of a document
 constexpr size_t kDepthMax = 32;          // as crypto::JsonLimits
-constexpr size_t kIdCharsMax = 256;       // identifiers (URIs)
+constexpr size_t kIdCharsMax = kIdentifierCharsMax;  // identifiers (URIs)
 constexpr size_t kTextCharsMax = 200;     // names and descriptions
 constexpr size_t kReasonCharsMax = 500;   // revocation reason
 

@@ -18,6 +18,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +30,10 @@
 namespace frontera::ledger {
 
 using crypto::Json;
+
+// Most characters (code points) of an identifier: a document id, a
+// certificate id, an EPC (docs/formats.md §2).
+inline constexpr size_t kIdentifierCharsMax = 256;
 
 enum class CredentialType { kProduct, kPrecursor };
 

@@ -19,6 +19,16 @@ bool AllDigits(std::string_view s) {
 
 Status Rule(std::string reason) { return Status::FailedPrecondition(reason); }
 
+// The first bytes of `text`, at most `bytes_max`, ending on a character
+// boundary: a reason quotes the document, and a quote cut inside a UTF-8
+// sequence would not be text (the reason goes into JSON and into blocks).
+std::string Excerpt(std::string_view text, size_t bytes_max) {
+  if (text.size() <= bytes_max) return std::string(text);
+  size_t end = bytes_max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end));
+}
+
 // Parses exactly s.size() decimal digits. REQUIRES: AllDigits(s), s.size() <= 9.
 int DigitsValue(std::string_view s) {
   int v = 0;
@@ -239,7 +249,7 @@ bool IsCountryCode(std::string_view code) {
 Status CheckCountryCode(std::string_view code) {
   if (IsCountryCode(code)) return Status::Ok();
   return Rule("must be an ISO 3166-1 alpha-2 country code in upper case (e.g. MX, US, CA), not \"" +
-              std::string(code.substr(0, 16)) + "\"");
+              Excerpt(code, 16) + "\"");
 }
 
 std::span<const UnitCode> UnitCodes() { return kUnitCodes; }
@@ -446,7 +456,7 @@ Status CheckUnLocode(std::string_view locode) {
   }
   if (!IsCountryCode(locode.substr(0, 2))) {
     return Rule("UN/LOCODE must start with an ISO 3166-1 alpha-2 country code, not \"" +
-                std::string(locode.substr(0, 2)) + "\"");
+                Excerpt(locode, 2) + "\"");
   }
   for (char c : locode.substr(2)) {
     // UN/ECE Recommendation 16: location part uses letters and digits 2-9

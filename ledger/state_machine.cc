@@ -24,7 +24,6 @@ namespace {
 
 // Key layout: docs/ledger.md#state.
 const std::string kMetaApplied = "ledger/applied_index";
-const std::string kMetaSummary = "ledger/summary";
 const std::string kMetaCheckpoint = "ledger/checkpoint";
 const std::string kMetaRevocationsNote = "ledger/revocations_note";
 const std::string kMetaCheckpointTreeSize = "ledger/checkpoint_tree_size";
@@ -72,15 +71,79 @@ bool IsCustomsAct(EventKind kind) {
          kind == EventKind::kJointInspection;
 }
 
-Json SummaryToJson(const LedgerSummary& s) {
-  return {{"applied_index", s.applied_index},
-          {"block_height", s.block_height},
-          {"block_hash", Base64Encode(s.block_hash)},
-          {"tree_size", s.tree_size},
-          {"root", Base64Encode(s.root)},
-          {"certificates", s.certificates},
-          {"documents_accepted", s.documents_accepted},
-          {"documents_rejected", s.documents_rejected}};
+// The latest block time Apply accepts from a proposal: 9999-12-31T23:59:59.999Z,
+// the end of RFC 3339's four-digit years (FormatRfc3339 and the date rules).
+constexpr int64_t kBlockTimeMax = 253402300799999;
+
+// Characters are code points of well-formed UTF-8: count the bytes that do
+// not continue a sequence.
+size_t CodePoints(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// The certificate id named with an event or revocation (the request path, or
+// the proposal) goes into keys, records and the block as it is: it must be
+// text that JSON can carry, and bounded like every identifier.
+Status CheckCertificateId(std::string_view id) {
+  if (!crypto::IsWellFormedUtf8(id)) {
+    return Status::InvalidArgument("the certificate id is not valid UTF-8");
+  }
+  if (CodePoints(id) > kIdentifierCharsMax) {
+    return Status::InvalidArgument("the certificate id is longer than " +
+                                   std::to_string(kIdentifierCharsMax) + " characters");
+  }
+  return Status::Ok();
+}
+
+// What a committed proposal says about a document besides its text: refused
+// before anything reads it, since a hostile leader chose it.
+Status CheckProposedDocument(const ProposedDocument& d) {
+  if (d.kind != DocumentKind::kCredential && d.kind != DocumentKind::kEvent &&
+      d.kind != DocumentKind::kRevocation) {
+    return Status::InvalidArgument("document kind " + std::to_string(static_cast<int>(d.kind)) +
+                                   " is unknown");
+  }
+  return CheckCertificateId(d.certificate_id);
+}
+
+// `status` with the same code and `message` (no field errors).
+Status WithMessage(const Status& status, std::string_view message) {
+  using Code = Status::Code;
+  switch (status.code()) {
+    case Code::kOk:
+      break;
+    case Code::kInvalidArgument:
+      return Status::InvalidArgument(message);
+    case Code::kFailedPrecondition:
+      return Status::FailedPrecondition(message);
+    case Code::kPermissionDenied:
+      return Status::PermissionDenied(message);
+    case Code::kNotFound:
+      return Status::NotFound(message);
+    case Code::kAlreadyExists:
+      return Status::AlreadyExists(message);
+    case Code::kResourceExhausted:
+      return Status::ResourceExhausted(message);
+    case Code::kUnavailable:
+      return Status::Unavailable(message);
+    case Code::kCorruption:
+      return Status::Corruption(message);
+    case Code::kIOError:
+      return Status::IOError(message);
+    case Code::kInternal:
+      return Status::Internal(message);
+  }
+  return status;
+}
+
+// A refusal as the block records it. The reason goes into the block's JCS
+// form, which only carries well-formed UTF-8; a rule that quoted a document
+// byte-wise could break that, and the block must be made anyway.
+Status Recordable(const Status& status) {
+  if (crypto::IsWellFormedUtf8(status.message())) return status;
+  return WithMessage(status, "the reason is withheld: it is not valid UTF-8");
 }
 
 Result<crypto::Hash> HashFromBase64(const std::string& text) {
@@ -177,26 +240,47 @@ Result<std::unique_ptr<StateMachine>> StateMachine::Open(storage::KvStore* store
 }
 
 Status StateMachine::LoadMeta() {
-  FRONTERA_ASSIGN_OR_RETURN(auto summary, store_->Get(Column::kMeta, kMetaSummary));
+  FRONTERA_ASSIGN_OR_RETURN(auto summary, store_->Get(Column::kMeta, kMetaSummaryKey));
   LedgerSummary s;
+  bool has_state_root = true;
   if (summary) {
-    auto j = crypto::ParseJson(*summary);
-    if (!j.ok()) return Status::Corruption("ledger summary does not parse");
-    s.applied_index = (*j)["applied_index"].get<uint64_t>();
-    s.block_height = (*j)["block_height"].get<uint64_t>();
-    FRONTERA_ASSIGN_OR_RETURN(s.block_hash, HashFromBase64((*j)["block_hash"].get<std::string>()));
-    s.tree_size = (*j)["tree_size"].get<uint64_t>();
-    FRONTERA_ASSIGN_OR_RETURN(s.root, HashFromBase64((*j)["root"].get<std::string>()));
-    s.certificates = (*j)["certificates"].get<uint64_t>();
-    s.documents_accepted = (*j)["documents_accepted"].get<uint64_t>();
-    s.documents_rejected = (*j)["documents_rejected"].get<uint64_t>();
+    FRONTERA_ASSIGN_OR_RETURN(s, DecodeSummary(*summary, &has_state_root));
   } else {
     s.root = crypto::EmptyTreeHash();
+    s.state_root = StateRoot(crypto::LtHash16());
   }
   if (s.tree_size != merkle_->tree_size() || s.root != merkle_->root()) {
     return Status::Corruption("ledger summary (tree size " + std::to_string(s.tree_size) +
                               ") disagrees with the Merkle log (tree size " +
                               std::to_string(merkle_->tree_size()) + ")");
+  }
+  FRONTERA_ASSIGN_OR_RETURN(auto lthash_text, store_->Get(Column::kMeta, kMetaStateLtHashKey));
+  crypto::LtHash16 lthash;
+  if (lthash_text) {
+    FRONTERA_ASSIGN_OR_RETURN(lthash, crypto::LtHash16::FromBytes(*lthash_text));
+  } else if (summary) {
+    // A ledger written before state roots: one scan gives the running value,
+    // and the next block carries its root.
+    FRONTERA_ASSIGN_OR_RETURN(lthash, ScanStateLtHash(*store_));
+  }
+  const crypto::Hash state_root = StateRoot(lthash);
+  if (has_state_root && state_root != s.state_root) {
+    return Status::Corruption(
+        "the running state hash in kMeta disagrees with the ledger summary's "
+        "state root");
+  }
+  s.state_root = state_root;
+  // The next block's time never goes back past the last one's, which the
+  // block itself records (its hash is the summary's).
+  int64_t block_time_unix_ms = 0;
+  if (s.block_height > 0) {
+    FRONTERA_ASSIGN_OR_RETURN(auto block_text, store_->Get(Column::kBlocks, Be64(s.block_height)));
+    if (!block_text || crypto::Sha256(*block_text) != s.block_hash) {
+      return Status::Corruption("block " + std::to_string(s.block_height) +
+                                " is missing or is not the block the ledger summary names");
+    }
+    FRONTERA_ASSIGN_OR_RETURN(BlockHeader header, ParseBlockHeader(*block_text));
+    block_time_unix_ms = header.time_unix_ms;
   }
   FRONTERA_ASSIGN_OR_RETURN(auto checkpoint, store_->Get(Column::kMeta, kMetaCheckpoint));
   FRONTERA_ASSIGN_OR_RETURN(auto revocations_note,
@@ -212,19 +296,30 @@ Status StateMachine::LoadMeta() {
                               std::to_string(checkpoint_tree_size) +
                               " is beyond the ledger's tree size " + std::to_string(s.tree_size));
   }
+  std::optional<std::string> bad_revocation;
   Status scanned = store_->Scan(
       Column::kIndex, kRevPrefix, storage::PrefixSuccessor(kRevPrefix), storage::KvStore::kNoLimit,
       [&](std::string_view key, std::string_view value) {
-        Json j = Json::parse(value);
-        RevocationEntry e{std::string(key.substr(kRevPrefix.size())), j["item"].get<std::string>(),
-                          j["leaf_index"].get<uint64_t>()};
+        auto j = crypto::ParseJson(value);
+        if (!j.ok() || !j->is_object() || !(*j)["item"].is_string() ||
+            !(*j)["leaf_index"].is_number_unsigned()) {
+          bad_revocation = std::string(key.substr(kRevPrefix.size()));
+          return false;
+        }
+        RevocationEntry e{std::string(key.substr(kRevPrefix.size())),
+                          (*j)["item"].get<std::string>(), (*j)["leaf_index"].get<uint64_t>()};
         revocations_.emplace(e.certificate, e);
         return true;
       });
   FRONTERA_RETURN_IF_ERROR(scanned);
+  if (bad_revocation) {
+    return Status::Corruption("the revocation index entry of " + *bad_revocation + " is malformed");
+  }
   std::lock_guard<std::mutex> lock(mu_);
   published_ = s;
   applying_ = s;
+  state_lthash_ = lthash;
+  block_time_unix_ms_ = block_time_unix_ms;
   checkpoint_ = checkpoint.value_or("");
   revocations_note_ = revocations_note.value_or("");
   checkpoint_tree_size_ = checkpoint_tree_size;
@@ -511,6 +606,7 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
 
 Result<AdmittedDocument> StateMachine::Admit(DocumentKind kind, const std::string& certificate_id,
                                              const Json& document, int64_t now_unix_ms) const {
+  FRONTERA_RETURN_IF_ERROR(CheckCertificateId(certificate_id));
   FRONTERA_ASSIGN_OR_RETURN(std::string canonical, crypto::Canonicalize(document));
   FRONTERA_ASSIGN_OR_RETURN(ParsedDocument parsed, ParseAndVerify(kind, document, canonical));
   auto shared = std::make_shared<const ParsedDocument>(std::move(parsed));
@@ -531,17 +627,37 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
   FRONTERA_CHECK(log_index > applying_.applied_index)
       << "apply of log index " << log_index << " after " << applying_.applied_index;
   FRONTERA_CHECK(parsed == nullptr || parsed->size() == proposal.documents.size());
+  const size_t first_op = batch.ops();
   StagedView view(store_, batch);
   Block block;
   block.height = applying_.block_height + 1;
   block.previous_hash = applying_.block_hash;
-  block.time_unix_ms = proposal.time_unix_ms;
   block.log_index = log_index;
+  // The leader chose the time; a later leader whose clock is behind must not
+  // take the ledger back (expiry would un-expire), and a time no date rule
+  // can read refuses the proposal's documents. Both depend only on the
+  // proposal and the previous block.
+  const bool time_readable = proposal.time_unix_ms >= 0 && proposal.time_unix_ms <= kBlockTimeMax;
+  block.time_unix_ms =
+      time_readable ? std::max(block_time_unix_ms_, proposal.time_unix_ms) : block_time_unix_ms_;
+  const Status time_refusal =
+      time_readable
+          ? Status::Ok()
+          : Status::InvalidArgument("the proposal's time " + std::to_string(proposal.time_unix_ms) +
+                                    " is outside 1970-01-01 to 9999-12-31");
   std::vector<crypto::Hash> document_hashes;
 
   for (size_t i = 0; i < proposal.documents.size(); ++i) {
     const ProposedDocument& pd = proposal.documents[i];
     DocumentOutcome outcome;
+    Status refusal = time_refusal.ok() ? CheckProposedDocument(pd) : time_refusal;
+    if (!refusal.ok()) {
+      outcome.leaf_hash = crypto::LeafHash(AsBytes(pd.canonical));
+      document_hashes.push_back(outcome.leaf_hash);
+      outcome.status = std::move(refusal);
+      block.outcomes.push_back(std::move(outcome));
+      continue;
+    }
     outcome.certificate_id = pd.certificate_id;
 
     // What depends on the document's bytes alone was computed at admission
@@ -570,17 +686,17 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
     outcome.leaf_hash = doc ? doc->leaf_hash : crypto::LeafHash(AsBytes(pd.canonical));
     document_hashes.push_back(outcome.leaf_hash);
     if (doc == nullptr) {
-      outcome.status = parse_status;
+      outcome.status = Recordable(parse_status);
       block.outcomes.push_back(std::move(outcome));
       continue;
     }
-    auto checked = Check(view, *doc, pd.certificate_id, proposal.time_unix_ms);
+    auto checked = Check(view, *doc, pd.certificate_id, block.time_unix_ms);
     if (!checked.ok()) {
       // A failing disk is not a verdict on the document: stop rather than let
       // this node's state diverge from the others'.
       FRONTERA_CHECK(!checked.status().IsIOError() && !checked.status().IsCorruption())
           << "apply of log index " << log_index << ": " << checked.status().ToString();
-      outcome.status = checked.status();
+      outcome.status = Recordable(checked.status());
       block.outcomes.push_back(std::move(outcome));
       continue;
     }
@@ -657,17 +773,27 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
   block.documents_root = crypto::RootFromLeafHashes(document_hashes);
   block.tree_size = merkle_->tree_size();
   block.root = merkle_->root();
+  // Every state write of the block is staged above: fold them into the
+  // running hash (docs/ledger.md#state-root). A failing disk stops the node,
+  // as for the reads of Check.
+  Status folded = FoldStateWrites(*store_, batch, first_op, state_lthash_);
+  FRONTERA_CHECK(folded.ok()) << "apply of log index " << log_index << ": " << folded.ToString();
+  block.state_root = StateRoot(state_lthash_);
 
+  auto block_text = crypto::Canonicalize(block.ToJson());
+  FRONTERA_CHECK(block_text.ok()) << "block " << block.height << ": "
+                                  << block_text.status().ToString();
   applying_.applied_index = log_index;
   applying_.block_height = block.height;
-  applying_.block_hash = block.ComputeHash();
+  applying_.block_hash = crypto::Sha256(*block_text);
   applying_.tree_size = block.tree_size;
   applying_.root = block.root;
-  auto block_text = crypto::Canonicalize(block.ToJson());
-  FRONTERA_CHECK(block_text.ok());
+  applying_.state_root = block.state_root;
+  block_time_unix_ms_ = block.time_unix_ms;
   batch.Put(Column::kBlocks, Be64(block.height), *block_text);
   batch.Put(Column::kMeta, kMetaApplied, Be64(log_index));
-  batch.Put(Column::kMeta, kMetaSummary, SummaryToJson(applying_).dump());
+  batch.Put(Column::kMeta, kMetaStateLtHashKey, state_lthash_.ToBytes());
+  batch.Put(Column::kMeta, kMetaSummaryKey, EncodeSummary(applying_));
   return block;
 }
 
@@ -759,6 +885,12 @@ std::string StateMachine::LatestCheckpoint() const {
 LedgerSummary StateMachine::Summary() const {
   std::lock_guard<std::mutex> lock(mu_);
   return published_;
+}
+
+Result<LedgerRoots> StateMachine::Roots() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return LedgerRoots{published_.block_height, published_.block_hash, published_.tree_size,
+                     published_.root, published_.state_root};
 }
 
 Result<Json> StateMachine::CertificateView(const std::string& id) const {

@@ -7,7 +7,10 @@
 // documents become leaves of the RFC 6962 log; each proposal becomes a
 // hash-chained block. Validation depends only on the stored state, the genesis
 // and the proposal (its time included) — never on a local clock, thread timing
-// or hash-map order — so every validator reaches the same state and root.
+// or hash-map order — so every validator reaches the same state and roots.
+// Whatever a committed proposal holds, Apply makes a block: a document the
+// rules refuse (malformed bytes, non-UTF-8 ids, oversized fields) becomes a
+// refused outcome, the same on every node, never an abort.
 //
 // Thread-safety: Apply/StageCheckpoint/Publish are called by one thread (the
 // apply thread). Admit and the read methods are thread-safe and may run
@@ -30,6 +33,7 @@
 #include "ledger/genesis.h"
 #include "ledger/merkle_log.h"
 #include "ledger/signature_cache.h"
+#include "ledger/state_root.h"
 #include "storage/kv_store.h"
 
 namespace frontera::ledger {
@@ -67,17 +71,6 @@ struct CertificateProof {
   std::string checkpoint;
 };
 
-struct LedgerSummary {
-  uint64_t applied_index = 0;
-  uint64_t block_height = 0;
-  crypto::Hash block_hash{};
-  uint64_t tree_size = 0;
-  crypto::Hash root{};
-  uint64_t certificates = 0;
-  uint64_t documents_accepted = 0;
-  uint64_t documents_rejected = 0;
-};
-
 class StateMachine {
  public:
   // REQUIRES: store outlives the state machine.
@@ -92,11 +85,18 @@ class StateMachine {
                                  const crypto::Json& document, int64_t now_unix_ms) const;
 
   // Applies the proposal committed at `log_index` and stages every write into
-  // `batch` (documents, indexes, Merkle nodes, the block, the applied index).
-  // `parsed`, when given, holds what this node's admission computed for each
-  // document of the proposal (same order): valid because it depends only on
-  // the documents' bytes. Without it every document is parsed and verified.
-  // REQUIRES: log_index > applied_index(); apply thread only.
+  // `batch` (documents, indexes, Merkle nodes, the block, the applied index,
+  // the running state hash). `parsed`, when given, holds what this node's
+  // admission computed for each document of the proposal (same order): valid
+  // because it depends only on the documents' bytes. Without it every
+  // document is parsed and verified.
+  // The block's time is max(previous block's time, proposal time): a leader
+  // whose clock is behind cannot move the ledger's time back. A proposal
+  // time outside [1970-01-01, 9999-12-31] refuses every document of the
+  // proposal (kInvalidArgument) and the block keeps the previous block's
+  // time.
+  // REQUIRES: log_index > applied_index(); `batch` holds no kState/kIndex
+  // operations yet; apply thread only.
   Block Apply(uint64_t log_index, const Proposal& proposal,
               const std::vector<const ParsedDocument*>* parsed, storage::WriteBatch& batch);
 
@@ -129,6 +129,9 @@ class StateMachine {
   Result<crypto::Json> BlockJson(uint64_t height) const;
   Result<crypto::Json> PartyJson(const std::string& did) const;
   LedgerSummary Summary() const;
+  // The roots after the last published block, from the running values (no
+  // store reads); what RecomputeRoots finds in this node's store. Thread-safe.
+  Result<LedgerRoots> Roots() const;
   // The body of the checkpoint for the current tree, to be signed.
   std::string CheckpointBody() const;
 
@@ -193,6 +196,11 @@ class StateMachine {
   std::vector<RevocationEntry> revocations_published_;  // GUARDED_BY(mu_)
   // Apply thread only.
   LedgerSummary applying_;
+  // The LtHash16 of kState and kIndex with every applied block staged;
+  // StateRoot(state_lthash_) == applying_.state_root.
+  crypto::LtHash16 state_lthash_;
+  // The time of the last applied block (0 before the first). Monotonic.
+  int64_t block_time_unix_ms_ = 0;
   std::map<std::string, RevocationEntry> revocations_;  // by certificate id, as applied
   bool revocations_changed_ = false;                    // since the last Publish
 };

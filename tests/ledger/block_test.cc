@@ -1,8 +1,13 @@
-// The binary proposal format (ledger/block.h): round trip, strict decoding,
-// and reading the block time from the header alone.
+// The binary proposal format (ledger/block.h): round trip, strict and bounded
+// decoding, reading the block time from the header alone; the block header.
 #include "ledger/block.h"
 
 #include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "crypto/jcs.h"
 
 namespace frontera::ledger {
 namespace {
@@ -42,6 +47,67 @@ TEST_CASE("a malformed proposal is corruption, never a crash") {
   wrong_magic[0] ^= 1;
   CHECK(DecodeProposal(wrong_magic).status().IsCorruption());
   CHECK(ProposalTime(wrong_magic).status().IsCorruption());
+}
+
+TEST_CASE("a proposal's document count is bounded before anything is allocated for it") {
+  // Magic, time, and a count with nothing after it.
+  std::string header = EncodeProposal(Proposal{1796032800000, {}});
+  REQUIRE(header.size() == 16);
+  auto with_count = [&](uint32_t count) {
+    std::string bytes = header.substr(0, 12);
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((count >> (8 * i)) & 0xff));
+    return bytes;
+  };
+  CHECK(DecodeProposal(with_count(0xffffffff)).status().IsInvalidArgument());
+  CHECK(DecodeProposal(with_count(kProposalDocumentsMax + 1)).status().IsInvalidArgument());
+  // Within the limit, but more documents than the bytes can hold.
+  CHECK(DecodeProposal(with_count(1000) + std::string(100, '\0')).status().IsCorruption());
+  // A length prefix past the end is truncation.
+  std::string long_id = with_count(1);
+  long_id += '\x01';
+  long_id += std::string("\xff\xff\xff\x7f", 4);
+  CHECK(DecodeProposal(long_id).status().IsCorruption());
+  // Field contents are not the decoder's business: a non-UTF-8 id decodes
+  // (and Apply refuses the document).
+  Proposal odd{1, {{DocumentKind::kEvent, "\xff", "{"}}};
+  auto decoded = DecodeProposal(EncodeProposal(odd));
+  REQUIRE(decoded.ok());
+  CHECK(decoded->documents[0].certificate_id == "\xff");
+}
+
+TEST_CASE("a block's header reads back from its JSON, and garbage is corruption") {
+  Block block;
+  block.height = 7;
+  block.previous_hash[0] = 1;
+  block.time_unix_ms = 1796032800000;
+  block.log_index = 9;
+  block.tree_size = 3;
+  block.root[1] = 2;
+  block.state_root[2] = 3;
+  auto text = crypto::Canonicalize(block.ToJson());
+  REQUIRE(text.ok());
+  auto header = ParseBlockHeader(*text);
+  REQUIRE_MESSAGE(header.ok(), header.status().ToString());
+  CHECK(header->height == 7);
+  CHECK(header->previous_hash == block.previous_hash);
+  CHECK(header->time_unix_ms == block.time_unix_ms);
+  CHECK(header->log_index == 9);
+  CHECK(header->tree_size == 3);
+  CHECK(header->root == block.root);
+  REQUIRE(header->state_root.has_value());
+  CHECK(*header->state_root == block.state_root);
+  // The block hash covers the state root.
+  Block other = block;
+  other.state_root[2] = 4;
+  CHECK(other.ComputeHash() != block.ComputeHash());
+  const std::vector<std::string> bad_texts = {
+      "", "[]", "{\"height\":-1}", "{\"height\":\"7\"}", "\xff", text->substr(0, text->size() - 1)};
+  for (const std::string& bad : bad_texts) {
+    CHECK_MESSAGE(ParseBlockHeader(bad).status().IsCorruption(), bad);
+  }
+  crypto::Json no_root = block.ToJson();
+  no_root["state_root"] = "not base64!";
+  CHECK(ParseBlockHeader(no_root.dump()).status().IsCorruption());
 }
 
 }  // namespace

@@ -1,119 +1,22 @@
 // The ledger state machine on its own: determinism, rules inside one block,
-// time taken from the proposal only, recovery of its summary.
+// time taken from the proposal and never going back, recovery of its summary,
+// and blocks made (never an abort) from proposals of hostile documents.
 #include "ledger/state_machine.h"
 
 #include <doctest/doctest.h>
-#include <stdlib.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <cstdint>
+#include <string>
+#include <vector>
 
 #include "common/encoding.h"
-#include "crypto/data_integrity.h"
-#include "crypto/did_key.h"
 #include "crypto/jcs.h"
-#include "crypto/key_file.h"
+#include "tests/ledger/ledger_test_util.h"
 
 namespace frontera::ledger {
 namespace {
 
 using crypto::Json;
-
-Json Fixture(const std::string& name) {
-  std::ifstream in(std::string(FRONTERA_FIXTURES_DIR) + "/examples/" + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return Json::parse(text.str());
-}
-
-crypto::KeyPair KeyOf(const std::string& party) {
-  auto seed = crypto::ParseSeedHex(
-      Fixture("parties.json")["parties"][party]["testSeedHex"].get<std::string>());
-  REQUIRE(seed.ok());
-  return crypto::KeyPair::FromSeed(*seed);
-}
-
-Genesis ExampleGenesis() {
-  Json parties = Json::array();
-  const Json fixture = Fixture("parties.json");  // outlives the loop over its items
-  for (const auto& [name, p] : fixture["parties"].items()) {
-    Json party = {
-        {"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]}, {"country", p["country"]}};
-    if (p.contains("gln")) party["gln"] = p["gln"];
-    if (p.contains("prefixes")) party["prefixes"] = p["prefixes"];
-    parties.push_back(party);
-  }
-  auto g = ParseGenesis(
-      {{"network", "frontera.example/north-america-1"},
-       {"created", "2026-11-01T00:00:00Z"},
-       {"resolver", "verify.frontera.example"},
-       {"validators",
-        {{{"name", "us-cbp"}, {"did", Fixture("parties.json")["parties"]["us-cbp"]["did"]}}}},
-       {"parties", parties}});
-  REQUIRE_MESSAGE(g.ok(), g.status().ToString());
-  return *g;
-}
-
-class TempStore {
- public:
-  TempStore() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "frontera-sm-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    dir_ = tmpl;
-    Open();
-  }
-  ~TempStore() {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  void Open() {
-    store_.reset();
-    auto s = storage::KvStore::Open(dir_ + "/db", storage::KvOptions{});
-    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
-    store_ = std::move(s).value();
-  }
-  storage::KvStore* get() { return store_.get(); }
-
- private:
-  std::string dir_;
-  std::unique_ptr<storage::KvStore> store_;
-};
-
-ProposedDocument Doc(DocumentKind kind, const Json& doc, const std::string& cert = "") {
-  auto canonical = crypto::Canonicalize(doc);
-  REQUIRE(canonical.ok());
-  return {kind, cert, *canonical};
-}
-
-Json PharmaWithSerial(const std::string& id, const std::string& serial) {
-  Json doc = Fixture("pharma-credential.json");
-  doc.erase("proof");
-  doc["id"] = id;
-  doc["credentialSubject"]["serial"] = serial;
-  doc["credentialSubject"]["id"] = "https://id.gs1.org/01/07501234000017/10/LOT42A/21/" + serial;
-  doc["credentialSubject"].erase("label");
-  crypto::ProofOptions options;
-  options.created = "2026-11-30T10:00:00Z";
-  crypto::KeyPair key = KeyOf("mx-manufacturer");
-  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
-  auto signed_doc = crypto::CreateProof(doc, options, key);
-  REQUIRE(signed_doc.ok());
-  return *signed_doc;
-}
-
-constexpr int64_t kNov30 = 1796032800000;  // 2026-11-30T10:00:00Z
-
-Block ApplyAndWrite(StateMachine& sm, storage::KvStore* store, uint64_t index, const Proposal& p) {
-  storage::WriteBatch batch;
-  Block block = sm.Apply(index, p, nullptr, batch);
-  sm.StageCheckpoint(block.tree_size, "note " + std::to_string(index) + "\n", "revocations\n",
-                     batch);
-  REQUIRE(store->Write(batch, true).ok());
-  sm.Publish();
-  sm.PublishCheckpoint(block.tree_size, "note " + std::to_string(index) + "\n", "revocations\n");
-  return block;
-}
 
 TEST_CASE("two validators applying the same proposals reach the same blocks and root") {
   crypto::InitCrypto();
@@ -212,6 +115,133 @@ TEST_CASE("the summary and checkpoint survive a reopen") {
   auto view = (*sm)->CertificateView("urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70");
   REQUIRE(view.ok());
   CHECK((*view)["credential"] == Fixture("pharma-credential.json"));
+}
+
+// A leader that is buggy or hostile can commit anything the proposal
+// encoding carries. Every validator must still make the same block, with
+// such documents refused, and never abort (an abort would repeat at every
+// restart, on every validator).
+Proposal HostileProposal() {
+  Json cut_quote = Fixture("pharma-credential.json");
+  // A rule quotes the first 16 bytes of a bad country code: 15 letters and a
+  // two-byte character, cut in half by a byte-wise quote.
+  cut_quote["credentialSubject"]["manufacturer"]["countryOfOrigin"] = "AAAAAAAAAAAAAAA\u00e9";
+  Json long_id = Fixture("pharma-credential.json");
+  long_id["id"] = "urn:uuid:" + std::string(2000, 'a');
+  Proposal p{kNov30, {}};
+  // Certificate ids that are not UTF-8, or too long, with an event and a
+  // revocation (they name a certificate in the path).
+  p.documents.push_back(Doc(DocumentKind::kEvent, Fixture("shipping-event.json"), "urn:\xff\xfe"));
+  p.documents.push_back({DocumentKind::kRevocation, "\xc3", "{}"});
+  p.documents.push_back(
+      Doc(DocumentKind::kEvent, Fixture("shipping-event.json"), std::string(300, 'x')));
+  // Not UTF-8 inside the document; not JSON at all; JSON that is not an
+  // object; an empty document; a deeply nested one.
+  p.documents.push_back({DocumentKind::kCredential, "", "{\"id\":\"urn:\xff\"}"});
+  p.documents.push_back({DocumentKind::kCredential, "", std::string("\x00\x01garbage", 9)});
+  p.documents.push_back({DocumentKind::kEvent, "urn:uuid:x", "[1,2,3]"});
+  p.documents.push_back({DocumentKind::kRevocation, "", ""});
+  p.documents.push_back(
+      {DocumentKind::kCredential, "", std::string(5000, '[') + std::string(5000, ']')});
+  // Well-formed JSON whose fields break the rules in unusual ways.
+  p.documents.push_back(Doc(DocumentKind::kCredential, cut_quote));
+  p.documents.push_back(Doc(DocumentKind::kCredential, long_id));
+  // And one good document: the block goes on.
+  p.documents.push_back(Doc(DocumentKind::kCredential, Fixture("precursor-credential.json")));
+  return p;
+}
+
+TEST_CASE("a proposal of hostile documents makes a block that refuses them, the same everywhere") {
+  crypto::InitCrypto();
+  const Proposal p = HostileProposal();
+  // Through the log encoding, as validators receive it.
+  auto decoded = DecodeProposal(EncodeProposal(p));
+  REQUIRE(decoded.ok());
+  // An unknown kind, which only a Proposal built in memory can carry.
+  decoded->documents.insert(decoded->documents.begin(), {static_cast<DocumentKind>(9), "", "{}"});
+  std::vector<crypto::Hash> block_hashes;
+  std::vector<std::vector<std::string>> reasons(2);
+  for (int node = 0; node < 2; ++node) {
+    TempStore store;
+    auto sm = StateMachine::Open(store.get(), ExampleGenesis(), {});
+    REQUIRE(sm.ok());
+    Block b = ApplyAndWrite(**sm, store.get(), 1, *decoded);
+    REQUIRE(b.outcomes.size() == decoded->documents.size());
+    for (size_t i = 0; i + 1 < b.outcomes.size(); ++i) {
+      const DocumentOutcome& o = b.outcomes[i];
+      CHECK_MESSAGE(!o.status.ok(), "document " << i);
+      CHECK_MESSAGE(crypto::IsWellFormedUtf8(o.status.message()), "document " << i);
+      CHECK_MESSAGE(crypto::IsWellFormedUtf8(o.certificate_id), "document " << i);
+      reasons[node].push_back(o.status.ToString());
+    }
+    CHECK(b.outcomes[0].status.IsInvalidArgument());  // kind 9
+    CHECK(b.outcomes[1].status.IsInvalidArgument());  // id not UTF-8
+    CHECK(b.outcomes[1].certificate_id.empty());
+    CHECK(b.outcomes[3].status.IsInvalidArgument());  // id too long
+    // The country code is quoted up to a character boundary, not mid-'é'.
+    CHECK_MESSAGE(
+        b.outcomes[9].status.message().find("not \"AAAAAAAAAAAAAAA\"") != std::string::npos,
+        b.outcomes[9].status.message());
+    CHECK(b.outcomes.back().status.ok());
+    CHECK(b.tree_size == 1);
+    CHECK((*sm)->Summary().documents_rejected == decoded->documents.size() - 1);
+    block_hashes.push_back(b.ComputeHash());
+    // The stored block is the one hashed, and the store verifies.
+    auto roots = RecomputeRoots(*store.get());
+    REQUIRE_MESSAGE(roots.ok(), roots.status().ToString());
+    CHECK(roots->block_hash == block_hashes.back());
+  }
+  CHECK(block_hashes[0] == block_hashes[1]);
+  CHECK(reasons[0] == reasons[1]);
+}
+
+TEST_CASE("admission refuses a certificate id that is not UTF-8 or too long") {
+  crypto::InitCrypto();
+  TempStore store;
+  auto sm = StateMachine::Open(store.get(), ExampleGenesis(), {});
+  REQUIRE(sm.ok());
+  const Json event = Fixture("shipping-event.json");
+  CHECK((*sm)->Admit(DocumentKind::kEvent, "urn:\xff", event, kNov30).status().IsInvalidArgument());
+  CHECK((*sm)
+            ->Admit(DocumentKind::kEvent, std::string(257, 'x'), event, kNov30)
+            .status()
+            .IsInvalidArgument());
+}
+
+TEST_CASE("a block's time never goes back; a time no date can express refuses the proposal") {
+  crypto::InitCrypto();
+  TempStore store;
+  auto sm = StateMachine::Open(store.get(), ExampleGenesis(), {});
+  REQUIRE(sm.ok());
+  // validUntil of the fixture is 2028-10-31T23:59:59Z.
+  const int64_t kYear2029 = 1861920000000;
+  Block b1 = ApplyAndWrite(**sm, store.get(), 1, Proposal{kYear2029, {}});
+  CHECK(b1.time_unix_ms == kYear2029);
+  // A later leader whose clock says 2026: the block keeps 2029, and the
+  // credential is judged (expired) at 2029.
+  Block b2 = ApplyAndWrite(
+      **sm, store.get(), 2,
+      Proposal{kNov30, {Doc(DocumentKind::kCredential, Fixture("pharma-credential.json"))}});
+  CHECK(b2.time_unix_ms == kYear2029);
+  CHECK(b2.outcomes[0].status.IsFailedPrecondition());
+  // Out of range either way: every document refused, the time unchanged.
+  uint64_t index = b2.log_index;
+  for (int64_t bad : {int64_t{-1}, int64_t{253402300800000}, INT64_MAX, INT64_MIN}) {
+    Block b = ApplyAndWrite(
+        **sm, store.get(), ++index,
+        Proposal{bad, {Doc(DocumentKind::kCredential, Fixture("precursor-credential.json"))}});
+    CHECK(b.time_unix_ms == kYear2029);
+    CHECK(b.outcomes[0].status.IsInvalidArgument());
+    CHECK(b.tree_size == 0);
+  }
+  // The last block's time survives a reopen.
+  const uint64_t applied = (*sm)->applied_index();
+  sm = Result<std::unique_ptr<StateMachine>>(Status::Internal("closed"));
+  store.Open();
+  auto reopened = StateMachine::Open(store.get(), ExampleGenesis(), {});
+  REQUIRE(reopened.ok());
+  Block later = ApplyAndWrite(**reopened, store.get(), applied + 1, Proposal{kNov30, {}});
+  CHECK(later.time_unix_ms == kYear2029);
 }
 
 }  // namespace

@@ -1,0 +1,122 @@
+// Helpers shared by the ledger's state machine tests: the example parties'
+// genesis, fixture documents, a store in a fresh directory, and applying a
+// proposal the way a validator does (stage, write, publish).
+#pragma once
+
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "crypto/data_integrity.h"
+#include "crypto/did_key.h"
+#include "crypto/jcs.h"
+#include "crypto/key_file.h"
+#include "ledger/state_machine.h"
+#include "storage/kv_store.h"
+
+namespace frontera::ledger {
+
+using crypto::Json;
+
+inline Json Fixture(const std::string& name) {
+  std::ifstream in(std::string(FRONTERA_FIXTURES_DIR) + "/examples/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return Json::parse(text.str());
+}
+
+inline crypto::KeyPair KeyOf(const std::string& party) {
+  auto seed = crypto::ParseSeedHex(
+      Fixture("parties.json")["parties"][party]["testSeedHex"].get<std::string>());
+  REQUIRE(seed.ok());
+  return crypto::KeyPair::FromSeed(*seed);
+}
+
+inline Genesis ExampleGenesis() {
+  Json parties = Json::array();
+  const Json fixture = Fixture("parties.json");  // outlives the loop over its items
+  for (const auto& [name, p] : fixture["parties"].items()) {
+    Json party = {
+        {"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]}, {"country", p["country"]}};
+    if (p.contains("gln")) party["gln"] = p["gln"];
+    if (p.contains("prefixes")) party["prefixes"] = p["prefixes"];
+    parties.push_back(party);
+  }
+  auto g = ParseGenesis(
+      {{"network", "frontera.example/north-america-1"},
+       {"created", "2026-11-01T00:00:00Z"},
+       {"resolver", "verify.frontera.example"},
+       {"validators",
+        {{{"name", "us-cbp"}, {"did", Fixture("parties.json")["parties"]["us-cbp"]["did"]}}}},
+       {"parties", parties}});
+  REQUIRE_MESSAGE(g.ok(), g.status().ToString());
+  return *g;
+}
+
+class TempStore {
+ public:
+  TempStore() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "frontera-sm-XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    dir_ = tmpl;
+    Open();
+  }
+  ~TempStore() {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open() {
+    store_.reset();
+    auto s = storage::KvStore::Open(dir_ + "/db", storage::KvOptions{});
+    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    store_ = std::move(s).value();
+  }
+  storage::KvStore* get() { return store_.get(); }
+
+ private:
+  std::string dir_;
+  std::unique_ptr<storage::KvStore> store_;
+};
+
+inline ProposedDocument Doc(DocumentKind kind, const Json& doc, const std::string& cert = "") {
+  auto canonical = crypto::Canonicalize(doc);
+  REQUIRE(canonical.ok());
+  return {kind, cert, *canonical};
+}
+
+inline Json PharmaWithSerial(const std::string& id, const std::string& serial) {
+  Json doc = Fixture("pharma-credential.json");
+  doc.erase("proof");
+  doc["id"] = id;
+  doc["credentialSubject"]["serial"] = serial;
+  doc["credentialSubject"]["id"] = "https://id.gs1.org/01/07501234000017/10/LOT42A/21/" + serial;
+  doc["credentialSubject"].erase("label");
+  crypto::ProofOptions options;
+  options.created = "2026-11-30T10:00:00Z";
+  crypto::KeyPair key = KeyOf("mx-manufacturer");
+  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
+  auto signed_doc = crypto::CreateProof(doc, options, key);
+  REQUIRE(signed_doc.ok());
+  return *signed_doc;
+}
+
+inline constexpr int64_t kNov30 = 1796032800000;  // 2026-11-30T10:00:00Z
+
+inline Block ApplyAndWrite(StateMachine& sm, storage::KvStore* store, uint64_t index,
+                           const Proposal& p) {
+  storage::WriteBatch batch;
+  Block block = sm.Apply(index, p, nullptr, batch);
+  sm.StageCheckpoint(block.tree_size, "note " + std::to_string(index) + "\n", "revocations\n",
+                     batch);
+  REQUIRE(store->Write(batch, true).ok());
+  sm.Publish();
+  sm.PublishCheckpoint(block.tree_size, "note " + std::to_string(index) + "\n", "revocations\n");
+  return block;
+}
+
+}  // namespace frontera::ledger
