@@ -8,6 +8,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -29,14 +30,10 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr std::string_view kMagic = "FRONTERA-PEER";
-constexpr uint16_t kProtocolVersion = 1;
-constexpr uint8_t kFrameVersion = 1;
 constexpr std::string_view kAuthContext = "FRONTERA-PEER-AUTH-V1";
 constexpr uint8_t kRoleDialer = 1;
 constexpr uint8_t kRoleAcceptor = 2;
 constexpr size_t kLengthBytes = 4;
-constexpr size_t kFrameHeaderBytes = kLengthBytes + 1;  // length ‖ version
 constexpr size_t kTagBytes = crypto_aead_chacha20poly1305_ietf_ABYTES;
 constexpr size_t kAuthBytes = crypto_sign_BYTES;
 // A write gathers queued frames up to this many bytes (at least one frame), so
@@ -50,7 +47,7 @@ constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 static_assert(kTagBytes == 16 && kFrameOverheadBytes == 1 + kTagBytes);
 static_assert(crypto_aead_chacha20poly1305_ietf_NPUBBYTES == 12);
 static_assert(crypto_kx_PUBLICKEYBYTES == 32);
-static_assert(kHelloBytesMax >= 13 + 2 + 32 + 1 + kPeerNameBytesMax + 32);
+static_assert(kFrameHeaderBytes == kLengthBytes + 1);
 
 using EphemeralKey = std::array<uint8_t, crypto_kx_PUBLICKEYBYTES>;
 
@@ -76,49 +73,13 @@ std::array<uint8_t, 12> CounterNonce(uint64_t counter) {
   return nonce;
 }
 
-std::string EncodeHello(const crypto::Sha256Digest& network_id, std::string_view name,
-                        const EphemeralKey& ephemeral) {
-  std::string out(kMagic);
-  out.push_back(static_cast<char>(kProtocolVersion >> 8));
-  out.push_back(static_cast<char>(kProtocolVersion & 0xff));
-  out.append(AsChars(network_id));
-  out.push_back(static_cast<char>(name.size()));
-  out.append(name);
-  out.append(AsChars(ephemeral));
-  return out;
-}
-
-struct Hello {
-  crypto::Sha256Digest network_id{};
-  std::string name;
-  EphemeralKey ephemeral{};
-};
-
-Result<Hello> ParseHello(std::string_view body) {
-  constexpr size_t kFixedBytes = kMagic.size() + 2 + 32 + 1 + 32;
-  if (body.size() < kFixedBytes || body.substr(0, kMagic.size()) != kMagic) {
-    return Status::InvalidArgument("not a FRONTERA-PEER hello");
-  }
-  size_t at = kMagic.size();
-  auto byte = [&](size_t i) { return static_cast<uint8_t>(body[i]); };
-  uint16_t version = static_cast<uint16_t>((byte(at) << 8) | byte(at + 1));
-  at += 2;
-  if (version != kProtocolVersion) {
-    return Status::InvalidArgument("peer protocol version " + std::to_string(version) +
-                                   " is not supported (this node speaks " +
-                                   std::to_string(kProtocolVersion) + ")");
-  }
+std::string OwnHello(const crypto::Sha256Digest& network_id, std::string_view name,
+                     const EphemeralKey& ephemeral) {
   Hello hello;
-  std::memcpy(hello.network_id.data(), body.data() + at, hello.network_id.size());
-  at += hello.network_id.size();
-  size_t name_bytes = byte(at++);
-  if (name_bytes == 0 || body.size() != kFixedBytes + name_bytes) {
-    return Status::InvalidArgument("malformed hello: name length does not match the hello size");
-  }
-  hello.name.assign(body.substr(at, name_bytes));
-  at += name_bytes;
-  std::memcpy(hello.ephemeral.data(), body.data() + at, hello.ephemeral.size());
-  return hello;
+  hello.network_id = network_id;
+  hello.name = std::string(name);
+  hello.ephemeral_key = ephemeral;
+  return EncodeHello(hello);
 }
 
 // What each side signs: both hellos (so both fresh ephemeral keys) and the
@@ -179,7 +140,12 @@ Status PeerTransportOptions::Validate() const {
   FRONTERA_RETURN_IF_ERROR(CheckRange<uint32_t>(
       "reconnect_backoff_max_ms", reconnect_backoff_max_ms, reconnect_backoff_min_ms, 600000));
   FRONTERA_RETURN_IF_ERROR(
-      CheckRange<uint32_t>("handshake_timeout_ms", handshake_timeout_ms, 10, 600000));
+      CheckRange<uint32_t>("handshake_timeout_ms", handshake_timeout_ms, 10, 60000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange<uint64_t>("inbound_handshakes_max", inbound_handshakes_max, 1, 65536));
+  FRONTERA_RETURN_IF_ERROR(CheckRange<uint64_t>("inbound_handshakes_per_address_max",
+                                                inbound_handshakes_per_address_max, 1,
+                                                inbound_handshakes_max));
   for (size_t i = 0; i < peers.size(); ++i) {
     const PeerEndpoint& peer = peers[i];
     const std::string field = "peers[" + std::to_string(i) + "]";
@@ -234,11 +200,16 @@ struct Connection {
   // `established`).
   Peer* peer;
   std::string remote;  // address for logs
+  // Acceptor, for admission (peer_transport.h, "Listener admission"):
+  asio::ip::address remote_address;
+  uint64_t accept_sequence = 0;     // order of accept: smaller is older
+  uint64_t handshake_bytes_in = 0;  // handshake bytes read so far
+  bool evicted = false;             // closed to make room for a newer connection
   bool tcp_connected = false;
   bool established = false;  // handshake complete; `key` is set
   bool closed = false;
   bool writing = false;              // dialer: an async_write is in flight
-  bool counted_handshaking = false;  // acceptor: counted in inbound_handshaking_
+  bool counted_handshaking = false;  // acceptor: unauthenticated, counted in inbound_handshaking_
   EphemeralKey ephemeral_public{};
   std::array<uint8_t, crypto_kx_SECRETKEYBYTES> ephemeral_secret{};
   EphemeralKey peer_ephemeral{};
@@ -329,6 +300,7 @@ class PeerTransport::Impl {
     });
     thread_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "peer-io");  // shows in top -H and perf
+      io_thread_id_ = std::this_thread::get_id();
       io_.run();
     });
   }
@@ -348,6 +320,7 @@ class PeerTransport::Impl {
         peer->connected_in = false;
       }
     }
+    room_cv_.notify_all();
     // Closing everything on the io thread completes every pending operation
     // (with operation_aborted); handlers see stopping_ and start nothing new,
     // so run() returns once the last one has run.
@@ -370,18 +343,36 @@ class PeerTransport::Impl {
         ++peer->frames_dropped;
         return false;
       }
-      peer->queue_bytes += payload.size();
-      peer->queue.push_back(std::move(payload));
-      if (peer->pump_posted) return true;
-      peer->pump_posted = true;
+      if (!EnqueueLocked(peer, std::move(payload))) return true;
     }
-    asio::post(io_, [this, peer] {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        peer->pump_posted = false;
+    PostPump(peer);
+    return true;
+  }
+
+  bool SendWhenRoom(uint64_t to_id, std::string payload, std::chrono::milliseconds timeout) {
+    FRONTERA_CHECK(std::this_thread::get_id() != io_thread_id_.load())
+        << "PeerTransport::SendWhenRoom called on the io thread (from the Handler?)";
+    auto it = by_id_.find(to_id);
+    if (it == by_id_.end()) return false;
+    Peer* peer = it->second;
+    const auto deadline = SteadyClock::now() + timeout;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (stopping_) return false;
+      if (payload.size() > options_.frame_bytes_max) {
+        ++peer->frames_dropped;
+        return false;
       }
-      Pump(peer);
-    });
+      const bool room = room_cv_.wait_until(
+          lock, deadline, [&] { return stopping_ || BulkFitsLocked(*peer, payload.size()); });
+      if (stopping_) return false;
+      if (!room) {
+        ++peer->frames_dropped;
+        return false;
+      }
+      if (!EnqueueLocked(peer, std::move(payload))) return true;
+    }
+    PostPump(peer);
     return true;
   }
 
@@ -412,6 +403,8 @@ class PeerTransport::Impl {
   }
 
   uint64_t anonymous_handshake_failures() const { return anonymous_failures_.load(); }
+  uint64_t connections_refused() const { return connections_refused_.load(); }
+  uint64_t connections_evicted() const { return connections_evicted_.load(); }
 
  private:
   using ConnectionPtr = std::shared_ptr<Connection>;
@@ -420,11 +413,33 @@ class PeerTransport::Impl {
     if (options_.log) options_.log("peer transport " + options_.self_name + ": " + line);
   }
 
-  static std::string Describe(const tcp::socket& socket) {
-    error_code ec;
-    auto endpoint = socket.remote_endpoint(ec);
-    if (ec) return "(unknown address)";
-    return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  // Whether a bulk frame of `bytes` fits in the bulk share of `peer`'s queue
+  // (peer_transport.h, "Back-pressure"). REQUIRES: mu_ held.
+  bool BulkFitsLocked(const Peer& peer, size_t bytes) const {
+    if (peer.queue.empty()) return true;
+    const size_t frames_share = std::max<size_t>(1, options_.send_queue_frames_max / 2);
+    const size_t bytes_share = options_.send_queue_bytes_max / 2;
+    return peer.queue.size() < frames_share && peer.queue_bytes + bytes <= bytes_share;
+  }
+
+  // Appends `payload` to the queue; true when the caller must PostPump (none
+  // is posted yet). REQUIRES: mu_ held; the payload fits.
+  bool EnqueueLocked(Peer* peer, std::string payload) {
+    peer->queue_bytes += payload.size();
+    peer->queue.push_back(std::move(payload));
+    if (peer->pump_posted) return false;
+    peer->pump_posted = true;
+    return true;
+  }
+
+  void PostPump(Peer* peer) {
+    asio::post(io_, [this, peer] {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        peer->pump_posted = false;
+      }
+      Pump(peer);
+    });
   }
 
   std::string Who(const Connection& c) const {
@@ -467,13 +482,18 @@ class PeerTransport::Impl {
     if (c->established) {
       Log("connection " + Who(*c) + " closed: " + reason);
     } else if (c->tcp_connected) {
+      if (c->role == Connection::Role::kAcceptor) {
+        ++(c->evicted ? connections_evicted_ : connections_refused_);
+      }
       if (peer != nullptr) {
         std::lock_guard<std::mutex> lock(mu_);
         ++peer->handshake_failures;
       } else {
         ++anonymous_failures_;
       }
-      Log("handshake " + Who(*c) + " failed: " + reason);
+      if (peer != nullptr || !AnonymousLogSuppressed()) {
+        Log("handshake " + Who(*c) + " failed: " + reason + SuppressedNote());
+      }
     } else {
       Log("cannot connect " + Who(*c) + ": " + reason);
     }
@@ -489,6 +509,25 @@ class PeerTransport::Impl {
       std::lock_guard<std::mutex> lock(mu_);
       peer->connected_in = false;
     }
+  }
+
+  // Anonymous handshake failures (a flood) log at most one line per second;
+  // the next line says how many were left out.
+  bool AnonymousLogSuppressed() {
+    const auto now = SteadyClock::now();
+    if (now - last_anonymous_log_ < std::chrono::seconds(1)) {
+      ++anonymous_logs_suppressed_;
+      return true;
+    }
+    last_anonymous_log_ = now;
+    return false;
+  }
+  std::string SuppressedNote() {
+    if (anonymous_logs_suppressed_ == 0) return "";
+    const std::string note =
+        " (" + std::to_string(anonymous_logs_suppressed_) + " similar lines left out)";
+    anonymous_logs_suppressed_ = 0;
+    return note;
   }
 
   void StartDeadline(const ConnectionPtr& c) {
@@ -521,6 +560,7 @@ class PeerTransport::Impl {
           if (c->closed || stopping_) return;
           if (ec) return Close(c, ReadError(ec));
           const size_t length = LoadBe32(c->header.data());
+          c->handshake_bytes_in += kLengthBytes;
           if (length < min_bytes || length > max_bytes) {
             return Close(c, "handshake message of " + std::to_string(length) +
                                 " bytes is outside [" + std::to_string(min_bytes) + ", " +
@@ -528,9 +568,10 @@ class PeerTransport::Impl {
           }
           c->read_buffer.resize(length);
           asio::async_read(c->socket, asio::buffer(c->read_buffer),
-                           [this, c, next = std::move(next)](error_code ec, size_t) {
+                           [this, c, next = std::move(next)](error_code ec, size_t n) {
                              if (c->closed || stopping_) return;
                              if (ec) return Close(c, ReadError(ec));
+                             c->handshake_bytes_in += n;
                              next();
                            });
         });
@@ -576,8 +617,7 @@ class PeerTransport::Impl {
             error_code ignored;
             c->socket.set_option(tcp::no_delay(true), ignored);
             crypto_kx_keypair(c->ephemeral_public.data(), c->ephemeral_secret.data());
-            c->own_hello =
-                EncodeHello(options_.network_id, options_.self_name, c->ephemeral_public);
+            c->own_hello = OwnHello(options_.network_id, options_.self_name, c->ephemeral_public);
             WritePlain(c, c->own_hello, [this, c] {
               ReadPlain(c, 1, kHelloBytesMax, [this, c] { DialerOnHello(c); });
             });
@@ -586,7 +626,7 @@ class PeerTransport::Impl {
   }
 
   void DialerOnHello(const ConnectionPtr& c) {
-    auto hello = ParseHello(c->read_buffer);
+    auto hello = DecodeHello(c->read_buffer);
     if (!hello.ok()) return Close(c, hello.status().message());
     if (hello->network_id != options_.network_id) {
       return Close(c, "the acceptor is on another network (its network_id differs from genesis)");
@@ -595,7 +635,7 @@ class PeerTransport::Impl {
       return Close(c, "the acceptor says it is \"" + Printable(hello->name) + "\"");
     }
     c->peer_hello = std::move(c->read_buffer);
-    c->peer_ephemeral = hello->ephemeral;
+    c->peer_ephemeral = hello->ephemeral_key;
     const crypto::Signature signature =
         options_.key->Sign(Transcript(kRoleDialer, c->own_hello, c->peer_hello));
     WritePlain(c, AsChars(signature),
@@ -662,6 +702,7 @@ class PeerTransport::Impl {
       }
     }
     if (batch.empty()) return;
+    room_cv_.notify_all();  // SendWhenRoom callers wait for exactly this
     size_t total = 0;
     for (const std::string& payload : batch)
       total += kFrameHeaderBytes + payload.size() + kTagBytes;
@@ -673,8 +714,8 @@ class PeerTransport::Impl {
     for (const std::string& payload : batch) {
       // The header is the AEAD's associated data: a length or version changed
       // in transit fails the tag like a flipped ciphertext bit does.
-      StoreBe32(out, static_cast<uint32_t>(1 + payload.size() + kTagBytes));
-      out[kLengthBytes] = kFrameVersion;
+      const auto header = EncodeFrameHeader(payload.size());
+      std::memcpy(out, header.data(), header.size());
       FRONTERA_CHECK(c->nonce_counter < std::numeric_limits<uint64_t>::max());
       const auto nonce = CounterNonce(c->nonce_counter++);
       unsigned long long sealed_bytes = 0;
@@ -722,16 +763,36 @@ class PeerTransport::Impl {
   }
 
   void OnAccepted(tcp::socket socket) {
-    const std::string remote = Describe(socket);
-    if (inbound_handshaking_ >= kInboundHandshakesMax) {
-      ++anonymous_failures_;
-      Log("refused inbound from " + remote + ": too many handshakes in progress");
-      error_code ignored;
-      socket.close(ignored);
+    error_code ec;
+    const tcp::endpoint endpoint = socket.remote_endpoint(ec);
+    if (ec) {
+      // Gone before we looked (reset by the remote): nothing to admit.
+      ++connections_refused_;
+      socket.close(ec);
       return;
     }
+    const asio::ip::address address = endpoint.address();
+    // A full cap evicts the least advanced handshake rather than refusing
+    // the newcomer, which may be the validator that the others lock out.
+    size_t from_address = 0;
+    for (const ConnectionPtr& other : connections_) {
+      if (other->counted_handshaking && other->remote_address == address) ++from_address;
+    }
+    if (from_address >= options_.inbound_handshakes_per_address_max) {
+      Evict(LeastAdvancedHandshake(&address),
+            "evicted: inbound_handshakes_per_address_max (" +
+                std::to_string(options_.inbound_handshakes_per_address_max) +
+                ") unauthenticated connections from " + address.to_string());
+    } else if (inbound_handshaking_ >= options_.inbound_handshakes_max) {
+      Evict(LeastAdvancedHandshake(nullptr), "evicted: inbound_handshakes_max (" +
+                                                 std::to_string(options_.inbound_handshakes_max) +
+                                                 ") unauthenticated connections");
+    }
+    const std::string remote = address.to_string() + ":" + std::to_string(endpoint.port());
     auto c = std::make_shared<Connection>(std::move(socket), Connection::Role::kAcceptor, nullptr);
     c->remote = remote;
+    c->remote_address = address;
+    c->accept_sequence = ++accept_sequence_;
     c->tcp_connected = true;
     c->counted_handshaking = true;
     ++inbound_handshaking_;
@@ -742,8 +803,37 @@ class PeerTransport::Impl {
     ReadPlain(c, 1, kHelloBytesMax, [this, c] { AcceptorOnHello(c); });
   }
 
+  // The unauthenticated inbound connection (from `address` when non-null)
+  // with the fewest handshake bytes in, read or waiting in the kernel (an
+  // honest dialer's bytes arrive in its first round trip); the oldest among
+  // equals. REQUIRES: there is one.
+  ConnectionPtr LeastAdvancedHandshake(const asio::ip::address* address) {
+    ConnectionPtr victim;
+    uint64_t victim_bytes = 0;
+    for (const ConnectionPtr& c : connections_) {
+      if (!c->counted_handshaking || (address != nullptr && c->remote_address != *address)) {
+        continue;
+      }
+      error_code ec;
+      const size_t waiting = c->socket.available(ec);
+      const uint64_t bytes = c->handshake_bytes_in + (ec ? 0 : waiting);
+      if (!victim || bytes < victim_bytes ||
+          (bytes == victim_bytes && c->accept_sequence < victim->accept_sequence)) {
+        victim = c;
+        victim_bytes = bytes;
+      }
+    }
+    FRONTERA_CHECK(victim != nullptr) << "a full admission cap with no handshake to evict";
+    return victim;
+  }
+
+  void Evict(const ConnectionPtr& c, const std::string& reason) {
+    c->evicted = true;
+    Close(c, reason);
+  }
+
   void AcceptorOnHello(const ConnectionPtr& c) {
-    auto hello = ParseHello(c->read_buffer);
+    auto hello = DecodeHello(c->read_buffer);
     if (!hello.ok()) return Close(c, hello.status().message());
     if (hello->name == options_.self_name) {
       return Close(c, "the dialer claims this validator's own name");
@@ -759,9 +849,9 @@ class PeerTransport::Impl {
       return Close(c, "the dialer is on another network (its network_id differs from genesis)");
     }
     c->peer_hello = std::move(c->read_buffer);
-    c->peer_ephemeral = hello->ephemeral;
+    c->peer_ephemeral = hello->ephemeral_key;
     crypto_kx_keypair(c->ephemeral_public.data(), c->ephemeral_secret.data());
-    c->own_hello = EncodeHello(options_.network_id, options_.self_name, c->ephemeral_public);
+    c->own_hello = OwnHello(options_.network_id, options_.self_name, c->ephemeral_public);
     WritePlain(c, c->own_hello, [this, c] {
       ReadPlain(c, kAuthBytes, kAuthBytes, [this, c] { AcceptorOnAuth(c); });
     });
@@ -831,20 +921,11 @@ class PeerTransport::Impl {
     asio::async_read(c->socket, asio::buffer(c->header), [this, c](error_code ec, size_t) {
       if (c->closed || stopping_) return;
       if (ec) return Close(c, ReadError(ec));
-      const size_t length = LoadBe32(c->header.data());
       // Checked before allocating: a peer cannot make us reserve more than
       // frame_bytes_max + overhead.
-      if (length < kFrameOverheadBytes) {
-        return Reject(c, "frame of " + std::to_string(length) + " bytes is shorter than its tag");
-      }
-      if (length - kFrameOverheadBytes > options_.frame_bytes_max) {
-        return Reject(c, "frame payload of " + std::to_string(length - kFrameOverheadBytes) +
-                             " bytes exceeds frame_bytes_max " +
-                             std::to_string(options_.frame_bytes_max));
-      }
-      if (c->header[kLengthBytes] != kFrameVersion) {
-        return Reject(c, "unknown frame version " + std::to_string(c->header[kLengthBytes]));
-      }
+      auto header = DecodeFrameHeader(AsChars(c->header), options_.frame_bytes_max);
+      if (!header.ok()) return Reject(c, header.status().message());
+      const size_t length = header->length;
       if (c->read_buffer.capacity() > kBufferKeepBytes && length <= kBufferKeepBytes) {
         std::string().swap(c->read_buffer);
       }
@@ -892,12 +973,19 @@ class PeerTransport::Impl {
 
   // io thread only:
   std::set<ConnectionPtr> connections_;  // every open connection
-  size_t inbound_handshaking_ = 0;       // ≤ kInboundHandshakesMax
-  std::mt19937_64 rng_;                  // reconnect jitter
+  size_t inbound_handshaking_ = 0;       // ≤ options_.inbound_handshakes_max
+  uint64_t accept_sequence_ = 0;         // inbound connections accepted so far
+  SteadyClock::time_point last_anonymous_log_{};
+  uint64_t anonymous_logs_suppressed_ = 0;
+  std::mt19937_64 rng_;  // reconnect jitter
 
-  mutable std::mutex mu_;              // guards the GUARDED_BY fields of Peer
-  std::atomic<bool> stopping_{false};  // written under mu_; set once
+  mutable std::mutex mu_;                        // guards the GUARDED_BY fields of Peer
+  std::condition_variable room_cv_;              // with mu_: a queue shrank, or stopping_
+  std::atomic<bool> stopping_{false};            // written under mu_; set once
+  std::atomic<std::thread::id> io_thread_id_{};  // set by the io thread as it starts
   std::atomic<uint64_t> anonymous_failures_{0};
+  std::atomic<uint64_t> connections_refused_{0};
+  std::atomic<uint64_t> connections_evicted_{0};
   std::mutex stop_mu_;  // serialises Stop
   std::thread thread_;
 };
@@ -919,10 +1007,16 @@ uint16_t PeerTransport::listen_port() const { return impl_->listen_port(); }
 bool PeerTransport::Send(uint64_t to_id, std::string payload) {
   return impl_->Send(to_id, std::move(payload));
 }
+bool PeerTransport::SendWhenRoom(uint64_t to_id, std::string payload,
+                                 std::chrono::milliseconds timeout) {
+  return impl_->SendWhenRoom(to_id, std::move(payload), timeout);
+}
 std::vector<PeerTransport::PeerState> PeerTransport::Peers() const { return impl_->Peers(); }
 uint64_t PeerTransport::anonymous_handshake_failures() const {
   return impl_->anonymous_handshake_failures();
 }
+uint64_t PeerTransport::connections_refused() const { return impl_->connections_refused(); }
+uint64_t PeerTransport::connections_evicted() const { return impl_->connections_evicted(); }
 void PeerTransport::Stop() { impl_->Stop(); }
 
 }  // namespace frontera::node

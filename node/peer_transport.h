@@ -17,8 +17,36 @@
 // newer authenticated inbound connection from a validator replaces (closes) an
 // older one, which must then be dead. A dial that reaches its own socket (TCP
 // simultaneous open on a local port where nothing listens) is a failed
-// connect, not a peer. At most kInboundHandshakesMax inbound
-// connections may be handshaking at once; more are closed on accept.
+// connect, not a peer.
+//
+// Listener admission (an outsider must not lock validators out). Every inbound
+// connection is unauthenticated from accept until its auth verifies, and is
+// closed if that takes longer than handshake_timeout_ms counted FROM ACCEPT
+// (default 2 s), so an idle connection holds a slot for at most that long.
+// Unauthenticated inbound connections are capped twice: at most
+// inbound_handshakes_per_address_max from one remote IP address and at most
+// inbound_handshakes_max in all. A connection that arrives when a cap is full
+// is NOT refused: it takes the slot of the unauthenticated connection (of the
+// same address when the per-address cap is full, of any address otherwise)
+// that has shown the least progress, which is the fewest handshake bytes
+// received (bytes read plus bytes waiting in the kernel), the oldest among
+// equals; the victim is closed and counted in connections_evicted(). Why a
+// genuine validator gets in: its dialer sends its whole hello in the first
+// round trip, and answers the acceptor's hello with its auth at once, so
+// from one round trip after its connect it has more bytes in than any idle
+// or slow connection, which are evicted before it; a flood from ONE address
+// (even the validator's own, behind a NAT) only evicts its own connections
+// once that address's cap is full, and cannot push out the handshakes of
+// other addresses; connections that do nothing die at the deadline. What it
+// does not stop: an attacker who sends valid-looking hellos (validator names
+// are public) as fast as a validator competes with it for slots on equal
+// terms; each such connection still dies at the deadline or at its bad auth;
+// and a flood from the validator's own address that replaces its evicted
+// connections faster than inbound_handshakes_per_address_max per round trip
+// can evict the validator's connection before its hello lands (it retries).
+// Inbound connections closed before authentication for any other reason
+// (deadline, malformed hello, unknown name, bad signature) are counted in
+// connections_refused().
 //
 // Handshake (all integers big-endian; each message is a plaintext frame
 // `u32 length ‖ body`; a hello body is at most kHelloBytesMax bytes, an auth
@@ -39,10 +67,11 @@
 // dialer verifies it with the key of the validator it dialed. So the acceptor
 // reveals nothing signed to an unauthenticated dialer, each signature covers
 // both fresh ephemeral keys (no replay, no key substitution), and the role byte
-// stops a signature from being reflected. Any failure, or no completion within
-// handshake_timeout_ms of the TCP connect, closes the connection and counts a
-// handshake failure: against the validator dialed (outbound) or the validator
-// whose name the dialer claimed (inbound), otherwise in
+// stops a signature from being reflected. The hello encoding and its checks
+// are node/peer_wire.h (DecodeHello). Any failure, or no completion within
+// handshake_timeout_ms of the TCP connect (dialer) or accept (acceptor),
+// closes the connection and counts a handshake failure: against the validator dialed (outbound) or
+// the validator whose name the dialer claimed (inbound), otherwise in
 // anonymous_handshake_failures(). Logs name the reason and the remote address,
 // never key material.
 // Session keys: crypto_kx (X25519, then BLAKE2b-512 of the shared secret and
@@ -57,9 +86,9 @@
 //                associated data = the 5 header bytes)
 //   nonce = 96-bit big-endian frame counter of the connection, from 0
 // The receiver checks length against frame_bytes_max + kFrameOverheadBytes and
-// the version BEFORE allocating; an oversized frame, an unknown version or a
-// tag that does not verify (any bit flipped in transit) closes the connection
-// and counts in frames_rejected; the dialer then reconnects.
+// the version BEFORE allocating (node/peer_wire.h DecodeFrameHeader); an
+// oversized frame, an unknown version or a tag that does not verify (any bit flipped in transit)
+// closes the connection and counts in frames_rejected; the dialer then reconnects.
 //
 // Outbound queue: one per peer, bounded by send_queue_frames_max and
 // send_queue_bytes_max. When full, Send drops the NEW frame (returns false and
@@ -69,17 +98,30 @@
 // writer on the io thread drains the queue in batches; the frames of a write
 // that fails are lost and counted in frames_dropped.
 //
+// Back-pressure for bulk senders (snapshot chunks): SendWhenRoom blocks its
+// caller until the frame fits in the BULK SHARE of the queue, which is half
+// of send_queue_bytes_max and half of send_queue_frames_max (at least one
+// frame), then queues it like Send; the other half stays free for Raft
+// messages sent with Send, so heartbeats and votes are not dropped while a
+// snapshot streams. An empty queue always admits one bulk frame, so a frame
+// larger than half the byte cap still goes out (keep send_queue_bytes_max
+// >= 2 x frame_bytes_max to keep the Raft half whole). Frames sent either way
+// share the one ordered stream.
+//
 // Reconnect: a failed connect, handshake or connection is retried after a
 // delay drawn uniformly from [backoff / 2, backoff] (never below
 // reconnect_backoff_min_ms), where backoff starts at reconnect_backoff_min_ms,
 // doubles after every failed attempt up to reconnect_backoff_max_ms, and
 // returns to the minimum after a successful handshake.
 //
-// Thread-safety: Send, Peers, listen_port and anonymous_handshake_failures are
-// safe from any thread, including from inside the Handler. Stop (and the
-// destructor) must not be called from the Handler.
+// Thread-safety: Send, Peers, listen_port and the counters are safe from any
+// thread, including from inside the Handler. SendWhenRoom is safe from any
+// thread EXCEPT the io thread (the Handler runs there): it waits for the io
+// thread to drain the queue. Stop (and the destructor) must not be called
+// from the Handler.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -92,18 +134,9 @@
 #include "common/status.h"
 #include "crypto/ed25519.h"
 #include "crypto/sha256.h"
+#include "node/peer_wire.h"
 
 namespace frontera::node {
-
-// Most inbound connections handshaking at once; further ones are closed.
-inline constexpr size_t kInboundHandshakesMax = 64;
-// Largest hello body accepted (the largest valid hello is 13+2+32+1+255+32).
-inline constexpr size_t kHelloBytesMax = 512;
-// Longest validator name on the wire.
-inline constexpr size_t kPeerNameBytesMax = 255;
-// Bytes a data frame carries beyond its payload: version byte and tag (the
-// length prefix is not counted in `length`).
-inline constexpr size_t kFrameOverheadBytes = 1 + 16;
 
 // One OTHER validator: where to dial it and the key it must prove.
 struct PeerEndpoint {
@@ -127,7 +160,12 @@ struct PeerTransportOptions {
   size_t send_queue_bytes_max = 256 << 20;   // per peer, [frame_bytes_max, 64 GiB]
   uint32_t reconnect_backoff_min_ms = 50;    // [1, 60000]
   uint32_t reconnect_backoff_max_ms = 2000;  // [reconnect_backoff_min_ms, 600000]
-  uint32_t handshake_timeout_ms = 3000;      // connect + handshake, [10, 600000]
+  // Connect + handshake, from connect (dialer) or accept (acceptor), [10, 60000].
+  uint32_t handshake_timeout_ms = 2000;
+  // Unauthenticated inbound connections at once, in all, [1, 65536].
+  size_t inbound_handshakes_max = 64;
+  // ... and from one remote IP address, [1, inbound_handshakes_max].
+  size_t inbound_handshakes_per_address_max = 4;
   // Receives one line per connection event (established, lost, refused and
   // why). Called on the io thread; may be empty (silent).
   std::function<void(std::string_view line)> log;
@@ -163,6 +201,16 @@ class PeerTransport {
   // does not mean delivered.
   bool Send(uint64_t to_id, std::string payload);
 
+  // Like Send, for bulk data: waits until `payload` fits in the bulk share of
+  // to_id's queue (see "Back-pressure" above) and queues it. True when
+  // queued; false, with nothing queued, when the peer is unknown, the payload
+  // is larger than frame_bytes_max or `timeout` passed without room (both
+  // counted in frames_dropped), or the transport stopped (before or while
+  // waiting).
+  // REQUIRES: not called on the io thread (not from the Handler): it would
+  // wait for itself.
+  bool SendWhenRoom(uint64_t to_id, std::string payload, std::chrono::milliseconds timeout);
+
   struct PeerState {
     uint64_t id = 0;
     std::string name;
@@ -180,8 +228,16 @@ class PeerTransport {
   std::vector<PeerState> Peers() const;
 
   // Inbound handshakes that failed before the dialer named a known validator
-  // (garbage, unknown or own name, too many handshaking connections).
+  // (garbage, unknown or own name, deadline before a hello, evicted).
   uint64_t anonymous_handshake_failures() const;
+
+  // Unauthenticated inbound connections closed for any reason but eviction:
+  // handshake deadline, malformed hello, unknown name, bad signature.
+  uint64_t connections_refused() const;
+
+  // Unauthenticated inbound connections closed to make room for a newer one
+  // (see "Listener admission" above).
+  uint64_t connections_evicted() const;
 
   // Closes every connection, drops queued frames, joins the io thread; no
   // Handler call starts after Stop begins. Idempotent. REQUIRES: not called

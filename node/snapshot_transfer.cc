@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/check.h"
 #include "storage/keys.h"
 
 namespace frontera::node {
@@ -142,19 +143,54 @@ Status StreamSnapshot(const std::string& dir, const consensus::SnapshotMeta& sna
   return Status::Ok();
 }
 
-SnapshotReceiver::SnapshotReceiver(std::string staging_root, uint64_t bytes_max)
-    : staging_root_(std::move(staging_root)), bytes_max_(bytes_max) {}
+SnapshotReceiver::SnapshotReceiver(std::string staging_root, uint64_t bytes_max, uint32_t files_max)
+    : staging_root_(std::move(staging_root)), bytes_max_(bytes_max), files_max_(files_max) {
+  FRONTERA_CHECK(files_max_ >= 1 && files_max_ <= kSnapshotFilesMaxLimit)
+      << "SnapshotReceiver files_max " << files_max_;
+  // A previous process's staging can never complete: its sender and term
+  // are gone with it.
+  Reset();
+}
 
 void SnapshotReceiver::Reset() {
   std::error_code ec;
   fs::remove_all(staging_root_, ec);
   current_.reset();
   file_count_ = files_done_ = file_number_ = 0;
-  file_offset_ = bytes_ = 0;
+  file_offset_ = file_size_ = bytes_ = 0;
+  file_name_.clear();
   failed_ = false;
 }
 
-Status SnapshotReceiver::Add(const SnapshotChunk& c) {
+void SnapshotReceiver::Expect(uint64_t leader, uint64_t term) {
+  if (leader == expected_leader_ && term == expected_term_) return;
+  expected_leader_ = leader;
+  expected_term_ = term;
+  // What was staged came from the previous leader, or from this one in an
+  // earlier term; either way it will be streamed again from its start.
+  Reset();
+}
+
+Status SnapshotReceiver::Add(uint64_t from, const SnapshotChunk& c) {
+  if (expected_leader_ == 0) {
+    return Status::PermissionDenied("snapshot chunk from validator " + std::to_string(from) +
+                                    " refused: no leader is known");
+  }
+  if (from != expected_leader_) {
+    return Status::PermissionDenied("snapshot chunk from validator " + std::to_string(from) +
+                                    " refused: only the leader (validator " +
+                                    std::to_string(expected_leader_) + ") sends snapshots");
+  }
+  // Raft: a leader's snapshot ends at an entry of its term or an earlier one.
+  if (c.snapshot.term > expected_term_) {
+    return Status::InvalidArgument(
+        "snapshot chunk refused: its snapshot's term " + std::to_string(c.snapshot.term) +
+        " is newer than the leader's term " + std::to_string(expected_term_));
+  }
+  return Stage(c);
+}
+
+Status SnapshotReceiver::Stage(const SnapshotChunk& c) {
   // A transfer starts with the first byte of the first file: of a new
   // snapshot, or the same one sent again whole (the earlier attempt failed,
   // or its kSnapshot message was lost). Anything else belongs to a transfer
@@ -163,6 +199,12 @@ Status SnapshotReceiver::Add(const SnapshotChunk& c) {
     Reset();
     current_ = c.snapshot;
     file_count_ = c.file_count;
+    if (file_count_ > files_max_) {
+      failed_ = true;
+      return Status::ResourceExhausted("snapshot of " + std::to_string(file_count_) +
+                                       " files refused: more than files_max " +
+                                       std::to_string(files_max_));
+    }
   } else if (!current_ || *current_ != c.snapshot) {
     return Status::InvalidArgument("snapshot chunk of a transfer whose start was missed");
   }
@@ -171,11 +213,28 @@ Status SnapshotReceiver::Add(const SnapshotChunk& c) {
     failed_ = true;
     return Status::InvalidArgument("snapshot chunk out of order");
   }
-  bytes_ += c.data.size();
-  if (bytes_ > bytes_max_) {
+  if (c.offset == 0) {
+    // StreamSnapshot sends files sorted by name: a repeated name would
+    // overwrite a staged file and still count as one more done.
+    if (c.file_number > 0 && c.file_name <= file_name_) {
+      failed_ = true;
+      return Status::InvalidArgument("snapshot file \"" + c.file_name + "\" is not after \"" +
+                                     file_name_ + "\" in name order");
+    }
+    // Declared sizes are charged up front: nothing beyond bytes_max is ever
+    // written, whatever the chunks claim later.
+    if (c.file_size > bytes_max_ - bytes_) {
+      failed_ = true;
+      return Status::ResourceExhausted("snapshot larger than " + std::to_string(bytes_max_) +
+                                       " bytes");
+    }
+    bytes_ += c.file_size;
+    file_name_ = c.file_name;
+    file_size_ = c.file_size;
+  } else if (c.file_name != file_name_ || c.file_size != file_size_) {
     failed_ = true;
-    return Status::ResourceExhausted("snapshot larger than " + std::to_string(bytes_max_) +
-                                     " bytes");
+    return Status::InvalidArgument("snapshot chunk of file " + std::to_string(c.file_number) +
+                                   " changes its name or size mid-file");
   }
   const fs::path dir = fs::path(staging_root_) / SnapshotDirName(c.snapshot);
   std::error_code ec;
@@ -197,9 +256,15 @@ Status SnapshotReceiver::Add(const SnapshotChunk& c) {
   return Status::Ok();
 }
 
+bool SnapshotReceiver::CompleteStaged(const consensus::SnapshotMeta& snapshot) const {
+  return current_ && *current_ == snapshot && !failed_ && files_done_ == file_count_;
+}
+
 std::optional<std::string> SnapshotReceiver::Complete(
-    const consensus::SnapshotMeta& snapshot) const {
-  if (!current_ || *current_ != snapshot || failed_ || files_done_ != file_count_) {
+    uint64_t from, const consensus::SnapshotMeta& snapshot) const {
+  // Staging always belongs to the expectation in force (Expect resets it),
+  // so checking the sender suffices.
+  if (expected_leader_ == 0 || from != expected_leader_ || !CompleteStaged(snapshot)) {
     return std::nullopt;
   }
   return (fs::path(staging_root_) / SnapshotDirName(snapshot)).string();
