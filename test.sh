@@ -4,12 +4,16 @@
 #   ./test.sh --quick    skip the sanitizer build
 #   ./test.sh --sim-seeds N   only the cluster simulator (release), with N seeds
 #                        (FRONTERA_SIM_FIRST_SEED=S starts at seed S; FRONTERA_SIM_SEED=S replays one)
+#   ./test.sh --fuzz SECONDS   only the libFuzzer targets (clang build in build-fuzz),
+#                        each for SECONDS (tests/fuzz/README.md); the default run
+#                        gives each 5 s over its checked-in corpus
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/deps.sh
 
 quick=0
 sim_seeds=""
+fuzz_seconds=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -17,7 +21,11 @@ while [ $# -gt 0 ]; do
       sim_seeds=${2:-}
       [[ "$sim_seeds" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: --sim-seeds needs a positive number" >&2; exit 64; }
       shift ;;
-    *) echo "test.sh: unknown option $1 (known: --quick, --sim-seeds N)" >&2; exit 64 ;;
+    --fuzz)
+      fuzz_seconds=${2:-}
+      [[ "$fuzz_seconds" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: --fuzz needs a positive number of seconds" >&2; exit 64; }
+      shift ;;
+    *) echo "test.sh: unknown option $1 (known: --quick, --sim-seeds N, --fuzz SECONDS)" >&2; exit 64 ;;
   esac
   shift
 done
@@ -31,6 +39,41 @@ run_suite() {  # run_suite <build dir> <cmake args...>
   ctest --test-dir "$dir" --output-on-failure --timeout 900
 }
 
+# The fuzz build needs clang >= 16 (C++20 lambdas capturing structured
+# bindings); scripts/deps.sh installs clang-16 with the test packages.
+run_fuzzers() {  # run_fuzzers <seconds per target>
+  local seconds=$1 bin target out log failed=0
+  cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER=clang++-16 -DFRONTERA_FUZZ=ON >/dev/null
+  cmake --build build-fuzz -j2 --target fuzz_all
+  for bin in build-fuzz/tests/fuzz/*_fuzz; do
+    target=$(basename "$bin")
+    # New inputs go to build-fuzz/fuzz/<target>/corpus; the checked-in seeds
+    # (run first) are only read; a crashing input lands beside the log.
+    out=build-fuzz/fuzz/$target
+    log=$out/log.txt
+    mkdir -p "$out/corpus"
+    if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -artifact_prefix="$out/" "$out/corpus" "tests/fuzz/corpus/$target" >"$log" 2>&1; then
+      echo "fuzz $target: $(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$') execs/s," \
+        "$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs in ${seconds}s"
+    else
+      failed=1
+      echo "fuzz $target FAILED; the last lines of $log:" >&2
+      tail -n 60 "$log" >&2
+      grep -o 'Test unit written to .*' "$log" | sed 's/^Test unit written to /crashing input: /' >&2 || true
+    fi
+  done
+  return "$failed"
+}
+
+if [ -n "$fuzz_seconds" ]; then
+  echo "== libFuzzer targets, ${fuzz_seconds}s each"
+  run_fuzzers "$fuzz_seconds"
+  echo "test.sh: fuzzers passed"
+  exit 0
+fi
+
 if [ -n "$sim_seeds" ]; then
   echo "== cluster simulator, $sim_seeds seeds"
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -42,6 +85,10 @@ fi
 
 echo "== release build and tests (the simulator runs 2,000 seeds)"
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ "$quick" -eq 0 ]; then
+  echo "== libFuzzer targets, 5 s each over the checked-in corpus"
+  run_fuzzers 5
+fi
 if [ "$quick" -eq 0 ]; then
   echo "== ASan+UBSan build and tests (the simulator runs 250 seeds)"
   FRONTERA_SIM_SEEDS=250 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -1296,13 +1296,21 @@ class HttpServer::Impl {
   void GetMetrics(httplib::Response& res) {
     std::string text;
     metrics_.AppendText(text);
+    std::string family_typed;
     for (const auto& [name, value] : backend_->GetMetrics()) {
-      std::string metric = SanitizeMetricName(name);
+      // A name may carry Prometheus labels ("name{peer=\"x\"}"), escaped by
+      // the Backend; one TYPE line per metric family.
+      const size_t brace = name.find('{');
+      std::string metric = SanitizeMetricName(std::string_view(name).substr(0, brace));
       // The Backend reports bare values; by Prometheus naming convention a
       // "_total" suffix is a counter and anything else a gauge.
       bool counter = metric.size() > 6 && metric.ends_with("_total");
-      text += "# TYPE " + metric + (counter ? " counter\n" : " gauge\n");
-      text += metric + " " + FormatDouble(value) + "\n";
+      if (metric != family_typed) {
+        text += "# TYPE " + metric + (counter ? " counter\n" : " gauge\n");
+        family_typed = metric;
+      }
+      const std::string labels = brace == std::string::npos ? "" : name.substr(brace);
+      text += metric + labels + " " + FormatDouble(value) + "\n";
     }
     res.status = 200;
     res.set_content(text, std::string(kMetricsContentType));

@@ -1,59 +1,84 @@
 #include "node/checkpoint_cosigner.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/check.h"
 #include "crypto/signed_note.h"
+#include "node/state_note.h"
 #include "storage/keys.h"
 
 namespace frontera::node {
 
 namespace {
 
-constexpr uint8_t kCosignVersion = 1;
+// Version 2 added the state note (node/state_note.h); version 1 messages are
+// refused with a message naming both (validators upgrade together:
+// docs/operations.md).
+constexpr uint8_t kCosignVersion = 2;
 constexpr size_t kSignerMax = 255;
 
 }  // namespace
 
 // Layout: version u8 | height u64 BE | signer length u8 | signer |
-// checkpoint signature (64) | revocations signature (64).
+// checkpoint signature (64) | revocations signature (64) | state signature
+// (64) | state body length u16 BE | state body.
 std::string EncodeCosign(const CosignMessage& message) {
   FRONTERA_CHECK(message.signer.size() <= kSignerMax) << "signer name too long";
+  FRONTERA_CHECK(message.state_body.size() <= kStateNoteBodyBytesMax) << "state body too long";
   std::string out;
-  out.reserve(1 + 8 + 1 + message.signer.size() + 128);
+  out.reserve(1 + 8 + 1 + message.signer.size() + 192 + 2 + message.state_body.size());
   out.push_back(static_cast<char>(kCosignVersion));
   out += storage::EncodeUint64(message.height);
   out.push_back(static_cast<char>(message.signer.size()));
   out += message.signer;
   out.append(reinterpret_cast<const char*>(message.checkpoint_signature.data()), 64);
   out.append(reinterpret_cast<const char*>(message.revocations_signature.data()), 64);
+  out.append(reinterpret_cast<const char*>(message.state_signature.data()), 64);
+  out.push_back(static_cast<char>(message.state_body.size() >> 8));
+  out.push_back(static_cast<char>(message.state_body.size() & 0xff));
+  out += message.state_body;
   return out;
 }
 
 Result<CosignMessage> DecodeCosign(std::string_view bytes) {
   if (bytes.size() < 10) return Status::InvalidArgument("co-signature message is truncated");
   if (static_cast<uint8_t>(bytes[0]) != kCosignVersion) {
-    return Status::InvalidArgument("co-signature message has unknown version " +
-                                   std::to_string(static_cast<uint8_t>(bytes[0])));
+    return Status::InvalidArgument("co-signature message has version " +
+                                   std::to_string(static_cast<uint8_t>(bytes[0])) +
+                                   "; this validator speaks version " +
+                                   std::to_string(kCosignVersion));
   }
   CosignMessage m;
   FRONTERA_ASSIGN_OR_RETURN(m.height, storage::DecodeUint64(bytes.substr(1, 8)));
   const size_t name_size = static_cast<uint8_t>(bytes[9]);
-  if (bytes.size() != 10 + name_size + 128) {
+  const size_t fixed = 10 + name_size + 192 + 2;
+  if (bytes.size() < fixed) return Status::InvalidArgument("co-signature message is truncated");
+  const size_t body_size = (static_cast<size_t>(static_cast<uint8_t>(bytes[fixed - 2])) << 8) |
+                           static_cast<uint8_t>(bytes[fixed - 1]);
+  if (body_size > kStateNoteBodyBytesMax) {
+    return Status::InvalidArgument("co-signature message's state body is longer than " +
+                                   std::to_string(kStateNoteBodyBytesMax) + " bytes");
+  }
+  if (bytes.size() != fixed + body_size) {
     return Status::InvalidArgument("co-signature message has the wrong length");
   }
   m.signer = std::string(bytes.substr(10, name_size));
   std::memcpy(m.checkpoint_signature.data(), bytes.data() + 10 + name_size, 64);
   std::memcpy(m.revocations_signature.data(), bytes.data() + 10 + name_size + 64, 64);
+  std::memcpy(m.state_signature.data(), bytes.data() + 10 + name_size + 128, 64);
+  m.state_body = std::string(bytes.substr(fixed, body_size));
   return m;
 }
 
 CheckpointCosigner::CheckpointCosigner(const ledger::Genesis& genesis, std::string self,
-                                       const crypto::KeyPair* key, size_t pending_heights_max)
+                                       const crypto::KeyPair* key, size_t pending_heights_max,
+                                       uint64_t window_heights)
     : genesis_(genesis),
       self_(std::move(self)),
       key_(key),
-      pending_heights_max_(pending_heights_max) {
+      pending_heights_max_(pending_heights_max),
+      window_heights_(window_heights) {
   FRONTERA_CHECK(genesis_.FindValidator(self_) != nullptr) << self_ << " is not a validator";
   FRONTERA_CHECK(pending_heights_max_ >= 1);
 }
@@ -62,50 +87,85 @@ bool CheckpointCosigner::VerifyAgainst(const Pending& pending, const CosignMessa
   const ledger::Validator* v = genesis_.FindValidator(message.signer);
   return v != nullptr &&
          crypto::Verify(v->public_key, pending.checkpoint_body, message.checkpoint_signature) &&
-         crypto::Verify(v->public_key, pending.revocations_body, message.revocations_signature);
+         crypto::Verify(v->public_key, pending.revocations_body, message.revocations_signature) &&
+         crypto::Verify(v->public_key, pending.state_body, message.state_signature);
+}
+
+void CheckpointCosigner::NoteDisagreement(uint64_t height, Pending& pending,
+                                          const CosignMessage& message) {
+  const ledger::Validator* v = genesis_.FindValidator(message.signer);
+  if (v == nullptr || message.state_body == pending.state_body ||
+      !crypto::Verify(v->public_key, message.state_body, message.state_signature)) {
+    return;
+  }
+  std::vector<std::string>& signers = pending.disagreeing[message.state_body];
+  if (std::find(signers.begin(), signers.end(), message.signer) == signers.end()) {
+    signers.push_back(message.signer);
+  }
+  if (!divergence_ && signers.size() >= genesis_.Quorum()) {
+    divergence_ = Divergence{height, pending.state_body, message.state_body};
+  }
 }
 
 CosignMessage CheckpointCosigner::SignApplied(uint64_t height, uint64_t tree_size,
                                               std::string checkpoint_body,
-                                              std::string revocations_body) {
+                                              std::string revocations_body,
+                                              std::string state_body) {
   CosignMessage own;
   own.height = height;
   own.signer = self_;
   own.checkpoint_signature = key_->Sign(checkpoint_body);
   own.revocations_signature = key_->Sign(revocations_body);
+  own.state_signature = key_->Sign(state_body);
+  own.state_body = state_body;
 
   std::lock_guard<std::mutex> lock(mu_);
-  if (taken_any_ && height <= taken_height_) return own;
+  if (taken_any_ && height <= taken_height_ && !pins_.count(height)) return own;
   Pending& p = pending_[height];
   p.applied = true;
   p.tree_size = tree_size;
   p.checkpoint_body = std::move(checkpoint_body);
   p.revocations_body = std::move(revocations_body);
+  p.state_body = std::move(state_body);
   p.signatures[self_] = own;
   // Signatures that arrived before this node applied the block are checked
   // now, against the bodies this node computed itself.
   for (const CosignMessage& m : p.unverified) {
     if (p.signatures.size() >= genesis_.Quorum()) break;
-    if (VerifyAgainst(p, m)) p.signatures[m.signer] = m;
+    if (VerifyAgainst(p, m)) {
+      p.signatures[m.signer] = m;
+    } else {
+      NoteDisagreement(height, p, m);
+    }
   }
   p.unverified.clear();
   Trim();
   return own;
 }
 
-Status CheckpointCosigner::AddPeerSignatures(const CosignMessage& message) {
+Status CheckpointCosigner::AddPeerSignatures(const CosignMessage& message,
+                                             uint64_t applied_height) {
   if (message.signer == self_ || genesis_.FindValidator(message.signer) == nullptr) {
     return Status::PermissionDenied("co-signature from \"" + message.signer +
                                     "\", which is not a peer validator");
   }
+  if (message.height > applied_height + window_heights_) {
+    return Status::ResourceExhausted("co-signature of " + message.signer + " for block " +
+                              std::to_string(message.height) + ", more than " +
+                              std::to_string(window_heights_) + " blocks above block " +
+                              std::to_string(applied_height) + " applied here");
+  }
   std::lock_guard<std::mutex> lock(mu_);
-  if (taken_any_ && message.height <= taken_height_) return Status::Ok();
+  if (taken_any_ && message.height <= taken_height_ && !pins_.count(message.height)) {
+    return Status::Ok();
+  }
   auto it = pending_.find(message.height);
   if (it != pending_.end() && it->second.applied) {
     // Once a quorum signed, more signatures change nothing: skip verifying
     // them (two Ed25519 verifications each, per block).
     if (it->second.signatures.size() >= genesis_.Quorum()) return Status::Ok();
     if (!VerifyAgainst(it->second, message)) {
+      NoteDisagreement(message.height, it->second, message);
       return Status::InvalidArgument("co-signature of " + message.signer + " for block " +
                                      std::to_string(message.height) +
                                      " does not verify against this node's notes");
@@ -128,24 +188,56 @@ Status CheckpointCosigner::AddPeerSignatures(const CosignMessage& message) {
 }
 
 void CheckpointCosigner::Trim() {
+  // Keep the newest heights: older ones are superseded by any later
+  // checkpoint that reaches a quorum. (Heights far above the applied one
+  // never get here: AddPeerSignatures refuses them.)
   while (pending_.size() > pending_heights_max_) {
-    // Keep the newest heights: older ones are superseded by any later
-    // checkpoint that reaches a quorum.
+    const uint64_t oldest = pending_.begin()->first;
+    pins_.erase(oldest);
     pending_.erase(pending_.begin());
   }
 }
 
+void CheckpointCosigner::Pin(uint64_t height) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pins_.insert(height);
+}
+
+std::vector<std::pair<uint64_t, std::string>> CheckpointCosigner::TakePinnedStateNotes() {
+  std::vector<std::pair<uint64_t, std::string>> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto pin = pins_.begin(); pin != pins_.end();) {
+    auto it = pending_.find(*pin);
+    if (it == pending_.end() || !it->second.applied ||
+        it->second.signatures.size() < genesis_.Quorum()) {
+      ++pin;
+      continue;
+    }
+    out.emplace_back(*pin, FormatNote(it->second.state_body, it->second, NoteKind::kState));
+    if (taken_any_ && *pin <= taken_height_) pending_.erase(it);
+    pin = pins_.erase(pin);
+  }
+  return out;
+}
+
+std::optional<Divergence> CheckpointCosigner::divergence() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return divergence_;
+}
+
 std::string CheckpointCosigner::FormatNote(const std::string& body, const Pending& pending,
-                                           bool checkpoint) const {
+                                           NoteKind kind) const {
   crypto::Note note;
   note.text = body;
   // Genesis order: every node formats the same note from the same signers.
   for (const ledger::Validator& v : genesis_.validators) {
     auto it = pending.signatures.find(v.name);
     if (it == pending.signatures.end()) continue;
-    note.signatures.push_back(
-        {v.name, crypto::NoteKeyId(v.name, v.public_key),
-         checkpoint ? it->second.checkpoint_signature : it->second.revocations_signature});
+    const CosignMessage& m = it->second;
+    note.signatures.push_back({v.name, crypto::NoteKeyId(v.name, v.public_key),
+                               kind == NoteKind::kCheckpoint    ? m.checkpoint_signature
+                               : kind == NoteKind::kRevocations ? m.revocations_signature
+                                                                : m.state_signature});
   }
   return crypto::FormatNote(note);
 }
@@ -153,16 +245,20 @@ std::string CheckpointCosigner::FormatNote(const std::string& body, const Pendin
 std::optional<CosignedCheckpoint> CheckpointCosigner::TakeCosigned() {
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
+    if (taken_any_ && it->first <= taken_height_) break;  // pinned leftovers
     const Pending& p = it->second;
     if (!p.applied || p.signatures.size() < genesis_.Quorum()) continue;
     CosignedCheckpoint out;
     out.height = it->first;
     out.tree_size = p.tree_size;
-    out.checkpoint_note = FormatNote(p.checkpoint_body, p, /*checkpoint=*/true);
-    out.revocations_note = FormatNote(p.revocations_body, p, /*checkpoint=*/false);
+    out.checkpoint_note = FormatNote(p.checkpoint_body, p, NoteKind::kCheckpoint);
+    out.revocations_note = FormatNote(p.revocations_body, p, NoteKind::kRevocations);
+    out.state_note = FormatNote(p.state_body, p, NoteKind::kState);
     taken_any_ = true;
     taken_height_ = out.height;
-    pending_.erase(pending_.begin(), pending_.upper_bound(taken_height_));
+    for (auto old = pending_.begin(); old != pending_.end() && old->first <= taken_height_;) {
+      old = pins_.count(old->first) ? std::next(old) : pending_.erase(old);
+    }
     return out;
   }
   return std::nullopt;

@@ -1,13 +1,18 @@
-// CheckpointCosigner: gathers the validators' signatures on the checkpoint
-// and revocations notes of each block, and hands out the notes once a
-// majority of the genesis validators signed the same bodies
-// (docs/consensus.md#checkpoint-co-signing).
+// CheckpointCosigner: gathers the validators' signatures on the checkpoint,
+// revocations and state notes of each block (node/state_note.h), and hands
+// out the notes once a majority of the genesis validators signed the same
+// bodies (docs/consensus.md#checkpoint-co-signing).
 //
 // Every validator applies the same blocks and so computes the same bodies;
 // each signs its own after applying a block and sends the signatures to its
 // peers. A peer's signature is checked against this node's own body of the
 // same block, so a signature over anything else is never counted. Signatures
-// for blocks this node has not applied yet wait (bounded) until it has.
+// for blocks this node has not applied yet wait until it has, only within a
+// window of heights above the block this node applied (a peer cannot evict
+// real signatures with far-future ones). A peer whose state note differs
+// from this node's is remembered: when a majority of the validators signed
+// one same state body that differs from this node's, this node diverged
+// (Divergence()).
 //
 // Thread-safety: thread-safe.
 #pragma once
@@ -16,6 +21,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +37,8 @@ struct CosignMessage {
   std::string signer;  // validator name (signed-note key name)
   crypto::Signature checkpoint_signature{};
   crypto::Signature revocations_signature{};
+  crypto::Signature state_signature{};
+  std::string state_body;  // the signer's own state note body, <= kStateNoteBodyBytesMax
 };
 std::string EncodeCosign(const CosignMessage& message);
 // kInvalidArgument for malformed input.
@@ -42,6 +50,14 @@ struct CosignedCheckpoint {
   uint64_t tree_size = 0;
   std::string checkpoint_note;   // C2SP note with >= quorum signatures, in genesis order
   std::string revocations_note;  // the same for the revocations body
+  std::string state_note;        // the same for the state body
+};
+
+// This node's state differs from the one a majority of validators signed.
+struct Divergence {
+  uint64_t height = 0;
+  std::string own_state_body;
+  std::string majority_state_body;
 };
 
 class CheckpointCosigner {
@@ -49,22 +65,38 @@ class CheckpointCosigner {
   // REQUIRES: `self` is a validator of `genesis`; `key` is its key and
   // outlives this object. `pending_heights_max` bounds the blocks kept
   // waiting for signatures (older ones are dropped).
+  // `window_heights` bounds how far above the applied height a peer's
+  // signatures are kept.
   CheckpointCosigner(const ledger::Genesis& genesis, std::string self, const crypto::KeyPair* key,
-                     size_t pending_heights_max);
+                     size_t pending_heights_max, uint64_t window_heights);
 
   // This node applied block `height` (tree size `tree_size`) whose notes have
   // these bodies: signs them and returns the message to send to every peer.
   // Heights only grow (a restart or snapshot may skip some).
   CosignMessage SignApplied(uint64_t height, uint64_t tree_size, std::string checkpoint_body,
-                            std::string revocations_body);
+                            std::string revocations_body, std::string state_body);
 
   // A peer's signatures. kPermissionDenied for a signer that is not a
   // validator (or is this node); kInvalidArgument when the signatures do not
   // verify against this node's bodies for that height. Once a height has a
   // quorum, further signatures for it are neither checked nor counted. Signatures for a
   // height not applied yet are kept (within the bound) and checked later;
-  // those for heights already published are ignored.
-  Status AddPeerSignatures(const CosignMessage& message);
+  // those for heights already published are ignored. Refused for a
+  // height more than window_heights above `applied_height` (this node's
+  // applied block height), which is not kept (kResourceExhausted).
+  Status AddPeerSignatures(const CosignMessage& message, uint64_t applied_height);
+
+  // Keeps `height` until its state note has a quorum, even after newer
+  // checkpoints are taken (a snapshot at that block needs its note). Call
+  // before SignApplied for that height.
+  void Pin(uint64_t height);
+  // The state notes of pinned heights that reached a quorum (then unpinned),
+  // by height.
+  std::vector<std::pair<uint64_t, std::string>> TakePinnedStateNotes();
+
+  // Set once a majority of validators signed a state body for a height this
+  // node applied that differs from this node's own.
+  std::optional<Divergence> divergence() const;
 
   // The highest block with a quorum of signatures that is newer than the
   // last one taken, if any. Older blocks are forgotten.
@@ -76,23 +108,34 @@ class CheckpointCosigner {
     uint64_t tree_size = 0;
     std::string checkpoint_body;
     std::string revocations_body;
+    std::string state_body;
     std::map<std::string, CosignMessage> signatures;  // verified, by signer
+    // Peers that signed a different state body (their signature on their
+    // own body verified), by that body.
+    std::map<std::string, std::vector<std::string>> disagreeing;
     std::vector<CosignMessage> unverified;            // arrived before this node applied
   };
 
   bool VerifyAgainst(const Pending& pending, const CosignMessage& message) const;
-  std::string FormatNote(const std::string& body, const Pending& pending, bool checkpoint) const;
+  // A peer's verified signatures on a state body other than ours: counted
+  // towards a divergence. REQUIRES: mu_ held; pending.applied.
+  void NoteDisagreement(uint64_t height, Pending& pending, const CosignMessage& message);
+  enum class NoteKind { kCheckpoint, kRevocations, kState };
+  std::string FormatNote(const std::string& body, const Pending& pending, NoteKind kind) const;
   void Trim();  // REQUIRES: mu_ held.
 
   const ledger::Genesis genesis_;
   const std::string self_;
   const crypto::KeyPair* const key_;
   const size_t pending_heights_max_;
+  const uint64_t window_heights_;
 
   mutable std::mutex mu_;
   std::map<uint64_t, Pending> pending_;  // GUARDED_BY(mu_): by height
   bool taken_any_ = false;               // GUARDED_BY(mu_)
   uint64_t taken_height_ = 0;            // GUARDED_BY(mu_): last height handed out, if taken_any_
+  std::set<uint64_t> pins_;  // GUARDED_BY(mu_): kept in pending_ until their state note is taken
+  std::optional<Divergence> divergence_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace frontera::node

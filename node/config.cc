@@ -122,6 +122,19 @@ Status NodeConfig::Validate() const {
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("raft.snapshot_timeout_ms", raft.snapshot_timeout_ms, 1000, 3600000));
   FRONTERA_RETURN_IF_ERROR(CheckRange("raft.read_timeout_ms", raft.read_timeout_ms, 10, 600000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("raft.inbox_bytes_max", raft.inbox_bytes_max, size_t{1} << 20,
+                                      size_t{16} << 30));
+  if (raft.inbox_bytes_max < raft.frame_bytes_max) {
+    return Status::InvalidArgument("raft.inbox_bytes_max (" + std::to_string(raft.inbox_bytes_max) +
+                                   ") must be at least raft.frame_bytes_max (" +
+                                   std::to_string(raft.frame_bytes_max) + ")");
+  }
+  FRONTERA_RETURN_IF_ERROR(CheckRange("raft.block_time_skew_max_ms", raft.block_time_skew_max_ms,
+                                      1000, 86400000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("raft.term_step_max", raft.term_step_max, 1, uint64_t{1} << 40));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("raft.cosign_window_heights", raft.cosign_window_heights, 1, 100000));
   FRONTERA_RETURN_IF_ERROR(ledger.Validate());
   FRONTERA_RETURN_IF_ERROR(storage.Validate());
   return Status::Ok();
@@ -195,6 +208,10 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("raft", "snapshot_chunk_bytes", c.raft.snapshot_chunk_bytes);
   num("raft", "snapshot_timeout_ms", c.raft.snapshot_timeout_ms);
   num("raft", "read_timeout_ms", c.raft.read_timeout_ms);
+  num("raft", "inbox_bytes_max", c.raft.inbox_bytes_max);
+  num("raft", "block_time_skew_max_ms", c.raft.block_time_skew_max_ms);
+  num("raft", "term_step_max", c.raft.term_step_max);
+  num("raft", "cosign_window_heights", c.raft.cosign_window_heights);
   if (s.ok()) {
     if (const toml::table* peers = root["peers"].as_table()) {
       for (const auto& [name, value] : *peers) {

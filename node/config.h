@@ -53,6 +53,18 @@ struct RaftNodeConfig {
   size_t snapshot_chunk_bytes = 1 << 20;       // [4 KiB, 16 MiB], < frame_bytes_max
   int64_t snapshot_timeout_ms = 60000;         // a snapshot transfer's time, [1000, 3600000]
   int64_t read_timeout_ms = 5000;              // a linearizable read's wait, [10, 600000]
+  // Peer frames waiting for the raft thread, in bytes; beyond it new frames
+  // are dropped (Raft retransmits). [1 MiB, 16 GiB], >= frame_bytes_max.
+  size_t inbox_bytes_max = 256u << 20;
+  // A follower refuses to acknowledge a block whose time is further than
+  // this ahead of its own clock (docs/security.md). [1000, 86400000].
+  int64_t block_time_skew_max_ms = 60000;
+  // A peer's term may be at most this far above ours; beyond it the message
+  // is refused (a hostile term near 2^64 would end elections). [1, 2^40].
+  uint64_t term_step_max = 1000000;
+  // Co-signatures are kept for at most this many heights above the block
+  // this node applied, per peer. [1, 100000].
+  uint64_t cosign_window_heights = 256;
 };
 
 struct NodeConfig {

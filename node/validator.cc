@@ -18,6 +18,8 @@
 #include "crypto/sha256.h"
 #include "crypto/signed_note.h"
 #include "ledger/label.h"
+#include "node/block_check.h"
+#include "node/log.h"
 #include "node/peer_transport.h"
 #include "storage/keys.h"
 #include "storage/raft_log_store.h"
@@ -53,6 +55,8 @@ constexpr uint64_t kSnapshotBytesMax = uint64_t{64} << 30;
 constexpr auto kForwardRetry = std::chrono::seconds(3);
 const std::string kMetaApplied = "node/applied";  // index ‖ term of the last applied entry
 const std::string kStatePointer = "STATE";        // names the ledger directory in use
+// In a snapshot directory: the majority-signed state note of its block.
+const std::string kSnapshotNoteFile = "FRONTERA-STATE-NOTE";
 
 std::string Envelope(PeerKind kind, std::string_view body) {
   std::string out;
@@ -165,7 +169,8 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
     if (v->genesis_.validators[i].name == config.name) v->self_id_ = i + 1;
   }
   v->cosigner_ =
-      std::make_unique<CheckpointCosigner>(v->genesis_, config.name, &v->key_, kCosignHeightsMax);
+      std::make_unique<CheckpointCosigner>(v->genesis_, config.name, &v->key_, kCosignHeightsMax,
+                                           config.raft.cosign_window_heights);
   FRONTERA_RETURN_IF_ERROR(v->OpenStores());
   FRONTERA_RETURN_IF_ERROR(v->StartRaft());
   v->apply_thread_ = std::thread([p = v.get()] { p->ApplyLoop(); });
@@ -262,6 +267,8 @@ Status Validator::OpenStores() {
   std::sort(snapshots_.begin(), snapshots_.end(),
             [](const SnapshotMeta& a, const SnapshotMeta& b) { return a.index < b.index; });
   snapshot_receiver_.emplace((root / "snapshot-staging").string(), kSnapshotBytesMax);
+  // No leader known yet: chunks are refused until one is (OnLeaderChange).
+  snapshot_receiver_->Expect(consensus::kNoNode, 0);
   ledger_ = std::move(ledger);
   return Status::Ok();
 }
@@ -275,6 +282,7 @@ Status Validator::StartRaft() {
   rc.max_inflight_appends = config_.raft.max_inflight_appends;
   rc.max_entries_per_append = config_.raft.max_entries_per_append;
   rc.max_uncommitted_entries = config_.raft.max_uncommitted_entries;
+  rc.max_term_step = config_.raft.term_step_max;
   rc.pre_vote = true;
   rc.check_quorum = true;
   std::array<uint8_t, 8> seed{};
@@ -388,6 +396,7 @@ std::string Validator::DocumentKey(const ledger::ProposedDocument& d) {
 Result<api::Receipt> Validator::Submit(DocumentKind kind, const std::string& certificate_id,
                                        const api::Json& document) {
   ++submitted_;
+  FRONTERA_RETURN_IF_ERROR(Serving());
   std::shared_ptr<Ledger> ledger = CurrentLedger();
   auto admitted = ledger->sm->Admit(kind, certificate_id, document, clock_->NowUnixMillis());
   if (!admitted.ok()) {
@@ -496,21 +505,132 @@ Status Validator::AwaitLinearizableRead() {
 // Peer frames (transport thread)
 
 void Validator::OnPeerFrame(uint64_t from, std::string payload) {
-  if (payload.empty()) return;
+  if (payload.empty()) return RefusePeer(from, "frame", "an empty frame");
   const auto kind = static_cast<PeerKind>(payload[0]);
   if (kind == PeerKind::kCosign) {
     // Checked and counted here: it needs no raft state.
     auto message = DecodeCosign(std::string_view(payload).substr(1));
-    if (message.ok() && names_.count(from) && names_.at(from) == message->signer &&
-        cosigner_->AddPeerSignatures(*message).ok()) {
-      PublishCosigned();
+    if (!message.ok()) return RefusePeer(from, "cosign", message.status().message());
+    if (!names_.count(from) || names_.at(from) != message->signer) {
+      return RefusePeer(from, "cosign", "a co-signature in the name of " + message->signer);
     }
+    Status s = cosigner_->AddPeerSignatures(*message, applied_height_.load());
+    if (!s.ok()) return RefusePeer(from, "cosign", s.message());
+    PublishCosigned();
     return;
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (inbox_.size() >= kInboxMax) return;  // Raft tolerates loss; the peer resends.
-  inbox_.push_back({from, std::move(payload)});
+  if (kind == PeerKind::kForward) return AdmitForwarded(from, std::string_view(payload).substr(1));
+  if (kind != PeerKind::kRaft && kind != PeerKind::kSnapshotChunk) {
+    return RefusePeer(from, "frame",
+                      "a frame of unknown kind " + std::to_string(static_cast<uint8_t>(kind)));
+  }
+  const size_t size = payload.size();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Bounded in frames and bytes, with each peer's share bounded so that
+    // one peer's flood cannot crowd out the leader's appends. Raft tolerates
+    // loss (the leader resends).
+    const size_t peers = std::max<size_t>(1, names_.size() - 1);
+    const size_t share = std::max(config_.raft.frame_bytes_max, config_.raft.inbox_bytes_max / peers);
+    size_t& peer_bytes = inbox_peer_bytes_[from];
+    if (inbox_.size() < kInboxMax && inbox_bytes_ + size <= config_.raft.inbox_bytes_max &&
+        peer_bytes + size <= share) {
+      inbox_bytes_ += size;
+      peer_bytes += size;
+      inbox_.push_back({from, std::move(payload)});
+      raft_cv_.notify_one();
+      return;
+    }
+  }
+  ++inbox_dropped_;
+  // Counted per peer too: an honest peer does not fill the inbox alone.
+  RefusePeer(from, "inbox",
+             "the peer inbox is full (raft.inbox_bytes_max = " +
+                 std::to_string(config_.raft.inbox_bytes_max) + "); a frame of " +
+                 std::to_string(size) + " bytes dropped");
+}
+
+void Validator::AdmitForwarded(uint64_t from, std::string_view body) {
+  // A follower forwards what its clients posted; the leader proposes only
+  // what passes the same admission as a document posted here, so a
+  // document no honest node would accept never reaches the log.
+  if (role_.load() != static_cast<int>(consensus::Role::kLeader)) return;  // the sender retries
+  auto proposal = ledger::DecodeProposal(body);
+  if (!proposal.ok()) return RefusePeer(from, "forward", proposal.status().message());
+  if (proposal->documents.size() > config_.proposer.forward_documents_max) {
+    return RefusePeer(from, "forward",
+                      std::to_string(proposal->documents.size()) +
+                          " documents in one forward (proposer.forward_documents_max = " +
+                          std::to_string(config_.proposer.forward_documents_max) + ")");
+  }
+  std::shared_ptr<Ledger> ledger = CurrentLedger();
+  const int64_t now = clock_->NowUnixMillis();
+  std::vector<Queued> admitted;
+  for (ledger::ProposedDocument& d : proposal->documents) {
+    crypto::JsonLimits limits;
+    limits.depth_max = config_.api.json_depth_max;
+    limits.text_bytes_max = config_.api.body_bytes_max;
+    auto json = crypto::ParseJson(d.canonical, limits);
+    Result<ledger::AdmittedDocument> a =
+        json.ok() ? ledger->sm->Admit(d.kind, d.certificate_id, *json, now)
+                  : Result<ledger::AdmittedDocument>(json.status());
+    if (!a.ok()) {
+      // An honest follower admitted it before forwarding: either the state
+      // changed since (a duplicate raced in; its client times out and finds
+      // the first copy) or the sender is not honest.
+      RefusePeer(from, "forward", "document refused at admission: " + a.status().message());
+      continue;
+    }
+    std::string key = DocumentKey(a->proposed);
+    {
+      std::lock_guard<std::mutex> lock(waiters_mu_);
+      if (parsed_.emplace(key, std::move(a->parsed)).second) {
+        parsed_order_.push_back(key);
+        while (parsed_order_.size() > 2 * config_.proposer.queue_depth_max) {
+          parsed_.erase(parsed_order_.front());
+          parsed_order_.pop_front();
+        }
+      }
+    }
+    admitted.push_back({std::move(key), std::move(a->proposed)});
+  }
+  if (admitted.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Queued& q : admitted) {
+      if (queue_.size() >= config_.proposer.queue_depth_max) break;
+      queue_.push_back(std::move(q));
+    }
+    queue_depth_ = queue_.size();
+  }
   raft_cv_.notify_one();
+}
+
+std::string Validator::PeerName(uint64_t id) const {
+  auto it = names_.find(id);
+  return it != names_.end() ? it->second : "peer-" + std::to_string(id);
+}
+
+void Validator::RefusePeer(uint64_t from, std::string_view reason, std::string_view detail) {
+  const std::string peer = PeerName(from);
+  const auto now = std::chrono::steady_clock::now();
+  bool log = false;
+  uint64_t count = 0;
+  {
+    std::lock_guard<std::mutex> lock(refusals_mu_);
+    const auto key = std::make_pair(peer, std::string(reason));
+    count = ++peer_refusals_[key];
+    auto [it, first] = refusal_logged_.try_emplace(key, now);
+    if (first || now - it->second >= std::chrono::seconds(10)) {
+      it->second = now;
+      log = true;
+    }
+  }
+  if (log) {
+    LogWarning(config_.name, "refused a message from validator " + peer + " (" +
+                                 std::string(reason) + ", " + std::to_string(count) +
+                                 " so far): " + std::string(detail));
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -531,6 +651,8 @@ void Validator::RaftLoop() {
       });
       if (stopping_) break;
       inbound.swap(inbox_);
+      inbox_bytes_ = 0;
+      inbox_peer_bytes_.clear();
     }
     for (Inbound& in : inbound) HandleInbound(std::move(in));
     if (std::chrono::steady_clock::now() >= next_tick) {
@@ -577,9 +699,11 @@ void Validator::RaftLoop() {
       }
       (void)raft_->TransferLeadership(best);
     }
-    if (raft_->leader() != last_leader_) {
+    if (raft_->leader() != last_leader_ || raft_->current_term() != last_leader_term_) {
       // A new leader: what the old one may have dropped goes to the new one.
       last_leader_ = raft_->leader();
+      last_leader_term_ = raft_->current_term();
+      OnLeaderChange();
       if (last_leader_ != consensus::kNoNode) {
         std::lock_guard<std::mutex> lock(mu_);
         RequeueInFlight(std::nullopt);
@@ -641,10 +765,24 @@ void Validator::HandleInbound(Inbound in) {
       consensus::DecodeLimits limits;
       limits.max_bytes = config_.raft.frame_bytes_max;
       auto message = consensus::DecodeMessage(body, limits);
-      if (!message.ok() || message->from != in.from || message->to != self_id_) return;
+      if (!message.ok()) return RefusePeer(in.from, "raft", message.status().message());
+      if (message->from != in.from || message->to != self_id_) {
+        return RefusePeer(in.from, "raft",
+                          "a message from " + PeerName(message->from) + " to " +
+                              PeerName(message->to) + " on this link");
+      }
+      if (message->type == MessageType::kAppend) {
+        if (Status s = CheckLeaderBlocks(*message); !s.ok()) {
+          // Not acknowledged: a block a majority of honest clocks refuses is
+          // never committed (docs/security.md#block-time).
+          return RefusePeer(in.from, "block", s.message());
+        }
+      }
+      std::optional<std::pair<uint64_t, uint64_t>> accepted_key;
       if (message->type == MessageType::kSnapshot) {
-        // Only once every file of the snapshot is staged (snapshot_transfer.h).
-        std::optional<std::string> staged = snapshot_receiver_->Complete(message->snapshot);
+        // Only once every file of the snapshot is staged (snapshot_transfer.h)
+        // and verified against a majority-signed state note.
+        std::optional<std::string> staged = snapshot_receiver_->Complete(in.from, message->snapshot);
         if (!staged) return;
         // Take the files now: chunks of a copy the leader sends again may
         // restart staging before this step's Ready is handled.
@@ -656,32 +794,84 @@ void Validator::HandleInbound(Inbound in) {
         fs::create_directories(accepted.parent_path(), ec);
         fs::rename(*staged, accepted, ec);
         if (ec) return;  // staged files gone (taken by an earlier step): ignore
-        accepted_snapshots_[{message->snapshot.index, message->snapshot.term}] = accepted.string();
+        if (Status v = VerifySnapshot(accepted.string(), message->snapshot); !v.ok()) {
+          fs::remove_all(accepted, ec);
+          return RefusePeer(in.from, "snapshot", v.message());
+        }
+        accepted_key = {message->snapshot.index, message->snapshot.term};
+        accepted_snapshots_[*accepted_key] = accepted.string();
       }
-      (void)raft_->Step(*message);
+      if (Status s = raft_->Step(*message); !s.ok()) {
+        if (accepted_key) {
+          std::error_code ec;
+          fs::remove_all(accepted_snapshots_[*accepted_key], ec);
+          accepted_snapshots_.erase(*accepted_key);
+        }
+        return RefusePeer(in.from, "raft", s.message());
+      }
       return;
     }
     case PeerKind::kSnapshotChunk: {
       auto chunk = DecodeSnapshotChunk(body);
-      if (chunk.ok()) (void)snapshot_receiver_->Add(*chunk);
-      return;
-    }
-    case PeerKind::kForward: {
-      if (raft_->role() != consensus::Role::kLeader) return;  // the sender's client times out
-      auto proposal = ledger::DecodeProposal(body);
-      if (!proposal.ok()) return;
-      std::lock_guard<std::mutex> lock(mu_);
-      for (ledger::ProposedDocument& d : proposal->documents) {
-        if (queue_.size() >= config_.proposer.queue_depth_max) break;
-        std::string key = DocumentKey(d);
-        queue_.push_back({std::move(key), std::move(d)});
+      if (!chunk.ok()) return RefusePeer(in.from, "snapshot", chunk.status().message());
+      if (Status s = snapshot_receiver_->Add(in.from, *chunk); !s.ok()) {
+        RefusePeer(in.from, "snapshot", s.message());
       }
-      queue_depth_ = queue_.size();
       return;
     }
+    case PeerKind::kForward:
     case PeerKind::kCosign:
       return;  // handled on the transport thread
   }
+  RefusePeer(in.from, "frame", "a frame of unknown kind " + std::to_string(kind));
+}
+
+void Validator::OnLeaderChange() {
+  const uint64_t term = raft_->current_term();
+  if (last_leader_ != consensus::kNoNode) {
+    LogInfo(config_.name, "validator " + PeerName(last_leader_) + " leads in term " +
+                              std::to_string(term));
+  }
+  if (snapshot_receiver_) snapshot_receiver_->Expect(last_leader_, term);
+  // Snapshots accepted from an earlier leader or term are stale.
+  for (auto it = accepted_snapshots_.begin(); it != accepted_snapshots_.end();) {
+    if (it->first.second < term) {
+      std::error_code ec;
+      fs::remove_all(it->second, ec);
+      it = accepted_snapshots_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // A new leader's block time never goes back past a block in its own log,
+  // committed or not (it commits them all), whatever its clock says. Only
+  // its own log counts: entries another leader appended and that were
+  // truncated never do (a leader with a clock in 2031 cannot pin later
+  // blocks there once it is gone).
+  last_time_unix_ms_ = 0;
+  if (last_leader_ != self_id_) return;
+  const uint64_t from = std::max(applied_index_.load(), log_store_->Snapshot().index) + 1;
+  const uint64_t to = log_store_->LastIndex();
+  if (from > to) return;
+  auto entries = log_store_->Entries(from, to + 1);
+  if (!entries.ok()) return;
+  for (const Entry& e : *entries) {
+    if (e.type != EntryType::kNormal) continue;
+    if (auto t = ledger::ProposalTime(e.data); t.ok()) {
+      last_time_unix_ms_ = std::max(last_time_unix_ms_, *t);
+    }
+  }
+}
+
+Status Validator::CheckLeaderBlocks(const Message& m) {
+  BlockCheckLimits limits;
+  // The largest entry an honest leader makes: a full batch plus one
+  // document that alone exceeds it, with the encoding's overhead.
+  limits.entry_bytes_max = config_.proposer.batch_bytes_max + config_.api.body_bytes_max +
+                           config_.proposer.batch_documents_max * 64 + 64;
+  limits.time_skew_max_ms = config_.raft.block_time_skew_max_ms;
+  return node::CheckLeaderBlocks(m.entries, raft_->commit_index(), last_block_time_.load(),
+                                 clock_->NowUnixMillis(), limits);
 }
 
 void Validator::ProposeOrForward() {
@@ -849,8 +1039,12 @@ void Validator::SendRaftMessage(Message m) {
   }
   snapshot_threads_[m.to] = std::thread([this, m, dir] {
     const size_t chunk_bytes = config_.raft.snapshot_chunk_bytes;
+    // Flow control: each chunk waits for room in the follower's queue
+    // (leaving room for Raft traffic), so a snapshot of any size streams at
+    // the link's pace instead of overflowing the queue.
+    const auto wait = std::chrono::milliseconds(config_.raft.snapshot_timeout_ms);
     Status s = StreamSnapshot(dir, m.snapshot, chunk_bytes, [&](std::string chunk) {
-      return transport_->Send(m.to, Envelope(PeerKind::kSnapshotChunk, chunk));
+      return transport_->SendWhenRoom(m.to, Envelope(PeerKind::kSnapshotChunk, chunk), wait);
     });
     if (s.ok()) {
       s = transport_->Send(m.to, Envelope(PeerKind::kRaft, consensus::EncodeMessage(m)))
@@ -893,6 +1087,13 @@ void Validator::MaybeCompact() {
   // slightly behind catches up from the log rather than by snapshot.
   if (newest.index <= raft_->snapshot().index ||
       raft_->applied_index() < newest.index + config_.proposer.log_retain_entries) {
+    return;
+  }
+  // Only to a snapshot a follower can verify: one holding its majority-signed
+  // state note (WriteStateNotes).
+  std::error_code exists_ec;
+  if (!fs::exists(fs::path(SnapshotDir(config_.data_dir, newest)) / kSnapshotNoteFile,
+                  exists_ec)) {
     return;
   }
   if (!raft_->Compact(newest.index).ok()) return;
@@ -942,14 +1143,6 @@ void Validator::ProcessReady() {
       FRONTERA_CHECK(s.ok()) << "recording an installed snapshot failed: " << s.ToString();
       if (rd.hard_state && rd.hard_state->commit_index == hs->commit_index) rd.hard_state.reset();
     }
-    // A later leader's block time must not go back past any block already
-    // in the log, whatever its own clock says.
-    for (const Entry& e : rd.entries) {
-      if (e.type != EntryType::kNormal) continue;
-      if (auto t = ledger::ProposalTime(e.data); t.ok()) {
-        last_time_unix_ms_ = std::max(last_time_unix_ms_, *t);
-      }
-    }
     if (!rd.entries.empty() || rd.hard_state) {
       const auto start = std::chrono::steady_clock::now();
       Status s = log_store_->Save(rd.entries, rd.hard_state);
@@ -997,8 +1190,17 @@ void Validator::ApplyLoop() {
   {
     std::shared_ptr<Ledger> ledger = CurrentLedger();
     const ledger::LedgerSummary s = ledger->sm->Summary();
-    CosignMessage own = cosigner_->SignApplied(
-        s.block_height, s.tree_size, ledger->sm->CheckpointBody(), ledger->sm->RevocationsBody());
+    applied_height_ = s.block_height;
+    auto applied_meta = ledger->store->Get(Column::kMeta, kMetaApplied);
+    uint64_t index = 0, term = 0;
+    if (applied_meta.ok() && *applied_meta && (*applied_meta)->size() == 16) {
+      if (auto i = storage::DecodeUint64((*applied_meta)->substr(0, 8)); i.ok()) index = *i;
+      if (auto t = storage::DecodeUint64((*applied_meta)->substr(8)); t.ok()) term = *t;
+    }
+    CosignMessage own = cosigner_->SignApplied(s.block_height, s.tree_size,
+                                               ledger->sm->CheckpointBody(),
+                                               ledger->sm->RevocationsBody(),
+                                               StateBody(*ledger, index, term));
     std::string frame = Envelope(PeerKind::kCosign, EncodeCosign(own));
     {
       std::lock_guard<std::mutex> lock(status_mu_);
@@ -1036,13 +1238,22 @@ void Validator::ApplyEntry(const Entry& entry) {
   std::optional<ledger::Block> block;
   ledger::Proposal proposal;
   std::vector<std::string> keys;
+  bool is_proposal = false;
   if (entry.type == EntryType::kNormal) {
     auto decoded = ledger::DecodeProposal(entry.data);
-    // Only the leader's encoder makes entries: one that does not decode is
-    // corruption or a bug, and applying around it would diverge. Stop.
-    FRONTERA_CHECK(decoded.ok()) << "committed entry " << entry.index
-                                 << " is not a proposal: " << decoded.status().ToString();
-    proposal = std::move(decoded).value();
+    if (!decoded.ok()) {
+      // A leader (hostile or buggy) committed bytes that are no proposal.
+      // Every node decodes the same bytes the same way, so every node skips
+      // the entry alike: no block, nothing applied, no crash.
+      ++entries_not_proposals_;
+      LogError(config_.name, "committed entry " + std::to_string(entry.index) +
+                                 " is not a proposal and is skipped: " + decoded.status().message());
+    } else {
+      proposal = std::move(decoded).value();
+      is_proposal = true;
+    }
+  }
+  if (is_proposal) {
     std::vector<std::shared_ptr<const ledger::ParsedDocument>> held;
     std::vector<const ledger::ParsedDocument*> parsed;
     keys.reserve(proposal.documents.size());
@@ -1065,11 +1276,16 @@ void Validator::ApplyEntry(const Entry& entry) {
   FRONTERA_CHECK(s.ok()) << "ledger write failed: " << s.ToString();
   if (block) {
     ledger->sm->Publish();
-    last_block_time_ = proposal.time_unix_ms;
+    last_block_time_ = block->time_unix_ms;
+    applied_height_ = block->height;
     ++blocks_;
-    CosignMessage own =
-        cosigner_->SignApplied(block->height, block->tree_size, ledger->sm->CheckpointBody(),
-                               ledger->sm->RevocationsBody());
+    // A snapshot of this block needs the majority's state note: keep its
+    // signatures until the note is complete.
+    const bool snapshot_due = SnapshotDue(entry.index);
+    if (snapshot_due) cosigner_->Pin(block->height);
+    CosignMessage own = cosigner_->SignApplied(
+        block->height, block->tree_size, ledger->sm->CheckpointBody(),
+        ledger->sm->RevocationsBody(), StateBody(*ledger, entry.index, entry.term));
     std::string frame = Envelope(PeerKind::kCosign, EncodeCosign(own));
     if (transport_) {
       for (const auto& [id, name] : names_) {
@@ -1121,15 +1337,36 @@ void Validator::ApplyEntry(const Entry& entry) {
     }
   }
   apply_micros_ += MicrosSince(start);
-  MaybeTakeSnapshot(entry.index, entry.term);
+  // Snapshots are taken at blocks only: a snapshot's state is then the
+  // state after one block, which the block's state note describes.
+  if (block && SnapshotDue(entry.index)) TakeSnapshot(entry.index, entry.term, block->height);
 }
 
-void Validator::MaybeTakeSnapshot(uint64_t index, uint64_t term) {
-  {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
-    const uint64_t last = snapshots_.empty() ? 0 : snapshots_.back().index;
-    if (index < last + config_.raft.snapshot_interval_entries) return;
-  }
+bool Validator::SnapshotDue(uint64_t index) {
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  const uint64_t last = snapshots_.empty() ? 0 : snapshots_.back().index;
+  return index >= last + config_.raft.snapshot_interval_entries;
+}
+
+std::string Validator::StateBody(const Ledger& ledger, uint64_t index, uint64_t term) const {
+  Result<ledger::LedgerRoots> roots_or = ledger.sm->Roots();
+  // The running roots of the state just applied and published: failing to
+  // read them is this node's own fault, and signing without them impossible.
+  FRONTERA_CHECK(roots_or.ok()) << "the ledger's roots: " << roots_or.status().ToString();
+  const ledger::LedgerRoots& roots = *roots_or;
+  StateNoteBody body;
+  body.origin = genesis_.network + "/state";
+  body.height = roots.block_height;
+  body.log_index = index;
+  body.log_term = term;
+  body.block_hash = roots.block_hash;
+  body.tree_size = roots.tree_size;
+  body.log_root = roots.log_root;
+  body.state_root = roots.state_root;
+  return FormatStateNoteBody(body);
+}
+
+void Validator::TakeSnapshot(uint64_t index, uint64_t term, uint64_t height) {
   std::shared_ptr<Ledger> ledger = CurrentLedger();
   const SnapshotMeta meta{index, term};
   const std::string dir = SnapshotDir(config_.data_dir, meta);
@@ -1137,22 +1374,86 @@ void Validator::MaybeTakeSnapshot(uint64_t index, uint64_t term) {
   fs::create_directories(fs::path(dir).parent_path(), ec);
   fs::remove_all(dir, ec);
   // The checkpoint flushes the ledger: once it exists the ledger is durable
-  // up to `index`, so the log may be compacted to it.
+  // up to `index`, so the log may be compacted to it (once its state note
+  // is in it: MaybeCompact).
   Status s = ledger->store->CreateCheckpoint(dir);
   if (s.ok()) s = SyncTree(dir);
   if (!s.ok()) {
-    // Not fatal: the log just keeps growing until the next try.
+    // The log keeps growing until the next try; say so.
+    LogError(config_.name, "snapshot at log index " + std::to_string(index) +
+                               " failed (the log is not compacted until one succeeds): " +
+                               s.message());
     fs::remove_all(dir, ec);
     return;
   }
   ++snapshots_taken_;
-  std::lock_guard<std::mutex> lock(snapshot_mu_);
-  snapshots_.push_back(meta);
-  // Keep the snapshot the core may be sending (older) and the newest.
-  while (snapshots_.size() > 3) {
-    fs::remove_all(SnapshotDir(config_.data_dir, snapshots_[1]), ec);
-    snapshots_.erase(snapshots_.begin() + 1);
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snapshots_.push_back(meta);
+    snapshot_heights_[index] = height;
+    // Keep the snapshot the core may be sending (older) and the newest.
+    while (snapshots_.size() > 3) {
+      fs::remove_all(SnapshotDir(config_.data_dir, snapshots_[1]), ec);
+      snapshot_heights_.erase(snapshots_[1].index);
+      snapshots_.erase(snapshots_.begin() + 1);
+    }
   }
+  WriteStateNotes();
+}
+
+void Validator::WriteStateNotes() {
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  for (auto& [height, note] : cosigner_->TakePinnedStateNotes()) completed_notes_[height] = note;
+  for (const SnapshotMeta& meta : snapshots_) {
+    auto h = snapshot_heights_.find(meta.index);
+    if (h == snapshot_heights_.end()) continue;
+    auto note = completed_notes_.find(h->second);
+    if (note == completed_notes_.end()) continue;
+    const std::string path = SnapshotDir(config_.data_dir, meta) + "/" + kSnapshotNoteFile;
+    if (Status s = WriteFileDurably(path, note->second); !s.ok()) {
+      LogError(config_.name, "cannot write the state note of snapshot " +
+                                 std::to_string(meta.index) + ": " + s.message());
+      continue;
+    }
+    completed_notes_.erase(note);
+    snapshot_heights_.erase(h);
+  }
+  // Notes whose snapshot is gone are of no use; keep the map small.
+  while (completed_notes_.size() > 8) completed_notes_.erase(completed_notes_.begin());
+}
+
+Status Validator::VerifySnapshot(const std::string& dir, const SnapshotMeta& meta) {
+  std::ifstream in(fs::path(dir) / kSnapshotNoteFile, std::ios::binary);
+  if (!in) return Status::PermissionDenied("the snapshot carries no state note");
+  std::string note((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  FRONTERA_ASSIGN_OR_RETURN(StateNoteBody body, VerifyStateNote(note, genesis_));
+  if (body.log_index != meta.index || body.log_term != meta.term) {
+    return Status::InvalidArgument(
+        "the snapshot is for log index " + std::to_string(meta.index) + " term " +
+        std::to_string(meta.term) + " but its state note is for index " +
+        std::to_string(body.log_index) + " term " + std::to_string(body.log_term));
+  }
+  // Recompute both roots from the received state itself: a majority
+  // signed these roots, so a state that reproduces them is the one a
+  // majority applied.
+  ledger::LedgerRoots roots;
+  {
+    FRONTERA_ASSIGN_OR_RETURN(auto store, storage::KvStore::Open(dir, config_.storage));
+    FRONTERA_ASSIGN_OR_RETURN(roots, ledger::RecomputeRoots(*store));
+  }
+  if (roots.block_height != body.height || roots.block_hash != body.block_hash ||
+      roots.tree_size != body.tree_size || roots.log_root != body.log_root ||
+      roots.state_root != body.state_root) {
+    return Status::InvalidArgument(
+        "the snapshot's recomputed roots (height " + std::to_string(roots.block_height) +
+        ", tree size " + std::to_string(roots.tree_size) +
+        ") differ from the majority-signed state note (height " + std::to_string(body.height) +
+        ", tree size " + std::to_string(body.tree_size) + ")");
+  }
+  LogInfo(config_.name, "verified a snapshot at log index " + std::to_string(meta.index) +
+                            " (block " + std::to_string(body.height) +
+                            ") against a majority-signed state note");
+  return Status::Ok();
 }
 
 void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string& staged) {
@@ -1189,6 +1490,7 @@ void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string&
     ledger_ = ledger;
   }
   last_block_time_ = 0;
+  applied_height_ = ledger->sm->Summary().block_height;
   if (auto summary = ledger->sm->Summary(); summary.block_height > 0) {
     auto block = ledger->sm->BlockJson(summary.block_height);
     if (block.ok()) last_block_time_ = (*block)["time_unix_ms"].get<int64_t>();
@@ -1202,6 +1504,13 @@ void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string&
     fs::create_directories(fs::path(dir).parent_path(), ec);
     fs::remove_all(dir, ec);
     Status copied = ledger->store->CreateCheckpoint(dir);
+    if (copied.ok()) {
+      // With the majority-signed state note it came with, so that a
+      // follower this node sends it to can verify it too.
+      fs::copy_file(root / name / kSnapshotNoteFile, fs::path(dir) / kSnapshotNoteFile,
+                    fs::copy_options::overwrite_existing, ec);
+      if (ec) copied = Status::IOError("cannot copy the snapshot's state note: " + ec.message());
+    }
     if (copied.ok()) copied = SyncTree(dir);
     if (copied.ok()) {
       std::lock_guard<std::mutex> lock(snapshot_mu_);
@@ -1229,6 +1538,8 @@ void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string&
 }
 
 void Validator::PublishCosigned() {
+  CheckDivergence();
+  WriteStateNotes();
   std::lock_guard<std::mutex> lock(publish_mu_);
   std::optional<CosignedCheckpoint> c = cosigner_->TakeCosigned();
   if (!c) return;
@@ -1246,13 +1557,37 @@ void Validator::PublishCosigned() {
   cosigned_height_ = c->height;
 }
 
+void Validator::CheckDivergence() {
+  if (diverged_.load()) return;
+  std::optional<Divergence> d = cosigner_->divergence();
+  if (!d) return;
+  {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    divergence_ = *d;
+  }
+  diverged_ = true;
+  LogError(config_.name, "this validator's state at block " + std::to_string(d->height) +
+                             " differs from the state a majority of validators signed; it stops "
+                             "serving its state (docs/operations.md#divergence). Ours:\n" +
+                             d->own_state_body + "The majority's:\n" + d->majority_state_body);
+}
+
+Status Validator::Serving() const {
+  if (!diverged_.load()) return Status::Ok();
+  return Status::Unavailable(
+      "this validator's ledger state diverged from the state a majority of validators signed; "
+      "it does not serve it: ask another validator (docs/operations.md#divergence)");
+}
+
 // ---------------------------------------------------------------------------
 // Reads
 Result<api::Json> Validator::GetCertificate(const std::string& id) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
   return CurrentLedger()->sm->CertificateView(id);
 }
 
 Result<api::InclusionProofView> Validator::GetProof(const std::string& id) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
   FRONTERA_ASSIGN_OR_RETURN(ledger::CertificateProof p, CurrentLedger()->sm->ProveCertificate(id));
   api::InclusionProofView v;
   v.leaf_index = p.leaf_index;
@@ -1264,26 +1599,31 @@ Result<api::InclusionProofView> Validator::GetProof(const std::string& id) {
 }
 
 Result<std::string> Validator::GetCheckpoint() {
+  FRONTERA_RETURN_IF_ERROR(Serving());
   std::string note = CurrentLedger()->sm->LatestCheckpoint();
   if (note.empty()) return Status::Unavailable("no checkpoint yet");
   return note;
 }
 
 Result<api::ConsistencyProofView> Validator::GetConsistency(uint64_t first, uint64_t second) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
   FRONTERA_ASSIGN_OR_RETURN(std::vector<crypto::Hash> proof,
                             CurrentLedger()->sm->ConsistencyProof(first, second));
   return api::ConsistencyProofView{first, second, std::move(proof)};
 }
 
 Result<api::Json> Validator::GetBlock(uint64_t height) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
   return CurrentLedger()->sm->BlockJson(height);
 }
 
 Result<api::Json> Validator::GetParty(const std::string& did) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
   return CurrentLedger()->sm->PartyJson(did);
 }
 
 Result<api::Json> Validator::GetTrustBundle() {
+  FRONTERA_RETURN_IF_ERROR(Serving());
   const ledger::Genesis& g = genesis_;
   ledger::StateMachine::Revocations revocations = CurrentLedger()->sm->LatestRevocations();
   std::string checkpoint = CurrentLedger()->sm->LatestCheckpoint();
@@ -1303,6 +1643,7 @@ Result<api::Json> Validator::GetTrustBundle() {
 }
 
 Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
   FRONTERA_ASSIGN_OR_RETURN(ledger::Label label, ledger::ParseLabel(label_uri));
   const ledger::Genesis& g = genesis_;
   api::Json out = {{"label",
@@ -1446,7 +1787,27 @@ api::Json Validator::GetStatus() {
             {"documents_accepted", s.documents_accepted},
             {"documents_rejected", s.documents_rejected}}},
           {"log", {{"commit_index", commit}, {"applied_index", applied_index_.load()}}},
-          {"queue_depth", queue_depth_.load()}};
+          {"queue_depth", queue_depth_.load()},
+          {"state", StateStatus()}};
+}
+
+api::Json Validator::StateStatus() {
+  api::Json out = {{"serving", !diverged_.load()}};
+  {
+    std::lock_guard<std::mutex> lock(status_mu_);
+    if (divergence_) {
+      out["diverged_at_height"] = divergence_->height;
+      out["own_state_note"] = divergence_->own_state_body;
+      out["majority_state_note"] = divergence_->majority_state_body;
+    }
+  }
+  api::Json refused = api::Json::object();
+  {
+    std::lock_guard<std::mutex> lock(refusals_mu_);
+    for (const auto& [key, count] : peer_refusals_) refused[key.first][key.second] = count;
+  }
+  out["peer_messages_refused"] = std::move(refused);
+  return out;
 }
 
 bool Validator::Healthy() {
@@ -1457,7 +1818,7 @@ bool Validator::Healthy() {
 std::map<std::string, double> Validator::GetMetrics() {
   ledger::LedgerSummary s = CurrentLedger()->sm->Summary();
   auto d = [](uint64_t v) { return static_cast<double>(v); };
-  return {
+  std::map<std::string, double> metrics = {
       {"frontera_documents_submitted_total", d(submitted_.load())},
       {"frontera_documents_refused_at_admission_total", d(refused_at_admission_.load())},
       {"frontera_documents_accepted_total", d(accepted_.load())},
@@ -1480,7 +1841,30 @@ std::map<std::string, double> Validator::GetMetrics() {
       {"frontera_checkpoint_cosigned_height", d(cosigned_height_.load())},
       {"frontera_ledger_tree_size", d(s.tree_size)},
       {"frontera_ledger_block_height", d(s.block_height)},
+      {"frontera_peer_inbox_dropped_total", d(inbox_dropped_.load())},
+      {"frontera_entries_not_proposals_total", d(entries_not_proposals_.load())},
+      {"frontera_state_diverged", diverged_.load() ? 1.0 : 0.0},
+      {"frontera_peer_connections_refused_total",
+       d(transport_ ? transport_->connections_refused() : 0)},
+      {"frontera_peer_connections_evicted_total",
+       d(transport_ ? transport_->connections_evicted() : 0)},
   };
+  {
+    std::lock_guard<std::mutex> lock(refusals_mu_);
+    auto label = [](std::string_view value) {  // Prometheus label value escaping
+      std::string out;
+      for (char c : value) {
+        if (c == '\\' || c == '"') out.push_back('\\');
+        out.push_back(c == '\n' ? ' ' : c);
+      }
+      return out;
+    };
+    for (const auto& [key, count] : peer_refusals_) {
+      metrics["frontera_peer_messages_refused_total{peer=\"" + label(key.first) + "\",reason=\"" +
+              label(key.second) + "\"}"] = d(count);
+    }
+  }
+  return metrics;
 }
 
 }  // namespace frontera::node

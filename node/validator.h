@@ -38,6 +38,7 @@
 #include "node/checkpoint_cosigner.h"
 #include "node/config.h"
 #include "node/snapshot_transfer.h"
+#include "node/state_note.h"
 #include "storage/kv_store.h"
 
 namespace frontera::storage {
@@ -85,6 +86,9 @@ class Validator final : public api::Backend {
   Status AwaitLinearizableRead() override;
   api::Json GetStatus() override;
   bool Healthy() override;
+  // The "state" object of /v1/status: serving or diverged, and the peer
+  // messages refused by peer and reason.
+  api::Json StateStatus();
   std::map<std::string, double> GetMetrics() override;
 
  private:
@@ -137,10 +141,25 @@ class Validator final : public api::Backend {
   Result<api::Receipt> Submit(ledger::DocumentKind kind, const std::string& certificate_id,
                               const api::Json& document);
   void OnPeerFrame(uint64_t from, std::string payload);  // transport thread
+  // A leader admits documents a follower forwarded exactly as if a client
+  // had posted them here, and queues those that pass (transport thread).
+  void AdmitForwarded(uint64_t from, std::string_view body);
+  // A peer sent something that breaks the protocol: dropped, counted by
+  // peer and reason for /metrics, logged (rate-limited). Any thread.
+  void RefusePeer(uint64_t from, std::string_view reason, std::string_view detail);
+  // The peer's name for logs and metrics ("peer-<id>" for an unknown id).
+  std::string PeerName(uint64_t id) const;
+  // Follower side: checks the blocks of a leader's Append before the core
+  // sees it (size limits, block time monotonic and not beyond the clock
+  // bound). OK or the reason to refuse. Raft thread.
+  Status CheckLeaderBlocks(const consensus::Message& m);
 
   // Raft thread.
   void RaftLoop();
   void HandleInbound(Inbound inbound);
+  // The leader or term changed: tells the snapshot receiver whom to accept
+  // chunks from, drops stale accepted snapshots, resets the block clock.
+  void OnLeaderChange();
   void ProposeOrForward();
   void StartReadRound();
   void ProcessReady();
@@ -159,8 +178,26 @@ class Validator final : public api::Backend {
   void ApplyLoop();
   void ApplyEntry(const consensus::Entry& entry);
   void InstallSnapshot(const consensus::SnapshotMeta& snapshot, const std::string& dir);
-  void MaybeTakeSnapshot(uint64_t index, uint64_t term);
+  // Whether the block applied at `index` is due for a snapshot.
+  bool SnapshotDue(uint64_t index);
+  // Snapshots the ledger as of block `height` (its entry at index, term).
+  void TakeSnapshot(uint64_t index, uint64_t term, uint64_t height);
+  // The state note body of the ledger as applied at entry (index, term).
+  std::string StateBody(const Ledger& ledger, uint64_t index, uint64_t term) const;
+  // Puts each majority-signed state note into its snapshot's directory.
+  // Any thread.
+  void WriteStateNotes();
   void PublishCosigned();
+  // Stops serving the state once the cosigner saw a majority sign a state
+  // that differs from ours (status, metric, log).
+  void CheckDivergence();
+  // OK, or kUnavailable once this validator's state diverged.
+  Status Serving() const;
+
+  // Raft thread: checks a received snapshot before it is stepped: its state
+  // note is signed by a majority and names these (index, term), and the
+  // roots recomputed from the received files equal the note's.
+  Status VerifySnapshot(const std::string& dir, const consensus::SnapshotMeta& meta);
 
   const NodeConfig config_;
   const crypto::KeyPair key_;
@@ -182,7 +219,10 @@ class Validator final : public api::Backend {
   std::mutex mu_;
   std::condition_variable raft_cv_;
   std::deque<Queued> queue_;   // GUARDED_BY(mu_); <= proposer.queue_depth_max
-  std::deque<Inbound> inbox_;  // GUARDED_BY(mu_); <= kInboxMax
+  std::deque<Inbound> inbox_;  // GUARDED_BY(mu_); <= kInboxMax frames
+  size_t inbox_bytes_ = 0;     // GUARDED_BY(mu_); <= raft.inbox_bytes_max
+  // GUARDED_BY(mu_): bytes of inbox_ by sender, each <= its share.
+  std::map<uint64_t, size_t> inbox_peer_bytes_;
   // Documents proposed or forwarded from here and not applied yet, by key,
   // with when they were sent: proposed again when the leader changes or
   // after forward_retry_ms (a lost forward, an entry the old leader never
@@ -195,6 +235,7 @@ class Validator final : public api::Backend {
   std::unordered_map<std::string, InFlight> in_flight_;  // GUARDED_BY(mu_)
   std::deque<std::string> in_flight_order_;              // GUARDED_BY(mu_)
   consensus::NodeId last_leader_ = consensus::kNoNode;   // raft thread
+  uint64_t last_leader_term_ = 0;                        // raft thread
   uint64_t leaderless_ticks_ = 0;                        // raft thread
   bool hand_over_requested_ = false;                     // GUARDED_BY(mu_)
   size_t propose_threshold_ = 1;       // GUARDED_BY(mu_): queue size that wakes the raft thread
@@ -226,6 +267,10 @@ class Validator final : public api::Backend {
   // Snapshots this node holds, newest last (at most two kept on disk).
   std::mutex snapshot_mu_;
   std::deque<consensus::SnapshotMeta> snapshots_;  // GUARDED_BY(snapshot_mu_)
+  // Block height of each snapshot still without its state note, by index.
+  std::map<uint64_t, uint64_t> snapshot_heights_;  // GUARDED_BY(snapshot_mu_)
+  // Majority-signed state notes not yet written into their snapshot, by height.
+  std::map<uint64_t, std::string> completed_notes_;  // GUARDED_BY(snapshot_mu_)
 
   std::thread raft_thread_;
   std::thread apply_thread_;
@@ -239,6 +284,19 @@ class Validator final : public api::Backend {
   uint64_t last_index_ = 0;                      // GUARDED_BY(status_mu_)
   std::string last_cosign_;  // GUARDED_BY(status_mu_): this node's latest co-signature frame
   std::atomic<int64_t> last_block_time_{0};  // time of the last applied block
+  std::atomic<uint64_t> applied_height_{0};  // height of the last applied block
+  // Set once; this node then answers reads and writes with kUnavailable.
+  std::atomic<bool> diverged_{false};
+  std::optional<Divergence> divergence_;  // GUARDED_BY(status_mu_)
+
+  // Peer messages refused, by (peer name, reason); and when each pair was
+  // last logged (a flood logs once per interval, not once per message).
+  std::mutex refusals_mu_;
+  std::map<std::pair<std::string, std::string>, uint64_t> peer_refusals_;  // GUARDED_BY
+  std::map<std::pair<std::string, std::string>, std::chrono::steady_clock::time_point>
+      refusal_logged_;  // GUARDED_BY(refusals_mu_)
+  std::atomic<uint64_t> inbox_dropped_{0};
+  std::atomic<uint64_t> entries_not_proposals_{0};
 
   // Metrics.
   std::atomic<uint64_t> submitted_{0};

@@ -7,7 +7,7 @@ FRONTERA_BUILD_PACKAGES=(
   libcpp-httplib-dev doctest-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
   libzxing-dev libstb-dev
 )
-FRONTERA_TEST_PACKAGES=(clang libclang-rt-14-dev curl zbar-tools chromium hyperfine)
+FRONTERA_TEST_PACKAGES=(clang-16 libclang-rt-16-dev curl zbar-tools chromium hyperfine)
 
 frontera_install_packages() {
   local missing=()

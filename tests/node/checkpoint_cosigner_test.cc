@@ -13,6 +13,7 @@
 #include "crypto/sha256.h"
 #include "crypto/signed_note.h"
 #include "ledger/genesis.h"
+#include "node/state_note.h"
 
 namespace frontera::node {
 namespace {
@@ -65,6 +66,24 @@ std::string CheckpointBody(uint64_t height, const std::string& salt = "") {
   return crypto::FormatCheckpointBody(c);
 }
 
+// Heights kept above the applied one in most tests (the window test sets its own).
+constexpr uint64_t kWindow = 1000;
+// The applied height passed with peers' messages in most tests.
+constexpr uint64_t kApplied = 100;
+
+std::string StateBody(uint64_t height, const std::string& salt = "") {
+  StateNoteBody b;
+  b.origin = std::string(kNetwork) + "/state";
+  b.height = height;
+  b.log_index = height + 2;
+  b.log_term = 1;
+  b.block_hash = crypto::Sha256("block " + std::to_string(height));
+  b.tree_size = height * 3;
+  b.log_root = crypto::Sha256("root of block " + std::to_string(height));
+  b.state_root = crypto::Sha256("state of block " + std::to_string(height) + salt);
+  return FormatStateNoteBody(b);
+}
+
 std::string RevocationsBody(uint64_t height, const std::string& salt = "") {
   return std::string(kNetwork) + " revocations\n" + std::to_string(height * 3) + "\n" +
          Base64Encode(crypto::Sha256("revocations of block " + std::to_string(height) + salt)) +
@@ -75,15 +94,18 @@ std::string RevocationsBody(uint64_t height, const std::string& salt = "") {
 // its own cosigner (as the peer would).
 CosignMessage PeerMessage(const ThreeValidators& net, const std::string& name, uint64_t height,
                           const std::string& checkpoint_salt = "",
-                          const std::string& revocations_salt = "") {
-  CheckpointCosigner peer(net.genesis, name, net.Key(name), 16);
+                          const std::string& revocations_salt = "",
+                          const std::string& state_salt = "") {
+  CheckpointCosigner peer(net.genesis, name, net.Key(name), 16, kWindow);
   return peer.SignApplied(height, height * 3, CheckpointBody(height, checkpoint_salt),
-                          RevocationsBody(height, revocations_salt));
+                          RevocationsBody(height, revocations_salt),
+                          StateBody(height, state_salt));
 }
 
 // Applies block `height` on `cosigner` with the common bodies.
 CosignMessage Apply(CheckpointCosigner& cosigner, uint64_t height) {
-  return cosigner.SignApplied(height, height * 3, CheckpointBody(height), RevocationsBody(height));
+  return cosigner.SignApplied(height, height * 3, CheckpointBody(height), RevocationsBody(height),
+                              StateBody(height));
 }
 
 // The names whose valid signature is on `note`, in genesis order, and the
@@ -109,7 +131,7 @@ using Names = std::vector<std::string>;
 TEST_CASE("the node's own signature is sent to peers and is not a quorum of three") {
   ThreeValidators net;
   REQUIRE(net.genesis.Quorum() == 2);
-  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
   CosignMessage own = Apply(cosigner, 1);
   CHECK(own.height == 1);
   CHECK(own.signer == "us-cbp");
@@ -122,9 +144,9 @@ TEST_CASE("own and one peer signature give notes signed by exactly those two, in
   ThreeValidators net;
   // This node is last in genesis and the peer first: the notes must follow
   // genesis order, not arrival order.
-  CheckpointCosigner cosigner(net.genesis, "ca-cbsa", &net.ca, 8);
+  CheckpointCosigner cosigner(net.genesis, "ca-cbsa", &net.ca, 8, kWindow);
   Apply(cosigner, 7);
-  Status s = cosigner.AddPeerSignatures(PeerMessage(net, "us-cbp", 7));
+  Status s = cosigner.AddPeerSignatures(PeerMessage(net, "us-cbp", 7), kApplied);
   REQUIRE_MESSAGE(s.ok(), s.ToString());
 
   auto cosigned = cosigner.TakeCosigned();
@@ -151,13 +173,13 @@ TEST_CASE("own and one peer signature give notes signed by exactly those two, in
 
 TEST_CASE("a repeated peer signature counts once; past a quorum, signatures are not checked") {
   ThreeValidators net;
-  CheckpointCosigner cosigner(net.genesis, "mx-anam", &net.mx, 8);
+  CheckpointCosigner cosigner(net.genesis, "mx-anam", &net.mx, 8, kWindow);
   Apply(cosigner, 2);
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2)).ok());
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2), kApplied).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2), kApplied).ok());
   // The quorum (2 of 3) is there: a third signature costs no verification,
   // and is not counted even when it is bad.
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "us-cbp", 2, "diverged")).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "us-cbp", 2, "diverged"), kApplied).ok());
   auto cosigned = cosigner.TakeCosigned();
   REQUIRE(cosigned.has_value());
   NoteSigners checkpoint = SignersOf(cosigned->checkpoint_note, net.genesis);
@@ -167,32 +189,32 @@ TEST_CASE("a repeated peer signature counts once; past a quorum, signatures are 
 
 TEST_CASE("a peer signature over a different body is refused and not counted") {
   ThreeValidators net;
-  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
   Apply(cosigner, 4);
 
   SUBCASE("a different checkpoint body") {
-    Status s = cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4, "diverged"));
+    Status s = cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4, "diverged"), kApplied);
     CHECK(s.IsInvalidArgument());
     CHECK(s.message().find("mx-anam") != std::string::npos);
   }
   SUBCASE("a different revocations body") {
-    Status s = cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4, "", "diverged"));
+    Status s = cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4, "", "diverged"), kApplied);
     CHECK(s.IsInvalidArgument());
   }
   SUBCASE("the signatures of another block") {
     CosignMessage other = PeerMessage(net, "mx-anam", 3);
     other.height = 4;
-    CHECK(cosigner.AddPeerSignatures(other).IsInvalidArgument());
+    CHECK(cosigner.AddPeerSignatures(other, kApplied).IsInvalidArgument());
   }
   SUBCASE("another validator's signatures under this signer's name") {
     CosignMessage stolen = PeerMessage(net, "ca-cbsa", 4);
     stolen.signer = "mx-anam";
-    CHECK(cosigner.AddPeerSignatures(stolen).IsInvalidArgument());
+    CHECK(cosigner.AddPeerSignatures(stolen, kApplied).IsInvalidArgument());
   }
   CHECK_FALSE(cosigner.TakeCosigned().has_value());
 
   // The same peer's honest signature is still accepted afterwards.
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4), kApplied).ok());
   auto cosigned = cosigner.TakeCosigned();
   REQUIRE(cosigned.has_value());
   CHECK(SignersOf(cosigned->checkpoint_note, net.genesis).verified == Names{"us-cbp", "mx-anam"});
@@ -200,11 +222,11 @@ TEST_CASE("a peer signature over a different body is refused and not counted") {
 
 TEST_CASE("a signer that is not a peer validator is refused") {
   ThreeValidators net;
-  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
   CosignMessage own = Apply(cosigner, 5);
 
   SUBCASE("this node itself") {
-    Status s = cosigner.AddPeerSignatures(own);
+    Status s = cosigner.AddPeerSignatures(own, kApplied);
     CHECK(s.IsPermissionDenied());
     CHECK(s.message().find("us-cbp") != std::string::npos);
   }
@@ -215,24 +237,24 @@ TEST_CASE("a signer that is not a peer validator is refused") {
     m.signer = "xx-stranger";
     m.checkpoint_signature = stranger.Sign(CheckpointBody(5));
     m.revocations_signature = stranger.Sign(RevocationsBody(5));
-    Status s = cosigner.AddPeerSignatures(m);
+    Status s = cosigner.AddPeerSignatures(m, kApplied);
     CHECK(s.IsPermissionDenied());
     CHECK(s.message().find("xx-stranger") != std::string::npos);
   }
   SUBCASE("a stranger for a height not applied yet") {
     CosignMessage m = PeerMessage(net, "mx-anam", 6);
     m.signer = "";
-    CHECK(cosigner.AddPeerSignatures(m).IsPermissionDenied());
+    CHECK(cosigner.AddPeerSignatures(m, kApplied).IsPermissionDenied());
   }
   CHECK_FALSE(cosigner.TakeCosigned().has_value());
 }
 
 TEST_CASE("signatures that arrive before this node applied the block count once it applies") {
   ThreeValidators net;
-  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
 
   SUBCASE("a good early signature") {
-    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9)).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9), kApplied).ok());
     // Kept but not a quorum: this node has not signed (or even seen) block 9.
     CHECK_FALSE(cosigner.TakeCosigned().has_value());
     Apply(cosigner, 9);
@@ -243,8 +265,8 @@ TEST_CASE("signatures that arrive before this node applied the block count once 
   }
   SUBCASE("a bad early signature is not counted, a good one beside it is") {
     // Accepted for now: it cannot be checked before this node has the bodies.
-    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 9, "diverged")).ok());
-    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9)).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 9, "diverged"), kApplied).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9), kApplied).ok());
     Apply(cosigner, 9);
     auto cosigned = cosigner.TakeCosigned();
     REQUIRE(cosigned.has_value());
@@ -253,16 +275,16 @@ TEST_CASE("signatures that arrive before this node applied the block count once 
     CHECK(SignersOf(cosigned->revocations_note, net.genesis).lines == Names{"us-cbp", "mx-anam"});
   }
   SUBCASE("only a bad early signature: no quorum") {
-    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9, "", "diverged")).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9, "", "diverged"), kApplied).ok());
     Apply(cosigner, 9);
     CHECK_FALSE(cosigner.TakeCosigned().has_value());
     // The peer's honest signature, sent again, completes it.
-    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9)).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9), kApplied).ok());
     CHECK(cosigner.TakeCosigned().has_value());
   }
   SUBCASE("a peer's later early message replaces its earlier one") {
-    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9, "diverged")).ok());
-    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9)).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9, "diverged"), kApplied).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9), kApplied).ok());
     Apply(cosigner, 9);
     auto cosigned = cosigner.TakeCosigned();
     REQUIRE(cosigned.has_value());
@@ -272,10 +294,10 @@ TEST_CASE("signatures that arrive before this node applied the block count once 
 
 TEST_CASE("TakeCosigned hands out the highest quorate block, then never an older one") {
   ThreeValidators net;
-  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
   for (uint64_t h = 1; h <= 3; ++h) Apply(cosigner, h);
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 1)).ok());
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 1), kApplied).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2), kApplied).ok());
   // Block 3 has only this node's signature.
 
   auto first = cosigner.TakeCosigned();
@@ -289,7 +311,7 @@ TEST_CASE("TakeCosigned hands out the highest quorate block, then never an older
   CHECK_FALSE(cosigner.TakeCosigned().has_value());
 
   // Block 3, still pending, completes later.
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 3)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 3), kApplied).ok());
   auto second = cosigner.TakeCosigned();
   REQUIRE(second.has_value());
   CHECK(second->height == 3);
@@ -298,17 +320,17 @@ TEST_CASE("TakeCosigned hands out the highest quorate block, then never an older
 
 TEST_CASE("heights at or below the last taken are ignored") {
   ThreeValidators net;
-  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8);
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
   Apply(cosigner, 5);
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 5)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 5), kApplied).ok());
   REQUIRE(cosigner.TakeCosigned().has_value());
 
   // Late signatures for published or older blocks, good or bad, are dropped
   // without an error (peers send them in good faith).
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 5)).ok());
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 5, "diverged")).ok());
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 4)).ok());
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 5), kApplied).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 5, "diverged"), kApplied).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 4), kApplied).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4), kApplied).ok());
   CHECK_FALSE(cosigner.TakeCosigned().has_value());
 
   // Signing an old height again (a replay after restart) publishes nothing.
@@ -319,7 +341,7 @@ TEST_CASE("heights at or below the last taken are ignored") {
 
   // Newer blocks still work.
   Apply(cosigner, 6);
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 6)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 6), kApplied).ok());
   auto next = cosigner.TakeCosigned();
   REQUIRE(next.has_value());
   CHECK(next->height == 6);
@@ -327,26 +349,26 @@ TEST_CASE("heights at or below the last taken are ignored") {
 
 TEST_CASE("more than pending_heights_max blocks waiting keeps the newest") {
   ThreeValidators net;
-  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 2);
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 2, kWindow);
 
   SUBCASE("applied blocks") {
     for (uint64_t h = 1; h <= 3; ++h) Apply(cosigner, h);
     // Block 1 was dropped: its peer signature cannot complete it.
-    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 1)).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 1), kApplied).ok());
     CHECK_FALSE(cosigner.TakeCosigned().has_value());
     // Blocks 2 and 3 were kept.
-    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 2)).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 2), kApplied).ok());
     auto two = cosigner.TakeCosigned();
     REQUIRE(two.has_value());
     CHECK(two->height == 2);
-    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 3)).ok());
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 3), kApplied).ok());
     auto three = cosigner.TakeCosigned();
     REQUIRE(three.has_value());
     CHECK(three->height == 3);
   }
   SUBCASE("signatures for blocks not applied yet") {
     for (uint64_t h = 1; h <= 4; ++h) {
-      CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", h)).ok());
+      CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", h), kApplied).ok());
     }
     // Block 2 applied now is older than the two waiting: it is dropped with
     // its early signature.
@@ -366,17 +388,17 @@ TEST_CASE("more than pending_heights_max blocks waiting keeps the newest") {
 
 TEST_CASE("height 0, the empty tree, is co-signed like any other") {
   ThreeValidators net;
-  CheckpointCosigner cosigner(net.genesis, "mx-anam", &net.mx, 4);
+  CheckpointCosigner cosigner(net.genesis, "mx-anam", &net.mx, 4, kWindow);
   crypto::Checkpoint empty;
   empty.origin = kNetwork;
   empty.tree_size = 0;
   empty.root = crypto::Sha256(std::string_view());  // RFC 9162 §2.1.1: MTH({}) = SHA-256()
   const std::string body = crypto::FormatCheckpointBody(empty);
   const std::string revocations = std::string(kNetwork) + " revocations\n0\n";
-  cosigner.SignApplied(0, 0, body, revocations);
+  cosigner.SignApplied(0, 0, body, revocations, StateBody(0));
 
-  CheckpointCosigner peer(net.genesis, "us-cbp", &net.us, 4);
-  CHECK(cosigner.AddPeerSignatures(peer.SignApplied(0, 0, body, revocations)).ok());
+  CheckpointCosigner peer(net.genesis, "us-cbp", &net.us, 4, kWindow);
+  CHECK(cosigner.AddPeerSignatures(peer.SignApplied(0, 0, body, revocations, StateBody(0)), kApplied).ok());
   auto cosigned = cosigner.TakeCosigned();
   REQUIRE(cosigned.has_value());
   CHECK(cosigned->height == 0);
@@ -388,7 +410,7 @@ TEST_CASE("height 0, the empty tree, is co-signed like any other") {
 
   // Block 1 follows.
   Apply(cosigner, 1);
-  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 1)).ok());
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 1), kApplied).ok());
   auto one = cosigner.TakeCosigned();
   REQUIRE(one.has_value());
   CHECK(one->height == 1);
@@ -400,9 +422,9 @@ TEST_CASE("a single validator's own signature is a quorum") {
   genesis.network = kNetwork;
   genesis.validators = {MakeValidator("us-cbp", key)};
   REQUIRE(genesis.Quorum() == 1);
-  CheckpointCosigner cosigner(genesis, "us-cbp", &key, 4);
-  CosignMessage own = cosigner.SignApplied(3, 9, CheckpointBody(3), RevocationsBody(3));
-  CHECK(cosigner.AddPeerSignatures(own).IsPermissionDenied());
+  CheckpointCosigner cosigner(genesis, "us-cbp", &key, 4, kWindow);
+  CosignMessage own = cosigner.SignApplied(3, 9, CheckpointBody(3), RevocationsBody(3), StateBody(3));
+  CHECK(cosigner.AddPeerSignatures(own, kApplied).IsPermissionDenied());
 
   auto cosigned = cosigner.TakeCosigned();
   REQUIRE(cosigned.has_value());
@@ -424,11 +446,11 @@ TEST_CASE("EncodeCosign and DecodeCosign round trip") {
 
   // A decoded message is accepted by a cosigner that applied the block.
   ThreeValidators again;
-  CheckpointCosigner cosigner(again.genesis, "us-cbp", &again.us, 4);
+  CheckpointCosigner cosigner(again.genesis, "us-cbp", &again.us, 4, kWindow);
   Apply(cosigner, 2);
   auto wire = DecodeCosign(EncodeCosign(PeerMessage(net, "ca-cbsa", 2)));
   REQUIRE(wire.ok());
-  CHECK(cosigner.AddPeerSignatures(*wire).ok());
+  CHECK(cosigner.AddPeerSignatures(*wire, kApplied).ok());
   CHECK(cosigner.TakeCosigned().has_value());
 
   // The largest height and a 255-byte name survive too.
@@ -448,7 +470,7 @@ TEST_CASE("EncodeCosign and DecodeCosign round trip") {
 TEST_CASE("DecodeCosign refuses every truncation, a wrong length and a wrong version") {
   ThreeValidators net;
   const std::string wire = EncodeCosign(PeerMessage(net, "ca-cbsa", 12));
-  REQUIRE(wire.size() == 1 + 8 + 1 + 7 + 128);
+  REQUIRE(wire.size() == 1 + 8 + 1 + 7 + 192 + 2 + StateBody(12).size());
   for (size_t n = 0; n < wire.size(); ++n) {
     CAPTURE(n);
     auto decoded = DecodeCosign(std::string_view(wire).substr(0, n));
@@ -464,12 +486,121 @@ TEST_CASE("DecodeCosign refuses every truncation, a wrong length and a wrong ver
     bad[9] = static_cast<char>(static_cast<uint8_t>(bad[9]) + delta);
     CHECK(DecodeCosign(bad).status().IsInvalidArgument());
   }
-  for (uint8_t version : {0, 2, 255}) {
+  // Version 1 (before state notes) is refused with the version it speaks.
+  for (uint8_t version : {0, 1, 3, 255}) {
     std::string bad = wire;
     bad[0] = static_cast<char>(version);
     CAPTURE(static_cast<int>(version));
     CHECK(DecodeCosign(bad).status().IsInvalidArgument());
   }
+  // A state body longer than the limit is refused before it is copied.
+  CosignMessage long_body = PeerMessage(net, "ca-cbsa", 12);
+  std::string bad = EncodeCosign(long_body);
+  const size_t length_at = 1 + 8 + 1 + 7 + 192;
+  bad[length_at] = static_cast<char>(0xff);
+  CHECK(DecodeCosign(bad).status().message().find("longer than") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace frontera::node
+
+namespace frontera::node {
+namespace {
+
+TEST_CASE("co-signatures far above the applied height are refused, so they cannot evict real ones") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, /*window_heights=*/4);
+  // A hostile peer floods heights beyond the window: refused, nothing kept.
+  for (uint64_t h = 100; h < 5000; ++h) {
+    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", h), /*applied_height=*/10)
+              .IsResourceExhausted());
+  }
+  // Real signatures for the next block still arrive and count.
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 11), 10).ok());
+  Apply(cosigner, 11);
+  auto cosigned = cosigner.TakeCosigned();
+  REQUIRE(cosigned.has_value());
+  CHECK(cosigned->height == 11);
+}
+
+TEST_CASE("the state note is co-signed with the checkpoint and verifies against genesis") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
+  Apply(cosigner, 5);
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 5), 5).ok());
+  auto cosigned = cosigner.TakeCosigned();
+  REQUIRE(cosigned.has_value());
+  auto body = VerifyStateNote(cosigned->state_note, net.genesis);
+  REQUIRE_MESSAGE(body.ok(), body.status().ToString());
+  CHECK(FormatStateNoteBody(*body) == StateBody(5));
+
+  // One signature is not a majority.
+  CheckpointCosigner alone(net.genesis, "mx-anam", &net.mx, 8, kWindow);
+  auto own = alone.SignApplied(5, 15, CheckpointBody(5), RevocationsBody(5), StateBody(5));
+  crypto::Note note;
+  note.text = StateBody(5);
+  note.signatures.push_back({"mx-anam", crypto::NoteKeyId("mx-anam", net.mx.public_key()),
+                             own.state_signature});
+  CHECK(VerifyStateNote(crypto::FormatNote(note), net.genesis).status().IsPermissionDenied());
+  // A body changed after signing does not verify either.
+  std::string forged = cosigned->state_note;
+  forged[forged.find("/state\n") + 7] = '9';
+  CHECK_FALSE(VerifyStateNote(forged, net.genesis).ok());
+}
+
+TEST_CASE("a pinned height keeps its state note after newer checkpoints are taken") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
+  cosigner.Pin(3);
+  Apply(cosigner, 3);
+  Apply(cosigner, 4);
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4), 4).ok());
+  auto taken = cosigner.TakeCosigned();
+  REQUIRE(taken.has_value());
+  CHECK(taken->height == 4);
+  CHECK(cosigner.TakePinnedStateNotes().empty());  // 3 has no quorum yet
+  // The peer's signature for 3 arrives late: still counted, since 3 is pinned.
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 3), 4).ok());
+  auto notes = cosigner.TakePinnedStateNotes();
+  REQUIRE(notes.size() == 1);
+  CHECK(notes[0].first == 3);
+  auto body = VerifyStateNote(notes[0].second, net.genesis);
+  REQUIRE(body.ok());
+  CHECK(body->height == 3);
+  CHECK(cosigner.TakePinnedStateNotes().empty());
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());  // 3 is older than the taken 4
+}
+
+TEST_CASE("a majority signing another state than ours is a divergence") {
+  ThreeValidators net;
+  CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
+  Apply(cosigner, 7);
+  // One peer alone disagreeing is not a majority (it may be the faulty one).
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 7, "", "", "other"), 7)
+            .IsInvalidArgument());
+  CHECK_FALSE(cosigner.divergence().has_value());
+  // The second peer signs the same other state: we are the odd one out.
+  CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 7, "", "", "other"), 7)
+            .IsInvalidArgument());
+  auto d = cosigner.divergence();
+  REQUIRE(d.has_value());
+  CHECK(d->height == 7);
+  CHECK(d->own_state_body == StateBody(7));
+  CHECK(d->majority_state_body == StateBody(7, "other"));
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+}
+
+TEST_CASE("state note bodies parse only in their exact format") {
+  auto ok = ParseStateNoteBody(StateBody(9));
+  REQUIRE(ok.ok());
+  CHECK(ok->height == 9);
+  CHECK(ok->log_index == 11);
+  CHECK_FALSE(ParseStateNoteBody("x/state\n1\n").ok());
+  CHECK_FALSE(ParseStateNoteBody(StateBody(9) + "extra\n").ok());
+  std::string leading_zero = StateBody(9);
+  leading_zero.replace(leading_zero.find("\n9\n"), 3, "\n09\n");
+  CHECK_FALSE(ParseStateNoteBody(leading_zero).ok());
+  CHECK_FALSE(ParseStateNoteBody(std::string(2000, 'a')).ok());
 }
 
 }  // namespace
