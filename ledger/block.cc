@@ -7,6 +7,7 @@
 #include "common/encoding.h"
 #include "crypto/jcs.h"
 #include "crypto/sha256.h"
+#include "ledger/stored_json.h"
 
 namespace frontera::ledger {
 
@@ -177,30 +178,7 @@ crypto::Hash Block::ComputeHash() const {
 
 namespace {
 
-Result<uint64_t> HeaderUint(const crypto::Json& block, const char* name) {
-  auto it = block.find(name);
-  if (it == block.end() || !it->is_number_unsigned()) {
-    return Status::Corruption(std::string("stored block: \"") + name +
-                              "\" is missing or not an unsigned integer");
-  }
-  return it->get<uint64_t>();
-}
 
-Result<crypto::Hash> HeaderHash(const crypto::Json& block, const char* name) {
-  auto it = block.find(name);
-  if (it == block.end() || !it->is_string()) {
-    return Status::Corruption(std::string("stored block: \"") + name +
-                              "\" is missing or not a string");
-  }
-  auto bytes = Base64Decode(it->get_ref<const std::string&>());
-  if (!bytes.ok() || bytes->size() != std::tuple_size_v<crypto::Hash>) {
-    return Status::Corruption(std::string("stored block: \"") + name +
-                              "\" is not a base64 SHA-256 hash");
-  }
-  crypto::Hash h;
-  std::copy(bytes->begin(), bytes->end(), h.begin());
-  return h;
-}
 
 }  // namespace
 
@@ -217,18 +195,18 @@ Result<BlockHeader> ParseBlockHeader(std::string_view text) {
   const crypto::Json& block = *parsed;
   if (!block.is_object()) return Status::Corruption("stored block is not a JSON object");
   BlockHeader h;
-  FRONTERA_ASSIGN_OR_RETURN(h.height, HeaderUint(block, "height"));
-  FRONTERA_ASSIGN_OR_RETURN(h.previous_hash, HeaderHash(block, "previous"));
+  FRONTERA_ASSIGN_OR_RETURN(h.height, StoredUint(block, "height", "stored block"));
+  FRONTERA_ASSIGN_OR_RETURN(h.previous_hash, StoredHash(block, "previous", "stored block"));
   auto time = block.find("time_unix_ms");
   if (time == block.end() || !time->is_number_integer()) {
     return Status::Corruption("stored block: \"time_unix_ms\" is missing or not an integer");
   }
   h.time_unix_ms = time->get<int64_t>();
-  FRONTERA_ASSIGN_OR_RETURN(h.log_index, HeaderUint(block, "log_index"));
-  FRONTERA_ASSIGN_OR_RETURN(h.tree_size, HeaderUint(block, "tree_size"));
-  FRONTERA_ASSIGN_OR_RETURN(h.root, HeaderHash(block, "root"));
+  FRONTERA_ASSIGN_OR_RETURN(h.log_index, StoredUint(block, "log_index", "stored block"));
+  FRONTERA_ASSIGN_OR_RETURN(h.tree_size, StoredUint(block, "tree_size", "stored block"));
+  FRONTERA_ASSIGN_OR_RETURN(h.root, StoredHash(block, "root", "stored block"));
   if (block.contains("state_root")) {
-    FRONTERA_ASSIGN_OR_RETURN(h.state_root, HeaderHash(block, "state_root"));
+    FRONTERA_ASSIGN_OR_RETURN(h.state_root, StoredHash(block, "state_root", "stored block"));
   }
   return h;
 }

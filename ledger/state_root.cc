@@ -12,6 +12,7 @@
 #include "crypto/sha256.h"
 #include "ledger/block.h"
 #include "ledger/merkle_log.h"
+#include "ledger/stored_json.h"
 #include "storage/keys.h"
 
 namespace frontera::ledger {
@@ -42,30 +43,7 @@ std::string_view HashView(const crypto::Hash& h) {
   return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
-Result<uint64_t> SummaryUint(const Json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end() || !it->is_number_unsigned()) {
-    return Status::Corruption(std::string("ledger summary: \"") + name +
-                              "\" is missing or not an unsigned integer");
-  }
-  return it->get<uint64_t>();
-}
 
-Result<crypto::Hash> SummaryHash(const Json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end() || !it->is_string()) {
-    return Status::Corruption(std::string("ledger summary: \"") + name +
-                              "\" is missing or not a string");
-  }
-  auto bytes = Base64Decode(it->get_ref<const std::string&>());
-  if (!bytes.ok() || bytes->size() != std::tuple_size_v<crypto::Hash>) {
-    return Status::Corruption(std::string("ledger summary: \"") + name +
-                              "\" is not a base64 SHA-256 hash");
-  }
-  crypto::Hash h;
-  std::copy(bytes->begin(), bytes->end(), h.begin());
-  return h;
-}
 
 std::string Short(const crypto::Hash& h) { return Base64Encode(h); }
 
@@ -151,19 +129,19 @@ Result<LedgerSummary> DecodeSummary(std::string_view text, bool* has_state_root)
   }
   const Json& j = *parsed;
   LedgerSummary s;
-  FRONTERA_ASSIGN_OR_RETURN(s.applied_index, SummaryUint(j, "applied_index"));
-  FRONTERA_ASSIGN_OR_RETURN(s.block_height, SummaryUint(j, "block_height"));
-  FRONTERA_ASSIGN_OR_RETURN(s.block_hash, SummaryHash(j, "block_hash"));
-  FRONTERA_ASSIGN_OR_RETURN(s.tree_size, SummaryUint(j, "tree_size"));
-  FRONTERA_ASSIGN_OR_RETURN(s.root, SummaryHash(j, "root"));
+  FRONTERA_ASSIGN_OR_RETURN(s.applied_index, StoredUint(j, "applied_index", "ledger summary"));
+  FRONTERA_ASSIGN_OR_RETURN(s.block_height, StoredUint(j, "block_height", "ledger summary"));
+  FRONTERA_ASSIGN_OR_RETURN(s.block_hash, StoredHash(j, "block_hash", "ledger summary"));
+  FRONTERA_ASSIGN_OR_RETURN(s.tree_size, StoredUint(j, "tree_size", "ledger summary"));
+  FRONTERA_ASSIGN_OR_RETURN(s.root, StoredHash(j, "root", "ledger summary"));
   const bool state_root = j.contains("state_root");
   if (state_root) {
-    FRONTERA_ASSIGN_OR_RETURN(s.state_root, SummaryHash(j, "state_root"));
+    FRONTERA_ASSIGN_OR_RETURN(s.state_root, StoredHash(j, "state_root", "ledger summary"));
   }
   if (has_state_root != nullptr) *has_state_root = state_root;
-  FRONTERA_ASSIGN_OR_RETURN(s.certificates, SummaryUint(j, "certificates"));
-  FRONTERA_ASSIGN_OR_RETURN(s.documents_accepted, SummaryUint(j, "documents_accepted"));
-  FRONTERA_ASSIGN_OR_RETURN(s.documents_rejected, SummaryUint(j, "documents_rejected"));
+  FRONTERA_ASSIGN_OR_RETURN(s.certificates, StoredUint(j, "certificates", "ledger summary"));
+  FRONTERA_ASSIGN_OR_RETURN(s.documents_accepted, StoredUint(j, "documents_accepted", "ledger summary"));
+  FRONTERA_ASSIGN_OR_RETURN(s.documents_rejected, StoredUint(j, "documents_rejected", "ledger summary"));
   return s;
 }
 
