@@ -515,7 +515,10 @@ void Validator::OnPeerFrame(uint64_t from, std::string payload) {
       return RefusePeer(from, "cosign", "a co-signature in the name of " + message->signer);
     }
     Status s = cosigner_->AddPeerSignatures(*message, applied_height_.load());
-    if (!s.ok()) return RefusePeer(from, "cosign", s.message());
+    // A peer far ahead (this node is catching up) is not misbehaving; a flood
+    // of far-future heights is: both land under their own reason.
+    if (!s.ok()) return RefusePeer(from, s.IsResourceExhausted() ? "cosign_ahead" : "cosign",
+                                   s.message());
     PublishCosigned();
     return;
   }
