@@ -1785,6 +1785,7 @@ api::Json Validator::GetStatus() {
             {"block_hash", Base64Encode(s.block_hash)},
             {"tree_size", s.tree_size},
             {"root", Base64Encode(s.root)},
+            {"state_root", Base64Encode(s.state_root)},
             {"checkpoint_tree_size", ledger->sm->checkpoint_tree_size()},
             {"certificates", s.certificates},
             {"documents_accepted", s.documents_accepted},
