@@ -181,9 +181,10 @@ class HostilePeer {
         "--attack", attack,
         "--duration-ms", std::to_string(duration_ms),
         "--forge", forged_path,
-        // inbox-flood: 8 MiB frames, 256 MiB per honest node (bounded so
-        // that the test machine is not the victim).
-        "--frame-bytes", std::to_string(8 << 20),
+        // inbox-flood: 1 MiB frames (cheap enough for a niced attacker on a
+        // busy machine to get many through), 256 MiB per honest node
+        // (bounded so that the test machine is not the victim).
+        "--frame-bytes", std::to_string(1 << 20),
         "--flood-bytes-max", std::to_string(256 << 20)};
     // The honest nodes are reached through the proxies of the links from
     // ca-cbsa, as the real ca-cbsa would reach them.
@@ -273,12 +274,19 @@ AttackOutcome RunAttack(TestCluster& cluster, const IssueLoad& load, const std::
   double after = 0;
   for (int i : kHonest) {
     out.honest_alive[i] = Answers(cluster, i);
-    if (!out.honest_alive[i]) {
-      out.evidence += cluster.name(i) + ": " + DeathEvidence(cluster, i);
-    } else {
-      after += std::max(0.0, RefusedCount(cluster, i, attack));
-    }
+    if (!out.honest_alive[i]) out.evidence += cluster.name(i) + ": " + DeathEvidence(cluster, i);
   }
+  // Frames the attacker queued may still be in flight or in an inbox when it
+  // exits (8 MiB ones on a busy machine): wait for the count, with a deadline.
+  const auto settle = Clock::now() + std::chrono::seconds(10);
+  do {
+    after = 0;
+    for (int i : kHonest) {
+      if (out.honest_alive[i]) after += std::max(0.0, RefusedCount(cluster, i, attack));
+    }
+    if (after > before) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  } while (Clock::now() < settle);
   out.refused_delta = after - before;
   return out;
 }
