@@ -12,33 +12,16 @@
 
 #include "consensus/log_storage.h"
 #include "consensus/raft.h"
+#include "tests/consensus/raft_test_support.h"
 
 namespace frontera::consensus {
 namespace {
 
 RaftConfig MakeConfig(NodeId id, std::vector<NodeId> peers) {
-  RaftConfig c;
-  c.id = id;
-  c.peers = std::move(peers);
-  c.election_ticks = 10;
-  c.heartbeat_ticks = 1;
-  c.max_inflight_appends = 4;
-  c.max_entries_per_append = 8;
-  c.seed = 42;
-  return c;
+  return test::MakeTestConfig(id, std::move(peers), 42);
 }
 
-std::vector<Entry> Terms(const std::vector<uint64_t>& terms) {
-  std::vector<Entry> out;
-  for (size_t i = 0; i < terms.size(); ++i) {
-    Entry e;
-    e.term = terms[i];
-    e.index = i + 1;
-    e.data = "e" + std::to_string(i + 1);
-    out.push_back(e);
-  }
-  return out;
-}
+using test::Terms;
 
 std::vector<uint64_t> LogTerms(const Raft& raft) {
   std::vector<uint64_t> out;

@@ -14,35 +14,16 @@
 
 #include "consensus/log_storage.h"
 #include "consensus/raft.h"
+#include "tests/consensus/raft_test_support.h"
 
 namespace frontera::consensus {
 namespace {
 
 constexpr uint64_t kMax64 = std::numeric_limits<uint64_t>::max();
 
-RaftConfig MakeConfig(NodeId id) {
-  RaftConfig c;
-  c.id = id;
-  c.peers = {1, 2, 3};
-  c.election_ticks = 10;
-  c.heartbeat_ticks = 1;
-  c.max_inflight_appends = 4;
-  c.max_entries_per_append = 8;
-  c.seed = 7;
-  return c;
-}
+RaftConfig MakeConfig(NodeId id) { return test::MakeTestConfig(id, {1, 2, 3}, 7); }
 
-std::vector<Entry> Terms(const std::vector<uint64_t>& terms, uint64_t first_index = 1) {
-  std::vector<Entry> out;
-  for (size_t i = 0; i < terms.size(); ++i) {
-    Entry e;
-    e.term = terms[i];
-    e.index = first_index + i;
-    e.data = "e" + std::to_string(first_index + i);
-    out.push_back(e);
-  }
-  return out;
-}
+using test::Terms;
 
 Message Msg(MessageType type, NodeId from, uint64_t term, NodeId to = 1) {
   Message m;
