@@ -674,7 +674,8 @@ Status Raft::Step(const Message& m) {
     }
     const bool in_lease =
         config_.check_quorum && leader_ != kNoNode && election_elapsed_ < config_.election_ticks;
-    if (in_lease && ((is_vote_request && !m.force) || (role_ == Role::kFollower && !is_vote_request))) {
+    if (in_lease &&
+        ((is_vote_request && !m.force) || (role_ == Role::kFollower && !is_vote_request))) {
       // Thesis §4.2.3: while we heard from a leader within the minimum
       // election timeout, ignore (pre-)vote requests; a removed or partitioned
       // server must not depose a working leader. A transfer election (§3.10,

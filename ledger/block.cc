@@ -176,11 +176,7 @@ crypto::Hash Block::ComputeHash() const {
   return crypto::Sha256(*canonical);
 }
 
-namespace {
-
-
-
-}  // namespace
+namespace {}  // namespace
 
 Result<BlockHeader> ParseBlockHeader(std::string_view text) {
   // A block lists one small object per document: far beyond ParseJson's

@@ -18,12 +18,12 @@ namespace frontera::ledger {
 namespace {
 
 // Limits (docs/formats.md "Limits").
-constexpr size_t kStringCharsMax = 1024;  // every string of a document
-constexpr size_t kArrayItemsMax = 100;    // every array of a document
-constexpr size_t kDepthMax = 32;          // as crypto::JsonLimits
+constexpr size_t kStringCharsMax = 1024;             // every string of a document
+constexpr size_t kArrayItemsMax = 100;               // every array of a document
+constexpr size_t kDepthMax = 32;                     // as crypto::JsonLimits
 constexpr size_t kIdCharsMax = kIdentifierCharsMax;  // identifiers (URIs)
-constexpr size_t kTextCharsMax = 200;     // names and descriptions
-constexpr size_t kReasonCharsMax = 500;   // revocation reason
+constexpr size_t kTextCharsMax = 200;                // names and descriptions
+constexpr size_t kReasonCharsMax = 500;              // revocation reason
 
 constexpr std::string_view kVcContextV2 = "https://www.w3.org/ns/credentials/v2";
 constexpr std::string_view kFronteraContext = "https://frontera.example/ns/v1";

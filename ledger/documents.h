@@ -46,15 +46,15 @@ struct PartyRef {
 struct Credential {
   std::string id;  // e.g. "urn:uuid:…"
   CredentialType type = CredentialType::kProduct;
-  std::string issuer;  // did:key of the issuer
-  std::string valid_from;   // RFC 3339
-  std::string valid_until;  // RFC 3339 or empty
-  std::string subject_id;   // GS1 Digital Link URI
-  std::optional<std::string> label;  // credentialSubject.label, if present
+  std::string issuer;                     // did:key of the issuer
+  std::string valid_from;                 // RFC 3339
+  std::string valid_until;                // RFC 3339 or empty
+  std::string subject_id;                 // GS1 Digital Link URI
+  std::optional<std::string> label;       // credentialSubject.label, if present
   std::string proof_verification_method;  // proof.verificationMethod as written
 
   // kProduct:
-  std::string gtin;    // 14 digits
+  std::string gtin;  // 14 digits
   std::string lot;
   std::string serial;
   std::string expiry;  // YYYY-MM-DD
@@ -80,16 +80,16 @@ enum class EventKind {
   kArriving,
   kReceiving,
   kInspecting,
-  kCustomsHold,     // https://frontera.example/ns/v1/bizstep/customs_hold
-  kCustomsRelease,  // https://frontera.example/ns/v1/bizstep/customs_release
-  kJointInspection, // https://frontera.example/ns/v1/bizstep/joint_inspection
+  kCustomsHold,      // https://frontera.example/ns/v1/bizstep/customs_hold
+  kCustomsRelease,   // https://frontera.example/ns/v1/bizstep/customs_release
+  kJointInspection,  // https://frontera.example/ns/v1/bizstep/joint_inspection
 };
 
 struct Event {
-  std::string event_id;    // eventID
+  std::string event_id;  // eventID
   EventKind kind = EventKind::kShipping;
-  std::string biz_step;    // as written (bare CBV word or full URI)
-  std::string event_time;  // as written
+  std::string biz_step;        // as written (bare CBV word or full URI)
+  std::string event_time;      // as written
   std::string certificate_id;  // certificationInfo
   std::vector<std::string> epc_list;
   std::string source_party;       // sourceList possessing_party, or empty

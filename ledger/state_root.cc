@@ -43,8 +43,6 @@ std::string_view HashView(const crypto::Hash& h) {
   return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
 }
 
-
-
 std::string Short(const crypto::Hash& h) { return Base64Encode(h); }
 
 // The log root recomputed from the stored leaf hashes (kMerkle level 0),
@@ -140,8 +138,10 @@ Result<LedgerSummary> DecodeSummary(std::string_view text, bool* has_state_root)
   }
   if (has_state_root != nullptr) *has_state_root = state_root;
   FRONTERA_ASSIGN_OR_RETURN(s.certificates, StoredUint(j, "certificates", "ledger summary"));
-  FRONTERA_ASSIGN_OR_RETURN(s.documents_accepted, StoredUint(j, "documents_accepted", "ledger summary"));
-  FRONTERA_ASSIGN_OR_RETURN(s.documents_rejected, StoredUint(j, "documents_rejected", "ledger summary"));
+  FRONTERA_ASSIGN_OR_RETURN(s.documents_accepted,
+                            StoredUint(j, "documents_accepted", "ledger summary"));
+  FRONTERA_ASSIGN_OR_RETURN(s.documents_rejected,
+                            StoredUint(j, "documents_rejected", "ledger summary"));
   return s;
 }
 

@@ -21,16 +21,15 @@ Status CheckLeaderBlocks(const std::vector<consensus::Entry>& entries, uint64_t 
     Result<int64_t> t = ledger::ProposalTime(e.data);
     if (!t.ok()) continue;
     if (*t > latest) {
-      return Status::InvalidArgument("block at log index " + std::to_string(e.index) +
-                                     " has time " + std::to_string(*t) + " ms, more than " +
-                                     std::to_string(limits.time_skew_max_ms) +
-                                     " ms (raft.block_time_skew_max_ms) ahead of this node's clock");
+      return Status::InvalidArgument(
+          "block at log index " + std::to_string(e.index) + " has time " + std::to_string(*t) +
+          " ms, more than " + std::to_string(limits.time_skew_max_ms) +
+          " ms (raft.block_time_skew_max_ms) ahead of this node's clock");
     }
     if (*t < previous) {
-      return Status::InvalidArgument("block at log index " + std::to_string(e.index) +
-                                     " has time " + std::to_string(*t) +
-                                     " ms, before the previous block's " +
-                                     std::to_string(previous) + " ms");
+      return Status::InvalidArgument(
+          "block at log index " + std::to_string(e.index) + " has time " + std::to_string(*t) +
+          " ms, before the previous block's " + std::to_string(previous) + " ms");
     }
     previous = *t;
   }

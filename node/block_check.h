@@ -17,8 +17,8 @@
 namespace frontera::node {
 
 struct BlockCheckLimits {
-  size_t entry_bytes_max = 0;     // the largest entry an honest leader makes
-  int64_t time_skew_max_ms = 0;   // how far ahead of this node's clock a block may be
+  size_t entry_bytes_max = 0;    // the largest entry an honest leader makes
+  int64_t time_skew_max_ms = 0;  // how far ahead of this node's clock a block may be
 };
 
 // Checks the normal entries after `commit_index` (entries up to it are final

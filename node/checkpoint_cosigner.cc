@@ -44,10 +44,9 @@ std::string EncodeCosign(const CosignMessage& message) {
 Result<CosignMessage> DecodeCosign(std::string_view bytes) {
   if (bytes.size() < 10) return Status::InvalidArgument("co-signature message is truncated");
   if (static_cast<uint8_t>(bytes[0]) != kCosignVersion) {
-    return Status::InvalidArgument("co-signature message has version " +
-                                   std::to_string(static_cast<uint8_t>(bytes[0])) +
-                                   "; this validator speaks version " +
-                                   std::to_string(kCosignVersion));
+    return Status::InvalidArgument(
+        "co-signature message has version " + std::to_string(static_cast<uint8_t>(bytes[0])) +
+        "; this validator speaks version " + std::to_string(kCosignVersion));
   }
   CosignMessage m;
   FRONTERA_ASSIGN_OR_RETURN(m.height, storage::DecodeUint64(bytes.substr(1, 8)));
@@ -151,9 +150,9 @@ Status CheckpointCosigner::AddPeerSignatures(const CosignMessage& message,
   }
   if (message.height > applied_height + window_heights_) {
     return Status::ResourceExhausted("co-signature of " + message.signer + " for block " +
-                              std::to_string(message.height) + ", more than " +
-                              std::to_string(window_heights_) + " blocks above block " +
-                              std::to_string(applied_height) + " applied here");
+                                     std::to_string(message.height) + ", more than " +
+                                     std::to_string(window_heights_) + " blocks above block " +
+                                     std::to_string(applied_height) + " applied here");
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (taken_any_ && message.height <= taken_height_ && !pins_.count(message.height)) {

@@ -113,7 +113,7 @@ class CheckpointCosigner {
     // Peers that signed a different state body (their signature on their
     // own body verified), by that body.
     std::map<std::string, std::vector<std::string>> disagreeing;
-    std::vector<CosignMessage> unverified;            // arrived before this node applied
+    std::vector<CosignMessage> unverified;  // arrived before this node applied
   };
 
   bool VerifyAgainst(const Pending& pending, const CosignMessage& message) const;

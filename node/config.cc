@@ -122,15 +122,15 @@ Status NodeConfig::Validate() const {
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("raft.snapshot_timeout_ms", raft.snapshot_timeout_ms, 1000, 3600000));
   FRONTERA_RETURN_IF_ERROR(CheckRange("raft.read_timeout_ms", raft.read_timeout_ms, 10, 600000));
-  FRONTERA_RETURN_IF_ERROR(CheckRange("raft.inbox_bytes_max", raft.inbox_bytes_max, size_t{1} << 20,
-                                      size_t{16} << 30));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("raft.inbox_bytes_max", raft.inbox_bytes_max, size_t{1} << 20, size_t{16} << 30));
   if (raft.inbox_bytes_max < raft.frame_bytes_max) {
     return Status::InvalidArgument("raft.inbox_bytes_max (" + std::to_string(raft.inbox_bytes_max) +
                                    ") must be at least raft.frame_bytes_max (" +
                                    std::to_string(raft.frame_bytes_max) + ")");
   }
-  FRONTERA_RETURN_IF_ERROR(CheckRange("raft.block_time_skew_max_ms", raft.block_time_skew_max_ms,
-                                      1000, 86400000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("raft.block_time_skew_max_ms", raft.block_time_skew_max_ms, 1000, 86400000));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("raft.term_step_max", raft.term_step_max, 1, uint64_t{1} << 40));
   FRONTERA_RETURN_IF_ERROR(

@@ -6,9 +6,7 @@ namespace frontera::node {
 
 // spdlog's default logger (stdout, with a timestamp and level), which
 // fronterad's service manager (or ./run.sh) appends to the node's log file.
-void LogInfo(std::string_view node, std::string_view text) {
-  spdlog::info("[{}] {}", node, text);
-}
+void LogInfo(std::string_view node, std::string_view text) { spdlog::info("[{}] {}", node, text); }
 
 void LogWarning(std::string_view node, std::string_view text) {
   spdlog::warn("[{}] {}", node, text);

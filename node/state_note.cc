@@ -10,7 +10,9 @@ namespace frontera::node {
 
 namespace {
 
-Status Bad(const std::string& why) { return Status::InvalidArgument("malformed state note: " + why); }
+Status Bad(const std::string& why) {
+  return Status::InvalidArgument("malformed state note: " + why);
+}
 
 Result<uint64_t> ParseDecimal(std::string_view text, const char* what) {
   uint64_t value = 0;
@@ -39,8 +41,8 @@ std::string HashText(const crypto::Hash& h) { return Base64Encode(ByteView(h.dat
 std::string FormatStateNoteBody(const StateNoteBody& b) {
   return b.origin + "\n" + std::to_string(b.height) + "\n" + std::to_string(b.log_index) + " " +
          std::to_string(b.log_term) + "\n" + HashText(b.block_hash) + "\n" +
-         std::to_string(b.tree_size) + "\n" + HashText(b.log_root) + "\n" +
-         HashText(b.state_root) + "\n";
+         std::to_string(b.tree_size) + "\n" + HashText(b.log_root) + "\n" + HashText(b.state_root) +
+         "\n";
 }
 
 Result<StateNoteBody> ParseStateNoteBody(std::string_view text) {

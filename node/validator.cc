@@ -168,9 +168,8 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
     v->names_[i + 1] = v->genesis_.validators[i].name;
     if (v->genesis_.validators[i].name == config.name) v->self_id_ = i + 1;
   }
-  v->cosigner_ =
-      std::make_unique<CheckpointCosigner>(v->genesis_, config.name, &v->key_, kCosignHeightsMax,
-                                           config.raft.cosign_window_heights);
+  v->cosigner_ = std::make_unique<CheckpointCosigner>(
+      v->genesis_, config.name, &v->key_, kCosignHeightsMax, config.raft.cosign_window_heights);
   FRONTERA_RETURN_IF_ERROR(v->OpenStores());
   FRONTERA_RETURN_IF_ERROR(v->StartRaft());
   v->apply_thread_ = std::thread([p = v.get()] { p->ApplyLoop(); });
@@ -517,8 +516,8 @@ void Validator::OnPeerFrame(uint64_t from, std::string payload) {
     Status s = cosigner_->AddPeerSignatures(*message, applied_height_.load());
     // A peer far ahead (this node is catching up) is not misbehaving; a flood
     // of far-future heights is: both land under their own reason.
-    if (!s.ok()) return RefusePeer(from, s.IsResourceExhausted() ? "cosign_ahead" : "cosign",
-                                   s.message());
+    if (!s.ok())
+      return RefusePeer(from, s.IsResourceExhausted() ? "cosign_ahead" : "cosign", s.message());
     PublishCosigned();
     return;
   }
@@ -534,7 +533,8 @@ void Validator::OnPeerFrame(uint64_t from, std::string payload) {
     // one peer's flood cannot crowd out the leader's appends. Raft tolerates
     // loss (the leader resends).
     const size_t peers = std::max<size_t>(1, names_.size() - 1);
-    const size_t share = std::max(config_.raft.frame_bytes_max, config_.raft.inbox_bytes_max / peers);
+    const size_t share =
+        std::max(config_.raft.frame_bytes_max, config_.raft.inbox_bytes_max / peers);
     size_t& peer_bytes = inbox_peer_bytes_[from];
     if (inbox_.size() < kInboxMax && inbox_bytes_ + size <= config_.raft.inbox_bytes_max &&
         peer_bytes + size <= share) {
@@ -785,7 +785,8 @@ void Validator::HandleInbound(Inbound in) {
       if (message->type == MessageType::kSnapshot) {
         // Only once every file of the snapshot is staged (snapshot_transfer.h)
         // and verified against a majority-signed state note.
-        std::optional<std::string> staged = snapshot_receiver_->Complete(in.from, message->snapshot);
+        std::optional<std::string> staged =
+            snapshot_receiver_->Complete(in.from, message->snapshot);
         if (!staged) return;
         // Take the files now: chunks of a copy the leader sends again may
         // restart staging before this step's Ready is handled.
@@ -832,8 +833,8 @@ void Validator::HandleInbound(Inbound in) {
 void Validator::OnLeaderChange() {
   const uint64_t term = raft_->current_term();
   if (last_leader_ != consensus::kNoNode) {
-    LogInfo(config_.name, "validator " + PeerName(last_leader_) + " leads in term " +
-                              std::to_string(term));
+    LogInfo(config_.name,
+            "validator " + PeerName(last_leader_) + " leads in term " + std::to_string(term));
   }
   if (snapshot_receiver_) snapshot_receiver_->Expect(last_leader_, term);
   // Snapshots accepted from an earlier leader or term are stale.
@@ -1095,8 +1096,7 @@ void Validator::MaybeCompact() {
   // Only to a snapshot a follower can verify: one holding its majority-signed
   // state note (WriteStateNotes).
   std::error_code exists_ec;
-  if (!fs::exists(fs::path(SnapshotDir(config_.data_dir, newest)) / kSnapshotNoteFile,
-                  exists_ec)) {
+  if (!fs::exists(fs::path(SnapshotDir(config_.data_dir, newest)) / kSnapshotNoteFile, exists_ec)) {
     return;
   }
   if (!raft_->Compact(newest.index).ok()) return;
@@ -1200,10 +1200,9 @@ void Validator::ApplyLoop() {
       if (auto i = storage::DecodeUint64((*applied_meta)->substr(0, 8)); i.ok()) index = *i;
       if (auto t = storage::DecodeUint64((*applied_meta)->substr(8)); t.ok()) term = *t;
     }
-    CosignMessage own = cosigner_->SignApplied(s.block_height, s.tree_size,
-                                               ledger->sm->CheckpointBody(),
-                                               ledger->sm->RevocationsBody(),
-                                               StateBody(*ledger, index, term));
+    CosignMessage own =
+        cosigner_->SignApplied(s.block_height, s.tree_size, ledger->sm->CheckpointBody(),
+                               ledger->sm->RevocationsBody(), StateBody(*ledger, index, term));
     std::string frame = Envelope(PeerKind::kCosign, EncodeCosign(own));
     {
       std::lock_guard<std::mutex> lock(status_mu_);
@@ -1249,8 +1248,9 @@ void Validator::ApplyEntry(const Entry& entry) {
       // Every node decodes the same bytes the same way, so every node skips
       // the entry alike: no block, nothing applied, no crash.
       ++entries_not_proposals_;
-      LogError(config_.name, "committed entry " + std::to_string(entry.index) +
-                                 " is not a proposal and is skipped: " + decoded.status().message());
+      LogError(config_.name,
+               "committed entry " + std::to_string(entry.index) +
+                   " is not a proposal and is skipped: " + decoded.status().message());
     } else {
       proposal = std::move(decoded).value();
       is_proposal = true;
@@ -1383,9 +1383,9 @@ void Validator::TakeSnapshot(uint64_t index, uint64_t term, uint64_t height) {
   if (s.ok()) s = SyncTree(dir);
   if (!s.ok()) {
     // The log keeps growing until the next try; say so.
-    LogError(config_.name, "snapshot at log index " + std::to_string(index) +
-                               " failed (the log is not compacted until one succeeds): " +
-                               s.message());
+    LogError(config_.name,
+             "snapshot at log index " + std::to_string(index) +
+                 " failed (the log is not compacted until one succeeds): " + s.message());
     fs::remove_all(dir, ec);
     return;
   }

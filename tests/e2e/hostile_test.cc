@@ -7,6 +7,7 @@
 // most of its throughput, agree on every block, serve nothing it did not
 // commit, and count what it refused in /metrics.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -14,7 +15,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <fcntl.h>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -40,8 +40,9 @@ constexpr int64_t kYear2030UnixMs = 1893456000000;
 
 const std::vector<std::string>& Attacks() {
   static const std::vector<std::string> kAttacks = {
-      "forward-bad-utf8", "term-max",   "two-leaders", "snapshot-forge", "cosign-flood",
-      "future-time",      "conn-flood", "inbox-flood", "fuzz"};
+      "forward-bad-utf8", "term-max",     "two-leaders",
+      "snapshot-forge",   "cosign-flood", "future-time",
+      "conn-flood",       "inbox-flood",  "fuzz"};
   return kAttacks;
 }
 
@@ -83,8 +84,8 @@ class IssueLoad {
       std::this_thread::sleep_until(next);  // pacing, not synchronisation
       next = std::max(next + interval_, std::chrono::steady_clock::now());
       const int node = kHonest[(thread + n) % 2];
-      Json credential = ProductCredential(tag + "T" + std::to_string(thread) + "S" +
-                                          std::to_string(n));
+      Json credential =
+          ProductCredential(tag + "T" + std::to_string(thread) + "S" + std::to_string(n));
       auto answer = cluster_.Client(node, 5000)->PostJson("/v1/certificates", credential);
       if (answer.ok()) {
         ++acked_;
@@ -151,10 +152,11 @@ double RefusedCount(const TestCluster& cluster, int i, const std::string& attack
   double sum = 0;
   while (std::getline(lines, line)) {
     if (line.empty() || line[0] == '#' || line.find("refused") == std::string::npos) continue;
-    const bool ours = attack == "conn-flood"
-                          ? line.find("handshake") != std::string::npos ||
-                                line.find("connection") != std::string::npos
-                          : line.find("peer=\"" + cluster.name(kHostile) + "\"") != std::string::npos;
+    const bool ours =
+        attack == "conn-flood"
+            ? line.find("handshake") != std::string::npos ||
+                  line.find("connection") != std::string::npos
+            : line.find("peer=\"" + cluster.name(kHostile) + "\"") != std::string::npos;
     if (!ours) continue;
     const size_t space = line.rfind(' ');
     if (space != std::string::npos) sum += std::atof(line.c_str() + space + 1);
@@ -173,26 +175,20 @@ class HostilePeer {
     // shares the cores with the validators, whereas a real attacker spends
     // its own machine's CPU; what the test measures is the validators' work.
     std::vector<std::string> args = {
-        "/usr/bin/nice", "-n", "10",
-        BinaryPath("tests/hostile_peer"),
-        "--genesis", cluster.genesis_path(),
-        "--key", cluster.dir() + "/keys/" + cluster.name(kHostile) + ".key",
-        "--name", cluster.name(kHostile),
-        "--listen", listen,
-        "--attack", attack,
-        "--duration-ms", std::to_string(duration_ms),
-        "--forge", forged_path,
+        "/usr/bin/nice", "-n", "10", BinaryPath("tests/hostile_peer"), "--genesis",
+        cluster.genesis_path(), "--key", cluster.dir() + "/keys/" + cluster.name(kHostile) + ".key",
+        "--name", cluster.name(kHostile), "--listen", listen, "--attack", attack, "--duration-ms",
+        std::to_string(duration_ms), "--forge", forged_path,
         // inbox-flood: 1 MiB frames (cheap enough for a niced attacker on a
         // busy machine to get many through), 256 MiB per honest node
         // (bounded so that the test machine is not the victim).
-        "--frame-bytes", std::to_string(1 << 20),
-        "--flood-bytes-max", std::to_string(256 << 20)};
+        "--frame-bytes", std::to_string(1 << 20), "--flood-bytes-max", std::to_string(256 << 20)};
     // The honest nodes are reached through the proxies of the links from
     // ca-cbsa, as the real ca-cbsa would reach them.
     for (int i : kHonest) {
       args.push_back("--peer");
-      args.push_back(cluster.name(i) + "=127.0.0.1:" +
-                     std::to_string(cluster.proxy(kHostile, i).port()));
+      args.push_back(cluster.name(i) +
+                     "=127.0.0.1:" + std::to_string(cluster.proxy(kHostile, i).port()));
     }
     log_path_ = cluster.dir() + "/hostile-" + attack + ".log";
     std::vector<char*> argv;
@@ -320,7 +316,6 @@ bool WaitConverged(const TestCluster& cluster, int timeout_ms, std::string* deta
   return false;
 }
 
-
 // Starts the honest pair and waits until they elected a leader between them.
 void StartHonest(TestCluster& cluster) {
   for (int i : kHonest) cluster.Start(i);
@@ -373,13 +368,11 @@ TEST_CASE("hostile validator: two honest validators survive every attack of the 
   load.Stop();
 
   std::ostringstream table;
-  table << "attack outcomes (honest nodes " << cluster.name(0) << ", " << cluster.name(1)
-        << "):\n";
+  table << "attack outcomes (honest nodes " << cluster.name(0) << ", " << cluster.name(1) << "):\n";
   for (const AttackOutcome& o : outcomes) {
-    table << "  " << o.attack << ": " << cluster.name(0)
-          << (o.honest_alive[0] ? " up" : " DOWN") << ", " << cluster.name(1)
-          << (o.honest_alive[1] ? " up" : " DOWN") << ", refused in /metrics +" << o.refused_delta
-          << ", writes/s " << o.writes_per_s
+    table << "  " << o.attack << ": " << cluster.name(0) << (o.honest_alive[0] ? " up" : " DOWN")
+          << ", " << cluster.name(1) << (o.honest_alive[1] ? " up" : " DOWN")
+          << ", refused in /metrics +" << o.refused_delta << ", writes/s " << o.writes_per_s
           << (o.hostile_exit ? "" : ", hostile_peer overran and was killed") << "\n"
           << (o.evidence.empty() ? "" : "    " + o.evidence);
   }
@@ -392,9 +385,9 @@ TEST_CASE("hostile validator: two honest validators survive every attack of the 
     CHECK(o.hostile_exit.has_value());
     CHECK_MESSAGE(o.honest_alive[0], cluster.name(0) << " died: " << o.evidence);
     CHECK_MESSAGE(o.honest_alive[1], cluster.name(1) << " died: " << o.evidence);
-    CHECK_MESSAGE(o.refused_delta > 0,
-                  "no /metrics sample with \"refused\" and peer=\"ca-cbsa\" grew during "
-                      << o.attack);
+    CHECK_MESSAGE(
+        o.refused_delta > 0,
+        "no /metrics sample with \"refused\" and peer=\"ca-cbsa\" grew during " << o.attack);
   }
   CHECK(outcomes.size() == Attacks().size());
   CHECK_MESSAGE(*attacked >= 0.9 * baseline,
@@ -421,8 +414,8 @@ TEST_CASE("hostile validator: two honest validators survive every attack of the 
   std::optional<std::pair<int, std::string>> forged_seen;
   for (int i : kHonest) {
     INFO("node " << cluster.name(i));
-    auto forged = cluster.Client(i)->GetRaw("/v1/certificates/" +
-                                            api::Client::EncodePathSegment(forged_id));
+    auto forged =
+        cluster.Client(i)->GetRaw("/v1/certificates/" + api::Client::EncodePathSegment(forged_id));
     REQUIRE(forged.ok());
     CHECK((forged->status == 404 || forged->status == 200));
     std::string position;
@@ -442,8 +435,8 @@ TEST_CASE("hostile validator: two honest validators survive every attack of the 
   for (size_t k = 0; k < ids.size(); k += std::max<size_t>(1, ids.size() / 20)) {
     for (int i : kHonest) {
       INFO("certificate " << ids[k] << " on " << cluster.name(i));
-      auto cert = cluster.Client(i)->GetRaw("/v1/certificates/" +
-                                            api::Client::EncodePathSegment(ids[k]));
+      auto cert =
+          cluster.Client(i)->GetRaw("/v1/certificates/" + api::Client::EncodePathSegment(ids[k]));
       REQUIRE(cert.ok());
       CHECK(cert->status == 200);
     }
@@ -491,7 +484,8 @@ TEST_CASE("hostile validator: each attack alone (diagnostic)" * doctest::skip())
       for (int i : kHonest) {
         auto forged = cluster.Client(i)->GetRaw("/v1/certificates/" +
                                                 api::Client::EncodePathSegment(forged_id));
-        if (forged.ok() && forged->status != 404) served += " forged cert served by " + cluster.name(i);
+        if (forged.ok() && forged->status != 404)
+          served += " forged cert served by " + cluster.name(i);
         auto s = cluster.Status(i);
         if (s) {
           const uint64_t h = (*s)["ledger"]["block_height"].get<uint64_t>();
@@ -504,8 +498,8 @@ TEST_CASE("hostile validator: each attack alone (diagnostic)" * doctest::skip())
       }
     }
     table << attack << ": " << cluster.name(0) << (o.honest_alive[0] ? " up" : " DOWN") << ", "
-          << cluster.name(1) << (o.honest_alive[1] ? " up" : " DOWN") << "; acks during "
-          << during << "; refused +" << o.refused_delta
+          << cluster.name(1) << (o.honest_alive[1] ? " up" : " DOWN") << "; acks during " << during
+          << "; refused +" << o.refused_delta
           << (o.honest_alive[0] && o.honest_alive[1]
                   ? (converged ? "; converged" : "; DIVERGED: " + detail)
                   : "")

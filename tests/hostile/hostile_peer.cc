@@ -160,7 +160,7 @@ struct Context {
   std::chrono::milliseconds duration{1000};
   size_t frame_bytes = 4 << 20;
   uint64_t flood_bytes_max = uint64_t{1} << 30;
-  std::string forged_canonical;  // JCS of a credential no honest node was asked to commit
+  std::string forged_canonical;          // JCS of a credential no honest node was asked to commit
   std::map<uint64_t, uint64_t> sent;     // frames queued, by target id
   std::map<uint64_t, uint64_t> refused;  // frames Send dropped (queue full), by target id
 };
@@ -627,9 +627,9 @@ void Fuzz(Context& ctx) {
 }
 
 const std::vector<std::string>& AllAttacks() {
-  static const std::vector<std::string> kAll = {
-      "forward-bad-utf8", "term-max", "two-leaders", "snapshot-forge",
-      "cosign-flood",     "future-time", "conn-flood", "inbox-flood"};
+  static const std::vector<std::string> kAll = {"forward-bad-utf8", "term-max",     "two-leaders",
+                                                "snapshot-forge",   "cosign-flood", "future-time",
+                                                "conn-flood",       "inbox-flood"};
   return kAll;
 }
 
@@ -706,12 +706,11 @@ int Main(int argc, char** argv) {
   app.add_option("--genesis", genesis_path, "genesis.json of the network")->required();
   app.add_option("--key", key_path, "key file of the validator impersonated")->required();
   app.add_option("--name", name, "that validator's name in genesis")->required();
-  app.add_option("--peer", peers, "NAME=HOST:PORT of an honest validator's peer port")
-      ->required();
-  app.add_option("--listen", listen, "HOST:PORT to accept the honest nodes' links on")
-      ->required();
+  app.add_option("--peer", peers, "NAME=HOST:PORT of an honest validator's peer port")->required();
+  app.add_option("--listen", listen, "HOST:PORT to accept the honest nodes' links on")->required();
   app.add_option("--attack", attacks, "attack to run (repeatable), `all` or `fuzz`")->required();
-  app.add_option("--duration-ms", duration_ms, "length of each attack")->check(CLI::Range(1, 600000));
+  app.add_option("--duration-ms", duration_ms, "length of each attack")
+      ->check(CLI::Range(1, 600000));
   app.add_option("--frame-bytes", frame_bytes, "payload size for inbox-flood")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 30));
   app.add_option("--flood-bytes-max", flood_bytes_max, "inbox-flood bytes per peer, at most");
@@ -785,8 +784,8 @@ int Main(int argc, char** argv) {
     auto canonical = doc.is_discarded() ? Result<std::string>(Status::InvalidArgument("not JSON"))
                                         : crypto::Canonicalize(doc);
     if (!canonical.ok()) {
-      std::cerr << "hostile_peer: --forge " << forge_path << ": "
-                << canonical.status().ToString() << "\n";
+      std::cerr << "hostile_peer: --forge " << forge_path << ": " << canonical.status().ToString()
+                << "\n";
       return 1;
     }
     ctx.forged_canonical = *canonical;
@@ -823,8 +822,8 @@ int Main(int argc, char** argv) {
   for (const std::string& a : attacks) {
     if (a == "all") {
       plan.insert(plan.end(), AllAttacks().begin(), AllAttacks().end());
-    } else if (a == "fuzz" || std::find(AllAttacks().begin(), AllAttacks().end(), a) !=
-                                  AllAttacks().end()) {
+    } else if (a == "fuzz" ||
+               std::find(AllAttacks().begin(), AllAttacks().end(), a) != AllAttacks().end()) {
       plan.push_back(a);
     } else {
       std::cerr << "hostile_peer: --attack \"" << a << "\" is unknown\n";

@@ -65,9 +65,9 @@ TEST_CASE("an oversized block is refused; committed entries are not judged again
             .find("the limit is 4096") != std::string::npos);
   // Entries up to the commit index are final: an old far-future block there
   // (committed by a majority) is not a reason to refuse what follows.
-  CHECK(CheckLeaderBlocks({Block(4, kNow + 10 * kMinute, 8000), Block(5, kNow)}, 4, 0, kNow,
-                          Limits())
-            .ok());
+  CHECK(
+      CheckLeaderBlocks({Block(4, kNow + 10 * kMinute, 8000), Block(5, kNow)}, 4, 0, kNow, Limits())
+          .ok());
 }
 
 TEST_CASE("an entry that is no proposal passes: every node skips it alike") {

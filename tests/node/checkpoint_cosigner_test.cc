@@ -98,8 +98,7 @@ CosignMessage PeerMessage(const ThreeValidators& net, const std::string& name, u
                           const std::string& state_salt = "") {
   CheckpointCosigner peer(net.genesis, name, net.Key(name), 16, kWindow);
   return peer.SignApplied(height, height * 3, CheckpointBody(height, checkpoint_salt),
-                          RevocationsBody(height, revocations_salt),
-                          StateBody(height, state_salt));
+                          RevocationsBody(height, revocations_salt), StateBody(height, state_salt));
 }
 
 // Applies block `height` on `cosigner` with the common bodies.
@@ -275,7 +274,8 @@ TEST_CASE("signatures that arrive before this node applied the block count once 
     CHECK(SignersOf(cosigned->revocations_note, net.genesis).lines == Names{"us-cbp", "mx-anam"});
   }
   SUBCASE("only a bad early signature: no quorum") {
-    CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9, "", "diverged"), kApplied).ok());
+    CHECK(
+        cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9, "", "diverged"), kApplied).ok());
     Apply(cosigner, 9);
     CHECK_FALSE(cosigner.TakeCosigned().has_value());
     // The peer's honest signature, sent again, completes it.
@@ -398,7 +398,9 @@ TEST_CASE("height 0, the empty tree, is co-signed like any other") {
   cosigner.SignApplied(0, 0, body, revocations, StateBody(0));
 
   CheckpointCosigner peer(net.genesis, "us-cbp", &net.us, 4, kWindow);
-  CHECK(cosigner.AddPeerSignatures(peer.SignApplied(0, 0, body, revocations, StateBody(0)), kApplied).ok());
+  CHECK(
+      cosigner.AddPeerSignatures(peer.SignApplied(0, 0, body, revocations, StateBody(0)), kApplied)
+          .ok());
   auto cosigned = cosigner.TakeCosigned();
   REQUIRE(cosigned.has_value());
   CHECK(cosigned->height == 0);
@@ -423,7 +425,8 @@ TEST_CASE("a single validator's own signature is a quorum") {
   genesis.validators = {MakeValidator("us-cbp", key)};
   REQUIRE(genesis.Quorum() == 1);
   CheckpointCosigner cosigner(genesis, "us-cbp", &key, 4, kWindow);
-  CosignMessage own = cosigner.SignApplied(3, 9, CheckpointBody(3), RevocationsBody(3), StateBody(3));
+  CosignMessage own =
+      cosigner.SignApplied(3, 9, CheckpointBody(3), RevocationsBody(3), StateBody(3));
   CHECK(cosigner.AddPeerSignatures(own, kApplied).IsPermissionDenied());
 
   auto cosigned = cosigner.TakeCosigned();
@@ -507,7 +510,8 @@ TEST_CASE("DecodeCosign refuses every truncation, a wrong length and a wrong ver
 namespace frontera::node {
 namespace {
 
-TEST_CASE("co-signatures far above the applied height are refused, so they cannot evict real ones") {
+TEST_CASE(
+    "co-signatures far above the applied height are refused, so they cannot evict real ones") {
   ThreeValidators net;
   CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, /*window_heights=*/4);
   // A hostile peer floods heights beyond the window: refused, nothing kept.
@@ -539,8 +543,8 @@ TEST_CASE("the state note is co-signed with the checkpoint and verifies against 
   auto own = alone.SignApplied(5, 15, CheckpointBody(5), RevocationsBody(5), StateBody(5));
   crypto::Note note;
   note.text = StateBody(5);
-  note.signatures.push_back({"mx-anam", crypto::NoteKeyId("mx-anam", net.mx.public_key()),
-                             own.state_signature});
+  note.signatures.push_back(
+      {"mx-anam", crypto::NoteKeyId("mx-anam", net.mx.public_key()), own.state_signature});
   CHECK(VerifyStateNote(crypto::FormatNote(note), net.genesis).status().IsPermissionDenied());
   // A body changed after signing does not verify either.
   std::string forged = cosigned->state_note;
