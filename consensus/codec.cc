@@ -293,6 +293,7 @@ Result<std::array<uint64_t, N>> DecodeChecksummedVarints(
 
 constexpr uint8_t kFlagReject = 1u << 0;
 constexpr uint8_t kFlagForce = 1u << 1;
+constexpr uint8_t kFlagProof = 1u << 2;
 constexpr uint8_t kLastMessageType = static_cast<uint8_t>(MessageType::kTimeoutNow);
 
 }  // namespace
@@ -379,6 +380,12 @@ void AppendMessage(const Message& m, std::string& out) {
   size_t size = 3 + VarintLength(m.entries.size());
   for (uint64_t v : header) size += VarintLength(v);
   for (const Entry& e : m.entries) size += EntryRecordLength(e);
+  if (!m.proof.empty()) {
+    size += VarintLength(m.proof.size());
+    for (const SignedStatement& s : m.proof) {
+      size += VarintLength(s.signer) + VarintLength(s.signature.size()) + s.signature.size();
+    }
+  }
   out.reserve(out.size() + size);
 
   out.push_back(static_cast<char>(kCodecVersion));
@@ -386,10 +393,18 @@ void AppendMessage(const Message& m, std::string& out) {
   uint8_t flags = 0;
   if (m.reject) flags |= kFlagReject;
   if (m.force) flags |= kFlagForce;
+  if (!m.proof.empty()) flags |= kFlagProof;
   out.push_back(static_cast<char>(flags));
   for (uint64_t v : header) AppendVarint(out, v);
   AppendVarint(out, m.entries.size());
   for (const Entry& e : m.entries) AppendEntryRecord(out, e);
+  if (m.proof.empty()) return;
+  AppendVarint(out, m.proof.size());
+  for (const SignedStatement& s : m.proof) {
+    AppendVarint(out, s.signer);
+    AppendVarint(out, s.signature.size());
+    out.append(s.signature);
+  }
 }
 
 std::string EncodeMessage(const Message& message) {
@@ -411,7 +426,7 @@ Result<Message> DecodeMessage(std::string_view bytes, const DecodeLimits& limits
   m.type = static_cast<MessageType>(type);
   uint8_t flags = 0;
   FRONTERA_RETURN_IF_ERROR(r.Byte("flags", flags));
-  if ((flags & ~(kFlagReject | kFlagForce)) != 0) {
+  if ((flags & ~(kFlagReject | kFlagForce | kFlagProof)) != 0) {
     return r.Error("flags", "unknown flag bits " + Hex32(flags));
   }
   m.reject = (flags & kFlagReject) != 0;
@@ -460,8 +475,46 @@ Result<Message> DecodeMessage(std::string_view bytes, const DecodeLimits& limits
     }
   }
   r.set_what("message");
+  if ((flags & kFlagProof) != 0) {
+    uint64_t proof_count = 0;
+    FRONTERA_RETURN_IF_ERROR(r.Varint("proof count", proof_count));
+    if (proof_count == 0 || proof_count > limits.max_proof) {
+      return r.Error("proof count",
+                     std::to_string(proof_count) + " signatures (the proof flag " +
+                         "asks for 1 to max_proof = " + std::to_string(limits.max_proof) + ")");
+    }
+    // Each signature takes at least 2 bytes: a forged count cannot allocate.
+    if (proof_count > r.remaining() / 2) {
+      return r.Error("proof count", std::to_string(proof_count) + " signatures cannot fit in the " +
+                                        std::to_string(r.remaining()) + " bytes left");
+    }
+    m.proof.resize(static_cast<size_t>(proof_count));
+    for (SignedStatement& s : m.proof) {
+      FRONTERA_RETURN_IF_ERROR(r.Varint("proof signer", s.signer));
+      uint64_t length = 0;
+      FRONTERA_RETURN_IF_ERROR(r.Varint("proof signature length", length));
+      if (length > limits.max_signature_bytes) {
+        return r.Error("proof signature length", std::to_string(length) +
+                                                     " bytes exceed max_signature_bytes = " +
+                                                     std::to_string(limits.max_signature_bytes));
+      }
+      std::string_view signature;
+      FRONTERA_RETURN_IF_ERROR(r.Bytes("proof signature", length, signature));
+      s.signature.assign(signature);
+    }
+  }
   FRONTERA_RETURN_IF_ERROR(r.End());
   return m;
+}
+
+std::string EncodeStatement(const Statement& statement) {
+  static constexpr std::string_view kDomain = "frontera raft statement v1";
+  std::string out(kDomain);
+  out.push_back('\0');
+  out.push_back(static_cast<char>(statement.kind));
+  AppendVarint(out, statement.term);
+  AppendVarint(out, statement.candidate);
+  return out;
 }
 
 }  // namespace frontera::consensus

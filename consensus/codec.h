@@ -22,13 +22,20 @@
 //   SnapshotMeta  = version [1] = 0x01, crc(body) [4],
 //                   body = varint index, varint term; nothing follows
 //   Message       = version [1] = 0x01, type [1] (MessageType, 0..11),
-//                   flags [1] (bit 0 reject, bit 1 force, others 0),
+//                   flags [1] (bit 0 reject, bit 1 force, bit 2 proof,
+//                   others 0),
 //                   varint from, varint to, varint term, varint log_term,
 //                   varint index, varint commit, varint reject_hint,
 //                   varint context, varint snapshot.index,
 //                   varint snapshot.term, varint entry_count,
-//                   entry_count × entry record; nothing follows;
+//                   entry_count × entry record, then, only when flag
+//                   bit 2 is set, varint proof_count (>= 1),
+//                   proof_count × (varint signer, varint sig_len,
+//                   signature [sig_len]); nothing follows;
 //                   entry i (from 0) has index = index + 1 + i
+//   Statement     = "frontera raft statement v1" [26], 0x00, kind [1],
+//                   varint term, varint candidate (what a validator signs
+//                   in an election proof; the node prefixes its network id)
 //
 // Every entry record carries its own checksum, on disk and on the wire: a
 // flipped bit in a stored or transmitted entry is reported, never applied.
@@ -67,6 +74,10 @@ struct DecodeLimits {
   // each fits). Every string a decoder builds is a part of its input, so
   // this also bounds what a decoder allocates.
   size_t max_bytes = size_t{128} << 20;
+  // Most signatures one message's proof may carry (a certificate holds one
+  // per voter), and the longest signature accepted.
+  size_t max_proof = 64;
+  size_t max_signature_bytes = 256;
 };
 
 // CRC32C (Castagnoli) of `data`, as used in the records above. Table-driven
@@ -101,5 +112,9 @@ void AppendMessage(const Message& message, std::string& out);
 // Corruption when an entry's checksum does not match. The message names the
 // byte offset and, for entries, the position in the message.
 Result<Message> DecodeMessage(std::string_view bytes, const DecodeLimits& limits = {});
+
+// The bytes an ElectionAuthority signs for `statement` (after its own
+// domain, e.g. the network id). Unique per statement.
+std::string EncodeStatement(const Statement& statement);
 
 }  // namespace frontera::consensus

@@ -169,6 +169,8 @@ void Raft::Reset() {
   election_elapsed_ = 0;
   heartbeat_elapsed_ = 0;
   votes_.clear();
+  vote_signatures_.clear();
+  election_proof_.clear();
   progress_.clear();
   // Thesis §6.4: reads a deposed leader has not answered are dropped; their
   // callers time out and ask the new leader.
@@ -220,10 +222,18 @@ void Raft::BecomeCandidate() {
 }
 
 void Raft::BecomeLeader() {
+  // The signed votes that won the election become the certificate this
+  // leader shows its followers (a majority suffices).
+  std::vector<SignedStatement> proof;
+  for (auto& [voter, signature] : vote_signatures_) {
+    if (proof.size() == Quorum()) break;
+    proof.push_back(SignedStatement{voter, std::move(signature)});
+  }
   role_ = Role::kLeader;
   leader_ = config_.id;
   term_leader_ = config_.id;
   Reset();
+  election_proof_ = std::move(proof);
   for (NodeId peer : config_.peers) {
     Progress& pr = progress_[peer];
     pr.next = last_index() + 1;
@@ -254,6 +264,10 @@ void Raft::Campaign(bool pre, bool force) {
   }
   const uint64_t term = pre ? current_term_ + 1 : current_term_;
   votes_[config_.id] = true;
+  if (!pre && config_.authority) {
+    vote_signatures_[config_.id] =
+        config_.authority->Sign(Statement{StatementKind::kVote, term, config_.id});
+  }
   if (votes_.size() >= Quorum()) {  // A cluster of one.
     if (pre) {
       BecomeCandidate();
@@ -270,6 +284,7 @@ void Raft::Campaign(bool pre, bool force) {
     m.index = last_index();
     m.log_term = LastTerm();
     m.force = force;
+    if (force && config_.authority) m.proof = transfer_proof_;
     Send(std::move(m));
   }
 }
@@ -420,6 +435,11 @@ void Raft::MaybeSendTimeoutNow() {
   Message m;
   m.type = MessageType::kTimeoutNow;
   m.to = lead_transferee_;
+  if (config_.authority) {
+    m.proof.push_back(SignedStatement{
+        config_.id, config_.authority->Sign(
+                        Statement{StatementKind::kTransfer, current_term_, lead_transferee_})});
+  }
   Send(std::move(m));
   timeout_now_sent_ = true;
 }
@@ -444,6 +464,11 @@ void Raft::ReportSnapshot(NodeId peer, bool ok) {
 void Raft::Send(Message message) {
   message.from = config_.id;
   if (message.term == 0) message.term = current_term_;
+  if (role_ == Role::kLeader && !election_proof_.empty() &&
+      (message.type == MessageType::kAppend || message.type == MessageType::kHeartbeat ||
+       message.type == MessageType::kSnapshot)) {
+    message.proof = election_proof_;
+  }
   outbox_.push_back(std::move(message));
 }
 
@@ -661,8 +686,11 @@ Status Raft::Step(const Message& m) {
   const bool is_vote_request = m.type == MessageType::kPreVote || m.type == MessageType::kVote;
   const bool from_leader = m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
                            m.type == MessageType::kSnapshot || m.type == MessageType::kTimeoutNow;
+  // A transfer election counts as one only when the leader signed for it.
+  const bool forced = is_vote_request && m.force && TransferAuthorized(m);
+  const bool was_leader = role_ == Role::kLeader;
   if (m.term > current_term_) {
-    if (role_ == Role::kLeader && config_.check_quorum && !(is_vote_request && m.force)) {
+    if (role_ == Role::kLeader && config_.check_quorum && !forced) {
       // A peer that answered this leader within stuck_peer_periods is not a
       // follower stuck at a later term: its later term is ignored, as if the
       // message were lost (a forced vote request is a transfer this leader
@@ -674,8 +702,12 @@ Status Raft::Step(const Message& m) {
     }
     const bool in_lease =
         config_.check_quorum && leader_ != kNoNode && election_elapsed_ < config_.election_ticks;
-    if (in_lease &&
-        ((is_vote_request && !m.force) || (role_ == Role::kFollower && !is_vote_request))) {
+    // The leader this node follows campaigning for a later term: it heard a
+    // later term from a silent peer and runs again (see the leader's rule
+    // above), so its vote request passes the lease it holds itself.
+    const bool leader_recampaigns = m.type == MessageType::kVote && m.from == leader_;
+    if (in_lease && ((is_vote_request && !forced && !leader_recampaigns) ||
+                     (role_ == Role::kFollower && !is_vote_request))) {
       // Thesis §4.2.3: while we heard from a leader within the minimum
       // election timeout, ignore (pre-)vote requests; a removed or partitioned
       // server must not depose a working leader. A transfer election (§3.10,
@@ -691,6 +723,9 @@ Status Raft::Step(const Message& m) {
       // higher term after a partition has no other way back in.
       return Status::Ok();
     }
+    if (from_leader && m.type != MessageType::kTimeoutNow) {
+      FRONTERA_RETURN_IF_ERROR(CheckElectionCertificate(m));
+    }
     if (m.type == MessageType::kPreVote || (m.type == MessageType::kPreVoteResponse && !m.reject)) {
       // Thesis §9.6: a pre-vote does not change anyone's term. A granted
       // pre-vote response carries the term we asked about.
@@ -700,6 +735,10 @@ Status Raft::Step(const Message& m) {
       // Raft §5.1: a higher term makes this node a follower of that term.
       BecomeFollower(m.term, kNoNode);
     }
+  } else if (from_leader && m.type != MessageType::kTimeoutNow && m.from != term_leader_) {
+    // The first message of this term's leader (this node was a candidate, or
+    // restarted): its certificate is checked once, then term_leader_ holds.
+    FRONTERA_RETURN_IF_ERROR(CheckElectionCertificate(m));
   }
 
   switch (m.type) {
@@ -735,6 +774,66 @@ Status Raft::Step(const Message& m) {
     case MessageType::kTimeoutNow:
       HandleTimeoutNow(m);
       break;
+  }
+  if (was_leader && config_.check_quorum && role_ == Role::kFollower && leader_ == kNoNode &&
+      voted_for_ == kNoNode) {
+    // A later term from a peer silent in this leader's term (it was stuck
+    // there after a partition, or lies): run for the term after it at once,
+    // with this node's log, rather than leave the cluster leaderless for an
+    // election timeout. Followers let this node's vote request through.
+    Campaign(/*pre=*/false, /*force=*/false);
+  }
+  return Status::Ok();
+}
+
+Status Raft::CheckElectionCertificate(const Message& m) const {
+  if (!config_.authority) return Status::Ok();
+  const auto violation = [&m](const std::string& what) { return Violation(m, what); };
+  if (m.proof.size() > config_.peers.size()) {
+    return violation("its election certificate holds " + std::to_string(m.proof.size()) +
+                     " signatures for " + std::to_string(config_.peers.size()) + " voters");
+  }
+  const Statement vote{StatementKind::kVote, m.term, m.from};
+  std::vector<NodeId> signers;
+  for (const SignedStatement& s : m.proof) {
+    if (std::find(config_.peers.begin(), config_.peers.end(), s.signer) == config_.peers.end()) {
+      return violation("its election certificate is signed by node " + std::to_string(s.signer) +
+                       ", not a voter");
+    }
+    if (std::find(signers.begin(), signers.end(), s.signer) != signers.end()) {
+      return violation("its election certificate holds two votes of node " +
+                       std::to_string(s.signer));
+    }
+    if (!config_.authority->Verify(s.signer, vote, s.signature)) {
+      return violation("the vote of node " + std::to_string(s.signer) +
+                       " in its election certificate does not verify");
+    }
+    signers.push_back(s.signer);
+    if (signers.size() >= Quorum()) return Status::Ok();
+  }
+  return violation("it leads term " + std::to_string(m.term) + " on " +
+                   std::to_string(signers.size()) + " signed votes; a majority is " +
+                   std::to_string(Quorum()));
+}
+
+bool Raft::TransferAuthorized(const Message& m) const {
+  if (!config_.authority) return true;
+  return current_term_ < kMaxTerm && m.term == current_term_ + 1 && term_leader_ != kNoNode &&
+         CheckSingleStatement(m, StatementKind::kTransfer, current_term_, m.from, term_leader_)
+             .ok();
+}
+
+Status Raft::CheckSingleStatement(const Message& m, StatementKind kind, uint64_t term,
+                                  NodeId candidate, NodeId signer) const {
+  if (!config_.authority) return Status::Ok();
+  const std::string_view what = kind == StatementKind::kVote ? "signed vote" : "signed transfer";
+  if (m.proof.size() != 1 || m.proof[0].signer != signer) {
+    return Violation(
+        m, "it does not carry the " + std::string(what) + " of node " + std::to_string(signer));
+  }
+  if (!config_.authority->Verify(signer, Statement{kind, term, candidate}, m.proof[0].signature)) {
+    return Violation(
+        m, "the " + std::string(what) + " of node " + std::to_string(signer) + " does not verify");
   }
   return Status::Ok();
 }
@@ -784,6 +883,11 @@ Status Raft::CheckMessage(const Message& m) const {
       if (!m.reject && (!current || voted_for_ != config_.id)) {
         return violation("a vote granted for a term this node did not campaign in");
       }
+      // A vote that counts is one the voter signed: it goes into the
+      // certificate this node will show as leader.
+      if (!m.reject && role_ == Role::kCandidate) {
+        return CheckSingleStatement(m, StatementKind::kVote, current_term_, config_.id, m.from);
+      }
       return Status::Ok();
     case MessageType::kAppend:
     case MessageType::kHeartbeat:
@@ -806,6 +910,9 @@ Status Raft::CheckMessage(const Message& m) const {
       }
       if (m.type == MessageType::kAppend) return CheckAppend(m);
       if (m.type == MessageType::kSnapshot) return CheckSnapshot(m);
+      if (m.type == MessageType::kTimeoutNow && term_leader_ == m.from) {
+        return CheckSingleStatement(m, StatementKind::kTransfer, m.term, config_.id, m.from);
+      }
       return Status::Ok();
     case MessageType::kAppendResponse:
     case MessageType::kHeartbeatResponse:
@@ -950,6 +1057,10 @@ void Raft::HandleVoteRequest(const Message& m) {
     if (!pre) {
       voted_for_ = m.from;
       election_elapsed_ = 0;
+      if (config_.authority) {
+        r.proof.push_back(SignedStatement{
+            config_.id, config_.authority->Sign(Statement{StatementKind::kVote, m.term, m.from})});
+      }
     }
   } else {
     r.term = current_term_;
@@ -964,7 +1075,10 @@ void Raft::HandleVoteResponse(const Message& m) {
   // Thesis §9.6: a granted pre-vote counts only for the term asked about
   // now, not for one of an earlier pre-campaign.
   if (pre && !m.reject && m.term != current_term_ + 1) return;
-  votes_.emplace(m.from, !m.reject);
+  const bool counted = votes_.emplace(m.from, !m.reject).second;
+  if (counted && !pre && !m.reject && config_.authority) {
+    vote_signatures_[m.from] = m.proof.front().signature;  // Checked by CheckMessage.
+  }
   uint64_t granted = 0;
   uint64_t rejected = 0;
   for (const auto& [peer, vote] : votes_) (vote ? granted : rejected) += 1;
@@ -1210,6 +1324,9 @@ void Raft::HandleTimeoutNow(const Message& m) {
   if (term_leader_ != m.from) return;
   // Thesis §3.10: the leader handed over; campaign at once in a real election
   // (PreVote would be refused by followers that still hear the old leader).
+  // Its signed request (checked by CheckMessage) lets the votes through the
+  // lease of the other followers.
+  transfer_proof_ = m.proof;
   Campaign(/*pre=*/false, /*force=*/true);
 }
 

@@ -28,6 +28,7 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "consensus/election_authority.h"
 #include "consensus/log_storage.h"
 #include "consensus/types.h"
 
@@ -63,6 +64,12 @@ struct RaftConfig {
   // down, so a follower stuck at a later term after a partition rejoins).
   // In [1, 1000].
   uint32_t stuck_peer_periods = 10;
+  // Signs and checks election proofs (election_authority.h). When set, a
+  // node follows a leader only on a certificate of a majority's signed
+  // votes, and a transfer election bypasses the lease only with the
+  // leader's signed request. Null: peers are trusted (tests of the paper's
+  // rules).
+  std::shared_ptr<const ElectionAuthority> authority;
 
   // OK, or InvalidArgument naming the offending field.
   Status Validate() const;
@@ -142,7 +149,17 @@ class Raft {
   // heard from its leader within an election timeout ignores every message
   // of a later term but a transfer election's vote request (thesis §4.2.3),
   // and a leader ignores a later term from a peer active in its term within
-  // stuck_peer_periods.
+  // stuck_peer_periods. A leader that does hear a later term from such a
+  // silent peer steps down and at once campaigns for the term after it; its
+  // followers let the vote request of the leader they follow through the
+  // lease, so the cluster has a leader again after one round trip.
+  // With config.authority set, Step also refuses (as a protocol violation) a
+  // leader's message from a sender it does not yet know as the leader of
+  // that term whose election certificate does not hold a majority of valid
+  // signed votes; a granted vote without the voter's valid signature; a
+  // TimeoutNow without the leader's signed transfer request. A forced vote
+  // request without a valid transfer request from the leader this node
+  // follows is treated as an ordinary one.
   Status Step(const Message& message);
 
   // Appends a normal entry with `data` when leader. Unavailable otherwise (the
@@ -260,6 +277,8 @@ class Raft {
   void BecomeLeader();
   // pre: run PreVote (thesis §9.6) rather than a real election; force: a
   // leadership-transfer election whose votes bypass the lease (§3.10).
+  // force requires transfer_proof_ to hold the leader's signed request
+  // when config_.authority is set.
   void Campaign(bool pre, bool force);
   void Send(Message message);
   void SendAppend(NodeId to, bool send_if_empty);
@@ -288,6 +307,17 @@ class Raft {
   Status CheckAppend(const Message& m) const;
   Status CheckSnapshot(const Message& m) const;
   Status CheckReadIndexResponse(const Message& m) const;
+  // With config_.authority: OK when m.proof holds valid kVote statements for
+  // (m.term, m.from) by a majority of the voters.
+  Status CheckElectionCertificate(const Message& m) const;
+  // True when m (a forced vote request) carries the signed transfer request
+  // of the leader this node follows in the term before m's; always true
+  // without config_.authority.
+  bool TransferAuthorized(const Message& m) const;
+  // With config_.authority: OK when m.proof is exactly one valid `kind`
+  // statement by `signer` for (term, candidate).
+  Status CheckSingleStatement(const Message& m, StatementKind kind, uint64_t term, NodeId candidate,
+                              NodeId signer) const;
   // The highest index known to match the log of m's sender in m's term:
   // the committed prefix, and what an earlier Append or Snapshot of the same
   // leader in the same term confirmed.
@@ -344,7 +374,14 @@ class Raft {
   uint64_t randomized_election_ticks_ = 0;  // In [election_ticks, 2 * election_ticks).
   uint64_t rng_state_ = 0;
 
-  std::map<NodeId, bool> votes_;         // Responses in the current (pre-)campaign.
+  std::map<NodeId, bool> votes_;  // Responses in the current (pre-)campaign.
+  // With config_.authority: the signed votes granted in the current real
+  // campaign (candidate), then the certificate they form (leader), sent
+  // with every Append, Heartbeat and Snapshot of the term.
+  std::map<NodeId, std::string> vote_signatures_;
+  std::vector<SignedStatement> election_proof_;
+  // The signed transfer request of the last TimeoutNow this node obeyed.
+  std::vector<SignedStatement> transfer_proof_;
   std::map<NodeId, Progress> progress_;  // Leader only; includes self.
   // Leader only; PendingReadCount() <= max_pending_reads.
   std::deque<PendingRead> reads_awaiting_commit_;  // Before an entry of this term commits.

@@ -72,6 +72,27 @@ struct ReadState {
 
 std::string_view MessageTypeName(MessageType type);
 
+// What a signature in an election proof says (see ElectionAuthority).
+enum class StatementKind : uint8_t {
+  kVote = 1,      // The signer votes for `candidate` in `term` (Raft §5.2).
+  kTransfer = 2,  // The signer, leader of `term`, asks `candidate` to campaign
+                  // for term + 1 at once (thesis §3.10).
+};
+
+struct Statement {
+  StatementKind kind = StatementKind::kVote;
+  uint64_t term = 0;
+  NodeId candidate = kNoNode;
+  bool operator==(const Statement&) const = default;
+};
+
+// One validator's signature over a Statement, as a message carries it.
+struct SignedStatement {
+  NodeId signer = kNoNode;
+  std::string signature;
+  bool operator==(const SignedStatement&) const = default;
+};
+
 // One peer message. Field meaning per type:
 //  kPreVote/kVote: term = proposed/candidate term; index/log_term = the
 //    candidate's last log index and term.
@@ -98,6 +119,13 @@ std::string_view MessageTypeName(MessageType type);
 //  kTimeoutNow: term = the leader's term (leadership transfer).
 //  kVote/kPreVote with force = true: a transfer election; voters grant it
 //    even when they heard from a leader recently (thesis §3.10).
+//  proof (only with an ElectionAuthority; empty otherwise):
+//    granted kVoteResponse: the voter's kVote statement for (term, to);
+//    kAppend/kHeartbeat/kSnapshot: the sender's election certificate, kVote
+//      statements for (term, from) by a majority of the voters;
+//    kTimeoutNow: the leader's kTransfer statement for (term, to);
+//    kVote with force: the kTransfer statement of the leader of term - 1
+//      that the candidate received in its kTimeoutNow.
 struct Message {
   MessageType type = MessageType::kHeartbeat;
   NodeId from = kNoNode;
@@ -112,6 +140,7 @@ struct Message {
   uint64_t context = 0;
   bool force = false;
   SnapshotMeta snapshot;
+  std::vector<SignedStatement> proof;
   bool operator==(const Message&) const = default;
 };
 

@@ -19,6 +19,7 @@
 #include "crypto/signed_note.h"
 #include "ledger/label.h"
 #include "node/block_check.h"
+#include "node/election_signer.h"
 #include "node/log.h"
 #include "node/peer_transport.h"
 #include "storage/keys.h"
@@ -284,6 +285,11 @@ Status Validator::StartRaft() {
   rc.max_term_step = config_.raft.term_step_max;
   rc.pre_vote = true;
   rc.check_quorum = true;
+  // Leadership only on a majority's signed votes: a validator holding a
+  // genesis key cannot make the others follow it by claiming a term.
+  std::map<consensus::NodeId, crypto::PublicKey> voter_keys;
+  for (const auto& [id, name] : names_) voter_keys[id] = genesis_.FindValidator(name)->public_key;
+  rc.authority = std::make_shared<ElectionSigner>(genesis_.hash, key_, std::move(voter_keys));
   std::array<uint8_t, 8> seed{};
   crypto::RandomBytes(seed);
   for (uint8_t b : seed) rc.seed = (rc.seed << 8) | b;

@@ -187,6 +187,39 @@ TEST_CASE("every message type round-trips with all its fields") {
   CHECK(*DecodeMessage(EncodeMessage(m)) == m);
 }
 
+TEST_CASE("a message's proof round-trips and is bounded") {
+  Message m = FullMessage(MessageType::kAppend);
+  const std::string without = EncodeMessage(m);
+  m.proof = {SignedStatement{2, std::string(64, 'a')}, SignedStatement{kMax64, ""}};
+  const std::string with = EncodeMessage(m);
+  auto decoded = DecodeMessage(with);
+  REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
+  CHECK(*decoded == m);
+  // Without a proof the encoding is the one of before (flag bit 2 clear).
+  CHECK(with.substr(3, without.size() - 3) == without.substr(3));
+  CHECK(with[2] == static_cast<char>(without[2] | 0x04));
+
+  std::string no_proof = without;
+  no_proof[2] = static_cast<char>(no_proof[2] | 0x04);
+  CHECK(DecodeMessage(no_proof + '\0').status().message().find("proof count") != std::string::npos);
+  DecodeLimits limits;
+  limits.max_proof = 1;
+  CHECK(DecodeMessage(with, limits).status().message().find("max_proof = 1") != std::string::npos);
+  limits = DecodeLimits{};
+  limits.max_signature_bytes = 63;
+  CHECK(DecodeMessage(with, limits).status().message().find("max_signature_bytes = 63") !=
+        std::string::npos);
+  for (size_t cut = without.size(); cut < with.size(); ++cut) {
+    CHECK(DecodeMessage(with.substr(0, cut)).status().IsInvalidArgument());
+  }
+  // A statement has one encoding, and each field changes it.
+  const Statement vote{StatementKind::kVote, 5, 2};
+  CHECK(EncodeStatement(vote) == EncodeStatement(vote));
+  CHECK(EncodeStatement(vote) != EncodeStatement({StatementKind::kTransfer, 5, 2}));
+  CHECK(EncodeStatement(vote) != EncodeStatement({StatementKind::kVote, 6, 2}));
+  CHECK(EncodeStatement(vote) != EncodeStatement({StatementKind::kVote, 5, 3}));
+}
+
 TEST_CASE("AppendMessage appends after existing bytes") {
   const Message m = FullMessage(MessageType::kAppend);
   std::string framed = "HDR";
@@ -417,7 +450,7 @@ TEST_CASE("unknown versions, message types, flags and entry types are refused") 
   CHECK(DecodeMessage(bad_type).status().IsInvalidArgument());
 
   std::string bad_flags = bytes;
-  bad_flags[2] = 0x04;
+  bad_flags[2] = 0x08;
   CHECK(DecodeMessage(bad_flags).status().IsInvalidArgument());
 
   // An entry type of 2 with a valid checksum: a format error, not damage.

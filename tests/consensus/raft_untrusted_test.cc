@@ -15,140 +15,19 @@
 #include "consensus/log_storage.h"
 #include "consensus/raft.h"
 #include "tests/consensus/raft_test_support.h"
+#include "tests/consensus/single_node_support.h"
 
 namespace frontera::consensus {
 namespace {
 
 constexpr uint64_t kMax64 = std::numeric_limits<uint64_t>::max();
 
-RaftConfig MakeConfig(NodeId id) { return test::MakeTestConfig(id, {1, 2, 3}, 7); }
-
+using test::Append;
+using test::CheckRefused;
+using test::MakeConfig;
+using test::Msg;
+using test::Node;
 using test::Terms;
-
-Message Msg(MessageType type, NodeId from, uint64_t term, NodeId to = 1) {
-  Message m;
-  m.type = type;
-  m.from = from;
-  m.to = to;
-  m.term = term;
-  return m;
-}
-
-Message Append(NodeId from, uint64_t term, uint64_t prev_index, uint64_t prev_term,
-               std::vector<Entry> entries, uint64_t commit = 0) {
-  Message m = Msg(MessageType::kAppend, from, term);
-  m.index = prev_index;
-  m.log_term = prev_term;
-  m.entries = std::move(entries);
-  m.commit = commit;
-  return m;
-}
-
-// Node 1 over its own storage, with helpers to build a state and to drain
-// its outputs the way a driver does.
-class Node {
- public:
-  // `terms`: the stored log; `commit`: the stored commit index.
-  explicit Node(const std::vector<uint64_t>& terms = {}, uint64_t current_term = 0,
-                uint64_t commit = 0, RaftConfig config = MakeConfig(1)) {
-    REQUIRE(storage_.Append(Terms(terms)).ok());
-    storage_.SetHardState(HardState{current_term, kNoNode, commit});
-    config.applied_index = commit;
-    Result<std::unique_ptr<Raft>> r = Raft::Create(config, storage_);
-    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-    raft_ = std::move(r).value();
-  }
-  Raft& raft() { return *raft_; }
-
-  // Persists and "sends" everything pending; returns the messages.
-  std::vector<Message> Drain() {
-    std::vector<Message> out;
-    while (raft_->HasReady()) {
-      Ready rd = raft_->GetReady();
-      if (rd.snapshot) storage_.InstallSnapshot(*rd.snapshot);
-      if (rd.hard_state) storage_.SetHardState(*rd.hard_state);
-      REQUIRE(storage_.Append(rd.entries).ok());
-      for (Message& m : rd.messages) out.push_back(std::move(m));
-      raft_->Advance(rd);
-    }
-    raft_->CheckInvariants();
-    return out;
-  }
-  // Steps an honest message, which must be accepted.
-  void Accept(const Message& m) {
-    const Status s = raft_->Step(m);
-    REQUIRE_MESSAGE(s.ok(), s.ToString());
-  }
-  // Node 1 wins an election for the next term with node 2's votes.
-  void BecomeLeader() {
-    for (int i = 0; i < 100 && raft_->role() == Role::kFollower; ++i) raft_->Tick();
-    REQUIRE(raft_->role() == Role::kPreCandidate);
-    Accept(Msg(MessageType::kPreVoteResponse, 2, raft_->current_term() + 1));
-    REQUIRE(raft_->role() == Role::kCandidate);
-    Accept(Msg(MessageType::kVoteResponse, 2, raft_->current_term()));
-    REQUIRE(raft_->role() == Role::kLeader);
-    Drain();
-  }
-  // Node 1 follows `leader` in `term`: an empty append at its last entry.
-  void Follow(NodeId leader, uint64_t term, uint64_t commit = 0) {
-    const uint64_t last = raft_->last_index();
-    Accept(Append(leader, term, last, raft_->TermAt(last), {}, commit));
-    REQUIRE(raft_->leader() == leader);
-    Drain();
-  }
-  // Lets an election timeout pass without hearing from the leader, so that
-  // messages of a later term are no longer ignored (the leader lease).
-  void ExpireLease() {
-    for (uint32_t i = 0; i < MakeConfig(1).election_ticks; ++i) raft_->Tick();
-    Drain();
-  }
-  // Restarts the core from what it persisted.
-  void Restart() {
-    Drain();
-    RaftConfig config = MakeConfig(1);
-    config.applied_index = raft_->applied_index();
-    Result<std::unique_ptr<Raft>> r = Raft::Create(config, storage_);
-    REQUIRE(r.ok());
-    raft_ = std::move(r).value();
-  }
-
- private:
-  MemoryStorage storage_;
-  std::unique_ptr<Raft> raft_;
-};
-
-// What a refused message must leave unchanged.
-struct Observed {
-  uint64_t term = 0;
-  Role role = Role::kFollower;
-  NodeId leader = kNoNode;
-  uint64_t commit = 0;
-  SnapshotMeta snapshot;
-  std::vector<Entry> log;
-  bool operator==(const Observed&) const = default;
-};
-
-Observed Observe(const Raft& raft) {
-  return Observed{raft.current_term(), raft.role(),     raft.leader(),
-                  raft.commit_index(), raft.snapshot(), raft.log()};
-}
-
-// Steps `m` into a drained node and checks that it is refused as a protocol
-// violation whose message contains `reason`, and that nothing changed: no
-// hard state, entry or message is pending afterwards.
-void CheckRefused(Node& node, const Message& m, std::string_view reason) {
-  Raft& raft = node.raft();
-  REQUIRE_FALSE(raft.HasReady());
-  const Observed before = Observe(raft);
-  const Status s = raft.Step(m);
-  CAPTURE(s.ToString());
-  CHECK(IsProtocolViolation(s));
-  CHECK(s.IsInvalidArgument());
-  CHECK(s.message().find(reason) != std::string::npos);
-  CHECK(Observe(raft) == before);
-  CHECK_FALSE(raft.HasReady());
-  raft.CheckInvariants();
-}
 
 TEST_CASE("max_term_step defaults to 1,000,000 and is validated in [1, 2^40]") {
   RaftConfig c = MakeConfig(1);
@@ -414,8 +293,37 @@ TEST_CASE("a leader ignores a later term from a peer active in its term, not fro
   Message stuck = Msg(MessageType::kAppendResponse, 3, term + 5);
   stuck.reject = true;
   node.Accept(stuck);
-  CHECK(node.raft().role() == Role::kFollower);
-  CHECK(node.raft().current_term() == term + 5);
+  // It steps down and runs at once for the term after the stuck one, so the
+  // cluster is not left leaderless for an election timeout.
+  CHECK(node.raft().role() == Role::kCandidate);
+  CHECK(node.raft().current_term() == term + 6);
+  std::vector<NodeId> asked;
+  for (const Message& m : node.Drain()) {
+    if (m.type == MessageType::kVote && m.term == term + 6) asked.push_back(m.to);
+  }
+  CHECK(asked == std::vector<NodeId>{2, 3});
+}
+
+TEST_CASE("a follower in its lease lets the vote request of the leader it follows through") {
+  Node node({1, 1}, 1);
+  node.Follow(2, 1);
+  // Node 2 heard a later term from a silent peer and runs again.
+  Message vote = Msg(MessageType::kVote, 2, 7);
+  vote.index = 2;
+  vote.log_term = 1;
+  node.Accept(vote);
+  CHECK(node.raft().current_term() == 7);
+  const std::vector<Message> out = node.Drain();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].type == MessageType::kVoteResponse);
+  CHECK_FALSE(out[0].reject);
+  // Another node's vote request in the lease is still ignored.
+  Node other({1, 1}, 1);
+  other.Follow(2, 1);
+  Message from3 = vote;
+  from3.from = 3;
+  other.Accept(from3);
+  CHECK(other.raft().current_term() == 1);
 }
 
 TEST_CASE("a vote request whose last log term is not below its term is refused") {

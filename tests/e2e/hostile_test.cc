@@ -40,9 +40,8 @@ constexpr int64_t kYear2030UnixMs = 1893456000000;
 
 const std::vector<std::string>& Attacks() {
   static const std::vector<std::string> kAttacks = {
-      "forward-bad-utf8", "term-max",     "two-leaders",
-      "snapshot-forge",   "cosign-flood", "future-time",
-      "conn-flood",       "inbox-flood",  "fuzz"};
+      "forward-bad-utf8", "term-max",   "two-leaders", "snapshot-forge",   "cosign-flood",
+      "future-time",      "conn-flood", "inbox-flood", "claim-leadership", "fuzz"};
   return kAttacks;
 }
 
@@ -351,20 +350,12 @@ TEST_CASE("hostile validator: two honest validators survive every attack of the 
   const uint64_t attack_start = load.acked();
   const auto attack_t0 = Clock::now();
   std::vector<AttackOutcome> outcomes;
-  std::optional<double> attacked;
   for (const std::string& attack : Attacks()) {
-    if (attack == "fuzz") {
-      // The rate is asserted over the eight named attacks. Fuzzed frames
-      // include claims of a later term; a leader honors one from a peer
-      // silent in its term for raft.stuck_peer_periods election timeouts
-      // (a follower stuck at a later term needs that), which costs an
-      // election (docs/security.md#out-of-scope): printed, not asserted.
-      attacked = Rate(load.acked() - attack_start, Clock::now() - attack_t0);
-    }
     outcomes.push_back(RunAttack(cluster, load, attack, per_attack_ms, forged_path));
     if (!outcomes.back().honest_alive[0] && !outcomes.back().honest_alive[1]) break;
   }
-  REQUIRE(attacked.has_value());
+  const std::optional<double> attacked =
+      Rate(load.acked() - attack_start, Clock::now() - attack_t0);
   load.Stop();
 
   std::ostringstream table;
@@ -376,7 +367,7 @@ TEST_CASE("hostile validator: two honest validators survive every attack of the 
           << (o.hostile_exit ? "" : ", hostile_peer overran and was killed") << "\n"
           << (o.evidence.empty() ? "" : "    " + o.evidence);
   }
-  table << "acknowledged writes/s: baseline " << baseline << ", under the eight attacks "
+  table << "acknowledged writes/s: baseline " << baseline << ", under every attack and fuzz "
         << *attacked << ", ratio " << (baseline > 0 ? *attacked / baseline : 0) << "\n";
   MESSAGE(table.str());
 
@@ -407,8 +398,8 @@ TEST_CASE("hostile validator: two honest validators survive every attack of the 
   }
   // The "forged" credential carries a valid signature of a registered
   // party, so it is a document any client could submit: the attacker may
-  // get it committed by forwarding it (the leader admits it like any other)
-  // or as a leader the honest nodes followed (docs/security.md#out-of-scope).
+  // get it committed by forwarding it (the leader admits it like any other);
+  // it can never lead, since no honest node votes for it.
   // What must never happen is an honest node serving it when the other did
   // not commit it, or at another place in the log.
   std::optional<std::pair<int, std::string>> forged_seen;

@@ -72,6 +72,10 @@ std::vector<std::string> RaftMessages() {
   Message snapshot{.type = MessageType::kSnapshot, .from = 1, .to = 2, .term = 5};
   snapshot.snapshot = SnapshotMeta{.index = 1u << 20, .term = 5};
   seeds.push_back(EncodeMessage(snapshot));
+  // A heartbeat with an election certificate (two signed votes).
+  heartbeat.proof = {SignedStatement{.signer = 1, .signature = std::string(64, '\x11')},
+                     SignedStatement{.signer = 3, .signature = std::string(64, '\x33')}};
+  seeds.push_back(EncodeMessage(heartbeat));
   return seeds;
 }
 

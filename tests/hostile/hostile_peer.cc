@@ -9,7 +9,7 @@
 //       --peer us-cbp=127.0.0.1:7101 --peer mx-anam=127.0.0.1:7102
 //       --listen 127.0.0.1:7103 --attack all --duration-ms 1000
 //
-// Attacks (--attack, repeatable; `all` runs 1..8 in turn):
+// Attacks (--attack, repeatable; `all` runs 1..9 in turn):
 //   forward-bad-utf8  forward frames (kind 3) whose documents have a
 //                     certificate id that is not UTF-8, a bad kind, a body
 //                     that is not JSON; forward bodies that do not decode
@@ -31,6 +31,12 @@
 //                     (no handshake), renewed every 3 s
 //   inbox-flood       frames of --frame-bytes as fast as the link takes them
 //                     (at most --flood-bytes-max per peer)
+//   claim-leadership  appends and heartbeats of a later term (and of the
+//                     current one) whose election certificate holds this
+//                     validator's own signed vote, a garbage signature of
+//                     another, or nothing; transfer elections (force) and
+//                     TimeoutNow with a transfer this validator signed
+//                     itself; a later term in an AppendResponse to the leader
 //   fuzz              random well-framed payloads: a random kind byte, and
 //                     real messages with flipped bits, truncated, or random
 //
@@ -73,6 +79,7 @@
 #include "ledger/block.h"
 #include "ledger/genesis.h"
 #include "node/checkpoint_cosigner.h"
+#include "node/election_signer.h"
 #include "node/peer_transport.h"
 #include "node/snapshot_transfer.h"
 
@@ -153,6 +160,7 @@ struct Context {
   uint64_t self_id = 0;
   std::string self_name;
   const crypto::KeyPair* key = nullptr;
+  crypto::Sha256Digest network_id{};
   std::vector<Target> targets;
   node::PeerTransport* transport = nullptr;
   Observed* observed = nullptr;
@@ -564,6 +572,56 @@ void InboxFlood(Context& ctx) {
 }
 
 // --- fuzz ------------------------------------------------------------------
+// --- 9 ---------------------------------------------------------------------
+void ClaimLeadership(Context& ctx) {
+  const node::ElectionSigner signer(ctx.network_id, *ctx.key, {});
+  const auto own = [&](consensus::StatementKind kind, uint64_t term) {
+    return consensus::SignedStatement{ctx.self_id,
+                                      signer.Sign(consensus::Statement{kind, term, ctx.self_id})};
+  };
+  Rounds(ctx, std::chrono::milliseconds(50), 100000, [&](int round) {
+    for (const Target& t : ctx.targets) {
+      const NodeView v = Look(ctx, t);
+      const uint64_t term = v.term + (round % 4 == 0 ? 0 : 1 + ctx.rng() % 3);
+      const uint64_t other = ctx.targets[(&t - ctx.targets.data() + 1) % ctx.targets.size()].id;
+      Message m = MessageTo(ctx, t.id,
+                            round % 2 == 0 ? MessageType::kAppend : MessageType::kHeartbeat, term);
+      m.index = v.commit_index;
+      m.log_term = v.term;
+      m.commit = v.commit_index;
+      switch (round % 3) {
+        case 0:
+          m.proof = {own(consensus::StatementKind::kVote, term)};
+          break;
+        case 1:
+          m.proof = {own(consensus::StatementKind::kVote, term),
+                     consensus::SignedStatement{other, RandomBytes(ctx.rng, 64)}};
+          break;
+        default:
+          break;
+      }
+      SendTo(ctx, t.id, RaftFrame(m));
+      // A transfer election nobody asked for, up to date with any log.
+      Message vote = MessageTo(ctx, t.id, MessageType::kVote, v.term + 1);
+      vote.force = true;
+      vote.index = std::numeric_limits<uint64_t>::max() - 1;
+      vote.log_term = v.term;
+      vote.proof = {own(consensus::StatementKind::kTransfer, v.term)};
+      SendTo(ctx, t.id, RaftFrame(vote));
+      Message timeout = MessageTo(ctx, t.id, MessageType::kTimeoutNow, v.term);
+      timeout.proof = vote.proof;
+      SendTo(ctx, t.id, RaftFrame(timeout));
+      if (v.leader) {
+        // A later term from a peer silent in the leader's term: at most once
+        // per raft.stuck_peer_periods it costs a one-round-trip re-election.
+        Message later = MessageTo(ctx, t.id, MessageType::kAppendResponse, v.term + 1);
+        later.reject = true;
+        SendTo(ctx, t.id, RaftFrame(later));
+      }
+    }
+  });
+}
+
 void Fuzz(Context& ctx) {
   std::vector<std::string> seeds;
   {
@@ -627,9 +685,9 @@ void Fuzz(Context& ctx) {
 }
 
 const std::vector<std::string>& AllAttacks() {
-  static const std::vector<std::string> kAll = {"forward-bad-utf8", "term-max",     "two-leaders",
-                                                "snapshot-forge",   "cosign-flood", "future-time",
-                                                "conn-flood",       "inbox-flood"};
+  static const std::vector<std::string> kAll = {
+      "forward-bad-utf8", "term-max",   "two-leaders", "snapshot-forge",  "cosign-flood",
+      "future-time",      "conn-flood", "inbox-flood", "claim-leadership"};
   return kAll;
 }
 
@@ -677,6 +735,8 @@ void RunAttack(Context& ctx, const std::string& attack) {
     ConnFlood(ctx, &connections);
   } else if (attack == "inbox-flood") {
     InboxFlood(ctx);
+  } else if (attack == "claim-leadership") {
+    ClaimLeadership(ctx);
   } else if (attack == "fuzz") {
     Fuzz(ctx);
   }
@@ -732,6 +792,7 @@ int Main(int argc, char** argv) {
   Context ctx;
   ctx.self_name = name;
   ctx.key = &*key;
+  ctx.network_id = genesis->hash;
   ctx.duration = std::chrono::milliseconds(duration_ms);
   ctx.frame_bytes = frame_bytes;
   ctx.flood_bytes_max = flood_bytes_max;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "consensus/codec.h"
+#include "node/election_signer.h"
 #include "tests/sim/sim_documents.h"
 
 namespace frontera::sim {
@@ -96,9 +97,20 @@ ClusterSim::ClusterSim(const ClusterSimOptions& options) : options_(options), rn
 
   std::vector<NodeId> ids;
   for (NodeId id = 1; id <= options.nodes; ++id) ids.push_back(id);
+  // Each node signs its votes with its own key, as validators do.
+  std::vector<std::unique_ptr<crypto::KeyPair>> keys;
+  std::map<NodeId, crypto::PublicKey> voter_keys;
+  for (NodeId id : ids) {
+    crypto::Seed seed{};
+    seed[0] = static_cast<uint8_t>(id);
+    keys.push_back(std::make_unique<crypto::KeyPair>(crypto::KeyPair::FromSeed(seed)));
+    voter_keys[id] = keys.back()->public_key();
+  }
+  const crypto::Sha256Digest network_id{};
   for (NodeId id : ids) {
     auto node = std::make_unique<Node>();
     node->id = id;
+    node->key = std::move(keys[id - 1]);
     node->dir = dir_ + "/n" + std::to_string(id);
     fs::create_directories(node->dir);
     RaftConfig& c = node->config;
@@ -109,6 +121,7 @@ ClusterSim::ClusterSim(const ClusterSimOptions& options) : options_(options), rn
     c.max_inflight_appends = 1 + Rand(4);
     c.max_entries_per_append = 1 + Rand(4);
     c.seed = options.seed * 131 + id;
+    c.authority = std::make_shared<node::ElectionSigner>(network_id, *node->key, voter_keys);
     node->tick_weight = 1 + Rand(3);
     nodes_.push_back(std::move(node));
   }
@@ -509,17 +522,10 @@ void ClusterSim::StreamSnapshot(const Message& m) {
 // ---- the hostile node ----
 
 bool ClusterSim::WouldForge(const Message& m, const Raft& target) const {
-  const uint64_t term = target.current_term();
+  // A claim to lead a term is not among these: it needs a certificate of
+  // signed votes the adversary cannot make (CheckAll: no node follows it).
+  (void)target;
   switch (m.type) {
-    case MessageType::kAppend:
-    case MessageType::kHeartbeat:
-    case MessageType::kSnapshot:
-    case MessageType::kTimeoutNow:
-      // Taken as the leader of a new term, or of the target's term while it
-      // knows none.
-      if (m.term > term) return m.term - term <= MaxTermStep();
-      return m.term == term && target.leader() == consensus::kNoNode &&
-             target.role() != Role::kLeader;
     case MessageType::kAppendResponse:
       return !m.reject;  // claims to hold entries
     case MessageType::kHeartbeatResponse:
@@ -534,7 +540,43 @@ bool ClusterSim::WouldForge(const Message& m, const Raft& target) const {
   }
 }
 
-void ClusterSim::StepHostile(const std::string& kind, const Message& m, bool must_refuse) {
+void ClusterSim::AttachHostileProof(Message& m) {
+  const auto sign = [this](NodeId signer, consensus::StatementKind kind, uint64_t term,
+                           NodeId candidate) {
+    return consensus::SignedStatement{
+        signer, NodeAt(signer).config.authority->Sign(consensus::Statement{kind, term, candidate})};
+  };
+  const NodeId other = RandomHonestNode();
+  const bool from_leader = m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
+                           m.type == MessageType::kSnapshot;
+  const consensus::StatementKind kind = from_leader || m.type == MessageType::kVoteResponse
+                                            ? consensus::StatementKind::kVote
+                                            : consensus::StatementKind::kTransfer;
+  switch (Rand(5)) {
+    case 0:  // none
+      break;
+    case 1:  // its own statement, genuine
+      m.proof = {sign(
+          hostile_, kind, m.term,
+          kind == consensus::StatementKind::kVote && m.type != MessageType::kVoteResponse ? hostile_
+                                                                                          : m.to)};
+      break;
+    case 2:  // its own, plus another node's signature that is garbage
+      m.proof = {sign(hostile_, kind, m.term, hostile_),
+                 consensus::SignedStatement{other, std::string(64, static_cast<char>(rng_()))}};
+      break;
+    case 3:  // its own, plus a genuine statement of another node for another candidate
+      m.proof = {sign(hostile_, kind, m.term, hostile_), sign(other, kind, m.term, other)};
+      break;
+    default:  // another node's genuine statement for another term
+      m.proof = {sign(other, kind, m.term + 1 + Rand(3), hostile_)};
+      break;
+  }
+}
+
+void ClusterSim::StepHostile(const std::string& kind, const Message& message, bool must_refuse) {
+  Message m = message;
+  if (m.proof.empty() && Chance(50)) AttachHostileProof(m);
   Raft& target = *NodeAt(m.to).raft;
   if (m.type == MessageType::kVoteResponse && !m.reject) hostile_votes_.emplace(m.term, m.to);
   Note("hostile " + kind + ": " + MessageText(m));
@@ -565,7 +607,7 @@ void ClusterSim::HostileStep() {
   const uint64_t ahead = term + 1 + Rand(3);  // a new term: content must be refused
   const MessageType leader_types[] = {MessageType::kAppend, MessageType::kHeartbeat,
                                       MessageType::kSnapshot, MessageType::kTimeoutNow};
-  switch (Rand(14)) {
+  switch (Rand(15)) {
     case 0: {
       m.type = static_cast<MessageType>(Rand(12));
       m.term = kMax64 - Rand(3);
@@ -698,6 +740,19 @@ void ClusterSim::HostileStep() {
       const bool bad = Chance(70);
       m.log_term = bad ? m.term + Rand(2) : m.term - 1;
       return StepHostile(bad ? "vote-request-with-bad-log-term" : "vote-request", m, bad);
+    }
+    case 13: {
+      // A claim to lead a later term, or the target's own while it knows no
+      // leader, with a well-formed message: refused for want of a majority's
+      // signed votes, or ignored under the lease (never followed: CheckAll).
+      m.type = leader_types[Rand(3)];
+      m.term = term_led ? ahead : term + Rand(2);
+      m.index = target.last_index();
+      m.log_term = target.TermAt(m.index);
+      m.commit = commit;
+      if (m.type == MessageType::kSnapshot) m.snapshot = {commit, target.TermAt(commit)};
+      if (m.type == MessageType::kSnapshot && m.snapshot.term > m.term) return;
+      return StepHostile("leadership-claim", m, false);
     }
     default: {
       // Well-framed garbage: an encoding with a few damaged bytes.

@@ -80,6 +80,7 @@
 #include "consensus/log_storage.h"
 #include "consensus/raft.h"
 #include "consensus/types.h"
+#include "crypto/ed25519.h"
 #include "crypto/merkle.h"
 #include "ledger/block.h"
 #include "ledger/state_machine.h"
@@ -169,6 +170,7 @@ class ClusterSim {
     int group = 0;                                  // symmetric partition side
     uint64_t commit_seen = 0;                       // for monotonic commit
     bool hostile = false;                           // the adversary: its core is never driven
+    std::unique_ptr<crypto::KeyPair> key;           // signs its votes (config.authority)
   };
   struct InFlight {
     consensus::Message message;
@@ -225,6 +227,10 @@ class ClusterSim {
 
   // The hostile node: one crafted or garbled message into an honest node.
   void HostileStep();
+  // Gives m (a hostile message) a proof the adversary can make: its own
+  // signatures, garbage, or others' genuine statements for other terms or
+  // candidates.
+  void AttachHostileProof(consensus::Message& m);
   // A message the adversary does not send (see above): one an honest node
   // could take as its leader's, an acknowledgement, or a second vote.
   bool WouldForge(const consensus::Message& m, const consensus::Raft& target) const;
