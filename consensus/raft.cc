@@ -290,6 +290,7 @@ void Raft::Campaign(bool pre, bool force) {
 }
 
 void Raft::Tick() {
+  if (distrust_ticks_ > 0 && --distrust_ticks_ == 0) distrusted_ = kNoNode;
   if (role_ == Role::kLeader) {
     ++heartbeat_elapsed_;
     ++election_elapsed_;
@@ -332,7 +333,11 @@ void Raft::Tick() {
   }
 }
 
-Status Raft::Propose(std::string data) {
+Status Raft::Propose(std::string data) { return ProposeEntry(EntryType::kNormal, std::move(data)); }
+
+Status Raft::ProposeNoop() { return ProposeEntry(EntryType::kNoop, ""); }
+
+Status Raft::ProposeEntry(EntryType type, std::string data) {
   if (role_ != Role::kLeader) {
     if (leader_ != kNoNode) {
       return Status::Unavailable("node " + std::to_string(config_.id) +
@@ -357,7 +362,7 @@ Status Raft::Propose(std::string data) {
   Entry e;
   e.term = current_term_;
   e.index = last_index() + 1;
-  e.type = EntryType::kNormal;
+  e.type = type;
   e.data = std::move(data);
   AppendToLog({std::move(e)});
   progress_[config_.id].match = last_index();
@@ -689,6 +694,12 @@ Status Raft::Step(const Message& m) {
   // A transfer election counts as one only when the leader signed for it.
   const bool forced = is_vote_request && m.force && TransferAuthorized(m);
   const bool was_leader = role_ == Role::kLeader;
+  if (m.from == distrusted_ && (from_leader || is_vote_request)) {
+    // DistrustLeader: this node neither follows nor votes for a leader that
+    // stalled its writes, for a while; ignoring is the same as losing.
+    return Status::Ok();
+  }
+  const bool untrusted = config_.authority != nullptr;
   if (m.term > current_term_) {
     if (role_ == Role::kLeader && config_.check_quorum && !forced) {
       // A peer that answered this leader within stuck_peer_periods is not a
@@ -700,13 +711,19 @@ Status Raft::Step(const Message& m) {
         return Status::Ok();
       }
     }
-    const bool in_lease =
-        config_.check_quorum && leader_ != kNoNode && election_elapsed_ < config_.election_ticks;
-    // The leader this node follows campaigning for a later term: it heard a
-    // later term from a silent peer and runs again (see the leader's rule
-    // above), so its vote request passes the lease it holds itself.
-    const bool leader_recampaigns = m.type == MessageType::kVote && m.from == leader_;
-    if (in_lease && ((is_vote_request && !forced && !leader_recampaigns) ||
+    // With untrusted peers the lease also follows a vote: a follower that
+    // granted one within an election timeout waits for that candidate's
+    // election, so another node cannot take its vote away in the meantime.
+    const bool voted_recently = untrusted && role_ == Role::kFollower && voted_for_ != kNoNode;
+    const bool in_lease = config_.check_quorum && election_elapsed_ < config_.election_ticks &&
+                          (leader_ != kNoNode || voted_recently);
+    // The lease holder campaigning for a later term: the leader this node
+    // follows heard a later term from a silent peer and runs again (see the
+    // leader's rule above), so its vote request passes the lease it holds
+    // itself; so does the candidate this node voted for.
+    const NodeId lease_holder = leader_ != kNoNode ? leader_ : voted_for_;
+    const bool holder_campaigns = m.type == MessageType::kVote && m.from == lease_holder;
+    if (in_lease && ((is_vote_request && !forced && !holder_campaigns) ||
                      (role_ == Role::kFollower && !is_vote_request))) {
       // Thesis §4.2.3: while we heard from a leader within the minimum
       // election timeout, ignore (pre-)vote requests; a removed or partitioned
@@ -725,6 +742,24 @@ Status Raft::Step(const Message& m) {
     }
     if (from_leader && m.type != MessageType::kTimeoutNow) {
       FRONTERA_RETURN_IF_ERROR(CheckElectionCertificate(m));
+    }
+    if (untrusted && role_ == Role::kFollower && !from_leader && !is_vote_request) {
+      // A later term in an answer to nothing this follower asked (it asks
+      // only as a candidate or leader): nothing honest needs it, and a lie
+      // would push this node's term away from the others'.
+      return Status::Ok();
+    }
+    if (untrusted && m.type == MessageType::kVote && !CandidateUpToDate(m)) {
+      // A vote this node refuses for the candidate's log does not move its
+      // term either: answered at its own term, as if the request were stale.
+      // Otherwise any peer could push the term of a node without a leader
+      // as far as it likes, one request after another.
+      Message r;
+      r.type = MessageType::kVoteResponse;
+      r.to = m.from;
+      r.reject = true;
+      Send(std::move(r));
+      return Status::Ok();
     }
     if (m.type == MessageType::kPreVote || (m.type == MessageType::kPreVoteResponse && !m.reject)) {
       // Thesis §9.6: a pre-vote does not change anyone's term. A granted
@@ -814,6 +849,19 @@ Status Raft::CheckElectionCertificate(const Message& m) const {
   return violation("it leads term " + std::to_string(m.term) + " on " +
                    std::to_string(signers.size()) + " signed votes; a majority is " +
                    std::to_string(Quorum()));
+}
+
+bool Raft::CandidateUpToDate(const Message& m) const {
+  return m.log_term > LastTerm() || (m.log_term == LastTerm() && m.index >= last_index());
+}
+
+void Raft::DistrustLeader() {
+  if (role_ != Role::kFollower || leader_ == kNoNode) return;
+  distrusted_ = leader_;
+  distrust_ticks_ = uint64_t{config_.stuck_peer_periods} * config_.election_ticks;
+  leader_ = kNoNode;
+  // Campaign at the next tick (with PreVote, if configured).
+  election_elapsed_ = randomized_election_ticks_ - 1;
 }
 
 bool Raft::TransferAuthorized(const Message& m) const {
@@ -1047,8 +1095,7 @@ void Raft::HandleVoteRequest(const Message& m) {
                         (pre && m.term > current_term_);
   // Raft §5.4.1: grant only to a candidate whose log is at least as
   // up-to-date: later last term, or same last term and at least as long.
-  const bool up_to_date =
-      m.log_term > LastTerm() || (m.log_term == LastTerm() && m.index >= last_index());
+  const bool up_to_date = CandidateUpToDate(m);
   Message r;
   r.type = pre ? MessageType::kPreVoteResponse : MessageType::kVoteResponse;
   r.to = m.from;

@@ -149,7 +149,12 @@ class Raft {
   // heard from its leader within an election timeout ignores every message
   // of a later term but a transfer election's vote request (thesis §4.2.3),
   // and a leader ignores a later term from a peer active in its term within
-  // stuck_peer_periods. A leader that does hear a later term from such a
+  // stuck_peer_periods. With config.authority set (peers untrusted), a
+  // follower also holds a lease for an election timeout after granting a
+  // vote (only that candidate's vote request passes it), ignores a later
+  // term in any message but a vote request or a leader's, and a vote request
+  // refused for the candidate's log does not move the term.
+  // A leader that does hear a later term from such a
   // silent peer steps down and at once campaigns for the term after it; its
   // followers let the vote request of the leader they follow through the
   // lease, so the cluster has a leader again after one round trip.
@@ -167,6 +172,11 @@ class Raft {
   // max_uncommitted_entries are already waiting to commit. An accepted
   // proposal may still be lost if this leader is deposed: callers retry.
   Status Propose(std::string data);
+  // Appends a no-op entry when leader, with Propose's refusals. A leader
+  // with nothing to propose commits one now and then so that its followers
+  // see it make progress (node/: a follower distrusts a leader that commits
+  // nothing for raft.leader_stall_ms).
+  Status ProposeNoop();
 
   // Records that the state machine has a durable snapshot covering every
   // entry up to `index` and drops those entries from the in-memory log; a
@@ -185,6 +195,17 @@ class Raft {
   // it asked, for one of its last max_pending_reads requests of that term;
   // any other answer is refused by Step.
   Status ReadIndex(uint64_t context);
+
+  // The driver saw the leader this node follows leave its writes
+  // uncommitted for too long (a stalled or censoring leader, which a hostile
+  // validator elected while no honest leader was around could be): this node
+  // stops following it and campaigns at its next tick, and for
+  // stuck_peer_periods election timeouts ignores that node's leader messages
+  // and vote requests, so an election among the others ends the stall.
+  // Nothing when this node is not a follower of a known leader.
+  void DistrustLeader();
+  // The node DistrustLeader turned away from; kNoNode when none (any more).
+  NodeId distrusted() const { return distrusted_; }
 
   // Leader only: hands leadership to `target` (thesis §3.10). Proposals are
   // refused while the transfer runs; once target's log matches, it is sent
@@ -292,6 +313,7 @@ class Raft {
   // A follower's log and state machine give way to the leader's snapshot.
   void RestoreSnapshot(const SnapshotMeta& snapshot);
   void MaybeSendTimeoutNow();
+  Status ProposeEntry(EntryType type, std::string data);
 
   // Leader: queues a read for `from`; it is answered once an entry of this
   // term is committed and a heartbeat round after it is acked by a quorum.
@@ -307,6 +329,9 @@ class Raft {
   Status CheckAppend(const Message& m) const;
   Status CheckSnapshot(const Message& m) const;
   Status CheckReadIndexResponse(const Message& m) const;
+  // Raft §5.4.1: the candidate's last log term and index (m's) make its log
+  // at least as up to date as this node's.
+  bool CandidateUpToDate(const Message& m) const;
   // With config_.authority: OK when m.proof holds valid kVote statements for
   // (m.term, m.from) by a majority of the voters.
   Status CheckElectionCertificate(const Message& m) const;
@@ -382,6 +407,9 @@ class Raft {
   std::vector<SignedStatement> election_proof_;
   // The signed transfer request of the last TimeoutNow this node obeyed.
   std::vector<SignedStatement> transfer_proof_;
+  // DistrustLeader: the node turned away from, for distrust_ticks_ more ticks.
+  NodeId distrusted_ = kNoNode;
+  uint64_t distrust_ticks_ = 0;
   std::map<NodeId, Progress> progress_;  // Leader only; includes self.
   // Leader only; PendingReadCount() <= max_pending_reads.
   std::deque<PendingRead> reads_awaiting_commit_;  // Before an entry of this term commits.

@@ -135,6 +135,12 @@ Status NodeConfig::Validate() const {
       CheckRange("raft.term_step_max", raft.term_step_max, 1, uint64_t{1} << 40));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("raft.cosign_window_heights", raft.cosign_window_heights, 1, 100000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("raft.leader_stall_ms", raft.leader_stall_ms, 1000, 600000));
+  if (raft.leader_stall_ms <= 2 * raft.tick_ms * static_cast<int64_t>(raft.election_ticks)) {
+    return Status::InvalidArgument("raft.leader_stall_ms (" + std::to_string(raft.leader_stall_ms) +
+                                   ") must exceed two election timeouts (2 * raft.tick_ms * "
+                                   "raft.election_ticks)");
+  }
   FRONTERA_RETURN_IF_ERROR(ledger.Validate());
   FRONTERA_RETURN_IF_ERROR(storage.Validate());
   return Status::Ok();
@@ -212,6 +218,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("raft", "block_time_skew_max_ms", c.raft.block_time_skew_max_ms);
   num("raft", "term_step_max", c.raft.term_step_max);
   num("raft", "cosign_window_heights", c.raft.cosign_window_heights);
+  num("raft", "leader_stall_ms", c.raft.leader_stall_ms);
   if (s.ok()) {
     if (const toml::table* peers = root["peers"].as_table()) {
       for (const auto& [name, value] : *peers) {

@@ -65,6 +65,10 @@ struct RaftNodeConfig {
   // Co-signatures are kept for at most this many heights above the block
   // this node applied, per peer. [1, 100000].
   uint64_t cosign_window_heights = 256;
+  // A follower stops following (and voting for) a leader that committed
+  // nothing for this long; an idle leader commits a no-op every quarter of
+  // it (docs/security.md). [1000, 600000], above two election timeouts.
+  int64_t leader_stall_ms = 10000;
 };
 
 struct NodeConfig {

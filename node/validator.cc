@@ -678,6 +678,7 @@ void Validator::RaftLoop() {
       // the writes waiting here now rather than at commit_timeout_ms.
       leaderless_ticks_ = raft_->leader() == consensus::kNoNode ? leaderless_ticks_ + 1 : 0;
       if (leaderless_ticks_ >= 2 * uint64_t{config_.raft.election_ticks}) FailWaitingWrites();
+      if (ticks % 10 == 0) CheckLeaderStall();
       // Resend this node's latest co-signature now and then: a peer that was
       // down when it was first sent still needs it.
       if (ticks % 10 == 0 && transport_) {
@@ -952,6 +953,42 @@ void Validator::ProposeOrForward() {
     forwarded_ += forward.documents.size();
     transport_->Send(leader, Envelope(PeerKind::kForward, ledger::EncodeProposal(forward)));
   }
+}
+
+void Validator::CheckLeaderStall() {
+  const auto now = std::chrono::steady_clock::now();
+  const consensus::NodeId leader = raft_->leader();
+  const auto stall = std::chrono::milliseconds(config_.raft.leader_stall_ms);
+  if (raft_->commit_index() != stall_commit_seen_ || leader != stall_leader_) {
+    stall_commit_seen_ = raft_->commit_index();
+    stall_leader_ = leader;
+    stall_commit_moved_ = now;
+    return;
+  }
+  if (leader == consensus::kNoNode) return;
+  const auto quiet = now - stall_commit_moved_;
+  if (raft_->role() == consensus::Role::kLeader) {
+    // An idle leader commits a no-op now and then, so that its followers
+    // can tell it from one that heartbeats and commits nothing.
+    if (quiet >= stall / 4 && raft_->last_index() == raft_->commit_index()) {
+      (void)raft_->ProposeNoop();
+    }
+    return;
+  }
+  if (raft_->role() != consensus::Role::kFollower || quiet < stall) return;
+  // The leader heartbeats but has committed nothing for leader_stall_ms: a
+  // stalled (or hostile) leader. Leave it and let the others elect another
+  // (consensus::Raft::DistrustLeader).
+  raft_->DistrustLeader();
+  ++leaders_distrusted_;
+  stall_commit_moved_ = now;
+  LogWarning(config_.name, "validator " + PeerName(leader) + " leads term " +
+                               std::to_string(raft_->current_term()) +
+                               " but committed nothing for " +
+                               std::to_string(config_.raft.leader_stall_ms) +
+                               " ms: following it no more, and not voting for it, for " +
+                               std::to_string(consensus::RaftConfig{}.stuck_peer_periods) +
+                               " election timeouts (raft.leader_stall_ms)");
 }
 
 void Validator::TrackInFlight(const std::string& key, const ledger::ProposedDocument& d) {
@@ -1834,6 +1871,7 @@ std::map<std::string, double> Validator::GetMetrics() {
       {"frontera_documents_accepted_total", d(accepted_.load())},
       {"frontera_documents_rejected_at_apply_total", d(rejected_at_apply_.load())},
       {"frontera_documents_forwarded_total", d(forwarded_.load())},
+      {"frontera_leaders_distrusted_total", d(leaders_distrusted_.load())},
       {"frontera_blocks_applied_total", d(blocks_.load())},
       {"frontera_log_syncs_total", d(log_syncs_.load())},
       {"frontera_log_sync_seconds_total", log_sync_micros_.load() / 1e6},

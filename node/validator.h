@@ -172,6 +172,9 @@ class Validator final : public api::Backend {
   // before `older_than`. REQUIRES: mu_ held.
   void RequeueInFlight(std::optional<std::chrono::steady_clock::time_point> older_than);
   void TrackInFlight(const std::string& key, const ledger::ProposedDocument& d);  // mu_ held
+  // Follower: distrusts a leader that commits nothing for raft.leader_stall_ms;
+  // leader: commits a no-op when idle for a quarter of it (raft thread).
+  void CheckLeaderStall();
   void CheckSnapshotSends();
 
   // Apply thread.
@@ -236,8 +239,14 @@ class Validator final : public api::Backend {
   std::deque<std::string> in_flight_order_;              // GUARDED_BY(mu_)
   consensus::NodeId last_leader_ = consensus::kNoNode;   // raft thread
   uint64_t last_leader_term_ = 0;                        // raft thread
-  uint64_t leaderless_ticks_ = 0;                        // raft thread
-  bool hand_over_requested_ = false;                     // GUARDED_BY(mu_)
+  // Leader-stall detection (raft thread): when the commit index last moved
+  // under the same leader.
+  uint64_t stall_commit_seen_ = 0;
+  consensus::NodeId stall_leader_ = consensus::kNoNode;
+  std::chrono::steady_clock::time_point stall_commit_moved_{};
+  std::atomic<uint64_t> leaders_distrusted_{0};
+  uint64_t leaderless_ticks_ = 0;      // raft thread
+  bool hand_over_requested_ = false;   // GUARDED_BY(mu_)
   size_t propose_threshold_ = 1;       // GUARDED_BY(mu_): queue size that wakes the raft thread
   std::deque<ReadRound*> readers_;     // GUARDED_BY(mu_): reads waiting for a round
   std::atomic<bool> stopping_{false};  // set under mu_; read under other locks too

@@ -215,3 +215,99 @@ TEST_CASE("a leader signs its transfer request") {
 
 }  // namespace
 }  // namespace frontera::consensus
+
+namespace frontera::consensus {
+namespace {
+
+// With an authority the peers are untrusted, and three more rules keep one
+// of them from pushing a node's term away from the others' or from holding
+// it under a leader that stalls (docs/security.md).
+
+Message VoteRequest(NodeId from, uint64_t term, uint64_t last_index, uint64_t last_term) {
+  Message m = Msg(MessageType::kVote, from, term);
+  m.index = last_index;
+  m.log_term = last_term;
+  return m;
+}
+
+TEST_CASE("untrusted peers: a follower that granted a vote holds a lease for that candidate") {
+  Node node({1, 1}, 1, 0, SignedConfig());
+  node.Accept(VoteRequest(2, 2, 2, 1));
+  node.Drain();
+  REQUIRE(node.raft().current_term() == 2);
+  node.Accept(VoteRequest(3, 3, 2, 1));  // another candidate: ignored
+  CHECK(node.raft().current_term() == 2);
+  CHECK(node.Drain().empty());
+  node.Accept(VoteRequest(2, 3, 2, 1));  // the same candidate, again: heard
+  CHECK(node.raft().current_term() == 3);
+  // Trusted peers (no authority): the vote holds no lease.
+  Node trusted({1, 1}, 1);
+  trusted.Accept(VoteRequest(2, 2, 2, 1));
+  trusted.Accept(VoteRequest(3, 3, 2, 1));
+  CHECK(trusted.raft().current_term() == 3);
+}
+
+TEST_CASE("untrusted peers: a follower ignores a later term in an answer it did not ask for") {
+  for (MessageType type :
+       {MessageType::kAppendResponse, MessageType::kVoteResponse, MessageType::kPreVoteResponse,
+        MessageType::kReadIndex, MessageType::kReadIndexResponse}) {
+    CAPTURE(MessageTypeName(type));
+    Node node({1, 1}, 1, 0, SignedConfig());
+    Message m = Msg(type, 3, 9);
+    m.reject = true;
+    node.Accept(m);
+    CHECK(node.raft().current_term() == 1);
+  }
+  Node trusted({1, 1}, 1);
+  Message m = Msg(MessageType::kAppendResponse, 3, 9);
+  m.reject = true;
+  trusted.Accept(m);
+  CHECK(trusted.raft().current_term() == 9);
+}
+
+TEST_CASE("untrusted peers: a vote refused for the candidate's log does not move the term") {
+  Node node({1, 2}, 2, 0, SignedConfig());
+  node.Accept(VoteRequest(3, 9, 5, 1));  // last term 1 < 2: not up to date
+  CHECK(node.raft().current_term() == 2);
+  const std::vector<Message> out = node.Drain();
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].type == MessageType::kVoteResponse);
+  CHECK(out[0].reject);
+  CHECK(out[0].term == 2);
+  Node trusted({1, 2}, 2);
+  trusted.Accept(VoteRequest(3, 9, 5, 1));
+  CHECK(trusted.raft().current_term() == 9);
+}
+
+TEST_CASE("a follower that distrusts its leader campaigns and ignores that node for a while") {
+  Node node({1, 1}, 1, 0, SignedConfig());
+  node.Follow(2, 1, 0, {Vote(2, 1, 2), Vote(3, 1, 2)});
+  node.raft().DistrustLeader();
+  CHECK(node.raft().distrusted() == 2);
+  CHECK(node.raft().leader() == kNoNode);
+  node.raft().Tick();
+  CHECK(node.raft().role() == Role::kPreCandidate);
+  node.Drain();
+  // Node 2's heartbeats and vote requests are ignored, not followed.
+  node.Accept(Msg(MessageType::kHeartbeat, 2, 1));
+  CHECK(node.raft().leader() == kNoNode);
+  node.Accept(VoteRequest(2, 3, 2, 1));
+  CHECK(node.raft().current_term() == 1);
+  CHECK(node.Drain().empty());
+  // Node 3 can win this node's vote.
+  node.Accept(VoteRequest(3, 2, 2, 1));
+  CHECK(node.raft().current_term() == 2);
+  const std::vector<Message> out = node.Drain();
+  REQUIRE(out.size() == 1);
+  CHECK_FALSE(out[0].reject);
+  // The distrust ends after stuck_peer_periods election timeouts.
+  const RaftConfig config = SignedConfig();
+  for (uint64_t t = 0; t < uint64_t{config.stuck_peer_periods} * config.election_ticks; ++t) {
+    node.raft().Tick();
+    node.Drain();
+  }
+  CHECK(node.raft().distrusted() == kNoNode);
+}
+
+}  // namespace
+}  // namespace frontera::consensus

@@ -448,6 +448,83 @@ TEST_CASE("hostile validator: two honest validators survive every attack of the 
   CHECK_MESSAGE(checkpointed, "checkpoints stopped being co-signed after the attacks");
 }
 
+// The value of the unlabelled /metrics sample `name` on node i; -1 when the
+// node does not answer or has no such sample.
+double Metric(const TestCluster& cluster, int i, const std::string& name) {
+  auto text = cluster.Client(i, 3000)->GetText("/metrics");
+  if (!text.ok()) return -1;
+  std::istringstream lines(*text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(name + " ", 0) == 0) return std::atof(line.c_str() + name.size() + 1);
+  }
+  return -1;
+}
+
+std::string LeaderSeenBy(const TestCluster& cluster, int i) {
+  auto s = cluster.Status(i);
+  if (!s || (*s)["raft"]["leader"].is_null()) return "";
+  return (*s)["raft"]["leader"].get<std::string>();
+}
+
+TEST_CASE("hostile validator: a follower leaves a leader that commits nothing") {
+  // A hostile validator can win the vote of an honest node whose leader
+  // failed (it claims a complete log), and then lead it without ever
+  // committing. raft.leader_stall_ms (here 3 s) bounds how long that lasts.
+  TestCluster cluster(3, "", "leader_stall_ms = 3000\n");
+  std::string forged_id;
+  const std::string forged_path = WriteForgedCredential(cluster, &forged_id);
+  StartHonest(cluster);
+  const std::optional<int> leader = cluster.WaitForLeader(20000);
+  REQUIRE(leader.has_value());
+  REQUIRE(*leader != kHostile);
+  const int stopped = *leader;
+  const int follower = stopped == kHonest[0] ? kHonest[1] : kHonest[0];
+  HostilePeer hostile(cluster, "capture", 40000, forged_path);
+
+  // The honest leader stops (SIGSTOP); the follower, left without a leader,
+  // votes for ca-cbsa and follows it.
+  cluster.Pause(stopped);
+  bool captured = false;
+  for (auto deadline = Clock::now() + std::chrono::seconds(15);
+       !captured && Clock::now() < deadline;
+       std::this_thread::sleep_for(std::chrono::milliseconds(50))) {
+    captured = LeaderSeenBy(cluster, follower) == cluster.name(kHostile);
+  }
+  cluster.Resume(stopped);
+  REQUIRE_MESSAGE(captured, cluster.name(follower)
+                                << " never followed " << cluster.name(kHostile) << ":\n"
+                                << hostile.output());
+  const auto captured_at = Clock::now();
+
+  // It leaves ca-cbsa once nothing was committed for leader_stall_ms, and the
+  // honest pair elects one of its own and acknowledges writes again.
+  std::optional<double> left_after_s;
+  std::optional<double> writes_after_s;
+  for (int n = 0; Clock::now() < captured_at + std::chrono::seconds(30) && !writes_after_s; ++n) {
+    const double elapsed =
+        std::chrono::duration_cast<std::chrono::duration<double>>(Clock::now() - captured_at)
+            .count();
+    if (!left_after_s && Metric(cluster, follower, "frontera_leaders_distrusted_total") >= 1) {
+      left_after_s = elapsed;
+    }
+    auto answer =
+        cluster.Client(follower, 3000)
+            ->PostJson("/v1/certificates", ProductCredential("AFTER-" + std::to_string(n)));
+    if (answer.ok()) writes_after_s = elapsed;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  MESSAGE("followed " << cluster.name(kHostile) << ", left it after "
+                      << (left_after_s ? std::to_string(*left_after_s) : "never")
+                      << " s, writes acknowledged again after "
+                      << (writes_after_s ? std::to_string(*writes_after_s) : "never") << " s");
+  CHECK(left_after_s.has_value());
+  REQUIRE(writes_after_s.has_value());
+  const std::string now_leader = LeaderSeenBy(cluster, follower);
+  CHECK(now_leader != cluster.name(kHostile));
+  CHECK((now_leader == cluster.name(kHonest[0]) || now_leader == cluster.name(kHonest[1])));
+}
+
 // Diagnostic, skipped by default (run with --no-skip): each attack alone
 // against a fresh pair under load, so that a crash is attributed to exactly
 // one attack even when an earlier one would have crashed the nodes first.

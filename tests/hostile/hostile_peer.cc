@@ -37,6 +37,9 @@
 //                     another, or nothing; transfer elections (force) and
 //                     TimeoutNow with a transfer this validator signed
 //                     itself; a later term in an AppendResponse to the leader
+//   capture           (not in `all`) wins the vote of an honest node whose
+//                     leader failed by claiming a complete log, then leads
+//                     it and commits nothing (a stalled hostile leader)
 //   fuzz              random well-framed payloads: a random kind byte, and
 //                     real messages with flipped bits, truncated, or random
 //
@@ -122,6 +125,7 @@ struct NodeView {
   uint64_t term = 0;
   uint64_t commit_index = 0;
   bool leader = false;
+  bool leaderless = false;  // a follower that knows no leader (answered only)
 };
 
 // What the honest nodes sent this program (transport thread → attacks).
@@ -137,6 +141,17 @@ class Observed {
     if (m->type == MessageType::kAppend || m->type == MessageType::kHeartbeat) {
       leader_ = from;
     }
+    if (m->type == MessageType::kVoteResponse && !m->reject && m->proof.size() == 1 &&
+        m->term >= votes_[from].first) {
+      votes_[from] = {m->term, m->proof.front()};
+    }
+  }
+  // The latest vote `id` granted this program, signed: (term, signature).
+  std::optional<std::pair<uint64_t, consensus::SignedStatement>> vote(uint64_t id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = votes_.find(id);
+    if (it == votes_.end()) return std::nullopt;
+    return it->second;
   }
   uint64_t term(uint64_t id) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -154,6 +169,7 @@ class Observed {
   std::mutex mu_;
   std::map<uint64_t, uint64_t> term_;
   uint64_t leader_ = 0;  // the last node seen sending appends or heartbeats
+  std::map<uint64_t, std::pair<uint64_t, consensus::SignedStatement>> votes_;
 };
 
 struct Context {
@@ -186,6 +202,7 @@ NodeView Look(const Context& ctx, const Target& t) {
       v.term = (*s)["raft"]["term"].get<uint64_t>();
       v.commit_index = (*s)["raft"]["commit_index"].get<uint64_t>();
       v.leader = (*s)["role"] == "leader";
+      v.leaderless = !v.leader && (*s)["raft"]["leader"].is_null();
     }
   }
   if (!v.answered) {
@@ -622,6 +639,38 @@ void ClaimLeadership(Context& ctx) {
   });
 }
 
+// --- capture (not in `all`) -------------------------------------------------
+// Waits for an honest node that knows no leader (its leader failed), wins
+// its vote by claiming a log as complete as any, and then leads it with the
+// certificate of that vote and its own: heartbeats, and never a commit. A
+// follower must leave such a leader (raft.leader_stall_ms).
+void Capture(Context& ctx) {
+  const node::ElectionSigner signer(ctx.network_id, *ctx.key, {});
+  std::map<uint64_t, uint64_t> asked;  // target → the last term asked for
+  Rounds(ctx, std::chrono::milliseconds(25), 1000000, [&](int round) {
+    for (const Target& t : ctx.targets) {
+      if (auto vote = ctx.observed->vote(t.id)) {
+        const uint64_t term = vote->first;
+        Message heartbeat = MessageTo(ctx, t.id, MessageType::kHeartbeat, term);
+        heartbeat.proof = {
+            consensus::SignedStatement{
+                ctx.self_id, signer.Sign(consensus::Statement{consensus::StatementKind::kVote, term,
+                                                              ctx.self_id})},
+            vote->second};
+        SendTo(ctx, t.id, RaftFrame(heartbeat));
+      }
+      if (round % 4 != 0) continue;
+      const NodeView v = Look(ctx, t);
+      if (!v.leaderless || asked[t.id] > v.term) continue;
+      Message request = MessageTo(ctx, t.id, MessageType::kVote, v.term + 1);
+      request.index = std::numeric_limits<uint64_t>::max() - 1;
+      request.log_term = v.term;
+      SendTo(ctx, t.id, RaftFrame(request));
+      asked[t.id] = v.term + 1;
+    }
+  });
+}
+
 void Fuzz(Context& ctx) {
   std::vector<std::string> seeds;
   {
@@ -737,6 +786,8 @@ void RunAttack(Context& ctx, const std::string& attack) {
     InboxFlood(ctx);
   } else if (attack == "claim-leadership") {
     ClaimLeadership(ctx);
+  } else if (attack == "capture") {
+    Capture(ctx);
   } else if (attack == "fuzz") {
     Fuzz(ctx);
   }
@@ -883,7 +934,7 @@ int Main(int argc, char** argv) {
   for (const std::string& a : attacks) {
     if (a == "all") {
       plan.insert(plan.end(), AllAttacks().begin(), AllAttacks().end());
-    } else if (a == "fuzz" ||
+    } else if (a == "fuzz" || a == "capture" ||
                std::find(AllAttacks().begin(), AllAttacks().end(), a) != AllAttacks().end()) {
       plan.push_back(a);
     } else {
