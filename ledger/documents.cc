@@ -31,7 +31,6 @@ constexpr std::string_view kEpcisContext =
     "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld";
 constexpr std::string_view kProductType = "ProductAuthenticityCredential";
 constexpr std::string_view kPrecursorType = "PrecursorConsignmentCredential";
-constexpr std::string_view kBizStepBase = "https://frontera.example/ns/v1/bizstep/";
 
 // CBV 2.0 business step values used by Frontera, then Frontera's own customs
 // acts (docs/formats.md "Customs vocabulary").
