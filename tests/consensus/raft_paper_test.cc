@@ -154,12 +154,7 @@ std::unique_ptr<Raft> SingleNode(MemoryStorage& storage, NodeId id = 1,
 }
 
 Message Msg(MessageType type, NodeId from, NodeId to, uint64_t term) {
-  Message m;
-  m.type = type;
-  m.from = from;
-  m.to = to;
-  m.term = term;
-  return m;
+  return test::MakeMessage(type, from, to, term);
 }
 
 TEST_CASE("config validation names the bad field") {

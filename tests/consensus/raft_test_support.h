@@ -25,6 +25,16 @@ inline RaftConfig MakeTestConfig(NodeId id, std::vector<NodeId> peers, uint64_t 
   return c;
 }
 
+// A message with only its header set.
+inline Message MakeMessage(MessageType type, NodeId from, NodeId to, uint64_t term) {
+  Message m;
+  m.type = type;
+  m.from = from;
+  m.to = to;
+  m.term = term;
+  return m;
+}
+
 // Entries first_index, first_index + 1, … with these terms; entry i holds
 // "e<i>".
 inline std::vector<Entry> Terms(const std::vector<uint64_t>& terms, uint64_t first_index = 1) {

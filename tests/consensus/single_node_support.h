@@ -21,12 +21,7 @@ namespace frontera::consensus::test {
 inline RaftConfig MakeConfig(NodeId id) { return MakeTestConfig(id, {1, 2, 3}, 7); }
 
 inline Message Msg(MessageType type, NodeId from, uint64_t term, NodeId to = 1) {
-  Message m;
-  m.type = type;
-  m.from = from;
-  m.to = to;
-  m.term = term;
-  return m;
+  return MakeMessage(type, from, to, term);
 }
 
 inline Message Append(NodeId from, uint64_t term, uint64_t prev_index, uint64_t prev_term,
