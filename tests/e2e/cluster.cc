@@ -10,6 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "crypto/key_file.h"
@@ -21,19 +24,35 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A port that was free a moment ago (bound to 0, then released).
+// A port that was free a moment ago, for a validator to bind. It is drawn
+// below the kernel's ephemeral range (/proc/sys/net/ipv4/ip_local_port_range,
+// 32768-60999 by default): a node restarted by a test binds its ports again,
+// and a port of that range can meanwhile be taken by any outbound connection
+// ("Address already in use"). No port is handed out twice by one process.
 int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  socklen_t len = sizeof(addr);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  static std::mutex mu;
+  static std::set<int> handed_out;
+  static std::mt19937 rng(std::random_device{}() ^ static_cast<unsigned>(::getpid()));
+  std::lock_guard<std::mutex> lock(mu);
+  constexpr int kLow = 20000;
+  constexpr int kHigh = 32767;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const int port = kLow + static_cast<int>(rng() % (kHigh - kLow + 1));
+    if (handed_out.count(port)) continue;
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    ::close(fd);
+    if (!free) continue;
+    handed_out.insert(port);
+    return port;
+  }
+  FAIL("no free port in [20000, 32767] after 1000 tries");
+  return 0;
 }
 
 const char* kAgencies[] = {"us-cbp", "mx-anam", "ca-cbsa"};
