@@ -135,6 +135,15 @@ Status NodeConfig::Validate() const {
       CheckRange("raft.term_step_max", raft.term_step_max, 1, uint64_t{1} << 40));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("raft.cosign_window_heights", raft.cosign_window_heights, 1, 100000));
+  if (proposer.log_retain_entries >= raft.snapshot_interval_entries) {
+    // The log is compacted to the newest snapshot once log_retain_entries
+    // were applied after it; by then a newer snapshot would exist and the
+    // log would never be compacted.
+    return Status::InvalidArgument(
+        "proposer.log_retain_entries (" + std::to_string(proposer.log_retain_entries) +
+        ") must be below raft.snapshot_interval_entries (" +
+        std::to_string(raft.snapshot_interval_entries) + "), or the log is never compacted");
+  }
   FRONTERA_RETURN_IF_ERROR(CheckRange("raft.leader_stall_ms", raft.leader_stall_ms, 1000, 600000));
   if (raft.leader_stall_ms <= 2 * raft.tick_ms * static_cast<int64_t>(raft.election_ticks)) {
     return Status::InvalidArgument("raft.leader_stall_ms (" + std::to_string(raft.leader_stall_ms) +

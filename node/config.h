@@ -23,11 +23,12 @@ struct ApiConfig {
 };
 
 struct ProposerConfig {
-  size_t batch_documents_max = 2048;   // documents per block, [1, 100000]
-  size_t batch_bytes_max = 4 << 20;    // canonical bytes per block, [1 KiB, 256 MiB]
-  size_t queue_depth_max = 50000;      // admitted documents waiting, [1, 10,000,000]
-  int64_t commit_timeout_ms = 10000;   // a write's wait for its block, [100, 600000]
-  uint64_t log_retain_entries = 1000;  // log entries kept behind a snapshot, [1, 100,000,000]
+  size_t batch_documents_max = 2048;  // documents per block, [1, 100000]
+  size_t batch_bytes_max = 4 << 20;   // canonical bytes per block, [1 KiB, 256 MiB]
+  size_t queue_depth_max = 50000;     // admitted documents waiting, [1, 10,000,000]
+  int64_t commit_timeout_ms = 10000;  // a write's wait for its block, [100, 600000]
+  uint64_t log_retain_entries =
+      1000;  // log entries kept behind a snapshot, [1, 1e8], < snapshot_interval_entries
   size_t inflight_blocks_max = 4;      // proposed blocks not yet committed, [1, 1024]
   size_t forward_documents_max = 512;  // documents per forward to the leader, [1, 100000]
 };

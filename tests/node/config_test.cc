@@ -196,6 +196,10 @@ TEST_CASE("bad [raft] and [peers] values name the key and the file") {
       {"[proposer]\ninflight_blocks_max = 1025\n", "proposer.inflight_blocks_max"},
       {"[proposer]\nforward_documents_max = 0\n", "proposer.forward_documents_max"},
       {"[proposer]\nlog_retain_entries = 0\n", "proposer.log_retain_entries"},
+      {"[proposer]\nlog_retain_entries = 10000\n",
+       "proposer.log_retain_entries (10000) must be below raft.snapshot_interval_entries (10000)"},
+      {"[raft]\nleader_stall_ms = 999\n", "raft.leader_stall_ms must be in [1000, 600000]"},
+      {"[raft]\ntick_ms = 500\n", "raft.leader_stall_ms (10000) must exceed two election timeouts"},
       {"[raft]\nmax_entries_per_append = 17\n",
        "raft.max_entries_per_append * proposer.batch_bytes_max (+ 64 KiB) must fit in "
        "raft.frame_bytes_max"},
