@@ -466,6 +466,14 @@ void Raft::ReportSnapshot(NodeId peer, bool ok) {
   pr.probe_sent = true;
 }
 
+void Raft::SendRejection(MessageType type, NodeId to) {
+  Message r;
+  r.type = type;
+  r.to = to;
+  r.reject = true;
+  Send(std::move(r));
+}
+
 void Raft::Send(Message message) {
   message.from = config_.id;
   if (message.term == 0) message.term = current_term_;
@@ -677,11 +685,7 @@ Status Raft::Step(const Message& m) {
       r.reject_hint = last_index();
       Send(std::move(r));
     } else if (m.type == MessageType::kPreVote) {
-      Message r;
-      r.type = MessageType::kPreVoteResponse;
-      r.to = m.from;
-      r.reject = true;
-      Send(std::move(r));
+      SendRejection(MessageType::kPreVoteResponse, m.from);
     }
     return Status::Ok();
   }
@@ -754,11 +758,7 @@ Status Raft::Step(const Message& m) {
       // term either: answered at its own term, as if the request were stale.
       // Otherwise any peer could push the term of a node without a leader
       // as far as it likes, one request after another.
-      Message r;
-      r.type = MessageType::kVoteResponse;
-      r.to = m.from;
-      r.reject = true;
-      Send(std::move(r));
+      SendRejection(MessageType::kVoteResponse, m.from);
       return Status::Ok();
     }
     if (m.type == MessageType::kPreVote || (m.type == MessageType::kPreVoteResponse && !m.reject)) {

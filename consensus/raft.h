@@ -302,6 +302,8 @@ class Raft {
   // when config_.authority is set.
   void Campaign(bool pre, bool force);
   void Send(Message message);
+  // A (pre-)vote response of `type` refusing, at this node's term.
+  void SendRejection(MessageType type, NodeId to);
   void SendAppend(NodeId to, bool send_if_empty);
   void SendSnapshot(NodeId to, Progress& pr);
   void BroadcastAppend(bool send_if_empty);
