@@ -12,11 +12,14 @@
 #include <array>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <system_error>
 #include <utility>
 
 #include "common/check.h"
+#include "storage/wal_scan.h"
 
 namespace frontera::storage {
 namespace {
@@ -33,6 +36,39 @@ size_t ColumnSlot(Column column) {
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+// RocksDB names its write-ahead-log files <number>.log.
+bool IsWalFile(const std::filesystem::path& p) {
+  const std::string name = p.filename().string();
+  return name.size() > 4 && name.ends_with(".log") &&
+         std::all_of(name.begin(), name.end() - 4, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Refuses a store whose write-ahead log has damage that recovery would
+// resolve by dropping intact records after it (wal_scan.h); sets *torn when
+// a file ends in a torn record, which only a tolerant open recovers.
+Status CheckWalTails(const std::string& dir, bool* torn) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file() || !IsWalFile(entry.path())) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) {
+      return Status::IOError("store " + dir + ": cannot read " + entry.path().string());
+    }
+    const WalScan scan = ScanWal(bytes);
+    if (scan.verdict == WalScan::Verdict::kTornTail) *torn = true;
+    if (scan.verdict != WalScan::Verdict::kDamaged) continue;
+    return Status::Corruption(
+        "store " + dir + ": its write-ahead log " + entry.path().filename().string() +
+        " is damaged at byte " + std::to_string(scan.damage_offset) + " (" + scan.reason +
+        ") and intact records follow at byte " + std::to_string(scan.intact_after) +
+        ": recovering would drop writes that were synced. Restore the directory from a "
+        "copy, or remove it so that the node catches up from its peers");
+  }
+  if (ec) return Status::IOError("store " + dir + ": cannot list it: " + ec.message());
+  return Status::Ok();
+}
 
 // The only place a rocksdb::Status becomes a frontera::Status (STYLE.md,
 // "Errors": translate at the folder that owns the library). The message says
@@ -235,10 +271,12 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir, const KvO
   // A crash can tear only the last unsynced WAL record; both modes recover
   // every record before it and drop the torn tail (docs/storage.md,
   // "Durability"). They differ on damage elsewhere in the log: point-in-time
-  // stops there and drops the rest, kTolerateCorruptedTailRecords refuses to
-  // open, so that a synced record after the damage is never lost in silence.
+  // stops there and drops the rest. kTolerateCorruptedTail recovers only a
+  // torn tail (CheckWalTails, below), because RocksDB's
+  // kTolerateCorruptedTailRecords alone takes a flipped length or type byte
+  // for a torn tail and drops the synced records after it.
   db_options.wal_recovery_mode = options.wal_recovery == WalRecovery::kTolerateCorruptedTail
-                                     ? rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords
+                                     ? rocksdb::WALRecoveryMode::kAbsoluteConsistency
                                      : rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   // With six column families written at different rates, one WAL file stays
   // alive until every family that has data in it is flushed; bound the total
@@ -270,9 +308,22 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir, const KvO
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
   for (Column c : kAllColumns) descriptors.emplace_back(std::string(ColumnName(c)), cf_options);
 
+  // kTolerateCorruptedTail: RocksDB ends a log at some damage without any
+  // error in every mode (a type byte flipped to a recyclable record reads
+  // as the end of a reused file), so the log files are scanned first; the
+  // open is strict, and tolerant only for a torn tail the scan found.
+  bool torn = false;
+  if (options.wal_recovery == WalRecovery::kTolerateCorruptedTail) {
+    FRONTERA_RETURN_IF_ERROR(CheckWalTails(dir, &torn));
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw_db);
+  if (s.IsCorruption() && torn) {
+    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+    handles.clear();
+    s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw_db);
+  }
   if (!s.ok()) {
     if (IsLockError(s)) {
       return Status::Unavailable("store " + dir +
