@@ -11,6 +11,10 @@ namespace {
 
 // The largest RaftConfig::max_term_step accepted.
 constexpr uint64_t kMaxTermStepLimit = uint64_t{1} << 40;
+// Heartbeat responses without an append acknowledgement after which a
+// follower's in-flight appends count as lost (HandleHeartbeatResponse). Two
+// prove it on an in-order link; one more absorbs reordering.
+constexpr uint32_t kLostAppendHeartbeats = 3;
 
 // Step's refusal of a message that breaks the protocol (raft.h).
 Status Violation(const Message& m, const std::string& what) {
@@ -299,7 +303,13 @@ void Raft::Tick() {
       // timeout is abandoned so that the leader accepts proposals again.
       lead_transferee_ = kNoNode;
       transfer_elapsed_ = 0;
+      const bool late_timeout_now_possible = timeout_now_sent_;
       timeout_now_sent_ = false;
+      // Its TimeoutNow may still arrive. A no-op of this term moves the
+      // followers' logs past the target's, so that its late election is
+      // refused by them for its log (§5.4.1); this leader ignores it too
+      // (see Step: only the live transfer's election deposes a leader).
+      if (late_timeout_now_possible) (void)ProposeNoop();
     }
     if (election_elapsed_ >= config_.election_ticks) {
       election_elapsed_ = 0;
@@ -449,6 +459,14 @@ void Raft::MaybeSendTimeoutNow() {
   timeout_now_sent_ = true;
 }
 
+void Raft::ReportUnreachable(NodeId peer) {
+  if (role_ != Role::kLeader || peer == config_.id) return;
+  auto it = progress_.find(peer);
+  if (it == progress_.end() || it->second.state != ProgressState::kReplicate) return;
+  // Resent from the match once the peer answers (the probe waits for that).
+  BecomeProbe(it->second, it->second.match + 1);
+}
+
 void Raft::ReportSnapshot(NodeId peer, bool ok) {
   if (role_ != Role::kLeader) return;
   auto it = progress_.find(peer);
@@ -507,6 +525,7 @@ void Raft::BecomeProbe(Progress& pr, uint64_t next) {
   pr.next = std::max(next, pr.match + 1);
   pr.probe_sent = false;
   pr.inflight.clear();
+  pr.stalled_heartbeats = 0;
   pr.pending_snapshot = 0;
   pr.snapshot_streamed = false;
 }
@@ -516,6 +535,7 @@ void Raft::BecomeReplicate(Progress& pr) {
   pr.next = pr.match + 1;
   pr.probe_sent = false;
   pr.inflight.clear();
+  pr.stalled_heartbeats = 0;
   pr.pending_snapshot = 0;
   pr.snapshot_streamed = false;
 }
@@ -697,6 +717,10 @@ Status Raft::Step(const Message& m) {
                            m.type == MessageType::kSnapshot || m.type == MessageType::kTimeoutNow;
   // A transfer election counts as one only when the leader signed for it.
   const bool forced = is_vote_request && m.force && TransferAuthorized(m);
+  // A leader steps down for the election of the transfer under way only: a
+  // forced request from any other node is a late TimeoutNow of a transfer
+  // it abandoned (Tick), and the leader has resumed.
+  const bool live_transfer = forced && role_ == Role::kLeader && m.from == lead_transferee_;
   const bool was_leader = role_ == Role::kLeader;
   if (m.from == distrusted_ && (from_leader || is_vote_request)) {
     // DistrustLeader: this node neither follows nor votes for a leader that
@@ -705,7 +729,7 @@ Status Raft::Step(const Message& m) {
   }
   const bool untrusted = config_.authority != nullptr;
   if (m.term > current_term_) {
-    if (role_ == Role::kLeader && config_.check_quorum && !forced) {
+    if (role_ == Role::kLeader && config_.check_quorum && !live_transfer) {
       // A peer that answered this leader within stuck_peer_periods is not a
       // follower stuck at a later term: its later term is ignored, as if the
       // message were lost (a forced vote request is a transfer this leader
@@ -753,11 +777,13 @@ Status Raft::Step(const Message& m) {
       // would push this node's term away from the others'.
       return Status::Ok();
     }
-    if (untrusted && m.type == MessageType::kVote && !CandidateUpToDate(m)) {
+    if ((untrusted || forced) && m.type == MessageType::kVote && !CandidateUpToDate(m)) {
       // A vote this node refuses for the candidate's log does not move its
       // term either: answered at its own term, as if the request were stale.
       // Otherwise any peer could push the term of a node without a leader
-      // as far as it likes, one request after another.
+      // as far as it likes, one request after another. A forced request
+      // passed the lease only for a transfer: refused, it must not leave
+      // this node at a term its leader does not know (a late TimeoutNow).
       SendRejection(MessageType::kVoteResponse, m.from);
       return Status::Ok();
     }
@@ -1286,6 +1312,7 @@ void Raft::HandleAppendResponse(const Message& m) {
   while (!pr.inflight.empty() && pr.inflight.front() <= m.index) pr.inflight.pop_front();
   if (m.index > pr.match) {
     pr.match = m.index;
+    pr.stalled_heartbeats = 0;
     if (pr.state == ProgressState::kSnapshot) {
       // Raft §7: the follower installed (or already had) the snapshot;
       // replicate the entries that follow it.
@@ -1307,11 +1334,15 @@ void Raft::HandleAppendResponse(const Message& m) {
   } else if (pr.state == ProgressState::kProbe) {
     pr.probe_sent = false;
   }
+  ResumeAppends(m.from, pr);
+}
+
+void Raft::ResumeAppends(NodeId to, Progress& pr) {
   while (pr.next <= last_index() && pr.state != ProgressState::kSnapshot &&
          (pr.state == ProgressState::kProbe ? !pr.probe_sent
                                             : pr.inflight.size() < config_.max_inflight_appends)) {
     const uint64_t before = outbox_.size();
-    SendAppend(m.from, /*send_if_empty=*/false);
+    SendAppend(to, /*send_if_empty=*/false);
     if (outbox_.size() == before) break;
   }
 }
@@ -1320,6 +1351,9 @@ void Raft::HandleHeartbeatResponse(const Message& m) {
   if (role_ != Role::kLeader) return;
   Progress& pr = progress_[m.from];
   pr.recent_active = true;
+  // Silent for a whole CheckQuorum period: what was sent meanwhile is lost.
+  const bool back_from_silence = pr.silent_periods > 0;
+  pr.silent_periods = 0;
   pr.read_ack_round = std::max(pr.read_ack_round, m.context);
   ReleaseConfirmedReads();
   if (pr.state == ProgressState::kSnapshot) {
@@ -1331,10 +1365,35 @@ void Raft::HandleHeartbeatResponse(const Message& m) {
     }
     return;
   }
-  if (m.reject || pr.match < last_index()) {
-    // Appends may have been lost: resume from the last known match. This
-    // restarts the pipeline once per heartbeat when a follower lags. A
-    // follower that cannot confirm our commit (reject) is probed likewise.
+  if (m.reject) {
+    // It cannot confirm our commit: it restarted and lost what our appends
+    // told it. Find where its log ends.
+    BecomeProbe(pr, pr.match + 1);
+    SendAppend(m.from, /*send_if_empty=*/true);
+    return;
+  }
+  if (pr.match >= last_index()) {
+    pr.stalled_heartbeats = 0;
+    return;
+  }
+  if (pr.state == ProgressState::kProbe) {
+    // The probe or its answer may have been lost: send it again, from where
+    // the back-off got to (not from the match, which would undo it).
+    pr.probe_sent = false;
+    SendAppend(m.from, /*send_if_empty=*/true);
+    return;
+  }
+  // kReplicate. A lagging follower is never sent back to probing by a
+  // heartbeat: that would resend the window on every heartbeat under load.
+  // Links deliver in order, so an append sent before a heartbeat is answered
+  // before it; appends still unacknowledged after kLostAppendHeartbeats
+  // heartbeat responses with no acknowledgement in between were lost (a
+  // full send queue drops frames), as were those sent to a follower that
+  // was silent for a CheckQuorum period. Only then resend from the match.
+  if (pr.inflight.empty()) {
+    pr.stalled_heartbeats = 0;
+    ResumeAppends(m.from, pr);
+  } else if (back_from_silence || ++pr.stalled_heartbeats >= kLostAppendHeartbeats) {
     BecomeProbe(pr, pr.match + 1);
     SendAppend(m.from, /*send_if_empty=*/true);
   }

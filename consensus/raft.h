@@ -13,6 +13,22 @@
 //     raft.Advance(rd);
 //   }
 //
+// The persist-before-send contract is what makes the core's own counting
+// safe, and a driver must keep it:
+// - A leader counts its own log toward a quorum as soon as it appends
+//   (MaybeCommit), before the append is synced. That is safe only because
+//   nothing leaves the node before the Ready holding the entries is synced:
+//   the followers' acknowledgements that complete a quorum answer appends
+//   this Ready (or a later one) sent, so they arrive after the sync.
+// - A vote or a term in rd.hard_state must be durable before the vote
+//   response leaves; a node that forgot a vote could vote twice in a term.
+// - Entries a follower acknowledges (kAppendResponse in rd.messages) are in
+//   rd.entries of the same Ready or an earlier one.
+// Sending rd.messages from another thread while persisting, or persisting
+// asynchronously, breaks these; pipelining the leader's own sync with its
+// sends would need the core to count its own entries only after a storage
+// completion is reported.
+//
 // Thread-safety: not thread-safe; one thread drives a Raft instance.
 #pragma once
 
@@ -219,6 +235,12 @@ class Raft {
   // probes the peer again (and may send a snapshot again later).
   void ReportSnapshot(NodeId peer, bool ok);
 
+  // The driver reports that a message to `peer` was dropped before it left
+  // this node (a full send queue, a broken connection): appends in flight to
+  // it may be lost, so the leader probes it again from its match instead of
+  // waiting for heartbeats to show the loss. Safe at any time.
+  void ReportUnreachable(NodeId peer);
+
   // True when GetReady would return something to persist, send or apply.
   bool HasReady() const;
   // The pending outputs. Messages are handed over (not returned again).
@@ -263,8 +285,12 @@ class Raft {
     uint64_t match = 0;  // Highest index known replicated.
     uint64_t next = 1;   // Next index to send; > match.
     ProgressState state = ProgressState::kProbe;
-    bool probe_sent = false;         // kProbe: paused until a response arrives.
-    std::deque<uint64_t> inflight;   // kReplicate: last indexes of unacked appends.
+    bool probe_sent = false;        // kProbe: paused until a response arrives.
+    std::deque<uint64_t> inflight;  // kReplicate: last indexes of unacked appends.
+    // kReplicate: heartbeat responses in a row that found appends in flight
+    // and no append acknowledged since the previous one (see
+    // HandleHeartbeatResponse).
+    uint32_t stalled_heartbeats = 0;
     uint64_t pending_snapshot = 0;   // kSnapshot: the index of the snapshot sent.
     bool snapshot_streamed = false;  // kSnapshot: the driver reported the stream done.
     bool recent_active = false;      // Heard from since the last CheckQuorum.
@@ -305,6 +331,8 @@ class Raft {
   // A (pre-)vote response of `type` refusing, at this node's term.
   void SendRejection(MessageType type, NodeId to);
   void SendAppend(NodeId to, bool send_if_empty);
+  // Sends appends to `to` while its window (or probe) allows.
+  void ResumeAppends(NodeId to, Progress& pr);
   void SendSnapshot(NodeId to, Progress& pr);
   void BroadcastAppend(bool send_if_empty);
   void BroadcastHeartbeat();

@@ -612,6 +612,67 @@ TEST_CASE("in-flight appends to a silent follower are bounded") {
   CHECK(appends_to_2 == 2);
 }
 
+// Entries carried to `to` by the appends among `messages`.
+size_t EntriesSentTo(const std::vector<Message>& messages, NodeId to) {
+  size_t n = 0;
+  for (const Message& m : messages) {
+    if (m.to == to && m.type == MessageType::kAppend) n += m.entries.size();
+  }
+  return n;
+}
+
+TEST_CASE("a heartbeat response does not restart a lagging follower's pipeline") {
+  // Under load a follower's heartbeat response arrives while appends sent
+  // after that heartbeat are in flight. Sending it back to probing resent
+  // the whole window on every heartbeat (issue 9, defect 1).
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  REQUIRE(net.node(1).Propose("warm").ok());
+  net.Settle();
+  size_t proposed = 0, sent_to_2 = 0;
+  std::vector<Message> pending;
+  for (int round = 0; round < 30; ++round) {
+    net.Tick(1);  // heartbeat first, then this round's entries
+    for (int i = 0; i < 3; ++i, ++proposed) {
+      REQUIRE(net.node(1).Propose("p" + std::to_string(proposed)).ok());
+    }
+    std::vector<Message> out = net.Collect();
+    sent_to_2 += EntriesSentTo(out, 2);
+    net.Deliver(out);
+  }
+  net.Settle();
+  CHECK(net.node(2).commit_index() == net.node(1).last_index());
+  INFO("entries sent to node 2: " << sent_to_2 << " for " << proposed << " proposed");
+  CHECK(sent_to_2 <= proposed + 3);
+}
+
+TEST_CASE("appends lost in flight are resent after heartbeats prove them lost") {
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  REQUIRE(net.node(1).Propose("warm").ok());
+  net.Settle();
+  // Everything sent to node 2 while these commit is lost (a full send queue
+  // drops frames); node 2 stays silent, so nothing tells the leader.
+  net.Isolate(2);
+  for (int i = 0; i < 3; ++i) REQUIRE(net.node(1).Propose("lost" + std::to_string(i)).ok());
+  net.Settle();
+  net.Heal();
+  const uint64_t last = net.node(1).last_index();
+  REQUIRE(net.node(1).commit_index() == last);
+  REQUIRE(net.node(2).last_index() < last);
+  // Each heartbeat round trip without an acknowledgement is evidence; the
+  // appends are resent only once it is conclusive, then node 2 catches up.
+  int rounds = 0;
+  for (; rounds < 10 && net.node(2).last_index() < last; ++rounds) {
+    net.Tick(1);
+    net.Settle();
+  }
+  CHECK(net.node(2).last_index() == last);
+  CHECK(rounds <= 4);
+}
+
 // ---------------------------------------------------------------------------
 // §7 Log compaction and snapshots.
 
@@ -1067,6 +1128,48 @@ TEST_CASE("§3.10 a transfer that does not finish in an election timeout is aban
   CHECK(net.node(1).lead_transferee() == kNoNode);
   CHECK(net.node(1).role() == Role::kLeader);
   CHECK(net.node(1).Propose("y").ok());
+}
+
+TEST_CASE("§3.10 a TimeoutNow that arrives after its transfer was abandoned deposes no one") {
+  // Issue 9, defect 6: the leader gave up on the transfer and resumed; the
+  // target's election from the late TimeoutNow used to win with the third
+  // node's vote (a forced vote passes the lease) and depose it.
+  Network net(3);
+  net.Start();
+  net.Elect(1);
+  REQUIRE(net.node(1).Propose("x").ok());
+  net.Settle();
+  const uint64_t term = net.node(1).current_term();
+  REQUIRE(net.node(1).TransferLeadership(3).ok());
+  std::vector<Message> out = net.Collect();
+  std::vector<Message> late;
+  for (const Message& m : out) {
+    if (m.type == MessageType::kTimeoutNow) late.push_back(m);
+  }
+  REQUIRE(late.size() == 1);  // node 3 is up to date: sent at once
+  std::erase_if(out, [](const Message& m) { return m.type == MessageType::kTimeoutNow; });
+  // The TimeoutNow is held up on its way, and on an in-order link so is
+  // everything the leader sends node 3 after it.
+  net.Isolate(3);
+  net.Deliver(out);
+  for (int i = 0; i < 10; ++i) {  // an election timeout: the transfer is abandoned
+    net.Tick(1);
+    net.Settle();
+  }
+  net.Heal();
+  REQUIRE(net.node(1).lead_transferee() == kNoNode);
+  REQUIRE(net.node(1).role() == Role::kLeader);
+  const uint64_t resumed_at = net.node(1).last_index();
+  CHECK(net.node(2).last_index() == resumed_at);  // the no-op reached node 2
+  net.Deliver(late);
+  net.Settle();
+  CHECK(net.node(1).role() == Role::kLeader);
+  CHECK(net.node(1).current_term() == term);
+  CHECK(net.node(2).current_term() == term);  // refused without taking the term
+  CHECK(net.node(3).role() != Role::kLeader);
+  REQUIRE(net.node(1).Propose("after").ok());
+  net.Settle();
+  CHECK(net.node(2).commit_index() == net.node(1).last_index());
 }
 
 TEST_CASE("§3.10 a forced vote bypasses the leader lease; a plain one does not") {

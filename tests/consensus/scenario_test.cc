@@ -39,6 +39,8 @@
 // what changed: role/term/leader, commit index, snapshot, transfer and the
 // read states handed out. A kSnapshot message is "streamed" when delivered
 // (ReportSnapshot(ok)) and reported failed when the partition drops it.
+// Every message a partition drops is reported to its sender
+// (ReportUnreachable), as a transport whose connection broke does.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -372,7 +374,9 @@ class Cluster {
     for (const Message& m : round) {
       if (!Connected(m.from, m.to)) {
         out_.push_back(DescribeMessage(m) + " (dropped: partition)");
+        // As a transport over broken connections does: the sender learns.
         if (m.type == MessageType::kSnapshot) nodes_.at(m.from)->ReportSnapshot(m.to, false);
+        nodes_.at(m.from)->ReportUnreachable(m.to);
         Process();
         continue;
       }
