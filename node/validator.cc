@@ -258,14 +258,17 @@ Status Validator::OpenStores() {
                               config_.data_dir + " so the node catches up from its peers");
   }
   applied_index_ = applied.index;
+  std::vector<SnapshotMeta> on_disk;
   for (const fs::directory_entry& e : fs::directory_iterator(root / "snapshots", ec)) {
     SnapshotMeta s;
     if (std::sscanf(e.path().filename().c_str(), "%lu-%lu", &s.index, &s.term) == 2) {
-      snapshots_.push_back(s);
+      on_disk.push_back(s);
     }
   }
-  std::sort(snapshots_.begin(), snapshots_.end(),
-            [](const SnapshotMeta& a, const SnapshotMeta& b) { return a.index < b.index; });
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snapshots_ = SnapshotCatalog(std::move(on_disk), log_store_->Snapshot().index);
+  }
   snapshot_receiver_.emplace((root / "snapshot-staging").string(), kSnapshotBytesMax);
   // No leader known yet: chunks are refused until one is (OnLeaderChange).
   snapshot_receiver_->Expect(consensus::kNoNode, 0);
@@ -1066,7 +1069,11 @@ void Validator::StartReadRound() {
 void Validator::SendRaftMessage(Message m) {
   if (!transport_) return;
   if (m.type != MessageType::kSnapshot) {
-    transport_->Send(m.to, Envelope(PeerKind::kRaft, consensus::EncodeMessage(m)));
+    const bool queued =
+        transport_->Send(m.to, Envelope(PeerKind::kRaft, consensus::EncodeMessage(m)));
+    // A dropped append would otherwise wait for heartbeats to prove it lost;
+    // the core resends from the follower's match once it answers.
+    if (!queued && m.type == MessageType::kAppend) raft_->ReportUnreachable(m.to);
     return;
   }
   // One transfer per follower at a time. Once streamed, a new request from
@@ -1124,12 +1131,24 @@ void Validator::CheckSnapshotSends() {
 }
 
 void Validator::MaybeCompact() {
-  SnapshotMeta newest;
+  std::optional<SnapshotMeta> newest;
+  {
+    // Pinned: snapshots the apply thread takes meanwhile do not delete it.
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    newest = snapshots_.PinNewest();
+  }
+  if (!newest) return;
+  CompactTo(*newest);
+  // The snapshot the core now names is the one it sends; older ones go.
+  std::vector<SnapshotMeta> removed;
   {
     std::lock_guard<std::mutex> lock(snapshot_mu_);
-    if (snapshots_.empty()) return;
-    newest = snapshots_.back();
+    removed = snapshots_.Compacted(raft_->snapshot().index);
   }
+  RemoveSnapshots(removed);
+}
+
+void Validator::CompactTo(const SnapshotMeta& newest) {
   // Keep log_retain_entries entries behind the snapshot, so that a follower
   // slightly behind catches up from the log rather than by snapshot.
   if (newest.index <= raft_->snapshot().index ||
@@ -1145,12 +1164,12 @@ void Validator::MaybeCompact() {
   if (!raft_->Compact(newest.index).ok()) return;
   Status s = log_store_->Compact(newest);
   FRONTERA_CHECK(s.ok()) << "raft log compaction failed: " << s.ToString();
-  // The snapshot the core now names is the one it sends; older ones go.
-  std::lock_guard<std::mutex> lock(snapshot_mu_);
-  while (snapshots_.size() > 1 && snapshots_.front().index < newest.index) {
+}
+
+void Validator::RemoveSnapshots(const std::vector<SnapshotMeta>& removed) {
+  for (const SnapshotMeta& meta : removed) {
     std::error_code ec;
-    fs::remove_all(SnapshotDir(config_.data_dir, snapshots_.front()), ec);
-    snapshots_.pop_front();
+    fs::remove_all(SnapshotDir(config_.data_dir, meta), ec);
   }
 }
 
@@ -1390,7 +1409,7 @@ void Validator::ApplyEntry(const Entry& entry) {
 
 bool Validator::SnapshotDue(uint64_t index) {
   std::lock_guard<std::mutex> lock(snapshot_mu_);
-  const uint64_t last = snapshots_.empty() ? 0 : snapshots_.back().index;
+  const uint64_t last = snapshots_.newest() ? snapshots_.newest()->index : 0;
   return index >= last + config_.raft.snapshot_interval_entries;
 }
 
@@ -1433,24 +1452,21 @@ void Validator::TakeSnapshot(uint64_t index, uint64_t term, uint64_t height) {
     return;
   }
   ++snapshots_taken_;
+  std::vector<SnapshotMeta> removed;
   {
     std::lock_guard<std::mutex> lock(snapshot_mu_);
-    snapshots_.push_back(meta);
+    removed = snapshots_.Add(meta);
     snapshot_heights_[index] = height;
-    // Keep the snapshot the core may be sending (older) and the newest.
-    while (snapshots_.size() > 3) {
-      fs::remove_all(SnapshotDir(config_.data_dir, snapshots_[1]), ec);
-      snapshot_heights_.erase(snapshots_[1].index);
-      snapshots_.erase(snapshots_.begin() + 1);
-    }
+    for (const SnapshotMeta& gone : removed) snapshot_heights_.erase(gone.index);
   }
+  RemoveSnapshots(removed);
   WriteStateNotes();
 }
 
 void Validator::WriteStateNotes() {
   std::lock_guard<std::mutex> lock(snapshot_mu_);
   for (auto& [height, note] : cosigner_->TakePinnedStateNotes()) completed_notes_[height] = note;
-  for (const SnapshotMeta& meta : snapshots_) {
+  for (const SnapshotMeta& meta : snapshots_.all()) {
     auto h = snapshot_heights_.find(meta.index);
     if (h == snapshot_heights_.end()) continue;
     auto note = completed_notes_.find(h->second);
@@ -1559,13 +1575,12 @@ void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string&
     }
     if (copied.ok()) copied = SyncTree(dir);
     if (copied.ok()) {
-      std::lock_guard<std::mutex> lock(snapshot_mu_);
-      snapshots_.push_back(snapshot);
-      // The older local ones cannot be sent any more (the log starts later).
-      while (snapshots_.size() > 1) {
-        fs::remove_all(SnapshotDir(config_.data_dir, snapshots_.front()), ec);
-        snapshots_.pop_front();
+      std::vector<SnapshotMeta> removed;
+      {
+        std::lock_guard<std::mutex> lock(snapshot_mu_);
+        removed = snapshots_.Installed(snapshot);
       }
+      RemoveSnapshots(removed);
     } else {
       fs::remove_all(dir, ec);
     }

@@ -37,6 +37,8 @@
 #include "ledger/state_machine.h"
 #include "node/checkpoint_cosigner.h"
 #include "node/config.h"
+#include "node/read_context.h"
+#include "node/snapshot_catalog.h"
 #include "node/snapshot_transfer.h"
 #include "node/state_note.h"
 #include "storage/kv_store.h"
@@ -165,6 +167,9 @@ class Validator final : public api::Backend {
   void ProcessReady();
   void SendRaftMessage(consensus::Message message);
   void MaybeCompact();
+  // Compacts the log to `newest` if it is due and holds its state note.
+  void CompactTo(const consensus::SnapshotMeta& newest);
+  void RemoveSnapshots(const std::vector<consensus::SnapshotMeta>& removed);
   // Answers every write waiting here (queued or sent to a leader) with
   // kUnavailable and forgets them: this node has no leader.
   void FailWaitingWrites();
@@ -251,8 +256,9 @@ class Validator final : public api::Backend {
   std::deque<ReadRound*> readers_;     // GUARDED_BY(mu_): reads waiting for a round
   std::atomic<bool> stopping_{false};  // set under mu_; read under other locks too
   std::condition_variable read_cv_;
-  std::map<uint64_t, std::vector<ReadRound*>> read_rounds_;   // GUARDED_BY(mu_): by context
-  uint64_t next_read_context_ = 1;                            // GUARDED_BY(mu_)
+  std::map<uint64_t, std::vector<ReadRound*>> read_rounds_;  // GUARDED_BY(mu_): by context
+  // GUARDED_BY(mu_); unique to this incarnation (read_context.h).
+  uint64_t next_read_context_ = FirstReadContext();
   std::map<consensus::NodeId, SnapshotSend> snapshot_sends_;  // raft thread
   std::optional<SnapshotReceiver> snapshot_receiver_;         // raft thread
   // Complete snapshots stepped into the core, moved out of staging, by
@@ -273,9 +279,9 @@ class Validator final : public api::Backend {
   std::deque<ApplyItem> apply_queue_;   // GUARDED_BY(apply_mu_); <= kApplyQueueMax
   std::condition_variable applied_cv_;  // signalled with apply_mu_ when applied_index_ grows
   std::atomic<uint64_t> applied_index_{0};
-  // Snapshots this node holds, newest last (at most two kept on disk).
+  // Snapshots this node holds, and which may be deleted (snapshot_catalog.h).
   std::mutex snapshot_mu_;
-  std::deque<consensus::SnapshotMeta> snapshots_;  // GUARDED_BY(snapshot_mu_)
+  SnapshotCatalog snapshots_;  // GUARDED_BY(snapshot_mu_)
   // Block height of each snapshot still without its state note, by index.
   std::map<uint64_t, uint64_t> snapshot_heights_;  // GUARDED_BY(snapshot_mu_)
   // Majority-signed state notes not yet written into their snapshot, by height.
