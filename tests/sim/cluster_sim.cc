@@ -227,6 +227,9 @@ void ClusterSim::StartRaft(Node& node) {
   node.raft = std::move(raft).value();
   node.applied = config.applied_index;
   node.commit_seen = std::max(node.commit_seen, node.raft->commit_index());
+  // Like node/read_context.h: each process numbers its read rounds from a
+  // random start, so a previous process's answer matches none of them.
+  node.last_read_context = Rand(uint64_t{1} << 62);
 }
 
 void ClusterSim::CrashRestart(Node& node, bool power_loss) {
@@ -255,17 +258,23 @@ void ClusterSim::CrashRestart(Node& node, bool power_loss) {
            std::to_string(lost.messages.size()) + " messages");
     }
   }
-  // Connections to the node break: what was in flight to it is gone, and a
+  // Connections to the node break: some of what was in flight to it is
+  // gone, the rest (queued at the senders) reaches the next process; a
   // snapshot stream to it fails at its sender.
   std::vector<InFlight> kept;
   for (InFlight& f : in_flight_) {
-    if (f.message.to != node.id) {
+    if (f.message.to != node.id || (f.message.type != MessageType::kSnapshot && Chance(30))) {
       kept.push_back(std::move(f));
     } else if (f.message.type == MessageType::kSnapshot) {
       FailSnapshotStream(f.message, "receiver crashed");
     }
   }
   in_flight_ = std::move(kept);
+  ++node.process;
+  // Its clients' connections broke too: their reads are gone.
+  for (auto it = reads_.begin(); it != reads_.end();) {
+    it = it->second.node == node.id ? reads_.erase(it) : std::next(it);
+  }
   node.raft.reset();
   node.staged.reset();
   std::error_code ec;
@@ -304,7 +313,18 @@ void ClusterSim::ProcessReady(Node& node) {
     Ready rd = node.raft->GetReady();
     // raft.h: install the snapshot before persisting entries and applying.
     if (rd.snapshot) InstallStagedSnapshot(node, *rd.snapshot);
-    if (rd.hard_state) node.storage.SetHardState(*rd.hard_state);
+    if (rd.hard_state) {
+      node.storage.SetHardState(*rd.hard_state);
+      // One vote per term per node, across restarts and power loss.
+      if (rd.hard_state->voted_for != consensus::kNoNode) {
+        auto [it, first] = votes_.emplace(std::make_pair(node.id, rd.hard_state->current_term),
+                                          rd.hard_state->voted_for);
+        REQUIRE_MESSAGE((first || it->second == rd.hard_state->voted_for),
+                        "node " << node.id << " voted for " << it->second << " and "
+                                << rd.hard_state->voted_for << " in term "
+                                << rd.hard_state->current_term);
+      }
+    }
     for (const Entry& e : rd.entries) RecordPersisted(e);
     Status appended = node.storage.Append(rd.entries);
     REQUIRE_MESSAGE(appended.ok(), "node " << node.id << ": " << appended.ToString());
@@ -393,16 +413,20 @@ void ClusterSim::MaybeSnapshot(Node& node) {
 void ClusterSim::IssueRead() {
   Node& node = NodeAt(1 + Rand(nodes_.size()));
   if (node.hostile) return;  // the adversary answers no client
-  const uint64_t context = ++next_read_context_;
+  if (options_.unsafe_local_reads) {
+    RecordLookups(node, step_);
+    return;
+  }
+  const uint64_t context = ++node.last_read_context;
   Status s = node.raft->ReadIndex(context);
   if (!s.ok()) return;  // no leader known: the client asks again later
-  reads_[context] = PendingRead{node.id, max_commit_observed_, std::nullopt};
+  reads_[{node.id, context}] = PendingRead{node.id, step_, max_commit_observed_, std::nullopt};
   Note("read " + std::to_string(context) + " at node " + std::to_string(node.id) +
        " (commit observed " + std::to_string(max_commit_observed_) + ")");
 }
 
 void ClusterSim::HandleReadState(Node& node, const consensus::ReadState& read_state) {
-  auto it = reads_.find(read_state.context);
+  auto it = reads_.find({node.id, read_state.context});
   REQUIRE_MESSAGE(it != reads_.end(), "read state for unknown context " << read_state.context);
   PendingRead& read = it->second;
   REQUIRE(read.node == node.id);
@@ -437,10 +461,11 @@ void ClusterSim::CheckAnsweredReads(Node& node) {
       }
     }
     REQUIRE_MESSAGE(node.ledger->applied_index() >= last_normal,
-                    "read " << it->first << " at node " << node.id << " sees ledger index "
+                    "read " << it->first.second << " at node " << node.id << " sees ledger index "
                             << node.ledger->applied_index() << ", missing the proposal at "
                             << last_normal);
     ++stats_.reads_checked;
+    RecordLookups(node, read.call_step);
     read.served = true;  // kept: a duplicated answer may still arrive
     ++it;
   }
@@ -448,10 +473,25 @@ void ClusterSim::CheckAnsweredReads(Node& node) {
 
 // ---- the network ----
 
-bool ClusterSim::Blocked(NodeId from, NodeId to) const {
-  const Node& a = *nodes_[from - 1];
-  const Node& b = *nodes_[to - 1];
-  return a.group != b.group || one_way_blocked_.count({from, to}) > 0;
+bool ClusterSim::Blocked(const Message& m) const {
+  const Node& a = *nodes_[m.from - 1];
+  const Node& b = *nodes_[m.to - 1];
+  if (a.group != b.group || one_way_blocked_.count({m.from, m.to}) > 0) return true;
+  int message_class = -1;
+  switch (m.type) {
+    case MessageType::kAppend:
+    case MessageType::kAppendResponse:
+    case MessageType::kSnapshot:
+      message_class = 0;
+      break;
+    case MessageType::kHeartbeat:
+    case MessageType::kHeartbeatResponse:
+      message_class = 1;
+      break;
+    default:
+      return false;
+  }
+  return class_blocked_.count({std::min(m.from, m.to), std::max(m.from, m.to), message_class}) > 0;
 }
 
 void ClusterSim::Send(Message message) {
@@ -461,7 +501,9 @@ void ClusterSim::Send(Message message) {
   }
   uint64_t at = step_;
   if (faults_ && Chance(10)) at += 1 + Rand(10);  // delay
-  in_flight_.push_back({std::move(message), at});
+  if (message.type == MessageType::kAppend) stats_.entries_sent += message.entries.size();
+  const uint64_t process = NodeAt(message.to).process;
+  in_flight_.push_back({std::move(message), at, process});
 }
 
 bool ClusterSim::DeliverOne() {
@@ -472,13 +514,15 @@ bool ClusterSim::DeliverOne() {
   if (ready.empty()) return false;
   const size_t i = ready[Rand(ready.size())];  // reordering: any ready message may go next
   Message m = in_flight_[i].message;
+  const bool stale = in_flight_[i].receiver_process != NodeAt(m.to).process;
   if (!faults_ || !Chance(5)) {  // duplication: sometimes a copy stays in flight
     in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(i));
   }
-  if ((faults_ && Chance(5)) || Blocked(m.from, m.to)) {  // loss, partition
+  if ((faults_ && Chance(5)) || Blocked(m)) {  // loss, partition
     if (m.type == MessageType::kSnapshot) FailSnapshotStream(m, "lost");
     return true;
   }
+  if (stale) ++stats_.stale_frames;
   Deliver(std::move(m));
   return true;
 }
@@ -713,7 +757,7 @@ void ClusterSim::HostileStep() {
       // An answer to a read: a context a client used at the target, or any.
       m.type = MessageType::kReadIndexResponse;
       m.term = term;
-      m.context = !reads_.empty() && Chance(50) ? reads_.rbegin()->first : Rand(1u << 30);
+      m.context = !reads_.empty() && Chance(50) ? reads_.rbegin()->first.second : Rand(1u << 30);
       m.index = Rand(2) == 0 ? 0 : kMax64;
       return StepHostile("read-index-response", m, false);
     }
@@ -788,13 +832,19 @@ void ClusterSim::ProposeRandom(bool final_block) {
   ledger::Proposal proposal;
   proposal.time_unix_ms = next_block_time_unix_ms_;
   const size_t count = 1 + Rand(3);
+  std::vector<size_t> picked;
   for (size_t i = 0; i < count; ++i) {
-    proposal.documents.push_back(pool.documents[Rand(pool.documents.size())]);
+    picked.push_back(Rand(pool.documents.size()));
+    proposal.documents.push_back(pool.documents[picked.back()]);
   }
   std::string data;
   if (final_block) {
-    if (final_data_.empty()) final_data_ = ledger::EncodeProposal(proposal);
+    if (final_data_.empty()) {
+      final_data_ = ledger::EncodeProposal(proposal);
+      final_documents_ = picked;
+    }
     data = final_data_;
+    picked = final_documents_;  // a retry of the same documents
   } else {
     data = ledger::EncodeProposal(proposal);
   }
@@ -810,6 +860,9 @@ void ClusterSim::ProposeRandom(bool final_block) {
   }
   if (s.ok()) {
     ++stats_.proposals;
+    const consensus::Raft& leader = *NodeAt(at).raft;
+    proposal_records_.push_back(
+        {step_, leader.last_index(), leader.current_term(), std::move(picked)});
     // The proposers' clock never runs backwards (it is the ledger's only clock).
     next_block_time_unix_ms_ += 1000 * static_cast<int64_t>(Rand(3));
     Note("propose " + std::to_string(count) + " documents at node " + std::to_string(at));
@@ -866,11 +919,24 @@ void ClusterSim::Step() {
   } else if (r < 891) {
     for (auto& node : nodes_) node->group = 0;
     one_way_blocked_.clear();
+    class_blocked_.clear();
     Note("heal");
   } else if (r < 903) {
     Node& node = NodeAt(1 + Rand(nodes_.size()));
     if (!node.hostile) CrashRestart(node, /*power_loss=*/Chance(50));
-  } else if (r < 918) {
+  } else if (r < 930) {
+    // One link carries only heartbeats (its follower falls far behind while
+    // its leader hears it) or only appends.
+    NodeId a = 1 + Rand(nodes_.size());
+    NodeId b = 1 + Rand(nodes_.size());
+    if (a != b) {
+      const int message_class = static_cast<int>(Rand(2));
+      class_blocked_.insert({std::min(a, b), std::max(a, b), message_class});
+      ++stats_.class_partitions;
+      Note("link " + std::to_string(a) + "-" + std::to_string(b) + " drops " +
+           (message_class == 0 ? "appends" : "heartbeats"));
+    }
+  } else if (r < 945) {
     if (!in_flight_.empty()) {
       const size_t i = Rand(in_flight_.size());
       const Message m = std::move(in_flight_[i].message);
@@ -898,6 +964,7 @@ bool ClusterSim::HealAndConverge() {
   faults_ = false;
   for (auto& node : nodes_) node->group = 0;
   one_way_blocked_.clear();
+  class_blocked_.clear();
   for (InFlight& f : in_flight_) f.deliver_at_step = 0;
   Note("heal for good");
   for (int round = 0; round < 600; ++round) {
@@ -958,6 +1025,7 @@ void ClusterSim::RecordPersisted(const Entry& entry) {
 
 void ClusterSim::RecordCommitted(const Entry& entry) {
   auto [it, inserted] = committed_.emplace(entry.index, entry);
+  if (inserted) commit_step_[entry.index] = step_;
   REQUIRE_MESSAGE((inserted || it->second == entry),
                   "the entry committed at index " << entry.index << " changed: term "
                                                   << it->second.term << " then " << entry.term);
@@ -979,9 +1047,19 @@ void ClusterSim::RecordBlock(uint64_t index, const ledger::Proposal& proposal,
   // No (GTIN, serial) is accepted twice: every acceptance of one is the same
   // log index (a node re-applying after a power loss), never a second block.
   const SimDocumentPool& pool = SimDocuments();
+  std::vector<std::optional<RegistryOp::Outcome>>* verdicts = nullptr;
+  if (inserted) {
+    verdicts = &block_verdicts_[index];
+    verdicts->resize(block.outcomes.size());
+  }
   for (size_t i = 0; i < block.outcomes.size(); ++i) {
     const ledger::DocumentOutcome& outcome = block.outcomes[i];
     if (proposal.documents[i].kind != ledger::DocumentKind::kCredential) continue;
+    if (verdicts != nullptr && outcome.status.ok()) {
+      (*verdicts)[i] = RegistryOp::Outcome::kAccepted;
+    } else if (verdicts != nullptr && outcome.status.IsAlreadyExists()) {
+      (*verdicts)[i] = RegistryOp::Outcome::kExists;
+    }
     if (!outcome.status.ok()) {
       if (inserted && outcome.status.IsAlreadyExists()) ++stats_.duplicates_rejected;
       continue;
@@ -992,6 +1070,60 @@ void ClusterSim::RecordBlock(uint64_t index, const ledger::Proposal& proposal,
     REQUIRE_MESSAGE((first || at->second == index), "product " << key << " accepted at log index "
                                                                << at->second << " and " << index);
   }
+}
+
+void ClusterSim::RecordLookups(const Node& node, uint64_t call_step) {
+  std::set<std::string> keys;
+  for (const auto& [id, key] : SimDocuments().product_key) keys.insert(key);
+  for (const std::string& key : keys) {
+    const size_t slash = key.find('/');
+    Result<std::string> holder =
+        node.ledger->FindProduct(key.substr(0, slash), key.substr(slash + 1));
+    REQUIRE_MESSAGE((holder.ok() || holder.status().IsNotFound()), holder.status().ToString());
+    RegistryOp op;
+    op.kind = RegistryOp::Kind::kLookup;
+    op.call = call_step;
+    op.ret = step_;
+    op.value = holder.ok() ? *holder : std::string();
+    lookups_[key].push_back(std::move(op));
+  }
+}
+
+std::string ClusterSim::CheckLinearizable() {
+  // Generous: a linearizable history of a seed takes a few thousand steps.
+  constexpr uint64_t kSearchBudget = 2'000'000;
+  const SimDocumentPool& pool = SimDocuments();
+  std::map<std::string, std::vector<RegistryOp>> history = lookups_;
+  for (const ProposalRecord& p : proposal_records_) {
+    const auto entry = committed_.find(p.index);
+    const bool committed = entry != committed_.end() && entry->second.term == p.term;
+    const auto verdicts = block_verdicts_.find(p.index);
+    for (size_t i = 0; i < p.documents.size(); ++i) {
+      const auto credential = pool.credential_at.find(p.documents[i]);
+      if (credential == pool.credential_at.end()) continue;  // an event
+      RegistryOp op;
+      op.kind = RegistryOp::Kind::kIssue;
+      op.value = credential->second;
+      op.call = p.call_step;
+      if (committed && verdicts != block_verdicts_.end()) {
+        // Refused for another reason: it changed nothing and saw nothing.
+        if (!verdicts->second[i]) continue;
+        op.outcome = *verdicts->second[i];
+        op.ret = commit_step_.at(p.index);
+      }
+      history[pool.product_key.at(credential->second)].push_back(std::move(op));
+    }
+  }
+  std::string violations;
+  for (const auto& [key, ops] : history) {
+    stats_.registry_operations += ops.size();
+    const LinearizabilityVerdict verdict = CheckRegistryKey(ops, kSearchBudget);
+    if (verdict.kind == LinearizabilityVerdict::Kind::kGaveUp) ++stats_.registry_keys_undecided;
+    if (verdict.kind == LinearizabilityVerdict::Kind::kViolation && violations.empty()) {
+      violations = "product " + key + ": no order explains these answers:\n" + verdict.explanation;
+    }
+  }
+  return violations;
 }
 
 void ClusterSim::CheckLedgerState(const Node& node) {

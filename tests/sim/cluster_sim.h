@@ -11,10 +11,15 @@
 //
 // Faults, all drawn from the seeded generator: message loss, duplication,
 // reordering, delay (held for some steps), symmetric partitions, one-way
-// partitions (a→b dropped while b→a flows), per-node tick rates (clock skew),
-// crash-restart that loses the Ready being persisted and the messages in
-// flight to the node, and power loss that also loses the ledger's unsynced
-// writes (the node reopens its ledger from its latest snapshot checkpoint).
+// partitions (a→b dropped while b→a flows), partitions of one link for
+// appends only (heartbeats flow, so the follower falls far behind while its
+// leader hears it) or for heartbeats only (appends flow), per-node tick rates
+// (clock skew), crash-restart that loses the Ready being persisted and some
+// of the messages in flight to the node (the others, sent to the previous
+// process, reach the new one, as the real transport delivers them), and
+// power loss that also loses the ledger's unsynced writes (the node reopens
+// its ledger from its latest snapshot checkpoint). Read rounds are numbered
+// per process, from a random start, as fronterad numbers them.
 // Snapshots: every `snapshot_every` applied entries a node syncs its ledger,
 // checkpoints it (KvStore::CreateCheckpoint) and compacts its log; a kSnapshot
 // message is streamed with a copy of the sender's checkpoint, and streams fail
@@ -61,6 +66,12 @@
 //   - ReadIndex (thesis §6.4): a read answered with index r was issued after
 //     no commit beyond r was observed anywhere, and once the node applied r
 //     its ledger includes every proposal committed before the read began.
+// and, over the whole run (CheckLinearizable), values rather than indexes:
+// each served read looks up every product key in the node's ledger
+// (StateMachine::FindProduct), each proposal is an issue of its product
+// credentials (answered when its entry commits, with the ledger's verdict;
+// unanswered when it never commits), and that history must be linearizable
+// in the registry model of linearizability.h.
 //
 // Thread-safety: not thread-safe; one thread drives a ClusterSim.
 #pragma once
@@ -74,6 +85,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -85,6 +97,7 @@
 #include "ledger/block.h"
 #include "ledger/state_machine.h"
 #include "storage/kv_store.h"
+#include "tests/sim/linearizability.h"
 
 namespace frontera::sim {
 
@@ -99,6 +112,10 @@ struct ClusterSimOptions {
   bool read_index = true;           // issue ReadIndex requests
   bool transfer_leadership = true;  // start leadership transfers
   bool hostile = false;             // one node is the adversary (see above)
+  // A broken read path, for the checker's own test: reads are served at
+  // once from the node's ledger, without ReadIndex. CheckLinearizable must
+  // then find stale reads.
+  bool unsafe_local_reads = false;
 };
 
 // What a run exercised (to assert that the faults actually happened).
@@ -118,6 +135,13 @@ struct ClusterSimStats {
   uint64_t reads_answered = 0;
   uint64_t reads_checked = 0;  // answered and then applied locally
   uint64_t transfers_started = 0;
+  uint64_t stale_frames = 0;      // delivered to a node that restarted since they were sent
+  uint64_t class_partitions = 0;  // links cut for appends only or heartbeats only
+  uint64_t entries_sent = 0;      // entries carried by appends
+  // CheckLinearizable: operations checked (issues and lookups, over every
+  // product key) and keys whose search passed its budget without a verdict.
+  uint64_t registry_operations = 0;
+  uint64_t registry_keys_undecided = 0;
   // The hostile node: messages it stepped into honest cores, by kind, and of
   // those the ones refused as protocol violations (raft.h); garbage that
   // did not even decode.
@@ -153,6 +177,11 @@ class ClusterSim {
   // The block hash of the highest log index every node applied (after
   // HealAndConverge): equal runs of one seed give equal values.
   crypto::Hash FinalBlockHash() const;
+  // Checks the run's registry history (see above); counts into stats().
+  // Returns "" when it is linearizable, else the product key and its
+  // operations. Call after HealAndConverge, so that every committed
+  // proposal has its verdict.
+  std::string CheckLinearizable();
 
  private:
   struct Node {
@@ -168,19 +197,29 @@ class ClusterSim {
     std::optional<consensus::SnapshotMeta> staged;  // stage/ holds a received snapshot
     uint64_t tick_weight = 1;                       // clock skew: relative tick rate
     int group = 0;                                  // symmetric partition side
+    uint64_t process = 0;                           // restarts so far
+    uint64_t last_read_context = 0;                 // this process's read rounds
     uint64_t commit_seen = 0;                       // for monotonic commit
     bool hostile = false;                           // the adversary: its core is never driven
     std::unique_ptr<crypto::KeyPair> key;           // signs its votes (config.authority)
   };
   struct InFlight {
     consensus::Message message;
-    uint64_t deliver_at_step = 0;  // held (delayed) until this step
+    uint64_t deliver_at_step = 0;   // held (delayed) until this step
+    uint64_t receiver_process = 0;  // Node::process of the receiver when sent
   };
   struct PendingRead {
     consensus::NodeId node = consensus::kNoNode;
+    uint64_t call_step = 0;         // when the client asked
     uint64_t commit_observed = 0;   // highest commit anywhere when issued
     std::optional<uint64_t> index;  // the answer
     bool served = false;            // checked once the node applied `index`
+  };
+  struct ProposalRecord {
+    uint64_t call_step = 0;
+    uint64_t index = 0;  // the entry the leader appended
+    uint64_t term = 0;
+    std::vector<size_t> documents;  // indexes in SimDocuments().documents
   };
   struct BlockRecord {
     crypto::Hash block_hash{};
@@ -215,10 +254,12 @@ class ClusterSim {
   void MaybeSnapshot(Node& node);
   void HandleReadState(Node& node, const consensus::ReadState& read_state);
   void CheckAnsweredReads(Node& node);
+  // A served read: every product key looked up in node's ledger.
+  void RecordLookups(const Node& node, uint64_t call_step);
 
   // The network.
   void Send(consensus::Message message);
-  bool Blocked(consensus::NodeId from, consensus::NodeId to) const;
+  bool Blocked(const consensus::Message& message) const;
   // Delivers one message whose delay has passed; false when none could go.
   bool DeliverOne();
   void Deliver(consensus::Message message);
@@ -267,10 +308,22 @@ class ClusterSim {
   std::map<uint64_t, BlockRecord> blocks_;                             // log index → block
   std::map<std::string, uint64_t> product_accepted_at_;  // "gtin/serial" → log index
   uint64_t max_commit_observed_ = 0;
-  std::map<uint64_t, PendingRead> reads_;  // context → read
-  uint64_t next_read_context_ = 0;
-  std::string final_data_;    // the final proposal (HealAndConverge)
-  uint64_t final_index_ = 0;  // where it committed; 0 = not yet
+  std::map<std::pair<consensus::NodeId, uint64_t>, PendingRead> reads_;  // (node, context) → read
+  // Partitions of one message class on a link, both ways: (a, b, class)
+  // with a < b; class 0 blocks appends (and snapshots), 1 heartbeats.
+  std::set<std::tuple<consensus::NodeId, consensus::NodeId, int>> class_blocked_;
+  std::map<std::pair<consensus::NodeId, uint64_t>, consensus::NodeId>
+      votes_;  // (node, term) → vote
+  // The registry history (CheckLinearizable).
+  std::vector<ProposalRecord> proposal_records_;
+  std::map<uint64_t, uint64_t> commit_step_;  // log index → step it first committed
+  // Log index → the ledger's verdict on each document of its block (nullopt:
+  // not a product credential, or refused for another reason).
+  std::map<uint64_t, std::vector<std::optional<RegistryOp::Outcome>>> block_verdicts_;
+  std::map<std::string, std::vector<RegistryOp>> lookups_;  // product key → lookups
+  std::string final_data_;                                  // the final proposal (HealAndConverge)
+  std::vector<size_t> final_documents_;                     // its documents (indexes in the pool)
+  uint64_t final_index_ = 0;                                // where it committed; 0 = not yet
 
   ClusterSimStats stats_;
   std::deque<std::string> history_;

@@ -95,6 +95,7 @@ class PoolBuilder {
     *id = f.id;
     *epc = ledger::ItemEpc(*parsed);
     pool.product_key[f.id] = f.gtin + "/" + f.serial;
+    pool.credential_at[pool.documents.size()] = f.id;
     Add(pool, ledger::DocumentKind::kCredential, "", *secured);
   }
 

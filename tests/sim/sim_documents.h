@@ -30,6 +30,8 @@ struct SimDocumentPool {
   std::vector<ledger::ProposedDocument> documents;
   // Credential id → "gtin/serial" of every product credential in `documents`.
   std::map<std::string, std::string> product_key;
+  // Index in `documents` → id of the product credential there.
+  std::map<size_t, std::string> credential_at;
   // How many distinct "gtin/serial" values the product credentials carry
   // (fewer than the credentials: some pairs are duplicates).
   size_t distinct_products = 0;
