@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test.
-#   ./test.sh            release build + tests, then an ASan/UBSan build + tests
+#   ./test.sh            release build + tests, the lock annotations checked by
+#                        clang (scripts/thread_safety.sh), then an ASan/UBSan build + tests
 #   ./test.sh --quick    skip the sanitizer build
 #   ./test.sh --sim-seeds N   only the cluster simulator (release), with N seeds
 #                        (FRONTERA_SIM_FIRST_SEED=S starts at seed S; FRONTERA_SIM_SEED=S replays one)
@@ -85,6 +86,8 @@ fi
 
 echo "== release build and tests (the simulator runs 2,000 seeds)"
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+echo "== lock annotations (clang -Wthread-safety)"
+scripts/thread_safety.sh build
 if [ "$quick" -eq 0 ]; then
   echo "== libFuzzer targets, 5 s each over the checked-in corpus"
   run_fuzzers 5

@@ -23,6 +23,7 @@
 #include "api/problem.h"
 #include "common/check.h"
 #include "common/encoding.h"
+#include "common/mutex.h"
 #include "crypto/json.h"
 
 namespace frontera::api {
@@ -690,7 +691,7 @@ class HttpMetrics {
     std::string status_class = http_status >= 100 && http_status <= 599
                                    ? std::to_string(http_status / 100) + "xx"
                                    : "other";
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     ++requests_[{std::string(route), std::string(method), status_class}];
     if (seconds) {
       for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
@@ -702,7 +703,7 @@ class HttpMetrics {
   }
 
   void AppendText(std::string& out) const {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     out +=
         "# HELP frontera_http_requests_total HTTP requests answered, by route, method and "
         "status class.\n"
@@ -728,14 +729,14 @@ class HttpMetrics {
   }
 
  private:
-  mutable std::mutex mu_;
-  // Guarded by mu_. Keys are (route pattern, method, status class): a bounded
-  // set, since routes come from kRoutes and methods from httplib's parser.
-  std::map<std::tuple<std::string, std::string, std::string>, uint64_t> requests_;
-  // Guarded by mu_. Cumulative: bucket i counts latencies <= kBucketsSeconds[i].
-  std::array<uint64_t, kBucketsSeconds.size()> bucket_counts_{};
-  uint64_t latency_count_ = 0;
-  double latency_sum_seconds_ = 0;
+  mutable Mutex mu_;
+  // Keys are (route pattern, method, status class): a bounded set, since
+  // routes come from kRoutes and methods from httplib's parser.
+  std::map<std::tuple<std::string, std::string, std::string>, uint64_t> requests_ GUARDED_BY(mu_);
+  // Cumulative: bucket i counts latencies <= kBucketsSeconds[i].
+  std::array<uint64_t, kBucketsSeconds.size()> bucket_counts_ GUARDED_BY(mu_){};
+  uint64_t latency_count_ GUARDED_BY(mu_) = 0;
+  double latency_sum_seconds_ GUARDED_BY(mu_) = 0;
 };
 
 // When the request now being served on this worker thread had its headers
@@ -787,7 +788,7 @@ class HttpServer::Impl {
       // httplib calls this from the accept thread once it is running, so it
       // doubles as the signal that stop() will now take effect.
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         accepting_ = true;
       }
       cv_.notify_all();
@@ -880,15 +881,15 @@ class HttpServer::Impl {
     listener_ = std::thread([this] {
       server_.listen_after_bind();
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         listener_done_ = true;
       }
       cv_.notify_all();
     });
     // The socket already listens (connections queue in the backlog); wait
     // only until the accept loop runs so that Stop() cannot be lost.
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return accepting_ || listener_done_; });
+    MutexLock lock(mu_);
+    cv_.wait(lock.native(), [this]() REQUIRES(mu_) { return accepting_ || listener_done_; });
     return Status::Ok();
   }
 
@@ -1321,12 +1322,12 @@ class HttpServer::Impl {
   httplib::Server server_;
   HttpMetrics metrics_;
 
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable cv_;
-  bool accepting_ = false;  // guarded by mu_: the accept loop has started
+  bool accepting_ GUARDED_BY(mu_) = false;  // the accept loop has started
   static constexpr int kListenBacklog = 1024;
-  socket_t listen_socket_ = -1;  // set by httplib's socket-options hook before bind
-  bool listener_done_ = false;   // guarded by mu_: listen_after_bind() returned
+  socket_t listen_socket_ = -1;                 // set by httplib's socket-options hook before bind
+  bool listener_done_ GUARDED_BY(mu_) = false;  // listen_after_bind() returned
 
   // Owner thread only.
   bool started_ = false;

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "common/encoding.h"
+#include "common/mutex.h"
 
 namespace frontera::crypto {
 
@@ -32,13 +33,13 @@ std::string MultibaseOf(const PublicKey& public_key) {
 class DidKeyMemo {
  public:
   std::optional<PublicKey> Find(std::string_view did) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     auto it = keys_.find(std::string(did));
     if (it == keys_.end()) return std::nullopt;
     return it->second;
   }
   void Insert(std::string_view did, const PublicKey& key) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     // Bounded: start over rather than track recency (a registry has far
     // fewer parties than this).
     if (keys_.size() >= kEntriesMax) keys_.clear();
@@ -47,8 +48,8 @@ class DidKeyMemo {
 
  private:
   static constexpr size_t kEntriesMax = 4096;
-  std::mutex mu_;
-  std::unordered_map<std::string, PublicKey> keys_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::unordered_map<std::string, PublicKey> keys_ GUARDED_BY(mu_);
 };
 
 DidKeyMemo& Memo() {

@@ -4,7 +4,7 @@ namespace frontera::ledger {
 
 void SignatureCache::Insert(const crypto::Hash& leaf_hash, const crypto::VerifiedProof& proof) {
   if (capacity_ == 0) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (!entries_.emplace(leaf_hash, proof).second) return;
   order_.push_back(leaf_hash);
   while (order_.size() > capacity_) {
@@ -14,14 +14,14 @@ void SignatureCache::Insert(const crypto::Hash& leaf_hash, const crypto::Verifie
 }
 
 std::optional<crypto::VerifiedProof> SignatureCache::Find(const crypto::Hash& leaf_hash) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   auto it = entries_.find(leaf_hash);
   if (it == entries_.end()) return std::nullopt;
   return it->second;
 }
 
 size_t SignatureCache::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return entries_.size();
 }
 

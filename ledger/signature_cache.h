@@ -12,6 +12,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "common/mutex.h"
 #include "crypto/data_integrity.h"
 #include "crypto/merkle.h"
 
@@ -35,9 +36,9 @@ class SignatureCache {
     }
   };
   const size_t capacity_;
-  mutable std::mutex mu_;
-  std::unordered_map<crypto::Hash, crypto::VerifiedProof, HashOfHash> entries_;  // GUARDED_BY(mu_)
-  std::deque<crypto::Hash> order_;  // insertion order, GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::unordered_map<crypto::Hash, crypto::VerifiedProof, HashOfHash> entries_ GUARDED_BY(mu_);
+  std::deque<crypto::Hash> order_ GUARDED_BY(mu_);  // insertion order
 };
 
 }  // namespace frontera::ledger

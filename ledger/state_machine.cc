@@ -315,7 +315,7 @@ Status StateMachine::LoadMeta() {
   if (bad_revocation) {
     return Status::Corruption("the revocation index entry of " + *bad_revocation + " is malformed");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   published_ = s;
   applying_ = s;
   state_lthash_ = lthash;
@@ -328,7 +328,7 @@ Status StateMachine::LoadMeta() {
 }
 
 uint64_t StateMachine::applied_index() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return published_.applied_index;
 }
 
@@ -498,7 +498,7 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
           "the revocation is not signed by its issuer",
           {{"/proof/verificationMethod", "must be a key of " + rev.issuer}});
     }
-    if (signer_did != r["issuer"] && signer->role != Role::kAgency) {
+    if (r["issuer"] != signer_did && signer->role != Role::kAgency) {
       return Status::PermissionDenied("only the certificate's issuer or an agency may revoke it",
                                       {{"/issuer", "not the issuer or an agency"}});
     }
@@ -807,7 +807,7 @@ void StateMachine::StageCheckpoint(uint64_t tree_size, const std::string& checkp
 
 void StateMachine::PublishCheckpoint(uint64_t tree_size, const std::string& checkpoint_note,
                                      const std::string& revocations_note) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   FRONTERA_CHECK(tree_size <= published_.tree_size && tree_size >= checkpoint_tree_size_)
       << "checkpoint of tree size " << tree_size << " published out of order";
   checkpoint_ = checkpoint_note;
@@ -816,7 +816,7 @@ void StateMachine::PublishCheckpoint(uint64_t tree_size, const std::string& chec
 }
 
 uint64_t StateMachine::checkpoint_tree_size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return checkpoint_tree_size_;
 }
 
@@ -835,7 +835,7 @@ std::string StateMachine::RevocationsBody() const {
 }
 
 StateMachine::Revocations StateMachine::LatestRevocations() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   // A revocation is a leaf: the list at the checkpoint's tree size is the
   // entries whose revocation leaf precedes it (revocations are never undone).
   Revocations out{revocations_note_, {}};
@@ -860,7 +860,7 @@ Result<std::string> StateMachine::FindConsignment(const std::string& sscc) const
 }
 
 void StateMachine::Publish() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   published_ = applying_;
   if (revocations_changed_) {
     revocations_published_.clear();
@@ -878,17 +878,17 @@ std::string StateMachine::CheckpointBody() const {
 }
 
 std::string StateMachine::LatestCheckpoint() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return checkpoint_;
 }
 
 LedgerSummary StateMachine::Summary() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return published_;
 }
 
 Result<LedgerRoots> StateMachine::Roots() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return LedgerRoots{published_.block_height, published_.block_hash, published_.tree_size,
                      published_.root, published_.state_root};
 }
@@ -943,7 +943,7 @@ Result<CertificateProof> StateMachine::ProveCertificate(const std::string& id) c
   FRONTERA_ASSIGN_OR_RETURN(proof.leaf_hash,
                             HashFromBase64(record["ledger"]["leaf_hash"].get<std::string>()));
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     proof.tree_size = checkpoint_tree_size_;
     proof.checkpoint = checkpoint_;
   }

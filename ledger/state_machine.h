@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
 #include "crypto/json.h"
 #include "crypto/merkle.h"
@@ -187,13 +188,13 @@ class StateMachine {
   // which read stored nodes of published tree sizes.
   std::unique_ptr<MerkleLog> merkle_;
 
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   // Guarded by mu_: the state as of the last published block.
   LedgerSummary published_;
-  std::string checkpoint_;             // GUARDED_BY(mu_): co-signed note of checkpoint_tree_size_
-  std::string revocations_note_;       // GUARDED_BY(mu_): co-signed note of checkpoint_tree_size_
-  uint64_t checkpoint_tree_size_ = 0;  // GUARDED_BY(mu_); <= published_.tree_size
-  std::vector<RevocationEntry> revocations_published_;  // GUARDED_BY(mu_)
+  std::string checkpoint_ GUARDED_BY(mu_);             // co-signed note of checkpoint_tree_size_
+  std::string revocations_note_ GUARDED_BY(mu_);       // co-signed note of checkpoint_tree_size_
+  uint64_t checkpoint_tree_size_ GUARDED_BY(mu_) = 0;  // <= published_.tree_size
+  std::vector<RevocationEntry> revocations_published_ GUARDED_BY(mu_);
   // Apply thread only.
   LedgerSummary applying_;
   // The LtHash16 of kState and kIndex with every applied block staged;

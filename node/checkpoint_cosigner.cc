@@ -118,7 +118,7 @@ CosignMessage CheckpointCosigner::SignApplied(uint64_t height, uint64_t tree_siz
   own.state_signature = key_->Sign(state_body);
   own.state_body = state_body;
 
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (taken_any_ && height <= taken_height_ && !pins_.count(height)) return own;
   Pending& p = pending_[height];
   p.applied = true;
@@ -154,7 +154,7 @@ Status CheckpointCosigner::AddPeerSignatures(const CosignMessage& message,
                                      std::to_string(window_heights_) + " blocks above block " +
                                      std::to_string(applied_height) + " applied here");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (taken_any_ && message.height <= taken_height_ && !pins_.count(message.height)) {
     return Status::Ok();
   }
@@ -198,13 +198,13 @@ void CheckpointCosigner::Trim() {
 }
 
 void CheckpointCosigner::Pin(uint64_t height) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   pins_.insert(height);
 }
 
 std::vector<std::pair<uint64_t, std::string>> CheckpointCosigner::TakePinnedStateNotes() {
   std::vector<std::pair<uint64_t, std::string>> out;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (auto pin = pins_.begin(); pin != pins_.end();) {
     auto it = pending_.find(*pin);
     if (it == pending_.end() || !it->second.applied ||
@@ -220,7 +220,7 @@ std::vector<std::pair<uint64_t, std::string>> CheckpointCosigner::TakePinnedStat
 }
 
 std::optional<Divergence> CheckpointCosigner::divergence() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return divergence_;
 }
 
@@ -242,7 +242,7 @@ std::string CheckpointCosigner::FormatNote(const std::string& body, const Pendin
 }
 
 std::optional<CosignedCheckpoint> CheckpointCosigner::TakeCosigned() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
     if (taken_any_ && it->first <= taken_height_) break;  // pinned leftovers
     const Pending& p = it->second;

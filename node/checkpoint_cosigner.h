@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
 #include "crypto/ed25519.h"
 #include "ledger/genesis.h"
@@ -118,11 +119,12 @@ class CheckpointCosigner {
 
   bool VerifyAgainst(const Pending& pending, const CosignMessage& message) const;
   // A peer's verified signatures on a state body other than ours: counted
-  // towards a divergence. REQUIRES: mu_ held; pending.applied.
-  void NoteDisagreement(uint64_t height, Pending& pending, const CosignMessage& message);
+  // towards a divergence. REQUIRES: pending.applied.
+  void NoteDisagreement(uint64_t height, Pending& pending, const CosignMessage& message)
+      REQUIRES(mu_);
   enum class NoteKind { kCheckpoint, kRevocations, kState };
   std::string FormatNote(const std::string& body, const Pending& pending, NoteKind kind) const;
-  void Trim();  // REQUIRES: mu_ held.
+  void Trim() REQUIRES(mu_);
 
   const ledger::Genesis genesis_;
   const std::string self_;
@@ -130,12 +132,12 @@ class CheckpointCosigner {
   const size_t pending_heights_max_;
   const uint64_t window_heights_;
 
-  mutable std::mutex mu_;
-  std::map<uint64_t, Pending> pending_;  // GUARDED_BY(mu_): by height
-  bool taken_any_ = false;               // GUARDED_BY(mu_)
-  uint64_t taken_height_ = 0;            // GUARDED_BY(mu_): last height handed out, if taken_any_
-  std::set<uint64_t> pins_;  // GUARDED_BY(mu_): kept in pending_ until their state note is taken
-  std::optional<Divergence> divergence_;  // GUARDED_BY(mu_)
+  mutable Mutex mu_;
+  std::map<uint64_t, Pending> pending_ GUARDED_BY(mu_);  // by height
+  bool taken_any_ GUARDED_BY(mu_) = false;
+  uint64_t taken_height_ GUARDED_BY(mu_) = 0;  // last height handed out, if taken_any_
+  std::set<uint64_t> pins_ GUARDED_BY(mu_);    // kept in pending_ until their state note is taken
+  std::optional<Divergence> divergence_ GUARDED_BY(mu_);
 };
 
 }  // namespace frontera::node

@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "common/check.h"
+#include "common/mutex.h"
 
 namespace frontera::node {
 namespace {
@@ -230,7 +231,9 @@ struct Peer {
 
   const PeerEndpoint endpoint;
 
-  // GUARDED_BY(Impl::mu_):
+  // Guarded by Impl::mu_. Not annotated: the analysis cannot name another
+  // object's lock; the Impl methods that touch these take mu_ or say
+  // REQUIRES(mu_).
   std::deque<std::string> queue;  // ≤ send_queue_frames_max frames
   size_t queue_bytes = 0;         // sum of queue sizes; ≤ send_queue_bytes_max
   bool pump_posted = false;       // a Pump is posted to the io thread
@@ -306,12 +309,12 @@ class PeerTransport::Impl {
   }
 
   void Stop() {
-    std::lock_guard<std::mutex> stop_lock(stop_mu_);
+    MutexLock stop_lock(stop_mu_);
     if (!thread_.joinable()) return;
     FRONTERA_CHECK(std::this_thread::get_id() != thread_.get_id())
         << "PeerTransport::Stop called from its Handler";
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       stopping_ = true;
       for (auto& peer : peers_) {
         peer->queue.clear();
@@ -335,7 +338,7 @@ class PeerTransport::Impl {
     if (it == by_id_.end()) return false;
     Peer* peer = it->second;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_) return false;
       if (payload.size() > options_.frame_bytes_max ||
           peer->queue.size() >= options_.send_queue_frames_max ||
@@ -357,14 +360,15 @@ class PeerTransport::Impl {
     Peer* peer = it->second;
     const auto deadline = SteadyClock::now() + timeout;
     {
-      std::unique_lock<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (stopping_) return false;
       if (payload.size() > options_.frame_bytes_max) {
         ++peer->frames_dropped;
         return false;
       }
-      const bool room = room_cv_.wait_until(
-          lock, deadline, [&] { return stopping_ || BulkFitsLocked(*peer, payload.size()); });
+      const bool room = room_cv_.wait_until(lock.native(), deadline, [&]() REQUIRES(mu_) {
+        return stopping_ || BulkFitsLocked(*peer, payload.size());
+      });
       if (stopping_) return false;
       if (!room) {
         ++peer->frames_dropped;
@@ -379,7 +383,7 @@ class PeerTransport::Impl {
   std::vector<PeerState> Peers() const {
     std::vector<PeerState> states;
     const auto now = SteadyClock::now();
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (const auto& peer : peers_) {
       PeerState s;
       s.id = peer->endpoint.id;
@@ -414,8 +418,8 @@ class PeerTransport::Impl {
   }
 
   // Whether a bulk frame of `bytes` fits in the bulk share of `peer`'s queue
-  // (peer_transport.h, "Back-pressure"). REQUIRES: mu_ held.
-  bool BulkFitsLocked(const Peer& peer, size_t bytes) const {
+  // (peer_transport.h, "Back-pressure").
+  bool BulkFitsLocked(const Peer& peer, size_t bytes) const REQUIRES(mu_) {
     if (peer.queue.empty()) return true;
     const size_t frames_share = std::max<size_t>(1, options_.send_queue_frames_max / 2);
     const size_t bytes_share = options_.send_queue_bytes_max / 2;
@@ -423,8 +427,8 @@ class PeerTransport::Impl {
   }
 
   // Appends `payload` to the queue; true when the caller must PostPump (none
-  // is posted yet). REQUIRES: mu_ held; the payload fits.
-  bool EnqueueLocked(Peer* peer, std::string payload) {
+  // is posted yet). REQUIRES: the payload fits.
+  bool EnqueueLocked(Peer* peer, std::string payload) REQUIRES(mu_) {
     peer->queue_bytes += payload.size();
     peer->queue.push_back(std::move(payload));
     if (peer->pump_posted) return false;
@@ -435,7 +439,7 @@ class PeerTransport::Impl {
   void PostPump(Peer* peer) {
     asio::post(io_, [this, peer] {
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         peer->pump_posted = false;
       }
       Pump(peer);
@@ -486,7 +490,7 @@ class PeerTransport::Impl {
         ++(c->evicted ? connections_evicted_ : connections_refused_);
       }
       if (peer != nullptr) {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         ++peer->handshake_failures;
       } else {
         ++anonymous_failures_;
@@ -500,13 +504,13 @@ class PeerTransport::Impl {
     if (c->role == Connection::Role::kDialer) {
       if (peer->out == c) {
         peer->out.reset();
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         peer->connected_out = false;
       }
       ScheduleReconnect(peer);
     } else if (peer != nullptr && peer->in == c) {
       peer->in.reset();
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       peer->connected_in = false;
     }
   }
@@ -691,7 +695,7 @@ class PeerTransport::Impl {
     if (!c || !c->established || c->writing) return;
     std::vector<std::string> batch;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       size_t bytes = 0;
       while (!peer->queue.empty() && batch.size() < kWriteBatchFramesMax &&
              (batch.empty() || bytes + peer->queue.front().size() <= kWriteBatchBytes)) {
@@ -730,13 +734,13 @@ class PeerTransport::Impl {
                         c->writing = false;
                         if (ec) {
                           {
-                            std::lock_guard<std::mutex> lock(mu_);
+                            MutexLock lock(mu_);
                             peer->frames_dropped += frames;
                           }
                           return Close(c, "write failed: " + ec.message());
                         }
                         {
-                          std::lock_guard<std::mutex> lock(mu_);
+                          MutexLock lock(mu_);
                           peer->frames_sent += frames;
                         }
                         Pump(peer);
@@ -889,7 +893,7 @@ class PeerTransport::Impl {
     if (c->role == Connection::Role::kDialer) {
       peer->backoff_ms = options_.reconnect_backoff_min_ms;
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         peer->connected_out = true;
       }
       WatchOutbound(c);
@@ -902,7 +906,7 @@ class PeerTransport::Impl {
     if (peer->in && peer->in != c) Close(peer->in, "replaced by a newer connection");
     peer->in = c;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       peer->connected_in = true;
     }
     ReadFrame(c);
@@ -910,7 +914,7 @@ class PeerTransport::Impl {
 
   void Reject(const ConnectionPtr& c, const std::string& reason) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       ++c->peer->frames_rejected;
     }
     Close(c, reason);
@@ -949,7 +953,7 @@ class PeerTransport::Impl {
         ++c->nonce_counter;
         Peer* peer = c->peer;
         {
-          std::lock_guard<std::mutex> lock(mu_);
+          MutexLock lock(mu_);
           ++peer->frames_received;
           peer->last_received = SteadyClock::now();
         }
@@ -979,14 +983,14 @@ class PeerTransport::Impl {
   uint64_t anonymous_logs_suppressed_ = 0;
   std::mt19937_64 rng_;  // reconnect jitter
 
-  mutable std::mutex mu_;                        // guards the GUARDED_BY fields of Peer
+  mutable Mutex mu_;                             // guards the GUARDED_BY fields of Peer
   std::condition_variable room_cv_;              // with mu_: a queue shrank, or stopping_
   std::atomic<bool> stopping_{false};            // written under mu_; set once
   std::atomic<std::thread::id> io_thread_id_{};  // set by the io thread as it starts
   std::atomic<uint64_t> anonymous_failures_{0};
   std::atomic<uint64_t> connections_refused_{0};
   std::atomic<uint64_t> connections_evicted_{0};
-  std::mutex stop_mu_;  // serialises Stop
+  Mutex stop_mu_;  // serialises Stop
   std::thread thread_;
 };
 

@@ -266,12 +266,13 @@ Status Validator::OpenStores() {
     }
   }
   {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    MutexLock lock(snapshot_mu_);
     snapshots_ = SnapshotCatalog(std::move(on_disk), log_store_->Snapshot().index);
   }
   snapshot_receiver_.emplace((root / "snapshot-staging").string(), kSnapshotBytesMax);
   // No leader known yet: chunks are refused until one is (OnLeaderChange).
   snapshot_receiver_->Expect(consensus::kNoNode, 0);
+  MutexLock lock(ledger_mu_);
   ledger_ = std::move(ledger);
   return Status::Ok();
 }
@@ -342,7 +343,7 @@ uint16_t Validator::peer_port() const { return transport_ ? transport_->listen_p
 std::string Validator::HandOverLeadership() {
   if (names_.size() == 1 || role_.load() != static_cast<int>(consensus::Role::kLeader)) return "";
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     hand_over_requested_ = true;
   }
   raft_cv_.notify_one();
@@ -359,13 +360,13 @@ std::string Validator::HandOverLeadership() {
 
 void Validator::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_ && !raft_thread_.joinable() && !apply_thread_.joinable()) return;
     stopping_ = true;
   }
   raft_cv_.notify_all();
   read_cv_.notify_all();
-  { std::lock_guard<std::mutex> lock(apply_mu_); }
+  { MutexLock lock(apply_mu_); }
   apply_cv_.notify_all();
   apply_space_cv_.notify_all();
   applied_cv_.notify_all();
@@ -375,7 +376,7 @@ void Validator::Stop() {
     if (t.joinable()) t.join();
   }
   if (apply_thread_.joinable()) apply_thread_.join();
-  std::lock_guard<std::mutex> lock(waiters_mu_);
+  MutexLock lock(waiters_mu_);
   for (auto& [key, list] : waiters_) {
     for (auto& w : list) w->answer.set_value(Status::Unavailable("validator is shutting down"));
   }
@@ -383,7 +384,7 @@ void Validator::Stop() {
 }
 
 std::shared_ptr<Validator::Ledger> Validator::CurrentLedger() const {
-  std::lock_guard<std::mutex> lock(ledger_mu_);
+  MutexLock lock(ledger_mu_);
   return ledger_;
 }
 
@@ -415,7 +416,7 @@ Result<api::Receipt> Validator::Submit(DocumentKind kind, const std::string& cer
   auto waiter = std::make_shared<Waiter>();
   std::future<Result<api::Receipt>> answer = waiter->answer.get_future();
   {
-    std::lock_guard<std::mutex> lock(waiters_mu_);
+    MutexLock lock(waiters_mu_);
     waiters_[queued.key].push_back(waiter);
     if (parsed_.emplace(queued.key, std::move(admitted->parsed)).second) {
       parsed_order_.push_back(queued.key);
@@ -428,14 +429,14 @@ Result<api::Receipt> Validator::Submit(DocumentKind kind, const std::string& cer
     }
   }
   auto forget = [&] {
-    std::lock_guard<std::mutex> lock(waiters_mu_);
+    MutexLock lock(waiters_mu_);
     auto it = waiters_.find(queued.key);
     if (it == waiters_.end()) return;
     std::erase(it->second, waiter);
     if (it->second.empty()) waiters_.erase(it);
   };
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) {
       forget();
       return Status::Unavailable("validator is shutting down");
@@ -483,11 +484,12 @@ Status Validator::AwaitLinearizableRead() {
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.raft.read_timeout_ms);
   auto round = std::make_shared<ReadRound>();
   {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     if (stopping_) return Status::Unavailable("validator is shutting down");
     readers_.push_back(round.get());
     raft_cv_.notify_one();
-    bool done = read_cv_.wait_until(lock, deadline, [&] { return round->done || stopping_; });
+    bool done =
+        read_cv_.wait_until(lock.native(), deadline, [&] { return round->done || stopping_; });
     if (!done || !round->done) {
       // The raft thread may still hold the pointer: take it back under mu_.
       std::erase(readers_, round.get());
@@ -498,8 +500,8 @@ Status Validator::AwaitLinearizableRead() {
           " ms; retry, or ask for a local read (Frontera-Consistency: local)");
     }
   }
-  std::unique_lock<std::mutex> lock(apply_mu_);
-  if (!applied_cv_.wait_until(lock, deadline,
+  MutexLock lock(apply_mu_);
+  if (!applied_cv_.wait_until(lock.native(), deadline,
                               [&] { return applied_index_.load() >= round->index || stopping_; }) ||
       applied_index_.load() < round->index) {
     return Status::Unavailable("this node has not applied the read index " +
@@ -537,7 +539,7 @@ void Validator::OnPeerFrame(uint64_t from, std::string payload) {
   }
   const size_t size = payload.size();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     // Bounded in frames and bytes, with each peer's share bounded so that
     // one peer's flood cannot crowd out the leader's appends. Raft tolerates
     // loss (the leader resends).
@@ -595,7 +597,7 @@ void Validator::AdmitForwarded(uint64_t from, std::string_view body) {
     }
     std::string key = DocumentKey(a->proposed);
     {
-      std::lock_guard<std::mutex> lock(waiters_mu_);
+      MutexLock lock(waiters_mu_);
       if (parsed_.emplace(key, std::move(a->parsed)).second) {
         parsed_order_.push_back(key);
         while (parsed_order_.size() > 2 * config_.proposer.queue_depth_max) {
@@ -608,7 +610,7 @@ void Validator::AdmitForwarded(uint64_t from, std::string_view body) {
   }
   if (admitted.empty()) return;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (Queued& q : admitted) {
       if (queue_.size() >= config_.proposer.queue_depth_max) break;
       queue_.push_back(std::move(q));
@@ -629,7 +631,7 @@ void Validator::RefusePeer(uint64_t from, std::string_view reason, std::string_v
   bool log = false;
   uint64_t count = 0;
   {
-    std::lock_guard<std::mutex> lock(refusals_mu_);
+    MutexLock lock(refusals_mu_);
     const auto key = std::make_pair(peer, std::string(reason));
     count = ++peer_refusals_[key];
     auto [it, first] = refusal_logged_.try_emplace(key, now);
@@ -656,8 +658,8 @@ void Validator::RaftLoop() {
   for (;;) {
     std::deque<Inbound> inbound;
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      raft_cv_.wait_until(lock, next_tick, [&] {
+      MutexLock lock(mu_);
+      raft_cv_.wait_until(lock.native(), next_tick, [&]() REQUIRES(mu_) {
         return stopping_ || !inbox_.empty() || !readers_.empty() ||
                queue_.size() >= propose_threshold_;
       });
@@ -687,7 +689,7 @@ void Validator::RaftLoop() {
       if (ticks % 10 == 0 && transport_) {
         std::string last;
         {
-          std::lock_guard<std::mutex> lock(status_mu_);
+          MutexLock lock(status_mu_);
           last = last_cosign_;
         }
         if (!last.empty()) {
@@ -699,7 +701,7 @@ void Validator::RaftLoop() {
     }
     bool hand_over = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       std::swap(hand_over, hand_over_requested_);
     }
     if (hand_over && raft_->role() == consensus::Role::kLeader) {
@@ -718,11 +720,11 @@ void Validator::RaftLoop() {
       last_leader_term_ = raft_->current_term();
       OnLeaderChange();
       if (last_leader_ != consensus::kNoNode) {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         RequeueInFlight(std::nullopt);
       }
     } else if (ticks % 10 == 0) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       RequeueInFlight(std::chrono::steady_clock::now() - kForwardRetry);
     }
     ProposeOrForward();
@@ -732,7 +734,7 @@ void Validator::RaftLoop() {
       // How many queued documents are worth waking up for: one when they can
       // go out at once; a full block while one is being replicated (the
       // leader's group commit); none without a leader.
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (raft_->leader() == consensus::kNoNode) {
         propose_threshold_ = std::numeric_limits<size_t>::max();
       } else if (raft_->role() == consensus::Role::kLeader &&
@@ -749,11 +751,11 @@ void Validator::RaftLoop() {
     role_ = static_cast<int>(raft_->role());
     leader_ = raft_->leader();
     if (raft_->role() == consensus::Role::kLeader) {
-      std::lock_guard<std::mutex> lock(status_mu_);
+      MutexLock lock(status_mu_);
       for (const auto& [id, name] : names_) match_[id] = raft_->MatchIndex(id);
       last_index_ = raft_->last_index();
     } else {
-      std::lock_guard<std::mutex> lock(status_mu_);
+      MutexLock lock(status_mu_);
       match_.clear();
       last_index_ = raft_->last_index();
     }
@@ -895,7 +897,7 @@ void Validator::ProposeOrForward() {
     while (raft_->last_index() - raft_->commit_index() < config_.proposer.inflight_blocks_max) {
       ledger::Proposal proposal;
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         if (queue_.empty()) break;
         // Group commit: while a block is being replicated, the next one
         // fills up (fewer, fuller blocks cost less per document); only a
@@ -925,7 +927,7 @@ void Validator::ProposeOrForward() {
       Status s = raft_->Propose(ledger::EncodeProposal(proposal));
       if (!s.ok()) {
         // Refused (back-pressure): put the documents back, in order.
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(mu_);
         for (auto it = proposal.documents.rbegin(); it != proposal.documents.rend(); ++it) {
           std::string key = DocumentKey(*it);
           queue_.push_front({std::move(key), std::move(*it)});
@@ -940,7 +942,7 @@ void Validator::ProposeOrForward() {
   for (;;) {
     ledger::Proposal forward;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       if (queue_.empty()) return;
       size_t bytes = 0;
       while (!queue_.empty() && forward.documents.size() < config_.proposer.forward_documents_max &&
@@ -1030,7 +1032,7 @@ void Validator::RequeueInFlight(std::optional<std::chrono::steady_clock::time_po
 void Validator::FailWaitingWrites() {
   std::vector<std::string> keys;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     for (const Queued& q : queue_) keys.push_back(q.key);
     for (const std::string& key : in_flight_order_) keys.push_back(key);
     queue_.clear();
@@ -1044,7 +1046,7 @@ void Validator::FailWaitingWrites() {
       std::to_string(2 * config_.raft.election_ticks * config_.raft.tick_ms) +
       " ms (cut off from a majority of validators); the write may still be committed if it "
       "reached a leader: query the certificate, or send it to another validator");
-  std::lock_guard<std::mutex> lock(waiters_mu_);
+  MutexLock lock(waiters_mu_);
   for (const std::string& key : keys) {
     auto it = waiters_.find(key);
     if (it == waiters_.end()) continue;
@@ -1054,7 +1056,7 @@ void Validator::FailWaitingWrites() {
 }
 
 void Validator::StartReadRound() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   if (readers_.empty()) return;
   const uint64_t context = next_read_context_++;
   Status s = raft_->ReadIndex(context);
@@ -1105,7 +1107,7 @@ void Validator::SendRaftMessage(Message m) {
               ? Status::Ok()
               : Status::Unavailable("snapshot message dropped");
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(mu_);
     std::string report(1, static_cast<char>(kLocalSnapshotReport));
     report.push_back(s.ok() ? 1 : 0);
     inbox_.push_back({m.to, std::move(report)});
@@ -1134,7 +1136,7 @@ void Validator::MaybeCompact() {
   std::optional<SnapshotMeta> newest;
   {
     // Pinned: snapshots the apply thread takes meanwhile do not delete it.
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    MutexLock lock(snapshot_mu_);
     newest = snapshots_.PinNewest();
   }
   if (!newest) return;
@@ -1142,7 +1144,7 @@ void Validator::MaybeCompact() {
   // The snapshot the core now names is the one it sends; older ones go.
   std::vector<SnapshotMeta> removed;
   {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    MutexLock lock(snapshot_mu_);
     removed = snapshots_.Compacted(raft_->snapshot().index);
   }
   RemoveSnapshots(removed);
@@ -1191,10 +1193,10 @@ void Validator::ProcessReady() {
       // The apply thread installs it after what it has queued, then the log
       // records it (OpenStores repairs a crash between the two).
       {
-        std::unique_lock<std::mutex> lock(apply_mu_);
+        MutexLock lock(apply_mu_);
         apply_queue_.push_back({Entry{}, *rd.snapshot, *dir});
         apply_cv_.notify_one();
-        applied_cv_.wait(lock,
+        applied_cv_.wait(lock.native(),
                          [&] { return applied_index_.load() >= rd.snapshot->index || stopping_; });
         if (applied_index_.load() < rd.snapshot->index) return;  // stopping
       }
@@ -1219,17 +1221,18 @@ void Validator::ProcessReady() {
     }
     for (Message& m : rd.messages) SendRaftMessage(std::move(m));
     if (!rd.committed_entries.empty()) {
-      std::unique_lock<std::mutex> lock(apply_mu_);
+      MutexLock lock(apply_mu_);
       for (Entry& e : rd.committed_entries) {
-        apply_space_cv_.wait(lock,
-                             [&] { return apply_queue_.size() < kApplyQueueMax || stopping_; });
+        apply_space_cv_.wait(lock.native(), [&]() REQUIRES(apply_mu_) {
+          return apply_queue_.size() < kApplyQueueMax || stopping_;
+        });
         if (stopping_) return;
         apply_queue_.push_back({std::move(e), std::nullopt, ""});
       }
       apply_cv_.notify_one();
     }
     if (!rd.read_states.empty()) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       for (const consensus::ReadState& rs : rd.read_states) {
         auto it = read_rounds_.find(rs.context);
         if (it == read_rounds_.end()) continue;
@@ -1267,7 +1270,7 @@ void Validator::ApplyLoop() {
                                ledger->sm->RevocationsBody(), StateBody(*ledger, index, term));
     std::string frame = Envelope(PeerKind::kCosign, EncodeCosign(own));
     {
-      std::lock_guard<std::mutex> lock(status_mu_);
+      MutexLock lock(status_mu_);
       last_cosign_ = frame;
     }
     if (transport_) {
@@ -1280,8 +1283,9 @@ void Validator::ApplyLoop() {
   for (;;) {
     ApplyItem item;
     {
-      std::unique_lock<std::mutex> lock(apply_mu_);
-      apply_cv_.wait(lock, [&] { return stopping_ || !apply_queue_.empty(); });
+      MutexLock lock(apply_mu_);
+      apply_cv_.wait(lock.native(),
+                     [&]() REQUIRES(apply_mu_) { return stopping_ || !apply_queue_.empty(); });
       if (stopping_) return;
       item = std::move(apply_queue_.front());
       apply_queue_.pop_front();
@@ -1323,7 +1327,7 @@ void Validator::ApplyEntry(const Entry& entry) {
     std::vector<const ledger::ParsedDocument*> parsed;
     keys.reserve(proposal.documents.size());
     {
-      std::lock_guard<std::mutex> lock(waiters_mu_);
+      MutexLock lock(waiters_mu_);
       for (const ledger::ProposedDocument& d : proposal.documents) {
         keys.push_back(DocumentKey(d));
         auto it = parsed_.find(keys.back());
@@ -1358,23 +1362,23 @@ void Validator::ApplyEntry(const Entry& entry) {
       }
     }
     {
-      std::lock_guard<std::mutex> lock(status_mu_);
+      MutexLock lock(status_mu_);
       last_cosign_ = std::move(frame);
     }
     PublishCosigned();
   }
   {
-    std::lock_guard<std::mutex> lock(apply_mu_);
+    MutexLock lock(apply_mu_);
     applied_index_ = entry.index;
   }
   applied_cv_.notify_all();
   if (block) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(mu_);
       for (const std::string& key : keys) in_flight_.erase(key);
     }
     // Answer the clients waiting on this node for documents of the block.
-    std::lock_guard<std::mutex> lock(waiters_mu_);
+    MutexLock lock(waiters_mu_);
     for (size_t i = 0; i < keys.size(); ++i) {
       parsed_.erase(keys[i]);
       const ledger::DocumentOutcome& o = block->outcomes[i];
@@ -1408,7 +1412,7 @@ void Validator::ApplyEntry(const Entry& entry) {
 }
 
 bool Validator::SnapshotDue(uint64_t index) {
-  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  MutexLock lock(snapshot_mu_);
   const uint64_t last = snapshots_.newest() ? snapshots_.newest()->index : 0;
   return index >= last + config_.raft.snapshot_interval_entries;
 }
@@ -1454,7 +1458,7 @@ void Validator::TakeSnapshot(uint64_t index, uint64_t term, uint64_t height) {
   ++snapshots_taken_;
   std::vector<SnapshotMeta> removed;
   {
-    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    MutexLock lock(snapshot_mu_);
     removed = snapshots_.Add(meta);
     snapshot_heights_[index] = height;
     for (const SnapshotMeta& gone : removed) snapshot_heights_.erase(gone.index);
@@ -1464,7 +1468,7 @@ void Validator::TakeSnapshot(uint64_t index, uint64_t term, uint64_t height) {
 }
 
 void Validator::WriteStateNotes() {
-  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  MutexLock lock(snapshot_mu_);
   for (auto& [height, note] : cosigner_->TakePinnedStateNotes()) completed_notes_[height] = note;
   for (const SnapshotMeta& meta : snapshots_.all()) {
     auto h = snapshot_heights_.find(meta.index);
@@ -1547,7 +1551,7 @@ void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string&
   FRONTERA_CHECK(s.ok()) << "installing the snapshot failed: " << s.ToString();
   std::shared_ptr<Ledger> old;
   {
-    std::lock_guard<std::mutex> lock(ledger_mu_);
+    MutexLock lock(ledger_mu_);
     old = std::move(ledger_);
     ledger_ = ledger;
   }
@@ -1577,7 +1581,7 @@ void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string&
     if (copied.ok()) {
       std::vector<SnapshotMeta> removed;
       {
-        std::lock_guard<std::mutex> lock(snapshot_mu_);
+        MutexLock lock(snapshot_mu_);
         removed = snapshots_.Installed(snapshot);
       }
       RemoveSnapshots(removed);
@@ -1586,7 +1590,7 @@ void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string&
     }
   }
   {
-    std::lock_guard<std::mutex> lock(apply_mu_);
+    MutexLock lock(apply_mu_);
     applied_index_ = snapshot.index;
   }
   applied_cv_.notify_all();
@@ -1601,7 +1605,7 @@ void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string&
 void Validator::PublishCosigned() {
   CheckDivergence();
   WriteStateNotes();
-  std::lock_guard<std::mutex> lock(publish_mu_);
+  MutexLock lock(publish_mu_);
   std::optional<CosignedCheckpoint> c = cosigner_->TakeCosigned();
   if (!c) return;
   std::shared_ptr<Ledger> ledger = CurrentLedger();
@@ -1623,7 +1627,7 @@ void Validator::CheckDivergence() {
   std::optional<Divergence> d = cosigner_->divergence();
   if (!d) return;
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    MutexLock lock(status_mu_);
     divergence_ = *d;
   }
   diverged_ = true;
@@ -1804,7 +1808,7 @@ api::Json Validator::GetStatus() {
   {
     std::vector<PeerTransport::PeerState> links;
     if (transport_) links = transport_->Peers();
-    std::lock_guard<std::mutex> lock(status_mu_);
+    MutexLock lock(status_mu_);
     for (const auto& [id, name] : names_) {
       if (id == self_id_) continue;
       api::Json p = {{"name", name}, {"id", id}};
@@ -1856,7 +1860,7 @@ api::Json Validator::GetStatus() {
 api::Json Validator::StateStatus() {
   api::Json out = {{"serving", !diverged_.load()}};
   {
-    std::lock_guard<std::mutex> lock(status_mu_);
+    MutexLock lock(status_mu_);
     if (divergence_) {
       out["diverged_at_height"] = divergence_->height;
       out["own_state_note"] = divergence_->own_state_body;
@@ -1865,7 +1869,7 @@ api::Json Validator::StateStatus() {
   }
   api::Json refused = api::Json::object();
   {
-    std::lock_guard<std::mutex> lock(refusals_mu_);
+    MutexLock lock(refusals_mu_);
     for (const auto& [key, count] : peer_refusals_) refused[key.first][key.second] = count;
   }
   out["peer_messages_refused"] = std::move(refused);
@@ -1873,7 +1877,7 @@ api::Json Validator::StateStatus() {
 }
 
 bool Validator::Healthy() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(mu_);
   return !stopping_;
 }
 
@@ -1913,7 +1917,7 @@ std::map<std::string, double> Validator::GetMetrics() {
        d(transport_ ? transport_->connections_evicted() : 0)},
   };
   {
-    std::lock_guard<std::mutex> lock(refusals_mu_);
+    MutexLock lock(refusals_mu_);
     auto label = [](std::string_view value) {  // Prometheus label value escaping
       std::string out;
       for (char c : value) {

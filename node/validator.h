@@ -17,7 +17,19 @@
 // A client is answered only once its document's entry is committed (durable
 // on a majority) and applied here, whichever node it was sent to.
 //
-// Thread-safety: all public methods are thread-safe.
+// Thread-safety: all public methods are thread-safe. Members guarded by a
+// lock say so (GUARDED_BY, checked by clang: scripts/thread_safety.sh);
+// members marked "raft thread" are touched by that thread only.
+//
+// Lock order. publish_mu_ is held while publishing a co-signed checkpoint,
+// and inside it the ledger_mu_ (CurrentLedger), the cosigner's and the state
+// machine's own locks are taken, in that order. Every other lock here (mu_,
+// waiters_mu_, apply_mu_, snapshot_mu_, status_mu_, refusals_mu_, and
+// ledger_mu_ outside PublishCosigned) is a leaf: held for a few statements,
+// with no other lock taken and nothing that blocks called inside it (the
+// peer transport's Send, which takes its own lock, is called with none
+// held). Condition-variable waits release only the lock they wait on, and
+// never with another held.
 #pragma once
 
 #include <atomic>
@@ -32,6 +44,7 @@
 
 #include "api/backend.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "consensus/raft.h"
 #include "crypto/ed25519.h"
 #include "ledger/state_machine.h"
@@ -174,9 +187,10 @@ class Validator final : public api::Backend {
   // kUnavailable and forgets them: this node has no leader.
   void FailWaitingWrites();
   // Puts in-flight documents back in the queue: all of them, or those sent
-  // before `older_than`. REQUIRES: mu_ held.
-  void RequeueInFlight(std::optional<std::chrono::steady_clock::time_point> older_than);
-  void TrackInFlight(const std::string& key, const ledger::ProposedDocument& d);  // mu_ held
+  // before `older_than`.
+  void RequeueInFlight(std::optional<std::chrono::steady_clock::time_point> older_than)
+      REQUIRES(mu_);
+  void TrackInFlight(const std::string& key, const ledger::ProposedDocument& d) REQUIRES(mu_);
   // Follower: distrusts a leader that commits nothing for raft.leader_stall_ms;
   // leader: commits a no-op when idle for a quarter of it (raft thread).
   void CheckLeaderStall();
@@ -214,23 +228,23 @@ class Validator final : public api::Backend {
   consensus::NodeId self_id_ = 0;
   std::map<consensus::NodeId, std::string> names_;  // every validator, by Raft id
 
-  mutable std::mutex ledger_mu_;
-  std::shared_ptr<Ledger> ledger_;  // GUARDED_BY(ledger_mu_)
+  mutable Mutex ledger_mu_;
+  std::shared_ptr<Ledger> ledger_ GUARDED_BY(ledger_mu_);
 
   std::unique_ptr<storage::RaftLogStore> log_store_;  // raft thread only (after Open)
   std::unique_ptr<consensus::Raft> raft_;             // raft thread only (after Open)
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<CheckpointCosigner> cosigner_;
-  std::mutex publish_mu_;  // serializes checkpoint publication
+  Mutex publish_mu_ ACQUIRED_BEFORE(ledger_mu_);  // serializes checkpoint publication
 
   // Raft thread state and its inputs.
-  std::mutex mu_;
+  Mutex mu_;
   std::condition_variable raft_cv_;
-  std::deque<Queued> queue_;   // GUARDED_BY(mu_); <= proposer.queue_depth_max
-  std::deque<Inbound> inbox_;  // GUARDED_BY(mu_); <= kInboxMax frames
-  size_t inbox_bytes_ = 0;     // GUARDED_BY(mu_); <= raft.inbox_bytes_max
-  // GUARDED_BY(mu_): bytes of inbox_ by sender, each <= its share.
-  std::map<uint64_t, size_t> inbox_peer_bytes_;
+  std::deque<Queued> queue_ GUARDED_BY(mu_);   // <= proposer.queue_depth_max
+  std::deque<Inbound> inbox_ GUARDED_BY(mu_);  // <= kInboxMax frames
+  size_t inbox_bytes_ GUARDED_BY(mu_) = 0;     // <= raft.inbox_bytes_max
+  // Bytes of inbox_ by sender, each <= its share.
+  std::map<uint64_t, size_t> inbox_peer_bytes_ GUARDED_BY(mu_);
   // Documents proposed or forwarded from here and not applied yet, by key,
   // with when they were sent: proposed again when the leader changes or
   // after forward_retry_ms (a lost forward, an entry the old leader never
@@ -240,25 +254,25 @@ class Validator final : public api::Backend {
     ledger::ProposedDocument document;
     std::chrono::steady_clock::time_point sent;
   };
-  std::unordered_map<std::string, InFlight> in_flight_;  // GUARDED_BY(mu_)
-  std::deque<std::string> in_flight_order_;              // GUARDED_BY(mu_)
-  consensus::NodeId last_leader_ = consensus::kNoNode;   // raft thread
-  uint64_t last_leader_term_ = 0;                        // raft thread
+  std::unordered_map<std::string, InFlight> in_flight_ GUARDED_BY(mu_);
+  std::deque<std::string> in_flight_order_ GUARDED_BY(mu_);
+  consensus::NodeId last_leader_ = consensus::kNoNode;  // raft thread
+  uint64_t last_leader_term_ = 0;                       // raft thread
   // Leader-stall detection (raft thread): when the commit index last moved
   // under the same leader.
   uint64_t stall_commit_seen_ = 0;
   consensus::NodeId stall_leader_ = consensus::kNoNode;
   std::chrono::steady_clock::time_point stall_commit_moved_{};
   std::atomic<uint64_t> leaders_distrusted_{0};
-  uint64_t leaderless_ticks_ = 0;      // raft thread
-  bool hand_over_requested_ = false;   // GUARDED_BY(mu_)
-  size_t propose_threshold_ = 1;       // GUARDED_BY(mu_): queue size that wakes the raft thread
-  std::deque<ReadRound*> readers_;     // GUARDED_BY(mu_): reads waiting for a round
-  std::atomic<bool> stopping_{false};  // set under mu_; read under other locks too
+  uint64_t leaderless_ticks_ = 0;  // raft thread
+  bool hand_over_requested_ GUARDED_BY(mu_) = false;
+  size_t propose_threshold_ GUARDED_BY(mu_) = 1;    // queue size that wakes the raft thread
+  std::deque<ReadRound*> readers_ GUARDED_BY(mu_);  // reads waiting for a round
+  std::atomic<bool> stopping_{false};               // set under mu_; read under other locks too
   std::condition_variable read_cv_;
-  std::map<uint64_t, std::vector<ReadRound*>> read_rounds_;  // GUARDED_BY(mu_): by context
-  // GUARDED_BY(mu_); unique to this incarnation (read_context.h).
-  uint64_t next_read_context_ = FirstReadContext();
+  std::map<uint64_t, std::vector<ReadRound*>> read_rounds_ GUARDED_BY(mu_);  // by context
+  // Unique to this incarnation (read_context.h).
+  uint64_t next_read_context_ GUARDED_BY(mu_) = FirstReadContext();
   std::map<consensus::NodeId, SnapshotSend> snapshot_sends_;  // raft thread
   std::optional<SnapshotReceiver> snapshot_receiver_;         // raft thread
   // Complete snapshots stepped into the core, moved out of staging, by
@@ -267,25 +281,27 @@ class Validator final : public api::Backend {
   int64_t last_time_unix_ms_ = 0;  // raft thread: block time
 
   // Documents' waiting clients and admission results, by DocumentKey.
-  std::mutex waiters_mu_;
-  std::unordered_map<std::string, std::deque<std::shared_ptr<Waiter>>> waiters_;
-  std::unordered_map<std::string, std::shared_ptr<const ledger::ParsedDocument>> parsed_;
-  std::deque<std::string> parsed_order_;  // eviction order of parsed_
+  Mutex waiters_mu_;
+  std::unordered_map<std::string, std::deque<std::shared_ptr<Waiter>>> waiters_
+      GUARDED_BY(waiters_mu_);
+  std::unordered_map<std::string, std::shared_ptr<const ledger::ParsedDocument>> parsed_
+      GUARDED_BY(waiters_mu_);
+  std::deque<std::string> parsed_order_ GUARDED_BY(waiters_mu_);  // eviction order of parsed_
 
   // Apply thread state and its input.
-  std::mutex apply_mu_;
+  Mutex apply_mu_;
   std::condition_variable apply_cv_;
   std::condition_variable apply_space_cv_;
-  std::deque<ApplyItem> apply_queue_;   // GUARDED_BY(apply_mu_); <= kApplyQueueMax
+  std::deque<ApplyItem> apply_queue_ GUARDED_BY(apply_mu_);  // <= kApplyQueueMax
   std::condition_variable applied_cv_;  // signalled with apply_mu_ when applied_index_ grows
   std::atomic<uint64_t> applied_index_{0};
   // Snapshots this node holds, and which may be deleted (snapshot_catalog.h).
-  std::mutex snapshot_mu_;
-  SnapshotCatalog snapshots_;  // GUARDED_BY(snapshot_mu_)
+  Mutex snapshot_mu_;
+  SnapshotCatalog snapshots_ GUARDED_BY(snapshot_mu_);
   // Block height of each snapshot still without its state note, by index.
-  std::map<uint64_t, uint64_t> snapshot_heights_;  // GUARDED_BY(snapshot_mu_)
+  std::map<uint64_t, uint64_t> snapshot_heights_ GUARDED_BY(snapshot_mu_);
   // Majority-signed state notes not yet written into their snapshot, by height.
-  std::map<uint64_t, std::string> completed_notes_;  // GUARDED_BY(snapshot_mu_)
+  std::map<uint64_t, std::string> completed_notes_ GUARDED_BY(snapshot_mu_);
 
   std::thread raft_thread_;
   std::thread apply_thread_;
@@ -294,22 +310,22 @@ class Validator final : public api::Backend {
   std::map<consensus::NodeId, std::thread> snapshot_threads_;
 
   // Raft state for /v1/status, copied by the raft thread.
-  mutable std::mutex status_mu_;
-  std::map<consensus::NodeId, uint64_t> match_;  // GUARDED_BY(status_mu_): leader only
-  uint64_t last_index_ = 0;                      // GUARDED_BY(status_mu_)
-  std::string last_cosign_;  // GUARDED_BY(status_mu_): this node's latest co-signature frame
-  std::atomic<int64_t> last_block_time_{0};  // time of the last applied block
-  std::atomic<uint64_t> applied_height_{0};  // height of the last applied block
+  mutable Mutex status_mu_;
+  std::map<consensus::NodeId, uint64_t> match_ GUARDED_BY(status_mu_);  // leader only
+  uint64_t last_index_ GUARDED_BY(status_mu_) = 0;
+  std::string last_cosign_ GUARDED_BY(status_mu_);  // this node's latest co-signature frame
+  std::atomic<int64_t> last_block_time_{0};         // time of the last applied block
+  std::atomic<uint64_t> applied_height_{0};         // height of the last applied block
   // Set once; this node then answers reads and writes with kUnavailable.
   std::atomic<bool> diverged_{false};
-  std::optional<Divergence> divergence_;  // GUARDED_BY(status_mu_)
+  std::optional<Divergence> divergence_ GUARDED_BY(status_mu_);
 
   // Peer messages refused, by (peer name, reason); and when each pair was
   // last logged (a flood logs once per interval, not once per message).
-  std::mutex refusals_mu_;
-  std::map<std::pair<std::string, std::string>, uint64_t> peer_refusals_;  // GUARDED_BY
+  Mutex refusals_mu_;
+  std::map<std::pair<std::string, std::string>, uint64_t> peer_refusals_ GUARDED_BY(refusals_mu_);
   std::map<std::pair<std::string, std::string>, std::chrono::steady_clock::time_point>
-      refusal_logged_;  // GUARDED_BY(refusals_mu_)
+      refusal_logged_ GUARDED_BY(refusals_mu_);
   std::atomic<uint64_t> inbox_dropped_{0};
   std::atomic<uint64_t> entries_not_proposals_{0};
 

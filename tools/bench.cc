@@ -9,6 +9,7 @@
 
 #include "api/client.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "crypto/did_key.h"
 #include "ledger/gs1.h"
 #include "tools/remote.h"
@@ -114,10 +115,10 @@ struct Shared {
   const std::vector<crypto::Json>* documents;
   std::atomic<size_t> next{0};
   size_t end = 0;
-  std::mutex mu;
-  std::vector<double> latencies_ms;  // guarded by mu
-  size_t errors = 0;                 // guarded by mu
-  std::string first_error;           // guarded by mu
+  Mutex mu;
+  std::vector<double> latencies_ms GUARDED_BY(mu);
+  size_t errors GUARDED_BY(mu) = 0;
+  std::string first_error GUARDED_BY(mu);
 };
 
 // Sends documents [shared.next, shared.end) over `client` until none is left.
@@ -135,7 +136,7 @@ void Worker(api::Client& client, Shared& shared) {
       if (errors++ == 0) first_error = DescribeError(answer.status());
     }
   }
-  std::lock_guard<std::mutex> lock(shared.mu);
+  MutexLock lock(shared.mu);
   shared.latencies_ms.insert(shared.latencies_ms.end(), mine.begin(), mine.end());
   if (errors > 0 && shared.errors == 0) shared.first_error = first_error;
   shared.errors += errors;
@@ -190,6 +191,7 @@ Result<BenchResult> RunBench(const BenchOptions& options, const crypto::KeyPair&
   auto stop = std::chrono::steady_clock::now();
 
   result.seconds = std::chrono::duration<double>(stop - start).count();
+  MutexLock lock(measured.mu);  // the workers have finished; the lock is for the checker
   result.throughput_per_s =
       result.seconds > 0 ? static_cast<double>(measured.latencies_ms.size()) / result.seconds : 0;
   result.latency = Summarize(std::move(measured.latencies_ms));
