@@ -234,6 +234,7 @@ void ClusterSim::StartRaft(Node& node) {
 
 void ClusterSim::CrashRestart(Node& node, bool power_loss) {
   ++stats_.crashes;
+  node.paused_until = 0;  // a stopped process can be killed too
   // The crash may come between GetReady and persisting it: that Ready is lost,
   // and nothing was sent from it.
   if (Chance(50)) {
@@ -302,9 +303,15 @@ void ClusterSim::CrashRestart(Node& node, bool power_loss) {
 
 // ---- the driver ----
 
+void ClusterSim::TickNode(Node& node) {
+  if (Paused(node)) return;
+  Note("tick " + std::to_string(node.id));
+  node.raft->Tick();
+}
+
 void ClusterSim::ProcessAllReady() {
   for (auto& node : nodes_) {
-    if (!node->hostile) ProcessReady(*node);
+    if (!node->hostile && !Paused(*node)) ProcessReady(*node);
   }
 }
 
@@ -412,7 +419,7 @@ void ClusterSim::MaybeSnapshot(Node& node) {
 
 void ClusterSim::IssueRead() {
   Node& node = NodeAt(1 + Rand(nodes_.size()));
-  if (node.hostile) return;  // the adversary answers no client
+  if (node.hostile || Paused(node)) return;  // the adversary and a stopped node answer no client
   if (options_.unsafe_local_reads) {
     RecordLookups(node, step_);
     return;
@@ -509,7 +516,10 @@ void ClusterSim::Send(Message message) {
 bool ClusterSim::DeliverOne() {
   std::vector<size_t> ready;
   for (size_t i = 0; i < in_flight_.size(); ++i) {
-    if (in_flight_[i].deliver_at_step <= step_) ready.push_back(i);
+    // A stopped node reads nothing: its messages wait until it resumes.
+    if (in_flight_[i].deliver_at_step <= step_ && !Paused(NodeAt(in_flight_[i].message.to))) {
+      ready.push_back(i);
+    }
   }
   if (ready.empty()) return false;
   const size_t i = ready[Rand(ready.size())];  // reordering: any ready message may go next
@@ -639,6 +649,7 @@ void ClusterSim::StepHostile(const std::string& kind, const Message& message, bo
 void ClusterSim::HostileStep() {
   constexpr uint64_t kMax64 = std::numeric_limits<uint64_t>::max();
   const NodeId to = RandomHonestNode();
+  if (Paused(NodeAt(to))) return;  // a stopped node reads nothing
   const Raft& target = *NodeAt(to).raft;
   const uint64_t term = target.current_term();
   const uint64_t commit = target.commit_index();
@@ -851,10 +862,11 @@ void ClusterSim::ProposeRandom(bool final_block) {
   // A client reaches a random node; a follower forwards to the leader it
   // knows (DESIGN.md §3).
   Node& node = NodeAt(1 + Rand(nodes_.size()));
-  if (node.hostile) return;  // the adversary accepts nothing
+  if (node.hostile || Paused(node)) return;  // the adversary and a stopped node accept nothing
   Status s = node.raft->Propose(data);
   NodeId at = node.id;
-  if (!s.ok() && node.raft->leader() != consensus::kNoNode) {
+  if (!s.ok() && node.raft->leader() != consensus::kNoNode &&
+      !Paused(NodeAt(node.raft->leader()))) {
     at = node.raft->leader();
     s = NodeAt(at).raft->Propose(data);
   }
@@ -871,7 +883,9 @@ void ClusterSim::ProposeRandom(bool final_block) {
 
 void ClusterSim::StartTransfer() {
   const NodeId leader = Leader();
-  if (leader == consensus::kNoNode || nodes_.size() < 2) return;
+  if (leader == consensus::kNoNode || nodes_.size() < 2 || Paused(NodeAt(leader))) return;
+  // The target may be stopped, crashed or cut off: the transfer must then
+  // be abandoned, and its late TimeoutNow depose no one.
   NodeId target = 1 + Rand(nodes_.size() - 1);
   if (target >= leader) ++target;
   if (NodeAt(leader).raft->TransferLeadership(target).ok()) {
@@ -891,8 +905,7 @@ void ClusterSim::Step() {
     if (id == hostile_) {
       HostileStep();
     } else {
-      Note("tick " + std::to_string(id));
-      NodeAt(id).raft->Tick();
+      TickNode(NodeAt(id));
     }
   } else if (r < 700) {
     // A burst: the network moves several messages while a node ticks once.
@@ -936,7 +949,25 @@ void ClusterSim::Step() {
       Note("link " + std::to_string(a) + "-" + std::to_string(b) + " drops " +
            (message_class == 0 ? "appends" : "heartbeats"));
     }
-  } else if (r < 945) {
+  } else if (r < 932) {
+    // The process stops (SIGSTOP, a long stall) for longer than an election
+    // timeout, holding whatever it held, leadership and reads included.
+    Node& node = NodeAt(WeightedNode());
+    if (!node.hostile && !Paused(node)) {
+      node.paused_until = step_ + 80 + Rand(120);
+      ++stats_.pauses;
+      Note("node " + std::to_string(node.id) + " stops until step " +
+           std::to_string(node.paused_until));
+    }
+  } else if (r < 940) {
+    // Its clock jumps: an election timeout's worth of ticks at once.
+    Node& node = NodeAt(WeightedNode());
+    if (!node.hostile && !Paused(node)) {
+      ++stats_.clock_jumps;
+      Note("node " + std::to_string(node.id) + "'s clock jumps");
+      for (uint32_t i = 0; i < 2 * node.config.election_ticks; ++i) node.raft->Tick();
+    }
+  } else if (r < 955) {
     if (!in_flight_.empty()) {
       const size_t i = Rand(in_flight_.size());
       const Message m = std::move(in_flight_[i].message);
@@ -952,8 +983,7 @@ void ClusterSim::Step() {
     if (id == hostile_) {
       HostileStep();
     } else {
-      Note("tick " + std::to_string(id));
-      NodeAt(id).raft->Tick();
+      TickNode(NodeAt(id));
     }
   }
   ProcessAllReady();
@@ -962,7 +992,10 @@ void ClusterSim::Step() {
 
 bool ClusterSim::HealAndConverge() {
   faults_ = false;
-  for (auto& node : nodes_) node->group = 0;
+  for (auto& node : nodes_) {
+    node->group = 0;
+    node->paused_until = 0;
+  }
   one_way_blocked_.clear();
   class_blocked_.clear();
   for (InFlight& f : in_flight_) f.deliver_at_step = 0;

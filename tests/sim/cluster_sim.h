@@ -14,7 +14,10 @@
 // partitions (a→b dropped while b→a flows), partitions of one link for
 // appends only (heartbeats flow, so the follower falls far behind while its
 // leader hears it) or for heartbeats only (appends flow), per-node tick rates
-// (clock skew), crash-restart that loses the Ready being persisted and some
+// (clock skew), clock jumps (a node's timer fires many ticks at once), pauses
+// longer than an election timeout (a stopped process: it neither ticks, nor
+// reads its messages, nor answers clients, and resumes with what it held,
+// leadership and reads included), crash-restart that loses the Ready being persisted and some
 // of the messages in flight to the node (the others, sent to the previous
 // process, reach the new one, as the real transport delivers them), and
 // power loss that also loses the ledger's unsynced writes (the node reopens
@@ -137,6 +140,8 @@ struct ClusterSimStats {
   uint64_t transfers_started = 0;
   uint64_t stale_frames = 0;      // delivered to a node that restarted since they were sent
   uint64_t class_partitions = 0;  // links cut for appends only or heartbeats only
+  uint64_t pauses = 0;            // a node stopped for more than an election timeout
+  uint64_t clock_jumps = 0;       // a node's timer fired an election timeout's ticks at once
   uint64_t entries_sent = 0;      // entries carried by appends
   // CheckLinearizable: operations checked (issues and lookups, over every
   // product key) and keys whose search passed its budget without a verdict.
@@ -197,6 +202,7 @@ class ClusterSim {
     std::optional<consensus::SnapshotMeta> staged;  // stage/ holds a received snapshot
     uint64_t tick_weight = 1;                       // clock skew: relative tick rate
     int group = 0;                                  // symmetric partition side
+    uint64_t paused_until = 0;                      // stopped before this step
     uint64_t process = 0;                           // restarts so far
     uint64_t last_read_context = 0;                 // this process's read rounds
     uint64_t commit_seen = 0;                       // for monotonic commit
@@ -232,6 +238,7 @@ class ClusterSim {
   bool Chance(uint64_t percent) { return Rand(100) < percent; }
   void Note(std::string event);
   Node& NodeAt(consensus::NodeId id) { return *nodes_[id - 1]; }
+  bool Paused(const Node& node) const { return step_ < node.paused_until; }
   consensus::NodeId WeightedNode();
   consensus::NodeId RandomHonestNode();
   consensus::NodeId Leader() const;  // a node that believes it leads (highest term), or 0
@@ -249,6 +256,7 @@ class ClusterSim {
   // The driver (raft.h's loop) and its parts.
   void ProcessReady(Node& node);
   void ProcessAllReady();
+  void TickNode(Node& node);  // unless it is stopped
   void InstallStagedSnapshot(Node& node, const consensus::SnapshotMeta& meta);
   void ApplyEntry(Node& node, const consensus::Entry& entry);
   void MaybeSnapshot(Node& node);

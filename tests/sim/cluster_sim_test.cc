@@ -140,6 +140,8 @@ ClusterSimStats& operator+=(ClusterSimStats& a, const ClusterSimStats& b) {
   a.registry_operations += b.registry_operations;
   a.stale_frames += b.stale_frames;
   a.class_partitions += b.class_partitions;
+  a.pauses += b.pauses;
+  a.clock_jumps += b.clock_jumps;
   a.entries_sent += b.entries_sent;
   a.registry_keys_undecided += b.registry_keys_undecided;
   for (const auto& [kind, n] : b.hostile_sent) a.hostile_sent[kind] += n;
@@ -240,6 +242,7 @@ TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults")
                 << total.registry_keys_undecided << " product keys undecided), "
                 << total.stale_frames << " frames delivered to a later process, "
                 << total.class_partitions << " append-only or heartbeat-only link cuts, "
+                << total.pauses << " pauses, " << total.clock_jumps << " clock jumps, "
                 << total.entries_sent << " entries sent in appends for " << total.max_commit
                 << " committed");
   std::sort(resend.begin(), resend.end());
@@ -270,6 +273,8 @@ TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults")
     CHECK(total.registry_keys_undecided == 0);
     CHECK(total.stale_frames > 0);
     CHECK(total.class_partitions > 0);
+    CHECK(total.pauses > 0);
+    CHECK(total.clock_jumps > 0);
     // The hostile seeds sent every kind of message, and the honest cores
     // refused many kinds of them (a silent adversary would test nothing).
     size_t kinds_refused = 0;
