@@ -52,8 +52,6 @@ constexpr size_t kInboxMax = 65536;      // peer frames waiting for the raft thr
 constexpr size_t kApplyQueueMax = 1024;  // committed entries waiting for the apply thread
 constexpr size_t kCosignHeightsMax = 4096;
 constexpr uint64_t kSnapshotBytesMax = uint64_t{64} << 30;
-// A document sent to the leader and not applied within this is sent again.
-constexpr auto kForwardRetry = std::chrono::seconds(3);
 const std::string kMetaApplied = "node/applied";  // index ‖ term of the last applied entry
 const std::string kStatePointer = "STATE";        // names the ledger directory in use
 // In a snapshot directory: the majority-signed state note of its block.
@@ -298,7 +296,8 @@ Status Validator::StartRaft() {
   crypto::RandomBytes(seed);
   for (uint8_t b : seed) rc.seed = (rc.seed << 8) | b;
   rc.applied_index = std::max(applied_index_.load(), log_store_->Snapshot().index);
-  FRONTERA_ASSIGN_OR_RETURN(raft_, consensus::Raft::Create(rc, *log_store_));
+  FRONTERA_ASSIGN_OR_RETURN(driver_,
+                            RaftDriver::Create(config_, rc, log_store_.get(), FirstReadContext()));
   if (names_.size() == 1) return Status::Ok();
 
   PeerTransportOptions options;
@@ -388,17 +387,6 @@ std::shared_ptr<Validator::Ledger> Validator::CurrentLedger() const {
   return ledger_;
 }
 
-std::string Validator::DocumentKey(const ledger::ProposedDocument& d) {
-  crypto::Sha256Hasher h;
-  const char kind = static_cast<char>(d.kind);
-  h.Update(std::string_view(&kind, 1));
-  h.Update(d.certificate_id);
-  h.Update(std::string_view("\0", 1));
-  h.Update(d.canonical);
-  crypto::Hash digest = h.Finish();
-  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
-}
-
 // ---------------------------------------------------------------------------
 // Writes
 
@@ -412,7 +400,7 @@ Result<api::Receipt> Validator::Submit(DocumentKind kind, const std::string& cer
     ++refused_at_admission_;
     return admitted.status();
   }
-  Queued queued{DocumentKey(admitted->proposed), std::move(admitted->proposed)};
+  QueuedDocument queued{DocumentKey(admitted->proposed), std::move(admitted->proposed)};
   auto waiter = std::make_shared<Waiter>();
   std::future<Result<api::Receipt>> answer = waiter->answer.get_future();
   {
@@ -441,14 +429,14 @@ Result<api::Receipt> Validator::Submit(DocumentKind kind, const std::string& cer
       forget();
       return Status::Unavailable("validator is shutting down");
     }
-    if (queue_.size() >= config_.proposer.queue_depth_max) {
+    if (pending_.size() + driver_queued_ >= config_.proposer.queue_depth_max) {
       forget();
       return Status::ResourceExhausted(
           "the validator's queue is full (proposer.queue_depth_max = " +
           std::to_string(config_.proposer.queue_depth_max) + "); retry shortly");
     }
-    queue_.push_back(std::move(queued));
-    queue_depth_ = queue_.size();
+    pending_.push_back(std::move(queued));
+    queue_depth_ = pending_.size() + driver_queued_;
   }
   ++admitted_;
   raft_cv_.notify_one();
@@ -579,7 +567,7 @@ void Validator::AdmitForwarded(uint64_t from, std::string_view body) {
   }
   std::shared_ptr<Ledger> ledger = CurrentLedger();
   const int64_t now = clock_->NowUnixMillis();
-  std::vector<Queued> admitted;
+  std::vector<QueuedDocument> admitted;
   for (ledger::ProposedDocument& d : proposal->documents) {
     crypto::JsonLimits limits;
     limits.depth_max = config_.api.json_depth_max;
@@ -611,11 +599,11 @@ void Validator::AdmitForwarded(uint64_t from, std::string_view body) {
   if (admitted.empty()) return;
   {
     MutexLock lock(mu_);
-    for (Queued& q : admitted) {
-      if (queue_.size() >= config_.proposer.queue_depth_max) break;
-      queue_.push_back(std::move(q));
+    for (QueuedDocument& q : admitted) {
+      if (pending_.size() + driver_queued_ >= config_.proposer.queue_depth_max) break;
+      pending_.push_back(std::move(q));
     }
-    queue_depth_ = queue_.size();
+    queue_depth_ = pending_.size() + driver_queued_;
   }
   raft_cv_.notify_one();
 }
@@ -654,39 +642,42 @@ void Validator::RaftLoop() {
   pthread_setname_np(pthread_self(), "raft");
   const auto tick = std::chrono::milliseconds(config_.raft.tick_ms);
   auto next_tick = std::chrono::steady_clock::now() + tick;
-  uint64_t ticks = 0;
   for (;;) {
     std::deque<Inbound> inbound;
+    std::deque<QueuedDocument> documents;
+    bool hand_over = false;
     {
       MutexLock lock(mu_);
       raft_cv_.wait_until(lock.native(), next_tick, [&]() REQUIRES(mu_) {
         return stopping_ || !inbox_.empty() || !readers_.empty() ||
-               queue_.size() >= propose_threshold_;
+               pending_.size() + driver_queued_ >= propose_threshold_;
       });
       if (stopping_) break;
       inbound.swap(inbox_);
       inbox_bytes_ = 0;
       inbox_peer_bytes_.clear();
+      documents.swap(pending_);
+      std::swap(hand_over, hand_over_requested_);
+    }
+    ObserveForDriver();
+    for (QueuedDocument& d : documents) {
+      std::string key = d.key;
+      if (!driver_->Submit(std::move(d))) {
+        FailWrites({key});  // the queue filled up meanwhile (forwards, retries)
+      }
     }
     for (Inbound& in : inbound) HandleInbound(std::move(in));
     if (std::chrono::steady_clock::now() >= next_tick) {
-      raft_->Tick();
+      driver_->Tick();
       next_tick += tick;
       // After a stall (a long fsync, a SIGSTOP), do not replay every missed
       // tick at once: that would start an election the moment we resume.
       if (std::chrono::steady_clock::now() > next_tick)
         next_tick = std::chrono::steady_clock::now() + tick;
-      ++ticks;
-      CheckSnapshotSends();
       MaybeCompact();
-      // Cut off from a majority (no leader for two election timeouts): fail
-      // the writes waiting here now rather than at commit_timeout_ms.
-      leaderless_ticks_ = raft_->leader() == consensus::kNoNode ? leaderless_ticks_ + 1 : 0;
-      if (leaderless_ticks_ >= 2 * uint64_t{config_.raft.election_ticks}) FailWaitingWrites();
-      if (ticks % 10 == 0) CheckLeaderStall();
       // Resend this node's latest co-signature now and then: a peer that was
       // down when it was first sent still needs it.
-      if (ticks % 10 == 0 && transport_) {
+      if (driver_->ticks() % 10 == 0 && transport_) {
         std::string last;
         {
           MutexLock lock(status_mu_);
@@ -699,80 +690,145 @@ void Validator::RaftLoop() {
         }
       }
     }
-    bool hand_over = false;
-    {
-      MutexLock lock(mu_);
-      std::swap(hand_over, hand_over_requested_);
-    }
-    if (hand_over && raft_->role() == consensus::Role::kLeader) {
-      consensus::NodeId best = consensus::kNoNode;
-      for (const auto& [id, name] : names_) {
-        if (id != self_id_ &&
-            (best == consensus::kNoNode || raft_->MatchIndex(id) > raft_->MatchIndex(best))) {
-          best = id;
-        }
-      }
-      (void)raft_->TransferLeadership(best);
-    }
-    if (raft_->leader() != last_leader_ || raft_->current_term() != last_leader_term_) {
-      // A new leader: what the old one may have dropped goes to the new one.
-      last_leader_ = raft_->leader();
-      last_leader_term_ = raft_->current_term();
-      OnLeaderChange();
-      if (last_leader_ != consensus::kNoNode) {
-        MutexLock lock(mu_);
-        RequeueInFlight(std::nullopt);
-      }
-    } else if (ticks % 10 == 0) {
-      MutexLock lock(mu_);
-      RequeueInFlight(std::chrono::steady_clock::now() - kForwardRetry);
-    }
-    ProposeOrForward();
+    if (hand_over) driver_->TransferToBestFollower();
     StartReadRound();
-    ProcessReady();
+    if (!RunDriver()) break;
+    const consensus::Raft& raft = driver_->raft();
     {
       // How many queued documents are worth waking up for: one when they can
       // go out at once; a full block while one is being replicated (the
       // leader's group commit); none without a leader.
       MutexLock lock(mu_);
-      if (raft_->leader() == consensus::kNoNode) {
+      driver_queued_ = driver_->queued();
+      queue_depth_ = pending_.size() + driver_queued_;
+      if (raft.leader() == consensus::kNoNode) {
         propose_threshold_ = std::numeric_limits<size_t>::max();
-      } else if (raft_->role() == consensus::Role::kLeader &&
-                 raft_->last_index() > raft_->commit_index()) {
+      } else if (raft.role() == consensus::Role::kLeader &&
+                 raft.last_index() > raft.commit_index()) {
         propose_threshold_ = config_.proposer.batch_documents_max;
       } else {
         propose_threshold_ = 1;
       }
     }
-    // Status for /v1/status, without taking the raft thread's time per request.
-    term_ = raft_->current_term();
-    commit_index_ = raft_->commit_index();
-    first_index_ = raft_->first_index();
-    role_ = static_cast<int>(raft_->role());
-    leader_ = raft_->leader();
-    if (raft_->role() == consensus::Role::kLeader) {
-      MutexLock lock(status_mu_);
-      for (const auto& [id, name] : names_) match_[id] = raft_->MatchIndex(id);
-      last_index_ = raft_->last_index();
-    } else {
-      MutexLock lock(status_mu_);
-      match_.clear();
-      last_index_ = raft_->last_index();
+    // Status for /v1/status and metrics, without taking the raft thread's
+    // time per request.
+    term_ = raft.current_term();
+    commit_index_ = raft.commit_index();
+    first_index_ = raft.first_index();
+    role_ = static_cast<int>(raft.role());
+    leader_ = raft.leader();
+    leaders_distrusted_ = driver_->leaders_distrusted();
+    forwarded_ = driver_->forwarded();
+    log_syncs_ = driver_->log_syncs();
+    log_sync_micros_ = driver_->log_sync_micros();
+    MutexLock lock(status_mu_);
+    match_.clear();
+    if (raft.role() == consensus::Role::kLeader) {
+      for (const auto& [id, name] : names_) match_[id] = raft.MatchIndex(id);
+    }
+    last_index_ = raft.last_index();
+  }
+}
+
+void Validator::ObserveForDriver() {
+  RaftDriver::Observation o;
+  o.steady_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count();
+  o.unix_ms = clock_->NowUnixMillis();
+  o.applied_index = applied_index_.load();
+  o.last_block_time_ms = last_block_time_.load();
+  driver_->Observe(o);
+}
+
+bool Validator::RunDriver() {
+  auto actions = driver_->Run();
+  for (;;) {
+    // After a failed write the durable state is unknown: stop rather than
+    // send or acknowledge anything (the log is checked on restart).
+    FRONTERA_CHECK(actions.ok()) << "raft log write failed: " << actions.status().ToString();
+    const bool install = actions->install.has_value();
+    if (!Execute(std::move(actions).value())) return false;
+    if (!install) return true;
+    ObserveForDriver();
+    actions = driver_->Installed();
+  }
+}
+
+bool Validator::Execute(DriverActions a) {
+  for (consensus::Message& m : a.messages) SendRaftMessage(std::move(m));
+  for (const consensus::Message& m : a.snapshot_streams) StreamSnapshotTo(m);
+  for (DriverActions::Forward& f : a.forwards) {
+    if (transport_) {
+      transport_->Send(f.leader, Envelope(PeerKind::kForward, ledger::EncodeProposal(f.proposal)));
     }
   }
+  if (!a.committed.empty()) {
+    MutexLock lock(apply_mu_);
+    for (Entry& e : a.committed) {
+      apply_space_cv_.wait(lock.native(), [&]() REQUIRES(apply_mu_) {
+        return apply_queue_.size() < kApplyQueueMax || stopping_;
+      });
+      if (stopping_) return false;
+      apply_queue_.push_back({std::move(e), std::nullopt, ""});
+    }
+    apply_cv_.notify_one();
+  }
+  if (!a.reads.empty()) {
+    MutexLock lock(mu_);
+    for (const consensus::ReadState& rs : a.reads) {
+      auto it = read_rounds_.find(rs.context);
+      if (it == read_rounds_.end()) continue;
+      for (ReadRound* r : it->second) {
+        r->index = rs.index;
+        r->done = true;
+      }
+      read_rounds_.erase(it);
+    }
+    read_cv_.notify_all();
+  }
+  FailWrites(a.failed_writes);
+  for (const std::string& dir : a.discard) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  for (consensus::NodeId leader : a.distrusted) {
+    LogWarning(config_.name, "validator " + PeerName(leader) + " leads term " +
+                                 std::to_string(driver_->raft().current_term()) +
+                                 " but committed nothing for " +
+                                 std::to_string(config_.raft.leader_stall_ms) +
+                                 " ms: following it no more, and not voting for it, for " +
+                                 std::to_string(consensus::RaftConfig{}.stuck_peer_periods) +
+                                 " election timeouts (raft.leader_stall_ms)");
+  }
+  if (a.leader_change) {
+    const auto [leader, term] = *a.leader_change;
+    if (leader != consensus::kNoNode) {
+      LogInfo(config_.name,
+              "validator " + PeerName(leader) + " leads in term " + std::to_string(term));
+    }
+    // Chunks are accepted from this leader only, for this term.
+    if (snapshot_receiver_) snapshot_receiver_->Expect(leader, term);
+  }
+  if (a.install) {
+    // The apply thread installs it after what it has queued, then the
+    // driver records it in the log (OpenStores repairs a crash between the
+    // two).
+    const uint64_t index = a.install->snapshot.index;
+    MutexLock lock(apply_mu_);
+    apply_queue_.push_back({Entry{}, a.install->snapshot, a.install->dir});
+    apply_cv_.notify_one();
+    applied_cv_.wait(lock.native(), [&] { return applied_index_.load() >= index || stopping_; });
+    if (applied_index_.load() < index) return false;  // stopping
+  }
+  return true;
 }
 
 void Validator::HandleInbound(Inbound in) {
   const auto kind = static_cast<uint8_t>(in.payload[0]);
   std::string_view body = std::string_view(in.payload).substr(1);
   if (kind == kLocalSnapshotReport) {
-    const bool ok = body.size() == 1 && body[0] == 1;
-    raft_->ReportSnapshot(in.from, ok);
-    if (!ok) {
-      snapshot_sends_.erase(in.from);
-    } else if (auto it = snapshot_sends_.find(in.from); it != snapshot_sends_.end()) {
-      it->second.streaming = false;
-    }
+    driver_->SnapshotStreamed(in.from, body.size() == 1 && body[0] == 1);
     return;
   }
   switch (static_cast<PeerKind>(kind)) {
@@ -793,7 +849,7 @@ void Validator::HandleInbound(Inbound in) {
           return RefusePeer(in.from, "block", s.message());
         }
       }
-      std::optional<std::pair<uint64_t, uint64_t>> accepted_key;
+      std::optional<std::string> accepted;
       if (message->type == MessageType::kSnapshot) {
         // Only once every file of the snapshot is staged (snapshot_transfer.h)
         // and verified against a majority-signed state note.
@@ -801,28 +857,22 @@ void Validator::HandleInbound(Inbound in) {
             snapshot_receiver_->Complete(in.from, message->snapshot);
         if (!staged) return;
         // Take the files now: chunks of a copy the leader sends again may
-        // restart staging before this step's Ready is handled.
-        const fs::path accepted = fs::path(config_.data_dir) / "snapshot-accepted" /
-                                  (std::to_string(message->snapshot.index) + "-" +
-                                   std::to_string(message->snapshot.term));
+        // restart staging before the driver's Ready is handled.
+        const fs::path dir =
+            fs::path(config_.data_dir) / "snapshot-accepted" /
+            (std::to_string(message->snapshot.index) + "-" +
+             std::to_string(message->snapshot.term) + "-" + std::to_string(++accepted_copies_));
         std::error_code ec;
-        fs::remove_all(accepted, ec);
-        fs::create_directories(accepted.parent_path(), ec);
-        fs::rename(*staged, accepted, ec);
+        fs::create_directories(dir.parent_path(), ec);
+        fs::rename(*staged, dir, ec);
         if (ec) return;  // staged files gone (taken by an earlier step): ignore
-        if (Status v = VerifySnapshot(accepted.string(), message->snapshot); !v.ok()) {
-          fs::remove_all(accepted, ec);
+        if (Status v = VerifySnapshot(dir.string(), message->snapshot); !v.ok()) {
+          fs::remove_all(dir, ec);
           return RefusePeer(in.from, "snapshot", v.message());
         }
-        accepted_key = {message->snapshot.index, message->snapshot.term};
-        accepted_snapshots_[*accepted_key] = accepted.string();
+        accepted = dir.string();
       }
-      if (Status s = raft_->Step(*message); !s.ok()) {
-        if (accepted_key) {
-          std::error_code ec;
-          fs::remove_all(accepted_snapshots_[*accepted_key], ec);
-          accepted_snapshots_.erase(*accepted_key);
-        }
+      if (Status s = driver_->Receive(*message, std::move(accepted)); !s.ok()) {
         return RefusePeer(in.from, "raft", s.message());
       }
       return;
@@ -842,43 +892,6 @@ void Validator::HandleInbound(Inbound in) {
   RefusePeer(in.from, "frame", "a frame of unknown kind " + std::to_string(kind));
 }
 
-void Validator::OnLeaderChange() {
-  const uint64_t term = raft_->current_term();
-  if (last_leader_ != consensus::kNoNode) {
-    LogInfo(config_.name,
-            "validator " + PeerName(last_leader_) + " leads in term " + std::to_string(term));
-  }
-  if (snapshot_receiver_) snapshot_receiver_->Expect(last_leader_, term);
-  // Snapshots accepted from an earlier leader or term are stale.
-  for (auto it = accepted_snapshots_.begin(); it != accepted_snapshots_.end();) {
-    if (it->first.second < term) {
-      std::error_code ec;
-      fs::remove_all(it->second, ec);
-      it = accepted_snapshots_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  // A new leader's block time never goes back past a block in its own log,
-  // committed or not (it commits them all), whatever its clock says. Only
-  // its own log counts: entries another leader appended and that were
-  // truncated never do (a leader with a clock in 2031 cannot pin later
-  // blocks there once it is gone).
-  last_time_unix_ms_ = 0;
-  if (last_leader_ != self_id_) return;
-  const uint64_t from = std::max(applied_index_.load(), log_store_->Snapshot().index) + 1;
-  const uint64_t to = log_store_->LastIndex();
-  if (from > to) return;
-  auto entries = log_store_->Entries(from, to + 1);
-  if (!entries.ok()) return;
-  for (const Entry& e : *entries) {
-    if (e.type != EntryType::kNormal) continue;
-    if (auto t = ledger::ProposalTime(e.data); t.ok()) {
-      last_time_unix_ms_ = std::max(last_time_unix_ms_, *t);
-    }
-  }
-}
-
 Status Validator::CheckLeaderBlocks(const Message& m) {
   BlockCheckLimits limits;
   // The largest entry an honest leader makes: a full batch plus one
@@ -886,160 +899,11 @@ Status Validator::CheckLeaderBlocks(const Message& m) {
   limits.entry_bytes_max = config_.proposer.batch_bytes_max + config_.api.body_bytes_max +
                            config_.proposer.batch_documents_max * 64 + 64;
   limits.time_skew_max_ms = config_.raft.block_time_skew_max_ms;
-  return node::CheckLeaderBlocks(m.entries, raft_->commit_index(), last_block_time_.load(),
+  return node::CheckLeaderBlocks(m.entries, driver_->raft().commit_index(), last_block_time_.load(),
                                  clock_->NowUnixMillis(), limits);
 }
 
-void Validator::ProposeOrForward() {
-  const consensus::Role role = raft_->role();
-  const consensus::NodeId leader = raft_->leader();
-  if (role == consensus::Role::kLeader && raft_->lead_transferee() == consensus::kNoNode) {
-    while (raft_->last_index() - raft_->commit_index() < config_.proposer.inflight_blocks_max) {
-      ledger::Proposal proposal;
-      {
-        MutexLock lock(mu_);
-        if (queue_.empty()) break;
-        // Group commit: while a block is being replicated, the next one
-        // fills up (fewer, fuller blocks cost less per document); only a
-        // full block goes out before the previous one commits.
-        if (raft_->last_index() > raft_->commit_index() &&
-            queue_.size() < config_.proposer.batch_documents_max) {
-          break;
-        }
-        // Group commit: what queued while the previous block was being
-        // replicated goes into this one, up to the batch limits.
-        size_t bytes = 0;
-        while (!queue_.empty() &&
-               proposal.documents.size() < config_.proposer.batch_documents_max) {
-          const size_t next = queue_.front().document.canonical.size();
-          if (!proposal.documents.empty() && bytes + next > config_.proposer.batch_bytes_max) break;
-          bytes += next;
-          TrackInFlight(queue_.front().key, queue_.front().document);
-          proposal.documents.push_back(std::move(queue_.front().document));
-          queue_.pop_front();
-        }
-        queue_depth_ = queue_.size();
-      }
-      // Block time never goes backwards, whatever the wall clock does.
-      last_time_unix_ms_ =
-          std::max({last_time_unix_ms_, last_block_time_.load(), clock_->NowUnixMillis()});
-      proposal.time_unix_ms = last_time_unix_ms_;
-      Status s = raft_->Propose(ledger::EncodeProposal(proposal));
-      if (!s.ok()) {
-        // Refused (back-pressure): put the documents back, in order.
-        MutexLock lock(mu_);
-        for (auto it = proposal.documents.rbegin(); it != proposal.documents.rend(); ++it) {
-          std::string key = DocumentKey(*it);
-          queue_.push_front({std::move(key), std::move(*it)});
-        }
-        queue_depth_ = queue_.size();
-        break;
-      }
-    }
-    return;
-  }
-  if (leader == consensus::kNoNode || leader == self_id_ || !transport_) return;
-  for (;;) {
-    ledger::Proposal forward;
-    {
-      MutexLock lock(mu_);
-      if (queue_.empty()) return;
-      size_t bytes = 0;
-      while (!queue_.empty() && forward.documents.size() < config_.proposer.forward_documents_max &&
-             (forward.documents.empty() || bytes + queue_.front().document.canonical.size() <=
-                                               config_.proposer.batch_bytes_max)) {
-        bytes += queue_.front().document.canonical.size();
-        TrackInFlight(queue_.front().key, queue_.front().document);
-        forward.documents.push_back(std::move(queue_.front().document));
-        queue_.pop_front();
-      }
-      queue_depth_ = queue_.size();
-    }
-    forwarded_ += forward.documents.size();
-    transport_->Send(leader, Envelope(PeerKind::kForward, ledger::EncodeProposal(forward)));
-  }
-}
-
-void Validator::CheckLeaderStall() {
-  const auto now = std::chrono::steady_clock::now();
-  const consensus::NodeId leader = raft_->leader();
-  const auto stall = std::chrono::milliseconds(config_.raft.leader_stall_ms);
-  if (raft_->commit_index() != stall_commit_seen_ || leader != stall_leader_) {
-    stall_commit_seen_ = raft_->commit_index();
-    stall_leader_ = leader;
-    stall_commit_moved_ = now;
-    return;
-  }
-  if (leader == consensus::kNoNode) return;
-  const auto quiet = now - stall_commit_moved_;
-  if (raft_->role() == consensus::Role::kLeader) {
-    // An idle leader commits a no-op now and then, so that its followers
-    // can tell it from one that heartbeats and commits nothing.
-    if (quiet >= stall / 4 && raft_->last_index() == raft_->commit_index()) {
-      (void)raft_->ProposeNoop();
-    }
-    return;
-  }
-  if (raft_->role() != consensus::Role::kFollower || quiet < stall) return;
-  // The leader heartbeats but has committed nothing for leader_stall_ms: a
-  // stalled (or hostile) leader. Leave it and let the others elect another
-  // (consensus::Raft::DistrustLeader).
-  raft_->DistrustLeader();
-  ++leaders_distrusted_;
-  stall_commit_moved_ = now;
-  LogWarning(config_.name, "validator " + PeerName(leader) + " leads term " +
-                               std::to_string(raft_->current_term()) +
-                               " but committed nothing for " +
-                               std::to_string(config_.raft.leader_stall_ms) +
-                               " ms: following it no more, and not voting for it, for " +
-                               std::to_string(consensus::RaftConfig{}.stuck_peer_periods) +
-                               " election timeouts (raft.leader_stall_ms)");
-}
-
-void Validator::TrackInFlight(const std::string& key, const ledger::ProposedDocument& d) {
-  auto [it, inserted] = in_flight_.try_emplace(key, InFlight{d, std::chrono::steady_clock::now()});
-  if (!inserted) {
-    it->second.sent = std::chrono::steady_clock::now();
-    return;
-  }
-  in_flight_order_.push_back(key);
-  while (in_flight_order_.size() > config_.proposer.queue_depth_max) {
-    in_flight_.erase(in_flight_order_.front());
-    in_flight_order_.pop_front();
-  }
-}
-
-void Validator::RequeueInFlight(std::optional<std::chrono::steady_clock::time_point> older_than) {
-  std::deque<Queued> again;
-  std::deque<std::string> kept;
-  for (std::string& key : in_flight_order_) {
-    auto it = in_flight_.find(key);
-    if (it == in_flight_.end()) continue;  // applied meanwhile
-    if (older_than && it->second.sent >= *older_than) {
-      kept.push_back(std::move(key));
-      continue;
-    }
-    again.push_back({key, std::move(it->second.document)});
-    in_flight_.erase(it);
-  }
-  in_flight_order_ = std::move(kept);
-  // In front of newer documents, in their original order.
-  queue_.insert(queue_.begin(), std::make_move_iterator(again.begin()),
-                std::make_move_iterator(again.end()));
-  queue_depth_ = queue_.size();
-}
-
-void Validator::FailWaitingWrites() {
-  std::vector<std::string> keys;
-  {
-    MutexLock lock(mu_);
-    for (const Queued& q : queue_) keys.push_back(q.key);
-    for (const std::string& key : in_flight_order_) keys.push_back(key);
-    queue_.clear();
-    in_flight_.clear();
-    in_flight_order_.clear();
-    queue_depth_ = 0;
-  }
+void Validator::FailWrites(const std::vector<std::string>& keys) {
   if (keys.empty()) return;
   const Status unavailable = Status::Unavailable(
       "this validator has had no leader for " +
@@ -1058,10 +922,9 @@ void Validator::FailWaitingWrites() {
 void Validator::StartReadRound() {
   MutexLock lock(mu_);
   if (readers_.empty()) return;
-  const uint64_t context = next_read_context_++;
-  Status s = raft_->ReadIndex(context);
-  if (!s.ok()) return;  // no leader yet: the readers wait (up to their timeout)
-  read_rounds_[context] = std::vector<ReadRound*>(readers_.begin(), readers_.end());
+  std::optional<uint64_t> context = driver_->StartRead();
+  if (!context) return;  // no leader yet: the readers wait (up to their timeout)
+  read_rounds_[*context] = std::vector<ReadRound*>(readers_.begin(), readers_.end());
   readers_.clear();
   // Rounds whose answer was lost (leader change) are dropped; their readers
   // time out and leave.
@@ -1070,25 +933,17 @@ void Validator::StartReadRound() {
 
 void Validator::SendRaftMessage(Message m) {
   if (!transport_) return;
-  if (m.type != MessageType::kSnapshot) {
-    const bool queued =
-        transport_->Send(m.to, Envelope(PeerKind::kRaft, consensus::EncodeMessage(m)));
-    // A dropped append would otherwise wait for heartbeats to prove it lost;
-    // the core resends from the follower's match once it answers.
-    if (!queued && m.type == MessageType::kAppend) raft_->ReportUnreachable(m.to);
-    return;
-  }
-  // One transfer per follower at a time. Once streamed, a new request from
-  // the core means the follower did not get it (a connection reset loses
-  // queued frames): stream it again.
-  if (auto it = snapshot_sends_.find(m.to); it != snapshot_sends_.end() && it->second.streaming) {
-    return;
-  }
-  snapshot_sends_[m.to] = {m.snapshot, std::chrono::steady_clock::now(), true};
+  const bool queued =
+      transport_->Send(m.to, Envelope(PeerKind::kRaft, consensus::EncodeMessage(m)));
+  if (!queued && m.type == MessageType::kAppend) driver_->SendFailed(m.to);
+}
+
+void Validator::StreamSnapshotTo(const Message& m) {
+  if (!transport_) return;
   ++snapshots_sent_;
   const std::string dir = SnapshotDir(config_.data_dir, m.snapshot);
-  // The previous sender for this follower has reported (streaming is
-  // false), so it is done or about to be.
+  // The previous sender for this follower has reported (the driver hands
+  // out one stream per follower at a time), so it is done or about to be.
   if (auto old = snapshot_threads_.find(m.to); old != snapshot_threads_.end()) {
     old->second.join();
     snapshot_threads_.erase(old);
@@ -1115,23 +970,6 @@ void Validator::SendRaftMessage(Message m) {
   });
 }
 
-void Validator::CheckSnapshotSends() {
-  const auto now = std::chrono::steady_clock::now();
-  for (auto it = snapshot_sends_.begin(); it != snapshot_sends_.end();) {
-    if (raft_->MatchIndex(it->first) >= it->second.snapshot.index ||
-        raft_->role() != consensus::Role::kLeader) {
-      it = snapshot_sends_.erase(it);
-    } else if (now - it->second.started >
-               std::chrono::milliseconds(config_.raft.snapshot_timeout_ms)) {
-      // Sent but never acknowledged (a chunk was lost): probe and retry.
-      raft_->ReportSnapshot(it->first, false);
-      it = snapshot_sends_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
 void Validator::MaybeCompact() {
   std::optional<SnapshotMeta> newest;
   {
@@ -1140,111 +978,26 @@ void Validator::MaybeCompact() {
     newest = snapshots_.PinNewest();
   }
   if (!newest) return;
-  CompactTo(*newest);
+  // Only to a snapshot a follower can verify: one holding its
+  // majority-signed state note (WriteStateNotes).
+  std::error_code exists_ec;
+  const bool verifiable =
+      fs::exists(fs::path(SnapshotDir(config_.data_dir, *newest)) / kSnapshotNoteFile, exists_ec);
+  Result<bool> compacted = driver_->Compact(*newest, verifiable);
+  FRONTERA_CHECK(compacted.ok()) << "raft log compaction failed: " << compacted.status().ToString();
   // The snapshot the core now names is the one it sends; older ones go.
   std::vector<SnapshotMeta> removed;
   {
     MutexLock lock(snapshot_mu_);
-    removed = snapshots_.Compacted(raft_->snapshot().index);
+    removed = snapshots_.Compacted(driver_->raft().snapshot().index);
   }
   RemoveSnapshots(removed);
-}
-
-void Validator::CompactTo(const SnapshotMeta& newest) {
-  // Keep log_retain_entries entries behind the snapshot, so that a follower
-  // slightly behind catches up from the log rather than by snapshot.
-  if (newest.index <= raft_->snapshot().index ||
-      raft_->applied_index() < newest.index + config_.proposer.log_retain_entries) {
-    return;
-  }
-  // Only to a snapshot a follower can verify: one holding its majority-signed
-  // state note (WriteStateNotes).
-  std::error_code exists_ec;
-  if (!fs::exists(fs::path(SnapshotDir(config_.data_dir, newest)) / kSnapshotNoteFile, exists_ec)) {
-    return;
-  }
-  if (!raft_->Compact(newest.index).ok()) return;
-  Status s = log_store_->Compact(newest);
-  FRONTERA_CHECK(s.ok()) << "raft log compaction failed: " << s.ToString();
 }
 
 void Validator::RemoveSnapshots(const std::vector<SnapshotMeta>& removed) {
   for (const SnapshotMeta& meta : removed) {
     std::error_code ec;
     fs::remove_all(SnapshotDir(config_.data_dir, meta), ec);
-  }
-}
-
-void Validator::ProcessReady() {
-  while (raft_->HasReady()) {
-    consensus::Ready rd = raft_->GetReady();
-    if (rd.snapshot) {
-      auto taken = accepted_snapshots_.find({rd.snapshot->index, rd.snapshot->term});
-      FRONTERA_CHECK(taken != accepted_snapshots_.end())
-          << "a snapshot was stepped without its staged data";
-      const std::optional<std::string> dir = taken->second;
-      accepted_snapshots_.erase(taken);
-      // Any other accepted snapshot is superseded by this one.
-      for (const auto& [meta, other] : accepted_snapshots_) {
-        std::error_code ec;
-        fs::remove_all(other, ec);
-      }
-      accepted_snapshots_.clear();
-      // The apply thread installs it after what it has queued, then the log
-      // records it (OpenStores repairs a crash between the two).
-      {
-        MutexLock lock(apply_mu_);
-        apply_queue_.push_back({Entry{}, *rd.snapshot, *dir});
-        apply_cv_.notify_one();
-        applied_cv_.wait(lock.native(),
-                         [&] { return applied_index_.load() >= rd.snapshot->index || stopping_; });
-        if (applied_index_.load() < rd.snapshot->index) return;  // stopping
-      }
-      // With the Ready's term and vote in the same write (the snapshot's term
-      // may be newer than the stored current_term), but its commit index
-      // capped at the snapshot: entries after it in this same Ready (and the
-      // commit that covers them) are saved just below.
-      std::optional<consensus::HardState> hs = rd.hard_state;
-      if (hs) hs->commit_index = std::min(hs->commit_index, rd.snapshot->index);
-      Status s = log_store_->InstallSnapshot(*rd.snapshot, hs);
-      FRONTERA_CHECK(s.ok()) << "recording an installed snapshot failed: " << s.ToString();
-      if (rd.hard_state && rd.hard_state->commit_index == hs->commit_index) rd.hard_state.reset();
-    }
-    if (!rd.entries.empty() || rd.hard_state) {
-      const auto start = std::chrono::steady_clock::now();
-      Status s = log_store_->Save(rd.entries, rd.hard_state);
-      // After a failed fsync the durable state is unknown: stop rather than
-      // send or acknowledge anything (the log is checked on restart).
-      FRONTERA_CHECK(s.ok()) << "raft log write failed: " << s.ToString();
-      log_sync_micros_ += MicrosSince(start);
-      ++log_syncs_;
-    }
-    for (Message& m : rd.messages) SendRaftMessage(std::move(m));
-    if (!rd.committed_entries.empty()) {
-      MutexLock lock(apply_mu_);
-      for (Entry& e : rd.committed_entries) {
-        apply_space_cv_.wait(lock.native(), [&]() REQUIRES(apply_mu_) {
-          return apply_queue_.size() < kApplyQueueMax || stopping_;
-        });
-        if (stopping_) return;
-        apply_queue_.push_back({std::move(e), std::nullopt, ""});
-      }
-      apply_cv_.notify_one();
-    }
-    if (!rd.read_states.empty()) {
-      MutexLock lock(mu_);
-      for (const consensus::ReadState& rs : rd.read_states) {
-        auto it = read_rounds_.find(rs.context);
-        if (it == read_rounds_.end()) continue;
-        for (ReadRound* r : it->second) {
-          r->index = rs.index;
-          r->done = true;
-        }
-        read_rounds_.erase(it);
-      }
-      read_cv_.notify_all();
-    }
-    raft_->Advance(rd);
   }
 }
 
@@ -1373,10 +1126,6 @@ void Validator::ApplyEntry(const Entry& entry) {
   }
   applied_cv_.notify_all();
   if (block) {
-    {
-      MutexLock lock(mu_);
-      for (const std::string& key : keys) in_flight_.erase(key);
-    }
     // Answer the clients waiting on this node for documents of the block.
     MutexLock lock(waiters_mu_);
     for (size_t i = 0; i < keys.size(); ++i) {

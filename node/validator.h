@@ -4,11 +4,13 @@
 // Threads and the write path:
 //   HTTP thread: Admit (parse, verify, check against the current state) →
 //     queue, and wait for the document to be applied
-//   raft thread (the driver): timer → Tick; peer message → Step; on the
-//     leader, queued documents → one proposal per batch (a block); on a
-//     follower, queued documents → forwarded to the leader; then, for each
-//     Ready: persist entries + hard state (one synced write) → send messages
-//     → hand committed entries to the apply thread → Advance
+//   raft thread: runs the RaftDriver (node/raft_driver.h), which decides
+//     everything deterministically from its inputs: timer → Tick; peer
+//     message → Receive; queued documents → Submit; on the leader, one
+//     proposal per batch (a block); on a follower, forwarded to the leader;
+//     each Ready persisted (one synced write) before its actions come back.
+//     This thread carries the actions out: sends messages, starts snapshot
+//     streams, hands committed entries to the apply thread
 //   apply thread: StateMachine::Apply → write → publish → sign the block's
 //     checkpoint and send the signatures to the peers → answer every client
 //     waiting for a document of the block; snapshots every
@@ -50,6 +52,7 @@
 #include "ledger/state_machine.h"
 #include "node/checkpoint_cosigner.h"
 #include "node/config.h"
+#include "node/raft_driver.h"
 #include "node/read_context.h"
 #include "node/snapshot_catalog.h"
 #include "node/snapshot_transfer.h"
@@ -115,11 +118,6 @@ class Validator final : public api::Backend {
     std::unique_ptr<storage::KvStore> store;
     std::unique_ptr<ledger::StateMachine> sm;
   };
-  // A document admitted here, waiting for its proposal to be applied.
-  struct Queued {
-    std::string key;  // DocumentKey
-    ledger::ProposedDocument document;
-  };
   struct Waiter {
     std::promise<Result<api::Receipt>> answer;
   };
@@ -139,11 +137,6 @@ class Validator final : public api::Backend {
     uint64_t index = 0;  // set once the read state arrived
     bool done = false;
   };
-  struct SnapshotSend {
-    consensus::SnapshotMeta snapshot;
-    std::chrono::steady_clock::time_point started;
-    bool streaming = true;  // the sender thread is still at it
-  };
 
   Validator(const NodeConfig& config, const crypto::KeyPair& key, const Clock* clock,
             ledger::Genesis genesis);
@@ -151,7 +144,6 @@ class Validator final : public api::Backend {
   Status OpenStores();
   Status StartRaft();
   std::shared_ptr<Ledger> CurrentLedger() const;
-  static std::string DocumentKey(const ledger::ProposedDocument& document);
 
   Result<api::Receipt> Submit(ledger::DocumentKind kind, const std::string& certificate_id,
                               const api::Json& document);
@@ -171,30 +163,21 @@ class Validator final : public api::Backend {
 
   // Raft thread.
   void RaftLoop();
+  // Tells the driver the time and what the apply thread applied.
+  void ObserveForDriver();
   void HandleInbound(Inbound inbound);
-  // The leader or term changed: tells the snapshot receiver whom to accept
-  // chunks from, drops stale accepted snapshots, resets the block clock.
-  void OnLeaderChange();
-  void ProposeOrForward();
   void StartReadRound();
-  void ProcessReady();
+  // Runs the driver and carries out its actions (Execute) until no
+  // snapshot install is pending; false when stopping.
+  bool RunDriver();
+  // Carries out one DriverActions; false when stopping.
+  bool Execute(DriverActions actions);
   void SendRaftMessage(consensus::Message message);
+  void StreamSnapshotTo(const consensus::Message& message);
   void MaybeCompact();
-  // Compacts the log to `newest` if it is due and holds its state note.
-  void CompactTo(const consensus::SnapshotMeta& newest);
   void RemoveSnapshots(const std::vector<consensus::SnapshotMeta>& removed);
-  // Answers every write waiting here (queued or sent to a leader) with
-  // kUnavailable and forgets them: this node has no leader.
-  void FailWaitingWrites();
-  // Puts in-flight documents back in the queue: all of them, or those sent
-  // before `older_than`.
-  void RequeueInFlight(std::optional<std::chrono::steady_clock::time_point> older_than)
-      REQUIRES(mu_);
-  void TrackInFlight(const std::string& key, const ledger::ProposedDocument& d) REQUIRES(mu_);
-  // Follower: distrusts a leader that commits nothing for raft.leader_stall_ms;
-  // leader: commits a no-op when idle for a quarter of it (raft thread).
-  void CheckLeaderStall();
-  void CheckSnapshotSends();
+  // Answers the clients waiting for these documents with kUnavailable.
+  void FailWrites(const std::vector<std::string>& keys);
 
   // Apply thread.
   void ApplyLoop();
@@ -231,8 +214,8 @@ class Validator final : public api::Backend {
   mutable Mutex ledger_mu_;
   std::shared_ptr<Ledger> ledger_ GUARDED_BY(ledger_mu_);
 
-  std::unique_ptr<storage::RaftLogStore> log_store_;  // raft thread only (after Open)
-  std::unique_ptr<consensus::Raft> raft_;             // raft thread only (after Open)
+  std::unique_ptr<storage::RaftLogStore> log_store_;  // the driver's (after Open)
+  std::unique_ptr<RaftDriver> driver_;                // raft thread only (after Open)
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<CheckpointCosigner> cosigner_;
   Mutex publish_mu_ ACQUIRED_BEFORE(ledger_mu_);  // serializes checkpoint publication
@@ -240,45 +223,25 @@ class Validator final : public api::Backend {
   // Raft thread state and its inputs.
   Mutex mu_;
   std::condition_variable raft_cv_;
-  std::deque<Queued> queue_ GUARDED_BY(mu_);   // <= proposer.queue_depth_max
+  // Documents admitted here for the driver, which takes them all each round.
+  std::deque<QueuedDocument> pending_ GUARDED_BY(mu_);
+  size_t driver_queued_ GUARDED_BY(mu_) = 0;   // the driver's queue, as of its last round
   std::deque<Inbound> inbox_ GUARDED_BY(mu_);  // <= kInboxMax frames
   size_t inbox_bytes_ GUARDED_BY(mu_) = 0;     // <= raft.inbox_bytes_max
   // Bytes of inbox_ by sender, each <= its share.
   std::map<uint64_t, size_t> inbox_peer_bytes_ GUARDED_BY(mu_);
-  // Documents proposed or forwarded from here and not applied yet, by key,
-  // with when they were sent: proposed again when the leader changes or
-  // after forward_retry_ms (a lost forward, an entry the old leader never
-  // committed). A document applied twice is refused the second time by the
-  // ledger's rules, so a retry never duplicates. Bounded by queue_depth_max.
-  struct InFlight {
-    ledger::ProposedDocument document;
-    std::chrono::steady_clock::time_point sent;
-  };
-  std::unordered_map<std::string, InFlight> in_flight_ GUARDED_BY(mu_);
-  std::deque<std::string> in_flight_order_ GUARDED_BY(mu_);
-  consensus::NodeId last_leader_ = consensus::kNoNode;  // raft thread
-  uint64_t last_leader_term_ = 0;                       // raft thread
-  // Leader-stall detection (raft thread): when the commit index last moved
-  // under the same leader.
-  uint64_t stall_commit_seen_ = 0;
-  consensus::NodeId stall_leader_ = consensus::kNoNode;
-  std::chrono::steady_clock::time_point stall_commit_moved_{};
   std::atomic<uint64_t> leaders_distrusted_{0};
-  uint64_t leaderless_ticks_ = 0;  // raft thread
   bool hand_over_requested_ GUARDED_BY(mu_) = false;
   size_t propose_threshold_ GUARDED_BY(mu_) = 1;    // queue size that wakes the raft thread
   std::deque<ReadRound*> readers_ GUARDED_BY(mu_);  // reads waiting for a round
   std::atomic<bool> stopping_{false};               // set under mu_; read under other locks too
   std::condition_variable read_cv_;
   std::map<uint64_t, std::vector<ReadRound*>> read_rounds_ GUARDED_BY(mu_);  // by context
-  // Unique to this incarnation (read_context.h).
-  uint64_t next_read_context_ GUARDED_BY(mu_) = FirstReadContext();
-  std::map<consensus::NodeId, SnapshotSend> snapshot_sends_;  // raft thread
-  std::optional<SnapshotReceiver> snapshot_receiver_;         // raft thread
-  // Complete snapshots stepped into the core, moved out of staging, by
-  // (index, term) (raft thread): Ready::snapshot installs one of them.
-  std::map<std::pair<uint64_t, uint64_t>, std::string> accepted_snapshots_;
-  int64_t last_time_unix_ms_ = 0;  // raft thread: block time
+  std::optional<SnapshotReceiver> snapshot_receiver_;                        // raft thread
+  // Where a received snapshot is moved once complete (raft thread): one
+  // directory per copy, so that a copy the leader sends again never
+  // replaces files the driver holds.
+  uint64_t accepted_copies_ = 0;
 
   // Documents' waiting clients and admission results, by DocumentKey.
   Mutex waiters_mu_;
