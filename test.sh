@@ -93,8 +93,8 @@ if [ "$quick" -eq 0 ]; then
   run_fuzzers 5
 fi
 if [ "$quick" -eq 0 ]; then
-  echo "== ASan+UBSan build and tests (the simulator runs 250 seeds)"
-  FRONTERA_SIM_SEEDS=250 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  echo "== ASan+UBSan build and tests (the simulator runs 100 seeds)"
+  FRONTERA_SIM_SEEDS=100 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DFRONTERA_SANITIZE=ON
 fi
 echo "test.sh: all tests passed"

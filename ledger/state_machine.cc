@@ -957,6 +957,26 @@ Result<CertificateProof> StateMachine::ProveCertificate(const std::string& id) c
   return proof;
 }
 
+std::optional<StateMachine::HeldCredential> StateMachine::HoldsIdentical(
+    const ProposedDocument& document, const DocumentOutcome& outcome) const {
+  if (!outcome.status.IsAlreadyExists() || document.kind != DocumentKind::kCredential) {
+    return std::nullopt;
+  }
+  // A credential names itself: its id is in the document.
+  auto json = crypto::ParseJson(document.canonical);
+  if (!json.ok() || !json->is_object() || !json->contains("id") || !(*json)["id"].is_string()) {
+    return std::nullopt;
+  }
+  auto record_text =
+      store_->Get(Column::kState, Key(kCertPrefix, (*json)["id"].get<std::string>()));
+  if (!record_text.ok() || !*record_text) return std::nullopt;
+  const Json record = Json::parse(**record_text);
+  auto leaf_hash = HashFromBase64(record["ledger"]["leaf_hash"].get<std::string>());
+  if (!leaf_hash.ok() || *leaf_hash != outcome.leaf_hash) return std::nullopt;
+  return HeldCredential{(*json)["id"].get<std::string>(), record["ledger"]["leaf_index"].get<uint64_t>(),
+                        record["status"].get<std::string>()};
+}
+
 Result<std::vector<crypto::Hash>> StateMachine::ConsistencyProof(uint64_t first,
                                                                  uint64_t second) const {
   const uint64_t size = checkpoint_tree_size();

@@ -125,6 +125,18 @@ class StateMachine {
   // Reads (thread-safe), as of the last published block.
   Result<crypto::Json> CertificateView(const std::string& id) const;
   Result<CertificateProof> ProveCertificate(const std::string& id) const;
+  // A credential an outcome refused as already existing that is on the
+  // ledger byte for byte (the same leaf hash under its id): the same
+  // document posted twice, or sent again after its first copy committed.
+  // Its leaf index and current status; nullopt when the ledger holds
+  // another document under that id, or none.
+  struct HeldCredential {
+    std::string id;
+    uint64_t leaf_index = 0;
+    std::string status;
+  };
+  std::optional<HeldCredential> HoldsIdentical(const ProposedDocument& document,
+                                               const DocumentOutcome& outcome) const;
   std::string LatestCheckpoint() const;  // empty before the first block
   Result<std::vector<crypto::Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
   Result<crypto::Json> BlockJson(uint64_t height) const;

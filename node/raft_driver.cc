@@ -56,6 +56,19 @@ std::string DocumentKey(const ledger::ProposedDocument& d) {
   return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
+consensus::RaftConfig CoreConfig(const NodeConfig& config) {
+  consensus::RaftConfig rc;
+  rc.election_ticks = config.raft.election_ticks;
+  rc.heartbeat_ticks = config.raft.heartbeat_ticks;
+  rc.max_inflight_appends = config.raft.max_inflight_appends;
+  rc.max_entries_per_append = config.raft.max_entries_per_append;
+  rc.max_uncommitted_entries = config.raft.max_uncommitted_entries;
+  rc.max_term_step = config.raft.term_step_max;
+  rc.pre_vote = true;
+  rc.check_quorum = true;
+  return rc;
+}
+
 bool DriverActions::empty() const {
   return messages.empty() && snapshot_streams.empty() && forwards.empty() && committed.empty() &&
          reads.empty() && failed_writes.empty() && discard.empty() && !leader_change && !install &&
@@ -180,6 +193,11 @@ void RaftDriver::TransferToBestFollower() {
     if (best == consensus::kNoNode || raft_->MatchIndex(id) > raft_->MatchIndex(best)) best = id;
   }
   if (best != consensus::kNoNode) (void)raft_->TransferLeadership(best);
+}
+
+Status RaftDriver::TransferLeadership(NodeId target) {
+  FRONTERA_CHECK(!pending_) << "an input before Installed()";
+  return raft_->TransferLeadership(target);
 }
 
 // ---------------------------------------------------------------------------

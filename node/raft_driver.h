@@ -101,6 +101,10 @@ struct DriverActions {
   bool empty() const;
 };
 
+// The core's configuration from a validator's: timing, limits, PreVote and
+// CheckQuorum. The caller sets id, peers, authority, seed and applied_index.
+consensus::RaftConfig CoreConfig(const NodeConfig& config);
+
 class RaftDriver {
  public:
   // What the owner tells the driver before each round of inputs.
@@ -147,6 +151,9 @@ class RaftDriver {
   Result<bool> Compact(const consensus::SnapshotMeta& newest, bool verifiable);
   // A leader hands leadership to its most up-to-date follower.
   void TransferToBestFollower();
+  // A leader hands leadership to `target` (consensus::Raft::TransferLeadership:
+  // abandoned after an election timeout when the target never takes it).
+  Status TransferLeadership(consensus::NodeId target);
 
   // Proposes or forwards queued documents and processes the core's Readies
   // (persisting each). An error means the log store failed: the durable
@@ -158,6 +165,9 @@ class RaftDriver {
 
   // State for status and metrics.
   const consensus::Raft& raft() const { return *raft_; }
+  // The core's own consistency checks (consensus::Raft::CheckInvariants),
+  // for tests; a violation aborts.
+  void CheckInvariants() { raft_->CheckInvariants(); }
   size_t queued() const { return queue_.size(); }
   uint64_t ticks() const { return ticks_; }
   uint64_t leaders_distrusted() const { return leaders_distrusted_; }

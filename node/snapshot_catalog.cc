@@ -42,10 +42,14 @@ std::vector<SnapshotMeta> SnapshotCatalog::Add(const SnapshotMeta& meta) {
   return removed;
 }
 
-std::optional<SnapshotMeta> SnapshotCatalog::PinNewest() {
-  if (snapshots_.empty()) return std::nullopt;
-  pinned_index_ = snapshots_.back().index;
-  return snapshots_.back();
+std::optional<SnapshotMeta> SnapshotCatalog::PinTarget(uint64_t at_most_index) {
+  for (auto it = snapshots_.rbegin(); it != snapshots_.rend(); ++it) {
+    if (it->index <= at_most_index) {
+      pinned_index_ = it->index;
+      return *it;
+    }
+  }
+  return std::nullopt;
 }
 
 std::vector<SnapshotMeta> SnapshotCatalog::Compacted(uint64_t advertised_index) {

@@ -37,9 +37,12 @@ class SnapshotCatalog {
   // to delete now.
   std::vector<consensus::SnapshotMeta> Add(const consensus::SnapshotMeta& meta);
 
-  // Marks the newest as the target of a compaction about to run, so that no
-  // Add deletes it meanwhile; returns it (nullopt: nothing to compact to).
-  std::optional<consensus::SnapshotMeta> PinNewest();
+  // Marks the newest snapshot at or below `at_most_index` as the target of
+  // a compaction about to run, so that no Add deletes it meanwhile; returns
+  // it (nullopt: nothing to compact to). The caller passes its applied index
+  // less the entries it keeps behind a snapshot: after a burst of applies the
+  // newest is too recent to compact to, and one before it still is.
+  std::optional<consensus::SnapshotMeta> PinTarget(uint64_t at_most_index);
 
   // The compaction ended (or was skipped); the core advertises the snapshot
   // at `advertised_index` (0: none). Unpins, and returns the snapshots older

@@ -18,6 +18,7 @@
 #include "crypto/sha256.h"
 #include "crypto/signed_note.h"
 #include "ledger/label.h"
+#include "node/applied_mark.h"
 #include "node/block_check.h"
 #include "node/election_signer.h"
 #include "node/log.h"
@@ -52,7 +53,6 @@ constexpr size_t kInboxMax = 65536;      // peer frames waiting for the raft thr
 constexpr size_t kApplyQueueMax = 1024;  // committed entries waiting for the apply thread
 constexpr size_t kCosignHeightsMax = 4096;
 constexpr uint64_t kSnapshotBytesMax = uint64_t{64} << 30;
-const std::string kMetaApplied = "node/applied";  // index ‖ term of the last applied entry
 const std::string kStatePointer = "STATE";        // names the ledger directory in use
 // In a snapshot directory: the majority-signed state note of its block.
 const std::string kSnapshotNoteFile = "FRONTERA-STATE-NOTE";
@@ -220,41 +220,10 @@ Status Validator::OpenStores() {
   }
   FRONTERA_ASSIGN_OR_RETURN(
       ledger->sm, ledger::StateMachine::Open(ledger->store.get(), genesis_, config_.ledger));
-  SnapshotMeta applied;
-  FRONTERA_ASSIGN_OR_RETURN(auto applied_text, ledger->store->Get(Column::kMeta, kMetaApplied));
-  if (applied_text) {
-    if (applied_text->size() != 16) return Status::Corruption("node/applied is malformed");
-    FRONTERA_ASSIGN_OR_RETURN(applied.index, storage::DecodeUint64(applied_text->substr(0, 8)));
-    FRONTERA_ASSIGN_OR_RETURN(applied.term, storage::DecodeUint64(applied_text->substr(8)));
-  }
+  FRONTERA_ASSIGN_OR_RETURN(const SnapshotMeta applied, ReadAppliedMark(*ledger->store));
   FRONTERA_ASSIGN_OR_RETURN(log_store_,
                             storage::RaftLogStore::Open((root / "raft").string(), config_.storage));
-  // A crash between installing a snapshot's ledger and recording it in the
-  // log leaves the ledger ahead of the log: finish recording it.
-  if (applied.index > log_store_->LastIndex() ||
-      (applied.index >= log_store_->FirstIndex() && log_store_->Term(applied.index).ok() &&
-       *log_store_->Term(applied.index) != applied.term)) {
-    consensus::HardState hs = log_store_->GetHardState();
-    hs.commit_index = std::max(hs.commit_index, applied.index);
-    if (applied.term > hs.current_term) {
-      hs.current_term = applied.term;
-      hs.voted_for = consensus::kNoNode;
-    }
-    FRONTERA_RETURN_IF_ERROR(log_store_->InstallSnapshot(applied, hs));
-  }
-  // The ledger may have applied entries whose commit_index write (not
-  // synced on its own; raft_log_store.h) was lost: they were committed.
-  if (consensus::HardState hs = log_store_->GetHardState();
-      applied.index > hs.commit_index && applied.index <= log_store_->LastIndex()) {
-    hs.commit_index = applied.index;
-    FRONTERA_RETURN_IF_ERROR(log_store_->Save({}, hs));
-  }
-  if (applied.index < log_store_->Snapshot().index) {
-    return Status::Corruption("the ledger in " + ledger->dir + " was applied up to log index " +
-                              std::to_string(applied.index) + " but the raft log starts after " +
-                              std::to_string(log_store_->Snapshot().index) + "; remove " +
-                              config_.data_dir + " so the node catches up from its peers");
-  }
+  FRONTERA_RETURN_IF_ERROR(ReconcileLog(*log_store_, applied, ledger->dir, config_.data_dir));
   applied_index_ = applied.index;
   std::vector<SnapshotMeta> on_disk;
   for (const fs::directory_entry& e : fs::directory_iterator(root / "snapshots", ec)) {
@@ -276,17 +245,9 @@ Status Validator::OpenStores() {
 }
 
 Status Validator::StartRaft() {
-  consensus::RaftConfig rc;
+  consensus::RaftConfig rc = CoreConfig(config_);
   rc.id = self_id_;
   for (const auto& [id, name] : names_) rc.peers.push_back(id);
-  rc.election_ticks = config_.raft.election_ticks;
-  rc.heartbeat_ticks = config_.raft.heartbeat_ticks;
-  rc.max_inflight_appends = config_.raft.max_inflight_appends;
-  rc.max_entries_per_append = config_.raft.max_entries_per_append;
-  rc.max_uncommitted_entries = config_.raft.max_uncommitted_entries;
-  rc.max_term_step = config_.raft.term_step_max;
-  rc.pre_vote = true;
-  rc.check_quorum = true;
   // Leadership only on a majority's signed votes: a validator holding a
   // genesis key cannot make the others follow it by claiming a term.
   std::map<consensus::NodeId, crypto::PublicKey> voter_keys;
@@ -972,10 +933,12 @@ void Validator::StreamSnapshotTo(const Message& m) {
 
 void Validator::MaybeCompact() {
   std::optional<SnapshotMeta> newest;
+  const uint64_t applied = applied_index_.load();
+  const uint64_t retain = config_.proposer.log_retain_entries;
   {
     // Pinned: snapshots the apply thread takes meanwhile do not delete it.
     MutexLock lock(snapshot_mu_);
-    newest = snapshots_.PinNewest();
+    if (applied >= retain) newest = snapshots_.PinTarget(applied - retain);
   }
   if (!newest) return;
   // Only to a snapshot a follower can verify: one holding its
@@ -1012,12 +975,9 @@ void Validator::ApplyLoop() {
     std::shared_ptr<Ledger> ledger = CurrentLedger();
     const ledger::LedgerSummary s = ledger->sm->Summary();
     applied_height_ = s.block_height;
-    auto applied_meta = ledger->store->Get(Column::kMeta, kMetaApplied);
-    uint64_t index = 0, term = 0;
-    if (applied_meta.ok() && *applied_meta && (*applied_meta)->size() == 16) {
-      if (auto i = storage::DecodeUint64((*applied_meta)->substr(0, 8)); i.ok()) index = *i;
-      if (auto t = storage::DecodeUint64((*applied_meta)->substr(8)); t.ok()) term = *t;
-    }
+    auto applied = ReadAppliedMark(*ledger->store);
+    const uint64_t index = applied.ok() ? applied->index : 0;
+    const uint64_t term = applied.ok() ? applied->term : 0;
     CosignMessage own =
         cosigner_->SignApplied(s.block_height, s.tree_size, ledger->sm->CheckpointBody(),
                                ledger->sm->RevocationsBody(), StateBody(*ledger, index, term));
@@ -1090,8 +1050,7 @@ void Validator::ApplyEntry(const Entry& entry) {
     }
     block = ledger->sm->Apply(entry.index, proposal, &parsed, batch);
   }
-  std::string applied = storage::EncodeUint64(entry.index) + storage::EncodeUint64(entry.term);
-  batch.Put(Column::kMeta, kMetaApplied, applied);
+  batch.Put(Column::kMeta, kAppliedMarkKey, EncodeAppliedMark({entry.index, entry.term}));
   // Not synced: the raft log holds the entry, and a crash replays it. The
   // ledger is synced before the log is compacted past it (snapshots).
   Status s = ledger->store->Write(batch, /*sync=*/false);
@@ -1142,6 +1101,20 @@ void Validator::ApplyEntry(const Entry& entry) {
       it->second.pop_front();
       if (it->second.empty()) waiters_.erase(it);
       if (!o.status.ok()) {
+        // The same credential, byte for byte, is on the ledger already: it
+        // was posted twice, or its first copy committed in a block this
+        // node installed from a snapshot and the copy sent again was
+        // refused. Its client gets the receipt of the first copy.
+        if (auto held = ledger->sm->HoldsIdentical(proposal.documents[i], o); held) {
+          api::Receipt r;
+          r.id = held->id;
+          r.status = held->status;
+          r.leaf_index = held->leaf_index;
+          r.leaf_hash = o.leaf_hash;
+          r.block_height = block->height;
+          w->answer.set_value(std::move(r));
+          continue;
+        }
         w->answer.set_value(o.status);
         continue;
       }
@@ -1291,8 +1264,7 @@ void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string&
   // Make it durable, then switch the pointer: a crash before the switch
   // keeps the old ledger (the log still holds what it needs).
   storage::WriteBatch batch;
-  batch.Put(Column::kMeta, kMetaApplied,
-            storage::EncodeUint64(snapshot.index) + storage::EncodeUint64(snapshot.term));
+  batch.Put(Column::kMeta, kAppliedMarkKey, EncodeAppliedMark(snapshot));
   Status s = ledger->store->Write(batch, /*sync=*/true);
   FRONTERA_CHECK(s.ok()) << s.ToString();
   s = SyncTree(ledger->dir);

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "common/check.h"
+#include "storage/file_faults.h"
 #include "storage/wal_scan.h"
 
 namespace frontera::storage {
@@ -268,6 +269,7 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir, const KvO
   db_options.max_open_files = options.max_open_files;
   db_options.max_background_jobs = options.max_background_jobs;
   db_options.paranoid_checks = true;
+  if (options.faults) db_options.env = static_cast<rocksdb::Env*>(options.faults->env());
   // A crash can tear only the last unsynced WAL record; both modes recover
   // every record before it and drop the torn tail (docs/storage.md,
   // "Durability"). They differ on damage elsewhere in the log: point-in-time

@@ -22,6 +22,8 @@
 
 namespace frontera::storage {
 
+class FileFaults;
+
 // One RocksDB column family each. The numeric values are not persisted (the
 // column families are found by name, see ColumnName).
 enum class Column {
@@ -76,6 +78,9 @@ struct KvOptions {
   size_t max_batch_ops = 1'000'000;
   // Write-ahead-log replay after a crash; one of the WalRecovery values.
   WalRecovery wal_recovery = WalRecovery::kPointInTime;
+  // Tests only: the store's files go through this fault-injecting seam
+  // (file_faults.h). Null in production: the disk as it is.
+  std::shared_ptr<FileFaults> faults;
 
   // OK when every field is within its range; otherwise kInvalidArgument naming
   // the field, its value and the range.

@@ -36,7 +36,7 @@ TEST_CASE("snapshots taken while a compaction runs never delete its target") {
   // removed 200, and the core then advertised a snapshot that was gone.
   SnapshotCatalog c({{100, 1}}, 100);
   CHECK(c.Add({200, 1}).empty());
-  REQUIRE(c.PinNewest());
+  REQUIRE(c.PinTarget(250));
   CHECK(c.Add({300, 1}).empty());
   CHECK(Indexes(c.Add({400, 1})) == std::vector<uint64_t>{300});
   CHECK(Indexes(c.Add({500, 1})) == std::vector<uint64_t>{400});
@@ -58,9 +58,23 @@ TEST_CASE("the advertised snapshot stays until the core advertises a newer one")
   for (uint64_t i = 2; i <= 5; ++i) c.Add({i * 100, 1});
   CHECK(Held(c).front() == 100);
   // A compaction that was not due leaves the advertised one in place.
-  REQUIRE(c.PinNewest());
+  REQUIRE(c.PinTarget(500));
   CHECK(c.Compacted(100).empty());
   CHECK(Held(c).front() == 100);
+}
+
+TEST_CASE("the compaction target is the newest snapshot far enough behind the applied index") {
+  // Found by the simulator's log-size bound: a follower that applied a burst
+  // of entries holds snapshots up to its applied index; the newest is too
+  // recent to compact to (log_retain_entries), and with it as the only
+  // candidate the log grew until a later snapshot happened to fall behind.
+  SnapshotCatalog c({}, 0);
+  for (uint64_t i = 1; i <= 9; ++i) c.Add({i * 5, 1});
+  CHECK(Held(c) == std::vector<uint64_t>{35, 40, 45});
+  const auto target = c.PinTarget(46 - 3);
+  REQUIRE(target);
+  CHECK(target->index == 40);
+  CHECK_FALSE(SnapshotCatalog({{50, 1}}, 0).PinTarget(49));
 }
 
 TEST_CASE("an installed leader snapshot replaces every local one") {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "consensus/codec.h"
+#include "node/applied_mark.h"
 #include "node/election_signer.h"
 #include "tests/sim/sim_documents.h"
 
@@ -24,13 +25,16 @@ using consensus::MessageType;
 using consensus::NodeId;
 using consensus::Raft;
 using consensus::RaftConfig;
-using consensus::Ready;
+using node::DriverActions;
 using consensus::Role;
 using consensus::SnapshotMeta;
 
 constexpr int64_t kFirstBlockTimeUnixMs = 1796032800000;  // 2026-11-30T10:00:00Z
 constexpr size_t kInFlightMax = 3000;                     // the network's queue bound
 constexpr size_t kHistoryLines = 120;
+constexpr int64_t kTickMs = 100;
+// A crash point of snapshot install or compaction fires this often (percent).
+constexpr uint64_t kCrashPointPercent = 4;
 
 // Small RocksDB settings: a simulated node holds a few hundred kilobytes, and
 // tmpfs pays for preallocated WAL space (about 1.1 × the write buffer).
@@ -52,7 +56,8 @@ std::string MessageText(const Message& m) {
     out << (m.reject ? " reject " : " ok ") << m.index;
   } else if (m.type == MessageType::kSnapshot) {
     out << " snap " << m.snapshot.index << "/" << m.snapshot.term;
-  } else if (m.type == MessageType::kReadIndex || m.type == MessageType::kReadIndexResponse) {
+  } else if (m.type == MessageType::kReadIndex || m.type == MessageType::kReadIndexResponse ||
+             m.type == MessageType::kHeartbeat || m.type == MessageType::kHeartbeatResponse) {
     out << " ctx " << m.context << " i" << m.index << (m.reject ? " reject" : "");
   }
   return out.str();
@@ -87,13 +92,13 @@ std::string EmptyStoreTemplate(const std::string& parent_dir) {
 
 }  // namespace
 
-ClusterSim::ClusterSim(const ClusterSimOptions& options) : options_(options), rng_(options.seed) {
+ClusterSim::ClusterSim(const ClusterSimOptions& options)
+    : options_(options), rng_(options.seed), faults_seam_(std::make_shared<storage::FileFaults>()) {
   REQUIRE(options.nodes >= 1);
   REQUIRE(options.nodes <= 9);
   std::string pattern = options.parent_dir + "/sim-" + std::to_string(options.seed) + "-XXXXXX";
   REQUIRE(::mkdtemp(pattern.data()) != nullptr);
   dir_ = pattern;
-  next_block_time_unix_ms_ = kFirstBlockTimeUnixMs;
 
   std::vector<NodeId> ids;
   for (NodeId id = 1; id <= options.nodes; ++id) ids.push_back(id);
@@ -113,16 +118,28 @@ ClusterSim::ClusterSim(const ClusterSimOptions& options) : options_(options), rn
     node->key = std::move(keys[id - 1]);
     node->dir = dir_ + "/n" + std::to_string(id);
     fs::create_directories(node->dir);
-    RaftConfig& c = node->config;
-    c.id = id;
-    c.peers = ids;
-    c.election_ticks = 5;
-    c.heartbeat_ticks = 1 + Rand(2);
-    c.max_inflight_appends = 1 + Rand(4);
-    c.max_entries_per_append = 1 + Rand(4);
-    c.seed = options.seed * 131 + id;
-    c.authority = std::make_shared<node::ElectionSigner>(network_id, *node->key, voter_keys);
+    // A validator's configuration at the simulator's scale: small blocks,
+    // short timeouts, and a log kept shorter than the snapshot interval.
+    node::NodeConfig& c = node->config;
+    c.raft.tick_ms = kTickMs;
+    c.raft.election_ticks = 5;
+    c.raft.heartbeat_ticks = 1 + static_cast<uint32_t>(Rand(2));
+    c.raft.max_inflight_appends = 1 + static_cast<uint32_t>(Rand(4));
+    c.raft.max_entries_per_append = 1 + static_cast<uint32_t>(Rand(4));
+    c.raft.snapshot_timeout_ms = 1000 + 1000 * static_cast<int64_t>(Rand(3));
+    c.raft.leader_stall_ms = 2000 + 1000 * static_cast<int64_t>(Rand(3));
+    c.proposer.batch_documents_max = 1 + Rand(4);
+    c.proposer.inflight_blocks_max = 1 + Rand(4);
+    c.proposer.forward_documents_max = 1 + Rand(4);
+    c.proposer.queue_depth_max = 64;
+    c.proposer.log_retain_entries =
+        options.snapshot_every > 1 ? 1 + Rand(options.snapshot_every - 1) : 1;
+    node->core = node::CoreConfig(c);
+    node->core.id = id;
+    node->core.peers = ids;
+    node->core.authority = std::make_shared<node::ElectionSigner>(network_id, *node->key, voter_keys);
     node->tick_weight = 1 + Rand(3);
+    node->clock_ms = 1'000'000 * static_cast<int64_t>(id);  // unrelated monotonic clocks
     nodes_.push_back(std::move(node));
   }
   if (options.hostile) {
@@ -132,6 +149,7 @@ ClusterSim::ClusterSim(const ClusterSimOptions& options) : options_(options), rn
   const std::string empty_store = EmptyStoreTemplate(options.parent_dir);
   for (auto& node : nodes_) {
     CopyDir(empty_store, LiveDir(*node));
+    CopyDir(empty_store, RaftDir(*node));
     OpenLedger(*node);
     StartRaft(*node);
   }
@@ -184,10 +202,10 @@ NodeId ClusterSim::Leader() const {
   NodeId leader = consensus::kNoNode;
   uint64_t term = 0;
   for (const auto& node : nodes_) {
-    if (!node->hostile && node->raft->role() == Role::kLeader &&
-        node->raft->current_term() >= term) {
+    const consensus::Raft& raft = node->driver->raft();
+    if (!node->hostile && raft.role() == Role::kLeader && raft.current_term() >= term) {
       leader = node->id;
-      term = node->raft->current_term();
+      term = raft.current_term();
     }
   }
   return leader;
@@ -195,8 +213,20 @@ NodeId ClusterSim::Leader() const {
 
 // ---- node lifecycle ----
 
+storage::KvOptions ClusterSim::StoreOptions() const {
+  storage::KvOptions options = SimKvOptions();
+  options.faults = faults_seam_;
+  return options;
+}
+
 void ClusterSim::OpenLedger(Node& node) {
-  auto store = storage::KvStore::Open(LiveDir(node), SimKvOptions());
+  auto store = storage::KvStore::Open(LiveDir(node), StoreOptions());
+  if (!store.ok() && store.status().IsIOError()) {
+    // Its disk fails syncs (an install reopens the ledger): fronterad stops.
+    ++stats_.fsync_failures;
+    node.crash = true;
+    return;
+  }
   REQUIRE_MESSAGE(store.ok(), "node " << node.id << ": " << store.status().ToString());
   node.store = std::move(store).value();
   OpenStateMachine(node);
@@ -206,6 +236,12 @@ void ClusterSim::OpenStateMachine(Node& node) {
   auto ledger = ledger::StateMachine::Open(node.store.get(), SimDocuments().genesis, {});
   REQUIRE_MESSAGE(ledger.ok(), "node " << node.id << ": " << ledger.status().ToString());
   node.ledger = std::move(ledger).value();
+  node.last_block_time_ms = 0;
+  if (const ledger::LedgerSummary s = node.ledger->Summary(); s.block_height > 0) {
+    auto block = node.ledger->BlockJson(s.block_height);
+    REQUIRE_MESSAGE(block.ok(), block.status().ToString());
+    node.last_block_time_ms = (*block)["time_unix_ms"].get<int64_t>();
+  }
   CheckLedgerState(node);
 }
 
@@ -215,162 +251,287 @@ void ClusterSim::CloseLedger(Node& node) {
 }
 
 void ClusterSim::StartRaft(Node& node) {
-  // The ledger holds every normal entry up to its applied index, and the
-  // checkpoint under the log's snapshot holds every normal entry up to the
-  // snapshot; no-ops between them change nothing, so the core resumes after
-  // whichever is later and replays the rest of the committed log.
-  REQUIRE(node.checkpoint == node.storage.Snapshot());
-  RaftConfig config = node.config;
-  config.applied_index = std::max(node.ledger->applied_index(), node.storage.Snapshot().index);
-  auto raft = Raft::Create(config, node.storage);
-  REQUIRE_MESSAGE(raft.ok(), "node " << node.id << ": " << raft.status().ToString());
-  node.raft = std::move(raft).value();
-  node.applied = config.applied_index;
-  node.commit_seen = std::max(node.commit_seen, node.raft->commit_index());
+  // What fronterad does at start-up (Validator::OpenStores): open the log,
+  // bring it in line with the ledger's applied mark, resume after whichever
+  // of the two is later.
+  auto applied = node::ReadAppliedMark(*node.store);
+  REQUIRE_MESSAGE(applied.ok(), applied.status().ToString());
+  auto log = storage::RaftLogStore::Open(RaftDir(node), StoreOptions());
+  REQUIRE_MESSAGE(log.ok(), "node " << node.id << ": " << log.status().ToString());
+  node.log = std::move(log).value();
+  Status reconciled = node::ReconcileLog(*node.log, *applied, LiveDir(node), node.dir);
+  REQUIRE_MESSAGE(reconciled.ok(), "node " << node.id << ": " << reconciled.ToString());
+  std::vector<SnapshotMeta> on_disk;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(node.dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("snap-", 0) != 0) continue;
+    const uint64_t index = std::stoull(name.substr(5));
+    auto meta = storage::KvStore::Open(e.path().string(), StoreOptions());
+    REQUIRE_MESSAGE(meta.ok(), meta.status().ToString());
+    auto mark = node::ReadAppliedMark(**meta);
+    REQUIRE(mark.ok());
+    REQUIRE(mark->index == index);
+    on_disk.push_back(*mark);
+  }
+  node.snapshots = node::SnapshotCatalog(on_disk, node.log->Snapshot().index);
+  consensus::RaftConfig core = node.core;
+  core.seed = options_.seed * 131 + node.id * 7 + node.process;
+  core.applied_index = std::max(applied->index, node.log->Snapshot().index);
   // Like node/read_context.h: each process numbers its read rounds from a
   // random start, so a previous process's answer matches none of them.
-  node.last_read_context = Rand(uint64_t{1} << 62);
+  auto driver = node::RaftDriver::Create(node.config, core, node.log.get(), Rand(uint64_t{1} << 62));
+  REQUIRE_MESSAGE(driver.ok(), "node " << node.id << ": " << driver.status().ToString());
+  node.driver = std::move(driver).value();
+  node.applied = core.applied_index;
+  node.applied_at_last_tick = node.applied;
+  node.commit_seen = std::max(node.commit_seen, node.driver->raft().commit_index());
+}
+
+bool ClusterSim::CrashPoint(Node& node, const char* where) {
+  if (!faults_ || node.crash || !Chance(kCrashPointPercent)) return node.crash.has_value();
+  node.crash = Chance(50);
+  ++stats_.crash_points[where];
+  Note("node " + std::to_string(node.id) + " crashes " + where);
+  return true;
 }
 
 void ClusterSim::CrashRestart(Node& node, bool power_loss) {
   ++stats_.crashes;
   node.paused_until = 0;  // a stopped process can be killed too
-  // The crash may come between GetReady and persisting it: that Ready is lost,
-  // and nothing was sent from it.
-  if (Chance(50)) {
+  node.crash.reset();
+  // Sometimes the crash comes after the driver persisted what an input
+  // caused and before anything of it was sent or applied.
+  if (Chance(40) && !node.driver->raft().HasReady()) {
+    Observe(node);
     if (Chance(50)) {
-      node.raft->Tick();
+      node.driver->Tick();
     } else {
       for (size_t i = 0; i < in_flight_.size(); ++i) {
-        if (in_flight_[i].message.to == node.id &&
-            in_flight_[i].message.type != MessageType::kSnapshot) {
+        const InFlight& f = in_flight_[i];
+        if (f.message.to == node.id && !f.forward && f.message.type != MessageType::kSnapshot) {
           Message m = std::move(in_flight_[i].message);
           in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(i));
-          REQUIRE(node.raft->Step(m).ok());
+          (void)node.driver->Receive(m, std::nullopt);
           break;
         }
       }
     }
-    if (node.raft->HasReady()) {
-      Ready lost = node.raft->GetReady();
+    auto lost = node.driver->Run();
+    if (lost.ok() && !lost->empty()) {
       ++stats_.lost_readies;
-      Note("node " + std::to_string(node.id) + " loses a Ready of " +
-           std::to_string(lost.entries.size()) + " entries, " +
-           std::to_string(lost.messages.size()) + " messages");
+      Note("node " + std::to_string(node.id) + " persisted, then lost " +
+           std::to_string(lost->messages.size()) + " messages and " +
+           std::to_string(lost->committed.size()) + " entries to apply");
     }
   }
   // Connections to the node break: some of what was in flight to it is
   // gone, the rest (queued at the senders) reaches the next process; a
   // snapshot stream to it fails at its sender.
   std::vector<InFlight> kept;
+  std::vector<InFlight> failed_streams;
   for (InFlight& f : in_flight_) {
     if (f.message.to != node.id || (f.message.type != MessageType::kSnapshot && Chance(30))) {
       kept.push_back(std::move(f));
-    } else if (f.message.type == MessageType::kSnapshot) {
-      FailSnapshotStream(f.message, "receiver crashed");
+    } else if (f.message.type == MessageType::kSnapshot && !f.forward) {
+      failed_streams.push_back(std::move(f));
     }
   }
   in_flight_ = std::move(kept);
+  for (const InFlight& f : failed_streams) FailSnapshotStream(f, "receiver crashed");
   ++node.process;
-  // Its clients' connections broke too: their reads are gone.
+  // Its clients' connections broke too: their reads and writes are gone
+  // (a write may still commit: its client never learns it).
   for (auto it = reads_.begin(); it != reads_.end();) {
     it = it->second.node == node.id ? reads_.erase(it) : std::next(it);
   }
-  node.raft.reset();
-  node.staged.reset();
+  node.waiters.clear();
+  if (power_loss) faults_seam_->CutPower(node.dir);
+  node.driver.reset();
+  node.log.reset();
+  CloseLedger(node);
   std::error_code ec;
-  fs::remove_all(StageDir(node), ec);
-  if (power_loss) {
-    // The ledger's unsynced writes are gone: what survives is the last
-    // synced state, which the sim models by its latest snapshot checkpoint
-    // (synced before the log was compacted to it), or nothing.
-    ++stats_.power_losses;
-    CloseLedger(node);
-    fs::remove_all(LiveDir(node), ec);
-    if (node.checkpoint.index > 0) CopyDir(SnapDir(node, node.checkpoint.index), LiveDir(node));
-    OpenLedger(node);
-  } else {
-    // A process crash keeps every write RocksDB accepted (synced or not), so
-    // the store is kept open (reopening RocksDB costs milliseconds and would
-    // test nothing more) and only the ledger's memory is rebuilt from it.
-    node.ledger.reset();
-    OpenStateMachine(node);
+  for (const fs::directory_entry& e : fs::directory_iterator(node.dir, ec)) {
+    if (e.path().filename().string().rfind("accepted-", 0) == 0) fs::remove_all(e.path(), ec);
   }
-  Note("node " + std::to_string(node.id) + (power_loss ? " loses power" : " crashes") +
-       " and restarts");
+  std::string what = "crashes";
+  if (power_loss) {
+    // Each store loses what it had not synced, on its own; one write may be
+    // left torn.
+    ++stats_.power_losses;
+    what = "loses power";
+    // The commit index is volatile in Raft (raft_log_store.h syncs it only
+    // with entries or a vote): it may come back lower, never below what
+    // the ledger applied (node/applied_mark.h).
+    node.commit_seen = 0;
+    for (const std::string& dir : {RaftDir(node), LiveDir(node), node.dir}) {
+      const bool torn = dir != node.dir && Chance(30);
+      auto loss = faults_seam_->Restore(dir, torn, rng_());
+      REQUIRE_MESSAGE(loss.ok(), loss.status().ToString());
+      stats_.bytes_lost += loss->bytes_lost;
+      if (loss->torn) {
+        ++stats_.torn_writes;
+        what += " (a torn write in " + dir.substr(node.dir.size()) + ")";
+      }
+    }
+    // Bit rot in the synced part of the Raft log: the store must refuse to
+    // open (a silently shortened log could forget a vote); the operator
+    // restores the file.
+    if (Chance(10)) {
+      std::string wal;
+      uint64_t synced = 0;
+      for (const fs::directory_entry& e : fs::directory_iterator(RaftDir(node), ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.size() > 4 && name.ends_with(".log") && e.file_size() > synced) {
+          wal = e.path().string();
+          synced = e.file_size();
+        }
+      }
+      if (synced >= 4096) {
+        const uint64_t offset = Rand(synced / 2);
+        const uint8_t mask = static_cast<uint8_t>(1u << Rand(8));
+        REQUIRE(storage::FileFaults::FlipBit(wal, offset, mask).ok());
+        auto damaged = storage::RaftLogStore::Open(RaftDir(node), StoreOptions());
+        if (!damaged.ok()) {
+          REQUIRE_MESSAGE(damaged.status().IsCorruption(), damaged.status().ToString());
+          ++stats_.bit_flips_refused;
+          what += " (a flipped bit in its Raft log is refused)";
+        }
+        damaged = Status::Internal("closed");
+        REQUIRE(storage::FileFaults::FlipBit(wal, offset, mask).ok());
+      }
+    }
+  }
+  Note("node " + std::to_string(node.id) + " " + what + " and restarts");
+  faults_seam_->FailSyncs(node.dir, false);  // its disk was replaced, or recovered
+  OpenLedger(node);
+  REQUIRE(node.store != nullptr);
   StartRaft(node);
 }
 
-// ---- the driver ----
+// ---- the drivers ----
+
+void ClusterSim::Observe(Node& node) {
+  node::RaftDriver::Observation o;
+  o.steady_ms = node.clock_ms;
+  // Wall clocks a few seconds apart: the ledger's block times come from them.
+  const int64_t id = static_cast<int64_t>(node.id);
+  o.unix_ms = kFirstBlockTimeUnixMs + (node.clock_ms - 1'000'000 * id) + 700 * id;
+  o.applied_index = node.applied;
+  o.last_block_time_ms = node.last_block_time_ms;
+  node.driver->Observe(o);
+}
 
 void ClusterSim::TickNode(Node& node) {
   if (Paused(node)) return;
   Note("tick " + std::to_string(node.id));
-  node.raft->Tick();
+  node.clock_ms += kTickMs;
+  Observe(node);
+  node.driver->Tick();
+  MaybeCompact(node);
 }
 
 void ClusterSim::ProcessAllReady() {
   for (auto& node : nodes_) {
-    if (!node->hostile && !Paused(*node)) ProcessReady(*node);
+    if (node->hostile || Paused(*node)) continue;
+    ProcessNode(*node);
+    if (node->crash) CrashRestart(*node, *node->crash);
   }
 }
 
-void ClusterSim::ProcessReady(Node& node) {
-  while (node.raft->HasReady()) {
-    Ready rd = node.raft->GetReady();
-    // raft.h: install the snapshot before persisting entries and applying.
-    if (rd.snapshot) InstallStagedSnapshot(node, *rd.snapshot);
-    if (rd.hard_state) {
-      node.storage.SetHardState(*rd.hard_state);
-      // One vote per term per node, across restarts and power loss.
-      if (rd.hard_state->voted_for != consensus::kNoNode) {
-        auto [it, first] = votes_.emplace(std::make_pair(node.id, rd.hard_state->current_term),
-                                          rd.hard_state->voted_for);
-        REQUIRE_MESSAGE((first || it->second == rd.hard_state->voted_for),
-                        "node " << node.id << " voted for " << it->second << " and "
-                                << rd.hard_state->voted_for << " in term "
-                                << rd.hard_state->current_term);
-      }
+void ClusterSim::ProcessNode(Node& node) {
+  Observe(node);
+  Result<DriverActions> actions = node.driver->Run();
+  for (;;) {
+    if (!actions.ok()) {
+      // The log store failed (a sync error): the durable state is unknown,
+      // so the node stops, as fronterad does, and restarts.
+      REQUIRE_MESSAGE(actions.status().IsIOError(), actions.status().ToString());
+      ++stats_.fsync_failures;
+      Note("node " + std::to_string(node.id) + " stops: " + actions.status().message());
+      node.crash = true;
+      return;
     }
-    for (const Entry& e : rd.entries) RecordPersisted(e);
-    Status appended = node.storage.Append(rd.entries);
-    REQUIRE_MESSAGE(appended.ok(), "node " << node.id << ": " << appended.ToString());
-    // Entries and hard state are durable: now the messages may go.
-    for (Message& m : rd.messages) Send(std::move(m));
-    for (const Entry& e : rd.committed_entries) ApplyEntry(node, e);
-    for (const consensus::ReadState& rs : rd.read_states) HandleReadState(node, rs);
-    node.raft->Advance(rd);
-    REQUIRE(node.raft->applied_index() == node.applied);
+    const std::optional<DriverActions::Install> install = std::move(actions->install);
+    actions->install.reset();
+    Execute(node, *actions);
+    if (node.crash) return;
+    if (!install) break;
+    InstallSnapshot(node, *install);
+    if (node.crash) return;
+    Observe(node);
+    actions = node.driver->Installed();
+  }
+  CheckAnsweredReads(node);
+}
+
+void ClusterSim::Execute(Node& node, DriverActions& a) {
+  for (Message& m : a.messages) Send(std::move(m));
+  for (Message& m : a.snapshot_streams) Send(std::move(m));
+  for (DriverActions::Forward& f : a.forwards) {
+    stats_.forwards += f.proposal.documents.size();
+    Message m;
+    m.from = node.id;
+    m.to = f.leader;
+    InFlight flight;
+    flight.message = m;
+    flight.forward = std::move(f.proposal);
+    if (in_flight_.size() < kInFlightMax) {
+      flight.receiver_process = NodeAt(m.to).process;
+      flight.sender_process = node.process;
+      flight.deliver_at_step = step_ + (faults_ && Chance(10) ? 1 + Rand(10) : 0);
+      in_flight_.push_back(std::move(flight));
+    }
+  }
+  for (const Entry& e : a.committed) {
+    if (e.index <= node.applied) continue;  // applied before a crash: the ledger has it
+    ApplyEntry(node, e);
     MaybeSnapshot(node);
-    CheckAnsweredReads(node);
+    if (node.crash) return;
+  }
+  REQUIRE(node.driver->raft().applied_index() == node.applied);
+  for (const consensus::ReadState& rs : a.reads) HandleReadState(node, rs);
+  for (const std::string& key : a.failed_writes) node.waiters.erase(key);  // answered: unavailable
+  for (const std::string& dir : a.discard) {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
   }
 }
 
-void ClusterSim::InstallStagedSnapshot(Node& node, const SnapshotMeta& meta) {
-  REQUIRE_MESSAGE(node.staged.has_value(),
-                  "node " << node.id << " installs snapshot " << meta.index << " never staged");
-  REQUIRE(*node.staged == meta);
+void ClusterSim::InstallSnapshot(Node& node, const DriverActions::Install& install) {
+  // As fronterad installs one (Validator::InstallSnapshot): the received
+  // ledger replaces this node's, with its applied mark synced; a copy is
+  // kept among its snapshots; then the driver records it in the log.
+  const SnapshotMeta& meta = install.snapshot;
   REQUIRE(meta.index > node.applied);
   CloseLedger(node);
   std::error_code ec;
   fs::remove_all(LiveDir(node), ec);
-  // The received checkpoint becomes both the live store and this node's own
-  // snapshot (to serve others and to recover from a power loss).
-  fs::rename(StageDir(node), SnapDir(node, meta.index), ec);
+  fs::rename(install.dir, LiveDir(node), ec);
   REQUIRE_MESSAGE(!ec, ec.message());
-  CopyDir(SnapDir(node, meta.index), LiveDir(node));
-  if (node.checkpoint.index > 0 && node.checkpoint.index != meta.index) {
-    fs::remove_all(SnapDir(node, node.checkpoint.index), ec);
-  }
-  node.checkpoint = meta;
-  node.staged.reset();
-  node.storage.InstallSnapshot(meta);
-  node.applied = meta.index;
   OpenLedger(node);
+  if (node.crash) return;
   REQUIRE(node.ledger->applied_index() <= meta.index);
+  storage::WriteBatch batch;
+  batch.Put(storage::Column::kMeta, node::kAppliedMarkKey, node::EncodeAppliedMark(meta));
+  if (Status s = node.store->Write(batch, /*sync=*/true); !s.ok()) {
+    REQUIRE_MESSAGE(s.IsIOError(), s.ToString());
+    ++stats_.fsync_failures;
+    node.crash = true;
+    return;
+  }
+  if (CrashPoint(node, "after the ledger is replaced, before the log records the snapshot")) return;
+  node.applied = meta.index;
   ++stats_.snapshots_installed;
   Note("node " + std::to_string(node.id) + " installs snapshot " + std::to_string(meta.index) +
        "/" + std::to_string(meta.term));
+  fs::remove_all(SnapDir(node, meta.index), ec);
+  if (node.store->CreateCheckpoint(SnapDir(node, meta.index)).ok()) {
+    RemoveSnapshots(node, node.snapshots.Installed(meta));
+  } else {
+    fs::remove_all(SnapDir(node, meta.index), ec);
+  }
+  if (CrashPoint(node, "after the snapshot is kept, before the log records it")) return;
 }
 
 void ClusterSim::ApplyEntry(Node& node, const Entry& entry) {
@@ -378,41 +539,122 @@ void ClusterSim::ApplyEntry(Node& node, const Entry& entry) {
                   "node " << node.id << " applies " << entry.index << " after " << node.applied);
   RecordCommitted(entry);
   node.applied = entry.index;
-  if (!final_data_.empty() && entry.data == final_data_) final_index_ = entry.index;
-  if (entry.type != EntryType::kNormal) return;
-  auto proposal = ledger::DecodeProposal(entry.data);
-  REQUIRE_MESSAGE(proposal.ok(), proposal.status().ToString());
-  REQUIRE(entry.index > node.ledger->applied_index());
   storage::WriteBatch batch;
-  ledger::Block block = node.ledger->Apply(entry.index, *proposal, nullptr, batch);
-  // Unsynced: the Raft log covers these writes until the next snapshot, which
-  // syncs first (a power loss replays them from the log).
+  std::optional<ledger::Proposal> proposal;
+  std::optional<ledger::Block> block;
+  if (entry.type == EntryType::kNormal) {
+    auto decoded = ledger::DecodeProposal(entry.data);
+    REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
+    proposal = std::move(decoded).value();
+    REQUIRE(entry.index > node.ledger->applied_index());
+    block = node.ledger->Apply(entry.index, *proposal, nullptr, batch);
+  }
+  // As fronterad applies: the applied mark in the same batch, unsynced (the
+  // Raft log holds the entry until a snapshot, which flushes the ledger).
+  batch.Put(storage::Column::kMeta, node::kAppliedMarkKey,
+            node::EncodeAppliedMark({entry.index, entry.term}));
   Status written = node.store->Write(batch, /*sync=*/false);
+  if (!written.ok() && written.IsIOError()) {
+    // The store stopped after a failed sync (RocksDB's background error):
+    // fronterad stops too, and restarts from what was durable.
+    ++stats_.fsync_failures;
+    node.crash = true;
+    return;
+  }
   REQUIRE_MESSAGE(written.ok(), written.ToString());
+  if (!block) return;
   node.ledger->Publish();
-  RecordBlock(entry.index, *proposal, block);
+  node.last_block_time_ms = block->time_unix_ms;
+  RecordBlock(entry.index, *proposal, *block);
+  // Answer the clients waiting here, in order, with this block's verdicts.
+  for (size_t i = 0; i < proposal->documents.size(); ++i) {
+    auto it = node.waiters.find(node::DocumentKey(proposal->documents[i]));
+    if (it == node.waiters.end()) continue;
+    IssueRecord& issue = issues_[it->second.front()];
+    it->second.pop_front();
+    if (it->second.empty()) node.waiters.erase(it);
+    issue.ret_step = step_;
+    const Status& verdict = block->outcomes[i].status;
+    // As fronterad answers: the same credential on the ledger already (this
+    // node installed a snapshot holding the first copy, and a retry
+    // committed it again) is answered with its receipt.
+    if (verdict.ok() || node.ledger->HoldsIdentical(proposal->documents[i], block->outcomes[i])) {
+      issue.outcome = RegistryOp::Outcome::kAccepted;
+    } else if (verdict.IsAlreadyExists()) {
+      issue.outcome = RegistryOp::Outcome::kExists;
+    } else {
+      issue.refused = true;
+    }
+  }
 }
 
 void ClusterSim::MaybeSnapshot(Node& node) {
+  // As fronterad takes them (Validator::TakeSnapshot): a checkpoint, which
+  // flushes the ledger, every snapshot_every applied entries.
   if (options_.snapshot_every == 0) return;
-  const SnapshotMeta previous = node.storage.Snapshot();
-  if (node.applied < previous.index + options_.snapshot_every) return;
-  const SnapshotMeta meta{node.applied, node.raft->TermAt(node.applied)};
+  const uint64_t last = node.snapshots.newest() ? node.snapshots.newest()->index : 0;
+  if (node.applied < last + options_.snapshot_every) return;
+  const SnapshotMeta meta{node.applied, node.driver->raft().TermAt(node.applied)};
   REQUIRE(meta.term > 0);
-  // Sync the ledger first: once the log is compacted, the log no longer
-  // covers writes a power loss could take.
-  REQUIRE(node.store->Write(storage::WriteBatch(), /*sync=*/true).ok());
-  Status checkpointed = node.store->CreateCheckpoint(SnapDir(node, meta.index));
-  REQUIRE_MESSAGE(checkpointed.ok(), checkpointed.ToString());
-  Status compacted = node.raft->Compact(meta.index);
-  REQUIRE_MESSAGE(compacted.ok(), "node " << node.id << ": " << compacted.ToString());
-  compacted = node.storage.Compact(meta);
-  REQUIRE_MESSAGE(compacted.ok(), "node " << node.id << ": " << compacted.ToString());
   std::error_code ec;
-  if (node.checkpoint.index > 0) fs::remove_all(SnapDir(node, node.checkpoint.index), ec);
-  node.checkpoint = meta;
+  fs::remove_all(SnapDir(node, meta.index), ec);
+  if (Status s = node.store->CreateCheckpoint(SnapDir(node, meta.index)); !s.ok()) {
+    // A sync failed: no snapshot this time; the log keeps growing until one
+    // succeeds.
+    fs::remove_all(SnapDir(node, meta.index), ec);
+    Note("node " + std::to_string(node.id) + "'s snapshot fails: " + s.message());
+    return;
+  }
   ++stats_.snapshots_taken;
   Note("node " + std::to_string(node.id) + " snapshots at " + std::to_string(meta.index));
+  RemoveSnapshots(node, node.snapshots.Add(meta));
+  CrashPoint(node, "after a snapshot is taken, before the log is compacted");
+}
+
+void ClusterSim::MaybeCompact(Node& node) {
+  // As fronterad compacts (Validator::MaybeCompact), after a tick.
+  const uint64_t retain = node.config.proposer.log_retain_entries;
+  const std::optional<SnapshotMeta> newest =
+      node.applied >= retain ? node.snapshots.PinTarget(node.applied - retain) : std::nullopt;
+  if (newest) {
+    Result<bool> compacted = node.driver->Compact(*newest, /*verifiable=*/true);
+    if (!compacted.ok()) {
+      REQUIRE_MESSAGE(compacted.status().IsIOError(), compacted.status().ToString());
+      ++stats_.fsync_failures;
+      node.crash = true;
+    } else if (*compacted) {
+      Note("node " + std::to_string(node.id) + " compacts its log to " +
+           std::to_string(newest->index));
+      if (!CrashPoint(node, "after the log is compacted, before old snapshots are removed")) {
+        RemoveSnapshots(node, node.snapshots.Compacted(node.driver->raft().snapshot().index));
+      }
+    } else {
+      RemoveSnapshots(node, node.snapshots.Compacted(node.driver->raft().snapshot().index));
+    }
+  }
+  if (node.crash) {
+    CrashRestart(node, *node.crash);
+    return;
+  }
+  // The log stays bounded: what was applied before this tick is at most
+  // log_retain_entries plus two snapshot intervals behind the log's start.
+  if (options_.snapshot_every > 0) {
+    const consensus::Raft& raft = node.driver->raft();
+    const uint64_t bound = node.config.proposer.log_retain_entries +
+                           2 * options_.snapshot_every + (node.applied - node.applied_at_last_tick);
+    REQUIRE_MESSAGE(node.applied - std::min(node.applied, raft.snapshot().index) <= bound,
+                    "node " << node.id << " holds " << node.applied - raft.snapshot().index
+                            << " applied entries in its log (bound " << bound << ")");
+    stats_.max_log_entries = std::max(stats_.max_log_entries, raft.last_index() - raft.snapshot().index);
+  }
+  node.applied_at_last_tick = node.applied;
+}
+
+void ClusterSim::RemoveSnapshots(Node& node, const std::vector<SnapshotMeta>& removed) {
+  for (const SnapshotMeta& meta : removed) {
+    std::error_code ec;
+    fs::remove_all(SnapDir(node, meta.index), ec);
+  }
 }
 
 // ---- reads ----
@@ -424,9 +666,10 @@ void ClusterSim::IssueRead() {
     RecordLookups(node, step_);
     return;
   }
-  const uint64_t context = ++node.last_read_context;
-  Status s = node.raft->ReadIndex(context);
-  if (!s.ok()) return;  // no leader known: the client asks again later
+  Observe(node);
+  const std::optional<uint64_t> started = node.driver->StartRead();
+  if (!started) return;  // no leader known: the client asks again later
+  const uint64_t context = *started;
   reads_[{node.id, context}] = PendingRead{node.id, step_, max_commit_observed_, std::nullopt};
   Note("read " + std::to_string(context) + " at node " + std::to_string(node.id) +
        " (commit observed " + std::to_string(max_commit_observed_) + ")");
@@ -502,15 +745,24 @@ bool ClusterSim::Blocked(const Message& m) const {
 }
 
 void ClusterSim::Send(Message message) {
+  InFlight flight;
+  flight.sender_process = NodeAt(message.from).process;
+  flight.receiver_process = NodeAt(message.to).process;
   if (in_flight_.size() >= kInFlightMax) {
-    if (message.type == MessageType::kSnapshot) FailSnapshotStream(message, "queue full");
+    // The sender's queue is full: the frame is dropped and the driver told.
+    if (message.type == MessageType::kSnapshot) {
+      flight.message = std::move(message);
+      FailSnapshotStream(flight, "queue full");
+    } else if (message.type == MessageType::kAppend) {
+      NodeAt(message.from).driver->SendFailed(message.to);
+    }
     return;
   }
-  uint64_t at = step_;
-  if (faults_ && Chance(10)) at += 1 + Rand(10);  // delay
+  flight.deliver_at_step = step_;
+  if (faults_ && Chance(10)) flight.deliver_at_step += 1 + Rand(10);  // delay
   if (message.type == MessageType::kAppend) stats_.entries_sent += message.entries.size();
-  const uint64_t process = NodeAt(message.to).process;
-  in_flight_.push_back({std::move(message), at, process});
+  flight.message = std::move(message);
+  in_flight_.push_back(std::move(flight));
 }
 
 bool ClusterSim::DeliverOne() {
@@ -523,62 +775,78 @@ bool ClusterSim::DeliverOne() {
   }
   if (ready.empty()) return false;
   const size_t i = ready[Rand(ready.size())];  // reordering: any ready message may go next
-  Message m = in_flight_[i].message;
-  const bool stale = in_flight_[i].receiver_process != NodeAt(m.to).process;
-  if (!faults_ || !Chance(5)) {  // duplication: sometimes a copy stays in flight
+  InFlight flight = in_flight_[i];
+  const Message& m = flight.message;
+  const bool stale = flight.receiver_process != NodeAt(m.to).process;
+  if (!faults_ || !Chance(5) || m.type == MessageType::kSnapshot) {
+    // Duplication: sometimes a copy stays in flight (a stream is one send).
     in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(i));
   }
-  if ((faults_ && Chance(5)) || Blocked(m)) {  // loss, partition
-    if (m.type == MessageType::kSnapshot) FailSnapshotStream(m, "lost");
+  const bool is_stream = m.type == MessageType::kSnapshot && !flight.forward;
+  if ((faults_ && Chance(5)) || Blocked(m) || m.to == hostile_) {  // loss, partition
+    if (is_stream) FailSnapshotStream(flight, "lost");
     return true;
   }
   if (stale) ++stats_.stale_frames;
-  Deliver(std::move(m));
+  if (flight.forward) {
+    // A leader proposes what its followers forward (Validator::AdmitForwarded);
+    // anyone else drops it and the follower sends it again later.
+    Node& leader = NodeAt(m.to);
+    if (leader.driver->raft().role() != Role::kLeader) return true;
+    Note("deliver a forward of " + std::to_string(flight.forward->documents.size()) +
+         " documents " + std::to_string(m.from) + "->" + std::to_string(m.to));
+    for (ledger::ProposedDocument& d : flight.forward->documents) {
+      std::string key = node::DocumentKey(d);
+      if (!leader.driver->Submit({std::move(key), std::move(d)})) break;
+    }
+    return true;
+  }
+  if (is_stream) {
+    StreamSnapshot(flight);
+    return true;
+  }
+  Note("deliver " + MessageText(m));
+  Status s = NodeAt(m.to).driver->Receive(m, std::nullopt);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
   return true;
 }
 
-void ClusterSim::Deliver(Message m) {
-  if (m.to == hostile_) {  // the adversary reads nothing
-    if (m.type == MessageType::kSnapshot) FailSnapshotStream(m, "hostile receiver");
-    return;
-  }
-  if (m.type == MessageType::kSnapshot) {
-    StreamSnapshot(m);
-    return;
-  }
-  Note("deliver " + MessageText(m));
-  Status s = NodeAt(m.to).raft->Step(m);
-  REQUIRE_MESSAGE(s.ok(), s.ToString());
-}
-
-void ClusterSim::FailSnapshotStream(const Message& message, const char* why) {
+void ClusterSim::FailSnapshotStream(const InFlight& flight, const char* why) {
+  const Message& m = flight.message;
   ++stats_.snapshot_stream_failures;
-  Note("snapshot stream " + MessageText(message) + " fails (" + why + ")");
-  NodeAt(message.from).raft->ReportSnapshot(message.to, false);
+  Note("snapshot stream " + MessageText(m) + " fails (" + why + ")");
+  // Reported to the process that streamed it, if it still runs.
+  Node& sender = NodeAt(m.from);
+  if (sender.process == flight.sender_process && !sender.hostile) {
+    sender.driver->SnapshotStreamed(m.to, false);
+  }
 }
 
-void ClusterSim::StreamSnapshot(const Message& m) {
+void ClusterSim::StreamSnapshot(const InFlight& flight) {
+  const Message& m = flight.message;
   Node& sender = NodeAt(m.from);
   Node& receiver = NodeAt(m.to);
-  // The sender keeps only its latest checkpoint: a stream of an older one
-  // fails, like a stream cut short.
-  if (sender.checkpoint != m.snapshot) return FailSnapshotStream(m, "checkpoint gone");
-  if (faults_ && Chance(15)) return FailSnapshotStream(m, "connection broke");
-  // types.h: the message is stepped only once the data is complete and staged.
-  CopyDir(SnapDir(sender, m.snapshot.index), StageDir(receiver));
-  receiver.staged = m.snapshot;
+  // The sender may have deleted that snapshot since (its catalog keeps the
+  // one its log names): the stream fails, like one cut short.
+  std::error_code ec;
+  if (!fs::exists(SnapDir(sender, m.snapshot.index), ec)) {
+    return FailSnapshotStream(flight, "snapshot gone");
+  }
+  if (faults_ && Chance(15)) return FailSnapshotStream(flight, "connection broke");
+  // raft_driver.h: the message is stepped once its files are complete.
+  const std::string dir = receiver.dir + "/accepted-" + std::to_string(++receiver.accepted_copies);
+  CopyDir(SnapDir(sender, m.snapshot.index), dir);
   Note("deliver " + MessageText(m) + " with its checkpoint");
-  Status s = receiver.raft->Step(m);
+  Status s = receiver.driver->Receive(m, dir);
   REQUIRE_MESSAGE(s.ok(), s.ToString());
-  sender.raft->ReportSnapshot(m.to, true);
+  if (sender.process == flight.sender_process) sender.driver->SnapshotStreamed(m.to, true);
 }
 
 // ---- the hostile node ----
 
-bool ClusterSim::WouldForge(const Message& m, const Raft& target) const {
+bool ClusterSim::WouldForge(const Message& m) const {
   // A claim to lead a term is not among these: it needs a certificate of
   // signed votes the adversary cannot make (CheckAll: no node follows it).
-  (void)target;
   switch (m.type) {
     case MessageType::kAppendResponse:
       return !m.reject;  // claims to hold entries
@@ -598,7 +866,7 @@ void ClusterSim::AttachHostileProof(Message& m) {
   const auto sign = [this](NodeId signer, consensus::StatementKind kind, uint64_t term,
                            NodeId candidate) {
     return consensus::SignedStatement{
-        signer, NodeAt(signer).config.authority->Sign(consensus::Statement{kind, term, candidate})};
+        signer, NodeAt(signer).core.authority->Sign(consensus::Statement{kind, term, candidate})};
   };
   const NodeId other = RandomHonestNode();
   const bool from_leader = m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat ||
@@ -631,10 +899,17 @@ void ClusterSim::AttachHostileProof(Message& m) {
 void ClusterSim::StepHostile(const std::string& kind, const Message& message, bool must_refuse) {
   Message m = message;
   if (m.proof.empty() && Chance(50)) AttachHostileProof(m);
-  Raft& target = *NodeAt(m.to).raft;
+  Node& target = NodeAt(m.to);
   if (m.type == MessageType::kVoteResponse && !m.reject) hostile_votes_.emplace(m.term, m.to);
   Note("hostile " + kind + ": " + MessageText(m));
-  const Status s = target.Step(m);
+  // A snapshot comes with files (empty ones: it must be refused anyway).
+  std::optional<std::string> files;
+  if (m.type == MessageType::kSnapshot) {
+    files = target.dir + "/accepted-" + std::to_string(++target.accepted_copies);
+    fs::create_directories(*files);
+  }
+  Observe(target);
+  const Status s = target.driver->Receive(m, files);
   ++stats_.hostile_sent[kind];
   if (consensus::IsProtocolViolation(s)) {
     ++stats_.hostile_refused[kind];
@@ -650,7 +925,7 @@ void ClusterSim::HostileStep() {
   constexpr uint64_t kMax64 = std::numeric_limits<uint64_t>::max();
   const NodeId to = RandomHonestNode();
   if (Paused(NodeAt(to))) return;  // a stopped node reads nothing
-  const Raft& target = *NodeAt(to).raft;
+  const Raft& target = NodeAt(to).driver->raft();
   const uint64_t term = target.current_term();
   const uint64_t commit = target.commit_index();
   Message m;
@@ -752,7 +1027,7 @@ void ClusterSim::HostileStep() {
       // it sent in its term).
       const NodeId leader = Leader();
       if (leader == consensus::kNoNode) return;
-      const Raft& lead = *NodeAt(leader).raft;
+      const Raft& lead = NodeAt(leader).driver->raft();
       m.to = leader;
       m.term = lead.current_term();
       if (Chance(50)) {
@@ -782,7 +1057,7 @@ void ClusterSim::HostileStep() {
       m.type = Chance(50) ? MessageType::kVoteResponse : MessageType::kPreVoteResponse;
       m.term = term + Rand(4);
       m.reject = Chance(30);
-      if (WouldForge(m, target)) return;
+      if (WouldForge(m)) return;
       const bool refused_for_sure =
           !m.reject && (m.type == MessageType::kVoteResponse ? m.term > term : m.term > term + 1);
       return StepHostile("vote-response", m, refused_for_sure);
@@ -830,7 +1105,7 @@ void ClusterSim::HostileStep() {
       Message garbage = std::move(decoded).value();
       garbage.from = hostile_;  // the transport names the link's peer
       garbage.to = to;
-      if (WouldForge(garbage, target)) return;
+      if (WouldForge(garbage)) return;
       return StepHostile("garbage", garbage, false);
     }
   }
@@ -838,47 +1113,37 @@ void ClusterSim::HostileStep() {
 
 // ---- clients ----
 
+void ClusterSim::SubmitDocuments(Node& node, const std::vector<size_t>& documents) {
+  const SimDocumentPool& pool = SimDocuments();
+  for (size_t index : documents) {
+    const ledger::ProposedDocument& d = pool.documents[index];
+    std::string key = node::DocumentKey(d);
+    if (!node.driver->Submit({key, d})) return;  // the queue is full: refused at once
+    issues_.push_back(IssueRecord{index, step_, kNever, std::nullopt, false});
+    node.waiters[key].push_back(issues_.size() - 1);
+    ++stats_.proposals;
+  }
+}
+
 void ClusterSim::ProposeRandom(bool final_block) {
   const SimDocumentPool& pool = SimDocuments();
-  ledger::Proposal proposal;
-  proposal.time_unix_ms = next_block_time_unix_ms_;
-  const size_t count = 1 + Rand(3);
   std::vector<size_t> picked;
-  for (size_t i = 0; i < count; ++i) {
-    picked.push_back(Rand(pool.documents.size()));
-    proposal.documents.push_back(pool.documents[picked.back()]);
-  }
-  std::string data;
+  for (size_t count = 1 + Rand(3); count > 0; --count) picked.push_back(Rand(pool.documents.size()));
   if (final_block) {
-    if (final_data_.empty()) {
-      final_data_ = ledger::EncodeProposal(proposal);
-      final_documents_ = picked;
+    if (final_keys_.empty()) {
+      for (size_t i : picked) final_keys_.insert(node::DocumentKey(pool.documents[i]));
     }
-    data = final_data_;
-    picked = final_documents_;  // a retry of the same documents
-  } else {
-    data = ledger::EncodeProposal(proposal);
+    picked.clear();
+    for (size_t i = 0; i < pool.documents.size(); ++i) {
+      if (final_keys_.count(node::DocumentKey(pool.documents[i])) > 0) picked.push_back(i);
+    }
   }
   // A client reaches a random node; a follower forwards to the leader it
   // knows (DESIGN.md §3).
   Node& node = NodeAt(1 + Rand(nodes_.size()));
   if (node.hostile || Paused(node)) return;  // the adversary and a stopped node accept nothing
-  Status s = node.raft->Propose(data);
-  NodeId at = node.id;
-  if (!s.ok() && node.raft->leader() != consensus::kNoNode &&
-      !Paused(NodeAt(node.raft->leader()))) {
-    at = node.raft->leader();
-    s = NodeAt(at).raft->Propose(data);
-  }
-  if (s.ok()) {
-    ++stats_.proposals;
-    const consensus::Raft& leader = *NodeAt(at).raft;
-    proposal_records_.push_back(
-        {step_, leader.last_index(), leader.current_term(), std::move(picked)});
-    // The proposers' clock never runs backwards (it is the ledger's only clock).
-    next_block_time_unix_ms_ += 1000 * static_cast<int64_t>(Rand(3));
-    Note("propose " + std::to_string(count) + " documents at node " + std::to_string(at));
-  }
+  SubmitDocuments(node, picked);
+  Note("submit " + std::to_string(picked.size()) + " documents at node " + std::to_string(node.id));
 }
 
 void ClusterSim::StartTransfer() {
@@ -888,7 +1153,8 @@ void ClusterSim::StartTransfer() {
   // be abandoned, and its late TimeoutNow depose no one.
   NodeId target = 1 + Rand(nodes_.size() - 1);
   if (target >= leader) ++target;
-  if (NodeAt(leader).raft->TransferLeadership(target).ok()) {
+  Observe(NodeAt(leader));
+  if (NodeAt(leader).driver->TransferLeadership(target).ok()) {
     ++stats_.transfers_started;
     Note("transfer leadership " + std::to_string(leader) + " -> " + std::to_string(target));
   }
@@ -955,6 +1221,9 @@ void ClusterSim::Step() {
     Node& node = NodeAt(WeightedNode());
     if (!node.hostile && !Paused(node)) {
       node.paused_until = step_ + 80 + Rand(120);
+      // Its monotonic clock goes on meanwhile: at its next tick, timers of
+      // more than an election timeout have passed.
+      node.clock_ms += 3 * kTickMs * node.config.raft.election_ticks;
       ++stats_.pauses;
       Note("node " + std::to_string(node.id) + " stops until step " +
            std::to_string(node.paused_until));
@@ -965,17 +1234,29 @@ void ClusterSim::Step() {
     if (!node.hostile && !Paused(node)) {
       ++stats_.clock_jumps;
       Note("node " + std::to_string(node.id) + "'s clock jumps");
-      for (uint32_t i = 0; i < 2 * node.config.election_ticks; ++i) node.raft->Tick();
+      for (uint32_t i = 0; i < 2 * node.config.raft.election_ticks; ++i) {
+        node.clock_ms += kTickMs;
+        Observe(node);
+        node.driver->Tick();
+      }
+    }
+  } else if (r < 945) {
+    // Its disk starts failing syncs: the next write that must be durable
+    // fails, and the node stops (it restarts with what was synced).
+    Node& node = NodeAt(1 + Rand(nodes_.size()));
+    if (!node.hostile) {
+      faults_seam_->FailSyncs(node.dir, true);
+      Note("node " + std::to_string(node.id) + "'s disk fails syncs");
     }
   } else if (r < 955) {
     if (!in_flight_.empty()) {
       const size_t i = Rand(in_flight_.size());
-      const Message m = std::move(in_flight_[i].message);
+      const InFlight flight = std::move(in_flight_[i]);
       in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(i));
-      if (m.type == MessageType::kSnapshot) {
-        FailSnapshotStream(m, "dropped");
+      if (flight.message.type == MessageType::kSnapshot && !flight.forward) {
+        FailSnapshotStream(flight, "dropped");
       } else {
-        Note("drop " + MessageText(m));
+        Note("drop " + MessageText(flight.message));
       }
     }
   } else {
@@ -992,9 +1273,11 @@ void ClusterSim::Step() {
 
 bool ClusterSim::HealAndConverge() {
   faults_ = false;
+  healing_ = true;
   for (auto& node : nodes_) {
     node->group = 0;
     node->paused_until = 0;
+    faults_seam_->FailSyncs(node->dir, false);
   }
   one_way_blocked_.clear();
   class_blocked_.clear();
@@ -1003,7 +1286,11 @@ bool ClusterSim::HealAndConverge() {
   for (int round = 0; round < 600; ++round) {
     ++step_;
     for (auto& node : nodes_) {
-      if (!node->hostile) node->raft->Tick();
+      if (node->hostile) continue;
+      node->clock_ms += kTickMs;
+      Observe(*node);
+      node->driver->Tick();
+      MaybeCompact(*node);
     }
     ProcessAllReady();
     for (int i = 0; i < 400 && DeliverOne(); ++i) ProcessAllReady();
@@ -1016,7 +1303,7 @@ bool ClusterSim::HealAndConverge() {
     bool same = applied >= final_index_;
     for (const auto& node : nodes_) {
       if (node->hostile) continue;
-      same = same && node->applied == applied && node->raft->commit_index() == applied;
+      same = same && node->applied == applied && node->driver->raft().commit_index() == applied;
     }
     if (!same) continue;
     // Every ledger is at the same block with the same root.
@@ -1034,7 +1321,7 @@ bool ClusterSim::HealAndConverge() {
     return true;
   }
   for (const auto& node : nodes_) {
-    const Raft& raft = *node->raft;
+    const Raft& raft = node->driver->raft();
     Note("stuck: node " + std::to_string(node->id) + " role " +
          std::to_string(static_cast<int>(raft.role())) + " term " +
          std::to_string(raft.current_term()) + " leader " + std::to_string(raft.leader()) +
@@ -1059,6 +1346,15 @@ void ClusterSim::RecordPersisted(const Entry& entry) {
 void ClusterSim::RecordCommitted(const Entry& entry) {
   auto [it, inserted] = committed_.emplace(entry.index, entry);
   if (inserted) commit_step_[entry.index] = step_;
+  // The final block: the first committed after healing that holds a final
+  // document (HealAndConverge).
+  if (inserted && healing_ && final_index_ == 0 && entry.type == EntryType::kNormal) {
+    if (auto proposal = ledger::DecodeProposal(entry.data); proposal.ok()) {
+      for (const ledger::ProposedDocument& d : proposal->documents) {
+        if (final_keys_.count(node::DocumentKey(d)) > 0) final_index_ = entry.index;
+      }
+    }
+  }
   REQUIRE_MESSAGE((inserted || it->second == entry),
                   "the entry committed at index " << entry.index << " changed: term "
                                                   << it->second.term << " then " << entry.term);
@@ -1080,19 +1376,9 @@ void ClusterSim::RecordBlock(uint64_t index, const ledger::Proposal& proposal,
   // No (GTIN, serial) is accepted twice: every acceptance of one is the same
   // log index (a node re-applying after a power loss), never a second block.
   const SimDocumentPool& pool = SimDocuments();
-  std::vector<std::optional<RegistryOp::Outcome>>* verdicts = nullptr;
-  if (inserted) {
-    verdicts = &block_verdicts_[index];
-    verdicts->resize(block.outcomes.size());
-  }
   for (size_t i = 0; i < block.outcomes.size(); ++i) {
     const ledger::DocumentOutcome& outcome = block.outcomes[i];
     if (proposal.documents[i].kind != ledger::DocumentKind::kCredential) continue;
-    if (verdicts != nullptr && outcome.status.ok()) {
-      (*verdicts)[i] = RegistryOp::Outcome::kAccepted;
-    } else if (verdicts != nullptr && outcome.status.IsAlreadyExists()) {
-      (*verdicts)[i] = RegistryOp::Outcome::kExists;
-    }
     if (!outcome.status.ok()) {
       if (inserted && outcome.status.IsAlreadyExists()) ++stats_.duplicates_rejected;
       continue;
@@ -1127,25 +1413,19 @@ std::string ClusterSim::CheckLinearizable() {
   constexpr uint64_t kSearchBudget = 2'000'000;
   const SimDocumentPool& pool = SimDocuments();
   std::map<std::string, std::vector<RegistryOp>> history = lookups_;
-  for (const ProposalRecord& p : proposal_records_) {
-    const auto entry = committed_.find(p.index);
-    const bool committed = entry != committed_.end() && entry->second.term == p.term;
-    const auto verdicts = block_verdicts_.find(p.index);
-    for (size_t i = 0; i < p.documents.size(); ++i) {
-      const auto credential = pool.credential_at.find(p.documents[i]);
-      if (credential == pool.credential_at.end()) continue;  // an event
-      RegistryOp op;
-      op.kind = RegistryOp::Kind::kIssue;
-      op.value = credential->second;
-      op.call = p.call_step;
-      if (committed && verdicts != block_verdicts_.end()) {
-        // Refused for another reason: it changed nothing and saw nothing.
-        if (!verdicts->second[i]) continue;
-        op.outcome = *verdicts->second[i];
-        op.ret = commit_step_.at(p.index);
-      }
-      history[pool.product_key.at(credential->second)].push_back(std::move(op));
+  for (const IssueRecord& issue : issues_) {
+    const auto credential = pool.credential_at.find(issue.document);
+    if (credential == pool.credential_at.end()) continue;  // an event
+    if (issue.refused) continue;  // refused for another reason: changed nothing, saw nothing
+    RegistryOp op;
+    op.kind = RegistryOp::Kind::kIssue;
+    op.value = credential->second;
+    op.call = issue.call_step;
+    if (issue.outcome) {
+      op.outcome = *issue.outcome;
+      op.ret = issue.ret_step;
     }
+    history[pool.product_key.at(credential->second)].push_back(std::move(op));
   }
   std::string violations;
   for (const auto& [key, ops] : history) {
@@ -1178,8 +1458,17 @@ void ClusterSim::CheckAll() {
   for (auto& node_ptr : nodes_) {
     Node& node = *node_ptr;
     if (node.hostile) continue;
-    Raft& raft = *node.raft;
-    raft.CheckInvariants();
+    node.driver->CheckInvariants();
+    const Raft& raft = node.driver->raft();
+    // One vote per term per node, across restarts and power loss: the
+    // vote its log store holds.
+    if (const consensus::HardState hs = node.log->GetHardState();
+        hs.voted_for != consensus::kNoNode) {
+      auto [it, first] = votes_.emplace(std::make_pair(node.id, hs.current_term), hs.voted_for);
+      REQUIRE_MESSAGE((first || it->second == hs.voted_for),
+                      "node " << node.id << " voted for " << it->second << " and "
+                              << hs.voted_for << " in term " << hs.current_term);
+    }
     REQUIRE_MESSAGE((hostile_ == consensus::kNoNode || raft.leader() != hostile_),
                     "node " << node.id << " follows the hostile node " << hostile_);
     // Election safety (§5.2).
@@ -1200,6 +1489,7 @@ void ClusterSim::CheckAll() {
     // so comparing terms compares entries.
     const std::vector<Entry>& log = raft.log();
     const uint64_t first = raft.first_index();
+    for (const Entry& e : log) RecordPersisted(e);
     for (uint64_t i = first; i <= raft.commit_index() && i - first < log.size(); ++i) {
       const Entry& e = log[i - first];
       auto it = committed_.find(i);
@@ -1220,8 +1510,8 @@ void ClusterSim::CheckAll() {
   for (size_t a = 0; a < nodes_.size(); ++a) {
     for (size_t b = a + 1; b < nodes_.size(); ++b) {
       if (nodes_[a]->hostile || nodes_[b]->hostile) continue;
-      const Raft& ra = *nodes_[a]->raft;
-      const Raft& rb = *nodes_[b]->raft;
+      const Raft& ra = nodes_[a]->driver->raft();
+      const Raft& rb = nodes_[b]->driver->raft();
       const uint64_t lo = std::max(ra.first_index(), rb.first_index());
       uint64_t hi = std::min(ra.last_index(), rb.last_index());
       while (hi >= lo && hi > 0 && ra.TermAt(hi) != rb.TermAt(hi)) --hi;

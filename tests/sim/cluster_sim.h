@@ -1,13 +1,18 @@
 // ClusterSim: a deterministic simulator of a whole Frontera cluster (3 or 5
-// validators) that drives the real Raft core (consensus/raft.h) and the real
-// ledger state machine (ledger/state_machine.h, each node on its own RocksDB
-// store) through a network and machines that fail, from one seed.
+// validators) in which each node runs the code fronterad runs, through a
+// network and machines that fail, from one seed.
 //
-// Each simulated node is a consensus::Raft, a MemoryStorage holding only what
-// the node persisted, and a ledger::StateMachine on a KvStore in its own
-// directory. The driver follows raft.h: persist a Ready (snapshot, hard state,
-// entries), then send its messages, then apply its committed entries (a
-// ledger::Proposal per normal entry; no-ops leave the ledger alone).
+// Each simulated node is a node::RaftDriver over a storage::RaftLogStore (its
+// own RocksDB store), and a ledger::StateMachine on a KvStore in its own
+// directory; both stores write through one storage::FileFaults seam. The
+// simulator plays the validator around the driver (Validator in
+// node/validator.h): it feeds the driver ticks, messages, client documents
+// and read rounds with the node's clock (Observe), and carries out what the
+// driver returns: sends, snapshot streams, forwards to the leader, applying
+// committed entries (with the applied mark, node/applied_mark.h), answering
+// reads and clients, installing snapshots, compacting behind the snapshot
+// catalog (node/snapshot_catalog.h), and at start-up the same repair
+// (ReconcileLog).
 //
 // Faults, all drawn from the seeded generator: message loss, duplication,
 // reordering, delay (held for some steps), symmetric partitions, one-way
@@ -17,16 +22,20 @@
 // (clock skew), clock jumps (a node's timer fires many ticks at once), pauses
 // longer than an election timeout (a stopped process: it neither ticks, nor
 // reads its messages, nor answers clients, and resumes with what it held,
-// leadership and reads included), crash-restart that loses the Ready being persisted and some
-// of the messages in flight to the node (the others, sent to the previous
-// process, reach the new one, as the real transport delivers them), and
-// power loss that also loses the ledger's unsynced writes (the node reopens
-// its ledger from its latest snapshot checkpoint). Read rounds are numbered
-// per process, from a random start, as fronterad numbers them.
-// Snapshots: every `snapshot_every` applied entries a node syncs its ledger,
-// checkpoints it (KvStore::CreateCheckpoint) and compacts its log; a kSnapshot
-// message is streamed with a copy of the sender's checkpoint, and streams fail
-// at random (Raft::ReportSnapshot(peer, false)). Reads: ReadIndex requests at
+// leadership and reads included), crash-restart after the driver persisted
+// and before what it decided was carried out, losing some of the messages in
+// flight to the node (the others, sent to the previous process, reach the
+// new one, as the real transport delivers them), power loss (each store
+// loses what it had not synced, one write may be left torn), a bit flipped
+// in the synced Raft log (it must refuse to open), failing syncs (the node
+// stops and restarts), and crash points between the durable steps of
+// snapshot install and compaction. Read rounds are numbered per process,
+// from a random start, as fronterad numbers them.
+// Snapshots: every `snapshot_every` applied entries a node checkpoints its
+// ledger (KvStore::CreateCheckpoint, which flushes it); after a tick it
+// compacts its log to the newest snapshot log_retain_entries behind; a
+// kSnapshot message is streamed with a copy of the sender's checkpoint, and
+// streams fail at random (RaftDriver::SnapshotStreamed(peer, false)). Reads: ReadIndex requests at
 // random nodes, checked for linearizability; leadership transfers at random.
 //
 // A hostile node (ClusterSimOptions::hostile): one node id, drawn from the
@@ -71,10 +80,13 @@
 //     its ledger includes every proposal committed before the read began.
 // and, over the whole run (CheckLinearizable), values rather than indexes:
 // each served read looks up every product key in the node's ledger
-// (StateMachine::FindProduct), each proposal is an issue of its product
-// credentials (answered when its entry commits, with the ledger's verdict;
-// unanswered when it never commits), and that history must be linearizable
-// in the registry model of linearizability.h.
+// (StateMachine::FindProduct), each client's product credential is an issue
+// answered by the node it was posted to when that node applies the block
+// holding it (with the ledger's verdict, or the receipt of an identical
+// credential already there; unanswered when the node crashed or gave up
+// first), and that history must be linearizable in the registry model of
+// linearizability.h. Also checked: one vote per term per node as its log
+// store holds it, and a bounded log after each tick.
 //
 // Thread-safety: not thread-safe; one thread drives a ClusterSim.
 #pragma once
@@ -92,14 +104,18 @@
 #include <utility>
 #include <vector>
 
-#include "consensus/log_storage.h"
 #include "consensus/raft.h"
 #include "consensus/types.h"
 #include "crypto/ed25519.h"
 #include "crypto/merkle.h"
 #include "ledger/block.h"
 #include "ledger/state_machine.h"
+#include "node/config.h"
+#include "node/raft_driver.h"
+#include "node/snapshot_catalog.h"
+#include "storage/file_faults.h"
 #include "storage/kv_store.h"
+#include "storage/raft_log_store.h"
 #include "tests/sim/linearizability.h"
 
 namespace frontera::sim {
@@ -143,6 +159,14 @@ struct ClusterSimStats {
   uint64_t pauses = 0;            // a node stopped for more than an election timeout
   uint64_t clock_jumps = 0;       // a node's timer fired an election timeout's ticks at once
   uint64_t entries_sent = 0;      // entries carried by appends
+  uint64_t forwards = 0;          // documents a follower sent to its leader
+  uint64_t fsync_failures = 0;    // a sync failed: the node stopped and restarted
+  uint64_t torn_writes = 0;       // power losses that left part of a write behind
+  uint64_t bytes_lost = 0;        // unsynced bytes power losses took
+  uint64_t bit_flips_refused = 0;  // a flipped bit in the Raft log made it refuse to open
+  uint64_t max_log_entries = 0;   // the longest log a node held after a tick
+  // Crashes at a crash point of snapshot install or compaction, by point.
+  std::map<std::string, uint64_t> crash_points;
   // CheckLinearizable: operations checked (issues and lookups, over every
   // product key) and keys whose search passed its budget without a verdict.
   uint64_t registry_operations = 0;
@@ -191,28 +215,37 @@ class ClusterSim {
  private:
   struct Node {
     consensus::NodeId id = consensus::kNoNode;
-    consensus::RaftConfig config;
-    consensus::MemoryStorage storage;  // only what was persisted
-    std::unique_ptr<consensus::Raft> raft;
+    consensus::RaftConfig core;  // the core's configuration (seed, signed votes)
+    node::NodeConfig config;     // the driver's: timing, proposer, retention
+    std::unique_ptr<storage::RaftLogStore> log;
+    std::unique_ptr<node::RaftDriver> driver;
     std::unique_ptr<storage::KvStore> store;
     std::unique_ptr<ledger::StateMachine> ledger;
-    std::string dir;                                // live/, snap-<index>/, stage/
-    uint64_t applied = 0;                           // last entry applied (== raft applied index)
-    consensus::SnapshotMeta checkpoint;             // the snap-<index> directory kept; 0 = none
-    std::optional<consensus::SnapshotMeta> staged;  // stage/ holds a received snapshot
-    uint64_t tick_weight = 1;                       // clock skew: relative tick rate
-    int group = 0;                                  // symmetric partition side
-    uint64_t paused_until = 0;                      // stopped before this step
-    uint64_t process = 0;                           // restarts so far
-    uint64_t last_read_context = 0;                 // this process's read rounds
-    uint64_t commit_seen = 0;                       // for monotonic commit
-    bool hostile = false;                           // the adversary: its core is never driven
-    std::unique_ptr<crypto::KeyPair> key;           // signs its votes (config.authority)
+    std::string dir;  // raft/, live/, snap-<index>/, accepted-<n>/
+    uint64_t applied = 0;  // last entry applied (== the core's applied index)
+    node::SnapshotCatalog snapshots;  // checkpoints held, as a validator keeps them
+    int64_t clock_ms = 0;             // its monotonic clock
+    int64_t last_block_time_ms = 0;   // of the last block its ledger applied
+    uint64_t accepted_copies = 0;     // names accepted-<n>/ directories
+    uint64_t tick_weight = 1;         // clock skew: relative tick rate
+    int group = 0;                    // symmetric partition side
+    uint64_t paused_until = 0;        // stopped before this step
+    uint64_t process = 0;             // restarts so far
+    uint64_t commit_seen = 0;         // for monotonic commit
+    uint64_t applied_at_last_tick = 0;  // the log-size bound allows for what came since
+    bool hostile = false;             // the adversary: its driver is never run
+    std::optional<bool> crash;        // a crash point was hit: restart (power loss?) now
+    std::unique_ptr<crypto::KeyPair> key;  // signs its votes (core.authority)
+    // Clients waiting here for a document, by DocumentKey: indexes in
+    // issues_, answered in order when a block holding it is applied here.
+    std::map<std::string, std::deque<size_t>> waiters;
   };
   struct InFlight {
     consensus::Message message;
+    std::optional<ledger::Proposal> forward;  // a follower's documents for the leader
     uint64_t deliver_at_step = 0;   // held (delayed) until this step
     uint64_t receiver_process = 0;  // Node::process of the receiver when sent
+    uint64_t sender_process = 0;    // of the sender (a snapshot stream reports to it)
   };
   struct PendingRead {
     consensus::NodeId node = consensus::kNoNode;
@@ -221,11 +254,13 @@ class ClusterSim {
     std::optional<uint64_t> index;  // the answer
     bool served = false;            // checked once the node applied `index`
   };
-  struct ProposalRecord {
+  // A client's request to issue one document at one node.
+  struct IssueRecord {
+    size_t document = 0;  // index in SimDocuments().documents
     uint64_t call_step = 0;
-    uint64_t index = 0;  // the entry the leader appended
-    uint64_t term = 0;
-    std::vector<size_t> documents;  // indexes in SimDocuments().documents
+    uint64_t ret_step = kNever;
+    std::optional<RegistryOp::Outcome> outcome;  // the node's answer, when it gave one
+    bool refused = false;  // refused for another reason: changed nothing
   };
   struct BlockRecord {
     crypto::Hash block_hash{};
@@ -234,7 +269,7 @@ class ClusterSim {
   };
 
   uint64_t Rand(uint64_t n) { return rng_() % n; }
-  uint64_t MaxTermStep() const { return nodes_.front()->config.max_term_step; }
+  uint64_t MaxTermStep() const { return nodes_.front()->core.max_term_step; }
   bool Chance(uint64_t percent) { return Rand(100) < percent; }
   void Note(std::string event);
   Node& NodeAt(consensus::NodeId id) { return *nodes_[id - 1]; }
@@ -244,35 +279,46 @@ class ClusterSim {
   consensus::NodeId Leader() const;  // a node that believes it leads (highest term), or 0
 
   // Node lifecycle.
+  storage::KvOptions StoreOptions() const;
   void OpenLedger(Node& node);        // the store, then the state machine on it
   void OpenStateMachine(Node& node);  // on the open store
   void CloseLedger(Node& node);
+  // Opens the log store, brings it in line with the ledger (node/applied_mark.h)
+  // and starts the driver.
   void StartRaft(Node& node);
   void CrashRestart(Node& node, bool power_loss);
+  // A crash point between two durable steps: true (and node.crash set) when
+  // the node crashes here.
+  bool CrashPoint(Node& node, const char* where);
   std::string LiveDir(const Node& node) const { return node.dir + "/live"; }
+  std::string RaftDir(const Node& node) const { return node.dir + "/raft"; }
   std::string SnapDir(const Node& node, uint64_t index) const;
-  std::string StageDir(const Node& node) const { return node.dir + "/stage"; }
 
-  // The driver (raft.h's loop) and its parts.
-  void ProcessReady(Node& node);
+  // Running the drivers, and carrying out what they decide.
+  void Observe(Node& node);
+  void ProcessNode(Node& node);  // Run, Execute, Installed until nothing is left
   void ProcessAllReady();
+  void Execute(Node& node, node::DriverActions& actions);
   void TickNode(Node& node);  // unless it is stopped
-  void InstallStagedSnapshot(Node& node, const consensus::SnapshotMeta& meta);
+  void InstallSnapshot(Node& node, const node::DriverActions::Install& install);
   void ApplyEntry(Node& node, const consensus::Entry& entry);
   void MaybeSnapshot(Node& node);
+  void MaybeCompact(Node& node);
+  void RemoveSnapshots(Node& node, const std::vector<consensus::SnapshotMeta>& removed);
   void HandleReadState(Node& node, const consensus::ReadState& read_state);
   void CheckAnsweredReads(Node& node);
   // A served read: every product key looked up in node's ledger.
   void RecordLookups(const Node& node, uint64_t call_step);
+  // A client asks `node` to issue these documents (indexes in the pool).
+  void SubmitDocuments(Node& node, const std::vector<size_t>& documents);
 
   // The network.
   void Send(consensus::Message message);
   bool Blocked(const consensus::Message& message) const;
   // Delivers one message whose delay has passed; false when none could go.
   bool DeliverOne();
-  void Deliver(consensus::Message message);
-  void StreamSnapshot(const consensus::Message& message);
-  void FailSnapshotStream(const consensus::Message& message, const char* why);
+  void StreamSnapshot(const InFlight& flight);
+  void FailSnapshotStream(const InFlight& flight, const char* why);
 
   // The hostile node: one crafted or garbled message into an honest node.
   void HostileStep();
@@ -282,7 +328,7 @@ class ClusterSim {
   void AttachHostileProof(consensus::Message& m);
   // A message the adversary does not send (see above): one an honest node
   // could take as its leader's, an acknowledgement, or a second vote.
-  bool WouldForge(const consensus::Message& m, const consensus::Raft& target) const;
+  bool WouldForge(const consensus::Message& m) const;
   void StepHostile(const std::string& kind, const consensus::Message& m, bool must_refuse);
 
   // Client actions.
@@ -301,13 +347,13 @@ class ClusterSim {
   std::mt19937_64 rng_;
   std::string dir_;
   std::vector<std::unique_ptr<Node>> nodes_;  // nodes_[id - 1]
+  std::shared_ptr<storage::FileFaults> faults_seam_;  // under every store
   std::vector<InFlight> in_flight_;
   std::set<std::pair<consensus::NodeId, consensus::NodeId>> one_way_blocked_;  // (from, to)
   bool faults_ = true;
   uint64_t step_ = 0;
   consensus::NodeId hostile_ = consensus::kNoNode;
   std::map<uint64_t, consensus::NodeId> hostile_votes_;  // term → the candidate it granted
-  int64_t next_block_time_unix_ms_ = 0;                  // proposers' clock: non-decreasing
 
   // Cluster-wide history for the checks.
   std::map<uint64_t, consensus::NodeId> leaders_;                      // term → leader
@@ -323,15 +369,12 @@ class ClusterSim {
   std::map<std::pair<consensus::NodeId, uint64_t>, consensus::NodeId>
       votes_;  // (node, term) → vote
   // The registry history (CheckLinearizable).
-  std::vector<ProposalRecord> proposal_records_;
+  std::vector<IssueRecord> issues_;
   std::map<uint64_t, uint64_t> commit_step_;  // log index → step it first committed
-  // Log index → the ledger's verdict on each document of its block (nullopt:
-  // not a product credential, or refused for another reason).
-  std::map<uint64_t, std::vector<std::optional<RegistryOp::Outcome>>> block_verdicts_;
   std::map<std::string, std::vector<RegistryOp>> lookups_;  // product key → lookups
-  std::string final_data_;                                  // the final proposal (HealAndConverge)
-  std::vector<size_t> final_documents_;                     // its documents (indexes in the pool)
-  uint64_t final_index_ = 0;                                // where it committed; 0 = not yet
+  std::set<std::string> final_keys_;  // the final documents (HealAndConverge)
+  bool healing_ = false;
+  uint64_t final_index_ = 0;  // the block that first held a final document; 0 = not yet
 
   ClusterSimStats stats_;
   std::deque<std::string> history_;

@@ -9,7 +9,9 @@
 // history is checked one key at a time (a history is linearizable iff each
 // key's sub-history is: Herlihy and Wing's locality), which keeps every
 // search small. Per key the state is the holding id ("" for none):
-//   - kIssue(id) answered kAccepted: the key was free; it now holds id.
+//   - kIssue(id) answered kAccepted: the key was free; it now holds id. Or
+//     it held id already: the same document posted twice (at two nodes,
+//     before either copy committed) is answered with the one receipt.
 //   - kIssue(id) answered kExists: the key was held.
 //   - kIssue(id) answered kUnknown (never answered: the proposal was lost or
 //     is still in flight, so it may take effect at any later time or never):
