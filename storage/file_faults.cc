@@ -1,5 +1,6 @@
 #include "storage/file_faults.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
@@ -262,6 +263,14 @@ void FileFaults::CutPower(const std::string& dir) {
   impl_->fs->down.insert(Trimmed(dir));
 }
 
+void FileFaults::Forget(const std::string& dir_in) {
+  const std::string dir = Trimmed(dir_in);
+  std::lock_guard<std::mutex> lock(impl_->fs->mu);
+  for (auto it = impl_->fs->files.begin(); it != impl_->fs->files.end();) {
+    it = Under(it->first, dir) ? impl_->fs->files.erase(it) : std::next(it);
+  }
+}
+
 void FileFaults::FailSyncs(const std::string& dir, bool fail) {
   std::lock_guard<std::mutex> lock(impl_->fs->mu);
   if (fail) {
@@ -300,7 +309,7 @@ Result<FileFaults::PowerLoss> FileFaults::Restore(const std::string& dir_in, boo
       loss.torn = true;
     }
     if (keep < state.size) {
-      if (::truncate(path.c_str(), static_cast<off_t>(keep)) != 0) {
+      if (::truncate(path.c_str(), static_cast<off_t>(keep)) != 0 && errno != ENOENT) {
         return Status::IOError("FileFaults: cannot cut " + path + " back to " +
                                std::to_string(keep) + " bytes");
       }

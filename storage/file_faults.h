@@ -49,6 +49,10 @@ class FileFaults {
   };
   Result<PowerLoss> Restore(const std::string& dir, bool torn, uint64_t seed);
 
+  // Files under `dir` are being removed or replaced by other means (a
+  // directory renamed into place): forgets what it knew of them.
+  void Forget(const std::string& dir);
+
   // While `fail` is set, syncing a file under `dir` fails with kIOError and
   // leaves its unsynced bytes unsynced.
   void FailSyncs(const std::string& dir, bool fail);

@@ -178,6 +178,11 @@ Status KvOptions::Validate() const {
         "storage option max_background_jobs = " + std::to_string(max_background_jobs) +
         " is out of range [1, 64]");
   }
+  if (file_opening_threads < 1 || file_opening_threads > 64) {
+    return Status::InvalidArgument(
+        "storage option file_opening_threads = " + std::to_string(file_opening_threads) +
+        " is out of range [1, 64]");
+  }
   FRONTERA_RETURN_IF_ERROR(CheckRange("max_batch_bytes", max_batch_bytes, 1u << 10, 1u << 30));
   FRONTERA_RETURN_IF_ERROR(CheckRange("max_batch_ops", max_batch_ops, 1, 10'000'000));
   if (wal_recovery != WalRecovery::kPointInTime &&
@@ -268,6 +273,7 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir, const KvO
   db_options.create_missing_column_families = true;
   db_options.max_open_files = options.max_open_files;
   db_options.max_background_jobs = options.max_background_jobs;
+  db_options.max_file_opening_threads = options.file_opening_threads;
   db_options.paranoid_checks = true;
   if (options.faults) db_options.env = static_cast<rocksdb::Env*>(options.faults->env());
   // A crash can tear only the last unsynced WAL record; both modes recover

@@ -72,6 +72,9 @@ struct KvOptions {
   int bloom_bits_per_key = 10;
   // Background flush and compaction threads. Range [1, 64].
   int max_background_jobs = 2;
+  // Threads that open a column family's table files when the store opens
+  // (RocksDB starts this many per column family, 16 unless told). Range [1, 64].
+  int file_opening_threads = 2;
   // Largest WriteBatch that Write accepts: total key and value bytes, and
   // number of operations. Ranges [1 KiB, 1 GiB] and [1, 10,000,000].
   size_t max_batch_bytes = 64u << 20;

@@ -44,6 +44,7 @@ storage::KvOptions SimKvOptions() {
   options.block_cache_bytes = 1u << 20;
   options.max_open_files = 64;
   options.max_background_jobs = 1;
+  options.file_opening_threads = 1;
   return options;
 }
 
@@ -506,6 +507,7 @@ void ClusterSim::InstallSnapshot(Node& node, const DriverActions::Install& insta
   REQUIRE(meta.index > node.applied);
   CloseLedger(node);
   std::error_code ec;
+  faults_seam_->Forget(LiveDir(node));
   fs::remove_all(LiveDir(node), ec);
   fs::rename(install.dir, LiveDir(node), ec);
   REQUIRE_MESSAGE(!ec, ec.message());
@@ -525,11 +527,11 @@ void ClusterSim::InstallSnapshot(Node& node, const DriverActions::Install& insta
   ++stats_.snapshots_installed;
   Note("node " + std::to_string(node.id) + " installs snapshot " + std::to_string(meta.index) +
        "/" + std::to_string(meta.term));
-  fs::remove_all(SnapDir(node, meta.index), ec);
+  RemoveDir(SnapDir(node, meta.index));
   if (node.store->CreateCheckpoint(SnapDir(node, meta.index)).ok()) {
     RemoveSnapshots(node, node.snapshots.Installed(meta));
   } else {
-    fs::remove_all(SnapDir(node, meta.index), ec);
+    RemoveDir(SnapDir(node, meta.index));
   }
   if (CrashPoint(node, "after the snapshot is kept, before the log records it")) return;
 }
@@ -597,11 +599,11 @@ void ClusterSim::MaybeSnapshot(Node& node) {
   const SnapshotMeta meta{node.applied, node.driver->raft().TermAt(node.applied)};
   REQUIRE(meta.term > 0);
   std::error_code ec;
-  fs::remove_all(SnapDir(node, meta.index), ec);
+  RemoveDir(SnapDir(node, meta.index));
   if (Status s = node.store->CreateCheckpoint(SnapDir(node, meta.index)); !s.ok()) {
     // A sync failed: no snapshot this time; the log keeps growing until one
     // succeeds.
-    fs::remove_all(SnapDir(node, meta.index), ec);
+    RemoveDir(SnapDir(node, meta.index));
     Note("node " + std::to_string(node.id) + "'s snapshot fails: " + s.message());
     return;
   }
@@ -650,10 +652,16 @@ void ClusterSim::MaybeCompact(Node& node) {
   node.applied_at_last_tick = node.applied;
 }
 
+void ClusterSim::RemoveDir(const std::string& dir) {
+  faults_seam_->Forget(dir);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
 void ClusterSim::RemoveSnapshots(Node& node, const std::vector<SnapshotMeta>& removed) {
   for (const SnapshotMeta& meta : removed) {
     std::error_code ec;
-    fs::remove_all(SnapDir(node, meta.index), ec);
+    RemoveDir(SnapDir(node, meta.index));
   }
 }
 

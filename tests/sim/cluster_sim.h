@@ -305,6 +305,7 @@ class ClusterSim {
   void MaybeSnapshot(Node& node);
   void MaybeCompact(Node& node);
   void RemoveSnapshots(Node& node, const std::vector<consensus::SnapshotMeta>& removed);
+  void RemoveDir(const std::string& dir);  // and forget its files (FileFaults)
   void HandleReadState(Node& node, const consensus::ReadState& read_state);
   void CheckAnsweredReads(Node& node);
   // A served read: every product key looked up in node's ledger.

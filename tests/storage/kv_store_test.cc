@@ -100,6 +100,9 @@ TEST_CASE("options validation names the field and its range") {
   KvOptions jobs;
   jobs.max_background_jobs = 0;
   CHECK(jobs.Validate().IsInvalidArgument());
+  KvOptions opening;
+  opening.file_opening_threads = 65;
+  CHECK(opening.Validate().message().find("file_opening_threads") != std::string::npos);
 
   KvOptions cache;
   cache.block_cache_bytes = 0;
