@@ -33,8 +33,10 @@ constexpr int64_t kFirstBlockTimeUnixMs = 1796032800000;  // 2026-11-30T10:00:00
 constexpr size_t kInFlightMax = 3000;                     // the network's queue bound
 constexpr size_t kHistoryLines = 120;
 constexpr int64_t kTickMs = 100;
-// A crash point of snapshot install or compaction fires this often (percent).
-constexpr uint64_t kCrashPointPercent = 4;
+// How often (percent) a crash point fires: installs are rare (a few per
+// seed that has any), compactions frequent.
+constexpr uint64_t kInstallCrashPercent = 20;
+constexpr uint64_t kCompactionCrashPercent = 4;
 
 // Small RocksDB settings: a simulated node holds a few hundred kilobytes, and
 // tmpfs pays for preallocated WAL space (about 1.1 × the write buffer).
@@ -289,8 +291,8 @@ void ClusterSim::StartRaft(Node& node) {
   node.commit_seen = std::max(node.commit_seen, node.driver->raft().commit_index());
 }
 
-bool ClusterSim::CrashPoint(Node& node, const char* where) {
-  if (!faults_ || node.crash || !Chance(kCrashPointPercent)) return node.crash.has_value();
+bool ClusterSim::CrashPoint(Node& node, const char* where, uint64_t percent) {
+  if (!faults_ || node.crash || !Chance(percent)) return node.crash.has_value();
   node.crash = Chance(50);
   ++stats_.crash_points[where];
   Note("node " + std::to_string(node.id) + " crashes " + where);
@@ -522,7 +524,8 @@ void ClusterSim::InstallSnapshot(Node& node, const DriverActions::Install& insta
     node.crash = true;
     return;
   }
-  if (CrashPoint(node, "after the ledger is replaced, before the log records the snapshot")) return;
+  if (CrashPoint(node, "after the ledger is replaced, before the log records the snapshot",
+                 kInstallCrashPercent)) return;
   node.applied = meta.index;
   ++stats_.snapshots_installed;
   Note("node " + std::to_string(node.id) + " installs snapshot " + std::to_string(meta.index) +
@@ -533,7 +536,8 @@ void ClusterSim::InstallSnapshot(Node& node, const DriverActions::Install& insta
   } else {
     RemoveDir(SnapDir(node, meta.index));
   }
-  if (CrashPoint(node, "after the snapshot is kept, before the log records it")) return;
+  if (CrashPoint(node, "after the snapshot is kept, before the log records it",
+                 kInstallCrashPercent)) return;
 }
 
 void ClusterSim::ApplyEntry(Node& node, const Entry& entry) {
@@ -610,7 +614,8 @@ void ClusterSim::MaybeSnapshot(Node& node) {
   ++stats_.snapshots_taken;
   Note("node " + std::to_string(node.id) + " snapshots at " + std::to_string(meta.index));
   RemoveSnapshots(node, node.snapshots.Add(meta));
-  CrashPoint(node, "after a snapshot is taken, before the log is compacted");
+  CrashPoint(node, "after a snapshot is taken, before the log is compacted",
+             kCompactionCrashPercent);
 }
 
 void ClusterSim::MaybeCompact(Node& node) {
@@ -627,7 +632,8 @@ void ClusterSim::MaybeCompact(Node& node) {
     } else if (*compacted) {
       Note("node " + std::to_string(node.id) + " compacts its log to " +
            std::to_string(newest->index));
-      if (!CrashPoint(node, "after the log is compacted, before old snapshots are removed")) {
+      if (!CrashPoint(node, "after the log is compacted, before old snapshots are removed",
+                      kCompactionCrashPercent)) {
         RemoveSnapshots(node, node.snapshots.Compacted(node.driver->raft().snapshot().index));
       }
     } else {
@@ -838,6 +844,7 @@ void ClusterSim::StreamSnapshot(const InFlight& flight) {
   // one its log names): the stream fails, like one cut short.
   std::error_code ec;
   if (!fs::exists(SnapDir(sender, m.snapshot.index), ec)) {
+    ++stats_.streams_outrun;
     return FailSnapshotStream(flight, "snapshot gone");
   }
   if (faults_ && Chance(15)) return FailSnapshotStream(flight, "connection broke");

@@ -165,6 +165,9 @@ struct ClusterSimStats {
   uint64_t bytes_lost = 0;        // unsynced bytes power losses took
   uint64_t bit_flips_refused = 0;  // a flipped bit in the Raft log made it refuse to open
   uint64_t max_log_entries = 0;   // the longest log a node held after a tick
+  // Streams whose snapshot the sender deleted before they were delivered
+  // (its compaction outran the stream; the core sends the newer one).
+  uint64_t streams_outrun = 0;
   // Crashes at a crash point of snapshot install or compaction, by point.
   std::map<std::string, uint64_t> crash_points;
   // CheckLinearizable: operations checked (issues and lookups, over every
@@ -288,8 +291,8 @@ class ClusterSim {
   void StartRaft(Node& node);
   void CrashRestart(Node& node, bool power_loss);
   // A crash point between two durable steps: true (and node.crash set) when
-  // the node crashes here.
-  bool CrashPoint(Node& node, const char* where);
+  // the node crashes here, which it does `percent` of the time.
+  bool CrashPoint(Node& node, const char* where, uint64_t percent);
   std::string LiveDir(const Node& node) const { return node.dir + "/live"; }
   std::string RaftDir(const Node& node) const { return node.dir + "/raft"; }
   std::string SnapDir(const Node& node, uint64_t index) const;

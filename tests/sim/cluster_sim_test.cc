@@ -147,6 +147,14 @@ ClusterSimStats& operator+=(ClusterSimStats& a, const ClusterSimStats& b) {
   for (const auto& [kind, n] : b.hostile_sent) a.hostile_sent[kind] += n;
   for (const auto& [kind, n] : b.hostile_refused) a.hostile_refused[kind] += n;
   a.garbage_undecodable += b.garbage_undecodable;
+  a.forwards += b.forwards;
+  a.fsync_failures += b.fsync_failures;
+  a.torn_writes += b.torn_writes;
+  a.bytes_lost += b.bytes_lost;
+  a.bit_flips_refused += b.bit_flips_refused;
+  a.max_log_entries = std::max(a.max_log_entries, b.max_log_entries);
+  a.streams_outrun += b.streams_outrun;
+  for (const auto& [point, n] : b.crash_points) a.crash_points[point] += n;
   return a;
 }
 
@@ -251,6 +259,16 @@ TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults")
             << resend[resend.size() / 2] << ", 99th percentile " << resend[resend.size() * 99 / 100]
             << ", max " << resend.back());
   }
+  std::string points;
+  for (const auto& [point, n] : total.crash_points) points += " " + std::to_string(n) + " " + point + ";";
+  MESSAGE("storage faults: " << total.bytes_lost << " unsynced bytes lost to power losses, "
+                             << total.torn_writes << " torn writes, " << total.fsync_failures
+                             << " failed syncs, " << total.bit_flips_refused
+                             << " flipped bits refused; " << total.forwards
+                             << " documents forwarded; " << total.streams_outrun
+                             << " snapshot streams outrun by compaction; longest log "
+                             << total.max_log_entries << " entries; crashes at crash points:"
+                             << points);
   std::string hostile = "hostile messages refused/sent by kind:";
   for (const auto& [kind, sent] : total.hostile_sent) {
     const auto refused = total.hostile_refused.find(kind);
@@ -275,6 +293,12 @@ TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults")
     CHECK(total.class_partitions > 0);
     CHECK(total.pauses > 0);
     CHECK(total.clock_jumps > 0);
+    CHECK(total.bytes_lost > 0);
+    CHECK(total.torn_writes > 0);
+    CHECK(total.fsync_failures > 0);
+    CHECK(total.bit_flips_refused > 0);
+    CHECK(total.forwards > 0);
+    CHECK(total.crash_points.size() == 4);  // every crash point of install and compaction
     // The hostile seeds sent every kind of message, and the honest cores
     // refused many kinds of them (a silent adversary would test nothing).
     size_t kinds_refused = 0;
