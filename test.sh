@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test.
 #   ./test.sh            release build + tests, the lock annotations checked by
-#                        clang (scripts/thread_safety.sh), then an ASan/UBSan build + tests
-#   ./test.sh --quick    skip the sanitizer build
+#                        clang (scripts/thread_safety.sh), then an ASan/UBSan build + tests,
+#                        then a ThreadSanitizer build of the node tests and e2e cluster tests
+#   ./test.sh --quick    skip the fuzzers and the sanitizer builds
 #   ./test.sh --sim-seeds N   only the cluster simulator (release), with N seeds
 #                        (FRONTERA_SIM_FIRST_SEED=S starts at seed S; FRONTERA_SIM_SEED=S replays one)
 #   ./test.sh --fuzz SECONDS   only the libFuzzer targets (clang build in build-fuzz),
@@ -96,5 +97,28 @@ if [ "$quick" -eq 0 ]; then
   echo "== ASan+UBSan build and tests (the simulator runs 100 seeds)"
   FRONTERA_SIM_SEEDS=100 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DFRONTERA_SANITIZE=ON
+fi
+if [ "$quick" -eq 0 ]; then
+  # The validator's threads (raft, apply, transport, HTTP) run in fronterad:
+  # the e2e cluster tests start TSan-built processes. Reports go to files
+  # (a child's report would otherwise only reach its log), checked after.
+  echo "== ThreadSanitizer build: the node tests and the e2e cluster tests"
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFRONTERA_TSAN=ON >/dev/null
+  cmake --build build-tsan -j2 --target node_test e2e_test
+  rm -rf build-tsan/tsan && mkdir -p build-tsan/tsan
+  export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$PWD/build-tsan/tsan/report \
+suppressions=$PWD/tests/tsan_suppressions.txt"
+  build-tsan/tests/node_test
+  # The cluster tests: replication with forwarding and co-signing, SIGKILL
+  # and SIGSTOP under load, a leadership hand-over, a node cut off, snapshots
+  # streamed and installed: every thread of fronterad at work.
+  build-tsan/tests/e2e_test --source-file="*cluster_test.cc"
+  unset TSAN_OPTIONS
+  if compgen -G "build-tsan/tsan/report*" >/dev/null; then
+    echo "test.sh: ThreadSanitizer reports:" >&2
+    cat build-tsan/tsan/report* >&2
+    exit 1
+  fi
+  echo "ThreadSanitizer: no reports"
 fi
 echo "test.sh: all tests passed"
