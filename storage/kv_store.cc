@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
@@ -98,6 +99,13 @@ bool IsLockError(const rocksdb::Status& s) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text.find("lock") != std::string::npos;
 }
+
+// Discards RocksDB's diagnostics unformatted (KvOptions::rocksdb_info_log off).
+class NullLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
 
 Status CheckRange(std::string_view field, uint64_t value, uint64_t min, uint64_t max) {
   if (value >= min && value <= max) return Status::Ok();
@@ -275,6 +283,7 @@ Result<std::unique_ptr<KvStore>> KvStore::Open(const std::string& dir, const KvO
   db_options.max_background_jobs = options.max_background_jobs;
   db_options.max_file_opening_threads = options.file_opening_threads;
   db_options.paranoid_checks = true;
+  if (!options.rocksdb_info_log) db_options.info_log = std::make_shared<NullLogger>();
   if (options.faults) db_options.env = static_cast<rocksdb::Env*>(options.faults->env());
   // A crash can tear only the last unsynced WAL record; both modes recover
   // every record before it and drop the torn tail (docs/storage.md,

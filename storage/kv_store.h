@@ -81,6 +81,10 @@ struct KvOptions {
   size_t max_batch_ops = 1'000'000;
   // Write-ahead-log replay after a crash; one of the WalRecovery values.
   WalRecovery wal_recovery = WalRecovery::kPointInTime;
+  // RocksDB's own diagnostic LOG file in the store directory (options dumps,
+  // flush and compaction events). Off for tests that open stores thousands
+  // of times: writing it is a third of the cost of an open.
+  bool rocksdb_info_log = true;
   // Tests only: the store's files go through this fault-injecting seam
   // (file_faults.h). Null in production: the disk as it is.
   std::shared_ptr<FileFaults> faults;

@@ -47,6 +47,7 @@ storage::KvOptions SimKvOptions() {
   options.max_open_files = 64;
   options.max_background_jobs = 1;
   options.file_opening_threads = 1;
+  options.rocksdb_info_log = false;
   return options;
 }
 
