@@ -164,6 +164,7 @@ struct ClusterSimStats {
   uint64_t torn_writes = 0;       // power losses that left part of a write behind
   uint64_t bytes_lost = 0;        // unsynced bytes power losses took
   uint64_t bit_flips_refused = 0;  // a flipped bit in the Raft log made it refuse to open
+  uint64_t bit_flips_unread = 0;   // ... or lay in bytes recovery never reads
   uint64_t max_log_entries = 0;   // the longest log a node held after a tick
   // Streams whose snapshot the sender deleted before they were delivered
   // (its compaction outran the stream; the core sends the newer one).

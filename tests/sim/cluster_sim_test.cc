@@ -152,6 +152,7 @@ ClusterSimStats& operator+=(ClusterSimStats& a, const ClusterSimStats& b) {
   a.torn_writes += b.torn_writes;
   a.bytes_lost += b.bytes_lost;
   a.bit_flips_refused += b.bit_flips_refused;
+  a.bit_flips_unread += b.bit_flips_unread;
   a.max_log_entries = std::max(a.max_log_entries, b.max_log_entries);
   a.streams_outrun += b.streams_outrun;
   for (const auto& [point, n] : b.crash_points) a.crash_points[point] += n;
@@ -264,7 +265,8 @@ TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults")
   MESSAGE("storage faults: " << total.bytes_lost << " unsynced bytes lost to power losses, "
                              << total.torn_writes << " torn writes, " << total.fsync_failures
                              << " failed syncs, " << total.bit_flips_refused
-                             << " flipped bits refused; " << total.forwards
+                             << " flipped bits refused (" << total.bit_flips_unread
+                             << " in unread bytes); " << total.forwards
                              << " documents forwarded; " << total.streams_outrun
                              << " snapshot streams outrun by compaction; longest log "
                              << total.max_log_entries << " entries; crashes at crash points:"
