@@ -94,8 +94,8 @@ if [ "$quick" -eq 0 ]; then
   run_fuzzers 5
 fi
 if [ "$quick" -eq 0 ]; then
-  echo "== ASan+UBSan build and tests (the simulator runs 100 seeds)"
-  FRONTERA_SIM_SEEDS=100 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  echo "== ASan+UBSan build and tests (the simulator runs 50 seeds)"
+  FRONTERA_SIM_SEEDS=50 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DFRONTERA_SANITIZE=ON
 fi
 if [ "$quick" -eq 0 ]; then
@@ -103,16 +103,18 @@ if [ "$quick" -eq 0 ]; then
   # the e2e cluster tests start TSan-built processes. Reports go to files
   # (a child's report would otherwise only reach its log), checked after.
   echo "== ThreadSanitizer build: the node tests and the e2e cluster tests"
-  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFRONTERA_TSAN=ON >/dev/null
-  cmake --build build-tsan -j2 --target node_test e2e_test
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFRONTERA_TSAN=ON \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" >/dev/null
+  cmake --build build-tsan -j2 --target node_test fronterad frontera
   rm -rf build-tsan/tsan && mkdir -p build-tsan/tsan
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$PWD/build-tsan/tsan/report \
 suppressions=$PWD/tests/tsan_suppressions.txt"
   build-tsan/tests/node_test
-  # The cluster tests: replication with forwarding and co-signing, SIGKILL
-  # and SIGSTOP under load, a leadership hand-over, a node cut off, snapshots
+  # The cluster tests (the release build's driver, the TSan build's
+  # fronterad): replication with forwarding and co-signing, SIGKILL and
+  # SIGSTOP under load, a leadership hand-over, a node cut off, snapshots
   # streamed and installed: every thread of fronterad at work.
-  build-tsan/tests/e2e_test --source-file="*cluster_test.cc"
+  FRONTERA_E2E_BINARY_DIR=$PWD/build-tsan build/tests/e2e_test --source-file="*cluster_test.cc"
   unset TSAN_OPTIONS
   if compgen -G "build-tsan/tsan/report*" >/dev/null; then
     echo "test.sh: ThreadSanitizer reports:" >&2

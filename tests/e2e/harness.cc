@@ -116,7 +116,11 @@ TestNetwork::TestNetwork(const std::string& extra_config) {
 }
 
 std::string BinaryPath(const std::string& relative) {
-  return std::string(FRONTERA_BINARY_DIR) + "/" + relative;
+  // FRONTERA_E2E_BINARY_DIR: run another build's binaries (test.sh runs the
+  // cluster tests against its ThreadSanitizer build of fronterad).
+  const char* other = std::getenv("FRONTERA_E2E_BINARY_DIR");
+  const std::string dir = other != nullptr && *other != '\0' ? other : FRONTERA_BINARY_DIR;
+  return dir + "/" + relative;
 }
 
 NodeProcess::NodeProcess(const std::string& config_path, const std::string& port_file)
