@@ -238,15 +238,6 @@ Result<DriverActions> RaftDriver::Installed() {
 void RaftDriver::OnLeaderChange(DriverActions& out) {
   const uint64_t term = raft_->current_term();
   out.leader_change = DriverActions::LeaderChange{last_leader_, term};
-  // Snapshots accepted from an earlier leader or term are stale.
-  for (auto it = accepted_snapshots_.begin(); it != accepted_snapshots_.end();) {
-    if (it->first.second < term) {
-      out.discard.push_back(it->second);
-      it = accepted_snapshots_.erase(it);
-    } else {
-      ++it;
-    }
-  }
   // A new leader's block time never goes back past a block in its own log,
   // committed or not (it commits them all), whatever its clock says. Only
   // its own log counts: entries another leader appended and that were
@@ -344,6 +335,10 @@ Status RaftDriver::ProcessReadies(DriverActions& out) {
     }
     FRONTERA_RETURN_IF_ERROR(FinishReady(std::move(rd), out));
   }
+  // The core hands a snapshot it accepts to the very next Ready: one it did
+  // not hand out by now (stale, or superseded) will never be installed.
+  for (auto& [key, dir] : accepted_snapshots_) out.discard.push_back(std::move(dir));
+  accepted_snapshots_.clear();
   return Status::Ok();
 }
 
