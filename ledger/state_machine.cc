@@ -973,7 +973,8 @@ std::optional<StateMachine::HeldCredential> StateMachine::HoldsIdentical(
   const Json record = Json::parse(**record_text);
   auto leaf_hash = HashFromBase64(record["ledger"]["leaf_hash"].get<std::string>());
   if (!leaf_hash.ok() || *leaf_hash != outcome.leaf_hash) return std::nullopt;
-  return HeldCredential{(*json)["id"].get<std::string>(), record["ledger"]["leaf_index"].get<uint64_t>(),
+  return HeldCredential{(*json)["id"].get<std::string>(),
+                        record["ledger"]["leaf_index"].get<uint64_t>(),
                         record["status"].get<std::string>()};
 }
 

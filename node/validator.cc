@@ -53,7 +53,7 @@ constexpr size_t kInboxMax = 65536;      // peer frames waiting for the raft thr
 constexpr size_t kApplyQueueMax = 1024;  // committed entries waiting for the apply thread
 constexpr size_t kCosignHeightsMax = 4096;
 constexpr uint64_t kSnapshotBytesMax = uint64_t{64} << 30;
-const std::string kStatePointer = "STATE";        // names the ledger directory in use
+const std::string kStatePointer = "STATE";  // names the ledger directory in use
 // In a snapshot directory: the majority-signed state note of its block.
 const std::string kSnapshotNoteFile = "FRONTERA-STATE-NOTE";
 

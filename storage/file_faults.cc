@@ -55,12 +55,9 @@ class FaultFile : public rocksdb::FSWritableFileOwnerWrapper {
   rocksdb::IOStatus Truncate(uint64_t size, const rocksdb::IOOptions& options,
                              rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
-                          rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus Flush(const rocksdb::IOOptions& options,
-                          rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus Close(const rocksdb::IOOptions& options,
-                          rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus Flush(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus Close(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) override;
 
  private:
   rocksdb::IOStatus Written(rocksdb::IOStatus s, uint64_t end);
@@ -224,8 +221,7 @@ rocksdb::IOStatus FaultFile::Truncate(uint64_t size, const rocksdb::IOOptions& o
   return s;
 }
 
-rocksdb::IOStatus FaultFile::Sync(const rocksdb::IOOptions& options,
-                                  rocksdb::IODebugContext* dbg) {
+rocksdb::IOStatus FaultFile::Sync(const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) {
   if (fs_->SyncsFail(name_)) return rocksdb::IOStatus::IOError("fsync failed (FileFaults)");
   return Synced(target()->Sync(options, dbg));
 }

@@ -43,9 +43,9 @@ class FileFaults {
   // `torn`, the file with the most unsynced bytes keeps a prefix of them,
   // chosen by `seed` (never all of them). Writes under `dir` work again.
   struct PowerLoss {
-    uint64_t files_cut = 0;     // files that lost bytes
+    uint64_t files_cut = 0;  // files that lost bytes
     uint64_t bytes_lost = 0;
-    bool torn = false;          // a partial write was left behind
+    bool torn = false;  // a partial write was left behind
   };
   Result<PowerLoss> Restore(const std::string& dir, bool torn, uint64_t seed);
 

@@ -25,9 +25,9 @@ using consensus::MessageType;
 using consensus::NodeId;
 using consensus::Raft;
 using consensus::RaftConfig;
-using node::DriverActions;
 using consensus::Role;
 using consensus::SnapshotMeta;
+using node::DriverActions;
 
 constexpr int64_t kFirstBlockTimeUnixMs = 1796032800000;  // 2026-11-30T10:00:00Z
 constexpr size_t kInFlightMax = 3000;                     // the network's queue bound
@@ -141,7 +141,8 @@ ClusterSim::ClusterSim(const ClusterSimOptions& options)
     node->core = node::CoreConfig(c);
     node->core.id = id;
     node->core.peers = ids;
-    node->core.authority = std::make_shared<node::ElectionSigner>(network_id, *node->key, voter_keys);
+    node->core.authority =
+        std::make_shared<node::ElectionSigner>(network_id, *node->key, voter_keys);
     node->tick_weight = 1 + Rand(3);
     node->clock_ms = 1'000'000 * static_cast<int64_t>(id);  // unrelated monotonic clocks
     nodes_.push_back(std::move(node));
@@ -284,7 +285,8 @@ void ClusterSim::StartRaft(Node& node) {
   core.applied_index = std::max(applied->index, node.log->Snapshot().index);
   // Like node/read_context.h: each process numbers its read rounds from a
   // random start, so a previous process's answer matches none of them.
-  auto driver = node::RaftDriver::Create(node.config, core, node.log.get(), Rand(uint64_t{1} << 62));
+  auto driver =
+      node::RaftDriver::Create(node.config, core, node.log.get(), Rand(uint64_t{1} << 62));
   REQUIRE_MESSAGE(driver.ok(), "node " << node.id << ": " << driver.status().ToString());
   node.driver = std::move(driver).value();
   node.applied = core.applied_index;
@@ -534,7 +536,8 @@ void ClusterSim::InstallSnapshot(Node& node, const DriverActions::Install& insta
     return;
   }
   if (CrashPoint(node, "after the ledger is replaced, before the log records the snapshot",
-                 kInstallCrashPercent)) return;
+                 kInstallCrashPercent))
+    return;
   node.applied = meta.index;
   ++stats_.snapshots_installed;
   Note("node " + std::to_string(node.id) + " installs snapshot " + std::to_string(meta.index) +
@@ -546,7 +549,8 @@ void ClusterSim::InstallSnapshot(Node& node, const DriverActions::Install& insta
     RemoveDir(SnapDir(node, meta.index));
   }
   if (CrashPoint(node, "after the snapshot is kept, before the log records it",
-                 kInstallCrashPercent)) return;
+                 kInstallCrashPercent))
+    return;
 }
 
 void ClusterSim::ApplyEntry(Node& node, const Entry& entry) {
@@ -657,12 +661,13 @@ void ClusterSim::MaybeCompact(Node& node) {
   // log_retain_entries plus two snapshot intervals behind the log's start.
   if (options_.snapshot_every > 0) {
     const consensus::Raft& raft = node.driver->raft();
-    const uint64_t bound = node.config.proposer.log_retain_entries +
-                           2 * options_.snapshot_every + (node.applied - node.applied_at_last_tick);
+    const uint64_t bound = node.config.proposer.log_retain_entries + 2 * options_.snapshot_every +
+                           (node.applied - node.applied_at_last_tick);
     REQUIRE_MESSAGE(node.applied - std::min(node.applied, raft.snapshot().index) <= bound,
                     "node " << node.id << " holds " << node.applied - raft.snapshot().index
                             << " applied entries in its log (bound " << bound << ")");
-    stats_.max_log_entries = std::max(stats_.max_log_entries, raft.last_index() - raft.snapshot().index);
+    stats_.max_log_entries =
+        std::max(stats_.max_log_entries, raft.last_index() - raft.snapshot().index);
   }
   node.applied_at_last_tick = node.applied;
 }
@@ -1152,7 +1157,8 @@ void ClusterSim::SubmitDocuments(Node& node, const std::vector<size_t>& document
 void ClusterSim::ProposeRandom(bool final_block) {
   const SimDocumentPool& pool = SimDocuments();
   std::vector<size_t> picked;
-  for (size_t count = 1 + Rand(3); count > 0; --count) picked.push_back(Rand(pool.documents.size()));
+  for (size_t count = 1 + Rand(3); count > 0; --count)
+    picked.push_back(Rand(pool.documents.size()));
   if (final_block) {
     if (final_keys_.empty()) {
       for (size_t i : picked) final_keys_.insert(node::DocumentKey(pool.documents[i]));
@@ -1490,8 +1496,8 @@ void ClusterSim::CheckAll() {
         hs.voted_for != consensus::kNoNode) {
       auto [it, first] = votes_.emplace(std::make_pair(node.id, hs.current_term), hs.voted_for);
       REQUIRE_MESSAGE((first || it->second == hs.voted_for),
-                      "node " << node.id << " voted for " << it->second << " and "
-                              << hs.voted_for << " in term " << hs.current_term);
+                      "node " << node.id << " voted for " << it->second << " and " << hs.voted_for
+                              << " in term " << hs.current_term);
     }
     REQUIRE_MESSAGE((hostile_ == consensus::kNoNode || raft.leader() != hostile_),
                     "node " << node.id << " follows the hostile node " << hostile_);

@@ -154,18 +154,18 @@ struct ClusterSimStats {
   uint64_t reads_answered = 0;
   uint64_t reads_checked = 0;  // answered and then applied locally
   uint64_t transfers_started = 0;
-  uint64_t stale_frames = 0;      // delivered to a node that restarted since they were sent
-  uint64_t class_partitions = 0;  // links cut for appends only or heartbeats only
-  uint64_t pauses = 0;            // a node stopped for more than an election timeout
-  uint64_t clock_jumps = 0;       // a node's timer fired an election timeout's ticks at once
-  uint64_t entries_sent = 0;      // entries carried by appends
-  uint64_t forwards = 0;          // documents a follower sent to its leader
-  uint64_t fsync_failures = 0;    // a sync failed: the node stopped and restarted
-  uint64_t torn_writes = 0;       // power losses that left part of a write behind
-  uint64_t bytes_lost = 0;        // unsynced bytes power losses took
+  uint64_t stale_frames = 0;       // delivered to a node that restarted since they were sent
+  uint64_t class_partitions = 0;   // links cut for appends only or heartbeats only
+  uint64_t pauses = 0;             // a node stopped for more than an election timeout
+  uint64_t clock_jumps = 0;        // a node's timer fired an election timeout's ticks at once
+  uint64_t entries_sent = 0;       // entries carried by appends
+  uint64_t forwards = 0;           // documents a follower sent to its leader
+  uint64_t fsync_failures = 0;     // a sync failed: the node stopped and restarted
+  uint64_t torn_writes = 0;        // power losses that left part of a write behind
+  uint64_t bytes_lost = 0;         // unsynced bytes power losses took
   uint64_t bit_flips_refused = 0;  // a flipped bit in the Raft log made it refuse to open
   uint64_t bit_flips_unread = 0;   // ... or lay in bytes recovery never reads
-  uint64_t max_log_entries = 0;   // the longest log a node held after a tick
+  uint64_t max_log_entries = 0;    // the longest log a node held after a tick
   // Streams whose snapshot the sender deleted before they were delivered
   // (its compaction outran the stream; the core sends the newer one).
   uint64_t streams_outrun = 0;
@@ -225,20 +225,20 @@ class ClusterSim {
     std::unique_ptr<node::RaftDriver> driver;
     std::unique_ptr<storage::KvStore> store;
     std::unique_ptr<ledger::StateMachine> ledger;
-    std::string dir;  // raft/, live/, snap-<index>/, accepted-<n>/
-    uint64_t applied = 0;  // last entry applied (== the core's applied index)
-    node::SnapshotCatalog snapshots;  // checkpoints held, as a validator keeps them
-    int64_t clock_ms = 0;             // its monotonic clock
-    int64_t last_block_time_ms = 0;   // of the last block its ledger applied
-    uint64_t accepted_copies = 0;     // names accepted-<n>/ directories
-    uint64_t tick_weight = 1;         // clock skew: relative tick rate
-    int group = 0;                    // symmetric partition side
-    uint64_t paused_until = 0;        // stopped before this step
-    uint64_t process = 0;             // restarts so far
-    uint64_t commit_seen = 0;         // for monotonic commit
-    uint64_t applied_at_last_tick = 0;  // the log-size bound allows for what came since
-    bool hostile = false;             // the adversary: its driver is never run
-    std::optional<bool> crash;        // a crash point was hit: restart (power loss?) now
+    std::string dir;                       // raft/, live/, snap-<index>/, accepted-<n>/
+    uint64_t applied = 0;                  // last entry applied (== the core's applied index)
+    node::SnapshotCatalog snapshots;       // checkpoints held, as a validator keeps them
+    int64_t clock_ms = 0;                  // its monotonic clock
+    int64_t last_block_time_ms = 0;        // of the last block its ledger applied
+    uint64_t accepted_copies = 0;          // names accepted-<n>/ directories
+    uint64_t tick_weight = 1;              // clock skew: relative tick rate
+    int group = 0;                         // symmetric partition side
+    uint64_t paused_until = 0;             // stopped before this step
+    uint64_t process = 0;                  // restarts so far
+    uint64_t commit_seen = 0;              // for monotonic commit
+    uint64_t applied_at_last_tick = 0;     // the log-size bound allows for what came since
+    bool hostile = false;                  // the adversary: its driver is never run
+    std::optional<bool> crash;             // a crash point was hit: restart (power loss?) now
     std::unique_ptr<crypto::KeyPair> key;  // signs its votes (core.authority)
     // Clients waiting here for a document, by DocumentKey: indexes in
     // issues_, answered in order when a block holding it is applied here.
@@ -247,9 +247,9 @@ class ClusterSim {
   struct InFlight {
     consensus::Message message;
     std::optional<ledger::Proposal> forward;  // a follower's documents for the leader
-    uint64_t deliver_at_step = 0;   // held (delayed) until this step
-    uint64_t receiver_process = 0;  // Node::process of the receiver when sent
-    uint64_t sender_process = 0;    // of the sender (a snapshot stream reports to it)
+    uint64_t deliver_at_step = 0;             // held (delayed) until this step
+    uint64_t receiver_process = 0;            // Node::process of the receiver when sent
+    uint64_t sender_process = 0;              // of the sender (a snapshot stream reports to it)
   };
   struct PendingRead {
     consensus::NodeId node = consensus::kNoNode;
@@ -264,7 +264,7 @@ class ClusterSim {
     uint64_t call_step = 0;
     uint64_t ret_step = kNever;
     std::optional<RegistryOp::Outcome> outcome;  // the node's answer, when it gave one
-    bool refused = false;  // refused for another reason: changed nothing
+    bool refused = false;                        // refused for another reason: changed nothing
   };
   struct BlockRecord {
     crypto::Hash block_hash{};
@@ -351,7 +351,7 @@ class ClusterSim {
   const ClusterSimOptions options_;
   std::mt19937_64 rng_;
   std::string dir_;
-  std::vector<std::unique_ptr<Node>> nodes_;  // nodes_[id - 1]
+  std::vector<std::unique_ptr<Node>> nodes_;          // nodes_[id - 1]
   std::shared_ptr<storage::FileFaults> faults_seam_;  // under every store
   std::vector<InFlight> in_flight_;
   std::set<std::pair<consensus::NodeId, consensus::NodeId>> one_way_blocked_;  // (from, to)
@@ -375,9 +375,9 @@ class ClusterSim {
       votes_;  // (node, term) → vote
   // The registry history (CheckLinearizable).
   std::vector<IssueRecord> issues_;
-  std::map<uint64_t, uint64_t> commit_step_;  // log index → step it first committed
+  std::map<uint64_t, uint64_t> commit_step_;                // log index → step it first committed
   std::map<std::string, std::vector<RegistryOp>> lookups_;  // product key → lookups
-  std::set<std::string> final_keys_;  // the final documents (HealAndConverge)
+  std::set<std::string> final_keys_;                        // the final documents (HealAndConverge)
   bool healing_ = false;
   uint64_t final_index_ = 0;  // the block that first held a final document; 0 = not yet
 

@@ -261,16 +261,17 @@ TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults")
             << ", max " << resend.back());
   }
   std::string points;
-  for (const auto& [point, n] : total.crash_points) points += " " + std::to_string(n) + " " + point + ";";
+  for (const auto& [point, n] : total.crash_points)
+    points += " " + std::to_string(n) + " " + point + ";";
   MESSAGE("storage faults: " << total.bytes_lost << " unsynced bytes lost to power losses, "
                              << total.torn_writes << " torn writes, " << total.fsync_failures
                              << " failed syncs, " << total.bit_flips_refused
                              << " flipped bits refused (" << total.bit_flips_unread
-                             << " in unread bytes); " << total.forwards
-                             << " documents forwarded; " << total.streams_outrun
+                             << " in unread bytes); " << total.forwards << " documents forwarded; "
+                             << total.streams_outrun
                              << " snapshot streams outrun by compaction; longest log "
-                             << total.max_log_entries << " entries; crashes at crash points:"
-                             << points);
+                             << total.max_log_entries
+                             << " entries; crashes at crash points:" << points);
   std::string hostile = "hostile messages refused/sent by kind:";
   for (const auto& [kind, sent] : total.hostile_sent) {
     const auto refused = total.hostile_refused.find(kind);

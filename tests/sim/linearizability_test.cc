@@ -68,8 +68,7 @@ TEST_CASE("two lookups that see the key taken and then free again are refused") 
 TEST_CASE("the second issue of a key is refused as existing, never accepted") {
   CHECK(Verdict({Issue("a", kAccepted, 1, 2), Issue("b", kAccepted, 3, 4)}) == Kind::kViolation);
   // The same document twice is one credential: both get its receipt.
-  CHECK(Verdict({Issue("a", kAccepted, 1, 2), Issue("a", kAccepted, 3, 4)}) ==
-        Kind::kLinearizable);
+  CHECK(Verdict({Issue("a", kAccepted, 1, 2), Issue("a", kAccepted, 3, 4)}) == Kind::kLinearizable);
   CHECK(Verdict({Issue("b", kExists, 1, 2), Issue("a", kAccepted, 3, 4)}) == Kind::kViolation);
   // Concurrent issues: the one answered "exists" came second.
   CHECK(Verdict({Issue("a", kAccepted, 1, 10), Issue("b", kExists, 2, 5), Lookup("a", 11, 12)}) ==
