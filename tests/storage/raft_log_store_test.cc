@@ -458,6 +458,17 @@ TEST_CASE("a torn last WAL record is dropped; damage before it refuses to open")
     CHECK(store->LastIndex() == 3);
     CHECK(store->GetHardState() == HardState{1, 1, 1});
   }
+  SUBCASE("torn header: one byte of the next record's header, and it is zero") {
+    // Seed 23269: the torn write kept the low byte of a CRC that was zero;
+    // the scan had taken it for preallocated space and the open failed.
+    {
+      std::ofstream f(wal, std::ios::binary | std::ios::app);
+      f.put('\0');
+    }
+    auto store = MustOpen(dir);
+    CHECK(store->LastIndex() == 5);
+    CHECK(store->GetHardState() == HardState{1, 1, 1});
+  }
   SUBCASE("a flipped byte in the first record: never silently rolled back") {
     {
       std::fstream f(wal, std::ios::in | std::ios::out | std::ios::binary);

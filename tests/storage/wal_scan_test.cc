@@ -70,6 +70,20 @@ TEST_CASE("a record cut short at the end is a torn tail") {
   }
 }
 
+TEST_CASE("a header cut short whose bytes are zero is a torn tail, not preallocated space") {
+  // A torn write kept the first byte of the next header, the low byte of its
+  // CRC, which was zero (seed 23269): RocksDB reports a truncated header.
+  const std::string log = Log(10, 100);
+  for (size_t zeros : {1, 3, 6}) {
+    CAPTURE(zeros);
+    const WalScan scan = ScanWal(log + std::string(zeros, '\0'));
+    CHECK(scan.verdict == WalScan::Verdict::kTornTail);
+    CHECK(scan.damage_offset == log.size());
+    CHECK(scan.reason == "the file ends inside a record header");
+  }
+  CHECK(ScanWal(log + std::string(7, '\0')).verdict == WalScan::Verdict::kIntact);
+}
+
 TEST_CASE("damage followed by an intact record is damage, wherever it is") {
   const std::string log = Log(10, 100);
   SUBCASE("a flipped payload byte") {
