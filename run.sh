@@ -40,7 +40,7 @@ case "${1:-start}" in
   *) echo "run.sh: unknown command $1 (start, stop, reset)" >&2; exit 64 ;;
 esac
 
-frontera_install_packages "${FRONTERA_BUILD_PACKAGES[@]}"
+frontera_install_packages "${FRONTERA_BUILD_PACKAGES[@]}" "${FRONTERA_RUN_PACKAGES[@]}"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2 --target fronterad frontera
 
@@ -50,13 +50,13 @@ build/node/fronterad --init-network "$net"
 for v in "${validators[@]}"; do
   rm -f "$net/$v.port"
   nohup build/node/fronterad --config "config/$v.toml" --port-file "$net/$v.port" \
-    >"$net/$v.log" 2>&1 &
+    >>"$net/$v.log" 2>&1 &
   echo $! >"$net/$v.pid"
 done
 for v in "${validators[@]}"; do
   for _ in $(seq 100); do
     [ -s "$net/$v.port" ] && break
-    kill -0 "$(cat "$net/$v.pid")" 2>/dev/null || { cat "$net/$v.log"; exit 1; }
+    kill -0 "$(cat "$net/$v.pid")" 2>/dev/null || { tail -n 40 "$net/$v.log"; exit 1; }
     sleep 0.1
   done
   [ -s "$net/$v.port" ] || { echo "run.sh: $v did not start; see $net/$v.log" >&2; exit 1; }

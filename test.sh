@@ -4,6 +4,8 @@
 #                        clang (scripts/thread_safety.sh), then an ASan/UBSan build + tests,
 #                        then a ThreadSanitizer build of the node tests and e2e cluster tests
 #   ./test.sh --quick    skip the fuzzers and the sanitizer builds
+#   ./test.sh --unit     the format check, then the release build and its unit tests only
+#                        (ctest label `unit`; `cluster` is the simulator, `e2e` the processes)
 #   ./test.sh --sim-seeds N   only the cluster simulator (release), with N seeds
 #                        (FRONTERA_SIM_FIRST_SEED=S starts at seed S; FRONTERA_SIM_SEED=S replays one)
 #   ./test.sh --fuzz SECONDS   only the libFuzzer targets (clang build in build-fuzz),
@@ -14,11 +16,13 @@ cd "$(dirname "$0")"
 source scripts/deps.sh
 
 quick=0
+unit=0
 sim_seeds=""
 fuzz_seconds=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
+    --unit) unit=1 ;;
     --sim-seeds)
       sim_seeds=${2:-}
       [[ "$sim_seeds" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: --sim-seeds needs a positive number" >&2; exit 64; }
@@ -27,7 +31,7 @@ while [ $# -gt 0 ]; do
       fuzz_seconds=${2:-}
       [[ "$fuzz_seconds" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: --fuzz needs a positive number of seconds" >&2; exit 64; }
       shift ;;
-    *) echo "test.sh: unknown option $1 (known: --quick, --sim-seeds N, --fuzz SECONDS)" >&2; exit 64 ;;
+    *) echo "test.sh: unknown option $1 (known: --quick, --unit, --sim-seeds N, --fuzz SECONDS)" >&2; exit 64 ;;
   esac
   shift
 done
@@ -82,6 +86,18 @@ if [ -n "$sim_seeds" ]; then
   cmake --build build -j2 --target sim_test
   FRONTERA_SIM_SEEDS=$sim_seeds build/tests/sim_test
   echo "test.sh: simulator passed"
+  exit 0
+fi
+
+echo "== source format (scripts/format.sh --check)"
+scripts/format.sh --check
+
+if [ "$unit" -eq 1 ]; then
+  echo "== release build and unit tests"
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build -j2
+  ctest --test-dir build --output-on-failure --timeout 900 -L unit
+  echo "test.sh: unit tests passed"
   exit 0
 fi
 

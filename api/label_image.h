@@ -1,7 +1,6 @@
-// Label images: the QR label of a certificate (DESIGN.md §2 "QR label",
-// docs/formats.md §8) drawn as SVG or PNG, with its human-readable text under
-// the symbol. Served by GET /v1/certificates/{id}/qr.svg and qr.png
-// (docs/api.md "Labels").
+// Label images: the QR label of a certificate (docs/formats.md §8 "QR label")
+// drawn as SVG or PNG, with its human-readable text under the symbol. Served
+// by GET /v1/certificates/{id}/qr.svg and qr.png (docs/api.md "Labels").
 //
 // The symbol is a QR code (ISO/IEC 18004) at error correction level Q whose
 // data is exactly the bytes of the label URI in byte mode (the URI is ASCII,

@@ -52,7 +52,7 @@ constexpr std::string_view kPageSecurityPolicy =
 constexpr size_t kPathParamBytesMax = 256;
 
 // ---------------------------------------------------------------------------
-// Routes (DESIGN.md §3). One method per path; HEAD is served wherever GET is.
+// Routes (docs/api.md §2). One method per path; HEAD is served wherever GET is.
 
 enum class Route {
   kCertificates,
@@ -93,8 +93,8 @@ constexpr std::array<RouteSpec, 17> kRoutes = {{
     {Route::kLabelSvg, "GET", "/v1/certificates/{id}/qr.svg"},
     {Route::kLabelPng, "GET", "/v1/certificates/{id}/qr.png"},
     {Route::kTrustBundle, "GET", "/v1/trust-bundle"},
-    // GS1 Digital Link resolver (DESIGN.md §2 "QR label"): the paths of the
-    // labels this network's issuers sign.
+    // GS1 Digital Link resolver (docs/formats.md §8 "QR label", docs/api.md
+    // "Resolver"): the paths of the labels this network's issuers sign.
     {Route::kResolveProduct, "GET", "/01/{gtin}/10/{lot}/21/{serial}"},
     {Route::kResolveConsignment, "GET", "/00/{sscc}"},
     {Route::kStatus, "GET", "/v1/status"},

@@ -1,4 +1,4 @@
-// HttpServer: Frontera's HTTP API v1 (DESIGN.md §3; contract in docs/api.md)
+// HttpServer: Frontera's HTTP API v1 (contract in docs/api.md, routes in §2)
 // over a Backend. Each request is decoded, answered by exactly one Backend
 // call, and encoded; every non-2xx answer is an RFC 9457 problem (problem.h).
 //

@@ -50,7 +50,7 @@ Signature KeyPair::Sign(ByteView message) const {
 bool Verify(const PublicKey& public_key, ByteView message, const Signature& signature) {
   // libsodium (>= 1.0.16, without ED25519_COMPAT) rejects non-canonical S,
   // small-order A and R, and non-canonical encodings (RFC 8032 §5.1.7 plus
-  // the stricter checks DESIGN.md §2 asks for).
+  // the stricter checks of docs/formats.md, "Signatures").
   return crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
                                      public_key.data()) == 0;
 }

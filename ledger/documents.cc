@@ -198,9 +198,9 @@ class Fields {
   std::vector<FieldError> broken_;
 };
 
-// Bounded everything (STYLE.md "Limits"): every string and array of the
-// document, including members the ledger does not interpret, since they are
-// signed, stored and served.
+// Bounded everything (docs/formats.md §2 "Limits"): every string and array
+// of the document, including members the ledger does not interpret, since
+// they are signed, stored and served.
 void CheckLimits(const Json& value, const std::string& pointer, size_t depth, Fields& fields) {
   if (depth > kDepthMax) {
     fields.Broken(pointer, "is nested deeper than " + std::to_string(kDepthMax) + " levels");

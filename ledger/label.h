@@ -1,6 +1,6 @@
-// The QR label of a certificate (DESIGN.md §2 "QR label", docs/formats.md
-// "QR label"): a GS1 Digital Link URI on the network's resolver that an
-// inspector can verify offline with the issuer's public key.
+// The QR label of a certificate (docs/formats.md §8 "QR label"): a GS1
+// Digital Link URI on the network's resolver that an inspector can verify
+// offline with the issuer's public key.
 //
 //   https://{resolver}/01/{gtin}/10/{lot}/21/{serial}?17={YYMMDD}&kid={kid}&sig={sig}
 //   https://{resolver}/00/{sscc}?kid={kid}&sig={sig}

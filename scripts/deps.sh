@@ -7,7 +7,10 @@ FRONTERA_BUILD_PACKAGES=(
   libcpp-httplib-dev doctest-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
   libzxing-dev libstb-dev
 )
-FRONTERA_TEST_PACKAGES=(clang-16 libclang-rt-16-dev curl zbar-tools chromium hyperfine)
+# What run.sh and the README's walk-through use besides the build.
+FRONTERA_RUN_PACKAGES=(curl python3)
+FRONTERA_TEST_PACKAGES=(clang-16 libclang-rt-16-dev clang-format curl python3 zbar-tools chromium
+  hyperfine)
 
 frontera_install_packages() {
   local missing=()

@@ -72,9 +72,10 @@ Status CheckWalTails(const std::string& dir, bool* torn) {
   return Status::Ok();
 }
 
-// The only place a rocksdb::Status becomes a frontera::Status (STYLE.md,
-// "Errors": translate at the folder that owns the library). The message says
-// what was being done and where, so that an operator can act on it.
+// The only place a rocksdb::Status becomes a frontera::Status (docs/storage.md
+// "Durability rules", last paragraph; docs/architecture.md: a library's errors
+// are translated in the folder that links it). The message says what was
+// being done and where, so that an operator can act on it.
 Status FromRocks(const rocksdb::Status& s, std::string_view what, const std::string& dir) {
   std::string msg = std::string(what) + " in store " + dir + ": " + s.ToString();
   if (s.IsCorruption()) return Status::Corruption(msg);
@@ -396,7 +397,7 @@ Status KvStore::Write(const WriteBatch& batch, bool sync) {
   rocksdb::WriteOptions write_options;
   // sync=true fsyncs the WAL before returning: the batch then survives power
   // loss, which the Raft rule "durable before any dependent message is sent"
-  // (DESIGN.md §4) relies on.
+  // (docs/storage.md "Durability rules") relies on.
   write_options.sync = sync;
   rocksdb::Status s = impl_->db->Write(write_options, &wb);
   if (!s.ok()) return FromRocks(s, sync ? "synced write" : "write", dir_);

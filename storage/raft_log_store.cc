@@ -228,8 +228,9 @@ Status RaftLogStore::Save(const std::vector<Entry>& entries,
   if (hard_state.has_value()) {
     batch.Put(Column::kMeta, kHardStateKey, consensus::EncodeHardState(next));
   }
-  // DESIGN.md §4: entries and hard state are durable before any message that
-  // depends on them is sent, so this write is synced. A change of
+  // docs/consensus.md "Threads and the order of persistence": entries and
+  // hard state are durable before any message that depends on them is sent,
+  // so this write is synced. A change of
   // commit_index alone is not: commit_index is volatile state in Raft
   // (§5, Figure 2) that a restarted node learns again from the leader, and no
   // message depends on it being durable. It is the most frequent change (one

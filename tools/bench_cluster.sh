@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Frontera against the reference of DESIGN.md ("Performance shape"): in one
-# run, on this machine,
+# Frontera against its performance reference (docs/PERFORMANCE.md, "Three
+# validators against a 3-member etcd cluster"): in one run, on this machine,
 #   1. `frontera bench` against the 3-validator Frontera network (signed
 #      certificates, each answered once committed on a quorum and applied), and
 #   2. a 3-member etcd cluster on loopback taking 300-byte puts through its v3

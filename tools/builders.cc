@@ -244,7 +244,7 @@ Result<Json> AttachLabel(const Json& unsigned_credential, std::string_view resol
                                    {{"/credentialSubject", "missing: the credential's subject"}});
   }
   const Json& subject = unsigned_credential["credentialSubject"];
-  // The label signs the subject's identifiers only (DESIGN.md §2 QR label);
+  // The label signs the subject's identifiers only (docs/formats.md §8);
   // fill the typed view of the credential with them.
   ledger::Credential view;
   view.id = StringMember(unsigned_credential, "id");

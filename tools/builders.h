@@ -135,8 +135,8 @@ struct RevocationFields {
 Json BuildRevocation(const RevocationFields& fields);
 
 // Adds credentialSubject.label to an unsigned credential: the issuer-signed
-// GS1 Digital Link on `resolver_host` (ledger::BuildLabel, DESIGN.md §2 QR
-// label). REQUIRES nothing of the document beyond JSON; errors
+// GS1 Digital Link on `resolver_host` (ledger::BuildLabel, docs/formats.md
+// §8). REQUIRES nothing of the document beyond JSON; errors
 // (kInvalidArgument) name the missing member.
 Result<Json> AttachLabel(const Json& unsigned_credential, std::string_view resolver_host,
                          const crypto::KeyPair& issuer);

@@ -32,7 +32,7 @@ Check CheckLabelSignature(const ledger::Genesis& genesis, std::string_view scann
     return check;
   }
   facts.label = *parsed;
-  // DESIGN.md §2 QR label: kid = base64url(SHA-256(issuer key)[0:8]) names
+  // docs/formats.md §8: kid = base64url(SHA-256(issuer key)[0:8]) names
   // the key; only parties registered in the genesis are candidates.
   for (const ledger::Party& party : genesis.parties) {
     if (ledger::LabelKid(party.public_key) == parsed->kid) {
@@ -231,7 +231,7 @@ LabelReport VerifyLabelOnline(const ledger::Genesis& genesis, const TrustBundle*
       for (const FieldError& e : matches.field_errors()) match.reasons.push_back(e.reason);
       if (matches.field_errors().empty()) match.reasons.push_back(matches.message());
     }
-    // The issuer signed this very label into the credential (DESIGN.md §2):
+    // The issuer signed this very label into the credential (docs/formats.md §8):
     // a label made by the same key for other fields is not this certificate's.
     const Json& subject = evidence.credential.value("credentialSubject", Json::object());
     auto stored = subject.find("label");

@@ -1,4 +1,4 @@
-// Verifying a scanned QR label (DESIGN.md §2 "QR label", docs/cli.md#verify):
+// Verifying a scanned QR label (docs/formats.md §8, docs/cli.md#verify):
 // offline against a trust bundle, or online against a node's evidence, in
 // both cases trusting nothing but the genesis.
 //

@@ -1,4 +1,4 @@
-// The CLI's conversations with a node (DESIGN.md §3 HTTP API), and the text it
+// The CLI's conversations with a node (HTTP API: docs/api.md), and the text it
 // prints about their answers. Fetch* functions make one or two requests with
 // the given client and turn the answer into a typed value; Render* functions
 // are pure.

@@ -130,7 +130,8 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   }
 
   // The root of trust: the genesis the user holds. The bundle's copy must be
-  // the very same document (SHA-256 of its RFC 8785 form, DESIGN.md §2).
+  // the very same document (SHA-256 of its RFC 8785 form, docs/formats.md
+  // §10 and §11).
   auto genesis_json = bundle.find("genesis");
   if (genesis_json == bundle.end() || !genesis_json->is_object()) {
     return Malformed("/genesis", "must be the genesis document");

@@ -167,7 +167,7 @@ Check CheckInclusion(const Evidence& evidence, const CheckpointReport& checkpoin
     return check;
   }
   // RFC 9162 §2.1.1: leaf hash = SHA-256(0x00 ‖ leaf); the leaf is the JCS
-  // form of the signed document (DESIGN.md §2 Ledger log).
+  // form of the signed document (docs/storage.md "Merkle log").
   crypto::Hash leaf_hash = crypto::LeafHash(AsBytes(*canonical));
   if (leaf_hash != evidence.leaf_hash) {
     fail("leaf hash computed here " + Base64Encode(leaf_hash) + " differs from the node's " +

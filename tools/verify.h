@@ -110,9 +110,10 @@ struct NoteSigners {
 // permissioned network, and is reported in `reasons`; callers refuse the note.
 NoteSigners CheckNoteSigners(const ledger::Genesis& genesis, const crypto::Note& note);
 
-// Checks a signed-note checkpoint against the genesis validators (DESIGN.md
-// §2 Checkpoints: valid when a majority of the genesis validators signed it
-// and no line naming a validator fails to verify, see CheckNoteSigners).
+// Checks a signed-note checkpoint against the genesis validators
+// (docs/ledger.md "Checkpoints": valid when a majority of the genesis
+// validators signed it and no line naming a validator fails to verify, see
+// CheckNoteSigners).
 CheckpointReport VerifyCheckpoint(const ledger::Genesis& genesis, std::string_view note);
 
 struct Report {

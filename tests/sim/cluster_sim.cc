@@ -1169,7 +1169,7 @@ void ClusterSim::ProposeRandom(bool final_block) {
     }
   }
   // A client reaches a random node; a follower forwards to the leader it
-  // knows (DESIGN.md §3).
+  // knows (docs/consensus.md "Writes: forwarding and what a client sees").
   Node& node = NodeAt(1 + Rand(nodes_.size()));
   if (node.hostile || Paused(node)) return;  // the adversary and a stopped node accept nothing
   SubmitDocuments(node, picked);
