@@ -6,69 +6,14 @@
 #include <string>
 #include <utility>
 
+#include "common/binary.h"
 #include "common/check.h"
+#include "common/crc32c.h"
 
 namespace frontera::consensus {
 namespace {
 
-// ---- CRC32C ----
-
-// Reflected Castagnoli polynomial (RFC 3720 §B.4; iSCSI, ext4, LevelDB use
-// the same checksum): it detects more error patterns in long records than the
-// IEEE polynomial of zlib.
-constexpr uint32_t kCrc32cPolynomial = 0x82F63B78u;
-
-// Slicing by 8 (Kounavis & Berry): table[k][b] is the CRC contribution of
-// byte b followed by k zero bytes, so eight input bytes are folded with eight
-// independent lookups instead of eight dependent ones. Built at compile time.
-using Crc32cTables = std::array<std::array<uint32_t, 256>, 8>;
-
-constexpr Crc32cTables MakeCrc32cTables() {
-  Crc32cTables tables{};
-  for (uint32_t b = 0; b < 256; ++b) {
-    uint32_t crc = b;
-    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ ((crc & 1u) ? kCrc32cPolynomial : 0u);
-    tables[0][b] = crc;
-  }
-  for (size_t k = 1; k < 8; ++k) {
-    for (uint32_t b = 0; b < 256; ++b) {
-      const uint32_t prev = tables[k - 1][b];
-      tables[k][b] = (prev >> 8) ^ tables[0][prev & 0xffu];
-    }
-  }
-  return tables;
-}
-
-constexpr Crc32cTables kCrc32cTables = MakeCrc32cTables();
-
-// Little-endian load assembled from bytes: correct on any host; compilers
-// turn it into one load on little-endian machines.
-inline uint32_t LoadLe32(const uint8_t* p) {
-  return uint32_t{p[0]} | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
-}
-
 // ---- Writing ----
-
-size_t VarintLength(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-void AppendVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-void PutFixed32(char* dst, uint32_t v) {
-  for (int i = 0; i < 4; ++i) dst[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-}
 
 uint8_t EntryTypeByte(EntryType type) {
   const auto byte = static_cast<uint8_t>(type);
@@ -90,31 +35,31 @@ size_t EntryRecordLength(const Entry& e) {
 // The checksum is written after the body, into the 4 bytes reserved before
 // it, so the body is produced once, straight into `out`, and never copied.
 void AppendEntryRecord(std::string& out, const Entry& e) {
+  BinaryWriter w(out);
   const size_t body_length = EntryBodyLength(e);
-  AppendVarint(out, body_length);
-  const size_t crc_at = out.size();
-  out.append(4, '\0');
-  const size_t body_at = out.size();
-  AppendVarint(out, e.term);
-  AppendVarint(out, e.index);
-  out.push_back(static_cast<char>(EntryTypeByte(e.type)));
-  AppendVarint(out, e.data.size());
-  out.append(e.data);
-  const uint32_t crc = Crc32c(std::string_view(out).substr(body_at, body_length));
-  PutFixed32(out.data() + crc_at, crc);
+  w.Varint(body_length);
+  const size_t crc_at = w.Reserve32();
+  const size_t body_at = w.size();
+  w.Varint(e.term);
+  w.Varint(e.index);
+  w.U8(EntryTypeByte(e.type));
+  w.Varint(e.data.size());
+  w.Raw(e.data);
+  w.Patch32(crc_at, Crc32c(std::string_view(out).substr(body_at, body_length)));
 }
 
 // Appends version and checksum and a body of varints (hard state, snapshot).
 template <size_t N>
 std::string EncodeChecksummedVarints(const std::array<uint64_t, N>& fields) {
   std::string body;
-  for (uint64_t f : fields) AppendVarint(body, f);
+  BinaryWriter b(body);
+  for (uint64_t f : fields) b.Varint(f);
   std::string out;
   out.reserve(1 + 4 + body.size());
-  out.push_back(static_cast<char>(kCodecVersion));
-  out.append(4, '\0');
-  PutFixed32(out.data() + 1, Crc32c(body));
-  out.append(body);
+  BinaryWriter w(out);
+  w.U8(kCodecVersion);
+  w.U32(Crc32c(body));
+  w.Raw(body);
   return out;
 }
 
@@ -126,93 +71,20 @@ std::string Hex32(uint32_t v) {
   return buf;
 }
 
-// A bounds-checked cursor over an input. Every error names what is being
-// decoded, the field and the byte offset, so a bad record can be found with
-// a hex dump.
-class Reader {
- public:
-  Reader(std::string_view in, std::string_view what, size_t base_offset = 0)
-      : in_(in), what_(what), base_(base_offset) {}
-
-  size_t remaining() const { return in_.size() - pos_; }
-  size_t offset() const { return base_ + pos_; }
-  std::string_view what() const { return what_; }
-  // Names what is decoded from here on (e.g. one entry of a message). The
-  // viewed string must outlive its use.
-  void set_what(std::string_view what) { what_ = what; }
-
-  Status Error(std::string_view field, std::string_view problem) const {
-    return Status::InvalidArgument(std::string(what_) + ": " + std::string(field) + " at byte " +
-                                   std::to_string(offset()) + ": " + std::string(problem));
-  }
-
-  Status Byte(std::string_view field, uint8_t& out) {
-    if (remaining() < 1) return Error(field, "truncated");
-    out = static_cast<uint8_t>(in_[pos_++]);
-    return Status::Ok();
-  }
-
-  Status Fixed32(std::string_view field, uint32_t& out) {
-    if (remaining() < 4) return Error(field, "truncated");
-    out = LoadLe32(reinterpret_cast<const uint8_t*>(in_.data() + pos_));
-    pos_ += 4;
-    return Status::Ok();
-  }
-
-  // Strict LEB128: at most 10 bytes, no bits beyond 64, shortest form only
-  // (a last byte of 0 after the first would add nothing).
-  Status Varint(std::string_view field, uint64_t& out) {
-    const size_t start = pos_;
-    uint64_t value = 0;
-    for (int i = 0; i < 10; ++i) {
-      if (pos_ >= in_.size()) {
-        pos_ = start;
-        return Error(field, "truncated varint");
-      }
-      const auto b = static_cast<uint8_t>(in_[pos_++]);
-      if (i == 9 && b > 1) {
-        pos_ = start;
-        return Error(field, "varint exceeds 64 bits");
-      }
-      value |= uint64_t{b & 0x7fu} << (7 * i);
-      if ((b & 0x80u) == 0) {
-        if (b == 0 && i > 0) {
-          pos_ = start;
-          return Error(field, "varint is not in shortest form");
-        }
-        out = value;
-        return Status::Ok();
-      }
-    }
-    FRONTERA_CHECK(false) << "unreachable: the 10th varint byte ends the loop";
-    return Status::Internal("varint");
-  }
-
-  Status Bytes(std::string_view field, uint64_t n, std::string_view& out) {
-    if (n > remaining()) {
-      return Error(field, "length " + std::to_string(n) + " exceeds the " +
-                              std::to_string(remaining()) + " bytes left");
-    }
-    out = in_.substr(pos_, static_cast<size_t>(n));
-    pos_ += static_cast<size_t>(n);
-    return Status::Ok();
-  }
-
-  Status End() const {
-    if (remaining() == 0) return Status::Ok();
-    return Error("end", std::to_string(remaining()) + " unexpected trailing bytes");
-  }
-
- private:
-  std::string_view in_;
-  std::string_view what_;
-  size_t base_;
-  size_t pos_ = 0;
-};
-
-Status CheckVersion(Reader& r) {
+Status CheckVersion(BinaryReader& r) {
   uint8_t version = 0;
-  FRONTERA_RETURN_IF_ERROR(r.Byte("version", version));
+  FRONTERA_RETURN_IF_ERROR(r.U8("version", version));
+  if (version == 1) {
+    // Version 1 stored checksums little-endian; nothing else changed. A
+    // network made before version 2 is re-created (docs/formats.md,
+    // "Binary encodings").
+    return r.Error("version",
+                   "format version 1 (written before Frontera's binary formats became "
+                   "big-endian) is not read by this build, which reads version " +
+                       std::to_string(kCodecVersion) +
+                       "; re-create the network's data directories (docs/formats.md, "
+                       "\"Binary encodings\")");
+  }
   if (version != kCodecVersion) {
     return r.Error("version", "format version " + std::to_string(version) +
                                   " is not supported (this build reads version " +
@@ -234,26 +106,26 @@ constexpr size_t kMinEntryRecordBytes = 1 + 4 + 4;
 
 // Reads one entry record. The checksum is verified before the body is parsed
 // so that damage is reported as Corruption, not as a confusing format error.
-Status ReadEntryRecord(Reader& r, Entry& out) {
+Status ReadEntryRecord(BinaryReader& r, Entry& out) {
   uint64_t body_length = 0;
   FRONTERA_RETURN_IF_ERROR(r.Varint("entry length", body_length));
   uint32_t stored_crc = 0;
-  FRONTERA_RETURN_IF_ERROR(r.Fixed32("entry checksum", stored_crc));
+  FRONTERA_RETURN_IF_ERROR(r.U32("entry checksum", stored_crc));
   const size_t body_offset = r.offset();
   std::string_view body;
-  FRONTERA_RETURN_IF_ERROR(r.Bytes("entry body", body_length, body));
+  FRONTERA_RETURN_IF_ERROR(r.Raw("entry body", body_length, body));
   const uint32_t computed_crc = Crc32c(body);
   if (computed_crc != stored_crc) {
     return Status::Corruption(std::string(r.what()) + ": entry checksum mismatch at byte " +
                               std::to_string(body_offset) + " (stored " + Hex32(stored_crc) +
                               ", computed " + Hex32(computed_crc) + ")");
   }
-  Reader b(body, r.what(), body_offset);
+  BinaryReader b(body, r.what(), body_offset);
   Entry e;
   FRONTERA_RETURN_IF_ERROR(b.Varint("entry term", e.term));
   FRONTERA_RETURN_IF_ERROR(b.Varint("entry index", e.index));
   uint8_t type = 0;
-  FRONTERA_RETURN_IF_ERROR(b.Byte("entry type", type));
+  FRONTERA_RETURN_IF_ERROR(b.U8("entry type", type));
   if (type > static_cast<uint8_t>(EntryType::kNoop)) {
     return b.Error("entry type", "unknown entry type " + std::to_string(type));
   }
@@ -261,7 +133,7 @@ Status ReadEntryRecord(Reader& r, Entry& out) {
   uint64_t data_length = 0;
   FRONTERA_RETURN_IF_ERROR(b.Varint("entry data length", data_length));
   std::string_view data;
-  FRONTERA_RETURN_IF_ERROR(b.Bytes("entry data", data_length, data));
+  FRONTERA_RETURN_IF_ERROR(b.Raw("entry data", data_length, data));
   FRONTERA_RETURN_IF_ERROR(b.End());
   e.data.assign(data);
   out = std::move(e);
@@ -272,19 +144,19 @@ Status ReadEntryRecord(Reader& r, Entry& out) {
 template <size_t N>
 Result<std::array<uint64_t, N>> DecodeChecksummedVarints(
     std::string_view bytes, std::string_view what, const std::array<std::string_view, N>& names) {
-  Reader r(bytes, what);
+  BinaryReader r(bytes, what);
   FRONTERA_RETURN_IF_ERROR(CheckVersion(r));
   uint32_t stored_crc = 0;
-  FRONTERA_RETURN_IF_ERROR(r.Fixed32("checksum", stored_crc));
+  FRONTERA_RETURN_IF_ERROR(r.U32("checksum", stored_crc));
   const size_t body_offset = r.offset();
   std::string_view body;
-  FRONTERA_RETURN_IF_ERROR(r.Bytes("body", r.remaining(), body));
+  FRONTERA_RETURN_IF_ERROR(r.Raw("body", r.remaining(), body));
   const uint32_t computed_crc = Crc32c(body);
   if (computed_crc != stored_crc) {
     return Status::Corruption(std::string(what) + ": checksum mismatch (stored " +
                               Hex32(stored_crc) + ", computed " + Hex32(computed_crc) + ")");
   }
-  Reader b(body, what, body_offset);
+  BinaryReader b(body, what, body_offset);
   std::array<uint64_t, N> fields{};
   for (size_t i = 0; i < N; ++i) FRONTERA_RETURN_IF_ERROR(b.Varint(names[i], fields[i]));
   FRONTERA_RETURN_IF_ERROR(b.End());
@@ -298,40 +170,17 @@ constexpr uint8_t kLastMessageType = static_cast<uint8_t>(MessageType::kTimeoutN
 
 }  // namespace
 
-uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
-  const auto& t = kCrc32cTables;
-  const auto* p = reinterpret_cast<const uint8_t*>(data.data());
-  size_t n = data.size();
-  uint32_t c = ~crc;
-  while (n >= 8) {
-    const uint32_t lo = LoadLe32(p) ^ c;
-    const uint32_t hi = LoadLe32(p + 4);
-    c = t[7][lo & 0xffu] ^ t[6][(lo >> 8) & 0xffu] ^ t[5][(lo >> 16) & 0xffu] ^ t[4][lo >> 24] ^
-        t[3][hi & 0xffu] ^ t[2][(hi >> 8) & 0xffu] ^ t[1][(hi >> 16) & 0xffu] ^ t[0][hi >> 24];
-    p += 8;
-    n -= 8;
-  }
-  while (n > 0) {
-    c = t[0][(c ^ *p) & 0xffu] ^ (c >> 8);
-    ++p;
-    --n;
-  }
-  return ~c;
-}
-
-uint32_t Crc32c(std::string_view data) { return Crc32cExtend(0, data); }
-
 std::string EncodeEntry(const Entry& entry) {
   std::string out;
   out.reserve(1 + EntryRecordLength(entry));
-  out.push_back(static_cast<char>(kCodecVersion));
+  BinaryWriter(out).U8(kCodecVersion);
   AppendEntryRecord(out, entry);
   return out;
 }
 
 Result<Entry> DecodeEntry(std::string_view bytes, const DecodeLimits& limits) {
   FRONTERA_RETURN_IF_ERROR(CheckSize("entry value", bytes, limits));
-  Reader r(bytes, "entry value");
+  BinaryReader r(bytes, "entry value");
   FRONTERA_RETURN_IF_ERROR(CheckVersion(r));
   Entry entry;
   FRONTERA_RETURN_IF_ERROR(ReadEntryRecord(r, entry));
@@ -388,22 +237,22 @@ void AppendMessage(const Message& m, std::string& out) {
   }
   out.reserve(out.size() + size);
 
-  out.push_back(static_cast<char>(kCodecVersion));
-  out.push_back(static_cast<char>(type));
+  BinaryWriter w(out);
+  w.U8(kCodecVersion);
+  w.U8(type);
   uint8_t flags = 0;
   if (m.reject) flags |= kFlagReject;
   if (m.force) flags |= kFlagForce;
   if (!m.proof.empty()) flags |= kFlagProof;
-  out.push_back(static_cast<char>(flags));
-  for (uint64_t v : header) AppendVarint(out, v);
-  AppendVarint(out, m.entries.size());
+  w.U8(flags);
+  for (uint64_t v : header) w.Varint(v);
+  w.Varint(m.entries.size());
   for (const Entry& e : m.entries) AppendEntryRecord(out, e);
   if (m.proof.empty()) return;
-  AppendVarint(out, m.proof.size());
+  w.Varint(m.proof.size());
   for (const SignedStatement& s : m.proof) {
-    AppendVarint(out, s.signer);
-    AppendVarint(out, s.signature.size());
-    out.append(s.signature);
+    w.Varint(s.signer);
+    w.VarintBytes(s.signature);
   }
 }
 
@@ -415,17 +264,17 @@ std::string EncodeMessage(const Message& message) {
 
 Result<Message> DecodeMessage(std::string_view bytes, const DecodeLimits& limits) {
   FRONTERA_RETURN_IF_ERROR(CheckSize("message", bytes, limits));
-  Reader r(bytes, "message");
+  BinaryReader r(bytes, "message");
   FRONTERA_RETURN_IF_ERROR(CheckVersion(r));
   Message m;
   uint8_t type = 0;
-  FRONTERA_RETURN_IF_ERROR(r.Byte("type", type));
+  FRONTERA_RETURN_IF_ERROR(r.U8("type", type));
   if (type > kLastMessageType) {
     return r.Error("type", "unknown message type " + std::to_string(type));
   }
   m.type = static_cast<MessageType>(type);
   uint8_t flags = 0;
-  FRONTERA_RETURN_IF_ERROR(r.Byte("flags", flags));
+  FRONTERA_RETURN_IF_ERROR(r.U8("flags", flags));
   if ((flags & ~(kFlagReject | kFlagForce | kFlagProof)) != 0) {
     return r.Error("flags", "unknown flag bits " + Hex32(flags));
   }
@@ -499,7 +348,7 @@ Result<Message> DecodeMessage(std::string_view bytes, const DecodeLimits& limits
                                                      std::to_string(limits.max_signature_bytes));
       }
       std::string_view signature;
-      FRONTERA_RETURN_IF_ERROR(r.Bytes("proof signature", length, signature));
+      FRONTERA_RETURN_IF_ERROR(r.Raw("proof signature", length, signature));
       s.signature.assign(signature);
     }
   }
@@ -511,9 +360,10 @@ std::string EncodeStatement(const Statement& statement) {
   static constexpr std::string_view kDomain = "frontera raft statement v1";
   std::string out(kDomain);
   out.push_back('\0');
-  out.push_back(static_cast<char>(statement.kind));
-  AppendVarint(out, statement.term);
-  AppendVarint(out, statement.candidate);
+  BinaryWriter w(out);
+  w.U8(static_cast<uint8_t>(statement.kind));
+  w.Varint(statement.term);
+  w.Varint(statement.candidate);
   return out;
 }
 

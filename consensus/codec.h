@@ -4,24 +4,25 @@
 // entry's checksum is computed once by the leader that encodes it and checked
 // by every follower that decodes and every store that reads it back.
 //
-// Format version 1 (kCodecVersion). All integers are unsigned LEB128 varints
-// (7 bits a byte, least significant group first, high bit = "more follows",
-// at most 10 bytes); a decoder accepts only the shortest form, so each value
-// has exactly one encoding. crc is a CRC32C (Castagnoli, reflected polynomial
-// 0x82F63B78, initial value and final XOR 0xFFFFFFFF; RFC 3720 §B.4) stored as
-// 4 bytes little-endian. Bytes are written in the order listed.
+// Format version 2 (kCodecVersion), written and read with common/binary.h.
+// All integers are unsigned LEB128 varints (7 bits a byte, least significant
+// group first, high bit = "more follows", at most 10 bytes); a decoder accepts
+// only the shortest form, so each value has exactly one encoding. crc is a
+// CRC32C (common/crc32c.h) stored as 4 bytes big-endian. Bytes are written in
+// the order listed. (Version 1 stored crc little-endian and is refused with a
+// message that says so: docs/formats.md, "Binary encodings".)
 //
 //   entry record  = varint body_len, crc(body) [4], body
 //     body        = varint term, varint index, type [1], varint data_len,
 //                   data [data_len]; body ends exactly after data
 //     type        = 0 normal, 1 no-op (EntryType)
-//   Entry value   = version [1] = 0x01, entry record; nothing follows
-//   HardState     = version [1] = 0x01, crc(body) [4],
+//   Entry value   = version [1] = 0x02, entry record; nothing follows
+//   HardState     = version [1] = 0x02, crc(body) [4],
 //                   body = varint current_term, varint voted_for,
 //                          varint commit_index; nothing follows
-//   SnapshotMeta  = version [1] = 0x01, crc(body) [4],
+//   SnapshotMeta  = version [1] = 0x02, crc(body) [4],
 //                   body = varint index, varint term; nothing follows
-//   Message       = version [1] = 0x01, type [1] (MessageType, 0..11),
+//   Message       = version [1] = 0x02, type [1] (MessageType, 0..11),
 //                   flags [1] (bit 0 reject, bit 1 force, bit 2 proof,
 //                   others 0),
 //                   varint from, varint to, varint term, varint log_term,
@@ -63,7 +64,7 @@
 namespace frontera::consensus {
 
 // The first byte of every encoding. A decoder refuses any other value.
-inline constexpr uint8_t kCodecVersion = 1;
+inline constexpr uint8_t kCodecVersion = 2;
 
 // Bounds a decoder enforces before it allocates.
 struct DecodeLimits {
@@ -79,12 +80,6 @@ struct DecodeLimits {
   size_t max_proof = 64;
   size_t max_signature_bytes = 256;
 };
-
-// CRC32C (Castagnoli) of `data`, as used in the records above. Table-driven
-// (slicing by 8). Crc32c("123456789") == 0xE3069283.
-uint32_t Crc32c(std::string_view data);
-// Continues a CRC32C: Crc32cExtend(Crc32c(a), b) == Crc32c(a + b).
-uint32_t Crc32cExtend(uint32_t crc, std::string_view data);
 
 // The Entry value: what storage/ keeps under the entry's index.
 std::string EncodeEntry(const Entry& entry);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/encoding.h"
+#include "common/files.h"
 #include "crypto/did_key.h"
 
 namespace frontera::crypto {
@@ -67,27 +68,13 @@ Result<KeyPair> KeyPairFromKeyFileJson(const Json& document) {
 
 Status WriteKeyFile(const std::string& path, const KeyPair& key) {
   const std::string text = KeyFileJson(key).dump(2) + "\n";
-  // O_EXCL|O_NOFOLLOW: never overwrite, never follow a planted link.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) return Status::AlreadyExists(path + " exists; not overwriting a key");
-    return Status::IOError("cannot create " + path + ": " + std::strerror(errno));
+  // Never overwrites a key, never follows a planted link; readable by the
+  // owner only from the moment it exists.
+  Status written = WriteNewFile(path, text, 0600);
+  if (written.code() == Status::Code::kAlreadyExists) {
+    return Status::AlreadyExists(path + " exists; not overwriting a key");
   }
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      return Status::IOError("cannot write " + path + ": " + std::strerror(err));
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return Status::IOError("cannot sync " + path + ": " + std::strerror(errno));
-  }
-  return Status::Ok();
+  return written;
 }
 
 Result<KeyPair> LoadKeyFile(const std::string& path) {

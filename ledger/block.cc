@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
+#include "common/binary.h"
 #include "common/clock.h"
 #include "common/encoding.h"
 #include "crypto/jcs.h"
@@ -13,55 +15,28 @@ namespace frontera::ledger {
 
 namespace {
 
-constexpr uint32_t kProposalMagic = 0x31425246;  // "FRB1" little-endian
+// The first 4 bytes of a proposal: its format. "FRB1" proposals stored their
+// integers little-endian and are refused (docs/formats.md, "Binary encodings").
+constexpr std::string_view kProposalMagic = "FRB2";
+constexpr std::string_view kProposalMagicV1 = "FRB1";
 // The fewest bytes a document takes: kind byte and two empty strings.
 constexpr size_t kDocumentBytesMin = 1 + 4 + 4;
+// Longest certificate id and document a proposal may carry: bounded by the
+// proposal itself (the state machine judges each document's own limits).
+constexpr size_t kProposalFieldMax = std::numeric_limits<uint32_t>::max();
 
-void PutU32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+// Reads the magic and the time: the header both decoders share.
+Status ReadProposalHeader(BinaryReader& r, uint64_t& time) {
+  std::string_view magic;
+  FRONTERA_RETURN_IF_ERROR(AsCorruption(r.Raw("magic", kProposalMagic.size(), magic)));
+  if (magic == kProposalMagicV1) {
+    return Status::Corruption(
+        "log entry is a format 1 proposal (\"FRB1\", little-endian), which this build does not "
+        "read; re-create the network's data directories (docs/formats.md, \"Binary encodings\")");
+  }
+  if (magic != kProposalMagic) return Status::Corruption("log entry is not a proposal");
+  return AsCorruption(r.U64("time", time));
 }
-void PutU64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-// Reads fixed-width little-endian integers and length-prefixed strings,
-// failing cleanly on truncation.
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : rest_(bytes) {}
-  bool U8(uint8_t& v) {
-    if (rest_.empty()) return false;
-    v = static_cast<uint8_t>(rest_[0]);
-    rest_.remove_prefix(1);
-    return true;
-  }
-  bool U32(uint32_t& v) {
-    if (rest_.size() < 4) return false;
-    v = 0;
-    for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(rest_[i])} << (8 * i);
-    rest_.remove_prefix(4);
-    return true;
-  }
-  bool U64(uint64_t& v) {
-    if (rest_.size() < 8) return false;
-    v = 0;
-    for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<uint8_t>(rest_[i])} << (8 * i);
-    rest_.remove_prefix(8);
-    return true;
-  }
-  bool Str(std::string& s) {
-    uint32_t len;
-    if (!U32(len) || rest_.size() < len) return false;
-    s.assign(rest_.substr(0, len));
-    rest_.remove_prefix(len);
-    return true;
-  }
-  bool done() const { return rest_.empty(); }
-  size_t remaining() const { return rest_.size(); }
-
- private:
-  std::string_view rest_;
-};
 
 }  // namespace
 
@@ -84,38 +59,31 @@ std::string EncodeProposal(const Proposal& proposal) {
   }
   std::string out;
   out.reserve(size);
-  PutU32(out, kProposalMagic);
-  PutU64(out, static_cast<uint64_t>(proposal.time_unix_ms));
-  PutU32(out, static_cast<uint32_t>(proposal.documents.size()));
+  BinaryWriter w(out);
+  w.Raw(kProposalMagic);
+  w.U64(static_cast<uint64_t>(proposal.time_unix_ms));
+  w.U32(static_cast<uint32_t>(proposal.documents.size()));
   for (const ProposedDocument& d : proposal.documents) {
-    out.push_back(static_cast<char>(d.kind));
-    PutU32(out, static_cast<uint32_t>(d.certificate_id.size()));
-    out += d.certificate_id;
-    PutU32(out, static_cast<uint32_t>(d.canonical.size()));
-    out += d.canonical;
+    w.U8(static_cast<uint8_t>(d.kind));
+    w.Bytes32(d.certificate_id);
+    w.Bytes32(d.canonical);
   }
   return out;
 }
 
 Result<int64_t> ProposalTime(std::string_view bytes) {
-  Reader r(bytes);
-  uint32_t magic;
-  uint64_t time;
-  if (!r.U32(magic) || magic != kProposalMagic) {
-    return Status::Corruption("log entry is not a version 1 proposal");
-  }
-  if (!r.U64(time)) return Status::Corruption("proposal header is truncated");
+  BinaryReader r(bytes, "proposal");
+  uint64_t time = 0;
+  FRONTERA_RETURN_IF_ERROR(ReadProposalHeader(r, time));
   return static_cast<int64_t>(time);
 }
 
 Result<Proposal> DecodeProposal(std::string_view bytes) {
-  Reader r(bytes);
-  uint32_t magic, count;
-  uint64_t time;
-  if (!r.U32(magic) || magic != kProposalMagic) {
-    return Status::Corruption("log entry is not a version 1 proposal");
-  }
-  if (!r.U64(time) || !r.U32(count)) return Status::Corruption("proposal header is truncated");
+  BinaryReader r(bytes, "proposal");
+  uint64_t time = 0;
+  uint32_t count = 0;
+  FRONTERA_RETURN_IF_ERROR(ReadProposalHeader(r, time));
+  FRONTERA_RETURN_IF_ERROR(AsCorruption(r.U32("document count", count)));
   // Bounded before anything is allocated for them: a header may claim up to
   // 2^32 documents in 16 bytes.
   if (count > kProposalDocumentsMax) {
@@ -133,15 +101,19 @@ Result<Proposal> DecodeProposal(std::string_view bytes) {
   p.time_unix_ms = static_cast<int64_t>(time);
   p.documents.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
-    ProposedDocument d;
-    uint8_t kind;
-    if (!r.U8(kind) || kind < 1 || kind > 3 || !r.Str(d.certificate_id) || !r.Str(d.canonical)) {
-      return Status::Corruption("proposal document " + std::to_string(i) + " is malformed");
-    }
-    d.kind = static_cast<DocumentKind>(kind);
-    p.documents.push_back(std::move(d));
+    const std::string what = "proposal document " + std::to_string(i);
+    r.set_what(what);
+    uint8_t kind = 0;
+    std::string_view id, canonical;
+    FRONTERA_RETURN_IF_ERROR(AsCorruption(r.U8("kind", kind)));
+    if (kind < 1 || kind > 3) return AsCorruption(r.Error("kind", "unknown document kind"));
+    FRONTERA_RETURN_IF_ERROR(AsCorruption(r.Bytes32("certificate id", kProposalFieldMax, id)));
+    FRONTERA_RETURN_IF_ERROR(AsCorruption(r.Bytes32("document", kProposalFieldMax, canonical)));
+    p.documents.push_back(
+        {static_cast<DocumentKind>(kind), std::string(id), std::string(canonical)});
   }
-  if (!r.done()) return Status::Corruption("proposal has trailing bytes");
+  r.set_what("proposal");
+  FRONTERA_RETURN_IF_ERROR(AsCorruption(r.End()));
   return p;
 }
 

@@ -5,9 +5,11 @@
 // applies the same proposal to the same state and gets the same block: the time
 // in the proposal is the only clock the ledger ever reads.
 //
-// Entry encoding (little-endian), version 1:
-//   u32 magic "FRB1" | i64 time_unix_ms | u32 count |
+// Entry encoding (common/binary.h: big-endian), format 2:
+//   "FRB2" [4] | i64 time_unix_ms | u32 count |
 //   count × (u8 kind | u32 len | certificate id | u32 len | document JCS text)
+// Format 1 ("FRB1", little-endian) is refused: docs/formats.md, "Binary
+// encodings".
 //
 // A committed proposal came from the leader, which may be buggy or hostile:
 // decoding bounds every count and length by the bytes actually present, and

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/binary.h"
 #include "common/check.h"
 #include "common/encoding.h"
 #include "crypto/json.h"
@@ -22,7 +23,7 @@ using storage::Column;
 
 namespace {
 
-constexpr std::string_view kStateRootDomain = "frontera-state-v1";
+constexpr std::string_view kStateRootDomain = "frontera-state-v2";
 
 // The column byte of an element: fixed here, not the enum's value, so that
 // reordering Column never changes a root (docs/ledger.md#state-root).
@@ -152,10 +153,11 @@ std::string StateElement(Column column, std::string_view key, std::string_view v
   const uint32_t key_bytes = static_cast<uint32_t>(key.size());
   std::string element;
   element.reserve(1 + 4 + key.size() + value.size());
-  element.push_back(static_cast<char>(ColumnByte(column)));
-  for (int i = 0; i < 4; ++i) element.push_back(static_cast<char>((key_bytes >> (8 * i)) & 0xff));
-  element += key;
-  element += value;
+  BinaryWriter w(element);
+  w.U8(ColumnByte(column));
+  w.U32(key_bytes);
+  w.Raw(key);
+  w.Raw(value);
   return element;
 }
 

@@ -4,7 +4,7 @@
 // Two roots describe a ledger after a block:
 //   - the log root: the RFC 6962 root of the accepted documents' leaf hashes
 //     (ledger/merkle_log.h);
-//   - the state root: SHA-256("frontera-state-v1" ‖ LtHash16 of the state),
+//   - the state root: SHA-256("frontera-state-v2" ‖ LtHash16 of the state),
 //     where the state is every entry of columns kState and kIndex, each one
 //     element  column byte ‖ u32le key length ‖ key ‖ value  of the multiset.
 // Every block carries both, and the block hash covers them, so a note that a
@@ -62,7 +62,7 @@ bool IsStateColumn(storage::Column column);
 // REQUIRES: IsStateColumn(column); key.size() < 2^32.
 std::string StateElement(storage::Column column, std::string_view key, std::string_view value);
 
-// SHA-256("frontera-state-v1" ‖ lthash bytes).
+// SHA-256("frontera-state-v2" ‖ lthash bytes).
 crypto::Hash StateRoot(const crypto::LtHash16& lthash);
 
 // Folds operations [first_op, batch.ops()) of `batch` on kState and kIndex

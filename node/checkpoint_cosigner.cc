@@ -3,10 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/binary.h"
+#include "common/bytes.h"
 #include "common/check.h"
 #include "crypto/signed_note.h"
 #include "node/state_note.h"
-#include "storage/keys.h"
 
 namespace frontera::node {
 
@@ -28,45 +29,50 @@ std::string EncodeCosign(const CosignMessage& message) {
   FRONTERA_CHECK(message.state_body.size() <= kStateNoteBodyBytesMax) << "state body too long";
   std::string out;
   out.reserve(1 + 8 + 1 + message.signer.size() + 192 + 2 + message.state_body.size());
-  out.push_back(static_cast<char>(kCosignVersion));
-  out += storage::EncodeUint64(message.height);
-  out.push_back(static_cast<char>(message.signer.size()));
-  out += message.signer;
-  out.append(reinterpret_cast<const char*>(message.checkpoint_signature.data()), 64);
-  out.append(reinterpret_cast<const char*>(message.revocations_signature.data()), 64);
-  out.append(reinterpret_cast<const char*>(message.state_signature.data()), 64);
-  out.push_back(static_cast<char>(message.state_body.size() >> 8));
-  out.push_back(static_cast<char>(message.state_body.size() & 0xff));
-  out += message.state_body;
+  BinaryWriter w(out);
+  w.U8(kCosignVersion);
+  w.U64(message.height);
+  w.U8(static_cast<uint8_t>(message.signer.size()));
+  w.Raw(message.signer);
+  w.Raw(AsChars(message.checkpoint_signature));
+  w.Raw(AsChars(message.revocations_signature));
+  w.Raw(AsChars(message.state_signature));
+  w.U16(static_cast<uint16_t>(message.state_body.size()));
+  w.Raw(message.state_body);
   return out;
 }
 
 Result<CosignMessage> DecodeCosign(std::string_view bytes) {
-  if (bytes.size() < 10) return Status::InvalidArgument("co-signature message is truncated");
-  if (static_cast<uint8_t>(bytes[0]) != kCosignVersion) {
-    return Status::InvalidArgument(
-        "co-signature message has version " + std::to_string(static_cast<uint8_t>(bytes[0])) +
-        "; this validator speaks version " + std::to_string(kCosignVersion));
+  BinaryReader r(bytes, "co-signature message");
+  uint8_t version = 0;
+  FRONTERA_RETURN_IF_ERROR(r.U8("version", version));
+  if (version != kCosignVersion) {
+    return Status::InvalidArgument("co-signature message has version " + std::to_string(version) +
+                                   "; this validator speaks version " +
+                                   std::to_string(kCosignVersion));
   }
   CosignMessage m;
-  FRONTERA_ASSIGN_OR_RETURN(m.height, storage::DecodeUint64(bytes.substr(1, 8)));
-  const size_t name_size = static_cast<uint8_t>(bytes[9]);
-  const size_t fixed = 10 + name_size + 192 + 2;
-  if (bytes.size() < fixed) return Status::InvalidArgument("co-signature message is truncated");
-  const size_t body_size = (static_cast<size_t>(static_cast<uint8_t>(bytes[fixed - 2])) << 8) |
-                           static_cast<uint8_t>(bytes[fixed - 1]);
+  uint8_t name_size = 0;
+  uint16_t body_size = 0;
+  std::string_view signer, checkpoint_signature, revocations_signature, state_signature, body;
+  FRONTERA_RETURN_IF_ERROR(r.U64("height", m.height));
+  FRONTERA_RETURN_IF_ERROR(r.U8("signer length", name_size));
+  FRONTERA_RETURN_IF_ERROR(r.Raw("signer", name_size, signer));
+  FRONTERA_RETURN_IF_ERROR(r.Raw("checkpoint signature", 64, checkpoint_signature));
+  FRONTERA_RETURN_IF_ERROR(r.Raw("revocations signature", 64, revocations_signature));
+  FRONTERA_RETURN_IF_ERROR(r.Raw("state signature", 64, state_signature));
+  FRONTERA_RETURN_IF_ERROR(r.U16("state body length", body_size));
   if (body_size > kStateNoteBodyBytesMax) {
     return Status::InvalidArgument("co-signature message's state body is longer than " +
                                    std::to_string(kStateNoteBodyBytesMax) + " bytes");
   }
-  if (bytes.size() != fixed + body_size) {
-    return Status::InvalidArgument("co-signature message has the wrong length");
-  }
-  m.signer = std::string(bytes.substr(10, name_size));
-  std::memcpy(m.checkpoint_signature.data(), bytes.data() + 10 + name_size, 64);
-  std::memcpy(m.revocations_signature.data(), bytes.data() + 10 + name_size + 64, 64);
-  std::memcpy(m.state_signature.data(), bytes.data() + 10 + name_size + 128, 64);
-  m.state_body = std::string(bytes.substr(fixed, body_size));
+  FRONTERA_RETURN_IF_ERROR(r.Raw("state body", body_size, body));
+  FRONTERA_RETURN_IF_ERROR(r.End());
+  m.signer.assign(signer);
+  std::memcpy(m.checkpoint_signature.data(), checkpoint_signature.data(), 64);
+  std::memcpy(m.revocations_signature.data(), revocations_signature.data(), 64);
+  std::memcpy(m.state_signature.data(), state_signature.data(), 64);
+  m.state_body.assign(body);
   return m;
 }
 

@@ -18,6 +18,7 @@
 
 #include "api/server.h"
 #include "common/clock.h"
+#include "common/files.h"
 #include "crypto/ed25519.h"
 #include "crypto/key_file.h"
 #include "node/config.h"
@@ -97,9 +98,10 @@ int main(int argc, char** argv) {
 
   const int port = (*server)->port();
   if (!port_file.empty()) {
-    std::string tmp = port_file + ".tmp";
-    std::ofstream(tmp) << port << "\n";
-    std::filesystem::rename(tmp, port_file);
+    // Whole or absent: run.sh and the tests read it as soon as it exists.
+    if (Status s = ReplaceFile(port_file, std::to_string(port) + "\n", 0644); !s.ok()) {
+      return Fail(s.ToString());
+    }
   }
   std::cout << "fronterad: validator " << config->name << " serving http://" << config->api.host
             << ":" << port << " (data " << config->data_dir << ")";

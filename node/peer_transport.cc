@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/binary.h"
 #include "common/check.h"
 #include "common/mutex.h"
 
@@ -52,16 +53,9 @@ static_assert(kFrameHeaderBytes == kLengthBytes + 1);
 
 using EphemeralKey = std::array<uint8_t, crypto_kx_PUBLICKEYBYTES>;
 
-void StoreBe32(uint8_t* out, uint32_t v) {
-  for (int i = 3; i >= 0; --i, v >>= 8) out[i] = static_cast<uint8_t>(v);
-}
-uint32_t LoadBe32(const uint8_t* in) {
-  return (uint32_t{in[0]} << 24) | (uint32_t{in[1]} << 16) | (uint32_t{in[2]} << 8) | in[3];
-}
-
 std::string Be32String(size_t v) {
-  std::string out(kLengthBytes, '\0');
-  StoreBe32(reinterpret_cast<uint8_t*>(out.data()), static_cast<uint32_t>(v));
+  std::string out;
+  BinaryWriter(out).U32(static_cast<uint32_t>(v));
   return out;
 }
 
@@ -563,7 +557,7 @@ class PeerTransport::Impl {
         [this, c, min_bytes, max_bytes, next = std::move(next)](error_code ec, size_t) mutable {
           if (c->closed || stopping_) return;
           if (ec) return Close(c, ReadError(ec));
-          const size_t length = LoadBe32(c->header.data());
+          const size_t length = LoadBigEndian32(reinterpret_cast<const char*>(c->header.data()));
           c->handshake_bytes_in += kLengthBytes;
           if (length < min_bytes || length > max_bytes) {
             return Close(c, "handshake message of " + std::to_string(length) +

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/binary.h"
+#include "common/bytes.h"
 #include "common/check.h"
 
 namespace frontera::node {
@@ -11,13 +13,13 @@ std::string EncodeHello(const Hello& hello) {
       << "hello name of " << hello.name.size() << " bytes";
   std::string out;
   out.reserve(kHelloFixedBytes + hello.name.size());
-  out.append(kPeerMagic);
-  out.push_back(static_cast<char>(hello.version >> 8));
-  out.push_back(static_cast<char>(hello.version & 0xff));
-  out.append(reinterpret_cast<const char*>(hello.network_id.data()), hello.network_id.size());
-  out.push_back(static_cast<char>(hello.name.size()));
-  out.append(hello.name);
-  out.append(reinterpret_cast<const char*>(hello.ephemeral_key.data()), hello.ephemeral_key.size());
+  BinaryWriter w(out);
+  w.Raw(kPeerMagic);
+  w.U16(hello.version);
+  w.Raw(AsChars(hello.network_id));
+  w.U8(static_cast<uint8_t>(hello.name.size()));
+  w.Raw(hello.name);
+  w.Raw(AsChars(hello.ephemeral_key));
   return out;
 }
 
@@ -25,29 +27,29 @@ Result<Hello> DecodeHello(std::string_view body) {
   if (body.size() < kHelloFixedBytes || body.substr(0, kPeerMagic.size()) != kPeerMagic) {
     return Status::InvalidArgument("not a FRONTERA-PEER hello");
   }
-  auto byte = [&](size_t i) { return static_cast<uint8_t>(body[i]); };
-  size_t at = kPeerMagic.size();
+  BinaryReader r(body.substr(kPeerMagic.size()), "hello", kPeerMagic.size());
   Hello hello;
-  hello.version = static_cast<uint16_t>((byte(at) << 8) | byte(at + 1));
-  at += 2;
+  FRONTERA_RETURN_IF_ERROR(r.U16("version", hello.version));
   if (hello.version != kPeerProtocolVersion) {
     return Status::InvalidArgument("peer protocol version " + std::to_string(hello.version) +
                                    " is not supported (this node speaks " +
                                    std::to_string(kPeerProtocolVersion) + ")");
   }
-  std::copy_n(body.begin() + static_cast<std::ptrdiff_t>(at), hello.network_id.size(),
-              reinterpret_cast<char*>(hello.network_id.data()));
-  at += hello.network_id.size();
-  const size_t name_bytes = byte(at++);
+  std::string_view network_id, name, key;
+  uint8_t name_bytes = 0;
+  FRONTERA_RETURN_IF_ERROR(r.Raw("network id", hello.network_id.size(), network_id));
+  FRONTERA_RETURN_IF_ERROR(r.U8("name length", name_bytes));
   // The fixed part was checked above, so this comparison also proves that the
   // name and the key lie inside `body`.
   if (name_bytes == 0 || body.size() != kHelloFixedBytes + name_bytes) {
     return Status::InvalidArgument("malformed hello: name length does not match the hello size");
   }
-  hello.name.assign(body.substr(at, name_bytes));
-  at += name_bytes;
-  std::copy_n(body.begin() + static_cast<std::ptrdiff_t>(at), hello.ephemeral_key.size(),
-              reinterpret_cast<char*>(hello.ephemeral_key.data()));
+  FRONTERA_RETURN_IF_ERROR(r.Raw("name", name_bytes, name));
+  FRONTERA_RETURN_IF_ERROR(r.Raw("ephemeral key", hello.ephemeral_key.size(), key));
+  FRONTERA_RETURN_IF_ERROR(r.End());
+  std::copy(network_id.begin(), network_id.end(), reinterpret_cast<char*>(hello.network_id.data()));
+  hello.name.assign(name);
+  std::copy(key.begin(), key.end(), reinterpret_cast<char*>(hello.ephemeral_key.data()));
   return hello;
 }
 
@@ -55,7 +57,7 @@ std::array<uint8_t, kFrameHeaderBytes> EncodeFrameHeader(size_t payload_bytes) {
   const uint64_t length = uint64_t{payload_bytes} + kFrameOverheadBytes;
   FRONTERA_CHECK(length <= UINT32_MAX) << "frame payload of " << payload_bytes << " bytes";
   std::array<uint8_t, kFrameHeaderBytes> header{};
-  for (size_t i = 0; i < 4; ++i) header[i] = static_cast<uint8_t>(length >> (24 - 8 * i));
+  StoreBigEndian32(reinterpret_cast<char*>(header.data()), static_cast<uint32_t>(length));
   header[4] = kPeerFrameVersion;
   return header;
 }
@@ -67,9 +69,7 @@ Result<FrameHeader> DecodeFrameHeader(std::string_view five_bytes, size_t frame_
                                    ")");
   }
   FrameHeader header;
-  for (size_t i = 0; i < 4; ++i) {
-    header.length = (header.length << 8) | static_cast<uint8_t>(five_bytes[i]);
-  }
+  header.length = LoadBigEndian32(five_bytes.data());
   header.version = static_cast<uint8_t>(five_bytes[4]);
   if (header.length < kFrameOverheadBytes) {
     return Status::InvalidArgument("frame of " + std::to_string(header.length) +

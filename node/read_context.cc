@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "common/binary.h"
 #include "crypto/ed25519.h"
 
 namespace frontera::node {
@@ -9,8 +10,7 @@ namespace frontera::node {
 uint64_t FirstReadContext() {
   std::array<uint8_t, 8> bytes{};
   crypto::RandomBytes(bytes);
-  uint64_t v = 0;
-  for (uint8_t b : bytes) v = (v << 8) | b;
+  const uint64_t v = LoadBigEndian64(reinterpret_cast<const char*>(bytes.data()));
   return (v >> 2) + 1;
 }
 

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/binary.h"
 #include "common/check.h"
-#include "storage/keys.h"
 
 namespace frontera::node {
 
@@ -15,39 +15,6 @@ namespace {
 
 constexpr uint8_t kChunkVersion = 1;
 constexpr size_t kFileNameMax = 255;
-
-void PutU32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  bool U64(uint64_t& v) {
-    if (bytes_.size() < 8) return false;
-    v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(bytes_[i]);
-    bytes_.remove_prefix(8);
-    return true;
-  }
-  bool U32(uint32_t& v) {
-    if (bytes_.size() < 4) return false;
-    v = 0;
-    for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(bytes_[i]);
-    bytes_.remove_prefix(4);
-    return true;
-  }
-  bool Bytes(size_t n, std::string& out) {
-    if (bytes_.size() < n) return false;
-    out.assign(bytes_.substr(0, n));
-    bytes_.remove_prefix(n);
-    return true;
-  }
-  std::string_view rest() const { return bytes_; }
-
- private:
-  std::string_view bytes_;
-};
 
 bool SafeFileName(std::string_view name) {
   return !name.empty() && name.size() <= kFileNameMax && name != "." && name != ".." &&
@@ -60,43 +27,50 @@ std::string SnapshotDirName(const consensus::SnapshotMeta& s) {
 
 }  // namespace
 
-// Layout: version u8 | index u64 | term u64 | file_number u32 | file_count u32 |
-// file_size u64 | offset u64 | name length u32 | name | data (the rest).
+// Layout (common/binary.h, big-endian): version u8 | index u64 | term u64 |
+// file_number u32 | file_count u32 | file_size u64 | offset u64 |
+// name length u32 | name | data (the rest).
 std::string EncodeSnapshotChunk(const SnapshotChunk& c) {
   std::string out;
   out.reserve(1 + 8 * 4 + 4 * 3 + c.file_name.size() + c.data.size());
-  out.push_back(static_cast<char>(kChunkVersion));
-  out += storage::EncodeUint64(c.snapshot.index);
-  out += storage::EncodeUint64(c.snapshot.term);
-  PutU32(out, c.file_number);
-  PutU32(out, c.file_count);
-  out += storage::EncodeUint64(c.file_size);
-  out += storage::EncodeUint64(c.offset);
-  PutU32(out, static_cast<uint32_t>(c.file_name.size()));
-  out += c.file_name;
-  out += c.data;
+  BinaryWriter w(out);
+  w.U8(kChunkVersion);
+  w.U64(c.snapshot.index);
+  w.U64(c.snapshot.term);
+  w.U32(c.file_number);
+  w.U32(c.file_count);
+  w.U64(c.file_size);
+  w.U64(c.offset);
+  w.Bytes32(c.file_name);
+  w.Raw(c.data);
   return out;
 }
 
 Result<SnapshotChunk> DecodeSnapshotChunk(std::string_view bytes) {
-  if (bytes.empty() || static_cast<uint8_t>(bytes[0]) != kChunkVersion) {
-    return Status::InvalidArgument("snapshot chunk has an unknown version");
+  BinaryReader r(bytes, "snapshot chunk");
+  uint8_t version = 0;
+  FRONTERA_RETURN_IF_ERROR(r.U8("version", version));
+  if (version != kChunkVersion) {
+    return r.Error("version", "unknown version " + std::to_string(version) + " (this build reads " +
+                                  std::to_string(kChunkVersion) + ")");
   }
-  Reader r(bytes.substr(1));
   SnapshotChunk c;
-  uint32_t name_size = 0;
-  if (!r.U64(c.snapshot.index) || !r.U64(c.snapshot.term) || !r.U32(c.file_number) ||
-      !r.U32(c.file_count) || !r.U64(c.file_size) || !r.U64(c.offset) || !r.U32(name_size) ||
-      name_size > kFileNameMax || !r.Bytes(name_size, c.file_name)) {
-    return Status::InvalidArgument("snapshot chunk is truncated");
-  }
+  std::string_view name;
+  FRONTERA_RETURN_IF_ERROR(r.U64("index", c.snapshot.index));
+  FRONTERA_RETURN_IF_ERROR(r.U64("term", c.snapshot.term));
+  FRONTERA_RETURN_IF_ERROR(r.U32("file number", c.file_number));
+  FRONTERA_RETURN_IF_ERROR(r.U32("file count", c.file_count));
+  FRONTERA_RETURN_IF_ERROR(r.U64("file size", c.file_size));
+  FRONTERA_RETURN_IF_ERROR(r.U64("offset", c.offset));
+  FRONTERA_RETURN_IF_ERROR(r.Bytes32("file name", kFileNameMax, name));
+  c.file_name.assign(name);
   if (!SafeFileName(c.file_name)) {
     return Status::InvalidArgument("snapshot chunk names an unsafe file \"" + c.file_name + "\"");
   }
   if (c.file_count == 0 || c.file_number >= c.file_count) {
     return Status::InvalidArgument("snapshot chunk file number out of range");
   }
-  c.data = std::string(r.rest());
+  c.data = std::string(r.Rest());
   if (c.offset > c.file_size || c.data.size() > c.file_size - c.offset) {
     return Status::InvalidArgument("snapshot chunk lies outside its file");
   }

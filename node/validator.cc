@@ -11,8 +11,10 @@
 #include <limits>
 #include <thread>
 
+#include "common/binary.h"
 #include "common/check.h"
 #include "common/encoding.h"
+#include "common/files.h"
 #include "consensus/codec.h"
 #include "crypto/jcs.h"
 #include "crypto/sha256.h"
@@ -86,26 +88,6 @@ Status SyncTree(const std::string& dir) {
   ::close(fd);
   if (rc != 0) return Status::IOError("cannot sync " + dir);
   return Status::Ok();
-}
-
-// Writes `text` to `path` atomically and durably (temp file, fsync, rename).
-Status WriteFileDurably(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) return Status::IOError("cannot write " + tmp);
-  }
-  int fd = ::open(tmp.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::IOError("cannot rename " + tmp + ": " + ec.message());
-  return SyncTree(fs::path(path).parent_path().string());
 }
 
 std::string RoleName(consensus::Role role) {
@@ -255,7 +237,7 @@ Status Validator::StartRaft() {
   rc.authority = std::make_shared<ElectionSigner>(genesis_.hash, key_, std::move(voter_keys));
   std::array<uint8_t, 8> seed{};
   crypto::RandomBytes(seed);
-  for (uint8_t b : seed) rc.seed = (rc.seed << 8) | b;
+  rc.seed = LoadBigEndian64(reinterpret_cast<const char*>(seed.data()));
   rc.applied_index = std::max(applied_index_.load(), log_store_->Snapshot().index);
   FRONTERA_ASSIGN_OR_RETURN(driver_,
                             RaftDriver::Create(config_, rc, log_store_.get(), FirstReadContext()));
@@ -1198,7 +1180,7 @@ void Validator::WriteStateNotes() {
     auto note = completed_notes_.find(h->second);
     if (note == completed_notes_.end()) continue;
     const std::string path = SnapshotDir(config_.data_dir, meta) + "/" + kSnapshotNoteFile;
-    if (Status s = WriteFileDurably(path, note->second); !s.ok()) {
+    if (Status s = ReplaceFile(path, note->second, 0644); !s.ok()) {
       LogError(config_.name, "cannot write the state note of snapshot " +
                                  std::to_string(meta.index) + ": " + s.message());
       continue;
@@ -1268,7 +1250,7 @@ void Validator::InstallSnapshot(const SnapshotMeta& snapshot, const std::string&
   Status s = ledger->store->Write(batch, /*sync=*/true);
   FRONTERA_CHECK(s.ok()) << s.ToString();
   s = SyncTree(ledger->dir);
-  if (s.ok()) s = WriteFileDurably((root / kStatePointer).string(), name + "\n");
+  if (s.ok()) s = ReplaceFile((root / kStatePointer).string(), name + "\n", 0644);
   FRONTERA_CHECK(s.ok()) << "installing the snapshot failed: " << s.ToString();
   std::shared_ptr<Ledger> old;
   {

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "common/binary.h"
+
 namespace frontera::storage {
 
 std::string EncodeUint64(uint64_t value) {
@@ -13,9 +15,7 @@ std::string EncodeUint64(uint64_t value) {
 void AppendUint64(std::string& out, uint64_t value) {
   // Most significant byte first, so that bytewise order is numeric order
   // (docs/storage.md, "Key encodings").
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((value >> shift) & 0xff));
-  }
+  BinaryWriter(out).U64(value);
 }
 
 Result<uint64_t> DecodeUint64(std::string_view bytes) {
@@ -23,9 +23,7 @@ Result<uint64_t> DecodeUint64(std::string_view bytes) {
     return Status::Corruption("stored big-endian uint64 has " + std::to_string(bytes.size()) +
                               " bytes, expected 8");
   }
-  uint64_t value = 0;
-  for (char c : bytes) value = (value << 8) | static_cast<uint8_t>(c);
-  return value;
+  return LoadBigEndian64(bytes.data());
 }
 
 std::string PrefixSuccessor(std::string_view prefix) {

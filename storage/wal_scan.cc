@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "consensus/codec.h"
+#include "common/crc32c.h"
 
 namespace frontera::storage {
 namespace {
@@ -49,7 +49,7 @@ std::string CheckRecord(std::string_view f, uint64_t at, uint64_t* size) {
   }
   if (f.size() - at < header + length) return "the file ends inside a record";
   const uint32_t expected = Unmask(LoadLe32(f, at));
-  if (consensus::Crc32c(f.substr(at + 6, header - 6 + length)) != expected) {
+  if (Crc32c(f.substr(at + 6, header - 6 + length)) != expected) {
     return "checksum mismatch";
   }
   *size = header + length;

@@ -1,5 +1,5 @@
 // A fresh directory under /tmp for a test, removed with everything in it at
-// scope exit. Shared by the unit-test folders that open stores.
+// scope exit. The one temporary directory of every test folder.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -13,7 +13,7 @@ namespace frontera::testing {
 class TempDir {
  public:
   // `prefix` names the directory (/tmp/frontera-<prefix>-XXXXXX).
-  explicit TempDir(const std::string& prefix) {
+  explicit TempDir(const std::string& prefix = "test") {
     std::string pattern = "/tmp/frontera-" + prefix + "-XXXXXX";
     REQUIRE(::mkdtemp(pattern.data()) != nullptr);
     path_ = pattern;

@@ -1,4 +1,4 @@
-// Small file helpers of the CLI: bounded reads, and writes that never clobber.
+// Small file helpers of the CLI: bounded reads. Writes: common/files.h.
 //
 // Thread-safety: the functions are thread-safe (they share no state), but
 // concurrent writers of the same path race as the file system lets them.
@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string>
 
+#include "common/files.h"
 #include "common/result.h"
 
 namespace frontera::tools {
@@ -19,10 +20,6 @@ inline constexpr size_t kFileBytesMax = 4 << 20;
 // Messages name the path.
 Result<std::string> ReadTextFile(const std::string& path, size_t bytes_max = kFileBytesMax);
 
-// Creates `path` (O_CREAT | O_EXCL, so an existing file or symbolic link is
-// never followed or replaced) with permission bits `mode`, writes `content` and
-// fsyncs it. kAlreadyExists when `path` exists; kIOError otherwise. On a write
-// error the partial file is removed.
-Status WriteNewFile(const std::string& path, const std::string& content, unsigned mode);
+// Files are written with WriteNewFile and ReplaceFile (common/files.h).
 
 }  // namespace frontera::tools

@@ -322,17 +322,8 @@ Status WriteTrustFile(const std::string& path, const TrustBundle& bundle,
   }
   Json document = bundle.document;
   document["synced_at"] = synced_at;
-  // Write beside the target and rename over it, so a crash leaves either the
-  // old bundle or the new one, never half of one (rename(2) is atomic).
-  std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  std::filesystem::remove(temporary, ec);
-  FRONTERA_RETURN_IF_ERROR(WriteNewFile(temporary, document.dump(2) + "\n", 0644));
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    int error = errno;
-    std::filesystem::remove(temporary, ec);
-    return Status::IOError(path + ": rename: " + std::strerror(error));
-  }
-  return Status::Ok();
+  // A crash leaves either the old bundle or the new one, never half of one.
+  return ReplaceFile(path, document.dump(2) + "\n", 0644);
 }
 
 Result<TrustBundle> LoadTrustFile(const std::string& path, const crypto::Hash& genesis_hash) {

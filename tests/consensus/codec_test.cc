@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/crc32c.h"
 #include "consensus/types.h"
 
 namespace frontera::consensus {
@@ -99,41 +100,19 @@ Message GoldenMessage() {
 
 // Produced by an independent bitwise CRC32C and LEB128 encoder (a few lines of
 // Python), not by this codec:
-//   01 04 00            version, kAppend, no flags
+//   02 04 00            version 2, kAppend, no flags
 //   01 02 ac02 ab02 05 04 00 b424 00 00
 //                       from, to, term 300, log_term 299, index, commit,
 //                       reject_hint, context 0x1234, snapshot index, term
 //   02                  two entries
-//   06 90e2be98 ac02 06 00 02 6869        body length, CRC32C, term, index,
-//                                         normal, "hi"
-//   05 807c6fcd ac02 07 01 00             no-op, no data
+//   06 98bee290 ac02 06 00 02 6869        body length, CRC32C (big-endian),
+//                                         term, index, normal, "hi"
+//   05 cd6f7c80 ac02 07 01 00             no-op, no data
 constexpr std::string_view kGoldenMessageHex =
+    "0204000102ac02ab02050400b4240000020798bee290ac02060002686905cd6f7c80ac02070100";
+// The same message in format version 1, whose checksums were little-endian.
+constexpr std::string_view kVersion1MessageHex =
     "0104000102ac02ab02050400b4240000020790e2be98ac02060002686905807c6fcdac02070100";
-
-TEST_CASE("CRC32C matches the RFC 3720 §B.4 test vectors") {
-  CHECK(Crc32c("123456789") == 0xE3069283u);
-  CHECK(Crc32c(std::string(32, '\0')) == 0x8A9136AAu);
-  CHECK(Crc32c(std::string(32, '\xff')) == 0x62A8AB43u);
-  std::string ascending, descending;
-  for (int i = 0; i < 32; ++i) {
-    ascending.push_back(static_cast<char>(i));
-    descending.push_back(static_cast<char>(31 - i));
-  }
-  CHECK(Crc32c(ascending) == 0x46DD794Eu);
-  CHECK(Crc32c(descending) == 0x113FDB5Cu);
-  CHECK(Crc32c("") == 0u);
-}
-
-TEST_CASE("CRC32C can be computed in pieces split anywhere") {
-  std::string data;
-  for (int i = 0; i < 100; ++i) data.push_back(static_cast<char>(i * 37 + 11));
-  const uint32_t whole = Crc32c(data);
-  for (size_t cut = 0; cut <= data.size(); ++cut) {
-    CAPTURE(cut);
-    const std::string_view v(data);
-    CHECK(Crc32cExtend(Crc32c(v.substr(0, cut)), v.substr(cut)) == whole);
-  }
-}
 
 TEST_CASE("entries round-trip, including empty data, no-ops and extreme numbers") {
   const std::vector<Entry> entries = {
@@ -234,9 +213,25 @@ TEST_CASE("the format is fixed: a golden message encodes to known bytes") {
   REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
   CHECK(*decoded == GoldenMessage());
   // The stored values, from the same independent encoder.
-  CHECK(ToHex(EncodeHardState({7, 2, 130})) == "0114e8e53007028201");
-  CHECK(ToHex(EncodeSnapshotMeta({100, 5})) == "011427860a6405");
-  CHECK(ToHex(EncodeEntry(MakeEntry(9, 1000, "abc"))) == "01084e55c4c909e8070003616263");
+  CHECK(ToHex(EncodeHardState({7, 2, 130})) == "0230e5e81407028201");
+  CHECK(ToHex(EncodeSnapshotMeta({100, 5})) == "020a8627146405");
+  CHECK(ToHex(EncodeEntry(MakeEntry(9, 1000, "abc"))) == "0208c9c4554e09e8070003616263");
+}
+
+TEST_CASE("format version 1 is refused with a message that says how to move on") {
+  // Version 1 differed only in the checksums' byte order; a network made with
+  // it is re-created (docs/formats.md, "Binary encodings").
+  const std::vector<Status> refused = {
+      DecodeMessage(FromHex(kVersion1MessageHex)).status(),
+      DecodeHardState(FromHex("0114e8e53007028201")).status(),
+      DecodeSnapshotMeta(FromHex("011427860a6405")).status(),
+      DecodeEntry(FromHex("01084e55c4c909e8070003616263")).status()};
+  for (const Status& status : refused) {
+    CAPTURE(status.ToString());
+    CHECK(status.IsInvalidArgument());
+    CHECK(status.message().find("format version 1") != std::string::npos);
+    CHECK(status.message().find("docs/formats.md") != std::string::npos);
+  }
 }
 
 TEST_CASE("a message of 64 entries of 1 MiB round-trips in one allocation") {
@@ -371,12 +366,12 @@ TEST_CASE("decode limits are enforced before allocating") {
   CHECK(decoded.status().message().find("cannot fit") != std::string::npos);
 
   // A forged data length of 2^49 inside an entry record is refused.
-  std::string forged_entry = FromHex("01");
+  std::string forged_entry = FromHex("02");
   std::string body = FromHex("0101") + '\0' + FromHex("8080808080808001");
   forged_entry += static_cast<char>(body.size());
   std::string crc(4, '\0');
   const uint32_t c = Crc32c(body);
-  for (int i = 0; i < 4; ++i) crc[i] = static_cast<char>((c >> (8 * i)) & 0xff);
+  for (int i = 0; i < 4; ++i) crc[i] = static_cast<char>((c >> (24 - 8 * i)) & 0xff);
   forged_entry += crc + body;
   auto forged_decoded = DecodeEntry(forged_entry);
   REQUIRE(forged_decoded.status().IsInvalidArgument());
@@ -440,10 +435,10 @@ TEST_CASE("varints are strict: shortest form, at most 64 bits") {
 TEST_CASE("unknown versions, message types, flags and entry types are refused") {
   std::string bytes = EncodeMessage(FullMessage(MessageType::kAppend));
   std::string bad_version = bytes;
-  bad_version[0] = 2;
+  bad_version[0] = 3;
   auto v = DecodeMessage(bad_version);
   REQUIRE(v.status().IsInvalidArgument());
-  CHECK(v.status().message().find("version 2") != std::string::npos);
+  CHECK(v.status().message().find("version 3") != std::string::npos);
 
   std::string bad_type = bytes;
   bad_type[1] = 12;
@@ -455,9 +450,9 @@ TEST_CASE("unknown versions, message types, flags and entry types are refused") 
 
   // An entry type of 2 with a valid checksum: a format error, not damage.
   std::string body = FromHex("0101") + '\x02' + '\0';
-  std::string entry = FromHex("01") + static_cast<char>(body.size());
+  std::string entry = FromHex("02") + static_cast<char>(body.size());
   const uint32_t c = Crc32c(body);
-  for (int i = 0; i < 4; ++i) entry.push_back(static_cast<char>((c >> (8 * i)) & 0xff));
+  for (int i = 0; i < 4; ++i) entry.push_back(static_cast<char>((c >> (24 - 8 * i)) & 0xff));
   entry += body;
   auto decoded = DecodeEntry(entry);
   REQUIRE(decoded.status().IsInvalidArgument());

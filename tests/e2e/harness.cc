@@ -34,17 +34,6 @@ std::string ReadFixture(const std::string& name) {
 
 Json FixtureJson(const std::string& name) { return Json::parse(ReadFixture(name)); }
 
-TempDir::TempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "frontera-e2e-XXXXXX").string();
-  REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 const std::map<std::string, ExampleParty>& ExampleParties() {
   static const auto* parties = [] {
     crypto::InitCrypto();

@@ -14,6 +14,7 @@
 #include "crypto/data_integrity.h"
 #include "crypto/ed25519.h"
 #include "crypto/json.h"
+#include "tests/temp_dir.h"
 
 namespace frontera::e2e {
 
@@ -23,16 +24,7 @@ using crypto::Json;
 std::string ReadFixture(const std::string& name);
 Json FixtureJson(const std::string& name);
 
-// A temporary directory removed (recursively) when destroyed.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using TempDir = frontera::testing::TempDir;
 
 // The example parties, by key name ("mx-manufacturer", "us-cbp", …).
 struct ExampleParty {

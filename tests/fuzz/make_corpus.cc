@@ -50,7 +50,7 @@ std::vector<std::string> RaftMessages() {
                  .index = 9,
                  .commit = 8};
   append.entries = {Entry{.term = 4, .index = 10, .type = EntryType::kNoop},
-                    Entry{.term = 4, .index = 11, .type = EntryType::kNormal, .data = "FRB1..."}};
+                    Entry{.term = 4, .index = 11, .type = EntryType::kNormal, .data = "FRB2..."}};
   seeds.push_back(EncodeMessage(append));
   Message reject{.type = MessageType::kAppendResponse,
                  .from = 3,

@@ -321,9 +321,9 @@ void ForwardBadUtf8(Context& ctx) {
   const std::string good_body = ledger::EncodeProposal(bad);
   std::vector<std::string> undecodable = {
       "",                                         // no magic
-      "FRB1",                                     // truncated header
+      "FRB2",                                     // truncated header
       good_body.substr(0, good_body.size() / 2),  // truncated documents
-      std::string("FRB1") + std::string(8, '\0') + std::string("\xff\xff\xff\xff", 4),  // 4G docs
+      std::string("FRB2") + std::string(8, '\0') + std::string("\xff\xff\xff\xff", 4),  // 4G docs
       good_body + "trailing",
   };
   Rounds(ctx, std::chrono::milliseconds(100), 1000, [&](int round) {

@@ -55,7 +55,7 @@ TEST_CASE("a proposal's document count is bounded before anything is allocated f
   REQUIRE(header.size() == 16);
   auto with_count = [&](uint32_t count) {
     std::string bytes = header.substr(0, 12);
-    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((count >> (8 * i)) & 0xff));
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((count >> (24 - 8 * i)) & 0xff));
     return bytes;
   };
   CHECK(DecodeProposal(with_count(0xffffffff)).status().IsInvalidArgument());
@@ -65,7 +65,7 @@ TEST_CASE("a proposal's document count is bounded before anything is allocated f
   // A length prefix past the end is truncation.
   std::string long_id = with_count(1);
   long_id += '\x01';
-  long_id += std::string("\xff\xff\xff\x7f", 4);
+  long_id += std::string("\x7f\xff\xff\xff", 4);
   CHECK(DecodeProposal(long_id).status().IsCorruption());
   // Field contents are not the decoder's business: a non-UTF-8 id decodes
   // (and Apply refuses the document).
@@ -73,6 +73,25 @@ TEST_CASE("a proposal's document count is bounded before anything is allocated f
   auto decoded = DecodeProposal(EncodeProposal(odd));
   REQUIRE(decoded.ok());
   CHECK(decoded->documents[0].certificate_id == "\xff");
+}
+
+TEST_CASE("the proposal format is fixed: big-endian after the magic FRB2; FRB1 is refused") {
+  // Written by hand from the format in ledger/block.h, not by the encoder.
+  const std::string golden =
+      std::string("FRB2") + std::string("\x00\x00\x01\xa2\x2b\xe5\xa5\x00", 8) +
+      std::string("\x00\x00\x00\x01", 4) + '\x02' + std::string("\x00\x00\x00\x01", 4) + "x" +
+      std::string("\x00\x00\x00\x02", 4) + "{}";
+  CHECK(EncodeProposal(Proposal{1796032800000, {{DocumentKind::kEvent, "x", "{}"}}}) == golden);
+  // The same proposal in format 1 (little-endian): refused, saying what to do.
+  const std::string v1 = std::string("FRB1") + std::string("\x00\xa5\xe5\x2b\xa2\x01\x00\x00", 8) +
+                         std::string("\x01\x00\x00\x00", 4) + '\x02' +
+                         std::string("\x01\x00\x00\x00", 4) + "x" +
+                         std::string("\x02\x00\x00\x00", 4) + "{}";
+  for (const Status& status : {DecodeProposal(v1).status(), ProposalTime(v1).status()}) {
+    CHECK(status.IsCorruption());
+    CHECK(status.message().find("format 1 proposal") != std::string::npos);
+    CHECK(status.message().find("docs/formats.md") != std::string::npos);
+  }
 }
 
 TEST_CASE("a block's header reads back from its JSON, and garbage is corruption") {

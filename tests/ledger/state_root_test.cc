@@ -217,9 +217,9 @@ TEST_CASE("the state root depends on the state, not on the history that reached 
 TEST_CASE("the state root is SHA-256 of its domain and the LtHash16 bytes") {
   crypto::LtHash16 h;
   h.Add(StateElement(Column::kState, "k", "v"));
-  CHECK(StateRoot(h) == crypto::Sha256(std::string("frontera-state-v1") + h.ToBytes()));
+  CHECK(StateRoot(h) == crypto::Sha256(std::string("frontera-state-v2") + h.ToBytes()));
   // column byte 1 (kState), u32le key length, key, value
-  CHECK(StateElement(Column::kState, "k", "v") == std::string("\x01\x01\x00\x00\x00kv", 7));
+  CHECK(StateElement(Column::kState, "k", "v") == std::string("\x01\x00\x00\x00\x01kv", 7));
   CHECK(StateElement(Column::kIndex, "", "") == std::string("\x02\x00\x00\x00\x00", 5));
 }
 

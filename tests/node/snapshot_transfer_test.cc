@@ -21,31 +21,18 @@
 #include "crypto/ed25519.h"
 #include "crypto/sha256.h"
 #include "node/peer_transport.h"
+#include "tests/temp_dir.h"
 
 namespace frontera::node {
 namespace {
 
 namespace fs = std::filesystem;
 
-// A fresh empty directory, removed with everything in it at scope exit.
-class TempDir {
+// The shared temporary directory, seen as a path.
+class TempDir : public testing::TempDir {
  public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "frontera-snapshot-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+  TempDir() : testing::TempDir("snapshot") {}
+  fs::path path() const { return testing::TempDir::path(); }
 };
 
 void WriteFile(const fs::path& path, const std::string& bytes) {

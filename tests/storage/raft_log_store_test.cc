@@ -409,6 +409,16 @@ TEST_CASE("an undecodable hard state or snapshot point is refused at open") {
     CHECK(store.status().message().find("its hard state does not decode") != std::string::npos);
     CHECK(store.status().message().find("restore the data directory") != std::string::npos);
   }
+  SUBCASE("a store written by format version 1 names the format and what to do") {
+    // current_term 7, voted_for 2, commit_index 130 as version 1 wrote it
+    // (checksum little-endian): docs/formats.md §12.
+    const std::string v1("\x01\x14\xe8\xe5\x30\x07\x02\x82\x01", 9);
+    RawWrite(dir, [&](WriteBatch& b) { b.Put(Column::kMeta, RaftLogStore::kHardStateKey, v1); });
+    auto store = RaftLogStore::Open(dir, KvOptions{});
+    REQUIRE(store.status().IsCorruption());
+    CHECK(store.status().message().find("format version 1") != std::string::npos);
+    CHECK(store.status().message().find("re-create the network") != std::string::npos);
+  }
   SUBCASE("snapshot point") {
     RawWrite(dir, [&](WriteBatch& b) { b.Put(Column::kMeta, RaftLogStore::kSnapshotKey, "?"); });
     auto store = RaftLogStore::Open(dir, KvOptions{});

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <string>
 
-#include "consensus/codec.h"
+#include "common/crc32c.h"
 
 namespace frontera::storage {
 namespace {
@@ -18,7 +18,7 @@ constexpr size_t kBlock = 32768;
 void PutRecord(std::string& log, uint8_t type, const std::string& payload) {
   std::string typed(1, static_cast<char>(type));
   typed += payload;
-  const uint32_t crc = consensus::Crc32c(typed);
+  const uint32_t crc = Crc32c(typed);
   const uint32_t masked = ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
   for (int i = 0; i < 4; ++i) log += static_cast<char>((masked >> (8 * i)) & 0xff);
   log += static_cast<char>(payload.size() & 0xff);

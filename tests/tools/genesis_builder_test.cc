@@ -65,9 +65,9 @@ std::string NetworkToml() {
 }
 
 void WriteKeys(const TempDir& dir) {
-  std::filesystem::create_directory(dir.Path("keys"));
+  std::filesystem::create_directory(dir.Sub("keys"));
   for (const char* party : {"us-cbp", "mx-anam", "mx-manufacturer"}) {
-    REQUIRE(crypto::WriteKeyFile(dir.Path(std::string("keys/") + party + ".key"), FixtureKey(party))
+    REQUIRE(crypto::WriteKeyFile(dir.Sub(std::string("keys/") + party + ".key"), FixtureKey(party))
                 .ok());
   }
 }
@@ -75,8 +75,8 @@ void WriteKeys(const TempDir& dir) {
 TEST_CASE("genesis from a TOML description parses with ledger::ParseGenesis") {
   TempDir dir;
   WriteKeys(dir);
-  WriteText(dir.Path("network.toml"), NetworkToml());
-  auto built = BuildGenesisFromFile(dir.Path("network.toml"));
+  WriteText(dir.Sub("network.toml"), NetworkToml());
+  auto built = BuildGenesisFromFile(dir.Sub("network.toml"));
   REQUIRE_MESSAGE(built.ok(), built.status().ToString());
   auto genesis = ledger::ParseGenesis(*built);
   REQUIRE_MESSAGE(genesis.ok(), genesis.status().ToString());
@@ -113,12 +113,12 @@ TEST_CASE("a missing member cites the line of its table") {
   WriteKeys(dir);
   std::string toml = NetworkToml();
   toml.erase(toml.find("api = \"http://127.0.0.1:7002\"\n"), 30);  // validator at line 11
-  WriteText(dir.Path("network.toml"), toml);
-  auto built = BuildGenesisFromFile(dir.Path("network.toml"));
+  WriteText(dir.Sub("network.toml"), toml);
+  auto built = BuildGenesisFromFile(dir.Sub("network.toml"));
   REQUIRE_FALSE(built.ok());
   std::string message = built.status().message();
   CAPTURE(message);
-  CHECK(message.find(dir.Path("network.toml") + ":11: validator \"mx-anam\": missing `api") !=
+  CHECK(message.find(dir.Sub("network.toml") + ":11: validator \"mx-anam\": missing `api") !=
         std::string::npos);
 }
 
@@ -128,8 +128,8 @@ TEST_CASE("a bad key path and an unknown role cite their lines") {
   std::string toml = NetworkToml();
   toml.replace(toml.find("keys/mx-anam.key"), 16, "keys/nobody.key");  // line 13
   toml.replace(toml.find("\"carrier\""), 9, "\"smuggler\"");           // line 31
-  WriteText(dir.Path("network.toml"), toml);
-  auto built = BuildGenesisFromFile(dir.Path("network.toml"));
+  WriteText(dir.Sub("network.toml"), toml);
+  auto built = BuildGenesisFromFile(dir.Sub("network.toml"));
   REQUIRE_FALSE(built.ok());
   std::string message = built.status().message();
   CAPTURE(message);
@@ -144,8 +144,8 @@ TEST_CASE("a rule broken in the genesis is mapped back to the party's line") {
   WriteKeys(dir);
   std::string toml = NetworkToml();
   toml.replace(toml.find("7501234000017"), 13, "7501234000018");  // bad GLN check digit
-  WriteText(dir.Path("network.toml"), toml);
-  auto built = BuildGenesisFromFile(dir.Path("network.toml"));
+  WriteText(dir.Sub("network.toml"), toml);
+  auto built = BuildGenesisFromFile(dir.Sub("network.toml"));
   REQUIRE_FALSE(built.ok());
   std::string message = built.status().message();
   CAPTURE(message);

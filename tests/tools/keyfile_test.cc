@@ -17,13 +17,13 @@ using testing::TempDir;
 TEST_CASE("key file round trip keeps the key and records its did") {
   TempDir dir;
   crypto::KeyPair key = testing::FixtureKey("mx-carrier");
-  REQUIRE(crypto::WriteKeyFile(dir.Path("carrier.key"), key).ok());
-  auto loaded = crypto::LoadKeyFile(dir.Path("carrier.key"));
+  REQUIRE(crypto::WriteKeyFile(dir.Sub("carrier.key"), key).ok());
+  auto loaded = crypto::LoadKeyFile(dir.Sub("carrier.key"));
   REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
   CHECK(loaded->seed() == key.seed());
   CHECK(loaded->public_key() == key.public_key());
 
-  auto text = ReadTextFile(dir.Path("carrier.key"));
+  auto text = ReadTextFile(dir.Sub("carrier.key"));
   REQUIRE(text.ok());
   Json file = crypto::ParseJson(*text).value();
   Json parties = testing::LoadFixture("parties.json");
@@ -36,26 +36,26 @@ TEST_CASE("key file round trip keeps the key and records its did") {
 TEST_CASE("key file is created with mode 0600") {
   TempDir dir;
   mode_t old_umask = ::umask(0);  // the file's mode must not depend on the umask's leniency
-  Status written = crypto::WriteKeyFile(dir.Path("k.key"), crypto::KeyPair::Generate());
+  Status written = crypto::WriteKeyFile(dir.Sub("k.key"), crypto::KeyPair::Generate());
   ::umask(old_umask);
   REQUIRE(written.ok());
   struct stat st {};
-  REQUIRE(::stat(dir.Path("k.key").c_str(), &st) == 0);
+  REQUIRE(::stat(dir.Sub("k.key").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
 }
 
 TEST_CASE("an existing key file is never overwritten") {
   TempDir dir;
   crypto::KeyPair first = crypto::KeyPair::Generate();
-  REQUIRE(crypto::WriteKeyFile(dir.Path("k.key"), first).ok());
-  Status again = crypto::WriteKeyFile(dir.Path("k.key"), crypto::KeyPair::Generate());
+  REQUIRE(crypto::WriteKeyFile(dir.Sub("k.key"), first).ok());
+  Status again = crypto::WriteKeyFile(dir.Sub("k.key"), crypto::KeyPair::Generate());
   CHECK(again.IsAlreadyExists());
-  CHECK(crypto::LoadKeyFile(dir.Path("k.key"))->seed() == first.seed());
+  CHECK(crypto::LoadKeyFile(dir.Sub("k.key"))->seed() == first.seed());
 
   // Not through a symbolic link either.
-  REQUIRE(::symlink(dir.Path("target").c_str(), dir.Path("link.key").c_str()) == 0);
-  CHECK_FALSE(crypto::WriteKeyFile(dir.Path("link.key"), first).ok());
-  CHECK_FALSE(std::filesystem::exists(dir.Path("target")));
+  REQUIRE(::symlink(dir.Sub("target").c_str(), dir.Sub("link.key").c_str()) == 0);
+  CHECK_FALSE(crypto::WriteKeyFile(dir.Sub("link.key"), first).ok());
+  CHECK_FALSE(std::filesystem::exists(dir.Sub("target")));
 }
 
 TEST_CASE("a key file whose members disagree with its seed is rejected") {
@@ -73,11 +73,11 @@ TEST_CASE("a key file whose members disagree with its seed is rejected") {
 
 TEST_CASE("WriteNewFile refuses to clobber and ReadTextFile bounds its reads") {
   TempDir dir;
-  REQUIRE(WriteNewFile(dir.Path("a.json"), "{}\n", 0644).ok());
-  CHECK(WriteNewFile(dir.Path("a.json"), "[]\n", 0644).IsAlreadyExists());
-  CHECK(ReadTextFile(dir.Path("a.json")).value() == "{}\n");
-  CHECK(ReadTextFile(dir.Path("a.json"), 2).status().IsResourceExhausted());
-  CHECK(ReadTextFile(dir.Path("missing.json")).status().IsNotFound());
+  REQUIRE(WriteNewFile(dir.Sub("a.json"), "{}\n", 0644).ok());
+  CHECK(WriteNewFile(dir.Sub("a.json"), "[]\n", 0644).IsAlreadyExists());
+  CHECK(ReadTextFile(dir.Sub("a.json")).value() == "{}\n");
+  CHECK(ReadTextFile(dir.Sub("a.json"), 2).status().IsResourceExhausted());
+  CHECK(ReadTextFile(dir.Sub("missing.json")).status().IsNotFound());
 }
 
 }  // namespace

@@ -121,7 +121,7 @@ TEST_CASE("a 1000x1000 photo-like image of a label decodes, from a file") {
   std::string label = FixtureLabel();
   GreyImage photo = Photo(Symbol(label, ZXing::BarcodeFormat::QRCode, 5), 310, 180);
   testing::TempDir dir;
-  std::string path = dir.Path("photo.jpg");
+  std::string path = dir.Sub("photo.jpg");
   REQUIRE(WriteNewFile(path, Jpeg(photo, 80), 0600).ok());
   auto scanned = ScanImageFile(path);
   REQUIRE_MESSAGE(scanned.ok(), scanned.status().ToString());
@@ -133,14 +133,14 @@ TEST_CASE("an image with no symbol, or no image at all, is reported") {
   blank.width = blank.height = 64;
   blank.pixels.assign(64 * 64, 200);
   testing::TempDir dir;
-  std::string path = dir.Path("blank.png");
+  std::string path = dir.Sub("blank.png");
   REQUIRE(WriteNewFile(path, Png(blank), 0600).ok());
   auto scanned = ScanImageFile(path);
   CHECK(scanned.status().IsNotFound());
   CHECK(scanned.status().message().find("blank.png") != std::string::npos);
   CHECK(DecodeImage(AsBytes(std::string("not an image"))).status().code() ==
         Status::Code::kInvalidArgument);
-  CHECK(ScanImageFile(dir.Path("missing.png")).status().IsNotFound());
+  CHECK(ScanImageFile(dir.Sub("missing.png")).status().IsNotFound());
 }
 
 TEST_CASE("image signatures and scanner lines") {

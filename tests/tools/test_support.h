@@ -10,6 +10,7 @@
 #include "common/encoding.h"
 #include "crypto/ed25519.h"
 #include "crypto/json.h"
+#include "tests/temp_dir.h"
 #include "tools/files.h"
 
 namespace frontera::tools::testing {
@@ -40,27 +41,6 @@ inline std::string FixtureDid(const std::string& party) {
   return LoadFixture("parties.json")["parties"][party]["did"].get<std::string>();
 }
 
-// A fresh empty directory under the system's temporary directory, removed
-// when the object goes out of scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "frontera-tools-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string Path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = frontera::testing::TempDir;
 
 }  // namespace frontera::tools::testing

@@ -189,7 +189,7 @@ TEST_CASE("the consistency answer is checked for the sizes asked") {
 
 TEST_CASE("a stored bundle is re-verified when loaded; an edited one is refused") {
   testing::TempDir dir;
-  std::string path = dir.Path("sub/trust.json");
+  std::string path = dir.Sub("sub/trust.json");
   TrustBundle bundle = VerifyTrustBundle(BundleMaker().Make(), GenesisHash()).value();
   REQUIRE(WriteTrustFile(path, bundle, "2027-06-01T09:00:00Z").ok());
   auto loaded = LoadTrustFile(path, GenesisHash());
@@ -206,12 +206,12 @@ TEST_CASE("a stored bundle is re-verified when loaded; an edited one is refused"
   size_t at = text.find("\"mx-anam\"");
   REQUIRE(at != std::string::npos);
   text.replace(at, 9, "\"mx-anan\"");
-  std::string edited = dir.Path("edited.json");
+  std::string edited = dir.Sub("edited.json");
   REQUIRE(WriteNewFile(edited, text, 0600).ok());
   auto refused = LoadTrustFile(edited, GenesisHash());
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().ToString().find("hashes to") != std::string::npos);
-  CHECK(LoadTrustFile(dir.Path("missing.json"), GenesisHash()).status().IsNotFound());
+  CHECK(LoadTrustFile(dir.Sub("missing.json"), GenesisHash()).status().IsNotFound());
 }
 
 TEST_CASE("ages read in the largest whole unit") {
