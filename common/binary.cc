@@ -79,8 +79,8 @@ size_t BinaryWriter::Reserve32() {
 }
 
 void BinaryWriter::Patch32(size_t at, uint32_t v) {
-  FRONTERA_CHECK(at + 4 <= out_.size()) << "patching bytes " << at << ".." << at + 4
-                                        << " of " << out_.size();
+  FRONTERA_CHECK(at + 4 <= out_.size())
+      << "patching bytes " << at << ".." << at + 4 << " of " << out_.size();
   StoreBigEndian32(out_.data() + at, v);
 }
 
@@ -161,8 +161,8 @@ Status BinaryReader::Bytes32(std::string_view field, size_t max, std::string_vie
   FRONTERA_RETURN_IF_ERROR(U32(field, n));
   if (n > max) {
     pos_ = start;
-    return Error(field, "length " + std::to_string(n) + " exceeds the limit of " +
-                            std::to_string(max));
+    return Error(field,
+                 "length " + std::to_string(n) + " exceeds the limit of " + std::to_string(max));
   }
   Status s = Raw(field, n, out);
   if (!s.ok()) pos_ = start;
@@ -175,8 +175,8 @@ Status BinaryReader::VarintBytes(std::string_view field, size_t max, std::string
   FRONTERA_RETURN_IF_ERROR(Varint(field, n));
   if (n > max) {
     pos_ = start;
-    return Error(field, "length " + std::to_string(n) + " exceeds the limit of " +
-                            std::to_string(max));
+    return Error(field,
+                 "length " + std::to_string(n) + " exceeds the limit of " + std::to_string(max));
   }
   Status s = Raw(field, n, out);
   if (!s.ok()) pos_ = start;

@@ -104,8 +104,8 @@ Status ReplaceFile(const std::string& path, std::string_view content, unsigned m
   // Unique per process and call: two writers of one path never share a
   // temporary file.
   static std::atomic<uint64_t> sequence{0};
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid()) + "-" +
-                                std::to_string(sequence.fetch_add(1));
+  const std::string temporary =
+      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(sequence.fetch_add(1));
   FRONTERA_ASSIGN_OR_RETURN(const int handle, fs.Create(temporary, mode, /*exclusive=*/true));
   Status s = Fill(fs, handle, temporary, content);
   if (s.ok()) s = fs.Rename(temporary, path);

@@ -68,10 +68,14 @@ TEST_CASE("varints are LEB128, shortest form only, at most 64 bits") {
   BinaryWriter(three).Varint(300);
   CHECK(Hex(three) == "ac02");
   uint64_t v = 0;
-  CHECK(BinaryReader(std::string("\x80\x00", 2), "t").Varint("v", v).message().find(
-            "shortest form") != std::string::npos);
-  CHECK(BinaryReader(std::string(9, '\xff') + "\x02", "t").Varint("v", v).message().find(
-            "exceeds 64 bits") != std::string::npos);
+  CHECK(BinaryReader(std::string("\x80\x00", 2), "t")
+            .Varint("v", v)
+            .message()
+            .find("shortest form") != std::string::npos);
+  CHECK(BinaryReader(std::string(9, '\xff') + "\x02", "t")
+            .Varint("v", v)
+            .message()
+            .find("exceeds 64 bits") != std::string::npos);
   CHECK(BinaryReader("\x80", "t").Varint("v", v).message().find("truncated varint") !=
         std::string::npos);
 }
