@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "node/log.h"
+
 namespace frontera::node {
 
 namespace {
@@ -150,6 +152,10 @@ Status NodeConfig::Validate() const {
                                    ") must exceed two election timeouts (2 * raft.tick_ms * "
                                    "raft.election_ticks)");
   }
+  if (!IsLogLevel(log.level)) {
+    return Status::InvalidArgument("log.level \"" + log.level +
+                                   "\" is not one of debug, info, warning, error");
+  }
   FRONTERA_RETURN_IF_ERROR(ledger.Validate());
   FRONTERA_RETURN_IF_ERROR(storage.Validate());
   return Status::Ok();
@@ -167,12 +173,12 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
     return Status::InvalidArgument(msg.str());
   }
   static const std::vector<std::string> kSections = {"node",  "api",    "proposer", "raft",
-                                                     "peers", "ledger", "storage"};
+                                                     "peers", "ledger", "storage",  "log"};
   for (const auto& [key, value] : root) {
     if (std::find(kSections.begin(), kSections.end(), std::string(key.str())) == kSections.end()) {
       return Status::InvalidArgument(
           source_name + ": unknown section [" + std::string(key.str()) +
-          "]; expected node, api, proposer, raft, peers, ledger, storage");
+          "]; expected node, api, proposer, raft, peers, ledger, storage, log");
     }
     if (!value.is_table()) {
       return Status::InvalidArgument(source_name + ": " + std::string(key.str()) +
@@ -197,6 +203,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   str("node", "data_dir", c.data_dir);
   str("node", "key_file", c.key_file);
   str("node", "genesis_file", c.genesis_file);
+  str("log", "level", c.log.level);
   str("api", "host", c.api.host);
   num("api", "port", c.api.port);
   num("api", "body_bytes_max", c.api.body_bytes_max);

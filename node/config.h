@@ -72,6 +72,10 @@ struct RaftNodeConfig {
   int64_t leader_stall_ms = 10000;
 };
 
+struct LogConfig {
+  std::string level = "info";  // "debug", "info", "warning" or "error" (node/log.h)
+};
+
 struct NodeConfig {
   std::string name;      // the validator's name in genesis (signed-note key name)
   std::string data_dir;  // RocksDB store
@@ -82,6 +86,7 @@ struct NodeConfig {
   RaftNodeConfig raft;
   ledger::StateMachineOptions ledger;
   storage::KvOptions storage;
+  LogConfig log;
 
   Status Validate() const;
 };

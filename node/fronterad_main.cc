@@ -23,6 +23,7 @@
 #include "crypto/key_file.h"
 #include "node/config.h"
 #include "node/dev_network.h"
+#include "node/log.h"
 #include "node/validator.h"
 
 namespace {
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
   }
   auto config = node::LoadConfigFile(config_path);
   if (!config.ok()) return Fail(config.status().ToString());
+  node::ConfigureLogging(config->log.level);
   auto key = crypto::LoadKeyFile(config->key_file);
   if (!key.ok()) return Fail("node.key_file: " + key.status().ToString());
 
@@ -103,18 +105,22 @@ int main(int argc, char** argv) {
       return Fail(s.ToString());
     }
   }
-  std::cout << "fronterad: validator " << config->name << " serving http://" << config->api.host
-            << ":" << port << " (data " << config->data_dir << ")";
-  if ((*validator)->peer_port() != 0) std::cout << ", peers on port " << (*validator)->peer_port();
-  std::cout << std::endl;
+  std::string serving = "fronterad: validator " + config->name + " serving http://" +
+                        config->api.host + ":" + std::to_string(port) + " (data " +
+                        config->data_dir + ")";
+  if ((*validator)->peer_port() != 0) {
+    serving += ", peers on port " + std::to_string((*validator)->peer_port());
+  }
+  node::LogInfo(config->name, serving);
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
-  std::cout << "fronterad: stopping" << std::endl;
+  node::LogInfo(config->name, "fronterad: stopping (signal " + std::to_string(signal_number) + ")");
   if (std::string next = (*validator)->HandOverLeadership(); !next.empty()) {
-    std::cout << "fronterad: handed leadership to " << next << std::endl;
+    node::LogInfo(config->name, "fronterad: handed leadership to " + next);
   }
   (*server)->Stop();
   (*validator)->Stop();
+  node::LogInfo(config->name, "fronterad: stopped");
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <limits>
 #include <thread>
 
+#include "api/problem.h"
 #include "common/binary.h"
 #include "common/check.h"
 #include "common/encoding.h"
@@ -205,7 +206,14 @@ Status Validator::OpenStores() {
   FRONTERA_ASSIGN_OR_RETURN(const SnapshotMeta applied, ReadAppliedMark(*ledger->store));
   FRONTERA_ASSIGN_OR_RETURN(log_store_,
                             storage::RaftLogStore::Open((root / "raft").string(), config_.storage));
+  const uint64_t log_snapshot_before = log_store_->Snapshot().index;
   FRONTERA_RETURN_IF_ERROR(ReconcileLog(*log_store_, applied, ledger->dir, config_.data_dir));
+  if (log_store_->Snapshot().index != log_snapshot_before) {
+    LogWarning(config_.name, "recovery: the ledger had installed the snapshot at log index " +
+                                 std::to_string(applied.index) +
+                                 " but the Raft log did not record it (a crash between the "
+                                 "two); recorded it now");
+  }
   applied_index_ = applied.index;
   std::vector<SnapshotMeta> on_disk;
   for (const fs::directory_entry& e : fs::directory_iterator(root / "snapshots", ec)) {
@@ -214,6 +222,7 @@ Status Validator::OpenStores() {
       on_disk.push_back(s);
     }
   }
+  const size_t snapshots_on_disk = on_disk.size();
   {
     MutexLock lock(snapshot_mu_);
     snapshots_ = SnapshotCatalog(std::move(on_disk), log_store_->Snapshot().index);
@@ -221,6 +230,14 @@ Status Validator::OpenStores() {
   snapshot_receiver_.emplace((root / "snapshot-staging").string(), kSnapshotBytesMax);
   // No leader known yet: chunks are refused until one is (OnLeaderChange).
   snapshot_receiver_->Expect(consensus::kNoNode, 0);
+  const consensus::HardState hs = log_store_->GetHardState();
+  LogInfo(config_.name, "recovered: ledger " + ledger->dir + " applied to log index " +
+                            std::to_string(applied.index) + "; Raft log to index " +
+                            std::to_string(log_store_->LastIndex()) + " (snapshot at " +
+                            std::to_string(log_store_->Snapshot().index) + "), term " +
+                            std::to_string(hs.current_term) + ", commit index " +
+                            std::to_string(hs.commit_index) + "; " +
+                            std::to_string(snapshots_on_disk) + " snapshots on disk");
   MutexLock lock(ledger_mu_);
   ledger_ = std::move(ledger);
   return Status::Ok();
@@ -273,6 +290,8 @@ Status Validator::StartRaft() {
   options.frame_bytes_max = config_.raft.frame_bytes_max;
   options.send_queue_frames_max = config_.raft.send_queue_frames_max;
   options.send_queue_bytes_max = std::max<size_t>(config_.raft.frame_bytes_max * 4, 256 << 20);
+  // Connections established, lost and refused, and why.
+  options.log = [name = config_.name](std::string_view line) { LogInfo(name, line); };
   FRONTERA_ASSIGN_OR_RETURN(
       transport_, PeerTransport::Start(std::move(options), [this](uint64_t from, std::string p) {
         OnPeerFrame(from, std::move(p));
@@ -341,6 +360,7 @@ Result<api::Receipt> Validator::Submit(DocumentKind kind, const std::string& cer
   auto admitted = ledger->sm->Admit(kind, certificate_id, document, clock_->NowUnixMillis());
   if (!admitted.ok()) {
     ++refused_at_admission_;
+    LogRefusedDocument(kind, admitted.status());
     return admitted.status();
   }
   QueuedDocument queued{DocumentKey(admitted->proposed), std::move(admitted->proposed)};
@@ -558,24 +578,22 @@ std::string Validator::PeerName(uint64_t id) const {
 
 void Validator::RefusePeer(uint64_t from, std::string_view reason, std::string_view detail) {
   const std::string peer = PeerName(from);
-  const auto now = std::chrono::steady_clock::now();
-  bool log = false;
-  uint64_t count = 0;
-  {
-    MutexLock lock(refusals_mu_);
-    const auto key = std::make_pair(peer, std::string(reason));
-    count = ++peer_refusals_[key];
-    auto [it, first] = refusal_logged_.try_emplace(key, now);
-    if (first || now - it->second >= std::chrono::seconds(10)) {
-      it->second = now;
-      log = true;
-    }
-  }
-  if (log) {
-    LogWarning(config_.name, "refused a message from validator " + peer + " (" +
-                                 std::string(reason) + ", " + std::to_string(count) +
-                                 " so far): " + std::string(detail));
-  }
+  const uint64_t count =
+      peer_refusals_.Count({peer, std::string(reason)}, std::chrono::steady_clock::now());
+  if (count == 0) return;
+  LogWarning(config_.name, "refused a message from validator " + peer + " (" + std::string(reason) +
+                               ", " + std::to_string(count) + " so far): " + std::string(detail));
+}
+
+void Validator::LogRefusedDocument(DocumentKind kind, const Status& status) {
+  const std::string problem(
+      api::ProblemSlug(api::ProblemFromStatus(status, api::InputKind::kDocument).type));
+  const std::string what(ledger::DocumentKindName(kind));
+  const uint64_t count =
+      document_refusals_.Count({what, problem}, std::chrono::steady_clock::now());
+  if (count == 0) return;
+  LogInfo(config_.name, "refused a " + what + " at admission (problem " + problem + ", " +
+                            std::to_string(count) + " so far): " + status.message());
 }
 
 // ---------------------------------------------------------------------------
@@ -658,7 +676,12 @@ void Validator::RaftLoop() {
     term_ = raft.current_term();
     commit_index_ = raft.commit_index();
     first_index_ = raft.first_index();
-    role_ = static_cast<int>(raft.role());
+    if (const int role = static_cast<int>(raft.role()); role != role_.load()) {
+      // Elections: a pre-vote, a campaign, leadership won or given up.
+      LogInfo(config_.name, "became " + RoleName(raft.role()) + " in term " +
+                                std::to_string(raft.current_term()));
+      role_ = role;
+    }
     leader_ = raft.leader();
     leaders_distrusted_ = driver_->leaders_distrusted();
     forwarded_ = driver_->forwarded();
@@ -930,6 +953,10 @@ void Validator::MaybeCompact() {
       fs::exists(fs::path(SnapshotDir(config_.data_dir, *newest)) / kSnapshotNoteFile, exists_ec);
   Result<bool> compacted = driver_->Compact(*newest, verifiable);
   FRONTERA_CHECK(compacted.ok()) << "raft log compaction failed: " << compacted.status().ToString();
+  if (*compacted) {
+    LogInfo(config_.name, "compacted the Raft log up to the snapshot at log index " +
+                              std::to_string(newest->index));
+  }
   // The snapshot the core now names is the one it sends; older ones go.
   std::vector<SnapshotMeta> removed;
   {
@@ -1160,6 +1187,8 @@ void Validator::TakeSnapshot(uint64_t index, uint64_t term, uint64_t height) {
     return;
   }
   ++snapshots_taken_;
+  LogInfo(config_.name, "took a snapshot at log index " + std::to_string(index) + " (block " +
+                            std::to_string(height) + ")");
   std::vector<SnapshotMeta> removed;
   {
     MutexLock lock(snapshot_mu_);
@@ -1571,10 +1600,7 @@ api::Json Validator::StateStatus() {
     }
   }
   api::Json refused = api::Json::object();
-  {
-    MutexLock lock(refusals_mu_);
-    for (const auto& [key, count] : peer_refusals_) refused[key.first][key.second] = count;
-  }
+  for (const auto& [key, count] : peer_refusals_.Counts()) refused[key.first][key.second] = count;
   out["peer_messages_refused"] = std::move(refused);
   return out;
 }
@@ -1619,20 +1645,21 @@ std::map<std::string, double> Validator::GetMetrics() {
       {"frontera_peer_connections_evicted_total",
        d(transport_ ? transport_->connections_evicted() : 0)},
   };
-  {
-    MutexLock lock(refusals_mu_);
-    auto label = [](std::string_view value) {  // Prometheus label value escaping
-      std::string out;
-      for (char c : value) {
-        if (c == '\\' || c == '"') out.push_back('\\');
-        out.push_back(c == '\n' ? ' ' : c);
-      }
-      return out;
-    };
-    for (const auto& [key, count] : peer_refusals_) {
-      metrics["frontera_peer_messages_refused_total{peer=\"" + label(key.first) + "\",reason=\"" +
-              label(key.second) + "\"}"] = d(count);
+  auto label = [](std::string_view value) {  // Prometheus label value escaping
+    std::string out;
+    for (char c : value) {
+      if (c == '\\' || c == '"') out.push_back('\\');
+      out.push_back(c == '\n' ? ' ' : c);
     }
+    return out;
+  };
+  for (const auto& [key, count] : peer_refusals_.Counts()) {
+    metrics["frontera_peer_messages_refused_total{peer=\"" + label(key.first) + "\",reason=\"" +
+            label(key.second) + "\"}"] = d(count);
+  }
+  for (const auto& [key, count] : document_refusals_.Counts()) {
+    metrics["frontera_documents_refused_total{kind=\"" + key.first + "\",problem=\"" + key.second +
+            "\"}"] = d(count);
   }
   return metrics;
 }

@@ -26,7 +26,7 @@
 // Lock order. publish_mu_ is held while publishing a co-signed checkpoint,
 // and inside it the ledger_mu_ (CurrentLedger), the cosigner's and the state
 // machine's own locks are taken, in that order. Every other lock here (mu_,
-// waiters_mu_, apply_mu_, snapshot_mu_, status_mu_, refusals_mu_, and
+// waiters_mu_, apply_mu_, snapshot_mu_, status_mu_, the refusal counters' locks, and
 // ledger_mu_ outside PublishCosigned) is a leaf: held for a few statements,
 // with no other lock taken and nothing that blocks called inside it (the
 // peer transport's Send, which takes its own lock, is called with none
@@ -54,6 +54,7 @@
 #include "node/config.h"
 #include "node/raft_driver.h"
 #include "node/read_context.h"
+#include "node/refusal_counter.h"
 #include "node/snapshot_catalog.h"
 #include "node/snapshot_transfer.h"
 #include "node/state_note.h"
@@ -154,6 +155,9 @@ class Validator final : public api::Backend {
   // A peer sent something that breaks the protocol: dropped, counted by
   // peer and reason for /metrics, logged (rate-limited). Any thread.
   void RefusePeer(uint64_t from, std::string_view reason, std::string_view detail);
+  // Counts a document refused at admission; logs the first of each (kind,
+  // problem type) and then at most one line per pair every 10 s.
+  void LogRefusedDocument(ledger::DocumentKind kind, const Status& status);
   // The peer's name for logs and metrics ("peer-<id>" for an unknown id).
   std::string PeerName(uint64_t id) const;
   // Follower side: checks the blocks of a leader's Append before the core
@@ -283,12 +287,11 @@ class Validator final : public api::Backend {
   std::atomic<bool> diverged_{false};
   std::optional<Divergence> divergence_ GUARDED_BY(status_mu_);
 
-  // Peer messages refused, by (peer name, reason); and when each pair was
-  // last logged (a flood logs once per interval, not once per message).
-  Mutex refusals_mu_;
-  std::map<std::pair<std::string, std::string>, uint64_t> peer_refusals_ GUARDED_BY(refusals_mu_);
-  std::map<std::pair<std::string, std::string>, std::chrono::steady_clock::time_point>
-      refusal_logged_ GUARDED_BY(refusals_mu_);
+  // Peer messages refused, by (peer name, reason), and documents refused at
+  // admission, by (kind, problem type slug): counted for the metrics, logged
+  // once per pair every 10 s (a flood logs a few lines, not one per refusal).
+  RefusalCounter peer_refusals_{std::chrono::seconds(10)};
+  RefusalCounter document_refusals_{std::chrono::seconds(10)};
   std::atomic<uint64_t> inbox_dropped_{0};
   std::atomic<uint64_t> entries_not_proposals_{0};
 

@@ -2,6 +2,10 @@
 // RFC 9457 problem naming the field, and leave the ledger unchanged.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
+#include <string>
+
 #include "crypto/did_key.h"
 #include "tests/e2e/harness.h"
 
@@ -281,6 +285,21 @@ TEST_CASE("every bad request gets the right problem and changes nothing") {
   CHECK(*after == *before);
   auto health = client->GetText("/healthz");
   CHECK(health.ok());
+  // The operator's log names each kind of refusal once (then at most once
+  // per 10 s), with the validator's name, a UTC timestamp and the level.
+  std::ifstream log(net.dir() + "/port.log");
+  std::stringstream text;
+  text << log.rdbuf();
+  const std::string lines = text.str();
+  CHECK_MESSAGE(
+      lines.find(" info [us-cbp] refused a credential at admission (problem ") != std::string::npos,
+      lines);
+  CHECK(lines.find(" info [us-cbp] recovered: ledger ") != std::string::npos);
+  CHECK(lines.find(" info [us-cbp] fronterad: validator us-cbp serving http://") !=
+        std::string::npos);
+  const size_t first_t = lines.find('T');
+  REQUIRE(first_t == 10);  // "2026-12-06T04:20:00.123Z info ..."
+  CHECK(lines.substr(23, 2) == "Z ");
 }
 
 }  // namespace

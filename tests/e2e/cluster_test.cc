@@ -373,6 +373,23 @@ TEST_CASE("a validator far behind catches up by snapshot after the log was compa
     FAIL("the lagging validator did not catch up");
   }
   CHECK(Metric(cluster, lagging, "frontera_snapshots_installed_total") >= 1);
+  // What the operators' logs say about it.
+  auto log_of = [&](int i) {
+    std::ifstream log(cluster.dir() + "/" + cluster.name(i) + ".port.log");
+    std::stringstream text;
+    text << log.rdbuf();
+    return text.str();
+  };
+  const std::string leader_log = log_of(*leader);
+  const std::string leader_tag = "[" + cluster.name(*leader) + "] ";
+  CHECK(leader_log.find(leader_tag + "became leader in term ") != std::string::npos);
+  CHECK(leader_log.find(leader_tag + "took a snapshot at log index ") != std::string::npos);
+  CHECK(leader_log.find(leader_tag + "compacted the Raft log up to the snapshot") !=
+        std::string::npos);
+  const std::string lagging_log = log_of(lagging);
+  CHECK_MESSAGE(lagging_log.find("verified a snapshot at log index") != std::string::npos,
+                lagging_log);
+  CHECK(lagging_log.find("recovered: ledger ") != std::string::npos);
   for (const std::string& id : ids) {
     CHECK(cluster.Client(lagging)->GetJson(CertPath(id)).ok());
   }

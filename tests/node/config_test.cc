@@ -43,6 +43,16 @@ TEST_CASE("limits are read from their sections") {
   CHECK(c->ledger.events_per_certificate_max == 5);
 }
 
+TEST_CASE("the log level is read from [log] and is info by default") {
+  auto defaults = ParseConfig(kMinimal, "node.toml", "/");
+  REQUIRE(defaults.ok());
+  CHECK(defaults->log.level == "info");
+  auto quiet =
+      ParseConfig(std::string(kMinimal) + "[log]\nlevel = \"warning\"\n", "node.toml", "/");
+  REQUIRE_MESSAGE(quiet.ok(), quiet.status().ToString());
+  CHECK(quiet->log.level == "warning");
+}
+
 TEST_CASE("bad values name the key, the range and the file") {
   struct Case {
     std::string extra;
@@ -59,6 +69,9 @@ TEST_CASE("bad values name the key, the range and the file") {
       {"[proposer]\ncommit_timeout_ms = 5\n", "proposer.commit_timeout_ms"},
       {"[ledger]\nevents_per_certificate_max = 0\n", "ledger.events_per_certificate_max"},
       {"[nodes]\nname = \"x\"\n", "unknown section [nodes]"},
+      {"[log]\nlevel = \"verbose\"\n",
+       "log.level \"verbose\" is not one of debug, info, warning, error"},
+      {"[log]\nlevel = 3\n", "log.level must be a string"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.extra);
