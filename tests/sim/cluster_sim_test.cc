@@ -287,7 +287,6 @@ TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults")
     CHECK(total.power_losses > 0);
     CHECK(total.lost_readies > 0);
     CHECK(total.snapshots_installed > 0);
-    CHECK(total.snapshot_stream_failures > 0);
     CHECK(total.reads_checked > 0);
     CHECK(total.transfers_started > 0);
     CHECK(total.registry_operations > count * 20);
@@ -299,11 +298,15 @@ TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults")
     CHECK(total.bytes_lost > 0);
     CHECK(total.torn_writes > 0);
     CHECK(total.fsync_failures > 0);
-    CHECK(total.bit_flips_refused > 0);
     CHECK(total.forwards > 0);
-    // Every crash point of install and compaction (installs are rare: a
-    // hundred seeds see a few).
-    if (count >= 1000) CHECK(total.crash_points.size() == 4);
+    // Rare events: over 26,732 seeds, 0.025 failed snapshot streams, 0.07
+    // refused bit flips and 0.07 crash points a seed, so 50 seeds may see
+    // none (seeds 1-50 see no failed stream), 1,000 see dozens.
+    if (count >= 1000) {
+      CHECK(total.snapshot_stream_failures > 0);
+      CHECK(total.bit_flips_refused > 0);
+      CHECK(total.crash_points.size() == 4);  // every crash point of install and compaction
+    }
     // The hostile seeds sent every kind of message, and the honest cores
     // refused many kinds of them (a silent adversary would test nothing).
     size_t kinds_refused = 0;
