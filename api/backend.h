@@ -59,6 +59,9 @@ class Backend {
   // GET /v1/certificates/{id}/proof: proof of the credential's leaf against
   // the latest checkpoint.
   virtual Result<InclusionProofView> GetProof(const std::string& id) = 0;
+  // GET /v1/proofs/inclusion?leaf_index=N: proof of any leaf (an event's, a
+  // revocation's) against the latest checkpoint; kNotFound beyond the log.
+  virtual Result<InclusionProofView> GetLeafProof(uint64_t leaf_index) = 0;
   // GET /v1/checkpoint: the latest valid checkpoint as a signed note.
   virtual Result<std::string> GetCheckpoint() = 0;
   // GET /v1/proofs/consistency; kInvalidArgument unless 0 < first <= second <=

@@ -20,6 +20,7 @@
 
 #include "api/client.h"
 #include "api/label_image.h"
+#include "api/openapi.h"
 #include "api/problem.h"
 #include "common/check.h"
 #include "common/encoding.h"
@@ -62,6 +63,7 @@ enum class Route {
   kProof,
   kCheckpoint,
   kConsistency,
+  kLeafProof,
   kBlock,
   kParty,
   kLabelSvg,
@@ -72,6 +74,7 @@ enum class Route {
   kStatus,
   kHealthz,
   kMetrics,
+  kOpenApi,
 };
 
 struct RouteSpec {
@@ -80,7 +83,7 @@ struct RouteSpec {
   std::string_view pattern;  // "/"-separated; a segment "{name}" is a parameter
 };
 
-constexpr std::array<RouteSpec, 17> kRoutes = {{
+constexpr std::array<RouteSpec, 19> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -88,6 +91,7 @@ constexpr std::array<RouteSpec, 17> kRoutes = {{
     {Route::kProof, "GET", "/v1/certificates/{id}/proof"},
     {Route::kCheckpoint, "GET", "/v1/checkpoint"},
     {Route::kConsistency, "GET", "/v1/proofs/consistency"},
+    {Route::kLeafProof, "GET", "/v1/proofs/inclusion"},
     {Route::kBlock, "GET", "/v1/blocks/{height}"},
     {Route::kParty, "GET", "/v1/parties/{did}"},
     {Route::kLabelSvg, "GET", "/v1/certificates/{id}/qr.svg"},
@@ -100,6 +104,7 @@ constexpr std::array<RouteSpec, 17> kRoutes = {{
     {Route::kStatus, "GET", "/v1/status"},
     {Route::kHealthz, "GET", "/healthz"},
     {Route::kMetrics, "GET", "/metrics"},
+    {Route::kOpenApi, "GET", "/v1/openapi.json"},
 }};
 
 // The request target split at "?" (RFC 9112 §3.2: origin-form is
@@ -171,6 +176,7 @@ bool ReadsLedger(Route route) {
     case Route::kProof:
     case Route::kCheckpoint:
     case Route::kConsistency:
+    case Route::kLeafProof:
     case Route::kBlock:
     case Route::kLabelSvg:
     case Route::kLabelPng:
@@ -185,6 +191,7 @@ bool ReadsLedger(Route route) {
     case Route::kStatus:
     case Route::kHealthz:
     case Route::kMetrics:
+    case Route::kOpenApi:
       return false;
   }
   return false;
@@ -960,6 +967,8 @@ class HttpServer::Impl {
         return GetCheckpoint(res);
       case Route::kConsistency:
         return GetConsistency(target.query, res);
+      case Route::kLeafProof:
+        return GetLeafProof(target.query, res);
       case Route::kBlock:
         return GetBlock(match.param_raw, res);
       case Route::kStatus:
@@ -974,6 +983,10 @@ class HttpServer::Impl {
                           InputKind::kParameters);
       case Route::kMetrics:
         return GetMetrics(res);
+      case Route::kOpenApi:
+        res.status = 200;
+        res.set_content(std::string(OpenApiDocument()), std::string(kJsonContentType));
+        return;
       case Route::kCertificates:
       case Route::kEvents:
       case Route::kRevocation:
@@ -1128,7 +1141,10 @@ class HttpServer::Impl {
   }
 
   void GetProof(const std::string& id, httplib::Response& res) {
-    Result<InclusionProofView> proof = backend_->GetProof(id);
+    SendProof(backend_->GetProof(id), res);
+  }
+
+  void SendProof(const Result<InclusionProofView>& proof, httplib::Response& res) {
     if (!proof.ok()) return SendStatus(res, proof.status(), InputKind::kParameters);
     SendJson(res, 200,
              Json{{"leaf_index", proof->leaf_index},
@@ -1136,6 +1152,30 @@ class HttpServer::Impl {
                   {"tree_size", proof->tree_size},
                   {"inclusion", HashesJson(proof->inclusion)},
                   {"checkpoint", proof->checkpoint}});
+  }
+
+  // GET /v1/proofs/inclusion?leaf_index=N: exactly one decimal leaf_index.
+  void GetLeafProof(std::string_view query, httplib::Response& res) {
+    QueryParams query_params = ParseQuery(query);
+    std::vector<FieldError>& errors = query_params.errors;
+    uint64_t leaf_index = 0;
+    auto it = query_params.values.find("leaf_index");
+    if (it == query_params.values.end()) {
+      if (errors.empty())
+        errors.push_back({"/query/leaf_index", "required: a leaf index (decimal integer)"});
+    } else if (it->second.size() > 1) {
+      errors.push_back({"/query/leaf_index", "given more than once"});
+    } else if (std::optional<std::string> problem = DecimalProblem(it->second[0], leaf_index)) {
+      errors.push_back({"/query/leaf_index", *problem});
+    }
+    if (!errors.empty()) {
+      return SendStatus(res,
+                        Status::InvalidArgument("query parameter leaf_index must be a decimal leaf "
+                                                "index",
+                                                std::move(errors)),
+                        InputKind::kParameters);
+    }
+    SendProof(backend_->GetLeafProof(leaf_index), res);
   }
 
   void GetParty(const std::string& did, httplib::Response& res) {
@@ -1348,5 +1388,11 @@ HttpServer::~HttpServer() = default;
 Status HttpServer::Start() { return impl_->Start(); }
 int HttpServer::port() const { return impl_->port(); }
 void HttpServer::Stop() { impl_->Stop(); }
+
+std::vector<std::pair<std::string, std::string>> RouteTable() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const RouteSpec& spec : kRoutes) out.emplace_back(spec.method, spec.pattern);
+  return out;
+}
 
 }  // namespace frontera::api

@@ -146,14 +146,6 @@ Status Recordable(const Status& status) {
   return WithMessage(status, "the reason is withheld: it is not valid UTF-8");
 }
 
-Result<crypto::Hash> HashFromBase64(const std::string& text) {
-  FRONTERA_ASSIGN_OR_RETURN(Bytes bytes, Base64Decode(text));
-  if (bytes.size() != 32) return Status::Corruption("stored hash is not 32 bytes");
-  crypto::Hash h;
-  std::copy(bytes.begin(), bytes.end(), h.begin());
-  return h;
-}
-
 }  // namespace
 
 Status StateMachineOptions::Validate() const {
@@ -937,45 +929,83 @@ Result<Json> StateMachine::CertificateView(const std::string& id) const {
 Result<CertificateProof> StateMachine::ProveCertificate(const std::string& id) const {
   FRONTERA_ASSIGN_OR_RETURN(auto record_text, store_->Get(Column::kState, Key(kCertPrefix, id)));
   if (!record_text) return Status::NotFound("no certificate " + id);
-  Json record = Json::parse(*record_text);
-  CertificateProof proof;
-  proof.leaf_index = record["ledger"]["leaf_index"].get<uint64_t>();
-  FRONTERA_ASSIGN_OR_RETURN(proof.leaf_hash,
-                            HashFromBase64(record["ledger"]["leaf_hash"].get<std::string>()));
-  {
-    MutexLock lock(mu_);
-    proof.tree_size = checkpoint_tree_size_;
-    proof.checkpoint = checkpoint_;
-  }
-  if (proof.leaf_index >= proof.tree_size) {
+  const Json record = Json::parse(*record_text);
+  Result<CertificateProof> proof = ProveLeaf(record["ledger"]["leaf_index"].get<uint64_t>());
+  if (proof.status().IsUnavailable()) {
     return Status::Unavailable("certificate " + id +
                                " is not yet in a checkpoint signed by a majority of validators; "
                                "retry in a moment");
   }
-  FRONTERA_ASSIGN_OR_RETURN(proof.inclusion,
-                            merkle_->InclusionProof(proof.leaf_index, proof.tree_size));
   return proof;
 }
 
-std::optional<StateMachine::HeldCredential> StateMachine::HoldsIdentical(
-    const ProposedDocument& document, const DocumentOutcome& outcome) const {
-  if (!outcome.status.IsAlreadyExists() || document.kind != DocumentKind::kCredential) {
-    return std::nullopt;
+Result<CertificateProof> StateMachine::ProveLeaf(uint64_t leaf_index) const {
+  CertificateProof proof;
+  proof.leaf_index = leaf_index;
+  uint64_t tree_size = 0;
+  {
+    MutexLock lock(mu_);
+    proof.tree_size = checkpoint_tree_size_;
+    proof.checkpoint = checkpoint_;
+    tree_size = published_.tree_size;
   }
-  // A credential names itself: its id is in the document.
+  if (leaf_index >= tree_size) {
+    return Status::NotFound("no leaf " + std::to_string(leaf_index) + " (the log holds " +
+                            std::to_string(tree_size) + ")");
+  }
+  if (leaf_index >= proof.tree_size) {
+    return Status::Unavailable("leaf " + std::to_string(leaf_index) +
+                               " is not yet in a checkpoint signed by a majority of validators; "
+                               "retry in a moment");
+  }
+  FRONTERA_ASSIGN_OR_RETURN(proof.leaf_hash, merkle_->LeafHashAt(leaf_index));
+  FRONTERA_ASSIGN_OR_RETURN(proof.inclusion, merkle_->InclusionProof(leaf_index, proof.tree_size));
+  return proof;
+}
+
+std::optional<StateMachine::HeldDocument> StateMachine::FindIdentical(
+    const ProposedDocument& document) const {
   auto json = crypto::ParseJson(document.canonical);
-  if (!json.ok() || !json->is_object() || !json->contains("id") || !(*json)["id"].is_string()) {
+  if (!json.ok() || !json->is_object()) return std::nullopt;
+  auto id = json->find(document.kind == DocumentKind::kEvent ? "eventID" : "id");
+  if (id == json->end() || !id->is_string()) return std::nullopt;
+  auto leaf_bytes = store_->Get(Column::kIndex, Key(kIdPrefix, id->get<std::string>()));
+  if (!leaf_bytes.ok() || !*leaf_bytes) return std::nullopt;
+  auto leaf = storage::DecodeUint64(**leaf_bytes);
+  if (!leaf.ok()) return std::nullopt;
+  // Byte for byte: the kind, then the canonical text (as Apply stored it).
+  auto stored = store_->Get(Column::kState, DocKey(*leaf));
+  if (!stored.ok() || !*stored || (*stored)->size() != document.canonical.size() + 1 ||
+      static_cast<uint8_t>((**stored)[0]) != static_cast<uint8_t>(document.kind) ||
+      std::string_view(**stored).substr(1) != document.canonical) {
     return std::nullopt;
   }
-  auto record_text =
-      store_->Get(Column::kState, Key(kCertPrefix, (*json)["id"].get<std::string>()));
+  // About the same certificate: a credential is its own; an event or a
+  // revocation is about the one its request named.
+  const std::string certificate_id =
+      document.kind == DocumentKind::kCredential ? id->get<std::string>() : document.certificate_id;
+  auto record_text = store_->Get(Column::kState, Key(kCertPrefix, certificate_id));
   if (!record_text.ok() || !*record_text) return std::nullopt;
   const Json record = Json::parse(**record_text);
-  auto leaf_hash = HashFromBase64(record["ledger"]["leaf_hash"].get<std::string>());
-  if (!leaf_hash.ok() || *leaf_hash != outcome.leaf_hash) return std::nullopt;
-  return HeldCredential{(*json)["id"].get<std::string>(),
-                        record["ledger"]["leaf_index"].get<uint64_t>(),
-                        record["status"].get<std::string>()};
+  const Json* position = nullptr;
+  switch (document.kind) {
+    case DocumentKind::kCredential:
+      position = &record["ledger"];
+      break;
+    case DocumentKind::kRevocation:
+      position = &record["revocation"];
+      break;
+    case DocumentKind::kEvent:
+      for (const Json& p : record["events"]) {
+        if (p["leaf_index"] == *leaf) position = &p;
+      }
+      break;
+  }
+  if (position == nullptr || !position->is_object() || (*position)["leaf_index"] != *leaf) {
+    return std::nullopt;
+  }
+  return HeldDocument{certificate_id, *leaf, crypto::LeafHash(AsBytes(document.canonical)),
+                      (*position)["block"].get<uint64_t>(), record["status"].get<std::string>()};
 }
 
 Result<std::vector<crypto::Hash>> StateMachine::ConsistencyProof(uint64_t first,

@@ -125,18 +125,25 @@ class StateMachine {
   // Reads (thread-safe), as of the last published block.
   Result<crypto::Json> CertificateView(const std::string& id) const;
   Result<CertificateProof> ProveCertificate(const std::string& id) const;
-  // A credential an outcome refused as already existing that is on the
-  // ledger byte for byte (the same leaf hash under its id): the same
-  // document posted twice, or sent again after its first copy committed.
-  // Its leaf index and current status; nullopt when the ledger holds
-  // another document under that id, or none.
-  struct HeldCredential {
-    std::string id;
+  // The inclusion proof of any leaf (an event's, a revocation's) against the
+  // latest co-signed checkpoint. kNotFound beyond the log; kUnavailable when
+  // the leaf is not yet under a co-signed checkpoint.
+  Result<CertificateProof> ProveLeaf(uint64_t leaf_index) const;
+  // A document the ledger holds byte for byte: the same kind and canonical
+  // text under its id (a credential's or revocation's "id", an event's
+  // "eventID"), about the same certificate. A write sent again after it
+  // committed (its answer was lost, or its first copy committed in a block
+  // this node installed from a snapshot) is answered with this receipt, not
+  // refused as a duplicate (docs/api.md, "Retries"). nullopt when the ledger
+  // holds no document under that id, or another one.
+  struct HeldDocument {
+    std::string certificate_id;
     uint64_t leaf_index = 0;
-    std::string status;
+    crypto::Hash leaf_hash{};
+    uint64_t block_height = 0;
+    std::string status;  // the certificate's status now
   };
-  std::optional<HeldCredential> HoldsIdentical(const ProposedDocument& document,
-                                               const DocumentOutcome& outcome) const;
+  std::optional<HeldDocument> FindIdentical(const ProposedDocument& document) const;
   std::string LatestCheckpoint() const;  // empty before the first block
   Result<std::vector<crypto::Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
   Result<crypto::Json> BlockJson(uint64_t height) const;

@@ -91,6 +91,16 @@ Status SyncTree(const std::string& dir) {
   return Status::Ok();
 }
 
+api::Receipt ReceiptOf(const ledger::StateMachine::HeldDocument& held) {
+  api::Receipt r;
+  r.id = held.certificate_id;
+  r.status = held.status;
+  r.leaf_index = held.leaf_index;
+  r.leaf_hash = held.leaf_hash;
+  r.block_height = held.block_height;
+  return r;
+}
+
 std::string RoleName(consensus::Role role) {
   switch (role) {
     case consensus::Role::kFollower:
@@ -359,6 +369,16 @@ Result<api::Receipt> Validator::Submit(DocumentKind kind, const std::string& cer
   std::shared_ptr<Ledger> ledger = CurrentLedger();
   auto admitted = ledger->sm->Admit(kind, certificate_id, document, clock_->NowUnixMillis());
   if (!admitted.ok()) {
+    // A retry of a write that committed: the receipt it got the first time
+    // (docs/api.md, "Retries").
+    if (admitted.status().IsAlreadyExists()) {
+      if (auto canonical = crypto::Canonicalize(document); canonical.ok()) {
+        if (auto held = ledger->sm->FindIdentical({kind, certificate_id, *canonical}); held) {
+          ++retries_answered_;
+          return ReceiptOf(*held);
+        }
+      }
+    }
     ++refused_at_admission_;
     LogRefusedDocument(kind, admitted.status());
     return admitted.status();
@@ -1110,19 +1130,15 @@ void Validator::ApplyEntry(const Entry& entry) {
       it->second.pop_front();
       if (it->second.empty()) waiters_.erase(it);
       if (!o.status.ok()) {
-        // The same credential, byte for byte, is on the ledger already: it
+        // The same document, byte for byte, is on the ledger already: it
         // was posted twice, or its first copy committed in a block this
         // node installed from a snapshot and the copy sent again was
         // refused. Its client gets the receipt of the first copy.
-        if (auto held = ledger->sm->HoldsIdentical(proposal.documents[i], o); held) {
-          api::Receipt r;
-          r.id = held->id;
-          r.status = held->status;
-          r.leaf_index = held->leaf_index;
-          r.leaf_hash = o.leaf_hash;
-          r.block_height = block->height;
-          w->answer.set_value(std::move(r));
-          continue;
+        if (o.status.IsAlreadyExists()) {
+          if (auto held = ledger->sm->FindIdentical(proposal.documents[i]); held) {
+            w->answer.set_value(ReceiptOf(*held));
+            continue;
+          }
         }
         w->answer.set_value(o.status);
         continue;
@@ -1383,9 +1399,9 @@ Result<api::Json> Validator::GetCertificate(const std::string& id) {
   return CurrentLedger()->sm->CertificateView(id);
 }
 
-Result<api::InclusionProofView> Validator::GetProof(const std::string& id) {
-  FRONTERA_RETURN_IF_ERROR(Serving());
-  FRONTERA_ASSIGN_OR_RETURN(ledger::CertificateProof p, CurrentLedger()->sm->ProveCertificate(id));
+namespace {
+
+api::InclusionProofView ProofView(ledger::CertificateProof p) {
   api::InclusionProofView v;
   v.leaf_index = p.leaf_index;
   v.leaf_hash = p.leaf_hash;
@@ -1393,6 +1409,20 @@ Result<api::InclusionProofView> Validator::GetProof(const std::string& id) {
   v.inclusion = std::move(p.inclusion);
   v.checkpoint = std::move(p.checkpoint);
   return v;
+}
+
+}  // namespace
+
+Result<api::InclusionProofView> Validator::GetProof(const std::string& id) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  FRONTERA_ASSIGN_OR_RETURN(ledger::CertificateProof p, CurrentLedger()->sm->ProveCertificate(id));
+  return ProofView(std::move(p));
+}
+
+Result<api::InclusionProofView> Validator::GetLeafProof(uint64_t leaf_index) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  FRONTERA_ASSIGN_OR_RETURN(ledger::CertificateProof p, CurrentLedger()->sm->ProveLeaf(leaf_index));
+  return ProofView(std::move(p));
 }
 
 Result<std::string> Validator::GetCheckpoint() {
@@ -1616,6 +1646,7 @@ std::map<std::string, double> Validator::GetMetrics() {
   std::map<std::string, double> metrics = {
       {"frontera_documents_submitted_total", d(submitted_.load())},
       {"frontera_documents_refused_at_admission_total", d(refused_at_admission_.load())},
+      {"frontera_documents_retries_answered_total", d(retries_answered_.load())},
       {"frontera_documents_accepted_total", d(accepted_.load())},
       {"frontera_documents_rejected_at_apply_total", d(rejected_at_apply_.load())},
       {"frontera_documents_forwarded_total", d(forwarded_.load())},

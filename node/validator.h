@@ -96,6 +96,7 @@ class Validator final : public api::Backend {
                               const api::Json& revocation) override;
   Result<api::Json> GetCertificate(const std::string& id) override;
   Result<api::InclusionProofView> GetProof(const std::string& id) override;
+  Result<api::InclusionProofView> GetLeafProof(uint64_t leaf_index) override;
   Result<std::string> GetCheckpoint() override;
   Result<api::ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) override;
   Result<api::Json> GetBlock(uint64_t height) override;
@@ -299,6 +300,7 @@ class Validator final : public api::Backend {
   std::atomic<uint64_t> submitted_{0};
   std::atomic<uint64_t> admitted_{0};
   std::atomic<uint64_t> refused_at_admission_{0};
+  std::atomic<uint64_t> retries_answered_{0};  // identical documents answered with their receipt
   std::atomic<uint64_t> accepted_{0};
   std::atomic<uint64_t> rejected_at_apply_{0};
   std::atomic<uint64_t> blocks_{0};

@@ -9,8 +9,8 @@ FRONTERA_BUILD_PACKAGES=(
 )
 # What run.sh and the README's walk-through use besides the build.
 FRONTERA_RUN_PACKAGES=(curl python3)
-FRONTERA_TEST_PACKAGES=(clang-16 libclang-rt-16-dev clang-format curl python3 zbar-tools chromium
-  hyperfine)
+FRONTERA_TEST_PACKAGES=(clang-16 libclang-rt-16-dev clang-format curl python3 python3-jsonschema
+  nodejs zbar-tools chromium hyperfine)
 
 frontera_install_packages() {
   local missing=()

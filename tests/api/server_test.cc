@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "api/client.h"
+#include "api/openapi.h"
 #include "api/problem.h"
 #include "tests/api/test_support.h"
 
@@ -157,6 +158,29 @@ TEST_CASE("GET routes answer with the backend's data") {
                            {"AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=",
                             "//////////////////////////////////////////8="}},
                           {"checkpoint", proof.checkpoint}});
+  }
+  SUBCASE("inclusion proof of any leaf, by index") {
+    InclusionProofView proof;
+    proof.leaf_index = 5;
+    proof.leaf_hash.fill(1);
+    proof.tree_size = 9;
+    proof.checkpoint = "note\n";
+    f.backend.SetProof(proof);
+    auto answer = f.client->GetJson("/v1/proofs/inclusion?leaf_index=5");
+    REQUIRE_MESSAGE(answer.ok(), answer.status().ToString());
+    CHECK((*answer)["leaf_index"] == 5);
+    CHECK((*answer)["tree_size"] == 9);
+    CHECK((*answer)["leaf_hash"] == "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=");
+    auto call = f.backend.calls().at(0);
+    CHECK(call.method == "GetLeafProof");
+    CHECK(call.first == 5);
+  }
+  SUBCASE("the OpenAPI document is served as it was built") {
+    RawAnswer answer = f.Raw(Get("/v1/openapi.json"));
+    CHECK(answer.status == 200);
+    CHECK(answer.header("content-type") == "application/json");
+    CHECK(answer.body == OpenApiDocument());
+    CHECK(f.backend.calls().empty());
   }
   SUBCASE("checkpoint is a text/plain signed note") {
     std::string note = ReadFixture("checkpoint.txt");
@@ -408,6 +432,18 @@ TEST_CASE("path and query parameters are validated with pointers") {
       for (size_t i = 0; i < c.pointers.size(); ++i) {
         CHECK(problem["errors"][i]["pointer"] == c.pointers[i]);
       }
+    }
+    CHECK(f.backend.calls().empty());
+  }
+  SUBCASE("inclusion query: missing, not decimal, overflowing, repeated") {
+    for (const std::string query :
+         {"", "?leaf_index=", "?leaf_index=x", "?leaf_index=-1", "?leaf_index=18446744073709551616",
+          "?leaf_index=1&leaf_index=2", "?index=1"}) {
+      CAPTURE(query);
+      Json problem = ExpectProblem(f.Raw(Get("/v1/proofs/inclusion" + query)), 400,
+                                   ProblemType::kInvalidParameter);
+      REQUIRE(problem["errors"].size() == 1);
+      CHECK(problem["errors"][0]["pointer"] == "/query/leaf_index");
     }
     CHECK(f.backend.calls().empty());
   }

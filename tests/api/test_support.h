@@ -122,6 +122,13 @@ class FakeBackend : public Backend {
     calls_.push_back(MakeCall("GetProof", id));
     return proof_;
   }
+  Result<InclusionProofView> GetLeafProof(uint64_t leaf_index) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Call call = MakeCall("GetLeafProof");
+    call.first = leaf_index;
+    calls_.push_back(call);
+    return proof_;
+  }
   Result<std::string> GetCheckpoint() override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(MakeCall("GetCheckpoint"));

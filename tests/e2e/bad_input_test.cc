@@ -170,7 +170,12 @@ std::vector<Case> Cases() {
     issue("GTIN outside the issuer's company prefix", Sign(doc, mfr), 403,
           "/credentialSubject/gtin");
   }
-  issue("duplicate certificate id", FixtureJson("pharma-credential.json"), 409, "/id");
+  {
+    // The fixture's id on another document (an identical one is a retry).
+    Json doc = Unsigned("pharma-credential.json");
+    doc["validFrom"] = "2026-11-02T14:06:00Z";
+    issue("duplicate certificate id", Sign(doc, mfr), 409, "/id");
+  }
   {
     Json doc = FreshPharma("SN000123");  // the fixture's serial, new id
     issue("duplicate GTIN and serial", Sign(doc, mfr), 409, "/credentialSubject/serial");
@@ -253,8 +258,14 @@ TEST_CASE("every bad request gets the right problem and changes nothing") {
   TestNetwork net;
   NodeProcess node(net.config_path(), net.dir() + "/port");
   auto client = node.Client();
-  REQUIRE(client->PostJson("/v1/certificates", FixtureJson("pharma-credential.json")).ok());
+  auto first = client->PostJson("/v1/certificates", FixtureJson("pharma-credential.json"));
+  REQUIRE_MESSAGE(first.ok(), first.status().ToString());
   REQUIRE(client->PostJson("/v1/certificates", FixtureJson("precursor-credential.json")).ok());
+  // Sending the same document again is a safe retry: the original receipt,
+  // nothing written.
+  auto again = client->PostJson("/v1/certificates", FixtureJson("pharma-credential.json"));
+  REQUIRE_MESSAGE(again.ok(), again.status().ToString());
+  CHECK(*again == *first);
   auto before = client->GetText("/v1/checkpoint");
   REQUIRE(before.ok());
 

@@ -11,6 +11,7 @@
 
 #include "common/encoding.h"
 #include "crypto/jcs.h"
+#include "crypto/merkle.h"
 #include "tests/ledger/ledger_test_util.h"
 
 namespace frontera::ledger {
@@ -68,6 +69,54 @@ TEST_CASE("the second certificate for one serial in the same block is rejected, 
   CHECK(b.outcomes[2].leaf_index == 1);
   CHECK(b.tree_size == 2);
   CHECK((*sm)->Summary().documents_rejected == 1);
+}
+
+TEST_CASE("FindIdentical finds a document held byte for byte, and nothing else") {
+  crypto::InitCrypto();
+  TempStore store;
+  auto sm = StateMachine::Open(store.get(), ExampleGenesis(), {});
+  REQUIRE(sm.ok());
+  const std::string cert = "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70";
+  const ProposedDocument credential =
+      Doc(DocumentKind::kCredential, Fixture("pharma-credential.json"));
+  const ProposedDocument event = Doc(DocumentKind::kEvent, Fixture("shipping-event.json"), cert);
+  CHECK_FALSE((*sm)->FindIdentical(credential));  // nothing on the ledger yet
+  ApplyAndWrite(**sm, store.get(), 1, Proposal{kNov30, {credential}});
+  const Block b2 = ApplyAndWrite(**sm, store.get(), 2, Proposal{kNov30 + 1000, {event}});
+
+  auto held = (*sm)->FindIdentical(credential);
+  REQUIRE(held);
+  CHECK(held->certificate_id == cert);
+  CHECK(held->leaf_index == 0);
+  CHECK(held->block_height == 1);
+  CHECK(held->status == "active");
+  CHECK(held->leaf_hash == crypto::LeafHash(AsBytes(credential.canonical)));
+  auto held_event = (*sm)->FindIdentical(event);
+  REQUIRE(held_event);
+  CHECK(held_event->certificate_id == cert);
+  CHECK(held_event->leaf_index == 1);
+  CHECK(held_event->block_height == 2);
+  CHECK(held_event->leaf_hash == b2.outcomes[0].leaf_hash);
+
+  // The same id with other bytes: not identical (a duplicate, refused).
+  Json changed = Fixture("pharma-credential.json");
+  changed["validFrom"] = "2026-01-01T00:00:00Z";
+  CHECK_FALSE((*sm)->FindIdentical(Doc(DocumentKind::kCredential, changed)));
+  // The same event about another certificate, or as another kind: not held.
+  CHECK_FALSE((*sm)->FindIdentical(
+      Doc(DocumentKind::kEvent, Fixture("shipping-event.json"), "urn:uuid:other")));
+  CHECK_FALSE((*sm)->FindIdentical(
+      Doc(DocumentKind::kRevocation, Fixture("pharma-credential.json"), cert)));
+  // Not a document at all.
+  CHECK_FALSE((*sm)->FindIdentical({DocumentKind::kCredential, "", "not json"}));
+
+  // The event's leaf is proved by index, against the co-signed checkpoint.
+  auto proof = (*sm)->ProveLeaf(1);
+  REQUIRE_MESSAGE(proof.ok(), proof.status().ToString());
+  CHECK(proof->leaf_hash == b2.outcomes[0].leaf_hash);
+  CHECK(proof->tree_size == 2);
+  CHECK(crypto::VerifyInclusion(proof->leaf_hash, 1, 2, proof->inclusion, b2.root));
+  CHECK((*sm)->ProveLeaf(2).status().IsNotFound());
 }
 
 TEST_CASE("validity is judged at the proposal's time, not the local clock") {

@@ -597,7 +597,8 @@ void ClusterSim::ApplyEntry(Node& node, const Entry& entry) {
     // As fronterad answers: the same credential on the ledger already (this
     // node installed a snapshot holding the first copy, and a retry
     // committed it again) is answered with its receipt.
-    if (verdict.ok() || node.ledger->HoldsIdentical(proposal->documents[i], block->outcomes[i])) {
+    if (verdict.ok() ||
+        (verdict.IsAlreadyExists() && node.ledger->FindIdentical(proposal->documents[i]))) {
       issue.outcome = RegistryOp::Outcome::kAccepted;
     } else if (verdict.IsAlreadyExists()) {
       issue.outcome = RegistryOp::Outcome::kExists;

@@ -1,0 +1,84 @@
+// The API contract against a running validator: its answers to every route,
+// successes and problems, are recorded and validated against the schemas of
+// api/openapi.json by tests/api/check_answers.py (python3-jsonschema).
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/e2e/harness.h"
+
+namespace frontera::e2e {
+namespace {
+
+const std::string kPharmaId = "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70";
+
+struct Recorder {
+  Json answers = Json::array();
+  void Add(const std::string& operation_id, const Result<api::HttpAnswer>& answer,
+           int expected_status) {
+    REQUIRE_MESSAGE(answer.ok(), operation_id << ": " << answer.status().ToString());
+    CHECK_MESSAGE(answer->status == expected_status,
+                  operation_id << " answered " << answer->status << ": " << answer->body);
+    answers.push_back({{"operationId", operation_id},
+                       {"status", answer->status},
+                       {"content_type", answer->content_type},
+                       {"body", answer->body}});
+  }
+};
+
+TEST_CASE("a running validator's answers match the schemas of api/openapi.json") {
+  TestNetwork net;
+  NodeProcess node(net.config_path(), net.dir() + "/port");
+  auto client = node.Client();
+  const std::string cert = "/v1/certificates/" + api::Client::EncodePathSegment(kPharmaId);
+  Recorder r;
+  auto post = [&](const std::string& path, const std::string& fixture) {
+    return client->PostRaw(path, FixtureJson(fixture).dump(), "application/json");
+  };
+  r.Add("issueCertificate", post("/v1/certificates", "pharma-credential.json"), 201);
+  r.Add("issueCertificate", post("/v1/certificates", "precursor-credential.json"), 201);
+  r.Add("recordEvent", post(cert + "/events", "shipping-event.json"), 201);
+  // A retry answers with the first receipt; a duplicate is a problem.
+  r.Add("issueCertificate", post("/v1/certificates", "pharma-credential.json"), 201);
+  r.Add("issueCertificate", client->PostRaw("/v1/certificates", "{}", "application/json"), 400);
+  r.Add("issueCertificate", client->PostRaw("/v1/certificates", "{}", "text/plain"), 415);
+
+  r.Add("getCertificate", client->GetRaw(cert), 200);
+  r.Add("getCertificate", client->GetRaw("/v1/certificates/urn:uuid:nothing"), 404);
+  r.Add("getCertificateProof", client->GetRaw(cert + "/proof"), 200);
+  r.Add("getInclusionProof", client->GetRaw("/v1/proofs/inclusion?leaf_index=2"), 200);
+  r.Add("getInclusionProof", client->GetRaw("/v1/proofs/inclusion?leaf_index=x"), 400);
+  r.Add("getInclusionProof", client->GetRaw("/v1/proofs/inclusion?leaf_index=99"), 404);
+  r.Add("getConsistencyProof", client->GetRaw("/v1/proofs/consistency?first=1&second=3"), 200);
+  r.Add("getCheckpoint", client->GetRaw("/v1/checkpoint"), 200);
+  r.Add("getBlock", client->GetRaw("/v1/blocks/1"), 200);
+  r.Add("getParty", client->GetRaw("/v1/parties/" + ExampleParties().at("mx-manufacturer").did),
+        200);
+  r.Add("getStatus", client->GetRaw("/v1/status"), 200);
+  r.Add("getTrustBundle", client->GetRaw("/v1/trust-bundle"), 200);
+  r.Add("getLabelSvg", client->GetRaw(cert + "/qr.svg"), 200);
+  const std::string label = ReadFixture("label-uri.txt");
+  const std::string label_path =
+      label.substr(label.find("/01/"), label.find_last_not_of("\n") - label.find("/01/") + 1);
+  r.Add("resolveProductLabel", client->GetRaw(label_path, "application/json"), 200);
+  r.Add("resolveProductLabel", client->GetRaw(label_path, "text/html"), 200);
+  r.Add("getHealth", client->GetRaw("/healthz"), 200);
+  r.Add("getMetrics", client->GetRaw("/metrics"), 200);
+  r.Add("getOpenApi", client->GetRaw("/v1/openapi.json"), 200);
+
+  const std::string answers_path = net.dir() + "/answers.json";
+  std::ofstream(answers_path) << r.answers.dump();
+  std::string output;
+  const int code = RunCommand(
+      {"/usr/bin/python3", std::string(FRONTERA_SOURCE_DIR) + "/tests/api/check_answers.py",
+       std::string(FRONTERA_SOURCE_DIR) + "/api/openapi.json", answers_path},
+      &output);
+  CHECK_MESSAGE(code == 0, output);
+  CHECK(output.find(std::to_string(r.answers.size()) + " answers match the document") !=
+        std::string::npos);
+}
+
+}  // namespace
+}  // namespace frontera::e2e

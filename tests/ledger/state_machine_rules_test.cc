@@ -1,0 +1,310 @@
+// Every refusal branch of the ledger rules (StateMachine::Check), one row
+// each: the document, who signs it, the status it gets, the pointer and the
+// reason. The e2e suite proves only that the HTTP layer carries them.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "ledger/gs1.h"
+#include "ledger/state_machine.h"
+#include "tests/ledger/ledger_test_util.h"
+
+namespace frontera::ledger {
+namespace {
+
+constexpr char kCreated[] = "2026-11-30T10:00:00Z";
+const std::string kPharmaA = "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70";  // the fixture
+const std::string kPharmaHeld = "urn:uuid:00000000-0000-4000-8000-0000000000b1";
+const std::string kPharmaRevoked = "urn:uuid:00000000-0000-4000-8000-0000000000c1";
+const std::string kPharmaBusy = "urn:uuid:00000000-0000-4000-8000-0000000000d1";
+const std::string kHold = "https://frontera.example/ns/v1/bizstep/customs_hold";
+const std::string kRelease = "https://frontera.example/ns/v1/bizstep/customs_release";
+
+std::string Did(const std::string& party) {
+  return Fixture("parties.json")["parties"][party]["did"].get<std::string>();
+}
+
+Json SignWith(Json doc, const crypto::KeyPair& key) {
+  doc.erase("proof");
+  crypto::ProofOptions options;
+  options.created = kCreated;
+  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
+  auto signed_doc = crypto::CreateProof(doc, options, key);
+  REQUIRE_MESSAGE(signed_doc.ok(), signed_doc.status().ToString());
+  return *signed_doc;
+}
+
+Json SignAs(Json doc, const std::string& party) { return SignWith(std::move(doc), KeyOf(party)); }
+
+// A fresh product credential (unsigned) for `serial`, issued by the example
+// manufacturer.
+Json Pharma(const std::string& id, const std::string& serial) {
+  Json doc = Fixture("pharma-credential.json");
+  doc["id"] = id;
+  doc["credentialSubject"]["serial"] = serial;
+  doc["credentialSubject"]["id"] = "https://id.gs1.org/01/07501234000017/10/LOT42A/21/" + serial;
+  doc["credentialSubject"].erase("label");
+  return doc;
+}
+
+std::string ItemOf(const std::string& serial) {
+  return "https://id.gs1.org/01/07501234000017/21/" + serial;
+}
+
+// An event (unsigned) about certificate `cert` whose item has `serial`.
+int event_number = 0;
+Json Event(const std::string& cert, const std::string& serial, const std::string& biz_step,
+           const std::string& from = "", const std::string& to = "") {
+  Json e = Fixture("shipping-event.json");
+  char id[64];
+  std::snprintf(id, sizeof id, "urn:uuid:00000000-0000-4000-9000-%012d", ++event_number);
+  e["eventID"] = id;
+  e["certificationInfo"] = cert;
+  e["epcList"] = Json::array({ItemOf(serial)});
+  e["bizStep"] = biz_step;
+  e.erase("disposition");
+  e.erase("sourceList");
+  e.erase("destinationList");
+  if (!from.empty()) e["sourceList"] = {{{"type", "possessing_party"}, {"source", from}}};
+  if (!to.empty()) {
+    e["destinationList"] = {{{"type", "possessing_party"}, {"destination", to}}};
+  }
+  return e;
+}
+
+Json Revocation(const std::string& cert, const std::string& issuer_party) {
+  static int number = 0;
+  char id[64];
+  std::snprintf(id, sizeof id, "urn:uuid:00000000-0000-4000-a000-%012d", ++number);
+  return {{"@context", {"https://www.w3.org/ns/credentials/v2", "https://frontera.example/ns/v1"}},
+          {"type", "CredentialRevocation"},
+          {"id", id},
+          {"credential", cert},
+          {"issuer", Did(issuer_party)},
+          {"reason", "recalled"}};
+}
+
+// An SSCC with extension digit 3 under `prefix` and a correct check digit.
+std::string Sscc(const std::string& prefix, const std::string& serial) {
+  std::string body = "3" + prefix + serial;
+  body.resize(17, '0');
+  return body + gs1::CheckDigit(body);
+}
+
+struct Rule {
+  std::string name;
+  DocumentKind kind;
+  std::string certificate;  // the path's certificate, for events and revocations
+  Json document;            // signed
+  Status::Code code;
+  std::string pointer;  // empty: none expected
+  std::string reason;   // part of the message
+};
+
+TEST_CASE("every ledger rule refuses with its status, pointer and reason") {
+  crypto::InitCrypto();
+  TempStore store;
+  StateMachineOptions options;
+  options.events_per_certificate_max = 2;
+  auto sm = StateMachine::Open(store.get(), ExampleGenesis(), options);
+  REQUIRE(sm.ok());
+  const std::string mfr = Did("mx-manufacturer");
+  const std::string carrier = Did("mx-carrier");
+  const std::string distributor = Did("us-distributor");
+
+  // The state the rules are judged against.
+  const Json busy_shipping =
+      SignAs(Event(kPharmaBusy, "SND1", "shipping", mfr, carrier), "mx-manufacturer");
+  const std::vector<ProposedDocument> setup = {
+      Doc(DocumentKind::kCredential, Fixture("pharma-credential.json")),
+      Doc(DocumentKind::kCredential, Fixture("precursor-credential.json")),
+      Doc(DocumentKind::kCredential, SignAs(Pharma(kPharmaHeld, "SNB1"), "mx-manufacturer")),
+      Doc(DocumentKind::kCredential, SignAs(Pharma(kPharmaRevoked, "SNC1"), "mx-manufacturer")),
+      Doc(DocumentKind::kCredential, SignAs(Pharma(kPharmaBusy, "SND1"), "mx-manufacturer")),
+      Doc(DocumentKind::kEvent, SignAs(Event(kPharmaHeld, "SNB1", kHold), "us-cbp"), kPharmaHeld),
+      Doc(DocumentKind::kRevocation,
+          SignAs(Revocation(kPharmaRevoked, "mx-manufacturer"), "mx-manufacturer"), kPharmaRevoked),
+      Doc(DocumentKind::kEvent, busy_shipping, kPharmaBusy),
+      Doc(DocumentKind::kEvent, SignAs(Event(kPharmaBusy, "SND1", "arriving"), "mx-carrier"),
+          kPharmaBusy),
+  };
+  const Block block = ApplyAndWrite(**sm, store.get(), 1, Proposal{kNov30, setup});
+  for (size_t i = 0; i < block.outcomes.size(); ++i) {
+    REQUIRE_MESSAGE(block.outcomes[i].status.ok(),
+                    "setup document " << i << ": " << block.outcomes[i].status.ToString());
+  }
+
+  const crypto::KeyPair stranger = crypto::KeyPair::FromSeed(crypto::Seed{});
+  Json by_stranger = Pharma("urn:uuid:00000000-0000-4000-8000-000000000e01", "SNE1");
+  by_stranger["issuer"] = crypto::DidKeyFromPublicKey(stranger.public_key());
+  Json by_carrier = Pharma("urn:uuid:00000000-0000-4000-8000-000000000e02", "SNE2");
+  by_carrier["issuer"] = carrier;
+  Json expired = Pharma("urn:uuid:00000000-0000-4000-8000-000000000e03", "SNE3");
+  expired["validFrom"] = "2025-01-01T00:00:00Z";
+  expired["validUntil"] = "2026-01-01T00:00:00Z";
+  Json foreign_gtin = Pharma("urn:uuid:00000000-0000-4000-8000-000000000e04", "SNE4");
+  foreign_gtin["credentialSubject"]["gtin"] = "00012345678905";
+  foreign_gtin["credentialSubject"]["id"] =
+      "https://id.gs1.org/01/00012345678905/10/LOT42A/21/SNE4";
+  Json expired_product = Pharma("urn:uuid:00000000-0000-4000-8000-000000000e05", "SNE5");
+  expired_product["credentialSubject"]["expiry"] = "2026-01-31";
+  expired_product["validFrom"] = "2025-01-01T00:00:00Z";
+  expired_product.erase("validUntil");  // optional; else the credential expires first
+  Json same_serial = Pharma("urn:uuid:00000000-0000-4000-8000-000000000e06", "SN000123");
+  // A label naming the new item, with the signature of the fixture's label
+  // (made for another serial): well-formed, but it does not verify.
+  Json bad_label = Pharma("urn:uuid:00000000-0000-4000-8000-000000000e07", "SNE7");
+  std::string label = Fixture("pharma-credential.json")["credentialSubject"]["label"];
+  label.replace(label.find("/21/SN000123"), 12, "/21/SNE7");
+  bad_label["credentialSubject"]["label"] = label;
+
+  Json precursor = Fixture("precursor-credential.json");
+  precursor.erase("proof");
+  precursor["credentialSubject"].erase("label");
+  Json foreign_sscc = precursor;
+  foreign_sscc["id"] = "urn:uuid:00000000-0000-4000-8000-000000000f01";
+  foreign_sscc["credentialSubject"]["sscc"] = Sscc("0614141", "1");
+  foreign_sscc["credentialSubject"]["id"] =
+      "https://id.gs1.org/00/" + foreign_sscc["credentialSubject"]["sscc"].get<std::string>();
+  Json unknown_exporter = precursor;
+  unknown_exporter["id"] = "urn:uuid:00000000-0000-4000-8000-000000000f02";
+  unknown_exporter["credentialSubject"]["sscc"] = Sscc("7501234", "77");
+  unknown_exporter["credentialSubject"]["id"] =
+      "https://id.gs1.org/00/" + unknown_exporter["credentialSubject"]["sscc"].get<std::string>();
+  unknown_exporter["credentialSubject"]["exporter"]["id"] =
+      crypto::DidKeyFromPublicKey(stranger.public_key());
+  Json same_sscc = precursor;
+  same_sscc["id"] = "urn:uuid:00000000-0000-4000-8000-000000000f03";
+
+  Json other_cert_event = Event(kPharmaA, "SN000123", "inspecting");
+  other_cert_event["certificationInfo"] = kPharmaHeld;
+  Json repeated_event = busy_shipping;
+
+  using C = Status::Code;
+  const std::vector<Rule> rules = {
+      // Credentials.
+      {"signer not registered", DocumentKind::kCredential, "", SignWith(by_stranger, stranger),
+       C::kPermissionDenied, "/proof/verificationMethod", "is not a registered party"},
+      {"credential id already used", DocumentKind::kCredential, "",
+       SignAs(Pharma(kPharmaA, "SNE0"), "mx-manufacturer"), C::kAlreadyExists, "/id",
+       "is on the ledger"},
+      {"credential not signed by its issuer", DocumentKind::kCredential, "",
+       SignAs(Pharma("urn:uuid:00000000-0000-4000-8000-000000000e00", "SNE0"), "mx-carrier"),
+       C::kFailedPrecondition, "/proof/verificationMethod", "not signed by its issuer"},
+      {"a carrier issues", DocumentKind::kCredential, "", SignAs(by_carrier, "mx-carrier"),
+       C::kPermissionDenied, "/issuer", "only a registered manufacturer or shipper"},
+      {"credential expired", DocumentKind::kCredential, "", SignAs(expired, "mx-manufacturer"),
+       C::kFailedPrecondition, "/validUntil", "the credential has expired"},
+      {"GTIN outside the issuer's prefixes", DocumentKind::kCredential, "",
+       SignAs(foreign_gtin, "mx-manufacturer"), C::kPermissionDenied, "/credentialSubject/gtin",
+       "not under the issuer's GS1 company prefixes"},
+      {"product expired", DocumentKind::kCredential, "", SignAs(expired_product, "mx-manufacturer"),
+       C::kFailedPrecondition, "/credentialSubject/expiry", "the product has expired"},
+      {"GTIN and serial already certified", DocumentKind::kCredential, "",
+       SignAs(same_serial, "mx-manufacturer"), C::kAlreadyExists, "/credentialSubject/serial",
+       "already has certificate " + kPharmaA},
+      {"label signature does not verify", DocumentKind::kCredential, "",
+       SignAs(bad_label, "mx-manufacturer"), C::kFailedPrecondition, "/credentialSubject/label",
+       "label signature"},
+      {"SSCC outside the issuer's prefixes", DocumentKind::kCredential, "",
+       SignAs(foreign_sscc, "mx-manufacturer"), C::kPermissionDenied, "/credentialSubject/sscc",
+       "not under the issuer's GS1 company prefixes"},
+      {"exporter not registered", DocumentKind::kCredential, "",
+       SignAs(unknown_exporter, "mx-manufacturer"), C::kPermissionDenied,
+       "/credentialSubject/exporter/id", "is not a registered party"},
+      {"SSCC already certified", DocumentKind::kCredential, "",
+       SignAs(same_sscc, "mx-manufacturer"), C::kAlreadyExists, "/credentialSubject/sscc",
+       "already has certificate"},
+      // Events.
+      {"event on an unknown certificate", DocumentKind::kEvent, "urn:uuid:unknown",
+       SignAs(Event("urn:uuid:unknown", "SN000123", "inspecting"), "us-cbp"), C::kNotFound, "",
+       "urn:uuid:unknown"},
+      {"event about another certificate", DocumentKind::kEvent, kPharmaA,
+       SignAs(other_cert_event, "us-cbp"), C::kFailedPrecondition, "/certificationInfo",
+       "about another certificate"},
+      {"eventID already used", DocumentKind::kEvent, kPharmaBusy, repeated_event, C::kAlreadyExists,
+       "/eventID", "is on the ledger"},
+      {"event does not name the item", DocumentKind::kEvent, kPharmaA,
+       SignAs(Event(kPharmaA, "SN999", "inspecting"), "us-cbp"), C::kFailedPrecondition, "/epcList",
+       "does not name the certified item"},
+      {"events per certificate at the limit", DocumentKind::kEvent, kPharmaBusy,
+       SignAs(Event(kPharmaBusy, "SND1", "inspecting"), "us-cbp"), C::kResourceExhausted, "",
+       "limit of 2 events"},
+      {"customs hold by a manufacturer", DocumentKind::kEvent, kPharmaA,
+       SignAs(Event(kPharmaA, "SN000123", kHold), "mx-manufacturer"), C::kPermissionDenied,
+       "/proof/verificationMethod", "only a customs agency"},
+      {"customs hold when held", DocumentKind::kEvent, kPharmaHeld,
+       SignAs(Event(kPharmaHeld, "SNB1", kHold), "mx-anam"), C::kFailedPrecondition, "/bizStep",
+       "already under customs hold"},
+      {"customs release when not held", DocumentKind::kEvent, kPharmaA,
+       SignAs(Event(kPharmaA, "SN000123", kRelease), "us-cbp"), C::kFailedPrecondition, "/bizStep",
+       "not under customs hold"},
+      {"inspection by a party that neither holds it nor is an agency", DocumentKind::kEvent,
+       kPharmaA, SignAs(Event(kPharmaA, "SN000123", "inspecting"), "mx-carrier"),
+       C::kPermissionDenied, "/proof/verificationMethod", "only an agency or the party holding"},
+      {"a revoked certificate cannot move", DocumentKind::kEvent, kPharmaRevoked,
+       SignAs(Event(kPharmaRevoked, "SNC1", "shipping", mfr, carrier), "mx-manufacturer"),
+       C::kFailedPrecondition, "/bizStep", "is revoked: it cannot move"},
+      {"a held item cannot move", DocumentKind::kEvent, kPharmaHeld,
+       SignAs(Event(kPharmaHeld, "SNB1", "shipping", mfr, carrier), "mx-manufacturer"),
+       C::kFailedPrecondition, "/bizStep", "under customs hold"},
+      {"shipping by a party that does not hold it", DocumentKind::kEvent, kPharmaA,
+       SignAs(Event(kPharmaA, "SN000123", "shipping", carrier, distributor), "mx-carrier"),
+       C::kPermissionDenied, "/proof/verificationMethod", "only the party holding the item"},
+      {"shipping source is not the signer", DocumentKind::kEvent, kPharmaA,
+       SignAs(Event(kPharmaA, "SN000123", "shipping", carrier, distributor), "mx-manufacturer"),
+       C::kFailedPrecondition, "/sourceList", "the shipping source must be the signer"},
+      {"shipping to an unregistered party", DocumentKind::kEvent, kPharmaA,
+       SignAs(Event(kPharmaA, "SN000123", "shipping", mfr,
+                    crypto::DidKeyFromPublicKey(stranger.public_key())),
+              "mx-manufacturer"),
+       C::kFailedPrecondition, "/destinationList", "must be a registered party"},
+      {"shipping to oneself", DocumentKind::kEvent, kPharmaA,
+       SignAs(Event(kPharmaA, "SN000123", "shipping", mfr, mfr), "mx-manufacturer"),
+       C::kFailedPrecondition, "/destinationList", "must name another custodian"},
+      {"departing by a party that does not hold it", DocumentKind::kEvent, kPharmaA,
+       SignAs(Event(kPharmaA, "SN000123", "departing"), "mx-carrier"), C::kPermissionDenied,
+       "/proof/verificationMethod", "only the party holding the item"},
+      {"receiving an item not in transit", DocumentKind::kEvent, kPharmaA,
+       SignAs(Event(kPharmaA, "SN000123", "receiving"), "us-distributor"), C::kPermissionDenied,
+       "/proof/verificationMethod", "it is not in transit"},
+      // Revocations.
+      {"revocation about another certificate", DocumentKind::kRevocation, kPharmaA,
+       SignAs(Revocation(kPharmaHeld, "mx-manufacturer"), "mx-manufacturer"),
+       C::kFailedPrecondition, "/credential", "about another certificate"},
+      {"revocation not signed by its issuer", DocumentKind::kRevocation, kPharmaA,
+       SignAs(Revocation(kPharmaA, "mx-manufacturer"), "us-cbp"), C::kFailedPrecondition,
+       "/proof/verificationMethod", "not signed by its issuer"},
+      {"revocation by a carrier", DocumentKind::kRevocation, kPharmaA,
+       SignAs(Revocation(kPharmaA, "mx-carrier"), "mx-carrier"), C::kPermissionDenied, "/issuer",
+       "only the certificate's issuer or an agency"},
+      {"revoking a revoked certificate", DocumentKind::kRevocation, kPharmaRevoked,
+       SignAs(Revocation(kPharmaRevoked, "us-cbp"), "us-cbp"), C::kAlreadyExists, "/credential",
+       "already revoked"},
+  };
+  for (const Rule& rule : rules) {
+    CAPTURE(rule.name);
+    auto admitted = (*sm)->Admit(rule.kind, rule.certificate, rule.document, kNov30);
+    REQUIRE_FALSE(admitted.ok());
+    const Status& s = admitted.status();
+    CHECK_MESSAGE(s.code() == rule.code, s.ToString());
+    CHECK_MESSAGE(s.message().find(rule.reason) != std::string::npos, s.ToString());
+    if (!rule.pointer.empty()) {
+      REQUIRE_MESSAGE(!s.field_errors().empty(), s.ToString());
+      CHECK(s.field_errors()[0].pointer == rule.pointer);
+    }
+  }
+  // The same rules hold at apply: a block of all of them accepts none.
+  std::vector<ProposedDocument> all;
+  for (const Rule& rule : rules) all.push_back(Doc(rule.kind, rule.document, rule.certificate));
+  const Block refused = ApplyAndWrite(**sm, store.get(), 2, Proposal{kNov30 + 1000, all});
+  for (size_t i = 0; i < refused.outcomes.size(); ++i) {
+    CAPTURE(rules[i].name);
+    CHECK_FALSE(refused.outcomes[i].status.ok());
+  }
+  CHECK(refused.tree_size == block.tree_size);
+}
+
+}  // namespace
+}  // namespace frontera::ledger
