@@ -4,6 +4,8 @@
 #                        clang (scripts/thread_safety.sh), then an ASan/UBSan build + tests,
 #                        then a ThreadSanitizer build of the node tests and e2e cluster tests
 #   ./test.sh --quick    skip the fuzzers and the sanitizer builds
+#   ./test.sh --asan-e2e also runs the e2e tests (fronterad processes) in the ASan build
+#                        (about 4 more minutes; the TSan stage runs the cluster ones anyway)
 #   ./test.sh --unit     the format check, then the release build and its unit tests only
 #                        (ctest label `unit`; `cluster` is the simulator, `e2e` the processes)
 #   ./test.sh --sim-seeds N   only the cluster simulator (release), with N seeds
@@ -17,12 +19,14 @@ source scripts/deps.sh
 
 quick=0
 unit=0
+asan_e2e=0
 sim_seeds=""
 fuzz_seconds=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --unit) unit=1 ;;
+    --asan-e2e) asan_e2e=1 ;;
     --sim-seeds)
       sim_seeds=${2:-}
       [[ "$sim_seeds" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: --sim-seeds needs a positive number" >&2; exit 64; }
@@ -31,18 +35,26 @@ while [ $# -gt 0 ]; do
       fuzz_seconds=${2:-}
       [[ "$fuzz_seconds" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: --fuzz needs a positive number of seconds" >&2; exit 64; }
       shift ;;
-    *) echo "test.sh: unknown option $1 (known: --quick, --unit, --sim-seeds N, --fuzz SECONDS)" >&2; exit 64 ;;
+    *) echo "test.sh: unknown option $1 (known: --quick, --unit, --asan-e2e, --sim-seeds N, --fuzz SECONDS)" >&2; exit 64 ;;
   esac
   shift
 done
 
 frontera_install_packages "${FRONTERA_BUILD_PACKAGES[@]}" "${FRONTERA_TEST_PACKAGES[@]}"
 
-run_suite() {  # run_suite <build dir> <cmake args...>
+started=$SECONDS
+stage() {  # stage <title>: prints the title and the minutes elapsed so far
+  echo "== $1 (at $(( (SECONDS - started) / 60 )) min)"
+}
+
+run_suite() {  # run_suite <build dir> <ctest args...> -- <cmake args...>
   local dir=$1; shift
+  local ctest_args=()
+  while [ "$1" != "--" ]; do ctest_args+=("$1"); shift; done
+  shift
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
   cmake --build "$dir" -j2
-  ctest --test-dir "$dir" --output-on-failure --timeout 900
+  ctest --test-dir "$dir" --output-on-failure --timeout 900 "${ctest_args[@]}"
 }
 
 # The fuzz build needs clang >= 16 (C++20 lambdas capturing structured
@@ -101,24 +113,28 @@ if [ "$unit" -eq 1 ]; then
   exit 0
 fi
 
-echo "== release build and tests (the simulator runs 2,000 seeds)"
-run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-echo "== lock annotations (clang -Wthread-safety)"
+stage "release build and tests (the simulator runs 2,000 seeds)"
+run_suite build -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
+stage "lock annotations (clang -Wthread-safety)"
 scripts/thread_safety.sh build
 if [ "$quick" -eq 0 ]; then
-  echo "== libFuzzer targets, 5 s each over the checked-in corpus"
+  stage "libFuzzer targets, 5 s each over the checked-in corpus"
   run_fuzzers 5
 fi
 if [ "$quick" -eq 0 ]; then
-  echo "== ASan+UBSan build and tests (the simulator runs 50 seeds)"
+  # The unit and cluster labels; the e2e processes with --asan-e2e (the
+  # TSan stage below runs the cluster ones in sanitized processes).
+  asan_labels=(-LE e2e)
+  [ "$asan_e2e" -eq 1 ] && asan_labels=()
+  stage "ASan+UBSan build and tests (the simulator runs 50 seeds$([ "$asan_e2e" -eq 1 ] && echo ", and the e2e tests"))"
   FRONTERA_SIM_SEEDS=50 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DFRONTERA_SANITIZE=ON
+    run_suite build-asan "${asan_labels[@]}" -- -DCMAKE_BUILD_TYPE=Debug -DFRONTERA_SANITIZE=ON
 fi
 if [ "$quick" -eq 0 ]; then
   # The validator's threads (raft, apply, transport, HTTP) run in fronterad:
   # the e2e cluster tests start TSan-built processes. Reports go to files
   # (a child's report would otherwise only reach its log), checked after.
-  echo "== ThreadSanitizer build: the node tests and the e2e cluster tests"
+  stage "ThreadSanitizer build: the node tests and the e2e cluster tests"
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFRONTERA_TSAN=ON \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" >/dev/null
   cmake --build build-tsan -j2 --target node_test fronterad frontera
@@ -139,4 +155,4 @@ suppressions=$PWD/tests/tsan_suppressions.txt"
   fi
   echo "ThreadSanitizer: no reports"
 fi
-echo "test.sh: all tests passed"
+echo "test.sh: all tests passed in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
