@@ -25,6 +25,7 @@
 #include "common/check.h"
 #include "common/encoding.h"
 #include "common/mutex.h"
+#include "crypto/jcs.h"
 #include "crypto/json.h"
 
 namespace frontera::api {
@@ -262,6 +263,10 @@ Result<std::string> DecodeIdParam(std::string_view name, std::string_view raw) {
           "path parameter " + std::string(name) + " contains a control character",
           {{pointer, "control characters (U+0000..U+001F, U+007F) are not allowed"}});
     }
+  }
+  if (!crypto::IsWellFormedUtf8(*decoded)) {
+    return Status::InvalidArgument("path parameter " + std::string(name) + " is not UTF-8",
+                                   {{pointer, "must decode to well-formed UTF-8"}});
   }
   return *std::move(decoded);
 }

@@ -159,27 +159,25 @@ Status BinaryReader::Bytes32(std::string_view field, size_t max, std::string_vie
   const size_t start = pos_;
   uint32_t n = 0;
   FRONTERA_RETURN_IF_ERROR(U32(field, n));
-  if (n > max) {
-    pos_ = start;
-    return Error(field,
-                 "length " + std::to_string(n) + " exceeds the limit of " + std::to_string(max));
-  }
-  Status s = Raw(field, n, out);
-  if (!s.ok()) pos_ = start;
-  return s;
+  return BoundedRaw(field, start, n, max, out);
 }
 
 Status BinaryReader::VarintBytes(std::string_view field, size_t max, std::string_view& out) {
   const size_t start = pos_;
   uint64_t n = 0;
   FRONTERA_RETURN_IF_ERROR(Varint(field, n));
+  return BoundedRaw(field, start, n, max, out);
+}
+
+Status BinaryReader::BoundedRaw(std::string_view field, size_t start, uint64_t n, size_t max,
+                                std::string_view& out) {
   if (n > max) {
     pos_ = start;
     return Error(field,
                  "length " + std::to_string(n) + " exceeds the limit of " + std::to_string(max));
   }
   Status s = Raw(field, n, out);
-  if (!s.ok()) pos_ = start;
+  if (!s.ok()) pos_ = start;  // nothing consumed, the length included
   return s;
 }
 

@@ -109,6 +109,11 @@ class BinaryReader {
   Status End() const;
 
  private:
+  // The `n` bytes after a length read from `start`, at most `max` of them; on
+  // an error the reader is back at `start`.
+  Status BoundedRaw(std::string_view field, size_t start, uint64_t n, size_t max,
+                    std::string_view& out);
+
   std::string_view in_;
   std::string_view what_;
   size_t base_;

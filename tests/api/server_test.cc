@@ -399,6 +399,14 @@ TEST_CASE("path and query parameters are validated with pointers") {
     CHECK(problem["errors"][0]["pointer"] == "/path/id");
     problem = ExpectProblem(f.Raw(Get("/v1/parties/did%0A")), 400, ProblemType::kInvalidParameter);
     CHECK(problem["errors"][0]["pointer"] == "/path/did");
+    // Bytes that are not UTF-8 once decoded: a parameter error too, for
+    // reads and writes alike.
+    problem = ExpectProblem(f.Raw(f.Post("/v1/certificates/urn%FF/events", "{}")), 400,
+                            ProblemType::kInvalidParameter);
+    CHECK(problem["errors"][0]["pointer"] == "/path/id");
+    problem =
+        ExpectProblem(f.Raw(Get("/v1/certificates/%C3%28")), 400, ProblemType::kInvalidParameter);
+    CHECK(problem["errors"][0]["pointer"] == "/path/id");
     CHECK(f.backend.write_calls() == 0);
   }
   SUBCASE("a block height that is not a decimal uint64") {
