@@ -18,6 +18,7 @@
 #include "crypto/key_file.h"
 #include "ledger/state_machine.h"
 #include "storage/kv_store.h"
+#include "tests/temp_dir.h"
 
 namespace frontera::ledger {
 
@@ -58,28 +59,21 @@ inline Genesis ExampleGenesis() {
   return *g;
 }
 
+// A KvStore in a fresh temporary directory (tests/temp_dir.h).
 class TempStore {
  public:
-  TempStore() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "frontera-sm-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    dir_ = tmpl;
-    Open();
-  }
-  ~TempStore() {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  TempStore() : dir_("sm") { Open(); }
+  ~TempStore() { store_.reset(); }
   void Open() {
     store_.reset();
-    auto s = storage::KvStore::Open(dir_ + "/db", storage::KvOptions{});
+    auto s = storage::KvStore::Open(dir_.Sub("db"), storage::KvOptions{});
     REQUIRE_MESSAGE(s.ok(), s.status().ToString());
     store_ = std::move(s).value();
   }
   storage::KvStore* get() { return store_.get(); }
 
  private:
-  std::string dir_;
+  testing::TempDir dir_;
   std::unique_ptr<storage::KvStore> store_;
 };
 
