@@ -21,6 +21,7 @@
 #include "crypto/sha256.h"
 #include "crypto/signed_note.h"
 #include "ledger/label.h"
+#include "ledger/verdict.h"
 #include "node/applied_mark.h"
 #include "node/block_check.h"
 #include "node/election_signer.h"
@@ -1483,8 +1484,17 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
                    {"issuer", nullptr},
                    {"certificate", nullptr},
                    {"parties", api::Json::object()}};
-  auto answer = [&](std::string_view verdict, std::vector<std::string> reasons) {
-    out["verdict"] = verdict;
+  // Every outcome is ranked by ledger::Decide (ledger/verdict.h), as the CLI
+  // and the resolver page rank theirs.
+  ledger::VerdictFacts facts;
+  std::vector<std::string> reasons;
+  auto answer = [&] {
+    const ledger::LabelVerdict verdict = ledger::Decide(facts);
+    out["verdict"] = ledger::VerdictName(verdict.verdict);
+    out["recalled"] = verdict.recalled();
+    out["revocation_reason"] = verdict.verdict == ledger::Verdict::kRevoked
+                                   ? api::Json(verdict.revocation_reason)
+                                   : api::Json(nullptr);
     out["reasons"] = std::move(reasons);
     return out;
   };
@@ -1493,22 +1503,26 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
     if (ledger::LabelKid(p.public_key) == label.kid) issuer = &p;
   }
   if (issuer == nullptr) {
-    return answer("NOT AUTHENTIC",
-                  {"the label's key (kid " + label.kid + ") belongs to no registered party"});
+    reasons.push_back("the label's key (kid " + label.kid + ") belongs to no registered party");
+    return answer();
   }
   out["issuer"] = issuer->ToJson();
   if (Status s = ledger::VerifyLabel(label, issuer->public_key); !s.ok()) {
-    return answer("NOT AUTHENTIC", {"the label's signature does not verify: " + s.message()});
+    reasons.push_back("the label's signature does not verify: " + s.message());
+    return answer();
   }
   if ((issuer->role != ledger::Role::kManufacturer && issuer->role != ledger::Role::kShipper) ||
       issuer->suspended) {
-    return answer("NOT AUTHENTIC", {issuer->name + " may not issue certificates"});
+    reasons.push_back(issuer->name + " may not issue certificates");
+    return answer();
   }
+  facts.authentic = true;
   auto id = label.sscc.empty() ? CurrentLedger()->sm->FindProduct(label.gtin, label.serial)
                                : CurrentLedger()->sm->FindConsignment(label.sscc);
   if (!id.ok()) {
     if (!id.status().IsNotFound()) return id.status();
-    return answer("NOT ON LEDGER", {"no certificate on the ledger for this item"});
+    reasons.push_back("no certificate on the ledger for this item");
+    return answer();
   }
   FRONTERA_ASSIGN_OR_RETURN(api::Json cert, CurrentLedger()->sm->CertificateView(*id));
   const api::Json& subject = cert["credential"]["credentialSubject"];
@@ -1536,24 +1550,33 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
   out["certificate"] = cert;
   if (!recorded.ok() || recorded->signed_part != label.signed_part ||
       cert["credential"]["issuer"] != issuer->did) {
-    return answer("NOT AUTHENTIC", {"the label is not the one recorded with certificate " + *id});
+    facts.authentic = false;
+    reasons.push_back("the label is not the one recorded with certificate " + *id);
+    return answer();
   }
+  facts.on_ledger = true;
   if (cert["status"] == "revoked") {
-    std::string reason = "certificate " + *id + " was revoked";
+    facts.revoked = true;
     if (!cert["revocation"].is_null()) {
-      reason += ": " + cert["revocation"]["document"].value("reason", std::string());
+      facts.revocation_reason = cert["revocation"]["document"].value("reason", std::string());
     }
-    return answer("REVOKED", {reason});
+    reasons.push_back("certificate " + *id + " was revoked" +
+                      (facts.revocation_reason.empty() ? "" : ": " + facts.revocation_reason));
+    return answer();
   }
-  const std::string today = FormatRfc3339(clock_->NowUnixMillis()).substr(0, 10);
-  const std::string valid_until = cert["credential"].value("validUntil", std::string());
-  const std::string expiry = subject.value("expiry", std::string());
-  if ((!expiry.empty() && expiry < today) ||
-      (!valid_until.empty() && valid_until.substr(0, 10) < today)) {
-    return answer("EXPIRED", {"the certificate or the product expired"});
+  const ledger::Validity validity =
+      ledger::CheckValidity(cert["credential"].value("validFrom", std::string()),
+                            cert["credential"].value("validUntil", std::string()),
+                            subject.value("expiry", std::string()), clock_->NowUnixMillis());
+  if (validity.not_yet_valid) facts.authentic = false;
+  facts.expired = validity.expired;
+  if (!validity.reasons.empty()) {
+    reasons.insert(reasons.end(), validity.reasons.begin(), validity.reasons.end());
+    return answer();
   }
-  return answer("AUTHENTIC", {"label signed by " + issuer->name + ", certificate " + *id +
-                              " is on the ledger and active"});
+  reasons.push_back("label signed by " + issuer->name + ", certificate " + *id +
+                    " is on the ledger and active");
+  return answer();
 }
 
 api::Json Validator::GetStatus() {
