@@ -95,19 +95,13 @@ Check CheckLabelIssuer(const LabelFacts& facts) {
   return check;
 }
 
-std::string Describe(const ledger::Label& label) {
+std::string Describe(const ledger::Label& label, int64_t now_unix_millis) {
   if (label.is_consignment()) return "SSCC " + label.sscc;
-  return "GTIN " + label.gtin + ", lot " + label.lot + ", serial " + label.serial + ", expiry " +
-         label.expiry_yymmdd;
-}
-
-bool StartsWithRecall(const std::string& reason) {
-  constexpr std::string_view kRecall = "recall";
-  if (reason.size() < kRecall.size()) return false;
-  for (size_t i = 0; i < kRecall.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(reason[i])) != kRecall[i]) return false;
+  std::string out = "GTIN " + label.gtin + ", lot " + label.lot + ", serial " + label.serial;
+  if (auto date = ledger::ExpiryDateOfYymmdd(label.expiry_yymmdd, now_unix_millis); date.ok()) {
+    out += ", expires " + ledger::FormatDate(*date);
   }
-  return true;
+  return out;
 }
 
 }  // namespace
@@ -115,28 +109,6 @@ bool StartsWithRecall(const std::string& reason) {
 std::string LabelItem(const ledger::Label& label) {
   if (label.is_consignment()) return ledger::gs1::ConsignmentSubjectId(label.sscc);
   return ledger::gs1::ProductSubjectId(label.gtin, label.lot, label.serial);
-}
-
-int64_t LabelExpiryEndMillis(const ledger::Label& label, int64_t now_unix_millis) {
-  FRONTERA_CHECK(!label.is_consignment() && label.expiry_yymmdd.size() == 6);
-  const std::string& d = label.expiry_yymmdd;
-  int yy = (d[0] - '0') * 10 + (d[1] - '0');
-  int month = (d[2] - '0') * 10 + (d[3] - '0');
-  int day = (d[4] - '0') * 10 + (d[5] - '0');
-  std::time_t now_seconds = static_cast<std::time_t>(now_unix_millis / 1000);
-  std::tm utc{};
-  ::gmtime_r(&now_seconds, &utc);
-  int current_year = utc.tm_year + 1900;
-  // GS1 General Specifications §7.12: a two-digit year 51-99 ahead of the
-  // current one is in the previous century, 50 or more behind in the next.
-  int century = current_year - current_year % 100;
-  int difference = yy - current_year % 100;
-  if (difference >= 51) century -= 100;
-  if (difference <= -50) century += 100;
-  ledger::gs1::CivilDate date{century + yy, month, day};
-  // GS1 GenSpecs §3.4.7: day "00" means the last day of the month.
-  if (day == 0) date.day = ledger::gs1::DaysInMonth(date.year, month);
-  return (ledger::gs1::DaysSinceEpoch(date) + 1) * ledger::gs1::kMillisPerDay;
 }
 
 LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scanned,
@@ -155,6 +127,7 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
   Check revocation{"revocation", "not in the bundle's revocation list", true, {}};
   Check expiry{"expiry", "not expired", true, {}};
   bool revoked = false, expired = false;
+  std::string revocation_reason;
   if (facts.label) {
     std::string item = LabelItem(*facts.label);
     if (const RevocationEntry* entry = bundle.FindRevocation(item); entry != nullptr) {
@@ -169,12 +142,20 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
     }
     if (facts.label->is_consignment()) {
       expiry.reasons.push_back("a consignment label carries no expiry");
-    } else if (now_unix_millis >= LabelExpiryEndMillis(*facts.label, now_unix_millis)) {
-      expired = true;
+    } else if (auto date = ledger::ExpiryDateOfYymmdd(facts.label->expiry_yymmdd, now_unix_millis);
+               !date.ok()) {
       expiry.passed = false;
-      expiry.reasons.push_back("expired: AI 17 " + facts.label->expiry_yymmdd + " has passed");
+      expiry.reasons.push_back(date.status().message());
     } else {
-      expiry.reasons.push_back("expires " + facts.label->expiry_yymmdd + " (AI 17, YYMMDD)");
+      ledger::Validity validity =
+          ledger::CheckValidity("", "", ledger::FormatDate(*date), now_unix_millis);
+      expired = validity.expired;
+      expiry.passed = !validity.expired;
+      if (validity.expired) {
+        expiry.reasons = validity.reasons;
+      } else {
+        expiry.reasons.push_back("expires " + ledger::FormatDate(*date));
+      }
     }
   } else {
     revocation.passed = expiry.passed = false;
@@ -184,16 +165,19 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
   report.checks.push_back(revocation);
   report.checks.push_back(expiry);
 
-  if (!report.checks[0].passed || !report.checks[1].passed) {
-    report.verdict = Verdict::kNotAuthentic;
-  } else if (revoked) {
-    report.verdict = Verdict::kRevoked;
-  } else if (expired) {
-    report.verdict = Verdict::kExpired;
-  } else {
-    report.verdict = Verdict::kAuthentic;
+  ledger::LabelVerdict outcome =
+      ledger::Decide({.authentic = report.checks[0].passed && report.checks[1].passed &&
+                                   (expiry.passed || expired),
+                      .on_ledger = true,
+                      .revoked = revoked,
+                      .revocation_reason = revocation_reason,
+                      .expired = expired});
+  report.verdict = outcome.verdict;
+  report.revocation_reason = outcome.revocation_reason;
+  if (facts.label) {
+    report.subject = Describe(*facts.label, now_unix_millis);
+    report.checks[0].reasons.push_back(report.subject);
   }
-  if (facts.label) report.checks[0].reasons.push_back(Describe(*facts.label));
   return report;
 }
 
@@ -266,6 +250,7 @@ LabelReport VerifyLabelOnline(const ledger::Genesis& genesis, const TrustBundle*
 
   bool consistent = true;
   bool bundle_revoked = false;
+  std::string bundle_revocation_reason;
   if (bundle != nullptr) {
     Check consistency{"consistency", "node's checkpoint consistent with the bundle's", true, {}};
     if (!node_checkpoint.parsed) {
@@ -308,20 +293,18 @@ LabelReport VerifyLabelOnline(const ledger::Genesis& genesis, const TrustBundle*
     }
   }
 
-  if (!label_ok || !match.passed) {
-    report.verdict = Verdict::kNotAuthentic;
-  } else {
-    report.verdict = ledger_report.verdict;
-    if (!consistent && report.verdict != Verdict::kNotAuthentic) {
-      report.verdict = Verdict::kNotOnLedger;
-    } else if (bundle_revoked &&
-               (report.verdict == Verdict::kAuthentic || report.verdict == Verdict::kExpired)) {
-      report.verdict = Verdict::kRevoked;
-    }
-  }
-  report.recalled =
-      report.verdict == Verdict::kRevoked && StartsWithRecall(evidence.revocation_reason);
-  if (facts.label) report.checks[0].reasons.push_back(Describe(*facts.label));
+  ledger::LabelVerdict outcome = ledger::Decide(
+      {.authentic = label_ok && match.passed && ledger_report.verdict != Verdict::kNotAuthentic,
+       .on_ledger = consistent && ledger_report.verdict != Verdict::kNotOnLedger,
+       .revoked = ledger_report.verdict == Verdict::kRevoked || bundle_revoked,
+       .revocation_reason = ledger_report.verdict == Verdict::kRevoked
+                                ? ledger_report.revocation_reason
+                                : bundle_revocation_reason,
+       .expired = ledger_report.verdict == Verdict::kExpired});
+  report.verdict = outcome.verdict;
+  report.revocation_reason = outcome.revocation_reason;
+  if (label_ok && match.passed) report.subject = ledger_report.subject;
+  if (facts.label) report.checks[0].reasons.push_back(Describe(*facts.label, now_unix_millis));
   return report;
 }
 
@@ -347,10 +330,7 @@ Result<std::string> CertificateIdFromResolver(const Json& answer) {
   return (*certificate)["credential"]["id"].get<std::string>();
 }
 
-std::string LabelVerdictText(const LabelReport& report) {
-  if (report.recalled) return "RECALLED";
-  return std::string(VerdictName(report.verdict));
-}
+std::string LabelVerdictText(const LabelReport& report) { return report.Outcome().Headline(); }
 
 std::string RenderLabelReport(const LabelReport& report, bool colour) {
   // ECMA-48 §8.3.117 SGR: 1 bold, 31 red, 32 green, 33 yellow, 0 reset.
@@ -360,6 +340,7 @@ std::string RenderLabelReport(const LabelReport& report, bool colour) {
   std::string out = "label " + report.label + "\n";
   out += report.context + "\n";
   if (!report.certificate_id.empty()) out += "certificate " + report.certificate_id + "\n";
+  if (!report.subject.empty()) out += report.subject + "\n";
   for (const Check& check : report.checks) {
     out += "  " + (check.passed ? paint("32", "✓") : paint("31", "✗")) + " " + check.title + "\n";
     for (const std::string& reason : check.reasons) out += "      " + reason + "\n";
@@ -372,7 +353,9 @@ std::string RenderLabelReport(const LabelReport& report, bool colour) {
                     : report.verdict == Verdict::kRevoked || report.verdict == Verdict::kExpired
                         ? "1;33"
                         : "1;31";
-  out += paint(sgr, LabelVerdictText(report) + (report.online ? "" : " (OFFLINE)")) + "\n";
+  // "RECALLED: <reason> (OFFLINE)": one wording online, offline and on the
+  // resolver page.
+  out += paint(sgr, report.Outcome().Sentence() + (report.online ? "" : " (OFFLINE)")) + "\n";
   return out;
 }
 
@@ -383,7 +366,10 @@ Json LabelReportJson(const LabelReport& report) {
               {"context", report.context},
               {"certificate", report.certificate_id.empty() ? Json() : Json(report.certificate_id)},
               {"verdict", VerdictName(report.verdict)},
-              {"recalled", report.recalled},
+              {"recalled", report.Outcome().recalled()},
+              {"revocation_reason",
+               report.verdict == Verdict::kRevoked ? Json(report.revocation_reason) : Json()},
+              {"subject", report.subject},
               {"exit_code", ExitCodeOf(report.verdict)},
               {"checks", checks},
               {"custody", report.custody}};

@@ -11,8 +11,10 @@
 //   revocation  the item is not in the bundle's revocation list (as of the
 //               bundle's checkpoint: later revocations are not known offline)
 //   expiry      the label's AI 17 date has not passed (through its last day)
-// Verdicts: label or issuer failed → NOT AUTHENTIC; revoked → REVOKED;
-// expired → EXPIRED; else AUTHENTIC.
+// Verdicts, ranked by ledger::Decide: label or issuer failed → NOT AUTHENTIC;
+// revoked → REVOKED (RECALLED when the bundle's reason is a recall); expired →
+// EXPIRED; else AUTHENTIC. Offline there is no ledger to ask, so a label that
+// passes is taken as on the ledger as of the bundle.
 //
 // Online: label and issuer as above, then
 //   ledger      the label's identifiers equal the ledger certificate's
@@ -50,19 +52,18 @@ struct LabelReport {
   std::string context;
   std::string certificate_id;  // online, when the node knows the label
   Verdict verdict = Verdict::kNotAuthentic;
-  bool recalled = false;  // REVOKED and the revocation reason starts with "recall"
+  std::string revocation_reason;  // when kRevoked, as the node or the bundle says
+  // What the label is for, for people: online the certificate's subject
+  // (DescribeSubject: product name, identifiers, ISO expiry); offline the
+  // label's identifiers and ISO expiry.
+  std::string subject;
+  ledger::LabelVerdict Outcome() const { return {verdict, revocation_reason}; }
   std::vector<Check> checks;
   std::vector<std::string> custody;  // online: the custody timeline, one line per event
 };
 
 // The canonical item URI (credentialSubject.id on id.gs1.org) a label names.
 std::string LabelItem(const ledger::Label& label);
-
-// The expiry of a product label as Unix milliseconds of the end of its day
-// (AI 17; DD "00" means the month's last day), the century chosen by GS1
-// General Specifications §7.12 relative to `now_unix_millis`.
-// REQUIRES: !label.is_consignment().
-int64_t LabelExpiryEndMillis(const ledger::Label& label, int64_t now_unix_millis);
 
 // Offline verification against a verified bundle at `now_unix_millis`.
 // REQUIRES: bundle.synced_at_millis is set when its age is to be shown.
@@ -95,7 +96,8 @@ std::string ResolverPath(const ledger::Label& label);
 // kInvalidArgument when it has the wrong shape.
 Result<std::string> CertificateIdFromResolver(const crypto::Json& answer);
 
-// "AUTHENTIC", …, or "RECALLED" for a recalled REVOKED.
+// The report's headline: "AUTHENTIC", …, or "RECALLED" for a recall
+// (ledger::LabelVerdict::Headline).
 std::string LabelVerdictText(const LabelReport& report);
 
 // Human form: the label, the context line, one line per check with ✓/✗ and
@@ -104,8 +106,8 @@ std::string LabelVerdictText(const LabelReport& report);
 std::string RenderLabelReport(const LabelReport& report, bool colour);
 
 // Machine form: {"label", "mode": "offline"|"online", "context", "certificate",
-// "verdict", "recalled", "exit_code", "checks": [{name, title, passed,
-// reasons}], "custody": [...]}.
+// "verdict", "recalled", "revocation_reason", "subject", "exit_code", "checks": [{name, title,
+// passed, reasons}], "custody": [...]}.
 crypto::Json LabelReportJson(const LabelReport& report);
 
 }  // namespace frontera::tools

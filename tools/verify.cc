@@ -1,6 +1,7 @@
 #include "tools/verify.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <optional>
 
 #include "common/encoding.h"
@@ -333,25 +334,10 @@ Check CheckStatus(const Evidence& evidence, const CredentialFacts& facts, int64_
   }
   if (facts.parsed) {
     const ledger::Credential& c = *facts.parsed;
-    if (auto from = ledger::gs1::ParseRfc3339Millis(c.valid_from); from.ok() && now < *from) {
-      out.not_yet_valid = true;
-      fail("not valid before " + c.valid_from);
-    }
-    if (!c.valid_until.empty()) {
-      if (auto until = ledger::gs1::ParseRfc3339Millis(c.valid_until); until.ok() && now > *until) {
-        out.expired = true;
-        fail("validUntil " + c.valid_until + " has passed");
-      }
-    }
-    if (!c.expiry.empty()) {
-      // AI 17 is a date: the product may be used through the end of that day.
-      auto date = ledger::gs1::ParseDate(c.expiry);
-      if (date.ok() &&
-          now >= (ledger::gs1::DaysSinceEpoch(*date) + 1) * ledger::gs1::kMillisPerDay) {
-        out.expired = true;
-        fail("product expired on " + c.expiry);
-      }
-    }
+    ledger::Validity validity = ledger::CheckValidity(c.valid_from, c.valid_until, c.expiry, now);
+    out.not_yet_valid = validity.not_yet_valid;
+    out.expired = validity.expired;
+    for (std::string& reason : validity.reasons) fail(std::move(reason));
   }
   if (evidence.flags.is_array()) {
     for (const Json& flag : evidence.flags) {
@@ -364,22 +350,6 @@ Check CheckStatus(const Evidence& evidence, const CredentialFacts& facts, int64_
 }
 
 }  // namespace
-
-std::string_view VerdictName(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kAuthentic:
-      return "AUTHENTIC";
-    case Verdict::kNotAuthentic:
-      return "NOT AUTHENTIC";
-    case Verdict::kRevoked:
-      return "REVOKED";
-    case Verdict::kExpired:
-      return "EXPIRED";
-    case Verdict::kNotOnLedger:
-      return "NOT ON LEDGER";
-  }
-  return "NOT AUTHENTIC";
-}
 
 const Json* UnwrapEvent(const Json& entry) {
   if (!entry.is_object()) return nullptr;
@@ -518,21 +488,18 @@ Report VerifyEvidence(const ledger::Genesis& genesis, const Evidence& evidence,
   report.checks.push_back(CheckStatus(evidence, facts, now_unix_millis, status));
 
   auto passed = [&](size_t index) { return report.checks[index].passed; };
-  // Forgery outranks everything; then whether the ledger vouches for it; then
-  // the certificate's own state (see the header).
-  if (!passed(0) || !passed(1) || !passed(4) || status.not_yet_valid) {
-    report.verdict = Verdict::kNotAuthentic;
-  } else if (!passed(2) || !passed(3)) {
-    report.verdict = Verdict::kNotOnLedger;
-  } else if (status.revoked) {
-    report.verdict = Verdict::kRevoked;
-  } else if (status.expired) {
-    report.verdict = Verdict::kExpired;
-  } else if (!passed(5)) {
-    report.verdict = Verdict::kNotAuthentic;
-  } else {
-    report.verdict = Verdict::kAuthentic;
-  }
+  // An unknown status string fails the status check without a known cause:
+  // the node's answer cannot be trusted to vouch for authenticity.
+  bool unknown_status = !passed(5) && !status.revoked && !status.expired && !status.not_yet_valid;
+  ledger::LabelVerdict outcome = ledger::Decide(
+      {.authentic = passed(0) && passed(1) && passed(4) && !status.not_yet_valid && !unknown_status,
+       .on_ledger = passed(2) && passed(3),
+       .revoked = status.revoked,
+       .revocation_reason = evidence.revocation_reason,
+       .expired = status.expired});
+  report.verdict = outcome.verdict;
+  report.revocation_reason = outcome.revocation_reason;
+  if (passed(0)) report.subject = DescribeSubject(evidence.credential);
   return report;
 }
 
@@ -545,13 +512,47 @@ Report NotOnLedgerReport(const std::string& id, const std::string& reason) {
   return report;
 }
 
+std::string DescribeSubject(const Json& credential) {
+  auto text = [](const Json& object, std::initializer_list<const char*> path) -> std::string {
+    const Json* at = &object;
+    for (const char* key : path) {
+      if (!at->is_object()) return "";
+      auto it = at->find(key);
+      if (it == at->end()) return "";
+      at = &*it;
+    }
+    if (at->is_string()) return at->get<std::string>();
+    if (at->is_number()) return at->dump();
+    return "";
+  };
+  if (!credential.is_object()) return "";
+  const Json& subject = credential.value("credentialSubject", Json::object());
+  if (std::string sscc = text(subject, {"sscc"}); !sscc.empty()) {
+    std::string name = text(subject, {"substance", "name"});
+    std::string quantity = text(subject, {"quantity", "value"});
+    std::string out = name.empty() ? "consignment" : name;
+    if (!quantity.empty()) out += ", " + quantity + " " + text(subject, {"quantity", "uom"});
+    return out + " (SSCC " + sscc + ")";
+  }
+  std::string gtin = text(subject, {"gtin"});
+  if (gtin.empty()) return "";
+  std::string name = text(subject, {"productName"});
+  std::string out = (name.empty() ? std::string("product") : name) + " (GTIN " + gtin + ", lot " +
+                    text(subject, {"lot"}) + ", serial " + text(subject, {"serial"}) + ")";
+  if (std::string expiry = text(subject, {"expiry"}); !expiry.empty()) {
+    out += ", expires " + expiry;
+  }
+  return out;
+}
+
 std::string RenderReport(const Report& report) {
   std::string out = "certificate " + report.id + "\n";
+  if (!report.subject.empty()) out += report.subject + "\n";
   for (const Check& check : report.checks) {
     out += std::string(check.passed ? "  ✓ " : "  ✗ ") + check.title + "\n";
     for (const std::string& reason : check.reasons) out += "      " + reason + "\n";
   }
-  out += std::string(VerdictName(report.verdict)) + "\n";
+  out += report.Outcome().Sentence() + "\n";
   return out;
 }
 
@@ -570,6 +571,10 @@ Json ReportJson(const Report& report) {
   Json checks = ChecksJson(report.checks);
   return Json{{"id", report.id},
               {"verdict", VerdictName(report.verdict)},
+              {"recalled", report.Outcome().recalled()},
+              {"revocation_reason",
+               report.verdict == Verdict::kRevoked ? Json(report.revocation_reason) : Json()},
+              {"subject", report.subject},
               {"exit_code", ExitCodeOf(report.verdict)},
               {"checks", checks}};
 }

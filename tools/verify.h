@@ -18,9 +18,10 @@
 //                this certificate and its item, and the custody chain holds
 //   6 status     not revoked, within validFrom/validUntil and before expiry
 //
-// Verdicts (and exit codes): failures of 1, 2 or 5 → NOT AUTHENTIC (1); else
-// of 3 or 4 → NOT ON LEDGER (4); else revoked → REVOKED (2); else past
-// validUntil or expiry → EXPIRED (3); else AUTHENTIC (0).
+// Verdicts (and exit codes), ranked by ledger::Decide: failures of 1, 2 or 5,
+// or not yet valid → NOT AUTHENTIC (1); else of 3 or 4 → NOT ON LEDGER (4);
+// else revoked → REVOKED (2), read RECALLED when its reason is a recall; else
+// past validUntil or expiry → EXPIRED (3); else AUTHENTIC (0).
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -35,19 +36,14 @@
 #include "crypto/merkle.h"
 #include "crypto/signed_note.h"
 #include "ledger/genesis.h"
+#include "ledger/verdict.h"
 
 namespace frontera::tools {
 
-enum class Verdict {
-  kAuthentic = 0,
-  kNotAuthentic = 1,
-  kRevoked = 2,
-  kExpired = 3,
-  kNotOnLedger = 4,
-};
-
-// "AUTHENTIC", "NOT AUTHENTIC", "REVOKED", "EXPIRED", "NOT ON LEDGER".
-std::string_view VerdictName(Verdict verdict);
+// The verdict is ledger/verdict.h's, shared with the validator and the
+// resolver page.
+using ledger::Verdict;
+using ledger::VerdictName;
 // The process exit code of a verdict (its enum value).
 inline int ExitCodeOf(Verdict verdict) { return static_cast<int>(verdict); }
 
@@ -119,6 +115,13 @@ CheckpointReport VerifyCheckpoint(const ledger::Genesis& genesis, std::string_vi
 struct Report {
   std::string id;
   Verdict verdict = Verdict::kNotAuthentic;
+  std::string revocation_reason;  // when kRevoked
+  // What the certificate names, for people: "Amoxicillin 500 mg capsules
+  // (GTIN 07501234000017, lot LOT42A, serial SN000123), expires 2028-10-31"
+  // or "Pseudoephedrine hydrochloride, 200 KGM (SSCC …)"; empty when the
+  // credential does not parse.
+  std::string subject;
+  ledger::LabelVerdict Outcome() const { return {verdict, revocation_reason}; }
   std::vector<Check> checks;  // in the order of the header comment
 };
 
@@ -128,6 +131,10 @@ Report VerifyEvidence(const ledger::Genesis& genesis, const Evidence& evidence,
 
 // The report of a certificate the node does not know (HTTP 404).
 Report NotOnLedgerReport(const std::string& id, const std::string& reason);
+
+// The certificate's subject in one line for people (see Report::subject),
+// from the credential's JSON; "" when it names no product or consignment.
+std::string DescribeSubject(const crypto::Json& credential);
 
 // Human form: one line per check with ✓ or ✗ and indented reasons, then the
 // verdict.
