@@ -5,11 +5,28 @@
 #   ./run.sh          start (or restart) the three validators
 #   ./run.sh stop     stop them
 #   ./run.sh reset    stop them and delete their data and keys
+# For tests and side-by-side networks (the defaults are what a new user gets):
+#   FRONTERA_RUN_DIR=DIR        keys, genesis, data, logs, pid and port files in DIR
+#                               instead of .frontera/network (each validator's config is
+#                               then written to DIR/config/, from config/<name>.toml)
+#   FRONTERA_RUN_PORTS=free     a new network's six ports (API and peer link) are picked
+#                               free on 127.0.0.1 instead of 7001-7003 and 7101-7103; the
+#                               genesis keeps them, so a restart reuses them
+#   FRONTERA_RUN_SKIP_INSTALL=1 do not install Debian packages
+#   FRONTERA_BUILD_DIR=DIR      run DIR/node/fronterad as built (no configure, no build)
+# Each validator's API port is in <dir>/<name>.port once it listens.
 set -euo pipefail
+caller_dir=$PWD
 cd "$(dirname "$0")"
 source scripts/deps.sh
 
-net=.frontera/network
+default_net=.frontera/network
+net=${FRONTERA_RUN_DIR:-$default_net}
+if [ -n "${FRONTERA_RUN_DIR:-}" ] && [ "${net#/}" = "$net" ]; then net=$caller_dir/$net; fi
+ports=${FRONTERA_RUN_PORTS:-fixed}
+case "$ports" in fixed | free) ;; *)
+  echo "run.sh: FRONTERA_RUN_PORTS is fixed or free, not $ports" >&2; exit 64 ;;
+esac
 validators=(us-cbp mx-anam ca-cbsa)
 
 stop() {
@@ -40,16 +57,81 @@ case "${1:-start}" in
   *) echo "run.sh: unknown command $1 (start, stop, reset)" >&2; exit 64 ;;
 esac
 
-frontera_install_packages "${FRONTERA_BUILD_PACKAGES[@]}" "${FRONTERA_RUN_PACKAGES[@]}"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j2 --target fronterad frontera
+if [ "${FRONTERA_RUN_SKIP_INSTALL:-0}" != 1 ]; then
+  frontera_install_packages "${FRONTERA_BUILD_PACKAGES[@]}" "${FRONTERA_RUN_PACKAGES[@]}"
+fi
+if [ -n "${FRONTERA_BUILD_DIR:-}" ]; then
+  build=$FRONTERA_BUILD_DIR
+  case "$build" in /*) ;; *) build=$caller_dir/$build ;; esac
+  [ -x "$build/node/fronterad" ] || { echo "run.sh: no $build/node/fronterad" >&2; exit 1; }
+else
+  build=build
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build -j2 --target fronterad frontera
+fi
 
 stop
 mkdir -p "$net"
-build/node/fronterad --init-network "$net"
+if [ "$ports" = free ] && [ ! -f "$net/genesis.json" ]; then
+  # A new network on six ports free now: the genesis written for 7001-7003
+  # (APIs, the resolver) and 7101-7103 (peer links) is moved onto them
+  # before any validator reads it.
+  "$build/node/fronterad" --init-network "$net"
+  python3 - "$net/genesis.json" <<'PY'
+import json, socket, sys
+path = sys.argv[1]
+socks = []
+for _ in range(6):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+ports = [s.getsockname()[1] for s in socks]
+for s in socks:
+    s.close()
+with open(path, encoding="utf-8") as f:
+    genesis = json.load(f)
+order = {"us-cbp": 0, "mx-anam": 1, "ca-cbsa": 2}
+for v in genesis["validators"]:
+    i = order[v["name"]]
+    v["api"] = f"http://127.0.0.1:{ports[i]}"
+    v["peer"] = f"127.0.0.1:{ports[3 + i]}"
+genesis["resolver"] = f"127.0.0.1:{ports[0]}"
+with open(path, "w", encoding="utf-8") as f:
+    json.dump(genesis, f, indent=2, ensure_ascii=False)
+    f.write("\n")
+PY
+else
+  "$build/node/fronterad" --init-network "$net"
+fi
+
+# Each validator's API port, from the genesis (7001-7003 unless picked free).
+api_port() {
+  python3 -c 'import json,sys
+for v in json.load(open(sys.argv[1], encoding="utf-8"))["validators"]:
+    if v["name"] == sys.argv[2]: print(v["api"].rsplit(":", 1)[1])' "$net/genesis.json" "$1"
+}
+
+# config/<name>.toml names .frontera/network and the fixed ports; another
+# directory or other ports get a copy in $net/config with both replaced.
+config_of() {
+  local v=$1
+  if [ "$net" = "$default_net" ] && [ "$(api_port "$v")" = "$(sed -n 's/^port = //p' "config/$v.toml")" ]; then
+    echo "config/$v.toml"
+    return
+  fi
+  local abs_net
+  abs_net=$(cd "$net" && pwd)
+  mkdir -p "$net/config"
+  sed -e "s#\"\.\./\.frontera/network/#\"$abs_net/#" -e "s/^port = .*/port = $(api_port "$v")/" \
+    "config/$v.toml" >"$net/config/$v.toml"
+  echo "$net/config/$v.toml"
+}
+
+declare -A configs
 for v in "${validators[@]}"; do
   rm -f "$net/$v.port"
-  nohup build/node/fronterad --config "config/$v.toml" --port-file "$net/$v.port" \
+  configs[$v]=$(config_of "$v")
+  nohup "$build/node/fronterad" --config "${configs[$v]}" --port-file "$net/$v.port" \
     >>"$net/$v.log" 2>&1 &
   echo $! >"$net/$v.pid"
 done
@@ -61,33 +143,36 @@ for v in "${validators[@]}"; do
   done
   [ -s "$net/$v.port" ] || { echo "run.sh: $v did not start; see $net/$v.log" >&2; exit 1; }
 done
+url() { echo "http://127.0.0.1:$(cat "$net/$1.port")"; }
 # A leader within a few election timeouts.
 leader=""
 for _ in $(seq 100); do
-  leader=$(curl -sf http://127.0.0.1:7001/v1/status |
+  leader=$(curl -sf "$(url us-cbp)/v1/status" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["raft"]["leader"] or "")' 2>/dev/null || true)
   [ -n "$leader" ] && break
   sleep 0.1
 done
 
-node=http://127.0.0.1:7001
+node=$(url us-cbp)
+tools=\$PWD/build/tools
+case "$build" in /*) tools=$build/tools ;; esac
 cat <<MSG
 
 Frontera is running: three validators of the local network, leader ${leader:-"(electing)"}.
-  US CBP     http://127.0.0.1:7001   config/us-cbp.toml   log $net/us-cbp.log
-  MX ANAM    http://127.0.0.1:7002   config/mx-anam.toml  log $net/mx-anam.log
-  CA CBSA    http://127.0.0.1:7003   config/ca-cbsa.toml  log $net/ca-cbsa.log
+  US CBP     $(url us-cbp)   ${configs[us-cbp]}   log $net/us-cbp.log
+  MX ANAM    $(url mx-anam)   ${configs[mx-anam]}  log $net/mx-anam.log
+  CA CBSA    $(url ca-cbsa)   ${configs[ca-cbsa]}  log $net/ca-cbsa.log
   genesis    $net/genesis.json
   keys       $net/keys/  (mx-manufacturer, mx-carrier, us-distributor, us-cbp, mx-anam, ca-cbsa)
 Any node takes any request: writes sent to a follower go to the leader.
 
 Try next (the README walks through the whole US–MX–CA scenario):
-  export PATH=\$PWD/build/tools:\$PATH FRONTERA_NODE=$node FRONTERA_GENESIS=$net/genesis.json
+  export PATH=$tools:\$PATH FRONTERA_NODE=$node FRONTERA_GENESIS=$net/genesis.json
   frontera status
   frontera issue pharma --key $net/keys/mx-manufacturer.key --gtin 07501234000017 \\
       --lot LOT42A --serial SN$RANDOM --expiry 2028-10-31 --product-name "Amoxicillin 500 mg capsules" \\
       --strength-dosage-form "500 mg, capsule" --container-size "30 capsules"
-  curl -s http://127.0.0.1:7002/v1/checkpoint     # signed by a majority of the validators
+  curl -s $(url mx-anam)/v1/checkpoint     # signed by a majority of the validators
 
 Stop them with ./run.sh stop (data stays in $net; ./run.sh reset removes it).
 MSG
