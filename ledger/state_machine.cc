@@ -27,7 +27,8 @@ const std::string kMetaApplied = "ledger/applied_index";
 const std::string kMetaCheckpoint = "ledger/checkpoint";
 const std::string kMetaRevocationsNote = "ledger/revocations_note";
 const std::string kMetaCheckpointTreeSize = "ledger/checkpoint_tree_size";
-constexpr std::string_view kRevPrefix = "rev/";    // kIndex: certificate id → {item, leaf_index}
+// kIndex: certificate id → {item, leaf_index, reason} of its revocation.
+constexpr std::string_view kRevPrefix = "rev/";
 constexpr std::string_view kCertPrefix = "c/";     // kState: certificate record (JSON)
 constexpr std::string_view kDocPrefix = "d/";      // kState: leaf index → kind ‖ JCS text
 constexpr std::string_view kIdPrefix = "id/";      // kIndex: document id → leaf index
@@ -294,18 +295,23 @@ Status StateMachine::LoadMeta() {
       [&](std::string_view key, std::string_view value) {
         auto j = crypto::ParseJson(value);
         if (!j.ok() || !j->is_object() || !(*j)["item"].is_string() ||
-            !(*j)["leaf_index"].is_number_unsigned()) {
+            !(*j)["leaf_index"].is_number_unsigned() || !(*j)["reason"].is_string()) {
           bad_revocation = std::string(key.substr(kRevPrefix.size()));
           return false;
         }
         RevocationEntry e{std::string(key.substr(kRevPrefix.size())),
-                          (*j)["item"].get<std::string>(), (*j)["leaf_index"].get<uint64_t>()};
+                          (*j)["item"].get<std::string>(), (*j)["leaf_index"].get<uint64_t>(),
+                          (*j)["reason"].get<std::string>()};
         revocations_.emplace(e.certificate, e);
         return true;
       });
   FRONTERA_RETURN_IF_ERROR(scanned);
   if (bad_revocation) {
-    return Status::Corruption("the revocation index entry of " + *bad_revocation + " is malformed");
+    // A store of a build before revocation reasons has entries without one.
+    return Status::Corruption("the revocation index entry of " + *bad_revocation +
+                              " is malformed (it needs item, leaf_index and \"reason\"; a store "
+                              "written before revocation reasons is re-created, docs/formats.md "
+                              "§12)");
   }
   MutexLock lock(mu_);
   published_ = s;
@@ -727,9 +733,10 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
       record = std::move(c.record);
       record["status"] = "revoked";
       record["revocation"] = position;
-      RevocationEntry entry{c.certificate_id, record["item"].get<std::string>(), leaf};
+      RevocationEntry entry{c.certificate_id, record["item"].get<std::string>(), leaf,
+                            doc->revocation->reason};
       view.Put(Column::kIndex, Key(kRevPrefix, c.certificate_id),
-               Json{{"item", entry.item}, {"leaf_index", leaf}}.dump());
+               Json{{"item", entry.item}, {"leaf_index", leaf}, {"reason", entry.reason}}.dump());
       revocations_[c.certificate_id] = std::move(entry);
       revocations_changed_ = true;
     } else {
@@ -816,13 +823,20 @@ std::string StateMachine::RevocationsBody() const {
   std::vector<std::string> lines;
   lines.reserve(revocations_.size());
   for (const auto& [id, e] : revocations_) {
-    lines.push_back(e.certificate + " " + e.item + " " + std::to_string(e.leaf_index) + "\n");
+    // The reason is free text: its JCS string form keeps it on one line (a
+    // newline is written \n) and is the same on every validator.
+    auto reason = crypto::Canonicalize(Json(e.reason));
+    FRONTERA_CHECK(reason.ok()) << "revocation reason of " << id << ": "
+                                << reason.status().ToString();
+    lines.push_back(e.certificate + " " + e.item + " " + std::to_string(e.leaf_index) + " " +
+                    *reason + "\n");
   }
+  // Bytewise: std::string compares as unsigned char.
   std::sort(lines.begin(), lines.end());
   crypto::Sha256Hasher hasher;
   for (const std::string& line : lines) hasher.Update(line);
   const crypto::Hash digest = hasher.Finish();
-  return genesis_.network + " revocations\n" + std::to_string(applying_.tree_size) + "\n" +
+  return genesis_.network + " revocations/2\n" + std::to_string(applying_.tree_size) + "\n" +
          std::to_string(lines.size()) + "\n" + Base64Encode(digest) + "\n";
 }
 

@@ -163,7 +163,11 @@ class StateMachine {
     std::string certificate;
     std::string item;  // the credential's subject id (GS1 Digital Link)
     uint64_t leaf_index = 0;
+    std::string reason;  // the revocation document's "reason", as signed
   };
+  // "<network> revocations/2\n<tree_size>\n<count>\n<base64 digest>\n", the
+  // digest over the sorted lines "<certificate> <item> <leaf_index> <reason as
+  // a JCS string>\n".
   std::string RevocationsBody() const;
   // The published revocations note and the entries it covers (those whose
   // revocation is a leaf of the checkpoint's tree).

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/check.h"
 #include "common/encoding.h"
 #include "crypto/jcs.h"
 #include "crypto/sha256.h"
@@ -99,11 +100,20 @@ const RevocationEntry* TrustBundle::FindRevocation(std::string_view item) const 
   return nullptr;
 }
 
-crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries) {
+crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries, int version) {
+  FRONTERA_CHECK(version == 1 || version == 2) << "trust bundle format " << version;
   std::vector<std::string> lines;
   lines.reserve(entries.size());
   for (const RevocationEntry& e : entries) {
-    lines.push_back(e.certificate + " " + e.item + " " + std::to_string(e.leaf_index) + "\n");
+    std::string line = e.certificate + " " + e.item + " " + std::to_string(e.leaf_index);
+    if (version >= 2) {
+      // The reason is free text; its JSON string form keeps it on one line.
+      auto reason = crypto::Canonicalize(Json(e.reason));
+      FRONTERA_CHECK(reason.ok()) << "revocation reason of " << e.certificate << ": "
+                                  << reason.status().ToString();
+      line += " " + *reason;
+    }
+    lines.push_back(line + "\n");
   }
   // std::string compares char_traits<char>, which orders by unsigned byte
   // value (C++20 [char.traits.specializations.char]): bytewise, as specified.
@@ -114,9 +124,10 @@ crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries) {
 }
 
 std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
-                               const std::vector<RevocationEntry>& entries) {
-  return std::string(network) + " revocations\n" + std::to_string(tree_size) + "\n" +
-         std::to_string(entries.size()) + "\n" + Base64Encode(RevocationDigest(entries)) + "\n";
+                               const std::vector<RevocationEntry>& entries, int version) {
+  return std::string(network) + (version >= 2 ? " revocations/2\n" : " revocations\n") +
+         std::to_string(tree_size) + "\n" + std::to_string(entries.size()) + "\n" +
+         Base64Encode(RevocationDigest(entries, version)) + "\n";
 }
 
 Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& genesis_hash) {
@@ -125,9 +136,16 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   out.document = bundle;
   out.document.erase("synced_at");
   FRONTERA_ASSIGN_OR_RETURN(std::string format, StringMember(bundle, "format", ""));
-  if (format != kTrustBundleFormat) {
-    return Malformed("/format", "is \"" + format + "\", not \"" + kTrustBundleFormat + "\"");
+  if (format == kTrustBundleFormat) {
+    out.format_version = 2;
+  } else if (format == kTrustBundleFormatV1) {
+    // Synced before revocation reasons: still verifiable, reasons unknown.
+    out.format_version = 1;
+  } else {
+    return Malformed("/format", "is \"" + format + "\", not \"" + kTrustBundleFormat +
+                                    "\" (or the older \"" + kTrustBundleFormatV1 + "\")");
   }
+  out.reasons_known = out.format_version >= 2;
 
   // The root of trust: the genesis the user holds. The bundle's copy must be
   // the very same document (SHA-256 of its RFC 8785 form, docs/formats.md
@@ -192,6 +210,18 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
     if (!IsLineToken(e.item) || !IsItemUri(e.item)) {
       return Malformed(pointer + "/item", "must be a Digital Link URI on id.gs1.org");
     }
+    if (out.format_version >= 2) {
+      FRONTERA_ASSIGN_OR_RETURN(e.reason, StringMember(entry, "reason", pointer));
+      if (e.reason.size() > kRevocationReasonBytesMax || !crypto::IsWellFormedUtf8(e.reason)) {
+        return Malformed(pointer + "/reason", "must be UTF-8 text of at most " +
+                                                  std::to_string(kRevocationReasonBytesMax) +
+                                                  " bytes");
+      }
+    } else if (entry.contains("reason")) {
+      // Format 1 notes do not cover a reason: one here was not signed.
+      return Malformed(pointer + "/reason",
+                       "is not part of format 1 (" + std::string(kTrustBundleFormatV1) + ")");
+    }
     out.revocations.push_back(std::move(e));
   }
 
@@ -211,7 +241,8 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
                       " genesis validators signed; a majority is " +
                       std::to_string(out.genesis.Quorum()));
   }
-  std::string expected = RevocationNoteText(out.genesis.network, out.tree_size, out.revocations);
+  std::string expected =
+      RevocationNoteText(out.genesis.network, out.tree_size, out.revocations, out.format_version);
   if (note->text != expected) {
     // Say which line differs: the most useful message for an operator.
     std::vector<std::string> got, want;
@@ -239,7 +270,8 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
         : what == "entry count"
             ? " (the bundle lists " + std::to_string(out.revocations.size()) + ")"
         : what == "digest"
-            ? " (the entries digest to " + Base64Encode(RevocationDigest(out.revocations)) + ")"
+            ? " (the entries digest to " +
+                  Base64Encode(RevocationDigest(out.revocations, out.format_version)) + ")"
             : "";
     reasons.push_back("revocation note: its " + what +
                       " does not match the bundle's checkpoint and entries" + detail);
@@ -371,6 +403,15 @@ std::string RenderTrustBundle(const TrustBundle& bundle, int64_t now_unix_millis
   out += "revocations  " + std::to_string(bundle.revocations.size()) + "\n";
   for (const RevocationEntry& e : bundle.revocations) {
     out += "             " + e.certificate + " " + e.item + "\n";
+    if (bundle.reasons_known) {
+      // As a JSON string: a reason may hold line ends or control characters.
+      out += "               reason " + crypto::Canonicalize(Json(e.reason)).value() + "\n";
+    }
+  }
+  if (!bundle.reasons_known) {
+    out +=
+        "             (format 1: this bundle predates revocation reasons, so a recall is "
+        "not told from another revocation; run frontera trust sync)\n";
   }
   if (!bundle.synced_at.empty()) {
     out += "synced       " + bundle.synced_at + " (" +

@@ -2,18 +2,26 @@
 // needs to judge a label with no network, every part of it verifiable against
 // the genesis file alone.
 //
-//   {"format": "frontera-trust-bundle/1",
+//   {"format": "frontera-trust-bundle/2",
 //    "genesis": {…}, "genesis_hash": "<base64 SHA-256 of JCS(genesis)>",
 //    "checkpoint": "<C2SP signed note>",
 //    "revocations": {"note": "<signed note>",
-//                    "entries": [{"certificate", "item", "leaf_index"}, …]},
+//                    "entries": [{"certificate", "item", "leaf_index", "reason"}, …]},
 //    "synced_at": "<RFC 3339>"}          (only in the stored file)
 //
 // The revocation note's text is
-//   "<network> revocations\n<tree_size>\n<count>\n<base64 digest>\n"
-// where digest = SHA-256 of the lines "<certificate> <item> <leaf_index>\n" of the entries
-// sorted bytewise and concatenated, and tree_size is the checkpoint's. Both
-// notes are valid when a majority of the genesis validators signed them.
+//   "<network> revocations/2\n<tree_size>\n<count>\n<base64 digest>\n"
+// where digest = SHA-256 of the lines
+//   "<certificate> <item> <leaf_index> <reason as an RFC 8785 JSON string>\n"
+// of the entries sorted bytewise and concatenated, and tree_size is the
+// checkpoint's. Both notes are valid when a majority of the genesis validators
+// signed them.
+//
+// Format 1 ("frontera-trust-bundle/1", before revocation reasons) is still
+// read, so that a file synced by an older build keeps working offline: its
+// entries have no "reason", its note's first line is "<network> revocations"
+// and its digested lines "<certificate> <item> <leaf_index>\n". Its entries'
+// reasons are empty and TrustBundle::reasons_known is false.
 //
 // Thread-safety: pure functions, except the file functions, which touch only
 // the paths given.
@@ -22,6 +30,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -31,14 +40,30 @@
 
 namespace frontera::tools {
 
-inline constexpr char kTrustBundleFormat[] = "frontera-trust-bundle/1";
+// The format written by this build and the older one it still reads.
+inline constexpr char kTrustBundleFormat[] = "frontera-trust-bundle/2";
+inline constexpr char kTrustBundleFormatV1[] = "frontera-trust-bundle/1";
+inline constexpr int kTrustBundleVersion = 2;
 // Most revocation entries a bundle may carry (bounds memory and parsing).
 inline constexpr size_t kRevocationEntriesMax = 1'000'000;
+// Most bytes of a revocation reason: the ledger allows 500 characters
+// (docs/formats.md §9), of at most 4 bytes each in UTF-8.
+inline constexpr size_t kRevocationReasonBytesMax = 2000;
 
 struct RevocationEntry {
   std::string certificate;  // credential id, e.g. "urn:uuid:…"
   std::string item;         // credentialSubject.id on id.gs1.org
   uint64_t leaf_index = 0;  // leaf of the revocation in the ledger log
+  std::string reason;       // the revocation document's "reason"; empty in a /1 bundle
+
+  // A format 1 entry has no reason, hence its default.
+  RevocationEntry() = default;
+  RevocationEntry(std::string certificate, std::string item, uint64_t leaf_index,
+                  std::string reason = {})
+      : certificate(std::move(certificate)),
+        item(std::move(item)),
+        leaf_index(leaf_index),
+        reason(std::move(reason)) {}
 };
 
 // A bundle that passed VerifyTrustBundle. Every field is as verified.
@@ -51,6 +76,11 @@ struct TrustBundle {
   std::vector<std::string> checkpoint_signers;
   std::string revocation_note;
   std::vector<RevocationEntry> revocations;
+  // 2, or 1 for a bundle synced before revocation reasons.
+  int format_version = kTrustBundleVersion;
+  // False for a format 1 bundle: its revocations carry no reason, so a recall
+  // cannot be told from another revocation (run `frontera trust sync`).
+  bool reasons_known = true;
   // Set by LoadTrustFile (from "synced_at"); 0 and empty for a fresh bundle.
   std::string synced_at;
   int64_t synced_at_millis = 0;
@@ -59,19 +89,25 @@ struct TrustBundle {
   const RevocationEntry* FindRevocation(std::string_view item) const;
 };
 
-// SHA-256 of the sorted "<certificate> <item> <leaf_index>\n" lines (see above).
-crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries);
-// The text of the revocation note for these entries at `tree_size`.
+// SHA-256 of the sorted lines of `entries` in format `version` (see above):
+// "<certificate> <item> <leaf_index> <reason as a JSON string>\n" for 2,
+// "<certificate> <item> <leaf_index>\n" for 1.
+// REQUIRES: version is 1 or 2; every reason is well-formed UTF-8.
+crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries,
+                              int version = kTrustBundleVersion);
+// The text of the revocation note for these entries at `tree_size`, in format
+// `version`. Same REQUIRES.
 std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
-                               const std::vector<RevocationEntry>& entries);
+                               const std::vector<RevocationEntry>& entries,
+                               int version = kTrustBundleVersion);
 
-// Verifies `bundle` (the answer of GET /v1/trust-bundle, or a stored file)
-// against the root of trust `genesis_hash` (the hash of the user's genesis
-// file): its genesis hashes to it, the checkpoint's origin is the network and
-// a majority of the genesis validators signed it, the revocation note is
-// majority-signed for the same tree size, and its count and digest match the
-// entries. kFailedPrecondition with the reasons when it does not verify;
-// kInvalidArgument (with the JSON pointer) when it is malformed.
+// Verifies `bundle` (the answer of GET /v1/trust-bundle, or a stored file, in
+// format 2 or 1) against the root of trust `genesis_hash` (the hash of the
+// user's genesis file): its genesis hashes to it, the checkpoint's origin is
+// the network and a majority of the genesis validators signed it, the
+// revocation note is majority-signed for the same tree size, and its count
+// and digest match the entries (their reasons included, in format 2). kFailedPrecondition with the
+// reasons when it does not verify; kInvalidArgument (with the JSON pointer) when it is malformed.
 Result<TrustBundle> VerifyTrustBundle(const crypto::Json& bundle, const crypto::Hash& genesis_hash);
 
 // OK iff `next` extends `previous`: same genesis, tree size not smaller, and

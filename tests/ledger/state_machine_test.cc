@@ -293,5 +293,73 @@ TEST_CASE("a block's time never goes back; a time no date can express refuses th
   CHECK(later.time_unix_ms == kYear2029);
 }
 
+// A revocation of `cert` by the example manufacturer, with `reason`.
+Json SignedRevocation(const std::string& cert, const std::string& reason) {
+  crypto::KeyPair key = KeyOf("mx-manufacturer");
+  Json doc = {
+      {"@context", {"https://www.w3.org/ns/credentials/v2", "https://frontera.example/ns/v1"}},
+      {"type", "CredentialRevocation"},
+      {"id", "urn:uuid:3f1c2a4b-5d6e-4f70-8a9b-0c1d2e3f4a5b"},
+      {"credential", cert},
+      {"issuer", crypto::DidKeyFromPublicKey(key.public_key())},
+      {"reason", reason}};
+  crypto::ProofOptions options;
+  options.created = "2026-11-30T10:00:00Z";
+  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
+  auto signed_doc = crypto::CreateProof(doc, options, key);
+  REQUIRE(signed_doc.ok());
+  return *signed_doc;
+}
+
+TEST_CASE("the revocations note covers each revocation's reason, and a reload keeps it") {
+  crypto::InitCrypto();
+  TempStore store;
+  const std::string cert = "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70";
+  const std::string item = "https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN000123";
+  // A quote, a newline and a non-ASCII letter: the line holds the reason's
+  // JCS string form, so it stays one line.
+  const std::string reason = "Lot LOT42A recalled:\n\"contaminación\" at release testing";
+  const std::string line = cert + " " + item + " 1 " +
+                           "\"Lot LOT42A recalled:\\n\\\"contaminación\\\" at release testing\"\n";
+  const std::string body = "frontera.example/north-america-1 revocations/2\n2\n1\n" +
+                           Base64Encode(crypto::Sha256(std::string_view(line))) + "\n";
+  {
+    auto sm = StateMachine::Open(store.get(), ExampleGenesis(), {});
+    REQUIRE(sm.ok());
+    ApplyAndWrite(
+        **sm, store.get(), 1,
+        Proposal{kNov30, {Doc(DocumentKind::kCredential, Fixture("pharma-credential.json"))}});
+    CHECK((*sm)->RevocationsBody() == "frontera.example/north-america-1 revocations/2\n1\n0\n" +
+                                          Base64Encode(crypto::Sha256(std::string_view())) + "\n");
+    Block b = ApplyAndWrite(
+        **sm, store.get(), 2,
+        Proposal{kNov30 + 1000,
+                 {Doc(DocumentKind::kRevocation, SignedRevocation(cert, reason), cert)}});
+    REQUIRE_MESSAGE(b.outcomes[0].status.ok(), b.outcomes[0].status.ToString());
+    CHECK((*sm)->RevocationsBody() == body);
+    StateMachine::Revocations published = (*sm)->LatestRevocations();
+    REQUIRE(published.entries.size() == 1);
+    CHECK(published.entries[0].item == item);
+    CHECK(published.entries[0].leaf_index == 1);
+    CHECK(published.entries[0].reason == reason);
+  }
+  store.Open();
+  {
+    auto sm = StateMachine::Open(store.get(), ExampleGenesis(), {});
+    REQUIRE_MESSAGE(sm.ok(), sm.status().ToString());
+    CHECK((*sm)->RevocationsBody() == body);
+    StateMachine::Revocations published = (*sm)->LatestRevocations();
+    REQUIRE(published.entries.size() == 1);
+    CHECK(published.entries[0].reason == reason);
+  }
+  // An index entry without its reason is corrupt, like any malformed entry.
+  storage::WriteBatch batch;
+  batch.Put(storage::Column::kIndex, "rev/" + cert, Json{{"item", item}, {"leaf_index", 1}}.dump());
+  REQUIRE(store.get()->Write(batch, true).ok());
+  store.Open();
+  auto reopened = StateMachine::Open(store.get(), ExampleGenesis(), {});
+  CHECK(reopened.status().IsCorruption());
+}
+
 }  // namespace
 }  // namespace frontera::ledger

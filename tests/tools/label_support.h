@@ -94,26 +94,30 @@ inline std::string CheckpointOf(const std::vector<crypto::Hash>& leaves,
   return SignedBy(crypto::FormatCheckpointBody(body), signers);
 }
 
-// A trust bundle as GET /v1/trust-bundle answers it.
+// A trust bundle as GET /v1/trust-bundle answers it (format 2), or as a build
+// before revocation reasons stored it (format_version 1: no reasons).
 struct BundleMaker {
   Json genesis = LabelGenesisJson();
   std::vector<crypto::Hash> leaves = FillerLeaves(6);
   std::vector<RevocationEntry> revocations;
   std::vector<std::string> checkpoint_signers = {"us-cbp", "mx-anam", "ca-cbsa"};
   std::vector<std::string> revocation_signers = {"us-cbp", "mx-anam", "ca-cbsa"};
+  int format_version = kTrustBundleVersion;
 
   Json Make() const {
     Json entries = Json::array();
     for (const RevocationEntry& e : revocations) {
       entries.push_back(
           {{"certificate", e.certificate}, {"item", e.item}, {"leaf_index", e.leaf_index}});
+      if (format_version >= 2) entries.back()["reason"] = e.reason;
     }
-    return {{"format", kTrustBundleFormat},
+    return {{"format", format_version >= 2 ? kTrustBundleFormat : kTrustBundleFormatV1},
             {"genesis", genesis},
             {"genesis_hash", Base64Encode(crypto::Sha256(crypto::Canonicalize(genesis).value()))},
             {"checkpoint", CheckpointOf(leaves, checkpoint_signers)},
             {"revocations",
-             {{"note", SignedBy(RevocationNoteText(kLabelNetwork, leaves.size(), revocations),
+             {{"note", SignedBy(RevocationNoteText(kLabelNetwork, leaves.size(), revocations,
+                                                   format_version),
                                 revocation_signers)},
               {"entries", entries}}}};
   }

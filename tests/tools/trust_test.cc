@@ -34,13 +34,18 @@ void EveryByteRefused(const std::string& text, Put put) {
 TEST_CASE("a good bundle is accepted with its checkpoint and revocations") {
   BundleMaker maker;
   maker.revocations.push_back({"urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70",
-                               "https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN000123", 4});
+                               "https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN000123", 4,
+                               "Lot LOT42A recalled: contamination found at release testing"});
   auto bundle = VerifyTrustBundle(maker.Make(), GenesisHash());
   REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
+  CHECK(bundle->format_version == 2);
+  CHECK(bundle->reasons_known);
   CHECK(bundle->tree_size == 6);
   CHECK(bundle->genesis.network == testing::kLabelNetwork);
   CHECK(bundle->checkpoint_signers.size() == 3);
   REQUIRE(bundle->revocations.size() == 1);
+  CHECK(bundle->revocations[0].reason ==
+        "Lot LOT42A recalled: contamination found at release testing");
   CHECK(bundle->FindRevocation("https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN000123") !=
         nullptr);
   CHECK(bundle->FindRevocation("https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN000124") ==
@@ -48,22 +53,37 @@ TEST_CASE("a good bundle is accepted with its checkpoint and revocations") {
   std::string shown = RenderTrustBundle(*bundle, 0);
   CHECK(shown.find("tree size 6") != std::string::npos);
   CHECK(shown.find("revocations  1") != std::string::npos);
+  CHECK(shown.find("reason \"Lot LOT42A recalled: contamination found at release testing\"") !=
+        std::string::npos);
 }
 
 TEST_CASE("the revocation digest sorts lines bytewise and depends on every entry") {
-  std::vector<RevocationEntry> a = {{"urn:b", "https://id.gs1.org/00/1", 1},
-                                    {"urn:a", "https://id.gs1.org/00/2", 2}};
+  std::vector<RevocationEntry> a = {{"urn:b", "https://id.gs1.org/00/1", 1, "recall"},
+                                    {"urn:a", "https://id.gs1.org/00/2", 2, "said \"no\"\nthen ü"}};
   std::vector<RevocationEntry> b = {a[1], a[0]};
   CHECK(RevocationDigest(a) == RevocationDigest(b));
-  CHECK(RevocationDigest(a) ==
-        crypto::Sha256(std::string_view(
-            "urn:a https://id.gs1.org/00/2 2\nurn:b https://id.gs1.org/00/1 1\n")));
+  // The reason as an RFC 8785 string: quotes and line ends escaped, other
+  // characters as they are.
+  CHECK(RevocationDigest(a) == crypto::Sha256(std::string_view(
+                                   "urn:a https://id.gs1.org/00/2 2 \"said \\\"no\\\"\\nthen ü\"\n"
+                                   "urn:b https://id.gs1.org/00/1 1 \"recall\"\n")));
   b[0].item += "3";
   CHECK(RevocationDigest(a) != RevocationDigest(b));
   std::vector<RevocationEntry> c = a;
   c[0].leaf_index = 5;  // the leaf index is covered too
   CHECK(RevocationDigest(a) != RevocationDigest(c));
-  CHECK(RevocationNoteText("n", 7, a).starts_with("n revocations\n7\n2\n"));
+  std::vector<RevocationEntry> d = a;
+  d[0].reason = "recalled";  // and the reason
+  CHECK(RevocationDigest(a) != RevocationDigest(d));
+  CHECK(RevocationNoteText("n", 7, a).starts_with("n revocations/2\n7\n2\n"));
+
+  // Format 1, as bundles synced before reasons hold it: no reason in the
+  // lines, and the note's first line without "/2".
+  CHECK(RevocationDigest(a, 1) ==
+        crypto::Sha256(std::string_view(
+            "urn:a https://id.gs1.org/00/2 2\nurn:b https://id.gs1.org/00/1 1\n")));
+  CHECK(RevocationDigest(a, 1) == RevocationDigest(d, 1));
+  CHECK(RevocationNoteText("n", 7, a, 1).starts_with("n revocations\n7\n2\n"));
 }
 
 TEST_CASE("changing any byte of the checkpoint note refuses the bundle") {
@@ -92,7 +112,7 @@ TEST_CASE("changing any byte of an entry, or dropping one, refuses the bundle") 
   maker.revocations.push_back({"urn:uuid:1", "https://id.gs1.org/00/375012340000000016", 2});
   maker.revocations.push_back({"urn:uuid:2", "https://id.gs1.org/00/375012340000000023", 3});
   Json bundle = maker.Make();
-  for (const char* member : {"certificate", "item"}) {
+  for (const char* member : {"certificate", "item", "reason"}) {
     EveryByteRefused(bundle["revocations"]["entries"][1][member].get<std::string>(),
                      [&](const std::string& changed) {
                        Json copy = bundle;
@@ -109,6 +129,74 @@ TEST_CASE("changing any byte of an entry, or dropping one, refuses the bundle") 
   Json beyond = bundle;
   beyond["revocations"]["entries"][0]["leaf_index"] = 6;  // not covered by the digest
   CHECK(Refusal(beyond).find("beyond the checkpoint's tree size") != std::string::npos);
+}
+
+TEST_CASE("a revocation's reason is signed: altering or dropping it refuses the bundle") {
+  BundleMaker maker;
+  maker.revocations.push_back(
+      {"urn:uuid:1", "https://id.gs1.org/00/375012340000000016", 2, "damaged in transit"});
+  Json bundle = maker.Make();
+  REQUIRE(Refusal(bundle).empty());
+  // A revocation turned into a recall (or back) is caught by the digest.
+  Json recall = bundle;
+  recall["revocations"]["entries"][0]["reason"] = "recall: contamination";
+  CHECK(Refusal(recall).find("digest") != std::string::npos);
+  Json missing = bundle;
+  missing["revocations"]["entries"][0].erase("reason");
+  CHECK(Refusal(missing).find("/revocations/entries/0/reason") != std::string::npos);
+  Json not_text = bundle;
+  not_text["revocations"]["entries"][0]["reason"] = 7;
+  CHECK(Refusal(not_text).find("/revocations/entries/0/reason") != std::string::npos);
+}
+
+TEST_CASE("a format 1 bundle (before reasons) still verifies, with its reasons unknown") {
+  // What a build before revocation reasons stored: entries without "reason",
+  // the note's first line "<network> revocations", lines without reasons.
+  BundleMaker maker;
+  maker.format_version = 1;
+  maker.revocations.push_back({"urn:uuid:1", "https://id.gs1.org/00/375012340000000016", 2});
+  Json v1 = maker.Make();
+  REQUIRE(v1["format"] == "frontera-trust-bundle/1");
+  REQUIRE(!v1["revocations"]["entries"][0].contains("reason"));
+  REQUIRE(v1["revocations"]["note"].get<std::string>().starts_with(
+      std::string(testing::kLabelNetwork) + " revocations\n6\n1\n"));
+  auto bundle = VerifyTrustBundle(v1, GenesisHash());
+  REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
+  CHECK(bundle->format_version == 1);
+  CHECK_FALSE(bundle->reasons_known);
+  REQUIRE(bundle->revocations.size() == 1);
+  CHECK(bundle->revocations[0].reason.empty());
+  CHECK(bundle->FindRevocation("https://id.gs1.org/00/375012340000000016") != nullptr);
+  CHECK(RenderTrustBundle(*bundle, 0).find("run frontera trust sync") != std::string::npos);
+
+  // Stored and loaded again, as an inspector's existing file is.
+  testing::TempDir dir;
+  std::string path = dir.Sub("trust.json");
+  REQUIRE(WriteTrustFile(path, *bundle, "2026-12-01T09:00:00Z").ok());
+  auto loaded = LoadTrustFile(path, GenesisHash());
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
+  CHECK_FALSE(loaded->reasons_known);
+  CHECK(loaded->revocations.size() == 1);
+
+  // A reason added to a format 1 entry was not signed by anyone.
+  Json added = v1;
+  added["revocations"]["entries"][0]["reason"] = "recall";
+  CHECK(Refusal(added).find("/revocations/entries/0/reason") != std::string::npos);
+  // A format 2 bundle relabelled format 1 (to drop its reasons) is refused:
+  // its note says "revocations/2".
+  maker.format_version = 2;
+  Json relabelled = maker.Make();
+  relabelled["format"] = "frontera-trust-bundle/1";
+  relabelled["revocations"]["entries"][0].erase("reason");
+  CHECK(Refusal(relabelled).find("origin line") != std::string::npos);
+  // And a format 1 note cannot pass as format 2.
+  Json upgraded = v1;
+  upgraded["format"] = "frontera-trust-bundle/2";
+  upgraded["revocations"]["entries"][0]["reason"] = "";
+  CHECK(Refusal(upgraded).find("origin line") != std::string::npos);
+  Json unknown = v1;
+  unknown["format"] = "frontera-trust-bundle/3";
+  CHECK(Refusal(unknown).find("/format") != std::string::npos);
 }
 
 TEST_CASE("a revocation note for another tree size is refused") {
