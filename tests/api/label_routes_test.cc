@@ -39,11 +39,12 @@ struct Fixture {
     REQUIRE(server->Start().ok());
   }
   RawAnswer Get(const std::string& target, const std::string& accept = "",
-                const std::string& method = "GET") {
+                const std::string& method = "GET", const std::string& accept_language = "") {
     RawConnection connection(server->port());
     REQUIRE(connection.connected());
     std::string request = method + " " + target + " HTTP/1.1\r\nHost: " + kResolver + "\r\n";
     if (!accept.empty()) request += "Accept: " + accept + "\r\n";
+    if (!accept_language.empty()) request += "Accept-Language: " + accept_language + "\r\n";
     return connection.Exchange(request + "\r\n");
   }
 
@@ -265,8 +266,9 @@ TEST_CASE("the resolver answers JSON for Accept: application/json, else the HTML
     RawAnswer answer = f.Get(target, accept);
     CHECK(answer.status == 200);
     CHECK(answer.header("content-type") == "application/json");
-    CHECK(answer.header("vary") == "Accept");
+    CHECK(answer.header("vary") == "Accept, Accept-Language");
     CHECK(answer.header("cache-control") == "no-cache");
+    CHECK(answer.header("content-language").empty());
     CHECK(Json::parse(answer.body) == check);
   }
   for (std::string accept :
@@ -277,8 +279,32 @@ TEST_CASE("the resolver answers JSON for Accept: application/json, else the HTML
     RawAnswer answer = f.Get(target, accept);
     CHECK(answer.status == 200);
     CHECK(answer.header("content-type") == "text/html; charset=utf-8");
-    CHECK(answer.header("vary") == "Accept");
-    CHECK(answer.body.starts_with("<!DOCTYPE html>"));
+    CHECK(answer.header("vary") == "Accept, Accept-Language");
+    CHECK(answer.header("content-language") == "en");
+    CHECK(answer.body.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+  }
+}
+
+TEST_CASE("the page's language follows Accept-Language; the JSON does not change") {
+  Fixture f;
+  Json check = ProductCheck("AUTHENTIC");
+  f.backend.SetLabelCheck(check);
+  std::string target = TargetOf(testing::LabelOfExample("pharma-credential.json"));
+  const std::vector<std::pair<std::string, std::string>> cases = {{"es-MX,es;q=0.9,en;q=0.8", "es"},
+                                                                  {"fr-CA", "fr"},
+                                                                  {"de, fr;q=0.5", "fr"},
+                                                                  {"es;q=0, *", "en"},
+                                                                  {"de", "en"},
+                                                                  {"", "en"}};
+  for (const auto& [accept_language, tag] : cases) {
+    CAPTURE(accept_language);
+    RawAnswer answer = f.Get(target, "", "GET", accept_language);
+    CHECK(answer.status == 200);
+    CHECK(answer.header("content-language") == tag);
+    CHECK(answer.body.find("<html lang=\"" + tag + "\">") != std::string::npos);
+    CHECK(answer.body.find("<h1>AUTHENTIC</h1>") != std::string::npos);
+    RawAnswer json = f.Get(target, "application/json", "GET", accept_language);
+    CHECK(Json::parse(json.body) == check);
   }
 }
 
@@ -295,7 +321,7 @@ TEST_CASE("the verification page shows verdict, product, issuer, status and cust
     CHECK(page.find(text) != std::string::npos);
   };
   has("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-  has("<div class=\"banner green\" role=\"status\"><h1>AUTHENTIC</h1></div>");
+  has("<div class=\"banner green\" role=\"status\"><h1>AUTHENTIC</h1><p class=\"sentence\">");
   has("<li>the issuer&#39;s signature over the label verifies</li>");
   has("<dt>Name</dt><dd>Amoxicillin 500 mg capsules</dd>");
   has("<dt>Strength, form</dt><dd>500 mg, capsule</dd>");
@@ -327,7 +353,7 @@ TEST_CASE("the verification page shows verdict, product, issuer, status and cust
 
 TEST_CASE("the verification page escapes every text from the ledger") {
   Fixture f;
-  Json check = ProductCheck("NOT AUTHENTIC");
+  Json check = ProductCheck("AUTHENTIC");
   const std::string evil = "<script>alert(\"x\")</script> & 'quoted'";
   const std::string escaped =
       "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quoted&#39;";
@@ -359,7 +385,9 @@ TEST_CASE("each verdict has its banner colour") {
     f.backend.SetLabelCheck(ProductCheck(verdict));
     RawAnswer answer = f.Get(TargetOf(testing::LabelOfExample("pharma-credential.json")));
     REQUIRE(answer.status == 200);
-    CHECK(answer.body.find("<div class=\"banner " + colour + "\" role=\"status\"><h1>" + verdict +
+    // A verdict ledger::ParseVerdict does not know is shown as UNKNOWN.
+    std::string headline = verdict == "SOMETHING NEW" ? "UNKNOWN" : verdict;
+    CHECK(answer.body.find("<div class=\"banner " + colour + "\" role=\"status\"><h1>" + headline +
                            "</h1>") != std::string::npos);
   }
 }
@@ -375,9 +403,9 @@ TEST_CASE("the page of a label not on the ledger, and of a revoked consignment")
                                {"parties", Json::object()}});
   RawAnswer unknown = f.Get(TargetOf(uri));
   REQUIRE(unknown.status == 200);
-  CHECK(unknown.body.find("<h2>Consignment</h2>") != std::string::npos);
+  CHECK(unknown.body.find("<h2>What the label says (not confirmed)</h2>") != std::string::npos);
   CHECK(unknown.body.find("<dt>SSCC</dt><dd>375012345000000013</dd>") != std::string::npos);
-  CHECK(unknown.body.find("Not a party registered on the ledger.") != std::string::npos);
+  CHECK(unknown.body.find("Who issued this label could not be established.") != std::string::npos);
   CHECK(unknown.body.find("No certificate on the ledger matches this label.") != std::string::npos);
 
   Json certificate = CertificateOf("precursor-credential.json");
@@ -407,24 +435,61 @@ TEST_CASE("the page of a label not on the ledger, and of a revoked consignment")
   CHECK(page.find("<dt>Reason</dt><dd>drum seal found broken</dd>") != std::string::npos);
 }
 
-TEST_CASE("a bad label is a 400 problem, also for a browser") {
+// A browser (HTML preferred) gets a page with the problem's status; a JSON
+// client gets the problem unchanged.
+void ExpectErrorPage(const RawAnswer& answer, int status, const std::string& text) {
+  CHECK(answer.status == status);
+  CHECK(answer.header("content-type") == "text/html; charset=utf-8");
+  CHECK(answer.header("vary") == "Accept, Accept-Language");
+  CHECK(answer.header("content-security-policy").starts_with("default-src 'none'"));
+  CHECK(answer.body.starts_with("<!DOCTYPE html>"));
+  CHECK(answer.body.find("HTTP " + std::to_string(status)) != std::string::npos);
+  CAPTURE(text);
+  CHECK(answer.body.find(text) != std::string::npos);
+}
+
+TEST_CASE("a bad label is a 400: an HTML page for a browser, a problem for JSON") {
   Fixture f;
   f.backend.SetLabelCheck(
       Status::InvalidArgument("not a label", {{"", "the GTIN check digit is 7, not 8"}}));
-  for (std::string accept : {"text/html", "application/json"}) {
+  const std::string target = "/01/07501234000018/10/A/21/B?17=281031&kid=x&sig=y";
+  RawAnswer json = f.Get(target, "application/json");
+  Json problem = ExpectProblem(json, 400, ProblemType::kInvalidParameter);
+  CHECK(problem["errors"][0]["reason"] == "the GTIN check digit is 7, not 8");
+  CHECK(json.header("vary") == "Accept, Accept-Language");
+  for (std::string accept : {"text/html", "", "*/*"}) {
     CAPTURE(accept);
-    RawAnswer answer = f.Get("/01/07501234000018/10/A/21/B?17=281031&kid=x&sig=y", accept);
-    Json problem = ExpectProblem(answer, 400, ProblemType::kInvalidParameter);
-    CHECK(problem["errors"][0]["reason"] == "the GTIN check digit is 7, not 8");
+    ExpectErrorPage(f.Get(target, accept), 400, "<li>the GTIN check digit is 7, not 8</li>");
   }
+  RawAnswer spanish = f.Get(target, "text/html", "GET", "es");
+  ExpectErrorPage(spanish, 400, "<h1>Esta etiqueta no se puede verificar</h1>");
+  CHECK(spanish.header("content-language") == "es");
+  // A Digital Link without kid and sig: what a phone opening a bare GS1
+  // link gets.
+  f.backend.SetLabelCheck(Status::InvalidArgument("the label has no kid"));
+  ExpectErrorPage(f.Get("/01/07501234000017/10/LOT42A/21/SN000123?17=281031", "text/html"), 400,
+                  "the label has no kid");
   f.backend.SetLabelCheck(Status::Unavailable("no leader"));
-  ExpectProblem(f.Get("/00/375012345000000013?kid=x&sig=y"), 503, ProblemType::kUnavailable);
+  RawAnswer unavailable = f.Get("/00/375012345000000013?kid=x&sig=y", "text/html");
+  ExpectErrorPage(unavailable, 503, "no leader");
+  CHECK(unavailable.header("retry-after") == "1");
+  ExpectProblem(f.Get("/00/375012345000000013?kid=x&sig=y", "application/json"), 503,
+                ProblemType::kUnavailable);
 }
 
 TEST_CASE("without a resolver host the resolver paths are 404 and the Backend is not asked") {
   Fixture f("");
-  ExpectProblem(f.Get("/00/375012345000000013?kid=x&sig=y"), 404, ProblemType::kNotFound);
+  ExpectProblem(f.Get("/00/375012345000000013?kid=x&sig=y", "application/json"), 404,
+                ProblemType::kNotFound);
+  ExpectErrorPage(f.Get("/00/375012345000000013?kid=x&sig=y"), 404, "<h1>Nothing to check here");
   CHECK(f.backend.calls().empty());
+}
+
+TEST_CASE("other paths keep their problems for a browser") {
+  Fixture f;
+  ExpectProblem(f.Get("/v1/certificates/nope%zz", "text/html"), 400,
+                ProblemType::kInvalidParameter);
+  ExpectProblem(f.Get("/nowhere", "text/html"), 404, ProblemType::kNotFound);
 }
 
 TEST_CASE("resolver paths: GET and HEAD only, other shapes are 404") {
@@ -437,9 +502,12 @@ TEST_CASE("resolver paths: GET and HEAD only, other shapes are 404") {
   RawAnswer post = f.Get(target, "", "DELETE");
   ExpectProblem(post, 405, ProblemType::kMethodNotAllowed);
   CHECK(post.header("allow") == "GET, HEAD");
-  ExpectProblem(f.Get("/01/07501234000017"), 404, ProblemType::kNotFound);
-  ExpectProblem(f.Get("/00/375012345000000013/extra"), 404, ProblemType::kNotFound);
-  ExpectProblem(f.Get("/01/07501234000017/10//21/SN1"), 404, ProblemType::kNotFound);
+  for (std::string path :
+       {"/01/07501234000017", "/00/375012345000000013/extra", "/01/07501234000017/10//21/SN1"}) {
+    CAPTURE(path);
+    ExpectProblem(f.Get(path, "application/json"), 404, ProblemType::kNotFound);
+    ExpectErrorPage(f.Get(path, "text/html"), 404, "no resource at");
+  }
 }
 
 }  // namespace

@@ -1,0 +1,129 @@
+// The API's routes (docs/api.md §2) and the parsing of request targets:
+// a path to its route and parameter, percent-decoding, query strings, and
+// the invalid-parameter statuses of malformed parameters. No HTTP library
+// here: api/server.cc wires these to cpp-httplib.
+//
+// Thread-safety: pure functions over constant tables.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/status.h"
+
+namespace frontera::api {
+
+// One method per path; HEAD is served wherever GET is.
+enum class Route {
+  kCertificates,
+  kCertificate,
+  kEvents,
+  kRevocation,
+  kProof,
+  kCheckpoint,
+  kConsistency,
+  kLeafProof,
+  kBlock,
+  kParty,
+  kLabelSvg,
+  kLabelPng,
+  kTrustBundle,
+  kResolveProduct,
+  kResolveConsignment,
+  kStatus,
+  kHealthz,
+  kMetrics,
+  kOpenApi,
+};
+
+struct RouteSpec {
+  Route route;
+  std::string_view method;   // "GET" or "POST"
+  std::string_view pattern;  // "/"-separated; a segment "{name}" is a parameter
+};
+
+// Every route, in matching order.
+std::span<const RouteSpec> Routes();
+
+// The request target split at "?" (RFC 9112 §3.2: origin-form is
+// absolute-path [ "?" query ]); a fragment a sloppy client sent is dropped.
+struct Target {
+  std::string_view path;
+  std::string_view query;
+};
+Target SplitTarget(std::string_view target);
+
+// RFC 3986 §2.1: "%" HEXDIG HEXDIG is one octet; "+" stays itself (it is a
+// space only in HTML form encoding). nullopt for a malformed "%".
+std::optional<std::string> PercentDecode(std::string_view text);
+
+struct RouteMatch {
+  const RouteSpec* spec = nullptr;  // null: no route has this path
+  std::string_view param_name;      // "" when the pattern has no parameter
+  std::string_view param_raw;       // the parameter segment as sent (percent-encoded)
+};
+// The route of a path (without its query). Literal segments match once
+// percent-decoded (RFC 3986 §6.2.2.2); a parameter segment must not be empty.
+RouteMatch MatchPath(std::string_view path);
+
+// Whether `method` may be used on the route (HEAD wherever GET).
+bool MethodAllowed(const RouteSpec& spec, std::string_view method);
+// The Allow header of a 405 on the route: "GET, HEAD" or "POST".
+std::string AllowHeader(const RouteSpec& spec);
+
+// True for the GET routes whose answer depends on the replicated ledger
+// state (the genesis-only party registry and the node's status do not).
+bool ReadsLedger(Route route);
+
+// True for a GS1 Digital Link path the resolver serves or would serve: its
+// first segment is "01" or "00" (percent-decoded), whatever follows. Errors
+// on such paths are answered as a page to a browser (docs/api.md#resolver).
+bool IsLabelPath(std::string_view path);
+
+// A path identifier ({id}, {did}): percent-decoded, 1..256 bytes, no control
+// characters, well-formed UTF-8; otherwise kInvalidArgument at /path/<name>.
+Result<std::string> DecodeIdParam(std::string_view name, std::string_view raw);
+
+// {height} of /v1/blocks/{height}: a percent-decoded decimal integer;
+// otherwise kInvalidArgument at /path/height.
+Result<uint64_t> DecodeBlockHeight(std::string_view raw);
+
+// application/x-www-form-urlencoded pairs of a query, percent-decoded. A
+// value with a malformed encoding is an error at "/query/<name>"; a name
+// that cannot be decoded is not one we know, whatever it is.
+struct QueryParams {
+  std::map<std::string, std::vector<std::string>> values;
+  std::vector<FieldError> errors;
+};
+QueryParams ParseQuery(std::string_view query);
+
+// GET /v1/proofs/inclusion: exactly one decimal leaf_index.
+Result<uint64_t> ParseLeafIndexQuery(std::string_view query);
+
+// GET /v1/proofs/consistency: exactly one decimal `first` and `second`.
+struct ConsistencyQuery {
+  uint64_t first = 0;
+  uint64_t second = 0;
+};
+Result<ConsistencyQuery> ParseConsistencyQuery(std::string_view query);
+
+// GET /v1/certificates/{id}/qr.png: module_px from `min` to `max`, or
+// `default_px` when absent. Only errors about module_px count.
+Result<int> ParseModulePxQuery(std::string_view query, int default_px, int min, int max);
+
+// Media type of a Content-Type value, lower-cased, without parameters
+// (RFC 9110 §8.3.1: type and subtype are case-insensitive).
+std::string MediaType(std::string_view content_type);
+
+// RFC 9110 §12.5.1: whether a client that sent this Accept header would
+// rather have JSON than HTML. "application/json" must be named with a weight
+// above text/html's: "*/*", an empty header and a tie get the page.
+bool PrefersJson(std::string_view accept);
+
+}  // namespace frontera::api
