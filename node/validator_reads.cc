@@ -1,0 +1,246 @@
+// node::Validator, reads: the linearizable read (a read-index round through
+// the raft thread, then waiting for this node to apply that index) and the
+// api::Backend reads over the current ledger: certificates, proofs,
+// checkpoints, blocks, parties, the trust bundle and the label check.
+#include <chrono>
+#include <memory>
+
+#include "common/encoding.h"
+#include "ledger/label.h"
+#include "ledger/verdict.h"
+#include "node/validator.h"
+
+namespace frontera::node {
+
+Status Validator::AwaitLinearizableRead() {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.raft.read_timeout_ms);
+  auto round = std::make_shared<ReadRound>();
+  {
+    MutexLock lock(mu_);
+    if (stopping_) return Status::Unavailable("validator is shutting down");
+    readers_.push_back(round.get());
+    raft_cv_.notify_one();
+    bool done =
+        read_cv_.wait_until(lock.native(), deadline, [&] { return round->done || stopping_; });
+    if (!done || !round->done) {
+      // The raft thread may still hold the pointer: take it back under mu_.
+      std::erase(readers_, round.get());
+      for (auto& [context, list] : read_rounds_) std::erase(list, round.get());
+      return Status::Unavailable(
+          "no leader confirmed a read index within " +
+          std::to_string(config_.raft.read_timeout_ms) +
+          " ms; retry, or ask for a local read (Frontera-Consistency: local)");
+    }
+  }
+  MutexLock lock(apply_mu_);
+  if (!applied_cv_.wait_until(lock.native(), deadline,
+                              [&] { return applied_index_.load() >= round->index || stopping_; }) ||
+      applied_index_.load() < round->index) {
+    return Status::Unavailable("this node has not applied the read index " +
+                               std::to_string(round->index) + " in time; retry");
+  }
+  ++reads_linearizable_;
+  return Status::Ok();
+}
+
+void Validator::StartReadRound() {
+  MutexLock lock(mu_);
+  if (readers_.empty()) return;
+  std::optional<uint64_t> context = driver_->StartRead();
+  if (!context) return;  // no leader yet: the readers wait (up to their timeout)
+  read_rounds_[*context] = std::vector<ReadRound*>(readers_.begin(), readers_.end());
+  readers_.clear();
+  // Rounds whose answer was lost (leader change) are dropped; their readers
+  // time out and leave.
+  while (read_rounds_.size() > 64) read_rounds_.erase(read_rounds_.begin());
+}
+
+// ---------------------------------------------------------------------------
+// The Backend reads
+
+Result<api::Json> Validator::GetCertificate(const std::string& id) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  return CurrentLedger()->sm->CertificateView(id);
+}
+
+namespace {
+
+api::InclusionProofView ProofView(ledger::CertificateProof p) {
+  api::InclusionProofView v;
+  v.leaf_index = p.leaf_index;
+  v.leaf_hash = p.leaf_hash;
+  v.tree_size = p.tree_size;
+  v.inclusion = std::move(p.inclusion);
+  v.checkpoint = std::move(p.checkpoint);
+  return v;
+}
+
+}  // namespace
+
+Result<api::InclusionProofView> Validator::GetProof(const std::string& id) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  FRONTERA_ASSIGN_OR_RETURN(ledger::CertificateProof p, CurrentLedger()->sm->ProveCertificate(id));
+  return ProofView(std::move(p));
+}
+
+Result<api::InclusionProofView> Validator::GetLeafProof(uint64_t leaf_index) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  FRONTERA_ASSIGN_OR_RETURN(ledger::CertificateProof p, CurrentLedger()->sm->ProveLeaf(leaf_index));
+  return ProofView(std::move(p));
+}
+
+Result<std::string> Validator::GetCheckpoint() {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  std::string note = CurrentLedger()->sm->LatestCheckpoint();
+  if (note.empty()) return Status::Unavailable("no checkpoint yet");
+  return note;
+}
+
+Result<api::ConsistencyProofView> Validator::GetConsistency(uint64_t first, uint64_t second) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  FRONTERA_ASSIGN_OR_RETURN(std::vector<crypto::Hash> proof,
+                            CurrentLedger()->sm->ConsistencyProof(first, second));
+  return api::ConsistencyProofView{first, second, std::move(proof)};
+}
+
+Result<api::Json> Validator::GetBlock(uint64_t height) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  return CurrentLedger()->sm->BlockJson(height);
+}
+
+Result<api::Json> Validator::GetParty(const std::string& did) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  return CurrentLedger()->sm->PartyJson(did);
+}
+
+Result<api::Json> Validator::GetTrustBundle() {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  const ledger::Genesis& g = genesis_;
+  ledger::StateMachine::Revocations revocations = CurrentLedger()->sm->LatestRevocations();
+  std::string checkpoint = CurrentLedger()->sm->LatestCheckpoint();
+  if (checkpoint.empty() || revocations.note.empty()) {
+    return Status::Unavailable("no checkpoint yet");
+  }
+  api::Json entries = api::Json::array();
+  for (const auto& e : revocations.entries) {
+    entries.push_back(
+        {{"certificate", e.certificate}, {"item", e.item}, {"leaf_index", e.leaf_index}});
+  }
+  return api::Json{{"format", "frontera-trust-bundle/1"},
+                   {"genesis", g.document},
+                   {"genesis_hash", Base64Encode(g.hash)},
+                   {"checkpoint", std::move(checkpoint)},
+                   {"revocations", {{"note", revocations.note}, {"entries", std::move(entries)}}}};
+}
+
+Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  FRONTERA_ASSIGN_OR_RETURN(ledger::Label label, ledger::ParseLabel(label_uri));
+  const ledger::Genesis& g = genesis_;
+  api::Json out = {{"label",
+                    {{"uri", label.uri},
+                     {"gtin", label.gtin},
+                     {"lot", label.lot},
+                     {"serial", label.serial},
+                     {"expiry", label.expiry_yymmdd},
+                     {"sscc", label.sscc}}},
+                   {"issuer", nullptr},
+                   {"certificate", nullptr},
+                   {"parties", api::Json::object()}};
+  // Every outcome is ranked by ledger::Decide (ledger/verdict.h), as the CLI
+  // and the resolver page rank theirs.
+  ledger::VerdictFacts facts;
+  std::vector<std::string> reasons;
+  auto answer = [&] {
+    const ledger::LabelVerdict verdict = ledger::Decide(facts);
+    out["verdict"] = ledger::VerdictName(verdict.verdict);
+    out["recalled"] = verdict.recalled();
+    out["revocation_reason"] = verdict.verdict == ledger::Verdict::kRevoked
+                                   ? api::Json(verdict.revocation_reason)
+                                   : api::Json(nullptr);
+    out["reasons"] = std::move(reasons);
+    return out;
+  };
+  const ledger::Party* issuer = nullptr;
+  for (const ledger::Party& p : g.parties) {
+    if (ledger::LabelKid(p.public_key) == label.kid) issuer = &p;
+  }
+  if (issuer == nullptr) {
+    reasons.push_back("the label's key (kid " + label.kid + ") belongs to no registered party");
+    return answer();
+  }
+  out["issuer"] = issuer->ToJson();
+  if (Status s = ledger::VerifyLabel(label, issuer->public_key); !s.ok()) {
+    reasons.push_back("the label's signature does not verify: " + s.message());
+    return answer();
+  }
+  if ((issuer->role != ledger::Role::kManufacturer && issuer->role != ledger::Role::kShipper) ||
+      issuer->suspended) {
+    reasons.push_back(issuer->name + " may not issue certificates");
+    return answer();
+  }
+  facts.authentic = true;
+  auto id = label.sscc.empty() ? CurrentLedger()->sm->FindProduct(label.gtin, label.serial)
+                               : CurrentLedger()->sm->FindConsignment(label.sscc);
+  if (!id.ok()) {
+    if (!id.status().IsNotFound()) return id.status();
+    reasons.push_back("no certificate on the ledger for this item");
+    return answer();
+  }
+  FRONTERA_ASSIGN_OR_RETURN(api::Json cert, CurrentLedger()->sm->CertificateView(*id));
+  const api::Json& subject = cert["credential"]["credentialSubject"];
+  auto recorded = subject.contains("label") && subject["label"].is_string()
+                      ? ledger::ParseLabel(subject["label"].get<std::string>())
+                      : Result<ledger::Label>(Status::NotFound("no label"));
+  for (const api::Json& e : cert["events"]) {
+    auto vm = e["document"]["proof"]["verificationMethod"];
+    if (vm.is_string()) {
+      std::string did = vm.get<std::string>().substr(0, vm.get<std::string>().find('#'));
+      if (const ledger::Party* p = g.FindParty(did)) out["parties"][did] = p->ToJson();
+    }
+    for (const char* list : {"sourceList", "destinationList"}) {
+      for (const api::Json& entry : e["document"].value(list, api::Json::array())) {
+        for (const char* field : {"source", "destination"}) {
+          if (entry.contains(field) && entry[field].is_string()) {
+            if (const ledger::Party* p = g.FindParty(entry[field].get<std::string>())) {
+              out["parties"][p->did] = p->ToJson();
+            }
+          }
+        }
+      }
+    }
+  }
+  out["certificate"] = cert;
+  if (!recorded.ok() || recorded->signed_part != label.signed_part ||
+      cert["credential"]["issuer"] != issuer->did) {
+    facts.authentic = false;
+    reasons.push_back("the label is not the one recorded with certificate " + *id);
+    return answer();
+  }
+  facts.on_ledger = true;
+  if (cert["status"] == "revoked") {
+    facts.revoked = true;
+    if (!cert["revocation"].is_null()) {
+      facts.revocation_reason = cert["revocation"]["document"].value("reason", std::string());
+    }
+    reasons.push_back("certificate " + *id + " was revoked" +
+                      (facts.revocation_reason.empty() ? "" : ": " + facts.revocation_reason));
+    return answer();
+  }
+  const ledger::Validity validity =
+      ledger::CheckValidity(cert["credential"].value("validFrom", std::string()),
+                            cert["credential"].value("validUntil", std::string()),
+                            subject.value("expiry", std::string()), clock_->NowUnixMillis());
+  if (validity.not_yet_valid) facts.authentic = false;
+  facts.expired = validity.expired;
+  if (!validity.reasons.empty()) {
+    reasons.insert(reasons.end(), validity.reasons.begin(), validity.reasons.end());
+    return answer();
+  }
+  reasons.push_back("label signed by " + issuer->name + ", certificate " + *id +
+                    " is on the ledger and active");
+  return answer();
+}
+
+}  // namespace frontera::node
