@@ -212,8 +212,7 @@ TEST_CASE("revoked after the bundle was synced: not known offline, REVOKED onlin
   CHECK(LabelVerdictText(online) == "RECALLED");
   CHECK(RenderLabelReport(online, false)
             .ends_with("RECALLED: Recall: contamination at release testing\n"));
-  CHECK(LabelReportJson(online)["revocation_reason"] ==
-        "Recall: contamination at release testing");
+  CHECK(LabelReportJson(online)["revocation_reason"] == "Recall: contamination at release testing");
   CHECK(online.subject.starts_with("Amoxicillin 500 mg capsules (GTIN 07501234000017"));
   CHECK(Mentions(online, "revoked on the ledger: Recall: contamination"));
 
