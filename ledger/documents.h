@@ -15,6 +15,10 @@
 // (bad check digit, unknown unit, expiry before validFrom). Every error carries
 // FieldErrors whose pointers are RFC 6901 pointers into the document.
 //
+// Implemented by kind in ledger/credential_parsing.cc, event_parsing.cc and
+// revocation_parsing.cc, over the shared member rules of
+// ledger/document_fields.h.
+//
 // Thread-safety: pure functions.
 #pragma once
 

@@ -12,6 +12,11 @@
 // rules refuse (malformed bytes, non-UTF-8 ids, oversized fields) becomes a
 // refused outcome, the same on every node, never an abort.
 //
+// Implemented in ledger/state_machine.cc (open and load), state_machine_check.cc
+// (admission checks), state_machine_apply.cc (Apply, Publish),
+// state_machine_checkpoints.cc (checkpoint and revocation notes) and
+// state_machine_reads.cc (reads), with ledger/state_machine_internal.h.
+//
 // Thread-safety: Apply/StageCheckpoint/Publish are called by one thread (the
 // apply thread). Admit and the read methods are thread-safe and may run
 // concurrently with Apply; they see the state as of the last written block.

@@ -1,0 +1,373 @@
+// StateMachine's admission checks: a document parsed and its proof verified
+// (ParseAndVerify), judged against the ledger's rules and the state it would
+// change (Check: who may sign what, duplicates, custody, holds, revocation),
+// and Admit, which runs both for a submitted document. Apply runs the same
+// Check on every document of a committed block (docs/ledger.md#rules).
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "crypto/data_integrity.h"
+#include "crypto/jcs.h"
+#include "crypto/merkle.h"
+#include "ledger/documents.h"
+#include "ledger/gs1.h"
+#include "ledger/label.h"
+#include "ledger/state_machine.h"
+#include "ledger/state_machine_internal.h"
+
+namespace frontera::ledger {
+
+using crypto::Json;
+using storage::Column;
+
+namespace {
+
+// The date (YYYY-MM-DD, UTC) of a time, for comparisons with expiry dates.
+std::string DateOf(int64_t unix_ms) { return FormatRfc3339(unix_ms).substr(0, 10); }
+
+bool UnderPrefix(std::string_view key_digits, const std::vector<std::string>& prefixes) {
+  // GTIN-14 and SSCC-18 both start with one indicator / extension digit, then
+  // the GS1 company prefix.
+  if (key_digits.size() < 2) return false;
+  std::string_view after_first = key_digits.substr(1);
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](const std::string& p) { return after_first.substr(0, p.size()) == p; });
+}
+
+std::string JoinPrefixes(const std::vector<std::string>& prefixes) {
+  std::string out;
+  for (const std::string& p : prefixes) out += (out.empty() ? "" : ", ") + p;
+  return out.empty() ? "(none)" : out;
+}
+
+bool IsMovement(EventKind kind) {
+  return kind == EventKind::kShipping || kind == EventKind::kDeparting ||
+         kind == EventKind::kArriving || kind == EventKind::kReceiving;
+}
+
+bool IsCustomsAct(EventKind kind) {
+  return kind == EventKind::kCustomsHold || kind == EventKind::kCustomsRelease ||
+         kind == EventKind::kJointInspection;
+}
+
+// Characters are code points of well-formed UTF-8: count the bytes that do
+// not continue a sequence.
+size_t CodePoints(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+}  // namespace
+
+Status CheckCertificateId(std::string_view id) {
+  if (!crypto::IsWellFormedUtf8(id)) {
+    return Status::InvalidArgument("the certificate id is not valid UTF-8");
+  }
+  if (CodePoints(id) > kIdentifierCharsMax) {
+    return Status::InvalidArgument("the certificate id is longer than " +
+                                   std::to_string(kIdentifierCharsMax) + " characters");
+  }
+  return Status::Ok();
+}
+
+Status StateMachine::LoadRecord(const View& view, const std::string& id, Json& record) const {
+  FRONTERA_ASSIGN_OR_RETURN(auto text, view.Get(Column::kState, Key(kCertPrefix, id)));
+  if (!text) return Status::NotFound("no certificate " + id);
+  record = Json::parse(*text);
+  return Status::Ok();
+}
+
+Result<ParsedDocument> StateMachine::ParseAndVerify(DocumentKind kind, const Json& document,
+                                                    const std::string& canonical) const {
+  ParsedDocument out;
+  out.kind = kind;
+  out.leaf_hash = crypto::LeafHash(AsBytes(canonical));
+  // Shape and document-only rules first: they are cheap and say most.
+  switch (kind) {
+    case DocumentKind::kCredential: {
+      FRONTERA_ASSIGN_OR_RETURN(out.credential, ParseCredential(document));
+      break;
+    }
+    case DocumentKind::kEvent: {
+      FRONTERA_ASSIGN_OR_RETURN(out.event, ParseEvent(document));
+      break;
+    }
+    case DocumentKind::kRevocation: {
+      FRONTERA_ASSIGN_OR_RETURN(out.revocation, ParseRevocation(document));
+      break;
+    }
+  }
+  // The signature, unless this node already verified these very bytes.
+  if (auto cached = signature_cache_.Find(out.leaf_hash)) {
+    out.signer = cached->controller;
+    return out;
+  }
+  auto verified = crypto::VerifyProof(document);
+  if (!verified.ok()) {
+    return Status::FailedPrecondition("proof does not verify: " + verified.status().message(),
+                                      verified.status().field_errors());
+  }
+  out.signer = verified->controller;
+  signature_cache_.Insert(out.leaf_hash, *verified);
+  return out;
+}
+
+Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
+                                                          const ParsedDocument& parsed,
+                                                          const std::string& certificate_id,
+                                                          int64_t time_unix_ms) const {
+  CheckedDocument out;
+  out.parsed = &parsed;
+  const DocumentKind kind = parsed.kind;
+  switch (kind) {
+    case DocumentKind::kCredential:
+      out.certificate_id = parsed.credential->id;
+      out.document_id = parsed.credential->id;
+      break;
+    case DocumentKind::kEvent:
+      out.certificate_id = certificate_id;
+      out.document_id = parsed.event->event_id;
+      FRONTERA_RETURN_IF_ERROR(LoadRecord(view, certificate_id, out.record));
+      if (parsed.event->certificate_id != certificate_id) {
+        return Status::FailedPrecondition(
+            "event is about another certificate",
+            {{"/certificationInfo",
+              "must be " + certificate_id + ", the certificate in the path"}});
+      }
+      break;
+    case DocumentKind::kRevocation:
+      out.certificate_id = certificate_id;
+      out.document_id = parsed.revocation->id;
+      FRONTERA_RETURN_IF_ERROR(LoadRecord(view, certificate_id, out.record));
+      if (parsed.revocation->credential_id != certificate_id) {
+        return Status::FailedPrecondition(
+            "revocation is about another certificate",
+            {{"/credential", "must be " + certificate_id + ", the certificate in the path"}});
+      }
+      break;
+  }
+  const std::string& signer_did = parsed.signer;
+
+  const Party* signer = genesis_.FindParty(signer_did);
+  if (signer == nullptr) {
+    return Status::PermissionDenied("signer " + signer_did + " is not a registered party",
+                                    {{"/proof/verificationMethod", "not a registered party"}});
+  }
+  if (signer->suspended) {
+    return Status::PermissionDenied("signer " + signer_did + " is suspended",
+                                    {{"/proof/verificationMethod", "party is suspended"}});
+  }
+
+  // Duplicate document ids (credential id, eventID, revocation id).
+  FRONTERA_ASSIGN_OR_RETURN(auto existing_id,
+                            view.Get(Column::kIndex, Key(kIdPrefix, out.document_id)));
+  if (existing_id) {
+    const char* pointer = kind == DocumentKind::kEvent ? "/eventID" : "/id";
+    return Status::AlreadyExists("a document with id " + out.document_id + " is on the ledger",
+                                 {{pointer, "already used"}});
+  }
+
+  if (kind == DocumentKind::kCredential) {
+    const Credential& c = *parsed.credential;
+    if (c.issuer != signer_did) {
+      return Status::FailedPrecondition(
+          "the credential is not signed by its issuer",
+          {{"/proof/verificationMethod", "must be a key of the issuer " + c.issuer}});
+    }
+    if (signer->role != Role::kManufacturer && signer->role != Role::kShipper) {
+      return Status::PermissionDenied(
+          "only a registered manufacturer or shipper issues certificates; " + c.issuer + " is a " +
+              std::string(RoleName(signer->role)),
+          {{"/issuer", "not a manufacturer or shipper"}});
+    }
+    if (!c.valid_until.empty()) {
+      auto until = gs1::ParseRfc3339Millis(c.valid_until);
+      if (until.ok() && *until < time_unix_ms) {
+        return Status::FailedPrecondition("the credential has expired",
+                                          {{"/validUntil", "is in the past"}});
+      }
+    }
+    if (c.type == CredentialType::kProduct) {
+      if (!UnderPrefix(c.gtin, signer->prefixes)) {
+        return Status::PermissionDenied(
+            "GTIN " + c.gtin + " is not under the issuer's GS1 company prefixes",
+            {{"/credentialSubject/gtin", "must be under " + JoinPrefixes(signer->prefixes)}});
+      }
+      if (c.expiry < DateOf(time_unix_ms)) {
+        return Status::FailedPrecondition("the product has expired",
+                                          {{"/credentialSubject/expiry", "is in the past"}});
+      }
+      FRONTERA_ASSIGN_OR_RETURN(
+          auto dup, view.Get(Column::kIndex, Key(kGtinPrefix, c.gtin + "/" + c.serial)));
+      if (dup) {
+        return Status::AlreadyExists(
+            "GTIN " + c.gtin + " serial " + c.serial + " already has certificate " + *dup,
+            {{"/credentialSubject/serial", "already certified"}});
+      }
+    } else {
+      if (!UnderPrefix(c.sscc, signer->prefixes)) {
+        return Status::PermissionDenied(
+            "SSCC " + c.sscc + " is not under the issuer's GS1 company prefixes",
+            {{"/credentialSubject/sscc", "must be under " + JoinPrefixes(signer->prefixes)}});
+      }
+      if (genesis_.FindParty(c.exporter.did) == nullptr) {
+        return Status::PermissionDenied("exporter " + c.exporter.did + " is not a registered party",
+                                        {{"/credentialSubject/exporter/id", "not registered"}});
+      }
+      FRONTERA_ASSIGN_OR_RETURN(auto dup, view.Get(Column::kIndex, Key(kSsccPrefix, c.sscc)));
+      if (dup) {
+        return Status::AlreadyExists("SSCC " + c.sscc + " already has certificate " + *dup,
+                                     {{"/credentialSubject/sscc", "already certified"}});
+      }
+    }
+    if (c.label) {
+      FRONTERA_ASSIGN_OR_RETURN(Label label, ParseLabel(*c.label));
+      Status s = VerifyLabel(label, signer->public_key);
+      if (!s.ok()) {
+        return Status::FailedPrecondition("label signature: " + s.message(),
+                                          {{"/credentialSubject/label", s.message()}});
+      }
+    }
+    return out;
+  }
+
+  // Events and revocations act on an existing certificate (loaded above).
+  const Json& r = out.record;
+  const bool revoked = r["status"] == "revoked";
+  const bool held = r["held"].get<bool>();
+
+  if (kind == DocumentKind::kRevocation) {
+    const Revocation& rev = *parsed.revocation;
+    if (rev.issuer != signer_did) {
+      return Status::FailedPrecondition(
+          "the revocation is not signed by its issuer",
+          {{"/proof/verificationMethod", "must be a key of " + rev.issuer}});
+    }
+    if (r["issuer"] != signer_did && signer->role != Role::kAgency) {
+      return Status::PermissionDenied("only the certificate's issuer or an agency may revoke it",
+                                      {{"/issuer", "not the issuer or an agency"}});
+    }
+    if (revoked) {
+      return Status::AlreadyExists("certificate " + certificate_id + " is already revoked",
+                                   {{"/credential", "already revoked"}});
+    }
+    return out;
+  }
+
+  const Event& e = *parsed.event;
+  const std::string item_epc = r["item_epc"].get<std::string>();
+  if (std::find(e.epc_list.begin(), e.epc_list.end(), item_epc) == e.epc_list.end()) {
+    return Status::FailedPrecondition("the event does not name the certified item",
+                                      {{"/epcList", "must contain " + item_epc}});
+  }
+  if (r["events"].size() >= options_.events_per_certificate_max) {
+    return Status::ResourceExhausted("certificate has reached the limit of " +
+                                     std::to_string(options_.events_per_certificate_max) +
+                                     " events");
+  }
+  const bool agency = signer->role == Role::kAgency;
+  const std::string custodian = r["custodian"].get<std::string>();
+  const std::string in_transit_to = r["in_transit_to"].get<std::string>();
+  const std::string holder = in_transit_to.empty() ? custodian : in_transit_to;
+
+  if (IsCustomsAct(e.kind)) {
+    if (!agency) {
+      return Status::PermissionDenied("only a customs agency records " + e.biz_step,
+                                      {{"/proof/verificationMethod", "not an agency"}});
+    }
+    if (e.kind == EventKind::kCustomsHold && held) {
+      return Status::FailedPrecondition("the item is already under customs hold",
+                                        {{"/bizStep", "already held"}});
+    }
+    if (e.kind == EventKind::kCustomsRelease && !held) {
+      return Status::FailedPrecondition("the item is not under customs hold",
+                                        {{"/bizStep", "nothing to release"}});
+    }
+    return out;
+  }
+  if (e.kind == EventKind::kInspecting) {
+    if (!agency && signer_did != holder) {
+      return Status::PermissionDenied(
+          "only an agency or the party holding the item inspects it",
+          {{"/proof/verificationMethod", "not an agency or the holder"}});
+    }
+    return out;
+  }
+  FRONTERA_CHECK(IsMovement(e.kind));
+  if (revoked) {
+    return Status::FailedPrecondition(
+        "certificate " + certificate_id + " is revoked: it cannot move",
+        {{"/bizStep", "the certificate is revoked"}});
+  }
+  if (held) {
+    return Status::FailedPrecondition(
+        "the item is under customs hold: it cannot move until released",
+        {{"/bizStep", "under customs hold"}});
+  }
+  switch (e.kind) {
+    case EventKind::kShipping: {
+      if (signer_did != holder) {
+        return Status::PermissionDenied("only the party holding the item (" + holder + ") ships it",
+                                        {{"/proof/verificationMethod", "not the custodian"}});
+      }
+      if (!e.source_party.empty() && e.source_party != signer_did) {
+        return Status::FailedPrecondition("the shipping source must be the signer",
+                                          {{"/sourceList", "must name " + signer_did}});
+      }
+      const Party* next = genesis_.FindParty(e.destination_party);
+      if (next == nullptr || next->suspended) {
+        return Status::FailedPrecondition(
+            "the next custodian must be a registered party",
+            {{"/destinationList", e.destination_party + " is not registered"}});
+      }
+      if (e.destination_party == signer_did) {
+        return Status::FailedPrecondition("shipping must name another custodian",
+                                          {{"/destinationList", "names the signer"}});
+      }
+      break;
+    }
+    case EventKind::kDeparting:
+    case EventKind::kArriving:
+      if (signer_did != holder) {
+        return Status::PermissionDenied(
+            "only the party holding the item (" + holder + ") records " + e.biz_step,
+            {{"/proof/verificationMethod", "not the custodian"}});
+      }
+      break;
+    case EventKind::kReceiving:
+      if (in_transit_to.empty() || signer_did != in_transit_to) {
+        return Status::PermissionDenied(
+            "only the party the item was shipped to receives it" +
+                (in_transit_to.empty() ? std::string(" (it is not in transit)")
+                                       : " (" + in_transit_to + ")"),
+            {{"/proof/verificationMethod", "not the named next custodian"}});
+      }
+      break;
+    default:
+      FRONTERA_CHECK(false) << "unhandled movement";
+  }
+  return out;
+}
+
+Result<AdmittedDocument> StateMachine::Admit(DocumentKind kind, const std::string& certificate_id,
+                                             const Json& document, int64_t now_unix_ms) const {
+  FRONTERA_RETURN_IF_ERROR(CheckCertificateId(certificate_id));
+  FRONTERA_ASSIGN_OR_RETURN(std::string canonical, crypto::Canonicalize(document));
+  FRONTERA_ASSIGN_OR_RETURN(ParsedDocument parsed, ParseAndVerify(kind, document, canonical));
+  auto shared = std::make_shared<const ParsedDocument>(std::move(parsed));
+  StoreView view(store_);
+  FRONTERA_ASSIGN_OR_RETURN(CheckedDocument checked,
+                            Check(view, *shared, certificate_id, now_unix_ms));
+  AdmittedDocument out;
+  out.proposed.kind = kind;
+  out.proposed.certificate_id = checked.certificate_id;
+  out.proposed.canonical = std::move(canonical);
+  out.parsed = std::move(shared);
+  return out;
+}
+
+}  // namespace frontera::ledger

@@ -1,0 +1,90 @@
+// StateMachine's co-signed notes: the checkpoint and revocations bodies the
+// validators sign after a block, staging and publishing the notes a majority
+// signed, and the published revocation list they cover
+// (docs/consensus.md#checkpoint-co-signing, docs/formats.md §11).
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "common/encoding.h"
+#include "crypto/jcs.h"
+#include "crypto/sha256.h"
+#include "crypto/signed_note.h"
+#include "ledger/state_machine.h"
+#include "ledger/state_machine_internal.h"
+#include "storage/keys.h"
+
+namespace frontera::ledger {
+
+using crypto::Json;
+using storage::Column;
+
+void StateMachine::StageCheckpoint(uint64_t tree_size, const std::string& checkpoint_note,
+                                   const std::string& revocations_note,
+                                   storage::WriteBatch& batch) const {
+  batch.Put(Column::kMeta, kMetaCheckpoint, checkpoint_note);
+  batch.Put(Column::kMeta, kMetaRevocationsNote, revocations_note);
+  batch.Put(Column::kMeta, kMetaCheckpointTreeSize, storage::EncodeUint64(tree_size));
+}
+
+void StateMachine::PublishCheckpoint(uint64_t tree_size, const std::string& checkpoint_note,
+                                     const std::string& revocations_note) {
+  MutexLock lock(mu_);
+  FRONTERA_CHECK(tree_size <= published_.tree_size && tree_size >= checkpoint_tree_size_)
+      << "checkpoint of tree size " << tree_size << " published out of order";
+  checkpoint_ = checkpoint_note;
+  revocations_note_ = revocations_note;
+  checkpoint_tree_size_ = tree_size;
+}
+
+uint64_t StateMachine::checkpoint_tree_size() const {
+  MutexLock lock(mu_);
+  return checkpoint_tree_size_;
+}
+
+std::string StateMachine::RevocationsBody() const {
+  std::vector<std::string> lines;
+  lines.reserve(revocations_.size());
+  for (const auto& [id, e] : revocations_) {
+    // The reason is free text: its JCS string form keeps it on one line (a
+    // newline is written \n) and is the same on every validator.
+    auto reason = crypto::Canonicalize(Json(e.reason));
+    FRONTERA_CHECK(reason.ok()) << "revocation reason of " << id << ": "
+                                << reason.status().ToString();
+    lines.push_back(e.certificate + " " + e.item + " " + std::to_string(e.leaf_index) + " " +
+                    *reason + "\n");
+  }
+  // Bytewise: std::string compares as unsigned char.
+  std::sort(lines.begin(), lines.end());
+  crypto::Sha256Hasher hasher;
+  for (const std::string& line : lines) hasher.Update(line);
+  const crypto::Hash digest = hasher.Finish();
+  return genesis_.network + " revocations/2\n" + std::to_string(applying_.tree_size) + "\n" +
+         std::to_string(lines.size()) + "\n" + Base64Encode(digest) + "\n";
+}
+
+StateMachine::Revocations StateMachine::LatestRevocations() const {
+  MutexLock lock(mu_);
+  // A revocation is a leaf: the list at the checkpoint's tree size is the
+  // entries whose revocation leaf precedes it (revocations are never undone).
+  Revocations out{revocations_note_, {}};
+  for (const RevocationEntry& e : revocations_published_) {
+    if (e.leaf_index < checkpoint_tree_size_) out.entries.push_back(e);
+  }
+  return out;
+}
+
+std::string StateMachine::CheckpointBody() const {
+  crypto::Checkpoint cp;
+  cp.origin = genesis_.network;
+  cp.tree_size = applying_.tree_size;
+  cp.root = applying_.root;
+  return crypto::FormatCheckpointBody(cp);
+}
+
+std::string StateMachine::LatestCheckpoint() const {
+  MutexLock lock(mu_);
+  return checkpoint_;
+}
+
+}  // namespace frontera::ledger

@@ -1,0 +1,101 @@
+// What the state machine's files share and no one else needs
+// (ledger/state_machine.h is the interface): the key layout of its state in
+// the ledger store, the views through which the rules read that state, and a
+// checked document as Check hands it to Apply. Included only by
+// ledger/state_machine*.cc.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "common/result.h"
+#include "crypto/json.h"
+#include "ledger/state_machine.h"
+#include "storage/keys.h"
+#include "storage/kv_store.h"
+
+namespace frontera::ledger {
+
+// Key layout: docs/ledger.md#state-layout.
+inline const std::string kMetaApplied = "ledger/applied_index";
+inline const std::string kMetaCheckpoint = "ledger/checkpoint";
+inline const std::string kMetaRevocationsNote = "ledger/revocations_note";
+inline const std::string kMetaCheckpointTreeSize = "ledger/checkpoint_tree_size";
+// kIndex: certificate id → {item, leaf_index, reason} of its revocation.
+inline constexpr std::string_view kRevPrefix = "rev/";
+inline constexpr std::string_view kCertPrefix = "c/";  // kState: certificate record (JSON)
+inline constexpr std::string_view kDocPrefix = "d/";   // kState: leaf index → kind ‖ JCS text
+inline constexpr std::string_view kIdPrefix = "id/";   // kIndex: document id → leaf index
+inline constexpr std::string_view kGtinPrefix = "gtin/";  // kIndex: gtin/serial → certificate id
+inline constexpr std::string_view kSsccPrefix = "sscc/";  // kIndex: sscc → certificate id
+
+inline std::string Be64(uint64_t v) { return storage::EncodeUint64(v); }
+inline std::string Key(std::string_view prefix, std::string_view rest) {
+  std::string k(prefix);
+  k += rest;
+  return k;
+}
+
+inline std::string DocKey(uint64_t leaf_index) { return Key(kDocPrefix, Be64(leaf_index)); }
+
+// The certificate id named with an event or revocation (the request path, or
+// the proposal) goes into keys, records and the block as it is: it must be
+// text that JSON can carry, and bounded like every identifier.
+Status CheckCertificateId(std::string_view id);
+
+// Read access to ledger state; Get returns nullopt for a missing key.
+class StateMachine::View {
+ public:
+  virtual ~View() = default;
+  virtual Result<std::optional<std::string>> Get(storage::Column column,
+                                                 const std::string& key) const = 0;
+};
+
+// The state as written to the store.
+class StateMachine::StoreView final : public View {
+ public:
+  explicit StoreView(const storage::KvStore* store) : store_(store) {}
+  Result<std::optional<std::string>> Get(storage::Column column,
+                                         const std::string& key) const override {
+    return store_->Get(column, key);
+  }
+
+ private:
+  const storage::KvStore* store_;
+};
+
+// The store plus the writes staged by the block being applied, so that a
+// document sees the effects of the documents before it in the same block.
+class StateMachine::StagedView final : public View {
+ public:
+  StagedView(const storage::KvStore* store, storage::WriteBatch& batch)
+      : store_(store), batch_(batch) {}
+  Result<std::optional<std::string>> Get(storage::Column column,
+                                         const std::string& key) const override {
+    auto it = overlay_.find({column, key});
+    if (it != overlay_.end()) return std::optional<std::string>(it->second);
+    return store_->Get(column, key);
+  }
+  void Put(storage::Column column, const std::string& key, std::string value) {
+    batch_.Put(column, key, value);
+    overlay_[{column, key}] = std::move(value);
+  }
+
+ private:
+  const storage::KvStore* store_;
+  storage::WriteBatch& batch_;
+  std::map<std::pair<storage::Column, std::string>, std::string> overlay_;
+};
+
+struct StateMachine::CheckedDocument {
+  const ParsedDocument* parsed = nullptr;
+  std::string certificate_id;
+  std::string document_id;
+  Json record;  // the certificate record before this document (events, revocations)
+};
+
+}  // namespace frontera::ledger
