@@ -124,10 +124,12 @@ Result<api::Json> Validator::GetTrustBundle() {
   }
   api::Json entries = api::Json::array();
   for (const auto& e : revocations.entries) {
-    entries.push_back(
-        {{"certificate", e.certificate}, {"item", e.item}, {"leaf_index", e.leaf_index}});
+    entries.push_back({{"certificate", e.certificate},
+                       {"item", e.item},
+                       {"leaf_index", e.leaf_index},
+                       {"reason", e.reason}});
   }
-  return api::Json{{"format", "frontera-trust-bundle/1"},
+  return api::Json{{"format", "frontera-trust-bundle/2"},
                    {"genesis", g.document},
                    {"genesis_hash", Base64Encode(g.hash)},
                    {"checkpoint", std::move(checkpoint)},

@@ -132,6 +132,7 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
     std::string item = LabelItem(*facts.label);
     if (const RevocationEntry* entry = bundle.FindRevocation(item); entry != nullptr) {
       revoked = true;
+      revocation_reason = entry->reason;
       revocation.passed = false;
       revocation.reasons.push_back(item + " revoked by " + entry->certificate + " (leaf " +
                                    std::to_string(entry->leaf_index) + ")");
@@ -283,6 +284,7 @@ LabelReport VerifyLabelOnline(const ledger::Genesis& genesis, const TrustBundle*
       if (const RevocationEntry* entry = bundle->FindRevocation(LabelItem(*facts.label));
           entry != nullptr && evidence.status != "revoked") {
         bundle_revoked = true;
+        bundle_revocation_reason = entry->reason;
         report.checks.push_back(
             Check{"revocation",
                   "not in the bundle's revocation list",

@@ -95,7 +95,7 @@ TEST_CASE("the README walk-through with the frontera CLI") {
                   &out) == 0);
   code = cli.Run({"verify", "--online", cert}, &out);
   CHECK_MESSAGE(code == 2, out);
-  CHECK(out.find("REVOKED") != std::string::npos);
+  CHECK(out.find("RECALLED: recall: failed dissolution test") != std::string::npos);
 
   // A genesis the node does not belong to: its checkpoint is not trusted.
   TempDir other;

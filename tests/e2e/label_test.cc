@@ -123,6 +123,8 @@ TEST_CASE("labels, the resolver and the trust bundle on a running validator") {
             .ok());
     Json revoked = Resolve(node, label);
     CHECK(revoked["verdict"] == "REVOKED");
+    CHECK(revoked["recalled"] == true);
+    CHECK(revoked["revocation_reason"] == "recall: lot LOT42A");
     CHECK(revoked["certificate"]["id"] == kPharmaId);
   }
 
@@ -166,10 +168,15 @@ TEST_CASE("labels, the resolver and the trust bundle on a running validator") {
     const Json& entries = (*bundle)["revocations"]["entries"];
     REQUIRE(entries.size() == 1);
     CHECK(entries[0]["item"] == "https://id.gs1.org/00/375012345000000013");
+    // The bundle carries the signed reason, covered by the note's digest
+    // (docs/formats.md §11): the reason as a JCS string ends each line.
+    CHECK(entries[0]["reason"] == "consignment cancelled");
+    CHECK((*bundle)["format"] == "frontera-trust-bundle/2");
     std::string lines = entries[0]["certificate"].get<std::string>() + " " +
                         entries[0]["item"].get<std::string>() + " " +
-                        std::to_string(entries[0]["leaf_index"].get<uint64_t>()) + "\n";
-    CHECK(note->text == "frontera.example/north-america-1 revocations\n" +
+                        std::to_string(entries[0]["leaf_index"].get<uint64_t>()) +
+                        " \"consignment cancelled\"\n";
+    CHECK(note->text == "frontera.example/north-america-1 revocations/2\n" +
                             std::to_string(body->tree_size) + "\n1\n" +
                             Base64Encode(crypto::Sha256(lines)) + "\n");
     CHECK((*bundle)["genesis"]["network"] == "frontera.example/north-america-1");

@@ -123,6 +123,20 @@ TEST_CASE("offline: a revoked item is REVOKED; an expired one EXPIRED") {
   CHECK(revoked.verdict == Verdict::kRevoked);
   CHECK(ExitCodeOf(revoked.verdict) == 2);
   CHECK(Mentions(revoked, "revoked by " + std::string(kCertificateId)));
+  // The bundle carries no reason for this entry: REVOKED, nothing more.
+  CHECK(RenderLabelReport(revoked, false).ends_with("REVOKED (OFFLINE)\n"));
+
+  // A recall reads the same offline as online: RECALLED with the signed reason
+  // the bundle carries (frontera-trust-bundle/2).
+  BundleMaker recall;
+  recall.revocations.push_back({kCertificateId, kItem, 5, "Recall: contamination at release"});
+  LabelReport recalled = VerifyLabelOffline(Bundle(recall), FixtureLabel(), kNow);
+  CHECK(recalled.verdict == Verdict::kRevoked);
+  CHECK(recalled.Outcome().recalled());
+  CHECK(RenderLabelReport(recalled, false)
+            .ends_with("RECALLED: Recall: contamination at release (OFFLINE)\n"));
+  CHECK(LabelReportJson(recalled)["revocation_reason"] == "Recall: contamination at release");
+  CHECK(LabelReportJson(recalled)["recalled"] == true);
 
   // The label says 17=281031: usable through 2028-10-31 (UTC).
   int64_t last_moment = ledger::gs1::ParseRfc3339Millis("2028-10-31T23:59:59Z").value();
