@@ -23,15 +23,19 @@
 // lock say so (GUARDED_BY, checked by clang: scripts/thread_safety.sh);
 // members marked "raft thread" are touched by that thread only.
 //
-// Lock order. publish_mu_ is held while publishing a co-signed checkpoint,
-// and inside it the ledger_mu_ (CurrentLedger), the cosigner's and the state
-// machine's own locks are taken, in that order. Every other lock here (mu_,
-// waiters_mu_, apply_mu_, snapshot_mu_, status_mu_, the refusal counters' locks, and
-// ledger_mu_ outside PublishCosigned) is a leaf: held for a few statements,
-// with no other lock taken and nothing that blocks called inside it (the
-// peer transport's Send, which takes its own lock, is called with none
-// held). Condition-variable waits release only the lock they wait on, and
-// never with another held.
+// Lock order. publish_mu_ is the only lock held while others are taken: it
+// serializes checkpoint publication (PublishCosigned), and inside it the
+// cosigner's lock (TakeCosigned), ledger_mu_ (CurrentLedger) and the state
+// machine's own locks are each taken and released in turn, never nested.
+// Every other lock here (mu_, waiters_mu_, apply_mu_, snapshot_mu_,
+// status_mu_, the refusal counters' locks, and ledger_mu_ outside
+// PublishCosigned) is a leaf: held for a few statements, with no other lock
+// taken inside it (Submit forgets a waiter after releasing mu_;
+// WriteStateNotes takes the cosigner's notes before snapshot_mu_). Only
+// snapshot_mu_ is held across file writes (the state notes, a few hundred
+// bytes each). The peer transport's Send, which takes its own lock, is
+// called with none held. Condition-variable waits release only the lock
+// they wait on, and never with another held.
 #pragma once
 
 #include <atomic>

@@ -97,8 +97,10 @@ void Validator::TakeSnapshot(uint64_t index, uint64_t term, uint64_t height) {
 }
 
 void Validator::WriteStateNotes() {
+  // Taken before snapshot_mu_: the cosigner's lock is never held inside ours.
+  std::vector<std::pair<uint64_t, std::string>> taken = cosigner_->TakePinnedStateNotes();
   MutexLock lock(snapshot_mu_);
-  for (auto& [height, note] : cosigner_->TakePinnedStateNotes()) completed_notes_[height] = note;
+  for (auto& [height, note] : taken) completed_notes_[height] = std::move(note);
   for (const SnapshotMeta& meta : snapshots_.all()) {
     auto h = snapshot_heights_.find(meta.index);
     if (h == snapshot_heights_.end()) continue;

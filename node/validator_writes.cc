@@ -56,27 +56,34 @@ Result<api::Receipt> Validator::Submit(DocumentKind kind, const std::string& cer
       }
     }
   }
+  // A copy: queued is moved into pending_ before a timeout may forget it.
+  const std::string key = queued.key;
   auto forget = [&] {
     MutexLock lock(waiters_mu_);
-    auto it = waiters_.find(queued.key);
+    auto it = waiters_.find(key);
     if (it == waiters_.end()) return;
     std::erase(it->second, waiter);
     if (it->second.empty()) waiters_.erase(it);
   };
+  // forget() takes waiters_mu_, so it runs after mu_ is released (every lock
+  // of node/validator.h is a leaf).
+  Status queued_status;
   {
     MutexLock lock(mu_);
     if (stopping_) {
-      forget();
-      return Status::Unavailable("validator is shutting down");
-    }
-    if (pending_.size() + driver_queued_ >= config_.proposer.queue_depth_max) {
-      forget();
-      return Status::ResourceExhausted(
+      queued_status = Status::Unavailable("validator is shutting down");
+    } else if (pending_.size() + driver_queued_ >= config_.proposer.queue_depth_max) {
+      queued_status = Status::ResourceExhausted(
           "the validator's queue is full (proposer.queue_depth_max = " +
           std::to_string(config_.proposer.queue_depth_max) + "); retry shortly");
+    } else {
+      pending_.push_back(std::move(queued));
+      queue_depth_ = pending_.size() + driver_queued_;
     }
-    pending_.push_back(std::move(queued));
-    queue_depth_ = pending_.size() + driver_queued_;
+  }
+  if (!queued_status.ok()) {
+    forget();
+    return queued_status;
   }
   ++admitted_;
   raft_cv_.notify_one();

@@ -18,7 +18,7 @@ const std::string kIssuerName = "Laboratorios Ejemplo S.A. de C.V.";
 const std::string kUri =
     "https://verify.frontera.example/01/07501234000017/10/LOT42A/21/SN000123?17=281031&kid=k&sig=s";
 
-// A CheckLabel answer as node/validator.cc writes it, with one event.
+// A CheckLabel answer as node/validator_reads.cc writes it, with one event.
 Json Answer(const std::string& verdict) {
   Json certificate = {{"id", "urn:uuid:1"},
                       {"status", verdict == "REVOKED" ? "revoked" : "active"},

@@ -105,7 +105,7 @@ constexpr int kCosignMessages = 6000;
 constexpr auto kHandshakeWait = std::chrono::seconds(10);
 constexpr auto kDrainWait = std::chrono::seconds(5);
 
-// Peer frame kinds (node/validator.cc).
+// Peer frame kinds (node/validator_internal.h).
 constexpr char kKindRaft = 1;
 constexpr char kKindCosign = 2;
 constexpr char kKindForward = 3;
@@ -871,7 +871,7 @@ int Main(int argc, char** argv) {
   }
   for (size_t i = 0; i < genesis->validators.size(); ++i) {
     const ledger::Validator& v = genesis->validators[i];
-    // Raft ids follow the genesis order (node/validator.cc).
+    // Raft ids follow the genesis order (node/validator.cc, Validator::Open).
     if (v.name == name) ctx.self_id = i + 1;
     auto it = addresses.find(v.name);
     if (it == addresses.end()) continue;

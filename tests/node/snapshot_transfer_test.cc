@@ -482,7 +482,7 @@ TEST_CASE("a snapshot directory that cannot be streamed is refused before sendin
 
 // The header promises "the leader resends it whole" after a failed transfer,
 // and the driver streams the same snapshot again when the follower's core
-// asks again (node/validator.cc). The receiver must accept that resend.
+// asks again (node/validator_snapshots.cc). The receiver must accept that resend.
 TEST_CASE("the same snapshot resent whole after a failed transfer completes") {
   TempDir tmp;
   const auto files = SnapshotFiles();

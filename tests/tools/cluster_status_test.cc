@@ -13,7 +13,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A /v1/status answer shaped as node/validator.cc writes it.
+// A /v1/status answer shaped as node/validator_status.cc writes it.
 Json StatusOf(const std::string& node, const std::string& role, uint64_t term, uint64_t commit,
               uint64_t applied, Json peers = Json::array()) {
   return {{"node", node},
