@@ -62,7 +62,10 @@ Result<std::string> NormalizeBaseUrl(std::string_view url) {
 
 bool Is2xx(int status) { return status >= 200 && status <= 299; }
 
-Result<Json> ParseAnswerJson(const HttpAnswer& answer) {
+}  // namespace
+
+Result<Json> JsonOfAnswer(const HttpAnswer& answer) {
+  if (!Is2xx(answer.status)) return StatusFromProblem(answer.status, answer.body);
   Json parsed = Json::parse(answer.body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     return Status::Internal("the server answered " + std::to_string(answer.status) +
@@ -71,8 +74,6 @@ Result<Json> ParseAnswerJson(const HttpAnswer& answer) {
   }
   return parsed;
 }
-
-}  // namespace
 
 // The transport lives in a module loaded on first use (http_transport.h):
 // programs that never touch the network do not pay for loading cpp-httplib
@@ -118,8 +119,7 @@ Result<nlohmann::json> Client::PostJson(const std::string& path, const nlohmann:
   }
   FRONTERA_ASSIGN_OR_RETURN(
       HttpAnswer answer, impl_->Send("POST", path, &text, "application/json", "application/json"));
-  if (!Is2xx(answer.status)) return StatusFromProblem(answer.status, answer.body);
-  return ParseAnswerJson(answer);
+  return JsonOfAnswer(answer);
 }
 
 Result<HttpAnswer> Client::PostRaw(const std::string& path, const std::string& body,
@@ -130,8 +130,7 @@ Result<HttpAnswer> Client::PostRaw(const std::string& path, const std::string& b
 Result<nlohmann::json> Client::GetJson(const std::string& path) {
   FRONTERA_ASSIGN_OR_RETURN(HttpAnswer answer,
                             impl_->Send("GET", path, nullptr, "", "application/json"));
-  if (!Is2xx(answer.status)) return StatusFromProblem(answer.status, answer.body);
-  return ParseAnswerJson(answer);
+  return JsonOfAnswer(answer);
 }
 
 Result<std::string> Client::GetText(const std::string& path) {

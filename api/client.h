@@ -27,6 +27,10 @@ struct HttpAnswer {
   std::string body;
 };
 
+// A JSON answer's value: a 2xx body parsed, else the RFC 9457 problem as a
+// Status (StatusFromProblem). A 2xx body that is not JSON is kInternal.
+Result<nlohmann::json> JsonOfAnswer(const HttpAnswer& answer);
+
 class Client {
  public:
   // base_url: "http://127.0.0.1:7001" (scheme, host, port; no path).

@@ -12,6 +12,7 @@
 #include "common/mutex.h"
 #include "crypto/did_key.h"
 #include "ledger/gs1.h"
+#include "tools/node_api.h"
 #include "tools/remote.h"
 
 namespace frontera::tools {
@@ -157,9 +158,10 @@ void RunPhase(std::vector<std::unique_ptr<api::Client>>& clients, Shared& shared
 
 Result<BenchResult> RunBench(const BenchOptions& options, const crypto::KeyPair& key) {
   FRONTERA_CHECK(options.n > 0 && options.concurrency > 0) << "bench needs n and concurrency";
-  FRONTERA_ASSIGN_OR_RETURN(auto client, api::Client::Create(options.node));
+  FRONTERA_ASSIGN_OR_RETURN(std::unique_ptr<Node> node,
+                            ConnectNode(DefaultNodeConnector(), options.node));
   FRONTERA_ASSIGN_OR_RETURN(PartyRecord issuer,
-                            FetchParty(*client, crypto::DidKeyFromPublicKey(key.public_key())));
+                            FetchParty(*node, crypto::DidKeyFromPublicKey(key.public_key())));
   SystemClock clock;
   // A short random tag makes serials unique per run without a registry of runs.
   std::string run_tag = "B" + NewUrnUuid().substr(9, 8);

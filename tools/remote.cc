@@ -16,40 +16,6 @@ std::string Str(const Json& object, const char* name) {
 
 }  // namespace
 
-Result<PartyRecord> FetchParty(api::Client& client, const std::string& did) {
-  auto answer = client.GetJson("/v1/parties/" + api::Client::EncodePathSegment(did));
-  if (!answer.ok()) {
-    if (answer.status().IsNotFound()) {
-      return Status::NotFound(did + " is not a registered party of this network");
-    }
-    return answer.status().WithContext("GET /v1/parties/" + did);
-  }
-  auto record = PartyRecordFromJson(*answer);
-  if (!record.ok()) return record.status().WithContext("GET /v1/parties/" + did);
-  return record;
-}
-
-Result<std::string> FetchResolver(api::Client& client) {
-  FRONTERA_ASSIGN_OR_RETURN(Json status, client.GetJson("/v1/status"));
-  std::string resolver = Str(status, "resolver");
-  if (resolver.empty() || !status["resolver"].is_string()) {
-    return Status::Unavailable(
-        "the node's /v1/status does not name the resolver; pass --resolver HOST or --no-label");
-  }
-  return resolver;
-}
-
-Result<Evidence> FetchEvidence(api::Client& client, const std::string& id) {
-  std::string path = "/v1/certificates/" + api::Client::EncodePathSegment(id);
-  auto certificate = client.GetJson(path);
-  if (!certificate.ok()) return certificate.status().WithContext("GET " + path);
-  auto proof = client.GetJson(path + "/proof");
-  if (!proof.ok()) return proof.status().WithContext("GET " + path + "/proof");
-  auto evidence = EvidenceFromAnswers(id, *certificate, *proof);
-  if (!evidence.ok()) return evidence.status().WithContext("answer of " + path);
-  return evidence;
-}
-
 std::string DescribeError(const Status& status) {
   std::string out =
       status.message().empty() ? std::string(Status::CodeName(status.code())) : status.message();

@@ -1,10 +1,7 @@
-// The CLI's conversations with a node (HTTP API: docs/api.md), and the text it
-// prints about their answers. Fetch* functions make one or two requests with
-// the given client and turn the answer into a typed value; Render* functions
-// are pure.
+// The text the CLI prints about a node's answers (HTTP API: docs/api.md):
+// pure functions. The requests themselves are tools/node_api.h's.
 //
-// Thread-safety: a Client is used by one thread at a time (api/client.h); the
-// functions here add no shared state.
+// Thread-safety: pure functions.
 #pragma once
 
 #include <string>
@@ -16,17 +13,6 @@
 #include "tools/verify.h"
 
 namespace frontera::tools {
-
-// GET /v1/parties/{did}. kNotFound says the DID is not a registered party.
-Result<PartyRecord> FetchParty(api::Client& client, const std::string& did);
-
-// The Digital Link resolver host of the network: the "resolver" member of
-// GET /v1/status. kUnavailable when the node does not say.
-Result<std::string> FetchResolver(api::Client& client);
-
-// GET /v1/certificates/{id} and GET /v1/certificates/{id}/proof as Evidence
-// for VerifyEvidence. kNotFound when the node does not know the certificate.
-Result<Evidence> FetchEvidence(api::Client& client, const std::string& id);
 
 // A failed operation as the user should read it: the message, then one line
 // "  at <pointer>: <reason>" per field error (the server's RFC 9457 problem

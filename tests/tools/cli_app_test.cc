@@ -1,0 +1,89 @@
+// The `frontera` command line (tools/cli_app.h): every command's help has an
+// example and the exit codes, every flag a description, and parsing fills
+// the option structs and refuses bad combinations before any body runs.
+#include "tools/cli_app.h"
+
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tests/tools/cli_fakes.h"
+#include "tools/exit_codes.h"
+
+namespace frontera::tools {
+namespace {
+
+using testing::TestEnv;
+
+// Every command, its subcommands included, depth first.
+void ForEachCommand(CLI::App* app, const std::function<void(CLI::App*)>& visit) {
+  for (CLI::App* sub : app->get_subcommands([](CLI::App*) { return true; })) {
+    visit(sub);
+    ForEachCommand(sub, visit);
+  }
+}
+
+int Run(TestEnv& t, std::vector<std::string> argv_strings) {
+  CliArgs args;
+  std::unique_ptr<CLI::App> app = MakeApp(args);
+  argv_strings.insert(argv_strings.begin(), "frontera");
+  std::vector<char*> argv;
+  for (std::string& s : argv_strings) argv.push_back(s.data());
+  return ParseAndRun(*app, args, static_cast<int>(argv.size()), argv.data(), t.env());
+}
+
+TEST_CASE("every command's help has an example and the exit codes; every flag a description") {
+  CliArgs args;
+  std::unique_ptr<CLI::App> app = MakeApp(args);
+  std::string top = app->help();
+  CHECK(top.find("Example") != std::string::npos);
+  CHECK(top.find("Exit codes") != std::string::npos);
+  int commands = 0;
+  ForEachCommand(app.get(), [&](CLI::App* command) {
+    ++commands;
+    std::string help = command->help();
+    CAPTURE(command->get_name());
+    CAPTURE(help);
+    CHECK(help.find("Example") != std::string::npos);
+    CHECK(help.find("Exit codes") != std::string::npos);
+    CHECK(help.find("  64  ") != std::string::npos);
+    for (const CLI::Option* option : command->get_options()) {
+      CAPTURE(option->get_name());
+      CHECK_FALSE(option->get_description().empty());
+    }
+  });
+  CHECK(commands >= 15);
+}
+
+TEST_CASE("parsing fills the option structs") {
+  CliArgs args;
+  std::unique_ptr<CLI::App> app = MakeApp(args);
+  // CLI11 takes a vector of arguments last first.
+  app->parse(std::vector<std::string>{"--json", "c.key", "--to-key", "m.key", "--key", "http://x:1",
+                                      "--node", "urn:uuid:1", "shipping", "event"});
+  CHECK(args.commands.event->parsed());
+  CHECK(args.event.step == "shipping");
+  CHECK(args.event.certificate_id == "urn:uuid:1");
+  CHECK(args.event.to_key == "c.key");
+  CHECK(args.event.to.empty());
+  CHECK(args.event.node == "http://x:1");
+  CHECK(args.event.json);
+}
+
+TEST_CASE("bad flag combinations are usage errors (64) before any request") {
+  TestEnv t;
+  CHECK(Run(t, {"event", "shipping", "urn:uuid:1", "--key", "k", "--to", "did:key:z", "--to-key",
+                "c.key"}) == kExitUsage);
+  CHECK(Run(t, {"show", "urn:uuid:1", "--label", "--json"}) == kExitUsage);
+  CHECK(Run(t, {"issue"}) == kExitUsage);
+  CHECK(Run(t, {}) == kExitUsage);
+  CHECK(t.nodes.nodes.empty());
+  TestEnv help;
+  CHECK(Run(help, {"show", "--help"}) == kExitOk);
+  CHECK(help.out.str().find("frontera show --label") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace frontera::tools

@@ -1,0 +1,278 @@
+// `frontera event`, `revoke`, `show`, `checkpoint`, `status` and `label`
+// bodies (tools/cmd_ledger.h) against fake nodes.
+#include "tools/cmd_ledger.h"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "tests/tools/cli_fakes.h"
+#include "tests/tools/label_support.h"
+#include "tools/exit_codes.h"
+#include "tools/files.h"
+
+namespace frontera::tools {
+namespace {
+
+using crypto::Json;
+using testing::FixtureDid;
+using testing::kNode;
+using testing::LabelPartyJson;
+using testing::LoadFixture;
+using testing::PartyPath;
+using testing::Receipt;
+using testing::TempDir;
+using testing::TestEnv;
+using testing::WriteFixtureKey;
+
+constexpr char kCert[] = "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70";
+
+Json CertificateAnswer() {
+  return {{"credential", LoadFixture("pharma-credential.json")},
+          {"status", "active"},
+          {"events", Json::array({LoadFixture("shipping-event.json")})},
+          {"ledger", {{"leaf_index", 0}, {"block", 1}}}};
+}
+
+EventOptions Shipping(const TempDir& dir) {
+  EventOptions options;
+  options.step = "shipping";
+  options.certificate_id = kCert;
+  options.node = kNode;
+  options.key = WriteFixtureKey(dir, "mx-manufacturer");
+  options.time = "2026-11-03T09:30:00.000-06:00";
+  return options;
+}
+
+TEST_CASE("event shipping --to-key: the DID comes from the key file") {
+  TempDir dir;
+  TestEnv t;
+  t.node().Answer("GET " + CertificatePath(kCert), 200, CertificateAnswer());
+  t.node().Answer("POST " + CertificatePath(kCert) + "/events", 201, Receipt("urn:uuid:e1"));
+  EventOptions options = Shipping(dir);
+  options.to_key = WriteFixtureKey(dir, "mx-carrier");
+  int code = RunEvent(options, t.env());
+  CHECK_MESSAGE(code == kExitOk, t.err.str());
+  CHECK(t.out.str() == "urn:uuid:e1 active: leaf 7 (hash abc=), block 3\n");
+  const testing::Request* post = t.node().Find("POST", CertificatePath(kCert) + "/events");
+  REQUIRE(post != nullptr);
+  Json event = Json::parse(post->body);
+  CHECK(event["destinationList"][0]["destination"] == FixtureDid("mx-carrier"));
+  CHECK(event["eventTime"] == "2026-11-03T09:30:00.000-06:00");
+
+  // --to gives the same DID.
+  TestEnv by_did;
+  by_did.nodes.nodes[kNode] = t.node();
+  by_did.node().requests.clear();
+  options.to_key.clear();
+  options.to = FixtureDid("mx-carrier");
+  CHECK(RunEvent(options, by_did.env()) == kExitOk);
+}
+
+TEST_CASE("event: --to / --to-key mistakes are named") {
+  TempDir dir;
+  EventOptions options = Shipping(dir);
+  TestEnv none;
+  CHECK(RunEvent(options, none.env()) == kExitUsage);
+  CHECK(none.err.str().find("--to-key") != std::string::npos);
+
+  TestEnv both;
+  options.to = FixtureDid("mx-carrier");
+  options.to_key = WriteFixtureKey(dir, "mx-carrier");
+  CHECK(RunEvent(options, both.env()) == kExitUsage);
+
+  TestEnv missing;
+  options.to.clear();
+  options.to_key = dir.path() + "/nobody.key";
+  CHECK(RunEvent(options, missing.env()) == kExitNoInput);
+  CHECK(missing.err.str().starts_with("frontera: --to-key: "));
+  CHECK(missing.err.str().find("nobody.key") != std::string::npos);
+
+  TestEnv bad;
+  options.to_key = dir.path() + "/bad.key";
+  std::ofstream(options.to_key) << R"({"did": "did:key:z6Mk", "seedHex": "00"})";
+  CHECK(RunEvent(options, bad.env()) == kExitDataError);
+  CHECK(bad.err.str().starts_with("frontera: --to-key: "));
+  CHECK(bad.nodes.nodes.empty());  // nothing was asked
+
+  TestEnv step;
+  options = Shipping(dir);
+  options.step = "teleporting";
+  CHECK(RunEvent(options, step.env()) == kExitUsage);
+  TestEnv time;
+  options = Shipping(dir);
+  options.to = FixtureDid("mx-carrier");
+  options.time = "yesterday";
+  CHECK(RunEvent(options, time.env()) == kExitUsage);
+}
+
+TEST_CASE("event: an unknown certificate is 66, a refusal names the flag") {
+  TempDir dir;
+  EventOptions options = Shipping(dir);
+  options.to = FixtureDid("mx-carrier");
+  TestEnv unknown;
+  CHECK(RunEvent(options, unknown.env()) == kExitNoInput);
+  CHECK(unknown.err.str().find("CERT_ID") != std::string::npos);
+
+  TestEnv refused;
+  refused.node().Answer("GET " + CertificatePath(kCert), 200, CertificateAnswer());
+  refused.node().answers["POST " + CertificatePath(kCert) + "/events"] = {
+      422, "application/problem+json",
+      Json{{"title", "Unprocessable"},
+           {"status", 422},
+           {"errors", {{{"pointer", "/destinationList/0/destination"}, {"reason", "not a party"}}}}}
+          .dump()};
+  CHECK(RunEvent(options, refused.env()) == kExitDataError);
+  CHECK(refused.err.str().find("comes from --to)") != std::string::npos);
+}
+
+TEST_CASE("revoke: posted and printed; 403 is 77") {
+  TempDir dir;
+  RevokeOptions options{kCert, kNode, WriteFixtureKey(dir, "mx-manufacturer"),
+                        "recall: failed test"};
+  TestEnv t;
+  t.node().Answer("POST " + CertificatePath(kCert) + "/revocation", 201, Receipt(kCert));
+  CHECK(RunRevoke(options, t.env()) == kExitOk);
+  CHECK(t.out.str().starts_with(std::string(kCert) + " active"));
+  Json sent = Json::parse(t.node().requests.at(0).body);
+  CHECK(sent["reason"] == "recall: failed test");
+  CHECK(sent["credential"] == kCert);
+
+  TestEnv forbidden;
+  forbidden.node().Problem("POST " + CertificatePath(kCert) + "/revocation", 403, "Forbidden");
+  CHECK(RunRevoke(options, forbidden.env()) == kExitNoPermission);
+  TestEnv down;
+  down.node().no_answer = Status::Unavailable("connection refused");
+  CHECK(RunRevoke(options, down.env()) == kExitUnavailable);
+}
+
+TEST_CASE("show names the timeline's parties by their registered names, the DID after") {
+  TestEnv t;
+  t.node().Answer("GET " + CertificatePath(kCert), 200, CertificateAnswer());
+  t.node().Answer("GET " + PartyPath(FixtureDid("mx-manufacturer")), 200,
+                  LabelPartyJson("mx-manufacturer"));
+  t.node().Answer("GET " + PartyPath(FixtureDid("mx-carrier")), 200, LabelPartyJson("mx-carrier"));
+  ShowOptions options{kCert, kNode};
+  REQUIRE(RunShow(options, t.env()) == kExitOk);
+  std::string text = t.out.str();
+  CAPTURE(text);
+  CHECK(text.find("certificate  " + std::string(kCert)) != std::string::npos);
+  CHECK(text.find("shipping → Transportes Frontera Norte S.A. de C.V. (" +
+                  FixtureDid("mx-carrier") + ")  by Laboratorios Ejemplo S.A. de C.V. (" +
+                  FixtureDid("mx-manufacturer") + ")") != std::string::npos);
+  // Above the timeline, nothing is renamed.
+  CHECK(text.find("issuer       " + FixtureDid("mx-manufacturer") + "\n") != std::string::npos);
+
+  // A DID the node does not know as a party is shown alone.
+  TestEnv unknown;
+  unknown.node().Answer("GET " + CertificatePath(kCert), 200, CertificateAnswer());
+  REQUIRE(RunShow(options, unknown.env()) == kExitOk);
+  CHECK(unknown.out.str().find("shipping → " + FixtureDid("mx-carrier") + "  by " +
+                               FixtureDid("mx-manufacturer")) != std::string::npos);
+}
+
+TEST_CASE("show --label prints the label URI alone; --json the answer") {
+  TestEnv t;
+  t.node().Answer("GET " + CertificatePath(kCert), 200, CertificateAnswer());
+  ShowOptions options{kCert, kNode};
+  options.label = true;
+  REQUIRE(RunShow(options, t.env()) == kExitOk);
+  CHECK(t.out.str() ==
+        LoadFixture("pharma-credential.json")["credentialSubject"]["label"].get<std::string>() +
+            "\n");
+
+  TestEnv unlabelled;
+  Json answer = CertificateAnswer();
+  answer["credential"]["credentialSubject"].erase("label");
+  unlabelled.node().Answer("GET " + CertificatePath(kCert), 200, answer);
+  CHECK(RunShow(options, unlabelled.env()) == kExitNoInput);
+  CHECK(unlabelled.err.str().find("no QR label") != std::string::npos);
+  CHECK(unlabelled.out.str().empty());
+
+  TestEnv json;
+  json.node().Answer("GET " + CertificatePath(kCert), 200, CertificateAnswer());
+  options.label = false;
+  options.json = true;
+  REQUIRE(RunShow(options, json.env()) == kExitOk);
+  CHECK(Json::parse(json.out.str())["status"] == "active");
+
+  TestEnv missing;
+  CHECK(RunShow(options, missing.env()) == kExitNoInput);
+  TestEnv bad_url;
+  options.node = "node.test";
+  CHECK(RunShow(options, bad_url.env()) == kExitDataError);
+  CHECK(bad_url.err.str().find("--node") != std::string::npos);
+}
+
+TEST_CASE("checkpoint: printed; with --genesis, verified (exit 1 when not valid)") {
+  TempDir dir;
+  std::string genesis = dir.path() + "/genesis.json";
+  std::ofstream(genesis) << testing::LabelGenesisJson().dump();
+  std::string good = testing::CheckpointOf(testing::FillerLeaves(3));
+  std::string minority = testing::CheckpointOf(testing::FillerLeaves(3), {"us-cbp"});
+
+  TestEnv plain;
+  plain.node().AnswerText("GET /v1/checkpoint", good);
+  CHECK(RunCheckpoint({kNode, ""}, plain.env()) == kExitOk);
+  CHECK(plain.out.str() == good);
+
+  TestEnv valid;
+  valid.node().AnswerText("GET /v1/checkpoint", good);
+  CHECK(RunCheckpoint({kNode, genesis}, valid.env()) == kExitOk);
+  CHECK(valid.out.str().find("✓ valid checkpoint") != std::string::npos);
+
+  TestEnv invalid;
+  invalid.node().AnswerText("GET /v1/checkpoint", minority);
+  CHECK(RunCheckpoint({kNode, genesis, true}, invalid.env()) == 1);
+  CHECK(Json::parse(invalid.out.str())["valid"] == false);
+
+  TestEnv down;
+  down.node().no_answer = Status::Unavailable("timeout");
+  CHECK(RunCheckpoint({kNode, genesis}, down.env()) == kExitUnavailable);
+}
+
+TEST_CASE("status: every validator asked; one unreachable is exit 1") {
+  TestEnv t;
+  Json validators = Json::array(
+      {{{"name", "us-cbp"}, {"api", kNode}}, {{"name", "mx-anam"}, {"api", "http://b.test:7002"}}});
+  t.node().Answer("GET /v1/status", 200,
+                  {{"node", "us-cbp"}, {"role", "leader"}, {"validators", validators}});
+  t.nodes.nodes["http://b.test:7002"].Answer(
+      "GET /v1/status", 200,
+      {{"node", "mx-anam"}, {"role", "follower"}, {"validators", validators}});
+  CHECK(RunStatus({kNode, true}, t.env()) == kExitOk);
+  CHECK(t.out.str().find("mx-anam") != std::string::npos);
+
+  TestEnv one_down;
+  one_down.node() = t.node();
+  one_down.nodes.nodes["http://b.test:7002"].no_answer = Status::Unavailable("refused");
+  CHECK(RunStatus({kNode, false}, one_down.env()) == 1);
+  CHECK(one_down.out.str().find("refused") != std::string::npos);
+
+  TestEnv down;
+  down.node().no_answer = Status::Unavailable("refused");
+  CHECK(RunStatus({kNode, false}, down.env()) == kExitUnavailable);
+}
+
+TEST_CASE("label: saved once, never overwritten; .png or .svg only") {
+  TempDir dir;
+  LabelOptions options{kCert, kNode, dir.path() + "/label.svg"};
+  TestEnv t;
+  t.node().AnswerText("GET " + CertificatePath(kCert) + "/qr.svg", "<svg/>");
+  REQUIRE(RunLabel(options, t.env()) == kExitOk);
+  CHECK(ReadTextFile(options.output).value() == "<svg/>");
+  CHECK(t.out.str() == options.output + ": label of " + kCert + "\n");
+  TestEnv again;
+  again.nodes.nodes[kNode] = t.node();
+  CHECK(RunLabel(options, again.env()) == kExitCantCreate);
+  CHECK(again.err.str().find("nothing is overwritten") != std::string::npos);
+  TestEnv gif;
+  options.output = dir.path() + "/label.gif";
+  CHECK(RunLabel(options, gif.env()) == kExitUsage);
+  TestEnv unknown;
+  options.output = dir.path() + "/other.png";
+  CHECK(RunLabel(options, unknown.env()) == kExitNoInput);
+}
+
+}  // namespace
+}  // namespace frontera::tools

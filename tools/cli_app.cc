@@ -1,0 +1,396 @@
+#include "tools/cli_app.h"
+
+#include <initializer_list>
+#include <utility>
+
+#include "tools/exit_codes.h"
+
+namespace frontera::tools {
+namespace {
+
+struct ExitCode {
+  int code;
+  const char* meaning;
+};
+
+// A help footer: the examples, then the exit codes (docs/cli.md#exit-codes).
+std::string Footer(std::initializer_list<const char*> examples,
+                   std::initializer_list<ExitCode> codes) {
+  std::string out = examples.size() == 1 ? "Example:\n" : "Examples:\n";
+  for (const char* example : examples) out += std::string("  ") + example + "\n";
+  out += "\nExit codes (docs/cli.md#exit-codes):\n";
+  for (const ExitCode& c : codes) {
+    std::string code = std::to_string(c.code);
+    out += "  " + code + std::string(4 - code.size(), ' ') + c.meaning + "\n";
+  }
+  return out;
+}
+
+constexpr ExitCode kUsageCode{kExitUsage, "bad or missing flag or argument"};
+constexpr ExitCode kUnreachableCode{kExitUnavailable,
+                                    "the node is unreachable, overloaded or has no leader"};
+constexpr ExitCode kVerdictCodes[] = {
+    {0, "AUTHENTIC (for -: every label)"},
+    {1, "NOT AUTHENTIC"},
+    {2, "REVOKED (shown as RECALLED for a recall)"},
+    {3, "EXPIRED"},
+    {4, "NOT ON LEDGER"},
+};
+
+void AddNode(CLI::App* command, std::string& node) {
+  command->add_option("--node", node, "base URL of a validator's API")
+      ->envname("FRONTERA_NODE")
+      ->capture_default_str();
+}
+
+void AddGenesis(CLI::App* command, std::string& genesis) {
+  command->add_option("--genesis", genesis, "genesis file, the root of trust")
+      ->envname("FRONTERA_GENESIS");
+}
+
+void AddIssueCommon(CLI::App* command, IssueOptions& issue) {
+  AddNode(command, issue.node);
+  command->add_option("--key", issue.key, "key file of the issuer")->required();
+  command->add_option("--id", issue.id, "credential id (default: fresh urn:uuid)");
+  command->add_option("--valid-from", issue.valid_from, "RFC 3339 (default: now)");
+  command->add_option("--valid-until", issue.valid_until, "RFC 3339");
+  command->add_option("--resolver", issue.resolver, "label resolver host (default: the node's)");
+  command->add_flag("--no-label", issue.no_label, "issue without a QR label");
+  command->add_flag("--json", issue.json, "print the node's answer as JSON");
+}
+
+std::string IssueFooter(const char* example) {
+  return Footer({example}, {{0, "recorded: prints \"<id> <status>: leaf …, block …\""},
+                            kUsageCode,
+                            {kExitDataError, "the credential is invalid or the node rejected it"},
+                            {kExitNoInput, "a key file, input file or party does not exist"},
+                            kUnreachableCode,
+                            {kExitNoPermission, "the signer may not issue this"}});
+}
+
+}  // namespace
+
+std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
+  auto app = std::make_unique<CLI::App>(
+      "frontera: client of a Frontera provenance ledger (docs/cli.md)", "frontera");
+  app->require_subcommand(1);
+  app->set_help_all_flag("--help-all", "help of every command");
+  CliArgs::Commands& c = args.commands;
+
+  c.keygen = app->add_subcommand("keygen", "create an Ed25519 key file (mode 0600)");
+  c.keygen->add_option("-o,--output", args.keygen.output, "key file to create")->required();
+  c.keygen->add_option("--seed", args.keygen.seed_hex, "64 hex digit seed (tests only)");
+  c.keygen->footer(
+      Footer({"frontera keygen -o inspector.key   # prints did:key:z6Mk…"},
+             {{0, "created; prints the key's did:key"},
+              kUsageCode,
+              {kExitCantCreate, "the file exists (never overwritten) or cannot be made"},
+              {kExitIoError, "the file cannot be written"}}));
+
+  c.genesis =
+      app->add_subcommand("genesis", "build a genesis file from a TOML network description");
+  c.genesis->add_option("--from", args.genesis.from, "network description (TOML)")->required();
+  c.genesis->add_option("-o,--output", args.genesis.output,
+                        "genesis file to create (default stdout)");
+  c.genesis->footer(Footer({"frontera genesis --from network.toml -o genesis.json"},
+                           {{0, "written"},
+                            kUsageCode,
+                            {kExitDataError, "the description is invalid (file:line: reason)"},
+                            {kExitNoInput, "the description or a key file it names does not exist"},
+                            {kExitCantCreate, "the output file exists or cannot be made"}}));
+
+  c.issue = app->add_subcommand("issue", "issue a certificate");
+  c.issue->require_subcommand(0, 1);
+  c.issue->add_option("--file", args.issue_file,
+                      "post this credential (signed with --key if unsigned)");
+  c.issue->add_option("--key", args.issue.key, "key file of the issuer");
+  AddNode(c.issue, args.issue.node);
+  c.issue->add_flag("--json", args.issue.json, "print the node's answer as JSON");
+
+  c.pharma = c.issue->add_subcommand("pharma", "ProductAuthenticityCredential for one unit");
+  AddIssueCommon(c.pharma, args.issue);
+  PharmaOptions& pharma = args.pharma;
+  c.pharma->add_option("--gtin", pharma.gtin, "GTIN-14 (AI 01)")->required();
+  c.pharma->add_option("--lot", pharma.lot, "lot (AI 10)")->required();
+  c.pharma->add_option("--serial", pharma.serial, "serial (AI 21)")->required();
+  c.pharma->add_option("--expiry", pharma.expiry, "YYYY-MM-DD (AI 17)")->required();
+  c.pharma
+      ->add_option("--product-name", pharma.product_name,
+                   "product name, e.g. \"Amoxicillin 500 mg capsules\"")
+      ->required();
+  c.pharma
+      ->add_option("--strength-dosage-form", pharma.strength_dosage_form,
+                   "strength and dosage form, e.g. \"500 mg, capsule\"")
+      ->required();
+  c.pharma
+      ->add_option("--container-size", pharma.container_size,
+                   "container size, e.g. \"30 capsules\"")
+      ->required();
+  c.pharma->add_option("--ndc", pharma.ndc, "US National Drug Code");
+  c.pharma->footer(IssueFooter(
+      "frontera issue pharma --key mx-manufacturer.key --gtin 07501234000017 --lot LOT42A "
+      "--serial SN1 --expiry 2028-10-31 --product-name \"Amoxicillin 500 mg capsules\" "
+      "--strength-dosage-form \"500 mg, capsule\" --container-size \"30 capsules\""));
+
+  c.precursor = c.issue->add_subcommand("precursor", "PrecursorConsignmentCredential");
+  AddIssueCommon(c.precursor, args.issue);
+  PrecursorOptions& precursor = args.precursor;
+  c.precursor->add_option("--sscc", precursor.sscc, "SSCC (AI 00)")->required();
+  c.precursor->add_option("--substance", precursor.substance, "substance name")->required();
+  c.precursor->add_option("--cas", precursor.cas, "CAS Registry Number")->required();
+  c.precursor->add_option("--un-table", precursor.un_table, "UN 1988 Convention table")
+      ->required()
+      ->check(CLI::IsMember({"I", "II"}));
+  c.precursor->add_option("--hs-code", precursor.hs_code, "Harmonized System code, e.g. 2939.42")
+      ->required();
+  c.precursor->add_option("--quantity", precursor.quantity, "quantity, a decimal number")
+      ->required();
+  c.precursor->add_option("--uom", precursor.uom, "UN/ECE Rec 20 unit, e.g. KGM")->required();
+  c.precursor->add_option("--concentration", precursor.concentration,
+                          "concentration, e.g. \"99 %\"");
+  c.precursor->add_option("--importer", precursor.importer, "importer DID (or --importer-key)")
+      ->excludes(c.precursor->add_option("--importer-key", precursor.importer_key,
+                                         "the importer's key file (as keygen writes it)"));
+  c.precursor->add_option("--consignee", precursor.consignee, "consignee DID (or --consignee-key)")
+      ->excludes(c.precursor->add_option("--consignee-key", precursor.consignee_key,
+                                         "the consignee's key file (as keygen writes it)"));
+  c.precursor->add_option("--point-of-entry", precursor.point_of_entry, "UN/LOCODE")->required();
+  c.precursor->add_option("--dispatch-date", precursor.dispatch_date, "YYYY-MM-DD")->required();
+  c.precursor->add_option("--pen", precursor.pen, "pre-export notification reference");
+  c.precursor->add_option("--import-permit", precursor.import_permit, "import permit reference");
+  c.precursor->footer(
+      IssueFooter("frontera issue precursor --key mx-manufacturer.key --sscc 375012345000000013 "
+                  "--substance \"Pseudoephedrine hydrochloride\" --cas 345-78-8 --un-table I "
+                  "--hs-code 2939.42 --quantity 200 --uom KGM --importer-key us-distributor.key "
+                  "--consignee did:key:z6Mk… --point-of-entry USLRD --dispatch-date 2026-12-01"));
+  c.issue->footer(IssueFooter("frontera issue --file credential.json --key mx-manufacturer.key"));
+
+  c.event = app->add_subcommand("event", "record a movement or customs act");
+  c.event
+      ->add_option("STEP", args.event.step,
+                   "shipping|departing|arriving|receiving|inspecting|hold|release|"
+                   "joint-inspection")
+      ->required();
+  c.event->add_option("CERT_ID", args.event.certificate_id, "certificate id")->required();
+  AddNode(c.event, args.event.node);
+  c.event->add_option("--key", args.event.key, "key file of the party acting")->required();
+  CLI::Option* to = c.event->add_option(
+      "--to", args.event.to, "DID of the next custodian (shipping needs --to or --to-key)");
+  CLI::Option* to_key = c.event->add_option(
+      "--to-key", args.event.to_key,
+      "key file of the next custodian (as keygen writes it): its DID is used as --to");
+  to->excludes(to_key);
+  c.event->add_option("--read-point", args.event.read_point, "readPoint URI");
+  c.event->add_option("--biz-location", args.event.biz_location, "bizLocation URI");
+  c.event->add_option("--time", args.event.time, "RFC 3339 with offset (default: now, local)");
+  c.event->add_flag("--json", args.event.json, "print the node's answer as JSON");
+  c.event->footer(Footer(
+      {"frontera event shipping urn:uuid:… --key mx-manufacturer.key --to-key mx-carrier.key",
+       "frontera event arriving urn:uuid:… --key mx-carrier.key "
+       "--read-point https://id.gs1.org/414/0031234500004"},
+      {{0, "recorded: prints \"<id> <status>: leaf …, block …\""},
+       kUsageCode,
+       {kExitDataError, "the event or the --to-key file is invalid, or the node rejected it"},
+       {kExitNoInput, "the certificate, a key file or a party does not exist"},
+       kUnreachableCode,
+       {kExitNoPermission, "the signer may not record this step"}}));
+
+  c.revoke = app->add_subcommand("revoke", "revoke a certificate");
+  c.revoke->add_option("CERT_ID", args.revoke.certificate_id, "certificate id")->required();
+  AddNode(c.revoke, args.revoke.node);
+  c.revoke->add_option("--key", args.revoke.key, "key file of the issuer or an agency")->required();
+  c.revoke
+      ->add_option("--reason", args.revoke.reason,
+                   "why (a reason starting with \"recall\" is shown as RECALLED)")
+      ->required();
+  c.revoke->add_flag("--json", args.revoke.json, "print the node's answer as JSON");
+  c.revoke->footer(Footer(
+      {"frontera revoke urn:uuid:… --key mx-manufacturer.key --reason \"recall: failed test\""},
+      {{0, "recorded"},
+       kUsageCode,
+       {kExitDataError, "the revocation is invalid or the node rejected it"},
+       {kExitNoInput, "the certificate or the key file does not exist"},
+       kUnreachableCode,
+       {kExitNoPermission, "the signer may not revoke this certificate"}}));
+
+  c.show = app->add_subcommand("show", "show a certificate and its timeline");
+  c.show->add_option("ID", args.show.id, "certificate id")->required();
+  AddNode(c.show, args.show.node);
+  CLI::Option* show_json =
+      c.show->add_flag("--json", args.show.json, "print the node's answer as JSON");
+  c.show
+      ->add_flag("--label", args.show.label,
+                 "print only the certificate's label URI (credentialSubject.label)")
+      ->excludes(show_json);
+  c.show->footer(Footer({"frontera show urn:uuid:…", "LABEL=$(frontera show --label urn:uuid:…)"},
+                        {{0, "shown"},
+                         kUsageCode,
+                         {kExitNoInput, "no such certificate; with --label: it has no label"},
+                         kUnreachableCode}));
+
+  c.checkpoint = app->add_subcommand("checkpoint", "print (and verify) the checkpoint");
+  AddNode(c.checkpoint, args.checkpoint.node);
+  AddGenesis(c.checkpoint, args.checkpoint.genesis);
+  c.checkpoint->add_flag("--json", args.checkpoint.json, "machine output (with --genesis)");
+  c.checkpoint->footer(Footer({"frontera checkpoint --genesis genesis.json"},
+                              {{0, "printed (and valid)"},
+                               {1, "with --genesis: the checkpoint is not valid"},
+                               kUsageCode,
+                               {kExitDataError, "the genesis file is invalid"},
+                               {kExitNoInput, "the genesis file does not exist"},
+                               kUnreachableCode}));
+
+  c.status = app->add_subcommand(
+      "status", "every validator's role, term, commit and applied index, lag and last contact");
+  AddNode(c.status, args.status.node);
+  c.status->add_flag("--json", args.status.json, "machine output");
+  c.status->footer(
+      Footer({"frontera status --node http://127.0.0.1:7002"}, {{0, "every validator answered"},
+                                                                {1, "a validator is unreachable"},
+                                                                kUsageCode,
+                                                                kUnreachableCode}));
+
+  VerifyOptions& verify = args.verify;
+  c.verify = app->add_subcommand(
+      "verify", "verify a label (image, --payload, - for a scanner) or a certificate id");
+  c.verify->add_option("TARGET", verify.target,
+                       "PNG/JPEG image of a label, a label URI, - (one label per line on stdin), "
+                       "or a certificate id (with --online)");
+  c.verify->add_option("--payload", verify.payload, "the label URI as scanned");
+  c.verify->add_flag("--online", verify.online,
+                     "ask --node for the ledger's evidence (a label falls back to the stored "
+                     "trust bundle when the node is unreachable)");
+  AddNode(c.verify, verify.node);
+  AddGenesis(c.verify, verify.genesis);
+  c.verify->add_option("--trust", verify.trust,
+                       "trust bundle (default $FRONTERA_TRUST or ~/.frontera/trust.json)");
+  c.verify->add_flag("--json", verify.json, "machine output");
+  c.verify->add_flag("--record", verify.record,
+                     "record an EPCIS inspecting event for the certificate (with --online --key)");
+  c.verify->add_option("--key", verify.key, "the inspector's key file (for --record)");
+  c.verify->footer(
+      Footer({"frontera verify label.png", "frontera verify --payload \"$LABEL\" --online",
+              "frontera verify --online urn:uuid:…"},
+             {kVerdictCodes[0],
+              kVerdictCodes[1],
+              kVerdictCodes[2],
+              kVerdictCodes[3],
+              kVerdictCodes[4],
+              kUsageCode,
+              {kExitDataError, "the genesis file or the trust bundle is refused"},
+              {kExitNoInput, "no trust bundle for an offline check; no symbol in the image"},
+              {kExitUnavailable, "the node is unreachable and no trust bundle is stored"}}));
+
+  CLI::App* trust = app->add_subcommand("trust", "the inspector's offline trust bundle");
+  trust->require_subcommand(1);
+  c.trust_sync = trust->add_subcommand("sync", "fetch, verify and store the bundle");
+  AddNode(c.trust_sync, args.trust.node);
+  AddGenesis(c.trust_sync, args.trust.genesis);
+  c.trust_sync->add_option("-o,--output", args.trust.path,
+                           "bundle file (default $FRONTERA_TRUST or ~/.frontera/trust.json)");
+  c.trust_sync->footer(
+      Footer({"frontera trust sync --node http://127.0.0.1:7001 --genesis genesis.json"},
+             {{0, "stored"},
+              kUsageCode,
+              {kExitDataError,
+               "the bundle is refused (bad signatures, not consistent with the stored one)"},
+              {kExitNoInput, "the genesis file does not exist"},
+              kUnreachableCode,
+              {kExitIoError, "the bundle cannot be written"}}));
+  c.trust_show = trust->add_subcommand("show", "print the stored bundle and its age");
+  AddGenesis(c.trust_show, args.trust.genesis);
+  c.trust_show->add_option("--trust", args.trust.path,
+                           "bundle file (default $FRONTERA_TRUST or ~/.frontera/trust.json)");
+  c.trust_show->footer(Footer({"frontera trust show --genesis genesis.json"},
+                              {{0, "shown"},
+                               kUsageCode,
+                               {kExitDataError, "the bundle or the genesis file is refused"},
+                               {kExitNoInput, "no bundle is stored"}}));
+  trust->footer(Footer({"frontera trust sync", "frontera trust show"},
+                       {{0, "done"},
+                        kUsageCode,
+                        {kExitDataError, "a bundle is refused"},
+                        {kExitNoInput, "no bundle or genesis file"},
+                        kUnreachableCode}));
+
+  c.label = app->add_subcommand("label", "save a certificate's QR label (PNG or SVG)");
+  c.label->add_option("ID", args.label.id, "certificate id")->required();
+  c.label->add_option("-o,--output", args.label.output, "label.png or label.svg (not overwritten)")
+      ->required();
+  AddNode(c.label, args.label.node);
+  c.label->footer(Footer({"frontera label urn:uuid:… -o label.png"},
+                         {{0, "saved"},
+                          kUsageCode,
+                          {kExitNoInput, "no such certificate"},
+                          kUnreachableCode,
+                          {kExitCantCreate, "the output file exists or cannot be made"}}));
+
+  args.bench.bench.node = kDefaultNode;
+  c.bench = app->add_subcommand("bench", "measure issue throughput and latency");
+  AddNode(c.bench, args.bench.bench.node);
+  c.bench->add_option("--key", args.bench.key, "key file of a manufacturer")->required();
+  c.bench->add_option("-n", args.bench.bench.n, "measured requests")->capture_default_str();
+  c.bench->add_option("-c", args.bench.bench.concurrency, "connections")->capture_default_str();
+  c.bench->add_option("--warmup", args.bench.bench.warmup, "unmeasured requests first")
+      ->capture_default_str();
+  c.bench->footer(Footer({"frontera bench --key mx-manufacturer.key -n 20000 -c 64"},
+                         {{0, "measured: prints the JSON summary"},
+                          kUsageCode,
+                          {kExitNoInput, "the key file or its party does not exist"},
+                          kUnreachableCode}));
+
+  app->footer(Footer(
+      {"frontera show urn:uuid:…", "frontera verify --online label.png",
+       "frontera <command> --help"},
+      {{0, "success; verify: AUTHENTIC"},
+       {1, "verify: NOT AUTHENTIC; checkpoint: not valid; status: a validator is unreachable"},
+       {2, "verify: REVOKED (or RECALLED)"},
+       {3, "verify: EXPIRED"},
+       {4, "verify: NOT ON LEDGER"},
+       kUsageCode,
+       {kExitDataError, "an input file or document is invalid, or the node rejected it"},
+       {kExitNoInput, "an input file, certificate or party does not exist"},
+       kUnreachableCode,
+       {kExitSoftware, "internal error"},
+       {kExitCantCreate, "the output file exists or cannot be made"},
+       {kExitIoError, "I/O error"},
+       {kExitNoPermission, "the signer is not allowed to do this"}}));
+  return app;
+}
+
+int Dispatch(const CliArgs& args, const CommandEnv& env) {
+  const CliArgs::Commands& c = args.commands;
+  if (c.keygen->parsed()) return RunKeygen(args.keygen, env);
+  if (c.genesis->parsed()) return RunGenesis(args.genesis, env);
+  if (c.issue->parsed()) {
+    if (c.pharma->parsed()) return RunIssuePharma(args.issue, args.pharma, env);
+    if (c.precursor->parsed()) return RunIssuePrecursor(args.issue, args.precursor, env);
+    if (args.issue_file.empty()) {
+      return Usage(env, "issue: give `pharma`, `precursor` or --file FILE");
+    }
+    return RunIssueFile(args.issue, args.issue_file, env);
+  }
+  if (c.event->parsed()) return RunEvent(args.event, env);
+  if (c.revoke->parsed()) return RunRevoke(args.revoke, env);
+  if (c.show->parsed()) return RunShow(args.show, env);
+  if (c.checkpoint->parsed()) return RunCheckpoint(args.checkpoint, env);
+  if (c.status->parsed()) return RunStatus(args.status, env);
+  if (c.verify->parsed()) return RunVerify(args.verify, env);
+  if (c.trust_sync->parsed()) return RunTrustSync(args.trust, env);
+  if (c.trust_show->parsed()) return RunTrustShow(args.trust, env);
+  if (c.label->parsed()) return RunLabel(args.label, env);
+  if (c.bench->parsed()) return RunBenchCommand(args.bench, env);
+  return Usage(env, "no command given; see frontera --help");
+}
+
+int ParseAndRun(CLI::App& app, const CliArgs& args, int argc, char** argv, const CommandEnv& env) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error, env.out, env.err);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return Dispatch(args, env);
+}
+
+}  // namespace frontera::tools

@@ -1,0 +1,287 @@
+#include "tools/cmd_ledger.h"
+
+#include <filesystem>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "crypto/did_key.h"
+#include "ledger/documents.h"
+#include "ledger/genesis.h"
+#include "ledger/gs1.h"
+#include "tools/builders.h"
+#include "tools/cluster_status.h"
+#include "tools/exit_codes.h"
+#include "tools/remote.h"
+#include "tools/time_util.h"
+#include "tools/verify.h"
+
+namespace frontera::tools {
+namespace {
+
+using crypto::Json;
+
+template <typename ParseFn>
+Status PreCheck(const Json& document, ParseFn parse) {
+  auto parsed = parse(document);
+  return parsed.ok() ? Status::Ok() : parsed.status();
+}
+
+// The DIDs an event of the certificate answer names: its signer and its first
+// destination.
+void CollectEventDids(const Json& answer, std::set<std::string>& dids) {
+  if (!answer.is_object() || !answer.contains("events") || !answer["events"].is_array()) return;
+  for (const Json& entry : answer["events"]) {
+    const Json* event = UnwrapEvent(entry);
+    if (event == nullptr || !event->is_object()) continue;
+    if (event->contains("proof") && (*event)["proof"].is_object()) {
+      std::string method = (*event)["proof"].value("verificationMethod", "");
+      if (!method.empty()) dids.insert(method.substr(0, method.find('#')));
+    }
+    if (event->contains("destinationList") && (*event)["destinationList"].is_array() &&
+        !(*event)["destinationList"].empty() && (*event)["destinationList"][0].is_object()) {
+      std::string to = (*event)["destinationList"][0].value("destination", "");
+      if (!to.empty()) dids.insert(to);
+    }
+  }
+}
+
+}  // namespace
+
+int RunEvent(const EventOptions& options, const CommandEnv& env) {
+  auto kind = EventKindFromCliName(options.step);
+  if (!kind) {
+    return Usage(env, "STEP \"" + options.step +
+                          "\" is not one of shipping, departing, arriving, receiving, inspecting, "
+                          "hold, release, joint-inspection");
+  }
+  int code = kExitOk;
+  std::optional<std::string> given_to =
+      PartyDidOrFail(env, "--to", options.to, options.to_key, &code);
+  if (!given_to) return code;
+  const std::string& to = *given_to;
+  if (*kind == ledger::EventKind::kShipping && to.empty()) {
+    return Usage(env, "shipping needs --to DID or --to-key FILE: the party that takes custody");
+  }
+  std::string event_time;
+  if (options.time.empty()) {
+    int64_t now = env.clock.NowUnixMillis();
+    event_time = FormatRfc3339WithOffset(now, LocalUtcOffsetMinutes(now));
+  } else if (!ledger::gs1::ParseRfc3339Millis(options.time).ok()) {
+    return Usage(env, "--time \"" + options.time + "\" is not an RFC 3339 date-time with offset");
+  } else {
+    event_time = options.time;
+  }
+  auto key = LoadKey(options.key);
+  if (!key.ok()) return Fail(env, "--key", key.status());
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  if (node == nullptr) return code;
+  std::string path = CertificatePath(options.certificate_id);
+  auto certificate = node->GetJson(path);
+  if (!certificate.ok()) {
+    return Fail(env, "CERT_ID " + options.certificate_id, certificate.status());
+  }
+  auto credential = ledger::ParseCredential(certificate->value("credential", Json::object()));
+  if (!credential.ok()) {
+    return Fail(env, "the node's copy of " + options.certificate_id, credential.status());
+  }
+  EventFields f;
+  f.kind = *kind;
+  f.event_id = NewUrnUuid();
+  f.event_time = event_time;
+  f.certificate_id = options.certificate_id;
+  f.epc = ledger::ItemEpc(*credential);
+  f.signer_did = crypto::DidKeyFromPublicKey(key->public_key());
+  f.destination_party = to;
+  f.read_point = options.read_point;
+  f.biz_location = options.biz_location;
+  auto event = BuildEvent(f);
+  if (!event.ok()) return Fail(env, "event", event.status());
+  auto signed_event = SignDocument(*event, *key, NowRfc3339(env));
+  if (!signed_event.ok()) return Fail(env, "signing", signed_event.status());
+  const FlagsByPointer flags = {
+      {"/destinationList/0/destination", options.to_key.empty() ? "--to" : "--to-key"},
+      {"/readPoint/id", "--read-point"},
+      {"/bizLocation/id", "--biz-location"},
+      {"/eventTime", "--time"},
+      {"/certificationInfo", "CERT_ID"}};
+  Status checked = PreCheck(*signed_event, ledger::ParseEvent);
+  if (!checked.ok()) return FailDocument(env, "the event is not valid", checked, flags);
+  return PostDocument(env, *node, path + "/events", *signed_event, options.json, flags);
+}
+
+int RunRevoke(const RevokeOptions& options, const CommandEnv& env) {
+  auto key = LoadKey(options.key);
+  if (!key.ok()) return Fail(env, "--key", key.status());
+  RevocationFields f;
+  f.id = NewUrnUuid();
+  f.credential_id = options.certificate_id;
+  f.issuer = crypto::DidKeyFromPublicKey(key->public_key());
+  f.reason = options.reason;
+  auto signed_revocation = SignDocument(BuildRevocation(f), *key, NowRfc3339(env));
+  if (!signed_revocation.ok()) return Fail(env, "signing", signed_revocation.status());
+  const FlagsByPointer flags = {{"/credential", "CERT_ID"}, {"/reason", "--reason"}};
+  Status checked = PreCheck(*signed_revocation, ledger::ParseRevocation);
+  if (!checked.ok()) return FailDocument(env, "the revocation is not valid", checked, flags);
+  int code = kExitOk;
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  if (node == nullptr) return code;
+  return PostDocument(env, *node, CertificatePath(options.certificate_id) + "/revocation",
+                      *signed_revocation, options.json, flags);
+}
+
+std::string RenderCertificateWithNames(const Json& answer,
+                                       const std::map<std::string, std::string>& names) {
+  std::string text = RenderCertificate(answer);
+  size_t timeline = text.find("\ntimeline\n");
+  if (timeline == std::string::npos) return text;
+  std::string out = text.substr(0, timeline + 10);
+  // Each word of a timeline line that is a known DID becomes "name (DID)".
+  size_t i = timeline + 10;
+  while (i < text.size()) {
+    size_t end = text.find_first_of(" \n", i);
+    if (end == std::string::npos) end = text.size();
+    std::string word = text.substr(i, end - i);
+    auto name = names.find(word);
+    out += name == names.end() ? word : name->second + " (" + word + ")";
+    if (end < text.size()) out += text[end];
+    i = end + 1;
+  }
+  return out;
+}
+
+int RunShow(const ShowOptions& options, const CommandEnv& env) {
+  int code = kExitOk;
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  if (node == nullptr) return code;
+  auto answer = node->GetJson(CertificatePath(options.id));
+  if (!answer.ok()) return Fail(env, options.id, answer.status());
+  if (options.label) {
+    const Json* label = nullptr;
+    if (answer->is_object() && answer->contains("credential") &&
+        (*answer)["credential"].is_object() &&
+        (*answer)["credential"].contains("credentialSubject") &&
+        (*answer)["credential"]["credentialSubject"].is_object()) {
+      const Json& subject = (*answer)["credential"]["credentialSubject"];
+      if (subject.contains("label") && subject["label"].is_string()) label = &subject["label"];
+    }
+    if (label == nullptr) {
+      return Fail(env, options.id,
+                  Status::NotFound("the certificate has no QR label (credentialSubject.label; "
+                                   "issued with --no-label?)"));
+    }
+    env.out << label->get<std::string>() << "\n";
+    return kExitOk;
+  }
+  if (options.json) {
+    env.out << answer->dump(2) << "\n";
+    return kExitOk;
+  }
+  // The parties by their registered names; a DID the node does not know as a
+  // party (or cannot tell about now) is shown alone.
+  std::set<std::string> dids;
+  CollectEventDids(*answer, dids);
+  std::map<std::string, std::string> names;
+  for (const std::string& did : dids) {
+    auto party = FetchParty(*node, did);
+    if (party.ok() && !party->info.name.empty()) names[did] = party->info.name;
+  }
+  env.out << RenderCertificateWithNames(*answer, names);
+  return kExitOk;
+}
+
+int RunCheckpoint(const CheckpointOptions& options, const CommandEnv& env) {
+  int code = kExitOk;
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  if (node == nullptr) return code;
+  auto note = node->GetText("/v1/checkpoint");
+  if (!note.ok()) return Fail(env, "GET /v1/checkpoint", note.status());
+  if (options.genesis.empty()) {
+    env.out << *note;
+    return kExitOk;
+  }
+  auto genesis = ledger::LoadGenesisFile(options.genesis);
+  if (!genesis.ok()) return Fail(env, "--genesis", genesis.status());
+  CheckpointReport report = VerifyCheckpoint(*genesis, *note);
+  if (options.json) {
+    env.out << Json{{"checkpoint", *note},       {"valid", report.valid},
+                    {"origin", report.origin},   {"tree_size", report.tree_size},
+                    {"signers", report.signers}, {"quorum", report.quorum},
+                    {"reasons", report.reasons}}
+                   .dump(2)
+            << "\n";
+  } else {
+    env.out << *note << "\n" << RenderCheckpoint(report, true);
+  }
+  return report.valid ? kExitOk : 1;
+}
+
+int RunStatus(const StatusOptions& options, const CommandEnv& env) {
+  int code = kExitOk;
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  if (node == nullptr) return code;
+  auto first = node->GetJson("/v1/status");
+  if (!first.ok()) return Fail(env, "GET " + options.node + "/v1/status", first.status());
+  std::vector<ValidatorStatus> validators;
+  for (const Json& v : first->value("validators", Json::array())) {
+    ValidatorStatus vs;
+    vs.name = v.value("name", "");
+    vs.api = v.value("api", "");
+    if (vs.name == first->value("node", "")) {
+      vs.reachable = true;
+      vs.status = *first;
+    } else {
+      // A validator that is down must not hold up the report for long.
+      api::ClientOptions peer_options;
+      peer_options.connect_timeout_ms = 1000;
+      peer_options.read_timeout_ms = 2000;
+      auto peer = env.nodes.Connect(vs.api, peer_options);
+      Result<Json> answer = Status::Internal("not asked");
+      if (peer.ok()) {
+        Node peer_node(vs.api, std::move(*peer));
+        answer = peer_node.GetJson("/v1/status");
+      } else {
+        answer = peer.status();
+      }
+      vs.reachable = answer.ok();
+      if (answer.ok()) {
+        vs.status = std::move(answer).value();
+      } else {
+        vs.error = answer.status().message();
+      }
+    }
+    validators.push_back(std::move(vs));
+  }
+  if (options.json) {
+    env.out << ClusterStatusJson(validators).dump(2) << "\n";
+  } else {
+    env.out << RenderClusterStatus(validators);
+  }
+  for (const ValidatorStatus& v : validators) {
+    if (!v.reachable) return 1;
+  }
+  return kExitOk;
+}
+
+int RunLabel(const LabelOptions& options, const CommandEnv& env) {
+  std::string extension = std::filesystem::path(options.output).extension().string();
+  if (extension != ".png" && extension != ".svg") {
+    return Usage(env, "label: -o must name a .png or .svg file");
+  }
+  int code = kExitOk;
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  if (node == nullptr) return code;
+  std::string path = CertificatePath(options.id) + "/qr" + extension;
+  auto image = node->GetText(path);
+  if (!image.ok()) return Fail(env, "GET " + path, image.status());
+  Status written = WriteNewFile(options.output, *image, 0644, env.fs);
+  if (!written.ok()) {
+    if (written.IsAlreadyExists())
+      return FailOutput(env, "-o", written, " (nothing is overwritten)");
+    return Fail(env, "-o " + options.output, written);
+  }
+  env.out << options.output << ": label of " << options.id << "\n";
+  return kExitOk;
+}
+
+}  // namespace frontera::tools

@@ -1,0 +1,70 @@
+// The commands that write events and revocations and read the ledger:
+// `frontera event`, `revoke`, `show`, `checkpoint`, `status`, `label`
+// (docs/cli.md#events … #labels). Each returns its exit code.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "tools/cli_common.h"
+
+namespace frontera::tools {
+
+struct EventOptions {
+  std::string step;  // shipping|departing|…|joint-inspection
+  std::string certificate_id;
+  std::string node = kDefaultNode;
+  std::string key;     // key file of the party acting
+  std::string to;      // DID of the next custodian
+  std::string to_key;  // or the key file it is derived from (exactly one of the two)
+  std::string read_point, biz_location;
+  std::string time;  // RFC 3339 with offset; default: now, local
+  bool json = false;
+};
+
+int RunEvent(const EventOptions& options, const CommandEnv& env);
+
+struct RevokeOptions {
+  std::string certificate_id, node = kDefaultNode, key, reason;
+  bool json = false;
+};
+
+int RunRevoke(const RevokeOptions& options, const CommandEnv& env);
+
+struct ShowOptions {
+  std::string id, node = kDefaultNode;
+  bool json = false;
+  bool label = false;  // print only the label URI (credentialSubject.label)
+};
+
+// The certificate for people (parties in the timeline by their registered
+// names), its JSON, or its label URI alone.
+int RunShow(const ShowOptions& options, const CommandEnv& env);
+
+// RenderCertificate (remote.h) with each DID of the timeline written as
+// "<registered name> (<DID>)" when `names` knows it.
+std::string RenderCertificateWithNames(const crypto::Json& answer,
+                                       const std::map<std::string, std::string>& names);
+
+struct CheckpointOptions {
+  std::string node = kDefaultNode, genesis;
+  bool json = false;
+};
+
+int RunCheckpoint(const CheckpointOptions& options, const CommandEnv& env);
+
+struct StatusOptions {
+  std::string node = kDefaultNode;
+  bool json = false;
+};
+
+// Every validator's status; exit 1 when one is unreachable.
+int RunStatus(const StatusOptions& options, const CommandEnv& env);
+
+struct LabelOptions {
+  std::string id, node = kDefaultNode, output;  // output: *.png or *.svg, never overwritten
+};
+
+int RunLabel(const LabelOptions& options, const CommandEnv& env);
+
+}  // namespace frontera::tools

@@ -1,0 +1,330 @@
+#include "tools/cmd_verify.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+#include <utility>
+#include <variant>
+
+#include "crypto/did_key.h"
+#include "ledger/documents.h"
+#include "ledger/genesis.h"
+#include "ledger/label.h"
+#include "tools/builders.h"
+#include "tools/exit_codes.h"
+#include "tools/label_verify.h"
+#include "tools/remote.h"
+#include "tools/scan.h"
+#include "tools/time_util.h"
+#include "tools/trust.h"
+#include "tools/verify.h"
+
+namespace frontera::tools {
+namespace {
+
+using crypto::Json;
+
+Result<ledger::Genesis> LoadTrustedGenesis(const std::string& path) {
+  if (path.empty()) {
+    return Status::InvalidArgument(
+        "--genesis FILE (or $FRONTERA_GENESIS) is required: it is the root of trust");
+  }
+  auto genesis = ledger::LoadGenesisFile(path);
+  if (!genesis.ok()) return genesis.status().WithContext("--genesis " + path);
+  return genesis;
+}
+
+// Everything a label verification needs, loaded once for a run (a scanner
+// session verifies many labels with one bundle and one connection).
+struct LabelSession {
+  const VerifyOptions* options = nullptr;
+  const CommandEnv* env = nullptr;
+  ledger::Genesis genesis;
+  std::optional<TrustBundle> bundle;
+  std::unique_ptr<Node> node;  // online only
+  std::optional<crypto::KeyPair> record_key;
+};
+
+// A request that failed, and what it was for ("resolver", "verify <id>", …).
+struct AskFailure {
+  std::string what;
+  Status status;
+};
+
+// Asks the node about one label: its certificate, evidence and, with a
+// bundle, the consistency proof between the two checkpoints.
+std::variant<OnlineLabelEvidence, AskFailure> AskNode(LabelSession& session,
+                                                      const std::string& scanned) {
+  OnlineLabelEvidence online;
+  auto label = ledger::ParseLabel(scanned);
+  if (!label.ok()) {
+    online.not_found_reason = "not a label: nothing to ask the node";
+    return online;
+  }
+  auto answer = session.node->GetRaw(ResolverPath(*label), "application/json");
+  if (!answer.ok()) return AskFailure{"resolver", answer.status()};
+  auto json = crypto::ParseJson(answer->body);
+  Result<std::string> id =
+      Status::NotFound("the resolver answered HTTP " + std::to_string(answer->status));
+  if (json.ok() && (answer->status == 200 || answer->status == 404)) {
+    id = CertificateIdFromResolver(*json);
+  }
+  if (!id.ok() && !id.status().IsNotFound()) return AskFailure{"resolver", id.status()};
+  if (!id.ok()) {
+    online.not_found_reason = id.status().message();
+    return online;
+  }
+  auto evidence = FetchEvidence(*session.node, *id);
+  if (evidence.status().IsNotFound()) {
+    online.not_found_reason = "the node does not know " + *id;
+    return online;
+  }
+  if (!evidence.ok()) return AskFailure{"verify " + *id, evidence.status()};
+  online.found = true;
+  online.evidence = std::move(*evidence);
+  if (session.bundle) {
+    CheckpointReport node = VerifyCheckpoint(session.genesis, online.evidence.checkpoint);
+    uint64_t a = session.bundle->tree_size, b = node.tree_size;
+    auto proof = FetchConsistency(*session.node, std::min(a, b), std::max(a, b));
+    if (!proof.ok()) return AskFailure{"consistency with the bundle", proof.status()};
+    online.consistency = std::move(*proof);
+  }
+  return online;
+}
+
+// Records an EPCIS `inspecting` event by the inspector for `certificate_id`
+// (docs/cli.md#verify --record) and prints its ledger position.
+int RecordInspection(LabelSession& session, const std::string& certificate_id) {
+  const CommandEnv& env = *session.env;
+  std::string path = CertificatePath(certificate_id);
+  auto certificate = session.node->GetJson(path);
+  if (!certificate.ok()) return Fail(env, "--record: " + certificate_id, certificate.status());
+  auto credential = ledger::ParseCredential(certificate->value("credential", Json::object()));
+  if (!credential.ok()) return Fail(env, "--record: the node's copy", credential.status());
+  int64_t now = env.clock.NowUnixMillis();
+  EventFields f;
+  f.kind = ledger::EventKind::kInspecting;
+  f.event_id = NewUrnUuid();
+  f.event_time = FormatRfc3339WithOffset(now, LocalUtcOffsetMinutes(now));
+  f.certificate_id = certificate_id;
+  f.epc = ledger::ItemEpc(*credential);
+  f.signer_did = crypto::DidKeyFromPublicKey(session.record_key->public_key());
+  auto event = BuildEvent(f);
+  if (!event.ok()) return Fail(env, "--record", event.status());
+  auto signed_event = SignDocument(*event, *session.record_key, NowRfc3339(env));
+  if (!signed_event.ok()) return Fail(env, "--record: signing", signed_event.status());
+  auto answer = session.node->PostJson(path + "/events", *signed_event);
+  if (!answer.ok()) {
+    return Fail(env, "--record: the node rejected the inspecting event", answer.status());
+  }
+  env.out << "recorded inspecting: " << RenderReceipt(*answer) << "\n";
+  return kExitOk;
+}
+
+// Verifies one label; prints the report (or one line with `one_line`) and
+// returns its exit code.
+int VerifyOneLabel(LabelSession& session, const std::string& scanned, bool one_line) {
+  const VerifyOptions& options = *session.options;
+  const CommandEnv& env = *session.env;
+  int64_t now = env.clock.NowUnixMillis();
+  LabelReport report;
+  std::string notice;
+  if (!options.online) {
+    report = VerifyLabelOffline(*session.bundle, scanned, now);
+  } else {
+    auto asked = AskNode(session, scanned);
+    if (auto* failure = std::get_if<AskFailure>(&asked)) {
+      // No answer at all (not a problem the node answered): the stored bundle
+      // still gives an offline verdict, said to be one.
+      Status unreachable = session.node->unreachable();
+      if (unreachable.ok() || !session.bundle) return Fail(env, failure->what, failure->status);
+      std::string age = session.bundle->synced_at_millis > 0
+                            ? DescribeAge(now - session.bundle->synced_at_millis) + " ago"
+                            : "at an unknown time";
+      notice = "notice: " + session.node->base_url() + " unreachable (" + unreachable.message() +
+               "); verified OFFLINE against the trust bundle synced " + age;
+      report = VerifyLabelOffline(*session.bundle, scanned, now);
+    } else {
+      report = VerifyLabelOnline(session.genesis, session.bundle ? &*session.bundle : nullptr,
+                                 scanned, std::get<OnlineLabelEvidence>(asked), now);
+    }
+  }
+  if (options.json) {
+    Json json = LabelReportJson(report);
+    if (!notice.empty()) json["notice"] = notice;
+    env.out << json.dump(one_line ? -1 : 2) << "\n";
+  } else {
+    if (!notice.empty()) env.out << notice << "\n";
+    if (one_line) {
+      std::string why = report.context;
+      for (const Check& check : report.checks) {
+        if (!check.passed && !check.reasons.empty()) {
+          why = check.reasons.front();
+          break;
+        }
+      }
+      env.out << LabelVerdictText(report) << "\t" << report.label << "\t" << why << "\n";
+    } else {
+      env.out << RenderLabelReport(report, options.colour);
+    }
+  }
+  env.out.flush();
+  if (session.record_key && !notice.empty()) {
+    env.err << "frontera: --record: nothing recorded (the node is unreachable)\n";
+  } else if (session.record_key && !report.certificate_id.empty()) {
+    int recorded = RecordInspection(session, report.certificate_id);
+    if (recorded != kExitOk) return recorded;
+  }
+  return ExitCodeOf(report.verdict);
+}
+
+int RunVerifyCertificate(const VerifyOptions& options, const CommandEnv& env) {
+  if (!options.online) {
+    return Usage(env,
+                 "verify: a certificate id needs --online (offline, verify the label: an image, "
+                 "--payload URI or - for a scanner; see docs/cli.md#verify)");
+  }
+  auto genesis = LoadTrustedGenesis(options.genesis);
+  if (!genesis.ok()) return Fail(env, "verify", genesis.status());
+  int code = kExitOk;
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  if (node == nullptr) return code;
+  Report report;
+  auto evidence = FetchEvidence(*node, options.target);
+  if (evidence.ok()) {
+    report = VerifyEvidence(*genesis, *evidence, env.clock.NowUnixMillis());
+  } else if (evidence.status().IsNotFound()) {
+    report = NotOnLedgerReport(
+        options.target, "the node does not know this certificate: " + evidence.status().message());
+  } else {
+    return Fail(env, "verify " + options.target, evidence.status());
+  }
+  env.out << (options.json ? ReportJson(report).dump(2) + "\n" : RenderReport(report));
+  return ExitCodeOf(report.verdict);
+}
+
+}  // namespace
+
+int RunTrustSync(const TrustOptions& options, const CommandEnv& env) {
+  auto genesis = LoadTrustedGenesis(options.genesis);
+  if (!genesis.ok()) return Fail(env, "trust sync", genesis.status());
+  std::string path = options.path.empty() ? DefaultTrustPath() : options.path;
+  int code = kExitOk;
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  if (node == nullptr) return code;
+  auto answer = node->GetJson("/v1/trust-bundle");
+  if (!answer.ok()) return Fail(env, "GET /v1/trust-bundle", answer.status());
+  auto bundle = VerifyTrustBundle(*answer, genesis->hash);
+  if (!bundle.ok()) return Fail(env, "the node's trust bundle is refused", bundle.status());
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    // The stored bundle is what this laptop already trusts: the new one must
+    // extend its history (RFC 9162 §2.1.4), or the node forked.
+    auto previous = LoadTrustFile(path, genesis->hash);
+    if (!previous.ok()) {
+      return Fail(env, "the stored bundle " + path + " is refused (remove it to start over)",
+                  previous.status());
+    }
+    auto proof = FetchConsistency(*node, previous->tree_size, bundle->tree_size);
+    if (!proof.ok()) return Fail(env, "consistency with the stored bundle", proof.status());
+    Status consistent = CheckBundleConsistency(*previous, *bundle, *proof);
+    if (!consistent.ok()) return Fail(env, "the node's trust bundle is refused", consistent);
+  }
+  Status written = WriteTrustFile(path, *bundle, NowRfc3339(env));
+  if (!written.ok()) return Fail(env, "-o " + path, written);
+  env.out << "trust bundle of " << bundle->genesis.network << " at tree size " << bundle->tree_size
+          << " (" << bundle->checkpoint_signers.size() << " of "
+          << bundle->genesis.validators.size() << " validators signed, "
+          << bundle->revocations.size() << " revocations) written to " << path << "\n";
+  return kExitOk;
+}
+
+int RunTrustShow(const TrustOptions& options, const CommandEnv& env) {
+  auto genesis = LoadTrustedGenesis(options.genesis);
+  if (!genesis.ok()) return Fail(env, "trust show", genesis.status());
+  std::string path = options.path.empty() ? DefaultTrustPath() : options.path;
+  auto bundle = LoadTrustFile(path, genesis->hash);
+  if (!bundle.ok()) return Fail(env, "trust bundle " + path, bundle.status());
+  env.out << path << "\n" << RenderTrustBundle(*bundle, env.clock.NowUnixMillis());
+  return kExitOk;
+}
+
+int RunVerify(const VerifyOptions& options, const CommandEnv& env) {
+  enum class Source { kPayload, kStdin, kImage, kCertificate } source;
+  if (!options.payload.empty()) {
+    if (!options.target.empty()) return Usage(env, "verify: give TARGET or --payload, not both");
+    source = Source::kPayload;
+  } else if (options.target.empty()) {
+    return Usage(env, "verify: give an image file, --payload URI, - (scanner) or a certificate id");
+  } else if (options.target == "-") {
+    source = Source::kStdin;
+  } else if (options.target.starts_with("https://")) {
+    source = Source::kPayload;
+  } else if (std::error_code ec; std::filesystem::is_regular_file(options.target, ec)) {
+    source = Source::kImage;
+  } else {
+    source = Source::kCertificate;
+  }
+  if (options.record && (!options.online || options.key.empty())) {
+    return Usage(env, "verify: --record needs --online and --key FILE (the inspector's key)");
+  }
+  if (source == Source::kCertificate) return RunVerifyCertificate(options, env);
+
+  LabelSession session;
+  session.options = &options;
+  session.env = &env;
+  auto genesis = LoadTrustedGenesis(options.genesis);
+  if (!genesis.ok()) return Fail(env, "verify", genesis.status());
+  session.genesis = std::move(*genesis);
+  // Every use of a bundle re-verifies it against the genesis file, so a bundle
+  // edited on this machine is refused with the reason.
+  std::string trust_path = options.trust.empty() ? DefaultTrustPath() : options.trust;
+  auto bundle = LoadTrustFile(trust_path, session.genesis.hash);
+  if (bundle.ok()) {
+    session.bundle = std::move(*bundle);
+  } else if (!bundle.status().IsNotFound() || !options.online) {
+    if (bundle.status().IsNotFound()) {
+      env.err << "frontera: verify offline needs a trust bundle: " << bundle.status().message()
+              << "\n  run `frontera trust sync --node URL` while online, or pass --online\n";
+      return kExitNoInput;
+    }
+    return Fail(env, "trust bundle " + trust_path + " is refused", bundle.status());
+  }
+  if (options.online) {
+    int code = kExitOk;
+    session.node = ConnectOrFail(env, options.node, &code);
+    if (session.node == nullptr) return code;
+  }
+  if (options.record) {
+    auto key = LoadKey(options.key);
+    if (!key.ok()) return Fail(env, "--key", key.status());
+    session.record_key = std::move(*key);
+  }
+  switch (source) {
+    case Source::kPayload:
+      return VerifyOneLabel(session, options.payload.empty() ? options.target : options.payload,
+                            false);
+    case Source::kImage: {
+      auto scanned = ScanImageFile(options.target);
+      if (!scanned.ok()) return Fail(env, "verify", scanned.status());
+      return VerifyOneLabel(session, *scanned, false);
+    }
+    case Source::kStdin: {
+      // A handheld scanner types one label per line: answer each at once.
+      int first_failure = kExitOk;
+      std::string line;
+      while (std::getline(env.in, line)) {
+        std::string scanned = TrimScannedLine(line);
+        if (scanned.empty()) continue;
+        int code = VerifyOneLabel(session, scanned, true);
+        if (code != kExitOk && first_failure == kExitOk) first_failure = code;
+      }
+      return first_failure;
+    }
+    case Source::kCertificate:
+      break;
+  }
+  return RunVerifyCertificate(options, env);
+}
+
+}  // namespace frontera::tools

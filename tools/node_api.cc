@@ -1,0 +1,137 @@
+#include "tools/node_api.h"
+
+#include <utility>
+
+#include "api/problem.h"
+#include "tools/trust.h"
+
+namespace frontera::tools {
+namespace {
+
+using crypto::Json;
+
+bool Is2xx(int status) { return status >= 200 && status <= 299; }
+
+class ClientTransport final : public NodeTransport {
+ public:
+  explicit ClientTransport(std::unique_ptr<api::Client> client) : client_(std::move(client)) {}
+
+  Result<api::HttpAnswer> Get(const std::string& path, const std::string& accept) override {
+    return client_->GetRaw(path, accept);
+  }
+  Result<api::HttpAnswer> Post(const std::string& path, const std::string& body,
+                               const std::string& content_type) override {
+    return client_->PostRaw(path, body, content_type);
+  }
+
+ private:
+  std::unique_ptr<api::Client> client_;
+};
+
+class ClientConnector final : public NodeConnector {
+ public:
+  Result<std::unique_ptr<NodeTransport>> Connect(const std::string& base_url,
+                                                 const api::ClientOptions& options) override {
+    FRONTERA_ASSIGN_OR_RETURN(std::unique_ptr<api::Client> client,
+                              api::Client::Create(base_url, options));
+    return std::unique_ptr<NodeTransport>(new ClientTransport(std::move(client)));
+  }
+};
+
+}  // namespace
+
+NodeConnector& DefaultNodeConnector() {
+  static ClientConnector connector;
+  return connector;
+}
+
+Node::Node(std::string base_url, std::unique_ptr<NodeTransport> transport)
+    : base_url_(std::move(base_url)), transport_(std::move(transport)) {}
+
+Result<api::HttpAnswer> Node::Remember(Result<api::HttpAnswer> answer) {
+  unreachable_ = answer.ok() ? Status::Ok() : answer.status();
+  return answer;
+}
+
+Result<Json> Node::GetJson(const std::string& path) {
+  FRONTERA_ASSIGN_OR_RETURN(api::HttpAnswer answer,
+                            Remember(transport_->Get(path, "application/json")));
+  return api::JsonOfAnswer(answer);
+}
+
+Result<std::string> Node::GetText(const std::string& path) {
+  FRONTERA_ASSIGN_OR_RETURN(api::HttpAnswer answer, Remember(transport_->Get(path, "")));
+  if (!Is2xx(answer.status)) return api::StatusFromProblem(answer.status, answer.body);
+  return std::move(answer.body);
+}
+
+Result<api::HttpAnswer> Node::GetRaw(const std::string& path, const std::string& accept) {
+  return Remember(transport_->Get(path, accept));
+}
+
+Result<Json> Node::PostJson(const std::string& path, const Json& body) {
+  std::string text;
+  try {
+    text = body.dump();
+  } catch (const Json::exception& e) {
+    return Status::InvalidArgument(std::string("the document cannot be sent as JSON: ") + e.what());
+  }
+  FRONTERA_ASSIGN_OR_RETURN(api::HttpAnswer answer,
+                            Remember(transport_->Post(path, text, "application/json")));
+  return api::JsonOfAnswer(answer);
+}
+
+Result<std::unique_ptr<Node>> ConnectNode(NodeConnector& connector, const std::string& base_url,
+                                          const api::ClientOptions& options) {
+  auto transport = connector.Connect(base_url, options);
+  if (!transport.ok()) return transport.status().WithContext("--node " + base_url);
+  return std::make_unique<Node>(base_url, std::move(*transport));
+}
+
+std::string CertificatePath(const std::string& id) {
+  return "/v1/certificates/" + api::Client::EncodePathSegment(id);
+}
+
+Result<PartyRecord> FetchParty(Node& node, const std::string& did) {
+  auto answer = node.GetJson("/v1/parties/" + api::Client::EncodePathSegment(did));
+  if (!answer.ok()) {
+    if (answer.status().IsNotFound()) {
+      return Status::NotFound(did + " is not a registered party of this network");
+    }
+    return answer.status().WithContext("GET /v1/parties/" + did);
+  }
+  auto record = PartyRecordFromJson(*answer);
+  if (!record.ok()) return record.status().WithContext("GET /v1/parties/" + did);
+  return record;
+}
+
+Result<std::string> FetchResolver(Node& node) {
+  FRONTERA_ASSIGN_OR_RETURN(Json status, node.GetJson("/v1/status"));
+  if (!status.is_object() || !status.contains("resolver") || !status["resolver"].is_string() ||
+      status["resolver"].get<std::string>().empty()) {
+    return Status::Unavailable(
+        "the node's /v1/status does not name the resolver; pass --resolver HOST or --no-label");
+  }
+  return status["resolver"].get<std::string>();
+}
+
+Result<Evidence> FetchEvidence(Node& node, const std::string& id) {
+  std::string path = CertificatePath(id);
+  auto certificate = node.GetJson(path);
+  if (!certificate.ok()) return certificate.status().WithContext("GET " + path);
+  auto proof = node.GetJson(path + "/proof");
+  if (!proof.ok()) return proof.status().WithContext("GET " + path + "/proof");
+  auto evidence = EvidenceFromAnswers(id, *certificate, *proof);
+  if (!evidence.ok()) return evidence.status().WithContext("answer of " + path);
+  return evidence;
+}
+
+Result<std::vector<crypto::Hash>> FetchConsistency(Node& node, uint64_t first, uint64_t second) {
+  if (first == 0 || first >= second) return std::vector<crypto::Hash>{};
+  auto answer = node.GetJson("/v1/proofs/consistency?first=" + std::to_string(first) +
+                             "&second=" + std::to_string(second));
+  if (!answer.ok()) return answer.status().WithContext("GET /v1/proofs/consistency");
+  return ParseConsistencyAnswer(*answer, first, second);
+}
+
+}  // namespace frontera::tools
