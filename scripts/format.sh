@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v clang-format >/dev/null || { echo "format.sh: clang-format is not installed (apt-get install clang-format)" >&2; exit 69; }
-mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.h' '*.cc')
+# Tracked and new files that exist (a file deleted but not yet committed is skipped).
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.h' '*.cc' |
+  while IFS= read -r f; do [ -f "$f" ] && printf '%s\n' "$f"; done)
 case "${1:-}" in
   --check)
     bad=()
