@@ -1,8 +1,10 @@
 #include "ledger/genesis.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "crypto/did_key.h"
 #include "crypto/jcs.h"
@@ -31,6 +33,48 @@ constexpr RoleEntry kRoles[] = {
     {Role::kImporter, "importer"},
     {Role::kAgency, "agency"},
 };
+
+// GS1 company prefixes must not overlap across parties: a GTIN under
+// "75012345" is also under "7501234", so either party could sign for the
+// other's items. Called once every prefix is valid, so parties[i].prefixes[k]
+// is /parties/i/prefixes/k. Sorted, the prefixes a prefix starts with are the
+// chain kept on `open` (at most 9 deep: lengths 4 to 12); one of another
+// party there is an overlap, reported at the later-sorted prefix.
+void CheckPrefixesDisjoint(const std::vector<Party>& parties, std::vector<FieldError>& errors) {
+  struct Entry {
+    std::string_view prefix;
+    size_t party;
+    size_t index;
+  };
+  std::vector<Entry> all;
+  for (size_t i = 0; i < parties.size(); ++i) {
+    for (size_t k = 0; k < parties[i].prefixes.size(); ++k) {
+      all.push_back({parties[i].prefixes[k], i, k});
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.prefix, a.party, a.index) < std::tie(b.prefix, b.party, b.index);
+  });
+  std::vector<const Entry*> open;
+  for (const Entry& e : all) {
+    while (!open.empty() && !e.prefix.starts_with(open.back()->prefix)) open.pop_back();
+    for (const Entry* outer : open) {
+      if (outer->party == e.party) continue;
+      const std::string other =
+          "/parties/" + std::to_string(outer->party) + "/prefixes/" + std::to_string(outer->index);
+      errors.push_back(
+          {"/parties/" + std::to_string(e.party) + "/prefixes/" + std::to_string(e.index),
+           outer->prefix == e.prefix
+               ? "repeats " + other + " (\"" + std::string(outer->prefix) + "\" of " +
+                     parties[outer->party].name + "): a company prefix belongs to one party"
+               : "lies inside " + other + " (\"" + std::string(outer->prefix) + "\" of " +
+                     parties[outer->party].name +
+                     "): the two parties could sign for each other's items"});
+      break;
+    }
+    open.push_back(&e);
+  }
+}
 
 // Reads a required string member; records a field error when missing or mistyped.
 std::string RequireString(const crypto::Json& obj, const char* key, const std::string& pointer,
@@ -240,6 +284,7 @@ Result<Genesis> ParseGenesis(const crypto::Json& document) {
       }
       g.parties.push_back(std::move(party));
     }
+    if (errors.empty()) CheckPrefixesDisjoint(g.parties, errors);
   }
   if (!errors.empty()) return Status::InvalidArgument("invalid genesis", std::move(errors));
 
