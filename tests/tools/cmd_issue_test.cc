@@ -34,6 +34,24 @@ PharmaOptions Amoxicillin() {
   return p;
 }
 
+// 200 kg of a UN Table I precursor, MX to US; importer and consignee are the
+// test's to set.
+PrecursorOptions Pseudoephedrine() {
+  PrecursorOptions p;
+  p.sscc = "375012345000000013";
+  p.substance = "Pseudoephedrine hydrochloride";
+  p.cas = "345-78-8";
+  p.un_table = "I";
+  p.hs_code = "2939.42";
+  p.quantity = "200";
+  p.uom = "KGM";
+  p.point_of_entry = "USLRD";
+  p.dispatch_date = "2026-12-01";
+  p.pen = "PEN-MX-2026-000123";
+  p.import_permit = "DEA486-2026-0042";
+  return p;
+}
+
 TEST_CASE("issue pharma: labels on the node's resolver, signs, posts, prints the receipt") {
   TempDir dir;
   TestEnv t;
@@ -115,20 +133,9 @@ TEST_CASE("issue precursor: importer and consignee must be parties") {
   common.node = kNode;
   common.key = WriteFixtureKey(dir, "mx-manufacturer");
   common.no_label = true;
-  PrecursorOptions p;
-  p.sscc = "375012345000000013";
-  p.substance = "Pseudoephedrine hydrochloride";
-  p.cas = "345-78-8";
-  p.un_table = "I";
-  p.hs_code = "2939.42";
-  p.quantity = "200";
-  p.uom = "KGM";
+  PrecursorOptions p = Pseudoephedrine();
   p.importer = FixtureDid("us-distributor");
   p.consignee = FixtureDid("us-distributor");
-  p.point_of_entry = "USLRD";
-  p.dispatch_date = "2026-12-01";
-  p.pen = "PEN-MX-2026-000123";
-  p.import_permit = "DEA486-2026-0042";
   CHECK(RunIssuePrecursor(common, p, t.env()) == kExitNoInput);
   CHECK(t.err.str().find("--importer") != std::string::npos);
 
@@ -158,20 +165,9 @@ TEST_CASE("issue precursor: --importer-key and --consignee-key give the key file
   common.node = kNode;
   common.key = WriteFixtureKey(dir, "mx-manufacturer");
   common.no_label = true;
-  PrecursorOptions p;
-  p.sscc = "375012345000000013";
-  p.substance = "Pseudoephedrine hydrochloride";
-  p.cas = "345-78-8";
-  p.un_table = "I";
-  p.hs_code = "2939.42";
-  p.quantity = "200";
-  p.uom = "KGM";
+  PrecursorOptions p = Pseudoephedrine();
   p.importer_key = WriteFixtureKey(dir, "us-distributor");
   p.consignee = FixtureDid("us-distributor");
-  p.point_of_entry = "USLRD";
-  p.dispatch_date = "2026-12-01";
-  p.pen = "PEN-MX-2026-000123";
-  p.import_permit = "DEA486-2026-0042";
   int code = RunIssuePrecursor(common, p, t.env());
   CHECK_MESSAGE(code == kExitOk, t.err.str());
   const testing::Request* post = t.node().Find("POST", "/v1/certificates");
