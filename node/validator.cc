@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <utility>
 
 #include "common/binary.h"
 #include "common/check.h"
@@ -322,21 +323,29 @@ void Validator::ApplyLoop() {
     PublishCosigned();
   }
   for (;;) {
-    ApplyItem item;
+    std::optional<ApplyItem> item;
+    bool cosigned = false;
     {
       MutexLock lock(apply_mu_);
-      apply_cv_.wait(lock.native(),
-                     [&]() REQUIRES(apply_mu_) { return stopping_ || !apply_queue_.empty(); });
+      apply_cv_.wait(lock.native(), [&]() REQUIRES(apply_mu_) {
+        return stopping_ || !apply_queue_.empty() || cosigned_waiting_;
+      });
       if (stopping_) return;
-      item = std::move(apply_queue_.front());
-      apply_queue_.pop_front();
+      if (!apply_queue_.empty()) {
+        item = std::move(apply_queue_.front());
+        apply_queue_.pop_front();
+      }
+      cosigned = std::exchange(cosigned_waiting_, false);
     }
-    apply_space_cv_.notify_one();
-    if (item.install) {
-      InstallSnapshot(*item.install, item.install_dir);
-    } else if (item.entry.index > applied_index_.load()) {
-      ApplyEntry(item.entry);
+    if (item) {
+      apply_space_cv_.notify_one();
+      if (item->install) {
+        InstallSnapshot(*item->install, item->install_dir);
+      } else if (item->entry.index > applied_index_.load()) {
+        ApplyEntry(item->entry);
+      }
     }
+    if (cosigned) PublishCosigned();
   }
 }
 

@@ -23,19 +23,22 @@
 // lock say so (GUARDED_BY, checked by clang: scripts/thread_safety.sh);
 // members marked "raft thread" are touched by that thread only.
 //
-// Lock order. publish_mu_ is the only lock held while others are taken: it
-// serializes checkpoint publication (PublishCosigned), and inside it the
-// cosigner's lock (TakeCosigned), ledger_mu_ (CurrentLedger) and the state
-// machine's own locks are each taken and released in turn, never nested.
-// Every other lock here (mu_, waiters_mu_, apply_mu_, snapshot_mu_,
-// status_mu_, the refusal counters' locks, and ledger_mu_ outside
-// PublishCosigned) is a leaf: held for a few statements, with no other lock
-// taken inside it (Submit forgets a waiter after releasing mu_;
-// WriteStateNotes takes the cosigner's notes before snapshot_mu_). Only
+// The apply thread is the ledger store's only writer: it applies blocks,
+// installs snapshots and publishes co-signed checkpoints (a co-signature
+// completed by a peer's frame only wakes it: cosigned_waiting_). RocksDB
+// allows concurrent writers, but one writer keeps the ledger's writes in
+// one order and leaves no interleaving to reason about.
+//
+// Lock order. Every lock here (mu_, waiters_mu_, apply_mu_, snapshot_mu_,
+// status_mu_, ledger_mu_, the refusal counters' locks) is a leaf: held for a
+// few statements, with no other lock taken inside it (Submit forgets a
+// waiter after releasing mu_; WriteStateNotes takes the cosigner's notes
+// before snapshot_mu_; PublishCosigned takes the cosigner's lock, ledger_mu_
+// and the state machine's locks each in turn, never nested). Only
 // snapshot_mu_ is held across file writes (the state notes, a few hundred
 // bytes each). The peer transport's Send, which takes its own lock, is
 // called with none held. Condition-variable waits release only the lock
-// they wait on, and never with another held.
+// // they wait on, and never with another held.
 #pragma once
 
 #include <atomic>
@@ -201,6 +204,7 @@ class Validator final : public api::Backend {
   // Puts each majority-signed state note into its snapshot's directory.
   // Any thread.
   void WriteStateNotes();
+  // Publishes the newest checkpoint a majority co-signed (apply thread).
   void PublishCosigned();
   // Stops serving the state once the cosigner saw a majority sign a state
   // that differs from ours (status, metric, log).
@@ -227,7 +231,6 @@ class Validator final : public api::Backend {
   std::unique_ptr<RaftDriver> driver_;                // raft thread only (after Open)
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<CheckpointCosigner> cosigner_;
-  Mutex publish_mu_ ACQUIRED_BEFORE(ledger_mu_);  // serializes checkpoint publication
 
   // Raft thread state and its inputs.
   Mutex mu_;
@@ -265,6 +268,9 @@ class Validator final : public api::Backend {
   std::condition_variable apply_cv_;
   std::condition_variable apply_space_cv_;
   std::deque<ApplyItem> apply_queue_ GUARDED_BY(apply_mu_);  // <= kApplyQueueMax
+  // A peer's co-signature may have completed a checkpoint: the apply thread
+  // publishes it.
+  bool cosigned_waiting_ GUARDED_BY(apply_mu_) = false;
   std::condition_variable applied_cv_;  // signalled with apply_mu_ when applied_index_ grows
   std::atomic<uint64_t> applied_index_{0};
   // Snapshots this node holds, and which may be deleted (snapshot_catalog.h).

@@ -30,7 +30,6 @@ std::string Validator::StateBody(const Ledger& ledger, uint64_t index, uint64_t 
 void Validator::PublishCosigned() {
   CheckDivergence();
   WriteStateNotes();
-  MutexLock lock(publish_mu_);
   std::optional<CosignedCheckpoint> c = cosigner_->TakeCosigned();
   if (!c) return;
   std::shared_ptr<Ledger> ledger = CurrentLedger();

@@ -43,7 +43,11 @@ void Validator::OnPeerFrame(uint64_t from, std::string payload) {
     // of far-future heights is: both land under their own reason.
     if (!s.ok())
       return RefusePeer(from, s.IsResourceExhausted() ? "cosign_ahead" : "cosign", s.message());
-    PublishCosigned();
+    {
+      MutexLock lock(apply_mu_);
+      cosigned_waiting_ = true;
+    }
+    apply_cv_.notify_one();
     return;
   }
   if (kind == PeerKind::kForward) return AdmitForwarded(from, std::string_view(payload).substr(1));
