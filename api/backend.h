@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "api/routes.h"
 #include "common/result.h"
 #include "crypto/merkle.h"
 
@@ -69,6 +70,10 @@ class Backend {
   virtual Result<ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) = 0;
   // GET /v1/blocks/{height}.
   virtual Result<Json> GetBlock(uint64_t height) = 0;
+  // GET /v1/parties?role=&country=&after=&limit= → {parties, next}: the
+  // matching parties in DID order after `after`, at most `limit`; `next` is
+  // the last one's DID when more match, else null.
+  virtual Result<Json> ListParties(const PartiesQuery& query) = 0;
   // GET /v1/parties/{did}.
   virtual Result<Json> GetParty(const std::string& did) = 0;
   // GET /v1/trust-bundle: what an inspector needs offline (docs/formats.md §11,

@@ -7,13 +7,15 @@
 
 #include "api/openapi.h"
 #include "crypto/jcs.h"
+#include "ledger/genesis.h"
+#include "ledger/gs1.h"
 
 namespace frontera::api {
 namespace {
 
 constexpr size_t kPathParamBytesMax = 256;
 
-constexpr std::array<RouteSpec, 19> kRoutes = {{
+constexpr std::array<RouteSpec, 20> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -23,6 +25,7 @@ constexpr std::array<RouteSpec, 19> kRoutes = {{
     {Route::kConsistency, "GET", "/v1/proofs/consistency"},
     {Route::kLeafProof, "GET", "/v1/proofs/inclusion"},
     {Route::kBlock, "GET", "/v1/blocks/{height}"},
+    {Route::kParties, "GET", "/v1/parties"},
     {Route::kParty, "GET", "/v1/parties/{did}"},
     {Route::kLabelSvg, "GET", "/v1/certificates/{id}/qr.svg"},
     {Route::kLabelPng, "GET", "/v1/certificates/{id}/qr.png"},
@@ -161,6 +164,7 @@ bool ReadsLedger(Route route) {
     case Route::kCertificates:
     case Route::kEvents:
     case Route::kRevocation:
+    case Route::kParties:
     case Route::kParty:
     case Route::kStatus:
     case Route::kHealthz:
@@ -292,6 +296,56 @@ Result<ConsistencyQuery> ParseConsistencyQuery(std::string_view query) {
                                    std::move(errors));
   }
   return ConsistencyQuery{sizes[0], sizes[1]};
+}
+
+Result<PartiesQuery> ParsePartiesQuery(std::string_view query) {
+  QueryParams query_params = ParseQuery(query);
+  std::vector<FieldError>& errors = query_params.errors;
+  PartiesQuery out;
+  // The single value of `name`, or nullopt (absent, or given twice: an error).
+  auto single = [&](const std::string& name) -> std::optional<std::string> {
+    auto it = query_params.values.find(name);
+    if (it == query_params.values.end()) return std::nullopt;
+    if (it->second.size() > 1) {
+      errors.push_back({"/query/" + name, "given more than once"});
+      return std::nullopt;
+    }
+    return it->second[0];
+  };
+  if (auto role = single("role")) {
+    if (!ledger::RoleFromName(*role)) {
+      errors.push_back({"/query/role",
+                        "must be one of manufacturer, shipper, carrier, distributor, pharmacy, "
+                        "importer, agency"});
+    }
+    out.role = *role;
+  }
+  if (auto country = single("country")) {
+    if (!ledger::gs1::IsCountryCode(*country)) {
+      errors.push_back({"/query/country", "must be an ISO 3166-1 alpha-2 code, such as CA"});
+    }
+    out.country = *country;
+  }
+  if (auto after = single("after")) {
+    if (after->empty() || after->size() > kPathParamBytesMax) {
+      errors.push_back({"/query/after", "must be the did:key a previous page named as next"});
+    }
+    out.after = *after;
+  }
+  if (auto limit = single("limit")) {
+    uint64_t value = 0;
+    if (std::optional<std::string> problem = DecimalProblem(*limit, value)) {
+      errors.push_back({"/query/limit", *problem});
+    } else if (value < 1 || value > kPartiesPageMax) {
+      errors.push_back({"/query/limit", "must be 1 to " + std::to_string(kPartiesPageMax)});
+    } else {
+      out.limit = static_cast<size_t>(value);
+    }
+  }
+  if (!errors.empty()) {
+    return Status::InvalidArgument("the query of GET /v1/parties is not valid", std::move(errors));
+  }
+  return out;
 }
 
 Result<int> ParseModulePxQuery(std::string_view query, int default_px, int min, int max) {

@@ -30,6 +30,7 @@ enum class Route {
   kConsistency,
   kLeafProof,
   kBlock,
+  kParties,
   kParty,
   kLabelSvg,
   kLabelPng,
@@ -112,6 +113,22 @@ struct ConsistencyQuery {
   uint64_t second = 0;
 };
 Result<ConsistencyQuery> ParseConsistencyQuery(std::string_view query);
+
+// GET /v1/parties: the registered parties in DID order, optionally of one
+// role and one country, a page of `limit` after the DID `after` (the previous
+// page's `next`).
+inline constexpr size_t kPartiesPageDefault = 100;
+inline constexpr size_t kPartiesPageMax = 1000;
+struct PartiesQuery {
+  std::string role;     // a role name (ledger::RoleName), or empty: every role
+  std::string country;  // ISO 3166-1 alpha-2, or empty: every country
+  std::string after;    // empty: from the first
+  size_t limit = kPartiesPageDefault;
+};
+// Each parameter at most once; role one of the roles, country two capital
+// letters, limit 1..kPartiesPageMax; otherwise kInvalidArgument naming
+// /query/<name>.
+Result<PartiesQuery> ParsePartiesQuery(std::string_view query);
 
 // GET /v1/certificates/{id}/qr.png: module_px from `min` to `max`, or
 // `default_px` when absent. Only errors about module_px count.

@@ -324,6 +324,13 @@ class HttpServer::Impl {
         return GetCheckpoint(res);
       case Route::kConsistency:
         return GetConsistency(target.query, res);
+      case Route::kParties: {
+        Result<PartiesQuery> query = ParsePartiesQuery(target.query);
+        if (!query.ok()) return SendStatus(res, query.status(), InputKind::kParameters);
+        Result<Json> page = backend_->ListParties(*query);
+        if (!page.ok()) return SendStatus(res, page.status(), InputKind::kParameters);
+        return SendJson(res, 200, *page);
+      }
       case Route::kLeafProof:
         return GetLeafProof(target.query, res);
       case Route::kBlock:

@@ -81,11 +81,13 @@ void ReadProductSubject(Fields& fields, const Json& subject, const Validity& val
   if (manufacturer != nullptr) {
     const std::string mptr = "/credentialSubject/manufacturer";
     auto did = CheckedText(fields, *manufacturer, mptr, "id", Need::kRequired, CheckDidKey);
-    BoundedText(fields, *manufacturer, mptr, "name", Need::kRequired, kTextCharsMax);
-    CheckedText(fields, *manufacturer, mptr, "gln", Need::kRequired, gs1::CheckGln);
+    auto name = BoundedText(fields, *manufacturer, mptr, "name", Need::kRequired, kTextCharsMax);
+    auto gln = CheckedText(fields, *manufacturer, mptr, "gln", Need::kRequired, gs1::CheckGln);
     auto country = CheckedText(fields, *manufacturer, mptr, "countryOfOrigin", Need::kRequired,
                                gs1::CheckCountryCode);
     credential.manufacturer_did = did.value_or("");
+    credential.manufacturer_name = name.value_or("");
+    credential.manufacturer_gln = gln.value_or("");
     credential.country_of_origin = country.value_or("");
   }
 
@@ -156,13 +158,14 @@ void ReadPrecursorSubject(Fields& fields, const Json& subject, Credential& crede
   std::optional<PartyRef> consignee = ReadParty(fields, subject, "consignee");
   auto point_of_entry =
       CheckedText(fields, subject, ptr, "pointOfEntry", Need::kRequired, gs1::CheckUnLocode);
-  CheckedText(fields, subject, ptr, "dispatchDate", Need::kRequired,
-              [](std::string_view v) { return gs1::ParseDate(v).status(); });
+  auto dispatch_date = CheckedText(fields, subject, ptr, "dispatchDate", Need::kRequired,
+                                   [](std::string_view v) { return gs1::ParseDate(v).status(); });
   BoundedText(fields, subject, ptr, "preExportNotification", Need::kOptional, kTextCharsMax);
   BoundedText(fields, subject, ptr, "importPermit", Need::kOptional, kTextCharsMax);
 
   credential.sscc = sscc.value_or("");
   credential.point_of_entry = point_of_entry.value_or("");
+  credential.dispatch_date = dispatch_date.value_or("");
   if (exporter) credential.exporter = *exporter;
   if (importer) credential.importer = *importer;
   if (consignee) credential.consignee = *consignee;

@@ -63,6 +63,8 @@ struct Credential {
   std::string serial;
   std::string expiry;  // YYYY-MM-DD
   std::string manufacturer_did;
+  std::string manufacturer_name;
+  std::string manufacturer_gln;
   std::string country_of_origin;
 
   // kPrecursor:
@@ -70,6 +72,7 @@ struct Credential {
   std::string cas_rn;
   std::string un_table;  // "I" or "II"
   std::string point_of_entry;
+  std::string dispatch_date;  // YYYY-MM-DD
   PartyRef exporter;
   PartyRef importer;
   PartyRef consignee;

@@ -19,6 +19,8 @@ constexpr size_t kGenesisBytesMax = 4 << 20;
 constexpr size_t kValidatorsMax = 32;
 constexpr size_t kPartiesMax = 10000;
 constexpr size_t kPrefixesMax = 100;
+constexpr size_t kLicencesMax = 100;
+constexpr size_t kLicenceNumberCharsMax = 100;
 
 struct RoleEntry {
   Role role;
@@ -98,6 +100,51 @@ std::string OptionalString(const crypto::Json& obj, const char* key, const std::
   return it->get<std::string>();
 }
 
+// "licences": [{"casRn", "number", "validFrom", "validUntil"}], optional.
+void ParseLicences(const crypto::Json& p, const std::string& ptr, Party& party,
+                   std::vector<FieldError>& errors) {
+  auto licences = p.find("licences");
+  if (licences == p.end()) return;
+  if (!licences->is_array() || licences->size() > kLicencesMax) {
+    errors.push_back({ptr + "/licences",
+                      "must be an array of at most " + std::to_string(kLicencesMax) + " licences"});
+    return;
+  }
+  for (size_t k = 0; k < licences->size(); ++k) {
+    const std::string lptr = ptr + "/licences/" + std::to_string(k);
+    const crypto::Json& l = (*licences)[k];
+    if (!l.is_object()) {
+      errors.push_back({lptr, "must be an object"});
+      continue;
+    }
+    Licence licence;
+    licence.cas_rn = RequireString(l, "casRn", lptr, errors);
+    if (!licence.cas_rn.empty() && !gs1::CheckCasRn(licence.cas_rn).ok()) {
+      errors.push_back({lptr + "/casRn", "must be a CAS Registry Number with a valid check digit"});
+    }
+    licence.number = RequireString(l, "number", lptr, errors);
+    if (licence.number.size() > kLicenceNumberCharsMax) {
+      errors.push_back({lptr + "/number",
+                        "must be at most " + std::to_string(kLicenceNumberCharsMax) + " bytes"});
+    }
+    licence.valid_from = RequireString(l, "validFrom", lptr, errors);
+    licence.valid_until = RequireString(l, "validUntil", lptr, errors);
+    bool dates = true;
+    for (const auto& [value, key] : {std::pair{&licence.valid_from, "validFrom"},
+                                     std::pair{&licence.valid_until, "validUntil"}}) {
+      if (!value->empty() && !gs1::ParseDate(*value).ok()) {
+        errors.push_back({lptr + "/" + key, "must be a date YYYY-MM-DD"});
+        dates = false;
+      }
+    }
+    if (dates && !licence.valid_from.empty() && !licence.valid_until.empty() &&
+        licence.valid_until < licence.valid_from) {
+      errors.push_back({lptr + "/validUntil", "must not be before validFrom"});
+    }
+    party.licences.push_back(std::move(licence));
+  }
+}
+
 }  // namespace
 
 std::string_view RoleName(Role role) {
@@ -119,6 +166,16 @@ crypto::Json Party::ToJson() const {
       {"did", did}, {"name", name}, {"role", std::string(RoleName(role))}, {"country", country}};
   if (!gln.empty()) j["gln"] = gln;
   if (!prefixes.empty()) j["prefixes"] = prefixes;
+  if (!licences.empty()) {
+    crypto::Json list = crypto::Json::array();
+    for (const Licence& l : licences) {
+      list.push_back({{"casRn", l.cas_rn},
+                      {"number", l.number},
+                      {"validFrom", l.valid_from},
+                      {"validUntil", l.valid_until}});
+    }
+    j["licences"] = std::move(list);
+  }
   if (suspended) j["suspended"] = true;
   return j;
 }
@@ -274,6 +331,7 @@ Result<Genesis> ParseGenesis(const crypto::Json& document) {
           }
         }
       }
+      ParseLicences(p, ptr, party, errors);
       auto suspended = p.find("suspended");
       if (suspended != p.end()) {
         if (!suspended->is_boolean()) {

@@ -22,6 +22,20 @@ enum class Role { kManufacturer, kShipper, kCarrier, kDistributor, kPharmacy, kI
 std::string_view RoleName(Role role);
 std::optional<Role> RoleFromName(std::string_view name);
 
+// A licence to trade in one controlled substance (precursor chemicals), as
+// the party's national authority granted it.
+struct Licence {
+  std::string cas_rn;       // the substance: CAS Registry Number, e.g. "345-78-8"
+  std::string number;       // the licence number, as the authority wrote it
+  std::string valid_from;   // YYYY-MM-DD, inclusive
+  std::string valid_until;  // YYYY-MM-DD, inclusive
+
+  // Whether it covers `cas_rn` on `date` (YYYY-MM-DD).
+  bool Covers(std::string_view substance, std::string_view date) const {
+    return cas_rn == substance && valid_from <= date && date <= valid_until;
+  }
+};
+
 struct Party {
   std::string did;  // did:key
   crypto::PublicKey public_key{};
@@ -30,6 +44,7 @@ struct Party {
   std::string country;                // ISO 3166-1 alpha-2
   std::string gln;                    // 13 digits, or empty
   std::vector<std::string> prefixes;  // GS1 company prefixes (manufacturers, shippers)
+  std::vector<Licence> licences;      // precursor substances it may export or import
   bool suspended = false;
 
   crypto::Json ToJson() const;

@@ -153,6 +153,11 @@ class StateMachine {
   Result<std::vector<crypto::Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
   Result<crypto::Json> BlockJson(uint64_t height) const;
   Result<crypto::Json> PartyJson(const std::string& did) const;
+  // {parties, next}: the registered parties of `role` and `country` (empty:
+  // any) whose DID sorts after `after`, in DID order, at most `limit`; `next`
+  // is the last DID listed when more match, else null.
+  crypto::Json PartiesJson(std::string_view role, std::string_view country, std::string_view after,
+                           size_t limit) const;
   LedgerSummary Summary() const;
   // The roots after the last published block, from the running values (no
   // store reads); what RecomputeRoots finds in this node's store. Thread-safe.
@@ -203,6 +208,11 @@ class StateMachine {
   // Checks a parsed document against `view` (the ledger rules) at `time_unix_ms`.
   Result<CheckedDocument> Check(const View& view, const ParsedDocument& parsed,
                                 const std::string& certificate_id, int64_t time_unix_ms) const;
+  // The parties a credential names are bound to its issuer (signed by
+  // `issuer`): a product's manufacturer is the issuer, as registered; a
+  // precursor consignment's exporter is the issuer, and its importer and
+  // consignee are registered parties that may take delivery of precursors.
+  Status CheckNamedParties(const Credential& c, const Party& issuer) const;
   Status LoadMeta();
   // The certificate record of `id`; kNotFound when there is none.
   Status LoadRecord(const View& view, const std::string& id, crypto::Json& record) const;

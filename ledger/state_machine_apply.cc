@@ -177,6 +177,7 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
                 {"issuer", cred.issuer},
                 {"status", "active"},
                 {"held", false},
+                {"held_by", ""},
                 {"custodian", cred.issuer},
                 {"in_transit_to", ""},
                 {"item_epc", ItemEpc(cred)},
@@ -214,9 +215,11 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
           break;
         case EventKind::kCustomsHold:
           record["held"] = true;
+          record["held_by"] = doc->signer;
           break;
         case EventKind::kCustomsRelease:
           record["held"] = false;
+          record["held_by"] = "";
           break;
         default:
           break;

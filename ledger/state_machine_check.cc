@@ -61,6 +61,37 @@ size_t CodePoints(std::string_view text) {
   }));
 }
 
+// The roles that may import or receive a precursor consignment: those that
+// trade in or use chemicals; not a carrier (it moves goods it does not own),
+// a pharmacy or an agency.
+bool ReceivesPrecursors(Role role) {
+  return role == Role::kImporter || role == Role::kDistributor || role == Role::kManufacturer ||
+         role == Role::kShipper;
+}
+
+// A party as a document names it: its registered name, and its registered
+// GLN and country when the document gives them (empty: not given).
+Status CheckRegisteredName(const Party& party, const std::string& name, const std::string& gln,
+                           const std::string& country, const std::string& pointer) {
+  if (name != party.name) {
+    return Status::FailedPrecondition(
+        "the name of " + party.did + " is not its registered name",
+        {{pointer + "/name", "must be \"" + party.name + "\", as registered"}});
+  }
+  if (!gln.empty() && gln != party.gln) {
+    return Status::FailedPrecondition(
+        "the GLN of " + party.did + " is not its registered GLN",
+        {{pointer + "/gln", party.gln.empty() ? std::string("the party has no registered GLN")
+                                              : "must be " + party.gln + ", as registered"}});
+  }
+  if (!country.empty() && country != party.country) {
+    return Status::FailedPrecondition(
+        "the country of " + party.did + " is not its registered country",
+        {{pointer + "/country", "must be " + party.country + ", as registered"}});
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckCertificateId(std::string_view id) {
@@ -114,6 +145,76 @@ Result<ParsedDocument> StateMachine::ParseAndVerify(DocumentKind kind, const Jso
   out.signer = verified->controller;
   signature_cache_.Insert(out.leaf_hash, *verified);
   return out;
+}
+
+Status StateMachine::CheckNamedParties(const Credential& c, const Party& issuer) const {
+  if (c.type == CredentialType::kProduct) {
+    // The manufacturer vouches for the product: it is the issuer, as
+    // registered.
+    const std::string mptr = "/credentialSubject/manufacturer";
+    if (issuer.role != Role::kManufacturer) {
+      return Status::PermissionDenied(
+          "only a registered manufacturer issues product certificates; " + c.issuer + " is a " +
+              std::string(RoleName(issuer.role)),
+          {{"/issuer", "not a manufacturer"}});
+    }
+    if (c.manufacturer_did != issuer.did) {
+      return Status::PermissionDenied("the product's manufacturer must be its issuer",
+                                      {{mptr + "/id", "must be the issuer " + issuer.did}});
+    }
+    return CheckRegisteredName(issuer, c.manufacturer_name, c.manufacturer_gln, "", mptr);
+  }
+  // A precursor consignment: the exporter signs it; the importer and the
+  // consignee are registered parties that may take delivery of chemicals.
+  const std::string eptr = "/credentialSubject/exporter";
+  if (c.exporter.did != issuer.did) {
+    return Status::PermissionDenied("the consignment's exporter must be its issuer",
+                                    {{eptr + "/id", "must be the issuer " + issuer.did}});
+  }
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRegisteredName(issuer, c.exporter.name, "", c.exporter.country, eptr));
+  for (const auto& [ref, member] :
+       {std::pair{&c.importer, "importer"}, std::pair{&c.consignee, "consignee"}}) {
+    const std::string ptr = std::string("/credentialSubject/") + member;
+    const Party* party = genesis_.FindParty(ref->did);
+    if (party == nullptr) {
+      return Status::PermissionDenied(
+          std::string("the ") + member + " " + ref->did + " is not a registered party",
+          {{ptr + "/id", "not a registered party"}});
+    }
+    if (party->suspended) {
+      return Status::PermissionDenied(
+          std::string("the ") + member + " " + ref->did + " is suspended",
+          {{ptr + "/id", "party is suspended"}});
+    }
+    if (!ReceivesPrecursors(party->role)) {
+      return Status::PermissionDenied(std::string("the ") + member +
+                                          " of a precursor consignment must be a registered "
+                                          "importer, distributor, manufacturer or shipper; " +
+                                          ref->did + " is a " + std::string(RoleName(party->role)),
+                                      {{ptr + "/id", "a " + std::string(RoleName(party->role)) +
+                                                         " does not take delivery "
+                                                         "of precursors"}});
+    }
+    FRONTERA_RETURN_IF_ERROR(CheckRegisteredName(*party, ref->name, "", ref->country, ptr));
+  }
+  // The exporter and the importer trade in the substance: each holds a
+  // licence for it valid on the dispatch date.
+  const Party* importer = genesis_.FindParty(c.importer.did);
+  for (const auto& [party, member] :
+       {std::pair{&issuer, "exporter"}, std::pair{importer, "importer"}}) {
+    const bool licensed =
+        std::any_of(party->licences.begin(), party->licences.end(),
+                    [&](const Licence& l) { return l.Covers(c.cas_rn, c.dispatch_date); });
+    if (!licensed) {
+      return Status::PermissionDenied(
+          std::string("the ") + member + " " + party->did + " holds no licence for substance " +
+              c.cas_rn + " valid on the dispatch date " + c.dispatch_date,
+          {{std::string("/credentialSubject/") + member + "/id",
+            "no licence for " + c.cas_rn + " valid on " + c.dispatch_date}});
+    }
+  }
+  return Status::Ok();
 }
 
 Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
@@ -184,6 +285,7 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
               std::string(RoleName(signer->role)),
           {{"/issuer", "not a manufacturer or shipper"}});
     }
+    FRONTERA_RETURN_IF_ERROR(CheckNamedParties(c, *signer));
     if (!c.valid_until.empty()) {
       auto until = gs1::ParseRfc3339Millis(c.valid_until);
       if (until.ok() && *until < time_unix_ms) {
@@ -213,10 +315,6 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
         return Status::PermissionDenied(
             "SSCC " + c.sscc + " is not under the issuer's GS1 company prefixes",
             {{"/credentialSubject/sscc", "must be under " + JoinPrefixes(signer->prefixes)}});
-      }
-      if (genesis_.FindParty(c.exporter.did) == nullptr) {
-        return Status::PermissionDenied("exporter " + c.exporter.did + " is not a registered party",
-                                        {{"/credentialSubject/exporter/id", "not registered"}});
       }
       FRONTERA_ASSIGN_OR_RETURN(auto dup, view.Get(Column::kIndex, Key(kSsccPrefix, c.sscc)));
       if (dup) {
@@ -286,6 +384,16 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     if (e.kind == EventKind::kCustomsRelease && !held) {
       return Status::FailedPrecondition("the item is not under customs hold",
                                         {{"/bizStep", "nothing to release"}});
+    }
+    // An agency releases only the holds it placed (a record written before
+    // holds named their agency has none: any agency releases it).
+    const std::string held_by = r.value("held_by", "");
+    if (e.kind == EventKind::kCustomsRelease && !held_by.empty() && held_by != signer_did) {
+      const Party* holder_agency = genesis_.FindParty(held_by);
+      return Status::PermissionDenied(
+          "only the agency that placed the hold releases it: " +
+              (holder_agency ? holder_agency->name + " (" + held_by + ")" : held_by),
+          {{"/proof/verificationMethod", "not the agency that placed the hold"}});
     }
     return out;
   }

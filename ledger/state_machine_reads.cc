@@ -2,6 +2,7 @@
 // view, inclusion and consistency proofs, a document held byte for byte,
 // blocks, parties, the product and consignment lookups, the summary and the
 // roots. All thread-safe.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -77,11 +78,13 @@ Result<Json> StateMachine::CertificateView(const std::string& id) const {
   Json flags = Json::array();
   if (record["held"].get<bool>()) flags.push_back("customs_hold");
   const std::string in_transit = record["in_transit_to"].get<std::string>();
+  const std::string held_by = record.value("held_by", "");
   return Json{{"id", id},
               {"type", record["type"]},
               {"credential", std::move(credential)},
               {"status", record["status"]},
               {"flags", std::move(flags)},
+              {"held_by", held_by.empty() ? Json(nullptr) : Json(held_by)},
               {"custody",
                {{"custodian", record["custodian"]},
                 {"in_transit_to", in_transit.empty() ? Json(nullptr) : Json(in_transit)}}},
@@ -197,6 +200,34 @@ Result<Json> StateMachine::BlockJson(uint64_t height) const {
   FRONTERA_CHECK(canonical.ok());
   out["hash"] = Base64Encode(crypto::Sha256(*canonical));
   return out;
+}
+
+Json StateMachine::PartiesJson(std::string_view role, std::string_view country,
+                               std::string_view after, size_t limit) const {
+  std::vector<const Party*> matches;
+  for (const Party& p : genesis_.parties) {
+    if (!role.empty() && RoleName(p.role) != role) continue;
+    if (!country.empty() && p.country != country) continue;
+    if (p.did <= after) continue;
+    matches.push_back(&p);
+  }
+  auto by_did = [](const Party* a, const Party* b) { return a->did < b->did; };
+  const bool more = matches.size() > limit;
+  if (more) {
+    std::partial_sort(matches.begin(), matches.begin() + static_cast<ptrdiff_t>(limit),
+                      matches.end(), by_did);
+    matches.resize(limit);
+  } else {
+    std::sort(matches.begin(), matches.end(), by_did);
+  }
+  Json parties = Json::array();
+  for (const Party* p : matches) {
+    Json party = p->ToJson();
+    party["registered_by"] = "genesis";
+    parties.push_back(std::move(party));
+  }
+  return Json{{"parties", std::move(parties)},
+              {"next", more ? Json(matches.back()->did) : Json(nullptr)}};
 }
 
 Result<Json> StateMachine::PartyJson(const std::string& did) const {

@@ -21,20 +21,23 @@ struct DevParty {
   const char* country;
   const char* gln;
   const char* prefix;
+  const char* licence;  // its licence number for pseudoephedrine (CAS 345-78-8), or null
 };
 
 // The same cast as the examples (docs/operations.md#development-network).
 constexpr DevParty kParties[] = {
     {"mx-manufacturer", "Laboratorios Ejemplo S.A. de C.V.", ledger::Role::kManufacturer, "MX",
-     "7501234000017", "7501234"},
+     "7501234000017", "7501234", "COFEPRIS-PQ-2026-0117"},
     {"mx-carrier", "Transportes Frontera Norte S.A. de C.V.", ledger::Role::kCarrier, "MX",
-     "7509876000013", nullptr},
+     "7509876000013", nullptr, nullptr},
     {"us-distributor", "Example Pharma Distribution LLC", ledger::Role::kDistributor, "US",
-     "0031234500004", nullptr},
-    {"us-cbp", "U.S. Customs and Border Protection", ledger::Role::kAgency, "US", nullptr, nullptr},
-    {"mx-anam", "Agencia Nacional de Aduanas de México", ledger::Role::kAgency, "MX", nullptr,
+     "0031234500004", nullptr, "DEA-CHEM-2026-RD0042"},
+    {"us-cbp", "U.S. Customs and Border Protection", ledger::Role::kAgency, "US", nullptr, nullptr,
      nullptr},
-    {"ca-cbsa", "Canada Border Services Agency", ledger::Role::kAgency, "CA", nullptr, nullptr},
+    {"mx-anam", "Agencia Nacional de Aduanas de México", ledger::Role::kAgency, "MX", nullptr,
+     nullptr, nullptr},
+    {"ca-cbsa", "Canada Border Services Agency", ledger::Role::kAgency, "CA", nullptr, nullptr,
+     nullptr},
 };
 
 // Writes keys (kept when present) and a genesis naming `validators` (key
@@ -65,6 +68,7 @@ Status WriteDevGenesis(const std::filesystem::path& root, const std::string& res
     party.country = p.country;
     if (p.gln) party.gln = p.gln;
     if (p.prefix) party.prefixes.push_back(p.prefix);
+    if (p.licence) party.licences.push_back({"345-78-8", p.licence, "2026-01-01", "2035-12-31"});
     genesis.parties.push_back(party);
     for (const auto& [name, api_port, peer_port] : validators) {
       if (name != p.key_name) continue;

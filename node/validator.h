@@ -107,6 +107,7 @@ class Validator final : public api::Backend {
   Result<std::string> GetCheckpoint() override;
   Result<api::ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) override;
   Result<api::Json> GetBlock(uint64_t height) override;
+  Result<api::Json> ListParties(const api::PartiesQuery& query) override;
   Result<api::Json> GetParty(const std::string& did) override;
   Result<api::Json> GetTrustBundle() override;
   Result<api::Json> CheckLabel(const std::string& label_uri) override;

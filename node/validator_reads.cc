@@ -114,6 +114,11 @@ Result<api::Json> Validator::GetParty(const std::string& did) {
   return CurrentLedger()->sm->PartyJson(did);
 }
 
+Result<api::Json> Validator::ListParties(const api::PartiesQuery& query) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  return CurrentLedger()->sm->PartiesJson(query.role, query.country, query.after, query.limit);
+}
+
 Result<api::Json> Validator::GetTrustBundle() {
   FRONTERA_RETURN_IF_ERROR(Serving());
   const ledger::Genesis& g = genesis_;

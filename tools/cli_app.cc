@@ -313,6 +313,38 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
                         {kExitNoInput, "no bundle or genesis file"},
                         kUnreachableCode}));
 
+  CLI::App* party = app->add_subcommand("party", "the network's registered parties");
+  party->require_subcommand(1);
+  c.party_list = party->add_subcommand("list", "list the registered parties");
+  AddNode(c.party_list, args.party_list.node);
+  c.party_list->add_option("--role", args.party_list.role,
+                           "only this role (manufacturer, shipper, carrier, distributor, "
+                           "pharmacy, importer, agency)");
+  c.party_list->add_option("--country", args.party_list.country,
+                           "only this country (ISO 3166-1 alpha-2, e.g. CA)");
+  c.party_list->add_flag("--json", args.party_list.json, "print the parties as a JSON array");
+  c.party_list->footer(Footer({"frontera party list --role pharmacy --country CA"},
+                              {{0, "listed: one line per party, then the count"},
+                               kUsageCode,
+                               {kExitDataError, "the node refused the role or country"},
+                               kUnreachableCode}));
+  c.party_show = party->add_subcommand("show", "show one registered party");
+  c.party_show->add_option("DID", args.party_show.did, "the party's did:key");
+  c.party_show->add_option("--key", args.party_show.key, "the party of this key file instead");
+  AddNode(c.party_show, args.party_show.node);
+  c.party_show->add_flag("--json", args.party_show.json, "print the node's JSON answer");
+  c.party_show->footer(Footer({"frontera party show --key keys/us-distributor.key"},
+                              {{0, "shown"},
+                               kUsageCode,
+                               {kExitNoInput, "no such party, or the key file does not exist"},
+                               kUnreachableCode}));
+  party->footer(Footer({"frontera party list", "frontera party show did:key:z6Mk…"},
+                       {{0, "done"},
+                        kUsageCode,
+                        {kExitDataError, "the node refused the query"},
+                        {kExitNoInput, "no such party"},
+                        kUnreachableCode}));
+
   c.label = app->add_subcommand("label", "save a certificate's QR label (PNG or SVG)");
   c.label->add_option("ID", args.label.id, "certificate id")->required();
   c.label->add_option("-o,--output", args.label.output, "label.png or label.svg (not overwritten)")
@@ -379,6 +411,8 @@ int Dispatch(const CliArgs& args, const CommandEnv& env) {
   if (c.trust_sync->parsed()) return RunTrustSync(args.trust, env);
   if (c.trust_show->parsed()) return RunTrustShow(args.trust, env);
   if (c.label->parsed()) return RunLabel(args.label, env);
+  if (c.party_list->parsed()) return RunPartyList(args.party_list, env);
+  if (c.party_show->parsed()) return RunPartyShow(args.party_show, env);
   if (c.bench->parsed()) return RunBenchCommand(args.bench, env);
   return Usage(env, "no command given; see frontera --help");
 }

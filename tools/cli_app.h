@@ -12,6 +12,7 @@
 #include "tools/cli_common.h"
 #include "tools/cmd_issue.h"
 #include "tools/cmd_ledger.h"
+#include "tools/cmd_party.h"
 #include "tools/cmd_setup.h"
 #include "tools/cmd_verify.h"
 
@@ -35,6 +36,8 @@ struct CliArgs {
   TrustOptions trust;
   LabelOptions label;
   BenchCommandOptions bench;
+  PartyListOptions party_list;
+  PartyShowOptions party_show;
 
   struct Commands {
     CLI::App* keygen = nullptr;
@@ -52,6 +55,8 @@ struct CliArgs {
     CLI::App* trust_show = nullptr;
     CLI::App* label = nullptr;
     CLI::App* bench = nullptr;
+    CLI::App* party_list = nullptr;
+    CLI::App* party_show = nullptr;
   } commands;
 };
 

@@ -2,8 +2,10 @@
 
 #include <toml++/toml.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <utility>
 
 #include "crypto/did_key.h"
 #include "crypto/key_file.h"
@@ -194,6 +196,29 @@ Result<Json> BuildGenesisJson(std::string_view toml_text, const std::string& sou
         }
       }
       p["prefixes"] = std::move(prefixes);
+    }
+    if (t.get("licence") != nullptr) {
+      Json licences = Json::array();
+      for (const toml::table* l : TablesOf(t, "licence", problems)) {
+        const std::string lwhat = what + " licence";
+        Json licence = Json::object();
+        for (const auto& [key, member] :
+             {std::pair{"cas", "casRn"}, std::pair{"number", "number"},
+              std::pair{"valid_from", "validFrom"}, std::pair{"valid_until", "validUntil"}}) {
+          // Dates may be TOML dates (2026-01-01) or strings.
+          const toml::node* node = l->get(key);
+          if (const auto* date = node ? node->as_date() : nullptr) {
+            char text[16];
+            std::snprintf(text, sizeof text, "%04d-%02d-%02d", static_cast<int>(date->get().year),
+                          static_cast<int>(date->get().month), static_cast<int>(date->get().day));
+            licence[member] = text;
+          } else if (auto value = GetString(*l, key, true, lwhat, problems)) {
+            licence[member] = *value;
+          }
+        }
+        licences.push_back(std::move(licence));
+      }
+      p["licences"] = std::move(licences);
     }
     parties.push_back(std::move(p));
   }

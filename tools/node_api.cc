@@ -92,7 +92,7 @@ std::string CertificatePath(const std::string& id) {
   return "/v1/certificates/" + api::Client::EncodePathSegment(id);
 }
 
-Result<PartyRecord> FetchParty(Node& node, const std::string& did) {
+Result<Json> FetchPartyJson(Node& node, const std::string& did) {
   auto answer = node.GetJson("/v1/parties/" + api::Client::EncodePathSegment(did));
   if (!answer.ok()) {
     if (answer.status().IsNotFound()) {
@@ -100,7 +100,37 @@ Result<PartyRecord> FetchParty(Node& node, const std::string& did) {
     }
     return answer.status().WithContext("GET /v1/parties/" + did);
   }
-  auto record = PartyRecordFromJson(*answer);
+  return answer;
+}
+
+Result<Json> FetchParties(Node& node, const std::string& role, const std::string& country) {
+  Json all = Json::array();
+  std::string after;
+  for (;;) {
+    std::string path = "/v1/parties?limit=1000";
+    if (!role.empty()) path += "&role=" + api::Client::EncodePathSegment(role);
+    if (!country.empty()) path += "&country=" + api::Client::EncodePathSegment(country);
+    if (!after.empty()) path += "&after=" + api::Client::EncodePathSegment(after);
+    FRONTERA_ASSIGN_OR_RETURN(Json page, node.GetJson(path));
+    if (!page.is_object() || !page.contains("parties") || !page["parties"].is_array() ||
+        !page.contains("next") || !(page["next"].is_null() || page["next"].is_string())) {
+      return Status::InvalidArgument("GET " + path + ": the answer is not {parties, next}");
+    }
+    for (Json& party : page["parties"]) all.push_back(std::move(party));
+    if (page["next"].is_null()) return all;
+    // Each page starts after the last one: a node that answers the same
+    // cursor again would keep this loop going.
+    const std::string next = page["next"].get<std::string>();
+    if (next <= after) {
+      return Status::InvalidArgument("GET " + path + ": next " + next + " does not move forward");
+    }
+    after = next;
+  }
+}
+
+Result<PartyRecord> FetchParty(Node& node, const std::string& did) {
+  FRONTERA_ASSIGN_OR_RETURN(Json answer, FetchPartyJson(node, did));
+  auto record = PartyRecordFromJson(answer);
   if (!record.ok()) return record.status().WithContext("GET /v1/parties/" + did);
   return record;
 }

@@ -83,6 +83,13 @@ std::string CertificatePath(const std::string& id);
 
 // GET /v1/parties/{did}. kNotFound says the DID is not a registered party.
 Result<PartyRecord> FetchParty(Node& node, const std::string& did);
+// The same answer as the node's JSON.
+Result<crypto::Json> FetchPartyJson(Node& node, const std::string& did);
+
+// Every party GET /v1/parties?role=&country= lists (empty: any), page after
+// page in DID order, as one JSON array. kInvalidArgument when a page is not
+// {parties, next}, or when a page's next does not move past the one before.
+Result<crypto::Json> FetchParties(Node& node, const std::string& role, const std::string& country);
 
 // The "resolver" member of GET /v1/status. kUnavailable when the node does
 // not say.

@@ -224,7 +224,7 @@ Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
   // to the party it names (CBV 2.0 §8.3 possessing_party).
   std::string custodian = facts.parsed->issuer;
   std::string shipped_to;  // destination of the latest shipping, or empty
-  bool on_hold = false;
+  std::string held_by;     // the agency whose hold is in force, or empty
   for (size_t i = 0; i < evidence.events.size(); ++i) {
     const Json& document = evidence.events[i];
     auto proof = crypto::VerifyProof(document);
@@ -297,8 +297,14 @@ Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
           fail(i, StepName(event->kind) + " by " + Who(genesis, signer) +
                       "; only a customs agency performs customs acts");
         }
-        if (event->kind == ledger::EventKind::kCustomsHold) on_hold = true;
-        if (event->kind == ledger::EventKind::kCustomsRelease) on_hold = false;
+        if (event->kind == ledger::EventKind::kCustomsHold) held_by = signer;
+        if (event->kind == ledger::EventKind::kCustomsRelease) {
+          if (!held_by.empty() && signer != held_by) {
+            fail(i, "release by " + Who(genesis, signer) + ", but the hold was placed by " +
+                        Who(genesis, held_by) + ", which alone releases it");
+          }
+          held_by.clear();
+        }
         break;
     }
     if (check.passed) check.reasons.push_back(line);
@@ -306,7 +312,10 @@ Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
   if (check.passed) {
     if (evidence.events.empty()) check.reasons.push_back("no events recorded");
     check.reasons.push_back("custodian now: " + Who(genesis, custodian));
-    if (on_hold) check.reasons.push_back("under customs hold (no release recorded)");
+    if (!held_by.empty()) {
+      check.reasons.push_back("under customs hold by " + Who(genesis, held_by) +
+                              " (no release recorded)");
+    }
   }
   return check;
 }

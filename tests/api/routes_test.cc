@@ -40,6 +40,7 @@ const std::vector<RouteCase> kCases = {
     {"/v1/proofs/consistency", Route::kConsistency, "GET", "", "", true},
     {"/v1/proofs/inclusion", Route::kLeafProof, "GET", "", "", true},
     {"/v1/blocks/7", Route::kBlock, "GET", "height", "7", true},
+    {"/v1/parties", Route::kParties, "GET", "", "", false},
     {"/v1/parties/did%3Akey%3Az6Mk", Route::kParty, "GET", "did", "did%3Akey%3Az6Mk", false},
     {"/v1/certificates/c1/qr.svg", Route::kLabelSvg, "GET", "id", "c1", true},
     {"/v1/certificates/c1/qr.png", Route::kLabelPng, "GET", "id", "c1", true},
@@ -233,6 +234,37 @@ TEST_CASE("ParseConsistencyQuery: first and second, each once") {
   Result<ConsistencyQuery> malformed = ParseConsistencyQuery("first=%z&second=2");
   REQUIRE_FALSE(malformed.ok());
   CHECK(OnlyError(malformed.status()) == FieldError{"/query/first", "malformed percent-encoding"});
+}
+
+TEST_CASE("ParsePartiesQuery: optional role, country, after and limit, each once") {
+  Result<PartiesQuery> none = ParsePartiesQuery("");
+  REQUIRE(none.ok());
+  CHECK(none->role.empty());
+  CHECK(none->country.empty());
+  CHECK(none->after.empty());
+  CHECK(none->limit == kPartiesPageDefault);
+  Result<PartiesQuery> all =
+      ParsePartiesQuery("role=pharmacy&country=CA&after=did%3Akey%3Az6Mk&limit=1000");
+  REQUIRE_MESSAGE(all.ok(), all.status().ToString());
+  CHECK(all->role == "pharmacy");
+  CHECK(all->country == "CA");
+  CHECK(all->after == "did:key:z6Mk");
+  CHECK(all->limit == 1000);
+  Result<PartiesQuery> bad = ParsePartiesQuery("role=smuggler&country=ca&limit=0&after=");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().field_errors() ==
+        std::vector<FieldError>{
+            {"/query/role",
+             "must be one of manufacturer, shipper, carrier, distributor, pharmacy, importer, "
+             "agency"},
+            {"/query/country", "must be an ISO 3166-1 alpha-2 code, such as CA"},
+            {"/query/after", "must be the did:key a previous page named as next"},
+            {"/query/limit", "must be 1 to 1000"}});
+  Result<PartiesQuery> twice = ParsePartiesQuery("role=agency&role=carrier&limit=x");
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.status().field_errors() ==
+        std::vector<FieldError>{{"/query/role", "given more than once"},
+                                {"/query/limit", "expected a decimal integer (digits 0-9 only)"}});
 }
 
 TEST_CASE("ParseModulePxQuery: absent is the default; otherwise min to max") {

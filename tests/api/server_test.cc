@@ -214,6 +214,14 @@ TEST_CASE("GET routes answer with the backend's data") {
     CHECK((*answer)["height"] == 12);
     CHECK(f.backend.calls().at(0).height == 12);
   }
+  SUBCASE("parties by role and country") {
+    f.backend.SetReadJson(Json{{"parties", Json::array()}, {"next", nullptr}});
+    auto answer = f.client->GetJson("/v1/parties?role=pharmacy&country=CA&limit=5");
+    REQUIRE(answer.ok());
+    CHECK((*answer)["next"].is_null());
+    CHECK(f.backend.calls().at(0).method == "ListParties");
+    CHECK(f.backend.calls().at(0).id == "pharmacy|CA||5");
+  }
   SUBCASE("party by did") {
     std::string did = "did:key:z6MkrmyC2ff8r8q7s33aQjVAv3UHE73nptnDnyNhEHiaLzf3";
     REQUIRE(f.client->GetJson("/v1/parties/" + Client::EncodePathSegment(did)).ok());
@@ -408,6 +416,12 @@ TEST_CASE("path and query parameters are validated with pointers") {
         ExpectProblem(f.Raw(Get("/v1/certificates/%C3%28")), 400, ProblemType::kInvalidParameter);
     CHECK(problem["errors"][0]["pointer"] == "/path/id");
     CHECK(f.backend.write_calls() == 0);
+  }
+  SUBCASE("a parties query with an unknown role: 400 naming it, the backend not asked") {
+    Json problem =
+        ExpectProblem(f.Raw(Get("/v1/parties?role=smuggler")), 400, ProblemType::kInvalidParameter);
+    CHECK(problem["errors"][0]["pointer"] == "/query/role");
+    CHECK(f.backend.calls().empty());
   }
   SUBCASE("a block height that is not a decimal uint64") {
     for (std::string bad : {"abc", "-1", "%2B1", "18446744073709551616", "1.0"}) {

@@ -149,6 +149,12 @@ class FakeBackend : public Backend {
     calls_.push_back(call);
     return read_json_;
   }
+  Result<Json> ListParties(const PartiesQuery& query) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("ListParties", query.role + "|" + query.country + "|" + query.after +
+                                                 "|" + std::to_string(query.limit)));
+    return read_json_;
+  }
   Result<Json> GetParty(const std::string& did) override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(MakeCall("GetParty", did));

@@ -17,6 +17,7 @@
 #include "common/encoding.h"
 #include "crypto/did_key.h"
 #include "crypto/key_file.h"
+#include "tests/example_party.h"
 
 extern char** environ;
 
@@ -79,11 +80,7 @@ Json WriteExamplePartyKeys(const std::string& dir) {
   for (const auto& [name, p] : fixture["parties"].items()) {
     REQUIRE(
         crypto::WriteKeyFile(dir + "/keys/" + name + ".key", ExampleParties().at(name).key).ok());
-    Json party = {
-        {"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]}, {"country", p["country"]}};
-    if (p.contains("gln")) party["gln"] = p["gln"];
-    if (p.contains("prefixes")) party["prefixes"] = p["prefixes"];
-    parties.push_back(party);
+    parties.push_back(testing::ExampleGenesisParty(name, p));
   }
   return parties;
 }

@@ -56,6 +56,8 @@ TEST_CASE("a running validator's answers match the schemas of api/openapi.json")
   r.Add("getBlock", client->GetRaw("/v1/blocks/1"), 200);
   r.Add("getParty", client->GetRaw("/v1/parties/" + ExampleParties().at("mx-manufacturer").did),
         200);
+  r.Add("listParties", client->GetRaw("/v1/parties?role=distributor&limit=2"), 200);
+  r.Add("listParties", client->GetRaw("/v1/parties?limit=1001"), 400);
   r.Add("getStatus", client->GetRaw("/v1/status"), 200);
   r.Add("getTrustBundle", client->GetRaw("/v1/trust-bundle"), 200);
   r.Add("getLabelSvg", client->GetRaw(cert + "/qr.svg"), 200);

@@ -1,5 +1,6 @@
 // ledger::ParseGenesis: the parties' GS1 company prefixes do not overlap
-// across parties (docs/formats.md §10).
+// across parties, and their precursor licences are well-formed
+// (docs/formats.md §10).
 #include "ledger/genesis.h"
 
 #include <doctest/doctest.h>
@@ -65,6 +66,40 @@ TEST_CASE("an overlap is found past a party's own nested prefixes") {
   // although its neighbour 75001 is not its prefix.
   std::string error = OnlyError(GenesisWithPrefixes({"7500", "75001"}, {"75002"}));
   CHECK(error.starts_with("/parties/1/prefixes/0: lies inside /parties/0/prefixes/0 (\"7500\""));
+}
+
+// The example network with `licence` as the manufacturer's only licence.
+Json GenesisWithLicence(const Json& licence) {
+  Json document = GenesisWithPrefixes(Json::array(), Json::array());
+  document["parties"][0]["licences"] = Json::array({licence});
+  return document;
+}
+
+TEST_CASE("a licence names a substance by a valid CAS number, a number and an ordered period") {
+  const Json good = {{"casRn", "345-78-8"},
+                     {"number", "COFEPRIS-PQ-2026-0117"},
+                     {"validFrom", "2026-01-01"},
+                     {"validUntil", "2027-12-31"}};
+  auto g = ParseGenesis(GenesisWithLicence(good));
+  REQUIRE_MESSAGE(g.ok(), g.status().ToString());
+  CHECK(g->parties[0].ToJson()["licences"] == Json::array({good}));
+
+  Json bad_cas = good;
+  bad_cas["casRn"] = "345-78-9";
+  CHECK(OnlyError(GenesisWithLicence(bad_cas)) ==
+        "/parties/0/licences/0/casRn: must be a CAS Registry Number with a valid check digit");
+  Json bad_date = good;
+  bad_date["validUntil"] = "2027-02-30";
+  CHECK(OnlyError(GenesisWithLicence(bad_date)) ==
+        "/parties/0/licences/0/validUntil: must be a date YYYY-MM-DD");
+  Json reversed = good;
+  reversed["validUntil"] = "2025-12-31";
+  CHECK(OnlyError(GenesisWithLicence(reversed)) ==
+        "/parties/0/licences/0/validUntil: must not be before validFrom");
+  Json no_number = good;
+  no_number.erase("number");
+  CHECK(OnlyError(GenesisWithLicence(no_number)) ==
+        "/parties/0/licences/0/number: required non-empty string");
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "crypto/key_file.h"
 #include "ledger/state_machine.h"
 #include "storage/kv_store.h"
+#include "tests/example_party.h"
 #include "tests/temp_dir.h"
 
 namespace frontera::ledger {
@@ -42,11 +43,7 @@ inline Genesis ExampleGenesis() {
   Json parties = Json::array();
   const Json fixture = Fixture("parties.json");  // outlives the loop over its items
   for (const auto& [name, p] : fixture["parties"].items()) {
-    Json party = {
-        {"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]}, {"country", p["country"]}};
-    if (p.contains("gln")) party["gln"] = p["gln"];
-    if (p.contains("prefixes")) party["prefixes"] = p["prefixes"];
-    parties.push_back(party);
+    parties.push_back(testing::ExampleGenesisParty(name, p));
   }
   auto g = ParseGenesis(
       {{"network", "frontera.example/north-america-1"},

@@ -167,13 +167,31 @@ TEST_CASE("every ledger rule refuses with its status, pointer and reason") {
   foreign_sscc["credentialSubject"]["sscc"] = Sscc("0614141", "1");
   foreign_sscc["credentialSubject"]["id"] =
       "https://id.gs1.org/00/" + foreign_sscc["credentialSubject"]["sscc"].get<std::string>();
-  Json unknown_exporter = precursor;
-  unknown_exporter["id"] = "urn:uuid:00000000-0000-4000-8000-000000000f02";
-  unknown_exporter["credentialSubject"]["sscc"] = Sscc("7501234", "77");
-  unknown_exporter["credentialSubject"]["id"] =
-      "https://id.gs1.org/00/" + unknown_exporter["credentialSubject"]["sscc"].get<std::string>();
-  unknown_exporter["credentialSubject"]["exporter"]["id"] =
-      crypto::DidKeyFromPublicKey(stranger.public_key());
+  // A new consignment (its own id and SSCC) with `change` made to its subject.
+  int consignments = 0;
+  auto consignment = [&](auto change) {
+    Json doc = precursor;
+    ++consignments;
+    doc["id"] = "urn:uuid:00000000-0000-4000-8000-0000000010" + std::to_string(10 + consignments);
+    doc["credentialSubject"]["sscc"] = Sscc("7501234", std::to_string(70 + consignments));
+    doc["credentialSubject"]["id"] =
+        "https://id.gs1.org/00/" + doc["credentialSubject"]["sscc"].get<std::string>();
+    change(doc["credentialSubject"]);
+    return SignAs(doc, "mx-manufacturer");
+  };
+  const std::string stranger_did = crypto::DidKeyFromPublicKey(stranger.public_key());
+  const Json carrier_ref = {
+      {"id", carrier}, {"name", "Transportes Frontera Norte S.A. de C.V."}, {"country", "MX"}};
+  // A new product of the example manufacturer with `change` made to its
+  // manufacturer member.
+  int products = 0;
+  auto product = [&](auto change) {
+    ++products;
+    Json doc = Pharma("urn:uuid:00000000-0000-4000-8000-0000000011" + std::to_string(10 + products),
+                      "SNM" + std::to_string(products));
+    change(doc["credentialSubject"]["manufacturer"]);
+    return SignAs(doc, "mx-manufacturer");
+  };
   Json same_sscc = precursor;
   same_sscc["id"] = "urn:uuid:00000000-0000-4000-8000-000000000f03";
 
@@ -210,9 +228,40 @@ TEST_CASE("every ledger rule refuses with its status, pointer and reason") {
       {"SSCC outside the issuer's prefixes", DocumentKind::kCredential, "",
        SignAs(foreign_sscc, "mx-manufacturer"), C::kPermissionDenied, "/credentialSubject/sscc",
        "not under the issuer's GS1 company prefixes"},
-      {"exporter not registered", DocumentKind::kCredential, "",
-       SignAs(unknown_exporter, "mx-manufacturer"), C::kPermissionDenied,
-       "/credentialSubject/exporter/id", "is not a registered party"},
+      {"a product whose manufacturer is not its issuer", DocumentKind::kCredential, "",
+       product([&](Json& m) { m["id"] = distributor; }), C::kPermissionDenied,
+       "/credentialSubject/manufacturer/id", "the product's manufacturer must be its issuer"},
+      {"a manufacturer named otherwise than registered", DocumentKind::kCredential, "",
+       product([](Json& m) { m["name"] = "Laboratorios Ejemplo"; }), C::kFailedPrecondition,
+       "/credentialSubject/manufacturer/name", "is not its registered name"},
+      {"a manufacturer's GLN not as registered", DocumentKind::kCredential, "",
+       product([](Json& m) { m["gln"] = "0031234500004"; }), C::kFailedPrecondition,
+       "/credentialSubject/manufacturer/gln", "is not its registered GLN"},
+      {"an exporter that is not the issuer", DocumentKind::kCredential, "",
+       consignment([&](Json& s) { s["exporter"]["id"] = stranger_did; }), C::kPermissionDenied,
+       "/credentialSubject/exporter/id", "the consignment's exporter must be its issuer"},
+      {"an exporter's country not as registered", DocumentKind::kCredential, "",
+       consignment([](Json& s) { s["exporter"]["country"] = "US"; }), C::kFailedPrecondition,
+       "/credentialSubject/exporter/country", "is not its registered country"},
+      {"an unregistered importer", DocumentKind::kCredential, "",
+       consignment([&](Json& s) { s["importer"]["id"] = stranger_did; }), C::kPermissionDenied,
+       "/credentialSubject/importer/id", "is not a registered party"},
+      {"a carrier as importer", DocumentKind::kCredential, "",
+       consignment([&](Json& s) { s["importer"] = carrier_ref; }), C::kPermissionDenied,
+       "/credentialSubject/importer/id", "must be a registered importer, distributor"},
+      {"a carrier as consignee", DocumentKind::kCredential, "",
+       consignment([&](Json& s) { s["consignee"] = carrier_ref; }), C::kPermissionDenied,
+       "/credentialSubject/consignee/id", "must be a registered importer, distributor"},
+      {"an exporter without a licence for the substance", DocumentKind::kCredential, "",
+       consignment([](Json& s) { s["substance"]["casRn"] = "299-42-3"; }), C::kPermissionDenied,
+       "/credentialSubject/exporter/id", "holds no licence for substance 299-42-3"},
+      {"an importer whose licence ended before the dispatch date", DocumentKind::kCredential, "",
+       consignment([](Json& s) { s["dispatchDate"] = "2027-09-01"; }), C::kPermissionDenied,
+       "/credentialSubject/importer/id",
+       "holds no licence for substance 345-78-8 valid on the dispatch date 2027-09-01"},
+      {"a consignee named otherwise than registered", DocumentKind::kCredential, "",
+       consignment([](Json& s) { s["consignee"]["name"] = "Example Pharma"; }),
+       C::kFailedPrecondition, "/credentialSubject/consignee/name", "is not its registered name"},
       {"SSCC already certified", DocumentKind::kCredential, "",
        SignAs(same_sscc, "mx-manufacturer"), C::kAlreadyExists, "/credentialSubject/sscc",
        "already has certificate"},
@@ -237,6 +286,10 @@ TEST_CASE("every ledger rule refuses with its status, pointer and reason") {
       {"customs hold when held", DocumentKind::kEvent, kPharmaHeld,
        SignAs(Event(kPharmaHeld, "SNB1", kHold), "mx-anam"), C::kFailedPrecondition, "/bizStep",
        "already under customs hold"},
+      {"customs release by an agency that did not place the hold", DocumentKind::kEvent,
+       kPharmaHeld, SignAs(Event(kPharmaHeld, "SNB1", kRelease), "mx-anam"), C::kPermissionDenied,
+       "/proof/verificationMethod",
+       "only the agency that placed the hold releases it: U.S. Customs and Border Protection"},
       {"customs release when not held", DocumentKind::kEvent, kPharmaA,
        SignAs(Event(kPharmaA, "SN000123", kRelease), "us-cbp"), C::kFailedPrecondition, "/bizStep",
        "not under customs hold"},
@@ -304,6 +357,40 @@ TEST_CASE("every ledger rule refuses with its status, pointer and reason") {
     CHECK_FALSE(refused.outcomes[i].status.ok());
   }
   CHECK(refused.tree_size == block.tree_size);
+}
+
+TEST_CASE("a customs hold names its agency, which alone releases it") {
+  crypto::InitCrypto();
+  TempStore store;
+  auto sm = StateMachine::Open(store.get(), ExampleGenesis(), StateMachineOptions{});
+  REQUIRE(sm.ok());
+  const std::string cbp = Did("us-cbp");
+  ApplyAndWrite(**sm, store.get(), 1,
+                Proposal{kNov30,
+                         {Doc(DocumentKind::kCredential, Fixture("pharma-credential.json")),
+                          Doc(DocumentKind::kEvent,
+                              SignAs(Event(kPharmaA, "SN000123", kHold), "us-cbp"), kPharmaA)}});
+  auto held = (*sm)->CertificateView(kPharmaA);
+  REQUIRE(held.ok());
+  CHECK((*held)["flags"] == Json::array({"customs_hold"}));
+  CHECK((*held)["held_by"] == cbp);
+
+  // Another agency's release is refused; the one that held it releases.
+  const Json by_anam = SignAs(Event(kPharmaA, "SN000123", kRelease), "mx-anam");
+  CHECK(
+      (*sm)->Admit(DocumentKind::kEvent, kPharmaA, by_anam, kNov30).status().IsPermissionDenied());
+  const Json by_cbp = SignAs(Event(kPharmaA, "SN000123", kRelease), "us-cbp");
+  const Block released = ApplyAndWrite(**sm, store.get(), 2,
+                                       Proposal{kNov30 + 1000,
+                                                {Doc(DocumentKind::kEvent, by_anam, kPharmaA),
+                                                 Doc(DocumentKind::kEvent, by_cbp, kPharmaA)}});
+  REQUIRE(released.outcomes.size() == 2);
+  CHECK(released.outcomes[0].status.IsPermissionDenied());
+  CHECK_MESSAGE(released.outcomes[1].status.ok(), released.outcomes[1].status.ToString());
+  auto free = (*sm)->CertificateView(kPharmaA);
+  REQUIRE(free.ok());
+  CHECK((*free)["flags"] == Json::array());
+  CHECK((*free)["held_by"].is_null());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -359,6 +360,42 @@ TEST_CASE("the revocations note covers each revocation's reason, and a reload ke
   store.Open();
   auto reopened = StateMachine::Open(store.get(), ExampleGenesis(), {});
   CHECK(reopened.status().IsCorruption());
+}
+
+TEST_CASE("the party list filters by role and country, in DID order, a page at a time") {
+  TempStore store;
+  auto sm = StateMachine::Open(store.get(), ExampleGenesis(), StateMachineOptions{});
+  REQUIRE(sm.ok());
+  const Json agencies = (*sm)->PartiesJson("agency", "", "", 100);
+  REQUIRE(agencies["parties"].size() == 3);
+  CHECK(agencies["next"].is_null());
+  std::vector<std::string> dids;
+  for (const Json& p : agencies["parties"]) {
+    CHECK(p["role"] == "agency");
+    CHECK(p["registered_by"] == "genesis");
+    dids.push_back(p["did"]);
+  }
+  CHECK(std::is_sorted(dids.begin(), dids.end()));
+
+  const Json mexican = (*sm)->PartiesJson("", "MX", "", 100);
+  CHECK(mexican["parties"].size() == 3);  // the manufacturer, the carrier, ANAM
+  const Json licensed = (*sm)->PartiesJson("distributor", "US", "", 100);
+  REQUIRE(licensed["parties"].size() == 1);
+  CHECK(licensed["parties"][0]["licences"][0]["casRn"] == "345-78-8");
+
+  // Pages of two: every party once, in order, the last page without next.
+  std::vector<std::string> paged;
+  std::string after;
+  for (int page = 0; page < 10; ++page) {
+    const Json answer = (*sm)->PartiesJson("", "", after, 2);
+    for (const Json& p : answer["parties"]) paged.push_back(p["did"]);
+    if (answer["next"].is_null()) break;
+    CHECK(answer["parties"].size() == 2);
+    after = answer["next"];
+  }
+  CHECK(paged.size() == 6);
+  CHECK(std::is_sorted(paged.begin(), paged.end()));
+  CHECK(std::adjacent_find(paged.begin(), paged.end()) == paged.end());
 }
 
 }  // namespace

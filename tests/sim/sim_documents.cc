@@ -12,6 +12,7 @@
 #include "crypto/json.h"
 #include "crypto/key_file.h"
 #include "ledger/documents.h"
+#include "tests/example_party.h"
 #include "tools/builders.h"
 
 namespace frontera::sim {
@@ -43,11 +44,7 @@ class PoolBuilder {
   ledger::Genesis Genesis() const {
     Json parties = Json::array();
     for (const auto& [name, p] : parties_.items()) {
-      Json party = {
-          {"did", p["did"]}, {"name", p["name"]}, {"role", p["role"]}, {"country", p["country"]}};
-      if (p.contains("gln")) party["gln"] = p["gln"];
-      if (p.contains("prefixes")) party["prefixes"] = p["prefixes"];
-      parties.push_back(party);
+      parties.push_back(testing::ExampleGenesisParty(name, p));
     }
     Json validators = Json::array();
     for (const char* name : {"us-cbp", "mx-anam", "ca-cbsa"}) {
@@ -150,7 +147,7 @@ SimDocumentPool BuildPool() {
     }
     if (n % 3 == 0) {
       builder.AddEvent(pool, ledger::EventKind::kCustomsHold, id, epc, "us-cbp");
-      builder.AddEvent(pool, ledger::EventKind::kCustomsRelease, id, epc, "mx-anam");
+      builder.AddEvent(pool, ledger::EventKind::kCustomsRelease, id, epc, "us-cbp");
     }
     if (n % 4 == 1) builder.AddEvent(pool, ledger::EventKind::kInspecting, id, epc, "ca-cbsa");
   }

@@ -153,6 +153,47 @@ TEST_CASE("a rule broken in the genesis is mapped back to the party's line") {
   CHECK(message.find("network.toml:21: genesis /parties/0/gln:") != std::string::npos);
 }
 
+// The description with a licence table after the manufacturer's key line.
+std::string WithLicence(const std::string& cas) {
+  std::string toml = NetworkToml();
+  const std::string after = "key = \"keys/mx-manufacturer.key\"\n";
+  toml.insert(toml.find(after) + after.size(),
+              "[[party.licence]]\n"
+              "cas = \"" +
+                  cas +
+                  "\"\n"
+                  "number = \"COFEPRIS-PQ-2026-0117\"\n"
+                  "valid_from = 2026-01-01\n"
+                  "valid_until = \"2027-12-31\"\n");
+  return toml;
+}
+
+TEST_CASE("a party's precursor licences: TOML dates or strings, checked like the rest") {
+  TempDir dir;
+  WriteKeys(dir);
+  WriteText(dir.Sub("network.toml"), WithLicence("345-78-8"));
+  auto built = BuildGenesisFromFile(dir.Sub("network.toml"));
+  REQUIRE_MESSAGE(built.ok(), built.status().ToString());
+  CHECK((*built)["parties"][0]["licences"] == Json::array({{{"casRn", "345-78-8"},
+                                                            {"number", "COFEPRIS-PQ-2026-0117"},
+                                                            {"validFrom", "2026-01-01"},
+                                                            {"validUntil", "2027-12-31"}}}));
+  auto genesis = ledger::ParseGenesis(*built);
+  REQUIRE_MESSAGE(genesis.ok(), genesis.status().ToString());
+  REQUIRE(genesis->parties[0].licences.size() == 1);
+  CHECK(genesis->parties[0].licences[0].Covers("345-78-8", "2027-12-31"));
+  CHECK_FALSE(genesis->parties[0].licences[0].Covers("345-78-8", "2028-01-01"));
+  CHECK_FALSE(genesis->parties[0].licences[0].Covers("90-82-4", "2026-06-01"));
+
+  // A CAS number with a wrong check digit, mapped back to the party's line.
+  WriteText(dir.Sub("network.toml"), WithLicence("345-78-9"));
+  built = BuildGenesisFromFile(dir.Sub("network.toml"));
+  REQUIRE_FALSE(built.ok());
+  CAPTURE(built.status().message());
+  CHECK(built.status().message().find("network.toml:21: genesis /parties/0/licences/0/casRn:") !=
+        std::string::npos);
+}
+
 TEST_CASE("a description without validators is refused") {
   auto built = BuildGenesisJson(
       "network = \"n\"\nresolver = \"r.example\"\ncreated = \"2026-11-30T00:00:00Z\"\n", "x.toml");

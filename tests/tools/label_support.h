@@ -13,6 +13,7 @@
 #include "crypto/signed_note.h"
 #include "ledger/genesis.h"
 #include "ledger/gs1.h"
+#include "tests/example_party.h"
 #include "tests/tools/test_support.h"
 #include "tools/trust.h"
 
@@ -23,14 +24,8 @@ using crypto::Json;
 inline constexpr char kLabelNetwork[] = "frontera.example/north-america-1";
 
 inline Json LabelPartyJson(const std::string& fixture_name) {
-  Json party = LoadFixture("parties.json")["parties"][fixture_name];
-  Json out = {{"did", party["did"]},
-              {"name", party["name"]},
-              {"role", party["role"]},
-              {"country", party["country"]}};
-  if (party.contains("gln")) out["gln"] = party["gln"];
-  if (party.contains("prefixes")) out["prefixes"] = party["prefixes"];
-  return out;
+  return frontera::testing::ExampleGenesisParty(
+      fixture_name, LoadFixture("parties.json")["parties"][fixture_name]);
 }
 
 inline Json LabelGenesisJson() {

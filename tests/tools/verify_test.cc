@@ -317,6 +317,22 @@ TEST_CASE("a customs act by a party that is not an agency is NOT AUTHENTIC") {
   CHECK(AnyReasonContains(report, "only a customs agency performs customs acts"));
 }
 
+TEST_CASE("a release by an agency that did not place the hold is NOT AUTHENTIC") {
+  World world;
+  world.events[3] = SignedEvent("release", "mx-anam", nullptr, "2026-11-04T12:00:00.000-06:00");
+  Report report = VerifyEvidence(ParseGenesisOrDie(GenesisJson()), world.Gather(), kNow);
+  CHECK(report.verdict == Verdict::kNotAuthentic);
+  CHECK(AnyReasonContains(report, "but the hold was placed by U.S. Customs and Border Protection"));
+}
+
+TEST_CASE("a hold in force names its agency") {
+  World world;
+  world.events.erase(world.events.begin() + 3, world.events.end());  // shipped, then held
+  Report report = VerifyEvidence(ParseGenesisOrDie(GenesisJson()), world.Gather(), kNow);
+  INFO(RenderReport(report));
+  CHECK(AnyReasonContains(report, "under customs hold by U.S. Customs and Border Protection"));
+}
+
 TEST_CASE("an event by an unregistered signer or for another certificate is NOT AUTHENTIC") {
   World world;
   crypto::KeyPair stranger = crypto::KeyPair::Generate();
