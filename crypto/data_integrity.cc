@@ -184,6 +184,57 @@ Result<Json> CreateProof(const Json& unsecured, const ProofOptions& options, con
   return secured;
 }
 
+Result<Json> AddProof(const Json& document, const ProofOptions& options, const KeyPair& key) {
+  if (!document.is_object()) return Invalid("", "document to secure must be a JSON object");
+  const Json* existing = FindMember(document, "proof");
+  if (existing == nullptr) return CreateProof(document, options, key);
+  if (!existing->is_object() && !existing->is_array()) {
+    return Invalid("/proof", "must be a proof object or a proof set");
+  }
+  Json proofs = existing->is_array() ? *existing : Json::array({*existing});
+  if (proofs.size() >= kProofSetMax) {
+    return Invalid("/proof",
+                   "a proof set holds at most " + std::to_string(kProofSetMax) + " proofs");
+  }
+  // Each proof of a set signs the document without any proof.
+  Json unsecured = document;
+  unsecured.erase("proof");
+  FRONTERA_ASSIGN_OR_RETURN(Json signed_alone, CreateProof(unsecured, options, key));
+  proofs.push_back(std::move(signed_alone["proof"]));
+  unsecured["proof"] = std::move(proofs);
+  return unsecured;
+}
+
+Result<std::vector<VerifiedProof>> VerifyProofs(const Json& secured) {
+  if (!secured.is_object()) return Invalid("", "secured document must be a JSON object");
+  const Json* proof = FindMember(secured, "proof");
+  if (proof == nullptr || !proof->is_array()) {
+    FRONTERA_ASSIGN_OR_RETURN(VerifiedProof one, VerifyProof(secured));
+    return std::vector<VerifiedProof>{std::move(one)};
+  }
+  if (proof->empty() || proof->size() > kProofSetMax) {
+    return Invalid("/proof", "a proof set holds 1 to " + std::to_string(kProofSetMax) + " proofs");
+  }
+  std::vector<VerifiedProof> out;
+  Json alone = secured;
+  for (size_t i = 0; i < proof->size(); ++i) {
+    alone["proof"] = (*proof)[i];
+    Result<VerifiedProof> verified = VerifyProof(alone);
+    if (!verified.ok()) {
+      // The same error, pointing into this proof of the set.
+      const std::string at = "/proof/" + std::to_string(i);
+      std::vector<FieldError> errors = verified.status().field_errors();
+      for (FieldError& e : errors) {
+        if (e.pointer.rfind("/proof", 0) == 0) e.pointer = at + e.pointer.substr(6);
+      }
+      if (errors.empty()) return verified.status();
+      return Invalid(errors[0].pointer, errors[0].reason);
+    }
+    out.push_back(std::move(verified).value());
+  }
+  return out;
+}
+
 Result<VerifiedProof> VerifyProof(const Json& secured) {
   if (!secured.is_object()) return Invalid("", "secured document must be a JSON object");
   const Json* proof = FindMember(secured, "proof");

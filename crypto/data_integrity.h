@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 #include "crypto/ed25519.h"
@@ -42,6 +43,23 @@ struct VerifiedProof {
 // FieldError pointing into the document (e.g. "/proof/proofValue") and a reason
 // such as "signature does not verify" or "cryptosuite must be eddsa-jcs-2022".
 Result<VerifiedProof> VerifyProof(const Json& secured);
+
+// Proof sets ("Verifiable Credential Data Integrity 1.0" §2.1.2): "proof"
+// holds an array of proofs, each made independently over the document without
+// its "proof" member (no previousProof chain), in any order. Frontera uses
+// them for documents a majority of agencies sign.
+inline constexpr size_t kProofSetMax = 16;
+
+// Adds a proof by `key` to `document`: its only proof when it has none, or
+// one more in its proof set (a single proof becomes a set of two). Fails as
+// CreateProof does, or when the set would exceed kProofSetMax.
+Result<Json> AddProof(const Json& document, const ProofOptions& options, const KeyPair& key);
+
+// Verifies every proof of `secured`, a single proof or a set of 1 to
+// kProofSetMax, each over the document without "proof"; the verified proofs
+// in the order written. The first failure is returned, its pointer inside
+// the failing proof ("/proof/1/proofValue" for the second of a set).
+Result<std::vector<VerifiedProof>> VerifyProofs(const Json& secured);
 
 // True iff `text` is an RFC 3339 §5.6 date-time with upper-case "T" and an
 // explicit offset ("Z" or ±hh:mm), as XML Schema dateTimeStamp requires for

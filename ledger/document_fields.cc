@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "crypto/data_integrity.h"
 #include "crypto/did_key.h"
 
 namespace frontera::ledger::document_fields {
@@ -137,6 +138,28 @@ void CheckContext(Fields& fields, const Json& document, std::string_view first,
       fields.Broken("/@context", "must include " + std::string(name));
     }
   }
+}
+
+std::string ReadProofOrSet(Fields& fields, const Json& document) {
+  auto it = document.find("proof");
+  if (it == document.end() || !it->is_array()) return ReadProof(fields, document);
+  if (it->empty() || it->size() > crypto::kProofSetMax) {
+    fields.Malformed(
+        "/proof", "a proof set must hold 1 to " + std::to_string(crypto::kProofSetMax) + " proofs");
+    return "";
+  }
+  std::string first;
+  for (size_t i = 0; i < it->size(); ++i) {
+    const std::string pointer = Child("/proof", i);
+    if (!(*it)[i].is_object()) {
+      fields.Malformed(pointer, "must be a proof object");
+      continue;
+    }
+    std::optional<std::string> method =
+        BoundedText(fields, (*it)[i], pointer, "verificationMethod", Need::kRequired, kIdCharsMax);
+    if (i == 0) first = method.value_or("");
+  }
+  return first;
 }
 
 std::string ReadProof(Fields& fields, const Json& document) {

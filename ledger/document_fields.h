@@ -211,4 +211,9 @@ void CheckContext(Fields& fields, const Json& document, std::string_view first,
 // (the Data Integrity verifier interprets it).
 std::string ReadProof(Fields& fields, const Json& document);
 
+// "proof": a proof object, or a proof set of 1 to crypto::kProofSetMax proof
+// objects (documents a majority of agencies sign); the first proof's
+// verificationMethod as written.
+std::string ReadProofOrSet(Fields& fields, const Json& document);
+
 }  // namespace frontera::ledger::document_fields

@@ -22,7 +22,7 @@ using document_fields::kFronteraContext;
 using document_fields::kReasonCharsMax;
 using document_fields::kVcContextV2;
 using document_fields::Need;
-using document_fields::ReadProof;
+using document_fields::ReadProofOrSet;
 
 Result<Revocation> ParseRevocation(const Json& document) {
   FRONTERA_RETURN_IF_ERROR(CheckDocument(document, "revocation"));
@@ -45,7 +45,7 @@ Result<Revocation> ParseRevocation(const Json& document) {
       CheckedText(fields, document, "", "issuer", Need::kRequired, CheckDidKey).value_or("");
   revocation.reason =
       BoundedText(fields, document, "", "reason", Need::kRequired, kReasonCharsMax).value_or("");
-  revocation.proof_verification_method = ReadProof(fields, document);
+  revocation.proof_verification_method = ReadProofOrSet(fields, document);
 
   FRONTERA_RETURN_IF_ERROR(fields.Finish());
   return revocation;

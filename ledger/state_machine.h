@@ -51,6 +51,9 @@ struct ParsedDocument {
   DocumentKind kind = DocumentKind::kCredential;
   crypto::Hash leaf_hash{};  // SHA-256(0x00 ‖ canonical text)
   std::string signer;        // DID of the proof's verification method
+  // Every signer, in proof order (signers[0] == signer); more than one only
+  // for a revocation with a proof set (a majority of the agencies).
+  std::vector<std::string> signers;
   std::optional<Credential> credential;
   std::optional<Event> event;
   std::optional<Revocation> revocation;
@@ -213,6 +216,9 @@ class StateMachine {
   // precursor consignment's exporter is the issuer, and its importer and
   // consignee are registered parties that may take delivery of precursors.
   Status CheckNamedParties(const Credential& c, const Party& issuer) const;
+  // OK when `signers` (distinct DIDs) are registered agencies in good standing
+  // and a majority of them (of the agencies not suspended).
+  Status CheckAgencyMajority(const std::vector<std::string>& signers) const;
   Status LoadMeta();
   // The certificate record of `id`; kNotFound when there is none.
   Status LoadRecord(const View& view, const std::string& id, crypto::Json& record) const;

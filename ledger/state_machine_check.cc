@@ -132,9 +132,30 @@ Result<ParsedDocument> StateMachine::ParseAndVerify(DocumentKind kind, const Jso
       break;
     }
   }
+  // A proof set (a revocation by a majority of the agencies): every proof
+  // verified, each signer once. Rare: not cached.
+  if (const auto proof = document.find("proof"); proof != document.end() && proof->is_array()) {
+    auto verified = crypto::VerifyProofs(document);
+    if (!verified.ok()) {
+      return Status::FailedPrecondition("proof does not verify: " + verified.status().message(),
+                                        verified.status().field_errors());
+    }
+    for (size_t i = 0; i < verified->size(); ++i) {
+      const std::string& did = (*verified)[i].controller;
+      if (std::find(out.signers.begin(), out.signers.end(), did) != out.signers.end()) {
+        const std::string pointer = "/proof/" + std::to_string(i) + "/verificationMethod";
+        return Status::FailedPrecondition("proof set: " + did + " signed twice",
+                                          {{pointer, "a second proof by the same party"}});
+      }
+      out.signers.push_back(did);
+    }
+    out.signer = out.signers.front();
+    return out;
+  }
   // The signature, unless this node already verified these very bytes.
   if (auto cached = signature_cache_.Find(out.leaf_hash)) {
     out.signer = cached->controller;
+    out.signers = {out.signer};
     return out;
   }
   auto verified = crypto::VerifyProof(document);
@@ -143,6 +164,7 @@ Result<ParsedDocument> StateMachine::ParseAndVerify(DocumentKind kind, const Jso
                                       verified.status().field_errors());
   }
   out.signer = verified->controller;
+  out.signers = {out.signer};
   signature_cache_.Insert(out.leaf_hash, *verified);
   return out;
 }
@@ -213,6 +235,36 @@ Status StateMachine::CheckNamedParties(const Credential& c, const Party& issuer)
           {{std::string("/credentialSubject/") + member + "/id",
             "no licence for " + c.cas_rn + " valid on " + c.dispatch_date}});
     }
+  }
+  return Status::Ok();
+}
+
+Status StateMachine::CheckAgencyMajority(const std::vector<std::string>& signers) const {
+  size_t agencies = 0;
+  for (const Party& p : genesis_.parties) {
+    if (p.role == Role::kAgency && !p.suspended) ++agencies;
+  }
+  const size_t majority = agencies / 2 + 1;
+  for (size_t i = 0; i < signers.size(); ++i) {
+    const Party* party = genesis_.FindParty(signers[i]);
+    const std::string pointer = signers.size() > 1
+                                    ? "/proof/" + std::to_string(i) + "/verificationMethod"
+                                    : "/proof/verificationMethod";
+    if (party == nullptr || party->suspended || party->role != Role::kAgency) {
+      return Status::PermissionDenied(
+          "only the certificate's issuer revokes it, or a majority of the agencies (" +
+              std::to_string(majority) + " of " + std::to_string(agencies) + "), one proof each; " +
+              signers[i] + " is not an agency in good standing",
+          {{pointer, "not the certificate's issuer, nor an agency"}});
+    }
+  }
+  if (signers.size() < majority) {
+    return Status::PermissionDenied(
+        "only the certificate's issuer revokes it, or a majority of the agencies (" +
+            std::to_string(majority) + " of " + std::to_string(agencies) +
+            "), one proof each; signed by " + std::to_string(signers.size()),
+        {{"/proof", "add the proofs of " + std::to_string(majority - signers.size()) +
+                        " more agenc" + (majority - signers.size() == 1 ? "y" : "ies")}});
   }
   return Status::Ok();
 }
@@ -343,11 +395,15 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     if (rev.issuer != signer_did) {
       return Status::FailedPrecondition(
           "the revocation is not signed by its issuer",
-          {{"/proof/verificationMethod", "must be a key of " + rev.issuer}});
+          {{parsed.signers.size() > 1 ? "/proof/0/verificationMethod" : "/proof/verificationMethod",
+            "must be a key of " + rev.issuer}});
     }
-    if (r["issuer"] != signer_did && signer->role != Role::kAgency) {
-      return Status::PermissionDenied("only the certificate's issuer or an agency may revoke it",
-                                      {{"/issuer", "not the issuer or an agency"}});
+    // The issuer revokes its own certificate; otherwise a majority of the
+    // agencies, one proof each (a certificate whose issuer cannot or will not
+    // revoke it). One agency alone holds or inspects, but cannot end a
+    // certificate for good.
+    if (parsed.signers.size() > 1 || r["issuer"] != signer_did) {
+      FRONTERA_RETURN_IF_ERROR(CheckAgencyMajority(parsed.signers));
     }
     if (revoked) {
       return Status::AlreadyExists("certificate " + certificate_id + " is already revoked",

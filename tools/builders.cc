@@ -285,6 +285,14 @@ Result<Json> SignDocument(const Json& document, const crypto::KeyPair& key,
   return crypto::CreateProof(document, options, key);
 }
 
+Result<Json> CoSignDocument(const Json& document, const crypto::KeyPair& key,
+                            const std::string& created) {
+  crypto::ProofOptions options;
+  options.created = created;
+  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
+  return crypto::AddProof(document, options, key);
+}
+
 }  // namespace frontera::tools
 
 namespace frontera::tools {

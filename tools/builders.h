@@ -149,6 +149,12 @@ Result<Json> AttachLabel(const Json& unsigned_credential, std::string_view resol
 Result<Json> SignDocument(const Json& document, const crypto::KeyPair& key,
                           const std::string& created);
 
+// Adds `key`'s proof, made the same way, to a signed document: the proofs
+// become a proof set (crypto::AddProof), as a revocation by a majority of
+// the agencies carries (docs/ledger.md#rules).
+Result<Json> CoSignDocument(const Json& document, const crypto::KeyPair& key,
+                            const std::string& created);
+
 }  // namespace frontera::tools
 
 namespace frontera::tools {

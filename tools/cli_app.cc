@@ -198,14 +198,18 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   c.revoke = app->add_subcommand("revoke", "revoke a certificate");
   c.revoke->add_option("CERT_ID", args.revoke.certificate_id, "certificate id")->required();
   AddNode(c.revoke, args.revoke.node);
-  c.revoke->add_option("--key", args.revoke.key, "key file of the issuer or an agency")->required();
+  c.revoke
+      ->add_option("--key", args.revoke.keys,
+                   "key file of the issuer; or, repeated, of a majority of the agencies")
+      ->required();
   c.revoke
       ->add_option("--reason", args.revoke.reason,
                    "why (a reason starting with \"recall\" is shown as RECALLED)")
       ->required();
   c.revoke->add_flag("--json", args.revoke.json, "print the node's answer as JSON");
   c.revoke->footer(Footer(
-      {"frontera revoke urn:uuid:… --key mx-manufacturer.key --reason \"recall: failed test\""},
+      {"frontera revoke urn:uuid:… --key mx-manufacturer.key --reason \"recall: failed test\"",
+       "frontera revoke urn:uuid:… --key us-cbp.key --key mx-anam.key --reason \"counterfeit\""},
       {{0, "recorded"},
        kUsageCode,
        {kExitDataError, "the revocation is invalid or the node rejected it"},

@@ -111,14 +111,23 @@ int RunEvent(const EventOptions& options, const CommandEnv& env) {
 }
 
 int RunRevoke(const RevokeOptions& options, const CommandEnv& env) {
-  auto key = LoadKey(options.key);
-  if (!key.ok()) return Fail(env, "--key", key.status());
+  if (options.keys.empty()) return Usage(env, "revoke: give --key FILE");
+  std::vector<crypto::KeyPair> keys;
+  for (const std::string& path : options.keys) {
+    auto key = LoadKey(path);
+    if (!key.ok()) return Fail(env, "--key " + path, key.status());
+    keys.push_back(*key);
+  }
   RevocationFields f;
   f.id = NewUrnUuid();
   f.credential_id = options.certificate_id;
-  f.issuer = crypto::DidKeyFromPublicKey(key->public_key());
+  f.issuer = crypto::DidKeyFromPublicKey(keys[0].public_key());
   f.reason = options.reason;
-  auto signed_revocation = SignDocument(BuildRevocation(f), *key, NowRfc3339(env));
+  const std::string now = NowRfc3339(env);
+  auto signed_revocation = SignDocument(BuildRevocation(f), keys[0], now);
+  for (size_t i = 1; i < keys.size() && signed_revocation.ok(); ++i) {
+    signed_revocation = CoSignDocument(*signed_revocation, keys[i], now);
+  }
   if (!signed_revocation.ok()) return Fail(env, "signing", signed_revocation.status());
   const FlagsByPointer flags = {{"/credential", "CERT_ID"}, {"/reason", "--reason"}};
   Status checked = PreCheck(*signed_revocation, ledger::ParseRevocation);

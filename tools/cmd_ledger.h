@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "tools/cli_common.h"
 
@@ -25,7 +26,10 @@ struct EventOptions {
 int RunEvent(const EventOptions& options, const CommandEnv& env);
 
 struct RevokeOptions {
-  std::string certificate_id, node = kDefaultNode, key, reason;
+  std::string certificate_id, node = kDefaultNode, reason;
+  // The issuer's key file; or the key files of a majority of the agencies,
+  // each adding its proof (the first names the revocation's issuer).
+  std::vector<std::string> keys;
   bool json = false;
 };
 

@@ -265,6 +265,60 @@ TEST_CASE("CreateProof rejects what it cannot sign") {
   CHECK(CreateProof(Json::object(), options, key).ok());
 }
 
+TEST_CASE("proof sets: each proof signs the document alone; every one must verify") {
+  KeyPair first = KeyPair::Generate();
+  KeyPair second = KeyPair::Generate();
+  auto options_of = [](const KeyPair& key) {
+    ProofOptions options;
+    options.created = "2026-12-06T10:00:00Z";
+    options.verification_method = VerificationMethodFromPublicKey(key.public_key());
+    return options;
+  };
+  const Json unsecured = {{"@context", {"https://www.w3.org/ns/credentials/v2"}},
+                          {"type", "CredentialRevocation"},
+                          {"reason", "illegitimate product"}};
+  Result<Json> one = AddProof(unsecured, options_of(first), first);
+  REQUIRE(one.ok());
+  CHECK((*one)["proof"].is_object());  // a first proof is a single proof
+  Result<Json> two = AddProof(*one, options_of(second), second);
+  REQUIRE(two.ok());
+  REQUIRE((*two)["proof"].is_array());
+  REQUIRE((*two)["proof"].size() == 2);
+  // Independent: each is the proof its key makes over the unsecured document.
+  CHECK((*two)["proof"][0] == (*one)["proof"]);
+  CHECK((*two)["proof"][1] == CreateProof(unsecured, options_of(second), second).value()["proof"]);
+
+  Result<std::vector<VerifiedProof>> verified = VerifyProofs(*two);
+  REQUIRE_MESSAGE(verified.ok(), verified.status().ToString());
+  REQUIRE(verified->size() == 2);
+  CHECK((*verified)[0].public_key == first.public_key());
+  CHECK((*verified)[1].public_key == second.public_key());
+  CHECK(VerifyProofs(*one)->size() == 1);
+  // A single-proof verifier does not take a set.
+  CHECK(ErrorOf(VerifyProof(*two)).pointer == "/proof");
+
+  Json tampered = *two;
+  tampered["proof"][1]["created"] = "2026-12-06T10:00:01Z";
+  FieldError e = VerifyProofs(tampered).status().field_errors().at(0);
+  CHECK(e.pointer == "/proof/1/proofValue");
+  Json changed = *two;
+  changed["reason"] = "suspect product";
+  CHECK(VerifyProofs(changed).status().field_errors().at(0).pointer == "/proof/0/proofValue");
+  Json empty = unsecured;
+  empty["proof"] = Json::array();
+  CHECK(VerifyProofs(empty).status().field_errors().at(0).pointer == "/proof");
+
+  Json full = *one;
+  for (size_t i = 1; i < kProofSetMax; ++i) {
+    KeyPair k = KeyPair::Generate();
+    full = AddProof(full, options_of(k), k).value();
+  }
+  CHECK(full["proof"].size() == kProofSetMax);
+  CHECK(VerifyProofs(full).ok());
+  KeyPair extra = KeyPair::Generate();
+  CHECK(AddProof(full, options_of(extra), extra).status().field_errors().at(0).pointer == "/proof");
+}
+
 TEST_CASE("IsRfc3339DateTime") {
   CHECK(IsRfc3339DateTime("2026-11-02T14:05:00Z"));
   CHECK(IsRfc3339DateTime("2026-11-03T09:30:00.000-06:00"));

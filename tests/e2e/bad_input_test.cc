@@ -240,7 +240,7 @@ std::vector<Case> Cases() {
                           "not mine to revoke");
     post("revocation by a carrier",
          "/v1/certificates/" + api::Client::EncodePathSegment(kPharmaId) + "/revocation",
-         Sign(rev, "mx-carrier"), 403, "/issuer");
+         Sign(rev, "mx-carrier"), 403, "/proof/verificationMethod");
   }
 
   // Reads with bad parameters.

@@ -137,8 +137,10 @@ TEST_CASE("labels, the resolver and the trust bundle on a running validator") {
     std::string unknown = Chromium(node.url() + Path(UnissuedLabel()), shots + "/page-unknown.png");
     CHECK(unknown.find("NOT ON LEDGER") != std::string::npos);
     Json revocation = Revocation("urn:uuid:00000000-0000-4000-8000-0000000000b2", kPharmaId,
-                                 "us-cbp", "seized at Laredo");
-    REQUIRE(client->PostJson(CertPath(kPharmaId) + "/revocation", Sign(revocation, "us-cbp")).ok());
+                                 "mx-manufacturer", "seized at Laredo");
+    REQUIRE(
+        client->PostJson(CertPath(kPharmaId) + "/revocation", Sign(revocation, "mx-manufacturer"))
+            .ok());
     std::string revoked = Chromium(node.url() + Path(label), shots + "/page-revoked.png");
     CHECK(revoked.find("REVOKED") != std::string::npos);
     CHECK(revoked.find("seized at Laredo") != std::string::npos);

@@ -37,6 +37,21 @@ Json SignWith(Json doc, const crypto::KeyPair& key) {
 
 Json SignAs(Json doc, const std::string& party) { return SignWith(std::move(doc), KeyOf(party)); }
 
+// `doc` with a proof set: one proof by each of `parties`, in order.
+Json SignSet(Json doc, const std::vector<std::string>& parties) {
+  doc.erase("proof");
+  for (const std::string& party : parties) {
+    const crypto::KeyPair key = KeyOf(party);
+    crypto::ProofOptions options;
+    options.created = kCreated;
+    options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
+    auto signed_doc = crypto::AddProof(doc, options, key);
+    REQUIRE_MESSAGE(signed_doc.ok(), signed_doc.status().ToString());
+    doc = *signed_doc;
+  }
+  return doc;
+}
+
 // A fresh product credential (unsigned) for `serial`, issued by the example
 // manufacturer.
 Json Pharma(const std::string& id, const std::string& serial) {
@@ -330,11 +345,24 @@ TEST_CASE("every ledger rule refuses with its status, pointer and reason") {
        SignAs(Revocation(kPharmaA, "mx-manufacturer"), "us-cbp"), C::kFailedPrecondition,
        "/proof/verificationMethod", "not signed by its issuer"},
       {"revocation by a carrier", DocumentKind::kRevocation, kPharmaA,
-       SignAs(Revocation(kPharmaA, "mx-carrier"), "mx-carrier"), C::kPermissionDenied, "/issuer",
-       "only the certificate's issuer or an agency"},
+       SignAs(Revocation(kPharmaA, "mx-carrier"), "mx-carrier"), C::kPermissionDenied,
+       "/proof/verificationMethod",
+       "only the certificate's issuer revokes it, or a majority of the agencies (2 of 3)"},
+      {"revocation by one agency", DocumentKind::kRevocation, kPharmaA,
+       SignAs(Revocation(kPharmaA, "us-cbp"), "us-cbp"), C::kPermissionDenied, "/proof",
+       "a majority of the agencies (2 of 3), one proof each; signed by 1"},
+      {"a proof set with a party that is not an agency", DocumentKind::kRevocation, kPharmaA,
+       SignSet(Revocation(kPharmaA, "us-cbp"), {"us-cbp", "mx-carrier"}), C::kPermissionDenied,
+       "/proof/1/verificationMethod", "is not an agency in good standing"},
+      {"a proof set in which one agency signs twice", DocumentKind::kRevocation, kPharmaA,
+       SignSet(Revocation(kPharmaA, "us-cbp"), {"us-cbp", "us-cbp"}), C::kFailedPrecondition,
+       "/proof/1/verificationMethod", "signed twice"},
+      {"a proof set whose first proof is not the revocation's issuer", DocumentKind::kRevocation,
+       kPharmaA, SignSet(Revocation(kPharmaA, "us-cbp"), {"mx-anam", "us-cbp"}),
+       C::kFailedPrecondition, "/proof/0/verificationMethod", "not signed by its issuer"},
       {"revoking a revoked certificate", DocumentKind::kRevocation, kPharmaRevoked,
-       SignAs(Revocation(kPharmaRevoked, "us-cbp"), "us-cbp"), C::kAlreadyExists, "/credential",
-       "already revoked"},
+       SignAs(Revocation(kPharmaRevoked, "mx-manufacturer"), "mx-manufacturer"), C::kAlreadyExists,
+       "/credential", "already revoked"},
   };
   for (const Rule& rule : rules) {
     CAPTURE(rule.name);
@@ -357,6 +385,32 @@ TEST_CASE("every ledger rule refuses with its status, pointer and reason") {
     CHECK_FALSE(refused.outcomes[i].status.ok());
   }
   CHECK(refused.tree_size == block.tree_size);
+}
+
+TEST_CASE("a majority of the agencies revokes with one proof each; the issuer alone suffices") {
+  crypto::InitCrypto();
+  TempStore store;
+  auto sm = StateMachine::Open(store.get(), ExampleGenesis(), StateMachineOptions{});
+  REQUIRE(sm.ok());
+  ApplyAndWrite(**sm, store.get(), 1,
+                Proposal{kNov30,
+                         {Doc(DocumentKind::kCredential, Fixture("pharma-credential.json")),
+                          Doc(DocumentKind::kCredential,
+                              SignAs(Pharma(kPharmaHeld, "SNB1"), "mx-manufacturer"))}});
+  const Json by_two = SignSet(Revocation(kPharmaA, "us-cbp"), {"us-cbp", "mx-anam"});
+  auto admitted = (*sm)->Admit(DocumentKind::kRevocation, kPharmaA, by_two, kNov30);
+  REQUIRE_MESSAGE(admitted.ok(), admitted.status().ToString());
+  CHECK(admitted->parsed->signers == std::vector<std::string>{Did("us-cbp"), Did("mx-anam")});
+  const Json by_issuer = SignAs(Revocation(kPharmaHeld, "mx-manufacturer"), "mx-manufacturer");
+  const Block block =
+      ApplyAndWrite(**sm, store.get(), 2,
+                    Proposal{kNov30 + 1000,
+                             {Doc(DocumentKind::kRevocation, by_two, kPharmaA),
+                              Doc(DocumentKind::kRevocation, by_issuer, kPharmaHeld)}});
+  for (const DocumentOutcome& o : block.outcomes) {
+    CHECK_MESSAGE(o.status.ok(), o.status.ToString());
+    CHECK(o.certificate_status == "revoked");
+  }
 }
 
 TEST_CASE("a customs hold names its agency, which alone releases it") {

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "crypto/data_integrity.h"
 #include "tests/tools/cli_fakes.h"
 #include "tests/tools/label_support.h"
 #include "tools/exit_codes.h"
@@ -128,8 +129,8 @@ TEST_CASE("event: an unknown certificate is 66, a refusal names the flag") {
 
 TEST_CASE("revoke: posted and printed; 403 is 77") {
   TempDir dir;
-  RevokeOptions options{kCert, kNode, WriteFixtureKey(dir, "mx-manufacturer"),
-                        "recall: failed test"};
+  RevokeOptions options{
+      kCert, kNode, "recall: failed test", {WriteFixtureKey(dir, "mx-manufacturer")}};
   TestEnv t;
   t.node().Answer("POST " + CertificatePath(kCert) + "/revocation", 201, Receipt(kCert));
   CHECK(RunRevoke(options, t.env()) == kExitOk);
@@ -144,6 +145,31 @@ TEST_CASE("revoke: posted and printed; 403 is 77") {
   TestEnv down;
   down.node().no_answer = Status::Unavailable("connection refused");
   CHECK(RunRevoke(options, down.env()) == kExitUnavailable);
+}
+
+TEST_CASE("revoke with several keys: one proof each, the first key names the issuer") {
+  TempDir dir;
+  RevokeOptions options{kCert,
+                        kNode,
+                        "counterfeit: illegitimate product",
+                        {WriteFixtureKey(dir, "us-cbp"), WriteFixtureKey(dir, "mx-anam")}};
+  TestEnv t;
+  t.node().Answer("POST " + CertificatePath(kCert) + "/revocation", 201, Receipt(kCert));
+  CHECK(RunRevoke(options, t.env()) == kExitOk);
+  Json sent = Json::parse(t.node().requests.at(0).body);
+  CHECK(sent["issuer"] == FixtureDid("us-cbp"));
+  REQUIRE(sent["proof"].is_array());
+  auto verified = crypto::VerifyProofs(sent);
+  REQUIRE_MESSAGE(verified.ok(), verified.status().ToString());
+  REQUIRE(verified->size() == 2);
+  CHECK((*verified)[0].controller == FixtureDid("us-cbp"));
+  CHECK((*verified)[1].controller == FixtureDid("mx-anam"));
+
+  TestEnv missing;
+  options.keys.push_back(dir.path() + "/nobody.key");
+  CHECK(RunRevoke(options, missing.env()) == kExitNoInput);
+  CHECK(missing.err.str().find("--key " + dir.path() + "/nobody.key") != std::string::npos);
+  CHECK(missing.node().requests.empty());
 }
 
 TEST_CASE("show names the timeline's parties by their registered names, the DID after") {
