@@ -277,20 +277,26 @@ Result<Json> AttachLabel(const Json& unsigned_credential, std::string_view resol
   return labelled;
 }
 
-Result<Json> SignDocument(const Json& document, const crypto::KeyPair& key,
-                          const std::string& created) {
+namespace {
+
+// The proof options of every document the CLI signs.
+crypto::ProofOptions OptionsOf(const crypto::KeyPair& key, const std::string& created) {
   crypto::ProofOptions options;
   options.created = created;
   options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
-  return crypto::CreateProof(document, options, key);
+  return options;
+}
+
+}  // namespace
+
+Result<Json> SignDocument(const Json& document, const crypto::KeyPair& key,
+                          const std::string& created) {
+  return crypto::CreateProof(document, OptionsOf(key, created), key);
 }
 
 Result<Json> CoSignDocument(const Json& document, const crypto::KeyPair& key,
                             const std::string& created) {
-  crypto::ProofOptions options;
-  options.created = created;
-  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
-  return crypto::AddProof(document, options, key);
+  return crypto::AddProof(document, OptionsOf(key, created), key);
 }
 
 }  // namespace frontera::tools

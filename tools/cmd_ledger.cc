@@ -142,11 +142,13 @@ int RunRevoke(const RevokeOptions& options, const CommandEnv& env) {
 std::string RenderCertificateWithNames(const Json& answer,
                                        const std::map<std::string, std::string>& names) {
   std::string text = RenderCertificate(answer);
-  size_t timeline = text.find("\ntimeline\n");
-  if (timeline == std::string::npos) return text;
-  std::string out = text.substr(0, timeline + 10);
-  // Each word of a timeline line that is a known DID becomes "name (DID)".
-  size_t i = timeline + 10;
+  // The flags (a hold's agency) and the timeline name parties.
+  size_t start = text.find("\nflags\n");
+  if (start == std::string::npos) start = text.find("\ntimeline\n");
+  if (start == std::string::npos) return text;
+  std::string out = text.substr(0, start + 1);
+  // Each word after it that is a known DID becomes "name (DID)".
+  size_t i = start + 1;
   while (i < text.size()) {
     size_t end = text.find_first_of(" \n", i);
     if (end == std::string::npos) end = text.size();
@@ -190,6 +192,9 @@ int RunShow(const ShowOptions& options, const CommandEnv& env) {
   // party (or cannot tell about now) is shown alone.
   std::set<std::string> dids;
   CollectEventDids(*answer, dids);
+  if (answer->is_object() && answer->contains("held_by") && (*answer)["held_by"].is_string()) {
+    dids.insert((*answer)["held_by"].get<std::string>());
+  }
   std::map<std::string, std::string> names;
   for (const std::string& did : dids) {
     auto party = FetchParty(*node, did);

@@ -45,7 +45,7 @@ struct ShowOptions {
 // names), its JSON, or its label URI alone.
 int RunShow(const ShowOptions& options, const CommandEnv& env);
 
-// RenderCertificate (remote.h) with each DID of the timeline written as
+// RenderCertificate (remote.h) with each DID of the flags and the timeline written as
 // "<registered name> (<DID>)" when `names` knows it.
 std::string RenderCertificateWithNames(const crypto::Json& answer,
                                        const std::map<std::string, std::string>& names);

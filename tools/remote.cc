@@ -75,8 +75,12 @@ std::string RenderCertificate(const Json& answer) {
   const Json flags = answer.is_object() ? answer.value("flags", Json::array()) : Json::array();
   if (flags.is_array() && !flags.empty()) {
     out += "flags\n";
+    const std::string held_by = Str(answer, "held_by");
     for (const Json& flag : flags) {
-      out += "  ! " + (flag.is_string() ? flag.get<std::string>() : flag.dump()) + "\n";
+      out += "  ! " + (flag.is_string() ? flag.get<std::string>() : flag.dump());
+      // The agency whose hold it is (it alone releases it).
+      if (flag == "customs_hold" && !held_by.empty()) out += " by " + held_by;
+      out += "\n";
     }
   }
   const Json events = answer.is_object() ? answer.value("events", Json::array()) : Json::array();

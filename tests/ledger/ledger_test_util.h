@@ -80,20 +80,24 @@ inline ProposedDocument Doc(DocumentKind kind, const Json& doc, const std::strin
   return {kind, cert, *canonical};
 }
 
+// `doc` with its proof replaced by one of `key`, created 2026-11-30T10:00:00Z.
+inline Json SignedBy(Json doc, const crypto::KeyPair& key) {
+  doc.erase("proof");
+  crypto::ProofOptions options;
+  options.created = "2026-11-30T10:00:00Z";
+  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
+  auto signed_doc = crypto::CreateProof(doc, options, key);
+  REQUIRE_MESSAGE(signed_doc.ok(), signed_doc.status().ToString());
+  return *signed_doc;
+}
+
 inline Json PharmaWithSerial(const std::string& id, const std::string& serial) {
   Json doc = Fixture("pharma-credential.json");
-  doc.erase("proof");
   doc["id"] = id;
   doc["credentialSubject"]["serial"] = serial;
   doc["credentialSubject"]["id"] = "https://id.gs1.org/01/07501234000017/10/LOT42A/21/" + serial;
   doc["credentialSubject"].erase("label");
-  crypto::ProofOptions options;
-  options.created = "2026-11-30T10:00:00Z";
-  crypto::KeyPair key = KeyOf("mx-manufacturer");
-  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
-  auto signed_doc = crypto::CreateProof(doc, options, key);
-  REQUIRE(signed_doc.ok());
-  return *signed_doc;
+  return SignedBy(doc, KeyOf("mx-manufacturer"));
 }
 
 inline constexpr int64_t kNov30 = 1796032800000;  // 2026-11-30T10:00:00Z

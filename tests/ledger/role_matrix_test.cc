@@ -21,7 +21,6 @@
 namespace frontera::ledger {
 namespace {
 
-constexpr char kCreated[] = "2026-11-30T10:00:00Z";
 const std::string kHold = "https://frontera.example/ns/v1/bizstep/customs_hold";
 
 // The parties: the examples' manufacturer, carrier, distributor and CBP, and
@@ -70,16 +69,6 @@ Cast MakeCast() {
   return cast;
 }
 
-Json SignBy(Json doc, const crypto::KeyPair& key) {
-  doc.erase("proof");
-  crypto::ProofOptions options;
-  options.created = kCreated;
-  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
-  auto signed_doc = crypto::CreateProof(doc, options, key);
-  REQUIRE_MESSAGE(signed_doc.ok(), signed_doc.status().ToString());
-  return *signed_doc;
-}
-
 std::string CheckDigitted(std::string body) { return body + gs1::CheckDigit(body); }
 
 TEST_CASE("each role is allowed exactly its acts and refused the rest with 403") {
@@ -111,7 +100,7 @@ TEST_CASE("each role is allowed exactly its acts and refused the rest with 403")
       **sm, store.get(), 1,
       Proposal{kNov30,
                {Doc(DocumentKind::kCredential, Fixture("pharma-credential.json")),
-                Doc(DocumentKind::kCredential, SignBy(shipped, cast.keys.at("shipper")))}});
+                Doc(DocumentKind::kCredential, SignedBy(shipped, cast.keys.at("shipper")))}});
   for (const DocumentOutcome& o : setup.outcomes)
     REQUIRE_MESSAGE(o.status.ok(), o.status.ToString());
   // The certificate and item a role acts on: not its own.
@@ -124,8 +113,20 @@ TEST_CASE("each role is allowed exactly its acts and refused the rest with 403")
 
   const std::vector<std::string> roles = {"manufacturer", "shipper",  "carrier", "distributor",
                                           "pharmacy",     "importer", "agency"};
+  int serial = 0;  // makes each document's ids and item new
+  // An event of `biz_step` that `role` signs about the item it acts on.
+  auto event_by = [&](const std::string& role, const std::string& biz_step) {
+    Json e = Fixture("shipping-event.json");
+    e["eventID"] = "urn:uuid:00000000-0000-4000-9000-0000000040" + std::to_string(10 + ++serial);
+    e["certificationInfo"] = cert_for(role);
+    e["epcList"] = Json::array({epc_for(role)});
+    e["bizStep"] = biz_step;
+    e.erase("disposition");
+    e.erase("sourceList");
+    e.erase("destinationList");
+    return Doc(DocumentKind::kEvent, SignedBy(e, cast.keys.at(role)), cert_for(role));
+  };
   // The acts, each a document `role` signs about things it neither issued nor holds.
-  int serial = 0;
   using MakeDoc = std::function<ProposedDocument(const std::string& role)>;
   const std::vector<std::pair<std::string, MakeDoc>> acts = {
       {"issue a product certificate",
@@ -137,7 +138,7 @@ TEST_CASE("each role is allowed exactly its acts and refused the rest with 403")
          doc["credentialSubject"]["serial"] = sn;
          doc["credentialSubject"]["id"] = "https://id.gs1.org/01/07501234000017/10/LOT42A/21/" + sn;
          doc["credentialSubject"].erase("label");
-         return Doc(DocumentKind::kCredential, SignBy(doc, cast.keys.at(role)));
+         return Doc(DocumentKind::kCredential, SignedBy(doc, cast.keys.at(role)));
        }},
       {"issue a precursor consignment",
        [&](const std::string& role) {
@@ -158,34 +159,11 @@ TEST_CASE("each role is allowed exactly its acts and refused the rest with 403")
              s["exporter"] = {{"id", p["did"]}, {"name", p["name"]}, {"country", p["country"]}};
            }
          }
-         return Doc(DocumentKind::kCredential, SignBy(doc, cast.keys.at(role)));
+         return Doc(DocumentKind::kCredential, SignedBy(doc, cast.keys.at(role)));
        }},
-      {"place a customs hold",
-       [&](const std::string& role) {
-         Json e = Fixture("shipping-event.json");
-         e["eventID"] =
-             "urn:uuid:00000000-0000-4000-9000-0000000040" + std::to_string(10 + ++serial);
-         e["certificationInfo"] = cert_for(role);
-         e["epcList"] = Json::array({epc_for(role)});
-         e["bizStep"] = kHold;
-         e.erase("disposition");
-         e.erase("sourceList");
-         e.erase("destinationList");
-         return Doc(DocumentKind::kEvent, SignBy(e, cast.keys.at(role)), cert_for(role));
-       }},
+      {"place a customs hold", [&](const std::string& role) { return event_by(role, kHold); }},
       {"inspect an item it does not hold",
-       [&](const std::string& role) {
-         Json e = Fixture("shipping-event.json");
-         e["eventID"] =
-             "urn:uuid:00000000-0000-4000-9000-0000000050" + std::to_string(10 + ++serial);
-         e["certificationInfo"] = cert_for(role);
-         e["epcList"] = Json::array({epc_for(role)});
-         e["bizStep"] = "inspecting";
-         e.erase("disposition");
-         e.erase("sourceList");
-         e.erase("destinationList");
-         return Doc(DocumentKind::kEvent, SignBy(e, cast.keys.at(role)), cert_for(role));
-       }},
+       [&](const std::string& role) { return event_by(role, "inspecting"); }},
       {"revoke alone a certificate it did not issue",
        [&](const std::string& role) {
          Json r = {
@@ -196,7 +174,7 @@ TEST_CASE("each role is allowed exactly its acts and refused the rest with 403")
              {"credential", cert_for(role)},
              {"issuer", cast.dids.at(role)},
              {"reason", "not mine"}};
-         return Doc(DocumentKind::kRevocation, SignBy(r, cast.keys.at(role)), cert_for(role));
+         return Doc(DocumentKind::kRevocation, SignedBy(r, cast.keys.at(role)), cert_for(role));
        }},
   };
   // What each role may do: the rest is refused.

@@ -25,17 +25,9 @@ std::string Did(const std::string& party) {
   return Fixture("parties.json")["parties"][party]["did"].get<std::string>();
 }
 
-Json SignWith(Json doc, const crypto::KeyPair& key) {
-  doc.erase("proof");
-  crypto::ProofOptions options;
-  options.created = kCreated;
-  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
-  auto signed_doc = crypto::CreateProof(doc, options, key);
-  REQUIRE_MESSAGE(signed_doc.ok(), signed_doc.status().ToString());
-  return *signed_doc;
-}
+Json SignWith(Json doc, const crypto::KeyPair& key) { return SignedBy(std::move(doc), key); }
 
-Json SignAs(Json doc, const std::string& party) { return SignWith(std::move(doc), KeyOf(party)); }
+Json SignAs(Json doc, const std::string& party) { return SignedBy(std::move(doc), KeyOf(party)); }
 
 // `doc` with a proof set: one proof by each of `parties`, in order.
 Json SignSet(Json doc, const std::vector<std::string>& parties) {

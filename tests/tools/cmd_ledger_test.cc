@@ -186,7 +186,7 @@ TEST_CASE("show names the timeline's parties by their registered names, the DID 
   CHECK(text.find("shipping → Transportes Frontera Norte S.A. de C.V. (" +
                   FixtureDid("mx-carrier") + ")  by Laboratorios Ejemplo S.A. de C.V. (" +
                   FixtureDid("mx-manufacturer") + ")") != std::string::npos);
-  // Above the timeline, nothing is renamed.
+  // Above the flags and the timeline, nothing is renamed.
   CHECK(text.find("issuer       " + FixtureDid("mx-manufacturer") + "\n") != std::string::npos);
 
   // A DID the node does not know as a party is shown alone.
@@ -195,6 +195,20 @@ TEST_CASE("show names the timeline's parties by their registered names, the DID 
   REQUIRE(RunShow(options, unknown.env()) == kExitOk);
   CHECK(unknown.out.str().find("shipping → " + FixtureDid("mx-carrier") + "  by " +
                                FixtureDid("mx-manufacturer")) != std::string::npos);
+}
+
+TEST_CASE("show names the agency whose customs hold is in force") {
+  TestEnv t;
+  Json answer = CertificateAnswer();
+  answer["flags"] = Json::array({"customs_hold"});
+  answer["held_by"] = FixtureDid("us-cbp");
+  t.node().Answer("GET " + CertificatePath(kCert), 200, answer);
+  t.node().Answer("GET " + PartyPath(FixtureDid("us-cbp")), 200, LabelPartyJson("us-cbp"));
+  ShowOptions options{kCert, kNode};
+  REQUIRE(RunShow(options, t.env()) == kExitOk);
+  CAPTURE(t.out.str());
+  CHECK(t.out.str().find("flags\n  ! customs_hold by U.S. Customs and Border Protection (" +
+                         FixtureDid("us-cbp") + ")\n") != std::string::npos);
 }
 
 TEST_CASE("show --label prints the label URI alone; --json the answer") {
