@@ -155,6 +155,10 @@ int RunIssuePrecursor(const IssueOptions& common, const PrecursorOptions& option
       {"/credentialSubject/concentration", "--concentration"},
       {"/credentialSubject/importer", importer_flag},
       {"/credentialSubject/consignee", consignee_flag},
+      // The node's party rules: role, standing, licence (docs/ledger.md#rules).
+      {"/credentialSubject/exporter/id", "--key"},
+      {"/credentialSubject/importer/id", importer_flag},
+      {"/credentialSubject/consignee/id", consignee_flag},
       {"/credentialSubject/pointOfEntry", "--point-of-entry"},
       {"/credentialSubject/dispatchDate", "--dispatch-date"},
       {"/credentialSubject/preExportNotification", "--pen"},

@@ -148,6 +148,21 @@ TEST_CASE("issue precursor: importer and consignee must be parties") {
   CHECK_MESSAGE(code == kExitOk, ok.err.str());
   CHECK(ok.out.str().starts_with("urn:uuid:2 active"));
 
+  // The node's licence rule names the party's flag.
+  TestEnv unlicensed;
+  unlicensed.nodes.nodes[kNode] = t.node();
+  unlicensed.node().answers["POST /v1/certificates"] = {
+      403, "application/problem+json",
+      Json{{"title", "Forbidden"},
+           {"status", 403},
+           {"errors",
+            {{{"pointer", "/credentialSubject/importer/id"},
+              {"reason", "no licence for 345-78-8 valid on 2026-12-01"}}}}}
+          .dump()};
+  CHECK(RunIssuePrecursor(common, p, unlicensed.env()) == kExitNoPermission);
+  CHECK(unlicensed.err.str().find("(/credentialSubject/importer/id comes from --importer)") !=
+        std::string::npos);
+
   TestEnv bad;
   p.quantity = "lots";
   CHECK(RunIssuePrecursor(common, p, bad.env()) == kExitUsage);
