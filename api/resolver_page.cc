@@ -257,6 +257,11 @@ void AppendStatus(std::string& html, const PageText& text, const Json& certifica
     html += EscapeMarkup(text.no_flags);
   }
   html += "</dd>";
+  const std::string held_by = Scalar(Member(certificate, {"held_by"}));
+  if (!held_by.empty()) {
+    html +=
+        "<dt>" + EscapeMarkup(text.held_by) + "</dt><dd>" + PartyHtml(parties, held_by) + "</dd>";
+  }
   const Json& revocation = Member(certificate, {"revocation", "document"});
   if (revocation.is_object()) {
     html += "<dt>" + EscapeMarkup(text.revoked_by) + "</dt><dd>" +

@@ -55,6 +55,7 @@ struct PageText {
   std::string_view flags;
   std::string_view no_flags;
   std::string_view revoked_by;
+  std::string_view held_by;  // the agency whose customs hold is in force
   std::string_view reason;
   std::string_view certificate_id;
   std::string_view no_certificate;

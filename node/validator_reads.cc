@@ -218,6 +218,12 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
       }
     }
   }
+  // The agency whose hold is in force, named on the page.
+  if (cert["held_by"].is_string()) {
+    if (const ledger::Party* p = g.FindParty(cert["held_by"].get<std::string>())) {
+      out["parties"][p->did] = p->ToJson();
+    }
+  }
   out["certificate"] = cert;
   if (!recorded.ok() || recorded->signed_part != label.signed_part ||
       cert["credential"]["issuer"] != issuer->did) {

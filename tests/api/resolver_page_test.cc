@@ -127,6 +127,22 @@ TEST_CASE("each verdict in each language: the canonical headline, a translated s
   }
 }
 
+TEST_CASE("a customs hold in force names its agency, in the page's language") {
+  const std::string cbp = "did:key:z6MkrZiq7LjJA7hCs6kgFQfquXGRW7CovGXNx77k6wYf2AT6";
+  Json answer = Answer("AUTHENTIC");
+  answer["certificate"]["flags"] = Json::array({"customs_hold"});
+  answer["certificate"]["held_by"] = cbp;
+  answer["parties"][cbp] = {{"name", "U.S. Customs and Border Protection"}, {"country", "US"}};
+  CHECK(Has(VerificationPage(answer, PageLanguage::kEnglish),
+            "<dt>Held by</dt><dd>U.S. Customs and Border Protection (US)"));
+  CHECK(Has(VerificationPage(answer, PageLanguage::kSpanish),
+            "<dt>Retenido por</dt><dd>U.S. Customs and Border Protection (US)"));
+  CHECK(Has(VerificationPage(answer, PageLanguage::kFrench),
+            "<dt>Retenu par</dt><dd>U.S. Customs and Border Protection (US)"));
+  answer["certificate"]["held_by"] = nullptr;
+  CHECK_FALSE(Has(VerificationPage(answer, PageLanguage::kEnglish), "Held by"));
+}
+
 TEST_CASE("RECALLED shows the revocation's reason; the table's words are the page's language") {
   Json answer = Revoked("Recall: lot LOT42A contaminated");
   std::string en = VerificationPage(answer, PageLanguage::kEnglish);

@@ -116,6 +116,18 @@ TEST_CASE("labels, the resolver and the trust bundle on a running validator") {
     std::string tampered = label;
     tampered[tampered.find("LOT42A")] = 'X';  // the lot, inside the signed part
     CHECK(Resolve(node, tampered)["verdict"] == "NOT AUTHENTIC");
+    // A hold in force: the answer names its agency among the parties.
+    Json hold = FixtureJson("shipping-event.json");
+    hold["eventID"] = "urn:uuid:00000000-0000-4000-9000-0000000000c1";
+    hold["bizStep"] = "https://frontera.example/ns/v1/bizstep/customs_hold";
+    for (const char* member : {"disposition", "sourceList", "destinationList", "proof"}) {
+      hold.erase(member);
+    }
+    REQUIRE(client->PostJson(CertPath(kPharmaId) + "/events", Sign(hold, "us-cbp")).ok());
+    const std::string cbp = ExampleParties().at("us-cbp").did;
+    Json held = Resolve(node, label);
+    CHECK(held["certificate"]["held_by"] == cbp);
+    CHECK(held["parties"][cbp]["name"] == "U.S. Customs and Border Protection");
     Json revocation = Revocation("urn:uuid:00000000-0000-4000-8000-0000000000b1", kPharmaId,
                                  "mx-manufacturer", "recall: lot LOT42A");
     REQUIRE(
