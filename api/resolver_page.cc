@@ -4,9 +4,12 @@
 #include <array>
 #include <charconv>
 #include <initializer_list>
+#include <string>
+#include <vector>
 
 #include "api/label_image.h"
 #include "api/resolver_page_text.h"
+#include "crypto/data_integrity.h"
 
 namespace frontera::api {
 namespace {
@@ -264,8 +267,14 @@ void AppendStatus(std::string& html, const PageText& text, const Json& certifica
   }
   const Json& revocation = Member(certificate, {"revocation", "document"});
   if (revocation.is_object()) {
-    html += "<dt>" + EscapeMarkup(text.revoked_by) + "</dt><dd>" +
-            PartyHtml(parties, Scalar(Member(revocation, {"issuer"}))) + "</dd>";
+    // Each signer: the issuer, or every agency of a majority (one proof each).
+    std::vector<std::string> revokers = crypto::ProofSignerDids(revocation);
+    if (revokers.empty()) revokers.push_back(Scalar(Member(revocation, {"issuer"})));
+    html += "<dt>" + EscapeMarkup(text.revoked_by) + "</dt><dd>";
+    for (size_t i = 0; i < revokers.size(); ++i) {
+      html += (i > 0 ? ", " : "") + PartyHtml(parties, revokers[i]);
+    }
+    html += "</dd>";
     AppendRow(html, text.reason, Scalar(Member(revocation, {"reason"})));
   }
   AppendRow(html, text.certificate_id, Scalar(Member(certificate, {"id"})));

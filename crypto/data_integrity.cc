@@ -235,6 +235,24 @@ Result<std::vector<VerifiedProof>> VerifyProofs(const Json& secured) {
   return out;
 }
 
+std::vector<std::string> ProofSignerDids(const Json& document) {
+  std::vector<std::string> out;
+  const Json* proof = document.is_object() ? FindMember(document, "proof") : nullptr;
+  if (proof == nullptr) return out;
+  auto add = [&](const Json& one) {
+    const Json* method = one.is_object() ? FindMember(one, "verificationMethod") : nullptr;
+    if (method == nullptr || !method->is_string()) return;
+    const std::string& text = method->get_ref<const std::string&>();
+    out.push_back(text.substr(0, text.find('#')));
+  };
+  if (proof->is_array()) {
+    for (const Json& one : *proof) add(one);
+  } else {
+    add(*proof);
+  }
+  return out;
+}
+
 Result<VerifiedProof> VerifyProof(const Json& secured) {
   if (!secured.is_object()) return Invalid("", "secured document must be a JSON object");
   const Json* proof = FindMember(secured, "proof");

@@ -61,6 +61,11 @@ Result<Json> AddProof(const Json& document, const ProofOptions& options, const K
 // the failing proof ("/proof/1/proofValue" for the second of a set).
 Result<std::vector<VerifiedProof>> VerifyProofs(const Json& secured);
 
+// The DIDs the proofs of `document` name (a single proof or a set), in order,
+// as written: verificationMethod up to "#". Nothing is verified; for
+// display of a document whose proofs were verified before.
+std::vector<std::string> ProofSignerDids(const Json& document);
+
 // True iff `text` is an RFC 3339 §5.6 date-time with upper-case "T" and an
 // explicit offset ("Z" or ±hh:mm), as XML Schema dateTimeStamp requires for
 // the proof's "created": e.g. "2026-11-02T14:05:00Z",

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/encoding.h"
+#include "crypto/data_integrity.h"
 #include "ledger/label.h"
 #include "ledger/verdict.h"
 #include "node/validator.h"
@@ -216,6 +217,12 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
           }
         }
       }
+    }
+  }
+  // Whoever signed the revocation (the issuer, or each agency of a majority).
+  if (cert["revocation"].is_object()) {
+    for (const std::string& did : crypto::ProofSignerDids(cert["revocation"]["document"])) {
+      if (const ledger::Party* p = g.FindParty(did)) out["parties"][p->did] = p->ToJson();
     }
   }
   // The agency whose hold is in force, named on the page.

@@ -127,6 +127,25 @@ TEST_CASE("each verdict in each language: the canonical headline, a translated s
   }
 }
 
+TEST_CASE("a revocation by a majority of agencies lists every signer") {
+  const std::string cbp = "did:key:z6MkrZiq7LjJA7hCs6kgFQfquXGRW7CovGXNx77k6wYf2AT6";
+  const std::string anam = "did:key:z6MkpRef9UX3K6AUPMTgf7p1sUybqJ7RXDFt8mPS8m1W3z7U";
+  Json answer = Revoked("counterfeit");
+  answer["certificate"]["revocation"]["document"]["issuer"] = cbp;
+  answer["certificate"]["revocation"]["document"]["proof"] =
+      Json::array({{{"verificationMethod", cbp + "#k1"}}, {{"verificationMethod", anam + "#k2"}}});
+  answer["parties"][cbp] = {{"name", "U.S. Customs and Border Protection"}, {"country", "US"}};
+  answer["parties"][anam] = {{"name", "Agencia Nacional de Aduanas de México"}, {"country", "MX"}};
+  CHECK(Has(VerificationPage(answer, PageLanguage::kEnglish),
+            "<dt>Revoked by</dt><dd>U.S. Customs and Border Protection (US), Agencia Nacional de "
+            "Aduanas de México (MX)</dd>"));
+  // A single proof: its signer.
+  answer["certificate"]["revocation"]["document"]["proof"] = {
+      {"verificationMethod", kManufacturer + "#k"}};
+  CHECK(Has(VerificationPage(answer, PageLanguage::kEnglish),
+            "<dt>Revoked by</dt><dd>" + kIssuerName + " (MX)</dd>"));
+}
+
 TEST_CASE("a customs hold in force names its agency, in the page's language") {
   const std::string cbp = "did:key:z6MkrZiq7LjJA7hCs6kgFQfquXGRW7CovGXNx77k6wYf2AT6";
   Json answer = Answer("AUTHENTIC");

@@ -314,6 +314,11 @@ TEST_CASE("proof sets: each proof signs the document alone; every one must verif
     full = AddProof(full, options_of(k), k).value();
   }
   CHECK(full["proof"].size() == kProofSetMax);
+  CHECK(ProofSignerDids(*two) ==
+        std::vector<std::string>{DidKeyFromPublicKey(first.public_key()),
+                                 DidKeyFromPublicKey(second.public_key())});
+  CHECK(ProofSignerDids(*one).size() == 1);
+  CHECK(ProofSignerDids(unsecured).empty());
   CHECK(VerifyProofs(full).ok());
   KeyPair extra = KeyPair::Generate();
   CHECK(AddProof(full, options_of(extra), extra).status().field_errors().at(0).pointer == "/proof");

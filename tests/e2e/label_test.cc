@@ -134,6 +134,8 @@ TEST_CASE("labels, the resolver and the trust bundle on a running validator") {
         client->PostJson(CertPath(kPharmaId) + "/revocation", Sign(revocation, "mx-manufacturer"))
             .ok());
     Json revoked = Resolve(node, label);
+    // The revocation's signer is named among the parties (the page's "Revoked by").
+    CHECK(revoked["parties"].contains(ExampleParties().at("mx-manufacturer").did));
     CHECK(revoked["verdict"] == "REVOKED");
     CHECK(revoked["recalled"] == true);
     CHECK(revoked["revocation_reason"] == "recall: lot LOT42A");
