@@ -195,6 +195,7 @@ Status StateMachine::CheckNamedParties(const Credential& c, const Party& issuer)
   }
   FRONTERA_RETURN_IF_ERROR(
       CheckRegisteredName(issuer, c.exporter.name, "", c.exporter.country, eptr));
+  const Party* importer = nullptr;
   for (const auto& [ref, member] :
        {std::pair{&c.importer, "importer"}, std::pair{&c.consignee, "consignee"}}) {
     const std::string ptr = std::string("/credentialSubject/") + member;
@@ -219,10 +220,10 @@ Status StateMachine::CheckNamedParties(const Credential& c, const Party& issuer)
                                                          "of precursors"}});
     }
     FRONTERA_RETURN_IF_ERROR(CheckRegisteredName(*party, ref->name, "", ref->country, ptr));
+    if (ref == &c.importer) importer = party;
   }
   // The exporter and the importer trade in the substance: each holds a
   // licence for it valid on the dispatch date.
-  const Party* importer = genesis_.FindParty(c.importer.did);
   for (const auto& [party, member] :
        {std::pair{&issuer, "exporter"}, std::pair{importer, "importer"}}) {
     const bool licensed =

@@ -13,6 +13,14 @@
 namespace frontera::tools {
 namespace {
 
+// The proof options of every document the CLI signs.
+crypto::ProofOptions OptionsOf(const crypto::KeyPair& key, const std::string& created) {
+  crypto::ProofOptions options;
+  options.created = created;
+  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
+  return options;
+}
+
 Json Contexts() { return Json::array({kVcContext, kFronteraContext}); }
 
 Json PartyJson(const PartyInfo& party) {
@@ -276,18 +284,6 @@ Result<Json> AttachLabel(const Json& unsigned_credential, std::string_view resol
   labelled["credentialSubject"]["label"] = label;
   return labelled;
 }
-
-namespace {
-
-// The proof options of every document the CLI signs.
-crypto::ProofOptions OptionsOf(const crypto::KeyPair& key, const std::string& created) {
-  crypto::ProofOptions options;
-  options.created = created;
-  options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
-  return options;
-}
-
-}  // namespace
 
 Result<Json> SignDocument(const Json& document, const crypto::KeyPair& key,
                           const std::string& created) {
