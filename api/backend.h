@@ -22,8 +22,12 @@ using Json = nlohmann::json;
 
 // Where an accepted document sits in the ledger.
 struct Receipt {
-  std::string id;      // certificate id (for events and revocations: the certificate's)
-  std::string status;  // the certificate's status after the write: "active" | "revoked"
+  // The certificate id (for events and revocations: the certificate's); the
+  // party's DID for a registry document.
+  std::string id;
+  // The certificate's status after the write ("active" | "revoked"); the
+  // party's ("active" | "suspended") for a registry document.
+  std::string status;
   uint64_t leaf_index = 0;
   crypto::Hash leaf_hash{};
   uint64_t block_height = 0;
@@ -54,6 +58,10 @@ class Backend {
   virtual Result<Receipt> RecordEvent(const std::string& certificate_id, const Json& event) = 0;
   // POST /v1/certificates/{id}/revocation.
   virtual Result<Receipt> Revoke(const std::string& certificate_id, const Json& revocation) = 0;
+  // POST /v1/parties: a registry document (register, suspend, reinstate,
+  // change a key). The receipt's id is the party's DID (the new key's, for
+  // a key change) and its status the party's standing.
+  virtual Result<Receipt> ChangeRegistry(const Json& document) = 0;
 
   // GET /v1/certificates/{id} → {credential, status, events, flags, ledger}.
   virtual Result<Json> GetCertificate(const std::string& id) = 0;
@@ -74,7 +82,7 @@ class Backend {
   // matching parties in DID order after `after`, at most `limit`; `next` is
   // the last one's DID when more match, else null.
   virtual Result<Json> ListParties(const PartiesQuery& query) = 0;
-  // GET /v1/parties/{did}.
+  // GET /v1/parties/{did}: the party as registered now, with its history.
   virtual Result<Json> GetParty(const std::string& did) = 0;
   // GET /v1/trust-bundle: what an inspector needs offline (docs/formats.md §11,
   // "Trust bundle"): the genesis, the latest valid checkpoint, and the

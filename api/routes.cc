@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kPathParamBytesMax = 256;
 
-constexpr std::array<RouteSpec, 20> kRoutes = {{
+constexpr std::array<RouteSpec, 21> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -26,6 +26,7 @@ constexpr std::array<RouteSpec, 20> kRoutes = {{
     {Route::kLeafProof, "GET", "/v1/proofs/inclusion"},
     {Route::kBlock, "GET", "/v1/blocks/{height}"},
     {Route::kParties, "GET", "/v1/parties"},
+    {Route::kRegistry, "POST", "/v1/parties"},
     {Route::kParty, "GET", "/v1/parties/{did}"},
     {Route::kLabelSvg, "GET", "/v1/certificates/{id}/qr.svg"},
     {Route::kLabelPng, "GET", "/v1/certificates/{id}/qr.png"},
@@ -111,8 +112,9 @@ std::optional<std::string> PercentDecode(std::string_view text) {
   return out;
 }
 
-RouteMatch MatchPath(std::string_view path) {
+RouteMatch MatchPath(std::string_view path, std::string_view method) {
   std::vector<std::string_view> segments = SplitSegments(path);
+  RouteMatch first;
   for (const RouteSpec& spec : kRoutes) {
     std::vector<std::string_view> pattern = SplitSegments(spec.pattern);
     if (pattern.size() != segments.size()) continue;
@@ -132,10 +134,11 @@ RouteMatch MatchPath(std::string_view path) {
     }
     if (ok) {
       match.spec = &spec;
-      return match;
+      if (MethodAllowed(spec, method)) return match;
+      if (first.spec == nullptr) first = match;
     }
   }
-  return RouteMatch{};
+  return first;
 }
 
 bool MethodAllowed(const RouteSpec& spec, std::string_view method) {
@@ -144,7 +147,13 @@ bool MethodAllowed(const RouteSpec& spec, std::string_view method) {
 }
 
 std::string AllowHeader(const RouteSpec& spec) {
-  return spec.method == "GET" ? "GET, HEAD" : std::string(spec.method);
+  std::string out;
+  for (const RouteSpec& other : kRoutes) {
+    if (other.pattern != spec.pattern) continue;
+    if (!out.empty()) out += ", ";
+    out += other.method == "GET" ? "GET, HEAD" : std::string(other.method);
+  }
+  return out;
 }
 
 bool ReadsLedger(Route route) {
@@ -160,12 +169,13 @@ bool ReadsLedger(Route route) {
     case Route::kTrustBundle:
     case Route::kResolveProduct:
     case Route::kResolveConsignment:
+    case Route::kParties:
+    case Route::kParty:
       return true;
     case Route::kCertificates:
     case Route::kEvents:
     case Route::kRevocation:
-    case Route::kParties:
-    case Route::kParty:
+    case Route::kRegistry:
     case Route::kStatus:
     case Route::kHealthz:
     case Route::kMetrics:

@@ -19,7 +19,8 @@
 
 namespace frontera::api {
 
-// One method per path; HEAD is served wherever GET is.
+// One route per path and method (GET and POST /v1/parties are two); HEAD is
+// served wherever GET is.
 enum class Route {
   kCertificates,
   kCertificate,
@@ -31,6 +32,7 @@ enum class Route {
   kLeafProof,
   kBlock,
   kParties,
+  kRegistry,  // POST /v1/parties: a registry document
   kParty,
   kLabelSvg,
   kLabelPng,
@@ -69,13 +71,16 @@ struct RouteMatch {
   std::string_view param_name;      // "" when the pattern has no parameter
   std::string_view param_raw;       // the parameter segment as sent (percent-encoded)
 };
-// The route of a path (without its query). Literal segments match once
-// percent-decoded (RFC 3986 §6.2.2.2); a parameter segment must not be empty.
-RouteMatch MatchPath(std::string_view path);
+// The route of a path (without its query) for `method`: of the routes of the
+// path, the one that takes the method, else the first (whose MethodAllowed
+// is then false). Literal segments match once percent-decoded (RFC 3986
+// §6.2.2.2); a parameter segment must not be empty.
+RouteMatch MatchPath(std::string_view path, std::string_view method = "GET");
 
 // Whether `method` may be used on the route (HEAD wherever GET).
 bool MethodAllowed(const RouteSpec& spec, std::string_view method);
-// The Allow header of a 405 on the route: "GET, HEAD" or "POST".
+// The Allow header of a 405 on the route's path: "GET, HEAD", "POST" or
+// "GET, HEAD, POST".
 std::string AllowHeader(const RouteSpec& spec);
 
 // True for the GET routes whose answer depends on the replicated ledger

@@ -273,7 +273,7 @@ class HttpServer::Impl {
  private:
   void HandleGet(const httplib::Request& req, httplib::Response& res) {
     Target target = SplitTarget(req.target);
-    RouteMatch match = MatchPath(target.path);
+    RouteMatch match = MatchPath(target.path, req.method);
     if (match.spec == nullptr) return SendNotFound(res, target.path);
     if (!MethodAllowed(*match.spec, req.method)) {
       return SendMethodNotAllowed(res, *match.spec, req.method);
@@ -354,6 +354,7 @@ class HttpServer::Impl {
       case Route::kCertificates:
       case Route::kEvents:
       case Route::kRevocation:
+      case Route::kRegistry:
         break;
     }
     FRONTERA_CHECK(false) << "GET route without a handler: " << match.spec->pattern;
@@ -394,7 +395,7 @@ class HttpServer::Impl {
     }
 
     Target target = SplitTarget(req.target);
-    RouteMatch match = MatchPath(target.path);
+    RouteMatch match = MatchPath(target.path, req.method);
     if (match.spec == nullptr) return SendNotFound(res, target.path);
     if (!MethodAllowed(*match.spec, req.method)) {
       return SendMethodNotAllowed(res, *match.spec, req.method);
@@ -410,7 +411,7 @@ class HttpServer::Impl {
     }
 
     std::string certificate_id;
-    if (match.spec->route != Route::kCertificates) {
+    if (!match.param_name.empty()) {
       Result<std::string> id = DecodeIdParam(match.param_name, match.param_raw);
       if (!id.ok()) return SendStatus(res, id.status(), InputKind::kParameters);
       certificate_id = *std::move(id);
@@ -445,13 +446,19 @@ class HttpServer::Impl {
       case Route::kRevocation:
         receipt = backend_->Revoke(certificate_id, *document);
         break;
+      case Route::kRegistry:
+        receipt = backend_->ChangeRegistry(*document);
+        break;
       default:
         FRONTERA_CHECK(false) << "POST route without a handler: " << match.spec->pattern;
     }
     if (!receipt.ok()) return SendStatus(res, receipt.status(), InputKind::kDocument);
     // RFC 9110 §15.3.2: 201 names the resource the write created or changed;
-    // events and revocations appear on their certificate.
-    res.set_header("Location", "/v1/certificates/" + Client::EncodePathSegment(receipt->id));
+    // events and revocations appear on their certificate, registry documents
+    // on their party.
+    const char* collection =
+        match.spec->route == Route::kRegistry ? "/v1/parties/" : "/v1/certificates/";
+    res.set_header("Location", collection + Client::EncodePathSegment(receipt->id));
     SendJson(res, 201, ReceiptJson(*receipt));
   }
 

@@ -28,7 +28,8 @@
 
 namespace frontera::ledger {
 
-enum class DocumentKind : uint8_t { kCredential = 1, kEvent = 2, kRevocation = 3 };
+// kParty: a registry document (ledger/registry.h).
+enum class DocumentKind : uint8_t { kCredential = 1, kEvent = 2, kRevocation = 3, kParty = 4 };
 
 std::string_view DocumentKindName(DocumentKind kind);
 

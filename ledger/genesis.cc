@@ -147,6 +147,66 @@ void ParseLicences(const crypto::Json& p, const std::string& ptr, Party& party,
 
 }  // namespace
 
+Party ReadParty(const crypto::Json& p, const std::string& ptr, std::vector<FieldError>& errors) {
+  Party party;
+  party.did = RequireString(p, "did", ptr, errors);
+  if (!party.did.empty()) {
+    auto key = crypto::PublicKeyFromDidKey(party.did);
+    if (key.ok()) {
+      party.public_key = *key;
+    } else {
+      errors.push_back({ptr + "/did", key.status().message()});
+    }
+  }
+  party.name = RequireString(p, "name", ptr, errors);
+  std::string role = RequireString(p, "role", ptr, errors);
+  if (auto r = RoleFromName(role)) {
+    party.role = *r;
+  } else if (!role.empty()) {
+    errors.push_back({ptr + "/role",
+                      "must be one of manufacturer, shipper, carrier, distributor, pharmacy, "
+                      "importer, agency"});
+  }
+  party.country = RequireString(p, "country", ptr, errors);
+  if (!party.country.empty() && !gs1::IsCountryCode(party.country)) {
+    errors.push_back({ptr + "/country", "must be an ISO 3166-1 alpha-2 code"});
+  }
+  party.gln = OptionalString(p, "gln", ptr, errors);
+  if (!party.gln.empty() && !gs1::CheckGln(party.gln).ok()) {
+    errors.push_back({ptr + "/gln", "must be a 13-digit GLN with a valid check digit"});
+  }
+  auto prefixes = p.find("prefixes");
+  if (prefixes != p.end()) {
+    if (!prefixes->is_array() || prefixes->size() > kPrefixesMax) {
+      errors.push_back({ptr + "/prefixes", "must be an array of at most 100 strings"});
+    } else {
+      for (size_t k = 0; k < prefixes->size(); ++k) {
+        const crypto::Json& pre = (*prefixes)[k];
+        bool digits =
+            pre.is_string() && pre.get_ref<const std::string&>().size() >= 4 &&
+            pre.get_ref<const std::string&>().size() <= 12 &&
+            pre.get_ref<const std::string&>().find_first_not_of("0123456789") == std::string::npos;
+        if (!digits) {
+          errors.push_back({ptr + "/prefixes/" + std::to_string(k),
+                            "must be a GS1 company prefix of 4 to 12 digits"});
+        } else {
+          party.prefixes.push_back(pre.get<std::string>());
+        }
+      }
+    }
+  }
+  ParseLicences(p, ptr, party, errors);
+  auto suspended = p.find("suspended");
+  if (suspended != p.end()) {
+    if (!suspended->is_boolean()) {
+      errors.push_back({ptr + "/suspended", "must be a boolean"});
+    } else {
+      party.suspended = suspended->get<bool>();
+    }
+  }
+  return party;
+}
+
 std::string_view RoleName(Role role) {
   for (const RoleEntry& e : kRoles) {
     if (e.role == role) return e.name;
@@ -283,62 +343,9 @@ Result<Genesis> ParseGenesis(const crypto::Json& document) {
         errors.push_back({ptr, "must be an object"});
         continue;
       }
-      Party party;
-      party.did = RequireString(p, "did", ptr, errors);
-      if (!party.did.empty()) {
-        auto key = crypto::PublicKeyFromDidKey(party.did);
-        if (key.ok()) {
-          party.public_key = *key;
-        } else {
-          errors.push_back({ptr + "/did", key.status().message()});
-        }
-        if (!dids.insert(party.did).second) errors.push_back({ptr + "/did", "duplicate party"});
-      }
-      party.name = RequireString(p, "name", ptr, errors);
-      std::string role = RequireString(p, "role", ptr, errors);
-      if (auto r = RoleFromName(role)) {
-        party.role = *r;
-      } else if (!role.empty()) {
-        errors.push_back({ptr + "/role",
-                          "must be one of manufacturer, shipper, carrier, distributor, pharmacy, "
-                          "importer, agency"});
-      }
-      party.country = RequireString(p, "country", ptr, errors);
-      if (!party.country.empty() && !gs1::IsCountryCode(party.country)) {
-        errors.push_back({ptr + "/country", "must be an ISO 3166-1 alpha-2 code"});
-      }
-      party.gln = OptionalString(p, "gln", ptr, errors);
-      if (!party.gln.empty() && !gs1::CheckGln(party.gln).ok()) {
-        errors.push_back({ptr + "/gln", "must be a 13-digit GLN with a valid check digit"});
-      }
-      auto prefixes = p.find("prefixes");
-      if (prefixes != p.end()) {
-        if (!prefixes->is_array() || prefixes->size() > kPrefixesMax) {
-          errors.push_back({ptr + "/prefixes", "must be an array of at most 100 strings"});
-        } else {
-          for (size_t k = 0; k < prefixes->size(); ++k) {
-            const crypto::Json& pre = (*prefixes)[k];
-            bool digits = pre.is_string() && pre.get_ref<const std::string&>().size() >= 4 &&
-                          pre.get_ref<const std::string&>().size() <= 12 &&
-                          pre.get_ref<const std::string&>().find_first_not_of("0123456789") ==
-                              std::string::npos;
-            if (!digits) {
-              errors.push_back({ptr + "/prefixes/" + std::to_string(k),
-                                "must be a GS1 company prefix of 4 to 12 digits"});
-            } else {
-              party.prefixes.push_back(pre.get<std::string>());
-            }
-          }
-        }
-      }
-      ParseLicences(p, ptr, party, errors);
-      auto suspended = p.find("suspended");
-      if (suspended != p.end()) {
-        if (!suspended->is_boolean()) {
-          errors.push_back({ptr + "/suspended", "must be a boolean"});
-        } else {
-          party.suspended = suspended->get<bool>();
-        }
+      Party party = ReadParty(p, ptr, errors);
+      if (!party.did.empty() && !dids.insert(party.did).second) {
+        errors.push_back({ptr + "/did", "duplicate party"});
       }
       g.parties.push_back(std::move(party));
     }

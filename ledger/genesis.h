@@ -46,6 +46,9 @@ struct Party {
   std::vector<std::string> prefixes;  // GS1 company prefixes (manufacturers, shippers)
   std::vector<Licence> licences;      // precursor substances it may export or import
   bool suspended = false;
+  // Not in a genesis: for a key its party replaced (the registry, as offline
+  // verifiers learn it), the key that replaced it.
+  std::string successor;
 
   crypto::Json ToJson() const;
 };
@@ -78,6 +81,12 @@ struct Genesis {
 
   crypto::Json ToJson() const;
 };
+
+// Reads a party object {did, name, role, country, gln?, prefixes?,
+// licences?, suspended?} at `pointer` (the genesis's parties, a registration
+// document's party), appending a field error for each bad member.
+Party ReadParty(const crypto::Json& object, const std::string& pointer,
+                std::vector<FieldError>& errors);
 
 // Parses and validates a genesis document (unique names and DIDs, keys that
 // match their DIDs, valid roles and countries, at least one validator).

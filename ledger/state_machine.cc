@@ -24,6 +24,9 @@ Status StateMachineOptions::Validate() const {
   if (events_per_certificate_max < 1 || events_per_certificate_max > 100000) {
     return Status::InvalidArgument("ledger.events_per_certificate_max must be in [1, 100000]");
   }
+  if (registry_changes_per_party_max < 1 || registry_changes_per_party_max > 100000) {
+    return Status::InvalidArgument("ledger.registry_changes_per_party_max must be in [1, 100000]");
+  }
   if (signature_cache_entries > 10000000) {
     return Status::InvalidArgument("ledger.signature_cache_entries must be at most 10000000");
   }
@@ -129,7 +132,10 @@ Status StateMachine::LoadMeta() {
                               "written before revocation reasons is re-created, docs/formats.md "
                               "§12)");
   }
+  FRONTERA_RETURN_IF_ERROR(LoadRegistry());
   MutexLock lock(mu_);
+  registry_published_ = registry_;
+  registry_changed_ = false;
   published_ = s;
   applying_ = s;
   state_lthash_ = lthash;

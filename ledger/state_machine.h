@@ -38,6 +38,7 @@
 #include "ledger/documents.h"
 #include "ledger/genesis.h"
 #include "ledger/merkle_log.h"
+#include "ledger/registry.h"
 #include "ledger/signature_cache.h"
 #include "ledger/state_root.h"
 #include "storage/kv_store.h"
@@ -57,6 +58,7 @@ struct ParsedDocument {
   std::optional<Credential> credential;
   std::optional<Event> event;
   std::optional<Revocation> revocation;
+  std::optional<RegistryChange> registry;
 };
 
 // A document that passed admission, ready to propose.
@@ -68,6 +70,9 @@ struct AdmittedDocument {
 struct StateMachineOptions {
   size_t events_per_certificate_max = 1000;
   size_t signature_cache_entries = 200000;
+  // History entries one party may gather (registration, suspensions,
+  // reinstatements, key changes) before further changes are refused.
+  size_t registry_changes_per_party_max = 1000;
   Status Validate() const;
 };
 
@@ -155,7 +160,12 @@ class StateMachine {
   std::string LatestCheckpoint() const;  // empty before the first block
   Result<std::vector<crypto::Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
   Result<crypto::Json> BlockJson(uint64_t height) const;
+  // A party as registered now (any DID it ever signed with): its fields,
+  // status, registering agency and history of registry changes.
   Result<crypto::Json> PartyJson(const std::string& did) const;
+  // The registry record of `did` as of the last published block (the
+  // genesis's when nothing changed it); nullopt when it is not registered.
+  std::optional<PartyRecord> FindParty(std::string_view did) const;
   // {parties, next}: the registered parties of `role` and `country` (empty:
   // any) whose DID sorts after `after`, in DID order, at most `limit`; `next`
   // is the last DID listed when more match, else null.
@@ -172,21 +182,26 @@ class StateMachine {
   // certificate, sorted by certificate id, and the body of the note that
   // validators sign over it at the current tree size. Apply thread for the
   // body; the published list and note are read with LatestRevocations.
+  using RegistryEntry = ledger::RegistryEntry;
   struct RevocationEntry {
     std::string certificate;
     std::string item;  // the credential's subject id (GS1 Digital Link)
     uint64_t leaf_index = 0;
     std::string reason;  // the revocation document's "reason", as signed
   };
-  // "<network> revocations/2\n<tree_size>\n<count>\n<base64 digest>\n", the
-  // digest over the sorted lines "<certificate> <item> <leaf_index> <reason as
-  // a JCS string>\n".
+  // "<network> revocations/3\n<tree_size>\n<count>\n<base64 digest>\n
+  // <registry count>\n<base64 registry digest>\n": the digest over the sorted
+  // lines "<certificate> <item> <leaf_index> <reason as a JCS string>\n", the
+  // registry digest over the sorted lines "<did> <leaf_index> <JCS of
+  // {country, name, role, status, successor}>\n" (tools/trust.h).
   std::string RevocationsBody() const;
   // The published revocations note and the entries it covers (those whose
   // revocation is a leaf of the checkpoint's tree).
   struct Revocations {
     std::string note;
     std::vector<RevocationEntry> entries;
+    // The registry entries the note covers (see RegistryEntry).
+    std::vector<RegistryEntry> registry;
   };
   Revocations LatestRevocations() const;
 
@@ -215,10 +230,31 @@ class StateMachine {
   // `issuer`): a product's manufacturer is the issuer, as registered; a
   // precursor consignment's exporter is the issuer, and its importer and
   // consignee are registered parties that may take delivery of precursors.
-  Status CheckNamedParties(const Credential& c, const Party& issuer) const;
+  Status CheckNamedParties(const View& view, const Credential& c, const Party& issuer) const;
   // OK when `signers` (distinct DIDs) are registered agencies in good standing
   // and a majority of them (of the agencies not suspended).
-  Status CheckAgencyMajority(const std::vector<std::string>& signers) const;
+  // `rule` says who may sign, for the refusal ("only the certificate's
+  // issuer revokes it, or a majority of the agencies").
+  Status CheckAgencyMajority(const View& view, const std::vector<std::string>& signers,
+                             const std::string& rule) const;
+  // The registry (ledger/registry.h) as `view` holds it.
+  Result<std::optional<PartyRecord>> FindParty(const View& view, std::string_view did) const;
+  // Whether `did` and `other` are keys of the same party (one replaced the other).
+  Result<bool> SameParty(const View& view, const std::string& did, const std::string& other) const;
+  // The DIDs of the agencies in good standing, sorted.
+  Result<std::vector<std::string>> Agencies(const View& view) const;
+  // The registry rules of a PartyRegistration, PartySuspension,
+  // PartyReinstatement or PartyKeyRotation signed by `signer`.
+  Status CheckRegistryChange(const View& view, const ParsedDocument& parsed,
+                             const PartyRecord& signer) const;
+  // The writes of an accepted registry document at `leaf` of block `height`;
+  // returns the standing of the party it is about ("active", "suspended").
+  std::string ApplyRegistryChange(StagedView& view, const ParsedDocument& parsed, uint64_t leaf,
+                                  uint64_t height);
+  Status LoadRegistry();
+  // FindIdentical of a registry document held at `leaf`.
+  std::optional<HeldDocument> FindRegistryDocument(const crypto::Json& document,
+                                                   uint64_t leaf) const;
   Status LoadMeta();
   // The certificate record of `id`; kNotFound when there is none.
   Status LoadRecord(const View& view, const std::string& id, crypto::Json& record) const;
@@ -248,6 +284,11 @@ class StateMachine {
   int64_t block_time_unix_ms_ = 0;
   std::map<std::string, RevocationEntry> revocations_;  // by certificate id, as applied
   bool revocations_changed_ = false;                    // since the last Publish
+  // Every state of every DID the registry changed, oldest first, as applied;
+  // the published copy answers LatestRevocations as of the checkpoint.
+  std::map<std::string, std::vector<RegistryEntry>> registry_;
+  bool registry_changed_ = false;  // since the last Publish
+  std::map<std::string, std::vector<RegistryEntry>> registry_published_ GUARDED_BY(mu_);
 };
 
 }  // namespace frontera::ledger

@@ -33,7 +33,7 @@ constexpr int64_t kBlockTimeMax = 253402300799999;
 // before anything reads it, since a hostile leader chose it.
 Status CheckProposedDocument(const ProposedDocument& d) {
   if (d.kind != DocumentKind::kCredential && d.kind != DocumentKind::kEvent &&
-      d.kind != DocumentKind::kRevocation) {
+      d.kind != DocumentKind::kRevocation && d.kind != DocumentKind::kParty) {
     return Status::InvalidArgument("document kind " + std::to_string(static_cast<int>(d.kind)) +
                                    " is unknown");
   }
@@ -169,6 +169,12 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
     view.Put(Column::kIndex, Key(kIdPrefix, c.document_id), Be64(leaf));
     const Json position = {
         {"leaf_index", leaf}, {"leaf_hash", Base64Encode(doc->leaf_hash)}, {"block", block.height}};
+    if (pd.kind == DocumentKind::kParty) {
+      outcome.certificate_status = ApplyRegistryChange(view, *doc, leaf, block.height);
+      ++applying_.documents_accepted;
+      block.outcomes.push_back(std::move(outcome));
+      continue;
+    }
     Json record;
     if (pd.kind == DocumentKind::kCredential) {
       const Credential& cred = *doc->credential;
@@ -267,6 +273,10 @@ void StateMachine::Publish() {
     revocations_published_.clear();
     for (const auto& [id, e] : revocations_) revocations_published_.push_back(e);
     revocations_changed_ = false;
+  }
+  if (registry_changed_) {
+    registry_published_ = registry_;
+    registry_changed_ = false;
   }
 }
 

@@ -92,6 +92,27 @@ Status CheckRegisteredName(const Party& party, const std::string& name, const st
   return Status::Ok();
 }
 
+// A party that signs, or that a document names, is in good standing: not
+// suspended, and not a key its party replaced.
+Status InGoodStanding(const PartyRecord& r, const std::string& who, const std::string& pointer) {
+  if (r.status == PartyStatus::kSuspended) {
+    return Status::PermissionDenied(who + " " + r.party.did + " is suspended",
+                                    {{pointer, "party is suspended"}});
+  }
+  if (r.status == PartyStatus::kRetired) {
+    return Status::PermissionDenied(
+        who + " " + r.party.did + " is a key its party replaced with " + r.successor,
+        {{pointer, "key replaced by " + r.successor}});
+  }
+  return Status::Ok();
+}
+
+// The pointer of signer `i` of a document signed by `count` proofs.
+std::string SignerPointer(size_t i, size_t count) {
+  return count > 1 ? "/proof/" + std::to_string(i) + "/verificationMethod"
+                   : "/proof/verificationMethod";
+}
+
 }  // namespace
 
 Status CheckCertificateId(std::string_view id) {
@@ -129,6 +150,10 @@ Result<ParsedDocument> StateMachine::ParseAndVerify(DocumentKind kind, const Jso
     }
     case DocumentKind::kRevocation: {
       FRONTERA_ASSIGN_OR_RETURN(out.revocation, ParseRevocation(document));
+      break;
+    }
+    case DocumentKind::kParty: {
+      FRONTERA_ASSIGN_OR_RETURN(out.registry, ParseRegistryDocument(document));
       break;
     }
   }
@@ -169,7 +194,8 @@ Result<ParsedDocument> StateMachine::ParseAndVerify(DocumentKind kind, const Jso
   return out;
 }
 
-Status StateMachine::CheckNamedParties(const Credential& c, const Party& issuer) const {
+Status StateMachine::CheckNamedParties(const View& view, const Credential& c,
+                                       const Party& issuer) const {
   if (c.type == CredentialType::kProduct) {
     // The manufacturer vouches for the product: it is the issuer, as
     // registered.
@@ -195,21 +221,18 @@ Status StateMachine::CheckNamedParties(const Credential& c, const Party& issuer)
   }
   FRONTERA_RETURN_IF_ERROR(
       CheckRegisteredName(issuer, c.exporter.name, "", c.exporter.country, eptr));
-  const Party* importer = nullptr;
+  std::optional<PartyRecord> importer;
   for (const auto& [ref, member] :
        {std::pair{&c.importer, "importer"}, std::pair{&c.consignee, "consignee"}}) {
     const std::string ptr = std::string("/credentialSubject/") + member;
-    const Party* party = genesis_.FindParty(ref->did);
-    if (party == nullptr) {
+    FRONTERA_ASSIGN_OR_RETURN(std::optional<PartyRecord> record, FindParty(view, ref->did));
+    if (!record) {
       return Status::PermissionDenied(
           std::string("the ") + member + " " + ref->did + " is not a registered party",
           {{ptr + "/id", "not a registered party"}});
     }
-    if (party->suspended) {
-      return Status::PermissionDenied(
-          std::string("the ") + member + " " + ref->did + " is suspended",
-          {{ptr + "/id", "party is suspended"}});
-    }
+    FRONTERA_RETURN_IF_ERROR(InGoodStanding(*record, std::string("the ") + member, ptr + "/id"));
+    const Party* party = &record->party;
     if (!ReceivesPrecursors(party->role)) {
       return Status::PermissionDenied(std::string("the ") + member +
                                           " of a precursor consignment must be a registered "
@@ -220,12 +243,13 @@ Status StateMachine::CheckNamedParties(const Credential& c, const Party& issuer)
                                                          "of precursors"}});
     }
     FRONTERA_RETURN_IF_ERROR(CheckRegisteredName(*party, ref->name, "", ref->country, ptr));
-    if (ref == &c.importer) importer = party;
+    if (ref == &c.importer) importer = std::move(record);
   }
   // The exporter and the importer trade in the substance: each holds a
   // licence for it valid on the dispatch date.
   for (const auto& [party, member] :
-       {std::pair{&issuer, "exporter"}, std::pair{importer, "importer"}}) {
+       {std::pair{&issuer, "exporter"},
+        std::pair{static_cast<const Party*>(&importer->party), "importer"}}) {
     const bool licensed =
         std::any_of(party->licences.begin(), party->licences.end(),
                     [&](const Licence& l) { return l.Covers(c.cas_rn, c.dispatch_date); });
@@ -240,30 +264,22 @@ Status StateMachine::CheckNamedParties(const Credential& c, const Party& issuer)
   return Status::Ok();
 }
 
-Status StateMachine::CheckAgencyMajority(const std::vector<std::string>& signers) const {
-  size_t agencies = 0;
-  for (const Party& p : genesis_.parties) {
-    if (p.role == Role::kAgency && !p.suspended) ++agencies;
-  }
-  const size_t majority = agencies / 2 + 1;
+Status StateMachine::CheckAgencyMajority(const View& view, const std::vector<std::string>& signers,
+                                         const std::string& rule) const {
+  FRONTERA_ASSIGN_OR_RETURN(std::vector<std::string> agencies, Agencies(view));
+  const size_t majority = agencies.size() / 2 + 1;
+  const std::string who = rule + ", or a majority of the agencies (" + std::to_string(majority) +
+                          " of " + std::to_string(agencies.size()) + "), one proof each; ";
   for (size_t i = 0; i < signers.size(); ++i) {
-    const Party* party = genesis_.FindParty(signers[i]);
-    const std::string pointer = signers.size() > 1
-                                    ? "/proof/" + std::to_string(i) + "/verificationMethod"
-                                    : "/proof/verificationMethod";
-    if (party == nullptr || party->suspended || party->role != Role::kAgency) {
+    if (!std::binary_search(agencies.begin(), agencies.end(), signers[i])) {
       return Status::PermissionDenied(
-          "only the certificate's issuer revokes it, or a majority of the agencies (" +
-              std::to_string(majority) + " of " + std::to_string(agencies) + "), one proof each; " +
-              signers[i] + " is not an agency in good standing",
-          {{pointer, "not the certificate's issuer, nor an agency"}});
+          who + signers[i] + " is not an agency in good standing",
+          {{SignerPointer(i, signers.size()), "not an agency in good standing"}});
     }
   }
   if (signers.size() < majority) {
     return Status::PermissionDenied(
-        "only the certificate's issuer revokes it, or a majority of the agencies (" +
-            std::to_string(majority) + " of " + std::to_string(agencies) +
-            "), one proof each; signed by " + std::to_string(signers.size()),
+        who + "signed by " + std::to_string(signers.size()),
         {{"/proof", "add the proofs of " + std::to_string(majority - signers.size()) +
                         " more agenc" + (majority - signers.size() == 1 ? "y" : "ies")}});
   }
@@ -303,18 +319,31 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
             {{"/credential", "must be " + certificate_id + ", the certificate in the path"}});
       }
       break;
+    case DocumentKind::kParty: {
+      // A registry document is about the party it names (the new key, for a
+      // key change): its receipt names that DID.
+      const RegistryChange& g = *parsed.registry;
+      out.certificate_id = g.action == RegistryAction::kRotateKey ? g.new_did : g.party_did;
+      // Admission names it so in the proposal (as a credential's own id).
+      if (!certificate_id.empty() && certificate_id != out.certificate_id) {
+        return Status::InvalidArgument("the proposal names " + certificate_id +
+                                       " for a registry document about " + out.certificate_id);
+      }
+      out.document_id = g.id;
+      break;
+    }
   }
   const std::string& signer_did = parsed.signer;
 
-  const Party* signer = genesis_.FindParty(signer_did);
-  if (signer == nullptr) {
-    return Status::PermissionDenied("signer " + signer_did + " is not a registered party",
-                                    {{"/proof/verificationMethod", "not a registered party"}});
+  FRONTERA_ASSIGN_OR_RETURN(std::optional<PartyRecord> signer_record, FindParty(view, signer_did));
+  if (!signer_record) {
+    return Status::PermissionDenied(
+        "signer " + signer_did + " is not a registered party",
+        {{SignerPointer(0, parsed.signers.size()), "not a registered party"}});
   }
-  if (signer->suspended) {
-    return Status::PermissionDenied("signer " + signer_did + " is suspended",
-                                    {{"/proof/verificationMethod", "party is suspended"}});
-  }
+  FRONTERA_RETURN_IF_ERROR(
+      InGoodStanding(*signer_record, "signer", SignerPointer(0, parsed.signers.size())));
+  const Party* signer = &signer_record->party;
 
   // Duplicate document ids (credential id, eventID, revocation id).
   FRONTERA_ASSIGN_OR_RETURN(auto existing_id,
@@ -323,6 +352,10 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     const char* pointer = kind == DocumentKind::kEvent ? "/eventID" : "/id";
     return Status::AlreadyExists("a document with id " + out.document_id + " is on the ledger",
                                  {{pointer, "already used"}});
+  }
+  if (kind == DocumentKind::kParty) {
+    FRONTERA_RETURN_IF_ERROR(CheckRegistryChange(view, parsed, *signer_record));
+    return out;
   }
 
   if (kind == DocumentKind::kCredential) {
@@ -338,7 +371,7 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
               std::string(RoleName(signer->role)),
           {{"/issuer", "not a manufacturer or shipper"}});
     }
-    FRONTERA_RETURN_IF_ERROR(CheckNamedParties(c, *signer));
+    FRONTERA_RETURN_IF_ERROR(CheckNamedParties(view, c, *signer));
     if (!c.valid_until.empty()) {
       auto until = gs1::ParseRfc3339Millis(c.valid_until);
       if (until.ok() && *until < time_unix_ms) {
@@ -403,8 +436,11 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     // agencies, one proof each (a certificate whose issuer cannot or will not
     // revoke it). One agency alone holds or inspects, but cannot end a
     // certificate for good.
-    if (parsed.signers.size() > 1 || r["issuer"] != signer_did) {
-      FRONTERA_RETURN_IF_ERROR(CheckAgencyMajority(parsed.signers));
+    FRONTERA_ASSIGN_OR_RETURN(bool by_issuer,
+                              SameParty(view, r["issuer"].get<std::string>(), signer_did));
+    if (parsed.signers.size() > 1 || !by_issuer) {
+      FRONTERA_RETURN_IF_ERROR(
+          CheckAgencyMajority(view, parsed.signers, "only the certificate's issuer revokes it"));
     }
     if (revoked) {
       return Status::AlreadyExists("certificate " + certificate_id + " is already revoked",
@@ -445,17 +481,19 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     // An agency releases only the holds it placed (a record written before
     // holds named their agency has none: any agency releases it).
     const std::string held_by = r.value("held_by", "");
-    if (e.kind == EventKind::kCustomsRelease && !held_by.empty() && held_by != signer_did) {
-      const Party* holder_agency = genesis_.FindParty(held_by);
+    FRONTERA_ASSIGN_OR_RETURN(bool placed_it, SameParty(view, held_by, signer_did));
+    if (e.kind == EventKind::kCustomsRelease && !held_by.empty() && !placed_it) {
+      FRONTERA_ASSIGN_OR_RETURN(std::optional<PartyRecord> holder_agency, FindParty(view, held_by));
       return Status::PermissionDenied(
           "only the agency that placed the hold releases it: " +
-              (holder_agency ? holder_agency->name + " (" + held_by + ")" : held_by),
+              (holder_agency ? holder_agency->party.name + " (" + held_by + ")" : held_by),
           {{"/proof/verificationMethod", "not the agency that placed the hold"}});
     }
     return out;
   }
+  FRONTERA_ASSIGN_OR_RETURN(const bool holds_it, SameParty(view, holder, signer_did));
   if (e.kind == EventKind::kInspecting) {
-    if (!agency && signer_did != holder) {
+    if (!agency && !holds_it) {
       return Status::PermissionDenied(
           "only an agency or the party holding the item inspects it",
           {{"/proof/verificationMethod", "not an agency or the holder"}});
@@ -475,7 +513,7 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
   }
   switch (e.kind) {
     case EventKind::kShipping: {
-      if (signer_did != holder) {
+      if (!holds_it) {
         return Status::PermissionDenied("only the party holding the item (" + holder + ") ships it",
                                         {{"/proof/verificationMethod", "not the custodian"}});
       }
@@ -483,13 +521,21 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
         return Status::FailedPrecondition("the shipping source must be the signer",
                                           {{"/sourceList", "must name " + signer_did}});
       }
-      const Party* next = genesis_.FindParty(e.destination_party);
-      if (next == nullptr || next->suspended) {
+      FRONTERA_ASSIGN_OR_RETURN(std::optional<PartyRecord> next,
+                                FindParty(view, e.destination_party));
+      if (!next) {
         return Status::FailedPrecondition(
             "the next custodian must be a registered party",
             {{"/destinationList", e.destination_party + " is not registered"}});
       }
-      if (e.destination_party == signer_did) {
+      if (next->status != PartyStatus::kActive) {
+        return Status::FailedPrecondition(
+            "the next custodian " + e.destination_party + " is not in good standing",
+            {{"/destinationList",
+              e.destination_party + " is " + std::string(PartyStatusName(next->status))}});
+      }
+      FRONTERA_ASSIGN_OR_RETURN(bool to_itself, SameParty(view, e.destination_party, signer_did));
+      if (to_itself) {
         return Status::FailedPrecondition("shipping must name another custodian",
                                           {{"/destinationList", "names the signer"}});
       }
@@ -497,14 +543,15 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     }
     case EventKind::kDeparting:
     case EventKind::kArriving:
-      if (signer_did != holder) {
+      if (!holds_it) {
         return Status::PermissionDenied(
             "only the party holding the item (" + holder + ") records " + e.biz_step,
             {{"/proof/verificationMethod", "not the custodian"}});
       }
       break;
-    case EventKind::kReceiving:
-      if (in_transit_to.empty() || signer_did != in_transit_to) {
+    case EventKind::kReceiving: {
+      FRONTERA_ASSIGN_OR_RETURN(bool addressee, SameParty(view, in_transit_to, signer_did));
+      if (in_transit_to.empty() || !addressee) {
         return Status::PermissionDenied(
             "only the party the item was shipped to receives it" +
                 (in_transit_to.empty() ? std::string(" (it is not in transit)")
@@ -512,6 +559,7 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
             {{"/proof/verificationMethod", "not the named next custodian"}});
       }
       break;
+    }
     default:
       FRONTERA_CHECK(false) << "unhandled movement";
   }

@@ -59,17 +59,31 @@ std::string StateMachine::RevocationsBody() const {
   crypto::Sha256Hasher hasher;
   for (const std::string& line : lines) hasher.Update(line);
   const crypto::Hash digest = hasher.Finish();
-  return genesis_.network + " revocations/2\n" + std::to_string(applying_.tree_size) + "\n" +
-         std::to_string(lines.size()) + "\n" + Base64Encode(digest) + "\n";
+  // The registry as it stands: the latest state of every DID it changed.
+  std::vector<RegistryEntry> registry;
+  registry.reserve(registry_.size());
+  for (const auto& [did, states] : registry_) registry.push_back(states.back());
+  return genesis_.network + " revocations/3\n" + std::to_string(applying_.tree_size) + "\n" +
+         std::to_string(lines.size()) + "\n" + Base64Encode(digest) + "\n" +
+         std::to_string(registry.size()) + "\n" + Base64Encode(RegistryDigest(registry)) + "\n";
 }
 
 StateMachine::Revocations StateMachine::LatestRevocations() const {
   MutexLock lock(mu_);
   // A revocation is a leaf: the list at the checkpoint's tree size is the
   // entries whose revocation leaf precedes it (revocations are never undone).
-  Revocations out{revocations_note_, {}};
+  Revocations out{revocations_note_, {}, {}};
   for (const RevocationEntry& e : revocations_published_) {
     if (e.leaf_index < checkpoint_tree_size_) out.entries.push_back(e);
+  }
+  // Each DID's last state whose document precedes the checkpoint.
+  for (const auto& [did, states] : registry_published_) {
+    for (auto it = states.rbegin(); it != states.rend(); ++it) {
+      if (it->leaf_index < checkpoint_tree_size_) {
+        out.registry.push_back(*it);
+        break;
+      }
+    }
   }
   return out;
 }

@@ -32,6 +32,14 @@ inline constexpr std::string_view kDocPrefix = "d/";   // kState: leaf index →
 inline constexpr std::string_view kIdPrefix = "id/";   // kIndex: document id → leaf index
 inline constexpr std::string_view kGtinPrefix = "gtin/";  // kIndex: gtin/serial → certificate id
 inline constexpr std::string_view kSsccPrefix = "sscc/";  // kIndex: sscc → certificate id
+// The registry (ledger/registry.h): kState party records and history, the
+// agencies in good standing, and kIndex GS1 company prefixes of registered
+// parties (exact, and every shorter start of one) → the party's origin DID.
+inline constexpr std::string_view kPartyPrefix = "p/";            // did → PartyRecord JSON
+inline constexpr std::string_view kPartyHistoryPrefix = "ph/";    // origin/n (8 bytes BE) → JSON
+inline const std::string kAgenciesKey = "registry/agencies";      // sorted JSON array of DIDs
+inline constexpr std::string_view kCompanyPrefixPrefix = "gcp/";  // prefix → origin
+inline constexpr std::string_view kCompanyPrefixStartPrefix = "gcps/";  // start → origin
 
 inline std::string Be64(uint64_t v) { return storage::EncodeUint64(v); }
 inline std::string Key(std::string_view prefix, std::string_view rest) {
@@ -41,6 +49,9 @@ inline std::string Key(std::string_view prefix, std::string_view rest) {
 }
 
 inline std::string DocKey(uint64_t leaf_index) { return Key(kDocPrefix, Be64(leaf_index)); }
+inline std::string PartyHistoryKey(std::string_view origin, uint64_t n) {
+  return Key(kPartyHistoryPrefix, std::string(origin) + "/" + Be64(n));
+}
 
 // The certificate id named with an event or revocation (the request path, or
 // the proposal) goes into keys, records and the block as it is: it must be

@@ -147,6 +147,7 @@ std::optional<StateMachine::HeldDocument> StateMachine::FindIdentical(
       std::string_view(**stored).substr(1) != document.canonical) {
     return std::nullopt;
   }
+  if (document.kind == DocumentKind::kParty) return FindRegistryDocument(*json, *leaf);
   // About the same certificate: a credential is its own; an event or a
   // revocation is about the one its request named.
   const std::string certificate_id =
@@ -166,6 +167,8 @@ std::optional<StateMachine::HeldDocument> StateMachine::FindIdentical(
       for (const Json& p : record["events"]) {
         if (p["leaf_index"] == *leaf) position = &p;
       }
+      break;
+    case DocumentKind::kParty:  // answered above
       break;
   }
   if (position == nullptr || !position->is_object() || (*position)["leaf_index"] != *leaf) {
@@ -199,42 +202,6 @@ Result<Json> StateMachine::BlockJson(uint64_t height) const {
   auto canonical = crypto::Canonicalize(out);
   FRONTERA_CHECK(canonical.ok());
   out["hash"] = Base64Encode(crypto::Sha256(*canonical));
-  return out;
-}
-
-Json StateMachine::PartiesJson(std::string_view role, std::string_view country,
-                               std::string_view after, size_t limit) const {
-  std::vector<const Party*> matches;
-  for (const Party& p : genesis_.parties) {
-    if (!role.empty() && RoleName(p.role) != role) continue;
-    if (!country.empty() && p.country != country) continue;
-    if (p.did <= after) continue;
-    matches.push_back(&p);
-  }
-  auto by_did = [](const Party* a, const Party* b) { return a->did < b->did; };
-  const bool more = matches.size() > limit;
-  if (more) {
-    std::partial_sort(matches.begin(), matches.begin() + static_cast<ptrdiff_t>(limit),
-                      matches.end(), by_did);
-    matches.resize(limit);
-  } else {
-    std::sort(matches.begin(), matches.end(), by_did);
-  }
-  Json parties = Json::array();
-  for (const Party* p : matches) {
-    Json party = p->ToJson();
-    party["registered_by"] = "genesis";
-    parties.push_back(std::move(party));
-  }
-  return Json{{"parties", std::move(parties)},
-              {"next", more ? Json(matches.back()->did) : Json(nullptr)}};
-}
-
-Result<Json> StateMachine::PartyJson(const std::string& did) const {
-  const Party* party = genesis_.FindParty(did);
-  if (party == nullptr) return Status::NotFound("no party " + did);
-  Json out = party->ToJson();
-  out["registered_by"] = "genesis";
   return out;
 }
 

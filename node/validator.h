@@ -101,6 +101,7 @@ class Validator final : public api::Backend {
                                    const api::Json& event) override;
   Result<api::Receipt> Revoke(const std::string& certificate_id,
                               const api::Json& revocation) override;
+  Result<api::Receipt> ChangeRegistry(const api::Json& document) override;
   Result<api::Json> GetCertificate(const std::string& id) override;
   Result<api::InclusionProofView> GetProof(const std::string& id) override;
   Result<api::InclusionProofView> GetLeafProof(uint64_t leaf_index) override;

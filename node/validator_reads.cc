@@ -135,11 +135,17 @@ Result<api::Json> Validator::GetTrustBundle() {
                        {"leaf_index", e.leaf_index},
                        {"reason", e.reason}});
   }
-  return api::Json{{"format", "frontera-trust-bundle/2"},
+  // The registry as the note covers it (docs/formats.md#trust-bundle).
+  api::Json registry = api::Json::array();
+  for (const auto& e : revocations.registry) registry.push_back(ledger::RegistryEntryJson(e));
+  return api::Json{{"format", "frontera-trust-bundle/3"},
                    {"genesis", g.document},
                    {"genesis_hash", Base64Encode(g.hash)},
                    {"checkpoint", std::move(checkpoint)},
-                   {"revocations", {{"note", revocations.note}, {"entries", std::move(entries)}}}};
+                   {"revocations",
+                    {{"note", revocations.note},
+                     {"entries", std::move(entries)},
+                     {"registry", std::move(registry)}}}};
 }
 
 Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
@@ -170,21 +176,43 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
     out["reasons"] = std::move(reasons);
     return out;
   };
-  const ledger::Party* issuer = nullptr;
+  const std::shared_ptr<Ledger> ledger = CurrentLedger();
+  const ledger::StateMachine& sm = *ledger->sm;
+  auto party_json = [&](const std::string& did) -> std::optional<api::Json> {
+    std::optional<ledger::PartyRecord> r = sm.FindParty(did);
+    if (!r) return std::nullopt;
+    api::Json j = r->party.ToJson();
+    j["status"] = std::string(ledger::PartyStatusName(r->status));
+    return j;
+  };
+  // The label's key: a party of the genesis, or one the registry added (the
+  // certificate of the label's item names it).
+  std::optional<ledger::PartyRecord> issuer_record;
   for (const ledger::Party& p : g.parties) {
-    if (ledger::LabelKid(p.public_key) == label.kid) issuer = &p;
+    if (ledger::LabelKid(p.public_key) == label.kid) issuer_record = sm.FindParty(p.did);
   }
+  if (!issuer_record) {
+    auto cert_id = label.sscc.empty() ? sm.FindProduct(label.gtin, label.serial)
+                                      : sm.FindConsignment(label.sscc);
+    auto cert = cert_id.ok() ? sm.CertificateView(*cert_id) : Result<api::Json>(cert_id.status());
+    if (cert.ok() && (*cert)["credential"]["issuer"].is_string()) {
+      auto r = sm.FindParty((*cert)["credential"]["issuer"].get<std::string>());
+      if (r && ledger::LabelKid(r->party.public_key) == label.kid) issuer_record = std::move(r);
+    }
+  }
+  const ledger::Party* issuer = issuer_record ? &issuer_record->party : nullptr;
   if (issuer == nullptr) {
     reasons.push_back("the label's key (kid " + label.kid + ") belongs to no registered party");
     return answer();
   }
-  out["issuer"] = issuer->ToJson();
+  out["issuer"] = *party_json(issuer->did);
   if (Status s = ledger::VerifyLabel(label, issuer->public_key); !s.ok()) {
     reasons.push_back("the label's signature does not verify: " + s.message());
     return answer();
   }
-  if ((issuer->role != ledger::Role::kManufacturer && issuer->role != ledger::Role::kShipper) ||
-      issuer->suspended) {
+  // A suspended issuer's certificates issued before its suspension stand;
+  // the ledger refused any it signed since.
+  if (issuer->role != ledger::Role::kManufacturer && issuer->role != ledger::Role::kShipper) {
     reasons.push_back(issuer->name + " may not issue certificates");
     return answer();
   }
@@ -205,15 +233,14 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
     auto vm = e["document"]["proof"]["verificationMethod"];
     if (vm.is_string()) {
       std::string did = vm.get<std::string>().substr(0, vm.get<std::string>().find('#'));
-      if (const ledger::Party* p = g.FindParty(did)) out["parties"][did] = p->ToJson();
+      if (auto p = party_json(did)) out["parties"][did] = *p;
     }
     for (const char* list : {"sourceList", "destinationList"}) {
       for (const api::Json& entry : e["document"].value(list, api::Json::array())) {
         for (const char* field : {"source", "destination"}) {
           if (entry.contains(field) && entry[field].is_string()) {
-            if (const ledger::Party* p = g.FindParty(entry[field].get<std::string>())) {
-              out["parties"][p->did] = p->ToJson();
-            }
+            const std::string did = entry[field].get<std::string>();
+            if (auto p = party_json(did)) out["parties"][did] = *p;
           }
         }
       }
@@ -222,14 +249,13 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
   // Whoever signed the revocation (the issuer, or each agency of a majority).
   if (cert["revocation"].is_object()) {
     for (const std::string& did : crypto::ProofSignerDids(cert["revocation"]["document"])) {
-      if (const ledger::Party* p = g.FindParty(did)) out["parties"][p->did] = p->ToJson();
+      if (auto p = party_json(did)) out["parties"][did] = *p;
     }
   }
   // The agency whose hold is in force, named on the page.
   if (cert["held_by"].is_string()) {
-    if (const ledger::Party* p = g.FindParty(cert["held_by"].get<std::string>())) {
-      out["parties"][p->did] = p->ToJson();
-    }
+    const std::string did = cert["held_by"].get<std::string>();
+    if (auto p = party_json(did)) out["parties"][did] = *p;
   }
   out["certificate"] = cert;
   if (!recorded.ok() || recorded->signed_part != label.signed_part ||

@@ -114,6 +114,10 @@ Result<api::Receipt> Validator::Revoke(const std::string& certificate_id,
   return Submit(DocumentKind::kRevocation, certificate_id, revocation);
 }
 
+Result<api::Receipt> Validator::ChangeRegistry(const api::Json& document) {
+  return Submit(DocumentKind::kParty, "", document);
+}
+
 void Validator::AdmitForwarded(uint64_t from, std::string_view body) {
   // A follower forwards what its clients posted; the leader proposes only
   // what passes the same admission as a document posted here, so a

@@ -244,6 +244,16 @@ Json BuildRevocation(const RevocationFields& f) {
   };
 }
 
+Json BuildRegistryDocument(const RegistryFields& f) {
+  Json document = {
+      {"@context", Contexts()}, {"type", f.type},   {"id", f.id},
+      {"issuer", f.issuer},     {"party", f.party},
+  };
+  if (!f.new_did.empty()) document["newKey"] = f.new_did;
+  if (!f.reason.empty()) document["reason"] = f.reason;
+  return document;
+}
+
 Result<Json> AttachLabel(const Json& unsigned_credential, std::string_view resolver_host,
                          const crypto::KeyPair& issuer) {
   if (!unsigned_credential.is_object() || !unsigned_credential.contains("credentialSubject") ||

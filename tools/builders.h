@@ -134,6 +134,19 @@ struct RevocationFields {
 
 Json BuildRevocation(const RevocationFields& fields);
 
+// A registry document (ledger/registry.h): `type` is PartyRegistration,
+// PartySuspension, PartyReinstatement or PartyKeyRotation; `party` the party
+// object (registration) or its DID; new_did and reason only when not empty.
+struct RegistryFields {
+  std::string type;
+  std::string id;      // urn:uuid
+  std::string issuer;  // the first signer's did:key
+  Json party;
+  std::string new_did;
+  std::string reason;
+};
+Json BuildRegistryDocument(const RegistryFields& fields);
+
 // Adds credentialSubject.label to an unsigned credential: the issuer-signed
 // GS1 Digital Link on `resolver_host` (ledger::BuildLabel, docs/formats.md
 // §8). REQUIRES nothing of the document beyond JSON; errors

@@ -342,6 +342,84 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
                                kUsageCode,
                                {kExitNoInput, "no such party, or the key file does not exist"},
                                kUnreachableCode}));
+  // Registry changes (POST /v1/parties), signed by agencies.
+  auto add_change = [&](const char* name, const char* about, PartyChangeOptions& o,
+                        PartyChange change) {
+    o.change = change;
+    CLI::App* sub = party->add_subcommand(name, about);
+    AddNode(sub, o.node);
+    sub->add_option("--agency-key", o.agency_keys,
+                    "key file of a signing agency; repeat for a majority of the agencies "
+                    "(one proof each)");
+    sub->add_flag("--json", o.json, "print the node's JSON answer");
+    return sub;
+  };
+  c.party_add = add_change("add", "register a party (signed by an agency of its country)",
+                           args.party_add, PartyChange::kAdd);
+  c.party_add->add_option("--key", args.party_add.key, "the party's did:key, or its key file")
+      ->required();
+  c.party_add
+      ->add_option("--role", args.party_add.role,
+                   "manufacturer, shipper, carrier, distributor, pharmacy, importer or "
+                   "agency (an agency is registered by a majority of the agencies)")
+      ->required();
+  c.party_add->add_option("--country", args.party_add.country, "ISO 3166-1 alpha-2, e.g. CA")
+      ->required();
+  c.party_add->add_option("--name", args.party_add.name, "legal name")->required();
+  c.party_add->add_option("--gln", args.party_add.gln, "GS1 Global Location Number (13 digits)");
+  c.party_add->add_option("--prefix", args.party_add.prefixes,
+                          "a GS1 company prefix the party issues under (repeatable)");
+  c.party_add->add_option("--licence", args.party_add.licences,
+                          "a precursor licence CAS:NUMBER:VALID_FROM:VALID_UNTIL (repeatable)");
+  c.party_add->footer(
+      Footer({"frontera party add --role pharmacy --country CA --name \"Pharmacie du Port\" "
+              "--gln 0061414000017 --key keys/ca-pharmacy.key --agency-key keys/ca-cbsa.key"},
+             {{0, "registered: the receipt names the party's DID"},
+              kUsageCode,
+              {kExitDataError, "the node refused the registration (the reason names the flag)"},
+              {kExitNoInput, "a key file does not exist"},
+              {kExitNoPermission, "the agency may not register this party"},
+              kUnreachableCode}));
+  for (auto [sub, o, verb] : {std::tuple{&c.party_suspend, &args.party_suspend, "suspend"},
+                              std::tuple{&c.party_reinstate, &args.party_reinstate, "reinstate"}}) {
+    *sub = add_change(
+        verb,
+        std::string(verb) == "suspend" ? "suspend a party: its new documents are refused"
+                                       : "reinstate a suspended party",
+        *o, std::string(verb) == "suspend" ? PartyChange::kSuspend : PartyChange::kReinstate);
+    (*sub)->add_option("DID", o->did, "the party's did:key");
+    (*sub)->add_option("--key", o->key, "the party of this key file instead");
+    (*sub)->add_option("--reason", o->reason, "why, as the ledger records it")->required();
+    (*sub)->footer(Footer(
+        {std::string(verb) == "suspend" ? "frontera party suspend did:key:z6Mk… --reason \"…\" "
+                                          "--agency-key keys/us-cbp.key"
+                                        : "frontera party reinstate did:key:z6Mk… --reason \"…\" "
+                                          "--agency-key keys/us-cbp.key"},
+        {{0, "done: the receipt names the party and its standing"},
+         kUsageCode,
+         {kExitDataError, "the node refused it (the reason says why)"},
+         {kExitNoInput, "a key file does not exist"},
+         {kExitNoPermission, "the agency may not act on this party"},
+         kUnreachableCode}));
+  }
+  c.party_rotate = add_change("rotate",
+                              "replace a party's key: signed by its current key, or (a lost "
+                              "key) by its agency",
+                              args.party_rotate, PartyChange::kRotate);
+  c.party_rotate->add_option("DID", args.party_rotate.did, "the party's current did:key");
+  c.party_rotate->add_option("--key", args.party_rotate.key,
+                             "the current key file (it signs the change when no --agency-key)");
+  c.party_rotate
+      ->add_option("--new-key", args.party_rotate.new_key, "the new did:key, or its key file")
+      ->required();
+  c.party_rotate->add_option("--reason", args.party_rotate.reason, "why, as the ledger records it");
+  c.party_rotate->footer(Footer({"frontera party rotate --key keys/old.key --new-key keys/new.key"},
+                                {{0, "done: the receipt names the new key"},
+                                 kUsageCode,
+                                 {kExitDataError, "the node refused it (the reason says why)"},
+                                 {kExitNoInput, "a key file does not exist"},
+                                 {kExitNoPermission, "the signer may not replace this key"},
+                                 kUnreachableCode}));
   party->footer(Footer({"frontera party list", "frontera party show did:key:z6Mk…"},
                        {{0, "done"},
                         kUsageCode,
@@ -417,6 +495,10 @@ int Dispatch(const CliArgs& args, const CommandEnv& env) {
   if (c.label->parsed()) return RunLabel(args.label, env);
   if (c.party_list->parsed()) return RunPartyList(args.party_list, env);
   if (c.party_show->parsed()) return RunPartyShow(args.party_show, env);
+  if (c.party_add->parsed()) return RunPartyChange(args.party_add, env);
+  if (c.party_suspend->parsed()) return RunPartyChange(args.party_suspend, env);
+  if (c.party_reinstate->parsed()) return RunPartyChange(args.party_reinstate, env);
+  if (c.party_rotate->parsed()) return RunPartyChange(args.party_rotate, env);
   if (c.bench->parsed()) return RunBenchCommand(args.bench, env);
   return Usage(env, "no command given; see frontera --help");
 }

@@ -38,6 +38,10 @@ struct CliArgs {
   BenchCommandOptions bench;
   PartyListOptions party_list;
   PartyShowOptions party_show;
+  PartyChangeOptions party_add;
+  PartyChangeOptions party_suspend;
+  PartyChangeOptions party_reinstate;
+  PartyChangeOptions party_rotate;
 
   struct Commands {
     CLI::App* keygen = nullptr;
@@ -57,6 +61,10 @@ struct CliArgs {
     CLI::App* bench = nullptr;
     CLI::App* party_list = nullptr;
     CLI::App* party_show = nullptr;
+    CLI::App* party_add = nullptr;
+    CLI::App* party_suspend = nullptr;
+    CLI::App* party_reinstate = nullptr;
+    CLI::App* party_rotate = nullptr;
   } commands;
 };
 

@@ -6,6 +6,7 @@
 #include <utility>
 #include <variant>
 
+#include "crypto/data_integrity.h"
 #include "crypto/did_key.h"
 #include "ledger/documents.h"
 #include "ledger/genesis.h"
@@ -43,7 +44,45 @@ struct LabelSession {
   std::optional<TrustBundle> bundle;
   std::unique_ptr<Node> node;  // online only
   std::optional<crypto::KeyPair> record_key;
+  std::optional<ledger::Genesis> online_directory;  // OnlineDirectory, once asked
 };
+
+// The parties to judge by online: those of the node's trust bundle (verified
+// against the genesis file), so that parties the registry added or suspended
+// since the genesis are known; the genesis's when the node has no bundle yet.
+ledger::Genesis OnlineDirectory(Node& node, const ledger::Genesis& genesis) {
+  auto answer = node.GetJson("/v1/trust-bundle");
+  if (!answer.ok()) return genesis;
+  auto bundle = VerifyTrustBundle(*answer, genesis.hash);
+  if (!bundle.ok()) return genesis;
+  return std::move(bundle->directory);
+}
+
+// Events after the bundle's checkpoint may name parties registered after it
+// too: those the evidence's events name (signers, next custodians) and the
+// directory lacks are taken from the node's registry (GET /v1/parties/{did}),
+// as the events themselves come from the node. The issuer is not: its
+// registration precedes the credential, which the checkpoint covers.
+void AddRecentParties(Node& node, const Evidence& evidence, ledger::Genesis& directory) {
+  std::vector<std::string> dids;
+  for (const Json& event : evidence.events) {
+    if (auto signer = crypto::ProofSignerDids(event); !signer.empty()) dids.push_back(signer[0]);
+    if (auto parsed = ledger::ParseEvent(event); parsed.ok()) {
+      dids.push_back(parsed->destination_party);
+    }
+  }
+  for (const std::string& did : dids) {
+    if (did.empty() || directory.FindParty(did) != nullptr) continue;
+    auto party = FetchPartyJson(node, did);
+    if (!party.ok()) continue;
+    std::vector<FieldError> errors;
+    ledger::Party p = ledger::ReadParty(*party, "", errors);
+    if (!errors.empty() || p.did != did) continue;
+    p.suspended = party->value("status", "") == "suspended";
+    p.successor = party->value("successor", "");
+    directory.parties.push_back(std::move(p));
+  }
+}
 
 // A request that failed, and what it was for ("resolver", "verify <id>", …).
 struct AskFailure {
@@ -145,8 +184,13 @@ int VerifyOneLabel(LabelSession& session, const std::string& scanned, bool one_l
                "); verified OFFLINE against the trust bundle synced " + age;
       report = VerifyLabelOffline(*session.bundle, scanned, now);
     } else {
-      report = VerifyLabelOnline(session.genesis, session.bundle ? &*session.bundle : nullptr,
-                                 scanned, std::get<OnlineLabelEvidence>(asked), now);
+      if (!session.online_directory) {
+        session.online_directory = OnlineDirectory(*session.node, session.genesis);
+      }
+      const auto& online = std::get<OnlineLabelEvidence>(asked);
+      if (online.found) AddRecentParties(*session.node, online.evidence, *session.online_directory);
+      report = VerifyLabelOnline(*session.online_directory,
+                                 session.bundle ? &*session.bundle : nullptr, scanned, online, now);
     }
   }
   if (options.json) {
@@ -192,7 +236,9 @@ int RunVerifyCertificate(const VerifyOptions& options, const CommandEnv& env) {
   Report report;
   auto evidence = FetchEvidence(*node, options.target);
   if (evidence.ok()) {
-    report = VerifyEvidence(*genesis, *evidence, env.clock.NowUnixMillis());
+    ledger::Genesis directory = OnlineDirectory(*node, *genesis);
+    AddRecentParties(*node, *evidence, directory);
+    report = VerifyEvidence(directory, *evidence, env.clock.NowUnixMillis());
   } else if (evidence.status().IsNotFound()) {
     report = NotOnLedgerReport(
         options.target, "the node does not know this certificate: " + evidence.status().message());

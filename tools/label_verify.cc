@@ -61,7 +61,11 @@ Check CheckLabelSignature(const ledger::Genesis& genesis, std::string_view scann
   return check;
 }
 
-Check CheckLabelIssuer(const LabelFacts& facts) {
+// `on_ledger`: the node holds the label's certificate, which the ledger took
+// while its issuer was in good standing, so a suspension since does not
+// undo it; offline nothing tells a label signed before the suspension from
+// one signed after (with a compromised key, say).
+Check CheckLabelIssuer(const LabelFacts& facts, bool on_ledger) {
   Check check{
       "issuer", "issuer a manufacturer or shipper, identifier under its prefixes", true, {}};
   auto fail = [&](std::string reason) {
@@ -77,7 +81,9 @@ Check CheckLabelIssuer(const LabelFacts& facts) {
     fail(party.name + " has role " + std::string(ledger::RoleName(party.role)) +
          "; only a manufacturer or shipper issues labels");
   }
-  if (party.suspended) fail(party.name + " is suspended");
+  if (party.suspended && !on_ledger) {
+    fail(party.name + " is suspended: a label it signed cannot be trusted offline (verify online)");
+  }
   // GS1 General Specifications §3.3.2 (GTIN-14) and §3.3.1 (SSCC): one
   // leading digit (indicator or extension digit), then the company prefix.
   const std::string& code = facts.label->is_consignment() ? facts.label->sscc : facts.label->gtin;
@@ -91,6 +97,10 @@ Check CheckLabelIssuer(const LabelFacts& facts) {
   if (check.passed) {
     check.reasons.push_back(party.name + ", " + std::string(ledger::RoleName(party.role)) + ", " +
                             party.country);
+    if (party.suspended) {
+      check.reasons.push_back(party.name +
+                              " is suspended now; its certificate was recorded before");
+    }
   }
   return check;
 }
@@ -121,8 +131,8 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
           : "synced " + DescribeAge(now_unix_millis - bundle.synced_at_millis) + " ago";
   report.context = "OFFLINE: bundle " + age + " at tree size " + std::to_string(bundle.tree_size);
   LabelFacts facts;
-  report.checks.push_back(CheckLabelSignature(bundle.genesis, scanned, facts));
-  report.checks.push_back(CheckLabelIssuer(facts));
+  report.checks.push_back(CheckLabelSignature(bundle.directory, scanned, facts));
+  report.checks.push_back(CheckLabelIssuer(facts, /*on_ledger=*/false));
 
   Check revocation{"revocation", "not in the bundle's revocation list", true, {}};
   Check expiry{"expiry", "not expired", true, {}};
@@ -190,7 +200,7 @@ LabelReport VerifyLabelOnline(const ledger::Genesis& genesis, const TrustBundle*
   report.online = true;
   LabelFacts facts;
   report.checks.push_back(CheckLabelSignature(genesis, scanned, facts));
-  report.checks.push_back(CheckLabelIssuer(facts));
+  report.checks.push_back(CheckLabelIssuer(facts, /*on_ledger=*/online.found));
   bool label_ok = report.checks[0].passed && report.checks[1].passed;
 
   if (!online.found) {

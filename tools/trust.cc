@@ -11,6 +11,7 @@
 
 #include "common/check.h"
 #include "common/encoding.h"
+#include "crypto/did_key.h"
 #include "crypto/jcs.h"
 #include "crypto/sha256.h"
 #include "crypto/signed_note.h"
@@ -91,6 +92,71 @@ bool IsItemUri(const std::string& item) {
   return item.starts_with(prefix + "/01/") || item.starts_with(prefix + "/00/");
 }
 
+// "registry": the DIDs whose standing changed since the genesis, each once,
+// every field of the kind the ledger writes (a line of the digested text
+// cannot be forged by a field holding a separator: names are JSON strings).
+Status ReadRegistryEntries(const Json& revocations, TrustBundle& out) {
+  auto registry = revocations.find("registry");
+  if (registry == revocations.end() || !registry->is_array()) {
+    return Malformed("/revocations/registry", "must be an array");
+  }
+  if (registry->size() > kRegistryEntriesMax) {
+    return Malformed("/revocations/registry",
+                     "more than " + std::to_string(kRegistryEntriesMax) + " entries");
+  }
+  std::vector<std::string_view> dids;
+  for (size_t i = 0; i < registry->size(); ++i) {
+    const Json& entry = (*registry)[i];
+    const std::string pointer = "/revocations/registry/" + std::to_string(i);
+    if (!entry.is_object()) return Malformed(pointer, "must be an object");
+    ledger::RegistryEntry e;
+    FRONTERA_ASSIGN_OR_RETURN(e.did, StringMember(entry, "did", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.leaf_index, UnsignedMember(entry, "leaf_index", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.role, StringMember(entry, "role", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.country, StringMember(entry, "country", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.name, StringMember(entry, "name", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.status, StringMember(entry, "status", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.successor, StringMember(entry, "successor", pointer));
+    auto prefixes = entry.find("prefixes");
+    if (prefixes == entry.end() || !prefixes->is_array() || prefixes->size() > 100) {
+      return Malformed(pointer + "/prefixes", "must be an array of at most 100 prefixes");
+    }
+    for (const Json& p : *prefixes) {
+      if (!p.is_string() || p.get_ref<const std::string&>().size() < 4 ||
+          p.get_ref<const std::string&>().size() > 12 ||
+          p.get_ref<const std::string&>().find_first_not_of("0123456789") != std::string::npos) {
+        return Malformed(pointer + "/prefixes", "must hold GS1 company prefixes (4 to 12 digits)");
+      }
+      e.prefixes.push_back(p.get<std::string>());
+    }
+    if (!IsLineToken(e.did) || !crypto::PublicKeyFromDidKey(e.did).ok()) {
+      return Malformed(pointer + "/did", "must be a did:key");
+    }
+    if (!ledger::RoleFromName(e.role)) return Malformed(pointer + "/role", "is not a role");
+    if (!ledger::gs1::IsCountryCode(e.country)) {
+      return Malformed(pointer + "/country", "must be an ISO 3166-1 alpha-2 code");
+    }
+    if (e.name.size() > 1000 || !crypto::IsWellFormedUtf8(e.name)) {
+      return Malformed(pointer + "/name", "must be UTF-8 text of at most 1000 bytes");
+    }
+    if (e.status != "active" && e.status != "suspended" && e.status != "retired") {
+      return Malformed(pointer + "/status", "must be active, suspended or retired");
+    }
+    if ((e.status == "retired") != !e.successor.empty() ||
+        (!e.successor.empty() && !crypto::PublicKeyFromDidKey(e.successor).ok())) {
+      return Malformed(pointer + "/successor",
+                       "must be the did:key that replaced a retired key, else empty");
+    }
+    out.registry.push_back(std::move(e));
+  }
+  for (const ledger::RegistryEntry& e : out.registry) dids.push_back(e.did);
+  std::sort(dids.begin(), dids.end());
+  if (std::adjacent_find(dids.begin(), dids.end()) != dids.end()) {
+    return Malformed("/revocations/registry", "lists a DID twice");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const RevocationEntry* TrustBundle::FindRevocation(std::string_view item) const {
@@ -100,8 +166,15 @@ const RevocationEntry* TrustBundle::FindRevocation(std::string_view item) const 
   return nullptr;
 }
 
+const ledger::RegistryEntry* TrustBundle::FindRegistryEntry(std::string_view did) const {
+  for (const ledger::RegistryEntry& entry : registry) {
+    if (entry.did == did) return &entry;
+  }
+  return nullptr;
+}
+
 crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries, int version) {
-  FRONTERA_CHECK(version == 1 || version == 2) << "trust bundle format " << version;
+  FRONTERA_CHECK(version >= 1 && version <= 3) << "trust bundle format " << version;
   std::vector<std::string> lines;
   lines.reserve(entries.size());
   for (const RevocationEntry& e : entries) {
@@ -124,10 +197,19 @@ crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries, int v
 }
 
 std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
-                               const std::vector<RevocationEntry>& entries, int version) {
-  return std::string(network) + (version >= 2 ? " revocations/2\n" : " revocations\n") +
-         std::to_string(tree_size) + "\n" + std::to_string(entries.size()) + "\n" +
-         Base64Encode(RevocationDigest(entries, version)) + "\n";
+                               const std::vector<RevocationEntry>& entries, int version,
+                               const std::vector<ledger::RegistryEntry>& registry) {
+  const char* first = version >= 3   ? " revocations/3\n"
+                      : version == 2 ? " revocations/2\n"
+                                     : " revocations\n";
+  std::string text = std::string(network) + first + std::to_string(tree_size) + "\n" +
+                     std::to_string(entries.size()) + "\n" +
+                     Base64Encode(RevocationDigest(entries, version)) + "\n";
+  if (version >= 3) {
+    text += std::to_string(registry.size()) + "\n" +
+            Base64Encode(ledger::RegistryDigest(registry)) + "\n";
+  }
+  return text;
 }
 
 Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& genesis_hash) {
@@ -137,15 +219,20 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   out.document.erase("synced_at");
   FRONTERA_ASSIGN_OR_RETURN(std::string format, StringMember(bundle, "format", ""));
   if (format == kTrustBundleFormat) {
+    out.format_version = 3;
+  } else if (format == kTrustBundleFormatV2) {
+    // Synced before the registry: its parties are the genesis's.
     out.format_version = 2;
   } else if (format == kTrustBundleFormatV1) {
     // Synced before revocation reasons: still verifiable, reasons unknown.
     out.format_version = 1;
   } else {
     return Malformed("/format", "is \"" + format + "\", not \"" + kTrustBundleFormat +
-                                    "\" (or the older \"" + kTrustBundleFormatV1 + "\")");
+                                    "\" (or the older \"" + kTrustBundleFormatV2 + "\" or \"" +
+                                    kTrustBundleFormatV1 + "\")");
   }
   out.reasons_known = out.format_version >= 2;
+  out.registry_known = out.format_version >= 3;
 
   // The root of trust: the genesis the user holds. The bundle's copy must be
   // the very same document (SHA-256 of its RFC 8785 form, docs/formats.md
@@ -224,6 +311,12 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
     }
     out.revocations.push_back(std::move(e));
   }
+  if (out.format_version >= 3) {
+    FRONTERA_RETURN_IF_ERROR(ReadRegistryEntries(*revocations, out));
+  } else if (revocations->contains("registry")) {
+    return Malformed("/revocations/registry",
+                     "is not part of format " + std::to_string(out.format_version));
+  }
 
   // The revocation list is vouched for like a checkpoint: a majority of the
   // genesis validators signed its digest, for the same tree size.
@@ -241,8 +334,8 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
                       " genesis validators signed; a majority is " +
                       std::to_string(out.genesis.Quorum()));
   }
-  std::string expected =
-      RevocationNoteText(out.genesis.network, out.tree_size, out.revocations, out.format_version);
+  std::string expected = RevocationNoteText(out.genesis.network, out.tree_size, out.revocations,
+                                            out.format_version, out.registry);
   if (note->text != expected) {
     // Say which line differs: the most useful message for an operator.
     std::vector<std::string> got, want;
@@ -256,15 +349,16 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
     };
     split(note->text, got);
     split(expected, want);
-    const char* names[] = {"origin line", "tree size", "entry count", "digest"};
+    const char* names[] = {"origin line", "tree size",      "entry count",
+                           "digest",      "registry count", "registry digest"};
     std::string what = "text";
-    for (size_t i = 0; i < 4; ++i) {
+    for (size_t i = 0; i < want.size(); ++i) {
       if (i >= got.size() || got[i] != want[i]) {
         what = names[i];
         break;
       }
     }
-    if (got.size() > 4) what = "number of lines";
+    if (what == "text" && got.size() != want.size()) what = "number of lines";
     std::string detail =
         what == "tree size" ? " (the checkpoint's is " + std::to_string(out.tree_size) + ")"
         : what == "entry count"
@@ -272,9 +366,18 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
         : what == "digest"
             ? " (the entries digest to " +
                   Base64Encode(RevocationDigest(out.revocations, out.format_version)) + ")"
+        : what == "registry count"
+            ? " (the bundle lists " + std::to_string(out.registry.size()) + ")"
             : "";
     reasons.push_back("revocation note: its " + what +
                       " does not match the bundle's checkpoint and entries" + detail);
+  }
+  for (const ledger::RegistryEntry& e : out.registry) {
+    if (e.leaf_index >= out.tree_size) {
+      reasons.push_back("registry entry of " + e.did + " is at leaf " +
+                        std::to_string(e.leaf_index) + ", beyond the checkpoint's tree size " +
+                        std::to_string(out.tree_size));
+    }
   }
   for (const RevocationEntry& e : out.revocations) {
     if (e.leaf_index >= out.tree_size) {
@@ -284,6 +387,7 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
     }
   }
   if (!reasons.empty()) return Refused(reasons);
+  out.directory = ledger::WithRegistry(out.genesis, out.registry);
   return out;
 }
 
@@ -396,7 +500,11 @@ std::string RenderTrustBundle(const TrustBundle& bundle, int64_t now_unix_millis
   out += "resolver     " + bundle.genesis.resolver + "\n";
   out += "validators   " + std::to_string(bundle.genesis.validators.size()) + " (quorum " +
          std::to_string(bundle.genesis.Quorum()) + ")\n";
-  out += "parties      " + std::to_string(bundle.genesis.parties.size()) + "\n";
+  out += "parties      " + std::to_string(bundle.directory.parties.size()) +
+         (bundle.registry_known
+              ? " (" + std::to_string(bundle.registry.size()) +
+                    " registry changes since the genesis)\n"
+              : " (the genesis's: this bundle predates the registry; run `frontera trust sync`)\n");
   out += "checkpoint   tree size " + std::to_string(bundle.tree_size) + ", root " +
          Base64Encode(bundle.root) + "\n";
   out += "             signed by " + signers + "\n";

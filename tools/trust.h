@@ -2,26 +2,32 @@
 // needs to judge a label with no network, every part of it verifiable against
 // the genesis file alone.
 //
-//   {"format": "frontera-trust-bundle/2",
+//   {"format": "frontera-trust-bundle/3",
 //    "genesis": {…}, "genesis_hash": "<base64 SHA-256 of JCS(genesis)>",
 //    "checkpoint": "<C2SP signed note>",
 //    "revocations": {"note": "<signed note>",
-//                    "entries": [{"certificate", "item", "leaf_index", "reason"}, …]},
+//                    "entries": [{"certificate", "item", "leaf_index", "reason"}, …],
+//                    "registry": [{"did", "leaf_index", "role", "country", "name",
+//                                  "prefixes", "status", "successor"}, …]},
 //    "synced_at": "<RFC 3339>"}          (only in the stored file)
 //
 // The revocation note's text is
-//   "<network> revocations/2\n<tree_size>\n<count>\n<base64 digest>\n"
+//   "<network> revocations/3\n<tree_size>\n<count>\n<base64 digest>\n
+//    <registry count>\n<base64 registry digest>\n"
 // where digest = SHA-256 of the lines
 //   "<certificate> <item> <leaf_index> <reason as an RFC 8785 JSON string>\n"
-// of the entries sorted bytewise and concatenated, and tree_size is the
-// checkpoint's. Both notes are valid when a majority of the genesis validators
-// signed them.
+// of the entries sorted bytewise and concatenated, the registry digest that
+// of ledger::RegistryLine of the registry entries (every DID whose standing
+// changed since the genesis: parties registered, suspended, reinstated, keys
+// replaced), and tree_size is the checkpoint's. Both notes are valid when a
+// majority of the genesis validators signed them.
 //
-// Format 1 ("frontera-trust-bundle/1", before revocation reasons) is still
-// read, so that a file synced by an older build keeps working offline: its
-// entries have no "reason", its note's first line is "<network> revocations"
-// and its digested lines "<certificate> <item> <leaf_index>\n". Its entries'
-// reasons are empty and TrustBundle::reasons_known is false.
+// Formats 2 (before the registry) and 1 (before revocation reasons) are still
+// read, so that a file synced by an older build keeps working offline: a /2
+// note's first line is "<network> revocations/2" and it has no registry lines
+// (TrustBundle::registry_known is false); a /1 bundle's entries have no
+// "reason", its note's first line is "<network> revocations" and its digested
+// lines "<certificate> <item> <leaf_index>\n" (reasons_known is false).
 //
 // Thread-safety: pure functions, except the file functions, which touch only
 // the paths given.
@@ -37,13 +43,17 @@
 #include "crypto/json.h"
 #include "crypto/merkle.h"
 #include "ledger/genesis.h"
+#include "ledger/registry.h"
 
 namespace frontera::tools {
 
 // The format written by this build and the older one it still reads.
-inline constexpr char kTrustBundleFormat[] = "frontera-trust-bundle/2";
+inline constexpr char kTrustBundleFormat[] = "frontera-trust-bundle/3";
+inline constexpr char kTrustBundleFormatV2[] = "frontera-trust-bundle/2";
 inline constexpr char kTrustBundleFormatV1[] = "frontera-trust-bundle/1";
-inline constexpr int kTrustBundleVersion = 2;
+inline constexpr int kTrustBundleVersion = 3;
+// Most registry entries a bundle may carry.
+inline constexpr size_t kRegistryEntriesMax = 1'000'000;
 // Most revocation entries a bundle may carry (bounds memory and parsing).
 inline constexpr size_t kRevocationEntriesMax = 1'000'000;
 // Most bytes of a revocation reason: the ledger allows 500 characters
@@ -76,8 +86,16 @@ struct TrustBundle {
   std::vector<std::string> checkpoint_signers;
   std::string revocation_note;
   std::vector<RevocationEntry> revocations;
-  // 2, or 1 for a bundle synced before revocation reasons.
+  // The registry's changes since the genesis, as of the checkpoint, and the
+  // parties they leave (ledger::WithRegistry): whom labels and documents are
+  // checked against.
+  std::vector<ledger::RegistryEntry> registry;
+  ledger::Genesis directory;
+  // 3; 2 for a bundle synced before the registry; 1 before revocation reasons.
   int format_version = kTrustBundleVersion;
+  // False for a format 1 or 2 bundle: it does not say which parties were
+  // registered or suspended after the genesis (run `frontera trust sync`).
+  bool registry_known = true;
   // False for a format 1 bundle: its revocations carry no reason, so a recall
   // cannot be told from another revocation (run `frontera trust sync`).
   bool reasons_known = true;
@@ -87,19 +105,24 @@ struct TrustBundle {
 
   // The entry revoking the item or certificate, or nullptr.
   const RevocationEntry* FindRevocation(std::string_view item) const;
+  // The registry entry of `did` (a DID whose standing changed since the
+  // genesis), or nullptr.
+  const ledger::RegistryEntry* FindRegistryEntry(std::string_view did) const;
 };
 
 // SHA-256 of the sorted lines of `entries` in format `version` (see above):
 // "<certificate> <item> <leaf_index> <reason as a JSON string>\n" for 2,
 // "<certificate> <item> <leaf_index>\n" for 1.
-// REQUIRES: version is 1 or 2; every reason is well-formed UTF-8.
+// REQUIRES: version is 1, 2 or 3 (2 and 3 digest alike); every reason is
+// well-formed UTF-8.
 crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries,
                               int version = kTrustBundleVersion);
-// The text of the revocation note for these entries at `tree_size`, in format
-// `version`. Same REQUIRES.
+// The text of the revocation note for these entries (and, in format 3, these
+// registry entries) at `tree_size`, in format `version`. Same REQUIRES.
 std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
                                const std::vector<RevocationEntry>& entries,
-                               int version = kTrustBundleVersion);
+                               int version = kTrustBundleVersion,
+                               const std::vector<ledger::RegistryEntry>& registry = {});
 
 // Verifies `bundle` (the answer of GET /v1/trust-bundle, or a stored file, in
 // format 2 or 1) against the root of trust `genesis_hash` (the hash of the

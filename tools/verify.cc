@@ -49,6 +49,22 @@ std::string Who(const ledger::Genesis& genesis, const std::string& did) {
   return party->name + " (" + std::string(ledger::RoleName(party->role)) + ")";
 }
 
+// The key `did`'s party signs with now: `did`, or the last of the keys that
+// replaced it (ledger::WithRegistry records each replacement).
+std::string CurrentKey(const ledger::Genesis& genesis, std::string did) {
+  for (size_t hops = 0; hops <= genesis.parties.size(); ++hops) {
+    const ledger::Party* party = genesis.FindParty(did);
+    if (party == nullptr || party->successor.empty()) break;
+    did = party->successor;
+  }
+  return did;
+}
+
+// Whether two DIDs are keys of one party (the ledger treats them as one).
+bool SameParty(const ledger::Genesis& genesis, const std::string& a, const std::string& b) {
+  return a == b || (!a.empty() && !b.empty() && CurrentKey(genesis, a) == CurrentKey(genesis, b));
+}
+
 bool IsAgency(const ledger::Genesis& genesis, const std::string& did) {
   const ledger::Party* party = genesis.FindParty(did);
   return party != nullptr && party->role == ledger::Role::kAgency;
@@ -114,7 +130,7 @@ Check CheckSignature(const Evidence& evidence, CredentialFacts& facts) {
 }
 
 Check CheckIssuer(const ledger::Genesis& genesis, const CredentialFacts& facts) {
-  Check check{"issuer", "issuer registered in genesis and allowed to issue", true, {}};
+  Check check{"issuer", "issuer registered and allowed to issue", true, {}};
   auto fail = [&](std::string reason) {
     check.passed = false;
     check.reasons.push_back(std::move(reason));
@@ -133,7 +149,14 @@ Check CheckIssuer(const ledger::Genesis& genesis, const CredentialFacts& facts) 
     fail(party->name + " has role " + std::string(ledger::RoleName(party->role)) +
          "; only a manufacturer or shipper issues certificates");
   }
-  if (party->suspended) fail(party->name + " is suspended");
+  // The ledger took the certificate while its issuer was in good standing
+  // (the inclusion check proves it is there); a suspension since stops new
+  // ones, not this one.
+  if (party->suspended) {
+    check.reasons.push_back(party->name +
+                            " is suspended now; this certificate was recorded "
+                            "before");
+  }
   if (credential.type == ledger::CredentialType::kProduct) {
     // A GTIN-14 is indicator digit ‖ GS1 company prefix ‖ item reference ‖
     // check digit (GS1 General Specifications §3.3.2); GTIN-8/12/13 are
@@ -245,7 +268,8 @@ Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
       fail(i, StepName(event->kind) + " signed by " + signer + ", not a registered party");
       continue;
     }
-    if (party->suspended) fail(i, "signed by " + party->name + ", who is suspended");
+    // The ledger took the event while its signer was in good standing.
+    if (party->suspended) line += " (" + party->name + " is suspended now)";
     if (event->certificate_id != facts.parsed->id) {
       fail(i, "certificationInfo is " + event->certificate_id + ", not this certificate");
     }
@@ -255,7 +279,7 @@ Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
     }
     switch (event->kind) {
       case ledger::EventKind::kShipping:
-        if (signer != custodian) {
+        if (!SameParty(genesis, signer, custodian)) {
           fail(i, "shipping by " + Who(genesis, signer) + ", but the custodian is " +
                       Who(genesis, custodian));
         }
@@ -276,7 +300,7 @@ Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
       case ledger::EventKind::kReceiving:
         if (shipped_to.empty()) {
           fail(i, "receiving by " + Who(genesis, signer) + " before any shipping");
-        } else if (signer != shipped_to) {
+        } else if (!SameParty(genesis, signer, shipped_to)) {
           fail(i, "receiving by " + Who(genesis, signer) + ", but it was shipped to " +
                       Who(genesis, shipped_to));
         }
@@ -285,7 +309,7 @@ Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
       case ledger::EventKind::kDeparting:
       case ledger::EventKind::kArriving:
       case ledger::EventKind::kInspecting:
-        if (signer != custodian && !IsAgency(genesis, signer)) {
+        if (!SameParty(genesis, signer, custodian) && !IsAgency(genesis, signer)) {
           fail(i, StepName(event->kind) + " by " + Who(genesis, signer) +
                       ", neither the custodian (" + Who(genesis, custodian) + ") nor an agency");
         }
@@ -299,7 +323,7 @@ Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
         }
         if (event->kind == ledger::EventKind::kCustomsHold) held_by = signer;
         if (event->kind == ledger::EventKind::kCustomsRelease) {
-          if (!held_by.empty() && signer != held_by) {
+          if (!held_by.empty() && !SameParty(genesis, signer, held_by)) {
             fail(i, "release by " + Who(genesis, signer) + ", but the hold was placed by " +
                         Who(genesis, held_by) + ", which alone releases it");
           }

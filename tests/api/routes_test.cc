@@ -28,6 +28,7 @@ struct RouteCase {
   std::string param_name;
   std::string param_raw;
   bool reads_ledger;
+  std::string allow = method == "GET" ? "GET, HEAD" : "POST";
 };
 
 const std::vector<RouteCase> kCases = {
@@ -40,8 +41,9 @@ const std::vector<RouteCase> kCases = {
     {"/v1/proofs/consistency", Route::kConsistency, "GET", "", "", true},
     {"/v1/proofs/inclusion", Route::kLeafProof, "GET", "", "", true},
     {"/v1/blocks/7", Route::kBlock, "GET", "height", "7", true},
-    {"/v1/parties", Route::kParties, "GET", "", "", false},
-    {"/v1/parties/did%3Akey%3Az6Mk", Route::kParty, "GET", "did", "did%3Akey%3Az6Mk", false},
+    {"/v1/parties", Route::kParties, "GET", "", "", true, "GET, HEAD, POST"},
+    {"/v1/parties", Route::kRegistry, "POST", "", "", false, "GET, HEAD, POST"},
+    {"/v1/parties/did%3Akey%3Az6Mk", Route::kParty, "GET", "did", "did%3Akey%3Az6Mk", true},
     {"/v1/certificates/c1/qr.svg", Route::kLabelSvg, "GET", "id", "c1", true},
     {"/v1/certificates/c1/qr.png", Route::kLabelPng, "GET", "id", "c1", true},
     {"/v1/trust-bundle", Route::kTrustBundle, "GET", "", "", true},
@@ -59,7 +61,7 @@ TEST_CASE("every route is matched from its path, with its parameter and methods"
   std::set<Route> covered;
   for (const RouteCase& c : kCases) {
     CAPTURE(c.path);
-    RouteMatch match = MatchPath(c.path);
+    RouteMatch match = MatchPath(c.path, c.method);
     REQUIRE(match.spec != nullptr);
     CHECK(match.spec->route == c.route);
     CHECK(match.spec->method == c.method);
@@ -71,12 +73,12 @@ TEST_CASE("every route is matched from its path, with its parameter and methods"
       CHECK(MethodAllowed(*match.spec, "GET"));
       CHECK(MethodAllowed(*match.spec, "HEAD"));
       CHECK_FALSE(MethodAllowed(*match.spec, "POST"));
-      CHECK(AllowHeader(*match.spec) == "GET, HEAD");
+      CHECK(AllowHeader(*match.spec) == c.allow);
     } else {
       CHECK(MethodAllowed(*match.spec, "POST"));
       CHECK_FALSE(MethodAllowed(*match.spec, "GET"));
       CHECK_FALSE(MethodAllowed(*match.spec, "HEAD"));
-      CHECK(AllowHeader(*match.spec) == "POST");
+      CHECK(AllowHeader(*match.spec) == c.allow);
     }
     CHECK_FALSE(MethodAllowed(*match.spec, "DELETE"));
     covered.insert(c.route);

@@ -98,7 +98,10 @@ class FakeBackend : public Backend {
     std::lock_guard<std::mutex> lock(mu_);
     int n = 0;
     for (const Call& c : calls_) {
-      if (c.method == "IssueCertificate" || c.method == "RecordEvent" || c.method == "Revoke") ++n;
+      if (c.method == "IssueCertificate" || c.method == "RecordEvent" || c.method == "Revoke" ||
+          c.method == "ChangeRegistry") {
+        ++n;
+      }
     }
     return n;
   }
@@ -111,6 +114,9 @@ class FakeBackend : public Backend {
   }
   Result<Receipt> Revoke(const std::string& id, const Json& revocation) override {
     return Write(MakeCall("Revoke", id, revocation));
+  }
+  Result<Receipt> ChangeRegistry(const Json& document) override {
+    return Write(MakeCall("ChangeRegistry", "", document));
   }
   Result<Json> GetCertificate(const std::string& id) override {
     std::lock_guard<std::mutex> lock(mu_);

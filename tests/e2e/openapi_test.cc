@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/did_key.h"
 #include "tests/e2e/harness.h"
 
 namespace frontera::e2e {
@@ -54,6 +55,33 @@ TEST_CASE("a running validator's answers match the schemas of api/openapi.json")
   r.Add("getConsistencyProof", client->GetRaw("/v1/proofs/consistency?first=1&second=3"), 200);
   r.Add("getCheckpoint", client->GetRaw("/v1/checkpoint"), 200);
   r.Add("getBlock", client->GetRaw("/v1/blocks/1"), 200);
+  // A registry document: ANAM suspends the carrier (receipt, then the party
+  // with its history), and CBP may not register a Mexican party (403).
+  const std::string carrier = ExampleParties().at("mx-carrier").did;
+  const Json suspension = Sign(
+      {{"@context", {"https://www.w3.org/ns/credentials/v2", "https://frontera.example/ns/v1"}},
+       {"type", "PartySuspension"},
+       {"id", "urn:uuid:00000000-0000-4000-b000-000000000001"},
+       {"issuer", ExampleParties().at("mx-anam").did},
+       {"party", carrier},
+       {"reason", "operating licence revoked"}},
+      "mx-anam");
+  r.Add("changeRegistry", client->PostRaw("/v1/parties", suspension.dump(), "application/json"),
+        201);
+  r.Add("getParty", client->GetRaw("/v1/parties/" + carrier), 200);
+  const Json by_cbp = Sign(
+      {{"@context", {"https://www.w3.org/ns/credentials/v2", "https://frontera.example/ns/v1"}},
+       {"type", "PartyRegistration"},
+       {"id", "urn:uuid:00000000-0000-4000-b000-000000000002"},
+       {"issuer", ExampleParties().at("us-cbp").did},
+       {"party",
+        {{"did",
+          crypto::DidKeyFromPublicKey(crypto::KeyPair::FromSeed(crypto::Seed{7}).public_key())},
+         {"name", "Farmacia"},
+         {"role", "pharmacy"},
+         {"country", "MX"}}}},
+      "us-cbp");
+  r.Add("changeRegistry", client->PostRaw("/v1/parties", by_cbp.dump(), "application/json"), 403);
   r.Add("getParty", client->GetRaw("/v1/parties/" + ExampleParties().at("mx-manufacturer").did),
         200);
   r.Add("listParties", client->GetRaw("/v1/parties?role=distributor&limit=2"), 200);

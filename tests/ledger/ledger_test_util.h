@@ -11,6 +11,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "crypto/data_integrity.h"
 #include "crypto/did_key.h"
@@ -89,6 +90,21 @@ inline Json SignedBy(Json doc, const crypto::KeyPair& key) {
   auto signed_doc = crypto::CreateProof(doc, options, key);
   REQUIRE_MESSAGE(signed_doc.ok(), signed_doc.status().ToString());
   return *signed_doc;
+}
+
+// `doc` with a proof set: one proof by each of `keys`, in order, each created
+// 2026-11-30T10:00:00Z (a document a majority of the agencies signs).
+inline Json SignedBySet(Json doc, const std::vector<crypto::KeyPair>& keys) {
+  doc.erase("proof");
+  for (const crypto::KeyPair& key : keys) {
+    crypto::ProofOptions options;
+    options.created = "2026-11-30T10:00:00Z";
+    options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
+    auto signed_doc = crypto::AddProof(doc, options, key);
+    REQUIRE_MESSAGE(signed_doc.ok(), signed_doc.status().ToString());
+    doc = *signed_doc;
+  }
+  return doc;
 }
 
 inline Json PharmaWithSerial(const std::string& id, const std::string& serial) {

@@ -1,7 +1,8 @@
 // Who may do what, role by role (docs/ledger.md#rules): one party of each of
 // the seven roles tries every act that depends on the role alone, on items
-// it neither issued nor holds. Each role is allowed exactly the acts of the
-// expected table; every other act is refused 403 with a reason. The items:
+// it neither issued nor holds, and the registry documents (a party of its
+// own country registered, the US importer suspended: the agency is CBP). Each role is allowed
+// exactly the acts of the expected table; every other act is refused 403 with a reason. The items:
 // a unit the manufacturer issued and holds, and a consignment the shipper
 // issued and holds; the manufacturer acts on the consignment, every other
 // role on the unit.
@@ -14,6 +15,7 @@
 #include <tuple>
 #include <vector>
 
+#include "crypto/did_key.h"
 #include "ledger/gs1.h"
 #include "ledger/state_machine.h"
 #include "tests/ledger/ledger_test_util.h"
@@ -176,6 +178,40 @@ TEST_CASE("each role is allowed exactly its acts and refused the rest with 403")
              {"reason", "not mine"}};
          return Doc(DocumentKind::kRevocation, SignedBy(r, cast.keys.at(role)), cert_for(role));
        }},
+      // Registry documents about a party of the signer's own country.
+      {"register a party",
+       [&](const std::string& role) {
+         crypto::Seed seed{};
+         seed.fill(static_cast<uint8_t>(++serial));
+         std::string country;
+         for (const auto& p : cast.genesis_parties) {
+           if (p["did"] == cast.dids.at(role)) country = p["country"];
+         }
+         Json r = {
+             {"@context",
+              {"https://www.w3.org/ns/credentials/v2", "https://frontera.example/ns/v1"}},
+             {"type", "PartyRegistration"},
+             {"id", "urn:uuid:00000000-0000-4000-a000-0000000070" + std::to_string(10 + serial)},
+             {"issuer", cast.dids.at(role)},
+             {"party",
+              {{"did", crypto::DidKeyFromPublicKey(crypto::KeyPair::FromSeed(seed).public_key())},
+               {"name", "Newcomer"},
+               {"role", "pharmacy"},
+               {"country", country}}}};
+         return Doc(DocumentKind::kParty, SignedBy(r, cast.keys.at(role)));
+       }},
+      {"suspend the importer (US)",
+       [&](const std::string& role) {
+         Json r = {
+             {"@context",
+              {"https://www.w3.org/ns/credentials/v2", "https://frontera.example/ns/v1"}},
+             {"type", "PartySuspension"},
+             {"id", "urn:uuid:00000000-0000-4000-a000-0000000080" + std::to_string(10 + ++serial)},
+             {"issuer", cast.dids.at(role)},
+             {"party", cast.dids.at("importer")},
+             {"reason", "licence lapsed"}};
+         return Doc(DocumentKind::kParty, SignedBy(r, cast.keys.at(role)));
+       }},
   };
   // What each role may do: the rest is refused.
   const std::map<std::string, std::vector<std::string>> allowed = {
@@ -184,6 +220,8 @@ TEST_CASE("each role is allowed exactly its acts and refused the rest with 403")
       {"place a customs hold", {"agency"}},
       {"inspect an item it does not hold", {"agency"}},
       {"revoke alone a certificate it did not issue", {}},
+      {"register a party", {"agency"}},
+      {"suspend the importer (US)", {"agency"}},
   };
   for (const auto& [act, make] : acts) {
     for (const std::string& role : roles) {

@@ -13,7 +13,6 @@
 namespace frontera::ledger {
 namespace {
 
-constexpr char kCreated[] = "2026-11-30T10:00:00Z";
 const std::string kPharmaA = "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70";  // the fixture
 const std::string kPharmaHeld = "urn:uuid:00000000-0000-4000-8000-0000000000b1";
 const std::string kPharmaRevoked = "urn:uuid:00000000-0000-4000-8000-0000000000c1";
@@ -31,17 +30,9 @@ Json SignAs(Json doc, const std::string& party) { return SignedBy(std::move(doc)
 
 // `doc` with a proof set: one proof by each of `parties`, in order.
 Json SignSet(Json doc, const std::vector<std::string>& parties) {
-  doc.erase("proof");
-  for (const std::string& party : parties) {
-    const crypto::KeyPair key = KeyOf(party);
-    crypto::ProofOptions options;
-    options.created = kCreated;
-    options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
-    auto signed_doc = crypto::AddProof(doc, options, key);
-    REQUIRE_MESSAGE(signed_doc.ok(), signed_doc.status().ToString());
-    doc = *signed_doc;
-  }
-  return doc;
+  std::vector<crypto::KeyPair> keys;
+  for (const std::string& party : parties) keys.push_back(KeyOf(party));
+  return SignedBySet(std::move(doc), keys);
 }
 
 // A fresh product credential (unsigned) for `serial`, issued by the example

@@ -322,16 +322,20 @@ TEST_CASE("the revocations note covers each revocation's reason, and a reload ke
   const std::string reason = "Lot LOT42A recalled:\n\"contaminación\" at release testing";
   const std::string line = cert + " " + item + " 1 " +
                            "\"Lot LOT42A recalled:\\n\\\"contaminación\\\" at release testing\"\n";
-  const std::string body = "frontera.example/north-america-1 revocations/2\n2\n1\n" +
-                           Base64Encode(crypto::Sha256(std::string_view(line))) + "\n";
+  // The registry lines follow: none changed since the genesis.
+  const std::string no_registry = "0\n" + Base64Encode(crypto::Sha256(std::string_view())) + "\n";
+  const std::string body = "frontera.example/north-america-1 revocations/3\n2\n1\n" +
+                           Base64Encode(crypto::Sha256(std::string_view(line))) + "\n" +
+                           no_registry;
   {
     auto sm = StateMachine::Open(store.get(), ExampleGenesis(), {});
     REQUIRE(sm.ok());
     ApplyAndWrite(
         **sm, store.get(), 1,
         Proposal{kNov30, {Doc(DocumentKind::kCredential, Fixture("pharma-credential.json"))}});
-    CHECK((*sm)->RevocationsBody() == "frontera.example/north-america-1 revocations/2\n1\n0\n" +
-                                          Base64Encode(crypto::Sha256(std::string_view())) + "\n");
+    CHECK((*sm)->RevocationsBody() == "frontera.example/north-america-1 revocations/3\n1\n0\n" +
+                                          Base64Encode(crypto::Sha256(std::string_view())) + "\n" +
+                                          no_registry);
     Block b = ApplyAndWrite(
         **sm, store.get(), 2,
         Proposal{kNov30 + 1000,

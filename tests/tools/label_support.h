@@ -95,6 +95,7 @@ struct BundleMaker {
   Json genesis = LabelGenesisJson();
   std::vector<crypto::Hash> leaves = FillerLeaves(6);
   std::vector<RevocationEntry> revocations;
+  std::vector<ledger::RegistryEntry> registry;  // format 3
   std::vector<std::string> checkpoint_signers = {"us-cbp", "mx-anam", "ca-cbsa"};
   std::vector<std::string> revocation_signers = {"us-cbp", "mx-anam", "ca-cbsa"};
   int format_version = kTrustBundleVersion;
@@ -106,15 +107,24 @@ struct BundleMaker {
           {{"certificate", e.certificate}, {"item", e.item}, {"leaf_index", e.leaf_index}});
       if (format_version >= 2) entries.back()["reason"] = e.reason;
     }
-    return {{"format", format_version >= 2 ? kTrustBundleFormat : kTrustBundleFormatV1},
-            {"genesis", genesis},
-            {"genesis_hash", Base64Encode(crypto::Sha256(crypto::Canonicalize(genesis).value()))},
-            {"checkpoint", CheckpointOf(leaves, checkpoint_signers)},
-            {"revocations",
-             {{"note", SignedBy(RevocationNoteText(kLabelNetwork, leaves.size(), revocations,
-                                                   format_version),
-                                revocation_signers)},
-              {"entries", entries}}}};
+    Json bundle = {
+        {"format", format_version >= 3   ? kTrustBundleFormat
+                   : format_version == 2 ? kTrustBundleFormatV2
+                                         : kTrustBundleFormatV1},
+        {"genesis", genesis},
+        {"genesis_hash", Base64Encode(crypto::Sha256(crypto::Canonicalize(genesis).value()))},
+        {"checkpoint", CheckpointOf(leaves, checkpoint_signers)},
+        {"revocations",
+         {{"note", SignedBy(RevocationNoteText(kLabelNetwork, leaves.size(), revocations,
+                                               format_version, registry),
+                            revocation_signers)},
+          {"entries", entries}}}};
+    if (format_version >= 3) {
+      Json list = Json::array();
+      for (const ledger::RegistryEntry& e : registry) list.push_back(ledger::RegistryEntryJson(e));
+      bundle["revocations"]["registry"] = std::move(list);
+    }
+    return bundle;
   }
 };
 

@@ -38,7 +38,7 @@ TEST_CASE("a good bundle is accepted with its checkpoint and revocations") {
                                "Lot LOT42A recalled: contamination found at release testing"});
   auto bundle = VerifyTrustBundle(maker.Make(), GenesisHash());
   REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
-  CHECK(bundle->format_version == 2);
+  CHECK(bundle->format_version == 3);
   CHECK(bundle->reasons_known);
   CHECK(bundle->tree_size == 6);
   CHECK(bundle->genesis.network == testing::kLabelNetwork);
@@ -75,7 +75,8 @@ TEST_CASE("the revocation digest sorts lines bytewise and depends on every entry
   std::vector<RevocationEntry> d = a;
   d[0].reason = "recalled";  // and the reason
   CHECK(RevocationDigest(a) != RevocationDigest(d));
-  CHECK(RevocationNoteText("n", 7, a).starts_with("n revocations/2\n7\n2\n"));
+  CHECK(RevocationNoteText("n", 7, a).starts_with("n revocations/3\n7\n2\n"));
+  CHECK(RevocationNoteText("n", 7, a, 2).starts_with("n revocations/2\n7\n2\n"));
 
   // Format 1, as bundles synced before reasons hold it: no reason in the
   // lines, and the note's first line without "/2".
@@ -195,7 +196,7 @@ TEST_CASE("a format 1 bundle (before reasons) still verifies, with its reasons u
   upgraded["revocations"]["entries"][0]["reason"] = "";
   CHECK(Refusal(upgraded).find("origin line") != std::string::npos);
   Json unknown = v1;
-  unknown["format"] = "frontera-trust-bundle/3";
+  unknown["format"] = "frontera-trust-bundle/4";
   CHECK(Refusal(unknown).find("/format") != std::string::npos);
 }
 
