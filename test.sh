@@ -141,7 +141,7 @@ if [ "$quick" -eq 0 ]; then
   # (a child's report would otherwise only reach its log), checked after.
   stage "ThreadSanitizer build: the node tests and the e2e cluster tests"
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFRONTERA_TSAN=ON \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" >/dev/null
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
   cmake --build build-tsan -j2 --target node_test fronterad frontera
   rm -rf build-tsan/tsan && mkdir -p build-tsan/tsan
   export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$PWD/build-tsan/tsan/report \
