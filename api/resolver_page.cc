@@ -160,6 +160,7 @@ std::string_view VerdictColour(ledger::Verdict verdict) {
     case ledger::Verdict::kNotAuthentic:
     case ledger::Verdict::kRevoked:
     case ledger::Verdict::kNotOnLedger:
+    case ledger::Verdict::kFlagged:
       break;
   }
   return "red";
@@ -177,6 +178,8 @@ SentenceIndex SentenceOf(const ledger::LabelVerdict& verdict) {
       return kSentenceExpired;
     case ledger::Verdict::kNotOnLedger:
       return kSentenceNotOnLedger;
+    case ledger::Verdict::kFlagged:
+      return kSentenceFlagged;
   }
   return kSentenceUnknown;
 }
@@ -185,7 +188,7 @@ SentenceIndex SentenceOf(const ledger::LabelVerdict& verdict) {
 // otherwise what the label claims is shown as a claim.
 bool Vouched(ledger::Verdict verdict) {
   return verdict == ledger::Verdict::kAuthentic || verdict == ledger::Verdict::kRevoked ||
-         verdict == ledger::Verdict::kExpired;
+         verdict == ledger::Verdict::kExpired || verdict == ledger::Verdict::kFlagged;
 }
 
 // The product or consignment. When `vouched`, values come from the
@@ -409,6 +412,11 @@ Result<ledger::LabelVerdict> VerdictOfAnswer(const Json& check) {
                             ledger::ParseVerdict(name.get_ref<const std::string&>()));
   ledger::LabelVerdict out;
   out.verdict = verdict;
+  if (verdict == ledger::Verdict::kFlagged) {
+    const Json& flag = Member(check, {"flag"});
+    out.flag = Scalar(flag);
+    out.flag_reason = Scalar(Member(check, {"certificate", "flagged", out.flag, "reason"}));
+  }
   if (verdict == ledger::Verdict::kRevoked) {
     const Json& reason = Member(check, {"revocation_reason"});
     out.revocation_reason =
@@ -432,6 +440,10 @@ std::string VerificationPage(const Json& check, PageLanguage language) {
   AppendHead(html, language, headline + " \u00b7 " + std::string(text.title));
   AppendBanner(html, verdict.ok() ? VerdictColour(verdict->verdict) : "red", headline,
                text.verdict_sentences[verdict.ok() ? SentenceOf(*verdict) : kSentenceUnknown]);
+  if (verdict.ok() && !verdict->flag_reason.empty()) {
+    html += "<section class=\"flag\"><dl><dt>" + EscapeMarkup(text.revocation_reason) +
+            "</dt><dd>" + EscapeMarkup(verdict->flag_reason) + "</dd></dl></section>\n";
+  }
   if (verdict.ok() && !verdict->revocation_reason.empty()) {
     html += "<section class=\"revocation\"><dl><dt>" + EscapeMarkup(text.revocation_reason) +
             "</dt><dd>" + EscapeMarkup(verdict->revocation_reason) + "</dd></dl></section>\n";

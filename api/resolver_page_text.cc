@@ -13,6 +13,8 @@ constexpr PageText kEnglish = {
             "This product was recalled. Do not use it; return it.",
             "The label is genuine, but the product or its certificate has expired. Do not use it.",
             "The ledger has no certificate for this label. Do not rely on it.",
+            "An agency has flagged this product (suspect, illegitimate or recalled). Do not use "
+            "or sell it: it is held until the agency clears it.",
             "The ledger's answer could not be read. Do not rely on this label.",
         },
     .revocation_reason = "Reason",
@@ -74,6 +76,8 @@ constexpr PageText kSpanish = {
             "Este producto fue retirado del mercado. No lo use; devuélvalo.",
             "La etiqueta es auténtica, pero el producto o su certificado ha caducado. No lo use.",
             "El registro no tiene ningún certificado para esta etiqueta. No confíe en ella.",
+            "Una autoridad marcó este producto (sospechoso, ilegítimo o retirado). No lo use ni "
+            "lo venda: queda retenido hasta que la autoridad lo libere.",
             "No se pudo leer la respuesta del registro. No confíe en esta etiqueta.",
         },
     .revocation_reason = "Motivo",
@@ -137,6 +141,9 @@ constexpr PageText kFrench = {
             "L\u2019étiquette est authentique, mais le produit ou son certificat est périmé. Ne "
             "l\u2019utilisez pas.",
             "Le registre ne contient aucun certificat pour cette étiquette. Ne vous y fiez pas.",
+            "Une autorité a signalé ce produit (suspect, illégitime ou rappelé). Ne "
+            "l\u2019utilisez pas et ne le vendez pas\u00a0: il reste bloqué jusqu\u2019à ce que "
+            "l\u2019autorité lève le signalement.",
             "La réponse du registre n\u2019a pas pu être lue. Ne vous fiez pas à cette étiquette.",
         },
     .revocation_reason = "Motif",

@@ -23,6 +23,7 @@ enum SentenceIndex : size_t {
   kSentenceRecalled,
   kSentenceExpired,
   kSentenceNotOnLedger,
+  kSentenceFlagged,
   kSentenceUnknown,
   kSentenceCount,
 };

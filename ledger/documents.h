@@ -103,8 +103,21 @@ struct Event {
   std::string destination_party;  // destinationList possessing_party, or empty
   std::string read_point;         // readPoint.id, or empty
   std::string biz_location;       // bizLocation.id, or empty
-  std::string proof_verification_method;
+  // persistentDisposition (EPCIS 2.0): the DSCSA flags the event raises on
+  // the item and those it clears (FlagName values), and why
+  // ("frontera:reason", required with a flag).
+  std::vector<std::string> flags_set;
+  std::vector<std::string> flags_unset;
+  std::string reason;
+  std::string proof_verification_method;  // the first proof's, for a proof set
 };
+
+// The DSCSA flags an agency raises on a certificate's item (docs/formats.md
+// §6.2), by their short name: "suspect", "illegitimate", "recalled".
+// nullopt for a disposition that is not one.
+std::optional<std::string> FlagName(std::string_view disposition);
+// The inverse: the disposition that raises flag `name`; nullopt for another name.
+std::optional<std::string> FlagDisposition(std::string_view name);
 
 // Parses and checks an EPCIS 2.0 ObjectEvent. `shipping` requires a
 // destinationList possessing_party.

@@ -1,6 +1,7 @@
 // ParseEvent (ledger/documents.h): an EPCIS 2.0 ObjectEvent, a movement or a
 // customs act, with its business step, EPCs, parties and quantities
 // (docs/formats.md).
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 namespace frontera::ledger {
 
 // The shared member rules (ledger/document_fields.h).
+using document_fields::BoundedText;
 using document_fields::CheckContext;
 using document_fields::CheckDidKey;
 using document_fields::CheckDocument;
@@ -25,8 +27,9 @@ using document_fields::Fields;
 using document_fields::JoinNames;
 using document_fields::kIdCharsMax;
 using document_fields::Kind;
+using document_fields::kReasonCharsMax;
 using document_fields::Need;
-using document_fields::ReadProof;
+using document_fields::ReadProofOrSet;
 
 namespace {
 
@@ -45,6 +48,55 @@ constexpr std::array<std::pair<std::string_view, EventKind>, 8> kBizSteps = {{
     {"https://frontera.example/ns/v1/bizstep/customs_release", EventKind::kCustomsRelease},
     {"https://frontera.example/ns/v1/bizstep/joint_inspection", EventKind::kJointInspection},
 }};
+
+// The dispositions that are DSCSA flags: CBV 2.0's "recalled", and
+// Frontera's "suspect" and "illegitimate" (DSCSA, FD&C Act §581(21), (8)),
+// which CBV has no word for.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kFlags = {{
+    {"https://frontera.example/ns/v1/disposition/suspect", "suspect"},
+    {"https://frontera.example/ns/v1/disposition/illegitimate", "illegitimate"},
+    {"recalled", "recalled"},
+}};
+
+// persistentDisposition: {"set": [...], "unset": [...]}, each value a flag.
+void ReadFlags(Fields& fields, const Json& event, Event& out) {
+  const Json* pd =
+      fields.Member(event, "", "persistentDisposition", Need::kOptional, Kind::kObject);
+  if (pd == nullptr) return;
+  for (const auto& [key, list] :
+       {std::pair{"set", &out.flags_set}, std::pair{"unset", &out.flags_unset}}) {
+    const Json* values =
+        fields.Member(*pd, "/persistentDisposition", key, Need::kOptional, Kind::kArray);
+    if (values == nullptr) continue;
+    for (size_t i = 0; i < values->size(); ++i) {
+      const std::string ptr = Child(Child("/persistentDisposition", key), i);
+      const Json& v = (*values)[i];
+      std::optional<std::string> flag =
+          v.is_string() ? FlagName(v.get<std::string>()) : std::nullopt;
+      if (!flag) {
+        std::vector<std::string_view> names;
+        for (const auto& entry : kFlags) names.push_back(entry.first);
+        fields.Broken(ptr, "must be one of " + JoinNames(names));
+        continue;
+      }
+      if (std::find(list->begin(), list->end(), *flag) != list->end()) {
+        fields.Broken(ptr, "repeats " + *flag);
+        continue;
+      }
+      list->push_back(*flag);
+    }
+  }
+  for (size_t i = 0; i < out.flags_unset.size(); ++i) {
+    if (std::find(out.flags_set.begin(), out.flags_set.end(), out.flags_unset[i]) !=
+        out.flags_set.end()) {
+      fields.Broken(Child("/persistentDisposition/unset", i),
+                    "sets and clears " + out.flags_unset[i] + " at once");
+    }
+  }
+  if (out.flags_set.empty() && out.flags_unset.empty()) {
+    fields.Broken("/persistentDisposition", "must set or clear at least one flag");
+  }
+}
 
 // CBV 2.0 source/destination type "possessing_party", in the bare form
 // EPCIS 2.0 JSON writes, the CBV 2.0 URI and the CBV 1.x URN.
@@ -90,6 +142,20 @@ std::string ReadPartyList(Fields& fields, const Json& event, std::string_view ke
 }
 
 }  // namespace
+
+std::optional<std::string> FlagName(std::string_view disposition) {
+  for (const auto& [value, name] : kFlags) {
+    if (value == disposition) return std::string(name);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> FlagDisposition(std::string_view name) {
+  for (const auto& [value, flag] : kFlags) {
+    if (flag == name) return std::string(value);
+  }
+  return std::nullopt;
+}
 
 Result<Event> ParseEvent(const Json& document) {
   FRONTERA_RETURN_IF_ERROR(CheckDocument(document, "event"));
@@ -195,7 +261,16 @@ Result<Event> ParseEvent(const Json& document) {
   event.certificate_id = CheckedText(fields, document, "", "certificationInfo", Need::kRequired,
                                      [](std::string_view v) { return CheckUri(v); })
                              .value_or("");
-  event.proof_verification_method = ReadProof(fields, document);
+  ReadFlags(fields, document, event);
+  const bool flags = !event.flags_set.empty() || !event.flags_unset.empty();
+  event.reason = BoundedText(fields, document, "", "frontera:reason",
+                             flags ? Need::kRequired : Need::kOptional, kReasonCharsMax)
+                     .value_or("");
+  if (flags && kind && *kind != EventKind::kInspecting && !fields.malformed()) {
+    fields.Broken("/bizStep", "a flag is raised or cleared by an inspecting event");
+  }
+  // A proof set: a majority of the agencies clearing another agency's flag.
+  event.proof_verification_method = ReadProofOrSet(fields, document);
 
   FRONTERA_RETURN_IF_ERROR(fields.Finish());
   return event;

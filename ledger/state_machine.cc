@@ -133,9 +133,12 @@ Status StateMachine::LoadMeta() {
                               "§12)");
   }
   FRONTERA_RETURN_IF_ERROR(LoadRegistry());
+  FRONTERA_RETURN_IF_ERROR(LoadFlags());
   MutexLock lock(mu_);
   registry_published_ = registry_;
   registry_changed_ = false;
+  flags_published_ = flags_;
+  flags_changed_ = false;
   published_ = s;
   applying_ = s;
   state_lthash_ = lthash;
@@ -144,6 +147,50 @@ Status StateMachine::LoadMeta() {
   revocations_note_ = revocations_note.value_or("");
   checkpoint_tree_size_ = checkpoint_tree_size;
   for (const auto& [id, e] : revocations_) revocations_published_.push_back(e);
+  return Status::Ok();
+}
+
+Status StateMachine::LoadFlags() {
+  std::optional<std::string> bad;
+  Status scanned = store_->Scan(
+      Column::kIndex, kFlagPrefix, storage::PrefixSuccessor(kFlagPrefix),
+      storage::KvStore::kNoLimit, [&](std::string_view key, std::string_view value) {
+        const std::string id(key.substr(kFlagPrefix.size()));
+        auto history = crypto::ParseJson(value);
+        auto record = store_->Get(Column::kState, Key(kCertPrefix, id));
+        if (!history.ok() || !history->is_array() || !record.ok() || !*record) {
+          bad = id;
+          return false;
+        }
+        auto cert = crypto::ParseJson(**record);
+        if (!cert.ok() || !(*cert)["item"].is_string()) {
+          bad = id;
+          return false;
+        }
+        const std::string item = (*cert)["item"].get<std::string>();
+        FlagHistory& out = flags_[id];
+        for (const Json& change : *history) {
+          if (!change.is_object() || !change["leaf_index"].is_number_unsigned() ||
+              !change["flags"].is_array()) {
+            bad = id;
+            return false;
+          }
+          std::vector<FlagEntry> in_force;
+          for (const Json& f : change["flags"]) {
+            if (!f.is_object() || !f["flag"].is_string() || !f["leaf_index"].is_number_unsigned() ||
+                !f["reason"].is_string()) {
+              bad = id;
+              return false;
+            }
+            in_force.push_back({id, item, f["flag"].get<std::string>(),
+                                f["leaf_index"].get<uint64_t>(), f["reason"].get<std::string>()});
+          }
+          out.emplace_back(change["leaf_index"].get<uint64_t>(), std::move(in_force));
+        }
+        return true;
+      });
+  FRONTERA_RETURN_IF_ERROR(scanned);
+  if (bad) return Status::Corruption("the flag index entry of " + *bad + " is malformed");
   return Status::Ok();
 }
 

@@ -36,6 +36,7 @@
 #include "crypto/merkle.h"
 #include "ledger/block.h"
 #include "ledger/documents.h"
+#include "ledger/flags.h"
 #include "ledger/genesis.h"
 #include "ledger/merkle_log.h"
 #include "ledger/registry.h"
@@ -190,10 +191,11 @@ class StateMachine {
     std::string reason;  // the revocation document's "reason", as signed
   };
   // "<network> revocations/3\n<tree_size>\n<count>\n<base64 digest>\n
-  // <registry count>\n<base64 registry digest>\n": the digest over the sorted
-  // lines "<certificate> <item> <leaf_index> <reason as a JCS string>\n", the
-  // registry digest over the sorted lines "<did> <leaf_index> <JCS of
-  // {country, name, role, status, successor}>\n" (tools/trust.h).
+  // <registry count>\n<base64 registry digest>\n<flag count>\n<base64 flag
+  // digest>\n": the digest over the sorted lines "<certificate> <item>
+  // <leaf_index> <reason as a JCS string>\n", the registry digest over
+  // ledger::RegistryLine of each DID the registry changed, the flag digest
+  // over ledger::FlagLine of each flag in force (tools/trust.h).
   std::string RevocationsBody() const;
   // The published revocations note and the entries it covers (those whose
   // revocation is a leaf of the checkpoint's tree).
@@ -202,6 +204,8 @@ class StateMachine {
     std::vector<RevocationEntry> entries;
     // The registry entries the note covers (see RegistryEntry).
     std::vector<RegistryEntry> registry;
+    // The DSCSA flags in force at the checkpoint.
+    std::vector<FlagEntry> flags;
   };
   Revocations LatestRevocations() const;
 
@@ -231,6 +235,11 @@ class StateMachine {
   // precursor consignment's exporter is the issuer, and its importer and
   // consignee are registered parties that may take delivery of precursors.
   Status CheckNamedParties(const View& view, const Credential& c, const Party& issuer) const;
+  // The DSCSA flags an event raises or clears (docs/ledger.md#flags), against
+  // the certificate's flags in force (`flagged`), signed by `signer` (its
+  // first signer).
+  Status CheckFlags(const View& view, const ParsedDocument& parsed, const Party& signer,
+                    const crypto::Json& flagged) const;
   // OK when `signers` (distinct DIDs) are registered agencies in good standing
   // and a majority of them (of the agencies not suspended).
   // `rule` says who may sign, for the refusal ("only the certificate's
@@ -252,6 +261,11 @@ class StateMachine {
   std::string ApplyRegistryChange(StagedView& view, const ParsedDocument& parsed, uint64_t leaf,
                                   uint64_t height);
   Status LoadRegistry();
+  // After an event that raised or cleared flags at `leaf`: the certificate's
+  // flags in force (its `record`) into the kIndex history and flags_.
+  void RecordFlags(StagedView& view, const std::string& certificate_id, const crypto::Json& record,
+                   uint64_t leaf);
+  Status LoadFlags();
   // FindIdentical of a registry document held at `leaf`.
   std::optional<HeldDocument> FindRegistryDocument(const crypto::Json& document,
                                                    uint64_t leaf) const;
@@ -289,6 +303,13 @@ class StateMachine {
   std::map<std::string, std::vector<RegistryEntry>> registry_;
   bool registry_changed_ = false;  // since the last Publish
   std::map<std::string, std::vector<RegistryEntry>> registry_published_ GUARDED_BY(mu_);
+  // By certificate: its flags in force after each event that changed them,
+  // oldest first (the leaf of that event, the flags); the published copy
+  // answers LatestRevocations as of the checkpoint.
+  using FlagHistory = std::vector<std::pair<uint64_t, std::vector<FlagEntry>>>;
+  std::map<std::string, FlagHistory> flags_;
+  bool flags_changed_ = false;
+  std::map<std::string, FlagHistory> flags_published_ GUARDED_BY(mu_);
 };
 
 }  // namespace frontera::ledger

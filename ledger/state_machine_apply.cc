@@ -230,6 +230,24 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
         default:
           break;
       }
+      if (!e.flags_set.empty() || !e.flags_unset.empty()) {
+        // Absent while no flag is in force, so that records without flags
+        // stay as they were.
+        Json flagged = record.value("flagged", Json::object());
+        for (const std::string& flag : e.flags_set) {
+          flagged[flag] = {{"by", doc->signers},
+                           {"reason", e.reason},
+                           {"leaf_index", leaf},
+                           {"block", block.height}};
+        }
+        for (const std::string& flag : e.flags_unset) flagged.erase(flag);
+        if (flagged.empty()) {
+          record.erase("flagged");
+        } else {
+          record["flagged"] = flagged;
+        }
+        RecordFlags(view, c.certificate_id, record, leaf);
+      }
     }
     outcome.certificate_status = record["status"].get<std::string>();
     view.Put(Column::kState, Key(kCertPrefix, c.certificate_id), record.dump());
@@ -278,6 +296,35 @@ void StateMachine::Publish() {
     registry_published_ = registry_;
     registry_changed_ = false;
   }
+  if (flags_changed_) {
+    flags_published_ = flags_;
+    flags_changed_ = false;
+  }
+}
+
+void StateMachine::RecordFlags(StagedView& view, const std::string& certificate_id,
+                               const Json& record, uint64_t leaf) {
+  std::vector<FlagEntry> in_force;
+  Json flags = Json::array();
+  const Json flagged = record.value("flagged", Json::object());
+  for (const auto& [flag, entry] : flagged.items()) {
+    in_force.push_back({certificate_id, record["item"].get<std::string>(), flag,
+                        entry["leaf_index"].get<uint64_t>(), entry["reason"].get<std::string>()});
+    flags.push_back(
+        {{"flag", flag}, {"leaf_index", entry["leaf_index"]}, {"reason", entry["reason"]}});
+  }
+  FlagHistory& history = flags_[certificate_id];
+  history.emplace_back(leaf, std::move(in_force));
+  flags_changed_ = true;
+  Json stored = Json::array();
+  for (const auto& [at, entries] : history) {
+    Json list = Json::array();
+    for (const FlagEntry& e : entries) {
+      list.push_back({{"flag", e.flag}, {"leaf_index", e.leaf_index}, {"reason", e.reason}});
+    }
+    stored.push_back({{"leaf_index", at}, {"flags", std::move(list)}});
+  }
+  view.Put(Column::kIndex, Key(kFlagPrefix, certificate_id), stored.dump());
 }
 
 }  // namespace frontera::ledger

@@ -286,6 +286,47 @@ Status StateMachine::CheckAgencyMajority(const View& view, const std::vector<std
   return Status::Ok();
 }
 
+Status StateMachine::CheckFlags(const View& view, const ParsedDocument& parsed, const Party& signer,
+                                const Json& flagged) const {
+  const Event& e = *parsed.event;
+  const bool by_majority = parsed.signers.size() > 1;
+  if (by_majority) {
+    FRONTERA_RETURN_IF_ERROR(
+        CheckAgencyMajority(view, parsed.signers, "only the agency that raised a flag clears it"));
+  } else if (signer.role != Role::kAgency) {
+    return Status::PermissionDenied(
+        "only an agency flags an item suspect, illegitimate or recalled, or clears a flag; " +
+            signer.did + " is a " + std::string(RoleName(signer.role)),
+        {{"/proof/verificationMethod", "not an agency"}});
+  }
+  for (size_t i = 0; i < e.flags_set.size(); ++i) {
+    const std::string& flag = e.flags_set[i];
+    if (flagged.contains(flag)) {
+      return Status::AlreadyExists(
+          "the item is already flagged " + flag + " (by " +
+              flagged[flag]["by"][0].get<std::string>() + ")",
+          {{"/persistentDisposition/set/" + std::to_string(i), "already flagged"}});
+    }
+  }
+  for (size_t i = 0; i < e.flags_unset.size(); ++i) {
+    const std::string& flag = e.flags_unset[i];
+    const std::string pointer = "/persistentDisposition/unset/" + std::to_string(i);
+    if (!flagged.contains(flag)) {
+      return Status::FailedPrecondition("the item is not flagged " + flag,
+                                        {{pointer, "not flagged"}});
+    }
+    const std::string raised_by = flagged[flag]["by"][0].get<std::string>();
+    FRONTERA_ASSIGN_OR_RETURN(bool raised_it, SameParty(view, raised_by, parsed.signer));
+    if (!by_majority && !raised_it) {
+      return Status::PermissionDenied(
+          "only the agency that flagged the item " + flag + " (" + raised_by +
+              ") clears the flag, or a majority of the agencies",
+          {{"/proof/verificationMethod", "not the agency that raised the flag"}});
+    }
+  }
+  return Status::Ok();
+}
+
 Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
                                                           const ParsedDocument& parsed,
                                                           const std::string& certificate_id,
@@ -460,6 +501,18 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
                                      std::to_string(options_.events_per_certificate_max) +
                                      " events");
   }
+  // DSCSA flags (suspect, illegitimate, recalled): raised and cleared by
+  // agencies on inspecting events.
+  const Json flagged = r.value("flagged", Json::object());
+  if (!e.flags_set.empty() || !e.flags_unset.empty()) {
+    FRONTERA_RETURN_IF_ERROR(CheckFlags(view, parsed, *signer, flagged));
+    return out;
+  }
+  if (parsed.signers.size() > 1) {
+    return Status::FailedPrecondition(
+        "an event has one signer; a proof set is for a majority of the agencies clearing a flag",
+        {{"/proof", "one proof"}});
+  }
   const bool agency = signer->role == Role::kAgency;
   const std::string custodian = r["custodian"].get<std::string>();
   const std::string in_transit_to = r["in_transit_to"].get<std::string>();
@@ -510,6 +563,13 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     return Status::FailedPrecondition(
         "the item is under customs hold: it cannot move until released",
         {{"/bizStep", "under customs hold"}});
+  }
+  if (!flagged.empty()) {
+    std::string names;
+    for (const auto& [flag, entry] : flagged.items()) names += (names.empty() ? "" : ", ") + flag;
+    return Status::FailedPrecondition(
+        "the item is flagged " + names + ": it cannot move until an agency clears the flag",
+        {{"/bizStep", "flagged " + names}});
   }
   switch (e.kind) {
     case EventKind::kShipping: {

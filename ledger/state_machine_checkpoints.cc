@@ -63,16 +63,22 @@ std::string StateMachine::RevocationsBody() const {
   std::vector<RegistryEntry> registry;
   registry.reserve(registry_.size());
   for (const auto& [did, states] : registry_) registry.push_back(states.back());
+  // The flags in force now.
+  std::vector<FlagEntry> flags;
+  for (const auto& [id, history] : flags_) {
+    flags.insert(flags.end(), history.back().second.begin(), history.back().second.end());
+  }
   return genesis_.network + " revocations/3\n" + std::to_string(applying_.tree_size) + "\n" +
          std::to_string(lines.size()) + "\n" + Base64Encode(digest) + "\n" +
-         std::to_string(registry.size()) + "\n" + Base64Encode(RegistryDigest(registry)) + "\n";
+         std::to_string(registry.size()) + "\n" + Base64Encode(RegistryDigest(registry)) + "\n" +
+         std::to_string(flags.size()) + "\n" + Base64Encode(FlagDigest(flags)) + "\n";
 }
 
 StateMachine::Revocations StateMachine::LatestRevocations() const {
   MutexLock lock(mu_);
   // A revocation is a leaf: the list at the checkpoint's tree size is the
   // entries whose revocation leaf precedes it (revocations are never undone).
-  Revocations out{revocations_note_, {}, {}};
+  Revocations out{revocations_note_, {}, {}, {}};
   for (const RevocationEntry& e : revocations_published_) {
     if (e.leaf_index < checkpoint_tree_size_) out.entries.push_back(e);
   }
@@ -81,6 +87,15 @@ StateMachine::Revocations StateMachine::LatestRevocations() const {
     for (auto it = states.rbegin(); it != states.rend(); ++it) {
       if (it->leaf_index < checkpoint_tree_size_) {
         out.registry.push_back(*it);
+        break;
+      }
+    }
+  }
+  // Each certificate's flags in force after its last change before it.
+  for (const auto& [id, history] : flags_published_) {
+    for (auto it = history.rbegin(); it != history.rend(); ++it) {
+      if (it->first < checkpoint_tree_size_) {
+        out.flags.insert(out.flags.end(), it->second.begin(), it->second.end());
         break;
       }
     }

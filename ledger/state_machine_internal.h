@@ -32,6 +32,9 @@ inline constexpr std::string_view kDocPrefix = "d/";   // kState: leaf index →
 inline constexpr std::string_view kIdPrefix = "id/";   // kIndex: document id → leaf index
 inline constexpr std::string_view kGtinPrefix = "gtin/";  // kIndex: gtin/serial → certificate id
 inline constexpr std::string_view kSsccPrefix = "sscc/";  // kIndex: sscc → certificate id
+// kIndex: certificate id → JSON array of its flag changes [{leaf_index,
+// flags: [{flag, leaf_index, reason}]}] (the flags in force after each).
+inline constexpr std::string_view kFlagPrefix = "flag/";
 // The registry (ledger/registry.h): kState party records and history, the
 // agencies in good standing, and kIndex GS1 company prefixes of registered
 // parties (exact, and every shorter start of one) → the party's origin DID.

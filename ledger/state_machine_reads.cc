@@ -77,6 +77,8 @@ Result<Json> StateMachine::CertificateView(const std::string& id) const {
   }
   Json flags = Json::array();
   if (record["held"].get<bool>()) flags.push_back("customs_hold");
+  const Json flagged = record.value("flagged", Json::object());
+  for (const auto& [flag, entry] : flagged.items()) flags.push_back(flag);
   const std::string in_transit = record["in_transit_to"].get<std::string>();
   const std::string held_by = record.value("held_by", "");
   return Json{{"id", id},
@@ -85,6 +87,7 @@ Result<Json> StateMachine::CertificateView(const std::string& id) const {
               {"status", record["status"]},
               {"flags", std::move(flags)},
               {"held_by", held_by.empty() ? Json(nullptr) : Json(held_by)},
+              {"flagged", flagged},
               {"custody",
                {{"custodian", record["custodian"]},
                 {"in_transit_to", in_transit.empty() ? Json(nullptr) : Json(in_transit)}}},

@@ -1,5 +1,6 @@
 #include "ledger/verdict.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -18,13 +19,15 @@ std::string_view VerdictName(Verdict verdict) {
       return "EXPIRED";
     case Verdict::kNotOnLedger:
       return "NOT ON LEDGER";
+    case Verdict::kFlagged:
+      return "FLAGGED";
   }
   return "NOT AUTHENTIC";
 }
 
 Result<Verdict> ParseVerdict(std::string_view name) {
   for (Verdict v : {Verdict::kAuthentic, Verdict::kNotAuthentic, Verdict::kRevoked,
-                    Verdict::kExpired, Verdict::kNotOnLedger}) {
+                    Verdict::kExpired, Verdict::kNotOnLedger, Verdict::kFlagged}) {
     if (VerdictName(v) == name) return v;
   }
   return Status::InvalidArgument("\"" + std::string(name) + "\" is not a verdict");
@@ -41,13 +44,26 @@ bool IsRecall(std::string_view revocation_reason) {
 
 std::string LabelVerdict::Headline() const {
   if (recalled()) return "RECALLED";
+  if (verdict == Verdict::kFlagged && !flag.empty()) {
+    std::string upper = flag;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return upper;
+  }
   return std::string(VerdictName(verdict));
 }
 
 std::string LabelVerdict::Sentence() const {
   std::string out = Headline();
   if (verdict == Verdict::kRevoked && !revocation_reason.empty()) out += ": " + revocation_reason;
+  if (verdict == Verdict::kFlagged && !flag_reason.empty()) out += ": " + flag_reason;
   return out;
+}
+
+std::string MostSevereFlag(const std::vector<std::string>& flags) {
+  for (const char* flag : {"illegitimate", "suspect", "recalled"}) {
+    if (std::find(flags.begin(), flags.end(), flag) != flags.end()) return flag;
+  }
+  return "";
 }
 
 LabelVerdict Decide(const VerdictFacts& facts) {
@@ -59,6 +75,10 @@ LabelVerdict Decide(const VerdictFacts& facts) {
   } else if (facts.revoked) {
     out.verdict = Verdict::kRevoked;
     out.revocation_reason = facts.revocation_reason;
+  } else if (!facts.flag.empty()) {
+    out.verdict = Verdict::kFlagged;
+    out.flag = facts.flag;
+    out.flag_reason = facts.flag_reason;
   } else if (facts.expired) {
     out.verdict = Verdict::kExpired;
   } else {

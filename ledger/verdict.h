@@ -9,6 +9,9 @@
 //   else the ledger does not vouch for it                      → NOT ON LEDGER
 //   else revoked                          → REVOKED, or RECALLED when the
 //                                           revocation's reason is a recall
+//   else flagged by an agency (DSCSA: suspect, illegitimate, recalled)
+//                                         → FLAGGED, headlined ILLEGITIMATE,
+//                                           SUSPECT or RECALLED
 //   else past validUntil or the product's expiry date           → EXPIRED
 //   else                                                        → AUTHENTIC
 //
@@ -33,9 +36,10 @@ enum class Verdict {
   kRevoked = 2,
   kExpired = 3,
   kNotOnLedger = 4,
+  kFlagged = 5,
 };
 
-// "AUTHENTIC", "NOT AUTHENTIC", "REVOKED", "EXPIRED", "NOT ON LEDGER".
+// "AUTHENTIC", "NOT AUTHENTIC", "REVOKED", "EXPIRED", "NOT ON LEDGER", "FLAGGED".
 std::string_view VerdictName(Verdict verdict);
 // The inverse of VerdictName; kInvalidArgument for any other text.
 Result<Verdict> ParseVerdict(std::string_view name);
@@ -48,20 +52,31 @@ bool IsRecall(std::string_view revocation_reason);
 struct LabelVerdict {
   Verdict verdict = Verdict::kNotAuthentic;
   std::string revocation_reason;  // when kRevoked: the revocation's reason, may be empty
+  // When kFlagged: the most severe flag in force (illegitimate, suspect,
+  // recalled) and the reason the agency gave.
+  std::string flag;
+  std::string flag_reason;
 
   bool recalled() const { return verdict == Verdict::kRevoked && IsRecall(revocation_reason); }
-  // "RECALLED" for a recall, else VerdictName(verdict).
+  // "RECALLED" for a recall, the flag in capitals ("SUSPECT") when flagged,
+  // else VerdictName(verdict).
   std::string Headline() const;
-  // The headline with the revocation's reason when there is one:
-  // "RECALLED: Recall: lot 4411 contaminated".
+  // The headline with the revocation's or the flag's reason when there is
+  // one: "RECALLED: Recall: lot 4411 contaminated".
   std::string Sentence() const;
 };
+
+// Of the flags in force, the one a verdict names: illegitimate, then
+// suspect, then recalled; "" for none of them.
+std::string MostSevereFlag(const std::vector<std::string>& flags);
 
 struct VerdictFacts {
   bool authentic = false;  // every authenticity check passed (see the header)
   bool on_ledger = false;  // the ledger vouches for the certificate
   bool revoked = false;
   std::string revocation_reason;
+  std::string flag;  // MostSevereFlag of the flags in force, or ""
+  std::string flag_reason;
   bool expired = false;
 };
 

@@ -138,6 +138,8 @@ Result<api::Json> Validator::GetTrustBundle() {
   // The registry as the note covers it (docs/formats.md#trust-bundle).
   api::Json registry = api::Json::array();
   for (const auto& e : revocations.registry) registry.push_back(ledger::RegistryEntryJson(e));
+  api::Json flags = api::Json::array();
+  for (const auto& e : revocations.flags) flags.push_back(ledger::FlagEntryJson(e));
   return api::Json{{"format", "frontera-trust-bundle/3"},
                    {"genesis", g.document},
                    {"genesis_hash", Base64Encode(g.hash)},
@@ -145,7 +147,8 @@ Result<api::Json> Validator::GetTrustBundle() {
                    {"revocations",
                     {{"note", revocations.note},
                      {"entries", std::move(entries)},
-                     {"registry", std::move(registry)}}}};
+                     {"registry", std::move(registry)},
+                     {"flags", std::move(flags)}}}};
 }
 
 Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
@@ -173,6 +176,8 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
     out["revocation_reason"] = verdict.verdict == ledger::Verdict::kRevoked
                                    ? api::Json(verdict.revocation_reason)
                                    : api::Json(nullptr);
+    out["flag"] =
+        verdict.verdict == ledger::Verdict::kFlagged ? api::Json(verdict.flag) : api::Json(nullptr);
     out["reasons"] = std::move(reasons);
     return out;
   };
@@ -252,6 +257,12 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
       if (auto p = party_json(did)) out["parties"][did] = *p;
     }
   }
+  // The agencies that raised the flags in force.
+  for (const auto& [flag, entry] : cert["flagged"].items()) {
+    for (const api::Json& did : entry["by"]) {
+      if (auto p = party_json(did.get<std::string>())) out["parties"][did.get<std::string>()] = *p;
+    }
+  }
   // The agency whose hold is in force, named on the page.
   if (cert["held_by"].is_string()) {
     const std::string did = cert["held_by"].get<std::string>();
@@ -272,6 +283,17 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
     }
     reasons.push_back("certificate " + *id + " was revoked" +
                       (facts.revocation_reason.empty() ? "" : ": " + facts.revocation_reason));
+    return answer();
+  }
+  // A flag in force (DSCSA): the agency's decision outranks expiry.
+  std::vector<std::string> flag_names;
+  for (const auto& [flag, entry] : cert["flagged"].items()) flag_names.push_back(flag);
+  facts.flag = ledger::MostSevereFlag(flag_names);
+  if (!facts.flag.empty()) {
+    facts.flag_reason = cert["flagged"][facts.flag].value("reason", std::string());
+    reasons.push_back("certificate " + *id + " is flagged " + facts.flag + " by " +
+                      cert["flagged"][facts.flag]["by"][0].get<std::string>() + ": " +
+                      facts.flag_reason);
     return answer();
   }
   const ledger::Validity validity =

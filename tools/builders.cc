@@ -230,6 +230,18 @@ Result<Json> BuildEvent(const EventFields& f) {
     event["destinationList"] =
         Json::array({{{"type", "possessing_party"}, {"destination", f.destination_party}}});
   }
+  for (const auto& [key, names] :
+       {std::pair{"set", &f.flags_set}, std::pair{"unset", &f.flags_unset}}) {
+    for (const std::string& name : *names) {
+      std::optional<std::string> disposition = ledger::FlagDisposition(name);
+      if (!disposition) {
+        return Status::InvalidArgument("\"" + name +
+                                       "\" is not a flag: suspect, illegitimate or recalled");
+      }
+      event["persistentDisposition"][key].push_back(*disposition);
+    }
+  }
+  if (!f.reason.empty()) event["frontera:reason"] = f.reason;
   return event;
 }
 

@@ -118,6 +118,11 @@ struct EventFields {
   std::string destination_party;  // destinationList possessing_party; required for shipping
   std::string read_point;         // readPoint.id, or empty
   std::string biz_location;       // bizLocation.id, or empty
+  // DSCSA flags (inspecting): raised and cleared (ledger::FlagName values),
+  // and why ("frontera:reason").
+  std::vector<std::string> flags_set;
+  std::vector<std::string> flags_unset;
+  std::string reason;
 };
 
 // The unsigned EPCIS 2.0 ObjectEvent (action OBSERVE), with

@@ -35,6 +35,7 @@ constexpr ExitCode kVerdictCodes[] = {
     {2, "REVOKED (shown as RECALLED for a recall)"},
     {3, "EXPIRED"},
     {4, "NOT ON LEDGER"},
+    {5, "FLAGGED by an agency (shown as SUSPECT, ILLEGITIMATE or RECALLED)"},
 };
 
 void AddNode(CLI::App* command, std::string& node) {
@@ -169,7 +170,7 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   c.event
       ->add_option("STEP", args.event.step,
                    "shipping|departing|arriving|receiving|inspecting|hold|release|"
-                   "joint-inspection")
+                   "joint-inspection|flag|clear")
       ->required();
   c.event->add_option("CERT_ID", args.event.certificate_id, "certificate id")->required();
   AddNode(c.event, args.event.node);
@@ -183,11 +184,18 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   c.event->add_option("--read-point", args.event.read_point, "readPoint URI");
   c.event->add_option("--biz-location", args.event.biz_location, "bizLocation URI");
   c.event->add_option("--time", args.event.time, "RFC 3339 with offset (default: now, local)");
+  c.event->add_option("--flag", args.event.flag,
+                      "flag and clear: the DSCSA flag, suspect, illegitimate or recalled");
+  c.event->add_option("--reason", args.event.reason, "flag and clear: why, as the ledger keeps it");
+  c.event->add_option("--cosign-key", args.event.cosign_keys,
+                      "clear: key file of another agency (repeat: a majority of the agencies "
+                      "clears a flag another agency raised)");
   c.event->add_flag("--json", args.event.json, "print the node's answer as JSON");
   c.event->footer(Footer(
       {"frontera event shipping urn:uuid:… --key mx-manufacturer.key --to-key mx-carrier.key",
        "frontera event arriving urn:uuid:… --key mx-carrier.key "
-       "--read-point https://id.gs1.org/414/0031234500004"},
+       "--read-point https://id.gs1.org/414/0031234500004",
+       "frontera event flag urn:uuid:… --flag suspect --reason \"…\" --key us-cbp.key"},
       {{0, "recorded: prints \"<id> <status>: leaf …, block …\""},
        kUsageCode,
        {kExitDataError, "the event or the --to-key file is invalid, or the node rejected it"},
@@ -461,6 +469,7 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
        {2, "verify: REVOKED (or RECALLED)"},
        {3, "verify: EXPIRED"},
        {4, "verify: NOT ON LEDGER"},
+       {5, "verify: FLAGGED (SUSPECT, ILLEGITIMATE or RECALLED by an agency)"},
        kUsageCode,
        {kExitDataError, "an input file or document is invalid, or the node rejected it"},
        {kExitNoInput, "an input file, certificate or party does not exist"},

@@ -49,11 +49,25 @@ void CollectEventDids(const Json& answer, std::set<std::string>& dids) {
 }  // namespace
 
 int RunEvent(const EventOptions& options, const CommandEnv& env) {
-  auto kind = EventKindFromCliName(options.step);
+  // flag and clear are inspecting events that raise or clear a DSCSA flag.
+  const bool flag_step = options.step == "flag" || options.step == "clear";
+  auto kind = flag_step ? std::optional(ledger::EventKind::kInspecting)
+                        : EventKindFromCliName(options.step);
   if (!kind) {
     return Usage(env, "STEP \"" + options.step +
                           "\" is not one of shipping, departing, arriving, receiving, inspecting, "
-                          "hold, release, joint-inspection");
+                          "hold, release, joint-inspection, flag, clear");
+  }
+  if (flag_step && (options.flag.empty() || options.reason.empty())) {
+    return Usage(env, options.step +
+                          " needs --flag (suspect, illegitimate or recalled) and "
+                          "--reason TEXT");
+  }
+  if (flag_step && !ledger::FlagDisposition(options.flag)) {
+    return Usage(env, "--flag \"" + options.flag + "\" is not suspect, illegitimate or recalled");
+  }
+  if (!flag_step && (!options.flag.empty() || !options.cosign_keys.empty())) {
+    return Usage(env, "--flag and --cosign-key go with the steps flag and clear");
   }
   int code = kExitOk;
   std::optional<std::string> given_to =
@@ -95,11 +109,22 @@ int RunEvent(const EventOptions& options, const CommandEnv& env) {
   f.destination_party = to;
   f.read_point = options.read_point;
   f.biz_location = options.biz_location;
+  if (flag_step) (options.step == "flag" ? f.flags_set : f.flags_unset).push_back(options.flag);
+  f.reason = options.reason;
   auto event = BuildEvent(f);
   if (!event.ok()) return Fail(env, "event", event.status());
-  auto signed_event = SignDocument(*event, *key, NowRfc3339(env));
+  const std::string now = NowRfc3339(env);
+  auto signed_event = SignDocument(*event, *key, now);
+  for (const std::string& path : options.cosign_keys) {
+    auto cosigner = LoadKey(path, "--cosign-key");
+    if (!cosigner.ok()) return Fail(env, "--cosign-key " + path, cosigner.status());
+    if (signed_event.ok()) signed_event = CoSignDocument(*signed_event, *cosigner, now);
+  }
   if (!signed_event.ok()) return Fail(env, "signing", signed_event.status());
   const FlagsByPointer flags = {
+      {"/persistentDisposition/set/0", "--flag"},
+      {"/persistentDisposition/unset/0", "--flag"},
+      {"/frontera:reason", "--reason"},
       {"/destinationList/0/destination", options.to_key.empty() ? "--to" : "--to-key"},
       {"/readPoint/id", "--read-point"},
       {"/bizLocation/id", "--biz-location"},

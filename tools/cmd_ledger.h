@@ -20,6 +20,11 @@ struct EventOptions {
   std::string to_key;  // or the key file it is derived from (exactly one of the two)
   std::string read_point, biz_location;
   std::string time;  // RFC 3339 with offset; default: now, local
+  // flag and clear: the DSCSA flag, the reason, and the key files of more
+  // agencies (a majority clearing another agency's flag: a proof each).
+  std::string flag;
+  std::string reason;
+  std::vector<std::string> cosign_keys;
   bool json = false;
 };
 

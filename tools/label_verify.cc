@@ -174,6 +174,25 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
     expiry.reasons.push_back("no label to read");
   }
   report.checks.push_back(revocation);
+  // The DSCSA flags the bundle lists in force on the item.
+  std::string flag, flag_reason;
+  if (facts.label && bundle.flags_known) {
+    Check flags{"flags", "not flagged by an agency (suspect, illegitimate, recalled)", true, {}};
+    std::vector<std::string> names;
+    for (const ledger::FlagEntry& e : bundle.FindFlags(LabelItem(*facts.label))) {
+      names.push_back(e.flag);
+      flags.passed = false;
+      flags.reasons.push_back("flagged " + e.flag + " at leaf " + std::to_string(e.leaf_index) +
+                              ": " + e.reason);
+    }
+    flag = ledger::MostSevereFlag(names);
+    for (const ledger::FlagEntry& e : bundle.FindFlags(LabelItem(*facts.label))) {
+      if (e.flag == flag) flag_reason = e.reason;
+    }
+    if (flags.passed)
+      flags.reasons.push_back("no flag as of tree size " + std::to_string(bundle.tree_size));
+    report.checks.push_back(flags);
+  }
   report.checks.push_back(expiry);
 
   ledger::LabelVerdict outcome =
@@ -182,9 +201,13 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
                       .on_ledger = true,
                       .revoked = revoked,
                       .revocation_reason = revocation_reason,
+                      .flag = flag,
+                      .flag_reason = flag_reason,
                       .expired = expired});
   report.verdict = outcome.verdict;
   report.revocation_reason = outcome.revocation_reason;
+  report.flag = outcome.flag;
+  report.flag_reason = outcome.flag_reason;
   if (facts.label) {
     report.subject = Describe(*facts.label, now_unix_millis);
     report.checks[0].reasons.push_back(report.subject);
@@ -312,9 +335,13 @@ LabelReport VerifyLabelOnline(const ledger::Genesis& genesis, const TrustBundle*
        .revocation_reason = ledger_report.verdict == Verdict::kRevoked
                                 ? ledger_report.revocation_reason
                                 : bundle_revocation_reason,
+       .flag = ledger_report.flag,
+       .flag_reason = ledger_report.flag_reason,
        .expired = ledger_report.verdict == Verdict::kExpired});
   report.verdict = outcome.verdict;
   report.revocation_reason = outcome.revocation_reason;
+  report.flag = outcome.flag;
+  report.flag_reason = outcome.flag_reason;
   if (label_ok && match.passed) report.subject = ledger_report.subject;
   if (facts.label) report.checks[0].reasons.push_back(Describe(*facts.label, now_unix_millis));
   return report;
@@ -372,19 +399,15 @@ std::string RenderLabelReport(const LabelReport& report, bool colour) {
 }
 
 Json LabelReportJson(const LabelReport& report) {
-  Json checks = ChecksJson(report.checks);
-  return Json{{"label", report.label},
-              {"mode", report.online ? "online" : "offline"},
-              {"context", report.context},
-              {"certificate", report.certificate_id.empty() ? Json() : Json(report.certificate_id)},
-              {"verdict", VerdictName(report.verdict)},
-              {"recalled", report.Outcome().recalled()},
-              {"revocation_reason",
-               report.verdict == Verdict::kRevoked ? Json(report.revocation_reason) : Json()},
-              {"subject", report.subject},
-              {"exit_code", ExitCodeOf(report.verdict)},
-              {"checks", checks},
-              {"custody", report.custody}};
+  Json out = VerdictJson(report.Outcome());
+  out["label"] = report.label;
+  out["mode"] = report.online ? "online" : "offline";
+  out["context"] = report.context;
+  out["certificate"] = report.certificate_id.empty() ? Json() : Json(report.certificate_id);
+  out["subject"] = report.subject;
+  out["checks"] = ChecksJson(report.checks);
+  out["custody"] = report.custody;
+  return out;
 }
 
 }  // namespace frontera::tools

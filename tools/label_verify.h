@@ -53,11 +53,13 @@ struct LabelReport {
   std::string certificate_id;  // online, when the node knows the label
   Verdict verdict = Verdict::kNotAuthentic;
   std::string revocation_reason;  // when kRevoked, as the node or the bundle says
+  std::string flag;               // when kFlagged: the flag and its reason
+  std::string flag_reason;
   // What the label is for, for people: online the certificate's subject
   // (DescribeSubject: product name, identifiers, ISO expiry); offline the
   // label's identifiers and ISO expiry.
   std::string subject;
-  ledger::LabelVerdict Outcome() const { return {verdict, revocation_reason}; }
+  ledger::LabelVerdict Outcome() const { return {verdict, revocation_reason, flag, flag_reason}; }
   std::vector<Check> checks;
   std::vector<std::string> custody;  // online: the custody timeline, one line per event
 };

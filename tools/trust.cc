@@ -157,6 +157,46 @@ Status ReadRegistryEntries(const Json& revocations, TrustBundle& out) {
   return Status::Ok();
 }
 
+// "flags": the DSCSA flags in force, each field of the kind the ledger
+// writes.
+Status ReadFlagEntries(const Json& revocations, TrustBundle& out) {
+  auto flags = revocations.find("flags");
+  if (flags == revocations.end() || !flags->is_array()) {
+    return Malformed("/revocations/flags", "must be an array");
+  }
+  if (flags->size() > kRevocationEntriesMax) {
+    return Malformed("/revocations/flags",
+                     "more than " + std::to_string(kRevocationEntriesMax) + " entries");
+  }
+  for (size_t i = 0; i < flags->size(); ++i) {
+    const Json& entry = (*flags)[i];
+    const std::string pointer = "/revocations/flags/" + std::to_string(i);
+    if (!entry.is_object()) return Malformed(pointer, "must be an object");
+    ledger::FlagEntry e;
+    FRONTERA_ASSIGN_OR_RETURN(e.certificate, StringMember(entry, "certificate", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.item, StringMember(entry, "item", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.flag, StringMember(entry, "flag", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.leaf_index, UnsignedMember(entry, "leaf_index", pointer));
+    FRONTERA_ASSIGN_OR_RETURN(e.reason, StringMember(entry, "reason", pointer));
+    if (!IsLineToken(e.certificate)) {
+      return Malformed(pointer + "/certificate", "must be an id without spaces or newlines");
+    }
+    if (!IsLineToken(e.item) || !IsItemUri(e.item)) {
+      return Malformed(pointer + "/item", "must be a Digital Link URI on id.gs1.org");
+    }
+    if (e.flag != "suspect" && e.flag != "illegitimate" && e.flag != "recalled") {
+      return Malformed(pointer + "/flag", "must be suspect, illegitimate or recalled");
+    }
+    if (e.reason.size() > kRevocationReasonBytesMax || !crypto::IsWellFormedUtf8(e.reason)) {
+      return Malformed(
+          pointer + "/reason",
+          "must be UTF-8 text of at most " + std::to_string(kRevocationReasonBytesMax) + " bytes");
+    }
+    out.flags.push_back(std::move(e));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 const RevocationEntry* TrustBundle::FindRevocation(std::string_view item) const {
@@ -171,6 +211,14 @@ const ledger::RegistryEntry* TrustBundle::FindRegistryEntry(std::string_view did
     if (entry.did == did) return &entry;
   }
   return nullptr;
+}
+
+std::vector<ledger::FlagEntry> TrustBundle::FindFlags(std::string_view item) const {
+  std::vector<ledger::FlagEntry> out;
+  for (const ledger::FlagEntry& entry : flags) {
+    if (entry.item == item || entry.certificate == item) out.push_back(entry);
+  }
+  return out;
 }
 
 crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries, int version) {
@@ -198,7 +246,8 @@ crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries, int v
 
 std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
                                const std::vector<RevocationEntry>& entries, int version,
-                               const std::vector<ledger::RegistryEntry>& registry) {
+                               const std::vector<ledger::RegistryEntry>& registry,
+                               const std::vector<ledger::FlagEntry>& flags) {
   const char* first = version >= 3   ? " revocations/3\n"
                       : version == 2 ? " revocations/2\n"
                                      : " revocations\n";
@@ -207,7 +256,8 @@ std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
                      Base64Encode(RevocationDigest(entries, version)) + "\n";
   if (version >= 3) {
     text += std::to_string(registry.size()) + "\n" +
-            Base64Encode(ledger::RegistryDigest(registry)) + "\n";
+            Base64Encode(ledger::RegistryDigest(registry)) + "\n" + std::to_string(flags.size()) +
+            "\n" + Base64Encode(ledger::FlagDigest(flags)) + "\n";
   }
   return text;
 }
@@ -233,6 +283,7 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   }
   out.reasons_known = out.format_version >= 2;
   out.registry_known = out.format_version >= 3;
+  out.flags_known = out.format_version >= 3;
 
   // The root of trust: the genesis the user holds. The bundle's copy must be
   // the very same document (SHA-256 of its RFC 8785 form, docs/formats.md
@@ -313,9 +364,14 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   }
   if (out.format_version >= 3) {
     FRONTERA_RETURN_IF_ERROR(ReadRegistryEntries(*revocations, out));
-  } else if (revocations->contains("registry")) {
-    return Malformed("/revocations/registry",
-                     "is not part of format " + std::to_string(out.format_version));
+    FRONTERA_RETURN_IF_ERROR(ReadFlagEntries(*revocations, out));
+  } else {
+    for (const char* member : {"registry", "flags"}) {
+      if (revocations->contains(member)) {
+        return Malformed(std::string("/revocations/") + member,
+                         "is not part of format " + std::to_string(out.format_version));
+      }
+    }
   }
 
   // The revocation list is vouched for like a checkpoint: a majority of the
@@ -335,7 +391,7 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
                       std::to_string(out.genesis.Quorum()));
   }
   std::string expected = RevocationNoteText(out.genesis.network, out.tree_size, out.revocations,
-                                            out.format_version, out.registry);
+                                            out.format_version, out.registry, out.flags);
   if (note->text != expected) {
     // Say which line differs: the most useful message for an operator.
     std::vector<std::string> got, want;
@@ -349,8 +405,8 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
     };
     split(note->text, got);
     split(expected, want);
-    const char* names[] = {"origin line", "tree size",      "entry count",
-                           "digest",      "registry count", "registry digest"};
+    const char* names[] = {"origin line",    "tree size",       "entry count", "digest",
+                           "registry count", "registry digest", "flag count",  "flag digest"};
     std::string what = "text";
     for (size_t i = 0; i < want.size(); ++i) {
       if (i >= got.size() || got[i] != want[i]) {
@@ -371,6 +427,12 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
             : "";
     reasons.push_back("revocation note: its " + what +
                       " does not match the bundle's checkpoint and entries" + detail);
+  }
+  for (const ledger::FlagEntry& e : out.flags) {
+    if (e.leaf_index >= out.tree_size) {
+      reasons.push_back("flag of " + e.certificate + " is at leaf " + std::to_string(e.leaf_index) +
+                        ", beyond the checkpoint's tree size " + std::to_string(out.tree_size));
+    }
   }
   for (const ledger::RegistryEntry& e : out.registry) {
     if (e.leaf_index >= out.tree_size) {

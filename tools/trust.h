@@ -8,18 +8,20 @@
 //    "revocations": {"note": "<signed note>",
 //                    "entries": [{"certificate", "item", "leaf_index", "reason"}, …],
 //                    "registry": [{"did", "leaf_index", "role", "country", "name",
-//                                  "prefixes", "status", "successor"}, …]},
+//                                  "prefixes", "status", "successor"}, …],
+//                    "flags": [{"certificate", "item", "flag", "leaf_index", "reason"}, …]},
 //    "synced_at": "<RFC 3339>"}          (only in the stored file)
 //
 // The revocation note's text is
 //   "<network> revocations/3\n<tree_size>\n<count>\n<base64 digest>\n
-//    <registry count>\n<base64 registry digest>\n"
+//    <registry count>\n<base64 registry digest>\n<flag count>\n<base64 flag digest>\n"
 // where digest = SHA-256 of the lines
 //   "<certificate> <item> <leaf_index> <reason as an RFC 8785 JSON string>\n"
 // of the entries sorted bytewise and concatenated, the registry digest that
 // of ledger::RegistryLine of the registry entries (every DID whose standing
 // changed since the genesis: parties registered, suspended, reinstated, keys
-// replaced), and tree_size is the checkpoint's. Both notes are valid when a
+// replaced), the flag digest that of ledger::FlagLine of the DSCSA flags in
+// force, and tree_size is the checkpoint's. Both notes are valid when a
 // majority of the genesis validators signed them.
 //
 // Formats 2 (before the registry) and 1 (before revocation reasons) are still
@@ -42,6 +44,7 @@
 #include "common/result.h"
 #include "crypto/json.h"
 #include "crypto/merkle.h"
+#include "ledger/flags.h"
 #include "ledger/genesis.h"
 #include "ledger/registry.h"
 
@@ -91,6 +94,9 @@ struct TrustBundle {
   // checked against.
   std::vector<ledger::RegistryEntry> registry;
   ledger::Genesis directory;
+  // The DSCSA flags in force at the checkpoint (format 3).
+  std::vector<ledger::FlagEntry> flags;
+  bool flags_known = true;  // false before format 3
   // 3; 2 for a bundle synced before the registry; 1 before revocation reasons.
   int format_version = kTrustBundleVersion;
   // False for a format 1 or 2 bundle: it does not say which parties were
@@ -108,6 +114,8 @@ struct TrustBundle {
   // The registry entry of `did` (a DID whose standing changed since the
   // genesis), or nullptr.
   const ledger::RegistryEntry* FindRegistryEntry(std::string_view did) const;
+  // The flags in force on the item or certificate.
+  std::vector<ledger::FlagEntry> FindFlags(std::string_view item) const;
 };
 
 // SHA-256 of the sorted lines of `entries` in format `version` (see above):
@@ -122,7 +130,8 @@ crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries,
 std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
                                const std::vector<RevocationEntry>& entries,
                                int version = kTrustBundleVersion,
-                               const std::vector<ledger::RegistryEntry>& registry = {});
+                               const std::vector<ledger::RegistryEntry>& registry = {},
+                               const std::vector<ledger::FlagEntry>& flags = {});
 
 // Verifies `bundle` (the answer of GET /v1/trust-bundle, or a stored file, in
 // format 2 or 1) against the root of trust `genesis_hash` (the hash of the

@@ -346,6 +346,7 @@ Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
 
 struct StatusFacts {
   bool revoked = false;
+  bool flagged = false;
   bool expired = false;
   bool not_yet_valid = false;
 };
@@ -364,6 +365,11 @@ Check CheckStatus(const Evidence& evidence, const CredentialFacts& facts, int64_
              : "revoked on the ledger: " + evidence.revocation_reason);
   } else if (evidence.status != "active") {
     fail("the node reports unknown status \"" + evidence.status + "\"");
+  }
+  if (!evidence.flag.empty()) {
+    out.flagged = true;
+    fail("flagged " + evidence.flag + " by " + evidence.flagged_by +
+         (evidence.flag_reason.empty() ? "" : ": " + evidence.flag_reason));
   }
   if (facts.parsed) {
     const ledger::Credential& c = *facts.parsed;
@@ -421,6 +427,22 @@ Result<Evidence> EvidenceFromAnswers(std::string requested_id, const Json& certi
   }
   if (auto flags = certificate.find("flags"); flags != certificate.end() && !flags->is_null()) {
     evidence.flags = flags->is_array() ? *flags : Json::array({*flags});
+  }
+  if (auto flagged = certificate.find("flagged");
+      flagged != certificate.end() && flagged->is_object()) {
+    std::vector<std::string> names;
+    for (const auto& [name, entry] : flagged->items()) names.push_back(name);
+    evidence.flag = ledger::MostSevereFlag(names);
+    if (!evidence.flag.empty()) {
+      const Json& entry = (*flagged)[evidence.flag];
+      if (entry.is_object() && entry.contains("reason") && entry["reason"].is_string()) {
+        evidence.flag_reason = entry["reason"].get<std::string>();
+      }
+      if (entry.is_object() && entry.contains("by") && entry["by"].is_array() &&
+          !entry["by"].empty() && entry["by"][0].is_string()) {
+        evidence.flagged_by = entry["by"][0].get<std::string>();
+      }
+    }
   }
 
   if (auto revocation = certificate.find("revocation");
@@ -523,15 +545,20 @@ Report VerifyEvidence(const ledger::Genesis& genesis, const Evidence& evidence,
   auto passed = [&](size_t index) { return report.checks[index].passed; };
   // An unknown status string fails the status check without a known cause:
   // the node's answer cannot be trusted to vouch for authenticity.
-  bool unknown_status = !passed(5) && !status.revoked && !status.expired && !status.not_yet_valid;
+  bool unknown_status =
+      !passed(5) && !status.revoked && !status.flagged && !status.expired && !status.not_yet_valid;
   ledger::LabelVerdict outcome = ledger::Decide(
       {.authentic = passed(0) && passed(1) && passed(4) && !status.not_yet_valid && !unknown_status,
        .on_ledger = passed(2) && passed(3),
        .revoked = status.revoked,
        .revocation_reason = evidence.revocation_reason,
+       .flag = evidence.flag,
+       .flag_reason = evidence.flag_reason,
        .expired = status.expired});
   report.verdict = outcome.verdict;
   report.revocation_reason = outcome.revocation_reason;
+  report.flag = outcome.flag;
+  report.flag_reason = outcome.flag_reason;
   if (passed(0)) report.subject = DescribeSubject(evidence.credential);
   return report;
 }
@@ -600,16 +627,23 @@ Json ChecksJson(const std::vector<Check>& checks) {
   return out;
 }
 
+Json VerdictJson(const ledger::LabelVerdict& outcome) {
+  const bool revoked = outcome.verdict == Verdict::kRevoked;
+  const bool flagged = outcome.verdict == Verdict::kFlagged;
+  return Json{{"verdict", VerdictName(outcome.verdict)},
+              {"recalled", outcome.recalled()},
+              {"revocation_reason", revoked ? Json(outcome.revocation_reason) : Json()},
+              {"flag", flagged ? Json(outcome.flag) : Json()},
+              {"flag_reason", flagged ? Json(outcome.flag_reason) : Json()},
+              {"exit_code", ExitCodeOf(outcome.verdict)}};
+}
+
 Json ReportJson(const Report& report) {
-  Json checks = ChecksJson(report.checks);
-  return Json{{"id", report.id},
-              {"verdict", VerdictName(report.verdict)},
-              {"recalled", report.Outcome().recalled()},
-              {"revocation_reason",
-               report.verdict == Verdict::kRevoked ? Json(report.revocation_reason) : Json()},
-              {"subject", report.subject},
-              {"exit_code", ExitCodeOf(report.verdict)},
-              {"checks", checks}};
+  Json out = VerdictJson(report.Outcome());
+  out["id"] = report.id;
+  out["subject"] = report.subject;
+  out["checks"] = ChecksJson(report.checks);
+  return out;
 }
 
 }  // namespace frontera::tools

@@ -55,6 +55,12 @@ struct Evidence {
   std::vector<crypto::Json> events;  // signed EPCIS events, in ledger order
   std::string revocation_reason;     // "reason" of the node's revocation document, or empty
   crypto::Json flags = crypto::Json::array();  // the node's flags, shown as is
+  // The DSCSA flag in force a verdict names (ledger::MostSevereFlag of the
+  // answer's "flagged"), its reason and the agency that raised it; empty
+  // when none.
+  std::string flag;
+  std::string flag_reason;
+  std::string flagged_by;
   // GET /v1/certificates/{id}/proof:
   uint64_t leaf_index = 0;
   crypto::Hash leaf_hash{};
@@ -116,12 +122,14 @@ struct Report {
   std::string id;
   Verdict verdict = Verdict::kNotAuthentic;
   std::string revocation_reason;  // when kRevoked
+  std::string flag;               // when kFlagged: the flag and its reason
+  std::string flag_reason;
   // What the certificate names, for people: "Amoxicillin 500 mg capsules
   // (GTIN 07501234000017, lot LOT42A, serial SN000123), expires 2028-10-31"
   // or "Pseudoephedrine hydrochloride, 200 KGM (SSCC …)"; empty when the
   // credential does not parse.
   std::string subject;
-  ledger::LabelVerdict Outcome() const { return {verdict, revocation_reason}; }
+  ledger::LabelVerdict Outcome() const { return {verdict, revocation_reason, flag, flag_reason}; }
   std::vector<Check> checks;  // in the order of the header comment
 };
 
@@ -144,5 +152,8 @@ std::string RenderReport(const Report& report);
 // The checks as [{name, title, passed, reasons}] (the "checks" of --json).
 crypto::Json ChecksJson(const std::vector<Check>& checks);
 crypto::Json ReportJson(const Report& report);
+// {verdict, recalled, revocation_reason, flag, flag_reason, exit_code}: the
+// members the CLI's JSON reports share (null where the verdict has none).
+crypto::Json VerdictJson(const ledger::LabelVerdict& outcome);
 
 }  // namespace frontera::tools

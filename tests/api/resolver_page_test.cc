@@ -66,6 +66,13 @@ Json Revoked(const std::string& reason) {
   return answer;
 }
 
+Json Flagged(const std::string& flag, const std::string& reason) {
+  Json answer = Answer("FLAGGED");
+  answer["certificate"]["flagged"] = {{flag, {{"by", {kManufacturer}}, {"reason", reason}}}};
+  answer["flag"] = flag;
+  return answer;
+}
+
 bool Has(const std::string& page, const std::string& text) {
   return page.find(text) != std::string::npos;
 }
@@ -99,6 +106,11 @@ TEST_CASE("each verdict in each language: the canonical headline, a translated s
        "red",
        {"This product was recalled", "retirado del mercado", "a été rappelé"}},
       {Answer("EXPIRED"), "EXPIRED", "amber", {"has expired", "ha caducado", "est périmé"}},
+      {Flagged("suspect", "seal broken at Laredo"),
+       "SUSPECT",
+       "red",
+       {"An agency has flagged this product", "Una autoridad marcó este producto",
+        "Une autorité a signalé ce produit"}},
       {Answer("NOT ON LEDGER"),
        "NOT ON LEDGER",
        "red",

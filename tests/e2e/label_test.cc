@@ -197,6 +197,7 @@ TEST_CASE("labels, the resolver and the trust bundle on a running validator") {
     CHECK(note->text == "frontera.example/north-america-1 revocations/3\n" +
                             std::to_string(body->tree_size) + "\n1\n" +
                             Base64Encode(crypto::Sha256(lines)) + "\n0\n" +
+                            Base64Encode(crypto::Sha256(std::string_view())) + "\n0\n" +
                             Base64Encode(crypto::Sha256(std::string_view())) + "\n");
     CHECK((*bundle)["genesis"]["network"] == "frontera.example/north-america-1");
   }

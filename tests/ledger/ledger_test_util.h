@@ -130,4 +130,38 @@ inline Block ApplyAndWrite(StateMachine& sm, storage::KvStore* store, uint64_t i
   return block;
 }
 
+// A state machine over the example genesis in a temporary store, to which
+// documents are posted as a validator posts them: admitted, then what
+// admission proposes applied alone in the next block.
+struct PostingLedger {
+  TempStore store;
+  std::unique_ptr<StateMachine> sm;
+  uint64_t index = 0;
+
+  PostingLedger() {
+    crypto::InitCrypto();
+    auto opened = StateMachine::Open(store.get(), ExampleGenesis(), {});
+    REQUIRE(opened.ok());
+    sm = std::move(opened).value();
+  }
+  // Closes the state machine and the store and opens both again (what a
+  // validator's restart does).
+  void Reopen() {
+    sm.reset();
+    store.Open();
+    auto opened = StateMachine::Open(store.get(), ExampleGenesis(), {});
+    REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
+    sm = std::move(opened).value();
+  }
+  // The status at admission, else at apply.
+  Status Post(const Json& doc, DocumentKind kind, const std::string& cert = "") {
+    auto admitted = sm->Admit(kind, cert, doc, kNov30);
+    if (!admitted.ok()) return admitted.status();
+    Block b =
+        ApplyAndWrite(*sm, store.get(), ++index,
+                      Proposal{kNov30 + static_cast<int64_t>(index) * 1000, {admitted->proposed}});
+    return b.outcomes[0].status;
+  }
+};
+
 }  // namespace frontera::ledger

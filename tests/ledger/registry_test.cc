@@ -78,28 +78,10 @@ Json Pharmacy(const std::string& did) {
           {"gln", "0061414000017"}};
 }
 
-struct Ledger {
-  TempStore store;
-  std::unique_ptr<StateMachine> sm;
-  uint64_t index = 0;
-
-  Ledger() {
-    crypto::InitCrypto();
-    auto opened = StateMachine::Open(store.get(), ExampleGenesis(), {});
-    REQUIRE(opened.ok());
-    sm = std::move(opened).value();
-  }
-  // Admits `doc`, and if admitted applies it alone in a block; returns the
-  // status (admission's, else apply's).
+struct Ledger : PostingLedger {
   Status Post(const Json& doc, DocumentKind kind = DocumentKind::kParty,
               const std::string& cert = "") {
-    auto admitted = sm->Admit(kind, cert, doc, kNov30);
-    if (!admitted.ok()) return admitted.status();
-    // What admission proposes, as a validator proposes it.
-    Block b =
-        ApplyAndWrite(*sm, store.get(), ++index,
-                      Proposal{kNov30 + static_cast<int64_t>(index) * 1000, {admitted->proposed}});
-    return b.outcomes[0].status;
+    return PostingLedger::Post(doc, kind, cert);
   }
   Json Party(const std::string& did) {
     auto j = sm->PartyJson(did);
@@ -303,13 +285,10 @@ TEST_CASE("a party replaces its key; what its old key signed still counts") {
   // The registry is the ledger's: a reopened state machine has it, and the
   // revocations note covers it (each DID the registry changed).
   const std::string body = l.sm->RevocationsBody();
-  l.sm.reset();
-  l.store.Open();
-  auto reopened = StateMachine::Open(l.store.get(), ExampleGenesis(), {});
-  REQUIRE_MESSAGE(reopened.ok(), reopened.status().ToString());
-  CHECK((*reopened)->RevocationsBody() == body);
+  l.Reopen();
+  CHECK(l.sm->RevocationsBody() == body);
   CHECK(body.find("\n3\n") != std::string::npos);  // three DIDs of the carrier
-  const StateMachine::Revocations published = (*reopened)->LatestRevocations();
+  const StateMachine::Revocations published = l.sm->LatestRevocations();
   REQUIRE(published.registry.size() == 3);
   for (const RegistryEntry& e : published.registry) {
     CHECK(e.status == (e.did == DidOfKey(third) ? "active" : "retired"));

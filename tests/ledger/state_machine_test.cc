@@ -322,8 +322,10 @@ TEST_CASE("the revocations note covers each revocation's reason, and a reload ke
   const std::string reason = "Lot LOT42A recalled:\n\"contaminación\" at release testing";
   const std::string line = cert + " " + item + " 1 " +
                            "\"Lot LOT42A recalled:\\n\\\"contaminación\\\" at release testing\"\n";
-  // The registry lines follow: none changed since the genesis.
-  const std::string no_registry = "0\n" + Base64Encode(crypto::Sha256(std::string_view())) + "\n";
+  // The registry lines follow (none changed since the genesis), then the
+  // flags' (none in force).
+  const std::string empty = "0\n" + Base64Encode(crypto::Sha256(std::string_view())) + "\n";
+  const std::string no_registry = empty + empty;
   const std::string body = "frontera.example/north-america-1 revocations/3\n2\n1\n" +
                            Base64Encode(crypto::Sha256(std::string_view(line))) + "\n" +
                            no_registry;

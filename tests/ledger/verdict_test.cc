@@ -8,8 +8,8 @@ namespace {
 // 2026-12-06T12:00:00Z.
 constexpr int64_t kNow = 1'796'558'400'000;
 
-TEST_CASE("Decide ranks forgery, then the ledger, then revocation, then expiry") {
-  VerdictFacts all_bad{false, false, true, "Recall: lot 4411", true};
+TEST_CASE("Decide ranks forgery, the ledger, revocation, an agency's flag, then expiry") {
+  VerdictFacts all_bad{false, false, true, "Recall: lot 4411", "suspect", "seal broken", true};
   CHECK(Decide(all_bad).verdict == Verdict::kNotAuthentic);
   all_bad.authentic = true;
   CHECK(Decide(all_bad).verdict == Verdict::kNotOnLedger);
@@ -18,6 +18,10 @@ TEST_CASE("Decide ranks forgery, then the ledger, then revocation, then expiry")
   CHECK(Decide(all_bad).Headline() == "RECALLED");
   CHECK(Decide(all_bad).Sentence() == "RECALLED: Recall: lot 4411");
   all_bad.revoked = false;
+  CHECK(Decide(all_bad).verdict == Verdict::kFlagged);
+  CHECK(Decide(all_bad).Headline() == "SUSPECT");
+  CHECK(Decide(all_bad).Sentence() == "SUSPECT: seal broken");
+  all_bad.flag.clear();
   CHECK(Decide(all_bad).verdict == Verdict::kExpired);
   CHECK(Decide(all_bad).revocation_reason.empty());
   all_bad.expired = false;
@@ -29,17 +33,24 @@ TEST_CASE("a revocation is a recall only when its reason starts with recall") {
   CHECK(IsRecall("RECALLED by the manufacturer"));
   CHECK_FALSE(IsRecall("damaged in transit; recall not needed"));
   CHECK_FALSE(IsRecall("rec"));
-  LabelVerdict revoked{Verdict::kRevoked, "damaged in transit"};
+  LabelVerdict revoked{Verdict::kRevoked, "damaged in transit", "", ""};
   CHECK(revoked.Headline() == "REVOKED");
   CHECK(revoked.Sentence() == "REVOKED: damaged in transit");
-  CHECK(LabelVerdict{Verdict::kRevoked, ""}.Sentence() == "REVOKED");
+  CHECK(LabelVerdict{Verdict::kRevoked, "", "", ""}.Sentence() == "REVOKED");
   // A recall reason on a verdict other than REVOKED is not shown.
-  CHECK(LabelVerdict{Verdict::kExpired, "recall"}.Headline() == "EXPIRED");
+  CHECK(LabelVerdict{Verdict::kExpired, "recall", "", ""}.Headline() == "EXPIRED");
+}
+
+TEST_CASE("of the flags in force, the verdict names the most severe") {
+  CHECK(MostSevereFlag({"recalled", "suspect"}) == "suspect");
+  CHECK(MostSevereFlag({"suspect", "illegitimate"}) == "illegitimate");
+  CHECK(MostSevereFlag({"recalled"}) == "recalled");
+  CHECK(MostSevereFlag({}).empty());
 }
 
 TEST_CASE("verdict names round-trip and nothing else parses") {
   for (Verdict v : {Verdict::kAuthentic, Verdict::kNotAuthentic, Verdict::kRevoked,
-                    Verdict::kExpired, Verdict::kNotOnLedger}) {
+                    Verdict::kExpired, Verdict::kNotOnLedger, Verdict::kFlagged}) {
     auto parsed = ParseVerdict(VerdictName(v));
     REQUIRE(parsed.ok());
     CHECK(*parsed == v);
@@ -47,6 +58,7 @@ TEST_CASE("verdict names round-trip and nothing else parses") {
   CHECK_FALSE(ParseVerdict("RECALLED").ok());
   CHECK_FALSE(ParseVerdict("authentic").ok());
   CHECK(static_cast<int>(Verdict::kNotOnLedger) == 4);  // the CLI's exit code
+  CHECK(static_cast<int>(Verdict::kFlagged) == 5);
 }
 
 TEST_CASE("validity: instants for validFrom/validUntil, the whole UTC day for an expiry") {

@@ -70,6 +70,50 @@ TEST_CASE("event shipping --to-key: the DID comes from the key file") {
   CHECK(RunEvent(options, by_did.env()) == kExitOk);
 }
 
+TEST_CASE("event flag and clear: an inspecting event with the DSCSA flag and its reason") {
+  TempDir dir;
+  TestEnv t;
+  t.node().Answer("GET " + CertificatePath(kCert), 200, CertificateAnswer());
+  t.node().Answer("POST " + CertificatePath(kCert) + "/events", 201, Receipt("urn:uuid:e1"));
+  EventOptions options = Shipping(dir);
+  options.step = "flag";
+  options.key = WriteFixtureKey(dir, "us-cbp");
+  options.flag = "suspect";
+  options.reason = "seal broken";
+  REQUIRE_MESSAGE(RunEvent(options, t.env()) == kExitOk, t.err.str());
+  Json event = Json::parse(t.node().Find("POST", CertificatePath(kCert) + "/events")->body);
+  CHECK(event["bizStep"] == "inspecting");
+  CHECK(event["persistentDisposition"]["set"] ==
+        Json::array({"https://frontera.example/ns/v1/disposition/suspect"}));
+  CHECK(event["frontera:reason"] == "seal broken");
+  CHECK(event["proof"].is_object());
+
+  // A majority clearing: a proof per agency.
+  TestEnv clear;
+  clear.nodes.nodes[kNode] = t.node();
+  clear.node().requests.clear();
+  options.step = "clear";
+  options.cosign_keys = {WriteFixtureKey(dir, "ca-cbsa")};
+  REQUIRE_MESSAGE(RunEvent(options, clear.env()) == kExitOk, clear.err.str());
+  event = Json::parse(clear.node().Find("POST", CertificatePath(kCert) + "/events")->body);
+  CHECK(event["persistentDisposition"]["unset"] ==
+        Json::array({"https://frontera.example/ns/v1/disposition/suspect"}));
+  CHECK(event["proof"].size() == 2);
+
+  TestEnv no_reason;
+  options.reason.clear();
+  CHECK(RunEvent(options, no_reason.env()) == kExitUsage);
+  TestEnv bad_flag;
+  options.reason = "x";
+  options.flag = "damaged";
+  CHECK(RunEvent(options, bad_flag.env()) == kExitUsage);
+  CHECK(bad_flag.err.str().find("--flag") != std::string::npos);
+  TestEnv not_a_flag_step;
+  options = Shipping(dir);
+  options.flag = "suspect";
+  CHECK(RunEvent(options, not_a_flag_step.env()) == kExitUsage);
+}
+
 TEST_CASE("event: --to / --to-key mistakes are named") {
   TempDir dir;
   EventOptions options = Shipping(dir);

@@ -96,6 +96,7 @@ struct BundleMaker {
   std::vector<crypto::Hash> leaves = FillerLeaves(6);
   std::vector<RevocationEntry> revocations;
   std::vector<ledger::RegistryEntry> registry;  // format 3
+  std::vector<ledger::FlagEntry> flags;         // format 3
   std::vector<std::string> checkpoint_signers = {"us-cbp", "mx-anam", "ca-cbsa"};
   std::vector<std::string> revocation_signers = {"us-cbp", "mx-anam", "ca-cbsa"};
   int format_version = kTrustBundleVersion;
@@ -116,13 +117,16 @@ struct BundleMaker {
         {"checkpoint", CheckpointOf(leaves, checkpoint_signers)},
         {"revocations",
          {{"note", SignedBy(RevocationNoteText(kLabelNetwork, leaves.size(), revocations,
-                                               format_version, registry),
+                                               format_version, registry, flags),
                             revocation_signers)},
           {"entries", entries}}}};
     if (format_version >= 3) {
       Json list = Json::array();
       for (const ledger::RegistryEntry& e : registry) list.push_back(ledger::RegistryEntryJson(e));
       bundle["revocations"]["registry"] = std::move(list);
+      Json flag_list = Json::array();
+      for (const ledger::FlagEntry& e : flags) flag_list.push_back(ledger::FlagEntryJson(e));
+      bundle["revocations"]["flags"] = std::move(flag_list);
     }
     return bundle;
   }

@@ -116,6 +116,30 @@ TEST_CASE("offline: another party's key is NOT AUTHENTIC") {
   }
 }
 
+TEST_CASE("offline: an item an agency flagged is FLAGGED, headlined by the flag") {
+  BundleMaker maker;
+  maker.flags.push_back({kCertificateId, kItem, "recalled", 4, "lot recalled by COFEPRIS"});
+  maker.flags.push_back({kCertificateId, kItem, "suspect", 5, "seal broken at Laredo"});
+  LabelReport flagged = VerifyLabelOffline(Bundle(maker), FixtureLabel(), kNow);
+  CHECK(flagged.verdict == Verdict::kFlagged);
+  CHECK(ExitCodeOf(flagged.verdict) == 5);
+  CHECK(RenderLabelReport(flagged, false).ends_with("SUSPECT: seal broken at Laredo (OFFLINE)\n"));
+  CHECK(LabelReportJson(flagged)["flag"] == "suspect");
+  CHECK(Mentions(flagged, "flagged recalled at leaf 4: lot recalled by COFEPRIS"));
+  // A flag the bundle does not list (or one in force on another item) is
+  // not known offline.
+  BundleMaker other;
+  other.flags.push_back(
+      {"urn:uuid:other", "https://id.gs1.org/00/375012345000000013", "suspect", 4, "x"});
+  CHECK(VerifyLabelOffline(Bundle(other), FixtureLabel(), kNow).verdict == Verdict::kAuthentic);
+  // And an edited flag is refused with the bundle: the note covers them.
+  Json edited = maker.Make();
+  edited["revocations"]["flags"][1]["reason"] = "all fine";
+  auto refused = VerifyTrustBundle(edited, LabelGenesis().hash);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("flag digest") != std::string::npos);
+}
+
 TEST_CASE("offline: a revoked item is REVOKED; an expired one EXPIRED") {
   BundleMaker maker;
   maker.revocations.push_back({kCertificateId, kItem, 5});
