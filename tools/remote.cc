@@ -80,6 +80,16 @@ std::string RenderCertificate(const Json& answer) {
       out += "  ! " + (flag.is_string() ? flag.get<std::string>() : flag.dump());
       // The agency whose hold it is (it alone releases it).
       if (flag == "customs_hold" && !held_by.empty()) out += " by " + held_by;
+      // A DSCSA flag: the agency that raised it (it alone clears it) and why.
+      const Json flagged = answer.value("flagged", Json::object());
+      if (flag.is_string() && flagged.is_object() && flagged.contains(flag.get<std::string>())) {
+        const Json& entry = flagged[flag.get<std::string>()];
+        if (entry.is_object() && entry.value("by", Json::array()).is_array() &&
+            !entry["by"].empty() && entry["by"][0].is_string()) {
+          out += " by " + entry["by"][0].get<std::string>();
+        }
+        if (!Str(entry, "reason").empty()) out += " — " + Str(entry, "reason");
+      }
       out += "\n";
     }
   }

@@ -241,11 +241,12 @@ TEST_CASE("show names the timeline's parties by their registered names, the DID 
                                FixtureDid("mx-manufacturer")) != std::string::npos);
 }
 
-TEST_CASE("show names the agency whose customs hold is in force") {
+TEST_CASE("show names the agency whose customs hold or DSCSA flag is in force, and why") {
   TestEnv t;
   Json answer = CertificateAnswer();
-  answer["flags"] = Json::array({"customs_hold"});
+  answer["flags"] = Json::array({"customs_hold", "suspect"});
   answer["held_by"] = FixtureDid("us-cbp");
+  answer["flagged"] = {{"suspect", {{"by", {FixtureDid("us-cbp")}}, {"reason", "seal broken"}}}};
   t.node().Answer("GET " + CertificatePath(kCert), 200, answer);
   t.node().Answer("GET " + PartyPath(FixtureDid("us-cbp")), 200, LabelPartyJson("us-cbp"));
   ShowOptions options{kCert, kNode};
@@ -253,6 +254,8 @@ TEST_CASE("show names the agency whose customs hold is in force") {
   CAPTURE(t.out.str());
   CHECK(t.out.str().find("flags\n  ! customs_hold by U.S. Customs and Border Protection (" +
                          FixtureDid("us-cbp") + ")\n") != std::string::npos);
+  CHECK(t.out.str().find("  ! suspect by U.S. Customs and Border Protection (" +
+                         FixtureDid("us-cbp") + ") — seal broken\n") != std::string::npos);
 }
 
 TEST_CASE("show --label prints the label URI alone; --json the answer") {
