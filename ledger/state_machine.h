@@ -200,6 +200,9 @@ class StateMachine {
   // The published revocations note and the entries it covers (those whose
   // revocation is a leaf of the checkpoint's tree).
   struct Revocations {
+    // The checkpoint the note is for (read with it, under one lock: the two
+    // always have the same tree size).
+    std::string checkpoint;
     std::string note;
     std::vector<RevocationEntry> entries;
     // The registry entries the note covers (see RegistryEntry).

@@ -78,7 +78,7 @@ StateMachine::Revocations StateMachine::LatestRevocations() const {
   MutexLock lock(mu_);
   // A revocation is a leaf: the list at the checkpoint's tree size is the
   // entries whose revocation leaf precedes it (revocations are never undone).
-  Revocations out{revocations_note_, {}, {}, {}};
+  Revocations out{checkpoint_, revocations_note_, {}, {}, {}};
   for (const RevocationEntry& e : revocations_published_) {
     if (e.leaf_index < checkpoint_tree_size_) out.entries.push_back(e);
   }

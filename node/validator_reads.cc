@@ -124,7 +124,7 @@ Result<api::Json> Validator::GetTrustBundle() {
   FRONTERA_RETURN_IF_ERROR(Serving());
   const ledger::Genesis& g = genesis_;
   ledger::StateMachine::Revocations revocations = CurrentLedger()->sm->LatestRevocations();
-  std::string checkpoint = CurrentLedger()->sm->LatestCheckpoint();
+  std::string checkpoint = std::move(revocations.checkpoint);
   if (checkpoint.empty() || revocations.note.empty()) {
     return Status::Unavailable("no checkpoint yet");
   }
