@@ -17,14 +17,18 @@ std::string FlagLine(const FlagEntry& e) {
          *reason + "\n";
 }
 
-crypto::Hash FlagDigest(const std::vector<FlagEntry>& entries) {
-  std::vector<std::string> lines;
-  lines.reserve(entries.size());
-  for (const FlagEntry& e : entries) lines.push_back(FlagLine(e));
+crypto::Hash SortedLinesDigest(std::vector<std::string> lines) {
   std::sort(lines.begin(), lines.end());  // bytewise: char_traits<char> compares unsigned
   crypto::Sha256Hasher hasher;
   for (const std::string& line : lines) hasher.Update(line);
   return hasher.Finish();
+}
+
+crypto::Hash FlagDigest(const std::vector<FlagEntry>& entries) {
+  std::vector<std::string> lines;
+  lines.reserve(entries.size());
+  for (const FlagEntry& e : entries) lines.push_back(FlagLine(e));
+  return SortedLinesDigest(std::move(lines));
 }
 
 crypto::Json FlagEntryJson(const FlagEntry& e) {

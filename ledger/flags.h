@@ -27,6 +27,9 @@ struct FlagEntry {
 std::string FlagLine(const FlagEntry& entry);
 // SHA-256 of the entries' lines sorted bytewise and concatenated.
 crypto::Hash FlagDigest(const std::vector<FlagEntry>& entries);
+// SHA-256 of `lines` sorted bytewise and concatenated: how the co-signed
+// note digests its lists (flags here, the registry in ledger/registry.h).
+crypto::Hash SortedLinesDigest(std::vector<std::string> lines);
 // {certificate, item, flag, leaf_index, reason}.
 crypto::Json FlagEntryJson(const FlagEntry& entry);
 

@@ -11,6 +11,7 @@
 #include "crypto/jcs.h"
 #include "crypto/sha256.h"
 #include "ledger/document_fields.h"
+#include "ledger/flags.h"
 
 namespace frontera::ledger {
 
@@ -211,10 +212,7 @@ crypto::Hash RegistryDigest(const std::vector<RegistryEntry>& entries) {
   std::vector<std::string> lines;
   lines.reserve(entries.size());
   for (const RegistryEntry& e : entries) lines.push_back(RegistryLine(e));
-  std::sort(lines.begin(), lines.end());  // bytewise: char_traits<char> compares unsigned
-  crypto::Sha256Hasher hasher;
-  for (const std::string& line : lines) hasher.Update(line);
-  return hasher.Finish();
+  return SortedLinesDigest(std::move(lines));
 }
 
 Genesis WithRegistry(const Genesis& genesis, const std::vector<RegistryEntry>& registry) {

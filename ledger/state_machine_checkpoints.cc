@@ -54,11 +54,8 @@ std::string StateMachine::RevocationsBody() const {
     lines.push_back(e.certificate + " " + e.item + " " + std::to_string(e.leaf_index) + " " +
                     *reason + "\n");
   }
-  // Bytewise: std::string compares as unsigned char.
-  std::sort(lines.begin(), lines.end());
-  crypto::Sha256Hasher hasher;
-  for (const std::string& line : lines) hasher.Update(line);
-  const crypto::Hash digest = hasher.Finish();
+  const size_t count = lines.size();
+  const crypto::Hash digest = SortedLinesDigest(std::move(lines));
   // The registry as it stands: the latest state of every DID it changed.
   std::vector<RegistryEntry> registry;
   registry.reserve(registry_.size());
@@ -69,7 +66,7 @@ std::string StateMachine::RevocationsBody() const {
     flags.insert(flags.end(), history.back().second.begin(), history.back().second.end());
   }
   return genesis_.network + " revocations/3\n" + std::to_string(applying_.tree_size) + "\n" +
-         std::to_string(lines.size()) + "\n" + Base64Encode(digest) + "\n" +
+         std::to_string(count) + "\n" + Base64Encode(digest) + "\n" +
          std::to_string(registry.size()) + "\n" + Base64Encode(RegistryDigest(registry)) + "\n" +
          std::to_string(flags.size()) + "\n" + Base64Encode(FlagDigest(flags)) + "\n";
 }
