@@ -534,8 +534,11 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     // An agency releases only the holds it placed (a record written before
     // holds named their agency has none: any agency releases it).
     const std::string held_by = r.value("held_by", "");
-    FRONTERA_ASSIGN_OR_RETURN(bool placed_it, SameParty(view, held_by, signer_did));
-    if (e.kind == EventKind::kCustomsRelease && !held_by.empty() && !placed_it) {
+    bool placed_it = true;
+    if (e.kind == EventKind::kCustomsRelease && !held_by.empty()) {
+      FRONTERA_ASSIGN_OR_RETURN(placed_it, SameParty(view, held_by, signer_did));
+    }
+    if (!placed_it) {
       FRONTERA_ASSIGN_OR_RETURN(std::optional<PartyRecord> holder_agency, FindParty(view, held_by));
       return Status::PermissionDenied(
           "only the agency that placed the hold releases it: " +
