@@ -17,7 +17,7 @@ namespace {
 
 uint8_t EntryTypeByte(EntryType type) {
   const auto byte = static_cast<uint8_t>(type);
-  FRONTERA_CHECK(byte <= static_cast<uint8_t>(EntryType::kNoop))
+  FRONTERA_CHECK(byte <= static_cast<uint8_t>(EntryType::kConfig))
       << "encoding an entry of unknown type " << int{byte};
   return byte;
 }
@@ -63,7 +63,55 @@ std::string EncodeChecksummedVarints(const std::array<uint64_t, N>& fields) {
   return out;
 }
 
+size_t MembershipLength(const Membership& m) {
+  size_t size = VarintLength(m.voters.size()) + VarintLength(m.learners.size());
+  for (NodeId id : m.voters) size += VarintLength(id);
+  for (NodeId id : m.learners) size += VarintLength(id);
+  return size;
+}
+
+void AppendMembership(BinaryWriter& w, const Membership& m) {
+  w.Varint(m.voters.size());
+  for (NodeId id : m.voters) w.Varint(id);
+  w.Varint(m.learners.size());
+  for (NodeId id : m.learners) w.Varint(id);
+}
+
 // ---- Reading ----
+
+// Reads one list of a membership: a count, then that many ids, each above
+// the one before (so sorted, distinct and non-zero).
+Status ReadNodeList(BinaryReader& r, std::string_view what, size_t max_members,
+                    std::vector<NodeId>& out) {
+  uint64_t count = 0;
+  FRONTERA_RETURN_IF_ERROR(r.Varint(what, count));
+  if (count > max_members || count > r.remaining()) {
+    return r.Error(what, std::to_string(count) + " nodes exceed the limit max_members = " +
+                             std::to_string(max_members) + " or the bytes left");
+  }
+  out.resize(static_cast<size_t>(count));
+  NodeId previous = kNoNode;
+  for (NodeId& id : out) {
+    FRONTERA_RETURN_IF_ERROR(r.Varint(what, id));
+    if (id <= previous) {
+      return r.Error(what, "node " + std::to_string(id) + " after node " +
+                               std::to_string(previous) + " (ids must be non-zero and increasing)");
+    }
+    previous = id;
+  }
+  return Status::Ok();
+}
+
+Status ReadMembership(BinaryReader& r, size_t max_members, Membership& out) {
+  FRONTERA_RETURN_IF_ERROR(ReadNodeList(r, "voters", max_members, out.voters));
+  FRONTERA_RETURN_IF_ERROR(ReadNodeList(r, "learners", max_members, out.learners));
+  for (NodeId id : out.learners) {
+    if (out.IsVoter(id)) {
+      return r.Error("learners", "node " + std::to_string(id) + " is both a voter and a learner");
+    }
+  }
+  return Status::Ok();
+}
 
 std::string Hex32(uint32_t v) {
   char buf[11];
@@ -126,7 +174,7 @@ Status ReadEntryRecord(BinaryReader& r, Entry& out) {
   FRONTERA_RETURN_IF_ERROR(b.Varint("entry index", e.index));
   uint8_t type = 0;
   FRONTERA_RETURN_IF_ERROR(b.U8("entry type", type));
-  if (type > static_cast<uint8_t>(EntryType::kNoop)) {
+  if (type > static_cast<uint8_t>(EntryType::kConfig)) {
     return b.Error("entry type", "unknown entry type " + std::to_string(type));
   }
   e.type = static_cast<EntryType>(type);
@@ -166,6 +214,7 @@ Result<std::array<uint64_t, N>> DecodeChecksummedVarints(
 constexpr uint8_t kFlagReject = 1u << 0;
 constexpr uint8_t kFlagForce = 1u << 1;
 constexpr uint8_t kFlagProof = 1u << 2;
+constexpr uint8_t kFlagMembership = 1u << 3;
 constexpr uint8_t kLastMessageType = static_cast<uint8_t>(MessageType::kTimeoutNow);
 
 }  // namespace
@@ -205,16 +254,74 @@ Result<HardState> DecodeHardState(std::string_view bytes) {
 }
 
 std::string EncodeSnapshotMeta(const SnapshotMeta& snapshot) {
-  return EncodeChecksummedVarints<2>({snapshot.index, snapshot.term});
+  std::string body;
+  BinaryWriter b(body);
+  b.Varint(snapshot.index);
+  b.Varint(snapshot.term);
+  if (!snapshot.membership.voters.empty()) AppendMembership(b, snapshot.membership);
+  std::string out;
+  out.reserve(1 + 4 + body.size());
+  BinaryWriter w(out);
+  w.U8(kCodecVersion);
+  w.U32(Crc32c(body));
+  w.Raw(body);
+  return out;
 }
 
 Result<SnapshotMeta> DecodeSnapshotMeta(std::string_view bytes) {
-  FRONTERA_ASSIGN_OR_RETURN(auto fields,
-                            DecodeChecksummedVarints<2>(bytes, "snapshot meta", {"index", "term"}));
+  constexpr std::string_view kWhat = "snapshot meta";
+  BinaryReader r(bytes, kWhat);
+  FRONTERA_RETURN_IF_ERROR(CheckVersion(r));
+  uint32_t stored_crc = 0;
+  FRONTERA_RETURN_IF_ERROR(r.U32("checksum", stored_crc));
+  const size_t body_offset = r.offset();
+  std::string_view body;
+  FRONTERA_RETURN_IF_ERROR(r.Raw("body", r.remaining(), body));
+  const uint32_t computed_crc = Crc32c(body);
+  if (computed_crc != stored_crc) {
+    return Status::Corruption(std::string(kWhat) + ": checksum mismatch (stored " +
+                              Hex32(stored_crc) + ", computed " + Hex32(computed_crc) + ")");
+  }
+  BinaryReader b(body, kWhat, body_offset);
   SnapshotMeta snapshot;
-  snapshot.index = fields[0];
-  snapshot.term = fields[1];
+  FRONTERA_RETURN_IF_ERROR(b.Varint("index", snapshot.index));
+  FRONTERA_RETURN_IF_ERROR(b.Varint("term", snapshot.term));
+  // A snapshot point written before membership changes existed ends here.
+  if (b.remaining() > 0) {
+    FRONTERA_RETURN_IF_ERROR(ReadMembership(b, DecodeLimits{}.max_members, snapshot.membership));
+    if (snapshot.membership.voters.empty()) {
+      return b.Error("voters", "a recorded membership has no voter");
+    }
+  }
+  FRONTERA_RETURN_IF_ERROR(b.End());
   return snapshot;
+}
+
+std::string EncodeConfigChange(const ConfigChange& change) {
+  std::string out;
+  out.reserve(MembershipLength(change.membership) + VarintLength(change.context.size()) +
+              change.context.size());
+  BinaryWriter w(out);
+  AppendMembership(w, change.membership);
+  w.VarintBytes(change.context);
+  return out;
+}
+
+Result<ConfigChange> DecodeConfigChange(std::string_view bytes, const DecodeLimits& limits) {
+  FRONTERA_RETURN_IF_ERROR(CheckSize("config change", bytes, limits));
+  BinaryReader r(bytes, "config change");
+  ConfigChange change;
+  FRONTERA_RETURN_IF_ERROR(ReadMembership(r, limits.max_members, change.membership));
+  if (change.membership.voters.empty()) {
+    return r.Error("voters", "a configuration needs at least one voter");
+  }
+  uint64_t length = 0;
+  FRONTERA_RETURN_IF_ERROR(r.Varint("context length", length));
+  std::string_view context;
+  FRONTERA_RETURN_IF_ERROR(r.Raw("context", length, context));
+  FRONTERA_RETURN_IF_ERROR(r.End());
+  change.context.assign(context);
+  return change;
 }
 
 void AppendMessage(const Message& m, std::string& out) {
@@ -226,8 +333,10 @@ void AppendMessage(const Message& m, std::string& out) {
   };
   // Size everything first: a message may carry 64 entries of 1 MiB, and
   // growing the string by doubling would copy them several times.
+  const bool membership = !m.snapshot.membership.voters.empty();
   size_t size = 3 + VarintLength(m.entries.size());
   for (uint64_t v : header) size += VarintLength(v);
+  if (membership) size += MembershipLength(m.snapshot.membership);
   for (const Entry& e : m.entries) size += EntryRecordLength(e);
   if (!m.proof.empty()) {
     size += VarintLength(m.proof.size());
@@ -244,8 +353,10 @@ void AppendMessage(const Message& m, std::string& out) {
   if (m.reject) flags |= kFlagReject;
   if (m.force) flags |= kFlagForce;
   if (!m.proof.empty()) flags |= kFlagProof;
+  if (membership) flags |= kFlagMembership;
   w.U8(flags);
   for (uint64_t v : header) w.Varint(v);
+  if (membership) AppendMembership(w, m.snapshot.membership);
   w.Varint(m.entries.size());
   for (const Entry& e : m.entries) AppendEntryRecord(out, e);
   if (m.proof.empty()) return;
@@ -275,7 +386,7 @@ Result<Message> DecodeMessage(std::string_view bytes, const DecodeLimits& limits
   m.type = static_cast<MessageType>(type);
   uint8_t flags = 0;
   FRONTERA_RETURN_IF_ERROR(r.U8("flags", flags));
-  if ((flags & ~(kFlagReject | kFlagForce | kFlagProof)) != 0) {
+  if ((flags & ~(kFlagReject | kFlagForce | kFlagProof | kFlagMembership)) != 0) {
     return r.Error("flags", "unknown flag bits " + Hex32(flags));
   }
   m.reject = (flags & kFlagReject) != 0;
@@ -290,6 +401,12 @@ Result<Message> DecodeMessage(std::string_view bytes, const DecodeLimits& limits
   FRONTERA_RETURN_IF_ERROR(r.Varint("context", m.context));
   FRONTERA_RETURN_IF_ERROR(r.Varint("snapshot.index", m.snapshot.index));
   FRONTERA_RETURN_IF_ERROR(r.Varint("snapshot.term", m.snapshot.term));
+  if ((flags & kFlagMembership) != 0) {
+    FRONTERA_RETURN_IF_ERROR(ReadMembership(r, limits.max_members, m.snapshot.membership));
+    if (m.snapshot.membership.voters.empty()) {
+      return r.Error("voters", "the membership flag is set but the membership has no voter");
+    }
+  }
   uint64_t count = 0;
   FRONTERA_RETURN_IF_ERROR(r.Varint("entry count", count));
   if (count > limits.max_entries) {

@@ -15,20 +15,29 @@
 //   entry record  = varint body_len, crc(body) [4], body
 //     body        = varint term, varint index, type [1], varint data_len,
 //                   data [data_len]; body ends exactly after data
-//     type        = 0 normal, 1 no-op (EntryType)
+//     type        = 0 normal, 1 no-op, 2 config (EntryType)
+//   ConfigChange  = membership, varint context_len, context [context_len];
+//                   nothing follows (the data of a config entry)
+//     membership  = varint voter_count (>= 1), voter_count × varint id,
+//                   varint learner_count, learner_count × varint id;
+//                   ids non-zero and increasing in each list, no learner
+//                   a voter
 //   Entry value   = version [1] = 0x02, entry record; nothing follows
 //   HardState     = version [1] = 0x02, crc(body) [4],
 //                   body = varint current_term, varint voted_for,
 //                          varint commit_index; nothing follows
 //   SnapshotMeta  = version [1] = 0x02, crc(body) [4],
-//                   body = varint index, varint term; nothing follows
+//                   body = varint index, varint term, then optionally
+//                          membership; nothing follows (a snapshot point
+//                          without a membership keeps the initial one)
 //   Message       = version [1] = 0x02, type [1] (MessageType, 0..11),
 //                   flags [1] (bit 0 reject, bit 1 force, bit 2 proof,
-//                   others 0),
+//                   bit 3 membership, others 0),
 //                   varint from, varint to, varint term, varint log_term,
 //                   varint index, varint commit, varint reject_hint,
 //                   varint context, varint snapshot.index,
-//                   varint snapshot.term, varint entry_count,
+//                   varint snapshot.term, only when flag bit 3 is set
+//                   snapshot.membership, varint entry_count,
 //                   entry_count × entry record, then, only when flag
 //                   bit 2 is set, varint proof_count (>= 1),
 //                   proof_count × (varint signer, varint sig_len,
@@ -79,6 +88,8 @@ struct DecodeLimits {
   // per voter), and the longest signature accepted.
   size_t max_proof = 64;
   size_t max_signature_bytes = 256;
+  // Most ids in one list of a membership (voters or learners).
+  size_t max_members = 256;
 };
 
 // The Entry value: what storage/ keeps under the entry's index.
@@ -87,6 +98,12 @@ std::string EncodeEntry(const Entry& entry);
 // limits.max_bytes; Corruption when its checksum does not match (the message
 // gives the stored and computed CRCs).
 Result<Entry> DecodeEntry(std::string_view bytes, const DecodeLimits& limits = {});
+
+// The data of a kConfig entry.
+std::string EncodeConfigChange(const ConfigChange& change);
+// InvalidArgument when `bytes` is not a well-formed ConfigChange (ids not
+// increasing, a learner that is also a voter, no voter, over the limits).
+Result<ConfigChange> DecodeConfigChange(std::string_view bytes, const DecodeLimits& limits = {});
 
 std::string EncodeHardState(const HardState& hard_state);
 // InvalidArgument when malformed; Corruption on a checksum mismatch.

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "common/check.h"
+#include "consensus/codec.h"
 
 namespace frontera::consensus {
 namespace {
@@ -15,6 +16,22 @@ constexpr uint64_t kMaxTermStepLimit = uint64_t{1} << 40;
 // follower's in-flight appends count as lost (HandleHeartbeatResponse). Two
 // prove it on an in-order link; one more absorbs reordering.
 constexpr uint32_t kLostAppendHeartbeats = 3;
+
+// The largest RaftConfig::promote_lag_max accepted.
+constexpr uint64_t kMaxPromoteLag = uint64_t{1} << 32;
+
+// OK when `ids` are distinct and non-zero; `what` names the list.
+Status CheckNodeList(const std::vector<NodeId>& ids, std::string_view what) {
+  std::set<NodeId> seen;
+  for (NodeId id : ids) {
+    if (id == kNoNode) return Status::InvalidArgument(std::string(what) + " contains id 0");
+    if (!seen.insert(id).second) {
+      return Status::InvalidArgument(std::string(what) + " lists node " + std::to_string(id) +
+                                     " twice");
+    }
+  }
+  return Status::Ok();
+}
 
 // Step's refusal of a message that breaks the protocol (raft.h).
 Status Violation(const Message& m, const std::string& what) {
@@ -28,17 +45,16 @@ Status Violation(const Message& m, const std::string& what) {
 Status RaftConfig::Validate() const {
   if (id == kNoNode) return Status::InvalidArgument("raft config: id must be non-zero");
   if (peers.empty()) return Status::InvalidArgument("raft config: peers must list every voter");
-  std::set<NodeId> seen;
-  for (NodeId peer : peers) {
-    if (peer == kNoNode) return Status::InvalidArgument("raft config: peers contains id 0");
-    if (!seen.insert(peer).second) {
-      return Status::InvalidArgument("raft config: peers lists node " + std::to_string(peer) +
-                                     " twice");
+  FRONTERA_RETURN_IF_ERROR(CheckNodeList(peers, "raft config: peers"));
+  FRONTERA_RETURN_IF_ERROR(CheckNodeList(learners, "raft config: learners"));
+  for (NodeId learner : learners) {
+    if (std::find(peers.begin(), peers.end(), learner) != peers.end()) {
+      return Status::InvalidArgument("raft config: node " + std::to_string(learner) +
+                                     " is both in peers and in learners");
     }
   }
-  if (!seen.contains(id)) {
-    return Status::InvalidArgument("raft config: peers must include this node's id " +
-                                   std::to_string(id));
+  if (promote_lag_max > kMaxPromoteLag) {
+    return Status::InvalidArgument("raft config: promote_lag_max must be in [0, 2^32]");
   }
   if (heartbeat_ticks < 1) {
     return Status::InvalidArgument("raft config: heartbeat_ticks must be >= 1");
@@ -99,6 +115,13 @@ Result<std::unique_ptr<Raft>> Raft::Create(const RaftConfig& config, const LogSt
       return Status::Corruption("stored raft log is inconsistent at index " +
                                 std::to_string(snapshot.index + i + 1));
     }
+    if (e.type == EntryType::kConfig) {
+      Result<ConfigChange> change = DecodeConfigChange(e.data);
+      if (!change.ok()) {
+        return Status::Corruption("stored config entry " + std::to_string(e.index) +
+                                  " does not decode: " + change.status().message());
+      }
+    }
     previous_term = e.term;
   }
   if (hs.commit_index > last) {
@@ -128,10 +151,13 @@ Result<std::unique_ptr<Raft>> Raft::Create(const RaftConfig& config, const LogSt
   raft->persisted_hard_state_ = hs;
   raft->checked_term_ = hs.current_term;
   raft->checked_commit_ = commit;
+  raft->RefreshMembership();
   return raft;
 }
 
 Raft::Raft(const RaftConfig& config) : config_(config) {
+  membership_ = InitialMembership();
+  previous_membership_ = membership_;
   // Mix the id into the seed so that nodes of one cluster given the same seed
   // still draw different timeouts (§5.2: randomization splits votes).
   rng_state_ = config.seed ^ (config.id * 0x9E3779B97F4A7C15ULL);
@@ -161,6 +187,82 @@ const Entry& Raft::EntryAt(uint64_t index) const {
       << "node " << config_.id << ": no entry " << index << " in log (" << snapshot_.index << ", "
       << last_index() << "]";
   return log_[index - snapshot_.index - 1];
+}
+
+Membership Raft::InitialMembership() const {
+  Membership m{config_.peers, config_.learners};
+  std::sort(m.voters.begin(), m.voters.end());
+  std::sort(m.learners.begin(), m.learners.end());
+  return m;
+}
+
+Membership Raft::MembershipAt(uint64_t index) const {
+  for (uint64_t i = std::min(index, last_index()); i > snapshot_.index; --i) {
+    const Entry& e = EntryAt(i);
+    if (e.type != EntryType::kConfig) continue;
+    Result<ConfigChange> change = DecodeConfigChange(e.data);
+    // Config entries are checked when they enter the log (ProposeMembership,
+    // CheckAppend, Create).
+    FRONTERA_CHECK(change.ok()) << "node " << config_.id << ": config entry " << i << ": "
+                                << change.status().message();
+    return std::move(change).value().membership;
+  }
+  return snapshot_.membership.voters.empty() ? InitialMembership() : snapshot_.membership;
+}
+
+void Raft::RefreshMembership() {
+  uint64_t at = snapshot_.index;
+  for (uint64_t i = last_index(); i > snapshot_.index; --i) {
+    if (EntryAt(i).type == EntryType::kConfig) {
+      at = i;
+      break;
+    }
+  }
+  membership_ = MembershipAt(at);
+  membership_index_ = at;
+  previous_membership_ = at > snapshot_.index ? MembershipAt(at - 1) : membership_;
+  if (role_ == Role::kLeader) SyncProgress();
+}
+
+void Raft::SyncProgress() {
+  for (auto it = progress_.begin(); it != progress_.end();) {
+    it = it->first == config_.id || membership_.Contains(it->first) ? std::next(it)
+                                                                    : progress_.erase(it);
+  }
+  const auto add = [this](NodeId id) {
+    if (id == config_.id || progress_.contains(id)) return;
+    Progress& pr = progress_[id];
+    // Thesis §4.2.1: a new member is probed from the end of the log and
+    // brought up to date (by snapshot when it lacks what was compacted).
+    pr.next = last_index() + 1;
+    pr.recent_active = true;
+  };
+  for (NodeId id : membership_.voters) add(id);
+  for (NodeId id : membership_.learners) add(id);
+}
+
+void Raft::MaybeStepDownRemoved() {
+  if (role_ != Role::kLeader || IsVoter() || commit_index_ < membership_index_) return;
+  // Thesis §4.2.2: the configuration without this node is committed, so the
+  // new one runs without it. Hand over to the voter with the longest log at
+  // once (as a transfer, §3.10) rather than leave the cluster waiting for an
+  // election timeout.
+  NodeId best = kNoNode;
+  for (NodeId voter : membership_.voters) {
+    if (best == kNoNode || progress_[voter].match > progress_[best].match) best = voter;
+  }
+  if (best != kNoNode && progress_[best].match == last_index()) {
+    Message m;
+    m.type = MessageType::kTimeoutNow;
+    m.to = best;
+    if (config_.authority) {
+      m.proof.push_back(SignedStatement{
+          config_.id,
+          config_.authority->Sign(Statement{StatementKind::kTransfer, current_term_, best})});
+    }
+    Send(std::move(m));
+  }
+  BecomeFollower(current_term_, kNoNode);
 }
 
 uint64_t Raft::MatchIndex(NodeId peer) const {
@@ -228,21 +330,19 @@ void Raft::BecomeCandidate() {
 void Raft::BecomeLeader() {
   // The signed votes that won the election become the certificate this
   // leader shows its followers (a majority suffices).
+  // Every vote it holds goes in (not only a majority's): a follower whose
+  // membership lags by one change counts the signers among its own voters.
   std::vector<SignedStatement> proof;
   for (auto& [voter, signature] : vote_signatures_) {
-    if (proof.size() == Quorum()) break;
-    proof.push_back(SignedStatement{voter, std::move(signature)});
+    if (membership_.IsVoter(voter)) proof.push_back(SignedStatement{voter, std::move(signature)});
   }
   role_ = Role::kLeader;
   leader_ = config_.id;
   term_leader_ = config_.id;
   Reset();
   election_proof_ = std::move(proof);
-  for (NodeId peer : config_.peers) {
-    Progress& pr = progress_[peer];
-    pr.next = last_index() + 1;
-    pr.recent_active = true;
-  }
+  progress_[config_.id].next = last_index() + 1;
+  SyncProgress();
   // Raft §8 / §5.4.2: a no-op of the new term lets the leader commit (through
   // counting replicas of an entry of its own term) everything before it.
   Entry noop;
@@ -261,6 +361,8 @@ void Raft::Campaign(bool pre, bool force) {
   // (Step never adopts a term beyond kMaxTerm, so only a long history of
   // max_term_step jumps gets here).
   if (current_term_ >= kMaxTerm) return;
+  // Learners, joining nodes and removed voters never run (thesis §4.2).
+  if (!Promotable()) return;
   if (pre) {
     BecomePreCandidate();
   } else {
@@ -272,14 +374,14 @@ void Raft::Campaign(bool pre, bool force) {
     vote_signatures_[config_.id] =
         config_.authority->Sign(Statement{StatementKind::kVote, term, config_.id});
   }
-  if (votes_.size() >= Quorum()) {  // A cluster of one.
+  if (membership_.IsVoter(config_.id) && Quorum() == 1) {  // A cluster of one.
     if (pre) {
       BecomeCandidate();
     }
     BecomeLeader();
     return;
   }
-  for (NodeId peer : config_.peers) {
+  for (NodeId peer : membership_.voters) {
     if (peer == config_.id) continue;
     Message m;
     m.type = pre ? MessageType::kPreVote : MessageType::kVote;
@@ -318,7 +420,7 @@ void Raft::Tick() {
         // election timeout steps down so clients can find the real leader.
         uint64_t active = 0;
         for (auto& [peer, pr] : progress_) {
-          if (peer == config_.id || pr.recent_active) ++active;
+          if (membership_.IsVoter(peer) && (peer == config_.id || pr.recent_active)) ++active;
           pr.silent_periods = pr.recent_active ? 0 : pr.silent_periods + 1;
           pr.recent_active = false;
         }
@@ -347,7 +449,79 @@ Status Raft::Propose(std::string data) { return ProposeEntry(EntryType::kNormal,
 
 Status Raft::ProposeNoop() { return ProposeEntry(EntryType::kNoop, ""); }
 
-Status Raft::ProposeEntry(EntryType type, std::string data) {
+Status Raft::ProposeMembership(const Membership& next, std::string context) {
+  FRONTERA_RETURN_IF_ERROR(CheckCanPropose());
+  FRONTERA_RETURN_IF_ERROR(CheckMembershipChange(next));
+  return ProposeEntry(EntryType::kConfig,
+                      EncodeConfigChange(ConfigChange{next, std::move(context)}));
+}
+
+Status Raft::CheckMembershipChange(const Membership& next) const {
+  const auto sorted_list = [](const std::vector<NodeId>& ids, std::string_view what) {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (ids[i] == kNoNode || (i > 0 && ids[i] <= ids[i - 1])) {
+        return Status::InvalidArgument("raft: the " + std::string(what) +
+                                       " of a membership must be non-zero, distinct and sorted");
+      }
+    }
+    return Status::Ok();
+  };
+  if (next.voters.empty()) {
+    return Status::InvalidArgument("raft: a membership needs at least one voter");
+  }
+  FRONTERA_RETURN_IF_ERROR(sorted_list(next.voters, "voters"));
+  FRONTERA_RETURN_IF_ERROR(sorted_list(next.learners, "learners"));
+  for (NodeId id : next.learners) {
+    if (next.IsVoter(id)) {
+      return Status::InvalidArgument("raft: node " + std::to_string(id) +
+                                     " cannot be both a voter and a learner");
+    }
+  }
+  const size_t max_members = DecodeLimits{}.max_members;
+  if (next.voters.size() > max_members || next.learners.size() > max_members) {
+    return Status::InvalidArgument("raft: a membership lists at most " +
+                                   std::to_string(max_members) + " voters and as many learners");
+  }
+  if (next == membership_) {
+    return Status::InvalidArgument("raft: the membership asked for is the current one");
+  }
+  const size_t difference = membership_.VoterDifference(next);
+  if (difference > 1) {
+    return Status::InvalidArgument(
+        "raft: the change adds or removes " + std::to_string(difference) +
+        " voters; one voter at a time, so that the old and new majorities overlap (thesis "
+        "§4.1)");
+  }
+  if (TermAt(commit_index_) != current_term_) {
+    return Status::Unavailable(
+        "node " + std::to_string(config_.id) + " has not yet committed an entry of its term " +
+        std::to_string(current_term_) + "; a membership change waits for it; retry later");
+  }
+  if (membership_index_ > commit_index_) {
+    return Status::FailedPrecondition("raft: the membership change at index " +
+                                      std::to_string(membership_index_) +
+                                      " is not committed yet (commit index " +
+                                      std::to_string(commit_index_) + "); one change at a time");
+  }
+  for (NodeId id : next.voters) {
+    if (membership_.IsVoter(id)) continue;
+    // Thesis §4.2.1: a voter that has to catch up first would stall commits.
+    const auto it = progress_.find(id);
+    const uint64_t match = it == progress_.end() ? 0 : it->second.match;
+    if (!membership_.IsLearner(id) || match < snapshot_.index ||
+        commit_index_ - std::min(match, commit_index_) > config_.promote_lag_max) {
+      return Status::FailedPrecondition(
+          "raft: node " + std::to_string(id) + " becomes a voter only as a learner whose log is " +
+          "within " + std::to_string(config_.promote_lag_max) + " entries of the commit index " +
+          std::to_string(commit_index_) +
+          (membership_.IsLearner(id) ? " (its log reaches index " + std::to_string(match) + ")"
+                                     : " (it is not a learner)"));
+    }
+  }
+  return Status::Ok();
+}
+
+Status Raft::CheckCanPropose() const {
   if (role_ != Role::kLeader) {
     if (leader_ != kNoNode) {
       return Status::Unavailable("node " + std::to_string(config_.id) +
@@ -369,6 +543,11 @@ Status Raft::ProposeEntry(EntryType type, std::string data) {
         "raft: " + std::to_string(last_index() - commit_index_) +
         " entries are waiting to commit (max_uncommitted_entries); retry later");
   }
+  return Status::Ok();
+}
+
+Status Raft::ProposeEntry(EntryType type, std::string data) {
+  FRONTERA_RETURN_IF_ERROR(CheckCanPropose());
   Entry e;
   e.term = current_term_;
   e.index = last_index() + 1;
@@ -391,7 +570,10 @@ Status Raft::Compact(uint64_t index) {
   }
   // Raft §7: the snapshot replaces every entry up to and including `index`;
   // it keeps that entry's term for the consistency check of the next append.
-  const SnapshotMeta snapshot{index, TermAt(index)};
+  // The initial membership is recorded as none, as before any change.
+  Membership at = MembershipAt(index);
+  if (at == InitialMembership()) at = Membership{};
+  const SnapshotMeta snapshot{index, TermAt(index), std::move(at)};
   log_.erase(log_.begin(), log_.begin() + static_cast<std::ptrdiff_t>(index - snapshot_.index));
   snapshot_ = snapshot;
   return Status::Ok();
@@ -427,8 +609,7 @@ Status Raft::TransferLeadership(NodeId target) {
     return Status::Unavailable("node " + std::to_string(config_.id) +
                                " is not the leader and cannot transfer leadership");
   }
-  if (target == config_.id ||
-      std::find(config_.peers.begin(), config_.peers.end(), target) == config_.peers.end()) {
+  if (target == config_.id || !membership_.IsVoter(target)) {
     return Status::InvalidArgument("raft: cannot transfer leadership to node " +
                                    std::to_string(target) +
                                    ": it must be another voter of the cluster");
@@ -504,6 +685,7 @@ void Raft::Send(Message message) {
 }
 
 void Raft::AppendToLog(std::vector<Entry> entries) {
+  bool membership_changed = false;
   for (Entry& e : entries) {
     FRONTERA_CHECK(e.index > snapshot_.index && e.index <= last_index() + 1)
         << "append at index " << e.index << " outside (" << snapshot_.index << ", "
@@ -515,9 +697,13 @@ void Raft::AppendToLog(std::vector<Entry> entries) {
           << "truncating committed entry " << e.index << " (commit " << commit_index_ << ")";
       log_.resize(e.index - snapshot_.index - 1);
       stable_index_ = std::min(stable_index_, e.index - 1);
+      // Thesis §4.1: a configuration whose entry is removed no longer holds.
+      membership_changed = membership_changed || e.index <= membership_index_;
     }
+    membership_changed = membership_changed || e.type == EntryType::kConfig;
     log_.push_back(std::move(e));
   }
+  if (membership_changed) RefreshMembership();
 }
 
 void Raft::BecomeProbe(Progress& pr, uint64_t next) {
@@ -547,6 +733,9 @@ void Raft::SendSnapshot(NodeId to, Progress& pr) {
   m.type = MessageType::kSnapshot;
   m.to = to;
   m.snapshot = snapshot_;
+  // The receiver may have been started with another initial membership (a
+  // node that joined later): the snapshot names its membership explicitly.
+  if (m.snapshot.membership.voters.empty()) m.snapshot.membership = MembershipAt(snapshot_.index);
   Send(std::move(m));
   pr.state = ProgressState::kSnapshot;
   pr.pending_snapshot = snapshot_.index;
@@ -587,7 +776,7 @@ void Raft::SendAppend(NodeId to, bool send_if_empty) {
 }
 
 void Raft::BroadcastAppend(bool send_if_empty) {
-  for (NodeId peer : config_.peers) {
+  for (const auto& [peer, pr] : progress_) {
     if (peer != config_.id) SendAppend(peer, send_if_empty);
   }
 }
@@ -596,21 +785,26 @@ void Raft::BroadcastHeartbeat() {
   // Thesis §6.4: heartbeats carry the newest read round, so a quorum of
   // answers confirms this node still led after every pending read was taken.
   const uint64_t round = pending_reads_.empty() ? 0 : read_round_;
-  for (NodeId peer : config_.peers) {
+  for (const auto& [peer, pr] : progress_) {
     if (peer == config_.id) continue;
     Message m;
     m.type = MessageType::kHeartbeat;
     m.to = peer;
     // The follower may not have our entries up to commit_index yet.
-    m.commit = std::min(progress_[peer].match, commit_index_);
+    m.commit = std::min(pr.match, commit_index_);
     m.context = round;
     Send(std::move(m));
   }
 }
 
 bool Raft::MaybeCommit() {
+  // Only voters count (thesis §4): learners, and a leader its membership
+  // no longer lists, replicate without making a quorum.
   std::vector<uint64_t> matches;
-  for (const auto& [peer, pr] : progress_) matches.push_back(pr.match);
+  for (NodeId voter : membership_.voters) {
+    const auto it = progress_.find(voter);
+    matches.push_back(it == progress_.end() ? 0 : it->second.match);
+  }
   std::sort(matches.begin(), matches.end(), std::greater<>());
   const uint64_t quorum_index = matches[Quorum() - 1];
   // Raft §5.4.2: never commit an entry of an earlier term by counting
@@ -658,7 +852,9 @@ void Raft::ReleaseConfirmedReads() {
     const PendingRead& read = pending_reads_.front();
     uint64_t acks = 0;
     for (const auto& [peer, pr] : progress_) {
-      if (peer == config_.id || pr.read_ack_round >= read.round) ++acks;
+      if (membership_.IsVoter(peer) && (peer == config_.id || pr.read_ack_round >= read.round)) {
+        ++acks;
+      }
     }
     // Thesis §6.4 step 3: a quorum answered a heartbeat sent after the read
     // was recorded, so no newer leader existed then; reads are recorded in
@@ -687,9 +883,19 @@ Status Raft::Step(const Message& m) {
     return Status::InvalidArgument("message for node " + std::to_string(m.to) +
                                    " delivered to node " + std::to_string(config_.id));
   }
-  if (m.from == config_.id ||
-      std::find(config_.peers.begin(), config_.peers.end(), m.from) == config_.peers.end()) {
+  if (m.from == config_.id || m.from == kNoNode) {
     return Status::InvalidArgument("message from unknown peer " + std::to_string(m.from));
+  }
+  // Thesis §4.1: a node hears any server, whatever its own membership says
+  // (a node that lags behind a change must still hear the leader the change
+  // brought in; a leader's certificate is checked against this node's
+  // voters). But a vote request from a node that is a voter in neither of
+  // its last two memberships is not answered: it was removed, or joined
+  // after, and must not disrupt an election it cannot win here.
+  if ((m.type == MessageType::kPreVote || m.type == MessageType::kVote) &&
+      !membership_.IsVoter(m.from) && !previous_membership_.IsVoter(m.from)) {
+    return Status::InvalidArgument("vote request from node " + std::to_string(m.from) +
+                                   ", which is not a voter here");
   }
   if (m.term < current_term_) {
     // Raft §5.1: a message with a stale term is rejected. Answer stale
@@ -844,22 +1050,30 @@ Status Raft::Step(const Message& m) {
     // election timeout. Followers let this node's vote request through.
     Campaign(/*pre=*/false, /*force=*/false);
   }
+  MaybeStepDownRemoved();
   return Status::Ok();
 }
 
 Status Raft::CheckElectionCertificate(const Message& m) const {
   if (!config_.authority) return Status::Ok();
   const auto violation = [&m](const std::string& what) { return Violation(m, what); };
-  if (m.proof.size() > config_.peers.size()) {
+  // The leader's membership may hold one voter this node's does not know
+  // yet (single-server changes): one such signature is skipped, not counted.
+  const size_t voters = membership_.voters.size();
+  if (m.proof.size() > voters + 1) {
     return violation("its election certificate holds " + std::to_string(m.proof.size()) +
-                     " signatures for " + std::to_string(config_.peers.size()) + " voters");
+                     " signatures for " + std::to_string(voters) + " voters");
   }
   const Statement vote{StatementKind::kVote, m.term, m.from};
   std::vector<NodeId> signers;
+  size_t unknown = 0;
   for (const SignedStatement& s : m.proof) {
-    if (std::find(config_.peers.begin(), config_.peers.end(), s.signer) == config_.peers.end()) {
-      return violation("its election certificate is signed by node " + std::to_string(s.signer) +
-                       ", not a voter");
+    if (!membership_.IsVoter(s.signer)) {
+      if (++unknown > 1 || s.signer == kNoNode) {
+        return violation("its election certificate is signed by node " + std::to_string(s.signer) +
+                         ", not a voter");
+      }
+      continue;
     }
     if (std::find(signers.begin(), signers.end(), s.signer) != signers.end()) {
       return violation("its election certificate holds two votes of node " +
@@ -1072,6 +1286,23 @@ Status Raft::CheckAppend(const Message& m) const {
                      " is below the term " + std::to_string(TermAt(matched)) + " of entry " +
                      std::to_string(matched) + ", committed or confirmed before it");
   }
+  return CheckConfigEntries(m);
+}
+
+Status Raft::CheckConfigEntries(const Message& m) const {
+  // What an entry's membership may be is the leader's to check (it is the
+  // leader's one change at a time); a follower only refuses an entry that
+  // would not decode, which no leader writes. (The membership before an
+  // entry is not known here in general: a node that joined later started
+  // from the membership of its day, not from the log's first.)
+  for (const Entry& e : m.entries) {
+    if (e.type != EntryType::kConfig) continue;
+    Result<ConfigChange> change = DecodeConfigChange(e.data);
+    if (!change.ok()) {
+      return Violation(m, "config entry " + std::to_string(e.index) +
+                              " does not decode: " + change.status().message());
+    }
+  }
   return Status::Ok();
 }
 
@@ -1154,7 +1385,9 @@ void Raft::HandleVoteResponse(const Message& m) {
   }
   uint64_t granted = 0;
   uint64_t rejected = 0;
-  for (const auto& [peer, vote] : votes_) (vote ? granted : rejected) += 1;
+  for (const auto& [peer, vote] : votes_) {
+    if (membership_.IsVoter(peer)) (vote ? granted : rejected) += 1;
+  }
   if (granted >= Quorum()) {
     if (pre) {
       // Pre-vote quorum: now run the real election (§9.6).
@@ -1284,6 +1517,7 @@ void Raft::RestoreSnapshot(const SnapshotMeta& snapshot) {
       << " at or below commit " << commit_index_;
   log_.clear();
   snapshot_ = snapshot;
+  RefreshMembership();
   commit_index_ = snapshot.index;
   stable_index_ = snapshot.index;  // Installing the snapshot empties the stored log.
   pending_snapshot_ = snapshot;
@@ -1427,7 +1661,7 @@ void Raft::HandleReadIndexResponse(const Message& m) {
 void Raft::HandleTimeoutNow(const Message& m) {
   // Leader unknown since a restart: the sender cannot be told from an
   // impostor, so the transfer is left to time out.
-  if (term_leader_ != m.from) return;
+  if (term_leader_ != m.from || !Promotable()) return;
   // Thesis §3.10: the leader handed over; campaign at once in a real election
   // (PreVote would be refused by followers that still hear the old leader).
   // Its signed request (checked by CheckMessage) lets the votes through the
@@ -1507,6 +1741,11 @@ void Raft::CheckInvariants() {
   FRONTERA_CHECK(confirmed_index_ <= last_index())
       << "node " << id << ": confirmed index " << confirmed_index_ << " beyond the log";
   FRONTERA_CHECK(read_requests_.size() <= config_.max_pending_reads) << "node " << id;
+  FRONTERA_CHECK(!membership_.voters.empty() && membership_index_ <= last_index())
+      << "node " << id << ": membership from index " << membership_index_;
+  FRONTERA_CHECK(membership_index_ <= snapshot_.index ||
+                 EntryAt(membership_index_).type == EntryType::kConfig)
+      << "node " << id << ": membership index " << membership_index_ << " is not a config entry";
   uint64_t previous_term = snapshot_.term;
   for (uint64_t i = 0; i < log_.size(); ++i) {
     const uint64_t index = snapshot_.index + i + 1;
@@ -1539,6 +1778,12 @@ void Raft::CheckInvariants() {
     }
     FRONTERA_CHECK(PendingReadCount() <= config_.max_pending_reads) << "node " << id;
     FRONTERA_CHECK(lead_transferee_ != id) << "node " << id;
+    // Thesis §4.2.2: a leader its membership leaves without a vote leads
+    // only until that change commits.
+    FRONTERA_CHECK(IsVoter() || commit_index_ < membership_index_)
+        << "node " << id << ": leads after its removal committed";
+    for (NodeId member : membership_.voters) FRONTERA_CHECK(progress_.contains(member));
+    for (NodeId member : membership_.learners) FRONTERA_CHECK(progress_.contains(member));
   } else {
     FRONTERA_CHECK(lead_transferee_ == kNoNode && PendingReadCount() == 0)
         << "node " << id << ": leader state on a "

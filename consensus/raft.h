@@ -51,8 +51,17 @@
 namespace frontera::consensus {
 
 struct RaftConfig {
-  NodeId id = kNoNode;                   // This node; must be in peers.
-  std::vector<NodeId> peers;             // All voters, including id; distinct, non-zero.
+  NodeId id = kNoNode;  // This node; non-zero.
+  // The initial membership: what holds until the log's snapshot point or a
+  // kConfig entry records another (thesis §4). peers are the voters
+  // (non-empty), learners the non-voting members; all distinct and non-zero.
+  // A node in neither is joining: it waits for a leader to send it the log.
+  std::vector<NodeId> peers;
+  std::vector<NodeId> learners;
+  // A learner is promoted to voter only when its log is within this many
+  // entries of the leader's commit index (thesis §4.2.1: a new server
+  // catches up before it counts). In [0, 2^32].
+  uint64_t promote_lag_max = 1000;
   uint32_t election_ticks = 10;          // >= 2 * heartbeat_ticks.
   uint32_t heartbeat_ticks = 1;          // >= 1.
   uint32_t max_inflight_appends = 8;     // Per follower, in [1, 1024].
@@ -142,8 +151,11 @@ class Raft {
 
   // Handles one message from a peer. Every message is untrusted: Step checks
   // it against the protocol and this node's state before acting on it.
-  //  - InvalidArgument for a message not addressed to this node or from an
-  //    unknown peer.
+  //  - InvalidArgument for a message not addressed to this node, from node
+  //    0 or itself, or a vote request from a node that is a voter in neither
+  //    membership() nor the membership before its last change. Any other
+  //    node is heard (thesis §4.1): one that lags behind a change still
+  //    follows the leader the change brought in.
   //  - InvalidArgument whose message starts with kProtocolViolation
   //    ("protocol violation: <Type> from node N in term T: <what was wrong>")
   //    for a message no honest peer sends, e.g. a term beyond
@@ -188,6 +200,23 @@ class Raft {
   // max_uncommitted_entries are already waiting to commit. An accepted
   // proposal may still be lost if this leader is deposed: callers retry.
   Status Propose(std::string data);
+  // Leader only: proposes that `next` be the membership from a new kConfig
+  // entry on, recording `context` with it (thesis §4.1, single-server
+  // changes). Every node uses the latest membership in its log, committed
+  // or not. Refused, with Propose's refusals and:
+  //  - InvalidArgument: `next` is malformed (no voter, ids unsorted, repeated
+  //    or zero, a learner that is a voter), equals the current membership,
+  //    or adds or removes more than one voter at once;
+  //  - Unavailable: no entry of this leader's term is committed yet (a new
+  //    leader first commits its no-op; without this rule two leaders of
+  //    successive terms could each commit a change with disjoint majorities);
+  //  - FailedPrecondition: the previous change is not committed yet, or a
+  //    voter to add is not a learner whose log is within promote_lag_max of
+  //    the commit index.
+  // A leader that `next` leaves without a vote keeps leading until the entry
+  // commits (without counting itself), then hands leadership to the most
+  // up-to-date voter and steps down (thesis §4.2.2).
+  Status ProposeMembership(const Membership& next, std::string context);
   // Appends a no-op entry when leader, with Propose's refusals. A leader
   // with nothing to propose commits one now and then so that its followers
   // see it make progress (node/: a follower distrusts a leader that commits
@@ -259,6 +288,15 @@ class Raft {
   uint64_t commit_index() const { return commit_index_; }
   uint64_t applied_index() const { return applied_index_; }
   const SnapshotMeta& snapshot() const { return snapshot_; }
+  // The membership this node uses: that of the last kConfig entry in its
+  // log, committed or not, or else the snapshot point's, or else the
+  // initial one (RaftConfig::peers and learners).
+  const Membership& membership() const { return membership_; }
+  // The index of the kConfig entry membership() comes from; at most
+  // snapshot().index when it comes from the snapshot point or the initial.
+  uint64_t membership_index() const { return membership_index_; }
+  // The membership in effect at `index` (<= last_index()).
+  Membership MembershipAt(uint64_t index) const;
   uint64_t first_index() const { return snapshot_.index + 1; }
   uint64_t last_index() const { return snapshot_.index + log_.size(); }
   // The term at `index`: snapshot().term at snapshot().index; 0 for index 0,
@@ -308,7 +346,30 @@ class Raft {
 
   explicit Raft(const RaftConfig& config);
 
-  uint64_t Quorum() const { return config_.peers.size() / 2 + 1; }
+  uint64_t Quorum() const { return membership_.voters.size() / 2 + 1; }
+  bool IsVoter() const { return membership_.IsVoter(config_.id); }
+  // May campaign: a voter, or a voter its latest, uncommitted membership
+  // removes (thesis §4.2.2: it may have to lead that change to its commit,
+  // as when the other voters lack the entry and cannot win without it).
+  // Votes are counted among membership_'s voters either way.
+  bool Promotable() const {
+    return IsVoter() ||
+           (previous_membership_.IsVoter(config_.id) && membership_index_ > commit_index_);
+  }
+  // RaftConfig's initial membership, sorted.
+  Membership InitialMembership() const;
+  // Sets membership_, membership_index_ and previous_membership_ from the
+  // log (after it changed: an append with a kConfig entry, a truncation, a
+  // snapshot), and the leader's progress to the new members.
+  void RefreshMembership();
+  // Leader: a Progress for every member, none for a node that is not one.
+  void SyncProgress();
+  // Leader no longer a voter once its removal committed: hands leadership to
+  // the most up-to-date voter and steps down (thesis §4.2.2).
+  void MaybeStepDownRemoved();
+  // OK when this node may propose now (leader, no transfer, room for it).
+  Status CheckCanPropose() const;
+  Status CheckMembershipChange(const Membership& next) const;
   uint64_t LastTerm() const { return TermAt(last_index()); }
   // REQUIRES: first_index() <= index <= last_index().
   const Entry& EntryAt(uint64_t index) const;
@@ -358,6 +419,8 @@ class Raft {
   Status CheckMessage(const Message& m) const;
   Status CheckAppend(const Message& m) const;
   Status CheckSnapshot(const Message& m) const;
+  // The kConfig entries of an append decode.
+  Status CheckConfigEntries(const Message& m) const;
   Status CheckReadIndexResponse(const Message& m) const;
   // Raft §5.4.1: the candidate's last log term and index (m's) make its log
   // at least as up to date as this node's.
@@ -410,7 +473,13 @@ class Raft {
   // <= commit_index_; >= snapshot_.index except while pending_snapshot_ waits
   // for the driver to install it.
   uint64_t applied_index_ = 0;
-  SnapshotMeta snapshot_;   // The log continues after it.
+  SnapshotMeta snapshot_;  // The log continues after it.
+  Membership membership_;  // See membership(); never without a voter.
+  uint64_t membership_index_ = 0;
+  // The membership before the last kConfig entry (membership_ when that
+  // entry is in the snapshot): Step hears both, so that during a change a
+  // removed leader still reaches the voters of the new configuration.
+  Membership previous_membership_;
   std::vector<Entry> log_;  // log_[i].index == snapshot_.index + i + 1.
   // A snapshot received from the leader that the driver has not installed
   // yet (handed out in Ready::snapshot until Advance); equals snapshot_.

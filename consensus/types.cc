@@ -1,6 +1,23 @@
 #include "consensus/types.h"
 
+#include <algorithm>
+
 namespace frontera::consensus {
+
+bool Membership::IsVoter(NodeId id) const {
+  return std::binary_search(voters.begin(), voters.end(), id);
+}
+
+bool Membership::IsLearner(NodeId id) const {
+  return std::binary_search(learners.begin(), learners.end(), id);
+}
+
+size_t Membership::VoterDifference(const Membership& other) const {
+  size_t difference = 0;
+  for (NodeId id : voters) difference += other.IsVoter(id) ? 0 : 1;
+  for (NodeId id : other.voters) difference += IsVoter(id) ? 0 : 1;
+  return difference;
+}
 
 std::string_view MessageTypeName(MessageType type) {
   switch (type) {

@@ -19,6 +19,30 @@ inline constexpr NodeId kNoNode = 0;
 enum class EntryType : uint8_t {
   kNormal,  // carries an application command in `data`
   kNoop,    // appended by a new leader for its term (Raft §8); `data` is empty
+  kConfig,  // a membership change: `data` is an encoded ConfigChange (codec.h)
+};
+
+// The servers of one configuration (thesis §4). Voters elect the leader and
+// form its quorums; learners (the validators' observers, and a new validator
+// catching up before it votes) receive the log but neither vote nor count.
+struct Membership {
+  std::vector<NodeId> voters;    // Sorted, distinct, non-zero; empty: none recorded.
+  std::vector<NodeId> learners;  // Sorted, distinct, non-zero; none a voter.
+  bool IsVoter(NodeId id) const;
+  bool IsLearner(NodeId id) const;
+  bool Contains(NodeId id) const { return IsVoter(id) || IsLearner(id); }
+  // How many voters are in one of the two sets and not the other.
+  size_t VoterDifference(const Membership& other) const;
+  bool operator==(const Membership&) const = default;
+};
+
+// What a kConfig entry carries: the membership from that entry on, and what
+// the application recorded with it (Frontera: the governance document that
+// asked for the change), opaque to the core.
+struct ConfigChange {
+  Membership membership = {};
+  std::string context;
+  bool operator==(const ConfigChange&) const = default;
 };
 
 // One log entry. Indexes start at 1; index 0 with term 0 is the empty prefix.
@@ -58,6 +82,10 @@ enum class MessageType : uint8_t {
 struct SnapshotMeta {
   uint64_t index = 0;
   uint64_t term = 0;
+  // The membership in effect at `index` (its last kConfig entry, or the
+  // initial one); empty in a snapshot point recorded before membership
+  // changes existed, when the initial membership holds.
+  Membership membership = {};
   bool operator==(const SnapshotMeta&) const = default;
 };
 

@@ -445,18 +445,18 @@ TEST_CASE("unknown versions, message types, flags and entry types are refused") 
   CHECK(DecodeMessage(bad_type).status().IsInvalidArgument());
 
   std::string bad_flags = bytes;
-  bad_flags[2] = 0x08;
+  bad_flags[2] = 0x10;
   CHECK(DecodeMessage(bad_flags).status().IsInvalidArgument());
 
-  // An entry type of 2 with a valid checksum: a format error, not damage.
-  std::string body = FromHex("0101") + '\x02' + '\0';
+  // An entry type of 3 with a valid checksum: a format error, not damage.
+  std::string body = FromHex("0101") + '\x03' + '\0';
   std::string entry = FromHex("02") + static_cast<char>(body.size());
   const uint32_t c = Crc32c(body);
   for (int i = 0; i < 4; ++i) entry.push_back(static_cast<char>((c >> (24 - 8 * i)) & 0xff));
   entry += body;
   auto decoded = DecodeEntry(entry);
   REQUIRE(decoded.status().IsInvalidArgument());
-  CHECK(decoded.status().message().find("unknown entry type 2") != std::string::npos);
+  CHECK(decoded.status().message().find("unknown entry type 3") != std::string::npos);
 
   std::string hs = EncodeHardState({1, 1, 1});
   hs[0] = 0;

@@ -13,6 +13,7 @@
 #include "consensus/log_storage.h"
 #include "consensus/raft.h"
 #include "tests/consensus/raft_test_support.h"
+#include "tests/consensus/test_network.h"
 
 namespace frontera::consensus {
 namespace {
@@ -29,122 +30,7 @@ std::vector<uint64_t> LogTerms(const Raft& raft) {
   return out;
 }
 
-// A cluster whose messages move only when the test says so. Each round
-// persists every node's Ready (entries and hard state before messages), then
-// delivers the messages that are not cut.
-class Network {
- public:
-  explicit Network(size_t n, bool pre_vote = true) {
-    std::vector<NodeId> ids;
-    for (NodeId id = 1; id <= n; ++id) ids.push_back(id);
-    for (NodeId id : ids) configs_[id] = MakeConfig(id, ids), configs_[id].pre_vote = pre_vote;
-  }
-  RaftConfig& config(NodeId id) { return configs_[id]; }
-  MemoryStorage& storage(NodeId id) { return storage_[id]; }
-  // Preloads a node's log and term before Start.
-  void Preload(NodeId id, std::vector<uint64_t> terms, uint64_t current_term) {
-    REQUIRE(storage_[id].Append(Terms(terms)).ok());
-    storage_[id].SetHardState(HardState{current_term, kNoNode, 0});
-  }
-  void Start() {
-    for (auto& [id, config] : configs_) {
-      Result<std::unique_ptr<Raft>> r = Raft::Create(config, storage_[id]);
-      REQUIRE(r.ok());
-      nodes_[id] = std::move(r).value();
-    }
-  }
-  Raft& node(NodeId id) { return *nodes_.at(id); }
-
-  void Isolate(NodeId id) { isolated_.insert(id); }
-  void Heal() { isolated_.clear(); }
-
-  // Persists and collects every node's outputs; returns the messages sent.
-  std::vector<Message> Collect() {
-    std::vector<Message> out;
-    for (auto& [id, raft] : nodes_) {
-      while (raft->HasReady()) {
-        Ready rd = raft->GetReady();
-        if (rd.snapshot) {
-          // The state machine is replaced by the snapshot's: what it held
-          // before is gone, what follows is applied after it.
-          storage_[id].InstallSnapshot(*rd.snapshot);
-          installed_[id].push_back(*rd.snapshot);
-          applied_[id].clear();
-        }
-        if (rd.hard_state) storage_[id].SetHardState(*rd.hard_state);
-        REQUIRE(storage_[id].Append(rd.entries).ok());
-        for (const Entry& e : rd.committed_entries) applied_[id].push_back(e);
-        for (const ReadState& r : rd.read_states) read_states_[id].push_back(r);
-        for (Message& m : rd.messages) out.push_back(std::move(m));
-        raft->Advance(rd);
-      }
-    }
-    return out;
-  }
-  // A kSnapshot is streamed with its data: the sender learns whether the
-  // stream got through (ReportSnapshot).
-  void Deliver(const std::vector<Message>& messages) {
-    for (const Message& m : messages) {
-      const bool cut = isolated_.contains(m.from) || isolated_.contains(m.to);
-      if (m.type == MessageType::kSnapshot) nodes_.at(m.from)->ReportSnapshot(m.to, !cut);
-      if (cut) continue;
-      REQUIRE(nodes_.at(m.to)->Step(m).ok());
-    }
-  }
-  // One round: collect then deliver. Returns whether anything moved.
-  bool Round() {
-    std::vector<Message> messages = Collect();
-    Deliver(messages);
-    return !messages.empty();
-  }
-  void Settle() {
-    for (int i = 0; i < 100 && Round(); ++i) {
-    }
-    CheckAll();
-  }
-  void Tick(NodeId id, int n = 1) {
-    for (int i = 0; i < n; ++i) nodes_.at(id)->Tick();
-  }
-  // Ticks `id` (delivering nothing) until it leaves the follower role.
-  void TickUntilCampaign(NodeId id) {
-    for (int i = 0; i < 100 && node(id).role() == Role::kFollower; ++i) node(id).Tick();
-    REQUIRE(node(id).role() != Role::kFollower);
-  }
-  // Makes `id` leader: it times out and the cluster runs the election.
-  void Elect(NodeId id) {
-    TickUntilCampaign(id);
-    Settle();
-    REQUIRE(node(id).role() == Role::kLeader);
-  }
-  // A heartbeat interval for everyone, then delivery.
-  void TickAll(int n) {
-    for (int i = 0; i < n; ++i) {
-      for (auto& [id, raft] : nodes_) raft->Tick();
-      Settle();
-    }
-  }
-  void CheckAll() {
-    for (auto& [id, raft] : nodes_) raft->CheckInvariants();
-  }
-  const std::vector<Entry>& applied(NodeId id) { return applied_[id]; }
-  const std::vector<SnapshotMeta>& installed(NodeId id) { return installed_[id]; }
-  const std::vector<ReadState>& read_states(NodeId id) { return read_states_[id]; }
-  // Compacts `id`'s core and storage to `index` (its state machine keeps the
-  // snapshot data, which this test network does not model).
-  void Compact(NodeId id, uint64_t index) {
-    REQUIRE(nodes_.at(id)->Compact(index).ok());
-    REQUIRE(storage_[id].Compact(nodes_.at(id)->snapshot()).ok());
-  }
-
- private:
-  std::map<NodeId, RaftConfig> configs_;
-  std::map<NodeId, MemoryStorage> storage_;
-  std::map<NodeId, std::unique_ptr<Raft>> nodes_;
-  std::map<NodeId, std::vector<Entry>> applied_;
-  std::map<NodeId, std::vector<SnapshotMeta>> installed_;
-  std::map<NodeId, std::vector<ReadState>> read_states_;
-  std::set<NodeId> isolated_;
-};
+using test::Network;
 
 std::unique_ptr<Raft> SingleNode(MemoryStorage& storage, NodeId id = 1,
                                  std::vector<NodeId> peers = {1, 2, 3}) {
@@ -165,8 +51,16 @@ TEST_CASE("config validation names the bad field") {
   CHECK(bad.Validate().IsInvalidArgument());
   CHECK(bad.Validate().message().find("election_ticks") != std::string::npos);
   bad = c;
-  bad.peers = {2, 3};
+  bad.learners = {4, 2};
+  CHECK(bad.Validate().message().find("node 2 is both in peers and in learners") !=
+        std::string::npos);
+  bad = c;
+  bad.learners = {4, 4};
   CHECK(bad.Validate().IsInvalidArgument());
+  // A node in neither list is joining: it waits for a leader to send it the log.
+  RaftConfig joining = c;
+  joining.id = 7;
+  CHECK(joining.Validate().ok());
   bad = c;
   bad.peers = {1, 2, 2};
   CHECK(bad.Validate().IsInvalidArgument());
@@ -275,11 +169,20 @@ TEST_CASE("a leader refuses proposals beyond max_uncommitted_entries") {
   CHECK(net.node(1).Propose("d").ok());
 }
 
-TEST_CASE("a message for another node or from an unknown peer is refused") {
+TEST_CASE(
+    "a message for another node, from node 0, or a vote request from a non-voter is refused") {
   MemoryStorage storage;
   auto raft = SingleNode(storage);
   CHECK(raft->Step(Msg(MessageType::kHeartbeat, 2, 3, 1)).IsInvalidArgument());
-  CHECK(raft->Step(Msg(MessageType::kHeartbeat, 9, 1, 1)).IsInvalidArgument());
+  CHECK(raft->Step(Msg(MessageType::kHeartbeat, 0, 1, 1)).IsInvalidArgument());
+  const Status vote = raft->Step(Msg(MessageType::kPreVote, 9, 1, 1));
+  CHECK(vote.IsInvalidArgument());
+  CHECK(vote.message().find("not a voter here") != std::string::npos);
+  CHECK_FALSE(IsProtocolViolation(vote));
+  // Thesis §4.1: anything else is heard whatever this node's membership (a
+  // node that lags behind a change must follow the leader it brought in).
+  CHECK(raft->Step(Msg(MessageType::kHeartbeat, 9, 1, 1)).ok());
+  CHECK(raft->leader() == 9);
 }
 
 TEST_CASE("§5.2 a follower that hears nothing starts an election") {
@@ -766,7 +669,8 @@ TEST_CASE("§7 a lagging follower is sent the leader's snapshot and installs it"
       for (const Message& m : messages) {
         if (m.type == MessageType::kSnapshot && m.to == 3) {
           snapshot_sent = true;
-          CHECK(m.snapshot == SnapshotMeta{6, 1});
+          // Named explicitly: the receiver may have another initial membership.
+          CHECK(m.snapshot == SnapshotMeta{6, 1, Membership{{1, 2, 3}, {}}});
           // Paused while the snapshot is in flight: no appends to node 3.
           for (const Message& other : messages) {
             CHECK_FALSE((other.type == MessageType::kAppend && other.to == 3));
@@ -778,9 +682,9 @@ TEST_CASE("§7 a lagging follower is sent the leader's snapshot and installs it"
   }
   CHECK(snapshot_sent);
   REQUIRE(net.installed(3).size() == 1);
-  CHECK(net.installed(3)[0] == SnapshotMeta{6, 1});
-  CHECK(net.node(3).snapshot() == SnapshotMeta{6, 1});
-  CHECK(net.storage(3).Snapshot() == SnapshotMeta{6, 1});
+  CHECK(net.installed(3)[0] == SnapshotMeta{6, 1, Membership{{1, 2, 3}, {}}});
+  CHECK(net.node(3).snapshot() == SnapshotMeta{6, 1, Membership{{1, 2, 3}, {}}});
+  CHECK(net.storage(3).Snapshot() == SnapshotMeta{6, 1, Membership{{1, 2, 3}, {}}});
   CHECK(net.storage(3).GetHardState().commit_index == 7);
   // Entries after the snapshot are applied on top of it.
   REQUIRE(net.applied(3).size() == 1);
