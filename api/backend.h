@@ -84,6 +84,11 @@ class Backend {
   virtual Result<Json> ListParties(const PartiesQuery& query) = 0;
   // GET /v1/parties/{did}: the party as registered now, with its history.
   virtual Result<Json> GetParty(const std::string& did) = 0;
+  // GET /v1/validators → {validators, voters, observers}: every validator the
+  // ledger lists (genesis's and added, removed ones too) with its role and
+  // status, and the names of the voters and observers of the Raft
+  // membership this node uses.
+  virtual Result<Json> ListValidators() = 0;
   // GET /v1/trust-bundle: what an inspector needs offline (docs/formats.md §11,
   // "Trust bundle"): the genesis, the latest valid checkpoint, and the
   // revocation list with its validator-signed note of the same tree size.

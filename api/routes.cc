@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kPathParamBytesMax = 256;
 
-constexpr std::array<RouteSpec, 21> kRoutes = {{
+constexpr std::array<RouteSpec, 23> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -28,6 +28,8 @@ constexpr std::array<RouteSpec, 21> kRoutes = {{
     {Route::kParties, "GET", "/v1/parties"},
     {Route::kRegistry, "POST", "/v1/parties"},
     {Route::kParty, "GET", "/v1/parties/{did}"},
+    {Route::kValidators, "GET", "/v1/validators"},
+    {Route::kValidatorChange, "POST", "/v1/validators"},
     {Route::kLabelSvg, "GET", "/v1/certificates/{id}/qr.svg"},
     {Route::kLabelPng, "GET", "/v1/certificates/{id}/qr.png"},
     {Route::kTrustBundle, "GET", "/v1/trust-bundle"},
@@ -171,11 +173,13 @@ bool ReadsLedger(Route route) {
     case Route::kResolveConsignment:
     case Route::kParties:
     case Route::kParty:
+    case Route::kValidators:
       return true;
     case Route::kCertificates:
     case Route::kEvents:
     case Route::kRevocation:
     case Route::kRegistry:
+    case Route::kValidatorChange:
     case Route::kStatus:
     case Route::kHealthz:
     case Route::kMetrics:

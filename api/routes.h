@@ -34,6 +34,8 @@ enum class Route {
   kParties,
   kRegistry,  // POST /v1/parties: a registry document
   kParty,
+  kValidators,       // GET /v1/validators
+  kValidatorChange,  // POST /v1/validators: a validator change (a registry document)
   kLabelSvg,
   kLabelPng,
   kTrustBundle,

@@ -331,6 +331,11 @@ class HttpServer::Impl {
         if (!page.ok()) return SendStatus(res, page.status(), InputKind::kParameters);
         return SendJson(res, 200, *page);
       }
+      case Route::kValidators: {
+        Result<Json> validators = backend_->ListValidators();
+        if (!validators.ok()) return SendStatus(res, validators.status(), InputKind::kParameters);
+        return SendJson(res, 200, *validators);
+      }
       case Route::kLeafProof:
         return GetLeafProof(target.query, res);
       case Route::kBlock:
@@ -355,6 +360,7 @@ class HttpServer::Impl {
       case Route::kEvents:
       case Route::kRevocation:
       case Route::kRegistry:
+      case Route::kValidatorChange:
         break;
     }
     FRONTERA_CHECK(false) << "GET route without a handler: " << match.spec->pattern;
@@ -447,8 +453,26 @@ class HttpServer::Impl {
         receipt = backend_->Revoke(certificate_id, *document);
         break;
       case Route::kRegistry:
+      case Route::kValidatorChange: {
+        // Parties on /v1/parties, validators on /v1/validators.
+        const auto type = document->find("type");
+        const bool about_validator = type != document->end() && type->is_string() &&
+                                     type->get<std::string>().starts_with("Validator");
+        const bool validators_path = match.spec->route == Route::kValidatorChange;
+        if (type != document->end() && type->is_string() && about_validator != validators_path) {
+          return SendStatus(
+              res,
+              Status::InvalidArgument(
+                  std::string("a ") + (about_validator ? "validator change" : "party change") +
+                      " is posted to " + (about_validator ? "/v1/validators" : "/v1/parties"),
+                  {{"/type", validators_path ? "must be ValidatorAddition, ValidatorPromotion or "
+                                               "ValidatorRemoval"
+                                             : "a validator change goes to /v1/validators"}}),
+              InputKind::kDocument);
+        }
         receipt = backend_->ChangeRegistry(*document);
         break;
+      }
       default:
         FRONTERA_CHECK(false) << "POST route without a handler: " << match.spec->pattern;
     }
@@ -456,9 +480,13 @@ class HttpServer::Impl {
     // RFC 9110 §15.3.2: 201 names the resource the write created or changed;
     // events and revocations appear on their certificate, registry documents
     // on their party.
-    const char* collection =
-        match.spec->route == Route::kRegistry ? "/v1/parties/" : "/v1/certificates/";
-    res.set_header("Location", collection + Client::EncodePathSegment(receipt->id));
+    if (match.spec->route == Route::kValidatorChange) {
+      res.set_header("Location", "/v1/validators");
+    } else {
+      const char* collection =
+          match.spec->route == Route::kRegistry ? "/v1/parties/" : "/v1/certificates/";
+      res.set_header("Location", collection + Client::EncodePathSegment(receipt->id));
+    }
     SendJson(res, 201, ReceiptJson(*receipt));
   }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,15 @@ struct Membership {
   size_t VoterDifference(const Membership& other) const;
   bool operator==(const Membership&) const = default;
 };
+
+// The next single-server step from `current` toward `target` (thesis §4.1),
+// or nullopt when they are equal. Steps in this order, so that the cluster
+// never has fewer voters than it needs on the way: remove a learner the
+// target lacks; add a missing member as a learner (a voter catches up
+// before it votes); promote a learner the target makes a voter; demote a
+// voter the target makes a learner; remove a voter the target lacks. Each
+// step moves one voter at most. REQUIRES: target has a voter.
+std::optional<Membership> NextMembershipStep(const Membership& current, const Membership& target);
 
 // What a kConfig entry carries: the membership from that entry on, and what
 // the application recorded with it (Frontera: the governance document that

@@ -42,7 +42,64 @@ constexpr ActionEntry kActions[] = {
     {RegistryAction::kSuspend, "PartySuspension"},
     {RegistryAction::kReinstate, "PartyReinstatement"},
     {RegistryAction::kRotateKey, "PartyKeyRotation"},
+    {RegistryAction::kAddValidator, "ValidatorAddition"},
+    {RegistryAction::kPromoteValidator, "ValidatorPromotion"},
+    {RegistryAction::kRemoveValidator, "ValidatorRemoval"},
 };
+
+// The validator object of a ValidatorAddition: {did, name, role, peer, api?}.
+void ReadAddedValidator(Fields& fields, const Json& document, ValidatorRecord& v) {
+  const Json* object = fields.Member(document, "", "validator", Need::kRequired, Kind::kObject);
+  if (object == nullptr) return;
+  for (const auto& [key, value] : object->items()) {
+    if (key != "did" && key != "name" && key != "role" && key != "peer" && key != "api") {
+      fields.Malformed("/validator/" + key, "is not a member of a validator");
+    }
+  }
+  v.did =
+      CheckedText(fields, *object, "/validator", "did", Need::kRequired, CheckDidKey).value_or("");
+  if (!v.did.empty()) {
+    auto key = crypto::PublicKeyFromDidKey(v.did);
+    if (key.ok()) v.public_key = *key;
+    v.raft_id = RaftIdForDid(v.did);
+  }
+  v.name = CheckedText(fields, *object, "/validator", "name", Need::kRequired,
+                       [](std::string_view name) {
+                         if (name.empty() || name.size() > 64) {
+                           return Status::InvalidArgument("must be 1 to 64 characters");
+                         }
+                         for (char c : name) {
+                           const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                                           c == '-' || c == '.' || c == '_';
+                           if (!ok) {
+                             return Status::InvalidArgument(
+                                 "must be lowercase letters, digits, '-', '.' or '_' (it names "
+                                 "the validator's signed-note key)");
+                           }
+                         }
+                         return Status::Ok();
+                       })
+               .value_or("");
+  CheckedText(fields, *object, "/validator", "role", Need::kRequired, [&](std::string_view role) {
+    if (role == "voter") {
+      v.role = ValidatorRole::kVoter;
+    } else if (role == "observer") {
+      v.role = ValidatorRole::kObserver;
+    } else {
+      return Status::InvalidArgument("must be voter or observer");
+    }
+    return Status::Ok();
+  });
+  v.peer = CheckedText(fields, *object, "/validator", "peer", Need::kRequired, CheckPeerAddress)
+               .value_or("");
+  v.api =
+      CheckedText(fields, *object, "/validator", "api", Need::kOptional, [](std::string_view api) {
+        if (!api.starts_with("http://") && !api.starts_with("https://")) {
+          return Status::InvalidArgument("must be an http:// or https:// URL");
+        }
+        return document_fields::CheckUri(api);
+      }).value_or("");
+}
 
 constexpr std::string_view kStatusNames[] = {"active", "suspended", "retired"};
 
@@ -92,13 +149,35 @@ Result<RegistryChange> ParseRegistryDocument(const Json& document) {
     }
     return action ? Status::Ok()
                   : Status::FailedPrecondition(
-                        "must be PartyRegistration, PartySuspension, PartyReinstatement or "
-                        "PartyKeyRotation");
+                        "must be PartyRegistration, PartySuspension, PartyReinstatement, "
+                        "PartyKeyRotation, ValidatorAddition, ValidatorPromotion or "
+                        "ValidatorRemoval");
   });
   change.id = CheckedText(fields, document, "", "id", Need::kRequired, CheckUrnUuid).value_or("");
   change.issuer =
       CheckedText(fields, document, "", "issuer", Need::kRequired, CheckDidKey).value_or("");
-  if (action) {
+  if (action && *action >= RegistryAction::kAddValidator) {
+    change.action = *action;
+    if (*action == RegistryAction::kAddValidator) {
+      ReadAddedValidator(fields, document, change.validator);
+    } else {
+      change.validator.did =
+          CheckedText(fields, document, "", "validator", Need::kRequired, CheckDidKey).value_or("");
+    }
+    for (std::string_view party_only : {"party", "newKey"}) {
+      if (document.contains(party_only)) {
+        fields.Malformed("/" + std::string(party_only), "is not a member of a validator change");
+      }
+    }
+    change.reason =
+        BoundedText(fields, document, "", "reason",
+                    *action == RegistryAction::kRemoveValidator ? Need::kRequired : Need::kOptional,
+                    kReasonCharsMax)
+            .value_or("");
+  } else if (action) {
+    if (document.contains("validator")) {
+      fields.Malformed("/validator", "only a validator change names a validator");
+    }
     change.action = *action;
     if (*action == RegistryAction::kRegister) {
       ReadRegisteredParty(fields, document, change);

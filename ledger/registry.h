@@ -10,6 +10,9 @@
 //    "id": "urn:uuid:…", "issuer": "did:key:…",
 //    "party": {party object} (registration) | "did:key:…" (the others),
 //    "newKey": "did:key:…" (rotation), "reason": "…", "proof": …}
+// and for the validators, "type": "ValidatorAddition" | "ValidatorPromotion" |
+// "ValidatorRemoval", "validator": {did, name, role, peer, api} (addition) |
+// "did:key:…" (the others), always with a proof set.
 //
 // ParseRegistryDocument checks what depends on the document alone; who may
 // sign it is a ledger rule (ledger/state_machine_check.cc).
@@ -27,12 +30,24 @@
 #include "crypto/json.h"
 #include "crypto/merkle.h"
 #include "ledger/genesis.h"
+#include "ledger/validators.h"
 
 namespace frontera::ledger {
 
-enum class RegistryAction { kRegister, kSuspend, kReinstate, kRotateKey };
+enum class RegistryAction {
+  kRegister,
+  kSuspend,
+  kReinstate,
+  kRotateKey,
+  // The validators (docs/formats.md §15), always by a majority of the agencies.
+  kAddValidator,
+  kPromoteValidator,
+  kRemoveValidator,
+};
 
-// "PartyRegistration", "PartySuspension", "PartyReinstatement", "PartyKeyRotation".
+// "PartyRegistration", "PartySuspension", "PartyReinstatement",
+// "PartyKeyRotation", "ValidatorAddition", "ValidatorPromotion",
+// "ValidatorRemoval".
 std::string_view RegistryTypeName(RegistryAction action);
 
 struct RegistryChange {
@@ -42,7 +57,12 @@ struct RegistryChange {
   std::string party_did;  // the party acted on
   Party party;            // kRegister: the party as registered
   std::string new_did;    // kRotateKey: the key that replaces party_did
-  std::string reason;     // required to suspend and reinstate; optional otherwise
+  std::string reason;     // required to suspend, reinstate and remove; optional otherwise
+  // The validator acted on: all fields for kAddValidator (status active,
+  // raft_id RaftIdForDid), only did for the other validator actions.
+  ValidatorRecord validator;
+
+  bool about_validator() const { return action >= RegistryAction::kAddValidator; }
 };
 
 Result<RegistryChange> ParseRegistryDocument(const crypto::Json& document);

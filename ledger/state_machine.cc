@@ -27,6 +27,9 @@ Status StateMachineOptions::Validate() const {
   if (registry_changes_per_party_max < 1 || registry_changes_per_party_max > 100000) {
     return Status::InvalidArgument("ledger.registry_changes_per_party_max must be in [1, 100000]");
   }
+  if (validators_max < 1 || validators_max > 256) {
+    return Status::InvalidArgument("ledger.validators_max must be in [1, 256]");
+  }
   if (signature_cache_entries > 10000000) {
     return Status::InvalidArgument("ledger.signature_cache_entries must be at most 10000000");
   }

@@ -22,6 +22,7 @@
 // concurrently with Apply; they see the state as of the last written block.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -74,6 +75,9 @@ struct StateMachineOptions {
   // History entries one party may gather (registration, suspensions,
   // reinstatements, key changes) before further changes are refused.
   size_t registry_changes_per_party_max = 1000;
+  // Validators and observers a network may ever have had (the genesis's
+  // included; removed ones count, since names and keys are not reused).
+  size_t validators_max = 64;
   Status Validate() const;
 };
 
@@ -158,6 +162,12 @@ class StateMachine {
     std::string status;  // the certificate's status now
   };
   std::optional<HeldDocument> FindIdentical(const ProposedDocument& document) const;
+  // The validators and observers as of the applied state: the genesis's,
+  // changed by the validator documents (ledger/validators.h).
+  Result<std::vector<ValidatorRecord>> Validators() const;
+  // Counts the validator changes this instance applied: a node re-reads
+  // Validators() when it moved.
+  uint64_t validator_changes() const { return validator_changes_.load(); }
   std::string LatestCheckpoint() const;  // empty before the first block
   Result<std::vector<crypto::Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
   Result<crypto::Json> BlockJson(uint64_t height) const;
@@ -264,6 +274,12 @@ class StateMachine {
   std::string ApplyRegistryChange(StagedView& view, const ParsedDocument& parsed, uint64_t leaf,
                                   uint64_t height);
   Status LoadRegistry();
+  Result<std::vector<ValidatorRecord>> ValidatorSet(const View& view) const;
+  Status CheckValidatorChange(const View& view, const ParsedDocument& parsed) const;
+  std::string ApplyValidatorChange(StagedView& view, const ParsedDocument& parsed, uint64_t leaf,
+                                   uint64_t height);
+  std::optional<HeldDocument> FindValidatorDocument(const crypto::Json& document,
+                                                    uint64_t leaf) const;
   // After an event that raised or cleared flags at `leaf`: the certificate's
   // flags in force (its `record`) into the kIndex history and flags_.
   void RecordFlags(StagedView& view, const std::string& certificate_id, const crypto::Json& record,
@@ -305,6 +321,7 @@ class StateMachine {
   // the published copy answers LatestRevocations as of the checkpoint.
   std::map<std::string, std::vector<RegistryEntry>> registry_;
   bool registry_changed_ = false;  // since the last Publish
+  std::atomic<uint64_t> validator_changes_{0};
   std::map<std::string, std::vector<RegistryEntry>> registry_published_ GUARDED_BY(mu_);
   // By certificate: its flags in force after each event that changed them,
   // oldest first (the leaf of that event, the flags); the published copy

@@ -364,7 +364,9 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
       // A registry document is about the party it names (the new key, for a
       // key change): its receipt names that DID.
       const RegistryChange& g = *parsed.registry;
-      out.certificate_id = g.action == RegistryAction::kRotateKey ? g.new_did : g.party_did;
+      out.certificate_id = g.about_validator()                      ? g.validator.did
+                           : g.action == RegistryAction::kRotateKey ? g.new_did
+                                                                    : g.party_did;
       // Admission names it so in the proposal (as a credential's own id).
       if (!certificate_id.empty() && certificate_id != out.certificate_id) {
         return Status::InvalidArgument("the proposal names " + certificate_id +

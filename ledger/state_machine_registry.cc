@@ -32,6 +32,8 @@ std::string ActionWord(RegistryAction action) {
       return "reinstates";
     case RegistryAction::kRotateKey:
       return "replaces the key of";
+    default:
+      break;
   }
   return "changes";
 }
@@ -120,6 +122,7 @@ Result<std::vector<std::string>> StateMachine::Agencies(const View& view) const 
 Status StateMachine::CheckRegistryChange(const View& view, const ParsedDocument& parsed,
                                          const PartyRecord& signer) const {
   const RegistryChange& g = *parsed.registry;
+  if (g.about_validator()) return CheckValidatorChange(view, parsed);
   const size_t proofs = parsed.signers.size();
   const bool by_majority = proofs > 1;
   const std::string type(RegistryTypeName(g.action));
@@ -268,6 +271,10 @@ Status StateMachine::CheckRegistryChange(const View& view, const ParsedDocument&
       }
       return Status::Ok();
     }
+    case RegistryAction::kAddValidator:  // CheckValidatorChange
+    case RegistryAction::kPromoteValidator:
+    case RegistryAction::kRemoveValidator:
+      break;
   }
   return Status::Ok();
 }
@@ -275,6 +282,7 @@ Status StateMachine::CheckRegistryChange(const View& view, const ParsedDocument&
 std::string StateMachine::ApplyRegistryChange(StagedView& view, const ParsedDocument& parsed,
                                               uint64_t leaf, uint64_t height) {
   const RegistryChange& g = *parsed.registry;
+  if (g.about_validator()) return ApplyValidatorChange(view, parsed, leaf, height);
   auto must = [&](auto result) {
     FRONTERA_CHECK(result.ok()) << "apply of a registry document: " << result.status().ToString();
     return std::move(result).value();
@@ -337,6 +345,10 @@ std::string StateMachine::ApplyRegistryChange(StagedView& view, const ParsedDocu
       put_record(next);
       break;
     }
+    case RegistryAction::kAddValidator:  // ApplyValidatorChange
+    case RegistryAction::kPromoteValidator:
+    case RegistryAction::kRemoveValidator:
+      break;
   }
   put_record(record);
   auto entry = crypto::Canonicalize(history);
@@ -431,6 +443,7 @@ std::optional<StateMachine::HeldDocument> StateMachine::FindRegistryDocument(con
   // CheckRegistryChange put it.
   auto change = ParseRegistryDocument(document);
   if (!change.ok()) return std::nullopt;
+  if (change->about_validator()) return FindValidatorDocument(document, leaf);
   const std::string subject =
       change->action == RegistryAction::kRotateKey ? change->new_did : change->party_did;
   std::optional<PartyRecord> record = FindParty(subject);

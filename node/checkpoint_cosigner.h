@@ -63,8 +63,10 @@ struct Divergence {
 
 class CheckpointCosigner {
  public:
-  // REQUIRES: `self` is a validator of `genesis`; `key` is its key and
-  // outlives this object. `pending_heights_max` bounds the blocks kept
+  // `key` is `self`'s and outlives this object. When `self` is not a
+  // validator of `genesis` (one added later, an observer) its own signature
+  // does not count: it publishes what a majority of the genesis validators
+  // co-signed. `pending_heights_max` bounds the blocks kept
   // waiting for signatures (older ones are dropped).
   // `window_heights` bounds how far above the applied height a peer's
   // signatures are kept.
@@ -76,6 +78,9 @@ class CheckpointCosigner {
   // Heights only grow (a restart or snapshot may skip some).
   CosignMessage SignApplied(uint64_t height, uint64_t tree_size, std::string checkpoint_body,
                             std::string revocations_body, std::string state_body);
+  // Whether this node's signature counts (it is a genesis validator); when
+  // not, its SignApplied messages need not be sent.
+  bool signs() const { return signs_; }
 
   // A peer's signatures. kPermissionDenied for a signer that is not a
   // validator (or is this node); kInvalidArgument when the signatures do not
@@ -128,6 +133,7 @@ class CheckpointCosigner {
 
   const ledger::Genesis genesis_;
   const std::string self_;
+  bool signs_ = false;  // self_ is a genesis validator
   const crypto::KeyPair* const key_;
   const size_t pending_heights_max_;
   const uint64_t window_heights_;

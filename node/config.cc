@@ -251,6 +251,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("ledger", "events_per_certificate_max", c.ledger.events_per_certificate_max);
   num("ledger", "signature_cache_entries", c.ledger.signature_cache_entries);
   num("ledger", "registry_changes_per_party_max", c.ledger.registry_changes_per_party_max);
+  num("ledger", "validators_max", c.ledger.validators_max);
   num("storage", "block_cache_bytes", c.storage.block_cache_bytes);
   num("storage", "write_buffer_bytes", c.storage.write_buffer_bytes);
   if (!s.ok()) return with_file(s);

@@ -24,12 +24,22 @@ std::string ElectionSigner::Sign(const consensus::Statement& statement) const {
 
 bool ElectionSigner::Verify(consensus::NodeId signer, const consensus::Statement& statement,
                             std::string_view signature) const {
-  auto voter = voters_.find(signer);
-  if (voter == voters_.end()) return false;
+  crypto::PublicKey key{};
+  {
+    MutexLock lock(mu_);
+    auto voter = voters_.find(signer);
+    if (voter == voters_.end()) return false;
+    key = voter->second;
+  }
   crypto::Signature parsed{};
   if (signature.size() != parsed.size()) return false;
   std::copy(signature.begin(), signature.end(), parsed.begin());
-  return crypto::Verify(voter->second, SignedBytes(statement), parsed);
+  return crypto::Verify(key, SignedBytes(statement), parsed);
+}
+
+void ElectionSigner::SetKeys(std::map<consensus::NodeId, crypto::PublicKey> keys) {
+  MutexLock lock(mu_);
+  voters_ = std::move(keys);
 }
 
 }  // namespace frontera::node

@@ -5,13 +5,15 @@
 // consensus::EncodeStatement(statement), so a vote of one network is
 // worthless in another and a statement has exactly one signed form.
 //
-// Thread-safety: immutable after construction; safe from any thread.
+// Thread-safety: safe from any thread; SetKeys replaces the keys under a
+// lock, as the validators change on the ledger.
 #pragma once
 
 #include <map>
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "consensus/election_authority.h"
 #include "crypto/ed25519.h"
 #include "crypto/sha256.h"
@@ -28,13 +30,17 @@ class ElectionSigner final : public consensus::ElectionAuthority {
   std::string Sign(const consensus::Statement& statement) const override;
   bool Verify(consensus::NodeId signer, const consensus::Statement& statement,
               std::string_view signature) const override;
+  // The keys of every validator by Raft id (the ledger's validators: the
+  // core counts only the voters of its membership).
+  void SetKeys(std::map<consensus::NodeId, crypto::PublicKey> keys);
 
  private:
   std::string SignedBytes(const consensus::Statement& statement) const;
 
   crypto::Sha256Digest network_id_;
   const crypto::KeyPair& key_;
-  std::map<consensus::NodeId, crypto::PublicKey> voters_;
+  mutable Mutex mu_;
+  std::map<consensus::NodeId, crypto::PublicKey> voters_ GUARDED_BY(mu_);
 };
 
 }  // namespace frontera::node

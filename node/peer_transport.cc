@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <future>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -179,6 +180,9 @@ struct Peer {
   uint64_t handshake_failures = 0;
 
   // io thread only:
+  // Removed from the peer set by SetPeers: nothing is started for it any
+  // more (no dial, no reconnect, no write); handlers still pending see this.
+  bool retired = false;
   tcp::resolver resolver;
   asio::steady_timer reconnect_timer;
   uint32_t backoff_ms;              // next reconnect delay bound, [min, max]
@@ -192,11 +196,11 @@ class PeerTransport::Impl {
  public:
   Impl(PeerTransportOptions options, Handler handler)
       : options_(std::move(options)), handler_(std::move(handler)) {
+    MutexLock lock(mu_);
     for (const PeerEndpoint& endpoint : options_.peers) {
       peers_.push_back(std::make_unique<Peer>(io_, endpoint, options_.reconnect_backoff_min_ms));
-      by_id_[endpoint.id] = peers_.back().get();
-      by_name_[endpoint.name] = peers_.back().get();
     }
+    IndexPeersLocked();
     uint64_t seed = 0;
     crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(&seed), sizeof(seed)));
     rng_.seed(seed);
@@ -231,7 +235,7 @@ class PeerTransport::Impl {
   void Run() {
     asio::post(io_, [this] {
       Accept();
-      for (auto& peer : peers_) Dial(peer.get());
+      for (Peer* peer : CurrentPeers()) Dial(peer);
     });
     thread_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "peer-io");  // shows in top -H and perf
@@ -266,12 +270,12 @@ class PeerTransport::Impl {
   uint16_t listen_port() const { return port_; }
 
   bool Send(uint64_t to_id, std::string payload) {
-    auto it = by_id_.find(to_id);
-    if (it == by_id_.end()) return false;
-    Peer* peer = it->second;
+    Peer* peer = nullptr;
     {
       MutexLock lock(mu_);
       if (stopping_) return false;
+      peer = ListedLocked(to_id);
+      if (peer == nullptr) return false;
       if (payload.size() > options_.frame_bytes_max ||
           peer->queue.size() >= options_.send_queue_frames_max ||
           peer->queue_bytes + payload.size() > options_.send_queue_bytes_max) {
@@ -280,6 +284,8 @@ class PeerTransport::Impl {
       }
       if (!EnqueueLocked(peer, std::move(payload))) return true;
     }
+    // `peer` may be removed by now: it stays alive (retired_), and the Pump
+    // finds it without a connection.
     PostPump(peer);
     return true;
   }
@@ -287,21 +293,23 @@ class PeerTransport::Impl {
   bool SendWhenRoom(uint64_t to_id, std::string payload, std::chrono::milliseconds timeout) {
     FRONTERA_CHECK(std::this_thread::get_id() != io_thread_id_.load())
         << "PeerTransport::SendWhenRoom called on the io thread (from the Handler?)";
-    auto it = by_id_.find(to_id);
-    if (it == by_id_.end()) return false;
-    Peer* peer = it->second;
     const auto deadline = SteadyClock::now() + timeout;
+    Peer* peer = nullptr;
     {
       MutexLock lock(mu_);
       if (stopping_) return false;
+      peer = ListedLocked(to_id);
+      if (peer == nullptr) return false;
       if (payload.size() > options_.frame_bytes_max) {
         ++peer->frames_dropped;
         return false;
       }
+      // A peer removed (or replaced) by SetPeers while we wait is gone: its
+      // queue was dropped, so give up like for an unknown peer.
       const bool room = room_cv_.wait_until(lock.native(), deadline, [&]() REQUIRES(mu_) {
-        return stopping_ || BulkFitsLocked(*peer, payload.size());
+        return stopping_ || ListedLocked(to_id) != peer || BulkFitsLocked(*peer, payload.size());
       });
-      if (stopping_) return false;
+      if (stopping_ || ListedLocked(to_id) != peer) return false;
       if (!room) {
         ++peer->frames_dropped;
         return false;
@@ -338,6 +346,28 @@ class PeerTransport::Impl {
     return states;
   }
 
+  Status SetPeers(std::vector<PeerEndpoint> peers) {
+    FRONTERA_CHECK(std::this_thread::get_id() != io_thread_id_.load())
+        << "PeerTransport::SetPeers called on the io thread (from the Handler?)";
+    // The checks of options.peers, against the same self_id, self_name and key.
+    PeerTransportOptions candidate = options_;
+    candidate.peers = std::move(peers);
+    FRONTERA_RETURN_IF_ERROR(candidate.Validate());
+    // Held until the io thread has applied the change: Stop waits for it, so
+    // the io thread cannot leave run() with our handler still queued.
+    MutexLock stop_lock(stop_mu_);
+    if (!thread_.joinable() || stopping_) {
+      return Status::FailedPrecondition("peer transport: SetPeers after Stop");
+    }
+    std::promise<void> applied;
+    asio::post(io_, [this, &candidate, &applied] {
+      ApplyPeers(candidate.peers);
+      applied.set_value();
+    });
+    applied.get_future().wait();
+    return Status::Ok();
+  }
+
   uint64_t anonymous_handshake_failures() const { return anonymous_failures_.load(); }
   uint64_t connections_refused() const { return connections_refused_.load(); }
   uint64_t connections_evicted() const { return connections_evicted_.load(); }
@@ -347,6 +377,94 @@ class PeerTransport::Impl {
 
   void Log(const std::string& line) {
     if (options_.log) options_.log("peer transport " + options_.self_name + ": " + line);
+  }
+
+  // The listed peer with id `id`, or null.
+  Peer* ListedLocked(uint64_t id) const REQUIRES(mu_) {
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second;
+  }
+
+  // Rebuilds by_id_ and by_name_ from peers_.
+  void IndexPeersLocked() REQUIRES(mu_) {
+    by_id_.clear();
+    by_name_.clear();
+    for (const auto& peer : peers_) {
+      by_id_[peer->endpoint.id] = peer.get();
+      by_name_[peer->endpoint.name] = peer.get();
+    }
+  }
+
+  std::vector<Peer*> CurrentPeers() const {
+    MutexLock lock(mu_);
+    std::vector<Peer*> out;
+    for (const auto& peer : peers_) out.push_back(peer.get());
+    return out;
+  }
+
+  static bool SameEndpoint(const PeerEndpoint& a, const PeerEndpoint& b) {
+    return a.id == b.id && a.name == b.name && a.host == b.host && a.port == b.port &&
+           a.public_key == b.public_key;
+  }
+
+  // SetPeers, on the io thread: no handler of any connection runs meanwhile,
+  // so a removed Peer is never taken away from under one. An unchanged peer
+  // keeps its Peer (connections, queue, counters); any other is retired and,
+  // if still listed, replaced by a new Peer dialed at once.
+  void ApplyPeers(const std::vector<PeerEndpoint>& endpoints) {
+    std::vector<Peer*> added;
+    std::vector<std::unique_ptr<Peer>> removed;
+    {
+      MutexLock lock(mu_);
+      std::vector<std::unique_ptr<Peer>> next;
+      for (const PeerEndpoint& endpoint : endpoints) {
+        auto kept = std::find_if(peers_.begin(), peers_.end(), [&](const auto& peer) {
+          return peer != nullptr && SameEndpoint(peer->endpoint, endpoint);
+        });
+        if (kept != peers_.end()) {
+          next.push_back(std::move(*kept));
+          continue;
+        }
+        next.push_back(std::make_unique<Peer>(io_, endpoint, options_.reconnect_backoff_min_ms));
+        added.push_back(next.back().get());
+      }
+      for (auto& peer : peers_) {
+        if (peer == nullptr) continue;  // moved to `next`
+        // From here Send finds no such peer; frames queued for it are dropped.
+        peer->queue.clear();
+        peer->queue_bytes = 0;
+        peer->connected_out = false;
+        peer->connected_in = false;
+        removed.push_back(std::move(peer));
+      }
+      peers_ = std::move(next);
+      IndexPeersLocked();
+    }
+    room_cv_.notify_all();  // SendWhenRoom callers waiting on a removed peer give up
+    for (auto& peer : removed) {
+      Log("peer \"" + peer->endpoint.name + "\" removed");
+      Retire(peer.get());
+      // Kept alive until the transport is destroyed: handlers already queued
+      // (a write's completion, a timer, a posted Pump) still point at it.
+      retired_.push_back(std::move(peer));
+    }
+    for (Peer* peer : added) {
+      Log("peer \"" + peer->endpoint.name + "\" added at " + peer->endpoint.host + ":" +
+          std::to_string(peer->endpoint.port));
+      Dial(peer);
+    }
+  }
+
+  // Closes both directions of a removed peer, and any handshake that names
+  // it, and stops its dialing for good.
+  void Retire(Peer* peer) {
+    peer->retired = true;
+    peer->resolver.cancel();
+    peer->reconnect_timer.cancel();
+    const std::set<ConnectionPtr> connections = connections_;  // Close erases
+    for (const ConnectionPtr& c : connections) {
+      if (c->peer == peer) Close(c, "the validator was removed from the peer set");
+    }
   }
 
   // Whether a bulk frame of `bytes` fits in the bulk share of `peer`'s queue
@@ -390,9 +508,12 @@ class PeerTransport::Impl {
     error_code ignored;
     acceptor_.close(ignored);
     accept_retry_timer_.cancel();
-    for (auto& peer : peers_) {
-      peer->resolver.cancel();
-      peer->reconnect_timer.cancel();
+    {
+      MutexLock lock(mu_);
+      for (auto& peer : peers_) {
+        peer->resolver.cancel();
+        peer->reconnect_timer.cancel();
+      }
     }
     const std::set<ConnectionPtr> connections = connections_;  // Close erases
     for (const ConnectionPtr& c : connections) Close(c, "transport stopping");
@@ -521,11 +642,11 @@ class PeerTransport::Impl {
   // ---- Dialer side -------------------------------------------------------
 
   void Dial(Peer* peer) {
-    if (stopping_) return;
+    if (stopping_ || peer->retired) return;
     peer->resolver.async_resolve(
         peer->endpoint.host, std::to_string(peer->endpoint.port),
         [this, peer](error_code ec, tcp::resolver::results_type results) {
-          if (stopping_) return;
+          if (stopping_ || peer->retired) return;
           const std::string where = peer->endpoint.host + ":" + std::to_string(peer->endpoint.port);
           if (ec) {
             Log("cannot resolve \"" + peer->endpoint.name + "\" at " + where + ": " + ec.message());
@@ -606,7 +727,7 @@ class PeerTransport::Impl {
   }
 
   void ScheduleReconnect(Peer* peer) {
-    if (stopping_) return;
+    if (stopping_ || peer->retired) return;
     const uint32_t bound = peer->backoff_ms;
     const uint32_t low = std::max(bound / 2, options_.reconnect_backoff_min_ms);
     std::uniform_int_distribution<uint32_t> jitter(std::min(low, bound), bound);
@@ -615,14 +736,14 @@ class PeerTransport::Impl {
         std::min<uint64_t>(uint64_t{bound} * 2, options_.reconnect_backoff_max_ms));
     peer->reconnect_timer.expires_after(std::chrono::milliseconds(delay_ms));
     peer->reconnect_timer.async_wait([this, peer](error_code ec) {
-      if (ec || stopping_) return;
+      if (ec || stopping_ || peer->retired) return;
       Dial(peer);
     });
   }
 
   // Writes a batch of queued frames on the established outbound connection.
   void Pump(Peer* peer) {
-    if (stopping_) return;
+    if (stopping_ || peer->retired) return;
     ConnectionPtr c = peer->out;
     if (!c || !c->established || c->writing) return;
     std::vector<std::string> batch;
@@ -774,13 +895,20 @@ class PeerTransport::Impl {
     if (hello->name == options_.self_name) {
       return Close(c, "the dialer claims this validator's own name");
     }
-    auto it = by_name_.find(hello->name);
-    if (it == by_name_.end()) {
+    Peer* peer = nullptr;
+    {
+      MutexLock lock(mu_);
+      auto it = by_name_.find(hello->name);
+      if (it != by_name_.end()) peer = it->second;
+    }
+    // Looked up in the current peer set: a validator removed by SetPeers is
+    // unknown from then on.
+    if (peer == nullptr) {
       return Close(c, "unknown validator name \"" + Printable(hello->name) + "\"");
     }
     // From here failures count against the validator the dialer claims to be;
     // it is authenticated only by its signature below.
-    c->peer = it->second;
+    c->peer = peer;
     if (hello->network_id != options_.network_id) {
       return Close(c, "the dialer is on another network (its network_id differs from genesis)");
     }
@@ -902,12 +1030,18 @@ class PeerTransport::Impl {
   asio::steady_timer accept_retry_timer_{io_};
   uint16_t port_ = 0;  // set by Listen, then constant
 
-  // Fixed after construction; read from any thread.
-  std::vector<std::unique_ptr<Peer>> peers_;
-  std::unordered_map<uint64_t, Peer*> by_id_;
-  std::unordered_map<std::string, Peer*> by_name_;
+  // The current peer set: changed only on the io thread (SetPeers), under
+  // mu_; read under mu_ from any thread.
+  std::vector<std::unique_ptr<Peer>> peers_ GUARDED_BY(mu_);  // in SetPeers order
+  std::unordered_map<uint64_t, Peer*> by_id_ GUARDED_BY(mu_);
+  std::unordered_map<std::string, Peer*> by_name_ GUARDED_BY(mu_);
 
   // io thread only:
+  // Peers removed by SetPeers, destroyed with the transport (after the io
+  // thread is joined): a few hundred bytes each, and membership changes are
+  // rare, whereas knowing when the last handler of a Peer has run would need
+  // every handler to own it.
+  std::vector<std::unique_ptr<Peer>> retired_;
   std::set<ConnectionPtr> connections_;  // every open connection
   size_t inbound_handshaking_ = 0;       // ≤ options_.inbound_handshakes_max
   uint64_t accept_sequence_ = 0;         // inbound connections accepted so far
@@ -915,14 +1049,14 @@ class PeerTransport::Impl {
   uint64_t anonymous_logs_suppressed_ = 0;
   std::mt19937_64 rng_;  // reconnect jitter
 
-  mutable Mutex mu_;                             // guards the GUARDED_BY fields of Peer
+  mutable Mutex mu_;                             // guards the peer set and Peer's guarded fields
   std::condition_variable room_cv_;              // with mu_: a queue shrank, or stopping_
   std::atomic<bool> stopping_{false};            // written under mu_; set once
   std::atomic<std::thread::id> io_thread_id_{};  // set by the io thread as it starts
   std::atomic<uint64_t> anonymous_failures_{0};
   std::atomic<uint64_t> connections_refused_{0};
   std::atomic<uint64_t> connections_evicted_{0};
-  Mutex stop_mu_;  // serialises Stop
+  Mutex stop_mu_;  // serialises Stop and SetPeers; taken before mu_
   std::thread thread_;
 };
 
@@ -948,6 +1082,9 @@ bool PeerTransport::SendWhenRoom(uint64_t to_id, std::string payload,
   return impl_->SendWhenRoom(to_id, std::move(payload), timeout);
 }
 std::vector<PeerTransport::PeerState> PeerTransport::Peers() const { return impl_->Peers(); }
+Status PeerTransport::SetPeers(std::vector<PeerEndpoint> peers) {
+  return impl_->SetPeers(std::move(peers));
+}
 uint64_t PeerTransport::anonymous_handshake_failures() const {
   return impl_->anonymous_handshake_failures();
 }

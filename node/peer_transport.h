@@ -114,11 +114,26 @@
 // doubles after every failed attempt up to reconnect_backoff_max_ms, and
 // returns to the minimum after a successful handshake.
 //
+// Changing peers: SetPeers replaces the peer set while the transport runs
+// (validators added or removed by a Raft membership change). The change is
+// applied on the io thread between two handlers, so no connection is half-way
+// through a step. A peer listed with the same id, name, key, host and port
+// keeps its Peer: connections, queue and counters. Any other listed peer is
+// new, and dialed at once; its inbound handshakes are accepted from then on.
+// A peer no longer listed is closed in both directions (handshakes naming it
+// included), its queue dropped, and from then on Send to it fails and a hello
+// naming it is refused as an unknown validator. A changed key, host or port
+// is a removal and an addition: the old key no longer authenticates. A
+// removed Peer is not freed but retired until the transport is destroyed:
+// handlers already queued for it (a write's completion, a timer, a posted
+// Pump) still point at it, and find it retired, so start nothing.
+//
 // Thread-safety: Send, Peers, listen_port and the counters are safe from any
-// thread, including from inside the Handler. SendWhenRoom is safe from any
-// thread EXCEPT the io thread (the Handler runs there): it waits for the io
-// thread to drain the queue. Stop (and the destructor) must not be called
-// from the Handler.
+// thread, including from inside the Handler. SendWhenRoom and SetPeers are
+// safe from any thread EXCEPT the io thread (the Handler runs there): they
+// wait for the io thread (to drain the queue; to apply the change). SetPeers
+// calls, and SetPeers and Stop, are serialised. Stop (and the destructor)
+// must not be called from the Handler.
 #pragma once
 
 #include <chrono>
@@ -224,8 +239,24 @@ class PeerTransport {
     uint64_t frames_rejected = 0;       // inbound frames refused: too large, bad version, bad tag
     uint64_t handshake_failures = 0;
   };
-  // One entry per configured peer, in the order of options.peers.
+  // One entry per current peer, in the order given to the last SetPeers (of
+  // options.peers before any).
   std::vector<PeerState> Peers() const;
+
+  // Replaces the set of peers with `peers` (validated like options.peers:
+  // ids, names and keys distinct, none is self, port != 0, name 1..255
+  // bytes). A peer whose id, name, key, host and port are unchanged keeps its
+  // connections, queue and counters. A new peer is dialed at once and its
+  // inbound connections are accepted from now on. A peer no longer listed is
+  // closed (both directions), its queued frames dropped, and Send to it
+  // returns false; an inbound handshake naming it is refused as an unknown
+  // validator. A peer whose key, host or port changed is replaced (closed,
+  // then dialed anew). InvalidArgument naming the bad field
+  // ("peers[1].port") with nothing changed; FailedPrecondition after Stop.
+  // Returns once the change is applied (see "Changing peers" above).
+  // REQUIRES: not called on the io thread (not from the Handler): it waits
+  // for the io thread.
+  Status SetPeers(std::vector<PeerEndpoint> peers);
 
   // Inbound handshakes that failed before the dialer named a known validator
   // (garbage, unknown or own name, deadline before a hello, evicted).

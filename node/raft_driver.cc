@@ -85,7 +85,6 @@ Result<std::unique_ptr<RaftDriver>> RaftDriver::Create(const NodeConfig& config,
                                                        uint64_t first_read_context) {
   std::unique_ptr<RaftDriver> driver(new RaftDriver(config, store, first_read_context));
   FRONTERA_ASSIGN_OR_RETURN(driver->raft_, consensus::Raft::Create(core, *store));
-  driver->peers_ = core.peers;
   return driver;
 }
 
@@ -106,6 +105,7 @@ void RaftDriver::Tick() {
   // writes waiting here now rather than at commit_timeout_ms.
   leaderless_ticks_ = raft_->leader() == consensus::kNoNode ? leaderless_ticks_ + 1 : 0;
   if (leaderless_ticks_ >= 2 * uint64_t{config_.raft.election_ticks}) FailWaitingWrites();
+  MaybeChangeMembership();
   if (ticks_ % 10 == 0) {
     CheckLeaderStall();
     // A forward or an entry the old leader never committed is lost; send
@@ -184,11 +184,28 @@ Result<bool> RaftDriver::Compact(const SnapshotMeta& newest, bool verifiable) {
   return true;
 }
 
+void RaftDriver::SetTargetMembership(consensus::Membership target, std::string context) {
+  FRONTERA_CHECK(!target.voters.empty()) << "a target membership without a voter";
+  target_membership_ = std::move(target);
+  target_context_ = std::move(context);
+  MaybeChangeMembership();
+}
+
+void RaftDriver::MaybeChangeMembership() {
+  if (!target_membership_ || raft_->role() != Role::kLeader) return;
+  std::optional<consensus::Membership> step =
+      consensus::NextMembershipStep(raft_->membership(), *target_membership_);
+  if (!step) return;
+  // Refused while the previous change or the leader's no-op is uncommitted,
+  // or a learner still catches up: the next tick tries again.
+  if (raft_->ProposeMembership(*step, target_context_).ok()) ++membership_changes_;
+}
+
 void RaftDriver::TransferToBestFollower() {
   FRONTERA_CHECK(!pending_) << "an input before Installed()";
   if (raft_->role() != Role::kLeader) return;
   NodeId best = consensus::kNoNode;
-  for (NodeId id : peers_) {
+  for (NodeId id : raft_->membership().voters) {
     if (id == raft_->id()) continue;
     if (best == consensus::kNoNode || raft_->MatchIndex(id) > raft_->MatchIndex(best)) best = id;
   }

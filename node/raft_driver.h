@@ -151,6 +151,13 @@ class RaftDriver {
   Result<bool> Compact(const consensus::SnapshotMeta& newest, bool verifiable);
   // A leader hands leadership to its most up-to-date follower.
   void TransferToBestFollower();
+  // The membership the ledger asks for (its active validators as voters, its
+  // observers as learners). A leader moves the core's membership toward it
+  // one single-server change at a time (consensus::NextMembershipStep), each
+  // once the previous one committed; `context` is recorded with each change.
+  void SetTargetMembership(consensus::Membership target, std::string context);
+  // Membership changes this node proposed (as leader).
+  uint64_t membership_changes() const { return membership_changes_; }
   // A leader hands leadership to `target` (consensus::Raft::TransferLeadership:
   // abandoned after an election timeout when the target never takes it).
   Status TransferLeadership(consensus::NodeId target);
@@ -203,11 +210,15 @@ class RaftDriver {
   void FailWaitingWrites();
   void CheckLeaderStall();
   void CheckSnapshotSends();
+  // Leader: proposes the next step toward target_membership_, if any.
+  void MaybeChangeMembership();
 
   const NodeConfig config_;
   storage::RaftLogStore* const store_;
   std::unique_ptr<consensus::Raft> raft_;
-  std::vector<consensus::NodeId> peers_;  // every voter, this node included
+  std::optional<consensus::Membership> target_membership_;
+  std::string target_context_;
+  uint64_t membership_changes_ = 0;
   Observation now_;
   DriverActions tick_out_;                   // what Tick and inputs decided, handed out by Run
   std::optional<consensus::Ready> pending_;  // a Ready waiting for its snapshot install

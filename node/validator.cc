@@ -19,6 +19,7 @@
 
 #include "common/binary.h"
 #include "common/check.h"
+#include "crypto/did_key.h"
 #include "node/applied_mark.h"
 #include "node/election_signer.h"
 #include "node/log.h"
@@ -74,25 +75,30 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
   FRONTERA_RETURN_IF_ERROR(config.Validate());
   FRONTERA_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::LoadGenesisFile(config.genesis_file));
   const ledger::Validator* self = genesis.FindValidator(config.name);
-  if (self == nullptr) {
-    return Status::InvalidArgument("node.name \"" + config.name + "\" is not a validator in " +
-                                   config.genesis_file);
-  }
-  if (self->public_key != key.public_key()) {
+  if (self != nullptr && self->public_key != key.public_key()) {
     return Status::InvalidArgument("node.key_file " + config.key_file +
                                    " is not the key genesis lists for validator " + config.name);
   }
   for (const auto& [name, address] : config.raft.peer_addresses) {
-    if (genesis.FindValidator(name) == nullptr || name == config.name) {
-      return Status::InvalidArgument("peers." + name + " names no other validator of " +
-                                     config.genesis_file);
+    if (name == config.name) {
+      return Status::InvalidArgument("peers." + name + " names this validator itself");
     }
   }
   std::unique_ptr<Validator> v(new Validator(config, key, clock, std::move(genesis)));
-  for (size_t i = 0; i < v->genesis_.validators.size(); ++i) {
-    // Raft ids follow the genesis order, so every node agrees on them.
-    v->names_[i + 1] = v->genesis_.validators[i].name;
-    if (v->genesis_.validators[i].name == config.name) v->self_id_ = i + 1;
+  {
+    MutexLock lock(v->members_mu_);
+    for (size_t i = 0; i < v->genesis_.validators.size(); ++i) {
+      // Raft ids follow the genesis order, so every node agrees on them.
+      v->names_[ledger::GenesisRaftId(i)] = v->genesis_.validators[i].name;
+      if (v->genesis_.validators[i].name == config.name) v->self_id_ = ledger::GenesisRaftId(i);
+    }
+    if (self == nullptr) {
+      // A validator the agencies added later (docs/operations.md): its id
+      // comes from its key, which it knows before it has the ledger.
+      v->joined_ = true;
+      v->self_id_ = ledger::RaftIdForDid(crypto::DidKeyFromPublicKey(key.public_key()));
+      v->names_[v->self_id_] = config.name;
+    }
   }
   v->cosigner_ = std::make_unique<CheckpointCosigner>(
       v->genesis_, config.name, &v->key_, kCosignHeightsMax, config.raft.cosign_window_heights);
@@ -190,19 +196,34 @@ Status Validator::OpenStores() {
 Status Validator::StartRaft() {
   consensus::RaftConfig rc = CoreConfig(config_);
   rc.id = self_id_;
-  for (const auto& [id, name] : names_) rc.peers.push_back(id);
+  // The initial membership is the genesis's; changes since are in the log.
+  for (size_t i = 0; i < genesis_.validators.size(); ++i) {
+    rc.peers.push_back(ledger::GenesisRaftId(i));
+  }
   // Leadership only on a majority's signed votes: a validator holding a
   // genesis key cannot make the others follow it by claiming a term.
+  // RefreshMembers adds the keys of the validators the ledger added.
   std::map<consensus::NodeId, crypto::PublicKey> voter_keys;
-  for (const auto& [id, name] : names_) voter_keys[id] = genesis_.FindValidator(name)->public_key;
-  rc.authority = std::make_shared<ElectionSigner>(genesis_.hash, key_, std::move(voter_keys));
+  for (size_t i = 0; i < genesis_.validators.size(); ++i) {
+    voter_keys[ledger::GenesisRaftId(i)] = genesis_.validators[i].public_key;
+  }
+  voter_keys[self_id_] = key_.public_key();
+  signer_ = std::make_shared<ElectionSigner>(genesis_.hash, key_, std::move(voter_keys));
+  rc.authority = signer_;
   std::array<uint8_t, 8> seed{};
   crypto::RandomBytes(seed);
   rc.seed = LoadBigEndian64(reinterpret_cast<const char*>(seed.data()));
   rc.applied_index = std::max(applied_index_.load(), log_store_->Snapshot().index);
   FRONTERA_ASSIGN_OR_RETURN(driver_,
                             RaftDriver::Create(config_, rc, log_store_.get(), FirstReadContext()));
-  if (names_.size() == 1) return Status::Ok();
+  FRONTERA_ASSIGN_OR_RETURN(std::vector<ledger::ValidatorRecord> set,
+                            CurrentLedger()->sm->Validators());
+  // A network of one validator that never added another runs without peer
+  // links.
+  if (!joined_ && genesis_.validators.size() == 1 && set.size() == 1) {
+    RefreshMembers();
+    return Status::Ok();
+  }
 
   PeerTransportOptions options;
   options.self_id = self_id_;
@@ -210,27 +231,31 @@ Status Validator::StartRaft() {
   options.key = &key_;
   options.network_id = genesis_.hash;
   std::string listen = config_.raft.listen;
-  if (listen.empty()) listen = genesis_.FindValidator(config_.name)->peer_addr;
+  if (listen.empty() && !joined_) listen = genesis_.FindValidator(config_.name)->peer_addr;
+  for (const ledger::ValidatorRecord& r : set) {
+    if (listen.empty() && r.raft_id == self_id_) listen = r.peer;
+  }
   if (listen.empty()) {
-    return Status::InvalidArgument("raft.listen is required: genesis gives validator " +
-                                   config_.name + " no peer_addr");
+    return Status::InvalidArgument("raft.listen is required: validator " + config_.name +
+                                   " has no peer address in the genesis or on the ledger");
   }
   FRONTERA_ASSIGN_OR_RETURN(auto self_addr, SplitHostPort(listen, "raft.listen"));
   options.listen_host = self_addr.first;
   options.listen_port = self_addr.second;
-  for (const auto& [id, name] : names_) {
-    if (id == self_id_) continue;
-    const ledger::Validator* v = genesis_.FindValidator(name);
-    auto override_it = config_.raft.peer_addresses.find(name);
+  for (const ledger::ValidatorRecord& v : set) {
+    // A genesis validator without an address is one the others cannot dial.
+    if (v.raft_id == self_id_ || v.status != ledger::ValidatorStatus::kActive) continue;
+    auto override_it = config_.raft.peer_addresses.find(v.name);
     const std::string address =
-        override_it != config_.raft.peer_addresses.end() ? override_it->second : v->peer_addr;
+        override_it != config_.raft.peer_addresses.end() ? override_it->second : v.peer;
     if (address.empty()) {
-      return Status::InvalidArgument("no address for validator " + name + ": set peers." + name +
-                                     " or its peer_addr in genesis");
+      return Status::InvalidArgument("no address for validator " + v.name + ": set peers." +
+                                     v.name + " or its peer_addr in genesis");
     }
-    FRONTERA_ASSIGN_OR_RETURN(auto host_port, SplitHostPort(address, "the address of " + name));
-    options.peers.push_back({id, name, host_port.first, host_port.second, v->public_key});
+    FRONTERA_ASSIGN_OR_RETURN(auto host_port, SplitHostPort(address, "the address of " + v.name));
+    options.peers.push_back({v.raft_id, v.name, host_port.first, host_port.second, v.public_key});
   }
+  endpoints_ = options.peers;
   options.frame_bytes_max = config_.raft.frame_bytes_max;
   options.send_queue_frames_max = config_.raft.send_queue_frames_max;
   options.send_queue_bytes_max = std::max<size_t>(config_.raft.frame_bytes_max * 4, 256 << 20);
@@ -240,13 +265,100 @@ Status Validator::StartRaft() {
       transport_, PeerTransport::Start(std::move(options), [this](uint64_t from, std::string p) {
         OnPeerFrame(from, std::move(p));
       }));
+  RefreshMembers();
   return Status::Ok();
+}
+
+std::map<consensus::NodeId, std::string> Validator::Names() const {
+  MutexLock lock(members_mu_);
+  return names_;
+}
+
+std::vector<consensus::NodeId> Validator::PeerIds() const {
+  std::vector<consensus::NodeId> out;
+  MutexLock lock(members_mu_);
+  for (const auto& [id, name] : names_) {
+    if (id != self_id_) out.push_back(id);
+  }
+  return out;
+}
+
+void Validator::RefreshMembers() {
+  std::shared_ptr<Ledger> ledger = CurrentLedger();
+  const consensus::Raft& raft = driver_->raft();
+  const uint64_t changes = ledger->sm->validator_changes();
+  if (ledger.get() == ledger_seen_ && changes == validator_changes_seen_ &&
+      raft.membership() == membership_seen_) {
+    return;
+  }
+  Result<std::vector<ledger::ValidatorRecord>> set = ledger->sm->Validators();
+  if (!set.ok()) {
+    LogError(config_.name,
+             "cannot read the validators from the ledger: " + set.status().ToString());
+    return;
+  }
+  ledger_seen_ = ledger.get();
+  validator_changes_seen_ = changes;
+  membership_seen_ = raft.membership();
+
+  std::map<consensus::NodeId, std::string> names;
+  std::map<consensus::NodeId, crypto::PublicKey> keys;
+  for (size_t i = 0; i < genesis_.validators.size(); ++i) {
+    names[ledger::GenesisRaftId(i)] = genesis_.validators[i].name;
+    keys[ledger::GenesisRaftId(i)] = genesis_.validators[i].public_key;
+  }
+  names[self_id_] = config_.name;
+  keys[self_id_] = key_.public_key();
+  consensus::Membership target;
+  std::vector<PeerEndpoint> endpoints;
+  for (const ledger::ValidatorRecord& v : *set) {
+    names[v.raft_id] = v.name;
+    keys[v.raft_id] = v.public_key;
+    const bool active = v.status == ledger::ValidatorStatus::kActive;
+    if (active) {
+      (v.role == ledger::ValidatorRole::kVoter ? target.voters : target.learners)
+          .push_back(v.raft_id);
+    }
+    // A removed validator stays a peer until the core's membership lets it
+    // go (its removal may still be committing).
+    if (v.raft_id == self_id_ || (!active && !raft.membership().Contains(v.raft_id))) continue;
+    auto override_it = config_.raft.peer_addresses.find(v.name);
+    const std::string address =
+        override_it != config_.raft.peer_addresses.end() ? override_it->second : v.peer;
+    auto host_port = SplitHostPort(address, "the address of " + v.name);
+    if (!host_port.ok()) continue;  // a genesis validator without an address
+    endpoints.push_back({v.raft_id, v.name, host_port->first, host_port->second, v.public_key});
+  }
+  std::sort(target.voters.begin(), target.voters.end());
+  std::sort(target.learners.begin(), target.learners.end());
+  signer_->SetKeys(std::move(keys));
+  if (!target.voters.empty()) {
+    driver_->SetTargetMembership(
+        target, "validators as of block " + std::to_string(ledger->sm->Summary().block_height));
+  }
+  const auto same = [](const PeerEndpoint& a, const PeerEndpoint& b) {
+    return a.id == b.id && a.name == b.name && a.host == b.host && a.port == b.port &&
+           a.public_key == b.public_key;
+  };
+  if (transport_ &&
+      !std::equal(endpoints.begin(), endpoints.end(), endpoints_.begin(), endpoints_.end(), same)) {
+    if (Status s = transport_->SetPeers(endpoints); s.ok()) {
+      endpoints_ = std::move(endpoints);
+      LogInfo(config_.name, "peer links: " + std::to_string(endpoints_.size()) + " validators");
+    } else {
+      LogError(config_.name, "cannot change the peer links: " + s.ToString());
+    }
+  }
+  MutexLock lock(members_mu_);
+  names_ = std::move(names);
+  membership_ = raft.membership();
+  validator_set_ = std::move(set).value();
 }
 
 uint16_t Validator::peer_port() const { return transport_ ? transport_->listen_port() : 0; }
 
 std::string Validator::HandOverLeadership() {
-  if (names_.size() == 1 || role_.load() != static_cast<int>(consensus::Role::kLeader)) return "";
+  if (!transport_ || role_.load() != static_cast<int>(consensus::Role::kLeader)) return "";
   {
     MutexLock lock(mu_);
     hand_over_requested_ = true;
@@ -257,7 +369,7 @@ std::string Validator::HandOverLeadership() {
       std::chrono::milliseconds(2 * config_.raft.tick_ms * config_.raft.election_ticks);
   while (std::chrono::steady_clock::now() < deadline) {
     const consensus::NodeId leader = leader_.load();
-    if (leader != consensus::kNoNode && leader != self_id_) return names_.at(leader);
+    if (leader != consensus::kNoNode && leader != self_id_) return PeerName(leader);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return "";
@@ -311,13 +423,13 @@ void Validator::ApplyLoop() {
         cosigner_->SignApplied(s.block_height, s.tree_size, ledger->sm->CheckpointBody(),
                                ledger->sm->RevocationsBody(), StateBody(*ledger, index, term));
     std::string frame = Envelope(PeerKind::kCosign, EncodeCosign(own));
-    {
-      MutexLock lock(status_mu_);
-      last_cosign_ = frame;
-    }
-    if (transport_) {
-      for (const auto& [id, name] : names_) {
-        if (id != self_id_) transport_->Send(id, frame);
+    if (cosigner_->signs()) {
+      {
+        MutexLock lock(status_mu_);
+        last_cosign_ = frame;
+      }
+      if (transport_) {
+        for (consensus::NodeId id : PeerIds()) transport_->Send(id, frame);
       }
     }
     PublishCosigned();
@@ -405,12 +517,10 @@ void Validator::ApplyEntry(const Entry& entry) {
         block->height, block->tree_size, ledger->sm->CheckpointBody(),
         ledger->sm->RevocationsBody(), StateBody(*ledger, entry.index, entry.term));
     std::string frame = Envelope(PeerKind::kCosign, EncodeCosign(own));
-    if (transport_) {
-      for (const auto& [id, name] : names_) {
-        if (id != self_id_) transport_->Send(id, frame);
+    if (cosigner_->signs()) {
+      if (transport_) {
+        for (consensus::NodeId id : PeerIds()) transport_->Send(id, frame);
       }
-    }
-    {
       MutexLock lock(status_mu_);
       last_cosign_ = std::move(frame);
     }

@@ -59,6 +59,8 @@
 #include "ledger/state_machine.h"
 #include "node/checkpoint_cosigner.h"
 #include "node/config.h"
+#include "node/election_signer.h"
+#include "node/peer_transport.h"
 #include "node/raft_driver.h"
 #include "node/read_context.h"
 #include "node/refusal_counter.h"
@@ -110,6 +112,7 @@ class Validator final : public api::Backend {
   Result<api::Json> GetBlock(uint64_t height) override;
   Result<api::Json> ListParties(const api::PartiesQuery& query) override;
   Result<api::Json> GetParty(const std::string& did) override;
+  Result<api::Json> ListValidators() override;
   Result<api::Json> GetTrustBundle() override;
   Result<api::Json> CheckLabel(const std::string& label_uri) override;
   Status AwaitLinearizableRead() override;
@@ -219,12 +222,32 @@ class Validator final : public api::Backend {
   // roots recomputed from the received files equal the note's.
   Status VerifySnapshot(const std::string& dir, const consensus::SnapshotMeta& meta);
 
+  // The validators this node knows (the genesis's, then the ledger's), as
+  // names by Raft id, and the ids of the others.
+  std::map<consensus::NodeId, std::string> Names() const;
+  std::vector<consensus::NodeId> PeerIds() const;
+  // Raft thread: after the ledger's validators or the core's membership
+  // changed, updates the names, the election keys, the transport's peers
+  // and the driver's target membership (docs/consensus.md#membership-changes).
+  void RefreshMembers();
+
   const NodeConfig config_;
   const crypto::KeyPair key_;
   const Clock* const clock_;
   const ledger::Genesis genesis_;
   consensus::NodeId self_id_ = 0;
-  std::map<consensus::NodeId, std::string> names_;  // every validator, by Raft id
+  // A validator the genesis does not list: added later by the agencies.
+  bool joined_ = false;
+  mutable Mutex members_mu_;
+  std::map<consensus::NodeId, std::string> names_ GUARDED_BY(members_mu_);
+  consensus::Membership membership_ GUARDED_BY(members_mu_);  // the core's, for status
+  std::vector<ledger::ValidatorRecord> validator_set_ GUARDED_BY(members_mu_);
+  // Raft thread: what RefreshMembers last saw, and gave the transport.
+  const void* ledger_seen_ = nullptr;
+  uint64_t validator_changes_seen_ = 0;
+  consensus::Membership membership_seen_;
+  std::vector<PeerEndpoint> endpoints_;
+  std::shared_ptr<ElectionSigner> signer_;
 
   mutable Mutex ledger_mu_;
   std::shared_ptr<Ledger> ledger_ GUARDED_BY(ledger_mu_);

@@ -35,7 +35,7 @@ void Validator::OnPeerFrame(uint64_t from, std::string payload) {
     // Checked and counted here: it needs no raft state.
     auto message = DecodeCosign(std::string_view(payload).substr(1));
     if (!message.ok()) return RefusePeer(from, "cosign", message.status().message());
-    if (!names_.count(from) || names_.at(from) != message->signer) {
+    if (PeerName(from) != message->signer) {
       return RefusePeer(from, "cosign", "a co-signature in the name of " + message->signer);
     }
     Status s = cosigner_->AddPeerSignatures(*message, applied_height_.load());
@@ -61,7 +61,7 @@ void Validator::OnPeerFrame(uint64_t from, std::string payload) {
     // Bounded in frames and bytes, with each peer's share bounded so that
     // one peer's flood cannot crowd out the leader's appends. Raft tolerates
     // loss (the leader resends).
-    const size_t peers = std::max<size_t>(1, names_.size() - 1);
+    const size_t peers = std::max<size_t>(1, PeerIds().size());
     const size_t share =
         std::max(config_.raft.frame_bytes_max, config_.raft.inbox_bytes_max / peers);
     size_t& peer_bytes = inbox_peer_bytes_[from];
@@ -162,6 +162,7 @@ Status Validator::CheckLeaderBlocks(const Message& m) {
 }
 
 std::string Validator::PeerName(uint64_t id) const {
+  MutexLock lock(members_mu_);
   auto it = names_.find(id);
   return it != names_.end() ? it->second : "peer-" + std::to_string(id);
 }

@@ -78,15 +78,14 @@ void Validator::RaftLoop() {
           last = last_cosign_;
         }
         if (!last.empty()) {
-          for (const auto& [id, name] : names_) {
-            if (id != self_id_) transport_->Send(id, last);
-          }
+          for (consensus::NodeId id : PeerIds()) transport_->Send(id, last);
         }
       }
     }
     if (hand_over) driver_->TransferToBestFollower();
     StartReadRound();
     if (!RunDriver()) break;
+    RefreshMembers();
     const consensus::Raft& raft = driver_->raft();
     {
       // How many queued documents are worth waking up for: one when they can
@@ -123,7 +122,8 @@ void Validator::RaftLoop() {
     MutexLock lock(status_mu_);
     match_.clear();
     if (raft.role() == consensus::Role::kLeader) {
-      for (const auto& [id, name] : names_) match_[id] = raft.MatchIndex(id);
+      for (consensus::NodeId id : raft.membership().voters) match_[id] = raft.MatchIndex(id);
+      for (consensus::NodeId id : raft.membership().learners) match_[id] = raft.MatchIndex(id);
     }
     last_index_ = raft.last_index();
   }

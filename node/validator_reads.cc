@@ -120,6 +120,27 @@ Result<api::Json> Validator::ListParties(const api::PartiesQuery& query) {
   return CurrentLedger()->sm->PartiesJson(query.role, query.country, query.after, query.limit);
 }
 
+Result<api::Json> Validator::ListValidators() {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  FRONTERA_ASSIGN_OR_RETURN(std::vector<ledger::ValidatorRecord> set,
+                            CurrentLedger()->sm->Validators());
+  api::Json validators = api::Json::array();
+  api::Json voters = api::Json::array();
+  api::Json observers = api::Json::array();
+  MutexLock lock(members_mu_);
+  for (const ledger::ValidatorRecord& v : set) {
+    api::Json j = v.ToJson();
+    j["raft"] = membership_.IsVoter(v.raft_id)     ? "voter"
+                : membership_.IsLearner(v.raft_id) ? "observer"
+                                                   : "none";
+    validators.push_back(std::move(j));
+    if (membership_.IsVoter(v.raft_id)) voters.push_back(v.name);
+    if (membership_.IsLearner(v.raft_id)) observers.push_back(v.name);
+  }
+  return api::Json{
+      {"validators", std::move(validators)}, {"voters", voters}, {"observers", observers}};
+}
+
 Result<api::Json> Validator::GetTrustBundle() {
   FRONTERA_RETURN_IF_ERROR(Serving());
   const ledger::Genesis& g = genesis_;

@@ -16,10 +16,34 @@ using validator_internal::RoleName;
 api::Json Validator::GetStatus() {
   std::shared_ptr<Ledger> ledger = CurrentLedger();
   ledger::LedgerSummary s = ledger->sm->Summary();
+  // The ledger's validators, and what the core's membership makes of each:
+  // a voter, an observer (a learner: replicates and serves reads), or none
+  // (added on the ledger and not yet in the membership, or removed).
   api::Json validators = api::Json::array();
-  for (const ledger::Validator& v : genesis_.validators) {
-    validators.push_back(
-        {{"name", v.name}, {"did", v.did}, {"api", v.api_url}, {"peer", v.peer_addr}});
+  api::Json voters = api::Json::array();
+  api::Json observers = api::Json::array();
+  const std::map<consensus::NodeId, std::string> names = Names();
+  const auto name_of = [&names](consensus::NodeId id) {
+    auto it = names.find(id);
+    return it != names.end() ? it->second : "peer-" + std::to_string(id);
+  };
+  {
+    MutexLock lock(members_mu_);
+    for (const ledger::ValidatorRecord& v : validator_set_) {
+      std::string_view raft_role = membership_.IsVoter(v.raft_id)     ? "voter"
+                                   : membership_.IsLearner(v.raft_id) ? "observer"
+                                                                      : "none";
+      validators.push_back({{"name", v.name},
+                            {"did", v.did},
+                            {"api", v.api},
+                            {"peer", v.peer},
+                            {"id", v.raft_id},
+                            {"role", std::string(ledger::ValidatorRoleName(v.role))},
+                            {"status", std::string(ledger::ValidatorStatusName(v.status))},
+                            {"raft", std::string(raft_role)}});
+    }
+    for (consensus::NodeId id : membership_.voters) voters.push_back(name_of(id));
+    for (consensus::NodeId id : membership_.learners) observers.push_back(name_of(id));
   }
   const consensus::NodeId leader = leader_.load();
   const uint64_t commit = commit_index_.load();
@@ -28,7 +52,7 @@ api::Json Validator::GetStatus() {
     std::vector<PeerTransport::PeerState> links;
     if (transport_) links = transport_->Peers();
     MutexLock lock(status_mu_);
-    for (const auto& [id, name] : names_) {
+    for (const auto& [id, name] : names) {
       if (id == self_id_) continue;
       api::Json p = {{"name", name}, {"id", id}};
       for (const PeerTransport::PeerState& link : links) {
@@ -45,35 +69,37 @@ api::Json Validator::GetStatus() {
       peers.push_back(std::move(p));
     }
   }
-  return {{"node", config_.name},
-          {"role", RoleName(static_cast<consensus::Role>(role_.load()))},
-          {"network", genesis_.network},
-          {"resolver", genesis_.resolver},
-          {"genesis_hash", Base64Encode(genesis_.hash)},
-          {"validators", std::move(validators)},
-          {"raft",
-           {{"id", self_id_},
-            {"term", term_.load()},
-            {"leader",
-             leader == consensus::kNoNode ? api::Json(nullptr) : api::Json(names_.at(leader))},
-            {"commit_index", commit},
-            {"applied_index", applied_index_.load()},
-            {"first_index", first_index_.load()},
-            {"lag", commit - std::min(commit, applied_index_.load())},
-            {"peers", std::move(peers)}}},
-          {"ledger",
-           {{"block_height", s.block_height},
-            {"block_hash", Base64Encode(s.block_hash)},
-            {"tree_size", s.tree_size},
-            {"root", Base64Encode(s.root)},
-            {"state_root", Base64Encode(s.state_root)},
-            {"checkpoint_tree_size", ledger->sm->checkpoint_tree_size()},
-            {"certificates", s.certificates},
-            {"documents_accepted", s.documents_accepted},
-            {"documents_rejected", s.documents_rejected}}},
-          {"log", {{"commit_index", commit}, {"applied_index", applied_index_.load()}}},
-          {"queue_depth", queue_depth_.load()},
-          {"state", StateStatus()}};
+  return {
+      {"node", config_.name},
+      {"role", RoleName(static_cast<consensus::Role>(role_.load()))},
+      {"network", genesis_.network},
+      {"resolver", genesis_.resolver},
+      {"genesis_hash", Base64Encode(genesis_.hash)},
+      {"validators", std::move(validators)},
+      {"raft",
+       {{"id", self_id_},
+        {"term", term_.load()},
+        {"leader", leader == consensus::kNoNode ? api::Json(nullptr) : api::Json(name_of(leader))},
+        {"voters", std::move(voters)},
+        {"observers", std::move(observers)},
+        {"commit_index", commit},
+        {"applied_index", applied_index_.load()},
+        {"first_index", first_index_.load()},
+        {"lag", commit - std::min(commit, applied_index_.load())},
+        {"peers", std::move(peers)}}},
+      {"ledger",
+       {{"block_height", s.block_height},
+        {"block_hash", Base64Encode(s.block_hash)},
+        {"tree_size", s.tree_size},
+        {"root", Base64Encode(s.root)},
+        {"state_root", Base64Encode(s.state_root)},
+        {"checkpoint_tree_size", ledger->sm->checkpoint_tree_size()},
+        {"certificates", s.certificates},
+        {"documents_accepted", s.documents_accepted},
+        {"documents_rejected", s.documents_rejected}}},
+      {"log", {{"commit_index", commit}, {"applied_index", applied_index_.load()}}},
+      {"queue_depth", queue_depth_.load()},
+      {"state", StateStatus()}};
 }
 
 api::Json Validator::StateStatus() {

@@ -44,6 +44,8 @@ const std::vector<RouteCase> kCases = {
     {"/v1/parties", Route::kParties, "GET", "", "", true, "GET, HEAD, POST"},
     {"/v1/parties", Route::kRegistry, "POST", "", "", false, "GET, HEAD, POST"},
     {"/v1/parties/did%3Akey%3Az6Mk", Route::kParty, "GET", "did", "did%3Akey%3Az6Mk", true},
+    {"/v1/validators", Route::kValidators, "GET", "", "", true, "GET, HEAD, POST"},
+    {"/v1/validators", Route::kValidatorChange, "POST", "", "", false, "GET, HEAD, POST"},
     {"/v1/certificates/c1/qr.svg", Route::kLabelSvg, "GET", "id", "c1", true},
     {"/v1/certificates/c1/qr.png", Route::kLabelPng, "GET", "id", "c1", true},
     {"/v1/trust-bundle", Route::kTrustBundle, "GET", "", "", true},

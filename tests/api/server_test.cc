@@ -96,6 +96,27 @@ TEST_CASE("POST /v1/certificates answers 201 with the receipt and a Location") {
   CHECK(calls[0].document == Json::parse(credential));
 }
 
+TEST_CASE("validator changes go to /v1/validators, party changes to /v1/parties") {
+  Fixture f;
+  const std::string change = R"({"type": "ValidatorAddition", "validator": {}})";
+  RawAnswer answer = f.Raw(f.Post("/v1/validators", change));
+  CHECK(answer.status == 201);
+  CHECK(answer.header("location") == "/v1/validators");
+  REQUIRE(f.backend.calls().size() == 1);
+  CHECK(f.backend.calls()[0].method == "ChangeRegistry");
+  // Each kind on its own path; the backend is not called.
+  Json problem =
+      ExpectProblem(f.Raw(f.Post("/v1/parties", change)), 400, ProblemType::kInvalidDocument);
+  CHECK(problem["errors"][0]["pointer"] == "/type");
+  problem = ExpectProblem(f.Raw(f.Post("/v1/validators", R"({"type": "PartyRegistration"})")), 400,
+                          ProblemType::kInvalidDocument);
+  CHECK(problem["errors"][0]["pointer"] == "/type");
+  CHECK(f.backend.calls().size() == 1);
+  f.backend.SetReadJson(Json{{"validators", Json::array()}});
+  REQUIRE(f.client->GetJson("/v1/validators").ok());
+  CHECK(f.backend.calls().back().method == "ListValidators");
+}
+
 TEST_CASE("events and revocations go to their certificate, decoded from the path") {
   Fixture f;
   Json event = Json::parse(ReadFixture("shipping-event.json"));

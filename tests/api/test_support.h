@@ -166,6 +166,11 @@ class FakeBackend : public Backend {
     calls_.push_back(MakeCall("GetParty", did));
     return read_json_;
   }
+  Result<Json> ListValidators() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("ListValidators"));
+    return read_json_;
+  }
   Result<Json> GetTrustBundle() override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(MakeCall("GetTrustBundle"));

@@ -4,6 +4,7 @@
 // restarts and truncations. Driven by hand through the test network.
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -302,6 +303,54 @@ TEST_CASE("config changes, snapshot points and snapshot messages encode their me
   Result<Message> message = DecodeMessage(EncodeMessage(m));
   REQUIRE(message.ok());
   CHECK(*message == m);
+}
+
+}  // namespace
+}  // namespace frontera::consensus
+
+namespace frontera::consensus {
+namespace {
+
+TEST_CASE("NextMembershipStep reaches any target one voter at a time, adding before removing") {
+  // Replacing a voter: the newcomer joins as a learner, is promoted, then
+  // the old voter leaves; an observer is added as a learner.
+  Membership at{{1, 2, 3}, {}};
+  const Membership target{{1, 2, 4}, {5}};
+  std::vector<Membership> steps;
+  while (auto next = NextMembershipStep(at, target)) {
+    CHECK(at.VoterDifference(*next) <= 1);
+    steps.push_back(*next);
+    at = *next;
+  }
+  CHECK(steps == std::vector<Membership>{
+                     {{1, 2, 3}, {4}}, {{1, 2, 3}, {4, 5}}, {{1, 2, 3, 4}, {5}}, {{1, 2, 4}, {5}}});
+  // Every target with a voter is reached from every start with a voter.
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const auto random_membership = [&] {
+      Membership m;
+      for (NodeId id = 1; id <= 6; ++id) {
+        const uint64_t r = rng() % 3;
+        if (r == 0) m.voters.push_back(id);
+        if (r == 1) m.learners.push_back(id);
+      }
+      if (m.voters.empty()) {
+        std::erase(m.learners, NodeId{1});
+        m.voters.push_back(1);
+      }
+      return m;
+    };
+    Membership current = random_membership();
+    const Membership goal = random_membership();
+    int n = 0;
+    while (auto next = NextMembershipStep(current, goal)) {
+      REQUIRE(current.VoterDifference(*next) <= 1);
+      REQUIRE(!next->voters.empty());
+      current = *next;
+      REQUIRE(++n <= 12);
+    }
+    CHECK(current == goal);
+  }
 }
 
 }  // namespace

@@ -138,9 +138,11 @@ struct PostingLedger {
   std::unique_ptr<StateMachine> sm;
   uint64_t index = 0;
 
-  PostingLedger() {
+  StateMachineOptions options;
+
+  explicit PostingLedger(StateMachineOptions opts = {}) : options(opts) {
     crypto::InitCrypto();
-    auto opened = StateMachine::Open(store.get(), ExampleGenesis(), {});
+    auto opened = StateMachine::Open(store.get(), ExampleGenesis(), options);
     REQUIRE(opened.ok());
     sm = std::move(opened).value();
   }
@@ -149,7 +151,7 @@ struct PostingLedger {
   void Reopen() {
     sm.reset();
     store.Open();
-    auto opened = StateMachine::Open(store.get(), ExampleGenesis(), {});
+    auto opened = StateMachine::Open(store.get(), ExampleGenesis(), options);
     REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
     sm = std::move(opened).value();
   }

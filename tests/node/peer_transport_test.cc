@@ -16,6 +16,7 @@
 #include <deque>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -126,6 +127,11 @@ struct Network {
   PeerEndpoint Endpoint(size_t index) const {
     return PeerEndpoint{Id(index), names[index], "127.0.0.1", ports[index],
                         keys[index].public_key()};
+  }
+  std::vector<PeerEndpoint> Endpoints(std::initializer_list<size_t> indexes) const {
+    std::vector<PeerEndpoint> out;
+    for (size_t index : indexes) out.push_back(Endpoint(index));
+    return out;
   }
   PeerTransportOptions Options(size_t self) const {
     PeerTransportOptions o;
@@ -869,6 +875,374 @@ TEST_CASE("SendWhenRoom waits for room in the bulk half of the queue; Send keeps
     CHECK_FALSE(result);
     CHECK(std::chrono::steady_clock::now() - stop_begin < 10s);
   }
+}
+
+// A transport's log lines, kept for the test to read.
+class LogLines {
+ public:
+  std::function<void(std::string_view)> Sink() {
+    return [this](std::string_view line) {
+      std::lock_guard<std::mutex> lock(mu_);
+      lines_.emplace_back(line);
+    };
+  }
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lines_.size();
+  }
+  // Whether a line from the `from`-th on contains every one of `parts`.
+  bool Has(std::initializer_list<std::string_view> parts, size_t from = 0) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = from; i < lines_.size(); ++i) {
+      bool all = true;
+      for (std::string_view part : parts) all = all && lines_[i].find(part) != std::string::npos;
+      if (all) return true;
+    }
+    return false;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+std::vector<std::string> Numbered(const std::string& prefix, int begin, int end) {
+  std::vector<std::string> out;
+  for (int k = begin; k < end; ++k) out.push_back(prefix + std::to_string(k));
+  return out;
+}
+
+std::vector<std::string> PeerNames(const PeerTransport& t) {
+  std::vector<std::string> names;
+  for (const auto& s : t.Peers()) names.push_back(s.name);
+  return names;
+}
+
+TEST_CASE(
+    "PeerTransport::SetPeers adds a validator: it is dialed, its handshakes are accepted, frames "
+    "flow") {
+  Network net;
+  Inbox inbox[3];
+  std::unique_ptr<PeerTransport> t[3];
+  // us-cbp and mx-anam know only each other; ca-cbsa knows both.
+  PeerTransportOptions a_options = net.Options(0);
+  a_options.peers = net.Endpoints({1});
+  PeerTransportOptions b_options = net.Options(1);
+  b_options.peers = net.Endpoints({0});
+  t[0] = MustStart(a_options, inbox[0].Handler());
+  t[1] = MustStart(b_options, inbox[1].Handler());
+  t[2] = MustStart(net.Options(2), inbox[2].Handler());
+  const uint64_t a = Network::Id(0), b = Network::Id(1), c = Network::Id(2);
+
+  for (const std::string& p : Numbered("c>a#", 0, 5)) REQUIRE(t[2]->Send(a, p));
+  for (const std::string& p : Numbered("c>b#", 0, 5)) REQUIRE(t[2]->Send(b, p));
+  // ca-cbsa's hellos name a validator they do not know: refused, like a stranger.
+  REQUIRE(WaitUntil([&] {
+    return t[0]->anonymous_handshake_failures() >= 2 && t[1]->anonymous_handshake_failures() >= 2;
+  }));
+  CHECK(t[0]->connections_refused() >= 2);
+  CHECK(inbox[0].From(c).empty());
+  CHECK(inbox[1].From(c).empty());
+  CHECK(StateOf(*t[2], a).frames_queued == 5);  // kept while unreachable
+  CHECK_FALSE(t[0]->Send(c, "not yet a peer"));
+  CHECK(PeerNames(*t[0]) == std::vector<std::string>{"mx-anam"});
+
+  REQUIRE(t[0]->SetPeers(net.Endpoints({1, 2})).ok());
+  REQUIRE(t[1]->SetPeers(net.Endpoints({0, 2})).ok());
+  CHECK(PeerNames(*t[0]) == std::vector<std::string>{"mx-anam", "ca-cbsa"});
+  for (const std::string& p : Numbered("c>a#", 5, 10)) REQUIRE(t[2]->Send(a, p));
+  for (const std::string& p : Numbered("c>b#", 5, 10)) REQUIRE(t[2]->Send(b, p));
+  for (const std::string& p : Numbered("a>c#", 0, 10)) REQUIRE(t[0]->Send(c, p));
+  for (const std::string& p : Numbered("b>c#", 0, 10)) REQUIRE(t[1]->Send(c, p));
+  REQUIRE(WaitUntil([&] {
+    return inbox[0].From(c).size() == 10 && inbox[1].From(c).size() == 10 &&
+           inbox[2].From(a).size() == 10 && inbox[2].From(b).size() == 10;
+  }));
+  // The frames queued while ca-cbsa was refused come first, in order.
+  CHECK(inbox[0].From(c) == Numbered("c>a#", 0, 10));
+  CHECK(inbox[1].From(c) == Numbered("c>b#", 0, 10));
+  CHECK(inbox[2].From(a) == Numbered("a>c#", 0, 10));
+  CHECK(inbox[2].From(b) == Numbered("b>c#", 0, 10));
+  CHECK(StateOf(*t[0], c).handshake_failures == 0);
+  CHECK(StateOf(*t[0], b).handshake_failures == 0);
+}
+
+TEST_CASE(
+    "PeerTransport::SetPeers removes a validator: both directions close and stay closed; the "
+    "others keep "
+    "their links") {
+  Network net;
+  Inbox inbox[3];
+  LogLines a_log;
+  std::unique_ptr<PeerTransport> t[3];
+  PeerTransportOptions a_options = net.Options(0);
+  a_options.log = a_log.Sink();
+  t[0] = MustStart(a_options, inbox[0].Handler());
+  t[1] = MustStart(net.Options(1), inbox[1].Handler());
+  t[2] = MustStart(net.Options(2), inbox[2].Handler());
+  const uint64_t a = Network::Id(0), b = Network::Id(1), c = Network::Id(2);
+
+  for (const std::string& p : Numbered("a>b#", 0, 10)) REQUIRE(t[0]->Send(b, p));
+  for (const std::string& p : Numbered("b>a#", 0, 10)) REQUIRE(t[1]->Send(a, p));
+  REQUIRE(t[2]->Send(a, "c>a before"));
+  REQUIRE(t[0]->Send(c, "a>c before"));
+  REQUIRE(WaitUntil([&] {
+    return inbox[1].From(a).size() == 10 && inbox[0].From(b).size() == 10 &&
+           inbox[0].Contains("c>a before") && inbox[2].Contains("a>c before") &&
+           StateOf(*t[0], b).frames_sent == 10;
+  }));
+
+  // Another thread keeps sending to ca-cbsa across the change: once SetPeers
+  // has returned, Send refuses (and must not touch the removed peer).
+  std::atomic<bool> removed{false};
+  std::atomic<bool> stop_sending{false};
+  std::atomic<int> sent_after_removal{0};
+  std::thread sender([&] {
+    while (!stop_sending) {
+      const bool after = removed;
+      if (t[0]->Send(c, "a>c background") && after) ++sent_after_removal;
+      std::this_thread::sleep_for(50us);  // a pace, not a synchronisation
+    }
+  });
+  const size_t log_mark = a_log.size();
+  const uint64_t refused_before = t[0]->anonymous_handshake_failures();
+  REQUIRE(t[0]->SetPeers(net.Endpoints({1})).ok());
+  removed = true;
+  const size_t from_c = inbox[0].From(c).size();
+  CHECK_FALSE(t[0]->Send(c, "a>c after removal"));
+  CHECK(PeerNames(*t[0]) == std::vector<std::string>{"mx-anam"});
+
+  // ca-cbsa sees both its links closed, redials, and is refused as unknown.
+  REQUIRE(WaitUntil([&] { return !StateOf(*t[2], a).connected_in; }));
+  for (const std::string& p : Numbered("c>a late#", 0, 5)) t[2]->Send(a, p);
+  REQUIRE(WaitUntil([&] { return t[0]->anonymous_handshake_failures() >= refused_before + 2; }));
+  stop_sending = true;
+  sender.join();
+  CHECK(sent_after_removal == 0);
+  CHECK(inbox[0].From(c).size() == from_c);
+  CHECK_FALSE(StateOf(*t[2], a).connected_out);
+  CHECK_FALSE(inbox[2].Contains("a>c after removal"));
+  CHECK(a_log.Has({"\"ca-cbsa\" removed"}, log_mark));
+
+  // mx-anam's links were kept: its Peer counts on from 10, with no new handshake.
+  for (const std::string& p : Numbered("a>b#", 10, 20)) REQUIRE(t[0]->Send(b, p));
+  for (const std::string& p : Numbered("b>a#", 10, 20)) REQUIRE(t[1]->Send(a, p));
+  REQUIRE(WaitUntil([&] {
+    return inbox[1].From(a).size() == 20 && inbox[0].From(b).size() == 20 &&
+           StateOf(*t[0], b).frames_sent == 20;
+  }));
+  CHECK(inbox[1].From(a) == Numbered("a>b#", 0, 20));
+  CHECK(inbox[0].From(b) == Numbered("b>a#", 0, 20));
+  const auto kept = StateOf(*t[0], b);
+  CHECK(kept.frames_received == 20);
+  CHECK(kept.handshake_failures == 0);
+  CHECK(kept.connected_out);
+  CHECK(kept.connected_in);
+  CHECK(StateOf(*t[1], a).handshake_failures == 0);
+  CHECK_FALSE(a_log.Has({"\"mx-anam\"", "closed"}, log_mark));
+  CHECK_FALSE(a_log.Has({"connected", "\"mx-anam\""}, log_mark));
+}
+
+TEST_CASE(
+    "PeerTransport::SetPeers refuses a bad peer list, naming the field, and changes nothing") {
+  Network net;  // ca-cbsa never starts
+  Inbox inbox[2];
+  auto a = MustStart(net.Options(0), inbox[0].Handler());
+  auto b = MustStart(net.Options(1), inbox[1].Handler());
+  REQUIRE(WaitUntil([&] { return Linked(*a, Network::Id(0), *b, Network::Id(1)); }));
+  const std::vector<std::string> before = PeerNames(*a);
+
+  // Each list changes mx-anam validly before its bad entry: none of it may stick.
+  const std::vector<std::pair<std::string, std::function<std::vector<PeerEndpoint>()>>> cases = {
+      {"peers[1].id",
+       [&] {
+         auto peers = net.Endpoints({2, 1});
+         peers[1].id = peers[0].id;
+         return peers;
+       }},
+      {"peers[1].id",
+       [&] {
+         return net.Endpoints({1, 0});
+       }},  // self
+      {"peers[1].port",
+       [&] {
+         auto peers = net.Endpoints({2, 1});
+         peers[0].port = FreePort();
+         peers[1].port = 0;
+         return peers;
+       }},
+      {"peers[0].name",
+       [&] {
+         auto peers = net.Endpoints({1});
+         peers[0].name = std::string(256, 'n');
+         return peers;
+       }},
+      {"peers[1].public_key",
+       [&] {
+         auto peers = net.Endpoints({2, 1});
+         peers[1].public_key = peers[0].public_key;
+         return peers;
+       }},
+  };
+  for (const auto& [field, make] : cases) {
+    CAPTURE(field);
+    const Status s = a->SetPeers(make());
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.IsInvalidArgument());
+    CHECK(s.message().find(field) != std::string::npos);
+    REQUIRE(s.field_errors().size() == 1);
+    CHECK(s.field_errors()[0].pointer == "/" + field);
+    CHECK(PeerNames(*a) == before);
+  }
+  CHECK(ProbeUntilDelivered(*a, Network::Id(1), inbox[1], "a>b "));
+  CHECK(ProbeUntilDelivered(*b, Network::Id(0), inbox[0], "b>a "));
+  CHECK(StateOf(*a, Network::Id(1)).handshake_failures == 0);
+  CHECK(StateOf(*b, Network::Id(0)).handshake_failures == 0);
+
+  a->Stop();
+  const Status stopped = a->SetPeers(net.Endpoints({1}));
+  CHECK(stopped.IsFailedPrecondition());
+  CHECK(PeerNames(*a) == before);
+}
+
+TEST_CASE(
+    "PeerTransport::SetPeers with a changed key replaces the peer: the old key is refused, the new "
+    "one "
+    "accepted") {
+  Network net;  // ca-cbsa never starts
+  Inbox inbox_a;
+  LogLines a_log;
+  PeerTransportOptions a_options = net.Options(0);
+  a_options.log = a_log.Sink();
+  auto a = MustStart(a_options, inbox_a.Handler());
+  Inbox inbox_old;
+  auto old_b = MustStart(net.Options(1), inbox_old.Handler());
+  const uint64_t a_id = Network::Id(0), b_id = Network::Id(1);
+  REQUIRE(a->Send(b_id, "to the old key"));
+  REQUIRE(old_b->Send(a_id, "from the old key"));
+  REQUIRE(WaitUntil([&] {
+    return inbox_old.Contains("to the old key") && inbox_a.Contains("from the old key") &&
+           StateOf(*a, b_id).frames_sent == 1;
+  }));
+
+  const crypto::KeyPair new_key = crypto::KeyPair::Generate();
+  std::vector<PeerEndpoint> peers = net.Endpoints({1, 2});
+  peers[0].public_key = new_key.public_key();
+  const size_t log_mark = a_log.size();
+  REQUIRE(a->SetPeers(peers).ok());
+  // A new Peer: its counters start over.
+  CHECK(StateOf(*a, b_id).frames_sent == 0);
+  CHECK(StateOf(*a, b_id).frames_received == 0);
+
+  // The validator still holding the old key is now an impostor, both ways.
+  REQUIRE(old_b->Send(a_id, "old key after the change"));
+  REQUIRE(a->Send(b_id, "only for the new key"));
+  REQUIRE(WaitUntil([&] {
+    return a_log.Has({"the dialer's signature does not verify", "\"mx-anam\""}, log_mark) &&
+           a_log.Has({"the acceptor's signature does not verify", "\"mx-anam\""}, log_mark);
+  }));
+  CHECK(StateOf(*a, b_id).handshake_failures >= 2);
+  CHECK_FALSE(StateOf(*a, b_id).connected_in);
+  CHECK_FALSE(StateOf(*a, b_id).connected_out);
+  old_b.reset();
+  CHECK_FALSE(inbox_a.Contains("old key after the change"));
+  CHECK_FALSE(inbox_old.Contains("only for the new key"));
+
+  // The same validator with its new key, on the same port.
+  Inbox inbox_new;
+  PeerTransportOptions new_options = net.Options(1);
+  new_options.key = &new_key;
+  auto new_b = MustStart(new_options, inbox_new.Handler());
+  REQUIRE(WaitUntil([&] { return inbox_new.Contains("only for the new key"); }));
+  REQUIRE(new_b->Send(a_id, "from the new key"));
+  REQUIRE(WaitUntil([&] { return inbox_a.Contains("from the new key"); }));
+  CHECK(Linked(*a, a_id, *new_b, b_id));
+  CHECK(Linked(*new_b, b_id, *a, a_id));
+}
+
+TEST_CASE("PeerTransport::SetPeers with a changed port redials the peer at its new address") {
+  Network net;  // ca-cbsa never starts
+  Inbox inbox_a;
+  auto a = MustStart(net.Options(0), inbox_a.Handler());
+  const uint64_t a_id = Network::Id(0), b_id = Network::Id(1);
+  // mx-anam moves before it ever starts: it listens on a new port.
+  PeerTransportOptions b_options = net.Options(1);
+  b_options.listen_port = FreePort();
+  Inbox inbox_b;
+  auto b = MustStart(b_options, inbox_b.Handler());
+  REQUIRE(a->Send(b_id, "queued for the old address"));
+  REQUIRE(WaitUntil([&] { return Linked(*b, b_id, *a, a_id); }));  // b dials a: a's port is kept
+  CHECK_FALSE(StateOf(*a, b_id).connected_out);
+
+  std::vector<PeerEndpoint> peers = net.Endpoints({1, 2});
+  peers[0].port = b_options.listen_port;
+  REQUIRE(a->SetPeers(peers).ok());
+  REQUIRE(a->Send(b_id, "to the new address"));
+  REQUIRE(WaitUntil([&] { return inbox_b.Contains("to the new address"); }));
+  CHECK(StateOf(*a, b_id).connected_out);
+  // The replaced peer's queue was dropped with it.
+  CHECK(inbox_b.From(a_id) == std::vector<std::string>{"to the new address"});
+}
+
+TEST_CASE(
+    "PeerTransport::SendWhenRoom waiting on a peer that SetPeers removes returns false at once") {
+  Network net;  // mx-anam and ca-cbsa never start
+  Inbox inbox;
+  PeerTransportOptions o = net.Options(0);
+  o.frame_bytes_max = 1024;
+  o.send_queue_bytes_max = 2048;
+  auto a = MustStart(o, inbox.Handler());
+  const uint64_t c_id = Network::Id(2);
+  CHECK(a->SendWhenRoom(c_id, std::string(1000, 'c'), 1000ms));  // fills the bulk share
+  std::atomic<bool> done{false};
+  std::atomic<bool> result{true};
+  std::thread waiter([&] {
+    result = a->SendWhenRoom(c_id, std::string(1000, 'c'), 60000ms);
+    done = true;
+  });
+  // Removed before or while the waiter waits: false either way, long before 60 s.
+  const auto begin = std::chrono::steady_clock::now();
+  REQUIRE(a->SetPeers(net.Endpoints({1})).ok());
+  waiter.join();
+  CHECK(done);
+  CHECK_FALSE(result);
+  CHECK(std::chrono::steady_clock::now() - begin < 10s);
+  CHECK_FALSE(a->SendWhenRoom(c_id, "gone", 10ms));
+}
+
+TEST_CASE("PeerTransport::SetPeers from another thread while Send runs and Stop begins") {
+  Network net;
+  Inbox inbox[3];
+  auto a = MustStart(net.Options(0), inbox[0].Handler());
+  auto b = MustStart(net.Options(1), inbox[1].Handler());
+  auto c = MustStart(net.Options(2), inbox[2].Handler());
+  std::atomic<bool> stop{false};
+  std::thread sender([&] {
+    for (int k = 0; !stop; ++k) {
+      a->Send(Network::Id(1 + k % 2), "k" + std::to_string(k));
+      a->Peers();
+      std::this_thread::sleep_for(50us);  // a pace, not a synchronisation
+    }
+  });
+  std::atomic<int> applied{0};
+  std::atomic<int> refused{0};
+  std::thread changer([&] {
+    for (int round = 0; round < 40; ++round) {
+      const Status s = a->SetPeers(round % 2 == 0 ? net.Endpoints({1}) : net.Endpoints({2, 1}));
+      if (s.ok()) {
+        ++applied;
+      } else if (s.IsFailedPrecondition()) {
+        ++refused;
+      }
+    }
+  });
+  REQUIRE(WaitUntil([&] { return applied >= 20; }));
+  a->Stop();
+  changer.join();
+  stop = true;
+  sender.join();
+  CHECK(applied + refused == 40);
+  CHECK_FALSE(a->Send(Network::Id(1), "after Stop"));
 }
 
 TEST_CASE("transports start and stop promptly, many times") {
