@@ -378,6 +378,11 @@ void Raft::Campaign(bool pre, bool force) {
     if (pre) {
       BecomeCandidate();
     }
+    // Its own signed vote is its certificate: learners check it too.
+    if (config_.authority) {
+      vote_signatures_[config_.id] =
+          config_.authority->Sign(Statement{StatementKind::kVote, current_term_, config_.id});
+    }
     BecomeLeader();
     return;
   }

@@ -193,6 +193,9 @@ void RaftDriver::SetTargetMembership(consensus::Membership target, std::string c
 
 void RaftDriver::MaybeChangeMembership() {
   if (!target_membership_ || raft_->role() != Role::kLeader) return;
+  // The target comes from the applied ledger: one older than the membership
+  // (applied before the document that led to it) would undo a change.
+  if (now_.applied_index < raft_->membership_index()) return;
   std::optional<consensus::Membership> step =
       consensus::NextMembershipStep(raft_->membership(), *target_membership_);
   if (!step) return;

@@ -231,7 +231,10 @@ Status SnapshotReceiver::Stage(const SnapshotChunk& c) {
 }
 
 bool SnapshotReceiver::CompleteStaged(const consensus::SnapshotMeta& snapshot) const {
-  return current_ && *current_ == snapshot && !failed_ && files_done_ == file_count_;
+  // The point only: the message also names the membership at it, which the
+  // chunks do not carry.
+  return current_ && current_->index == snapshot.index && current_->term == snapshot.term &&
+         !failed_ && files_done_ == file_count_;
 }
 
 std::optional<std::string> SnapshotReceiver::Complete(

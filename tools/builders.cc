@@ -266,6 +266,15 @@ Json BuildRegistryDocument(const RegistryFields& f) {
   return document;
 }
 
+Json BuildValidatorDocument(const ValidatorFields& f) {
+  Json document = {
+      {"@context", Contexts()}, {"type", f.type},           {"id", f.id},
+      {"issuer", f.issuer},     {"validator", f.validator},
+  };
+  if (!f.reason.empty()) document["reason"] = f.reason;
+  return document;
+}
+
 Result<Json> AttachLabel(const Json& unsigned_credential, std::string_view resolver_host,
                          const crypto::KeyPair& issuer) {
   if (!unsigned_credential.is_object() || !unsigned_credential.contains("credentialSubject") ||

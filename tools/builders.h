@@ -152,6 +152,19 @@ struct RegistryFields {
 };
 Json BuildRegistryDocument(const RegistryFields& fields);
 
+// A validator document (ledger/registry.h, docs/formats.md §15): `type` is
+// ValidatorAddition, ValidatorPromotion or ValidatorRemoval; `validator` the
+// validator object {did, name, role, peer, api?} (addition) or its DID (the
+// others); reason only when not empty.
+struct ValidatorFields {
+  std::string type;
+  std::string id;      // urn:uuid
+  std::string issuer;  // the first signing agency's did:key
+  Json validator;
+  std::string reason;
+};
+Json BuildValidatorDocument(const ValidatorFields& fields);
+
 // Adds credentialSubject.label to an unsigned credential: the issuer-signed
 // GS1 Digital Link on `resolver_host` (ledger::BuildLabel, docs/formats.md
 // §8). REQUIRES nothing of the document beyond JSON; errors

@@ -253,7 +253,9 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
                                kUnreachableCode}));
 
   c.status = app->add_subcommand(
-      "status", "every validator's role, term, commit and applied index, lag and last contact");
+      "status",
+      "every validator's role, term, commit and applied index, lag and last contact; the Raft "
+      "voters and observers");
   AddNode(c.status, args.status.node);
   c.status->add_flag("--json", args.status.json, "machine output");
   c.status->footer(
@@ -435,6 +437,116 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
                         {kExitNoInput, "no such party"},
                         kUnreachableCode}));
 
+  CLI::App* validator =
+      app->add_subcommand("validator", "the network's validators and observers (Raft membership)");
+  validator->require_subcommand(1);
+  c.validator_list = validator->add_subcommand(
+      "list", "list the validators and observers, then the Raft voters and observers");
+  AddNode(c.validator_list, args.validator_list.node);
+  c.validator_list->add_flag("--json", args.validator_list.json, "print the node's JSON answer");
+  c.validator_list->footer(
+      Footer({"frontera validator list --node http://127.0.0.1:7001"},
+             {{0, "listed: one line per validator, then \"voters: …\" and \"observers: …\""},
+              kUsageCode,
+              {kExitDataError, "the node's answer is not a validator list"},
+              kUnreachableCode}));
+  // Validator changes (POST /v1/validators), signed by a majority of the
+  // agencies.
+  auto add_validator_change = [&](const char* name, const char* about, ValidatorChangeOptions& o,
+                                  ValidatorChange change) {
+    o.change = change;
+    CLI::App* sub = validator->add_subcommand(name, about);
+    AddNode(sub, o.node);
+    sub->add_option("--agency-key", o.agency_keys,
+                    "key file of a signing agency; repeat for a majority of the agencies "
+                    "(one proof each; the first is the issuer)")
+        ->required();
+    sub->add_flag("--json", o.json, "print the node's JSON answer");
+    return sub;
+  };
+  c.validator_add = add_validator_change(
+      "add", "add a voter or an observer (signed by a majority of the agencies)",
+      args.validator_add, ValidatorChange::kAdd);
+  c.validator_add
+      ->add_option("--name", args.validator_add.name,
+                   "its name: lowercase letters, digits, '-', '.', '_' (never reused)")
+      ->required();
+  c.validator_add
+      ->add_option("--key", args.validator_add.key,
+                   "the validator's did:key, or its key file (only the public key is read)")
+      ->required();
+  c.validator_add
+      ->add_option("--role", args.validator_add.role,
+                   "voter (votes in elections and quorums, co-signs checkpoints) or observer "
+                   "(replicates and serves reads)")
+      ->required()
+      ->check(CLI::IsMember({"voter", "observer"}));
+  c.validator_add->add_option("--peer", args.validator_add.peer, "host:port of its peer link")
+      ->required();
+  c.validator_add->add_option("--api", args.validator_add.api,
+                              "http(s) URL of its API (shown by status and validator list)");
+  c.validator_add->add_option("--reason", args.validator_add.reason,
+                              "why, as the ledger records it");
+  c.validator_add->footer(
+      Footer({"frontera validator add --name us-cbp-obs --key keys/us-cbp-obs.key --role observer "
+              "--peer 10.0.0.4:7100 --api http://10.0.0.4:7001 --agency-key keys/us-cbp.key "
+              "--agency-key keys/mx-anam.key"},
+             {{0, "added: the receipt names the validator's DID"},
+              kUsageCode,
+              {kExitDataError,
+               "the document is invalid (the reason names the flag) or the node refused it (DID or "
+               "name already used)"},
+              {kExitNoInput, "a key file does not exist"},
+              {kExitNoPermission, "fewer than a majority of the agencies signed"},
+              kUnreachableCode}));
+  c.validator_promote = add_validator_change(
+      "promote", "make an observer a voter (signed by a majority of the agencies)",
+      args.validator_promote, ValidatorChange::kPromote);
+  c.validator_promote
+      ->add_option("VALIDATOR", args.validator_promote.key,
+                   "the observer's did:key, or its key file")
+      ->required();
+  c.validator_promote->add_option("--reason", args.validator_promote.reason,
+                                  "why, as the ledger records it");
+  c.validator_promote->footer(
+      Footer({"frontera validator promote did:key:z6Mk… --agency-key keys/us-cbp.key "
+              "--agency-key keys/mx-anam.key"},
+             {{0, "promoted: the receipt names the validator's DID"},
+              kUsageCode,
+              {kExitDataError, "the node refused it (not an observer, already a voter, removed)"},
+              {kExitNoInput, "a key file does not exist"},
+              {kExitNoPermission, "fewer than a majority of the agencies signed"},
+              kUnreachableCode}));
+  c.validator_remove = add_validator_change(
+      "remove", "remove a voter or an observer for good (signed by a majority of the agencies)",
+      args.validator_remove, ValidatorChange::kRemove);
+  c.validator_remove
+      ->add_option("VALIDATOR", args.validator_remove.key,
+                   "the validator's did:key, or its key file")
+      ->required();
+  c.validator_remove
+      ->add_option("--reason", args.validator_remove.reason, "why, as the ledger records it")
+      ->required();
+  c.validator_remove->footer(
+      Footer({"frontera validator remove did:key:z6Mk… --reason \"decommissioned\" "
+              "--agency-key keys/us-cbp.key --agency-key keys/mx-anam.key"},
+             {{0, "removed: the receipt names the validator's DID"},
+              kUsageCode,
+              {kExitDataError, "the node refused it (already removed, or the last voter)"},
+              {kExitNoInput, "a key file does not exist"},
+              {kExitNoPermission, "fewer than a majority of the agencies signed"},
+              kUnreachableCode}));
+  validator->footer(Footer({"frontera validator list",
+                            "frontera validator promote did:key:z6Mk… "
+                            "--agency-key keys/us-cbp.key "
+                            "--agency-key keys/mx-anam.key"},
+                           {{0, "done"},
+                            kUsageCode,
+                            {kExitDataError, "the document is invalid or the node refused it"},
+                            {kExitNoInput, "a key file does not exist"},
+                            {kExitNoPermission, "fewer than a majority of the agencies signed"},
+                            kUnreachableCode}));
+
   c.label = app->add_subcommand("label", "save a certificate's QR label (PNG or SVG)");
   c.label->add_option("ID", args.label.id, "certificate id")->required();
   c.label->add_option("-o,--output", args.label.output, "label.png or label.svg (not overwritten)")
@@ -508,6 +620,10 @@ int Dispatch(const CliArgs& args, const CommandEnv& env) {
   if (c.party_suspend->parsed()) return RunPartyChange(args.party_suspend, env);
   if (c.party_reinstate->parsed()) return RunPartyChange(args.party_reinstate, env);
   if (c.party_rotate->parsed()) return RunPartyChange(args.party_rotate, env);
+  if (c.validator_list->parsed()) return RunValidatorList(args.validator_list, env);
+  if (c.validator_add->parsed()) return RunValidatorChange(args.validator_add, env);
+  if (c.validator_promote->parsed()) return RunValidatorChange(args.validator_promote, env);
+  if (c.validator_remove->parsed()) return RunValidatorChange(args.validator_remove, env);
   if (c.bench->parsed()) return RunBenchCommand(args.bench, env);
   return Usage(env, "no command given; see frontera --help");
 }

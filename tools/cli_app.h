@@ -14,6 +14,7 @@
 #include "tools/cmd_ledger.h"
 #include "tools/cmd_party.h"
 #include "tools/cmd_setup.h"
+#include "tools/cmd_validator.h"
 #include "tools/cmd_verify.h"
 
 namespace frontera::tools {
@@ -42,6 +43,10 @@ struct CliArgs {
   PartyChangeOptions party_suspend;
   PartyChangeOptions party_reinstate;
   PartyChangeOptions party_rotate;
+  ValidatorListOptions validator_list;
+  ValidatorChangeOptions validator_add;
+  ValidatorChangeOptions validator_promote;
+  ValidatorChangeOptions validator_remove;
 
   struct Commands {
     CLI::App* keygen = nullptr;
@@ -65,6 +70,10 @@ struct CliArgs {
     CLI::App* party_suspend = nullptr;
     CLI::App* party_reinstate = nullptr;
     CLI::App* party_rotate = nullptr;
+    CLI::App* validator_list = nullptr;
+    CLI::App* validator_add = nullptr;
+    CLI::App* validator_promote = nullptr;
+    CLI::App* validator_remove = nullptr;
   } commands;
 };
 

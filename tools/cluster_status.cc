@@ -85,6 +85,26 @@ std::string RenderClusterStatus(const std::vector<ValidatorStatus>& validators) 
   return out.str();
 }
 
+std::string RenderMembership(const Json& voters, const Json& observers) {
+  auto names = [](const Json& list) {
+    std::string out;
+    if (list.is_array()) {
+      for (const Json& name : list) {
+        if (name.is_string()) out += (out.empty() ? "" : ", ") + name.get<std::string>();
+      }
+    }
+    return out.empty() ? std::string("none") : out;
+  };
+  return "voters: " + names(voters) + "\nobservers: " + names(observers) + "\n";
+}
+
+std::string RenderStatusMembership(const Json& status) {
+  if (!status.is_object() || !status.contains("raft") || !status["raft"].is_object()) return "";
+  const Json& raft = status["raft"];
+  if (!raft.contains("voters") || !raft["voters"].is_array()) return "";
+  return RenderMembership(raft["voters"], raft.value("observers", Json::array()));
+}
+
 Json ClusterStatusJson(const std::vector<ValidatorStatus>& validators) {
   const Json* leader = LeaderStatus(validators);
   std::string leader_name;

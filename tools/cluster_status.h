@@ -25,6 +25,17 @@ struct ValidatorStatus {
 // else commit - applied) and the leader's last contact with it.
 std::string RenderClusterStatus(const std::vector<ValidatorStatus>& validators);
 
+// The Raft membership as two lines, "voters: a, b, c\n" and
+// "observers: d\n" ("none" for an empty list), from arrays of names (a
+// /v1/status answer's raft.voters and raft.observers, or GET /v1/validators'
+// voters and observers). Members that are not strings are skipped.
+std::string RenderMembership(const nlohmann::json& voters, const nlohmann::json& observers);
+
+// RenderMembership of a /v1/status answer's raft.voters and raft.observers;
+// "" when the answer has no raft.voters array (a node from before the
+// validators were on the ledger).
+std::string RenderStatusMembership(const nlohmann::json& status);
+
 // The same as JSON: {"leader": name|null, "validators": [{name, api,
 // reachable, role, term, commit_index, applied_index, lag, last_contact_ms,
 // error}]}.

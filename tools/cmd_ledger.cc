@@ -263,9 +263,14 @@ int RunStatus(const StatusOptions& options, const CommandEnv& env) {
   if (!first.ok()) return Fail(env, "GET " + options.node + "/v1/status", first.status());
   std::vector<ValidatorStatus> validators;
   for (const Json& v : first->value("validators", Json::array())) {
+    // A removed validator is no longer part of the network: not asked, not
+    // listed (frontera validator list shows it).
+    if (v.value("status", "active") == "removed") continue;
     ValidatorStatus vs;
     vs.name = v.value("name", "");
     vs.api = v.value("api", "");
+    // Added without an API address: nothing to ask.
+    if (vs.api.empty() && vs.name != first->value("node", "")) continue;
     if (vs.name == first->value("node", "")) {
       vs.reachable = true;
       vs.status = *first;
@@ -295,6 +300,15 @@ int RunStatus(const StatusOptions& options, const CommandEnv& env) {
     env.out << ClusterStatusJson(validators).dump(2) << "\n";
   } else {
     env.out << RenderClusterStatus(validators);
+    // The Raft membership as the leader reports it (it drives the changes),
+    // else as --node does.
+    std::string membership;
+    for (const ValidatorStatus& v : validators) {
+      if (v.reachable && v.status.is_object() && v.status.value("role", "") == "leader") {
+        membership = RenderStatusMembership(v.status);
+      }
+    }
+    env.out << (membership.empty() ? RenderStatusMembership(*first) : membership);
   }
   for (const ValidatorStatus& v : validators) {
     if (!v.reachable) return 1;

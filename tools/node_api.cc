@@ -135,6 +135,21 @@ Result<PartyRecord> FetchParty(Node& node, const std::string& did) {
   return record;
 }
 
+Result<Json> FetchValidators(Node& node) {
+  auto answer = node.GetJson("/v1/validators");
+  if (!answer.ok()) return answer.status().WithContext("GET /v1/validators");
+  if (!answer->is_object()) {
+    return Status::InvalidArgument("GET /v1/validators: the answer is not a JSON object");
+  }
+  for (const char* member : {"validators", "voters", "observers"}) {
+    if (!answer->contains(member) || !(*answer)[member].is_array()) {
+      return Status::InvalidArgument(std::string("GET /v1/validators: the answer has no \"") +
+                                     member + "\" array");
+    }
+  }
+  return answer;
+}
+
 Result<std::string> FetchResolver(Node& node) {
   FRONTERA_ASSIGN_OR_RETURN(Json status, node.GetJson("/v1/status"));
   if (!status.is_object() || !status.contains("resolver") || !status["resolver"].is_string() ||

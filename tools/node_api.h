@@ -91,6 +91,12 @@ Result<crypto::Json> FetchPartyJson(Node& node, const std::string& did);
 // {parties, next}, or when a page's next does not move past the one before.
 Result<crypto::Json> FetchParties(Node& node, const std::string& role, const std::string& country);
 
+// GET /v1/validators: {validators: [...], voters: [names], observers:
+// [names]} (the ledger's validators and observers, removed ones included,
+// and the Raft membership of the answering node). kInvalidArgument when the
+// answer is not that shape.
+Result<crypto::Json> FetchValidators(Node& node);
+
 // The "resolver" member of GET /v1/status. kUnavailable when the node does
 // not say.
 Result<std::string> FetchResolver(Node& node);

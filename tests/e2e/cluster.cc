@@ -59,6 +59,8 @@ const char* kAgencies[] = {"us-cbp", "mx-anam", "ca-cbsa"};
 
 }  // namespace
 
+int FreeLoopbackPort() { return FreePort(); }
+
 Json ProductCredential(const std::string& serial) {
   Json doc = FixtureJson("pharma-credential.json");
   doc.erase("proof");

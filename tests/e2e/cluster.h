@@ -62,6 +62,10 @@ class TestCluster {
   std::vector<int> pids_;
 };
 
+// A loopback TCP port free a moment ago, never handed out twice by this
+// process (for a node started outside a TestCluster).
+int FreeLoopbackPort();
+
 // A ProductAuthenticityCredential for a fresh serial, signed by the example
 // manufacturer (for issuing load).
 Json ProductCredential(const std::string& serial);

@@ -18,6 +18,9 @@
 #include <sstream>
 #include <thread>
 
+#include "crypto/data_integrity.h"
+#include "crypto/did_key.h"
+#include "crypto/key_file.h"
 #include "crypto/signed_note.h"
 #include "ledger/genesis.h"
 
@@ -446,6 +449,207 @@ TEST_CASE("a validator that caught up by snapshot leads and brings a replaced va
   CHECK(Metric(cluster, b, "frontera_snapshots_installed_total") >= 1);
   for (const std::string& id : ids) CHECK(cluster.Client(b)->GetJson(CertPath(id)).ok());
   CHECK((*cluster.Status(b))["ledger"]["root"] == (*cluster.Status(c))["ledger"]["root"]);
+}
+
+crypto::KeyPair SeedKey(uint8_t fill);
+
+// A validator or observer the agencies add after the genesis: its own key
+// and config, started outside the TestCluster (it dials the genesis
+// validators at their genesis addresses; they dial it once the ledger lists
+// it).
+struct ExtraNode {
+  ExtraNode(const TestCluster& cluster, const std::string& name, uint8_t fill)
+      : name(name),
+        api_port(FreeLoopbackPort()),
+        peer_port(FreeLoopbackPort()),
+        key(SeedKey(fill)) {
+    did = crypto::DidKeyFromPublicKey(key.public_key());
+    config = cluster.dir() + "/" + name + ".toml";
+    REQUIRE(crypto::WriteKeyFile(cluster.dir() + "/keys/" + name + ".key", key).ok());
+    std::ofstream(config) << "[node]\nname = \"" << name << "\"\ndata_dir = \"data/" << name
+                          << "\"\nkey_file = \"keys/" << name
+                          << ".key\"\ngenesis_file = \"genesis.json\"\n[api]\nport = " << api_port
+                          << "\n[raft]\nlisten = \"127.0.0.1:" << peer_port << "\"\ntick_ms = 50\n";
+    port_file = cluster.dir() + "/" + name + ".port";
+  }
+  void Start() { process = std::make_unique<NodeProcess>(config, port_file); }
+  std::unique_ptr<api::Client> Client() const { return process->Client(); }
+  Json Validator(const std::string& role) const {
+    return {{"did", did},
+            {"name", name},
+            {"role", role},
+            {"peer", "127.0.0.1:" + std::to_string(peer_port)},
+            {"api", "http://127.0.0.1:" + std::to_string(api_port)}};
+  }
+
+  std::string name;
+  int api_port;
+  int peer_port;
+  crypto::KeyPair key;
+  std::string did;
+  std::string config;
+  std::string port_file;
+  std::unique_ptr<NodeProcess> process;
+};
+
+crypto::KeyPair SeedKey(uint8_t fill) {
+  crypto::Seed seed{};
+  seed.fill(fill);
+  return crypto::KeyPair::FromSeed(seed);
+}
+
+// `doc` with a proof set: one proof per key, the first key its issuer.
+Json SignedByKeys(Json doc, const std::vector<crypto::KeyPair>& keys) {
+  doc["issuer"] = crypto::DidKeyFromPublicKey(keys.front().public_key());
+  for (const crypto::KeyPair& key : keys) {
+    crypto::ProofOptions options;
+    options.created = "2026-12-01T10:00:00Z";
+    options.verification_method = crypto::VerificationMethodFromPublicKey(key.public_key());
+    auto signed_doc = crypto::AddProof(doc, options, key);
+    REQUIRE_MESSAGE(signed_doc.ok(), signed_doc.status().ToString());
+    doc = std::move(signed_doc).value();
+  }
+  return doc;
+}
+
+Json Governance(const std::string& type, int serial) {
+  char id[64];
+  std::snprintf(id, sizeof id, "urn:uuid:00000000-0000-4000-9000-%012d", serial);
+  return {{"@context", {"https://www.w3.org/ns/credentials/v2", "https://frontera.example/ns/v1"}},
+          {"type", type},
+          {"id", id}};
+}
+
+crypto::KeyPair AgencyKey(const std::string& agency) { return ExampleParties().at(agency).key; }
+
+// Polls `done` for up to `timeout_ms`.
+template <typename Fn>
+bool WaitFor(Fn done, int timeout_ms) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (Clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+// The Raft role GET /v1/validators on `client`'s node gives `name`
+// ("voter", "observer", "none"), "" when it lists no such validator.
+std::string RaftRole(api::Client& client, const std::string& name) {
+  auto answer = client.GetJson("/v1/validators");
+  if (!answer.ok()) return "";
+  for (const Json& v : (*answer)["validators"]) {
+    if (v["name"] == name) return v["raft"].get<std::string>();
+  }
+  return "";
+}
+
+TEST_CASE("under load, the agencies add a validator and an observer, remove one, replace a key") {
+  TestCluster cluster(3);
+  cluster.StartAll();
+  REQUIRE(cluster.WaitForLeader());
+  Load load(cluster, 4);
+  REQUIRE(AwaitProgress(load, 20));
+  int serial = 0;
+  const auto post = [&](const std::string& path, const Json& doc) {
+    return cluster.Client(0, 30000)->PostJson(path, doc);
+  };
+  const auto us = AgencyKey("us-cbp");
+  const auto mx = AgencyKey("mx-anam");
+  const auto ca = AgencyKey("ca-cbsa");
+
+  // 1. A fourth validator: added by two of the three agencies, it joins as
+  //    a learner, catches up, and is promoted to voter by the leader.
+  ExtraNode fourth(cluster, "us-cbp-2", 0x41);
+  fourth.Start();
+  Json add = Governance("ValidatorAddition", ++serial);
+  add["validator"] = fourth.Validator("voter");
+  auto one_agency = post("/v1/validators", SignedByKeys(add, {us}));
+  CHECK(one_agency.status().IsPermissionDenied());
+  auto added = post("/v1/validators", SignedByKeys(add, {us, mx}));
+  REQUIRE_MESSAGE(added.ok(), added.status().ToString());
+  CHECK((*added)["id"] == fourth.did);
+  REQUIRE(WaitFor([&] { return RaftRole(*cluster.Client(0), "us-cbp-2") == "voter"; }, 60000));
+  REQUIRE(AwaitProgress(load, 20));
+
+  // 2. An observer: replicates and serves reads, never votes.
+  ExtraNode observer(cluster, "us-cbp-obs", 0x42);
+  observer.Start();
+  Json watch = Governance("ValidatorAddition", ++serial);
+  watch["validator"] = observer.Validator("observer");
+  REQUIRE(post("/v1/validators", SignedByKeys(watch, {mx, ca})).ok());
+  REQUIRE(WaitFor([&] { return RaftRole(*cluster.Client(0), "us-cbp-obs") == "observer"; }, 60000));
+
+  // 3. ANAM's agency key is replaced by a majority of the agencies: the old
+  //    key no longer counts, the new one does.
+  const crypto::KeyPair mx_new = SeedKey(0x43);
+  Json rotation = Governance("PartyKeyRotation", ++serial);
+  rotation["party"] = ExampleParties().at("mx-anam").did;
+  rotation["newKey"] = crypto::DidKeyFromPublicKey(mx_new.public_key());
+  auto rotated = post("/v1/parties", SignedByKeys(rotation, {us, ca}));
+  REQUIRE_MESSAGE(rotated.ok(), rotated.status().ToString());
+
+  // 4. CBSA's validator is removed (signed with ANAM's new key; the old one
+  //    is refused), while the load keeps going to the other nodes.
+  load.SetDown(2, true);
+  Json removal = Governance("ValidatorRemoval", ++serial);
+  removal["validator"] = ExampleParties().at("ca-cbsa").did;
+  removal["reason"] = "hardware retired";
+  CHECK(post("/v1/validators", SignedByKeys(removal, {us, mx})).status().IsPermissionDenied());
+  removal["id"] = Governance("", ++serial)["id"];
+  auto removed = post("/v1/validators", SignedByKeys(removal, {us, mx_new}));
+  REQUIRE_MESSAGE(removed.ok(), removed.status().ToString());
+  REQUIRE(WaitFor([&] { return RaftRole(*cluster.Client(0), "ca-cbsa") == "none"; }, 60000));
+  auto status = cluster.Client(0)->GetJson("/v1/status");
+  REQUIRE(status.ok());
+  CHECK((*status)["raft"]["voters"].size() == 3);
+  CHECK((*status)["raft"]["observers"] == Json::array({"us-cbp-obs"}));
+  cluster.Terminate(2);
+  REQUIRE(AwaitProgress(load, 30));
+  load.Stop();
+
+  // No acknowledged write lost: every one is on the voters and the observer.
+  auto leader = cluster.WaitForLeader();
+  REQUIRE(leader);
+  const uint64_t commit = (*cluster.Status(*leader))["raft"]["commit_index"].get<uint64_t>();
+  const auto applied = [&](api::Client& client) {
+    auto s = client.GetJson("/v1/status");
+    return s.ok() && (*s)["raft"]["applied_index"].get<uint64_t>() >= commit;
+  };
+  std::vector<std::unique_ptr<api::Client>> readers;
+  readers.push_back(cluster.Client(0));
+  readers.push_back(cluster.Client(1));
+  readers.push_back(fourth.Client());
+  readers.push_back(observer.Client());
+  for (auto& r : readers) REQUIRE(WaitFor([&] { return applied(*r); }, 30000));
+  size_t checked = 0;
+  std::string last;
+  for (const auto& [serial_text, ids] : load.acknowledged()) {
+    CHECK(ids.size() == 1);
+    for (auto& r : readers) CHECK(r->GetJson(CertPath(ids.front())).ok());
+    last = ids.front();
+    ++checked;
+  }
+  REQUIRE(checked > 0);
+  // The observer serves the checkpoint and the proofs the voters serve.
+  std::string checkpoint;
+  REQUIRE(WaitFor(
+      [&] {
+        auto a = readers[0]->GetText("/v1/checkpoint");
+        auto b = readers[3]->GetText("/v1/checkpoint");
+        if (!a.ok() || !b.ok() || *a != *b) return false;
+        checkpoint = *a;
+        return true;
+      },
+      20000));
+  auto voter_proof = readers[0]->GetJson(CertPath(last) + "/proof");
+  auto observer_proof = readers[3]->GetJson(CertPath(last) + "/proof");
+  REQUIRE(voter_proof.ok());
+  REQUIRE(observer_proof.ok());
+  CHECK(*voter_proof == *observer_proof);
+  MESSAGE("membership changes under load: " << checked
+                                            << " acknowledged certificates on 3 voters and the "
+                                               "observer; observer proofs identical");
 }
 
 }  // namespace

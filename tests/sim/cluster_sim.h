@@ -131,6 +131,13 @@ struct ClusterSimOptions {
   bool read_index = true;           // issue ReadIndex requests
   bool transfer_leadership = true;  // start leadership transfers
   bool hostile = false;             // one node is the adversary (see above)
+  // Membership changes (docs/consensus.md#membership-changes): the first
+  // three nodes are the initial voters, the others join later; now and then
+  // "the ledger" gives every driver a new target membership (a random one,
+  // or the current one without its leader), which the leader reaches one
+  // single-server change at a time under the same faults. Convergence is
+  // then asked of the target's members.
+  bool membership_changes = false;
   // A broken read path, for the checker's own test: reads are served at
   // once from the node's ledger, without ReadIndex. CheckLinearizable must
   // then find stale reads.
@@ -181,6 +188,13 @@ struct ClusterSimStats {
   std::map<std::string, uint64_t> hostile_sent;
   std::map<std::string, uint64_t> hostile_refused;
   uint64_t garbage_undecodable = 0;
+  // Membership mode: targets given, config entries committed, learners
+  // promoted to voters by a committed change, and checks that saw a leader
+  // lead a membership that no longer counts it (its removal committing).
+  uint64_t membership_targets = 0;
+  uint64_t config_entries_committed = 0;
+  uint64_t promotions_committed = 0;
+  uint64_t removed_leader_checks = 0;
 };
 
 class ClusterSim {
@@ -340,6 +354,7 @@ class ClusterSim {
   void ProposeRandom(bool final_block);
   void IssueRead();
   void StartTransfer();
+  void ChangeTargetMembership();
 
   // Checks.
   void RecordPersisted(const consensus::Entry& entry);
@@ -379,6 +394,8 @@ class ClusterSim {
   std::map<std::string, std::vector<RegistryOp>> lookups_;  // product key → lookups
   std::set<std::string> final_keys_;                        // the final documents (HealAndConverge)
   bool healing_ = false;
+  std::optional<consensus::Membership> target_;      // membership mode: the ledger's
+  consensus::Membership last_committed_membership_;  // for promotions_committed
   uint64_t final_index_ = 0;  // the block that first held a final document; 0 = not yet
 
   ClusterSimStats stats_;

@@ -155,6 +155,10 @@ ClusterSimStats& operator+=(ClusterSimStats& a, const ClusterSimStats& b) {
   a.bit_flips_unread += b.bit_flips_unread;
   a.max_log_entries = std::max(a.max_log_entries, b.max_log_entries);
   a.streams_outrun += b.streams_outrun;
+  a.membership_targets += b.membership_targets;
+  a.config_entries_committed += b.config_entries_committed;
+  a.promotions_committed += b.promotions_committed;
+  a.removed_leader_checks += b.removed_leader_checks;
   for (const auto& [point, n] : b.crash_points) a.crash_points[point] += n;
   return a;
 }
@@ -168,8 +172,16 @@ double ResendRatio(const ClusterSimStats& stats, uint64_t seed) {
 
 // Runs one seed to the end: the faulty steps, then healing and convergence.
 // On a failed check it prints the seed and the run's recent history.
-ClusterSimStats RunSeed(uint64_t seed, const std::string& parent_dir) {
-  ClusterSim sim(OptionsForSeed(seed, parent_dir));
+ClusterSimStats RunSeed(uint64_t seed, const std::string& parent_dir, bool membership = false) {
+  ClusterSimOptions options = OptionsForSeed(seed, parent_dir);
+  if (membership) {
+    // Five nodes, three of them the initial voters; no adversary (its
+    // messages would be judged against a membership it does not follow).
+    options.nodes = 5;
+    options.hostile = false;
+    options.membership_changes = true;
+  }
+  ClusterSim sim(options);
   AbortReporter::Watch(seed, &sim);
   INFO("seed ", seed, " (replay: FRONTERA_SIM_SEED=", seed, ")");
   try {
@@ -317,6 +329,34 @@ TEST_CASE("whole clusters of 3 and 5 nodes stay safe and converge under faults")
     CHECK(total.hostile_refused["leader-message-of-led-term"] > 0);
     CHECK(total.hostile_refused["garbage"] > 0);
   }
+}
+
+TEST_CASE("membership changes under faults: joins, promotions, removals of the leader") {
+  SimDocuments();
+  SimRoot root;
+  AbortReporter reporter;
+  const uint64_t first = EnvNumber("FRONTERA_SIM_MEMBERSHIP_FIRST_SEED", 100001);
+  const uint64_t count = EnvNumber("FRONTERA_SIM_MEMBERSHIP_SEEDS", 200);
+  ClusterSimStats total;
+  const auto start = std::chrono::steady_clock::now();
+  for (uint64_t seed = first; seed < first + count; ++seed) {
+    total += RunSeed(seed, root.path(), /*membership=*/true);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  MESSAGE(count << " membership seeds in " << seconds << " s: " << total.membership_targets
+                << " target memberships, " << total.config_entries_committed
+                << " membership changes committed (" << total.promotions_committed
+                << " promotions of a learner), " << total.removed_leader_checks
+                << " checks of a leader leading its own removal, " << total.snapshots_installed
+                << " snapshots installed, " << total.crashes << " crashes, " << total.blocks
+                << " blocks");
+  // The scenarios happened: changes under faults, learners promoted after
+  // catching up, leaders that led their own removal until it committed.
+  CHECK(total.config_entries_committed > count);
+  CHECK(total.promotions_committed > 0);
+  CHECK(total.removed_leader_checks > 0);
+  CHECK(total.snapshots_installed > 0);
 }
 
 TEST_CASE("the seeds that found defects run clean") {
