@@ -1204,6 +1204,7 @@ void ClusterSim::ChangeTargetMembership() {
   consensus::Membership target;
   const NodeId leader = Leader();
   if (leader != consensus::kNoNode && Chance(30) &&
+      NodeAt(leader).driver->raft().membership().IsVoter(leader) &&
       NodeAt(leader).driver->raft().membership().voters.size() > 1) {
     // The leader's own removal (or demotion): it leads until it commits.
     target = NodeAt(leader).driver->raft().membership();
