@@ -48,12 +48,8 @@ void AppendEntryRecord(std::string& out, const Entry& e) {
   w.Patch32(crc_at, Crc32c(std::string_view(out).substr(body_at, body_length)));
 }
 
-// Appends version and checksum and a body of varints (hard state, snapshot).
-template <size_t N>
-std::string EncodeChecksummedVarints(const std::array<uint64_t, N>& fields) {
-  std::string body;
-  BinaryWriter b(body);
-  for (uint64_t f : fields) b.Varint(f);
+// Version, the checksum of `body`, then `body` (hard state, snapshot point).
+std::string Checksummed(std::string_view body) {
   std::string out;
   out.reserve(1 + 4 + body.size());
   BinaryWriter w(out);
@@ -61,6 +57,15 @@ std::string EncodeChecksummedVarints(const std::array<uint64_t, N>& fields) {
   w.U32(Crc32c(body));
   w.Raw(body);
   return out;
+}
+
+// A body of varints, checksummed.
+template <size_t N>
+std::string EncodeChecksummedVarints(const std::array<uint64_t, N>& fields) {
+  std::string body;
+  BinaryWriter b(body);
+  for (uint64_t f : fields) b.Varint(f);
+  return Checksummed(body);
 }
 
 size_t MembershipLength(const Membership& m) {
@@ -188,10 +193,8 @@ Status ReadEntryRecord(BinaryReader& r, Entry& out) {
   return Status::Ok();
 }
 
-// Decodes version, checksum and a body of exactly N varints.
-template <size_t N>
-Result<std::array<uint64_t, N>> DecodeChecksummedVarints(
-    std::string_view bytes, std::string_view what, const std::array<std::string_view, N>& names) {
+// Checks version and checksum; a reader of the body (at its offset).
+Result<BinaryReader> ChecksummedBody(std::string_view bytes, std::string_view what) {
   BinaryReader r(bytes, what);
   FRONTERA_RETURN_IF_ERROR(CheckVersion(r));
   uint32_t stored_crc = 0;
@@ -204,7 +207,14 @@ Result<std::array<uint64_t, N>> DecodeChecksummedVarints(
     return Status::Corruption(std::string(what) + ": checksum mismatch (stored " +
                               Hex32(stored_crc) + ", computed " + Hex32(computed_crc) + ")");
   }
-  BinaryReader b(body, what, body_offset);
+  return BinaryReader(body, what, body_offset);
+}
+
+// Decodes version, checksum and a body of exactly N varints.
+template <size_t N>
+Result<std::array<uint64_t, N>> DecodeChecksummedVarints(
+    std::string_view bytes, std::string_view what, const std::array<std::string_view, N>& names) {
+  FRONTERA_ASSIGN_OR_RETURN(BinaryReader b, ChecksummedBody(bytes, what));
   std::array<uint64_t, N> fields{};
   for (size_t i = 0; i < N; ++i) FRONTERA_RETURN_IF_ERROR(b.Varint(names[i], fields[i]));
   FRONTERA_RETURN_IF_ERROR(b.End());
@@ -259,30 +269,11 @@ std::string EncodeSnapshotMeta(const SnapshotMeta& snapshot) {
   b.Varint(snapshot.index);
   b.Varint(snapshot.term);
   if (!snapshot.membership.voters.empty()) AppendMembership(b, snapshot.membership);
-  std::string out;
-  out.reserve(1 + 4 + body.size());
-  BinaryWriter w(out);
-  w.U8(kCodecVersion);
-  w.U32(Crc32c(body));
-  w.Raw(body);
-  return out;
+  return Checksummed(body);
 }
 
 Result<SnapshotMeta> DecodeSnapshotMeta(std::string_view bytes) {
-  constexpr std::string_view kWhat = "snapshot meta";
-  BinaryReader r(bytes, kWhat);
-  FRONTERA_RETURN_IF_ERROR(CheckVersion(r));
-  uint32_t stored_crc = 0;
-  FRONTERA_RETURN_IF_ERROR(r.U32("checksum", stored_crc));
-  const size_t body_offset = r.offset();
-  std::string_view body;
-  FRONTERA_RETURN_IF_ERROR(r.Raw("body", r.remaining(), body));
-  const uint32_t computed_crc = Crc32c(body);
-  if (computed_crc != stored_crc) {
-    return Status::Corruption(std::string(kWhat) + ": checksum mismatch (stored " +
-                              Hex32(stored_crc) + ", computed " + Hex32(computed_crc) + ")");
-  }
-  BinaryReader b(body, kWhat, body_offset);
+  FRONTERA_ASSIGN_OR_RETURN(BinaryReader b, ChecksummedBody(bytes, "snapshot meta"));
   SnapshotMeta snapshot;
   FRONTERA_RETURN_IF_ERROR(b.Varint("index", snapshot.index));
   FRONTERA_RETURN_IF_ERROR(b.Varint("term", snapshot.term));

@@ -50,6 +50,16 @@ Result<std::string> DidOfKeyFile(const std::string& path) {
   return crypto::DidKeyFromPublicKey(key->public_key());
 }
 
+Result<std::string> DidOrKeyFile(const std::string& text) {
+  if (text.starts_with("did:key:")) return text;
+  return DidOfKeyFile(text);
+}
+
+std::string JsonText(const crypto::Json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 std::optional<std::string> PartyDidOrFail(const CommandEnv& env, std::string_view flag,
                                           const std::string& did, const std::string& key_file,
                                           int* exit_code) {

@@ -65,6 +65,13 @@ Result<crypto::KeyPair> LoadKey(const std::string& path, std::string_view flag =
 // valid key file).
 Result<std::string> DidOfKeyFile(const std::string& path);
 
+// A party or validator given as its did:key, or as a key file (the DID of
+// its key, as DidOfKeyFile).
+Result<std::string> DidOrKeyFile(const std::string& text);
+
+// The string member `key` of `object`, or "" when absent or not a string.
+std::string JsonText(const crypto::Json& object, const char* key);
+
 // The DID of a party given as `<flag> DID` or `<flag>-key FILE` (the DID of
 // that key file): "" when neither is given. On a mistake prints it, naming
 // the flag, and returns nullopt with `*exit_code` set: both flags given is a

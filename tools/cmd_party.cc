@@ -15,17 +15,6 @@ using crypto::Json;
 
 namespace {
 
-std::string Text(const Json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-// A party given as its did:key or as a key file (the DID of its key).
-Result<std::string> DidOrKeyFile(const std::string& text) {
-  if (text.starts_with("did:key:")) return text;
-  return DidOfKeyFile(text);
-}
-
 // "--licence CAS:NUMBER:VALID_FROM:VALID_UNTIL" as the party object holds it;
 // the ledger's rules judge the values.
 Result<Json> LicenceJson(const std::string& text) {
@@ -44,11 +33,11 @@ Result<Json> LicenceJson(const std::string& text) {
 }  // namespace
 
 std::string RenderParty(const Json& party) {
-  std::string out = Text(party, "name") + "\n";
-  out += "  did:       " + Text(party, "did") + "\n";
-  out += "  role:      " + Text(party, "role") + "\n";
-  out += "  country:   " + Text(party, "country") + "\n";
-  if (!Text(party, "gln").empty()) out += "  GLN:       " + Text(party, "gln") + "\n";
+  std::string out = JsonText(party, "name") + "\n";
+  out += "  did:       " + JsonText(party, "did") + "\n";
+  out += "  role:      " + JsonText(party, "role") + "\n";
+  out += "  country:   " + JsonText(party, "country") + "\n";
+  if (!JsonText(party, "gln").empty()) out += "  GLN:       " + JsonText(party, "gln") + "\n";
   if (party.contains("prefixes") && party["prefixes"].is_array()) {
     std::string list;
     for (const Json& p : party["prefixes"]) {
@@ -60,19 +49,19 @@ std::string RenderParty(const Json& party) {
     out += "  precursor licences:\n";
     for (const Json& l : party["licences"]) {
       if (!l.is_object()) continue;
-      out += "    CAS " + Text(l, "casRn") + "  no. " + Text(l, "number") + "  valid " +
-             Text(l, "validFrom") + " to " + Text(l, "validUntil") + "\n";
+      out += "    CAS " + JsonText(l, "casRn") + "  no. " + JsonText(l, "number") + "  valid " +
+             JsonText(l, "validFrom") + " to " + JsonText(l, "validUntil") + "\n";
     }
   }
-  const std::string status = Text(party, "status");
+  const std::string status = JsonText(party, "status");
   if (status == "retired") {
-    out += "  RETIRED: key replaced by " + Text(party, "successor") + "\n";
+    out += "  RETIRED: key replaced by " + JsonText(party, "successor") + "\n";
   } else {
     out += party.value("suspended", false) || status == "suspended" ? "  SUSPENDED\n"
                                                                     : "  in good standing\n";
   }
-  if (!Text(party, "registered_by").empty()) {
-    out += "  registered by: " + Text(party, "registered_by") + "\n";
+  if (!JsonText(party, "registered_by").empty()) {
+    out += "  registered by: " + JsonText(party, "registered_by") + "\n";
   }
   if (party.contains("history") && party["history"].is_array() && !party["history"].empty()) {
     out += "  history:\n";
@@ -83,9 +72,9 @@ std::string RenderParty(const Json& party) {
         if (s.is_string()) by += (by.empty() ? "" : ", ") + s.get<std::string>();
       }
       out += "    block " + std::to_string(h.value("block", uint64_t{0})) + "  " +
-             Text(h, "action") + " by " + by;
-      if (!Text(h, "new_did").empty()) out += " → " + Text(h, "new_did");
-      if (!Text(h, "reason").empty()) out += ": " + Text(h, "reason");
+             JsonText(h, "action") + " by " + by;
+      if (!JsonText(h, "new_did").empty()) out += " → " + JsonText(h, "new_did");
+      if (!JsonText(h, "reason").empty()) out += ": " + JsonText(h, "reason");
       out += "\n";
     }
   }
@@ -202,8 +191,9 @@ int RunPartyList(const PartyListOptions& options, const CommandEnv& env) {
   }
   for (const Json& p : *parties) {
     if (!p.is_object()) continue;
-    env.out << Text(p, "did") << "  " << Text(p, "role") << "  " << Text(p, "country") << "  "
-            << Text(p, "name") << (p.value("suspended", false) ? "  (suspended)" : "") << "\n";
+    env.out << JsonText(p, "did") << "  " << JsonText(p, "role") << "  " << JsonText(p, "country")
+            << "  " << JsonText(p, "name") << (p.value("suspended", false) ? "  (suspended)" : "")
+            << "\n";
   }
   env.out << parties->size() << (parties->size() == 1 ? " party" : " parties") << "\n";
   return kExitOk;

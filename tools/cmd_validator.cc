@@ -17,17 +17,6 @@ using crypto::Json;
 
 namespace {
 
-std::string Text(const Json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-// A validator given as its did:key or as a key file (the DID of its key).
-Result<std::string> DidOrKeyFile(const std::string& text) {
-  if (text.starts_with("did:key:")) return text;
-  return DidOfKeyFile(text);
-}
-
 const char* VerbOf(ValidatorChange change) {
   switch (change) {
     case ValidatorChange::kAdd:
@@ -61,13 +50,13 @@ std::string RenderValidatorList(const Json& answer) {
     for (const Json& v : answer["validators"]) {
       if (!v.is_object()) continue;
       const Json* id = v.contains("raft_id") ? &v["raft_id"] : nullptr;
-      const std::string raft = Text(v, "raft");
+      const std::string raft = JsonText(v, "raft");
       rows.push_back(
-          {Text(v, "name"), Text(v, "role"), Text(v, "status"),
+          {JsonText(v, "name"), JsonText(v, "role"), JsonText(v, "status"),
            "raft " + (raft.empty() ? std::string("?") : raft),
            "id " + (id != nullptr && id->is_number_unsigned() ? std::to_string(id->get<uint64_t>())
                                                               : std::string("?")),
-           Text(v, "did")});
+           JsonText(v, "did")});
     }
   }
   std::array<size_t, 6> widths{};

@@ -33,6 +33,17 @@ inline Json Fixture(const std::string& name) {
   return Json::parse(text.str());
 }
 
+// A key made from one repeated byte (a party or validator of a test).
+inline crypto::KeyPair NewKey(uint8_t fill) {
+  crypto::Seed seed{};
+  seed.fill(fill);
+  return crypto::KeyPair::FromSeed(seed);
+}
+
+inline std::string DidOfKey(const crypto::KeyPair& key) {
+  return crypto::DidKeyFromPublicKey(key.public_key());
+}
+
 inline crypto::KeyPair KeyOf(const std::string& party) {
   auto seed = crypto::ParseSeedHex(
       Fixture("parties.json")["parties"][party]["testSeedHex"].get<std::string>());

@@ -21,16 +21,6 @@ std::string DidOf(const std::string& party) {
   return Fixture("parties.json")["parties"][party]["did"].get<std::string>();
 }
 
-crypto::KeyPair NewKey(uint8_t fill) {
-  crypto::Seed seed{};
-  seed.fill(fill);
-  return crypto::KeyPair::FromSeed(seed);
-}
-
-std::string DidOfKey(const crypto::KeyPair& key) {
-  return crypto::DidKeyFromPublicKey(key.public_key());
-}
-
 // `doc` signed by each key in order (one proof, or a proof set).
 Json Signed(Json doc, const std::vector<crypto::KeyPair>& keys) {
   doc["issuer"] = DidOfKey(keys.front());

@@ -15,16 +15,6 @@
 namespace frontera::ledger {
 namespace {
 
-crypto::KeyPair NewKey(uint8_t fill) {
-  crypto::Seed seed{};
-  seed.fill(fill);
-  return crypto::KeyPair::FromSeed(seed);
-}
-
-std::string DidOfKey(const crypto::KeyPair& key) {
-  return crypto::DidKeyFromPublicKey(key.public_key());
-}
-
 std::string DidOf(const std::string& party) {
   return Fixture("parties.json")["parties"][party]["did"].get<std::string>();
 }

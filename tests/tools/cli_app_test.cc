@@ -15,6 +15,7 @@
 namespace frontera::tools {
 namespace {
 
+using testing::RunCli;
 using testing::TestEnv;
 
 // Every command, its subcommands included, depth first.
@@ -23,15 +24,6 @@ void ForEachCommand(CLI::App* app, const std::function<void(CLI::App*)>& visit) 
     visit(sub);
     ForEachCommand(sub, visit);
   }
-}
-
-int Run(TestEnv& t, std::vector<std::string> argv_strings) {
-  CliArgs args;
-  std::unique_ptr<CLI::App> app = MakeApp(args);
-  argv_strings.insert(argv_strings.begin(), "frontera");
-  std::vector<char*> argv;
-  for (std::string& s : argv_strings) argv.push_back(s.data());
-  return ParseAndRun(*app, args, static_cast<int>(argv.size()), argv.data(), t.env());
 }
 
 TEST_CASE("every command's help has an example and the exit codes; every flag a description") {
@@ -74,14 +66,14 @@ TEST_CASE("parsing fills the option structs") {
 
 TEST_CASE("bad flag combinations are usage errors (64) before any request") {
   TestEnv t;
-  CHECK(Run(t, {"event", "shipping", "urn:uuid:1", "--key", "k", "--to", "did:key:z", "--to-key",
-                "c.key"}) == kExitUsage);
-  CHECK(Run(t, {"show", "urn:uuid:1", "--label", "--json"}) == kExitUsage);
-  CHECK(Run(t, {"issue"}) == kExitUsage);
-  CHECK(Run(t, {}) == kExitUsage);
+  CHECK(RunCli(t, {"event", "shipping", "urn:uuid:1", "--key", "k", "--to", "did:key:z", "--to-key",
+                   "c.key"}) == kExitUsage);
+  CHECK(RunCli(t, {"show", "urn:uuid:1", "--label", "--json"}) == kExitUsage);
+  CHECK(RunCli(t, {"issue"}) == kExitUsage);
+  CHECK(RunCli(t, {}) == kExitUsage);
   CHECK(t.nodes.nodes.empty());
   TestEnv help;
-  CHECK(Run(help, {"show", "--help"}) == kExitOk);
+  CHECK(RunCli(help, {"show", "--help"}) == kExitOk);
   CHECK(help.out.str().find("frontera show --label") != std::string::npos);
 }
 

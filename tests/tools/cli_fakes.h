@@ -21,6 +21,7 @@
 #include "crypto/json.h"
 #include "crypto/key_file.h"
 #include "tests/tools/test_support.h"
+#include "tools/cli_app.h"
 #include "tools/cli_common.h"
 #include "tools/node_api.h"
 
@@ -124,6 +125,16 @@ inline std::string WriteFixtureKey(const TempDir& dir, const std::string& party)
 
 inline std::string PartyPath(const std::string& did) {
   return "/v1/parties/" + api::Client::EncodePathSegment(did);
+}
+
+// `frontera ARGS…` parsed and run as main does, against `t`'s fakes.
+inline int RunCli(TestEnv& t, std::vector<std::string> args) {
+  CliArgs cli;
+  std::unique_ptr<CLI::App> app = MakeApp(cli);
+  args.insert(args.begin(), "frontera");
+  std::vector<char*> argv;
+  for (std::string& s : args) argv.push_back(s.data());
+  return ParseAndRun(*app, cli, static_cast<int>(argv.size()), argv.data(), t.env());
 }
 
 inline crypto::Json Receipt(const std::string& id) {

@@ -21,6 +21,7 @@ namespace {
 using crypto::Json;
 using testing::FixtureDid;
 using testing::kNode;
+using testing::RunCli;
 using testing::TempDir;
 using testing::TestEnv;
 using testing::WriteFixtureKey;
@@ -303,15 +304,6 @@ TEST_CASE("status prints the Raft voters and observers") {
   CHECK(with_removed.out.str().find("ca-old") == std::string::npos);
 }
 
-int Run(TestEnv& t, std::vector<std::string> argv_strings) {
-  CliArgs args;
-  std::unique_ptr<CLI::App> app = MakeApp(args);
-  argv_strings.insert(argv_strings.begin(), "frontera");
-  std::vector<char*> argv;
-  for (std::string& s : argv_strings) argv.push_back(s.data());
-  return ParseAndRun(*app, args, static_cast<int>(argv.size()), argv.data(), t.env());
-}
-
 TEST_CASE("the validator commands on the command line") {
   TempDir dir;
   const std::string cbp = WriteFixtureKey(dir, "us-cbp");
@@ -320,9 +312,9 @@ TEST_CASE("the validator commands on the command line") {
 
   TestEnv add;
   add.node().Answer("POST /v1/validators", 201, ValidatorReceipt(did));
-  REQUIRE_MESSAGE(Run(add, {"validator", "add", "--name", "mx-obs", "--key", did, "--role",
-                            "observer", "--peer", "10.0.0.5:7100", "--agency-key", cbp,
-                            "--agency-key", anam, "--node", kNode}) == kExitOk,
+  REQUIRE_MESSAGE(RunCli(add, {"validator", "add", "--name", "mx-obs", "--key", did, "--role",
+                               "observer", "--peer", "10.0.0.5:7100", "--agency-key", cbp,
+                               "--agency-key", anam, "--node", kNode}) == kExitOk,
                   add.err.str());
   const Json doc = Json::parse(add.node().Find("POST", "/v1/validators")->body);
   CHECK(doc["validator"]["name"] == "mx-obs");
@@ -330,17 +322,17 @@ TEST_CASE("the validator commands on the command line") {
 
   TestEnv list;
   list.node().Answer("GET /v1/validators", 200, ValidatorList());
-  CHECK(Run(list, {"validator", "list", "--node", kNode}) == kExitOk);
+  CHECK(RunCli(list, {"validator", "list", "--node", kNode}) == kExitOk);
   CHECK(list.out.str().find("observers: us-cbp-obs\n") != std::string::npos);
 
   // Usage errors (64) before any request: no --reason, a role that is not
   // voter or observer, no --agency-key.
   TestEnv usage;
-  CHECK(Run(usage, {"validator", "remove", did, "--agency-key", cbp, "--node", kNode}) ==
+  CHECK(RunCli(usage, {"validator", "remove", did, "--agency-key", cbp, "--node", kNode}) ==
         kExitUsage);
-  CHECK(Run(usage, {"validator", "add", "--name", "x", "--key", did, "--role", "leader", "--peer",
-                    "h:1", "--agency-key", cbp, "--node", kNode}) == kExitUsage);
-  CHECK(Run(usage, {"validator", "promote", did, "--node", kNode}) == kExitUsage);
+  CHECK(RunCli(usage, {"validator", "add", "--name", "x", "--key", did, "--role", "leader",
+                       "--peer", "h:1", "--agency-key", cbp, "--node", kNode}) == kExitUsage);
+  CHECK(RunCli(usage, {"validator", "promote", did, "--node", kNode}) == kExitUsage);
   CHECK(usage.node().requests.empty());
 }
 
