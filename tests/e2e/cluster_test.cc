@@ -579,6 +579,12 @@ TEST_CASE("under load, the agencies add a validator and an observer, remove one,
   watch["validator"] = observer.Validator("observer");
   REQUIRE(post("/v1/validators", SignedByKeys(watch, {mx, ca})).ok());
   REQUIRE(WaitFor([&] { return RaftRole(*cluster.Client(0), "us-cbp-obs") == "observer"; }, 60000));
+  // A write posted to the observer is forwarded to the leader and answered
+  // once committed; a linearizable read there sees it at once.
+  const Json via_observer = ProductCredential("OBS-1");
+  REQUIRE(WaitFor(
+      [&] { return observer.Client()->PostJson("/v1/certificates", via_observer).ok(); }, 20000));
+  CHECK(observer.Client()->GetJson(CertPath(via_observer["id"].get<std::string>())).ok());
 
   // 3. ANAM's agency key is replaced by a majority of the agencies: the old
   //    key no longer counts, the new one does.
