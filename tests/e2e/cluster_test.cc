@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -554,6 +555,30 @@ TEST_CASE("under load, the agencies add a validator and an observer, remove one,
   const auto post = [&](const std::string& path, const Json& doc) {
     return cluster.Client(0, 30000)->PostJson(path, doc);
   };
+  // On a failed wait: every node's status and log, then the failure.
+  std::vector<const ExtraNode*> extra;
+  const auto wait_or_dump = [&](const std::function<bool()>& done, const std::string& what) {
+    if (WaitFor(done, 60000)) return;
+    const auto dump = [](const std::string& name, const std::string& log_path,
+                         const std::optional<Json>& status) {
+      std::ifstream log(log_path);
+      std::stringstream text;
+      text << log.rdbuf();
+      MESSAGE(name << ": " << (status ? status->dump() : std::string("unreachable")) << "\n"
+                   << name << " log:\n"
+                   << text.str());
+    };
+    for (int i = 0; i < cluster.size(); ++i) {
+      dump(cluster.name(i), cluster.dir() + "/" + cluster.name(i) + ".port.log", cluster.Status(i));
+    }
+    for (const ExtraNode* node : extra) {
+      auto status = node->process ? node->Client()->GetJson("/v1/status")
+                                  : Result<Json>(Status::Unavailable("stopped"));
+      dump(node->name, node->port_file + ".log",
+           status.ok() ? std::optional<Json>(*status) : std::nullopt);
+    }
+    FAIL(what);
+  };
   const auto us = AgencyKey("us-cbp");
   const auto mx = AgencyKey("mx-anam");
   const auto ca = AgencyKey("ca-cbsa");
@@ -562,6 +587,7 @@ TEST_CASE("under load, the agencies add a validator and an observer, remove one,
   //    a learner, catches up, and is promoted to voter by the leader.
   ExtraNode fourth(cluster, "us-cbp-2", 0x41);
   fourth.Start();
+  extra.push_back(&fourth);
   Json add = Governance("ValidatorAddition", ++serial);
   add["validator"] = fourth.Validator("voter");
   auto one_agency = post("/v1/validators", SignedByKeys(add, {us}));
@@ -569,16 +595,19 @@ TEST_CASE("under load, the agencies add a validator and an observer, remove one,
   auto added = post("/v1/validators", SignedByKeys(add, {us, mx}));
   REQUIRE_MESSAGE(added.ok(), added.status().ToString());
   CHECK((*added)["id"] == fourth.did);
-  REQUIRE(WaitFor([&] { return RaftRole(*cluster.Client(0), "us-cbp-2") == "voter"; }, 60000));
+  wait_or_dump([&] { return RaftRole(*cluster.Client(0), "us-cbp-2") == "voter"; },
+               "us-cbp-2 did not become a voter");
   REQUIRE(AwaitProgress(load, 20));
 
   // 2. An observer: replicates and serves reads, never votes.
   ExtraNode observer(cluster, "us-cbp-obs", 0x42);
   observer.Start();
+  extra.push_back(&observer);
   Json watch = Governance("ValidatorAddition", ++serial);
   watch["validator"] = observer.Validator("observer");
   REQUIRE(post("/v1/validators", SignedByKeys(watch, {mx, ca})).ok());
-  REQUIRE(WaitFor([&] { return RaftRole(*cluster.Client(0), "us-cbp-obs") == "observer"; }, 60000));
+  wait_or_dump([&] { return RaftRole(*cluster.Client(0), "us-cbp-obs") == "observer"; },
+               "us-cbp-obs did not become an observer");
   // A write posted to the observer is forwarded to the leader and answered
   // once committed; a linearizable read there sees it at once.
   const Json via_observer = ProductCredential("OBS-1");
@@ -605,7 +634,8 @@ TEST_CASE("under load, the agencies add a validator and an observer, remove one,
   removal["id"] = Governance("", ++serial)["id"];
   auto removed = post("/v1/validators", SignedByKeys(removal, {us, mx_new}));
   REQUIRE_MESSAGE(removed.ok(), removed.status().ToString());
-  REQUIRE(WaitFor([&] { return RaftRole(*cluster.Client(0), "ca-cbsa") == "none"; }, 60000));
+  wait_or_dump([&] { return RaftRole(*cluster.Client(0), "ca-cbsa") == "none"; },
+               "ca-cbsa's removal was not reached");
   auto status = cluster.Client(0)->GetJson("/v1/status");
   REQUIRE(status.ok());
   CHECK((*status)["raft"]["voters"].size() == 3);
