@@ -165,8 +165,8 @@ class StateMachine {
   // The validators and observers as of the applied state: the genesis's,
   // changed by the validator documents (ledger/validators.h).
   Result<std::vector<ValidatorRecord>> Validators() const;
-  // Counts the validator changes this instance applied: a node re-reads
-  // Validators() when it moved.
+  // Counts the validator changes this instance applied and published (the
+  // block is in the store): a node re-reads Validators() when it moved.
   uint64_t validator_changes() const { return validator_changes_.load(); }
   std::string LatestCheckpoint() const;  // empty before the first block
   Result<std::vector<crypto::Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
@@ -321,6 +321,7 @@ class StateMachine {
   // the published copy answers LatestRevocations as of the checkpoint.
   std::map<std::string, std::vector<RegistryEntry>> registry_;
   bool registry_changed_ = false;  // since the last Publish
+  uint64_t validator_changes_applying_ = 0;  // apply thread; published by Publish
   std::atomic<uint64_t> validator_changes_{0};
   std::map<std::string, std::vector<RegistryEntry>> registry_published_ GUARDED_BY(mu_);
   // By certificate: its flags in force after each event that changed them,

@@ -300,6 +300,7 @@ void StateMachine::Publish() {
     flags_published_ = flags_;
     flags_changed_ = false;
   }
+  validator_changes_ = validator_changes_applying_;
 }
 
 void StateMachine::RecordFlags(StagedView& view, const std::string& certificate_id,

@@ -159,7 +159,9 @@ std::string StateMachine::ApplyValidatorChange(StagedView& view, const ParsedDoc
   auto text = crypto::Canonicalize(stored);
   FRONTERA_CHECK(text.ok());
   view.Put(Column::kState, kValidatorSetKey, std::move(text).value());
-  ++validator_changes_;
+  // Counted once the block is written (Publish): a reader told of the
+  // change before the store has it would read the old set and stay there.
+  ++validator_changes_applying_;
   return record->status == ValidatorStatus::kRemoved ? "removed"
                                                      : std::string(ValidatorRoleName(record->role));
 }
