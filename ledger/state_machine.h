@@ -320,7 +320,7 @@ class StateMachine {
   // Every state of every DID the registry changed, oldest first, as applied;
   // the published copy answers LatestRevocations as of the checkpoint.
   std::map<std::string, std::vector<RegistryEntry>> registry_;
-  bool registry_changed_ = false;  // since the last Publish
+  bool registry_changed_ = false;            // since the last Publish
   uint64_t validator_changes_applying_ = 0;  // apply thread; published by Publish
   std::atomic<uint64_t> validator_changes_{0};
   std::map<std::string, std::vector<RegistryEntry>> registry_published_ GUARDED_BY(mu_);
