@@ -248,18 +248,28 @@ Result<Entry> DecodeEntry(std::string_view bytes, const DecodeLimits& limits) {
 }
 
 std::string EncodeHardState(const HardState& hard_state) {
-  return EncodeChecksummedVarints<3>(
-      {hard_state.current_term, hard_state.voted_for, hard_state.commit_index});
+  if (hard_state.term_leader == kNoNode) {
+    // The form stored before term_leader existed, read the same way.
+    return EncodeChecksummedVarints<3>(
+        {hard_state.current_term, hard_state.voted_for, hard_state.commit_index});
+  }
+  return EncodeChecksummedVarints<4>({hard_state.current_term, hard_state.voted_for,
+                                      hard_state.commit_index, hard_state.term_leader});
 }
 
 Result<HardState> DecodeHardState(std::string_view bytes) {
-  FRONTERA_ASSIGN_OR_RETURN(
-      auto fields, DecodeChecksummedVarints<3>(bytes, "hard state",
-                                               {"current_term", "voted_for", "commit_index"}));
+  FRONTERA_ASSIGN_OR_RETURN(BinaryReader b, ChecksummedBody(bytes, "hard state"));
   HardState hs;
-  hs.current_term = fields[0];
-  hs.voted_for = fields[1];
-  hs.commit_index = fields[2];
+  FRONTERA_RETURN_IF_ERROR(b.Varint("current_term", hs.current_term));
+  FRONTERA_RETURN_IF_ERROR(b.Varint("voted_for", hs.voted_for));
+  FRONTERA_RETURN_IF_ERROR(b.Varint("commit_index", hs.commit_index));
+  if (b.remaining() > 0) {
+    FRONTERA_RETURN_IF_ERROR(b.Varint("term_leader", hs.term_leader));
+    if (hs.term_leader == kNoNode) {
+      return Status::InvalidArgument("hard state: term_leader 0 is written by omitting it");
+    }
+  }
+  FRONTERA_RETURN_IF_ERROR(b.End());
   return hs;
 }
 

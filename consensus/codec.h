@@ -25,7 +25,8 @@
 //   Entry value   = version [1] = 0x02, entry record; nothing follows
 //   HardState     = version [1] = 0x02, crc(body) [4],
 //                   body = varint current_term, varint voted_for,
-//                          varint commit_index; nothing follows
+//                          varint commit_index, then varint term_leader
+//                          unless it is 0 (kNoNode); nothing follows
 //   SnapshotMeta  = version [1] = 0x02, crc(body) [4],
 //                   body = varint index, varint term, then optionally
 //                          membership; nothing follows (a snapshot point

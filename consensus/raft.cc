@@ -102,6 +102,10 @@ Result<std::unique_ptr<Raft>> Raft::Create(const RaftConfig& config, const LogSt
                               " leaves no next term to elect a leader in (the highest term is " +
                               std::to_string(kMaxTerm) + ")");
   }
+  if (hs.term_leader != kNoNode && hs.current_term == 0) {
+    return Status::Corruption("stored term_leader " + std::to_string(hs.term_leader) +
+                              " leads term 0, which has no leader");
+  }
   if (snapshot.term > hs.current_term) {
     return Status::Corruption("stored snapshot term " + std::to_string(snapshot.term) +
                               " is beyond current_term " + std::to_string(hs.current_term));
@@ -146,6 +150,10 @@ Result<std::unique_ptr<Raft>> Raft::Create(const RaftConfig& config, const LogSt
   raft->stable_index_ = last;
   raft->current_term_ = hs.current_term;
   raft->voted_for_ = hs.voted_for;
+  // The leader of this term stays known: its election certificate was
+  // checked among the voters of that time (a membership change since may
+  // make those signers no majority of today's voters).
+  raft->term_leader_ = hs.term_leader;
   raft->commit_index_ = commit;
   raft->applied_index_ = config.applied_index;
   raft->persisted_hard_state_ = hs;
@@ -1676,14 +1684,14 @@ void Raft::HandleTimeoutNow(const Message& m) {
 }
 
 bool Raft::HasReady() const {
-  const HardState hs{current_term_, voted_for_, commit_index_};
+  const HardState hs{current_term_, voted_for_, commit_index_, term_leader_};
   return hs != persisted_hard_state_ || stable_index_ < last_index() || !outbox_.empty() ||
          applied_index_ < commit_index_ || pending_snapshot_.has_value() || !read_states_.empty();
 }
 
 Ready Raft::GetReady() {
   Ready rd;
-  const HardState hs{current_term_, voted_for_, commit_index_};
+  const HardState hs{current_term_, voted_for_, commit_index_, term_leader_};
   if (hs != persisted_hard_state_) rd.hard_state = hs;
   rd.snapshot = pending_snapshot_;
   const uint64_t first_unstable = std::max(stable_index_, snapshot_.index) + 1;

@@ -69,6 +69,11 @@ struct HardState {
   uint64_t current_term = 0;   // Monotonic.
   NodeId voted_for = kNoNode;  // Candidate voted for in current_term.
   uint64_t commit_index = 0;   // Monotonic; <= last log index.
+  // The leader of current_term as this node learned it (its election
+  // certificate checked), itself once it leads; kNoNode until then. Kept
+  // across a restart: the certificate was counted among the voters of that
+  // time, which a later membership change may no longer make a majority.
+  NodeId term_leader = kNoNode;
   bool operator==(const HardState&) const = default;
 };
 

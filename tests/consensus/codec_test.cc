@@ -130,8 +130,8 @@ TEST_CASE("entries round-trip, including empty data, no-ops and extreme numbers"
 }
 
 TEST_CASE("hard state and snapshot meta round-trip") {
-  for (const HardState& hs :
-       {HardState{}, HardState{7, 2, 130}, HardState{kMax64, kMax64, kMax64}}) {
+  for (const HardState& hs : {HardState{}, HardState{7, 2, 130}, HardState{kMax64, kMax64, kMax64},
+                              HardState{7, 2, 130, 3}, HardState{kMax64, kMax64, kMax64, kMax64}}) {
     auto decoded = DecodeHardState(EncodeHardState(hs));
     REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
     CHECK(*decoded == hs);

@@ -16,6 +16,7 @@
 #include "consensus/election_authority.h"
 #include "consensus/raft.h"
 #include "tests/consensus/single_node_support.h"
+#include "tests/consensus/test_network.h"
 
 namespace frontera::consensus {
 namespace {
@@ -28,7 +29,8 @@ using test::Node;
 
 class FakeAuthority final : public ElectionAuthority {
  public:
-  explicit FakeAuthority(NodeId self) : self_(self) {}
+  // Signers 1 to `last` have keys.
+  explicit FakeAuthority(NodeId self, NodeId last = 3) : self_(self), last_(last) {}
   static std::string SignatureOf(NodeId signer, const Statement& statement) {
     return "signed by " + std::to_string(signer) + ": " + EncodeStatement(statement);
   }
@@ -37,11 +39,12 @@ class FakeAuthority final : public ElectionAuthority {
   }
   bool Verify(NodeId signer, const Statement& statement,
               std::string_view signature) const override {
-    return signer >= 1 && signer <= 3 && signature == SignatureOf(signer, statement);
+    return signer >= 1 && signer <= last_ && signature == SignatureOf(signer, statement);
   }
 
  private:
   NodeId self_;
+  NodeId last_;
 };
 
 RaftConfig SignedConfig() {
@@ -311,6 +314,39 @@ TEST_CASE("a follower that distrusts its leader campaigns and ignores that node 
     node.Drain();
   }
   CHECK(node.raft().distrusted() == kNoNode);
+}
+
+TEST_CASE("a restarted follower still follows the leader it checked, after the voters changed") {
+  // Node 1 leads term 1 on the votes of 1 and 2 (node 3 was cut off): a
+  // majority of {1, 2, 3}. Then node 4 joins and is promoted: 2 of {1, 2, 3,
+  // 4} are no majority, yet node 1 still leads the term.
+  test::Network net(3);
+  for (NodeId id = 1; id <= 3; ++id)
+    net.config(id).authority = std::make_shared<FakeAuthority>(id, 4);
+  net.Start();
+  net.Isolate(3);
+  net.Elect(1);
+  net.Heal();
+  net.TickAll(2);
+  const Membership three{{1, 2, 3}, {}};
+  REQUIRE(net.node(1).ProposeMembership({{1, 2, 3}, {4}}, "add 4").ok());
+  net.AddNode(4, three);
+  net.Settle();
+  net.TickAll(3);
+  REQUIRE(net.node(1).ProposeMembership({{1, 2, 3, 4}, {}}, "promote 4").ok());
+  net.Settle();
+  REQUIRE(net.node(2).membership() == Membership{{1, 2, 3, 4}, {}});
+  // Node 2 restarts: it knows node 1 leads term 1 from its hard state and
+  // follows its heartbeats (counting the certificate again among four
+  // voters would refuse them).
+  CHECK(net.storage(2).GetHardState().term_leader == 1);
+  net.Restart(2);
+  net.TickAll(2);
+  CHECK(net.node(2).leader() == 1);
+  CHECK(net.node(2).current_term() == 1);
+  REQUIRE(net.node(1).Propose("after the restart").ok());
+  net.Settle();
+  CHECK(net.node(2).commit_index() == net.node(1).commit_index());
 }
 
 }  // namespace
