@@ -43,6 +43,8 @@
 #include "ledger/registry.h"
 #include "ledger/signature_cache.h"
 #include "ledger/state_root.h"
+#include "ledger/validators.h"
+#include "ledger/voter_chain.h"
 #include "storage/kv_store.h"
 
 namespace frontera::ledger {
@@ -200,13 +202,18 @@ class StateMachine {
     uint64_t leaf_index = 0;
     std::string reason;  // the revocation document's "reason", as signed
   };
-  // "<network> revocations/3\n<tree_size>\n<count>\n<base64 digest>\n
+  // "<network> revocations/4\n<tree_size>\n<count>\n<base64 digest>\n
   // <registry count>\n<base64 registry digest>\n<flag count>\n<base64 flag
   // digest>\n": the digest over the sorted lines "<certificate> <item>
   // <leaf_index> <reason as a JCS string>\n", the registry digest over
   // ledger::RegistryLine of each DID the registry changed, the flag digest
   // over ledger::FlagLine of each flag in force (tools/trust.h).
+  // Format 4 adds "<voter count>\n<base64 voter digest>\n": the voters after
+  // this block (ledger/voter_chain.h), who sign the next block's notes.
   std::string RevocationsBody() const;
+  // The links of the voter chain this node holds (kMeta, written by the node
+  // as each is co-signed, see StageVoterChanges), ascending by height.
+  Result<std::vector<VoterChange>> VoterChanges() const;
   // The published revocations note and the entries it covers (those whose
   // revocation is a leaf of the checkpoint's tree).
   struct Revocations {
@@ -323,6 +330,10 @@ class StateMachine {
   bool registry_changed_ = false;            // since the last Publish
   uint64_t validator_changes_applying_ = 0;  // apply thread; published by Publish
   std::atomic<uint64_t> validator_changes_{0};
+  // The voters RevocationsBody names, read again when validator_changes_
+  // moved (apply thread).
+  mutable Voters body_voters_;
+  mutable uint64_t body_voters_changes_ = UINT64_MAX;
   std::map<std::string, std::vector<RegistryEntry>> registry_published_ GUARDED_BY(mu_);
   // By certificate: its flags in force after each event that changed them,
   // oldest first (the leaf of that event, the flags); the published copy
@@ -332,5 +343,18 @@ class StateMachine {
   bool flags_changed_ = false;
   std::map<std::string, FlagHistory> flags_published_ GUARDED_BY(mu_);
 };
+
+// Reads of a ledger store not opened as a StateMachine (a received
+// snapshot's): its validator set (the genesis's when nothing changed it) and
+// the links of the voter chain it holds. kCorruption when stored text does
+// not read back.
+Result<std::vector<ValidatorRecord>> ReadValidators(const storage::KvStore& store,
+                                                    const Genesis& genesis);
+Result<std::vector<VoterChange>> ReadVoterChanges(const storage::KvStore& store);
+// Stages `added` among the links `store` holds (kMeta; a height held already
+// is kept as it is): the node calls it as each link is co-signed, and for the
+// links a snapshot came with. Not part of the state roots.
+Status StageVoterChanges(const storage::KvStore& store, const std::vector<VoterChange>& added,
+                         storage::WriteBatch& batch);
 
 }  // namespace frontera::ledger

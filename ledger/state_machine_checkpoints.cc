@@ -12,6 +12,7 @@
 #include "crypto/signed_note.h"
 #include "ledger/state_machine.h"
 #include "ledger/state_machine_internal.h"
+#include "ledger/voter_chain.h"
 #include "storage/keys.h"
 
 namespace frontera::ledger {
@@ -65,10 +66,57 @@ std::string StateMachine::RevocationsBody() const {
   for (const auto& [id, history] : flags_) {
     flags.insert(flags.end(), history.back().second.begin(), history.back().second.end());
   }
-  return genesis_.network + " revocations/3\n" + std::to_string(applying_.tree_size) + "\n" +
+  // The voters after this block: who signs the next block's notes.
+  if (body_voters_changes_ != validator_changes_.load()) {
+    auto set = Validators();
+    FRONTERA_CHECK(set.ok()) << "the validator set: " << set.status().ToString();
+    body_voters_ = VotersAfter(*set, applying_.block_height);
+    body_voters_changes_ = validator_changes_.load();
+  }
+  return genesis_.network + " revocations/4\n" + std::to_string(applying_.tree_size) + "\n" +
          std::to_string(count) + "\n" + Base64Encode(digest) + "\n" +
          std::to_string(registry.size()) + "\n" + Base64Encode(RegistryDigest(registry)) + "\n" +
-         std::to_string(flags.size()) + "\n" + Base64Encode(FlagDigest(flags)) + "\n";
+         std::to_string(flags.size()) + "\n" + Base64Encode(FlagDigest(flags)) + "\n" +
+         std::to_string(body_voters_.size()) + "\n" + Base64Encode(VotersDigest(body_voters_)) +
+         "\n";
+}
+
+Result<std::vector<VoterChange>> ReadVoterChanges(const storage::KvStore& store) {
+  FRONTERA_ASSIGN_OR_RETURN(auto text, store.Get(Column::kMeta, kMetaVoterChanges));
+  std::vector<VoterChange> out;
+  if (!text) return out;
+  auto json = crypto::ParseJson(*text);
+  if (!json.ok() || !json->is_array()) return Status::Corruption("the stored voter changes");
+  for (const Json& j : *json) {
+    auto change = VoterChangeFromJson(j, "voter change");
+    if (!change.ok()) {
+      return Status::Corruption("a stored voter change: " + change.status().message());
+    }
+    out.push_back(std::move(change).value());
+  }
+  return out;
+}
+
+Status StageVoterChanges(const storage::KvStore& store, const std::vector<VoterChange>& added,
+                         storage::WriteBatch& batch) {
+  FRONTERA_ASSIGN_OR_RETURN(std::vector<VoterChange> changes, ReadVoterChanges(store));
+  bool changed = false;
+  for (const VoterChange& change : added) {
+    auto at = std::lower_bound(changes.begin(), changes.end(), change.height,
+                               [](const VoterChange& c, uint64_t h) { return c.height < h; });
+    if (at != changes.end() && at->height == change.height) continue;
+    changes.insert(at, change);
+    changed = true;
+  }
+  if (!changed) return Status::Ok();
+  Json stored = Json::array();
+  for (const VoterChange& c : changes) stored.push_back(VoterChangeJson(c));
+  batch.Put(Column::kMeta, kMetaVoterChanges, stored.dump());
+  return Status::Ok();
+}
+
+Result<std::vector<VoterChange>> StateMachine::VoterChanges() const {
+  return ReadVoterChanges(*store_);
 }
 
 StateMachine::Revocations StateMachine::LatestRevocations() const {

@@ -25,6 +25,8 @@ inline const std::string kMetaApplied = "ledger/applied_index";
 inline const std::string kMetaCheckpoint = "ledger/checkpoint";
 inline const std::string kMetaRevocationsNote = "ledger/revocations_note";
 inline const std::string kMetaCheckpointTreeSize = "ledger/checkpoint_tree_size";
+// The co-signed links of the voter chain (ledger/voter_chain.h), a JSON array.
+inline const std::string kMetaVoterChanges = "ledger/voter_changes";
 // kIndex: certificate id → {item, leaf_index, reason} of its revocation.
 inline constexpr std::string_view kRevPrefix = "rev/";
 inline constexpr std::string_view kCertPrefix = "c/";  // kState: certificate record (JSON)

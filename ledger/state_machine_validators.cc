@@ -30,12 +30,8 @@ ValidatorRecord* FindIn(std::vector<ValidatorRecord>& set, std::string_view did)
   return nullptr;
 }
 
-}  // namespace
-
-Result<std::vector<ValidatorRecord>> StateMachine::ValidatorSet(const View& view) const {
-  FRONTERA_ASSIGN_OR_RETURN(auto text, view.Get(Column::kState, kValidatorSetKey));
-  if (!text) return GenesisValidators(genesis_);
-  auto json = crypto::ParseJson(*text);
+Result<std::vector<ValidatorRecord>> ParseValidatorSet(const std::string& text) {
+  auto json = crypto::ParseJson(text);
   if (!json.ok() || !json->is_array()) return Status::Corruption("the stored validator set");
   std::vector<ValidatorRecord> out;
   for (const Json& j : *json) {
@@ -45,9 +41,23 @@ Result<std::vector<ValidatorRecord>> StateMachine::ValidatorSet(const View& view
   return out;
 }
 
+}  // namespace
+
+Result<std::vector<ValidatorRecord>> StateMachine::ValidatorSet(const View& view) const {
+  FRONTERA_ASSIGN_OR_RETURN(auto text, view.Get(Column::kState, kValidatorSetKey));
+  if (!text) return GenesisValidators(genesis_);
+  return ParseValidatorSet(*text);
+}
+
 Result<std::vector<ValidatorRecord>> StateMachine::Validators() const {
-  StoreView view(store_);
-  return ValidatorSet(view);
+  return ReadValidators(*store_, genesis_);
+}
+
+Result<std::vector<ValidatorRecord>> ReadValidators(const storage::KvStore& store,
+                                                    const Genesis& genesis) {
+  FRONTERA_ASSIGN_OR_RETURN(auto text, store.Get(Column::kState, kValidatorSetKey));
+  if (!text) return GenesisValidators(genesis);
+  return ParseValidatorSet(*text);
 }
 
 Status StateMachine::CheckValidatorChange(const View& view, const ParsedDocument& parsed) const {

@@ -79,19 +79,24 @@ Result<CosignMessage> DecodeCosign(std::string_view bytes) {
 CheckpointCosigner::CheckpointCosigner(const ledger::Genesis& genesis, std::string self,
                                        const crypto::KeyPair* key, size_t pending_heights_max,
                                        uint64_t window_heights)
-    : genesis_(genesis),
-      self_(std::move(self)),
+    : self_(std::move(self)),
       key_(key),
       pending_heights_max_(pending_heights_max),
       window_heights_(window_heights) {
-  // A validator added after the genesis (or an observer) collects the
-  // genesis validators' co-signatures but signs nothing that counts.
-  signs_ = genesis_.FindValidator(self_) != nullptr;
   FRONTERA_CHECK(pending_heights_max_ >= 1);
+  known_ = ledger::NoteQuorum{genesis.validators, genesis.validators};
+}
+
+bool CheckpointCosigner::Complete(const Pending& pending) {
+  if (!pending.applied) return false;
+  std::vector<std::string> names;
+  names.reserve(pending.signatures.size());
+  for (const auto& [name, m] : pending.signatures) names.push_back(name);
+  return pending.quorum.Met(names);
 }
 
 bool CheckpointCosigner::VerifyAgainst(const Pending& pending, const CosignMessage& message) const {
-  const ledger::Validator* v = genesis_.FindValidator(message.signer);
+  const ledger::Validator* v = pending.quorum.Find(message.signer);
   return v != nullptr &&
          crypto::Verify(v->public_key, pending.checkpoint_body, message.checkpoint_signature) &&
          crypto::Verify(v->public_key, pending.revocations_body, message.revocations_signature) &&
@@ -100,7 +105,7 @@ bool CheckpointCosigner::VerifyAgainst(const Pending& pending, const CosignMessa
 
 void CheckpointCosigner::NoteDisagreement(uint64_t height, Pending& pending,
                                           const CosignMessage& message) {
-  const ledger::Validator* v = genesis_.FindValidator(message.signer);
+  const ledger::Validator* v = pending.quorum.Find(message.signer);
   if (v == nullptr || message.state_body == pending.state_body ||
       !crypto::Verify(v->public_key, message.state_body, message.state_signature)) {
     return;
@@ -109,36 +114,44 @@ void CheckpointCosigner::NoteDisagreement(uint64_t height, Pending& pending,
   if (std::find(signers.begin(), signers.end(), message.signer) == signers.end()) {
     signers.push_back(message.signer);
   }
-  if (!divergence_ && signers.size() >= genesis_.Quorum()) {
+  if (!divergence_ && pending.quorum.Met(signers)) {
     divergence_ = Divergence{height, pending.state_body, message.state_body};
   }
 }
 
-CosignMessage CheckpointCosigner::SignApplied(uint64_t height, uint64_t tree_size,
-                                              std::string checkpoint_body,
-                                              std::string revocations_body,
-                                              std::string state_body) {
-  CosignMessage own;
-  own.height = height;
-  own.signer = self_;
-  own.checkpoint_signature = key_->Sign(checkpoint_body);
-  own.revocations_signature = key_->Sign(revocations_body);
-  own.state_signature = key_->Sign(state_body);
-  own.state_body = state_body;
+std::optional<CosignMessage> CheckpointCosigner::SignApplied(uint64_t height, uint64_t tree_size,
+                                                             std::string checkpoint_body,
+                                                             std::string revocations_body,
+                                                             std::string state_body,
+                                                             ledger::NoteQuorum quorum) {
+  std::optional<CosignMessage> own;
+  if (quorum.Find(self_) != nullptr) {
+    own.emplace();
+    own->height = height;
+    own->signer = self_;
+    own->checkpoint_signature = key_->Sign(checkpoint_body);
+    own->revocations_signature = key_->Sign(revocations_body);
+    own->state_signature = key_->Sign(state_body);
+    own->state_body = state_body;
+  }
+  const bool link = !ledger::SameVoters(quorum.before, quorum.after);
 
   MutexLock lock(mu_);
+  known_ = quorum;
   if (taken_any_ && height <= taken_height_ && !pins_.count(height)) return own;
   Pending& p = pending_[height];
   p.applied = true;
+  p.quorum = std::move(quorum);
   p.tree_size = tree_size;
   p.checkpoint_body = std::move(checkpoint_body);
   p.revocations_body = std::move(revocations_body);
   p.state_body = std::move(state_body);
-  if (signs_) p.signatures[self_] = own;
+  if (own) p.signatures[self_] = *own;
+  if (link) links_.insert(height);
   // Signatures that arrived before this node applied the block are checked
   // now, against the bodies this node computed itself.
   for (const CosignMessage& m : p.unverified) {
-    if (p.signatures.size() >= genesis_.Quorum()) break;
+    if (Complete(p)) break;
     if (VerifyAgainst(p, m)) {
       p.signatures[m.signer] = m;
     } else {
@@ -152,10 +165,12 @@ CosignMessage CheckpointCosigner::SignApplied(uint64_t height, uint64_t tree_siz
 
 Status CheckpointCosigner::AddPeerSignatures(const CosignMessage& message,
                                              uint64_t applied_height) {
-  if (message.signer == self_ || genesis_.FindValidator(message.signer) == nullptr) {
+  const auto not_a_voter = [&] {
     return Status::PermissionDenied("co-signature from \"" + message.signer +
-                                    "\", which is not a peer validator");
-  }
+                                    "\", which is not a peer voter for block " +
+                                    std::to_string(message.height));
+  };
+  if (message.signer == self_) return not_a_voter();
   if (message.height > applied_height + window_heights_) {
     return Status::ResourceExhausted("co-signature of " + message.signer + " for block " +
                                      std::to_string(message.height) + ", more than " +
@@ -163,14 +178,16 @@ Status CheckpointCosigner::AddPeerSignatures(const CosignMessage& message,
                                      std::to_string(applied_height) + " applied here");
   }
   MutexLock lock(mu_);
-  if (taken_any_ && message.height <= taken_height_ && !pins_.count(message.height)) {
+  if (taken_any_ && message.height <= taken_height_ && !pins_.count(message.height) &&
+      !links_.count(message.height)) {
     return Status::Ok();
   }
   auto it = pending_.find(message.height);
   if (it != pending_.end() && it->second.applied) {
+    if (it->second.quorum.Find(message.signer) == nullptr) return not_a_voter();
     // Once a quorum signed, more signatures change nothing: skip verifying
-    // them (two Ed25519 verifications each, per block).
-    if (it->second.signatures.size() >= genesis_.Quorum()) return Status::Ok();
+    // them (three Ed25519 verifications each, per block).
+    if (Complete(it->second)) return Status::Ok();
     if (!VerifyAgainst(it->second, message)) {
       NoteDisagreement(message.height, it->second, message);
       return Status::InvalidArgument("co-signature of " + message.signer + " for block " +
@@ -180,6 +197,9 @@ Status CheckpointCosigner::AddPeerSignatures(const CosignMessage& message,
     it->second.signatures[message.signer] = message;
     return Status::Ok();
   }
+  // Not applied here yet: kept from the voters of the last block applied
+  // (a voter added since is not known yet, and others make the quorum).
+  if (known_.Find(message.signer) == nullptr) return not_a_voter();
   Pending& p = pending_[message.height];
   // One unverified message per signer and height: a peer cannot fill memory
   // by repeating itself.
@@ -201,6 +221,7 @@ void CheckpointCosigner::Trim() {
   while (pending_.size() > pending_heights_max_) {
     const uint64_t oldest = pending_.begin()->first;
     pins_.erase(oldest);
+    links_.erase(oldest);
     pending_.erase(pending_.begin());
   }
 }
@@ -215,16 +236,40 @@ std::vector<std::pair<uint64_t, std::string>> CheckpointCosigner::TakePinnedStat
   MutexLock lock(mu_);
   for (auto pin = pins_.begin(); pin != pins_.end();) {
     auto it = pending_.find(*pin);
-    if (it == pending_.end() || !it->second.applied ||
-        it->second.signatures.size() < genesis_.Quorum()) {
+    if (it == pending_.end() || !Complete(it->second)) {
       ++pin;
       continue;
     }
     out.emplace_back(*pin, FormatNote(it->second.state_body, it->second, NoteKind::kState));
-    if (taken_any_ && *pin <= taken_height_) pending_.erase(it);
+    const uint64_t height = *pin;
     pin = pins_.erase(pin);
+    EraseIfDone(height);
   }
   return out;
+}
+
+std::vector<ledger::VoterChange> CheckpointCosigner::TakeVoterChanges() {
+  std::vector<ledger::VoterChange> out;
+  MutexLock lock(mu_);
+  for (auto link = links_.begin(); link != links_.end();) {
+    auto it = pending_.find(*link);
+    if (it == pending_.end() || !Complete(it->second)) {
+      ++link;
+      continue;
+    }
+    out.push_back({*link,
+                   FormatNote(it->second.revocations_body, it->second, NoteKind::kRevocations),
+                   it->second.quorum.after});
+    const uint64_t height = *link;
+    link = links_.erase(link);
+    EraseIfDone(height);
+  }
+  return out;
+}
+
+void CheckpointCosigner::EraseIfDone(uint64_t height) {
+  if (!taken_any_ || height > taken_height_ || pins_.count(height) || links_.count(height)) return;
+  pending_.erase(height);
 }
 
 std::optional<Divergence> CheckpointCosigner::divergence() const {
@@ -236,8 +281,8 @@ std::string CheckpointCosigner::FormatNote(const std::string& body, const Pendin
                                            NoteKind kind) const {
   crypto::Note note;
   note.text = body;
-  // Genesis order: every node formats the same note from the same signers.
-  for (const ledger::Validator& v : genesis_.validators) {
+  // The voters' order: every node formats the same note from the same signers.
+  for (const ledger::Validator& v : pending.quorum.All()) {
     auto it = pending.signatures.find(v.name);
     if (it == pending.signatures.end()) continue;
     const CosignMessage& m = it->second;
@@ -254,7 +299,7 @@ std::optional<CosignedCheckpoint> CheckpointCosigner::TakeCosigned() {
   for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
     if (taken_any_ && it->first <= taken_height_) break;  // pinned leftovers
     const Pending& p = it->second;
-    if (!p.applied || p.signatures.size() < genesis_.Quorum()) continue;
+    if (!Complete(p)) continue;
     CosignedCheckpoint out;
     out.height = it->first;
     out.tree_size = p.tree_size;
@@ -264,7 +309,8 @@ std::optional<CosignedCheckpoint> CheckpointCosigner::TakeCosigned() {
     taken_any_ = true;
     taken_height_ = out.height;
     for (auto old = pending_.begin(); old != pending_.end() && old->first <= taken_height_;) {
-      old = pins_.count(old->first) ? std::next(old) : pending_.erase(old);
+      old = pins_.count(old->first) || links_.count(old->first) ? std::next(old)
+                                                                : pending_.erase(old);
     }
     return out;
   }

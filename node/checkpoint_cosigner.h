@@ -1,7 +1,8 @@
 // CheckpointCosigner: gathers the validators' signatures on the checkpoint,
 // revocations and state notes of each block (node/state_note.h), and hands
-// out the notes once a majority of the genesis validators signed the same
-// bodies (docs/consensus.md#checkpoint-co-signing).
+// out the notes once the block's voters signed the same bodies: a majority of
+// the voters after it, and of those before it when the block changed them
+// (ledger/voter_chain.h, docs/consensus.md#checkpoint-co-signing).
 //
 // Every validator applies the same blocks and so computes the same bodies;
 // each signs its own after applying a block and sends the signatures to its
@@ -12,7 +13,9 @@
 // real signatures with far-future ones). A peer whose state note differs
 // from this node's is remembered: when a majority of the validators signed
 // one same state body that differs from this node's, this node diverged
-// (Divergence()).
+// (Divergence()). The notes of a block that changed the voters are kept until
+// they are complete, however many later blocks complete first: they are the
+// links of the voter chain (TakeVoterChanges()).
 //
 // Thread-safety: thread-safe.
 #pragma once
@@ -29,6 +32,7 @@
 #include "common/result.h"
 #include "crypto/ed25519.h"
 #include "ledger/genesis.h"
+#include "ledger/voter_chain.h"
 
 namespace frontera::node {
 
@@ -49,7 +53,7 @@ Result<CosignMessage> DecodeCosign(std::string_view bytes);
 struct CosignedCheckpoint {
   uint64_t height = 0;
   uint64_t tree_size = 0;
-  std::string checkpoint_note;   // C2SP note with >= quorum signatures, in genesis order
+  std::string checkpoint_note;   // C2SP note with the block's quorum, in voter order
   std::string revocations_note;  // the same for the revocations body
   std::string state_note;        // the same for the state body
 };
@@ -63,27 +67,26 @@ struct Divergence {
 
 class CheckpointCosigner {
  public:
-  // `key` is `self`'s and outlives this object. When `self` is not a
-  // validator of `genesis` (one added later, an observer) its own signature
-  // does not count: it publishes what a majority of the genesis validators
-  // co-signed. `pending_heights_max` bounds the blocks kept
-  // waiting for signatures (older ones are dropped).
-  // `window_heights` bounds how far above the applied height a peer's
-  // signatures are kept.
+  // `key` is `self`'s and outlives this object. Until the first
+  // SignApplied, peers' signatures are taken from the genesis validators.
+  // `pending_heights_max` bounds the blocks kept waiting for signatures
+  // (older ones are dropped). `window_heights` bounds how far above the
+  // applied height a peer's signatures are kept.
   CheckpointCosigner(const ledger::Genesis& genesis, std::string self, const crypto::KeyPair* key,
                      size_t pending_heights_max, uint64_t window_heights);
 
   // This node applied block `height` (tree size `tree_size`) whose notes have
-  // these bodies: signs them and returns the message to send to every peer.
-  // Heights only grow (a restart or snapshot may skip some).
-  CosignMessage SignApplied(uint64_t height, uint64_t tree_size, std::string checkpoint_body,
-                            std::string revocations_body, std::string state_body);
-  // Whether this node's signature counts (it is a genesis validator); when
-  // not, its SignApplied messages need not be sent.
-  bool signs() const { return signs_; }
+  // these bodies and need `quorum`: signs them and returns the message to
+  // send to every peer, or nullopt when this node is not one of the block's
+  // voters (an observer: it collects the voters' signatures only). Heights
+  // only grow (a restart or snapshot may skip some).
+  std::optional<CosignMessage> SignApplied(uint64_t height, uint64_t tree_size,
+                                           std::string checkpoint_body,
+                                           std::string revocations_body, std::string state_body,
+                                           ledger::NoteQuorum quorum);
 
-  // A peer's signatures. kPermissionDenied for a signer that is not a
-  // validator (or is this node); kInvalidArgument when the signatures do not
+  // A peer's signatures. kPermissionDenied for a signer that is not one of
+  // the block's voters (or is this node); kInvalidArgument when the signatures do not
   // verify against this node's bodies for that height. Once a height has a
   // quorum, further signatures for it are neither checked nor counted. Signatures for a
   // height not applied yet are kept (within the bound) and checked later;
@@ -105,12 +108,17 @@ class CheckpointCosigner {
   std::optional<Divergence> divergence() const;
 
   // The highest block with a quorum of signatures that is newer than the
-  // last one taken, if any. Older blocks are forgotten.
+  // last one taken, if any. Older blocks are forgotten, except those that
+  // changed the voters (until TakeVoterChanges took them).
   std::optional<CosignedCheckpoint> TakeCosigned();
+  // The complete revocations notes of blocks that changed the voters, not
+  // taken before: the links of the voter chain, by height.
+  std::vector<ledger::VoterChange> TakeVoterChanges();
 
  private:
   struct Pending {
     bool applied = false;
+    ledger::NoteQuorum quorum;  // once applied
     uint64_t tree_size = 0;
     std::string checkpoint_body;
     std::string revocations_body;
@@ -122,6 +130,7 @@ class CheckpointCosigner {
     std::vector<CosignMessage> unverified;  // arrived before this node applied
   };
 
+  static bool Complete(const Pending& pending);
   bool VerifyAgainst(const Pending& pending, const CosignMessage& message) const;
   // A peer's verified signatures on a state body other than ours: counted
   // towards a divergence. REQUIRES: pending.applied.
@@ -130,10 +139,10 @@ class CheckpointCosigner {
   enum class NoteKind { kCheckpoint, kRevocations, kState };
   std::string FormatNote(const std::string& body, const Pending& pending, NoteKind kind) const;
   void Trim() REQUIRES(mu_);
+  // Forgets `height` once taken and neither pinned nor a link.
+  void EraseIfDone(uint64_t height) REQUIRES(mu_);
 
-  const ledger::Genesis genesis_;
   const std::string self_;
-  bool signs_ = false;  // self_ is a genesis validator
   const crypto::KeyPair* const key_;
   const size_t pending_heights_max_;
   const uint64_t window_heights_;
@@ -143,6 +152,10 @@ class CheckpointCosigner {
   bool taken_any_ GUARDED_BY(mu_) = false;
   uint64_t taken_height_ GUARDED_BY(mu_) = 0;  // last height handed out, if taken_any_
   std::set<uint64_t> pins_ GUARDED_BY(mu_);    // kept in pending_ until their state note is taken
+  std::set<uint64_t> links_ GUARDED_BY(mu_);   // voter changes, kept until TakeVoterChanges
+  // The voters of the last block applied: whose signatures for blocks not
+  // applied yet are kept.
+  ledger::NoteQuorum known_ GUARDED_BY(mu_);
   std::optional<Divergence> divergence_ GUARDED_BY(mu_);
 };
 

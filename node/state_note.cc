@@ -5,6 +5,7 @@
 
 #include "common/encoding.h"
 #include "crypto/signed_note.h"
+#include "ledger/voter_chain.h"
 
 namespace frontera::node {
 
@@ -72,23 +73,15 @@ Result<StateNoteBody> ParseStateNoteBody(std::string_view text) {
   return b;
 }
 
-Result<StateNoteBody> VerifyStateNote(std::string_view note, const ledger::Genesis& genesis) {
-  FRONTERA_ASSIGN_OR_RETURN(crypto::Note parsed,
-                            crypto::ParseNote(note, genesis.validators.size() + 8));
-  std::vector<crypto::NoteVerifier> verifiers;
-  for (const ledger::Validator& v : genesis.validators) verifiers.push_back({v.name, v.public_key});
-  const size_t signers = crypto::VerifiedSigners(parsed, verifiers).size();
-  if (signers < genesis.Quorum()) {
-    return Status::PermissionDenied("the state note is signed by " + std::to_string(signers) +
-                                    " validators; a majority is " +
-                                    std::to_string(genesis.Quorum()));
+Result<ParsedStateNote> ParseStateNote(std::string_view note, std::string_view network) {
+  ParsedStateNote out;
+  FRONTERA_ASSIGN_OR_RETURN(out.note, crypto::ParseNote(note, 2 * ledger::kVotersMax));
+  FRONTERA_ASSIGN_OR_RETURN(out.body, ParseStateNoteBody(out.note.text));
+  if (out.body.origin != std::string(network) + "/state") {
+    return Status::InvalidArgument("the state note is for \"" + out.body.origin + "\", not " +
+                                   std::string(network) + "/state");
   }
-  FRONTERA_ASSIGN_OR_RETURN(StateNoteBody body, ParseStateNoteBody(parsed.text));
-  if (body.origin != genesis.network + "/state") {
-    return Status::InvalidArgument("the state note is for \"" + body.origin + "\", not " +
-                                   genesis.network + "/state");
-  }
-  return body;
+  return out;
 }
 
 }  // namespace frontera::node

@@ -23,6 +23,7 @@
 
 #include "common/result.h"
 #include "crypto/sha256.h"
+#include "crypto/signed_note.h"
 #include "ledger/genesis.h"
 
 namespace frontera::node {
@@ -47,9 +48,13 @@ Result<StateNoteBody> ParseStateNoteBody(std::string_view text);
 // The longest state note body a peer may send (bytes).
 inline constexpr size_t kStateNoteBodyBytesMax = 1024;
 
-// Checks that `note` (a complete signed note) carries valid signatures of a
-// majority of the genesis validators and that its body is a state note of
-// this network; returns the body. kPermissionDenied / kInvalidArgument.
-Result<StateNoteBody> VerifyStateNote(std::string_view note, const ledger::Genesis& genesis);
+// Parses `note` (a complete signed note) whose body is a state note of
+// `network`. Its signatures are not checked: the caller checks them against
+// the voters of its block (ledger::VerifyNoteQuorum). kInvalidArgument.
+struct ParsedStateNote {
+  crypto::Note note;
+  StateNoteBody body;
+};
+Result<ParsedStateNote> ParseStateNote(std::string_view note, std::string_view network);
 
 }  // namespace frontera::node

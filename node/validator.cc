@@ -419,19 +419,7 @@ void Validator::ApplyLoop() {
     auto applied = ReadAppliedMark(*ledger->store);
     const uint64_t index = applied.ok() ? applied->index : 0;
     const uint64_t term = applied.ok() ? applied->term : 0;
-    CosignMessage own =
-        cosigner_->SignApplied(s.block_height, s.tree_size, ledger->sm->CheckpointBody(),
-                               ledger->sm->RevocationsBody(), StateBody(*ledger, index, term));
-    std::string frame = Envelope(PeerKind::kCosign, EncodeCosign(own));
-    if (cosigner_->signs()) {
-      {
-        MutexLock lock(status_mu_);
-        last_cosign_ = frame;
-      }
-      if (transport_) {
-        for (consensus::NodeId id : PeerIds()) transport_->Send(id, frame);
-      }
-    }
+    CosignApplied(ledger, index, term);
     PublishCosigned();
   }
   for (;;) {
@@ -513,17 +501,7 @@ void Validator::ApplyEntry(const Entry& entry) {
     // signatures until the note is complete.
     const bool snapshot_due = SnapshotDue(entry.index);
     if (snapshot_due) cosigner_->Pin(block->height);
-    CosignMessage own = cosigner_->SignApplied(
-        block->height, block->tree_size, ledger->sm->CheckpointBody(),
-        ledger->sm->RevocationsBody(), StateBody(*ledger, entry.index, entry.term));
-    std::string frame = Envelope(PeerKind::kCosign, EncodeCosign(own));
-    if (cosigner_->signs()) {
-      if (transport_) {
-        for (consensus::NodeId id : PeerIds()) transport_->Send(id, frame);
-      }
-      MutexLock lock(status_mu_);
-      last_cosign_ = std::move(frame);
-    }
+    CosignApplied(ledger, entry.index, entry.term);
     PublishCosigned();
   }
   {

@@ -30,18 +30,19 @@
 // one order and leaves no interleaving to reason about.
 //
 // Lock order. Every lock here (mu_, waiters_mu_, apply_mu_, snapshot_mu_,
-// status_mu_, ledger_mu_, the refusal counters' locks) is a leaf: held for a
+// status_mu_, ledger_mu_, link_answer_mu_, the refusal counters' locks) is a leaf: held for a
 // few statements, with no other lock taken inside it (Submit forgets a
 // waiter after releasing mu_; WriteStateNotes takes the cosigner's notes
 // before snapshot_mu_; PublishCosigned takes the cosigner's lock, ledger_mu_
 // and the state machine's locks each in turn, never nested). Only
 // snapshot_mu_ is held across file writes (the state notes, a few hundred
-// bytes each). The peer transport's Send, which takes its own lock, is
-// called with none held. Condition-variable waits release only the lock
+// bytes each, and the voter chain's links, a few KiB each). The peer transport's Send, which takes
+// its own lock, is called with none held. Condition-variable waits release only the lock
 // // they wait on, and never with another held.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -206,9 +207,29 @@ class Validator final : public api::Backend {
   void TakeSnapshot(uint64_t index, uint64_t term, uint64_t height);
   // The state note body of the ledger as applied at entry (index, term).
   std::string StateBody(const Ledger& ledger, uint64_t index, uint64_t term) const;
+  // The voters who sign the notes of block `height`, just applied to
+  // `ledger` (ledger/voter_chain.h). Apply thread.
+  ledger::NoteQuorum NoteQuorumOf(const std::shared_ptr<Ledger>& ledger, uint64_t height);
+  // Signs the notes of the block just applied and sends the signatures to
+  // the peers (when this node is one of its voters). Apply thread.
+  void CosignApplied(const std::shared_ptr<Ledger>& ledger, uint64_t index, uint64_t term);
   // Puts each majority-signed state note into its snapshot's directory.
   // Any thread.
   void WriteStateNotes();
+  // Puts the links of the voter chain `ledger` holds into every snapshot
+  // directory: a link co-signed after a snapshot was taken travels with it.
+  void WriteVoterChangesToSnapshots(const Ledger& ledger);
+  // The voter chain's repair (node/validator_voter_chain.cc): a peer asks
+  // for a link (transport thread); a peer sends one (transport thread: queued
+  // for the apply thread); keeps the links received and asks for the lowest
+  // one missing (apply thread, from PublishCosigned).
+  void OnVoterChangeAsk(uint64_t from, std::string_view body);
+  void OnVoterChange(uint64_t from, std::string_view body);
+  void RepairVoterChain(const std::shared_ptr<Ledger>& ledger);
+  // {voters, links}: the links of the voter chain up to the block of the
+  // published `revocations_note`, and the voters they lead to (its).
+  // kUnavailable when this node lacks a link.
+  Result<api::Json> VoterChainTo(const std::string& revocations_note);
   // Publishes the newest checkpoint a majority co-signed (apply thread).
   void PublishCosigned();
   // Stops serving the state once the cosigner saw a majority sign a state
@@ -218,9 +239,15 @@ class Validator final : public api::Backend {
   Status Serving() const;
 
   // Raft thread: checks a received snapshot before it is stepped: its state
-  // note is signed by a majority and names these (index, term), and the
-  // roots recomputed from the received files equal the note's.
+  // note is signed by the voters of its block, as the voter chain from the
+  // genesis leads to them, and names these (index, term), and the roots
+  // recomputed from the received files equal the note's.
   Status VerifySnapshot(const std::string& dir, const consensus::SnapshotMeta& meta);
+  // The quorum the state note of block `height` of the received store needs:
+  // follows the links it holds (and those in its directory's file, which
+  // are staged into it) from the genesis validators.
+  Result<ledger::NoteQuorum> SnapshotQuorum(const std::string& dir, storage::KvStore& store,
+                                            uint64_t height);
 
   // The validators this node knows (the genesis's, then the ledger's), as
   // names by Raft id, and the ids of the others.
@@ -256,6 +283,11 @@ class Validator final : public api::Backend {
   std::unique_ptr<RaftDriver> driver_;                // raft thread only (after Open)
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<CheckpointCosigner> cosigner_;
+  // Apply thread: the validator set NoteQuorumOf last read, of which ledger
+  // and after how many changes.
+  std::vector<ledger::ValidatorRecord> quorum_set_;
+  std::shared_ptr<Ledger> quorum_set_ledger_;
+  uint64_t quorum_set_changes_ = 0;
 
   // Raft thread state and its inputs.
   Mutex mu_;
@@ -296,6 +328,12 @@ class Validator final : public api::Backend {
   // A peer's co-signature may have completed a checkpoint: the apply thread
   // publishes it.
   bool cosigned_waiting_ GUARDED_BY(apply_mu_) = false;
+  // Links of the voter chain from peers, by sender, for the apply thread.
+  std::vector<std::pair<uint64_t, ledger::VoterChange>> received_links_ GUARDED_BY(apply_mu_);
+  std::chrono::steady_clock::time_point last_link_ask_;  // apply thread
+  Mutex link_answer_mu_;
+  std::map<uint64_t, std::chrono::steady_clock::time_point> link_answered_
+      GUARDED_BY(link_answer_mu_);
   std::condition_variable applied_cv_;  // signalled with apply_mu_ when applied_index_ grows
   std::atomic<uint64_t> applied_index_{0};
   // Snapshots this node holds, and which may be deleted (snapshot_catalog.h).

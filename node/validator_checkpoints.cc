@@ -6,8 +6,12 @@
 #include "node/log.h"
 #include "node/state_note.h"
 #include "node/validator.h"
+#include "node/validator_internal.h"
 
 namespace frontera::node {
+
+using validator_internal::Envelope;
+using validator_internal::PeerKind;
 
 std::string Validator::StateBody(const Ledger& ledger, uint64_t index, uint64_t term) const {
   Result<ledger::LedgerRoots> roots_or = ledger.sm->Roots();
@@ -27,12 +31,57 @@ std::string Validator::StateBody(const Ledger& ledger, uint64_t index, uint64_t 
   return FormatStateNoteBody(body);
 }
 
+ledger::NoteQuorum Validator::NoteQuorumOf(const std::shared_ptr<Ledger>& ledger, uint64_t height) {
+  const uint64_t changes = ledger->sm->validator_changes();
+  if (ledger != quorum_set_ledger_ || changes != quorum_set_changes_) {
+    Result<std::vector<ledger::ValidatorRecord>> set = ledger->sm->Validators();
+    // The set of the state just applied: failing to read it is this node's
+    // own fault, and signing without it impossible.
+    FRONTERA_CHECK(set.ok()) << "the validator set: " << set.status().ToString();
+    quorum_set_ = std::move(set).value();
+    quorum_set_ledger_ = ledger;
+    quorum_set_changes_ = changes;
+  }
+  return {ledger::VotersAfter(quorum_set_, height == 0 ? 0 : height - 1),
+          ledger::VotersAfter(quorum_set_, height)};
+}
+
+void Validator::CosignApplied(const std::shared_ptr<Ledger>& ledger, uint64_t index,
+                              uint64_t term) {
+  const ledger::LedgerSummary s = ledger->sm->Summary();
+  std::optional<CosignMessage> own = cosigner_->SignApplied(
+      s.block_height, s.tree_size, ledger->sm->CheckpointBody(), ledger->sm->RevocationsBody(),
+      StateBody(*ledger, index, term), NoteQuorumOf(ledger, s.block_height));
+  if (!own) return;  // not one of this block's voters
+  std::string frame = Envelope(PeerKind::kCosign, EncodeCosign(*own));
+  if (transport_) {
+    for (consensus::NodeId id : PeerIds()) transport_->Send(id, frame);
+  }
+  MutexLock lock(status_mu_);
+  last_cosign_ = std::move(frame);
+}
+
 void Validator::PublishCosigned() {
   CheckDivergence();
   WriteStateNotes();
+  std::shared_ptr<Ledger> ledger = CurrentLedger();
+  // The links of the voter chain, kept for trust bundles and snapshots.
+  std::vector<ledger::VoterChange> links = cosigner_->TakeVoterChanges();
+  if (!links.empty()) {
+    storage::WriteBatch batch;
+    Status s = ledger::StageVoterChanges(*ledger->store, links, batch);
+    if (s.ok()) s = ledger->store->Write(batch, /*sync=*/false);
+    FRONTERA_CHECK(s.ok()) << "voter chain write failed: " << s.ToString();
+    for (const ledger::VoterChange& link : links) {
+      LogInfo(config_.name, "block " + std::to_string(link.height) +
+                                " changed the voters; its co-signed revocations note is kept as "
+                                "a link of the voter chain");
+    }
+    WriteVoterChangesToSnapshots(*ledger);
+  }
+  RepairVoterChain(ledger);
   std::optional<CosignedCheckpoint> c = cosigner_->TakeCosigned();
   if (!c) return;
-  std::shared_ptr<Ledger> ledger = CurrentLedger();
   // A snapshot install may have moved the ledger past this checkpoint.
   if (c->tree_size < ledger->sm->checkpoint_tree_size() ||
       c->tree_size > ledger->sm->Summary().tree_size) {

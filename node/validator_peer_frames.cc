@@ -51,6 +51,11 @@ void Validator::OnPeerFrame(uint64_t from, std::string payload) {
     return;
   }
   if (kind == PeerKind::kForward) return AdmitForwarded(from, std::string_view(payload).substr(1));
+  if (kind == PeerKind::kVoterChangeAsk) {
+    return OnVoterChangeAsk(from, std::string_view(payload).substr(1));
+  }
+  if (kind == PeerKind::kVoterChange)
+    return OnVoterChange(from, std::string_view(payload).substr(1));
   if (kind != PeerKind::kRaft && kind != PeerKind::kSnapshotChunk) {
     return RefusePeer(from, "frame",
                       "a frame of unknown kind " + std::to_string(static_cast<uint8_t>(kind)));
@@ -145,6 +150,8 @@ void Validator::HandleInbound(Inbound in) {
     }
     case PeerKind::kForward:
     case PeerKind::kCosign:
+    case PeerKind::kVoterChangeAsk:
+    case PeerKind::kVoterChange:
       return;  // handled on the transport thread
   }
   RefusePeer(in.from, "frame", "a frame of unknown kind " + std::to_string(kind));

@@ -9,6 +9,7 @@
 #include "crypto/data_integrity.h"
 #include "ledger/label.h"
 #include "ledger/verdict.h"
+#include "ledger/voter_chain.h"
 #include "node/validator.h"
 
 namespace frontera::node {
@@ -141,6 +142,36 @@ Result<api::Json> Validator::ListValidators() {
       {"validators", std::move(validators)}, {"voters", voters}, {"observers", observers}};
 }
 
+Result<api::Json> Validator::VoterChainTo(const std::string& revocations_note) {
+  // The note the chain must lead to: its tree size bounds the links (a block
+  // that changed the voters holds a document, so the tree grew with it) and
+  // it names the voters by digest.
+  auto note = crypto::ParseNote(revocations_note, 2 * ledger::kVotersMax);
+  FRONTERA_CHECK(note.ok()) << "the published revocations note: " << note.status().ToString();
+  auto target = ledger::ParseNoteVoters(note->text, genesis_.network);
+  FRONTERA_CHECK(target.ok()) << "the published revocations note: " << target.status().ToString();
+  FRONTERA_ASSIGN_OR_RETURN(std::vector<ledger::VoterChange> links,
+                            CurrentLedger()->sm->VoterChanges());
+  std::vector<ledger::VoterChange> chain;
+  api::Json json = api::Json::array();
+  for (ledger::VoterChange& link : links) {
+    auto link_note = crypto::ParseNote(link.note, 2 * ledger::kVotersMax);
+    if (!link_note.ok()) continue;
+    auto stated = ledger::ParseNoteVoters(link_note->text, genesis_.network);
+    if (!stated.ok() || stated->tree_size > target->tree_size) continue;
+    json.push_back(ledger::VoterChangeJson(link));
+    chain.push_back(std::move(link));
+  }
+  auto voters = ledger::FollowVoterChanges(genesis_, chain, "voter_changes");
+  if (!voters.ok() || voters->size() != target->count ||
+      ledger::VotersDigest(*voters) != target->digest) {
+    return Status::Unavailable(
+        "this validator lacks a co-signed link of the voter chain up to its checkpoint (it was "
+        "behind when the voters changed); ask another validator");
+  }
+  return api::Json{{"voters", ledger::VotersJson(*voters)}, {"links", std::move(json)}};
+}
+
 Result<api::Json> Validator::GetTrustBundle() {
   FRONTERA_RETURN_IF_ERROR(Serving());
   const ledger::Genesis& g = genesis_;
@@ -161,9 +192,12 @@ Result<api::Json> Validator::GetTrustBundle() {
   for (const auto& e : revocations.registry) registry.push_back(ledger::RegistryEntryJson(e));
   api::Json flags = api::Json::array();
   for (const auto& e : revocations.flags) flags.push_back(ledger::FlagEntryJson(e));
-  return api::Json{{"format", "frontera-trust-bundle/3"},
+  FRONTERA_ASSIGN_OR_RETURN(api::Json voter_changes, VoterChainTo(revocations.note));
+  return api::Json{{"format", "frontera-trust-bundle/4"},
                    {"genesis", g.document},
                    {"genesis_hash", Base64Encode(g.hash)},
+                   {"voters", std::move(voter_changes["voters"])},
+                   {"voter_changes", std::move(voter_changes["links"])},
                    {"checkpoint", std::move(checkpoint)},
                    {"revocations",
                     {{"note", revocations.note},

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -14,7 +15,9 @@
 #include "common/check.h"
 #include "common/files.h"
 #include "consensus/codec.h"
+#include "ledger/state_machine.h"
 #include "ledger/state_root.h"
+#include "ledger/voter_chain.h"
 #include "node/applied_mark.h"
 #include "node/log.h"
 #include "node/peer_transport.h"
@@ -36,6 +39,10 @@ namespace {
 
 // In a snapshot directory: the majority-signed state note of its block.
 const std::string kSnapshotNoteFile = "FRONTERA-STATE-NOTE";
+// In a snapshot directory: the links of the voter chain the sender held
+// (a JSON array, ledger/voter_chain.h), at most this many bytes.
+const std::string kSnapshotVoterChangesFile = "FRONTERA-VOTER-CHANGES";
+constexpr uintmax_t kVoterChangesFileBytesMax = 8 << 20;
 
 std::string SnapshotDir(const std::string& data_dir, const SnapshotMeta& s) {
   return (fs::path(data_dir) / "snapshots" /
@@ -119,11 +126,93 @@ void Validator::WriteStateNotes() {
   while (completed_notes_.size() > 8) completed_notes_.erase(completed_notes_.begin());
 }
 
+void Validator::WriteVoterChangesToSnapshots(const Ledger& ledger) {
+  Result<std::vector<ledger::VoterChange>> links = ledger.sm->VoterChanges();
+  if (!links.ok()) {
+    LogError(config_.name, "cannot read the voter chain: " + links.status().ToString());
+    return;
+  }
+  api::Json json = api::Json::array();
+  for (const ledger::VoterChange& link : *links) json.push_back(ledger::VoterChangeJson(link));
+  const std::string text = json.dump();
+  MutexLock lock(snapshot_mu_);
+  for (const SnapshotMeta& meta : snapshots_.all()) {
+    const std::string path = SnapshotDir(config_.data_dir, meta) + "/" + kSnapshotVoterChangesFile;
+    if (Status s = ReplaceFile(path, text, 0644); !s.ok()) {
+      LogError(config_.name, "cannot write the voter chain into snapshot " +
+                                 std::to_string(meta.index) + ": " + s.message());
+    }
+  }
+}
+
+Result<ledger::NoteQuorum> Validator::SnapshotQuorum(const std::string& dir,
+                                                     storage::KvStore& store, uint64_t height) {
+  FRONTERA_ASSIGN_OR_RETURN(std::vector<ledger::ValidatorRecord> records,
+                            ledger::ReadValidators(store, genesis_));
+  FRONTERA_ASSIGN_OR_RETURN(std::vector<ledger::VoterChange> held, ledger::ReadVoterChanges(store));
+  // Links co-signed after the sender took the snapshot come in a file.
+  const fs::path file = fs::path(dir) / kSnapshotVoterChangesFile;
+  std::error_code ec;
+  if (fs::exists(file, ec)) {
+    if (fs::file_size(file, ec) > kVoterChangesFileBytesMax || ec) {
+      return Status::InvalidArgument("the snapshot's " + kSnapshotVoterChangesFile +
+                                     " is larger than " +
+                                     std::to_string(kVoterChangesFileBytesMax) + " bytes");
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto json = crypto::ParseJson(text);
+    if (!json.ok() || !json->is_array() || json->size() > ledger::kVoterChangesMax) {
+      return Status::InvalidArgument("the snapshot's " + kSnapshotVoterChangesFile +
+                                     " is not a JSON array of voter changes");
+    }
+    for (size_t i = 0; i < json->size(); ++i) {
+      FRONTERA_ASSIGN_OR_RETURN(
+          ledger::VoterChange link,
+          ledger::VoterChangeFromJson((*json)[i],
+                                      kSnapshotVoterChangesFile + "/" + std::to_string(i)));
+      held.push_back(std::move(link));
+    }
+  }
+  // The chain to the snapshot's block: a link for each block up to it that
+  // changed the voters, naming the voters its records give after it.
+  std::vector<ledger::VoterChange> chain;
+  for (uint64_t h : ledger::VoterChangeHeights(records)) {
+    if (h > height) break;
+    auto link = std::find_if(held.begin(), held.end(),
+                             [&](const ledger::VoterChange& c) { return c.height == h; });
+    if (link == held.end()) {
+      return Status::PermissionDenied(
+          "the snapshot lacks the co-signed note of block " + std::to_string(h) +
+          ", which changed the voters (its sender may not have it yet)");
+    }
+    if (!ledger::SameVoters(link->voters, ledger::VotersAfter(records, h))) {
+      return Status::InvalidArgument("the snapshot's link of block " + std::to_string(h) +
+                                     " names voters its validator set does not give");
+    }
+    chain.push_back(*link);
+  }
+  FRONTERA_ASSIGN_OR_RETURN(ledger::Voters after,
+                            ledger::FollowVoterChanges(genesis_, chain, "the voter chain"));
+  ledger::Voters before = after;
+  if (!chain.empty() && chain.back().height == height) {
+    before = chain.size() >= 2 ? chain[chain.size() - 2].voters : genesis_.validators;
+  }
+  // Keep the verified links with the ledger: this node serves them in trust
+  // bundles and sends them with its own snapshots.
+  storage::WriteBatch batch;
+  FRONTERA_RETURN_IF_ERROR(ledger::StageVoterChanges(store, chain, batch));
+  if (!batch.empty()) FRONTERA_RETURN_IF_ERROR(store.Write(batch, /*sync=*/true));
+  return ledger::NoteQuorum{std::move(before), std::move(after)};
+}
+
 Status Validator::VerifySnapshot(const std::string& dir, const SnapshotMeta& meta) {
   std::ifstream in(fs::path(dir) / kSnapshotNoteFile, std::ios::binary);
   if (!in) return Status::PermissionDenied("the snapshot carries no state note");
-  std::string note((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  FRONTERA_ASSIGN_OR_RETURN(StateNoteBody body, VerifyStateNote(note, genesis_));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Read first, checked once the voters of its block are known (below).
+  FRONTERA_ASSIGN_OR_RETURN(ParsedStateNote note, ParseStateNote(text, genesis_.network));
+  const StateNoteBody& body = note.body;
   if (body.log_index != meta.index || body.log_term != meta.term) {
     return Status::InvalidArgument(
         "the snapshot is for log index " + std::to_string(meta.index) + " term " +
@@ -136,6 +225,11 @@ Status Validator::VerifySnapshot(const std::string& dir, const SnapshotMeta& met
   ledger::LedgerRoots roots;
   {
     FRONTERA_ASSIGN_OR_RETURN(auto store, storage::KvStore::Open(dir, config_.storage));
+    FRONTERA_ASSIGN_OR_RETURN(ledger::NoteQuorum quorum, SnapshotQuorum(dir, *store, body.height));
+    Result<std::vector<std::string>> signers = ledger::VerifyNoteQuorum(note.note, quorum);
+    if (!signers.ok()) {
+      return Status::PermissionDenied("the snapshot's state note is " + signers.status().message());
+    }
     FRONTERA_ASSIGN_OR_RETURN(roots, ledger::RecomputeRoots(*store));
   }
   if (roots.block_height != body.height || roots.block_hash != body.block_hash ||
@@ -149,7 +243,7 @@ Status Validator::VerifySnapshot(const std::string& dir, const SnapshotMeta& met
   }
   LogInfo(config_.name, "verified a snapshot at log index " + std::to_string(meta.index) +
                             " (block " + std::to_string(body.height) +
-                            ") against a majority-signed state note");
+                            ") against a state note its voters signed");
   return Status::Ok();
 }
 

@@ -14,6 +14,7 @@
 #include "tools/exit_codes.h"
 #include "tools/remote.h"
 #include "tools/time_util.h"
+#include "tools/trust.h"
 #include "tools/verify.h"
 
 namespace frontera::tools {
@@ -241,7 +242,15 @@ int RunCheckpoint(const CheckpointOptions& options, const CommandEnv& env) {
   }
   auto genesis = ledger::LoadGenesisFile(options.genesis);
   if (!genesis.ok()) return Fail(env, "--genesis", genesis.status());
-  CheckpointReport report = VerifyCheckpoint(*genesis, *note);
+  // Signed by the voters of its block: those the node's voter chain leads to
+  // from the genesis validators (the genesis's when it has none to show).
+  ledger::Genesis voters = *genesis;
+  if (auto answer = node->GetJson("/v1/trust-bundle"); answer.ok()) {
+    if (auto bundle = VerifyTrustBundle(*answer, genesis->hash); bundle.ok()) {
+      voters = ledger::WithVoters(*genesis, bundle->voters);
+    }
+  }
+  CheckpointReport report = VerifyCheckpoint(voters, *note);
   if (options.json) {
     env.out << Json{{"checkpoint", *note},       {"valid", report.valid},
                     {"origin", report.origin},   {"tree_size", report.tree_size},

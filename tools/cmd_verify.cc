@@ -279,9 +279,9 @@ int RunTrustSync(const TrustOptions& options, const CommandEnv& env) {
   Status written = WriteTrustFile(path, *bundle, NowRfc3339(env));
   if (!written.ok()) return Fail(env, "-o " + path, written);
   env.out << "trust bundle of " << bundle->genesis.network << " at tree size " << bundle->tree_size
-          << " (" << bundle->checkpoint_signers.size() << " of "
-          << bundle->genesis.validators.size() << " validators signed, "
-          << bundle->revocations.size() << " revocations) written to " << path << "\n";
+          << " (" << bundle->checkpoint_signers.size() << " of " << bundle->voters.size()
+          << " voters signed, " << bundle->revocations.size() << " revocations) written to " << path
+          << "\n";
   return kExitOk;
 }
 

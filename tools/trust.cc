@@ -72,19 +72,58 @@ bool IsLineToken(const std::string& text) {
 
 // A bundle is what the validators produced, so unlike a checkpoint met in the
 // wild (C2SP signed-note: ignore unknown keys) every signature line in it must
-// be a genesis validator's; anything else was added or altered after signing.
-std::vector<std::string> ForeignSignatureLines(const ledger::Genesis& genesis,
-                                               std::string_view encoded, std::string_view what) {
+// be a voter's (of the genesis or of a link of its voter chain: the notes of a
+// block that removed a voter carry its signature too); anything else was
+// added or altered after signing.
+std::vector<std::string> ForeignSignatureLines(const TrustBundle& bundle, std::string_view encoded,
+                                               std::string_view what) {
   std::vector<std::string> reasons;
-  auto note = crypto::ParseNote(encoded);
+  auto note = crypto::ParseNote(encoded, 2 * ledger::kVotersMax);
   if (!note.ok()) return reasons;  // VerifyCheckpoint / the caller report it
+  const auto known = [&](const std::string& name) {
+    if (bundle.genesis.FindValidator(name) != nullptr) return true;
+    for (const ledger::VoterChange& link : bundle.voter_changes) {
+      for (const ledger::Validator& v : link.voters) {
+        if (v.name == name) return true;
+      }
+    }
+    return false;
+  };
   for (const crypto::NoteSignature& line : note->signatures) {
-    if (genesis.FindValidator(line.name) == nullptr) {
+    if (!known(line.name)) {
       reasons.push_back(std::string(what) + ": signature line by \"" + line.name +
-                        "\", not a genesis validator");
+                        "\", not a voter of the network");
     }
   }
   return reasons;
+}
+
+// "voters" and "voter_changes" (format 4): the chain from the genesis
+// validators to the voters of the checkpoint's block.
+Status ReadVoterChain(const Json& bundle, TrustBundle& out) {
+  auto changes = bundle.find("voter_changes");
+  if (changes == bundle.end() || !changes->is_array()) {
+    return Malformed("/voter_changes", "must be an array");
+  }
+  if (changes->size() > ledger::kVoterChangesMax) {
+    return Malformed("/voter_changes",
+                     "more than " + std::to_string(ledger::kVoterChangesMax) + " links");
+  }
+  for (size_t i = 0; i < changes->size(); ++i) {
+    auto link = ledger::VoterChangeFromJson((*changes)[i], "/voter_changes/" + std::to_string(i));
+    if (!link.ok()) return link.status();
+    out.voter_changes.push_back(std::move(link).value());
+  }
+  auto voters = bundle.find("voters");
+  if (voters == bundle.end()) return Malformed("/voters", "is required");
+  FRONTERA_ASSIGN_OR_RETURN(ledger::Voters stated, ledger::VotersFromJson(*voters, "/voters"));
+  auto followed = ledger::FollowVoterChanges(out.genesis, out.voter_changes, "/voter_changes");
+  if (!followed.ok()) return Refused({"its voter chain: " + followed.status().message()});
+  if (!ledger::SameVoters(stated, *followed)) {
+    return Refused({"its voters are not those its voter chain leads to"});
+  }
+  out.voters = std::move(followed).value();
+  return Status::Ok();
 }
 
 bool IsItemUri(const std::string& item) {
@@ -222,7 +261,7 @@ std::vector<ledger::FlagEntry> TrustBundle::FindFlags(std::string_view item) con
 }
 
 crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries, int version) {
-  FRONTERA_CHECK(version >= 1 && version <= 3) << "trust bundle format " << version;
+  FRONTERA_CHECK(version >= 1 && version <= 4) << "trust bundle format " << version;
   std::vector<std::string> lines;
   lines.reserve(entries.size());
   for (const RevocationEntry& e : entries) {
@@ -247,8 +286,10 @@ crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries, int v
 std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
                                const std::vector<RevocationEntry>& entries, int version,
                                const std::vector<ledger::RegistryEntry>& registry,
-                               const std::vector<ledger::FlagEntry>& flags) {
-  const char* first = version >= 3   ? " revocations/3\n"
+                               const std::vector<ledger::FlagEntry>& flags,
+                               const ledger::Voters& voters) {
+  const char* first = version >= 4   ? " revocations/4\n"
+                      : version == 3 ? " revocations/3\n"
                       : version == 2 ? " revocations/2\n"
                                      : " revocations\n";
   std::string text = std::string(network) + first + std::to_string(tree_size) + "\n" +
@@ -258,6 +299,10 @@ std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
     text += std::to_string(registry.size()) + "\n" +
             Base64Encode(ledger::RegistryDigest(registry)) + "\n" + std::to_string(flags.size()) +
             "\n" + Base64Encode(ledger::FlagDigest(flags)) + "\n";
+  }
+  if (version >= 4) {
+    text +=
+        std::to_string(voters.size()) + "\n" + Base64Encode(ledger::VotersDigest(voters)) + "\n";
   }
   return text;
 }
@@ -269,6 +314,9 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   out.document.erase("synced_at");
   FRONTERA_ASSIGN_OR_RETURN(std::string format, StringMember(bundle, "format", ""));
   if (format == kTrustBundleFormat) {
+    out.format_version = 4;
+  } else if (format == kTrustBundleFormatV3) {
+    // Synced before the voter chain: signed by the genesis validators.
     out.format_version = 3;
   } else if (format == kTrustBundleFormatV2) {
     // Synced before the registry: its parties are the genesis's.
@@ -278,8 +326,9 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
     out.format_version = 1;
   } else {
     return Malformed("/format", "is \"" + format + "\", not \"" + kTrustBundleFormat +
-                                    "\" (or the older \"" + kTrustBundleFormatV2 + "\" or \"" +
-                                    kTrustBundleFormatV1 + "\")");
+                                    "\" (or the older \"" + kTrustBundleFormatV3 + "\", \"" +
+                                    kTrustBundleFormatV2 + "\" or \"" + kTrustBundleFormatV1 +
+                                    "\")");
   }
   out.reasons_known = out.format_version >= 2;
   out.registry_known = out.format_version >= 3;
@@ -307,10 +356,25 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
                     Base64Encode(genesis_hash)});
   }
 
+  // Whose signatures count: the voters the chain leads to (format 4), the
+  // genesis validators before.
+  if (out.format_version >= 4) {
+    FRONTERA_RETURN_IF_ERROR(ReadVoterChain(bundle, out));
+  } else {
+    for (const char* member : {"voters", "voter_changes"}) {
+      if (bundle.contains(member)) {
+        return Malformed(std::string("/") + member,
+                         "is not part of format " + std::to_string(out.format_version));
+      }
+    }
+    out.voters = out.genesis.validators;
+  }
+  const ledger::Genesis signing = ledger::WithVoters(out.genesis, out.voters);
+
   FRONTERA_ASSIGN_OR_RETURN(out.checkpoint, StringMember(bundle, "checkpoint", ""));
-  CheckpointReport checkpoint = VerifyCheckpoint(out.genesis, out.checkpoint);
+  CheckpointReport checkpoint = VerifyCheckpoint(signing, out.checkpoint);
   std::vector<std::string> checkpoint_reasons =
-      ForeignSignatureLines(out.genesis, out.checkpoint, "checkpoint");
+      ForeignSignatureLines(out, out.checkpoint, "checkpoint");
   if (!checkpoint.valid || !checkpoint_reasons.empty()) {
     for (const std::string& r : checkpoint.reasons)
       checkpoint_reasons.push_back("checkpoint: " + r);
@@ -375,23 +439,23 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   }
 
   // The revocation list is vouched for like a checkpoint: a majority of the
-  // genesis validators signed its digest, for the same tree size.
+  // voters signed its digest, for the same tree size.
   std::vector<std::string> reasons =
-      ForeignSignatureLines(out.genesis, out.revocation_note, "revocation note");
-  auto note = crypto::ParseNote(out.revocation_note);
+      ForeignSignatureLines(out, out.revocation_note, "revocation note");
+  auto note = crypto::ParseNote(out.revocation_note, 2 * ledger::kVotersMax);
   if (!note.ok()) {
     return Refused({"revocation note is not a signed note: " + note.status().ToString()});
   }
-  NoteSigners signers = CheckNoteSigners(out.genesis, *note);
+  NoteSigners signers = CheckNoteSigners(signing, *note);
   for (const std::string& r : signers.reasons) reasons.push_back("revocation note: " + r);
-  if (signers.signers.size() < out.genesis.Quorum()) {
+  if (signers.signers.size() < signing.Quorum()) {
     reasons.push_back("revocation note: only " + std::to_string(signers.signers.size()) + " of " +
-                      std::to_string(out.genesis.validators.size()) +
-                      " genesis validators signed; a majority is " +
-                      std::to_string(out.genesis.Quorum()));
+                      std::to_string(signing.validators.size()) + " voters signed; a majority is " +
+                      std::to_string(signing.Quorum()));
   }
-  std::string expected = RevocationNoteText(out.genesis.network, out.tree_size, out.revocations,
-                                            out.format_version, out.registry, out.flags);
+  std::string expected =
+      RevocationNoteText(out.genesis.network, out.tree_size, out.revocations, out.format_version,
+                         out.registry, out.flags, out.voters);
   if (note->text != expected) {
     // Say which line differs: the most useful message for an operator.
     std::vector<std::string> got, want;
@@ -406,7 +470,8 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
     split(note->text, got);
     split(expected, want);
     const char* names[] = {"origin line",    "tree size",       "entry count", "digest",
-                           "registry count", "registry digest", "flag count",  "flag digest"};
+                           "registry count", "registry digest", "flag count",  "flag digest",
+                           "voter count",    "voter digest"};
     std::string what = "text";
     for (size_t i = 0; i < want.size(); ++i) {
       if (i >= got.size() || got[i] != want[i]) {
@@ -450,6 +515,7 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   }
   if (!reasons.empty()) return Refused(reasons);
   out.directory = ledger::WithRegistry(out.genesis, out.registry);
+  out.directory.validators = out.voters;
   return out;
 }
 
@@ -560,8 +626,15 @@ std::string RenderTrustBundle(const TrustBundle& bundle, int64_t now_unix_millis
   out += "network      " + bundle.genesis.network + "\n";
   out += "genesis      " + Base64Encode(bundle.genesis.hash) + "\n";
   out += "resolver     " + bundle.genesis.resolver + "\n";
-  out += "validators   " + std::to_string(bundle.genesis.validators.size()) + " (quorum " +
-         std::to_string(bundle.genesis.Quorum()) + ")\n";
+  std::string voters;
+  for (const ledger::Validator& v : bundle.voters) voters += (voters.empty() ? "" : ", ") + v.name;
+  out += "voters       " + std::to_string(bundle.voters.size()) + " (quorum " +
+         std::to_string(bundle.voters.size() / 2 + 1) + "): " + voters + "\n";
+  if (bundle.format_version >= 4) {
+    out += "             " + std::to_string(bundle.voter_changes.size()) + " voter change" +
+           (bundle.voter_changes.size() == 1 ? "" : "s") +
+           " since the genesis, each signed by the voters before it\n";
+  }
   out += "parties      " + std::to_string(bundle.directory.parties.size()) +
          (bundle.registry_known
               ? " (" + std::to_string(bundle.registry.size()) +

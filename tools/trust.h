@@ -47,14 +47,16 @@
 #include "ledger/flags.h"
 #include "ledger/genesis.h"
 #include "ledger/registry.h"
+#include "ledger/voter_chain.h"
 
 namespace frontera::tools {
 
 // The format written by this build and the older one it still reads.
-inline constexpr char kTrustBundleFormat[] = "frontera-trust-bundle/3";
+inline constexpr char kTrustBundleFormat[] = "frontera-trust-bundle/4";
+inline constexpr char kTrustBundleFormatV3[] = "frontera-trust-bundle/3";
 inline constexpr char kTrustBundleFormatV2[] = "frontera-trust-bundle/2";
 inline constexpr char kTrustBundleFormatV1[] = "frontera-trust-bundle/1";
-inline constexpr int kTrustBundleVersion = 3;
+inline constexpr int kTrustBundleVersion = 4;
 // Most registry entries a bundle may carry.
 inline constexpr size_t kRegistryEntriesMax = 1'000'000;
 // Most revocation entries a bundle may carry (bounds memory and parsing).
@@ -94,10 +96,17 @@ struct TrustBundle {
   // checked against.
   std::vector<ledger::RegistryEntry> registry;
   ledger::Genesis directory;
+  // The voters after the checkpoint's block, followed from the genesis
+  // validators along `voter_changes` (format 4; the genesis validators
+  // before): whose signatures the checkpoint and note carry. `directory`
+  // has them as its validators.
+  ledger::Voters voters;
+  std::vector<ledger::VoterChange> voter_changes;
   // The DSCSA flags in force at the checkpoint (format 3).
   std::vector<ledger::FlagEntry> flags;
   bool flags_known = true;  // false before format 3
-  // 3; 2 for a bundle synced before the registry; 1 before revocation reasons.
+  // 4; 3 before the voter chain; 2 for a bundle synced before the registry; 1 before revocation
+  // reasons.
   int format_version = kTrustBundleVersion;
   // False for a format 1 or 2 bundle: it does not say which parties were
   // registered or suspended after the genesis (run `frontera trust sync`).
@@ -121,24 +130,28 @@ struct TrustBundle {
 // SHA-256 of the sorted lines of `entries` in format `version` (see above):
 // "<certificate> <item> <leaf_index> <reason as a JSON string>\n" for 2,
 // "<certificate> <item> <leaf_index>\n" for 1.
-// REQUIRES: version is 1, 2 or 3 (2 and 3 digest alike); every reason is
+// REQUIRES: version is 1 to 4 (2 to 4 digest alike); every reason is
 // well-formed UTF-8.
 crypto::Hash RevocationDigest(const std::vector<RevocationEntry>& entries,
                               int version = kTrustBundleVersion);
-// The text of the revocation note for these entries (and, in format 3, these
-// registry entries) at `tree_size`, in format `version`. Same REQUIRES.
+// The text of the revocation note for these entries (and, from format 3,
+// these registry entries and flags; from format 4, these voters) at
+// `tree_size`, in format `version`. Same REQUIRES.
 std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
                                const std::vector<RevocationEntry>& entries,
                                int version = kTrustBundleVersion,
                                const std::vector<ledger::RegistryEntry>& registry = {},
-                               const std::vector<ledger::FlagEntry>& flags = {});
+                               const std::vector<ledger::FlagEntry>& flags = {},
+                               const ledger::Voters& voters = {});
 
-// Verifies `bundle` (the answer of GET /v1/trust-bundle, or a stored file, in
-// format 2 or 1) against the root of trust `genesis_hash` (the hash of the
-// user's genesis file): its genesis hashes to it, the checkpoint's origin is
-// the network and a majority of the genesis validators signed it, the
-// revocation note is majority-signed for the same tree size, and its count
-// and digest match the entries (their reasons included, in format 2). kFailedPrecondition with the
+// Verifies `bundle` (the answer of GET /v1/trust-bundle, or a stored file of
+// an older format) against the root of trust `genesis_hash` (the hash of the
+// user's genesis file): its genesis hashes to it, its voter chain leads from
+// the genesis validators to its voters (ledger::FollowVoterChanges), the
+// checkpoint's origin is the network and a majority of the voters signed
+// it, the revocation note is majority-signed for the same tree size, and its
+// counts and digests match the entries (their reasons included, from format
+// 2) and the voters (format 4). kFailedPrecondition with the
 // reasons when it does not verify; kInvalidArgument (with the JSON pointer) when it is malformed.
 Result<TrustBundle> VerifyTrustBundle(const crypto::Json& bundle, const crypto::Hash& genesis_hash);
 

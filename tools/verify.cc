@@ -484,7 +484,7 @@ NoteSigners CheckNoteSigners(const ledger::Genesis& genesis, const crypto::Note&
     if (validator == nullptr) continue;  // C2SP signed-note: unknown keys are ignored
     if (line.key_id != crypto::NoteKeyId(line.name, validator->public_key)) {
       out.reasons.push_back("signature line of validator " + line.name +
-                            " has a key id that is not its genesis key");
+                            " has a key id that is not its key");
     } else if (std::find(out.signers.begin(), out.signers.end(), line.name) == out.signers.end()) {
       out.reasons.push_back("signature of validator " + line.name + " does not verify");
     }
@@ -521,8 +521,7 @@ CheckpointReport VerifyCheckpoint(const ledger::Genesis& genesis, std::string_vi
   if (!quorum_ok) {
     report.reasons.push_back("only " + std::to_string(report.signers.size()) + " of " +
                              std::to_string(genesis.validators.size()) +
-                             " genesis validators signed; a majority is " +
-                             std::to_string(report.quorum));
+                             " voters signed; a majority is " + std::to_string(report.quorum));
   }
   report.valid = origin_ok && quorum_ok && signers.reasons.empty();
   return report;

@@ -13,7 +13,7 @@
 //   3 inclusion  SHA-256(0x00 ‖ JCS(credential)) equals the node's leaf hash
 //                and the RFC 9162 inclusion proof leads to the checkpoint root
 //   4 checkpoint the checkpoint's origin is the genesis network and a majority
-//                of the genesis validators signed it
+//                of `genesis.validators` signed it (the voters: ledger::WithVoters)
 //   5 custody    every event verifies, is signed by a genesis party, certifies
 //                this certificate and its item, and the custody chain holds
 //   6 status     not revoked, within validFrom/validUntil and before expiry
@@ -96,26 +96,26 @@ struct CheckpointReport {
   std::string origin;
   uint64_t tree_size = 0;
   crypto::Hash root{};
-  std::vector<std::string> signers;  // genesis validators whose signature verifies
+  std::vector<std::string> signers;  // voters whose signature verifies
   size_t quorum = 0;
   std::vector<std::string> reasons;  // what is wrong, when !valid
 };
 
 struct NoteSigners {
-  std::vector<std::string> signers;  // genesis validators whose signature verifies
-  std::vector<std::string> reasons;  // signature lines that name a validator but fail
+  std::vector<std::string> signers;  // voters whose signature verifies
+  std::vector<std::string> reasons;  // signature lines that name a voter but fail
 };
 
-// The genesis validators that signed `note`. Stricter than C2SP signed-note
-// (which ignores lines of unknown keys): a line carrying the name of a genesis
-// validator whose key id or signature does not verify is a forgery on a
-// permissioned network, and is reported in `reasons`; callers refuse the note.
+// The voters (`genesis.validators`: the genesis's, or those of a later block
+// by ledger::WithVoters) that signed `note`. Stricter than C2SP signed-note
+// (which ignores lines of unknown keys): a line carrying the name of a voter
+// whose key id or signature does not verify is a forgery on a permissioned
+// network, and is reported in `reasons`; callers refuse the note.
 NoteSigners CheckNoteSigners(const ledger::Genesis& genesis, const crypto::Note& note);
 
-// Checks a signed-note checkpoint against the genesis validators
-// (docs/ledger.md "Checkpoints": valid when a majority of the genesis
-// validators signed it and no line naming a validator fails to verify, see
-// CheckNoteSigners).
+// Checks a signed-note checkpoint against the voters `genesis.validators`
+// (docs/ledger.md "Checkpoints": valid when a majority of them signed it and
+// no line naming one fails to verify, see CheckNoteSigners).
 CheckpointReport VerifyCheckpoint(const ledger::Genesis& genesis, std::string_view note);
 
 struct Report {

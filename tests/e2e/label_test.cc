@@ -187,18 +187,26 @@ TEST_CASE("labels, the resolver and the trust bundle on a running validator") {
     // The bundle carries the signed reason, covered by the note's digest
     // (docs/formats.md §11): the reason as a JCS string ends each line.
     CHECK(entries[0]["reason"] == "consignment cancelled");
-    CHECK((*bundle)["format"] == "frontera-trust-bundle/3");
+    CHECK((*bundle)["format"] == "frontera-trust-bundle/4");
     std::string lines = entries[0]["certificate"].get<std::string>() + " " +
                         entries[0]["item"].get<std::string>() + " " +
                         std::to_string(entries[0]["leaf_index"].get<uint64_t>()) +
                         " \"consignment cancelled\"\n";
     // Then the registry's lines: nothing changed it since the genesis.
     CHECK((*bundle)["revocations"]["registry"] == Json::array());
-    CHECK(note->text == "frontera.example/north-america-1 revocations/3\n" +
+    // Then the voters': the one genesis validator, as "<name> <did>\n".
+    const std::string did =
+        crypto::DidKeyFromPublicKey(ExampleParties().at("us-cbp").key.public_key());
+    const std::string voter = "us-cbp " + did + "\n";
+    CHECK(note->text == "frontera.example/north-america-1 revocations/4\n" +
                             std::to_string(body->tree_size) + "\n1\n" +
                             Base64Encode(crypto::Sha256(lines)) + "\n0\n" +
                             Base64Encode(crypto::Sha256(std::string_view())) + "\n0\n" +
-                            Base64Encode(crypto::Sha256(std::string_view())) + "\n");
+                            Base64Encode(crypto::Sha256(std::string_view())) + "\n1\n" +
+                            Base64Encode(crypto::Sha256(voter)) + "\n");
+    // The voters are the genesis's: no link to follow.
+    CHECK((*bundle)["voter_changes"] == Json::array());
+    CHECK((*bundle)["voters"] == Json::array({{{"name", "us-cbp"}, {"did", did}}}));
     CHECK((*bundle)["genesis"]["network"] == "frontera.example/north-america-1");
   }
 }

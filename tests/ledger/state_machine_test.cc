@@ -13,6 +13,7 @@
 #include "common/encoding.h"
 #include "crypto/jcs.h"
 #include "crypto/merkle.h"
+#include "ledger/voter_chain.h"
 #include "tests/ledger/ledger_test_util.h"
 
 namespace frontera::ledger {
@@ -323,10 +324,12 @@ TEST_CASE("the revocations note covers each revocation's reason, and a reload ke
   const std::string line = cert + " " + item + " 1 " +
                            "\"Lot LOT42A recalled:\\n\\\"contaminación\\\" at release testing\"\n";
   // The registry lines follow (none changed since the genesis), then the
-  // flags' (none in force).
+  // flags' (none in force), then the voters' (the genesis validators).
   const std::string empty = "0\n" + Base64Encode(crypto::Sha256(std::string_view())) + "\n";
-  const std::string no_registry = empty + empty;
-  const std::string body = "frontera.example/north-america-1 revocations/3\n2\n1\n" +
+  const Voters voters = ExampleGenesis().validators;
+  const std::string no_registry = empty + empty + std::to_string(voters.size()) + "\n" +
+                                  Base64Encode(VotersDigest(voters)) + "\n";
+  const std::string body = "frontera.example/north-america-1 revocations/4\n2\n1\n" +
                            Base64Encode(crypto::Sha256(std::string_view(line))) + "\n" +
                            no_registry;
   {
@@ -335,7 +338,7 @@ TEST_CASE("the revocations note covers each revocation's reason, and a reload ke
     ApplyAndWrite(
         **sm, store.get(), 1,
         Proposal{kNov30, {Doc(DocumentKind::kCredential, Fixture("pharma-credential.json"))}});
-    CHECK((*sm)->RevocationsBody() == "frontera.example/north-america-1 revocations/3\n1\n0\n" +
+    CHECK((*sm)->RevocationsBody() == "frontera.example/north-america-1 revocations/4\n1\n0\n" +
                                           Base64Encode(crypto::Sha256(std::string_view())) + "\n" +
                                           no_registry);
     Block b = ApplyAndWrite(

@@ -1,6 +1,7 @@
 // Checkpoint co-signing among validators (docs/consensus.md#checkpoint-co-signing):
-// a note is handed out only once a majority of the genesis validators signed
-// this node's own bodies; anything else is refused or never counted.
+// a note is handed out only once the block's voters (a majority of them, and
+// of those before when the block changed them) signed this node's own bodies;
+// anything else is refused or never counted.
 #include "node/checkpoint_cosigner.h"
 
 #include <doctest/doctest.h>
@@ -13,6 +14,7 @@
 #include "crypto/sha256.h"
 #include "crypto/signed_note.h"
 #include "ledger/genesis.h"
+#include "ledger/voter_chain.h"
 #include "node/state_note.h"
 
 namespace frontera::node {
@@ -90,6 +92,19 @@ std::string RevocationsBody(uint64_t height, const std::string& salt = "") {
          "\n";
 }
 
+// The quorum of a block that changed nothing: a majority of the genesis
+// validators.
+ledger::NoteQuorum Unchanged(const ledger::Genesis& genesis) {
+  return {genesis.validators, genesis.validators};
+}
+
+// A state note's body once its signatures met the genesis validators' quorum.
+Result<StateNoteBody> VerifyState(const std::string& note, const ledger::Genesis& genesis) {
+  FRONTERA_ASSIGN_OR_RETURN(ParsedStateNote parsed, ParseStateNote(note, genesis.network));
+  FRONTERA_RETURN_IF_ERROR(ledger::VerifyNoteQuorum(parsed.note, Unchanged(genesis)).status());
+  return parsed.body;
+}
+
 // The message validator `name` sends after applying block `height`, made by
 // its own cosigner (as the peer would).
 CosignMessage PeerMessage(const ThreeValidators& net, const std::string& name, uint64_t height,
@@ -97,14 +112,19 @@ CosignMessage PeerMessage(const ThreeValidators& net, const std::string& name, u
                           const std::string& revocations_salt = "",
                           const std::string& state_salt = "") {
   CheckpointCosigner peer(net.genesis, name, net.Key(name), 16, kWindow);
-  return peer.SignApplied(height, height * 3, CheckpointBody(height, checkpoint_salt),
-                          RevocationsBody(height, revocations_salt), StateBody(height, state_salt));
+  return peer
+      .SignApplied(height, height * 3, CheckpointBody(height, checkpoint_salt),
+                   RevocationsBody(height, revocations_salt), StateBody(height, state_salt),
+                   Unchanged(net.genesis))
+      .value();
 }
 
 // Applies block `height` on `cosigner` with the common bodies.
-CosignMessage Apply(CheckpointCosigner& cosigner, uint64_t height) {
-  return cosigner.SignApplied(height, height * 3, CheckpointBody(height), RevocationsBody(height),
-                              StateBody(height));
+CosignMessage Apply(CheckpointCosigner& cosigner, uint64_t height, const ledger::Genesis& genesis) {
+  return cosigner
+      .SignApplied(height, height * 3, CheckpointBody(height), RevocationsBody(height),
+                   StateBody(height), Unchanged(genesis))
+      .value();
 }
 
 // The names whose valid signature is on `note`, in genesis order, and the
@@ -131,7 +151,7 @@ TEST_CASE("the node's own signature is sent to peers and is not a quorum of thre
   ThreeValidators net;
   REQUIRE(net.genesis.Quorum() == 2);
   CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
-  CosignMessage own = Apply(cosigner, 1);
+  CosignMessage own = Apply(cosigner, 1, net.genesis);
   CHECK(own.height == 1);
   CHECK(own.signer == "us-cbp");
   CHECK(crypto::Verify(net.us.public_key(), CheckpointBody(1), own.checkpoint_signature));
@@ -144,7 +164,7 @@ TEST_CASE("own and one peer signature give notes signed by exactly those two, in
   // This node is last in genesis and the peer first: the notes must follow
   // genesis order, not arrival order.
   CheckpointCosigner cosigner(net.genesis, "ca-cbsa", &net.ca, 8, kWindow);
-  Apply(cosigner, 7);
+  Apply(cosigner, 7, net.genesis);
   Status s = cosigner.AddPeerSignatures(PeerMessage(net, "us-cbp", 7), kApplied);
   REQUIRE_MESSAGE(s.ok(), s.ToString());
 
@@ -173,7 +193,7 @@ TEST_CASE("own and one peer signature give notes signed by exactly those two, in
 TEST_CASE("a repeated peer signature counts once; past a quorum, signatures are not checked") {
   ThreeValidators net;
   CheckpointCosigner cosigner(net.genesis, "mx-anam", &net.mx, 8, kWindow);
-  Apply(cosigner, 2);
+  Apply(cosigner, 2, net.genesis);
   CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2), kApplied).ok());
   CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2), kApplied).ok());
   // The quorum (2 of 3) is there: a third signature costs no verification,
@@ -189,7 +209,7 @@ TEST_CASE("a repeated peer signature counts once; past a quorum, signatures are 
 TEST_CASE("a peer signature over a different body is refused and not counted") {
   ThreeValidators net;
   CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
-  Apply(cosigner, 4);
+  Apply(cosigner, 4, net.genesis);
 
   SUBCASE("a different checkpoint body") {
     Status s = cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4, "diverged"), kApplied);
@@ -222,7 +242,7 @@ TEST_CASE("a peer signature over a different body is refused and not counted") {
 TEST_CASE("a signer that is not a peer validator is refused") {
   ThreeValidators net;
   CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
-  CosignMessage own = Apply(cosigner, 5);
+  CosignMessage own = Apply(cosigner, 5, net.genesis);
 
   SUBCASE("this node itself") {
     Status s = cosigner.AddPeerSignatures(own, kApplied);
@@ -256,7 +276,7 @@ TEST_CASE("signatures that arrive before this node applied the block count once 
     CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9), kApplied).ok());
     // Kept but not a quorum: this node has not signed (or even seen) block 9.
     CHECK_FALSE(cosigner.TakeCosigned().has_value());
-    Apply(cosigner, 9);
+    Apply(cosigner, 9, net.genesis);
     auto cosigned = cosigner.TakeCosigned();
     REQUIRE(cosigned.has_value());
     CHECK(cosigned->height == 9);
@@ -266,7 +286,7 @@ TEST_CASE("signatures that arrive before this node applied the block count once 
     // Accepted for now: it cannot be checked before this node has the bodies.
     CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 9, "diverged"), kApplied).ok());
     CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9), kApplied).ok());
-    Apply(cosigner, 9);
+    Apply(cosigner, 9, net.genesis);
     auto cosigned = cosigner.TakeCosigned();
     REQUIRE(cosigned.has_value());
     NoteSigners checkpoint = SignersOf(cosigned->checkpoint_note, net.genesis);
@@ -276,7 +296,7 @@ TEST_CASE("signatures that arrive before this node applied the block count once 
   SUBCASE("only a bad early signature: no quorum") {
     CHECK(
         cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9, "", "diverged"), kApplied).ok());
-    Apply(cosigner, 9);
+    Apply(cosigner, 9, net.genesis);
     CHECK_FALSE(cosigner.TakeCosigned().has_value());
     // The peer's honest signature, sent again, completes it.
     CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9), kApplied).ok());
@@ -285,7 +305,7 @@ TEST_CASE("signatures that arrive before this node applied the block count once 
   SUBCASE("a peer's later early message replaces its earlier one") {
     CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9, "diverged"), kApplied).ok());
     CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 9), kApplied).ok());
-    Apply(cosigner, 9);
+    Apply(cosigner, 9, net.genesis);
     auto cosigned = cosigner.TakeCosigned();
     REQUIRE(cosigned.has_value());
     CHECK(SignersOf(cosigned->checkpoint_note, net.genesis).verified == Names{"us-cbp", "mx-anam"});
@@ -295,7 +315,7 @@ TEST_CASE("signatures that arrive before this node applied the block count once 
 TEST_CASE("TakeCosigned hands out the highest quorate block, then never an older one") {
   ThreeValidators net;
   CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
-  for (uint64_t h = 1; h <= 3; ++h) Apply(cosigner, h);
+  for (uint64_t h = 1; h <= 3; ++h) Apply(cosigner, h, net.genesis);
   CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 1), kApplied).ok());
   CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 2), kApplied).ok());
   // Block 3 has only this node's signature.
@@ -321,7 +341,7 @@ TEST_CASE("TakeCosigned hands out the highest quorate block, then never an older
 TEST_CASE("heights at or below the last taken are ignored") {
   ThreeValidators net;
   CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
-  Apply(cosigner, 5);
+  Apply(cosigner, 5, net.genesis);
   CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 5), kApplied).ok());
   REQUIRE(cosigner.TakeCosigned().has_value());
 
@@ -334,13 +354,13 @@ TEST_CASE("heights at or below the last taken are ignored") {
   CHECK_FALSE(cosigner.TakeCosigned().has_value());
 
   // Signing an old height again (a replay after restart) publishes nothing.
-  CosignMessage again = Apply(cosigner, 4);
+  CosignMessage again = Apply(cosigner, 4, net.genesis);
   CHECK(again.signer == "us-cbp");
   CHECK(crypto::Verify(net.us.public_key(), CheckpointBody(4), again.checkpoint_signature));
   CHECK_FALSE(cosigner.TakeCosigned().has_value());
 
   // Newer blocks still work.
-  Apply(cosigner, 6);
+  Apply(cosigner, 6, net.genesis);
   CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 6), kApplied).ok());
   auto next = cosigner.TakeCosigned();
   REQUIRE(next.has_value());
@@ -352,7 +372,7 @@ TEST_CASE("more than pending_heights_max blocks waiting keeps the newest") {
   CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 2, kWindow);
 
   SUBCASE("applied blocks") {
-    for (uint64_t h = 1; h <= 3; ++h) Apply(cosigner, h);
+    for (uint64_t h = 1; h <= 3; ++h) Apply(cosigner, h, net.genesis);
     // Block 1 was dropped: its peer signature cannot complete it.
     CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 1), kApplied).ok());
     CHECK_FALSE(cosigner.TakeCosigned().has_value());
@@ -372,14 +392,14 @@ TEST_CASE("more than pending_heights_max blocks waiting keeps the newest") {
     }
     // Block 2 applied now is older than the two waiting: it is dropped with
     // its early signature.
-    Apply(cosigner, 2);
+    Apply(cosigner, 2, net.genesis);
     CHECK_FALSE(cosigner.TakeCosigned().has_value());
     // 3 and 4 are the newest two: their early signatures were kept.
-    Apply(cosigner, 3);
+    Apply(cosigner, 3, net.genesis);
     auto three = cosigner.TakeCosigned();
     REQUIRE(three.has_value());
     CHECK(three->height == 3);
-    Apply(cosigner, 4);
+    Apply(cosigner, 4, net.genesis);
     auto four = cosigner.TakeCosigned();
     REQUIRE(four.has_value());
     CHECK(four->height == 4);
@@ -395,12 +415,14 @@ TEST_CASE("height 0, the empty tree, is co-signed like any other") {
   empty.root = crypto::Sha256(std::string_view());  // RFC 9162 §2.1.1: MTH({}) = SHA-256()
   const std::string body = crypto::FormatCheckpointBody(empty);
   const std::string revocations = std::string(kNetwork) + " revocations\n0\n";
-  cosigner.SignApplied(0, 0, body, revocations, StateBody(0));
+  cosigner.SignApplied(0, 0, body, revocations, StateBody(0), Unchanged(net.genesis));
 
   CheckpointCosigner peer(net.genesis, "us-cbp", &net.us, 4, kWindow);
-  CHECK(
-      cosigner.AddPeerSignatures(peer.SignApplied(0, 0, body, revocations, StateBody(0)), kApplied)
-          .ok());
+  CHECK(cosigner
+            .AddPeerSignatures(
+                *peer.SignApplied(0, 0, body, revocations, StateBody(0), Unchanged(net.genesis)),
+                kApplied)
+            .ok());
   auto cosigned = cosigner.TakeCosigned();
   REQUIRE(cosigned.has_value());
   CHECK(cosigned->height == 0);
@@ -411,7 +433,7 @@ TEST_CASE("height 0, the empty tree, is co-signed like any other") {
   CHECK_FALSE(cosigner.TakeCosigned().has_value());
 
   // Block 1 follows.
-  Apply(cosigner, 1);
+  Apply(cosigner, 1, net.genesis);
   CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 1), kApplied).ok());
   auto one = cosigner.TakeCosigned();
   REQUIRE(one.has_value());
@@ -425,8 +447,8 @@ TEST_CASE("a single validator's own signature is a quorum") {
   genesis.validators = {MakeValidator("us-cbp", key)};
   REQUIRE(genesis.Quorum() == 1);
   CheckpointCosigner cosigner(genesis, "us-cbp", &key, 4, kWindow);
-  CosignMessage own =
-      cosigner.SignApplied(3, 9, CheckpointBody(3), RevocationsBody(3), StateBody(3));
+  CosignMessage own = *cosigner.SignApplied(3, 9, CheckpointBody(3), RevocationsBody(3),
+                                            StateBody(3), Unchanged(genesis));
   CHECK(cosigner.AddPeerSignatures(own, kApplied).IsPermissionDenied());
 
   auto cosigned = cosigner.TakeCosigned();
@@ -450,7 +472,7 @@ TEST_CASE("EncodeCosign and DecodeCosign round trip") {
   // A decoded message is accepted by a cosigner that applied the block.
   ThreeValidators again;
   CheckpointCosigner cosigner(again.genesis, "us-cbp", &again.us, 4, kWindow);
-  Apply(cosigner, 2);
+  Apply(cosigner, 2, net.genesis);
   auto wire = DecodeCosign(EncodeCosign(PeerMessage(net, "ca-cbsa", 2)));
   REQUIRE(wire.ok());
   CHECK(cosigner.AddPeerSignatures(*wire, kApplied).ok());
@@ -521,7 +543,7 @@ TEST_CASE(
   }
   // Real signatures for the next block still arrive and count.
   CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 11), 10).ok());
-  Apply(cosigner, 11);
+  Apply(cosigner, 11, net.genesis);
   auto cosigned = cosigner.TakeCosigned();
   REQUIRE(cosigned.has_value());
   CHECK(cosigned->height == 11);
@@ -530,34 +552,35 @@ TEST_CASE(
 TEST_CASE("the state note is co-signed with the checkpoint and verifies against genesis") {
   ThreeValidators net;
   CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
-  Apply(cosigner, 5);
+  Apply(cosigner, 5, net.genesis);
   CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "ca-cbsa", 5), 5).ok());
   auto cosigned = cosigner.TakeCosigned();
   REQUIRE(cosigned.has_value());
-  auto body = VerifyStateNote(cosigned->state_note, net.genesis);
+  auto body = VerifyState(cosigned->state_note, net.genesis);
   REQUIRE_MESSAGE(body.ok(), body.status().ToString());
   CHECK(FormatStateNoteBody(*body) == StateBody(5));
 
   // One signature is not a majority.
   CheckpointCosigner alone(net.genesis, "mx-anam", &net.mx, 8, kWindow);
-  auto own = alone.SignApplied(5, 15, CheckpointBody(5), RevocationsBody(5), StateBody(5));
+  auto own = *alone.SignApplied(5, 15, CheckpointBody(5), RevocationsBody(5), StateBody(5),
+                                Unchanged(net.genesis));
   crypto::Note note;
   note.text = StateBody(5);
   note.signatures.push_back(
       {"mx-anam", crypto::NoteKeyId("mx-anam", net.mx.public_key()), own.state_signature});
-  CHECK(VerifyStateNote(crypto::FormatNote(note), net.genesis).status().IsPermissionDenied());
+  CHECK(VerifyState(crypto::FormatNote(note), net.genesis).status().IsPermissionDenied());
   // A body changed after signing does not verify either.
   std::string forged = cosigned->state_note;
   forged[forged.find("/state\n") + 7] = '9';
-  CHECK_FALSE(VerifyStateNote(forged, net.genesis).ok());
+  CHECK_FALSE(VerifyState(forged, net.genesis).ok());
 }
 
 TEST_CASE("a pinned height keeps its state note after newer checkpoints are taken") {
   ThreeValidators net;
   CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
   cosigner.Pin(3);
-  Apply(cosigner, 3);
-  Apply(cosigner, 4);
+  Apply(cosigner, 3, net.genesis);
+  Apply(cosigner, 4, net.genesis);
   CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 4), 4).ok());
   auto taken = cosigner.TakeCosigned();
   REQUIRE(taken.has_value());
@@ -568,7 +591,7 @@ TEST_CASE("a pinned height keeps its state note after newer checkpoints are take
   auto notes = cosigner.TakePinnedStateNotes();
   REQUIRE(notes.size() == 1);
   CHECK(notes[0].first == 3);
-  auto body = VerifyStateNote(notes[0].second, net.genesis);
+  auto body = VerifyState(notes[0].second, net.genesis);
   REQUIRE(body.ok());
   CHECK(body->height == 3);
   CHECK(cosigner.TakePinnedStateNotes().empty());
@@ -578,7 +601,7 @@ TEST_CASE("a pinned height keeps its state note after newer checkpoints are take
 TEST_CASE("a majority signing another state than ours is a divergence") {
   ThreeValidators net;
   CheckpointCosigner cosigner(net.genesis, "us-cbp", &net.us, 8, kWindow);
-  Apply(cosigner, 7);
+  Apply(cosigner, 7, net.genesis);
   // One peer alone disagreeing is not a majority (it may be the faulty one).
   CHECK(cosigner.AddPeerSignatures(PeerMessage(net, "mx-anam", 7, "", "", "other"), 7)
             .IsInvalidArgument());
@@ -592,6 +615,117 @@ TEST_CASE("a majority signing another state than ours is a divergence") {
   CHECK(d->own_state_body == StateBody(7));
   CHECK(d->majority_state_body == StateBody(7, "other"));
   CHECK_FALSE(cosigner.TakeCosigned().has_value());
+}
+
+// A fourth voter joins at block 2: that block's notes need a majority of the
+// three voters before it and of the four after.
+struct FourthVoter {
+  ThreeValidators net;
+  crypto::KeyPair us2 = KeyFromSeedByte(0x44);
+  ledger::Voters three = net.genesis.validators;
+  ledger::Voters four = {three[0], three[1], three[2], MakeValidator("us-cbp-2", us2)};
+
+  const crypto::KeyPair* Key(const std::string& name) const {
+    return name == "us-cbp-2" ? &us2 : net.Key(name);
+  }
+  ledger::NoteQuorum QuorumOf(uint64_t height) const {
+    if (height < 2) return {three, three};
+    if (height == 2) return {three, four};
+    return {four, four};
+  }
+  CosignMessage Sign(CheckpointCosigner& cosigner, uint64_t height) const {
+    return cosigner
+        .SignApplied(height, height * 3, CheckpointBody(height), RevocationsBody(height),
+                     StateBody(height), QuorumOf(height))
+        .value();
+  }
+  CosignMessage Peer(const std::string& name, uint64_t height) const {
+    CheckpointCosigner peer(net.genesis, name, Key(name), 16, kWindow);
+    return Sign(peer, height);
+  }
+};
+
+TEST_CASE("a block that changed the voters needs both majorities, and is kept as a link") {
+  FourthVoter f;
+  CheckpointCosigner cosigner(f.net.genesis, "us-cbp", &f.net.us, 8, kWindow);
+  f.Sign(cosigner, 2);
+  f.Sign(cosigner, 3);
+  // Block 2 with mx-anam too: a majority of the three before (2 of 3) but
+  // not of the four after (2 of 4).
+  CHECK(cosigner.AddPeerSignatures(f.Peer("mx-anam", 2), kApplied).ok());
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+  // The newcomer signs block 2, which counts for the four only: 3 of 4.
+  CHECK(cosigner.AddPeerSignatures(f.Peer("us-cbp-2", 2), kApplied).ok());
+  // Block 3 completes too (3 of the 4), and is what TakeCosigned hands out.
+  CHECK(cosigner.AddPeerSignatures(f.Peer("mx-anam", 3), kApplied).ok());
+  CHECK(cosigner.AddPeerSignatures(f.Peer("us-cbp-2", 3), kApplied).ok());
+  auto taken = cosigner.TakeCosigned();
+  REQUIRE(taken.has_value());
+  CHECK(taken->height == 3);
+  // Block 2 is older, but is the link from the three to the four.
+  auto links = cosigner.TakeVoterChanges();
+  REQUIRE(links.size() == 1);
+  CHECK(links[0].height == 2);
+  CHECK(ledger::SameVoters(links[0].voters, f.four));
+  auto note = crypto::ParseNote(links[0].note);
+  REQUIRE(note.ok());
+  CHECK(note->text == RevocationsBody(2));
+  auto signers = ledger::VerifyNoteQuorum(*note, f.QuorumOf(2));
+  REQUIRE_MESSAGE(signers.ok(), signers.status().ToString());
+  // Written in the order of the voters before, then the newcomer.
+  CHECK(*signers == Names{"us-cbp", "mx-anam", "us-cbp-2"});
+  // Taken once.
+  CHECK(cosigner.TakeVoterChanges().empty());
+}
+
+TEST_CASE("a link waits for its signatures however many blocks complete after it") {
+  FourthVoter f;
+  CheckpointCosigner cosigner(f.net.genesis, "us-cbp", &f.net.us, 8, kWindow);
+  f.Sign(cosigner, 2);
+  CHECK(cosigner.AddPeerSignatures(f.Peer("mx-anam", 2), kApplied).ok());
+  // Twenty later blocks (more than pending_heights_max) complete and are taken.
+  for (uint64_t h = 3; h <= 22; ++h) {
+    f.Sign(cosigner, h);
+    CHECK(cosigner.AddPeerSignatures(f.Peer("mx-anam", h), kApplied).ok());
+    CHECK(cosigner.AddPeerSignatures(f.Peer("ca-cbsa", h), kApplied).ok());
+    auto taken = cosigner.TakeCosigned();
+    REQUIRE(taken.has_value());
+    CHECK(taken->height == h);
+  }
+  CHECK(cosigner.TakeVoterChanges().empty());
+  // The newcomer's signature on block 2 arrives at last.
+  CHECK(cosigner.AddPeerSignatures(f.Peer("us-cbp-2", 2), kApplied).ok());
+  auto links = cosigner.TakeVoterChanges();
+  REQUIRE(links.size() == 1);
+  CHECK(links[0].height == 2);
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+}
+
+TEST_CASE("the newcomer's signature does not count for a block before it joined") {
+  FourthVoter f;
+  CheckpointCosigner cosigner(f.net.genesis, "us-cbp", &f.net.us, 8, kWindow);
+  f.Sign(cosigner, 1);
+  // us-cbp-2 signs block 1 as if it had been a voter then.
+  CheckpointCosigner early(f.net.genesis, "us-cbp-2", &f.us2, 8, kWindow);
+  CosignMessage message =
+      early.SignApplied(1, 3, CheckpointBody(1), RevocationsBody(1), StateBody(1), {f.four, f.four})
+          .value();
+  CHECK(cosigner.AddPeerSignatures(message, kApplied).IsPermissionDenied());
+  CHECK_FALSE(cosigner.TakeCosigned().has_value());
+}
+
+TEST_CASE("a node that is not among a block's voters signs nothing but collects the notes") {
+  FourthVoter f;
+  // us-cbp-2 before it joined the voters (an observer at block 1).
+  CheckpointCosigner observer(f.net.genesis, "us-cbp-2", &f.us2, 8, kWindow);
+  CHECK_FALSE(
+      observer.SignApplied(1, 3, CheckpointBody(1), RevocationsBody(1), StateBody(1), f.QuorumOf(1))
+          .has_value());
+  CHECK(observer.AddPeerSignatures(f.Peer("mx-anam", 1), kApplied).ok());
+  CHECK(observer.AddPeerSignatures(f.Peer("ca-cbsa", 1), kApplied).ok());
+  auto taken = observer.TakeCosigned();
+  REQUIRE(taken.has_value());
+  CHECK(SignersOf(taken->checkpoint_note, f.net.genesis).verified == Names{"mx-anam", "ca-cbsa"});
 }
 
 TEST_CASE("state note bodies parse only in their exact format") {

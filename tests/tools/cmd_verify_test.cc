@@ -204,7 +204,7 @@ TEST_CASE("trust sync stores the node's bundle; trust show prints it") {
   t.node().Answer("GET /v1/trust-bundle", 200, BundleMaker().Make());
   int code = RunTrustSync(options, t.env());
   CHECK_MESSAGE(code == kExitOk, t.err.str());
-  CHECK(t.out.str().find("at tree size 6 (3 of 3 validators signed, 0 revocations) written to " +
+  CHECK(t.out.str().find("at tree size 6 (3 of 3 voters signed, 0 revocations) written to " +
                          inspector.trust) != std::string::npos);
   // Synced again at the same size: consistent, nothing to prove.
   TestEnv again;

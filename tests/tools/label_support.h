@@ -9,10 +9,14 @@
 #include <vector>
 
 #include "common/encoding.h"
+#include "crypto/did_key.h"
+#include "crypto/ed25519.h"
 #include "crypto/jcs.h"
+#include "crypto/sha256.h"
 #include "crypto/signed_note.h"
 #include "ledger/genesis.h"
 #include "ledger/gs1.h"
+#include "ledger/voter_chain.h"
 #include "tests/example_party.h"
 #include "tests/tools/test_support.h"
 #include "tools/trust.h"
@@ -72,11 +76,27 @@ inline crypto::PerfectSubtreeFn PerfectOf(const std::vector<crypto::Hash>& leave
   };
 }
 
-// A note of `text` signed by the named fixture validators.
+// The key of a validator the genesis does not hold (one added later, as
+// "us-cbp-2"): its seed is SHA-256 of its name.
+inline crypto::KeyPair AddedValidatorKey(const std::string& name) {
+  auto seed = crypto::SeedFromBytes(crypto::Sha256(name));
+  REQUIRE(seed.ok());
+  return crypto::KeyPair::FromSeed(*seed);
+}
+
+inline ledger::Validator AddedValidator(const std::string& name) {
+  crypto::KeyPair key = AddedValidatorKey(name);
+  return {name, crypto::DidKeyFromPublicKey(key.public_key()), key.public_key(), "", ""};
+}
+
+// A note of `text` signed by the named validators (the fixture parties', or
+// AddedValidatorKey for any other name).
 inline std::string SignedBy(const std::string& text, const std::vector<std::string>& names) {
+  const Json parties = LoadFixture("parties.json")["parties"];
   std::vector<crypto::KeyPair> keys;
   keys.reserve(names.size());
-  for (const std::string& n : names) keys.push_back(FixtureKey(n));
+  for (const std::string& n : names)
+    keys.push_back(parties.contains(n) ? FixtureKey(n) : AddedValidatorKey(n));
   std::vector<std::pair<std::string, const crypto::KeyPair*>> signers;
   for (size_t i = 0; i < keys.size(); ++i) signers.push_back({names[i], &keys[i]});
   return crypto::SignNote(text, signers);
@@ -89,8 +109,9 @@ inline std::string CheckpointOf(const std::vector<crypto::Hash>& leaves,
   return SignedBy(crypto::FormatCheckpointBody(body), signers);
 }
 
-// A trust bundle as GET /v1/trust-bundle answers it (format 2), or as a build
-// before revocation reasons stored it (format_version 1: no reasons).
+// A trust bundle as GET /v1/trust-bundle answers it (format 4), or as an
+// older build stored it (format_version 3: no voter chain, 2: no registry,
+// 1: no reasons).
 struct BundleMaker {
   Json genesis = LabelGenesisJson();
   std::vector<crypto::Hash> leaves = FillerLeaves(6);
@@ -99,7 +120,17 @@ struct BundleMaker {
   std::vector<ledger::FlagEntry> flags;         // format 3
   std::vector<std::string> checkpoint_signers = {"us-cbp", "mx-anam", "ca-cbsa"};
   std::vector<std::string> revocation_signers = {"us-cbp", "mx-anam", "ca-cbsa"};
+  // Format 4: the links from the genesis validators, and the voters after
+  // them (empty: the genesis validators).
+  std::vector<ledger::VoterChange> voter_changes;
+  ledger::Voters voters;
   int format_version = kTrustBundleVersion;
+
+  ledger::Voters CurrentVoters() const {
+    if (!voters.empty()) return voters;
+    auto parsed = ledger::ParseGenesis(genesis);
+    return parsed.ok() ? parsed->validators : ledger::Voters{};
+  }
 
   Json Make() const {
     Json entries = Json::array();
@@ -109,7 +140,8 @@ struct BundleMaker {
       if (format_version >= 2) entries.back()["reason"] = e.reason;
     }
     Json bundle = {
-        {"format", format_version >= 3   ? kTrustBundleFormat
+        {"format", format_version >= 4   ? kTrustBundleFormat
+                   : format_version == 3 ? kTrustBundleFormatV3
                    : format_version == 2 ? kTrustBundleFormatV2
                                          : kTrustBundleFormatV1},
         {"genesis", genesis},
@@ -117,7 +149,7 @@ struct BundleMaker {
         {"checkpoint", CheckpointOf(leaves, checkpoint_signers)},
         {"revocations",
          {{"note", SignedBy(RevocationNoteText(kLabelNetwork, leaves.size(), revocations,
-                                               format_version, registry, flags),
+                                               format_version, registry, flags, CurrentVoters()),
                             revocation_signers)},
           {"entries", entries}}}};
     if (format_version >= 3) {
@@ -127,6 +159,13 @@ struct BundleMaker {
       Json flag_list = Json::array();
       for (const ledger::FlagEntry& e : flags) flag_list.push_back(ledger::FlagEntryJson(e));
       bundle["revocations"]["flags"] = std::move(flag_list);
+    }
+    if (format_version >= 4) {
+      bundle["voters"] = ledger::VotersJson(CurrentVoters());
+      Json links = Json::array();
+      for (const ledger::VoterChange& link : voter_changes)
+        links.push_back(ledger::VoterChangeJson(link));
+      bundle["voter_changes"] = std::move(links);
     }
     return bundle;
   }

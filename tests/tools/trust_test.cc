@@ -38,7 +38,7 @@ TEST_CASE("a good bundle is accepted with its checkpoint and revocations") {
                                "Lot LOT42A recalled: contamination found at release testing"});
   auto bundle = VerifyTrustBundle(maker.Make(), GenesisHash());
   REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
-  CHECK(bundle->format_version == 3);
+  CHECK(bundle->format_version == 4);
   CHECK(bundle->reasons_known);
   CHECK(bundle->tree_size == 6);
   CHECK(bundle->genesis.network == testing::kLabelNetwork);
@@ -75,7 +75,8 @@ TEST_CASE("the revocation digest sorts lines bytewise and depends on every entry
   std::vector<RevocationEntry> d = a;
   d[0].reason = "recalled";  // and the reason
   CHECK(RevocationDigest(a) != RevocationDigest(d));
-  CHECK(RevocationNoteText("n", 7, a).starts_with("n revocations/3\n7\n2\n"));
+  CHECK(RevocationNoteText("n", 7, a).starts_with("n revocations/4\n7\n2\n"));
+  CHECK(RevocationNoteText("n", 7, a, 3).starts_with("n revocations/3\n7\n2\n"));
   CHECK(RevocationNoteText("n", 7, a, 2).starts_with("n revocations/2\n7\n2\n"));
 
   // Format 1, as bundles synced before reasons hold it: no reason in the
@@ -196,7 +197,7 @@ TEST_CASE("a format 1 bundle (before reasons) still verifies, with its reasons u
   upgraded["revocations"]["entries"][0]["reason"] = "";
   CHECK(Refusal(upgraded).find("origin line") != std::string::npos);
   Json unknown = v1;
-  unknown["format"] = "frontera-trust-bundle/4";
+  unknown["format"] = "frontera-trust-bundle/5";
   CHECK(Refusal(unknown).find("/format") != std::string::npos);
 }
 
@@ -235,6 +236,83 @@ TEST_CASE("a checkpoint or revocation note signed by a minority is refused") {
   BundleMaker strangers;
   strangers.checkpoint_signers = {"mx-manufacturer", "mx-carrier", "us-cbp"};
   CHECK(Refusal(strangers.Make()).find("only 1 of 3") != std::string::npos);
+}
+
+// The agencies add us-cbp-2 at block 3 and remove ca-cbsa at block 5: the
+// bundle's two links lead from the genesis validators to today's voters.
+struct ChangedVoters {
+  ledger::Voters genesis = testing::LabelGenesis().validators;
+  ledger::Voters four = {genesis[0], genesis[1], genesis[2], testing::AddedValidator("us-cbp-2")};
+  ledger::Voters today = {genesis[0], genesis[1], four[3]};
+
+  ledger::VoterChange Link(uint64_t height, const ledger::Voters& after,
+                           const std::vector<std::string>& signers) const {
+    return {height,
+            testing::SignedBy(RevocationNoteText(testing::kLabelNetwork, height, {},
+                                                 kTrustBundleVersion, {}, {}, after),
+                              signers),
+            after};
+  }
+  BundleMaker Maker() const {
+    BundleMaker maker;
+    maker.voter_changes = {Link(3, four, {"us-cbp", "mx-anam", "us-cbp-2"}),
+                           Link(5, today, {"us-cbp", "mx-anam", "us-cbp-2"})};
+    maker.voters = today;
+    maker.checkpoint_signers = {"mx-anam", "us-cbp-2"};
+    maker.revocation_signers = {"us-cbp-2", "us-cbp"};
+    return maker;
+  }
+};
+
+TEST_CASE("a bundle's voter chain decides whose signatures count") {
+  ChangedVoters changed;
+  auto bundle = VerifyTrustBundle(changed.Maker().Make(), GenesisHash());
+  REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
+  CHECK(bundle->voters.size() == 3);
+  CHECK(bundle->voters[2].name == "us-cbp-2");
+  CHECK(bundle->voter_changes.size() == 2);
+  CHECK(bundle->checkpoint_signers == std::vector<std::string>{"mx-anam", "us-cbp-2"});
+  std::string shown = RenderTrustBundle(*bundle, 0);
+  CHECK(shown.find("us-cbp-2") != std::string::npos);
+  CHECK(shown.find("2 voter changes") != std::string::npos);
+
+  // The removed agency's key no longer counts, even with a voter beside it.
+  BundleMaker removed = changed.Maker();
+  removed.checkpoint_signers = {"ca-cbsa", "us-cbp"};
+  CHECK(Refusal(removed.Make()).find("only 1 of 3 voters signed") != std::string::npos);
+  // Without the links, the added key is nobody's.
+  BundleMaker unlinked = changed.Maker();
+  unlinked.voter_changes.clear();
+  CHECK(Refusal(unlinked.Make()).find("not those its voter chain leads to") != std::string::npos);
+  // A bundle claiming voters its chain does not lead to.
+  Json claimed = changed.Maker().Make();
+  claimed["voters"] = ledger::VotersJson(changed.four);
+  CHECK(Refusal(claimed).find("not those its voter chain leads to") != std::string::npos);
+  // A link signed by the newcomer and a single old voter: not a majority of
+  // the voters before it.
+  BundleMaker forged = changed.Maker();
+  forged.voter_changes[0] = changed.Link(3, changed.four, {"us-cbp", "us-cbp-2"});
+  CHECK(Refusal(forged.Make()).find("/voter_changes/0/note (block 3)") != std::string::npos);
+  // Any byte of a link's note changed.
+  Json good = changed.Maker().Make();
+  EveryByteRefused(good["voter_changes"][1]["note"].get<std::string>(),
+                   [&](const std::string& text) {
+                     Json copy = good;
+                     copy["voter_changes"][1]["note"] = text;
+                     return copy;
+                   });
+  // The chain is not part of an older format.
+  BundleMaker format3;
+  format3.format_version = 3;
+  Json older = format3.Make();
+  older["voters"] = ledger::VotersJson(changed.genesis);
+  CHECK(Refusal(older).find("/voters") != std::string::npos);
+  // And a format 3 bundle (synced before the chain) still verifies, against
+  // the genesis validators.
+  auto v3 = VerifyTrustBundle(format3.Make(), GenesisHash());
+  REQUIRE_MESSAGE(v3.ok(), v3.status().ToString());
+  CHECK(v3->format_version == 3);
+  CHECK(v3->voters.size() == 3);
 }
 
 TEST_CASE("a new checkpoint must be consistent with the stored one") {

@@ -237,7 +237,7 @@ TEST_CASE("a checkpoint signed by a minority of validators is NOT ON LEDGER") {
   Report report = VerifyEvidence(ParseGenesisOrDie(GenesisJson()), world.Gather(), kNow);
   CHECK(report.verdict == Verdict::kNotOnLedger);
   CHECK(Failed(report) == std::vector<std::string>{"checkpoint"});
-  CHECK(AnyReasonContains(report, "only 1 of 3 genesis validators signed"));
+  CHECK(AnyReasonContains(report, "only 1 of 3 voters signed"));
 
   // Signatures by keys outside genesis do not count towards the majority.
   world.checkpoint_signers = {"us-cbp", "mx-manufacturer"};
