@@ -1069,39 +1069,59 @@ Status Raft::Step(const Message& m) {
 
 Status Raft::CheckElectionCertificate(const Message& m) const {
   if (!config_.authority) return Status::Ok();
-  const auto violation = [&m](const std::string& what) { return Violation(m, what); };
   // The leader's membership may hold one voter this node's does not know
   // yet (single-server changes): one such signature is skipped, not counted.
-  const size_t voters = membership_.voters.size();
+  const size_t voters = std::max(membership_.voters.size(), attested_voters_.size());
   if (m.proof.size() > voters + 1) {
-    return violation("its election certificate holds " + std::to_string(m.proof.size()) +
-                     " signatures for " + std::to_string(voters) + " voters");
+    return Violation(m, "its election certificate holds " + std::to_string(m.proof.size()) +
+                            " signatures for " + std::to_string(voters) + " voters");
   }
+  FRONTERA_ASSIGN_OR_RETURN(size_t counted,
+                            CountCertificate(m, membership_.voters, attested_voters_));
+  if (counted >= Quorum()) return Status::Ok();
+  if (!attested_voters_.empty() && attested_voters_ != membership_.voters) {
+    FRONTERA_ASSIGN_OR_RETURN(size_t attested,
+                              CountCertificate(m, attested_voters_, membership_.voters));
+    if (attested >= attested_voters_.size() / 2 + 1) return Status::Ok();
+  }
+  return Violation(m, "it leads term " + std::to_string(m.term) + " on " + std::to_string(counted) +
+                          " signed votes; a majority is " + std::to_string(Quorum()));
+}
+
+Result<size_t> Raft::CountCertificate(const Message& m, const std::vector<NodeId>& voters,
+                                      const std::vector<NodeId>& others) const {
   const Statement vote{StatementKind::kVote, m.term, m.from};
+  const auto in = [](const std::vector<NodeId>& ids, NodeId id) {
+    return std::binary_search(ids.begin(), ids.end(), id);
+  };
   std::vector<NodeId> signers;
   size_t unknown = 0;
   for (const SignedStatement& s : m.proof) {
-    if (!membership_.IsVoter(s.signer)) {
-      if (++unknown > 1 || s.signer == kNoNode) {
-        return violation("its election certificate is signed by node " + std::to_string(s.signer) +
-                         ", not a voter");
+    if (!in(voters, s.signer)) {
+      if (s.signer == kNoNode || (!in(others, s.signer) && ++unknown > 1)) {
+        return Violation(m, "its election certificate is signed by node " +
+                                std::to_string(s.signer) + ", not a voter");
       }
       continue;
     }
     if (std::find(signers.begin(), signers.end(), s.signer) != signers.end()) {
-      return violation("its election certificate holds two votes of node " +
-                       std::to_string(s.signer));
+      return Violation(
+          m, "its election certificate holds two votes of node " + std::to_string(s.signer));
     }
     if (!config_.authority->Verify(s.signer, vote, s.signature)) {
-      return violation("the vote of node " + std::to_string(s.signer) +
-                       " in its election certificate does not verify");
+      return Violation(m, "the vote of node " + std::to_string(s.signer) +
+                              " in its election certificate does not verify");
     }
     signers.push_back(s.signer);
-    if (signers.size() >= Quorum()) return Status::Ok();
   }
-  return violation("it leads term " + std::to_string(m.term) + " on " +
-                   std::to_string(signers.size()) + " signed votes; a majority is " +
-                   std::to_string(Quorum()));
+  return signers.size();
+}
+
+void Raft::SetAttestedVoters(std::vector<NodeId> voters) {
+  std::sort(voters.begin(), voters.end());
+  voters.erase(std::unique(voters.begin(), voters.end()), voters.end());
+  std::erase(voters, kNoNode);
+  attested_voters_ = std::move(voters);
 }
 
 bool Raft::CandidateUpToDate(const Message& m) const {

@@ -217,6 +217,13 @@ class Raft {
   // commits (without counting itself), then hands leadership to the most
   // up-to-date voter and steps down (thesis §4.2.2).
   Status ProposeMembership(const Membership& next, std::string context);
+  // Voters vouched for outside this node's log (node/: those a verified
+  // chain of co-signed voter changes leads to, beyond the ledger this node
+  // applied); empty: none. A leader's election certificate also counts when
+  // it holds a majority of them: a node that missed a membership change
+  // (a voter removed, then a new leader elected among the rest) cannot count
+  // that certificate among the voters its own log knows.
+  void SetAttestedVoters(std::vector<NodeId> voters);
   // Appends a no-op entry when leader, with Propose's refusals. A leader
   // with nothing to propose commits one now and then so that its followers
   // see it make progress (node/: a follower distrusts a leader that commits
@@ -426,8 +433,13 @@ class Raft {
   // at least as up to date as this node's.
   bool CandidateUpToDate(const Message& m) const;
   // With config_.authority: OK when m.proof holds valid kVote statements for
-  // (m.term, m.from) by a majority of the voters.
+  // (m.term, m.from) by a majority of the voters, or of attested_voters_.
   Status CheckElectionCertificate(const Message& m) const;
+  // The certificate's valid votes by `voters` (sorted); a violation for a
+  // vote that does not verify, a repeated signer, or more than one signer
+  // outside `voters` and `others` (sorted) together.
+  Result<size_t> CountCertificate(const Message& m, const std::vector<NodeId>& voters,
+                                  const std::vector<NodeId>& others) const;
   // True when m (a forced vote request) carries the signed transfer request
   // of the leader this node follows in the term before m's; always true
   // without config_.authority.
@@ -473,8 +485,9 @@ class Raft {
   // <= commit_index_; >= snapshot_.index except while pending_snapshot_ waits
   // for the driver to install it.
   uint64_t applied_index_ = 0;
-  SnapshotMeta snapshot_;  // The log continues after it.
-  Membership membership_;  // See membership(); never without a voter.
+  SnapshotMeta snapshot_;                // The log continues after it.
+  Membership membership_;                // See membership(); never without a voter.
+  std::vector<NodeId> attested_voters_;  // See SetAttestedVoters; sorted.
   uint64_t membership_index_ = 0;
   // The membership before the last kConfig entry (membership_ when that
   // entry is in the snapshot): Step hears both, so that during a change a

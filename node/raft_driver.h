@@ -156,6 +156,11 @@ class RaftDriver {
   // one single-server change at a time (consensus::NextMembershipStep), each
   // once the previous one committed; `context` is recorded with each change.
   void SetTargetMembership(consensus::Membership target, std::string context);
+  // Voters a verified voter chain vouches for beyond the applied ledger
+  // (consensus::Raft::SetAttestedVoters); empty: none.
+  void SetAttestedVoters(std::vector<consensus::NodeId> voters) {
+    raft_->SetAttestedVoters(std::move(voters));
+  }
   // Membership changes this node proposed (as leader).
   uint64_t membership_changes() const { return membership_changes_; }
   // A leader hands leadership to `target` (consensus::Raft::TransferLeadership:

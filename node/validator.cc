@@ -287,8 +287,15 @@ void Validator::RefreshMembers() {
   std::shared_ptr<Ledger> ledger = CurrentLedger();
   const consensus::Raft& raft = driver_->raft();
   const uint64_t changes = ledger->sm->validator_changes();
+  ledger::Voters attested;
+  uint64_t attested_generation = 0;
+  {
+    MutexLock lock(members_mu_);
+    attested = attested_voters_;
+    attested_generation = attested_generation_;
+  }
   if (ledger.get() == ledger_seen_ && changes == validator_changes_seen_ &&
-      raft.membership() == membership_seen_) {
+      raft.membership() == membership_seen_ && attested_generation == attested_generation_seen_) {
     return;
   }
   Result<std::vector<ledger::ValidatorRecord>> set = ledger->sm->Validators();
@@ -300,6 +307,7 @@ void Validator::RefreshMembers() {
   ledger_seen_ = ledger.get();
   validator_changes_seen_ = changes;
   membership_seen_ = raft.membership();
+  attested_generation_seen_ = attested_generation;
 
   std::map<consensus::NodeId, std::string> names;
   std::map<consensus::NodeId, crypto::PublicKey> keys;
@@ -331,6 +339,18 @@ void Validator::RefreshMembers() {
   }
   std::sort(target.voters.begin(), target.voters.end());
   std::sort(target.learners.begin(), target.learners.end());
+  // The voters a verified voter chain vouches for beyond this ledger: their
+  // votes count too (a genesis validator keeps its genesis id).
+  std::vector<consensus::NodeId> attested_ids;
+  for (const ledger::Validator& v : attested) {
+    consensus::NodeId id = ledger::RaftIdForDid(v.did);
+    for (size_t i = 0; i < genesis_.validators.size(); ++i) {
+      if (genesis_.validators[i].did == v.did) id = ledger::GenesisRaftId(i);
+    }
+    keys.try_emplace(id, v.public_key);
+    attested_ids.push_back(id);
+  }
+  driver_->SetAttestedVoters(std::move(attested_ids));
   signer_->SetKeys(std::move(keys));
   if (!target.voters.empty()) {
     driver_->SetTargetMembership(
@@ -425,9 +445,12 @@ void Validator::ApplyLoop() {
   for (;;) {
     std::optional<ApplyItem> item;
     bool cosigned = false;
+    bool idle = false;
     {
       MutexLock lock(apply_mu_);
-      apply_cv_.wait(lock.native(), [&]() REQUIRES(apply_mu_) {
+      // Idle for a while: the voter chain's repair still runs (a node that
+      // cannot follow its leader applies nothing, and may need a link).
+      idle = !apply_cv_.wait_for(lock.native(), kVoterChainIdleInterval, [&]() REQUIRES(apply_mu_) {
         return stopping_ || !apply_queue_.empty() || cosigned_waiting_;
       });
       if (stopping_) return;
@@ -446,6 +469,7 @@ void Validator::ApplyLoop() {
       }
     }
     if (cosigned) PublishCosigned();
+    if (idle) RepairVoterChain(CurrentLedger());
   }
 }
 

@@ -223,6 +223,8 @@ class Validator final : public api::Backend {
   // for a link (transport thread); a peer sends one (transport thread: queued
   // for the apply thread); keeps the links received and asks for the lowest
   // one missing (apply thread, from PublishCosigned).
+  // Also every kVoterChainIdleInterval the apply thread is idle.
+  static constexpr std::chrono::seconds kVoterChainIdleInterval{2};
   void OnVoterChangeAsk(uint64_t from, std::string_view body);
   void OnVoterChange(uint64_t from, std::string_view body);
   void RepairVoterChain(const std::shared_ptr<Ledger>& ledger);
@@ -331,6 +333,16 @@ class Validator final : public api::Backend {
   // Links of the voter chain from peers, by sender, for the apply thread.
   std::vector<std::pair<uint64_t, ledger::VoterChange>> received_links_ GUARDED_BY(apply_mu_);
   std::chrono::steady_clock::time_point last_link_ask_;  // apply thread
+  // Links above the ledger applied here, each verified from the genesis
+  // through the links below it (apply thread). The voters after the last
+  // one also count a leader's election certificate: a node that missed a
+  // voter's removal and the election after it follows the new leader
+  // (consensus::Raft::SetAttestedVoters). Dropped once the ledger reaches them.
+  std::vector<ledger::VoterChange> future_links_;
+  // Those voters, for the Raft thread (RefreshMembers), by generation.
+  ledger::Voters attested_voters_ GUARDED_BY(members_mu_);
+  uint64_t attested_generation_ GUARDED_BY(members_mu_) = 0;
+  uint64_t attested_generation_seen_ = 0;  // Raft thread
   Mutex link_answer_mu_;
   std::map<uint64_t, std::chrono::steady_clock::time_point> link_answered_
       GUARDED_BY(link_answer_mu_);

@@ -3,7 +3,11 @@
 // peers as it applies the block. A node that was down or far behind then
 // never receives the peers' signatures for that block: it asks its peers for
 // the link, checks what comes back against its own ledger and the links
-// below it, and keeps it. Asks and answers are peer frames like any other:
+// below it, and keeps it. It also asks for links above its ledger: those,
+// checked from the genesis through the links it holds, tell it today's
+// voters, whose election certificates it then counts (a node that missed a
+// voter's removal and the election after it could not follow the new
+// leader otherwise). Asks and answers are peer frames like any other:
 // bounded, rate-limited, and refused with a reason when wrong.
 #include <algorithm>
 #include <chrono>
@@ -48,8 +52,9 @@ void Validator::OnVoterChangeAsk(uint64_t from, std::string_view body) {
   }
   Result<std::vector<ledger::VoterChange>> links = CurrentLedger()->sm->VoterChanges();
   if (!links.ok() || !transport_) return;
+  // The lowest link at or above the height asked for (links are by height).
   for (const ledger::VoterChange& link : *links) {
-    if (link.height != height) continue;
+    if (link.height < height) continue;
     transport_->Send(from, Envelope(PeerKind::kVoterChange, ledger::VoterChangeJson(link).dump()));
     return;
   }
@@ -91,9 +96,34 @@ void Validator::RepairVoterChain(const std::shared_ptr<Ledger>& ledger) {
                        [&](const ledger::VoterChange& c) { return c.height == h; });
   };
 
+  const bool chain_complete = held->size() == heights.size();
+  bool future_changed = false;
   std::vector<ledger::VoterChange> added;
   for (auto& [from, link] : received) {
     if (holds(link.height)) continue;
+    if (link.height > applied) {
+      // Above this ledger: checked from the genesis through every link this
+      // node holds and the later ones it received; kept in memory only.
+      if (!chain_complete ||
+          (!future_links_.empty() && link.height <= future_links_.back().height)) {
+        continue;
+      }
+      std::vector<ledger::VoterChange> chain = *held;
+      chain.insert(chain.end(), future_links_.begin(), future_links_.end());
+      chain.push_back(link);
+      auto followed = ledger::FollowVoterChanges(genesis_, chain, "link");
+      if (!followed.ok()) {
+        RefusePeer(from, "voter_change", followed.status().message());
+        continue;
+      }
+      LogInfo(config_.name, "the link of block " + std::to_string(link.height) +
+                                " of the voter chain, above the ledger applied here (block " +
+                                std::to_string(applied) + "), names the voters " +
+                                ledger::VotersJson(link.voters).dump());
+      future_links_.push_back(std::move(link));
+      future_changed = true;
+      continue;
+    }
     if (!std::binary_search(heights.begin(), heights.end(), link.height) || link.height > applied) {
       RefusePeer(from, "voter_change",
                  "a link of block " + std::to_string(link.height) +
@@ -142,24 +172,36 @@ void Validator::RepairVoterChain(const std::shared_ptr<Ledger>& ledger) {
     WriteVoterChangesToSnapshots(*ledger);
   }
 
-  // Ask for the lowest link missing below the last published checkpoint
-  // (above it, the co-signatures may still be on their way).
-  if (now - last_link_ask_ < kLinkAskInterval) return;
-  const uint64_t published = cosigned_height_.load();
-  for (uint64_t h : heights) {
-    if (h >= published) break;
-    if (holds(h)) continue;
-    last_link_ask_ = now;
-    std::string ask;
-    BinaryWriter(ask).U64(h);
-    if (transport_) {
-      for (consensus::NodeId id : PeerIds()) {
-        transport_->Send(id, Envelope(PeerKind::kVoterChangeAsk, ask));
-      }
-    }
-    return;
+  // Links the ledger has reached are its own now (kept as above once their
+  // co-signatures or a peer's copy arrive).
+  const size_t before = future_links_.size();
+  std::erase_if(future_links_, [&](const ledger::VoterChange& c) { return c.height <= applied; });
+  if (future_changed || future_links_.size() != before) {
+    MutexLock lock(members_mu_);
+    attested_voters_ = future_links_.empty() ? ledger::Voters{} : future_links_.back().voters;
+    ++attested_generation_;
   }
+
+  // Ask for the lowest link missing (its co-signatures may still be on
+  // their way: a peer that holds it answers), else for the first link above
+  // what this node knows.
+  if (now - last_link_ask_ < kLinkAskInterval) return;
   last_link_ask_ = now;
+  uint64_t ask_height =
+      std::max(applied, future_links_.empty() ? 0 : future_links_.back().height) + 1;
+  for (uint64_t h : heights) {
+    if (!holds(h)) {
+      ask_height = h;
+      break;
+    }
+  }
+  std::string ask;
+  BinaryWriter(ask).U64(ask_height);
+  if (transport_) {
+    for (consensus::NodeId id : PeerIds()) {
+      transport_->Send(id, Envelope(PeerKind::kVoterChangeAsk, ask));
+    }
+  }
 }
 
 }  // namespace frontera::node

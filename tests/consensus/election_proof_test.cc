@@ -104,6 +104,29 @@ TEST_CASE("a restarted or candidate node checks the certificate of its own term'
   CHECK(node.raft().leader() == 3);
 }
 
+TEST_CASE("a certificate also counts among the attested voters, never among strangers") {
+  // This node's log knows voters {1, 2, 3}; since, 4 was added and 3
+  // removed, which a verified voter chain tells it: voters {1, 2, 4}.
+  RaftConfig config = MakeConfig(1);
+  config.authority = std::make_shared<FakeAuthority>(1, 5);
+  Node node({1, 1}, 1, 0, config);
+  Message claim = Append(2, 2, 2, 1, {});
+  claim.proof = {Vote(2, 2, 2), Vote(4, 2, 2)};
+  CheckRefused(node, claim, "on 1 signed votes; a majority is 2");
+  node.raft().SetAttestedVoters({4, 2, 1});
+  // A stranger's vote counts in neither list.
+  Message stranger = claim;
+  stranger.proof = {Vote(4, 2, 2), Vote(5, 2, 2)};
+  CheckRefused(node, stranger, "on 0 signed votes; a majority is 2");
+  // A vote that does not verify is refused whichever list names its signer.
+  Message forged = claim;
+  forged.proof = {Vote(2, 2, 2), Vote(4, 1, 2)};
+  CheckRefused(node, forged, "the vote of node 4 in its election certificate does not verify");
+  node.Accept(claim);
+  CHECK(node.raft().leader() == 2);
+  CHECK(node.raft().current_term() == 2);
+}
+
 TEST_CASE("a candidate counts only signed votes and leads with their certificate") {
   Node node({1, 1}, 1, 0, SignedConfig());
   for (int i = 0; i < 100 && node.raft().role() == Role::kFollower; ++i) node.raft().Tick();
