@@ -219,6 +219,9 @@ class Validator final : public api::Backend {
   // Puts the links of the voter chain `ledger` holds into every snapshot
   // directory: a link co-signed after a snapshot was taken travels with it.
   void WriteVoterChangesToSnapshots(const Ledger& ledger);
+  // Stores `links` (complete, checked) in `ledger`'s store and beside every
+  // snapshot (apply thread).
+  void KeepVoterChanges(const Ledger& ledger, const std::vector<ledger::VoterChange>& links);
   // The voter chain's repair (node/validator_voter_chain.cc): a peer asks
   // for a link (transport thread); a peer sends one (transport thread: queued
   // for the apply thread); keeps the links received and asks for the lowest

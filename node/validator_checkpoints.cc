@@ -67,17 +67,11 @@ void Validator::PublishCosigned() {
   std::shared_ptr<Ledger> ledger = CurrentLedger();
   // The links of the voter chain, kept for trust bundles and snapshots.
   std::vector<ledger::VoterChange> links = cosigner_->TakeVoterChanges();
-  if (!links.empty()) {
-    storage::WriteBatch batch;
-    Status s = ledger::StageVoterChanges(*ledger->store, links, batch);
-    if (s.ok()) s = ledger->store->Write(batch, /*sync=*/false);
-    FRONTERA_CHECK(s.ok()) << "voter chain write failed: " << s.ToString();
-    for (const ledger::VoterChange& link : links) {
-      LogInfo(config_.name, "block " + std::to_string(link.height) +
-                                " changed the voters; its co-signed revocations note is kept as "
-                                "a link of the voter chain");
-    }
-    WriteVoterChangesToSnapshots(*ledger);
+  KeepVoterChanges(*ledger, links);
+  for (const ledger::VoterChange& link : links) {
+    LogInfo(config_.name, "block " + std::to_string(link.height) +
+                              " changed the voters; its co-signed revocations note is kept as "
+                              "a link of the voter chain");
   }
   RepairVoterChain(ledger);
   std::optional<CosignedCheckpoint> c = cosigner_->TakeCosigned();

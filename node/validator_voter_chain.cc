@@ -78,6 +78,16 @@ void Validator::OnVoterChange(uint64_t from, std::string_view body) {
   apply_cv_.notify_one();
 }
 
+void Validator::KeepVoterChanges(const Ledger& ledger,
+                                 const std::vector<ledger::VoterChange>& links) {
+  if (links.empty()) return;
+  storage::WriteBatch batch;
+  Status s = ledger::StageVoterChanges(*ledger.store, links, batch);
+  if (s.ok()) s = ledger.store->Write(batch, /*sync=*/false);
+  FRONTERA_CHECK(s.ok()) << "voter chain write failed: " << s.ToString();
+  WriteVoterChangesToSnapshots(ledger);
+}
+
 void Validator::RepairVoterChain(const std::shared_ptr<Ledger>& ledger) {
   std::vector<std::pair<uint64_t, ledger::VoterChange>> received;
   {
@@ -160,16 +170,10 @@ void Validator::RepairVoterChain(const std::shared_ptr<Ledger>& ledger) {
               });
     added.push_back(std::move(link));
   }
-  if (!added.empty()) {
-    storage::WriteBatch batch;
-    Status s = ledger::StageVoterChanges(*ledger->store, added, batch);
-    if (s.ok()) s = ledger->store->Write(batch, /*sync=*/false);
-    FRONTERA_CHECK(s.ok()) << "voter chain write failed: " << s.ToString();
-    for (const ledger::VoterChange& link : added) {
-      LogInfo(config_.name, "received the link of block " + std::to_string(link.height) +
-                                " of the voter chain from a peer");
-    }
-    WriteVoterChangesToSnapshots(*ledger);
+  KeepVoterChanges(*ledger, added);
+  for (const ledger::VoterChange& link : added) {
+    LogInfo(config_.name, "received the link of block " + std::to_string(link.height) +
+                              " of the voter chain from a peer");
   }
 
   // Links the ledger has reached are its own now (kept as above once their
