@@ -305,8 +305,11 @@ Result<VerifiedProof> VerifyProof(const Json& secured) {
   }
 
   // §3.3.2 Verify Proof step 4: a proof that carries @context binds the
-  // document's @context, which must start with the same values in the same
-  // order; the document is then hashed with the proof's @context.
+  // document's @context; the document is then hashed with the proof's
+  // @context. The specification lets the document's list only start with the
+  // proof's, but entries appended after signing would change what the
+  // document means without touching the signature, so Frontera requires the
+  // same list (a single context equals a one-element list).
   const Json* proof_context = FindMember(*proof, "@context");
   if (proof_context != nullptr) {
     const Json* document_context = FindMember(secured, "@context");
@@ -315,9 +318,10 @@ Result<VerifiedProof> VerifyProof(const Json& secured) {
     }
     std::span<const Json> expected = ContextList(*proof_context);
     std::span<const Json> actual = ContextList(*document_context);
-    if (actual.size() < expected.size() ||
-        !std::equal(expected.begin(), expected.end(), actual.begin())) {
-      return Invalid("/@context", "must start with the values of /proof/@context, in order");
+    if (!std::equal(expected.begin(), expected.end(), actual.begin(), actual.end())) {
+      return Invalid("/@context",
+                     "must be the same list as /proof/@context (entries added, removed or "
+                     "reordered after signing)");
     }
   }
 

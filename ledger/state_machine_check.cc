@@ -453,6 +453,14 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     }
     if (c.label) {
       FRONTERA_ASSIGN_OR_RETURN(Label label, ParseLabel(*c.label));
+      // The label's signature covers its path, not its host: a label is
+      // bound to the network by naming the genesis's resolver.
+      if (label.resolver != genesis_.resolver) {
+        return Status::FailedPrecondition(
+            "the label names resolver " + label.resolver + ", not the network's resolver " +
+                genesis_.resolver,
+            {{"/credentialSubject/label", "must be on https://" + genesis_.resolver + "/"}});
+      }
       Status s = VerifyLabel(label, signer->public_key);
       if (!s.ok()) {
         return Status::FailedPrecondition("label signature: " + s.message(),

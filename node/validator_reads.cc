@@ -261,6 +261,11 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
     }
   }
   const ledger::Party* issuer = issuer_record ? &issuer_record->party : nullptr;
+  if (label.resolver != g.resolver) {
+    reasons.push_back("the label names resolver " + label.resolver +
+                      ", not this network's resolver " + g.resolver + " (a copied label)");
+    return answer();
+  }
   if (issuer == nullptr) {
     reasons.push_back("the label's key (kid " + label.kid + ") belongs to no registered party");
     return answer();

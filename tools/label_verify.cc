@@ -32,6 +32,15 @@ Check CheckLabelSignature(const ledger::Genesis& genesis, std::string_view scann
     return check;
   }
   facts.label = *parsed;
+  // The signature covers the label's path, not its host: a label on any
+  // other host is a copy (docs/security.md, "Labels are bound").
+  if (parsed->resolver != genesis.resolver) {
+    check.passed = false;
+    check.reasons.push_back("the label names resolver " + parsed->resolver +
+                            ", not the resolver of network " + genesis.network + " (" +
+                            genesis.resolver + "): a copied label");
+    return check;
+  }
   // docs/formats.md §8: kid = base64url(SHA-256(issuer key)[0:8]) names
   // the key; only parties registered in the genesis are candidates.
   for (const ledger::Party& party : genesis.parties) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ledger/gs1.h"
+#include "ledger/label.h"
 #include "ledger/state_machine.h"
 #include "tests/ledger/ledger_test_util.h"
 
@@ -157,6 +158,14 @@ TEST_CASE("every ledger rule refuses with its status, pointer and reason") {
   label.replace(label.find("/21/SN000123"), 12, "/21/SNE7");
   bad_label["credentialSubject"]["label"] = label;
 
+  // A label signed by the issuer, but on a host that is not the network's
+  // resolver.
+  Json other_host = Pharma("urn:uuid:00000000-0000-4000-8000-000000000e08", "SNE8");
+  other_host["credentialSubject"]["label"] =
+      BuildLabel("evil.example", ParseCredential(SignAs(other_host, "mx-manufacturer")).value(),
+                 KeyOf("mx-manufacturer"))
+          .value();
+
   Json precursor = Fixture("precursor-credential.json");
   precursor.erase("proof");
   precursor["credentialSubject"].erase("label");
@@ -223,6 +232,9 @@ TEST_CASE("every ledger rule refuses with its status, pointer and reason") {
       {"label signature does not verify", DocumentKind::kCredential, "",
        SignAs(bad_label, "mx-manufacturer"), C::kFailedPrecondition, "/credentialSubject/label",
        "label signature"},
+      {"label on another resolver", DocumentKind::kCredential, "",
+       SignAs(other_host, "mx-manufacturer"), C::kFailedPrecondition, "/credentialSubject/label",
+       "not the network's resolver verify.frontera.example"},
       {"SSCC outside the issuer's prefixes", DocumentKind::kCredential, "",
        SignAs(foreign_sscc, "mx-manufacturer"), C::kPermissionDenied, "/credentialSubject/sscc",
        "not under the issuer's GS1 company prefixes"},

@@ -85,6 +85,17 @@ TEST_CASE("offline: changing any character of the signed part is NOT AUTHENTIC")
   CHECK(VerifyLabelOffline(bundle, changed, kNow).verdict == Verdict::kNotAuthentic);
 }
 
+TEST_CASE("offline: the fixture label on another host is NOT AUTHENTIC (a copied label)") {
+  // The signature covers the path only; the host must be the network's.
+  std::string label = FixtureLabel();
+  label.replace(0, std::string("https://verify.frontera.example").size(), "https://evil.example");
+  LabelReport report = VerifyLabelOffline(Bundle(), label, kNow);
+  CHECK(report.verdict == Verdict::kNotAuthentic);
+  CHECK_FALSE(report.checks[0].passed);
+  CHECK(Mentions(report, "not the resolver of network"));
+  CHECK(Mentions(report, "evil.example"));
+}
+
 TEST_CASE("offline: another party's key is NOT AUTHENTIC") {
   TrustBundle bundle = Bundle();
   ledger::Credential credential =
