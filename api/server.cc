@@ -44,6 +44,7 @@
 #include "api/metrics.h"
 #include "api/openapi.h"
 #include "api/problem.h"
+#include "api/rate_limit.h"
 #include "api/resolver_page.h"
 #include "api/routes.h"
 #include "common/check.h"
@@ -246,6 +247,9 @@ Status ServerOptions::Validate() const {
         static_cast<long long>(std::max<size_t>(connections_max, 1)));
   check("requests_pending_max", static_cast<long long>(requests_pending_max), 1, 1'000'000);
   check("listen_backlog", listen_backlog, 1, 65535);
+  check("rate_per_address_per_s", rate_per_address_per_s, 1, 1'000'000);
+  check("rate_burst_per_address", rate_burst_per_address, 1, 1'000'000);
+  check("rate_addresses_max", static_cast<long long>(rate_addresses_max), 1, 10'000'000);
   if (errors.empty()) return Status::Ok();
   std::string message = "invalid HTTP server options:";
   for (const FieldError& e : errors) message += " " + e.reason + ";";
@@ -256,7 +260,11 @@ Status ServerOptions::Validate() const {
 class HttpServer::Impl {
  public:
   Impl(Backend* backend, ServerOptions options)
-      : backend_(backend), options_(std::move(options)), pool_(options_.threads) {}
+      : backend_(backend),
+        options_(std::move(options)),
+        address_rate_(options_.rate_per_address_per_s, options_.rate_burst_per_address,
+                      options_.rate_addresses_max),
+        pool_(options_.threads) {}
 
   ~Impl() { Stop(); }
 
@@ -357,6 +365,18 @@ class HttpServer::Impl {
   // Admission of a request read whole, on the I/O thread. nullopt: hand it
   // to a worker; otherwise the answer to send instead.
   std::optional<Response> Admit(const Request& req) {
+    if (int retry_after_s = address_rate_.Take(req.remote_address, req.read_at);
+        retry_after_s > 0) {
+      Response res;
+      SendProblem(res, ProblemForHttpStatus(
+                           429, "more than " + std::to_string(options_.rate_per_address_per_s) +
+                                    " requests per second from " + req.remote_address +
+                                    " (rate_per_address_per_s); retry after " +
+                                    std::to_string(retry_after_s) + " s"));
+      res.set_header("Retry-After", std::to_string(retry_after_s));
+      Observe(req, res);
+      return res;
+    }
     if (requests_pending_.load() >= options_.requests_pending_max) {
       Response res;
       SendProblem(res,
@@ -764,6 +784,7 @@ class HttpServer::Impl {
   Backend* const backend_;
   const ServerOptions options_;
   HttpMetrics metrics_;
+  RateLimiter address_rate_;  // keyed by remote address
 
   Mutex mu_;
   std::condition_variable cv_;  // signalled when a connection closes

@@ -51,6 +51,13 @@ struct ServerOptions {
   size_t requests_pending_max = 1024;
   // The listen socket's backlog: connections the kernel queues before accept.
   int listen_backlog = 1024;
+  // Requests per second from one remote address, on average, and at once
+  // (a token bucket); beyond them 429 with Retry-After. The buckets of at
+  // most rate_addresses_max addresses are kept; the least recently seen is
+  // forgotten first.
+  int rate_per_address_per_s = 500;
+  int rate_burst_per_address = 1000;
+  size_t rate_addresses_max = 100'000;
   // Host[:port] of the network's Digital Link resolver: the resolver routes
   // rebuild the scanned label URI with it. Empty: those routes answer 404.
   std::string resolver_host;

@@ -650,6 +650,7 @@ TEST_CASE("ServerOptions::Validate names the field and range") {
   options.connections_per_address_max = 9;
   options.requests_pending_max = 0;
   options.listen_backlog = 0;
+  options.rate_per_address_per_s = 0;
   status = options.Validate();
   CHECK(status.message().find("request_timeout_s = 0 is outside [1, 3600]") != std::string::npos);
   CHECK(status.message().find("header_bytes_max = 10 is outside [1024, 1048576]") !=
@@ -658,7 +659,8 @@ TEST_CASE("ServerOptions::Validate names the field and range") {
         std::string::npos);
   CHECK(status.message().find("requests_pending_max = 0") != std::string::npos);
   CHECK(status.message().find("listen_backlog = 0") != std::string::npos);
-  CHECK(status.field_errors().size() == 5);
+  CHECK(status.message().find("rate_per_address_per_s = 0") != std::string::npos);
+  CHECK(status.field_errors().size() == 6);
   FakeBackend backend;
   CHECK(HttpServer::Create(&backend, options).status().IsInvalidArgument());
 }
@@ -772,6 +774,26 @@ TEST_CASE("150 connections sending headers slowly do not keep others from being 
   // connection these would wait until the slow ones time out.
   CHECK(f.Raw(Get("/healthz")).status == 200);
   CHECK(f.Raw(f.Post("/v1/certificates", "{}")).status == 201);
+}
+
+TEST_CASE("requests over an address's rate are answered 429 with Retry-After") {
+  ServerOptions options;
+  options.rate_per_address_per_s = 1;
+  options.rate_burst_per_address = 3;
+  Fixture f(options);
+  RawConnection connection(f.server->port(), "127.0.0.1");
+  REQUIRE(connection.connected());
+  for (int i = 0; i < 3; ++i) CHECK(connection.Exchange(Get("/healthz")).status == 200);
+  RawAnswer refused = connection.Exchange(f.Post("/v1/certificates", "{}"));
+  Json problem = ExpectProblem(refused, 429, ProblemType::kTooManyRequests);
+  CHECK(refused.header("retry-after") == "1");
+  CHECK(problem["detail"].get<std::string>().find("rate_per_address_per_s") != std::string::npos);
+  // The refused write never reached the Backend, and the connection stays usable.
+  CHECK(f.backend.write_calls() == 0);
+  // Another address has its own bucket.
+  RawConnection other(f.server->port(), "127.0.0.2");
+  REQUIRE(other.connected());
+  CHECK(other.Exchange(Get("/healthz")).status == 200);
 }
 
 TEST_CASE("ledger reads are linearizable unless the client asks for a local read") {

@@ -47,7 +47,8 @@ TEST_CASE("the API's abuse limits are read from [api]") {
   std::string text = std::string(kMinimal) +
                      "[api]\nrequest_timeout_s = 7\nheader_bytes_max = 4096\n"
                      "connections_max = 500\nconnections_per_address_max = 20\n"
-                     "requests_pending_max = 300\n";
+                     "requests_pending_max = 300\nrate_per_address_per_s = 50\n"
+                     "rate_burst_per_address = 70\nrate_addresses_max = 9000\n";
   auto c = ParseConfig(text, "node.toml", "/");
   REQUIRE_MESSAGE(c.ok(), c.status().ToString());
   CHECK(c->api.request_timeout_s == 7);
@@ -55,6 +56,9 @@ TEST_CASE("the API's abuse limits are read from [api]") {
   CHECK(c->api.connections_max == 500);
   CHECK(c->api.connections_per_address_max == 20);
   CHECK(c->api.requests_pending_max == 300);
+  CHECK(c->api.rate_per_address_per_s == 50);
+  CHECK(c->api.rate_burst_per_address == 70);
+  CHECK(c->api.rate_addresses_max == 9000);
 }
 
 TEST_CASE("the log level is read from [log] and is info by default") {
@@ -84,6 +88,9 @@ TEST_CASE("bad values name the key, the range and the file") {
       {"[api]\nconnections_max = 10\nconnections_per_address_max = 11\n",
        "api.connections_per_address_max must be in [1, 10], got 11"},
       {"[api]\nrequests_pending_max = 0\n", "api.requests_pending_max must be in [1, 1000000]"},
+      {"[api]\nrate_per_address_per_s = 0\n", "api.rate_per_address_per_s must be in [1, 1000000]"},
+      {"[api]\nrate_burst_per_address = 0\n", "api.rate_burst_per_address must be in [1, 1000000]"},
+      {"[api]\nrate_addresses_max = 0\n", "api.rate_addresses_max must be in [1, 10000000]"},
       {"[api]\nport = \"7001\"\n", "api.port must be an integer"},
       {"[proposer]\nbatch_documents_max = 0\n", "proposer.batch_documents_max"},
       {"[proposer]\ncommit_timeout_ms = 5\n", "proposer.commit_timeout_ms"},
