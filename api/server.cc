@@ -1,14 +1,37 @@
-// HttpServer: the cpp-httplib wiring and the handlers. Routing and
+// HttpServer: the Boost.Beast wiring and the handlers. Routing and
 // parameter parsing are in api/routes.h, the resolver's pages in
 // api/resolver_page.h, the Prometheus text in api/metrics.h.
+//
+// One I/O thread accepts, reads and writes every connection (Asio, event
+// driven): a slow or idle client costs a socket and a buffer, never a thread.
+// A request read whole (headers and body, under one deadline) is handed to a
+// pool of `threads` workers, which make the blocking Backend call; the answer
+// is written back on the I/O thread. Why not cpp-httplib: docs/security.md
+// ("Abuse limits").
 #include "api/server.h"
 
-#include <httplib.h>
-
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -21,6 +44,7 @@
 #include "api/metrics.h"
 #include "api/openapi.h"
 #include "api/problem.h"
+#include "api/rate_limit.h"
 #include "api/resolver_page.h"
 #include "api/routes.h"
 #include "common/check.h"
@@ -31,6 +55,10 @@
 namespace frontera::api {
 namespace {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 
 constexpr std::string_view kJsonContentType = "application/json";
@@ -48,6 +76,87 @@ constexpr std::string_view kResolverVary = "Accept, Accept-Language";
 
 // The request header that picks a read's consistency (docs/api.md#read-consistency).
 constexpr std::string_view kConsistencyHeader = "Frontera-Consistency";
+
+// Longest request target served; longer ones are answered 414 (the ids in
+// paths are at most 256 bytes, docs/api.md).
+constexpr size_t kTargetBytesMax = 8192;
+
+std::string LowerCase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// One request, read whole. This is the single place where everything a
+// request carries is available before dispatch: method, target, headers
+// (names lower-cased) and body.
+struct Request {
+  std::string method;
+  std::string target;
+  std::map<std::string, std::string> headers;  // repeated fields joined with ", "
+  std::string body;
+  std::string remote_address;
+  SteadyClock::time_point read_at;  // when the last byte of the request arrived
+
+  // "" when absent. `name` in any case.
+  std::string get_header_value(std::string_view name) const {
+    auto it = headers.find(LowerCase(name));
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+// One answer; framing (Content-Length, Connection) is added when it is
+// written.
+struct Response {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  void set_header(std::string_view name, std::string_view value) {
+    for (auto& [n, v] : headers) {
+      if (LowerCase(n) == LowerCase(name)) {
+        v = value;
+        return;
+      }
+    }
+    headers.emplace_back(name, value);
+  }
+  std::string get_header_value(std::string_view name) const {
+    for (const auto& [n, v] : headers) {
+      if (LowerCase(n) == LowerCase(name)) return v;
+    }
+    return "";
+  }
+  void set_content(std::string content, std::string_view content_type) {
+    body = std::move(content);
+    set_header("Content-Type", content_type);
+  }
+};
+
+// The wire form of `res`. A HEAD answer keeps the Content-Length of the body
+// it omits (RFC 9110 §9.3.2).
+std::string Serialize(const Response& res, bool head_request, bool close) {
+  std::string out = "HTTP/1.1 " + std::to_string(res.status) + " ";
+  out += std::string(http::obsolete_reason(static_cast<http::status>(res.status)));
+  out += "\r\n";
+  for (const auto& [name, value] : res.headers) {
+    const std::string lower = LowerCase(name);
+    if (lower == "content-length" || lower == "connection") continue;
+    out += name + ": " + value + "\r\n";
+  }
+  out += "Content-Length: " + std::to_string(res.body.size()) + "\r\n";
+  if (close) out += "Connection: close\r\n";
+  out += "\r\n";
+  if (!head_request) out += res.body;
+  return out;
+}
+
+// Methods of RFC 9110 §9 (and PATCH): any other token is a malformed request.
+bool KnownMethod(std::string_view method) {
+  static constexpr std::string_view kMethods[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                                  "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+  return std::find(std::begin(kMethods), std::end(kMethods), method) != std::end(kMethods);
+}
 
 std::string Base64(const crypto::Hash& hash) { return Base64Encode(ByteView(hash)); }
 
@@ -77,28 +186,28 @@ Result<std::string> DumpJson(const Json& json) {
   }
 }
 
-void SendProblem(httplib::Response& res, const Problem& problem) {
+void SendProblem(Response& res, const Problem& problem) {
   res.status = problem.status;
-  res.set_content(problem.ToJsonText(), std::string(kProblemContentType));
+  res.set_content(problem.ToJsonText(), kProblemContentType);
   // RFC 9110 §10.2.3: tell a client when a retry is worth it.
   if (problem.status == 503 || problem.status == 429) res.set_header("Retry-After", "1");
 }
 
-void SendStatus(httplib::Response& res, const Status& status, InputKind input) {
+void SendStatus(Response& res, const Status& status, InputKind input) {
   SendProblem(res, ProblemFromStatus(status, input));
 }
 
-void SendJson(httplib::Response& res, int http_status, const Json& body) {
+void SendJson(Response& res, int http_status, const Json& body) {
   Result<std::string> text = DumpJson(body);
   if (!text.ok()) {
     SendStatus(res, text.status(), InputKind::kParameters);
     return;
   }
   res.status = http_status;
-  res.set_content(*text, std::string(kJsonContentType));
+  res.set_content(*text, kJsonContentType);
 }
 
-void SendMethodNotAllowed(httplib::Response& res, const RouteSpec& spec, std::string_view method) {
+void SendMethodNotAllowed(Response& res, const RouteSpec& spec, std::string_view method) {
   SendProblem(
       res, ProblemForHttpStatus(405, std::string(method) + " is not allowed on " +
                                          std::string(spec.pattern) + "; use " + AllowHeader(spec)));
@@ -106,15 +215,10 @@ void SendMethodNotAllowed(httplib::Response& res, const RouteSpec& spec, std::st
   res.set_header("Allow", AllowHeader(spec));
 }
 
-void SendNotFound(httplib::Response& res, std::string_view path) {
+void SendNotFound(Response& res, std::string_view path) {
   SendProblem(res, ProblemForHttpStatus(404, "no resource at " + std::string(path.substr(0, 512)) +
                                                  "; the API's paths are listed in docs/api.md"));
 }
-
-// When the request now being served on this worker thread had its headers
-// read. httplib runs routing, writing and logging of one request on one
-// thread, so a thread-local carries the time from pre-routing to the logger.
-thread_local std::optional<SteadyClock::time_point> t_request_start;
 
 }  // namespace
 
@@ -136,7 +240,16 @@ Status ServerOptions::Validate() const {
   check("threads", static_cast<long long>(threads), 1, 4096);
   check("keep_alive_max_count", keep_alive_max_count, 1, 1'000'000);
   check("keep_alive_timeout_s", keep_alive_timeout_s, 1, 3600);
-  check("read_timeout_s", read_timeout_s, 1, 3600);
+  check("request_timeout_s", request_timeout_s, 1, 3600);
+  check("header_bytes_max", static_cast<long long>(header_bytes_max), 1024, 1 << 20);
+  check("connections_max", static_cast<long long>(connections_max), 1, 1'000'000);
+  check("connections_per_address_max", static_cast<long long>(connections_per_address_max), 1,
+        static_cast<long long>(std::max<size_t>(connections_max, 1)));
+  check("requests_pending_max", static_cast<long long>(requests_pending_max), 1, 1'000'000);
+  check("listen_backlog", listen_backlog, 1, 65535);
+  check("rate_per_address_per_s", rate_per_address_per_s, 1, 1'000'000);
+  check("rate_burst_per_address", rate_burst_per_address, 1, 1'000'000);
+  check("rate_addresses_max", static_cast<long long>(rate_addresses_max), 1, 10'000'000);
   if (errors.empty()) return Status::Ok();
   std::string message = "invalid HTTP server options:";
   for (const FieldError& e : errors) message += " " + e.reason + ";";
@@ -146,114 +259,43 @@ Status ServerOptions::Validate() const {
 
 class HttpServer::Impl {
  public:
-  Impl(Backend* backend, ServerOptions options) : backend_(backend), options_(std::move(options)) {
-    server_.new_task_queue = [this] {
-      // httplib calls this from the accept thread once it is running, so it
-      // doubles as the signal that stop() will now take effect.
-      {
-        MutexLock lock(mu_);
-        accepting_ = true;
-      }
-      cv_.notify_all();
-      return new httplib::ThreadPool(options_.threads);
-    };
-    // Enforced from Content-Length before the body is read (413); chunked
-    // bodies are cut off by HandlePost's receiver instead.
-    server_.set_payload_max_length(options_.body_bytes_max);
-    server_.set_keep_alive_max_count(static_cast<size_t>(options_.keep_alive_max_count));
-    server_.set_keep_alive_timeout(options_.keep_alive_timeout_s);
-    server_.set_read_timeout(options_.read_timeout_s, 0);
-    // Answers are small; Nagle plus delayed ACK would add ~40 ms per
-    // keep-alive round trip.
-    server_.set_tcp_nodelay(true);
-    // httplib's default adds SO_REUSEPORT, which lets a second node bind the
-    // same port and silently share its traffic; a busy port must be an error.
-    // SO_REUSEADDR alone still allows a restart while old sockets linger in
-    // TIME_WAIT.
-    server_.set_socket_options([this](socket_t sock) {
-      int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-      listen_socket_ = sock;
-    });
-
-    // Every path goes to our own router so that 404 and 405 are decided in
-    // one place (kRoutes), on the raw target (ids may contain "%2F").
-    static const std::string kAnyPath = R"([\s\S]*)";
-    server_.Get(kAnyPath, [this](const httplib::Request& req, httplib::Response& res) {
-      HandleGet(req, res);
-      if (IsLabelPath(SplitTarget(req.target).path)) AnswerLabelPath(req, res);
-    });
-    server_.Post(kAnyPath,
-                 [this](const httplib::Request& req, httplib::Response& res,
-                        const httplib::ContentReader& reader) { HandlePost(req, res, reader); });
-    server_.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-      t_request_start = SteadyClock::now();
-      return httplib::Server::HandlerResponse::Unhandled;
-    });
-    server_.set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const httplib::Request& req, httplib::Response& res) {
-          return HandleError(req, res);
-        }));
-    server_.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
-          std::string what = "unknown exception";
-          try {
-            std::rethrow_exception(error);
-          } catch (const std::exception& e) {
-            what = e.what();
-          } catch (...) {
-          }
-          SendProblem(res, ProblemForHttpStatus(500, "the request failed unexpectedly: " + what));
-        });
-    server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      std::optional<double> seconds;
-      if (t_request_start) {
-        seconds = std::chrono::duration<double>(SteadyClock::now() - *t_request_start).count();
-        t_request_start.reset();
-      }
-      RouteMatch match = MatchPath(SplitTarget(req.target).path);
-      metrics_.Observe(match.spec ? match.spec->pattern : "unmatched", MethodLabel(req.method),
-                       res.status, seconds);
-    });
-  }
+  Impl(Backend* backend, ServerOptions options)
+      : backend_(backend),
+        options_(std::move(options)),
+        address_rate_(options_.rate_per_address_per_s, options_.rate_burst_per_address,
+                      options_.rate_addresses_max),
+        pool_(options_.threads) {}
 
   ~Impl() { Stop(); }
 
   Status Start() {
     FRONTERA_CHECK(!started_) << "HttpServer::Start called twice";
     started_ = true;
-    std::string where = options_.host + ":" + std::to_string(options_.port);
-    errno = 0;
-    if (options_.port == 0) {
-      port_ = server_.bind_to_any_port(options_.host);
-    } else {
-      port_ = server_.bind_to_port(options_.host, options_.port) ? options_.port : -1;
-    }
-    if (port_ >= 0 && listen_socket_ >= 0) {
-      // Debian's httplib is a compiled library that listens with a backlog
-      // of 5: a burst of new connections (64 clients starting at once)
-      // overflows it, and clients see reset or 1 s SYN retries. Listening
-      // again on the bound socket only raises the backlog.
-      ::listen(listen_socket_, kListenBacklog);
-    }
-    if (port_ < 0) {
-      int error = errno;
-      return Status::IOError("cannot listen on " + where + ": " +
-                             (error != 0 ? std::strerror(error) : "address not usable") +
+    const std::string where = options_.host + ":" + std::to_string(options_.port);
+    auto fail = [&where](const std::string& why) {
+      return Status::IOError("cannot listen on " + where + ": " + why +
                              " (check the host and that the port is free)");
+    };
+    beast::error_code ec;
+    tcp::resolver resolver(io_);
+    auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port),
+                                      tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec || endpoints.empty()) return fail(ec ? ec.message() : "address not usable");
+    const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+    acceptor_.open(endpoint.protocol(), ec);
+    // SO_REUSEADDR only (never SO_REUSEPORT, which would let a second node
+    // share the port silently): a restart may bind while old sockets linger
+    // in TIME_WAIT.
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(options_.listen_backlog, ec);
+    if (ec) {
+      acceptor_.close();
+      return fail(ec.message());
     }
-    listener_ = std::thread([this] {
-      server_.listen_after_bind();
-      {
-        MutexLock lock(mu_);
-        listener_done_ = true;
-      }
-      cv_.notify_all();
-    });
-    // The socket already listens (connections queue in the backlog); wait
-    // only until the accept loop runs so that Stop() cannot be lost.
-    MutexLock lock(mu_);
-    cv_.wait(lock.native(), [this]() REQUIRES(mu_) { return accepting_ || listener_done_; });
+    port_ = acceptor_.local_endpoint().port();
+    Accept();
+    io_thread_ = std::thread([this] { io_.run(); });
     return Status::Ok();
   }
 
@@ -263,15 +305,137 @@ class HttpServer::Impl {
   }
 
   void Stop() {
-    if (!listener_.joinable()) return;
-    // Closes the listening socket; each worker finishes its request, and the
-    // pool's shutdown joins them inside listen_after_bind().
-    server_.stop();
-    listener_.join();
+    if (!io_thread_.joinable()) return;
+    // Stop accepting and close every connection that is not waiting for a
+    // worker; those finish their Backend call and are closed after it.
+    asio::post(io_, [this] {
+      stopping_ = true;
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      CloseIdleConnections();
+    });
+    pool_.join();
+    // Every Backend call has returned; the last answers are being written.
+    // Close what is idle again and give those writes a bounded moment.
+    asio::post(io_, [this] { CloseIdleConnections(); });
+    {
+      MutexLock lock(mu_);
+      cv_.wait_for(lock.native(), std::chrono::seconds(2),
+                   [this]() REQUIRES(mu_) { return connections_ == 0; });
+    }
+    work_.reset();
+    io_.stop();
+    io_thread_.join();
   }
 
  private:
-  void HandleGet(const httplib::Request& req, httplib::Response& res) {
+  class Connection;
+
+  // Only the I/O thread calls these.
+  void Accept() {
+    acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || stopping_) return;
+      if (ec) {
+        // Out of descriptors or memory: try again shortly rather than spin.
+        accept_retry_.expires_after(std::chrono::milliseconds(100));
+        accept_retry_.async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec && !stopping_) Accept();
+        });
+        return;
+      }
+      OnAccepted(std::move(socket));
+      Accept();
+    });
+  }
+
+  void OnAccepted(tcp::socket socket);
+  void CloseIdleConnections();
+
+  // Any thread (a Connection is destroyed where its last owner lets go).
+  void ConnectionClosed(const std::string& address) {
+    MutexLock lock(mu_);
+    auto it = connections_by_address_.find(address);
+    if (it != connections_by_address_.end() && --it->second == 0) {
+      connections_by_address_.erase(it);
+    }
+    --connections_;
+    cv_.notify_all();
+  }
+
+  // Admission of a request read whole, on the I/O thread. nullopt: hand it
+  // to a worker; otherwise the answer to send instead.
+  std::optional<Response> Admit(const Request& req) {
+    if (int retry_after_s = address_rate_.Take(req.remote_address, req.read_at);
+        retry_after_s > 0) {
+      Response res;
+      SendProblem(res, ProblemForHttpStatus(
+                           429, "more than " + std::to_string(options_.rate_per_address_per_s) +
+                                    " requests per second from " + req.remote_address +
+                                    " (rate_per_address_per_s); retry after " +
+                                    std::to_string(retry_after_s) + " s"));
+      res.set_header("Retry-After", std::to_string(retry_after_s));
+      Observe(req, res);
+      return res;
+    }
+    if (requests_pending_.load() >= options_.requests_pending_max) {
+      Response res;
+      SendProblem(res,
+                  ProblemForHttpStatus(
+                      503, "the node has " + std::to_string(options_.requests_pending_max) +
+                               " requests waiting or in progress (requests_pending_max); retry"));
+      Observe(req, res);
+      return res;
+    }
+    return std::nullopt;
+  }
+
+  // A worker thread: the one place a request is answered (rate and size
+  // checks happened on the I/O thread before).
+  Response Handle(const Request& req) {
+    Response res;
+    try {
+      Dispatch(req, res);
+    } catch (const std::exception& e) {
+      res = Response{};
+      SendProblem(res, ProblemForHttpStatus(
+                           500, std::string("the request failed unexpectedly: ") + e.what()));
+    } catch (...) {
+      res = Response{};
+      SendProblem(res,
+                  ProblemForHttpStatus(500, "the request failed unexpectedly: unknown exception"));
+    }
+    Observe(req, res);
+    return res;
+  }
+
+  void Observe(const Request& req, const Response& res) {
+    const double seconds = std::chrono::duration<double>(SteadyClock::now() - req.read_at).count();
+    RouteMatch match = MatchPath(SplitTarget(req.target).path);
+    metrics_.Observe(match.spec ? match.spec->pattern : "unmatched", MethodLabel(req.method),
+                     res.status, seconds);
+  }
+
+  // An answer decided by the HTTP layer before a request could be read
+  // whole (malformed, too large, too long a target).
+  void ObserveHttpError(int status) {
+    metrics_.Observe("unmatched", MethodLabel(""), status, std::nullopt);
+  }
+
+  void Dispatch(const Request& req, Response& res) {
+    if (req.method == "GET" || req.method == "HEAD") {
+      HandleGet(req, res);
+      if (IsLabelPath(SplitTarget(req.target).path)) AnswerLabelPath(req, res);
+      return;
+    }
+    if (req.method == "POST") return HandlePost(req, res);
+    // No route takes this method: a known path makes that a 405.
+    Target target = SplitTarget(req.target);
+    RouteMatch match = MatchPath(target.path);
+    if (match.spec != nullptr) return SendMethodNotAllowed(res, *match.spec, req.method);
+    SendNotFound(res, target.path);
+  }
+
+  void HandleGet(const Request& req, Response& res) {
     Target target = SplitTarget(req.target);
     RouteMatch match = MatchPath(target.path, req.method);
     if (match.spec == nullptr) return SendNotFound(res, target.path);
@@ -366,40 +530,10 @@ class HttpServer::Impl {
     FRONTERA_CHECK(false) << "GET route without a handler: " << match.spec->pattern;
   }
 
-  void HandlePost(const httplib::Request& req, httplib::Response& res,
-                  const httplib::ContentReader& reader) {
-    // The body is read (or skipped) first, whatever the verdict, so that the
-    // next request on this keep-alive connection starts at a request line.
-    std::string body;
-    bool too_large = false;
-    bool read_ok = true;
-    // RFC 9112 §6.3: without Content-Length or Transfer-Encoding a request
-    // has no body; httplib would otherwise wait for the connection to close.
-    if (req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {
-      read_ok = reader([&](const char* data, size_t length) {
-        if (body.size() + length > options_.body_bytes_max) {
-          too_large = true;
-          return false;
-        }
-        body.append(data, length);
-        return true;
-      });
-    }
-    if (!read_ok) {
-      // What remains of a cut-off body would be read as the next request.
-      res.set_header("Connection", "close");
-      if (too_large || res.status == 413) {
-        return SendProblem(res,
-                           ProblemForHttpStatus(413, "the request body exceeds " +
-                                                         std::to_string(options_.body_bytes_max) +
-                                                         " bytes (body_bytes_max)"));
-      }
-      return SendProblem(res,
-                         ProblemForHttpStatus(400,
-                                              "the request body could not be read (connection "
-                                              "closed, timed out or malformed chunked encoding)"));
-    }
-
+  // The body was read whole by the connection before dispatch (413 and
+  // framing errors are answered there), so only its meaning is checked here.
+  void HandlePost(const Request& req, Response& res) {
+    const std::string& body = req.body;
     Target target = SplitTarget(req.target);
     RouteMatch match = MatchPath(target.path, req.method);
     if (match.spec == nullptr) return SendNotFound(res, target.path);
@@ -490,61 +624,15 @@ class HttpServer::Impl {
     SendJson(res, 201, ReceiptJson(*receipt));
   }
 
-  httplib::Server::HandlerResponse HandleError(const httplib::Request& req,
-                                               httplib::Response& res) {
-    // Our handlers already answered with a problem or an error page;
-    // httplib calls this for every status >= 400, so leave those alone.
-    const std::string content_type = res.get_header_value("Content-Type");
-    if (content_type == kProblemContentType || content_type == kHtmlContentType) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-    Target target = SplitTarget(req.target);
-    if (res.status == 404) {
-      // httplib found no handler: the method has none registered (PUT,
-      // DELETE, OPTIONS, …). A known path makes that a 405.
-      RouteMatch match = MatchPath(target.path);
-      if (match.spec != nullptr) {
-        SendMethodNotAllowed(res, *match.spec, req.method);
-      } else {
-        SendNotFound(res, target.path);
-      }
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    std::string detail;
-    switch (res.status) {
-      case 400:
-        detail = "the request line or headers could not be parsed (RFC 9112)";
-        break;
-      case 413:
-        detail = "the request body exceeds " + std::to_string(options_.body_bytes_max) +
-                 " bytes (body_bytes_max)";
-        break;
-      case 414:
-        detail = "the request target is too long";
-        break;
-      case 416:
-        detail = "the requested range cannot be served";
-        break;
-      default:
-        detail = "the HTTP layer answered " + std::to_string(res.status);
-        break;
-    }
-    int status = res.status >= 400 && res.status <= 599 ? res.status : 500;
-    SendProblem(res, ProblemForHttpStatus(status, detail));
-    return httplib::Server::HandlerResponse::Handled;
-  }
-
-  void GetCertificate(const std::string& id, httplib::Response& res) {
+  void GetCertificate(const std::string& id, Response& res) {
     Result<Json> certificate = backend_->GetCertificate(id);
     if (!certificate.ok()) return SendStatus(res, certificate.status(), InputKind::kParameters);
     SendJson(res, 200, *certificate);
   }
 
-  void GetProof(const std::string& id, httplib::Response& res) {
-    SendProof(backend_->GetProof(id), res);
-  }
+  void GetProof(const std::string& id, Response& res) { SendProof(backend_->GetProof(id), res); }
 
-  void SendProof(const Result<InclusionProofView>& proof, httplib::Response& res) {
+  void SendProof(const Result<InclusionProofView>& proof, Response& res) {
     if (!proof.ok()) return SendStatus(res, proof.status(), InputKind::kParameters);
     SendJson(res, 200,
              Json{{"leaf_index", proof->leaf_index},
@@ -555,13 +643,13 @@ class HttpServer::Impl {
   }
 
   // GET /v1/proofs/inclusion?leaf_index=N.
-  void GetLeafProof(std::string_view query, httplib::Response& res) {
+  void GetLeafProof(std::string_view query, Response& res) {
     Result<uint64_t> leaf_index = ParseLeafIndexQuery(query);
     if (!leaf_index.ok()) return SendStatus(res, leaf_index.status(), InputKind::kParameters);
     SendProof(backend_->GetLeafProof(*leaf_index), res);
   }
 
-  void GetParty(const std::string& did, httplib::Response& res) {
+  void GetParty(const std::string& did, Response& res) {
     Result<Json> party = backend_->GetParty(did);
     if (!party.ok()) return SendStatus(res, party.status(), InputKind::kParameters);
     SendJson(res, 200, *party);
@@ -569,8 +657,7 @@ class HttpServer::Impl {
 
   // GET /v1/certificates/{id}/qr.svg and qr.png: the label the issuer signed
   // and the ledger checked (credentialSubject.label), drawn.
-  void GetLabelImage(const std::string& id, bool png, std::string_view query,
-                     httplib::Response& res) {
+  void GetLabelImage(const std::string& id, bool png, std::string_view query, Response& res) {
     int module_px = kLabelModulePxDefault;
     if (png) {
       // Checked before the Backend call: a rejected request never reaches it.
@@ -609,7 +696,7 @@ class HttpServer::Impl {
   // resolver host and the request target exactly as received: the issuer's
   // signature covers the bytes from the path's first '/' (docs/formats.md
   // §8), so nothing may be decoded, re-encoded or reordered here.
-  void Resolve(const httplib::Request& req, httplib::Response& res) {
+  void Resolve(const Request& req, Response& res) {
     if (options_.resolver_host.empty()) {
       return SendStatus(res,
                         Status::NotFound("this node serves no Digital Link resolver "
@@ -624,7 +711,7 @@ class HttpServer::Impl {
     SendPage(res, 200, VerificationPage(*check, language), language);
   }
 
-  static void SendPage(httplib::Response& res, int http_status, const std::string& html,
+  static void SendPage(Response& res, int http_status, const std::string& html,
                        PageLanguage language) {
     res.status = http_status;
     res.set_content(html, std::string(kHtmlContentType));
@@ -637,7 +724,7 @@ class HttpServer::Impl {
   // Accept-Language, RFC 9110 §12.5.5). A problem there, for a client that
   // prefers HTML, becomes the error page with the same status and headers
   // (Allow, Retry-After); JSON clients keep the problem.
-  static void AnswerLabelPath(const httplib::Request& req, httplib::Response& res) {
+  static void AnswerLabelPath(const Request& req, Response& res) {
     res.set_header("Vary", std::string(kResolverVary));
     if (res.get_header_value("Content-Type") != kProblemContentType) return;
     if (PrefersJson(req.get_header_value("Accept"))) return;
@@ -660,14 +747,14 @@ class HttpServer::Impl {
     SendPage(res, res.status, ErrorPage(res.status, detail, errors, language), language);
   }
 
-  void GetCheckpoint(httplib::Response& res) {
+  void GetCheckpoint(Response& res) {
     Result<std::string> checkpoint = backend_->GetCheckpoint();
     if (!checkpoint.ok()) return SendStatus(res, checkpoint.status(), InputKind::kParameters);
     res.status = 200;
     res.set_content(*checkpoint, std::string(kTextContentType));
   }
 
-  void GetConsistency(std::string_view query, httplib::Response& res) {
+  void GetConsistency(std::string_view query, Response& res) {
     Result<ConsistencyQuery> sizes = ParseConsistencyQuery(query);
     if (!sizes.ok()) return SendStatus(res, sizes.status(), InputKind::kParameters);
     Result<ConsistencyProofView> proof = backend_->GetConsistency(sizes->first, sizes->second);
@@ -678,7 +765,7 @@ class HttpServer::Impl {
                   {"proof", HashesJson(proof->proof)}});
   }
 
-  void GetBlock(std::string_view raw_height, httplib::Response& res) {
+  void GetBlock(std::string_view raw_height, Response& res) {
     Result<uint64_t> height = DecodeBlockHeight(raw_height);
     if (!height.ok()) return SendStatus(res, height.status(), InputKind::kParameters);
     Result<Json> block = backend_->GetBlock(*height);
@@ -686,7 +773,7 @@ class HttpServer::Impl {
     SendJson(res, 200, *block);
   }
 
-  void GetMetrics(httplib::Response& res) {
+  void GetMetrics(Response& res) {
     std::string text;
     metrics_.AppendText(text);
     AppendBackendMetrics(backend_->GetMetrics(), text);
@@ -696,21 +783,256 @@ class HttpServer::Impl {
 
   Backend* const backend_;
   const ServerOptions options_;
-  httplib::Server server_;
   HttpMetrics metrics_;
+  RateLimiter address_rate_;  // keyed by remote address
 
   Mutex mu_;
-  std::condition_variable cv_;
-  bool accepting_ GUARDED_BY(mu_) = false;  // the accept loop has started
-  static constexpr int kListenBacklog = 1024;
-  socket_t listen_socket_ = -1;                 // set by httplib's socket-options hook before bind
-  bool listener_done_ GUARDED_BY(mu_) = false;  // listen_after_bind() returned
+  std::condition_variable cv_;  // signalled when a connection closes
+  size_t connections_ GUARDED_BY(mu_) = 0;
+  std::map<std::string, size_t> connections_by_address_ GUARDED_BY(mu_);
+  std::atomic<uint64_t> connections_refused_{0};
+  // Requests handed to the pool and not yet answered.
+  std::atomic<size_t> requests_pending_{0};
+  std::atomic<bool> stopping_{false};
 
   // Owner thread only.
   bool started_ = false;
   int port_ = -1;  // > 0 once bound
-  std::thread listener_;
+  std::thread io_thread_;
+
+  // Declared last: destroyed first, while the state above is still there for
+  // the Connections their queues release.
+  asio::io_context io_{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  asio::thread_pool pool_;
+  tcp::acceptor acceptor_{io_};
+  asio::steady_timer accept_retry_{io_};
+  std::vector<std::weak_ptr<Connection>> live_;  // I/O thread only
 };
+
+// One client connection; every member function runs on the I/O thread.
+// Requests on it are served one at a time (no pipelining: the next request
+// is read after the answer to the previous one is written).
+class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Impl* impl, tcp::socket socket, std::string address)
+      : impl_(impl), stream_(std::move(socket)), address_(std::move(address)) {}
+  ~Connection() { impl_->ConnectionClosed(address_); }
+
+  void Start() {
+    // The first request's deadline runs from the accept: a client that
+    // connects and sends nothing is closed after request_timeout_s.
+    stream_.expires_after(std::chrono::seconds(impl_->options_.request_timeout_s));
+    ReadHeader();
+  }
+
+  void CloseUnlessBusy() {
+    if (!busy_) Close();
+  }
+
+ private:
+  const ServerOptions& options() const { return impl_->options_; }
+
+  // Between requests: the idle timeout applies until the next request's
+  // first bytes arrive, then the whole-request deadline.
+  void AwaitNextRequest() {
+    if (impl_->stopping_) return Close();
+    if (buffer_.size() > 0) {
+      stream_.expires_after(std::chrono::seconds(options().request_timeout_s));
+      return ReadHeader();
+    }
+    stream_.expires_after(std::chrono::seconds(options().keep_alive_timeout_s));
+    stream_.async_read_some(
+        buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+          if (ec || n == 0) return self->Close();
+          self->buffer_.commit(n);
+          self->stream_.expires_after(std::chrono::seconds(self->options().request_timeout_s));
+          self->ReadHeader();
+        });
+  }
+
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options().header_bytes_max));
+    parser_->body_limit(options().body_bytes_max);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    const auto& header = parser_->get();
+    const std::string_view method(header.method_string().data(), header.method_string().size());
+    if (!KnownMethod(method)) {
+      return Refuse(400, "the request method \"" + std::string(method.substr(0, 32)) +
+                             "\" is not an HTTP method (RFC 9110 §9)");
+    }
+    if (header.target().size() > kTargetBytesMax) {
+      return Refuse(
+          414, "the request target is longer than " + std::to_string(kTargetBytesMax) + " bytes");
+    }
+    // RFC 9110 §10.1.1: a client waiting for 100 (Continue) sends the body
+    // only after it.
+    auto expect = header.find(http::field::expect);
+    if (expect != header.end() && beast::iequals(expect->value(), "100-continue")) {
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      return asio::async_write(stream_, asio::buffer(kContinue),
+                               [self = shared_from_this()](beast::error_code write_ec, size_t) {
+                                 if (write_ec) return self->Close();
+                                 self->ReadBody();
+                               });
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    http::request<http::string_body> message = parser_->release();
+    parser_.reset();
+    Request req;
+    req.method = std::string(message.method_string());
+    req.target = std::string(message.target());
+    for (const auto& field : message) {
+      std::string name =
+          LowerCase(std::string_view(field.name_string().data(), field.name_string().size()));
+      std::string value(field.value());
+      auto [it, inserted] = req.headers.emplace(std::move(name), value);
+      if (!inserted) it->second += ", " + value;
+    }
+    req.body = std::move(message.body());
+    req.remote_address = address_;
+    req.read_at = SteadyClock::now();
+    ++served_;
+    keep_alive_ = message.keep_alive() && served_ < options().keep_alive_max_count;
+    head_request_ = req.method == "HEAD";
+    version_10_ = message.version() == 10;
+
+    if (std::optional<Response> refused = impl_->Admit(req)) return Write(*refused, !keep_alive_);
+    busy_ = true;
+    ++impl_->requests_pending_;
+    asio::post(impl_->pool_, [self = shared_from_this(), req = std::move(req)] {
+      Response res = self->impl_->Handle(req);
+      --self->impl_->requests_pending_;
+      asio::post(self->stream_.get_executor(), [self, res = std::move(res)] {
+        self->busy_ = false;
+        self->Write(res, !self->keep_alive_);
+      });
+    });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::header_limit) {
+      return Refuse(431, "the request headers exceed " +
+                             std::to_string(options().header_bytes_max) +
+                             " bytes (header_bytes_max)");
+    }
+    if (ec == http::error::body_limit) {
+      return Refuse(413, "the request body exceeds " + std::to_string(options().body_bytes_max) +
+                             " bytes (body_bytes_max)");
+    }
+    // The client went away, or the deadline passed: nothing to answer. A
+    // deadline cuts a request however slowly its bytes trickle in.
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+        ec == asio::error::eof || ec == http::error::partial_message) {
+      return Close();
+    }
+    Refuse(400, "the request could not be parsed (RFC 9112): " + ec.message());
+  }
+
+  // An answer from the HTTP layer; the connection closes after it, since
+  // what follows in the stream cannot be trusted to start a request.
+  void Refuse(int status, const std::string& detail) {
+    Response res;
+    SendProblem(res, ProblemForHttpStatus(status, detail));
+    impl_->ObserveHttpError(status);
+    head_request_ = false;
+    Write(res, /*close=*/true);
+  }
+
+  void Write(const Response& res, bool close) {
+    close_after_write_ = close || impl_->stopping_;
+    out_ = Serialize(res, head_request_, close_after_write_);
+    // An HTTP/1.0 client keeps the connection only when told so (RFC 9112 §9.3).
+    if (version_10_ && !close_after_write_) {
+      out_.insert(out_.find("\r\n") + 2, "Connection: keep-alive\r\n");
+    }
+    busy_ = true;
+    // A client that does not read its answer is cut off at the deadline too.
+    stream_.expires_after(std::chrono::seconds(options().request_timeout_s));
+    asio::async_write(stream_, asio::buffer(out_),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        self->busy_ = false;
+                        self->out_.clear();
+                        if (ec || self->close_after_write_) return self->Close();
+                        self->AwaitNextRequest();
+                      });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
+  }
+
+  Impl* const impl_;
+  beast::tcp_stream stream_;
+  const std::string address_;  // the remote address, for the per-address caps
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  int served_ = 0;  // requests answered or being answered on this connection
+  bool keep_alive_ = true;
+  bool head_request_ = false;
+  bool version_10_ = false;
+  bool busy_ = false;  // a worker has the request, or an answer is being written
+  bool close_after_write_ = false;
+  std::string out_;  // the answer being written
+};
+
+void HttpServer::Impl::OnAccepted(tcp::socket socket) {
+  beast::error_code ec;
+  const tcp::endpoint remote = socket.remote_endpoint(ec);
+  if (ec) return;  // the client already went away
+  std::string address = remote.address().to_string();
+  {
+    MutexLock lock(mu_);
+    size_t& from_address = connections_by_address_[address];
+    if (connections_ >= options_.connections_max ||
+        from_address >= options_.connections_per_address_max) {
+      // Over a connection cap: closed at once, before any byte is read,
+      // so the excess costs neither a buffer nor a worker.
+      if (from_address == 0) connections_by_address_.erase(address);
+      connections_refused_.fetch_add(1, std::memory_order_relaxed);
+      socket.close(ec);
+      return;
+    }
+    ++from_address;
+    ++connections_;
+  }
+  // Answers are small; Nagle plus delayed ACK would add ~40 ms per
+  // keep-alive round trip.
+  socket.set_option(tcp::no_delay(true), ec);
+  auto connection = std::make_shared<Connection>(this, std::move(socket), std::move(address));
+  live_.push_back(connection);
+  if (live_.size() > 2 * options_.connections_max) {
+    std::erase_if(live_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
+  }
+  connection->Start();
+}
+
+void HttpServer::Impl::CloseIdleConnections() {
+  for (const std::weak_ptr<Connection>& weak : live_) {
+    if (std::shared_ptr<Connection> c = weak.lock()) c->CloseUnlessBusy();
+  }
+  std::erase_if(live_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
+}
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(Backend* backend, ServerOptions options) {
   FRONTERA_CHECK(backend != nullptr) << "HttpServer needs a Backend";

@@ -4,8 +4,9 @@
 //
 // Thread-safety: Create, Start, Stop and the destructor are called by the
 // owner, never concurrently with each other. port() may be called from any
-// thread after Start returned OK. Requests are served on `threads` worker
-// threads, which call the Backend concurrently.
+// thread after Start returned OK. One I/O thread reads and writes every
+// connection; requests read whole are answered on `threads` worker threads,
+// which call the Backend concurrently.
 #pragma once
 
 #include <cstddef>
@@ -26,18 +27,37 @@ struct ServerOptions {
   size_t body_bytes_max = size_t{1} << 20;
   // Deepest nesting of objects and arrays accepted in a request body.
   size_t json_depth_max = 32;
-  // Worker threads. Writes block until committed, so this bounds the number
-  // of requests in progress at once. In cpp-httplib's model an open
-  // keep-alive connection holds its worker until it closes or idles out;
-  // further connections wait in the listen backlog.
+  // Worker threads: the Backend calls in progress at once (writes block
+  // until committed). Connections do not hold a worker while they are read
+  // or idle.
   size_t threads = 64;
   // Requests served on one connection before the server closes it.
   int keep_alive_max_count = 10000;
-  // An idle keep-alive connection is closed after this long. Stop() may wait
-  // this long for an idle connection a client keeps open.
+  // An idle keep-alive connection is closed after this long without the
+  // first byte of a next request.
   int keep_alive_timeout_s = 30;
-  // Longest wait for the next bytes of a request being read.
-  int read_timeout_s = 10;
+  // Deadline for one whole request, headers and body, from its first byte
+  // (for a connection's first request, from the accept); also for writing
+  // the answer. Not per read: a client trickling bytes is cut off at it.
+  int request_timeout_s = 10;
+  // Largest request line plus header fields; larger ones are answered 431.
+  size_t header_bytes_max = 16 * 1024;
+  // Open connections in total and from one remote address. A connection
+  // over either cap is closed as soon as it is accepted, before any read.
+  size_t connections_max = 4096;
+  size_t connections_per_address_max = 256;
+  // Requests read whole and handed to the workers (waiting or in progress);
+  // beyond it a request is answered 503 with Retry-After at once.
+  size_t requests_pending_max = 1024;
+  // The listen socket's backlog: connections the kernel queues before accept.
+  int listen_backlog = 1024;
+  // Requests per second from one remote address, on average, and at once
+  // (a token bucket); beyond them 429 with Retry-After. The buckets of at
+  // most rate_addresses_max addresses are kept; the least recently seen is
+  // forgotten first.
+  int rate_per_address_per_s = 500;
+  int rate_burst_per_address = 1000;
+  size_t rate_addresses_max = 100'000;
   // Host[:port] of the network's Digital Link resolver: the resolver routes
   // rebuild the scanned label URI with it. Empty: those routes answer 404.
   std::string resolver_host;

@@ -67,6 +67,22 @@ Status NodeConfig::Validate() const {
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.threads", api.threads, 2, 4096));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("api.keep_alive_timeout_s", api.keep_alive_timeout_s, 1, 3600));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.request_timeout_s", api.request_timeout_s, 1, 3600));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.header_bytes_max",
+                                      static_cast<int64_t>(api.header_bytes_max), 1024, 1 << 20));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("api.connections_max", static_cast<int64_t>(api.connections_max), 1, 1000000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.connections_per_address_max",
+                                      static_cast<int64_t>(api.connections_per_address_max), 1,
+                                      static_cast<int64_t>(api.connections_max)));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.requests_pending_max",
+                                      static_cast<int64_t>(api.requests_pending_max), 1, 1000000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("api.rate_per_address_per_s", api.rate_per_address_per_s, 1, 1000000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("api.rate_burst_per_address", api.rate_burst_per_address, 1, 1000000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.rate_addresses_max",
+                                      static_cast<int64_t>(api.rate_addresses_max), 1, 10000000));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("proposer.batch_documents_max", proposer.batch_documents_max, 1, 100000));
   FRONTERA_RETURN_IF_ERROR(
@@ -210,6 +226,14 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("api", "json_depth_max", c.api.json_depth_max);
   num("api", "threads", c.api.threads);
   num("api", "keep_alive_timeout_s", c.api.keep_alive_timeout_s);
+  num("api", "request_timeout_s", c.api.request_timeout_s);
+  num("api", "header_bytes_max", c.api.header_bytes_max);
+  num("api", "connections_max", c.api.connections_max);
+  num("api", "connections_per_address_max", c.api.connections_per_address_max);
+  num("api", "requests_pending_max", c.api.requests_pending_max);
+  num("api", "rate_per_address_per_s", c.api.rate_per_address_per_s);
+  num("api", "rate_burst_per_address", c.api.rate_burst_per_address);
+  num("api", "rate_addresses_max", c.api.rate_addresses_max);
   num("proposer", "batch_documents_max", c.proposer.batch_documents_max);
   num("proposer", "batch_bytes_max", c.proposer.batch_bytes_max);
   num("proposer", "queue_depth_max", c.proposer.queue_depth_max);

@@ -20,6 +20,15 @@ struct ApiConfig {
   size_t json_depth_max = 32;       // [4, 256]
   size_t threads = 128;             // [2, 4096]: writes hold a thread until committed
   int keep_alive_timeout_s = 5;     // [1, 3600]: idle connections closed after; bounds shutdown
+  // Abuse limits (docs/operations.md#configuration, api/server.h).
+  int request_timeout_s = 10;                // [1, 3600]: one whole request, headers and body
+  size_t header_bytes_max = 16 * 1024;       // [1 KiB, 1 MiB]: request line and headers; 431
+  size_t connections_max = 4096;             // [1, 1000000]: open connections in total
+  size_t connections_per_address_max = 256;  // [1, connections_max]: from one remote address
+  size_t requests_pending_max = 1024;        // [1, 1000000]: waiting for or holding a worker; 503
+  int rate_per_address_per_s = 500;          // [1, 1000000]: requests/s from one address; 429
+  int rate_burst_per_address = 1000;         // [1, 1000000]: requests at once from one address
+  size_t rate_addresses_max = 100000;        // [1, 10000000]: addresses whose rate is tracked
 };
 
 struct ProposerConfig {

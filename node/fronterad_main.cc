@@ -92,6 +92,14 @@ int main(int argc, char** argv) {
   options.threads = config->api.threads;
   // Stop() waits for idle keep-alive connections to time out: keep it short.
   options.keep_alive_timeout_s = config->api.keep_alive_timeout_s;
+  options.request_timeout_s = config->api.request_timeout_s;
+  options.header_bytes_max = config->api.header_bytes_max;
+  options.connections_max = config->api.connections_max;
+  options.connections_per_address_max = config->api.connections_per_address_max;
+  options.requests_pending_max = config->api.requests_pending_max;
+  options.rate_per_address_per_s = config->api.rate_per_address_per_s;
+  options.rate_burst_per_address = config->api.rate_burst_per_address;
+  options.rate_addresses_max = config->api.rate_addresses_max;
   options.resolver_host = (*validator)->GetStatus()["resolver"].get<std::string>();
   auto server = api::HttpServer::Create(validator->get(), options);
   if (!server.ok()) return Fail(server.status().ToString());

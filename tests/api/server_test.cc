@@ -642,8 +642,158 @@ TEST_CASE("ServerOptions::Validate names the field and range") {
   options = ServerOptions{};
   options.body_bytes_max = 10;
   CHECK(options.Validate().IsInvalidArgument());
+  // The abuse limits, each named with its range.
+  options = ServerOptions{};
+  options.request_timeout_s = 0;
+  options.header_bytes_max = 10;
+  options.connections_max = 8;
+  options.connections_per_address_max = 9;
+  options.requests_pending_max = 0;
+  options.listen_backlog = 0;
+  options.rate_per_address_per_s = 0;
+  status = options.Validate();
+  CHECK(status.message().find("request_timeout_s = 0 is outside [1, 3600]") != std::string::npos);
+  CHECK(status.message().find("header_bytes_max = 10 is outside [1024, 1048576]") !=
+        std::string::npos);
+  CHECK(status.message().find("connections_per_address_max = 9 is outside [1, 8]") !=
+        std::string::npos);
+  CHECK(status.message().find("requests_pending_max = 0") != std::string::npos);
+  CHECK(status.message().find("listen_backlog = 0") != std::string::npos);
+  CHECK(status.message().find("rate_per_address_per_s = 0") != std::string::npos);
+  CHECK(status.field_errors().size() == 6);
   FakeBackend backend;
   CHECK(HttpServer::Create(&backend, options).status().IsInvalidArgument());
+}
+
+TEST_CASE("a request trickled in byte by byte is cut off at the whole-request deadline") {
+  ServerOptions options;
+  options.request_timeout_s = 1;
+  Fixture f(options);
+  RawConnection slow(f.server->port());
+  REQUIRE(slow.connected());
+  REQUIRE(slow.Send("GET /healthz HTTP/1.1\r\n"));
+  // A header line every 200 ms: a per-read timeout would never fire.
+  bool closed = false;
+  for (int i = 0; i < 25 && !closed; ++i) {
+    slow.Send("X-Slow-" + std::to_string(i) + ": 1\r\n");
+    closed = slow.ClosedByServer(200);
+  }
+  CHECK(closed);
+  // Nothing was answered on it, and others were served meanwhile.
+  CHECK(f.Raw(Get("/healthz")).status == 200);
+}
+
+TEST_CASE("an idle keep-alive connection is closed after keep_alive_timeout_s") {
+  ServerOptions options;
+  options.keep_alive_timeout_s = 1;
+  Fixture f(options);
+  RawConnection connection(f.server->port());
+  REQUIRE(connection.connected());
+  CHECK(connection.Exchange(Get("/healthz")).status == 200);
+  CHECK(connection.ClosedByServer(5000));
+}
+
+TEST_CASE("headers over header_bytes_max are answered 431 and the connection closed") {
+  ServerOptions options;
+  options.header_bytes_max = 2048;
+  Fixture f(options);
+  RawAnswer answer =
+      f.Raw("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(3000, 'a') + "\r\n\r\n");
+  ExpectProblem(answer, 431, ProblemType::kHttpError);
+  CHECK(answer.header("connection") == "close");
+  // Within the cap: served.
+  CHECK(f.Raw("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(1000, 'a') + "\r\n\r\n")
+            .status == 200);
+}
+
+TEST_CASE("connections over the per-address and total caps are closed at once") {
+  ServerOptions options;
+  options.connections_per_address_max = 2;
+  options.connections_max = 3;
+  Fixture f(options);
+  const int port = f.server->port();
+  RawConnection a1(port, "127.0.0.1");
+  RawConnection a2(port, "127.0.0.1");
+  REQUIRE(a1.connected());
+  REQUIRE(a2.connected());
+  // Both are being served before the next connection arrives.
+  CHECK(a1.Exchange(Get("/healthz")).status == 200);
+  CHECK(a2.Exchange(Get("/healthz")).status == 200);
+  RawConnection a3(port, "127.0.0.1");
+  CHECK(a3.ClosedByServer(5000));
+  RawConnection b1(port, "127.0.0.2");
+  REQUIRE(b1.connected());
+  CHECK(b1.Exchange(Get("/healthz")).status == 200);
+  RawConnection c1(port, "127.0.0.3");  // a fourth connection: over connections_max
+  CHECK(c1.ClosedByServer(5000));
+  // The admitted ones keep working.
+  CHECK(a1.Exchange(Get("/healthz")).status == 200);
+  CHECK(b1.Exchange(Get("/healthz")).status == 200);
+}
+
+TEST_CASE("a full request queue answers 503 with Retry-After at once") {
+  ServerOptions options;
+  options.threads = 2;
+  options.requests_pending_max = 2;
+  Fixture f(options);
+  f.backend.RequireConcurrentWrites(3);  // both writes below wait in their workers
+  std::vector<std::thread> writers;
+  std::vector<int> statuses(2, 0);
+  for (int i = 0; i < 2; ++i) {
+    writers.emplace_back([&f, &statuses, i] {
+      RawConnection connection(f.server->port());
+      statuses[i] = connection.Exchange(f.Post("/v1/certificates", "{}")).status;
+    });
+  }
+  // Until both writes hold a worker, a request may still be admitted.
+  RawAnswer refused;
+  for (int i = 0; i < 200; ++i) {
+    refused = f.Raw(Get("/healthz"));
+    if (refused.status == 503) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ExpectProblem(refused, 503, ProblemType::kUnavailable);
+  CHECK(refused.header("retry-after") == "1");
+  f.backend.ReleaseWrites();
+  for (std::thread& t : writers) t.join();
+  CHECK(statuses == std::vector<int>{201, 201});
+  CHECK(f.Raw(Get("/healthz")).status == 200);
+}
+
+TEST_CASE("150 connections sending headers slowly do not keep others from being served") {
+  ServerOptions options;
+  options.threads = 4;
+  Fixture f(options);
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 150; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(f.server->port()));
+    REQUIRE(slow.back()->connected());
+    REQUIRE(slow.back()->Send("POST /v1/certificates HTTP/1.1\r\nHost: t\r\n"));
+  }
+  // Each slow connection holds no worker: with 4 workers and a thread per
+  // connection these would wait until the slow ones time out.
+  CHECK(f.Raw(Get("/healthz")).status == 200);
+  CHECK(f.Raw(f.Post("/v1/certificates", "{}")).status == 201);
+}
+
+TEST_CASE("requests over an address's rate are answered 429 with Retry-After") {
+  ServerOptions options;
+  options.rate_per_address_per_s = 1;
+  options.rate_burst_per_address = 3;
+  Fixture f(options);
+  RawConnection connection(f.server->port(), "127.0.0.1");
+  REQUIRE(connection.connected());
+  for (int i = 0; i < 3; ++i) CHECK(connection.Exchange(Get("/healthz")).status == 200);
+  RawAnswer refused = connection.Exchange(f.Post("/v1/certificates", "{}"));
+  Json problem = ExpectProblem(refused, 429, ProblemType::kTooManyRequests);
+  CHECK(refused.header("retry-after") == "1");
+  CHECK(problem["detail"].get<std::string>().find("rate_per_address_per_s") != std::string::npos);
+  // The refused write never reached the Backend, and the connection stays usable.
+  CHECK(f.backend.write_calls() == 0);
+  // Another address has its own bucket.
+  RawConnection other(f.server->port(), "127.0.0.2");
+  REQUIRE(other.connected());
+  CHECK(other.Exchange(Get("/healthz")).status == 200);
 }
 
 TEST_CASE("ledger reads are linearizable unless the client asks for a local read") {

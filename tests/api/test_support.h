@@ -5,11 +5,15 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -87,6 +91,13 @@ class FakeBackend : public Backend {
   // pass, which fails the write with kInternal).
   void RequireConcurrentWrites(int n) {
     Locked([&] { concurrent_writes_required_ = n; });
+  }
+
+  // Lets every waiting and later write through at once.
+  void ReleaseWrites() {
+    std::lock_guard<std::mutex> lock(mu_);
+    reached_ = true;
+    cv_.notify_all();
   }
 
   const Receipt& receipt() const { return receipt_; }
@@ -269,10 +280,18 @@ struct RawAnswer {
 // time out after 10 s so that a broken server fails a test, not hangs it.
 class RawConnection {
  public:
-  explicit RawConnection(int port) {
+  // `source`: the local IPv4 address to connect from (any 127.0.0.0/8
+  // address is the loopback interface), so that tests can be several clients.
+  explicit RawConnection(int port, const char* source = nullptr) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     timeval tv{10, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (source != nullptr) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      ::inet_pton(AF_INET, source, &local.sin_addr);
+      if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0) return;
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -334,6 +353,24 @@ class RawConnection {
     answer.body = buffer_.substr(0, length);
     buffer_.erase(0, length);
     return answer;
+  }
+
+  // True once the server has closed the connection (end of stream or
+  // reset), waiting at most `wait_ms`; bytes the server sent are kept.
+  bool ClosedByServer(int wait_ms) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    while (std::chrono::steady_clock::now() < until) {
+      pollfd p{fd_, POLLIN, 0};
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            until - std::chrono::steady_clock::now())
+                            .count();
+      if (::poll(&p, 1, static_cast<int>(std::max<long long>(left, 0))) <= 0) return false;
+      char chunk[4096];
+      ssize_t n = ::recv(fd_, chunk, sizeof(chunk), MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) return true;
+      if (n > 0) buffer_.append(chunk, static_cast<size_t>(n));
+    }
+    return false;
   }
 
   RawAnswer Exchange(const std::string& request) {

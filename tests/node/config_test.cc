@@ -43,6 +43,24 @@ TEST_CASE("limits are read from their sections") {
   CHECK(c->ledger.events_per_certificate_max == 5);
 }
 
+TEST_CASE("the API's abuse limits are read from [api]") {
+  std::string text = std::string(kMinimal) +
+                     "[api]\nrequest_timeout_s = 7\nheader_bytes_max = 4096\n"
+                     "connections_max = 500\nconnections_per_address_max = 20\n"
+                     "requests_pending_max = 300\nrate_per_address_per_s = 50\n"
+                     "rate_burst_per_address = 70\nrate_addresses_max = 9000\n";
+  auto c = ParseConfig(text, "node.toml", "/");
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  CHECK(c->api.request_timeout_s == 7);
+  CHECK(c->api.header_bytes_max == 4096);
+  CHECK(c->api.connections_max == 500);
+  CHECK(c->api.connections_per_address_max == 20);
+  CHECK(c->api.requests_pending_max == 300);
+  CHECK(c->api.rate_per_address_per_s == 50);
+  CHECK(c->api.rate_burst_per_address == 70);
+  CHECK(c->api.rate_addresses_max == 9000);
+}
+
 TEST_CASE("the log level is read from [log] and is info by default") {
   auto defaults = ParseConfig(kMinimal, "node.toml", "/");
   REQUIRE(defaults.ok());
@@ -64,6 +82,15 @@ TEST_CASE("bad values name the key, the range and the file") {
       {"[api]\nport = -1\n", "api.port must not be negative"},
       {"[api]\nthreads = 1\n", "api.threads must be in [2, 4096]"},
       {"[api]\nkeep_alive_timeout_s = 0\n", "api.keep_alive_timeout_s must be in [1, 3600]"},
+      {"[api]\nrequest_timeout_s = 0\n", "api.request_timeout_s must be in [1, 3600]"},
+      {"[api]\nheader_bytes_max = 100\n", "api.header_bytes_max must be in [1024, 1048576]"},
+      {"[api]\nconnections_max = 0\n", "api.connections_max must be in [1, 1000000]"},
+      {"[api]\nconnections_max = 10\nconnections_per_address_max = 11\n",
+       "api.connections_per_address_max must be in [1, 10], got 11"},
+      {"[api]\nrequests_pending_max = 0\n", "api.requests_pending_max must be in [1, 1000000]"},
+      {"[api]\nrate_per_address_per_s = 0\n", "api.rate_per_address_per_s must be in [1, 1000000]"},
+      {"[api]\nrate_burst_per_address = 0\n", "api.rate_burst_per_address must be in [1, 1000000]"},
+      {"[api]\nrate_addresses_max = 0\n", "api.rate_addresses_max must be in [1, 10000000]"},
       {"[api]\nport = \"7001\"\n", "api.port must be an integer"},
       {"[proposer]\nbatch_documents_max = 0\n", "proposer.batch_documents_max"},
       {"[proposer]\ncommit_timeout_ms = 5\n", "proposer.commit_timeout_ms"},
