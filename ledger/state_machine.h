@@ -15,7 +15,8 @@
 // Implemented in ledger/state_machine.cc (open and load), state_machine_check.cc
 // (admission checks), state_machine_apply.cc (Apply, Publish),
 // state_machine_checkpoints.cc (checkpoint and revocation notes) and
-// state_machine_reads.cc (reads), with ledger/state_machine_internal.h.
+// state_machine_reads.cc (reads) and state_machine_items.cc (the certified-item
+// filter), with ledger/state_machine_internal.h.
 //
 // Thread-safety: Apply/StageCheckpoint/Publish are called by one thread (the
 // apply thread). Admit and the read methods are thread-safe and may run
@@ -39,6 +40,7 @@
 #include "ledger/documents.h"
 #include "ledger/flags.h"
 #include "ledger/genesis.h"
+#include "ledger/item_filter.h"
 #include "ledger/merkle_log.h"
 #include "ledger/registry.h"
 #include "ledger/signature_cache.h"
@@ -234,6 +236,14 @@ class StateMachine {
   Result<std::string> FindProduct(const std::string& gtin, const std::string& serial) const;
   Result<std::string> FindConsignment(const std::string& sscc) const;
 
+  // The filter of every item certified in the first `tree_size` leaves of
+  // the log (docs/formats.md §16): each credential accepted there, revoked
+  // or flagged since or not, by ItemKey of its credentialSubject.id. The
+  // same bytes on every validator at the same tree size. kFailedPrecondition
+  // when tree_size is beyond the published tree. Reads every certificate
+  // record once (ledger/state_machine_items.cc). Thread-safe.
+  Result<ItemFilter> CertifiedItemFilter(uint64_t tree_size) const;
+
  private:
   class View;
   class StoreView;
@@ -356,5 +366,9 @@ Result<std::vector<VoterChange>> ReadVoterChanges(const storage::KvStore& store)
 // links a snapshot came with. Not part of the state roots.
 Status StageVoterChanges(const storage::KvStore& store, const std::vector<VoterChange>& added,
                          storage::WriteBatch& batch);
+// CertifiedItemFilter of a ledger store not opened as a StateMachine. The
+// caller makes sure the store holds at least `tree_size` leaves.
+// kCorruption when a certificate record does not read back.
+Result<ItemFilter> BuildCertifiedItemFilter(const storage::KvStore& store, uint64_t tree_size);
 
 }  // namespace frontera::ledger
