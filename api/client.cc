@@ -103,7 +103,7 @@ Result<std::unique_ptr<Client>> Client::Create(const std::string& base_url,
   FRONTERA_ASSIGN_OR_RETURN(HttpTransportFactory factory, LoadHttpTransport());
   FRONTERA_ASSIGN_OR_RETURN(
       std::unique_ptr<HttpTransport> transport,
-      factory(normalized, options.connect_timeout_ms, options.read_timeout_ms));
+      factory(normalized, options.connect_timeout_ms, options.read_timeout_ms, options.ca_file));
   return std::unique_ptr<Client>(new Client(std::make_unique<Impl>(std::move(transport))));
 }
 

@@ -19,6 +19,11 @@ namespace frontera::api {
 struct ClientOptions {
   int connect_timeout_ms = 5000;
   int read_timeout_ms = 30000;
+  // For an https base URL: a PEM file of the certificate authorities to
+  // trust (a network's own CA, `--ca-file` / FRONTERA_CA in the CLI). Empty:
+  // the system's trusted authorities. The server's certificate is always
+  // verified, its name included.
+  std::string ca_file;
 };
 
 struct HttpAnswer {

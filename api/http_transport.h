@@ -28,10 +28,12 @@ class HttpTransport {
                                   const std::string& accept) = 0;
 };
 
-// Creates a transport to `base_url` ("scheme://host[:port]").
+// Creates a transport to `base_url` ("scheme://host[:port]"). `ca_file`:
+// ClientOptions::ca_file.
 using HttpTransportFactory = Result<std::unique_ptr<HttpTransport>> (*)(const std::string& base_url,
                                                                         int connect_timeout_ms,
-                                                                        int read_timeout_ms);
+                                                                        int read_timeout_ms,
+                                                                        const std::string& ca_file);
 
 // The module's entry point, looked up by this name.
 inline constexpr char kHttpTransportFactorySymbol[] = "frontera_http_transport_factory";

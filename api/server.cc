@@ -16,6 +16,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
@@ -26,6 +28,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
@@ -36,6 +39,7 @@
 #include <optional>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -247,6 +251,10 @@ Status ServerOptions::Validate() const {
         static_cast<long long>(std::max<size_t>(connections_max, 1)));
   check("requests_pending_max", static_cast<long long>(requests_pending_max), 1, 1'000'000);
   check("listen_backlog", listen_backlog, 1, 65535);
+  if (tls_cert_file.empty() != tls_key_file.empty()) {
+    errors.push_back({tls_cert_file.empty() ? "/tls_cert_file" : "/tls_key_file",
+                      "tls_cert_file and tls_key_file are set together (HTTPS) or not at all"});
+  }
   check("rate_per_address_per_s", rate_per_address_per_s, 1, 1'000'000);
   check("rate_burst_per_address", rate_burst_per_address, 1, 1'000'000);
   check("rate_addresses_max", static_cast<long long>(rate_addresses_max), 1, 10'000'000);
@@ -276,6 +284,7 @@ class HttpServer::Impl {
       return Status::IOError("cannot listen on " + where + ": " + why +
                              " (check the host and that the port is free)");
     };
+    if (!options_.tls_cert_file.empty()) FRONTERA_RETURN_IF_ERROR(LoadTls());
     beast::error_code ec;
     tcp::resolver resolver(io_);
     auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port),
@@ -296,6 +305,27 @@ class HttpServer::Impl {
     port_ = acceptor_.local_endpoint().port();
     Accept();
     io_thread_ = std::thread([this] { io_.run(); });
+    return Status::Ok();
+  }
+
+  // The server's certificate chain and key (PEM), TLS 1.2 or later only.
+  Status LoadTls() {
+    auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                         asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    beast::error_code ec;
+    context->use_certificate_chain_file(options_.tls_cert_file, ec);
+    if (ec) {
+      return Status::IOError("cannot load tls_cert_file " + options_.tls_cert_file + ": " +
+                             ec.message() + " (a PEM certificate chain, the server's first)");
+    }
+    context->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) {
+      return Status::IOError("cannot load tls_key_file " + options_.tls_key_file + ": " +
+                             ec.message() + " (a PEM private key matching tls_cert_file)");
+    }
+    tls_ = std::move(context);
     return Status::Ok();
   }
 
@@ -329,7 +359,16 @@ class HttpServer::Impl {
   }
 
  private:
+  // What Stop needs of a connection, whatever its stream.
+  class ConnectionBase {
+   public:
+    virtual ~ConnectionBase() = default;
+    virtual void CloseUnlessBusy() = 0;
+  };
+  template <class Stream>
   class Connection;
+  using PlainConnection = Connection<beast::tcp_stream>;
+  using TlsConnection = Connection<beast::ssl_stream<beast::tcp_stream>>;
 
   // Only the I/O thread calls these.
   void Accept() {
@@ -795,6 +834,10 @@ class HttpServer::Impl {
   std::atomic<size_t> requests_pending_{0};
   std::atomic<bool> stopping_{false};
 
+  // Set by Start when the options name a certificate; then every
+  // connection speaks TLS. Read-only once Start returned.
+  std::unique_ptr<asio::ssl::context> tls_;
+
   // Owner thread only.
   bool started_ = false;
   int port_ = -1;  // > 0 once bound
@@ -807,46 +850,64 @@ class HttpServer::Impl {
   asio::thread_pool pool_;
   tcp::acceptor acceptor_{io_};
   asio::steady_timer accept_retry_{io_};
-  std::vector<std::weak_ptr<Connection>> live_;  // I/O thread only
+  std::vector<std::weak_ptr<ConnectionBase>> live_;  // I/O thread only
 };
 
 // One client connection; every member function runs on the I/O thread.
 // Requests on it are served one at a time (no pipelining: the next request
 // is read after the answer to the previous one is written).
-class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connection> {
+template <class Stream>
+class HttpServer::Impl::Connection : public ConnectionBase,
+                                     public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  Connection(Impl* impl, tcp::socket socket, std::string address)
-      : impl_(impl), stream_(std::move(socket)), address_(std::move(address)) {}
-  ~Connection() { impl_->ConnectionClosed(address_); }
+  // `stream_args`: what Stream is made of (the socket; and the TLS context).
+  template <class... StreamArgs>
+  Connection(Impl* impl, std::string address, StreamArgs&&... stream_args)
+      : impl_(impl),
+        stream_(std::forward<StreamArgs>(stream_args)...),
+        address_(std::move(address)) {}
+  ~Connection() override { impl_->ConnectionClosed(address_); }
 
   void Start() {
     // The first request's deadline runs from the accept: a client that
-    // connects and sends nothing is closed after request_timeout_s.
-    stream_.expires_after(std::chrono::seconds(impl_->options_.request_timeout_s));
-    ReadHeader();
+    // connects and sends nothing (or never finishes its TLS handshake) is
+    // closed after request_timeout_s.
+    Lowest().expires_after(std::chrono::seconds(impl_->options_.request_timeout_s));
+    if constexpr (kTls) {
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->Close();
+                                self->ReadHeader();
+                              });
+    } else {
+      ReadHeader();
+    }
   }
 
-  void CloseUnlessBusy() {
+  void CloseUnlessBusy() override {
     if (!busy_) Close();
   }
 
  private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
   const ServerOptions& options() const { return impl_->options_; }
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
 
   // Between requests: the idle timeout applies until the next request's
   // first bytes arrive, then the whole-request deadline.
   void AwaitNextRequest() {
     if (impl_->stopping_) return Close();
     if (buffer_.size() > 0) {
-      stream_.expires_after(std::chrono::seconds(options().request_timeout_s));
+      Lowest().expires_after(std::chrono::seconds(options().request_timeout_s));
       return ReadHeader();
     }
-    stream_.expires_after(std::chrono::seconds(options().keep_alive_timeout_s));
+    Lowest().expires_after(std::chrono::seconds(options().keep_alive_timeout_s));
     stream_.async_read_some(
-        buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
+        buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
           if (ec || n == 0) return self->Close();
           self->buffer_.commit(n);
-          self->stream_.expires_after(std::chrono::seconds(self->options().request_timeout_s));
+          self->Lowest().expires_after(std::chrono::seconds(self->options().request_timeout_s));
           self->ReadHeader();
         });
   }
@@ -857,7 +918,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     parser_->body_limit(options().body_bytes_max);
     http::async_read_header(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -877,11 +938,12 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     auto expect = header.find(http::field::expect);
     if (expect != header.end() && beast::iequals(expect->value(), "100-continue")) {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      return asio::async_write(stream_, asio::buffer(kContinue),
-                               [self = shared_from_this()](beast::error_code write_ec, size_t) {
-                                 if (write_ec) return self->Close();
-                                 self->ReadBody();
-                               });
+      return asio::async_write(
+          stream_, asio::buffer(kContinue),
+          [self = this->shared_from_this()](beast::error_code write_ec, size_t) {
+            if (write_ec) return self->Close();
+            self->ReadBody();
+          });
     }
     ReadBody();
   }
@@ -889,7 +951,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
   void ReadBody() {
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
   void OnBody(beast::error_code ec) {
@@ -917,7 +979,7 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     if (std::optional<Response> refused = impl_->Admit(req)) return Write(*refused, !keep_alive_);
     busy_ = true;
     ++impl_->requests_pending_;
-    asio::post(impl_->pool_, [self = shared_from_this(), req = std::move(req)] {
+    asio::post(impl_->pool_, [self = this->shared_from_this(), req = std::move(req)] {
       Response res = self->impl_->Handle(req);
       --self->impl_->requests_pending_;
       asio::post(self->stream_.get_executor(), [self, res = std::move(res)] {
@@ -966,24 +1028,47 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
     }
     busy_ = true;
     // A client that does not read its answer is cut off at the deadline too.
-    stream_.expires_after(std::chrono::seconds(options().request_timeout_s));
+    Lowest().expires_after(std::chrono::seconds(options().request_timeout_s));
     asio::async_write(stream_, asio::buffer(out_),
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         self->busy_ = false;
                         self->out_.clear();
-                        if (ec || self->close_after_write_) return self->Close();
+                        if (ec) return self->Close();
+                        if (self->close_after_write_) return self->LingeringClose();
                         self->AwaitNextRequest();
                       });
   }
 
+  // RFC 9112 §9.6: after an answer that closes the connection, stop sending
+  // but read (and discard) what the client still sends, until it closes,
+  // the write's deadline passes or kDrainBytesMax arrived. Closing at once
+  // would reset the connection under a client still sending a body the
+  // answer refused (413), and it would never read the answer.
+  void LingeringClose() {
+    beast::error_code ignored;
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    drain_.resize(16 * 1024);
+    Drain();
+  }
+
+  void Drain() {
+    if (drained_bytes_ >= kDrainBytesMax) return Close();
+    Lowest().async_read_some(asio::buffer(drain_),
+                             [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                               if (ec || n == 0) return self->Close();
+                               self->drained_bytes_ += n;
+                               self->Drain();
+                             });
+  }
+
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Lowest().close();
   }
 
   Impl* const impl_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   const std::string address_;  // the remote address, for the per-address caps
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -994,6 +1079,10 @@ class HttpServer::Impl::Connection : public std::enable_shared_from_this<Connect
   bool busy_ = false;  // a worker has the request, or an answer is being written
   bool close_after_write_ = false;
   std::string out_;  // the answer being written
+  // Lingering close: what is read and discarded after the last answer.
+  static constexpr size_t kDrainBytesMax = size_t{64} << 20;
+  std::vector<char> drain_;
+  size_t drained_bytes_ = 0;
 };
 
 void HttpServer::Impl::OnAccepted(tcp::socket socket) {
@@ -1019,19 +1108,27 @@ void HttpServer::Impl::OnAccepted(tcp::socket socket) {
   // Answers are small; Nagle plus delayed ACK would add ~40 ms per
   // keep-alive round trip.
   socket.set_option(tcp::no_delay(true), ec);
-  auto connection = std::make_shared<Connection>(this, std::move(socket), std::move(address));
-  live_.push_back(connection);
   if (live_.size() > 2 * options_.connections_max) {
-    std::erase_if(live_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
+    std::erase_if(live_, [](const std::weak_ptr<ConnectionBase>& c) { return c.expired(); });
   }
-  connection->Start();
+  if (tls_) {
+    auto connection =
+        std::make_shared<TlsConnection>(this, std::move(address), std::move(socket), *tls_);
+    live_.push_back(connection);
+    connection->Start();
+  } else {
+    auto connection =
+        std::make_shared<PlainConnection>(this, std::move(address), std::move(socket));
+    live_.push_back(connection);
+    connection->Start();
+  }
 }
 
 void HttpServer::Impl::CloseIdleConnections() {
-  for (const std::weak_ptr<Connection>& weak : live_) {
-    if (std::shared_ptr<Connection> c = weak.lock()) c->CloseUnlessBusy();
+  for (const std::weak_ptr<ConnectionBase>& weak : live_) {
+    if (std::shared_ptr<ConnectionBase> c = weak.lock()) c->CloseUnlessBusy();
   }
-  std::erase_if(live_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
+  std::erase_if(live_, [](const std::weak_ptr<ConnectionBase>& c) { return c.expired(); });
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(Backend* backend, ServerOptions options) {

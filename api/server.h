@@ -58,6 +58,12 @@ struct ServerOptions {
   int rate_per_address_per_s = 500;
   int rate_burst_per_address = 1000;
   size_t rate_addresses_max = 100'000;
+  // HTTPS: the server's certificate chain and private key, PEM files read
+  // by Start (kIOError when they cannot be loaded). Both empty: plain HTTP;
+  // whether that is acceptable is the caller's policy (the node allows it
+  // only on loopback, node/config.h).
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // Host[:port] of the network's Digital Link resolver: the resolver routes
   // rebuild the scanned label URI with it. Empty: those routes answer 404.
   std::string resolver_host;

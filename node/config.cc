@@ -1,5 +1,6 @@
 #include "node/config.h"
 
+#include <arpa/inet.h>
 #include <toml++/toml.h>
 
 #include <filesystem>
@@ -46,6 +47,49 @@ Status ReadString(const toml::table& root, const char* section, const char* key,
   return Status::Ok();
 }
 
+Status ReadBool(const toml::table& root, const char* section, const char* key, bool& out) {
+  const toml::node* node = root.at_path(std::string(section) + "." + key).node();
+  if (node == nullptr) return Status::Ok();
+  auto v = node->value<bool>();
+  if (!v)
+    return Status::InvalidArgument(std::string(section) + "." + key + " must be true or false");
+  out = *v;
+  return Status::Ok();
+}
+
+// 127.0.0.0/8, ::1 or "localhost": reachable from this machine only.
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  std::string bare = host;
+  if (bare.size() > 2 && bare.front() == '[' && bare.back() == ']') {
+    bare = bare.substr(1, bare.size() - 2);
+  }
+  return ::inet_pton(AF_INET6, bare.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+Status CheckApiTransportImpl(const ApiConfig& api) {
+  if (api.tls_cert_file.empty() != api.tls_key_file.empty()) {
+    return Status::InvalidArgument(
+        "api.tls_cert_file and api.tls_key_file are set together (HTTPS) or not at all");
+  }
+  if (!api.tls_cert_file.empty()) return Status::Ok();
+  if (!api.allow_plain_http) {
+    return Status::InvalidArgument(
+        "the API must be served over HTTPS: set api.tls_cert_file and api.tls_key_file (PEM), or, "
+        "for development on a loopback address only, api.allow_plain_http = true");
+  }
+  if (!IsLoopbackHost(api.host)) {
+    return Status::InvalidArgument(
+        "api.allow_plain_http is allowed only when api.host is a "
+        "loopback address (127.0.0.0/8, ::1 or localhost), not \"" +
+        api.host + "\"; set api.tls_cert_file and api.tls_key_file");
+  }
+  return Status::Ok();
+}
+
 Status CheckRange(const char* name, int64_t v, int64_t min, int64_t max) {
   if (v < min || v > max) {
     return Status::InvalidArgument(std::string(name) + " must be in [" + std::to_string(min) +
@@ -55,6 +99,8 @@ Status CheckRange(const char* name, int64_t v, int64_t min, int64_t max) {
 }
 
 }  // namespace
+
+Status CheckApiTransport(const ApiConfig& api) { return CheckApiTransportImpl(api); }
 
 Status NodeConfig::Validate() const {
   if (name.empty()) return Status::InvalidArgument("node.name is required");
@@ -211,6 +257,10 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
     known.insert(std::string(section) + "." + key);
     if (s.ok()) s = ReadString(root, section, key, out);
   };
+  auto flag = [&](const char* section, const char* key, bool& out) {
+    known.insert(std::string(section) + "." + key);
+    if (s.ok()) s = ReadBool(root, section, key, out);
+  };
   auto num = [&](const char* section, const char* key, auto& out) {
     known.insert(std::string(section) + "." + key);
     if (s.ok()) s = ReadInt(root, section, key, out);
@@ -234,6 +284,9 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("api", "rate_per_address_per_s", c.api.rate_per_address_per_s);
   num("api", "rate_burst_per_address", c.api.rate_burst_per_address);
   num("api", "rate_addresses_max", c.api.rate_addresses_max);
+  str("api", "tls_cert_file", c.api.tls_cert_file);
+  str("api", "tls_key_file", c.api.tls_key_file);
+  flag("api", "allow_plain_http", c.api.allow_plain_http);
   num("proposer", "batch_documents_max", c.proposer.batch_documents_max);
   num("proposer", "batch_bytes_max", c.proposer.batch_bytes_max);
   num("proposer", "queue_depth_max", c.proposer.queue_depth_max);
@@ -289,6 +342,8 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   c.data_dir = Resolve(base_dir, c.data_dir);
   c.key_file = Resolve(base_dir, c.key_file);
   c.genesis_file = Resolve(base_dir, c.genesis_file);
+  c.api.tls_cert_file = Resolve(base_dir, c.api.tls_cert_file);
+  c.api.tls_key_file = Resolve(base_dir, c.api.tls_key_file);
   if (!(s = c.Validate()).ok()) return with_file(s);
   return c;
 }

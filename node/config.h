@@ -29,7 +29,19 @@ struct ApiConfig {
   int rate_per_address_per_s = 500;          // [1, 1000000]: requests/s from one address; 429
   int rate_burst_per_address = 1000;         // [1, 1000000]: requests at once from one address
   size_t rate_addresses_max = 100000;        // [1, 10000000]: addresses whose rate is tracked
+  // HTTPS (PEM files, paths relative to the config file). Both or neither;
+  // neither is refused unless allow_plain_http is true AND host is a
+  // loopback address (development only).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  bool allow_plain_http = false;
 };
+
+// The API is served over HTTPS (tls_cert_file and tls_key_file), or over
+// plain HTTP only when allow_plain_http is set and host is a loopback
+// address; otherwise kInvalidArgument saying what to set. fronterad refuses
+// to start without it (docs/operations.md#https).
+Status CheckApiTransport(const ApiConfig& api);
 
 struct ProposerConfig {
   size_t batch_documents_max = 2048;  // documents per block, [1, 100000]

@@ -111,7 +111,8 @@ Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
          << "genesis_file = \"genesis.json\"\n\n"
          << "[api]\n"
          << "host = \"127.0.0.1\"\n"
-         << "port = " << api_port << "\n";
+         << "port = " << api_port << "\n"
+         << "allow_plain_http = true  # loopback development only\n";
   if (!config) return Status::IOError("cannot write " + config_path.string());
   return config_path.string();
 }

@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
   }
   auto config = node::LoadConfigFile(config_path);
   if (!config.ok()) return Fail(config.status().ToString());
+  if (Status transport = node::CheckApiTransport(config->api); !transport.ok()) {
+    return Fail(config_path + ": " + transport.message());
+  }
   node::ConfigureLogging(config->log.level);
   auto key = crypto::LoadKeyFile(config->key_file);
   if (!key.ok()) return Fail("node.key_file: " + key.status().ToString());
@@ -100,6 +103,8 @@ int main(int argc, char** argv) {
   options.rate_per_address_per_s = config->api.rate_per_address_per_s;
   options.rate_burst_per_address = config->api.rate_burst_per_address;
   options.rate_addresses_max = config->api.rate_addresses_max;
+  options.tls_cert_file = config->api.tls_cert_file;
+  options.tls_key_file = config->api.tls_key_file;
   options.resolver_host = (*validator)->GetStatus()["resolver"].get<std::string>();
   auto server = api::HttpServer::Create(validator->get(), options);
   if (!server.ok()) return Fail(server.status().ToString());
@@ -113,9 +118,10 @@ int main(int argc, char** argv) {
       return Fail(s.ToString());
     }
   }
-  std::string serving = "fronterad: validator " + config->name + " serving http://" +
-                        config->api.host + ":" + std::to_string(port) + " (data " +
-                        config->data_dir + ")";
+  std::string serving =
+      "fronterad: validator " + config->name +
+      (config->api.tls_cert_file.empty() ? " serving http://" : " serving https://") +
+      config->api.host + ":" + std::to_string(port) + " (data " + config->data_dir + ")";
   if ((*validator)->peer_port() != 0) {
     serving += ", peers on port " + std::to_string((*validator)->peer_port());
   }

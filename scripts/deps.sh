@@ -5,10 +5,10 @@ FRONTERA_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libsodium-dev librocksdb-dev libboost-dev libboost-system-dev nlohmann-json3-dev
   libcpp-httplib-dev doctest-dev libcli11-dev libspdlog-dev libtomlplusplus-dev
-  libzxing-dev libstb-dev
+  libzxing-dev libstb-dev libssl-dev
 )
 # What run.sh and the README's walk-through use besides the build.
-FRONTERA_RUN_PACKAGES=(curl python3)
+FRONTERA_RUN_PACKAGES=(curl python3 openssl)
 FRONTERA_TEST_PACKAGES=(clang-16 libclang-rt-16-dev clang-format curl python3 python3-jsonschema
   nodejs zbar-tools chromium hyperfine)
 

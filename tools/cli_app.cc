@@ -76,6 +76,13 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
       "frontera: client of a Frontera provenance ledger (docs/cli.md)", "frontera");
   app->require_subcommand(1);
   app->set_help_all_flag("--help-all", "help of every command");
+  app->add_option("--ca-file", args.ca_file,
+                  "PEM file of the certificate authorities to trust for https:// nodes (a "
+                  "network's own CA, e.g. ./run.sh's); default: the system's")
+      ->envname("FRONTERA_CA")
+      ->check(CLI::ExistingFile);
+  // --ca-file may also follow the command's name.
+  app->fallthrough();
   CliArgs::Commands& c = args.commands;
 
   c.keygen = app->add_subcommand("keygen", "create an Ed25519 key file (mode 0600)");
@@ -635,7 +642,9 @@ int ParseAndRun(CLI::App& app, const CliArgs& args, int argc, char** argv, const
     int code = app.exit(error, env.out, env.err);
     return code == 0 ? kExitOk : kExitUsage;
   }
-  return Dispatch(args, env);
+  CommandEnv with_ca = env;
+  with_ca.ca_file = args.ca_file;
+  return Dispatch(args, with_ca);
 }
 
 }  // namespace frontera::tools

@@ -22,6 +22,7 @@ namespace frontera::tools {
 // The flags of every command, filled by parsing, with the subcommands that
 // say which one was given.
 struct CliArgs {
+  std::string ca_file;  // --ca-file / FRONTERA_CA, for every command that asks a node
   KeygenOptions keygen;
   GenesisOptions genesis;
   IssueOptions issue;

@@ -81,7 +81,9 @@ std::optional<std::string> PartyDidOrFail(const CommandEnv& env, std::string_vie
 std::string NowRfc3339(const CommandEnv& env) { return FormatRfc3339(env.clock.NowUnixMillis()); }
 
 std::unique_ptr<Node> ConnectOrFail(const CommandEnv& env, const std::string& url, int* exit_code) {
-  auto node = ConnectNode(env.nodes, url);
+  api::ClientOptions options;
+  options.ca_file = env.ca_file;
+  auto node = ConnectNode(env.nodes, url, options);
   if (!node.ok()) {
     *exit_code = Fail(env, "--node", node.status());
     return nullptr;

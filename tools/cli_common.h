@@ -34,6 +34,9 @@ struct CommandEnv {
   const Clock& clock;
   NodeConnector& nodes;
   FileSystem& fs;
+  // --ca-file / FRONTERA_CA: the PEM certificate authorities trusted for
+  // https:// nodes (api::ClientOptions::ca_file); empty: the system's.
+  std::string ca_file = {};
 };
 
 // Prints "frontera: <what>: <error>" and returns the exit code for it.

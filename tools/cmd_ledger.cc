@@ -288,6 +288,7 @@ int RunStatus(const StatusOptions& options, const CommandEnv& env) {
       api::ClientOptions peer_options;
       peer_options.connect_timeout_ms = 1000;
       peer_options.read_timeout_ms = 2000;
+      peer_options.ca_file = env.ca_file;
       auto peer = env.nodes.Connect(vs.api, peer_options);
       Result<Json> answer = Status::Internal("not asked");
       if (peer.ok()) {

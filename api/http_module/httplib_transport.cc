@@ -9,8 +9,13 @@ namespace {
 
 class HttplibTransport final : public HttpTransport {
  public:
-  HttplibTransport(std::string base_url, int connect_timeout_ms, int read_timeout_ms)
+  HttplibTransport(std::string base_url, int connect_timeout_ms, int read_timeout_ms,
+                   const std::string& ca_file)
       : base_url_(std::move(base_url)), http_(base_url_) {
+    // https: the server's certificate chain and name are verified, against
+    // ca_file when given, else the system's authorities.
+    http_.enable_server_certificate_verification(true);
+    if (!ca_file.empty()) http_.set_ca_cert_path(ca_file.c_str());
     http_.set_keep_alive(true);
     // Requests are small and latency-bound: do not let Nagle wait for an ACK.
     http_.set_tcp_nodelay(true);
@@ -44,9 +49,9 @@ class HttplibTransport final : public HttpTransport {
 };
 
 Result<std::unique_ptr<HttpTransport>> Create(const std::string& base_url, int connect_timeout_ms,
-                                              int read_timeout_ms) {
+                                              int read_timeout_ms, const std::string& ca_file) {
   auto transport =
-      std::make_unique<HttplibTransport>(base_url, connect_timeout_ms, read_timeout_ms);
+      std::make_unique<HttplibTransport>(base_url, connect_timeout_ms, read_timeout_ms, ca_file);
   if (!transport->valid()) {
     return Status::InvalidArgument("base URL \"" + base_url +
                                    "\" is not usable (https needs TLS support in cpp-httplib)");

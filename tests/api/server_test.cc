@@ -683,6 +683,21 @@ TEST_CASE("a request trickled in byte by byte is cut off at the whole-request de
   CHECK(f.Raw(Get("/healthz")).status == 200);
 }
 
+TEST_CASE("a client still sending a refused body reads the 413 instead of a reset") {
+  ServerOptions options;
+  options.body_bytes_max = 1024;
+  Fixture f(options);
+  RawConnection connection(f.server->port());
+  REQUIRE(connection.connected());
+  // The answer is decided from Content-Length; the body keeps coming after it.
+  const std::string body(3 << 20, 'a');
+  CHECK(connection.Send(f.Post("/v1/certificates", body)));
+  RawAnswer answer = connection.Read();
+  ExpectProblem(answer, 413, ProblemType::kPayloadTooLarge);
+  CHECK(answer.header("connection") == "close");
+  CHECK(f.backend.write_calls() == 0);
+}
+
 TEST_CASE("an idle keep-alive connection is closed after keep_alive_timeout_s") {
   ServerOptions options;
   options.keep_alive_timeout_s = 1;
@@ -745,17 +760,15 @@ TEST_CASE("a full request queue answers 503 with Retry-After at once") {
       statuses[i] = connection.Exchange(f.Post("/v1/certificates", "{}")).status;
     });
   }
-  // Until both writes hold a worker, a request may still be admitted.
-  RawAnswer refused;
-  for (int i = 0; i < 200; ++i) {
-    refused = f.Raw(Get("/healthz"));
-    if (refused.status == 503) break;
+  // Both writes hold a worker once the Backend has seen them.
+  for (int i = 0; i < 1000 && f.backend.write_calls() < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ExpectProblem(refused, 503, ProblemType::kUnavailable);
-  CHECK(refused.header("retry-after") == "1");
+  RawAnswer refused = f.Raw(Get("/healthz"));
   f.backend.ReleaseWrites();
   for (std::thread& t : writers) t.join();
+  ExpectProblem(refused, 503, ProblemType::kUnavailable);
+  CHECK(refused.header("retry-after") == "1");
   CHECK(statuses == std::vector<int>{201, 201});
   CHECK(f.Raw(Get("/healthz")).status == 200);
 }

@@ -111,7 +111,7 @@ TestCluster::TestCluster(int n, const std::string& extra_config, const std::stri
     std::ofstream config(ConfigPath(i));
     config << "[node]\nname = \"" << names_[i] << "\"\ndata_dir = \"data/" << names_[i] << "\"\n"
            << "key_file = \"keys/" << names_[i] << ".key\"\ngenesis_file = \"genesis.json\"\n"
-           << "[api]\nport = " << api_ports_[i] << "\n"
+           << "[api]\nallow_plain_http = true\nport = " << api_ports_[i] << "\n"
            << "[raft]\nlisten = \"127.0.0.1:" << peer_ports_[i] << "\"\n"
            << "tick_ms = 50\n"
            << raft_config;

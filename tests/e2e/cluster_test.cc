@@ -467,10 +467,11 @@ struct ExtraNode {
     did = crypto::DidKeyFromPublicKey(key.public_key());
     config = cluster.dir() + "/" + name + ".toml";
     REQUIRE(crypto::WriteKeyFile(cluster.dir() + "/keys/" + name + ".key", key).ok());
-    std::ofstream(config) << "[node]\nname = \"" << name << "\"\ndata_dir = \"data/" << name
-                          << "\"\nkey_file = \"keys/" << name
-                          << ".key\"\ngenesis_file = \"genesis.json\"\n[api]\nport = " << api_port
-                          << "\n[raft]\nlisten = \"127.0.0.1:" << peer_port << "\"\ntick_ms = 50\n";
+    std::ofstream(config)
+        << "[node]\nname = \"" << name << "\"\ndata_dir = \"data/" << name
+        << "\"\nkey_file = \"keys/" << name
+        << ".key\"\ngenesis_file = \"genesis.json\"\n[api]\nallow_plain_http = true\nport = "
+        << api_port << "\n[raft]\nlisten = \"127.0.0.1:" << peer_port << "\"\ntick_ms = 50\n";
     port_file = cluster.dir() + "/" + name + ".port";
   }
   void Start() { process = std::make_unique<NodeProcess>(config, port_file); }

@@ -97,7 +97,7 @@ TestNetwork::TestNetwork(const std::string& extra_config) {
   std::ofstream(config_path()) << "[node]\nname = \"us-cbp\"\ndata_dir = \"data\"\n"
                                << "key_file = \"keys/us-cbp.key\"\n"
                                << "genesis_file = \"genesis.json\"\n"
-                               << "[api]\nport = 0\n"
+                               << "[api]\nport = 0\nallow_plain_http = true\n"
                                << extra_config;
 }
 

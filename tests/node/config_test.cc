@@ -43,6 +43,47 @@ TEST_CASE("limits are read from their sections") {
   CHECK(c->ledger.events_per_certificate_max == 5);
 }
 
+TEST_CASE("the API is HTTPS, or plain HTTP on loopback by an explicit setting") {
+  auto parse = [](const std::string& api) {
+    return ParseConfig(std::string(kMinimal) + "[api]\n" + api, "node.toml", "/srv/frontera");
+  };
+  // HTTPS: both files, resolved against the config's directory.
+  auto tls = parse(
+      "host = \"0.0.0.0\"\ntls_cert_file = \"tls/node.crt\"\n"
+      "tls_key_file = \"/etc/frontera/node.key\"\n");
+  REQUIRE_MESSAGE(tls.ok(), tls.status().ToString());
+  CHECK(tls->api.tls_cert_file == "/srv/frontera/tls/node.crt");
+  CHECK(tls->api.tls_key_file == "/etc/frontera/node.key");
+  CHECK(CheckApiTransport(tls->api).ok());
+  // Neither file and no permission: refused, saying what to set.
+  auto plain = parse("host = \"127.0.0.1\"\n");
+  REQUIRE(plain.ok());
+  Status refused = CheckApiTransport(plain->api);
+  CHECK(refused.IsInvalidArgument());
+  CHECK(refused.message().find("set api.tls_cert_file and api.tls_key_file") != std::string::npos);
+  // Allowed on loopback addresses only.
+  for (const char* host : {"127.0.0.1", "127.0.0.2", "::1", "localhost"}) {
+    auto allowed = parse("host = \"" + std::string(host) + "\"\nallow_plain_http = true\n");
+    REQUIRE(allowed.ok());
+    CHECK_MESSAGE(CheckApiTransport(allowed->api).ok(), host);
+  }
+  for (const char* host : {"0.0.0.0", "10.0.0.2", "::", "example.org"}) {
+    auto public_host = parse("host = \"" + std::string(host) + "\"\nallow_plain_http = true\n");
+    REQUIRE(public_host.ok());
+    Status status = CheckApiTransport(public_host->api);
+    CHECK_MESSAGE(
+        status.message().find("only when api.host is a loopback address") != std::string::npos,
+        host);
+  }
+  // One file without the other; a flag that is not a boolean.
+  auto half = parse("tls_cert_file = \"node.crt\"\n");
+  REQUIRE(half.ok());
+  CHECK(CheckApiTransport(half->api).message().find("set together") != std::string::npos);
+  auto bad = parse("allow_plain_http = \"yes\"\n");
+  CHECK(bad.status().message().find("api.allow_plain_http must be true or false") !=
+        std::string::npos);
+}
+
 TEST_CASE("the API's abuse limits are read from [api]") {
   std::string text = std::string(kMinimal) +
                      "[api]\nrequest_timeout_s = 7\nheader_bytes_max = 4096\n"

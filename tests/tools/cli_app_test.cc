@@ -4,7 +4,9 @@
 #include "tools/cli_app.h"
 
 #include <doctest/doctest.h>
+#include <stdlib.h>
 
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -75,6 +77,40 @@ TEST_CASE("bad flag combinations are usage errors (64) before any request") {
   TestEnv help;
   CHECK(RunCli(help, {"show", "--help"}) == kExitOk);
   CHECK(help.out.str().find("frontera show --label") != std::string::npos);
+}
+
+TEST_CASE("--ca-file and FRONTERA_CA name the CA trusted for https:// nodes") {
+  frontera::testing::TempDir dir("ca");
+  const std::string ca = dir.Sub("network-ca.crt");
+  std::ofstream(ca) << "-----BEGIN CERTIFICATE-----\n";
+  const std::string node = "https://node.test:7001";
+  {
+    TestEnv t;
+    RunCli(t, {"--ca-file", ca, "checkpoint", "--node", node});
+    CHECK(t.nodes.last_ca_file == ca);
+  }
+  {
+    TestEnv t;  // after the command's name too
+    RunCli(t, {"checkpoint", "--node", node, "--ca-file", ca});
+    CHECK(t.nodes.last_ca_file == ca);
+  }
+  {
+    TestEnv t;
+    ::setenv("FRONTERA_CA", ca.c_str(), 1);
+    RunCli(t, {"checkpoint", "--node", node});
+    ::unsetenv("FRONTERA_CA");
+    CHECK(t.nodes.last_ca_file == ca);
+  }
+  {
+    TestEnv t;  // none: the system's authorities
+    RunCli(t, {"checkpoint", "--node", node});
+    CHECK(t.nodes.last_ca_file.empty());
+  }
+  TestEnv missing;
+  CHECK(RunCli(missing, {"--ca-file", dir.Sub("absent.crt"), "checkpoint", "--node", node}) ==
+        kExitUsage);
+  CHECK(missing.err.str().find("absent.crt") != std::string::npos);
+  CHECK(missing.nodes.nodes.empty());
 }
 
 }  // namespace

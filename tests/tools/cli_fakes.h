@@ -87,8 +87,10 @@ class FakeTransport final : public NodeTransport {
 class FakeConnector final : public NodeConnector {
  public:
   std::map<std::string, FakeNode> nodes;  // by base URL
+  std::string last_ca_file;               // ClientOptions::ca_file of the last Connect
   Result<std::unique_ptr<NodeTransport>> Connect(const std::string& base_url,
-                                                 const api::ClientOptions&) override {
+                                                 const api::ClientOptions& options) override {
+    last_ca_file = options.ca_file;
     if (base_url.find("://") == std::string::npos) {
       return Status::InvalidArgument("base URL \"" + base_url + "\" has no scheme");
     }
