@@ -161,6 +161,7 @@ std::string_view VerdictColour(ledger::Verdict verdict) {
     case ledger::Verdict::kRevoked:
     case ledger::Verdict::kNotOnLedger:
     case ledger::Verdict::kFlagged:
+    case ledger::Verdict::kStaleBundle:  // offline only; the page is online
       break;
   }
   return "red";
@@ -180,6 +181,8 @@ SentenceIndex SentenceOf(const ledger::LabelVerdict& verdict) {
       return kSentenceNotOnLedger;
     case ledger::Verdict::kFlagged:
       return kSentenceFlagged;
+    case ledger::Verdict::kStaleBundle:  // offline only; the page is online
+      break;
   }
   return kSentenceUnknown;
 }

@@ -15,7 +15,8 @@ namespace {
 
 // signed-note "Signatures": em dash (U+2014, UTF-8 e2 80 94) and a space.
 constexpr std::string_view kSignaturePrefix = "\xE2\x80\x94 ";
-constexpr uint8_t kEd25519SignatureType = 0x01;
+constexpr size_t kEd25519BlobBytes = 4 + 64;
+constexpr size_t kCosignatureBlobBytes = 4 + 8 + 64;
 
 // Decodes the code point at text[i] of well-formed UTF-8 and advances i.
 char32_t NextCodePoint(std::string_view text, size_t& i) {
@@ -67,11 +68,12 @@ Status Malformed(const std::string& why) {
 
 }  // namespace
 
-KeyId NoteKeyId(std::string_view name, const PublicKey& public_key) {
-  // signed-note "Ed25519 signatures": SHA-256(name || 0x0A || 0x01 || key)[:4].
+KeyId NoteKeyId(std::string_view name, const PublicKey& public_key, NoteSignatureType type) {
+  // signed-note "Ed25519 signatures": SHA-256(name || 0x0A || 0x01 || key)[:4];
+  // tlog-cosignature the same with 0x04.
   Sha256Hasher hasher;
   hasher.Update(name);
-  const uint8_t separator[2] = {'\n', kEd25519SignatureType};
+  const uint8_t separator[2] = {'\n', static_cast<uint8_t>(type)};
   hasher.Update(ByteView(separator, 2));
   hasher.Update(ByteView(public_key.data(), public_key.size()));
   Sha256Digest digest = hasher.Finish();
@@ -92,11 +94,34 @@ std::string NoteSignatureLine(std::string_view text, std::string_view name, cons
   return line;
 }
 
+std::string CosignatureMessage(uint64_t unix_seconds, std::string_view text) {
+  std::string message = "cosignature/v1\ntime ";
+  message += std::to_string(unix_seconds);
+  message += '\n';
+  message += text;
+  return message;
+}
+
+NoteSignature Cosign(std::string_view text, std::string_view name, const KeyPair& key,
+                     uint64_t unix_seconds) {
+  FRONTERA_CHECK(IsWellFormedUtf8(name) && IsValidKeyName(name)) << "bad note key name " << name;
+  FRONTERA_CHECK(unix_seconds <= kCosignatureTimeMax) << "cosignature time out of range";
+  return NoteSignature{std::string(name),
+                       NoteKeyId(name, key.public_key(), NoteSignatureType::kCosignatureV1),
+                       key.Sign(CosignatureMessage(unix_seconds, text)), unix_seconds};
+}
+
 std::string FormatNote(const Note& note) {
   std::string out = note.text;
   out += '\n';
   for (const NoteSignature& s : note.signatures) {
     Bytes blob(s.key_id.begin(), s.key_id.end());
+    if (s.time) {
+      // timestamped_signature: u64 big-endian time, then the signature.
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        blob.push_back(static_cast<uint8_t>(*s.time >> shift));
+      }
+    }
     blob.insert(blob.end(), s.signature.begin(), s.signature.end());
     out += kSignaturePrefix;
     out += s.name;
@@ -118,6 +143,19 @@ std::string SignNote(std::string_view text,
     out += '\n';
   }
   return out;
+}
+
+std::string CosignNote(std::string_view text,
+                       const std::vector<std::pair<std::string, const KeyPair*>>& signers,
+                       uint64_t unix_seconds) {
+  FRONTERA_CHECK(!text.empty() && text.back() == '\n') << "note text must end in a newline";
+  Note note;
+  note.text = std::string(text);
+  for (const auto& [name, key] : signers) {
+    FRONTERA_CHECK(key != nullptr) << "null key for note signer " << name;
+    note.signatures.push_back(Cosign(text, name, *key, unix_seconds));
+  }
+  return FormatNote(note);
 }
 
 Result<Note> ParseNote(std::string_view encoded, size_t signatures_max) {
@@ -168,31 +206,59 @@ Result<Note> ParseNote(std::string_view encoded, size_t signatures_max) {
     }
     // A well-formed line of another algorithm (another signature length) can
     // never verify against an Ed25519 key; like any unknown key it is ignored.
-    if (blob->size() != 4 + 64) continue;
+    if (blob->size() != kEd25519BlobBytes && blob->size() != kCosignatureBlobBytes) continue;
     NoteSignature signature;
     signature.name = std::string(name);
     std::copy(blob->begin(), blob->begin() + 4, signature.key_id.begin());
-    std::copy(blob->begin() + 4, blob->end(), signature.signature.begin());
+    auto rest_of_blob = blob->begin() + 4;
+    if (blob->size() == kCosignatureBlobBytes) {
+      uint64_t time = 0;
+      for (int i = 0; i < 8; ++i) time = (time << 8) | *rest_of_blob++;
+      // tlog-cosignature: the time must not exceed 2^63 - 1.
+      if (time > kCosignatureTimeMax) {
+        return Malformed("signature line " + std::to_string(line_count) +
+                         " is a cosignature with a time above 2^63 - 1");
+      }
+      signature.time = time;
+    }
+    std::copy(rest_of_blob, blob->end(), signature.signature.begin());
     note.signatures.push_back(std::move(signature));
   }
   return note;
 }
 
+std::vector<VerifiedSignature> VerifiedCosigners(const Note& note,
+                                                 const std::vector<NoteVerifier>& verifiers) {
+  std::vector<VerifiedSignature> out;
+  for (const NoteVerifier& verifier : verifiers) {
+    // A signature is the verifier's when both name and key id (of its type)
+    // match; others are ignored (signed-note "Signatures").
+    const KeyId plain_id = NoteKeyId(verifier.name, verifier.public_key);
+    const KeyId cosign_id =
+        NoteKeyId(verifier.name, verifier.public_key, NoteSignatureType::kCosignatureV1);
+    std::optional<VerifiedSignature> best;
+    for (const NoteSignature& s : note.signatures) {
+      if (s.name != verifier.name) continue;
+      if (s.time) {
+        if (s.key_id != cosign_id || (best && best->time && *best->time >= *s.time)) continue;
+        if (Verify(verifier.public_key, CosignatureMessage(*s.time, note.text), s.signature)) {
+          best = VerifiedSignature{verifier.name, s.time};
+        }
+      } else if (!best && s.key_id == plain_id &&
+                 Verify(verifier.public_key, note.text, s.signature)) {
+        best = VerifiedSignature{verifier.name, std::nullopt};
+      }
+    }
+    if (best) out.push_back(std::move(*best));
+  }
+  return out;
+}
+
 std::vector<std::string> VerifiedSigners(const Note& note,
                                          const std::vector<NoteVerifier>& verifiers) {
   std::vector<std::string> names;
-  for (const NoteVerifier& verifier : verifiers) {
-    // A signature is the verifier's when both name and key id match; others
-    // are ignored (signed-note "Signatures").
-    KeyId key_id = NoteKeyId(verifier.name, verifier.public_key);
-    for (const NoteSignature& s : note.signatures) {
-      if (s.name == verifier.name && s.key_id == key_id &&
-          Verify(verifier.public_key, note.text, s.signature)) {
-        names.push_back(verifier.name);
-        break;
-      }
-    }
-  }
+  for (VerifiedSignature& s : VerifiedCosigners(note, verifiers))
+    names.push_back(std::move(s.name));
   return names;
 }
 

@@ -271,11 +271,13 @@ crypto::Json Genesis::ToJson() const {
   }
   crypto::Json ps = crypto::Json::array();
   for (const Party& p : parties) ps.push_back(p.ToJson());
-  return {{"network", network},
-          {"created", created},
-          {"resolver", resolver},
-          {"validators", std::move(vs)},
-          {"parties", std::move(ps)}};
+  crypto::Json out = {{"network", network},
+                      {"created", created},
+                      {"resolver", resolver},
+                      {"validators", std::move(vs)},
+                      {"parties", std::move(ps)}};
+  if (max_bundle_age_seconds) out["max_bundle_age_seconds"] = *max_bundle_age_seconds;
+  return out;
 }
 
 Result<Genesis> ParseGenesis(const crypto::Json& document) {
@@ -291,6 +293,21 @@ Result<Genesis> ParseGenesis(const crypto::Json& document) {
     errors.push_back({"/created", "must be an RFC 3339 date-time"});
   }
   g.resolver = RequireString(document, "resolver", "", errors);
+  if (auto age = document.find("max_bundle_age_seconds"); age != document.end()) {
+    // A non-negative JSON integer (parsed text gives unsigned; built JSON may
+    // hold a signed one).
+    const bool whole =
+        age->is_number_unsigned() || (age->is_number_integer() && age->get<int64_t>() >= 0);
+    if (!whole || age->get<uint64_t>() < kMaxBundleAgeMinSeconds ||
+        age->get<uint64_t>() > kMaxBundleAgeMaxSeconds) {
+      errors.push_back(
+          {"/max_bundle_age_seconds", "must be a whole number of seconds from " +
+                                          std::to_string(kMaxBundleAgeMinSeconds) + " to " +
+                                          std::to_string(kMaxBundleAgeMaxSeconds) + " (366 days)"});
+    } else {
+      g.max_bundle_age_seconds = age->get<uint64_t>();
+    }
+  }
 
   auto validators = document.find("validators");
   if (validators == document.end() || !validators->is_array() || validators->empty()) {

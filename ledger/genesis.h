@@ -5,6 +5,7 @@
 // Thread-safety: immutable value after parsing.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,12 +62,26 @@ struct Validator {
   std::string peer_addr;  // host:port of the peer link, or empty for a single node
 };
 
+// The network's policy on offline verification: a trust bundle whose
+// co-signatures a quorum made longer ago than this is STALE BUNDLE
+// (docs/formats.md#genesis). Only verifiers read it, against their own clock;
+// validation never does.
+inline constexpr uint64_t kMaxBundleAgeDefaultSeconds = 7 * 24 * 3600;
+inline constexpr uint64_t kMaxBundleAgeMinSeconds = 60;
+inline constexpr uint64_t kMaxBundleAgeMaxSeconds = 366 * 24 * 3600;
+
 struct Genesis {
   std::string network;   // checkpoint origin, e.g. "frontera.example/north-america-1"
   std::string created;   // RFC 3339
   std::string resolver;  // Digital Link resolver host, e.g. "verify.frontera.example"
   std::vector<Validator> validators;
   std::vector<Party> parties;
+  // "max_bundle_age_seconds", optional (kMaxBundleAgeDefaultSeconds when
+  // absent), kMaxBundleAgeMinSeconds to kMaxBundleAgeMaxSeconds.
+  std::optional<uint64_t> max_bundle_age_seconds;
+  uint64_t MaxBundleAgeSeconds() const {
+    return max_bundle_age_seconds.value_or(kMaxBundleAgeDefaultSeconds);
+  }
 
   // The genesis document as parsed, and the SHA-256 of its JCS form: the
   // network's identity.

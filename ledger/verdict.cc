@@ -21,13 +21,16 @@ std::string_view VerdictName(Verdict verdict) {
       return "NOT ON LEDGER";
     case Verdict::kFlagged:
       return "FLAGGED";
+    case Verdict::kStaleBundle:
+      return "STALE BUNDLE";
   }
   return "NOT AUTHENTIC";
 }
 
 Result<Verdict> ParseVerdict(std::string_view name) {
-  for (Verdict v : {Verdict::kAuthentic, Verdict::kNotAuthentic, Verdict::kRevoked,
-                    Verdict::kExpired, Verdict::kNotOnLedger, Verdict::kFlagged}) {
+  for (Verdict v :
+       {Verdict::kAuthentic, Verdict::kNotAuthentic, Verdict::kRevoked, Verdict::kExpired,
+        Verdict::kNotOnLedger, Verdict::kFlagged, Verdict::kStaleBundle}) {
     if (VerdictName(v) == name) return v;
   }
   return Status::InvalidArgument("\"" + std::string(name) + "\" is not a verdict");
@@ -75,6 +78,8 @@ LabelVerdict Decide(const VerdictFacts& facts) {
   } else if (facts.revoked) {
     out.verdict = Verdict::kRevoked;
     out.revocation_reason = facts.revocation_reason;
+  } else if (facts.stale_bundle) {
+    out.verdict = Verdict::kStaleBundle;
   } else if (!facts.flag.empty()) {
     out.verdict = Verdict::kFlagged;
     out.flag = facts.flag;

@@ -9,6 +9,8 @@
 //   else the ledger does not vouch for it                      → NOT ON LEDGER
 //   else revoked                          → REVOKED, or RECALLED when the
 //                                           revocation's reason is a recall
+//   else (offline only) the trust bundle is older than the network's
+//     maximum age, so what it does not say may have changed → STALE BUNDLE
 //   else flagged by an agency (DSCSA: suspect, illegitimate, recalled)
 //                                         → FLAGGED, headlined ILLEGITIMATE,
 //                                           SUSPECT or RECALLED
@@ -37,9 +39,11 @@ enum class Verdict {
   kExpired = 3,
   kNotOnLedger = 4,
   kFlagged = 5,
+  kStaleBundle = 6,  // offline only: the bundle is older than the genesis's max_bundle_age
 };
 
-// "AUTHENTIC", "NOT AUTHENTIC", "REVOKED", "EXPIRED", "NOT ON LEDGER", "FLAGGED".
+// "AUTHENTIC", "NOT AUTHENTIC", "REVOKED", "EXPIRED", "NOT ON LEDGER", "FLAGGED",
+// "STALE BUNDLE".
 std::string_view VerdictName(Verdict verdict);
 // The inverse of VerdictName; kInvalidArgument for any other text.
 Result<Verdict> ParseVerdict(std::string_view name);
@@ -78,6 +82,10 @@ struct VerdictFacts {
   std::string flag;  // MostSevereFlag of the flags in force, or ""
   std::string flag_reason;
   bool expired = false;
+  // Offline: the bundle's co-signatures are older than the maximum age (or
+  // carry no time). A revocation it lists stands (revocations are never
+  // undone); anything else it could not know is not vouched for.
+  bool stale_bundle = false;
 };
 
 LabelVerdict Decide(const VerdictFacts& facts);

@@ -13,27 +13,29 @@ namespace frontera::node {
 
 namespace {
 
-// Version 2 added the state note (node/state_note.h); version 1 messages are
-// refused with a message naming both (validators upgrade together:
-// docs/operations.md).
-constexpr uint8_t kCosignVersion = 2;
+// Version 2 added the state note (node/state_note.h), version 3 the signed
+// time (tlog-cosignature); older messages are refused with a message naming
+// both (validators upgrade together: docs/operations.md).
+constexpr uint8_t kCosignVersion = 3;
 constexpr size_t kSignerMax = 255;
 
 }  // namespace
 
 // Layout: version u8 | height u64 BE | signer length u8 | signer |
-// checkpoint signature (64) | revocations signature (64) | state signature
+// signed_at u64 BE | checkpoint signature (64) | revocations signature (64) | state signature
 // (64) | state body length u16 BE | state body.
 std::string EncodeCosign(const CosignMessage& message) {
   FRONTERA_CHECK(message.signer.size() <= kSignerMax) << "signer name too long";
   FRONTERA_CHECK(message.state_body.size() <= kStateNoteBodyBytesMax) << "state body too long";
   std::string out;
-  out.reserve(1 + 8 + 1 + message.signer.size() + 192 + 2 + message.state_body.size());
+  FRONTERA_CHECK(message.signed_at <= crypto::kCosignatureTimeMax) << "cosignature time too large";
+  out.reserve(1 + 8 + 1 + message.signer.size() + 8 + 192 + 2 + message.state_body.size());
   BinaryWriter w(out);
   w.U8(kCosignVersion);
   w.U64(message.height);
   w.U8(static_cast<uint8_t>(message.signer.size()));
   w.Raw(message.signer);
+  w.U64(message.signed_at);
   w.Raw(AsChars(message.checkpoint_signature));
   w.Raw(AsChars(message.revocations_signature));
   w.Raw(AsChars(message.state_signature));
@@ -58,6 +60,10 @@ Result<CosignMessage> DecodeCosign(std::string_view bytes) {
   FRONTERA_RETURN_IF_ERROR(r.U64("height", m.height));
   FRONTERA_RETURN_IF_ERROR(r.U8("signer length", name_size));
   FRONTERA_RETURN_IF_ERROR(r.Raw("signer", name_size, signer));
+  FRONTERA_RETURN_IF_ERROR(r.U64("signed time", m.signed_at));
+  if (m.signed_at > crypto::kCosignatureTimeMax) {
+    return Status::InvalidArgument("co-signature message's signed time is above 2^63 - 1");
+  }
   FRONTERA_RETURN_IF_ERROR(r.Raw("checkpoint signature", 64, checkpoint_signature));
   FRONTERA_RETURN_IF_ERROR(r.Raw("revocations signature", 64, revocations_signature));
   FRONTERA_RETURN_IF_ERROR(r.Raw("state signature", 64, state_signature));
@@ -78,9 +84,10 @@ Result<CosignMessage> DecodeCosign(std::string_view bytes) {
 
 CheckpointCosigner::CheckpointCosigner(const ledger::Genesis& genesis, std::string self,
                                        const crypto::KeyPair* key, size_t pending_heights_max,
-                                       uint64_t window_heights)
+                                       uint64_t window_heights, const Clock* clock)
     : self_(std::move(self)),
       key_(key),
+      clock_(clock),
       pending_heights_max_(pending_heights_max),
       window_heights_(window_heights) {
   FRONTERA_CHECK(pending_heights_max_ >= 1);
@@ -97,17 +104,22 @@ bool CheckpointCosigner::Complete(const Pending& pending) {
 
 bool CheckpointCosigner::VerifyAgainst(const Pending& pending, const CosignMessage& message) const {
   const ledger::Validator* v = pending.quorum.Find(message.signer);
-  return v != nullptr &&
-         crypto::Verify(v->public_key, pending.checkpoint_body, message.checkpoint_signature) &&
-         crypto::Verify(v->public_key, pending.revocations_body, message.revocations_signature) &&
-         crypto::Verify(v->public_key, pending.state_body, message.state_signature);
+  const auto verify = [&](const std::string& body, const crypto::Signature& signature) {
+    return crypto::Verify(v->public_key, crypto::CosignatureMessage(message.signed_at, body),
+                          signature);
+  };
+  return v != nullptr && verify(pending.checkpoint_body, message.checkpoint_signature) &&
+         verify(pending.revocations_body, message.revocations_signature) &&
+         verify(pending.state_body, message.state_signature);
 }
 
 void CheckpointCosigner::NoteDisagreement(uint64_t height, Pending& pending,
                                           const CosignMessage& message) {
   const ledger::Validator* v = pending.quorum.Find(message.signer);
   if (v == nullptr || message.state_body == pending.state_body ||
-      !crypto::Verify(v->public_key, message.state_body, message.state_signature)) {
+      !crypto::Verify(v->public_key,
+                      crypto::CosignatureMessage(message.signed_at, message.state_body),
+                      message.state_signature)) {
     return;
   }
   std::vector<std::string>& signers = pending.disagreeing[message.state_body];
@@ -129,9 +141,16 @@ std::optional<CosignMessage> CheckpointCosigner::SignApplied(uint64_t height, ui
     own.emplace();
     own->height = height;
     own->signer = self_;
-    own->checkpoint_signature = key_->Sign(checkpoint_body);
-    own->revocations_signature = key_->Sign(revocations_body);
-    own->state_signature = key_->Sign(state_body);
+    // This validator's wall clock: a statement about when it signed, which
+    // offline verifiers judge a bundle's age by; blocks never depend on it.
+    static const SystemClock system_clock;
+    const int64_t now_millis = (clock_ != nullptr ? clock_ : &system_clock)->NowUnixMillis();
+    own->signed_at = now_millis > 0 ? static_cast<uint64_t>(now_millis / 1000) : 0;
+    own->checkpoint_signature =
+        key_->Sign(crypto::CosignatureMessage(own->signed_at, checkpoint_body));
+    own->revocations_signature =
+        key_->Sign(crypto::CosignatureMessage(own->signed_at, revocations_body));
+    own->state_signature = key_->Sign(crypto::CosignatureMessage(own->signed_at, state_body));
     own->state_body = state_body;
   }
   const bool link = !ledger::SameVoters(quorum.before, quorum.after);
@@ -286,10 +305,12 @@ std::string CheckpointCosigner::FormatNote(const std::string& body, const Pendin
     auto it = pending.signatures.find(v.name);
     if (it == pending.signatures.end()) continue;
     const CosignMessage& m = it->second;
-    note.signatures.push_back({v.name, crypto::NoteKeyId(v.name, v.public_key),
-                               kind == NoteKind::kCheckpoint    ? m.checkpoint_signature
-                               : kind == NoteKind::kRevocations ? m.revocations_signature
-                                                                : m.state_signature});
+    note.signatures.push_back(
+        {v.name, crypto::NoteKeyId(v.name, v.public_key, crypto::NoteSignatureType::kCosignatureV1),
+         kind == NoteKind::kCheckpoint    ? m.checkpoint_signature
+         : kind == NoteKind::kRevocations ? m.revocations_signature
+                                          : m.state_signature,
+         m.signed_at});
   }
   return crypto::FormatNote(note);
 }

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "common/result.h"
 #include "crypto/ed25519.h"
@@ -36,17 +37,23 @@
 
 namespace frontera::node {
 
-// One validator's signatures on one block's notes, as sent to its peers.
+// One validator's signatures on one block's notes, as sent to its peers: C2SP
+// tlog-cosignature v1 signatures (crypto/signed_note.h) of the three bodies,
+// all made at `signed_at`, the signer's wall clock when it signed (what an
+// offline verifier judges a bundle's age by; it plays no part in validating
+// blocks).
 struct CosignMessage {
   uint64_t height = 0;
-  std::string signer;  // validator name (signed-note key name)
+  std::string signer;      // validator name (signed-note key name)
+  uint64_t signed_at = 0;  // POSIX seconds, <= crypto::kCosignatureTimeMax
   crypto::Signature checkpoint_signature{};
   crypto::Signature revocations_signature{};
   crypto::Signature state_signature{};
   std::string state_body;  // the signer's own state note body, <= kStateNoteBodyBytesMax
 };
 std::string EncodeCosign(const CosignMessage& message);
-// kInvalidArgument for malformed input.
+// kInvalidArgument for malformed input (wrong version, sizes that do not
+// add up, a time above crypto::kCosignatureTimeMax).
 Result<CosignMessage> DecodeCosign(std::string_view bytes);
 
 // Co-signed notes ready to publish.
@@ -71,9 +78,11 @@ class CheckpointCosigner {
   // SignApplied, peers' signatures are taken from the genesis validators.
   // `pending_heights_max` bounds the blocks kept waiting for signatures
   // (older ones are dropped). `window_heights` bounds how far above the
-  // applied height a peer's signatures are kept.
+  // applied height a peer's signatures are kept. `clock` (outlives this;
+  // nullptr: the system clock) gives the time this node's cosignatures carry.
   CheckpointCosigner(const ledger::Genesis& genesis, std::string self, const crypto::KeyPair* key,
-                     size_t pending_heights_max, uint64_t window_heights);
+                     size_t pending_heights_max, uint64_t window_heights,
+                     const Clock* clock = nullptr);
 
   // This node applied block `height` (tree size `tree_size`) whose notes have
   // these bodies and need `quorum`: signs them and returns the message to
@@ -144,6 +153,7 @@ class CheckpointCosigner {
 
   const std::string self_;
   const crypto::KeyPair* const key_;
+  const Clock* const clock_;
   const size_t pending_heights_max_;
   const uint64_t window_heights_;
 

@@ -100,8 +100,9 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
       v->names_[v->self_id_] = config.name;
     }
   }
-  v->cosigner_ = std::make_unique<CheckpointCosigner>(
-      v->genesis_, config.name, &v->key_, kCosignHeightsMax, config.raft.cosign_window_heights);
+  v->cosigner_ =
+      std::make_unique<CheckpointCosigner>(v->genesis_, config.name, &v->key_, kCosignHeightsMax,
+                                           config.raft.cosign_window_heights, v->clock_);
   FRONTERA_RETURN_IF_ERROR(v->OpenStores());
   FRONTERA_RETURN_IF_ERROR(v->StartRaft());
   v->apply_thread_ = std::thread([p = v.get()] { p->ApplyLoop(); });

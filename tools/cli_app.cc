@@ -36,6 +36,7 @@ constexpr ExitCode kVerdictCodes[] = {
     {3, "EXPIRED"},
     {4, "NOT ON LEDGER"},
     {5, "FLAGGED by an agency (shown as SUSPECT, ILLEGITIMATE or RECALLED)"},
+    {kExitStaleBundle, "STALE BUNDLE: offline, the trust bundle is older than the network allows"},
 };
 
 void AddNode(CLI::App* command, std::string& node) {
@@ -297,6 +298,8 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
               kVerdictCodes[2],
               kVerdictCodes[3],
               kVerdictCodes[4],
+              kVerdictCodes[5],
+              kVerdictCodes[6],
               kUsageCode,
               {kExitDataError, "the genesis file or the trust bundle is refused"},
               {kExitNoInput, "no trust bundle for an offline check; no symbol in the image"},
@@ -589,6 +592,7 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
        {3, "verify: EXPIRED"},
        {4, "verify: NOT ON LEDGER"},
        {5, "verify: FLAGGED (SUSPECT, ILLEGITIMATE or RECALLED by an agency)"},
+       {kExitStaleBundle, "verify: STALE BUNDLE (offline; run frontera trust sync)"},
        kUsageCode,
        {kExitDataError, "an input file or document is invalid, or the node rejected it"},
        {kExitNoInput, "an input file, certificate or party does not exist"},

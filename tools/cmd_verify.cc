@@ -177,11 +177,12 @@ int VerifyOneLabel(LabelSession& session, const std::string& scanned, bool one_l
       // still gives an offline verdict, said to be one.
       Status unreachable = session.node->unreachable();
       if (unreachable.ok() || !session.bundle) return Fail(env, failure->what, failure->status);
-      std::string age = session.bundle->synced_at_millis > 0
-                            ? DescribeAge(now - session.bundle->synced_at_millis) + " ago"
+      // Its age by the co-signatures' signed time ("synced_at" is not signed).
+      std::string age = session.bundle->signed_time
+                            ? DescribeAge(CheckBundleAge(*session.bundle, now).age_millis) + " ago"
                             : "at an unknown time";
       notice = "notice: " + session.node->base_url() + " unreachable (" + unreachable.message() +
-               "); verified OFFLINE against the trust bundle synced " + age;
+               "); verified OFFLINE against the trust bundle co-signed " + age;
       report = VerifyLabelOffline(*session.bundle, scanned, now);
     } else {
       if (!session.online_directory) {

@@ -57,6 +57,31 @@ std::optional<std::string> GetString(const toml::table& table, std::string_view 
   return std::nullopt;
 }
 
+// `max_bundle_age`: a duration "<n>d", "<n>h", "<n>min" or "<n>s" (or a
+// whole number of seconds), in seconds; ParseGenesis checks the range.
+std::optional<uint64_t> GetDuration(const toml::node& node, Problems& problems) {
+  if (const auto* n = node.as_integer()) {
+    if (n->get() >= 0) return static_cast<uint64_t>(n->get());
+  } else if (const auto* s = node.as_string()) {
+    const std::string& text = s->get();
+    size_t digits = 0;
+    while (digits < text.size() && digits < 12 && text[digits] >= '0' && text[digits] <= '9') {
+      ++digits;
+    }
+    const std::string unit = text.substr(digits);
+    const uint64_t scale = unit == "d"     ? 86400
+                           : unit == "h"   ? 3600
+                           : unit == "min" ? 60
+                           : unit == "s"   ? 1
+                                           : 0;
+    if (digits > 0 && digits < 12 && scale != 0) return std::stoull(text.substr(0, digits)) * scale;
+  }
+  problems.Add(node.source(),
+               "`max_bundle_age` must be a duration such as \"7d\", \"36h\", \"90min\" or "
+               "\"3600s\"");
+  return std::nullopt;
+}
+
 // The did of an entry: its `did`, or the did of the key file named by `key`
 // (relative to `base_dir`). Exactly one of them must be given.
 std::optional<std::string> EntryDid(const toml::table& table, std::string_view what,
@@ -131,8 +156,11 @@ Result<Json> BuildGenesisJson(std::string_view toml_text, const std::string& sou
   for (const char* key : {"network", "resolver", "created"}) {
     if (auto value = GetString(root, key, true, "top level", problems)) genesis[key] = *value;
   }
-  static constexpr std::string_view kKnownTop[] = {"network", "resolver", "created", "validator",
-                                                   "party"};
+  if (const toml::node* age = root.get("max_bundle_age")) {
+    if (auto seconds = GetDuration(*age, problems)) genesis["max_bundle_age_seconds"] = *seconds;
+  }
+  static constexpr std::string_view kKnownTop[] = {"network",   "resolver", "created",
+                                                   "validator", "party",    "max_bundle_age"};
   for (const auto& [key, node] : root) {
     bool known = false;
     for (std::string_view k : kKnownTop) known = known || key.str() == k;
@@ -250,6 +278,8 @@ Result<Json> BuildGenesisJson(std::string_view toml_text, const std::string& sou
         where = validator_tables[*i]->source();
       } else if (auto j = index_after("/parties/"); j && *j < party_tables.size()) {
         where = party_tables[*j]->source();
+      } else if (error.pointer == "/max_bundle_age_seconds") {
+        if (const toml::node* node = root.get("max_bundle_age")) where = node->source();
       } else if (!error.pointer.empty()) {
         if (const toml::node* node = root.get(error.pointer.substr(1))) where = node->source();
       }

@@ -4,6 +4,7 @@
 //   network  = "frontera.example/north-america-1"
 //   resolver = "verify.frontera.example"
 //   created  = "2026-11-30T00:00:00Z"
+//   max_bundle_age = "7d"         # optional: "<n>d", "<n>h", "<n>min", "<n>s"
 //   [[validator]]
 //   name = "us-cbp"
 //   key  = "keys/us-cbp.key"      # or did = "did:key:…"

@@ -134,14 +134,21 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
                                int64_t now_unix_millis) {
   LabelReport report;
   report.label = std::string(scanned);
-  std::string age =
-      bundle.synced_at.empty()
-          ? "just fetched"
-          : "synced " + DescribeAge(now_unix_millis - bundle.synced_at_millis) + " ago";
+  // The bundle's age is the time its co-signatures vouch for, never the
+  // file's unsigned "synced_at".
+  const BundleAge bundle_age = CheckBundleAge(bundle, now_unix_millis);
+  std::string age = bundle.signed_time ? "co-signed " + DescribeAge(bundle_age.age_millis) + " ago"
+                                       : "of unknown age";
   report.context = "OFFLINE: bundle " + age + " at tree size " + std::to_string(bundle.tree_size);
   LabelFacts facts;
   report.checks.push_back(CheckLabelSignature(bundle.directory, scanned, facts));
   report.checks.push_back(CheckLabelIssuer(facts, /*on_ledger=*/false));
+  Check freshness{"freshness", "the trust bundle is within the network's maximum age", true, {}};
+  freshness.passed = !bundle_age.stale;
+  freshness.reasons.push_back(
+      bundle_age.stale ? bundle_age.reason
+                       : age + ", maximum " +
+                             DescribeAge(static_cast<int64_t>(bundle_age.max_age_seconds) * 1000));
 
   Check revocation{"revocation", "not in the bundle's revocation list", true, {}};
   Check expiry{"expiry", "not expired", true, {}};
@@ -203,6 +210,7 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
     report.checks.push_back(flags);
   }
   report.checks.push_back(expiry);
+  report.checks.push_back(freshness);
 
   ledger::LabelVerdict outcome =
       ledger::Decide({.authentic = report.checks[0].passed && report.checks[1].passed &&
@@ -212,7 +220,8 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
                       .revocation_reason = revocation_reason,
                       .flag = flag,
                       .flag_reason = flag_reason,
-                      .expired = expired});
+                      .expired = expired,
+                      .stale_bundle = bundle_age.stale});
   report.verdict = outcome.verdict;
   report.revocation_reason = outcome.revocation_reason;
   report.flag = outcome.flag;

@@ -5,12 +5,17 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <initializer_list>
+#include <optional>
 
 #include "common/check.h"
+#include "common/clock.h"
 #include "common/encoding.h"
+#include "common/files.h"
 #include "crypto/did_key.h"
 #include "crypto/jcs.h"
 #include "crypto/sha256.h"
@@ -96,6 +101,37 @@ std::vector<std::string> ForeignSignatureLines(const TrustBundle& bundle, std::s
     }
   }
   return reasons;
+}
+
+// A co-signed note of the bundle other than the checkpoint (the revocation
+// note; later ones alike): every signature line is a voter's, each voter's
+// line verifies, and a majority of the voters signed it. Appends what is
+// wrong to `reasons` (prefixed by `what`); returns the time a quorum of its
+// signers vouches for (QuorumSignedTime), if they carry times.
+std::optional<uint64_t> CheckCosignedNote(const TrustBundle& bundle, const ledger::Genesis& signing,
+                                          const crypto::Note& note, std::string_view encoded,
+                                          std::string_view what,
+                                          std::vector<std::string>& reasons) {
+  for (std::string& r : ForeignSignatureLines(bundle, encoded, what))
+    reasons.push_back(std::move(r));
+  NoteSigners signers = CheckNoteSigners(signing, note);
+  for (const std::string& r : signers.reasons) reasons.push_back(std::string(what) + ": " + r);
+  if (signers.signers.size() < signing.Quorum()) {
+    reasons.push_back(std::string(what) + ": only " + std::to_string(signers.signers.size()) +
+                      " of " + std::to_string(signing.validators.size()) +
+                      " voters signed; a majority is " + std::to_string(signing.Quorum()));
+  }
+  return QuorumSignedTime(signers.signed_by, signing.Quorum());
+}
+
+// The oldest of the notes' vouched times; unset when any note has none.
+std::optional<uint64_t> OldestQuorumTime(std::initializer_list<std::optional<uint64_t>> times) {
+  std::optional<uint64_t> oldest;
+  for (const std::optional<uint64_t>& t : times) {
+    if (!t) return std::nullopt;
+    oldest = oldest ? std::min(*oldest, *t) : *t;
+  }
+  return oldest;
 }
 
 // "voters" and "voter_changes" (format 4): the chain from the genesis
@@ -440,19 +476,13 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
 
   // The revocation list is vouched for like a checkpoint: a majority of the
   // voters signed its digest, for the same tree size.
-  std::vector<std::string> reasons =
-      ForeignSignatureLines(out, out.revocation_note, "revocation note");
+  std::vector<std::string> reasons;
   auto note = crypto::ParseNote(out.revocation_note, 2 * ledger::kVotersMax);
   if (!note.ok()) {
     return Refused({"revocation note is not a signed note: " + note.status().ToString()});
   }
-  NoteSigners signers = CheckNoteSigners(signing, *note);
-  for (const std::string& r : signers.reasons) reasons.push_back("revocation note: " + r);
-  if (signers.signers.size() < signing.Quorum()) {
-    reasons.push_back("revocation note: only " + std::to_string(signers.signers.size()) + " of " +
-                      std::to_string(signing.validators.size()) + " voters signed; a majority is " +
-                      std::to_string(signing.Quorum()));
-  }
+  const std::optional<uint64_t> revocations_time =
+      CheckCosignedNote(out, signing, *note, out.revocation_note, "revocation note", reasons);
   std::string expected =
       RevocationNoteText(out.genesis.network, out.tree_size, out.revocations, out.format_version,
                          out.registry, out.flags, out.voters);
@@ -516,6 +546,10 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   if (!reasons.empty()) return Refused(reasons);
   out.directory = ledger::WithRegistry(out.genesis, out.registry);
   out.directory.validators = out.voters;
+  // The bundle is as fresh as its oldest co-signed note (each note's time is
+  // the one a quorum of its signers vouches for). A further co-signed note
+  // joins this list.
+  out.signed_time = OldestQuorumTime({checkpoint.signed_time, revocations_time});
   return out;
 }
 
@@ -575,8 +609,151 @@ std::string DefaultTrustPath() {
   return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.frontera/trust.json";
 }
 
+BundleAge CheckBundleAge(const TrustBundle& bundle, int64_t now_unix_millis) {
+  BundleAge out;
+  out.max_age_seconds = bundle.genesis.MaxBundleAgeSeconds();
+  if (!bundle.signed_time) {
+    out.stale = true;
+    out.reason =
+        "its co-signatures carry no signed time (a bundle from before timestamped "
+        "co-signatures), so its age is unknown; run `frontera trust sync`";
+    return out;
+  }
+  const int64_t signed_millis = static_cast<int64_t>(
+      std::min<uint64_t>(*bundle.signed_time, uint64_t{INT64_MAX / 1000}) * 1000);
+  out.age_millis = std::max<int64_t>(0, now_unix_millis - signed_millis);
+  const int64_t max_millis = static_cast<int64_t>(out.max_age_seconds) * 1000;
+  if (out.age_millis > max_millis) {
+    out.stale = true;
+    out.reason = "a quorum of the validators co-signed it " + DescribeAge(out.age_millis) +
+                 " ago (" + FormatRfc3339(signed_millis) +
+                 "), more than the network's maximum of " + DescribeAge(max_millis) +
+                 "; run `frontera trust sync`";
+  }
+  return out;
+}
+
+std::string SeenCheckpointPath(const std::string& trust_path) {
+  std::filesystem::path dir = std::filesystem::path(trust_path).parent_path();
+  return (dir.empty() ? std::filesystem::path(kSeenCheckpointFile) : dir / kSeenCheckpointFile)
+      .string();
+}
+
+namespace {
+
+constexpr char kSeenFormat[] = "frontera-trust-seen/1";
+// Networks one state file remembers (one per genesis the user verified with).
+constexpr size_t kSeenNetworksMax = 1000;
+
+// The whole state file: {"format", "networks": {<genesis hash>: {tree_size, root,
+// signed_time}}}; an empty object when there is none.
+Result<Json> ReadSeenFile(const std::string& state_path) {
+  auto text = ReadTextFile(state_path, 1u << 20);
+  if (!text.ok() && text.status().IsNotFound()) {
+    return Json{{"format", kSeenFormat}, {"networks", Json::object()}};
+  }
+  if (!text.ok()) return text.status();
+  const auto corrupt = [&](const std::string& why) {
+    return Status::Corruption(state_path + ": not a trust state file (" + why +
+                              "); it remembers the newest checkpoint seen, so that an older "
+                              "bundle is refused: restore it, or remove it to start over");
+  };
+  auto json = crypto::ParseJson(*text);
+  if (!json.ok()) return corrupt(json.status().message());
+  if (!json->is_object() || json->value("format", Json()) != kSeenFormat) {
+    return corrupt("its format is not " + std::string(kSeenFormat));
+  }
+  auto networks = json->find("networks");
+  if (networks == json->end() || !networks->is_object() || networks->size() > kSeenNetworksMax) {
+    return corrupt("/networks must be an object of at most " + std::to_string(kSeenNetworksMax) +
+                   " networks");
+  }
+  for (const auto& [hash, seen] : networks->items()) {
+    if (!seen.is_object() || !seen.value("tree_size", Json()).is_number_unsigned() ||
+        !seen.value("signed_time", Json()).is_number_unsigned() ||
+        !seen.value("root", Json()).is_string() ||
+        !DecodeHash(seen["root"].get<std::string>(), "/root").ok()) {
+      return corrupt("/networks/" + hash + " must be {tree_size, root, signed_time}");
+    }
+  }
+  return json;
+}
+
+}  // namespace
+
+Result<std::optional<SeenCheckpoint>> ReadSeenCheckpoint(const std::string& state_path,
+                                                         const crypto::Hash& genesis_hash) {
+  FRONTERA_ASSIGN_OR_RETURN(Json state, ReadSeenFile(state_path));
+  auto seen = state["networks"].find(Base64Encode(genesis_hash));
+  if (seen == state["networks"].end()) return std::optional<SeenCheckpoint>();
+  SeenCheckpoint out;
+  out.tree_size = (*seen)["tree_size"].get<uint64_t>();
+  out.root = DecodeHash((*seen)["root"].get<std::string>(), "/root").value();
+  out.signed_time = (*seen)["signed_time"].get<uint64_t>();
+  return std::optional<SeenCheckpoint>(out);
+}
+
+Status CheckNotOlderThanSeen(const TrustBundle& bundle, const std::optional<SeenCheckpoint>& seen) {
+  if (!seen) return Status::Ok();
+  const std::string when =
+      seen->signed_time > 0
+          ? ", co-signed " + FormatRfc3339(static_cast<int64_t>(std::min<uint64_t>(
+                                               seen->signed_time, uint64_t{INT64_MAX / 1000})) *
+                                           1000)
+          : "";
+  if (bundle.tree_size < seen->tree_size) {
+    return Status::FailedPrecondition(
+        "trust bundle refused: its checkpoint (tree size " + std::to_string(bundle.tree_size) +
+        ") is older than the newest this verifier has seen (tree size " +
+        std::to_string(seen->tree_size) + when +
+        "); an older bundle may not know of later revocations: run `frontera trust sync`");
+  }
+  if (bundle.tree_size == seen->tree_size && bundle.root != seen->root) {
+    return Status::FailedPrecondition(
+        "trust bundle refused: its checkpoint (tree size " + std::to_string(bundle.tree_size) +
+        ", root " + Base64Encode(bundle.root) + ") differs from the one this verifier has seen " +
+        "at that size (root " + Base64Encode(seen->root) + when +
+        "): the network's history forked; report it to the network's operators");
+  }
+  return Status::Ok();
+}
+
+Status RecordSeenCheckpoint(const std::string& state_path, const TrustBundle& bundle) {
+  FRONTERA_ASSIGN_OR_RETURN(Json state, ReadSeenFile(state_path));
+  const std::string key = Base64Encode(bundle.genesis.hash);
+  Json& networks = state["networks"];
+  const uint64_t signed_time = bundle.signed_time.value_or(0);
+  if (auto seen = networks.find(key); seen != networks.end()) {
+    const uint64_t seen_size = (*seen)["tree_size"].get<uint64_t>();
+    const uint64_t seen_time = (*seen)["signed_time"].get<uint64_t>();
+    if (bundle.tree_size < seen_size ||
+        (bundle.tree_size == seen_size && signed_time <= seen_time)) {
+      return Status::Ok();  // nothing newer to remember
+    }
+  } else if (networks.size() >= kSeenNetworksMax) {
+    return Status::ResourceExhausted(state_path + ": remembers " +
+                                     std::to_string(kSeenNetworksMax) + " networks already");
+  }
+  networks[key] = Json{{"tree_size", bundle.tree_size},
+                       {"root", Base64Encode(bundle.root)},
+                       {"signed_time", signed_time}};
+  std::filesystem::path target(state_path);
+  std::error_code ec;
+  if (target.has_parent_path() && !std::filesystem::exists(target.parent_path(), ec)) {
+    std::filesystem::create_directories(target.parent_path(), ec);
+    if (ec) return Status::IOError(target.parent_path().string() + ": " + ec.message());
+  }
+  // Written durably (temporary file, fsync, rename, fsync of the directory).
+  return ReplaceFile(state_path, state.dump(2) + "\n", 0644);
+}
+
 Status WriteTrustFile(const std::string& path, const TrustBundle& bundle,
                       const std::string& synced_at) {
+  // Never replace a newer bundle by an older one, whoever asks.
+  const std::string state_path = SeenCheckpointPath(path);
+  FRONTERA_ASSIGN_OR_RETURN(std::optional<SeenCheckpoint> seen,
+                            ReadSeenCheckpoint(state_path, bundle.genesis.hash));
+  FRONTERA_RETURN_IF_ERROR(CheckNotOlderThanSeen(bundle, seen));
   std::filesystem::path target(path);
   std::error_code ec;
   if (target.has_parent_path() && !std::filesystem::exists(target.parent_path(), ec)) {
@@ -587,7 +764,8 @@ Status WriteTrustFile(const std::string& path, const TrustBundle& bundle,
   Json document = bundle.document;
   document["synced_at"] = synced_at;
   // A crash leaves either the old bundle or the new one, never half of one.
-  return ReplaceFile(path, document.dump(2) + "\n", 0644);
+  FRONTERA_RETURN_IF_ERROR(ReplaceFile(path, document.dump(2) + "\n", 0644));
+  return RecordSeenCheckpoint(state_path, bundle);
 }
 
 Result<TrustBundle> LoadTrustFile(const std::string& path, const crypto::Hash& genesis_hash) {
@@ -598,14 +776,24 @@ Result<TrustBundle> LoadTrustFile(const std::string& path, const crypto::Hash& g
   if (!json.ok()) return json.status().WithContext(path);
   auto bundle = VerifyTrustBundle(*json, genesis_hash);
   if (!bundle.ok()) return bundle.status().WithContext(path);
+  // "synced_at" is not signed: shown as information only, never trusted
+  // (the age is the co-signatures' signed time). One that is not a date is
+  // ignored.
   auto synced = json->find("synced_at");
-  if (synced == json->end() || !synced->is_string()) {
-    return Status::InvalidArgument(path + ": /synced_at must be an RFC 3339 date-time");
+  if (synced != json->end() && synced->is_string()) {
+    if (auto millis = ledger::gs1::ParseRfc3339Millis(synced->get<std::string>()); millis.ok()) {
+      bundle->synced_at = synced->get<std::string>();
+      bundle->synced_at_millis = *millis;
+    }
   }
-  auto millis = ledger::gs1::ParseRfc3339Millis(synced->get<std::string>());
-  if (!millis.ok()) return Status::InvalidArgument(path + ": /synced_at is not RFC 3339");
-  bundle->synced_at = synced->get<std::string>();
-  bundle->synced_at_millis = *millis;
+  // Whatever the file says, a checkpoint older than the newest one seen is
+  // refused; a newer one is remembered.
+  const std::string state_path = SeenCheckpointPath(path);
+  auto seen = ReadSeenCheckpoint(state_path, genesis_hash);
+  if (!seen.ok()) return seen.status();
+  Status newer = CheckNotOlderThanSeen(*bundle, *seen);
+  if (!newer.ok()) return newer.WithContext(path);
+  FRONTERA_RETURN_IF_ERROR(RecordSeenCheckpoint(state_path, *bundle));
   return bundle;
 }
 
@@ -656,9 +844,17 @@ std::string RenderTrustBundle(const TrustBundle& bundle, int64_t now_unix_millis
         "             (format 1: this bundle predates revocation reasons, so a recall is "
         "not told from another revocation; run frontera trust sync)\n";
   }
+  const BundleAge age = CheckBundleAge(bundle, now_unix_millis);
+  if (bundle.signed_time) {
+    out += "co-signed    " +
+           FormatRfc3339(static_cast<int64_t>(
+               std::min<uint64_t>(*bundle.signed_time, uint64_t{INT64_MAX / 1000}) * 1000)) +
+           " (" + DescribeAge(age.age_millis) + " ago, by a quorum of the voters; maximum age " +
+           DescribeAge(static_cast<int64_t>(age.max_age_seconds) * 1000) + ")\n";
+  }
+  if (age.stale) out += "STALE        " + age.reason + "\n";
   if (!bundle.synced_at.empty()) {
-    out += "synced       " + bundle.synced_at + " (" +
-           DescribeAge(now_unix_millis - bundle.synced_at_millis) + " ago)\n";
+    out += "synced       " + bundle.synced_at + " (as this file says; not signed)\n";
   }
   return out;
 }

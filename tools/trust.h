@@ -10,7 +10,12 @@
 //                    "registry": [{"did", "leaf_index", "role", "country", "name",
 //                                  "prefixes", "status", "successor"}, …],
 //                    "flags": [{"certificate", "item", "flag", "leaf_index", "reason"}, …]},
-//    "synced_at": "<RFC 3339>"}          (only in the stored file)
+//    "synced_at": "<RFC 3339>"}          (only in the stored file; not signed,
+//                                         shown as information only)
+//
+// The validators co-sign both notes as C2SP tlog-cosignatures (a signed POSIX
+// time each, crypto/signed_note.h): the bundle's age is the time a quorum of
+// them vouch for (TrustBundle::signed_time), never the file's "synced_at".
 //
 // The revocation note's text is
 //   "<network> revocations/3\n<tree_size>\n<count>\n<base64 digest>\n
@@ -36,6 +41,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -114,7 +120,15 @@ struct TrustBundle {
   // False for a format 1 bundle: its revocations carry no reason, so a recall
   // cannot be told from another revocation (run `frontera trust sync`).
   bool reasons_known = true;
-  // Set by LoadTrustFile (from "synced_at"); 0 and empty for a fresh bundle.
+  // The time (POSIX seconds) the bundle's co-signatures vouch for: of each
+  // co-signed note (checkpoint, revocation note), the time a quorum of the
+  // voters signed at or after (QuorumSignedTime in tools/verify.h), and of
+  // those the oldest. Unset when a note has fewer than a quorum of
+  // timestamped co-signatures (a bundle from before them): its age is
+  // unknown, and CheckBundleAge calls it stale.
+  std::optional<uint64_t> signed_time;
+  // Set by LoadTrustFile (from "synced_at", when it is a date); 0 and empty
+  // for a fresh bundle. Not signed: information only, never trusted.
   std::string synced_at;
   int64_t synced_at_millis = 0;
 
@@ -167,17 +181,55 @@ Status CheckBundleConsistency(const TrustBundle& previous, const TrustBundle& ne
 Result<std::vector<crypto::Hash>> ParseConsistencyAnswer(const crypto::Json& answer, uint64_t first,
                                                          uint64_t second);
 
+// Whether a bundle is too old to vouch for what it does not list
+// (docs/cli.md#offline-freshness): older than its genesis's max_bundle_age at
+// the verifier's clock `now_unix_millis`, judged by the signed time alone.
+struct BundleAge {
+  bool stale = false;
+  int64_t age_millis = 0;  // now - signed_time (0 for a time ahead of the clock)
+  uint64_t max_age_seconds = 0;
+  std::string reason;  // when stale
+};
+BundleAge CheckBundleAge(const TrustBundle& bundle, int64_t now_unix_millis);
+
+// The newest checkpoint this verifier accepted for a network, kept in a state
+// file beside the bundle (`trust-seen.json` in its directory):
+//   {"format": "frontera-trust-seen/1",
+//    "networks": {"<base64 genesis hash>": {"tree_size", "root", "signed_time"}}}
+// LoadTrustFile and WriteTrustFile refuse a bundle whose checkpoint is older
+// (smaller tree, or the same size with another root) and remember a newer one.
+struct SeenCheckpoint {
+  uint64_t tree_size = 0;
+  crypto::Hash root{};
+  uint64_t signed_time = 0;  // 0 when the bundle had none
+};
+inline constexpr char kSeenCheckpointFile[] = "trust-seen.json";
+std::string SeenCheckpointPath(const std::string& trust_path);
+// The network's entry; nullopt when none (or no file). kCorruption for a file
+// that is not a state file.
+Result<std::optional<SeenCheckpoint>> ReadSeenCheckpoint(const std::string& state_path,
+                                                         const crypto::Hash& genesis_hash);
+// kFailedPrecondition naming both tree sizes when `bundle` is older than `seen`.
+Status CheckNotOlderThanSeen(const TrustBundle& bundle, const std::optional<SeenCheckpoint>& seen);
+// Remembers `bundle`'s checkpoint when it is newer than the one remembered
+// (durably: written beside, fsynced, renamed). kIOError naming the path.
+Status RecordSeenCheckpoint(const std::string& state_path, const TrustBundle& bundle);
+
 // $FRONTERA_TRUST, else ~/.frontera/trust.json.
 std::string DefaultTrustPath();
 
-// Writes the bundle with "synced_at" = `synced_at` (RFC 3339) to `path`,
-// replacing an older file atomically (write beside it, fsync, rename); creates
-// the parent directory (mode 0700) when missing. kIOError naming the path.
+// Writes the bundle with "synced_at" = `synced_at` (RFC 3339, information
+// only) to `path`, replacing an older file atomically (write beside it,
+// fsync, rename); creates the parent directory (mode 0700) when missing;
+// then remembers its checkpoint (RecordSeenCheckpoint). Refuses a bundle
+// older than the one remembered (kFailedPrecondition). kIOError naming the path.
 Status WriteTrustFile(const std::string& path, const TrustBundle& bundle,
                       const std::string& synced_at);
 
 // Reads `path` and re-verifies it with VerifyTrustBundle (a bundle edited on
-// disk is refused with the reason); also requires a valid "synced_at".
+// disk is refused with the reason), refuses it when its checkpoint is older
+// than the newest seen (CheckNotOlderThanSeen, kFailedPrecondition) and
+// remembers it when newer. "synced_at" is read as information only.
 // kNotFound when there is no file.
 Result<TrustBundle> LoadTrustFile(const std::string& path, const crypto::Hash& genesis_hash);
 

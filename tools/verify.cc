@@ -1,6 +1,7 @@
 #include "tools/verify.h"
 
 #include <algorithm>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 
@@ -476,13 +477,28 @@ Result<Evidence> EvidenceFromAnswers(std::string requested_id, const Json& certi
   return evidence;
 }
 
+std::optional<uint64_t> QuorumSignedTime(const std::vector<crypto::VerifiedSignature>& signed_by,
+                                         size_t quorum) {
+  std::vector<uint64_t> times;
+  for (const crypto::VerifiedSignature& s : signed_by) {
+    if (s.time) times.push_back(*s.time);
+  }
+  if (quorum == 0 || times.size() < quorum) return std::nullopt;
+  std::sort(times.begin(), times.end(), std::greater<>());
+  return times[quorum - 1];
+}
+
 NoteSigners CheckNoteSigners(const ledger::Genesis& genesis, const crypto::Note& note) {
   NoteSigners out;
-  out.signers = crypto::VerifiedSigners(note, genesis.NoteVerifiers());
+  out.signed_by = crypto::VerifiedCosigners(note, genesis.NoteVerifiers());
+  for (const crypto::VerifiedSignature& s : out.signed_by) out.signers.push_back(s.name);
   for (const crypto::NoteSignature& line : note.signatures) {
     const ledger::Validator* validator = genesis.FindValidator(line.name);
     if (validator == nullptr) continue;  // C2SP signed-note: unknown keys are ignored
-    if (line.key_id != crypto::NoteKeyId(line.name, validator->public_key)) {
+    // A timestamped line is a tlog-cosignature (key type 0x04), else 0x01.
+    const crypto::NoteSignatureType type =
+        line.time ? crypto::NoteSignatureType::kCosignatureV1 : crypto::NoteSignatureType::kEd25519;
+    if (line.key_id != crypto::NoteKeyId(line.name, validator->public_key, type)) {
       out.reasons.push_back("signature line of validator " + line.name +
                             " has a key id that is not its key");
     } else if (std::find(out.signers.begin(), out.signers.end(), line.name) == out.signers.end()) {
@@ -511,6 +527,7 @@ CheckpointReport VerifyCheckpoint(const ledger::Genesis& genesis, std::string_vi
   report.root = body->root;
   NoteSigners signers = CheckNoteSigners(genesis, *note);
   report.signers = signers.signers;
+  report.signed_time = QuorumSignedTime(signers.signed_by, report.quorum);
   report.reasons.insert(report.reasons.end(), signers.reasons.begin(), signers.reasons.end());
   bool origin_ok = body->origin == genesis.network;
   if (!origin_ok) {

@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,7 @@
 #include "crypto/signed_note.h"
 #include "ledger/genesis.h"
 #include "ledger/verdict.h"
+#include "tools/exit_codes.h"
 
 namespace frontera::tools {
 
@@ -46,6 +48,7 @@ using ledger::Verdict;
 using ledger::VerdictName;
 // The process exit code of a verdict (its enum value).
 inline int ExitCodeOf(Verdict verdict) { return static_cast<int>(verdict); }
+static_assert(static_cast<int>(Verdict::kStaleBundle) == kExitStaleBundle);
 
 // Everything the verifier looks at, as fetched from a node.
 struct Evidence {
@@ -98,13 +101,24 @@ struct CheckpointReport {
   crypto::Hash root{};
   std::vector<std::string> signers;  // voters whose signature verifies
   size_t quorum = 0;
+  // The time a quorum of the signatures vouches for (QuorumSignedTime), if
+  // a quorum of them are timestamped cosignatures.
+  std::optional<uint64_t> signed_time;
   std::vector<std::string> reasons;  // what is wrong, when !valid
 };
 
 struct NoteSigners {
-  std::vector<std::string> signers;  // voters whose signature verifies
-  std::vector<std::string> reasons;  // signature lines that name a voter but fail
+  std::vector<std::string> signers;                  // voters whose signature verifies
+  std::vector<crypto::VerifiedSignature> signed_by;  // the same, with their signed times
+  std::vector<std::string> reasons;                  // signature lines that name a voter but fail
 };
+
+// The time a quorum of signatures vouches for: the `quorum`-th newest signed
+// time (`quorum` of the signers signed at or after it, so fewer than a quorum
+// of wrong clocks cannot move it forward), or nullopt when fewer than `quorum`
+// of them carry a time (plain 0x01 signatures, or too few signers).
+std::optional<uint64_t> QuorumSignedTime(const std::vector<crypto::VerifiedSignature>& signed_by,
+                                         size_t quorum);
 
 // The voters (`genesis.validators`: the genesis's, or those of a later block
 // by ledger::WithVoters) that signed `note`. Stricter than C2SP signed-note

@@ -116,12 +116,102 @@ TEST_CASE("signatures by unknown keys are ignored, and each verifier counts once
   CHECK(VerifiedSigners(note, {{"a", b.public_key()}}).empty());
   CHECK(VerifiedSigners(note, {{"c", a.public_key()}}).empty());
   // A well-formed line of another algorithm (longer signature) is skipped.
-  std::string other = encoded + "\xE2\x80\x94 w " + Base64Encode(Bytes(4 + 72, 9)) + "\n";
+  std::string other = encoded + "\xE2\x80\x94 w " + Base64Encode(Bytes(4 + 96, 9)) + "\n";
   Result<Note> with_other = ParseNote(other);
   REQUIRE(with_other.ok());
   CHECK(with_other->signatures.size() == 3);
   CHECK(VerifiedSigners(*with_other, {{"a", a.public_key()}, {"b", b.public_key()}}) ==
         std::vector<std::string>{"a", "b"});
+}
+
+// tlog-cosignature v1.0.0, "Format" and "Ed25519 signed message": the example
+// checkpoint and cosignature line of the spec, and its signed message.
+constexpr char kSpecCheckpoint[] =
+    "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+constexpr char kSpecWitnessLine[] =
+    "\xE2\x80\x94 witness.example.com/w1 "
+    "jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+"
+    "mbIUBkBIfZ+qnA==\n";
+
+TEST_CASE("cosignature/v1: the spec's example line parses to its key id and time") {
+  Result<Note> note = ParseNote(std::string(kSpecCheckpoint) + "\n" + kSpecWitnessLine);
+  REQUIRE(note.ok());
+  REQUIRE(note->signatures.size() == 1);
+  const NoteSignature& s = note->signatures[0];
+  CHECK(s.name == "witness.example.com/w1");
+  CHECK(HexEncode(ByteView(s.key_id.data(), 4)) == "8d66cf3f");
+  REQUIRE(s.time.has_value());
+  CHECK(*s.time == 1679315147);
+  // The spec's signed message for that time, byte for byte.
+  CHECK(CosignatureMessage(*s.time, note->text) ==
+        "cosignature/v1\ntime 1679315147\nexample.com/behind-the-sofa\n20852163\n"
+        "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n");
+  // Formatting writes the time back: the same line.
+  CHECK(FormatNote(*note) == std::string(kSpecCheckpoint) + "\n" + kSpecWitnessLine);
+}
+
+TEST_CASE("cosignature/v1: known answer from an independent implementation") {
+  // Computed outside Frontera (Python `cryptography`, hashlib) from the spec
+  // text: us-cbp's test seed, the body of checkpoint.txt, time 1700000000.
+  Note fixture = ParseNote(ReadFixture("checkpoint.txt")).value();
+  KeyPair us = AgencyKey("us-cbp");
+  CHECK(HexEncode(ByteView(
+            NoteKeyId("us-cbp", us.public_key(), NoteSignatureType::kCosignatureV1).data(), 4)) ==
+        "e4694b6b");
+  const std::string expected =
+      "\xE2\x80\x94 us-cbp "
+      "5GlLawAAAABlU/EAZcKKe6TJrpiYH+VhxBLb3qJsO9sECSQyh1oMctcTuaa7b0mxIk35MT3HYKBA+"
+      "7HiY1v9PNbHRIVcDQGiBQx8Aw==\n";
+  CHECK(CosignNote(fixture.text, {{"us-cbp", &us}}, 1700000000) == fixture.text + "\n" + expected);
+  Note note = ParseNote(fixture.text + "\n" + expected).value();
+  std::vector<VerifiedSignature> signed_by = VerifiedCosigners(note, AgencyVerifiers());
+  REQUIRE(signed_by.size() == 1);
+  CHECK(signed_by[0].name == "us-cbp");
+  CHECK(signed_by[0].time == std::optional<uint64_t>(1700000000));
+}
+
+TEST_CASE("cosignature/v1: a changed time or body is refused, and a 0x01 key id does not match") {
+  Note fixture = ParseNote(ReadFixture("checkpoint.txt")).value();
+  KeyPair us = AgencyKey("us-cbp");
+  Note note = ParseNote(CosignNote(fixture.text, {{"us-cbp", &us}}, 1700000000)).value();
+  REQUIRE(VerifiedSigners(note, AgencyVerifiers()) == std::vector<std::string>{"us-cbp"});
+  Note later = note;
+  later.signatures[0].time = 1700000001;  // a tampered time
+  CHECK(VerifiedSigners(ParseNote(FormatNote(later)).value(), AgencyVerifiers()).empty());
+  Note plain_id = note;
+  plain_id.signatures[0].key_id = NoteKeyId("us-cbp", us.public_key());
+  CHECK(VerifiedSigners(plain_id, AgencyVerifiers()).empty());
+  Note other_body = note;
+  other_body.text = "frontera.example/north-america-1\n4\n" + Base64Encode(Bytes(32, 1)) + "\n";
+  CHECK(VerifiedSigners(other_body, AgencyVerifiers()).empty());
+  // A time above 2^63 - 1 (tlog-cosignature's bound) is malformed.
+  Bytes blob(4, 0);
+  blob.insert(blob.end(), 8, 0xFF);
+  blob.insert(blob.end(), 64, 0);
+  Result<Note> huge =
+      ParseNote(fixture.text + "\n\xE2\x80\x94 us-cbp " + Base64Encode(blob) + "\n");
+  REQUIRE_FALSE(huge.ok());
+  CHECK(huge.status().message().find("2^63") != std::string::npos);
+}
+
+TEST_CASE("both signature types verify on one note; each signer's newest time is reported") {
+  Note fixture = ParseNote(ReadFixture("checkpoint.txt")).value();
+  KeyPair us = AgencyKey("us-cbp");
+  KeyPair mx = AgencyKey("mx-anam");
+  Note note = fixture;  // the three plain 0x01 signatures of the example
+  note.signatures.push_back(Cosign(fixture.text, "us-cbp", us, 1700000100));
+  note.signatures.push_back(Cosign(fixture.text, "mx-anam", mx, 1700000000));
+  note.signatures.push_back(Cosign(fixture.text, "mx-anam", mx, 1700000200));
+  Note parsed = ParseNote(FormatNote(note)).value();
+  std::vector<VerifiedSignature> signed_by = VerifiedCosigners(parsed, AgencyVerifiers());
+  REQUIRE(signed_by.size() == 3);
+  CHECK(signed_by[0].name == "us-cbp");
+  CHECK(signed_by[0].time == std::optional<uint64_t>(1700000100));
+  CHECK(signed_by[1].time == std::optional<uint64_t>(1700000200));
+  CHECK(signed_by[2].name == "ca-cbsa");
+  CHECK_FALSE(signed_by[2].time.has_value());
+  CHECK(VerifiedSigners(parsed, AgencyVerifiers()) ==
+        std::vector<std::string>{"us-cbp", "mx-anam", "ca-cbsa"});
 }
 
 TEST_CASE("NoteKeyId is SHA-256(name || 0x0A || 0x01 || key)[:4]") {

@@ -84,20 +84,31 @@ TEST_CASE("an inspector verifies a label online and offline with the CLI") {
                   &out) == 0);
   code = cli.Run({"verify", image}, &out);
   CHECK_MESSAGE(code == 0, out);
-  CHECK(out.find("synced") != std::string::npos);
+  CHECK(out.find("co-signed") != std::string::npos);
+  const auto read_trust = [&] {
+    std::ifstream in(cli.trust);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string before_revocation = read_trust();
   code = cli.Run({"verify", "--online", image}, &out);
   CHECK_MESSAGE(code == 2, out);
   CHECK(out.find("RECALLED") != std::string::npos);
   REQUIRE_MESSAGE(cli.Run({"trust", "sync"}, &out) == 0, out);
   code = cli.Run({"verify", image}, &out);
   CHECK_MESSAGE(code == 2, out);
+  CHECK(out.find("RECALLED: recall: wrong strength printed (OFFLINE)") != std::string::npos);
+
+  // The bundle synced before the revocation, copied over the current one, is
+  // refused (it once turned REVOKED back into AUTHENTIC (OFFLINE)).
+  const std::string current = read_trust();
+  std::ofstream(cli.trust, std::ios::trunc) << before_revocation;
+  code = cli.Run({"verify", image}, &out);
+  CHECK_MESSAGE(code == 65, out);
+  CHECK(out.find("older than the newest this verifier has seen") != std::string::npos);
+  std::ofstream(cli.trust, std::ios::trunc) << current;
 
   // A bundle edited on the laptop is refused.
-  std::string text;
-  {
-    std::ifstream in(cli.trust);
-    text.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  std::string text = read_trust();
   size_t at = text.find("\"leaf_index\": ");
   REQUIRE(at != std::string::npos);
   text.replace(at, 14, "\"leaf_index\": 9");

@@ -104,3 +104,32 @@ TEST_CASE("a licence names a substance by a valid CAS number, a number and an or
 
 }  // namespace
 }  // namespace frontera::ledger
+
+namespace frontera::ledger {
+namespace {
+
+TEST_CASE("max_bundle_age_seconds: 7 days when absent, else 60 s to 366 days") {
+  Json document = GenesisWithPrefixes(Json::array({"7501234"}), Json::array({"0614141"}));
+  auto plain = ParseGenesis(document);
+  REQUIRE(plain.ok());
+  CHECK_FALSE(plain->max_bundle_age_seconds.has_value());
+  CHECK(plain->MaxBundleAgeSeconds() == 7 * 24 * 3600);
+  CHECK_FALSE(plain->ToJson().contains("max_bundle_age_seconds"));
+
+  document["max_bundle_age_seconds"] = 36 * 3600;
+  auto set = ParseGenesis(document);
+  REQUIRE(set.ok());
+  CHECK(set->MaxBundleAgeSeconds() == 36 * 3600);
+  CHECK(set->ToJson()["max_bundle_age_seconds"] == 36 * 3600);
+  // It is part of the document, so of the network's identity.
+  CHECK(set->hash != plain->hash);
+
+  for (const Json& bad : {Json(59), Json(366 * 24 * 3600 + 1), Json(-5), Json(3.5), Json("7d")}) {
+    document["max_bundle_age_seconds"] = bad;
+    CAPTURE(bad.dump());
+    CHECK(OnlyError(document).starts_with("/max_bundle_age_seconds: must be a whole number"));
+  }
+}
+
+}  // namespace
+}  // namespace frontera::ledger

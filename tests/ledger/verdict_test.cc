@@ -28,6 +28,23 @@ TEST_CASE("Decide ranks forgery, the ledger, revocation, an agency's flag, then 
   CHECK(Decide(all_bad).Headline() == "AUTHENTIC");
 }
 
+TEST_CASE("a stale bundle ranks after forgery and revocation, before flags, expiry and AUTHENTIC") {
+  VerdictFacts facts{false, true, true, "Recall: lot 4411", "suspect", "seal broken", true, true};
+  CHECK(Decide(facts).verdict == Verdict::kNotAuthentic);
+  facts.authentic = true;
+  CHECK(Decide(facts).verdict == Verdict::kRevoked);  // revocations are never undone
+  CHECK(Decide(facts).Headline() == "RECALLED");
+  facts.revoked = false;
+  CHECK(Decide(facts).verdict == Verdict::kStaleBundle);
+  facts.flag.clear();
+  facts.expired = false;
+  CHECK(Decide(facts).verdict == Verdict::kStaleBundle);
+  CHECK(Decide(facts).Sentence() == "STALE BUNDLE");
+  CHECK(ParseVerdict("STALE BUNDLE").value() == Verdict::kStaleBundle);
+  facts.stale_bundle = false;
+  CHECK(Decide(facts).verdict == Verdict::kAuthentic);
+}
+
 TEST_CASE("a revocation is a recall only when its reason starts with recall") {
   CHECK(IsRecall("recall"));
   CHECK(IsRecall("RECALLED by the manufacturer"));

@@ -6,9 +6,11 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/encoding.h"
 #include "crypto/ed25519.h"
 #include "crypto/sha256.h"
@@ -154,8 +156,14 @@ TEST_CASE("the node's own signature is sent to peers and is not a quorum of thre
   CosignMessage own = Apply(cosigner, 1, net.genesis);
   CHECK(own.height == 1);
   CHECK(own.signer == "us-cbp");
-  CHECK(crypto::Verify(net.us.public_key(), CheckpointBody(1), own.checkpoint_signature));
-  CHECK(crypto::Verify(net.us.public_key(), RevocationsBody(1), own.revocations_signature));
+  // tlog-cosignatures: over "cosignature/v1\ntime <signed_at>\n" and the body.
+  CHECK(crypto::Verify(net.us.public_key(),
+                       crypto::CosignatureMessage(own.signed_at, CheckpointBody(1)),
+                       own.checkpoint_signature));
+  CHECK(crypto::Verify(net.us.public_key(),
+                       crypto::CosignatureMessage(own.signed_at, RevocationsBody(1)),
+                       own.revocations_signature));
+  CHECK_FALSE(crypto::Verify(net.us.public_key(), CheckpointBody(1), own.checkpoint_signature));
   CHECK_FALSE(cosigner.TakeCosigned().has_value());
 }
 
@@ -356,7 +364,9 @@ TEST_CASE("heights at or below the last taken are ignored") {
   // Signing an old height again (a replay after restart) publishes nothing.
   CosignMessage again = Apply(cosigner, 4, net.genesis);
   CHECK(again.signer == "us-cbp");
-  CHECK(crypto::Verify(net.us.public_key(), CheckpointBody(4), again.checkpoint_signature));
+  CHECK(crypto::Verify(net.us.public_key(),
+                       crypto::CosignatureMessage(again.signed_at, CheckpointBody(4)),
+                       again.checkpoint_signature));
   CHECK_FALSE(cosigner.TakeCosigned().has_value());
 
   // Newer blocks still work.
@@ -495,7 +505,7 @@ TEST_CASE("EncodeCosign and DecodeCosign round trip") {
 TEST_CASE("DecodeCosign refuses every truncation, a wrong length and a wrong version") {
   ThreeValidators net;
   const std::string wire = EncodeCosign(PeerMessage(net, "ca-cbsa", 12));
-  REQUIRE(wire.size() == 1 + 8 + 1 + 7 + 192 + 2 + StateBody(12).size());
+  REQUIRE(wire.size() == 1 + 8 + 1 + 7 + 8 + 192 + 2 + StateBody(12).size());
   for (size_t n = 0; n < wire.size(); ++n) {
     CAPTURE(n);
     auto decoded = DecodeCosign(std::string_view(wire).substr(0, n));
@@ -511,8 +521,9 @@ TEST_CASE("DecodeCosign refuses every truncation, a wrong length and a wrong ver
     bad[9] = static_cast<char>(static_cast<uint8_t>(bad[9]) + delta);
     CHECK(DecodeCosign(bad).status().IsInvalidArgument());
   }
-  // Version 1 (before state notes) is refused with the version it speaks.
-  for (uint8_t version : {0, 1, 3, 255}) {
+  // Versions 1 (before state notes) and 2 (before signed times) are refused
+  // with the version this node speaks.
+  for (uint8_t version : {0, 1, 2, 4, 255}) {
     std::string bad = wire;
     bad[0] = static_cast<char>(version);
     CAPTURE(static_cast<int>(version));
@@ -521,9 +532,53 @@ TEST_CASE("DecodeCosign refuses every truncation, a wrong length and a wrong ver
   // A state body longer than the limit is refused before it is copied.
   CosignMessage long_body = PeerMessage(net, "ca-cbsa", 12);
   std::string bad = EncodeCosign(long_body);
-  const size_t length_at = 1 + 8 + 1 + 7 + 192;
+  const size_t length_at = 1 + 8 + 1 + 7 + 8 + 192;
   bad[length_at] = static_cast<char>(0xff);
   CHECK(DecodeCosign(bad).status().message().find("longer than") != std::string::npos);
+  // A signed time above 2^63 - 1 (tlog-cosignature's bound) is refused.
+  std::string late = wire;
+  late[1 + 8 + 1 + 7] = static_cast<char>(0x80);
+  CHECK(DecodeCosign(late).status().message().find("2^63") != std::string::npos);
+}
+
+TEST_CASE("co-signatures carry the signer's clock as a tlog-cosignature time") {
+  ThreeValidators net;
+  FakeClock us_clock(1'800'000'000'123);
+  FakeClock mx_clock(1'800'000'042'999);
+  CheckpointCosigner us(net.genesis, "us-cbp", &net.us, 8, kWindow, &us_clock);
+  CheckpointCosigner mx(net.genesis, "mx-anam", &net.mx, 8, kWindow, &mx_clock);
+  CosignMessage own = Apply(us, 7, net.genesis);
+  CHECK(own.signed_at == 1'800'000'000);
+  CosignMessage peer = Apply(mx, 7, net.genesis);
+  CHECK(peer.signed_at == 1'800'000'042);
+  auto wire = DecodeCosign(EncodeCosign(peer));
+  REQUIRE(wire.ok());
+  CHECK(wire->signed_at == 1'800'000'042);
+  // A peer message whose time was changed in transit does not verify.
+  CosignMessage moved = peer;
+  moved.signed_at += 1;
+  CHECK(us.AddPeerSignatures(moved, kApplied).IsInvalidArgument());
+  REQUIRE(us.AddPeerSignatures(*wire, kApplied).ok());
+  auto cosigned = us.TakeCosigned();
+  REQUIRE(cosigned.has_value());
+  // Every note carries each signer's own time, in the cosignature/v1 form.
+  for (const std::string* encoded :
+       {&cosigned->checkpoint_note, &cosigned->revocations_note, &cosigned->state_note}) {
+    auto note = crypto::ParseNote(*encoded);
+    REQUIRE(note.ok());
+    for (const crypto::NoteSignature& s : note->signatures) {
+      const crypto::KeyPair* key = net.Key(s.name);
+      CHECK(s.key_id == crypto::NoteKeyId(s.name, key->public_key(),
+                                          crypto::NoteSignatureType::kCosignatureV1));
+    }
+    std::vector<crypto::VerifiedSignature> signed_by =
+        crypto::VerifiedCosigners(*note, net.genesis.NoteVerifiers());
+    REQUIRE(signed_by.size() == 2);
+    CHECK(signed_by[0].name == "us-cbp");
+    CHECK(signed_by[0].time == std::optional<uint64_t>(1'800'000'000));
+    CHECK(signed_by[1].name == "mx-anam");
+    CHECK(signed_by[1].time == std::optional<uint64_t>(1'800'000'042));
+  }
 }
 
 }  // namespace
@@ -567,7 +622,10 @@ TEST_CASE("the state note is co-signed with the checkpoint and verifies against 
   crypto::Note note;
   note.text = StateBody(5);
   note.signatures.push_back(
-      {"mx-anam", crypto::NoteKeyId("mx-anam", net.mx.public_key()), own.state_signature});
+      {"mx-anam",
+       crypto::NoteKeyId("mx-anam", net.mx.public_key(), crypto::NoteSignatureType::kCosignatureV1),
+       own.state_signature, own.signed_at});
+  REQUIRE(crypto::VerifiedSigners(note, net.genesis.NoteVerifiers()) == Names{"mx-anam"});
   CHECK(VerifyState(crypto::FormatNote(note), net.genesis).status().IsPermissionDenied());
   // A body changed after signing does not verify either.
   std::string forged = cosigned->state_note;

@@ -72,6 +72,32 @@ TEST_CASE("verify offline: the fixture label against the bundle is AUTHENTIC") {
   CHECK(missing.err.str().find("trust sync") != std::string::npos);
 }
 
+TEST_CASE("verify offline: a stale bundle exits 6; a rolled-back one is refused (65)") {
+  Inspector inspector(false);
+  BundleMaker old;
+  old.checkpoint_cosigned_at = old.revocations_cosigned_at =
+      static_cast<uint64_t>(testing::kTestNow / 1000) - 8 * 86400;
+  old.leaves = testing::FillerLeaves(9);
+  // synced_at claims a sync one minute ago: it is not trusted.
+  REQUIRE(WriteTrustFile(inspector.trust,
+                         VerifyTrustBundle(old.Make(), testing::LabelGenesis().hash).value(),
+                         "2027-06-01T11:59:00Z")
+              .ok());
+  TestEnv stale;
+  CHECK(RunVerify(inspector.Options(false), stale.env()) == kExitStaleBundle);
+  CHECK(stale.out.str().find("STALE BUNDLE (OFFLINE)") != std::string::npos);
+
+  // An older bundle (tree size 6) copied over it is refused, naming both sizes.
+  Json older = BundleMaker().Make();
+  older["synced_at"] = "2027-06-01T11:59:00Z";
+  std::ofstream(inspector.trust, std::ios::trunc) << older.dump();
+  TestEnv rolled_back;
+  CHECK(RunVerify(inspector.Options(false), rolled_back.env()) == kExitDataError);
+  CAPTURE(rolled_back.err.str());
+  CHECK(rolled_back.err.str().find("tree size 6") != std::string::npos);
+  CHECK(rolled_back.err.str().find("tree size 9") != std::string::npos);
+}
+
 TEST_CASE("verify --online with the node unreachable: offline verdict after a notice") {
   Inspector inspector;
   TestEnv t;
@@ -83,7 +109,7 @@ TEST_CASE("verify --online with the node unreachable: offline verdict after a no
   CHECK(
       out.starts_with("notice: http://node.test:7001 unreachable (cannot reach "
                       "http://node.test:7001: Connection); verified OFFLINE against the trust "
-                      "bundle synced 3 h ago\n"));
+                      "bundle co-signed 3 h ago\n"));
   CHECK(out.find("AUTHENTIC") != std::string::npos);
   CHECK(t.node().requests.size() == 1);
 

@@ -194,6 +194,43 @@ TEST_CASE("a party's precursor licences: TOML dates or strings, checked like the
         std::string::npos);
 }
 
+TEST_CASE("max_bundle_age: a duration in the TOML, seconds in the genesis, range checked") {
+  TempDir dir;
+  WriteKeys(dir);
+  const auto build = [&](const std::string& value) {
+    std::string toml = NetworkToml();
+    toml.insert(toml.find("\n\n[[validator]]") + 1, "max_bundle_age = " + value + "\n");  // line 4
+    WriteText(dir.Sub("network.toml"), toml);
+    return BuildGenesisFromFile(dir.Sub("network.toml"));
+  };
+  auto days = build("\"3d\"");
+  REQUIRE_MESSAGE(days.ok(), days.status().ToString());
+  CHECK((*days)["max_bundle_age_seconds"] == 3 * 86400);
+  CHECK((*build("\"36h\""))["max_bundle_age_seconds"] == 36 * 3600);
+  CHECK((*build("\"90min\""))["max_bundle_age_seconds"] == 90 * 60);
+  CHECK((*build("7200"))["max_bundle_age_seconds"] == 7200);
+  // Absent: the genesis has none (verifiers use 7 days).
+  TempDir plain_dir;
+  WriteKeys(plain_dir);
+  WriteText(plain_dir.Sub("network.toml"), NetworkToml());
+  CHECK_FALSE(
+      BuildGenesisFromFile(plain_dir.Sub("network.toml"))->contains("max_bundle_age_seconds"));
+
+  for (const char* bad : {"\"7 days\"", "\"d\"", "-1", "true"}) {
+    auto refused = build(bad);
+    REQUIRE_FALSE(refused.ok());
+    CAPTURE(refused.status().message());
+    CHECK(refused.status().message().find(":4: `max_bundle_age` must be a duration") !=
+          std::string::npos);
+  }
+  // Out of range (more than 366 days): ParseGenesis's error, at the TOML line.
+  auto too_long = build("\"400d\"");
+  REQUIRE_FALSE(too_long.ok());
+  CAPTURE(too_long.status().message());
+  CHECK(too_long.status().message().find(":4: genesis /max_bundle_age_seconds") !=
+        std::string::npos);
+}
+
 TEST_CASE("a description without validators is refused") {
   auto built = BuildGenesisJson(
       "network = \"n\"\nresolver = \"r.example\"\ncreated = \"2026-11-30T00:00:00Z\"\n", "x.toml");

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,9 +91,15 @@ inline ledger::Validator AddedValidator(const std::string& name) {
   return {name, crypto::DidKeyFromPublicKey(key.public_key()), key.public_key(), "", ""};
 }
 
+// When the fixture validators co-sign notes unless told otherwise
+// (2027-06-01T09:00:00Z, three hours before the inspector tests' "now").
+inline constexpr uint64_t kFixtureCosignedAt = 1811840400;
+
 // A note of `text` signed by the named validators (the fixture parties', or
-// AddedValidatorKey for any other name).
-inline std::string SignedBy(const std::string& text, const std::vector<std::string>& names) {
+// AddedValidatorKey for any other name): tlog-cosignatures at `cosigned_at`,
+// or plain Ed25519 (0x01) signatures without a time when it is unset.
+inline std::string SignedBy(const std::string& text, const std::vector<std::string>& names,
+                            std::optional<uint64_t> cosigned_at = kFixtureCosignedAt) {
   const Json parties = LoadFixture("parties.json")["parties"];
   std::vector<crypto::KeyPair> keys;
   keys.reserve(names.size());
@@ -99,14 +107,16 @@ inline std::string SignedBy(const std::string& text, const std::vector<std::stri
     keys.push_back(parties.contains(n) ? FixtureKey(n) : AddedValidatorKey(n));
   std::vector<std::pair<std::string, const crypto::KeyPair*>> signers;
   for (size_t i = 0; i < keys.size(); ++i) signers.push_back({names[i], &keys[i]});
-  return crypto::SignNote(text, signers);
+  if (!cosigned_at) return crypto::SignNote(text, signers);
+  return crypto::CosignNote(text, signers, *cosigned_at);
 }
 
 inline std::string CheckpointOf(const std::vector<crypto::Hash>& leaves,
                                 const std::vector<std::string>& signers = {"us-cbp", "mx-anam",
-                                                                           "ca-cbsa"}) {
+                                                                           "ca-cbsa"},
+                                std::optional<uint64_t> cosigned_at = kFixtureCosignedAt) {
   crypto::Checkpoint body{kLabelNetwork, leaves.size(), crypto::RootFromLeafHashes(leaves), {}};
-  return SignedBy(crypto::FormatCheckpointBody(body), signers);
+  return SignedBy(crypto::FormatCheckpointBody(body), signers, cosigned_at);
 }
 
 // A trust bundle as GET /v1/trust-bundle answers it (format 4), or as an
@@ -125,6 +135,9 @@ struct BundleMaker {
   std::vector<ledger::VoterChange> voter_changes;
   ledger::Voters voters;
   int format_version = kTrustBundleVersion;
+  // When each note's signers co-signed (unset: plain signatures, no time).
+  std::optional<uint64_t> checkpoint_cosigned_at = kFixtureCosignedAt;
+  std::optional<uint64_t> revocations_cosigned_at = kFixtureCosignedAt;
 
   ledger::Voters CurrentVoters() const {
     if (!voters.empty()) return voters;
@@ -146,11 +159,11 @@ struct BundleMaker {
                                          : kTrustBundleFormatV1},
         {"genesis", genesis},
         {"genesis_hash", Base64Encode(crypto::Sha256(crypto::Canonicalize(genesis).value()))},
-        {"checkpoint", CheckpointOf(leaves, checkpoint_signers)},
+        {"checkpoint", CheckpointOf(leaves, checkpoint_signers, checkpoint_cosigned_at)},
         {"revocations",
          {{"note", SignedBy(RevocationNoteText(kLabelNetwork, leaves.size(), revocations,
                                                format_version, registry, flags, CurrentVoters()),
-                            revocation_signers)},
+                            revocation_signers, revocations_cosigned_at)},
           {"entries", entries}}}};
     if (format_version >= 3) {
       Json list = Json::array();

@@ -5,6 +5,7 @@
 #include "ledger/documents.h"
 #include "tests/tools/label_support.h"
 #include "tools/builders.h"
+#include "tools/exit_codes.h"
 #include "tools/scan.h"
 
 namespace frontera::tools {
@@ -54,7 +55,7 @@ TEST_CASE("offline: the fixture label is AUTHENTIC, says OFFLINE and the bundle'
   LabelReport report = VerifyLabelOffline(Bundle(), FixtureLabel(), kNow);
   INFO(RenderLabelReport(report, false));
   CHECK(report.verdict == Verdict::kAuthentic);
-  CHECK(report.context == "OFFLINE: bundle synced 3 h ago at tree size 6");
+  CHECK(report.context == "OFFLINE: bundle co-signed 3 h ago at tree size 6");
   CHECK(Mentions(report, "Laboratorios"));
   std::string text = RenderLabelReport(report, false);
   CHECK(text.find("AUTHENTIC (OFFLINE)\n") != std::string::npos);
@@ -174,9 +175,14 @@ TEST_CASE("offline: a revoked item is REVOKED; an expired one EXPIRED") {
   CHECK(LabelReportJson(recalled)["recalled"] == true);
 
   // The label says 17=281031: usable through 2028-10-31 (UTC).
+  // (A bundle co-signed an hour before, so that it is not stale then.)
   int64_t last_moment = ledger::gs1::ParseRfc3339Millis("2028-10-31T23:59:59Z").value();
-  CHECK(VerifyLabelOffline(Bundle(), FixtureLabel(), last_moment).verdict == Verdict::kAuthentic);
-  LabelReport expired = VerifyLabelOffline(Bundle(), FixtureLabel(), last_moment + 1000);
+  BundleMaker then;
+  then.checkpoint_cosigned_at = then.revocations_cosigned_at =
+      static_cast<uint64_t>(last_moment / 1000) - 3600;
+  CHECK(VerifyLabelOffline(Bundle(then), FixtureLabel(), last_moment).verdict ==
+        Verdict::kAuthentic);
+  LabelReport expired = VerifyLabelOffline(Bundle(then), FixtureLabel(), last_moment + 1000);
   CHECK(expired.verdict == Verdict::kExpired);
   CHECK(Mentions(expired, "the product expired on 2028-10-31"));
   CHECK(expired.subject == "GTIN 07501234000017, lot LOT42A, serial SN000123, expires 2028-10-31");
@@ -228,6 +234,57 @@ TrustBundle BundleOf(const Ledger& ledger) {
   return Bundle(maker);
 }
 
+TEST_CASE(
+    "offline: a bundle older than the network's maximum age is STALE BUNDLE, never AUTHENTIC") {
+  // Co-signed 8 days before now; the genesis allows 7 (the default).
+  BundleMaker old;
+  old.checkpoint_cosigned_at = old.revocations_cosigned_at =
+      static_cast<uint64_t>(kNow / 1000) - 8 * 86400;
+  TrustBundle bundle = Bundle(old);  // its synced_at still says 3 h ago: not trusted
+  LabelReport report = VerifyLabelOffline(bundle, FixtureLabel(), kNow);
+  INFO(RenderLabelReport(report, false));
+  CHECK(report.verdict == Verdict::kStaleBundle);
+  CHECK(ExitCodeOf(report.verdict) == kExitStaleBundle);
+  CHECK(ExitCodeOf(report.verdict) == 6);
+  CHECK(report.context == "OFFLINE: bundle co-signed 8 d ago at tree size 6");
+  REQUIRE(Find(report, "freshness") != nullptr);
+  CHECK_FALSE(Find(report, "freshness")->passed);
+  CHECK(Mentions(report, "more than the network's maximum of 7 d"));
+  CHECK(RenderLabelReport(report, false).ends_with("STALE BUNDLE (OFFLINE)\n"));
+  CHECK(LabelReportJson(report)["verdict"] == "STALE BUNDLE");
+
+  // A forged label is still NOT AUTHENTIC, and a revocation the old bundle
+  // lists still stands (revocations are never undone): RECALLED with its reason.
+  BundleMaker recalled = old;
+  recalled.revocations.push_back({kCertificateId, kItem, 5, "Recall: contamination at release"});
+  LabelReport recall = VerifyLabelOffline(Bundle(recalled), FixtureLabel(), kNow);
+  CHECK(recall.verdict == Verdict::kRevoked);
+  CHECK(RenderLabelReport(recall, false)
+            .ends_with("RECALLED: Recall: contamination at release (OFFLINE)\n"));
+  std::string forged = FixtureLabel();
+  forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
+  CHECK(VerifyLabelOffline(bundle, forged, kNow).verdict == Verdict::kNotAuthentic);
+
+  // Within the age it is judged as usual; a genesis may set a shorter one.
+  BundleMaker day_old;
+  day_old.checkpoint_cosigned_at = day_old.revocations_cosigned_at =
+      static_cast<uint64_t>(kNow / 1000) - 86400;
+  CHECK(VerifyLabelOffline(Bundle(day_old), FixtureLabel(), kNow).verdict == Verdict::kAuthentic);
+  day_old.genesis["max_bundle_age_seconds"] = 12 * 3600;
+  auto strict = VerifyTrustBundle(day_old.Make(), ledger::ParseGenesis(day_old.genesis)->hash);
+  REQUIRE(strict.ok());
+  CHECK(VerifyLabelOffline(*strict, FixtureLabel(), kNow).verdict == Verdict::kStaleBundle);
+}
+
+TEST_CASE("offline: an edited synced_at changes nothing; the signatures' time decides") {
+  TrustBundle bundle = Bundle();              // co-signed 3 h before now
+  bundle.synced_at = "2027-03-29T12:00:00Z";  // 64 days before now
+  bundle.synced_at_millis = ledger::gs1::ParseRfc3339Millis(bundle.synced_at).value();
+  LabelReport report = VerifyLabelOffline(bundle, FixtureLabel(), kNow);
+  CHECK(report.verdict == Verdict::kAuthentic);
+  CHECK(report.context == "OFFLINE: bundle co-signed 3 h ago at tree size 6");
+}
+
 TEST_CASE("online: the fixture label on the ledger is AUTHENTIC, consistent with the bundle") {
   Ledger ledger;
   TrustBundle bundle = BundleOf(ledger);
@@ -250,7 +307,7 @@ TEST_CASE("revoked after the bundle was synced: not known offline, REVOKED onlin
   TrustBundle bundle = BundleOf(ledger);  // no revocations yet
   LabelReport offline = VerifyLabelOffline(bundle, FixtureLabel(), kNow);
   CHECK(offline.verdict == Verdict::kAuthentic);
-  CHECK(Mentions(offline, "not known revoked as of tree size 6 (bundle synced 3 h ago)"));
+  CHECK(Mentions(offline, "not known revoked as of tree size 6 (bundle co-signed 3 h ago)"));
 
   ledger.status = "revoked";
   ledger.revocation = {{"document", {{"reason", "Recall: contamination at release testing"}}}};

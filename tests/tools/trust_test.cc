@@ -2,6 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <optional>
+
+#include "tests/tools/cli_fakes.h"
 #include "tests/tools/label_support.h"
 
 namespace frontera::tools {
@@ -364,7 +368,9 @@ TEST_CASE("a stored bundle is re-verified when loaded; an edited one is refused"
   CHECK(loaded->synced_at == "2027-06-01T09:00:00Z");
   CHECK(loaded->tree_size == 6);
   std::string shown = RenderTrustBundle(*loaded, loaded->synced_at_millis + 3 * 3600 * 1000);
-  CHECK(shown.find("(3 h ago)") != std::string::npos);
+  CHECK(shown.find("(3 h ago, by a quorum of the voters; maximum age 7 d)") != std::string::npos);
+  CHECK(shown.find("synced       2027-06-01T09:00:00Z (as this file says; not signed)") !=
+        std::string::npos);
   // Replacing is allowed (and atomic); the newer bundle wins.
   REQUIRE(WriteTrustFile(path, bundle, "2027-06-02T09:00:00Z").ok());
   CHECK(LoadTrustFile(path, GenesisHash())->synced_at == "2027-06-02T09:00:00Z");
@@ -379,6 +385,158 @@ TEST_CASE("a stored bundle is re-verified when loaded; an edited one is refused"
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().ToString().find("hashes to") != std::string::npos);
   CHECK(LoadTrustFile(dir.Sub("missing.json"), GenesisHash()).status().IsNotFound());
+}
+
+// The freshness of offline verification (docs/cli.md#offline-freshness).
+
+TrustBundle Verified(const BundleMaker& maker) {
+  auto bundle = VerifyTrustBundle(maker.Make(), ledger::ParseGenesis(maker.genesis).value().hash);
+  REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
+  return *bundle;
+}
+
+// Writes `maker`'s bundle as a file, bypassing WriteTrustFile: what copying
+// a file over the stored one does.
+void CopyOver(const std::string& path, const BundleMaker& maker, const std::string& synced_at) {
+  Json document = maker.Make();
+  document["synced_at"] = synced_at;
+  std::ofstream(path, std::ios::trunc) << document.dump(2) << "\n";
+}
+
+TEST_CASE("an older bundle copied over a newer one is refused at load, naming both sizes") {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("trust.json");
+  BundleMaker newer;
+  newer.leaves = testing::FillerLeaves(9);
+  BundleMaker older;
+  older.leaves = testing::FillerLeaves(5);
+  older.checkpoint_cosigned_at = older.revocations_cosigned_at =
+      testing::kFixtureCosignedAt - 86400;
+  REQUIRE(WriteTrustFile(path, Verified(newer), "2027-06-01T09:00:00Z").ok());
+  REQUIRE(LoadTrustFile(path, GenesisHash()).ok());
+  // The state file beside it remembers the newest checkpoint.
+  auto seen = ReadSeenCheckpoint(SeenCheckpointPath(path), GenesisHash());
+  REQUIRE(seen.ok());
+  REQUIRE(seen->has_value());
+  CHECK((*seen)->tree_size == 9);
+  CHECK((*seen)->signed_time == testing::kFixtureCosignedAt);
+
+  // Whatever the file says (a later synced_at), the older checkpoint is refused.
+  CopyOver(path, older, "2027-06-05T09:00:00Z");
+  auto refused = LoadTrustFile(path, GenesisHash());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().IsFailedPrecondition());
+  CHECK(refused.status().message().find("tree size 5") != std::string::npos);
+  CHECK(refused.status().message().find("tree size 9") != std::string::npos);
+  // `trust sync` cannot store it either.
+  CHECK(WriteTrustFile(path, Verified(older), "2027-06-05T09:00:00Z").IsFailedPrecondition());
+  // The memory is per network: another genesis's bundle is not compared.
+  auto other = ReadSeenCheckpoint(SeenCheckpointPath(path), crypto::Hash{});
+  REQUIRE(other.ok());
+  CHECK_FALSE(other->has_value());
+
+  // A newer one is taken and remembered.
+  BundleMaker newest;
+  newest.leaves = testing::FillerLeaves(12);
+  CopyOver(path, newest, "2027-06-01T09:00:00Z");
+  REQUIRE(LoadTrustFile(path, GenesisHash()).ok());
+  CHECK(ReadSeenCheckpoint(SeenCheckpointPath(path), GenesisHash())->value().tree_size == 12);
+  CopyOver(path, newer, "2027-06-01T09:00:00Z");
+  CHECK(LoadTrustFile(path, GenesisHash()).status().message().find("tree size 12") !=
+        std::string::npos);
+}
+
+TEST_CASE("a checkpoint of the size seen but another root is refused as a fork") {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("trust.json");
+  BundleMaker seen;
+  seen.leaves = testing::FillerLeaves(9);
+  REQUIRE(WriteTrustFile(path, Verified(seen), "2027-06-01T09:00:00Z").ok());
+  BundleMaker fork;
+  fork.leaves = testing::FillerLeaves(9, "fork ");
+  CopyOver(path, fork, "2027-06-01T09:00:00Z");
+  auto refused = LoadTrustFile(path, GenesisHash());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("forked") != std::string::npos);
+}
+
+TEST_CASE("a state file that is not one is refused, not ignored") {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("trust.json");
+  REQUIRE(WriteTrustFile(path, Verified(BundleMaker()), "2027-06-01T09:00:00Z").ok());
+  std::ofstream(SeenCheckpointPath(path), std::ios::trunc) << "{\"format\": \"other\"}";
+  auto refused = LoadTrustFile(path, GenesisHash());
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("not a trust state file") != std::string::npos);
+}
+
+TEST_CASE("the bundle's age is what a quorum of co-signatures vouches for") {
+  using crypto::VerifiedSignature;
+  CHECK(QuorumSignedTime({{"a", 100}, {"b", 300}, {"c", 200}}, 2) == std::optional<uint64_t>(200));
+  // One validator with a clock far ahead cannot make the bundle look fresh.
+  CHECK(QuorumSignedTime({{"a", 100}, {"b", 9'000'000'000}, {"c", 90}}, 2) ==
+        std::optional<uint64_t>(100));
+  CHECK(QuorumSignedTime({{"a", std::nullopt}, {"b", 300}, {"c", 200}}, 2) ==
+        std::optional<uint64_t>(200));
+  CHECK_FALSE(QuorumSignedTime({{"a", std::nullopt}, {"b", 300}, {"c", std::nullopt}}, 2));
+
+  // The bundle is as fresh as its older note.
+  BundleMaker maker;
+  maker.revocations_cosigned_at = testing::kFixtureCosignedAt - 3600;
+  CHECK(Verified(maker).signed_time == testing::kFixtureCosignedAt - 3600);
+  // Plain signatures (a bundle from before timestamped co-signatures): the
+  // age is unknown, so it is stale.
+  BundleMaker plain;
+  plain.checkpoint_cosigned_at = std::nullopt;
+  TrustBundle untimed = Verified(plain);
+  CHECK_FALSE(untimed.signed_time.has_value());
+  BundleAge age = CheckBundleAge(untimed, testing::kTestNow);
+  CHECK(age.stale);
+  CHECK(age.reason.find("no signed time") != std::string::npos);
+}
+
+TEST_CASE("stale is older than the genesis's max_bundle_age, by the signed time alone") {
+  const int64_t signed_millis = static_cast<int64_t>(testing::kFixtureCosignedAt) * 1000;
+  TrustBundle bundle = Verified(BundleMaker());
+  CHECK(bundle.genesis.MaxBundleAgeSeconds() == 7 * 24 * 3600);
+  CHECK_FALSE(CheckBundleAge(bundle, signed_millis + 7 * 86'400'000LL).stale);
+  BundleAge stale = CheckBundleAge(bundle, signed_millis + 7 * 86'400'000LL + 1000);
+  CHECK(stale.stale);
+  CHECK(stale.reason.find("7 d ago") != std::string::npos);
+  // A genesis with its own maximum.
+  BundleMaker strict;
+  strict.genesis["max_bundle_age_seconds"] = 3600;
+  TrustBundle strict_bundle = Verified(strict);
+  CHECK(CheckBundleAge(strict_bundle, signed_millis + 2 * 3'600'000).stale);
+  CHECK_FALSE(CheckBundleAge(strict_bundle, signed_millis + 1'800'000).stale);
+  // A time ahead of the verifier's clock is not stale (age 0).
+  CHECK(CheckBundleAge(bundle, signed_millis - 60'000).age_millis == 0);
+}
+
+TEST_CASE("synced_at is information only: editing it changes nothing") {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("trust.json");
+  // Signatures made 3 h before testing::kTestNow; the file claims a sync 64 days ago.
+  CopyOver(path, BundleMaker(), "2027-03-29T12:00:00Z");
+  auto loaded = LoadTrustFile(path, GenesisHash());
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
+  BundleAge age = CheckBundleAge(*loaded, testing::kTestNow);
+  CHECK_FALSE(age.stale);
+  CHECK(age.age_millis == 3 * 3'600'000);
+  CHECK(RenderTrustBundle(*loaded, testing::kTestNow).find("(3 h ago, by a quorum") !=
+        std::string::npos);
+  // Nor does a missing or mangled one; and a bundle co-signed 64 days ago is
+  // stale whatever its synced_at claims.
+  CopyOver(path, BundleMaker(), "yesterday");
+  REQUIRE(LoadTrustFile(path, GenesisHash()).ok());
+  BundleMaker old;
+  old.checkpoint_cosigned_at = old.revocations_cosigned_at =
+      testing::kFixtureCosignedAt - 64 * 86400;
+  TrustBundle old_bundle = Verified(old);
+  old_bundle.synced_at = "2027-06-01T11:00:00Z";
+  old_bundle.synced_at_millis = testing::kTestNow - 3'600'000;
+  CHECK(CheckBundleAge(old_bundle, testing::kTestNow).stale);
+  CHECK(RenderTrustBundle(old_bundle, testing::kTestNow).find("STALE") != std::string::npos);
 }
 
 TEST_CASE("ages read in the largest whole unit") {
