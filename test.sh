@@ -114,7 +114,7 @@ if [ "$unit" -eq 1 ]; then
   exit 0
 fi
 
-stage "release build and tests (the simulator runs 2,000 seeds)"
+stage "release build and tests (the simulator runs 1,000 seeds)"
 run_suite build -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
 stage "lock annotations (clang -Wthread-safety)"
 scripts/thread_safety.sh build

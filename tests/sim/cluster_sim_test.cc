@@ -2,7 +2,7 @@
 // 5-node clusters with snapshots, ReadIndex and leadership transfers under
 // every fault the simulator knows.
 //
-//   sim_test                          the default 2,000 seeds (1..2000)
+//   sim_test                          the default 1,000 seeds (1..1000)
 //   FRONTERA_SIM_SEEDS=N sim_test     seeds 1..N
 //   FRONTERA_SIM_FIRST_SEED=F         start at seed F instead of 1
 //   FRONTERA_SIM_SEED=S sim_test      exactly seed S (to replay a failure)
@@ -34,7 +34,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr uint64_t kDefaultSeeds = 2000;
+constexpr uint64_t kDefaultSeeds = 1000;
 constexpr int kStepsPerSeed = 300;
 // Entries sent in appends per committed entry per follower, at most.
 constexpr double kMaxResendRatio = 12.0;
@@ -336,10 +336,10 @@ TEST_CASE("membership changes under faults: joins, promotions, removals of the l
   SimRoot root;
   AbortReporter reporter;
   const uint64_t first = EnvNumber("FRONTERA_SIM_MEMBERSHIP_FIRST_SEED", 100001);
-  // A tenth of the main test's seeds (200 of 2,000; 5 in the ASan stage's 50).
+  // A tenth of the main test's seeds (100 of 1,000; 5 in the ASan stage's 50).
   const uint64_t count =
       EnvNumber("FRONTERA_SIM_MEMBERSHIP_SEEDS",
-                std::max<uint64_t>(1, EnvNumber("FRONTERA_SIM_SEEDS", 2000) / 10));
+                std::max<uint64_t>(1, EnvNumber("FRONTERA_SIM_SEEDS", 1000) / 10));
   ClusterSimStats total;
   const auto start = std::chrono::steady_clock::now();
   for (uint64_t seed = first; seed < first + count; ++seed) {
