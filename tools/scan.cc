@@ -57,9 +57,10 @@ bool JpegHuffmanTablesFit(ByteView bytes) {
     const size_t end = std::min(size, pos + length);
     if (marker == 0xC4) {
       size_t at = pos + 2;
-      while (at + 17 <= end) {
+      while (at < end) {
+        // stb_image reads a truncated file's missing bytes as zeros.
         size_t symbols = 0;
-        for (size_t i = 1; i <= 16; ++i) symbols += bytes[at + i];
+        for (size_t i = 1; i <= 16 && at + i < size; ++i) symbols += bytes[at + i];
         if (symbols > 256) return false;
         at += 17 + symbols;
       }
