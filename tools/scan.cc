@@ -43,7 +43,7 @@ constexpr int kSymbolsMax = 8;
 // 0x00 or a restart marker); true when every DHT table is well-formed.
 bool JpegHuffmanTablesFit(ByteView bytes) {
   const size_t size = bytes.size();
-  size_t pos = 2;  // after SOI
+  size_t pos = 0;  // SOI is a marker like the others (stb_image skips fill bytes before it)
   while (pos + 1 < size) {
     if (bytes[pos] != 0xFF) return true;                     // not a marker: stb_image refuses it
     while (pos + 1 < size && bytes[pos + 1] == 0xFF) ++pos;  // fill bytes
@@ -88,8 +88,7 @@ Result<GreyImage> DecodeImage(ByteView file_bytes) {
                                    " bytes");
   }
   // Before stb_image reads anything: its header parser reads the tables too.
-  if (file_bytes.size() >= 2 && file_bytes[0] == 0xFF && file_bytes[1] == 0xD8 &&
-      !JpegHuffmanTablesFit(file_bytes)) {
+  if (!file_bytes.empty() && file_bytes[0] == 0xFF && !JpegHuffmanTablesFit(file_bytes)) {
     return Status::InvalidArgument(
         "cannot decode the image: a JPEG Huffman table has more than 256 symbols");
   }

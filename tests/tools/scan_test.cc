@@ -163,6 +163,10 @@ TEST_CASE("a JPEG Huffman table of more than 256 symbols is refused before decod
                                           0xFF, 0xC4, 0xFF, 0xFF, 0x01, 0x00, 0x00,
                                           0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
   CHECK_FALSE(DecodeImage(truncated).ok());
+  // And after fill bytes before SOI, which stb_image skips (the third).
+  const std::vector<uint8_t> filled = {0xFF, 0xFF, 0xD8, 0xFF, 0xFF, 0xFF, 0xC4, 0xC4, 0x00,
+                                       0x00, 0xC4, 0xE0, 0x00, 0xC4, 0x00, 0x00, 0x00, 0x00};
+  CHECK_FALSE(DecodeImage(filled).ok());
 }
 
 TEST_CASE("image signatures and scanner lines") {
