@@ -45,7 +45,10 @@ bool JpegHuffmanTablesFit(ByteView bytes) {
   const size_t size = bytes.size();
   size_t pos = 0;  // SOI is a marker like the others (stb_image skips fill bytes before it)
   while (pos + 1 < size) {
-    if (bytes[pos] != 0xFF) return true;                     // not a marker: stb_image refuses it
+    if (bytes[pos] != 0xFF) {  // stb_image looks for the next marker byte by byte
+      ++pos;
+      continue;
+    }
     while (pos + 1 < size && bytes[pos + 1] == 0xFF) ++pos;  // fill bytes
     if (pos + 1 >= size) return true;
     const uint8_t marker = bytes[pos + 1];
@@ -53,7 +56,10 @@ bool JpegHuffmanTablesFit(ByteView bytes) {
     if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;
     if (marker == 0xD9 || pos + 2 > size) return true;  // EOI, or no length
     const size_t length = size_t{bytes[pos]} << 8 | bytes[pos + 1];
-    if (length < 2) return true;
+    if (length < 2) {
+      pos += 2;
+      continue;
+    }
     const size_t end = std::min(size, pos + length);
     if (marker == 0xC4) {
       size_t at = pos + 2;

@@ -167,6 +167,11 @@ TEST_CASE("a JPEG Huffman table of more than 256 symbols is refused before decod
   const std::vector<uint8_t> filled = {0xFF, 0xFF, 0xD8, 0xFF, 0xFF, 0xFF, 0xC4, 0xC4, 0x00,
                                        0x00, 0xC4, 0xE0, 0x00, 0xC4, 0x00, 0x00, 0x00, 0x00};
   CHECK_FALSE(DecodeImage(filled).ok());
+  // And after bytes that are no marker, which stb_image skips to the next
+  // 0xFF (the fourth).
+  const std::vector<uint8_t> skipped = {0xFF, 0xD8, 0x00, 0x2B, 0x00, 0xFF, 0xC4, 0x01,
+                                        0x00, 0x00, 0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+  CHECK_FALSE(DecodeImage(skipped).ok());
 }
 
 TEST_CASE("image signatures and scanner lines") {
