@@ -204,6 +204,14 @@ Result<Json> ParseJson(std::string_view text, const JsonLimits& limits) {
     return Status::InvalidArgument("invalid JSON at byte offset 0: byte order mark",
                                    {FieldError{"", "a JSON text must not start with a BOM"}});
   }
+  // nlohmann's lexer takes a NUL byte for the end of the input, so whatever
+  // follows one would go unread. JSON has no raw NUL anywhere (U+0000 in a
+  // string is written \u0000).
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    return Status::InvalidArgument(
+        "invalid JSON at byte offset " + std::to_string(nul) + ": NUL byte",
+        {FieldError{"", "a JSON text must not contain a NUL byte (write U+0000 as \\u0000)"}});
+  }
   const char* begin = text.data();
   const char* cursor = begin;
   StrictHandler handler(begin, &cursor, limits.depth_max);

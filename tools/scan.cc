@@ -5,6 +5,7 @@
 #include <ZXing/ImageView.h>
 #include <ZXing/ReadBarcode.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 
@@ -33,6 +34,54 @@ namespace {
 
 constexpr int kSymbolsMax = 8;
 
+// Debian 12's stb_image (2022-09-08) does not bound the symbol count of a
+// JPEG Huffman table: a DHT whose 16 code-length counts add up to more than
+// 256 writes past stbi__huffman's arrays (found by tests/fuzz/label_image_fuzz).
+// JPEG allows at most 256 symbols per table (ITU-T T.81 §B.2.4.2), so such a
+// file is refused before stb_image sees it. Walks the marker segments the
+// way a decoder does, skipping entropy-coded data (where 0xFF is followed by
+// 0x00 or a restart marker); true when every DHT table is well-formed.
+bool JpegHuffmanTablesFit(ByteView bytes) {
+  const size_t size = bytes.size();
+  size_t pos = 0;  // SOI is a marker like the others (stb_image skips fill bytes before it)
+  while (pos + 1 < size) {
+    if (bytes[pos] != 0xFF) {  // stb_image looks for the next marker byte by byte
+      ++pos;
+      continue;
+    }
+    while (pos + 1 < size && bytes[pos + 1] == 0xFF) ++pos;  // fill bytes
+    if (pos + 1 >= size) return true;
+    const uint8_t marker = bytes[pos + 1];
+    pos += 2;
+    if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;
+    if (marker == 0xD9 || pos + 2 > size) return true;  // EOI, or no length
+    const size_t length = size_t{bytes[pos]} << 8 | bytes[pos + 1];
+    if (length < 2) {
+      pos += 2;
+      continue;
+    }
+    const size_t end = std::min(size, pos + length);
+    if (marker == 0xC4) {
+      size_t at = pos + 2;
+      while (at < end) {
+        // stb_image reads a truncated file's missing bytes as zeros.
+        size_t symbols = 0;
+        for (size_t i = 1; i <= 16 && at + i < size; ++i) symbols += bytes[at + i];
+        if (symbols > 256) return false;
+        at += 17 + symbols;
+      }
+    }
+    pos = end;
+    if (marker == 0xDA) {  // SOS: entropy-coded data up to the next marker
+      while (pos + 1 < size && !(bytes[pos] == 0xFF && bytes[pos + 1] != 0x00 &&
+                                 !(bytes[pos + 1] >= 0xD0 && bytes[pos + 1] <= 0xD7))) {
+        ++pos;
+      }
+    }
+  }
+  return true;
+}
+
 struct StbiFree {
   void operator()(stbi_uc* pixels) const { stbi_image_free(pixels); }
 };
@@ -43,6 +92,11 @@ Result<GreyImage> DecodeImage(ByteView file_bytes) {
   if (file_bytes.size() > kImageBytesMax || file_bytes.size() > INT32_MAX) {
     return Status::InvalidArgument("image larger than " + std::to_string(kImageBytesMax) +
                                    " bytes");
+  }
+  // Before stb_image reads anything: its header parser reads the tables too.
+  if (!file_bytes.empty() && file_bytes[0] == 0xFF && !JpegHuffmanTablesFit(file_bytes)) {
+    return Status::InvalidArgument(
+        "cannot decode the image: a JPEG Huffman table has more than 256 symbols");
   }
   int width = 0, height = 0, channels = 0;
   const auto* data = reinterpret_cast<const stbi_uc*>(file_bytes.data());

@@ -770,9 +770,9 @@ Status WriteTrustFile(const std::string& path, const TrustBundle& bundle,
 
 Result<TrustBundle> LoadTrustFile(const std::string& path, const crypto::Hash& genesis_hash) {
   // A bundle holds the whole genesis and one entry per revocation.
-  auto text = ReadTextFile(path, 256u << 20);
+  auto text = ReadTextFile(path, kTrustFileBytesMax);
   if (!text.ok()) return text.status();
-  auto json = crypto::ParseJson(*text);
+  auto json = crypto::ParseJson(*text, {.text_bytes_max = kTrustFileBytesMax});
   if (!json.ok()) return json.status().WithContext(path);
   auto bundle = VerifyTrustBundle(*json, genesis_hash);
   if (!bundle.ok()) return bundle.status().WithContext(path);

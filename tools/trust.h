@@ -67,6 +67,10 @@ inline constexpr int kTrustBundleVersion = 4;
 inline constexpr size_t kRegistryEntriesMax = 1'000'000;
 // Most revocation entries a bundle may carry (bounds memory and parsing).
 inline constexpr size_t kRevocationEntriesMax = 1'000'000;
+// Largest trust file LoadTrustFile reads and parses: room for the entries
+// above (a file of ParseJson's default 1 MiB holds only some 7,000
+// revocations).
+inline constexpr size_t kTrustFileBytesMax = size_t{256} << 20;
 // Most bytes of a revocation reason: the ledger allows 500 characters
 // (docs/formats.md §9), of at most 4 bytes each in UTF-8.
 inline constexpr size_t kRevocationReasonBytesMax = 2000;

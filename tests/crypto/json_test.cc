@@ -109,5 +109,24 @@ TEST_CASE("other strictness: BOM, comments, non-finite numbers, bare control cha
   CHECK_FALSE(ParseJson("[01]").ok());
 }
 
+// Found by tests/fuzz/json_jcs_fuzz: nlohmann's lexer reads a NUL byte as the
+// end of the input, so a value followed by NUL and anything at all (here
+// invalid UTF-8) was accepted, and the bytes after it were never looked at.
+TEST_CASE("a NUL byte is refused wherever it is, with its offset") {
+  using namespace std::string_literals;
+  for (const std::string& text :
+       {"1\0"s, "{\"a\":1}\0\xb1garbage"s, "[1]\0\0"s, " \0{}"s, "\0"s, "\"a\0b\""s}) {
+    Result<Json> parsed = ParseJson(text);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().IsInvalidArgument());
+    REQUIRE(parsed.status().field_errors().size() == 1);
+    CHECK(parsed.status().field_errors()[0].reason.find("NUL") != std::string::npos);
+  }
+  Result<Json> trailing = ParseJson("{\"a\":1}\0x"s);
+  REQUIRE_FALSE(trailing.ok());
+  CHECK(trailing.status().message().find("byte offset 7") != std::string::npos);
+  CHECK(ParseJson(R"({"a":"\u0000"})").ok());  // an escaped U+0000 is text
+}
+
 }  // namespace
 }  // namespace frontera::crypto

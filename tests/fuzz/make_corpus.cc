@@ -9,15 +9,26 @@
 #include <string_view>
 #include <vector>
 
+#include "api/label_image.h"
 #include "common/check.h"
+#include "common/encoding.h"
 #include "consensus/codec.h"
+#include "crypto/data_integrity.h"
+#include "crypto/did_key.h"
 #include "crypto/ed25519.h"
+#include "crypto/jcs.h"
+#include "crypto/merkle.h"
 #include "crypto/signed_note.h"
 #include "ledger/block.h"
+#include "ledger/documents.h"
+#include "ledger/label.h"
 #include "node/checkpoint_cosigner.h"
 #include "node/peer_wire.h"
 #include "node/snapshot_transfer.h"
 #include "tests/fuzz/fuzz_keys.h"
+#include "tests/fuzz/fuzz_network.h"
+#include "tools/genesis_builder.h"
+#include "tools/trust.h"
 
 namespace frontera::fuzz {
 namespace {
@@ -177,6 +188,193 @@ std::vector<std::string> SignedNotes() {
   };
 }
 
+// A document signed with the fuzz key (eddsa-jcs-2022), as JSON text.
+std::string Signed(const crypto::Json& document) {
+  const crypto::KeyPair key = NoteSignerKey();
+  const std::string did = crypto::DidKeyFromPublicKey(key.public_key());
+  crypto::ProofOptions options{.created = "2026-11-02T14:05:00Z",
+                               .verification_method = did + "#" + did.substr(8)};
+  Result<crypto::Json> secured = crypto::CreateProof(document, options, key);
+  FRONTERA_CHECK(secured.ok()) << secured.status().ToString();
+  return secured->dump();
+}
+
+std::string FuzzDid() { return crypto::DidKeyFromPublicKey(NoteSignerKey().public_key()); }
+
+crypto::Json Contexts() {
+  return crypto::Json::array(
+      {"https://www.w3.org/ns/credentials/v2", "https://frontera.example/ns/v1"});
+}
+
+std::vector<std::string> RevocationsAndRegistry() {
+  const std::string did = FuzzDid();
+  const std::string other =
+      crypto::DidKeyFromPublicKey(crypto::KeyPair::FromSeed(crypto::Seed{}).public_key());
+  const crypto::Json revocation = {{"@context", Contexts()},
+                                   {"type", "CredentialRevocation"},
+                                   {"id", "urn:uuid:0b7e2f4c-61a9-4c55-9d0e-7a3f2b8c1d20"},
+                                   {"credential", "urn:uuid:5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"},
+                                   {"issuer", did},
+                                   {"reason", "recall: contamination"}};
+  const crypto::Json registration = {
+      {"@context", Contexts()},
+      {"type", "PartyRegistration"},
+      {"id", "urn:uuid:1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"},
+      {"issuer", did},
+      {"party",
+       {{"did", other}, {"name", "Fuzz Carrier"}, {"role", "carrier"}, {"country", "MX"}}}};
+  const crypto::Json suspension = {{"@context", Contexts()},
+                                   {"type", "PartySuspension"},
+                                   {"id", "urn:uuid:2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a"},
+                                   {"issuer", did},
+                                   {"party", other},
+                                   {"reason", "licence expired"}};
+  const crypto::Json rotation = {{"@context", Contexts()},
+                                 {"type", "PartyKeyRotation"},
+                                 {"id", "urn:uuid:3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6a7b"},
+                                 {"issuer", did},
+                                 {"party", other},
+                                 {"newKey", did}};
+  const crypto::Json addition = {{"@context", Contexts()},
+                                 {"type", "ValidatorAddition"},
+                                 {"id", "urn:uuid:4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f5a6b7c"},
+                                 {"issuer", did},
+                                 {"validator",
+                                  {{"did", other},
+                                   {"name", "fuzz-2"},
+                                   {"role", "voter"},
+                                   {"peer", "127.0.0.1:7102"},
+                                   {"api", "http://127.0.0.1:7002"}}}};
+  std::vector<std::string> seeds = {Signed(revocation), Signed(registration), Signed(suspension),
+                                    Signed(rotation), Signed(addition)};
+  // Seeds that reach the property checks: every one parses and verifies.
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    const crypto::Json document = crypto::ParseJson(seeds[i]).value();
+    FRONTERA_CHECK(crypto::VerifyProofs(document).ok());
+    const Status parsed = i == 0 ? ledger::ParseRevocation(document).status()
+                                 : ledger::ParseRegistryDocument(document).status();
+    FRONTERA_CHECK(parsed.ok()) << "seed " << i << ": " << parsed.ToString();
+  }
+  return seeds;
+}
+
+std::vector<std::string> Events() {
+  crypto::Json event = {{"@context",
+                         {"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+                          "https://frontera.example/ns/v1"}},
+                        {"type", "ObjectEvent"},
+                        {"eventID", "urn:uuid:6f3b0d2c-4e5a-4b7c-9d8e-0f1a2b3c4d5e"},
+                        {"eventTime", "2026-11-04T11:00:00Z"},
+                        {"eventTimeZoneOffset", "+00:00"},
+                        {"epcList", {"https://id.gs1.org/01/07501234000017/21/SN000123"}},
+                        {"action", "OBSERVE"},
+                        {"bizStep", "inspecting"},
+                        {"persistentDisposition",
+                         {{"set", {ledger::FlagDisposition("suspect").value()}},
+                          {"unset", {ledger::FlagDisposition("recalled").value()}}}},
+                        {"frontera:reason", "seal broken"},
+                        {"certificationInfo", "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70"}};
+  const std::string seed = Signed(event);
+  const Status parsed = ledger::ParseEvent(crypto::ParseJson(seed).value()).status();
+  FRONTERA_CHECK(parsed.ok()) << "event seed: " << parsed.ToString();
+  return {seed};
+}
+
+ledger::Credential LabelledProduct() {
+  ledger::Credential credential;
+  credential.type = ledger::CredentialType::kProduct;
+  credential.gtin = "07501234000017";
+  credential.lot = "LOT42/A";
+  credential.serial = "SN000123";
+  credential.expiry = "2028-10-31";
+  return credential;
+}
+
+std::vector<std::string> Labels() {
+  const crypto::KeyPair key = NoteSignerKey();
+  ledger::Credential consignment;
+  consignment.type = ledger::CredentialType::kPrecursor;
+  consignment.sscc = "375012345000000013";
+  std::vector<std::string> seeds;
+  for (const ledger::Credential& credential : {LabelledProduct(), consignment}) {
+    Result<std::string> label = ledger::BuildLabel("verify.fuzz.example:8443", credential, key);
+    FRONTERA_CHECK(label.ok()) << label.status().ToString();
+    FRONTERA_CHECK(ledger::ParseLabel(*label).ok());
+    seeds.push_back(*label);
+  }
+  seeds.push_back("2026-11-02T14:05:00.123+05:30");
+  seeds.push_back("LOT42%2FA");
+  return seeds;
+}
+
+std::vector<std::string> LabelImages() {
+  std::vector<std::string> seeds;
+  for (const std::string& label : Labels()) {
+    if (!ledger::ParseLabel(label).ok()) continue;
+    Result<std::string> png = api::RenderLabelPng(label, api::kLabelModulePxMin);
+    FRONTERA_CHECK(png.ok()) << png.status().ToString();
+    seeds.push_back(*png);
+  }
+  return seeds;
+}
+
+std::vector<std::string> TrustBundles() {
+  using crypto::Json;
+  const crypto::KeyPair key = NoteSignerKey();
+  const std::string signer(kNoteSignerName);
+  Result<ledger::Genesis> genesis = ledger::ParseGenesis(FuzzGenesisJson());
+  FRONTERA_CHECK(genesis.ok()) << genesis.status().ToString();
+  std::vector<crypto::Hash> leaves;
+  for (int i = 0; i < 5; ++i)
+    leaves.push_back(crypto::LeafHash(AsBytes("leaf " + std::to_string(i))));
+  const crypto::Checkpoint checkpoint{
+      kFuzzNetwork, leaves.size(), crypto::RootFromLeafHashes(leaves), {}};
+  const std::vector<tools::RevocationEntry> revocations = {
+      {"urn:uuid:5f0c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+       "https://id.gs1.org/01/07501234000017/21/SN000123", 3, "recall: contamination"}};
+  const std::string note =
+      tools::RevocationNoteText(kFuzzNetwork, leaves.size(), revocations,
+                                tools::kTrustBundleVersion, {}, {}, genesis->validators);
+  Json entries = Json::array();
+  for (const tools::RevocationEntry& e : revocations) {
+    entries.push_back({{"certificate", e.certificate},
+                       {"item", e.item},
+                       {"leaf_index", e.leaf_index},
+                       {"reason", e.reason}});
+  }
+  Json bundle = {
+      {"format", tools::kTrustBundleFormat},
+      {"genesis", FuzzGenesisJson()},
+      {"genesis_hash", Base64Encode(FuzzGenesisHash())},
+      {"checkpoint", crypto::SignNote(crypto::FormatCheckpointBody(checkpoint), {{signer, &key}})},
+      {"revocations",
+       {{"note", crypto::SignNote(note, {{signer, &key}})},
+        {"entries", entries},
+        {"registry", Json::array()},
+        {"flags", Json::array()}}},
+      {"voters", ledger::VotersJson(genesis->validators)},
+      {"voter_changes", Json::array()},
+      {"synced_at", "2026-12-01T10:00:00Z"}};
+  Result<tools::TrustBundle> verified = tools::VerifyTrustBundle(bundle, FuzzGenesisHash());
+  FRONTERA_CHECK(verified.ok()) << "the seed bundle does not verify: "
+                                << verified.status().ToString();
+  return {bundle.dump()};
+}
+
+std::vector<std::string> Configs() {
+  std::vector<std::string> seeds = {
+      FuzzGenesisJson().dump(2),
+      "network = \"fuzz.example/net\"\nresolver = \"verify.fuzz.example\"\n"
+      "created = \"2026-11-30T00:00:00Z\"\n[[validator]]\nname = \"v1\"\ndid = \"" +
+          FuzzDid() +
+          "\"\napi = \"http://127.0.0.1:7001\"\npeer = \"127.0.0.1:7101\"\n"
+          "[[party]]\nname = \"Agency\"\nrole = \"agency\"\ncountry = \"US\"\ndid = \"" +
+          FuzzDid() + "\"\n"};
+  const Result<crypto::Json> built = tools::BuildGenesisJson(seeds[1], "/fuzz/genesis.toml");
+  FRONTERA_CHECK(built.ok()) << "genesis TOML seed: " << built.status().ToString();
+  return seeds;
+}
+
 }  // namespace
 }  // namespace frontera::fuzz
 
@@ -195,5 +393,11 @@ int main(int argc, char** argv) {
   WriteSeeds(root, "peer_hello_fuzz", Hellos());
   WriteSeeds(root, "peer_frame_fuzz", FrameHeaders());
   WriteSeeds(root, "signed_note_fuzz", SignedNotes());
+  WriteSeeds(root, "revocation_registry_fuzz", RevocationsAndRegistry());
+  WriteSeeds(root, "event_fuzz", Events());
+  WriteSeeds(root, "label_fuzz", Labels());
+  WriteSeeds(root, "label_image_fuzz", LabelImages());
+  WriteSeeds(root, "trust_bundle_fuzz", TrustBundles());
+  WriteSeeds(root, "config_fuzz", Configs());
   return 0;
 }

@@ -143,6 +143,37 @@ TEST_CASE("an image with no symbol, or no image at all, is reported") {
   CHECK(ScanImageFile(dir.Sub("missing.png")).status().IsNotFound());
 }
 
+// Found by tests/fuzz/label_image_fuzz: a DHT segment whose code-length
+// counts add up to 257 made Debian's stb_image write past its Huffman table
+// (UBSan: index 257 out of bounds for stbi_uc[257]).
+TEST_CASE("a JPEG Huffman table of more than 256 symbols is refused before decoding") {
+  // SOI, DHT (length 2 + 17 + 257, class 0 table 0, 16 codes of each of
+  // lengths 1..15 and 17 of length 16), the symbols, EOI.
+  std::vector<uint8_t> jpeg = {0xFF, 0xD8, 0xFF, 0xC4, 0x01, 0x14, 0x00};
+  for (int i = 0; i < 15; ++i) jpeg.push_back(16);
+  jpeg.push_back(17);
+  for (int i = 0; i < 257; ++i) jpeg.push_back(static_cast<uint8_t>(i));
+  jpeg.insert(jpeg.end(), {0xFF, 0xD9});
+  auto refused = DecodeImage(jpeg);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().message().find("more than 256 symbols") != std::string::npos);
+  // The same in a file that ends inside the table (stb_image reads what is
+  // missing as zeros): the fuzzer's second find.
+  const std::vector<uint8_t> truncated = {0xFF, 0xD8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                          0xFF, 0xC4, 0xFF, 0xFF, 0x01, 0x00, 0x00,
+                                          0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+  CHECK_FALSE(DecodeImage(truncated).ok());
+  // And after fill bytes before SOI, which stb_image skips (the third).
+  const std::vector<uint8_t> filled = {0xFF, 0xFF, 0xD8, 0xFF, 0xFF, 0xFF, 0xC4, 0xC4, 0x00,
+                                       0x00, 0xC4, 0xE0, 0x00, 0xC4, 0x00, 0x00, 0x00, 0x00};
+  CHECK_FALSE(DecodeImage(filled).ok());
+  // And after bytes that are no marker, which stb_image skips to the next
+  // 0xFF (the fourth).
+  const std::vector<uint8_t> skipped = {0xFF, 0xD8, 0x00, 0x2B, 0x00, 0xFF, 0xC4, 0x01,
+                                        0x00, 0x00, 0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+  CHECK_FALSE(DecodeImage(skipped).ok());
+}
+
 TEST_CASE("image signatures and scanner lines") {
   CHECK(LooksLikeImage(std::string("\x89PNG\r\n\x1a\n....", 12)));
   CHECK(LooksLikeImage("\xff\xd8\xff\xe0"));

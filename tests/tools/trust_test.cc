@@ -539,6 +539,27 @@ TEST_CASE("synced_at is information only: editing it changes nothing") {
   CHECK(RenderTrustBundle(old_bundle, testing::kTestNow).find("STALE") != std::string::npos);
 }
 
+// Found while writing tests/fuzz/trust_bundle_fuzz: the file was read up to
+// 256 MiB but parsed with ParseJson's default limit of 1 MiB, so a bundle of
+// more than some 7,000 revocations could be synced and never loaded.
+TEST_CASE("a stored bundle larger than 1 MiB loads") {
+  BundleMaker maker;
+  for (int i = 0; i < 12000; ++i) {
+    maker.revocations.push_back(
+        {"urn:uuid:00000000-0000-4000-8000-" + std::to_string(100000000000 + i),
+         "https://id.gs1.org/01/07501234000017/21/S" + std::to_string(i),
+         static_cast<uint64_t>(i % 5), "recalled"});
+  }
+  TrustBundle bundle = VerifyTrustBundle(maker.Make(), GenesisHash()).value();
+  testing::TempDir dir;
+  std::string path = dir.Sub("trust.json");
+  REQUIRE(WriteTrustFile(path, bundle, "2027-06-01T09:00:00Z").ok());
+  REQUIRE(ReadTextFile(path).value().size() > (size_t{1} << 20));
+  auto loaded = LoadTrustFile(path, GenesisHash());
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
+  CHECK(loaded->revocations.size() == 12000);
+}
+
 TEST_CASE("ages read in the largest whole unit") {
   CHECK(DescribeAge(-5) == "0 s");
   CHECK(DescribeAge(42'000) == "42 s");
