@@ -12,7 +12,7 @@
 #                        (FRONTERA_SIM_FIRST_SEED=S starts at seed S; FRONTERA_SIM_SEED=S replays one)
 #   ./test.sh --fuzz SECONDS   only the libFuzzer targets (clang build in build-fuzz),
 #                        each for SECONDS (tests/fuzz/README.md); the default run
-#                        gives each 5 s over its checked-in corpus
+#                        gives each 3 s over its checked-in corpus
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/deps.sh
@@ -119,8 +119,8 @@ run_suite build -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
 stage "lock annotations (clang -Wthread-safety)"
 scripts/thread_safety.sh build
 if [ "$quick" -eq 0 ]; then
-  stage "libFuzzer targets, 5 s each over the checked-in corpus"
-  run_fuzzers 5
+  stage "libFuzzer targets, 3 s each over the checked-in corpus"
+  run_fuzzers 3
 fi
 if [ "$quick" -eq 0 ]; then
   # The unit and cluster labels; the e2e processes with --asan-e2e (the
