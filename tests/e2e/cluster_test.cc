@@ -629,11 +629,21 @@ TEST_CASE("under load, the agencies add a validator and an observer, remove one,
   wait_or_dump([&] { return RaftRole(*cluster.Client(0), "us-cbp-obs") == "observer"; },
                "us-cbp-obs did not become an observer");
   // A write posted to the observer is forwarded to the leader and answered
-  // once committed; a linearizable read there sees it at once.
+  // once committed; a linearizable read there sees it: never a 404, at most
+  // a 503 "retry" while the observer applies up to the read index (under
+  // TSan and the load, it can lag by more than the read's wait).
   const Json via_observer = ProductCredential("OBS-1");
   REQUIRE(WaitFor(
       [&] { return observer.Client()->PostJson("/v1/certificates", via_observer).ok(); }, 20000));
-  CHECK(observer.Client()->GetJson(CertPath(via_observer["id"].get<std::string>())).ok());
+  Result<Json> read_at_observer = Status::Unavailable("not read yet");
+  WaitFor(
+      [&] {
+        read_at_observer =
+            observer.Client()->GetJson(CertPath(via_observer["id"].get<std::string>()));
+        return !read_at_observer.status().IsUnavailable();
+      },
+      20000);
+  CHECK_MESSAGE(read_at_observer.ok(), read_at_observer.status().ToString());
 
   // 3. ANAM's agency key is replaced by a majority of the agencies: the old
   //    key no longer counts, the new one does.
