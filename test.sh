@@ -12,7 +12,7 @@
 #                        (FRONTERA_SIM_FIRST_SEED=S starts at seed S; FRONTERA_SIM_SEED=S replays one)
 #   ./test.sh --fuzz SECONDS   only the libFuzzer targets (clang build in build-fuzz),
 #                        each for SECONDS (tests/fuzz/README.md); the default run
-#                        gives each 3 s over its checked-in corpus
+#                        gives each 2 s over its checked-in corpus
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/deps.sh
@@ -114,13 +114,13 @@ if [ "$unit" -eq 1 ]; then
   exit 0
 fi
 
-stage "release build and tests (the simulator runs 1,000 seeds)"
+stage "release build and tests (the simulator runs 700 seeds)"
 run_suite build -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
 stage "lock annotations (clang -Wthread-safety)"
 scripts/thread_safety.sh build
 if [ "$quick" -eq 0 ]; then
-  stage "libFuzzer targets, 3 s each over the checked-in corpus"
-  run_fuzzers 3
+  stage "libFuzzer targets, 2 s each over the checked-in corpus"
+  run_fuzzers 2
 fi
 if [ "$quick" -eq 0 ]; then
   # The unit and cluster labels; the e2e processes with --asan-e2e (the
@@ -131,8 +131,8 @@ if [ "$quick" -eq 0 ]; then
   asan_labels=(-LE e2e)
   asan_target=in_process_tests
   [ "$asan_e2e" -eq 1 ] && asan_labels=() && asan_target=
-  stage "ASan+UBSan build and tests (the simulator runs 50 seeds$([ "$asan_e2e" -eq 1 ] && echo ", and the e2e tests"))"
-  RUN_SUITE_TARGET=$asan_target FRONTERA_SIM_SEEDS=50 ASAN_OPTIONS=detect_leaks=1 \
+  stage "ASan+UBSan build and tests (the simulator runs 20 seeds, the Raft model 30 %$([ "$asan_e2e" -eq 1 ] && echo ", and the e2e tests"))"
+  RUN_SUITE_TARGET=$asan_target FRONTERA_SIM_SEEDS=20 FRONTERA_RAFT_SIM_PERCENT=30 ASAN_OPTIONS=detect_leaks=1 \
     UBSAN_OPTIONS=print_stacktrace=1 run_suite build-asan "${asan_labels[@]}" -- -DCMAKE_BUILD_TYPE=Debug -DFRONTERA_SANITIZE=ON
 fi
 if [ "$quick" -eq 0 ]; then
@@ -151,7 +151,10 @@ suppressions=$PWD/tests/tsan_suppressions.txt"
   # fronterad): replication with forwarding and co-signing, SIGKILL and
   # SIGSTOP under load, a leadership hand-over, a node cut off, snapshots
   # streamed and installed: every thread of fronterad at work.
-  FRONTERA_E2E_BINARY_DIR=$PWD/build-tsan build/tests/e2e_test --source-file="*cluster_test.cc"
+  # The membership test (the longest, about 90 s under TSan) runs in the
+  # release stage only, to keep ./test.sh within 40 minutes.
+  FRONTERA_E2E_BINARY_DIR=$PWD/build-tsan build/tests/e2e_test --source-file="*cluster_test.cc" \
+    --test-case-exclude="*agencies add a validator*"
   unset TSAN_OPTIONS
   if compgen -G "build-tsan/tsan/report*" >/dev/null; then
     echo "test.sh: ThreadSanitizer reports:" >&2
