@@ -71,6 +71,21 @@ TEST_CASE("a key file whose members disagree with its seed is rejected") {
             .find("/nonexistent/frontera.key") != std::string::npos);
 }
 
+TEST_CASE("a key file path that is not a small regular file is refused before it is read") {
+  // /dev/zero would never end; a directory or a FIFO is no key file either.
+  for (const char* path : {"/dev/zero", "/tmp"}) {
+    CAPTURE(path);
+    auto key = crypto::LoadKeyFile(path);
+    REQUIRE_FALSE(key.ok());
+    CHECK(key.status().ToString().find("not a regular file") != std::string::npos);
+  }
+  TempDir dir;
+  REQUIRE(WriteNewFile(dir.Sub("big.key"), std::string(65 * 1024, ' '), 0600).ok());
+  auto big = crypto::LoadKeyFile(dir.Sub("big.key"));
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.status().ToString().find("larger than a key file") != std::string::npos);
+}
+
 TEST_CASE("WriteNewFile refuses to clobber and ReadTextFile bounds its reads") {
   TempDir dir;
   REQUIRE(WriteNewFile(dir.Sub("a.json"), "{}\n", 0644).ok());
