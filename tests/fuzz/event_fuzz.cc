@@ -15,6 +15,7 @@
 #include "common/check.h"
 #include "ledger/documents.h"
 #include "tests/fuzz/document_fuzz.h"
+#include "tests/fuzz/fuzz_entry.h"
 
 namespace frontera::ledger {
 namespace {
@@ -81,12 +82,4 @@ void FuzzOne(std::string_view input) {
 }  // namespace
 }  // namespace frontera::ledger
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  frontera::crypto::InitCrypto();
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  frontera::ledger::FuzzOne(std::string_view(reinterpret_cast<const char*>(data), size));
-  return 0;
-}
+FRONTERA_FUZZ_TEXT_TARGET(frontera::ledger::FuzzOne)

@@ -18,6 +18,7 @@
 #include "crypto/data_integrity.h"
 #include "ledger/gs1.h"
 #include "ledger/label.h"
+#include "tests/fuzz/fuzz_entry.h"
 #include "tests/fuzz/fuzz_keys.h"
 
 namespace frontera::ledger {
@@ -92,12 +93,4 @@ void FuzzOne(std::string_view input) {
 }  // namespace
 }  // namespace frontera::ledger
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  frontera::crypto::InitCrypto();
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  frontera::ledger::FuzzOne(std::string_view(reinterpret_cast<const char*>(data), size));
-  return 0;
-}
+FRONTERA_FUZZ_TEXT_TARGET(frontera::ledger::FuzzOne)
