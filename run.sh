@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and starts the local Frontera network:
 # three validators (US CBP, MX ANAM, CA CBSA) on loopback, each from its file
-# in config/, with the example parties; then prints what to try next.
+# in config/, with the example parties, serving their APIs over HTTPS with
+# certificates of a local CA made here; then prints what to try next.
 #   ./run.sh          start (or restart) the three validators
 #   ./run.sh stop     stop them
-#   ./run.sh reset    stop them and delete their data and keys
+#   ./run.sh reset    stop them and delete their data, keys, CA and certificates
 # For tests and side-by-side networks (the defaults are what a new user gets):
 #   FRONTERA_RUN_DIR=DIR        keys, genesis, data, logs, pid and port files in DIR
 #                               instead of .frontera/network (each validator's config is
@@ -14,7 +15,8 @@
 #                               genesis keeps them, so a restart reuses them
 #   FRONTERA_RUN_SKIP_INSTALL=1 do not install Debian packages
 #   FRONTERA_BUILD_DIR=DIR      run DIR/node/fronterad as built (no configure, no build)
-# Each validator's API port is in <dir>/<name>.port once it listens.
+# Each validator's API port is in <dir>/<name>.port once it listens; the CA that
+# signed their certificates is <dir>/ca/ca.pem (FRONTERA_CA, curl --cacert).
 set -euo pipefail
 caller_dir=$PWD
 cd "$(dirname "$0")"
@@ -93,7 +95,7 @@ with open(path, encoding="utf-8") as f:
 order = {"us-cbp": 0, "mx-anam": 1, "ca-cbsa": 2}
 for v in genesis["validators"]:
     i = order[v["name"]]
-    v["api"] = f"http://127.0.0.1:{ports[i]}"
+    v["api"] = f"https://127.0.0.1:{ports[i]}"
     v["peer"] = f"127.0.0.1:{ports[3 + i]}"
 genesis["resolver"] = f"127.0.0.1:{ports[0]}"
 with open(path, "w", encoding="utf-8") as f:
@@ -103,6 +105,46 @@ PY
 else
   "$build/node/fronterad" --init-network "$net"
 fi
+
+# HTTPS (docs/operations.md#https). On a new network: a local certificate
+# authority, $net/ca/ca.pem and ca.key (mode 0600), ECDSA P-256, valid 10
+# years, whose name constraints allow only 127.0.0.0/8 and localhost (trusting
+# it lets it vouch for no other site). For each validator: $net/tls/<name>.key (0600) and <name>.pem, a
+# P-256 certificate the CA signs for IP:127.0.0.1 and DNS:localhost, valid
+# 397 days. A restart reuses them; a certificate that expires within 30 days,
+# or that this CA did not sign, is made again.
+ca=$net/ca
+tls=$net/tls
+mkdir -p "$ca" "$tls"
+if [ ! -s "$ca/ca.pem" ] || [ ! -s "$ca/ca.key" ]; then
+  (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/CN=Frontera local network CA" \
+    -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "nameConstraints=critical,permitted;IP:127.0.0.0/255.0.0.0,permitted;DNS:localhost" \
+    -keyout "$ca/ca.key" -out "$ca/ca.pem") 2>"$ca/openssl.log" ||
+    { cat "$ca/openssl.log" >&2; echo "run.sh: cannot create the local CA in $ca" >&2; exit 1; }
+  chmod 0644 "$ca/ca.pem"
+  rm -f "$ca/openssl.log"
+  echo "run.sh: created the local certificate authority $ca/ca.pem"
+fi
+for v in "${validators[@]}"; do
+  if [ -s "$tls/$v.pem" ] && [ -s "$tls/$v.key" ] &&
+    openssl x509 -checkend 2592000 -noout -in "$tls/$v.pem" >/dev/null 2>&1 &&
+    openssl verify -CAfile "$ca/ca.pem" "$tls/$v.pem" >/dev/null 2>&1; then
+    continue
+  fi
+  printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=critical,CA:FALSE" \
+    "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" >"$tls/$v.ext"
+  (umask 077 && openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj "/CN=$v" -keyout "$tls/$v.key" -out "$tls/$v.csr" &&
+    openssl x509 -req -days 397 -in "$tls/$v.csr" -CA "$ca/ca.pem" -CAkey "$ca/ca.key" \
+      -CAserial "$ca/ca.srl" -CAcreateserial -extfile "$tls/$v.ext" -out "$tls/$v.pem") \
+    2>"$tls/openssl.log" ||
+    { cat "$tls/openssl.log" >&2; echo "run.sh: cannot create the certificate of $v in $tls" >&2; exit 1; }
+  chmod 0644 "$tls/$v.pem"
+  rm -f "$tls/$v.csr" "$tls/$v.ext" "$tls/openssl.log"
+done
 
 # Each validator's API port, from the genesis (7001-7003 unless picked free).
 api_port() {
@@ -143,11 +185,11 @@ for v in "${validators[@]}"; do
   done
   [ -s "$net/$v.port" ] || { echo "run.sh: $v did not start; see $net/$v.log" >&2; exit 1; }
 done
-url() { echo "http://127.0.0.1:$(cat "$net/$1.port")"; }
+url() { echo "https://127.0.0.1:$(cat "$net/$1.port")"; }
 # A leader within a few election timeouts.
 leader=""
 for _ in $(seq 100); do
-  leader=$(curl -sf "$(url us-cbp)/v1/status" |
+  leader=$(curl -sf --cacert "$ca/ca.pem" "$(url us-cbp)/v1/status" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["raft"]["leader"] or "")' 2>/dev/null || true)
   [ -n "$leader" ] && break
   sleep 0.1
@@ -156,6 +198,8 @@ done
 node=$(url us-cbp)
 tools=\$PWD/build/tools
 case "$build" in /*) tools=$build/tools ;; esac
+# The exported paths, absolute (the keys' stay relative to this folder, as the README's).
+abs_net=$(cd "$net" && pwd)
 cat <<MSG
 
 Frontera is running: three validators of the local network, leader ${leader:-"(electing)"}.
@@ -163,16 +207,18 @@ Frontera is running: three validators of the local network, leader ${leader:-"(e
   MX ANAM    $(url mx-anam)   ${configs[mx-anam]}  log $net/mx-anam.log
   CA CBSA    $(url ca-cbsa)   ${configs[ca-cbsa]}  log $net/ca-cbsa.log
   genesis    $net/genesis.json
+  HTTPS CA   $net/ca/ca.pem  (certificates in $net/tls/; FRONTERA_CA or curl --cacert)
   keys       $net/keys/  (mx-manufacturer, mx-carrier, us-distributor, us-cbp, mx-anam, ca-cbsa)
 Any node takes any request: writes sent to a follower go to the leader.
 
 Try next (the README walks through the whole US–MX–CA scenario):
-  export PATH=$tools:\$PATH FRONTERA_NODE=$node FRONTERA_GENESIS=$net/genesis.json
+  export PATH=$tools:\$PATH FRONTERA_NODE=$node
+  export FRONTERA_GENESIS=$abs_net/genesis.json FRONTERA_CA=$abs_net/ca/ca.pem
   frontera status
   frontera issue pharma --key $net/keys/mx-manufacturer.key --gtin 07501234000017 \\
       --lot LOT42A --serial SN$RANDOM --expiry 2028-10-31 --product-name "Amoxicillin 500 mg capsules" \\
       --strength-dosage-form "500 mg, capsule" --container-size "30 capsules"
-  curl -s $(url mx-anam)/v1/checkpoint     # signed by a majority of the validators
+  curl -s --cacert \$FRONTERA_CA $(url mx-anam)/v1/checkpoint     # signed by a majority of the validators
 
-Stop them with ./run.sh stop (data stays in $net; ./run.sh reset removes it).
+Stop them with ./run.sh stop (data stays in $net; ./run.sh reset removes it, CA included).
 MSG

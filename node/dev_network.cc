@@ -41,8 +41,10 @@ constexpr DevParty kParties[] = {
 };
 
 // Writes keys (kept when present) and a genesis naming `validators` (key
-// names of kParties, with their API and peer ports) into `root`.
+// names of kParties, with their API and peer ports; APIs at
+// `api_scheme`://127.0.0.1:port) into `root`.
 Status WriteDevGenesis(const std::filesystem::path& root, const std::string& resolver,
+                       const std::string& api_scheme,
                        const std::vector<std::tuple<std::string, int, int>>& validators) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -76,7 +78,7 @@ Status WriteDevGenesis(const std::filesystem::path& root, const std::string& res
       v.name = name;
       v.did = party.did;
       v.public_key = party.public_key;
-      v.api_url = "http://127.0.0.1:" + std::to_string(api_port);
+      v.api_url = api_scheme + "://127.0.0.1:" + std::to_string(api_port);
       if (peer_port != 0) v.peer_addr = "127.0.0.1:" + std::to_string(peer_port);
       genesis.validators.push_back(v);
     }
@@ -100,7 +102,7 @@ Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
   // Labels point at this node's resolver route; with a port chosen at run
   // time there is no address to name yet.
   FRONTERA_RETURN_IF_ERROR(WriteDevGenesis(
-      root, api_port != 0 ? "127.0.0.1:" + std::to_string(api_port) : "verify.frontera.dev",
+      root, api_port != 0 ? "127.0.0.1:" + std::to_string(api_port) : "verify.frontera.dev", "http",
       {{"us-cbp", api_port, 0}}));
   std::ofstream config(config_path);
   config << "# Development validator (fronterad --dev). docs/operations.md#configuration\n"
@@ -120,8 +122,9 @@ Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
 Status EnsureLocalNetwork(const std::string& dir) {
   const std::filesystem::path root(dir);
   if (std::filesystem::exists(root / "genesis.json")) return Status::Ok();
+  // run.sh serves these APIs over HTTPS with certificates of its local CA.
   return WriteDevGenesis(
-      root, "127.0.0.1:7001",
+      root, "127.0.0.1:7001", "https",
       {{"us-cbp", 7001, 7101}, {"mx-anam", 7002, 7102}, {"ca-cbsa", 7003, 7103}});
 }
 

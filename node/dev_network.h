@@ -16,8 +16,9 @@ Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port);
 
 // The local three-agency network that ./run.sh starts from config/*.toml:
 // creates DIR/keys/*.key and DIR/genesis.json (validators us-cbp, mx-anam and
-// ca-cbsa with APIs on 127.0.0.1:7001-7003 and peer links on 7101-7103)
-// unless DIR/genesis.json exists.
+// ca-cbsa with APIs at https://127.0.0.1:7001-7003 and peer links on
+// 7101-7103) unless DIR/genesis.json exists. The TLS certificates are
+// run.sh's (its local CA in DIR/ca/).
 Status EnsureLocalNetwork(const std::string& dir);
 
 }  // namespace frontera::node

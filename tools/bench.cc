@@ -158,8 +158,10 @@ void RunPhase(std::vector<std::unique_ptr<api::Client>>& clients, Shared& shared
 
 Result<BenchResult> RunBench(const BenchOptions& options, const crypto::KeyPair& key) {
   FRONTERA_CHECK(options.n > 0 && options.concurrency > 0) << "bench needs n and concurrency";
+  api::ClientOptions client_options;
+  client_options.ca_file = options.ca_file;
   FRONTERA_ASSIGN_OR_RETURN(std::unique_ptr<Node> node,
-                            ConnectNode(DefaultNodeConnector(), options.node));
+                            ConnectNode(DefaultNodeConnector(), options.node, client_options));
   FRONTERA_ASSIGN_OR_RETURN(PartyRecord issuer,
                             FetchParty(*node, crypto::DidKeyFromPublicKey(key.public_key())));
   SystemClock clock;
@@ -175,7 +177,7 @@ Result<BenchResult> RunBench(const BenchOptions& options, const crypto::KeyPair&
 
   std::vector<std::unique_ptr<api::Client>> clients;
   for (size_t t = 0; t < options.concurrency; ++t) {
-    FRONTERA_ASSIGN_OR_RETURN(auto c, api::Client::Create(options.node));
+    FRONTERA_ASSIGN_OR_RETURN(auto c, api::Client::Create(options.node, client_options));
     clients.push_back(std::move(c));
   }
   if (options.warmup > 0) {

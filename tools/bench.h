@@ -47,8 +47,9 @@ Result<std::vector<crypto::Json>> PresignCredentials(const PartyRecord& issuer,
                                                      int64_t now_unix_millis);
 
 struct BenchOptions {
-  std::string node;  // base URL
-  size_t n = 10000;  // measured requests
+  std::string node;     // base URL
+  std::string ca_file;  // for an https node: the PEM CAs trusted (--ca-file / FRONTERA_CA)
+  size_t n = 10000;     // measured requests
   size_t concurrency = 64;
   size_t warmup = 200;  // unmeasured requests sent first
 };

@@ -15,7 +15,9 @@
 #   C               connections for both systems (default 64)
 #   D               seconds of etcd load (default 20), after 3 s of unmeasured warm-up
 #   N, WARMUP       measured / unmeasured Frontera requests (default 20000 / 1000)
-#   FRONTERA_NODE   validator URL (default http://127.0.0.1:7001)
+#   FRONTERA_NODE   validator URL (default https://127.0.0.1:7001)
+#   FRONTERA_CA     the CA its certificate is checked against (default
+#                   .frontera/network/ca/ca.pem, the one ./run.sh made)
 #   FRONTERA_KEY    manufacturer key (default .frontera/network/keys/mx-manufacturer.key;
 #                   relative paths are from the current directory, defaults from the repository)
 #   FRONTERA_BIN    the CLI (default build/tools/frontera)
@@ -30,6 +32,7 @@ set -euo pipefail
 absolute() { [[ -z "$1" || "$1" == /* ]] && echo "$1" || echo "$PWD/$1"; }
 FRONTERA_KEY="$(absolute "${FRONTERA_KEY:-}")"
 FRONTERA_BIN="$(absolute "${FRONTERA_BIN:-}")"
+FRONTERA_CA="$(absolute "${FRONTERA_CA:-}")"
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 
@@ -37,7 +40,9 @@ concurrency="${C:-64}"
 duration_s="${D:-20}"
 frontera_n="${N:-20000}"
 frontera_warmup="${WARMUP:-1000}"
-frontera_node="${FRONTERA_NODE:-http://127.0.0.1:7001}"
+frontera_node="${FRONTERA_NODE:-https://127.0.0.1:7001}"
+# Read by curl --cacert below and by the CLI (FRONTERA_CA).
+export FRONTERA_CA="${FRONTERA_CA:-$PWD/.frontera/network/ca/ca.pem}"
 frontera_key="${FRONTERA_KEY:-.frontera/network/keys/mx-manufacturer.key}"
 frontera="${FRONTERA_BIN:-build/tools/frontera}"
 etcd_target="${ETCD_TARGET:-leader}"
@@ -86,11 +91,11 @@ if [[ "${START_FRONTERA:-0}" == 1 ]]; then
   started_frontera=1
   ./run.sh >&2
   for _ in $(seq 150); do
-    curl -fsS -o /dev/null --max-time 1 "$frontera_node/healthz" 2>/dev/null && break
+    curl -fsS -o /dev/null --max-time 1 --cacert "$FRONTERA_CA" "$frontera_node/healthz" 2>/dev/null && break
     sleep 0.2
   done
 fi
-curl -fsS -o /dev/null --max-time 5 "$frontera_node/healthz" ||
+curl -fsS -o /dev/null --max-time 5 --cacert "$FRONTERA_CA" "$frontera_node/healthz" ||
   fail "no Frontera validator answers at $frontera_node (start it with ./run.sh, or set START_FRONTERA=1 or FRONTERA_NODE)"
 [[ -r "$frontera_key" ]] || fail "cannot read the manufacturer key $frontera_key (set FRONTERA_KEY)"
 [[ -x "$frontera" ]] || fail "no frontera CLI at $frontera (build it, or set FRONTERA_BIN)"
@@ -98,7 +103,7 @@ curl -fsS -o /dev/null --max-time 5 "$frontera_node/healthz" ||
 # Without FRONTERA_NODE, load the leader (as wrk loads etcd's leader): a
 # follower forwards every write to it, one more hop.
 if [[ -z "${FRONTERA_NODE:-}" ]]; then
-  leader_api=$(curl -fsS --max-time 5 "$frontera_node/v1/status" | python3 -c '
+  leader_api=$(curl -fsS --max-time 5 --cacert "$FRONTERA_CA" "$frontera_node/v1/status" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 leader = s["raft"]["leader"]

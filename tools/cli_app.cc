@@ -267,10 +267,10 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   AddNode(c.status, args.status.node);
   c.status->add_flag("--json", args.status.json, "machine output");
   c.status->footer(
-      Footer({"frontera status --node http://127.0.0.1:7002"}, {{0, "every validator answered"},
-                                                                {1, "a validator is unreachable"},
-                                                                kUsageCode,
-                                                                kUnreachableCode}));
+      Footer({"frontera status --node https://127.0.0.1:7002"}, {{0, "every validator answered"},
+                                                                 {1, "a validator is unreachable"},
+                                                                 kUsageCode,
+                                                                 kUnreachableCode}));
 
   VerifyOptions& verify = args.verify;
   c.verify = app->add_subcommand(
@@ -313,7 +313,7 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   c.trust_sync->add_option("-o,--output", args.trust.path,
                            "bundle file (default $FRONTERA_TRUST or ~/.frontera/trust.json)");
   c.trust_sync->footer(
-      Footer({"frontera trust sync --node http://127.0.0.1:7001 --genesis genesis.json"},
+      Footer({"frontera trust sync --node https://127.0.0.1:7001 --genesis genesis.json"},
              {{0, "stored"},
               kUsageCode,
               {kExitDataError,
@@ -455,7 +455,7 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   AddNode(c.validator_list, args.validator_list.node);
   c.validator_list->add_flag("--json", args.validator_list.json, "print the node's JSON answer");
   c.validator_list->footer(
-      Footer({"frontera validator list --node http://127.0.0.1:7001"},
+      Footer({"frontera validator list --node https://127.0.0.1:7001"},
              {{0, "listed: one line per validator, then \"voters: …\" and \"observers: …\""},
               kUsageCode,
               {kExitDataError, "the node's answer is not a validator list"},
@@ -499,7 +499,7 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
                               "why, as the ledger records it");
   c.validator_add->footer(
       Footer({"frontera validator add --name us-cbp-obs --key keys/us-cbp-obs.key --role observer "
-              "--peer 10.0.0.4:7100 --api http://10.0.0.4:7001 --agency-key keys/us-cbp.key "
+              "--peer 10.0.0.4:7100 --api https://10.0.0.4:7001 --agency-key keys/us-cbp.key "
               "--agency-key keys/mx-anam.key"},
              {{0, "added: the receipt names the validator's DID"},
               kUsageCode,

@@ -22,7 +22,9 @@
 
 namespace frontera::tools {
 
-inline constexpr char kDefaultNode[] = "http://127.0.0.1:7001";
+// The first validator of the local network ./run.sh starts (HTTPS, its CA in
+// .frontera/network/ca/ca.pem: --ca-file / FRONTERA_CA).
+inline constexpr char kDefaultNode[] = "https://127.0.0.1:7001";
 
 // The seams of a command body: where it prints, what time it is, how it
 // reaches nodes and writes files. Tests pass string streams, a FakeClock and

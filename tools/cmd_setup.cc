@@ -48,7 +48,9 @@ int RunBenchCommand(const BenchCommandOptions& options, const CommandEnv& env) {
   }
   auto key = LoadKey(options.key);
   if (!key.ok()) return Fail(env, "--key", key.status());
-  auto result = RunBench(options.bench, *key);
+  BenchOptions bench = options.bench;
+  bench.ca_file = env.ca_file;
+  auto result = RunBench(bench, *key);
   if (!result.ok()) return Fail(env, "bench", result.status());
   env.out << BenchResultJson(*result).dump(2) << "\n";
   if (result->errors > 0) env.err << "first error: " << result->first_error << "\n";
