@@ -146,6 +146,11 @@ for v in "${validators[@]}"; do
   rm -f "$tls/$v.csr" "$tls/$v.ext" "$tls/openssl.log"
 done
 
+if grep -q '"api": "http://' "$net/genesis.json"; then
+  echo "run.sh: $net/genesis.json predates HTTPS (it lists http:// APIs, so frontera status" \
+    "cannot reach the other validators); ./run.sh reset makes a new network" >&2
+fi
+
 # Each validator's API port, from the genesis (7001-7003 unless picked free).
 api_port() {
   python3 -c 'import json,sys
