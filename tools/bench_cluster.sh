@@ -16,6 +16,8 @@
 #   D               seconds of etcd load (default 20), after 3 s of unmeasured warm-up
 #   N, WARMUP       measured / unmeasured Frontera requests (default 20000 / 1000)
 #   FRONTERA_NODE   validator URL (default http://127.0.0.1:7001)
+#   FRONTERA_OPS    that validator's operational listener, to find the leader
+#                   (default http://127.0.0.1:7201, us-cbp's in config/us-cbp.toml)
 #   FRONTERA_KEY    manufacturer key (default .frontera/network/keys/mx-manufacturer.key;
 #                   relative paths are from the current directory, defaults from the repository)
 #   FRONTERA_BIN    the CLI (default build/tools/frontera)
@@ -38,6 +40,7 @@ duration_s="${D:-20}"
 frontera_n="${N:-20000}"
 frontera_warmup="${WARMUP:-1000}"
 frontera_node="${FRONTERA_NODE:-http://127.0.0.1:7001}"
+frontera_ops="${FRONTERA_OPS:-http://127.0.0.1:7201}"
 frontera_key="${FRONTERA_KEY:-.frontera/network/keys/mx-manufacturer.key}"
 frontera="${FRONTERA_BIN:-build/tools/frontera}"
 etcd_target="${ETCD_TARGET:-leader}"
@@ -98,7 +101,7 @@ curl -fsS -o /dev/null --max-time 5 "$frontera_node/healthz" ||
 # Without FRONTERA_NODE, load the leader (as wrk loads etcd's leader): a
 # follower forwards every write to it, one more hop.
 if [[ -z "${FRONTERA_NODE:-}" ]]; then
-  leader_api=$(curl -fsS --max-time 5 "$frontera_node/v1/status" | python3 -c '
+  leader_api=$(curl -fsS --max-time 5 "$frontera_ops/v1/status" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 leader = s["raft"]["leader"]
