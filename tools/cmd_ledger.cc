@@ -295,7 +295,7 @@ Result<Json> AskOps(const CommandEnv& env, const std::string& url) {
   if (!transport.ok()) return transport.status();
   Node ops(url, std::move(*transport));
   auto answer = ops.GetJson("/v1/status");
-  if (!answer.ok()) return answer.status().WithContext("GET " + url + "/v1/status");
+  if (!answer.ok()) return answer.status();  // it names the URL and the path
   if (!answer->is_object() || !(*answer)["node"].is_string()) {
     return Status::InvalidArgument("GET " + url + "/v1/status: the answer names no \"node\"");
   }
