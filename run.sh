@@ -12,11 +12,14 @@
 #                               then written to DIR/config/, from config/<name>.toml)
 #   FRONTERA_RUN_PORTS=free     a new network's six ports (API and peer link) are picked
 #                               free on 127.0.0.1 instead of 7001-7003 and 7101-7103; the
-#                               genesis keeps them, so a restart reuses them
+#                               genesis keeps them, so a restart reuses them; the operational
+#                               listeners (config [ops], 7201-7203) then take a free port
+#                               at each start
 #   FRONTERA_RUN_SKIP_INSTALL=1 do not install Debian packages
 #   FRONTERA_BUILD_DIR=DIR      run DIR/node/fronterad as built (no configure, no build)
-# Each validator's API port is in <dir>/<name>.port once it listens; the CA that
-# signed their certificates is <dir>/ca/ca.pem (FRONTERA_CA, curl --cacert).
+# Each validator's API port is in <dir>/<name>.port once it listens, the port of its
+# operational listener (/v1/status, /metrics; loopback only) in <dir>/<name>.ops.port.
+# The CA that signed their certificates is <dir>/ca/ca.pem (FRONTERA_CA, curl --cacert).
 set -euo pipefail
 caller_dir=$PWD
 cd "$(dirname "$0")"
@@ -162,24 +165,29 @@ for v in json.load(open(sys.argv[1], encoding="utf-8"))["validators"]:
 # directory or other ports get a copy in $net/config with both replaced.
 config_of() {
   local v=$1
-  if [ "$net" = "$default_net" ] && [ "$(api_port "$v")" = "$(sed -n 's/^port = //p' "config/$v.toml")" ]; then
+  if [ "$net" = "$default_net" ] && [ "$(api_port "$v")" = "$(sed -n '/^\[api\]/,/^\[/ s/^port = //p' "config/$v.toml")" ]; then
     echo "config/$v.toml"
     return
   fi
   local abs_net
   abs_net=$(cd "$net" && pwd)
   mkdir -p "$net/config"
-  sed -e "s#\"\.\./\.frontera/network/#\"$abs_net/#" -e "s/^port = .*/port = $(api_port "$v")/" \
+  # Free ports: the operational listener takes a free one at each start.
+  local ops_port='&'
+  if [ "$ports" = free ]; then ops_port='port = 0'; fi
+  sed -e "s#\"\.\./\.frontera/network/#\"$abs_net/#" \
+    -e "/^\[api\]/,/^\[/ s/^port = .*/port = $(api_port "$v")/" \
+    -e "/^\[ops\]/,/^\[/ s/^port = .*/$ops_port/" \
     "config/$v.toml" >"$net/config/$v.toml"
   echo "$net/config/$v.toml"
 }
 
 declare -A configs
 for v in "${validators[@]}"; do
-  rm -f "$net/$v.port"
+  rm -f "$net/$v.port" "$net/$v.ops.port"
   configs[$v]=$(config_of "$v")
   nohup "$build/node/fronterad" --config "${configs[$v]}" --port-file "$net/$v.port" \
-    >>"$net/$v.log" 2>&1 &
+    --ops-port-file "$net/$v.ops.port" >>"$net/$v.log" 2>&1 &
   echo $! >"$net/$v.pid"
 done
 for v in "${validators[@]}"; do
@@ -191,10 +199,12 @@ for v in "${validators[@]}"; do
   [ -s "$net/$v.port" ] || { echo "run.sh: $v did not start; see $net/$v.log" >&2; exit 1; }
 done
 url() { echo "https://127.0.0.1:$(cat "$net/$1.port")"; }
-# A leader within a few election timeouts.
+ops_url() { echo "http://127.0.0.1:$(cat "$net/$1.ops.port")"; }
+# A leader within a few election timeouts (the detailed status is on the
+# operational listener).
 leader=""
 for _ in $(seq 100); do
-  leader=$(curl -sf --cacert "$ca/ca.pem" "$(url us-cbp)/v1/status" |
+  leader=$(curl -sf "$(ops_url us-cbp)/v1/status" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["raft"]["leader"] or "")' 2>/dev/null || true)
   [ -n "$leader" ] && break
   sleep 0.1
@@ -211,6 +221,8 @@ Frontera is running: three validators of the local network, leader ${leader:-"(e
   US CBP     $(url us-cbp)   ${configs[us-cbp]}   log $net/us-cbp.log
   MX ANAM    $(url mx-anam)   ${configs[mx-anam]}  log $net/mx-anam.log
   CA CBSA    $(url ca-cbsa)   ${configs[ca-cbsa]}  log $net/ca-cbsa.log
+  operational listeners (/v1/status, /metrics; loopback only, ports in $net/<name>.ops.port):
+             $(ops_url us-cbp)   $(ops_url mx-anam)   $(ops_url ca-cbsa)
   genesis    $net/genesis.json
   HTTPS CA   $net/ca/ca.pem  (certificates in $net/tls/; FRONTERA_CA or curl --cacert)
   keys       $net/keys/  (mx-manufacturer, mx-carrier, us-distributor, us-cbp, mx-anam, ca-cbsa)
@@ -219,11 +231,13 @@ Any node takes any request: writes sent to a follower go to the leader.
 Try next (the README walks through the whole US–MX–CA scenario):
   export PATH=$tools:\$PATH FRONTERA_NODE=$node
   export FRONTERA_GENESIS=$abs_net/genesis.json FRONTERA_CA=$abs_net/ca/ca.pem
+  export FRONTERA_OPS_DIR=$abs_net
   frontera status
   frontera issue pharma --key $net/keys/mx-manufacturer.key --gtin 07501234000017 \\
       --lot LOT42A --serial SN$RANDOM --expiry 2028-10-31 --product-name "Amoxicillin 500 mg capsules" \\
       --strength-dosage-form "500 mg, capsule" --container-size "30 capsules"
   curl -s --cacert \$FRONTERA_CA $(url mx-anam)/v1/checkpoint     # signed by a majority of the validators
+  curl -s $(ops_url us-cbp)/metrics | grep frontera_raft   # the operational listener only
 
 Stop them with ./run.sh stop (data stays in $net; ./run.sh reset removes it, CA included).
 MSG

@@ -29,6 +29,8 @@ TypeInfo Info(ProblemType type) {
       return {"not-authorized", "Signer not authorized", 403};
     case ProblemType::kNotFound:
       return {"not-found", "Not found", 404};
+    case ProblemType::kOperationalEndpoint:
+      return {"operational-endpoint", "Served on the operational listener", 404};
     case ProblemType::kMethodNotAllowed:
       return {"method-not-allowed", "Method not allowed", 405};
     case ProblemType::kDuplicate:

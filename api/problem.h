@@ -29,6 +29,7 @@ enum class ProblemType {
   kMalformedRequest,      // 400: the HTTP request itself could not be parsed or read
   kNotAuthorized,         // 403
   kNotFound,              // 404: unknown resource or unknown path
+  kOperationalEndpoint,   // 404: /v1/status, /metrics: served on the operational listener only
   kMethodNotAllowed,      // 405 (with an Allow header)
   kDuplicate,             // 409
   kPayloadTooLarge,       // 413

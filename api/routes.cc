@@ -80,6 +80,14 @@ std::optional<std::string> DecimalProblem(std::string_view text, uint64_t& value
 
 std::span<const RouteSpec> Routes() { return kRoutes; }
 
+bool ServedOn(Route route, Surface surface) {
+  if (route == Route::kHealthz) return true;
+  // Topology, peer addresses, Raft state and queue depths are for the
+  // operators of this node, not for whoever reaches the public API.
+  const bool operational = route == Route::kStatus || route == Route::kMetrics;
+  return operational == (surface == Surface::kOperational);
+}
+
 std::vector<std::pair<std::string, std::string>> RouteTable() {
   std::vector<std::pair<std::string, std::string>> out;
   for (const RouteSpec& spec : kRoutes) out.emplace_back(spec.method, spec.pattern);

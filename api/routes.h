@@ -53,6 +53,16 @@ struct RouteSpec {
   std::string_view pattern;  // "/"-separated; a segment "{name}" is a parameter
 };
 
+// The two listeners of a node (docs/api.md "Listeners"): the public API, and
+// the operational listener ([ops], loopback by default) that alone serves
+// the detailed status and the metrics.
+enum class Surface { kPublic, kOperational };
+
+// Whether a server of `surface` answers `route`: /healthz on both,
+// /v1/status and /metrics on the operational listener only, every other
+// route on the public API only.
+bool ServedOn(Route route, Surface surface);
+
 // Every route, in matching order.
 std::span<const RouteSpec> Routes();
 

@@ -224,6 +224,23 @@ void SendNotFound(Response& res, std::string_view path) {
                                                  "; the API's paths are listed in docs/api.md"));
 }
 
+// A route of the other listener (docs/api.md "Listeners").
+void SendNotOnThisListener(Response& res, const RouteSpec& spec, Surface surface) {
+  if (surface == Surface::kPublic) {
+    SendProblem(res, Problem{ProblemType::kOperationalEndpoint,
+                             404,
+                             std::string(spec.pattern) +
+                                 " is served on the node's operational listener ([ops] host and "
+                                 "port), not on the public API",
+                             {}});
+    return;
+  }
+  SendProblem(res,
+              ProblemForHttpStatus(404, std::string(spec.pattern) +
+                                            " is served by the public API; the operational "
+                                            "listener serves /healthz, /v1/status and /metrics"));
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -461,6 +478,10 @@ class HttpServer::Impl {
   }
 
   void Dispatch(const Request& req, Response& res) {
+    if (RouteMatch match = MatchPath(SplitTarget(req.target).path, req.method);
+        match.spec != nullptr && !ServedOn(match.spec->route, options_.surface)) {
+      return SendNotOnThisListener(res, *match.spec, options_.surface);
+    }
     if (req.method == "GET" || req.method == "HEAD") {
       HandleGet(req, res);
       if (IsLabelPath(SplitTarget(req.target).path)) AnswerLabelPath(req, res);

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "api/backend.h"
+#include "api/routes.h"
 #include "common/result.h"
 #include "common/status.h"
 
@@ -67,6 +68,11 @@ struct ServerOptions {
   // Host[:port] of the network's Digital Link resolver: the resolver routes
   // rebuild the scanned label URI with it. Empty: those routes answer 404.
   std::string resolver_host;
+  // Which routes this server answers (api/routes.h ServedOn): the public API
+  // answers /v1/status and /metrics 404 operational-endpoint; the
+  // operational listener serves only /healthz, /v1/status and /metrics and
+  // answers every other path 404 not-found.
+  Surface surface = Surface::kPublic;
 
   // OK when every field is in range; otherwise kInvalidArgument naming the
   // field, its value and the accepted range (field errors point at "/<field>").

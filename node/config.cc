@@ -57,7 +57,8 @@ Status ReadBool(const toml::table& root, const char* section, const char* key, b
   return Status::Ok();
 }
 
-// 127.0.0.0/8, ::1 or "localhost": reachable from this machine only.
+}  // namespace
+
 bool IsLoopbackHost(const std::string& host) {
   if (host == "localhost") return true;
   in_addr v4{};
@@ -69,6 +70,8 @@ bool IsLoopbackHost(const std::string& host) {
   }
   return ::inet_pton(AF_INET6, bare.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
+
+namespace {
 
 Status CheckApiTransportImpl(const ApiConfig& api) {
   if (api.tls_cert_file.empty() != api.tls_key_file.empty()) {
@@ -129,6 +132,26 @@ Status NodeConfig::Validate() const {
       CheckRange("api.rate_burst_per_address", api.rate_burst_per_address, 1, 1000000));
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.rate_addresses_max",
                                       static_cast<int64_t>(api.rate_addresses_max), 1, 10000000));
+  if (ops.host.empty()) {
+    return Status::InvalidArgument("ops.host must name an address to bind (default 127.0.0.1)");
+  }
+  FRONTERA_RETURN_IF_ERROR(CheckRange("ops.port", ops.port, 0, 65535));
+  if (ops.port != 0 && ops.port == api.port) {
+    return Status::InvalidArgument("ops.port must differ from api.port (" +
+                                   std::to_string(api.port) +
+                                   "): the operational listener is a listener of its own");
+  }
+  FRONTERA_RETURN_IF_ERROR(CheckRange("ops.threads", static_cast<int64_t>(ops.threads), 1, 64));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("ops.connections_max", static_cast<int64_t>(ops.connections_max), 1, 4096));
+  if (!IsLoopbackHost(ops.host) && api.tls_cert_file.empty()) {
+    // The detailed status names peers and their addresses: off this host it
+    // travels only encrypted (docs/operations.md#operational-listener).
+    return Status::InvalidArgument(
+        "ops.host \"" + ops.host +
+        "\" is not a loopback address (127.0.0.0/8, ::1 or localhost): the operational listener "
+        "then serves HTTPS with api.tls_cert_file and api.tls_key_file, which are not set");
+  }
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("proposer.batch_documents_max", proposer.batch_documents_max, 1, 100000));
   FRONTERA_RETURN_IF_ERROR(
@@ -234,13 +257,13 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
         << e.description();
     return Status::InvalidArgument(msg.str());
   }
-  static const std::vector<std::string> kSections = {"node",  "api",    "proposer", "raft",
-                                                     "peers", "ledger", "storage",  "log"};
+  static const std::vector<std::string> kSections = {
+      "node", "api", "ops", "proposer", "raft", "peers", "ledger", "storage", "log"};
   for (const auto& [key, value] : root) {
     if (std::find(kSections.begin(), kSections.end(), std::string(key.str())) == kSections.end()) {
       return Status::InvalidArgument(
           source_name + ": unknown section [" + std::string(key.str()) +
-          "]; expected node, api, proposer, raft, peers, ledger, storage, log");
+          "]; expected node, api, ops, proposer, raft, peers, ledger, storage, log");
     }
     if (!value.is_table()) {
       return Status::InvalidArgument(source_name + ": " + std::string(key.str()) +
@@ -287,6 +310,10 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   str("api", "tls_cert_file", c.api.tls_cert_file);
   str("api", "tls_key_file", c.api.tls_key_file);
   flag("api", "allow_plain_http", c.api.allow_plain_http);
+  str("ops", "host", c.ops.host);
+  num("ops", "port", c.ops.port);
+  num("ops", "threads", c.ops.threads);
+  num("ops", "connections_max", c.ops.connections_max);
   num("proposer", "batch_documents_max", c.proposer.batch_documents_max);
   num("proposer", "batch_bytes_max", c.proposer.batch_bytes_max);
   num("proposer", "queue_depth_max", c.proposer.queue_depth_max);

@@ -43,6 +43,22 @@ struct ApiConfig {
 // to start without it (docs/operations.md#https).
 Status CheckApiTransport(const ApiConfig& api);
 
+// 127.0.0.0/8, ::1 (bracketed or not) or "localhost": reachable from this
+// machine only.
+bool IsLoopbackHost(const std::string& host);
+
+// The operational listener (docs/operations.md#operational-listener): the
+// only place the detailed GET /v1/status and GET /metrics are served, beside
+// GET /healthz. On a loopback host it serves plain HTTP; on any other host
+// it serves HTTPS with [api]'s certificate and key, and is refused without
+// them (NodeConfig::Validate).
+struct OpsConfig {
+  std::string host = "127.0.0.1";  // non-empty; loopback unless TLS is configured in [api]
+  int port = 0;                    // [0, 65535], not api.port; 0 picks a free port
+  size_t threads = 2;              // [1, 64]: status and metrics requests answered at once
+  size_t connections_max = 64;     // [1, 4096]: open connections, in total and per address
+};
+
 struct ProposerConfig {
   size_t batch_documents_max = 2048;  // documents per block, [1, 100000]
   size_t batch_bytes_max = 4 << 20;   // canonical bytes per block, [1 KiB, 256 MiB]
@@ -103,6 +119,7 @@ struct NodeConfig {
   std::string key_file;  // the validator's key (JSON key file, docs/cli.md#key-files)
   std::string genesis_file;
   ApiConfig api;
+  OpsConfig ops;
   ProposerConfig proposer;
   RaftNodeConfig raft;
   ledger::StateMachineOptions ledger;

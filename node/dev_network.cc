@@ -94,6 +94,14 @@ Status WriteDevGenesis(const std::filesystem::path& root, const std::string& res
 
 }  // namespace
 
+int DevOpsPort(int api_port) {
+  // The local network's convention (config/*.toml): API 7001, operational
+  // listener 7201. A free API port, or one too high to shift, gets a free one.
+  constexpr int kOpsPortOffset = 200;
+  if (api_port == 0 || api_port + kOpsPortOffset > 65535) return 0;
+  return api_port + kOpsPortOffset;
+}
+
 Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
   namespace fs = std::filesystem;
   const fs::path root(dir);
@@ -114,7 +122,11 @@ Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
          << "[api]\n"
          << "host = \"127.0.0.1\"\n"
          << "port = " << api_port << "\n"
-         << "allow_plain_http = true  # loopback development only\n";
+         << "allow_plain_http = true  # loopback development only\n\n"
+         << "# /v1/status and /metrics: loopback only (docs/operations.md#operational-listener)\n"
+         << "[ops]\n"
+         << "host = \"127.0.0.1\"\n"
+         << "port = " << DevOpsPort(api_port) << "\n";
   if (!config) return Status::IOError("cannot write " + config_path.string());
   return config_path.string();
 }

@@ -1,7 +1,7 @@
 // fronterad: a Frontera validator.
 //
-//   fronterad --config FILE [--port-file PATH]
-//   fronterad --dev DIR [--port N]
+//   fronterad --config FILE [--port-file PATH] [--ops-port-file PATH]
+//   fronterad --dev DIR [--port N] [--port-file PATH] [--ops-port-file PATH]
 //   fronterad --init-network DIR
 //
 // --dev creates, on first use, a single-validator development network in DIR
@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -33,12 +34,63 @@ int Fail(const std::string& what) {
   return 2;
 }
 
+// The options of the public API server (surface kPublic) or of the
+// operational listener (docs/operations.md#operational-listener): the same
+// request limits; the operational listener binds [ops], with its own
+// threads and connection caps, and serves plain HTTP on loopback, else
+// HTTPS with [api]'s certificate (NodeConfig::Validate refuses a
+// non-loopback [ops] host without one).
+frontera::api::ServerOptions ServerOptionsOf(const frontera::node::NodeConfig& config,
+                                             frontera::api::Surface surface,
+                                             const std::string& resolver_host) {
+  frontera::api::ServerOptions options;
+  options.host = config.api.host;
+  options.port = config.api.port;
+  options.body_bytes_max = config.api.body_bytes_max;
+  options.json_depth_max = config.api.json_depth_max;
+  options.threads = config.api.threads;
+  // Stop() waits for idle keep-alive connections to time out: keep it short.
+  options.keep_alive_timeout_s = config.api.keep_alive_timeout_s;
+  options.request_timeout_s = config.api.request_timeout_s;
+  options.header_bytes_max = config.api.header_bytes_max;
+  options.connections_max = config.api.connections_max;
+  options.connections_per_address_max = config.api.connections_per_address_max;
+  options.requests_pending_max = config.api.requests_pending_max;
+  options.rate_per_address_per_s = config.api.rate_per_address_per_s;
+  options.rate_burst_per_address = config.api.rate_burst_per_address;
+  options.rate_addresses_max = config.api.rate_addresses_max;
+  options.tls_cert_file = config.api.tls_cert_file;
+  options.tls_key_file = config.api.tls_key_file;
+  options.resolver_host = resolver_host;
+  options.surface = surface;
+  if (surface == frontera::api::Surface::kOperational) {
+    options.host = config.ops.host;
+    options.port = config.ops.port;
+    options.threads = config.ops.threads;
+    options.connections_max = config.ops.connections_max;
+    options.connections_per_address_max = config.ops.connections_max;
+    options.requests_pending_max =
+        std::min(options.requests_pending_max, config.ops.connections_max);
+    if (frontera::node::IsLoopbackHost(config.ops.host)) {
+      options.tls_cert_file.clear();
+      options.tls_key_file.clear();
+    }
+  }
+  return options;
+}
+
+// Whole or absent: run.sh and the tests read it as soon as it exists.
+frontera::Status WritePortFile(const std::string& path, int port) {
+  if (path.empty()) return frontera::Status::Ok();
+  return frontera::ReplaceFile(path, std::to_string(port) + "\n", 0644);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace frontera;
   CLI::App app{"fronterad: a Frontera validator node"};
-  std::string config_path, dev_dir, port_file, init_dir;
+  std::string config_path, dev_dir, port_file, ops_port_file, init_dir;
   int dev_port = 7001;
   auto* config_opt = app.add_option("--config", config_path, "validator config (TOML)");
   auto* dev_opt =
@@ -46,6 +98,9 @@ int main(int argc, char** argv) {
   app.add_option("--port", dev_port, "API port with --dev (0 picks a free port)")
       ->check(CLI::Range(0, 65535));
   app.add_option("--port-file", port_file, "write the bound API port to this file once listening");
+  app.add_option("--ops-port-file", ops_port_file,
+                 "write the bound port of the operational listener ([ops]) to this file; it is "
+                 "written before --port-file");
   auto* init_opt = app.add_option("--init-network", init_dir,
                                   "create the local three-validator network's keys and genesis "
                                   "in DIR (unless present) and exit");
@@ -87,41 +142,32 @@ int main(int argc, char** argv) {
   auto validator = node::Validator::Open(*config, *key, &clock);
   if (!validator.ok()) return Fail(validator.status().ToString());
 
-  api::ServerOptions options;
-  options.host = config->api.host;
-  options.port = config->api.port;
-  options.body_bytes_max = config->api.body_bytes_max;
-  options.json_depth_max = config->api.json_depth_max;
-  options.threads = config->api.threads;
-  // Stop() waits for idle keep-alive connections to time out: keep it short.
-  options.keep_alive_timeout_s = config->api.keep_alive_timeout_s;
-  options.request_timeout_s = config->api.request_timeout_s;
-  options.header_bytes_max = config->api.header_bytes_max;
-  options.connections_max = config->api.connections_max;
-  options.connections_per_address_max = config->api.connections_per_address_max;
-  options.requests_pending_max = config->api.requests_pending_max;
-  options.rate_per_address_per_s = config->api.rate_per_address_per_s;
-  options.rate_burst_per_address = config->api.rate_burst_per_address;
-  options.rate_addresses_max = config->api.rate_addresses_max;
-  options.tls_cert_file = config->api.tls_cert_file;
-  options.tls_key_file = config->api.tls_key_file;
-  options.resolver_host = (*validator)->GetStatus()["resolver"].get<std::string>();
-  auto server = api::HttpServer::Create(validator->get(), options);
+  const std::string resolver = (*validator)->GetStatus()["resolver"].get<std::string>();
+  auto ops_server = api::HttpServer::Create(
+      validator->get(), ServerOptionsOf(*config, api::Surface::kOperational, resolver));
+  if (!ops_server.ok()) return Fail("[ops] " + ops_server.status().ToString());
+  if (Status started = (*ops_server)->Start(); !started.ok()) {
+    return Fail("[ops] " + started.ToString());
+  }
+  auto server = api::HttpServer::Create(validator->get(),
+                                        ServerOptionsOf(*config, api::Surface::kPublic, resolver));
   if (!server.ok()) return Fail(server.status().ToString());
   Status started = (*server)->Start();
   if (!started.ok()) return Fail(started.ToString());
 
   const int port = (*server)->port();
-  if (!port_file.empty()) {
-    // Whole or absent: run.sh and the tests read it as soon as it exists.
-    if (Status s = ReplaceFile(port_file, std::to_string(port) + "\n", 0644); !s.ok()) {
-      return Fail(s.ToString());
-    }
-  }
+  const int ops_port = (*ops_server)->port();
+  // The operational port first: once the API port file exists, both listen.
+  if (Status s = WritePortFile(ops_port_file, ops_port); !s.ok()) return Fail(s.ToString());
+  if (Status s = WritePortFile(port_file, port); !s.ok()) return Fail(s.ToString());
+  const bool ops_tls =
+      !config->api.tls_cert_file.empty() && !node::IsLoopbackHost(config->ops.host);
   std::string serving =
       "fronterad: validator " + config->name +
       (config->api.tls_cert_file.empty() ? " serving http://" : " serving https://") +
-      config->api.host + ":" + std::to_string(port) + " (data " + config->data_dir + ")";
+      config->api.host + ":" + std::to_string(port) + " (data " + config->data_dir + ")" +
+      ", operational listener " + (ops_tls ? "https://" : "http://") + config->ops.host + ":" +
+      std::to_string(ops_port);
   if ((*validator)->peer_port() != 0) {
     serving += ", peers on port " + std::to_string((*validator)->peer_port());
   }
@@ -134,6 +180,7 @@ int main(int argc, char** argv) {
     node::LogInfo(config->name, "fronterad: handed leadership to " + next);
   }
   (*server)->Stop();
+  (*ops_server)->Stop();
   (*validator)->Stop();
   node::LogInfo(config->name, "fronterad: stopped");
   return 0;

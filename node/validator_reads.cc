@@ -138,8 +138,12 @@ Result<api::Json> Validator::ListValidators() {
     if (membership_.IsVoter(v.raft_id)) voters.push_back(v.name);
     if (membership_.IsLearner(v.raft_id)) observers.push_back(v.name);
   }
-  return api::Json{
-      {"validators", std::move(validators)}, {"voters", voters}, {"observers", observers}};
+  // The resolver is public (every label names it): clients that build
+  // labels read it here, the detailed status being operators' only.
+  return api::Json{{"validators", std::move(validators)},
+                   {"voters", voters},
+                   {"observers", observers},
+                   {"resolver", genesis_.resolver}};
 }
 
 Result<api::Json> Validator::VoterChainTo(const std::string& revocations_note) {

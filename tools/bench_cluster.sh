@@ -18,6 +18,8 @@
 #   FRONTERA_NODE   validator URL (default https://127.0.0.1:7001)
 #   FRONTERA_CA     the CA its certificate is checked against (default
 #                   .frontera/network/ca/ca.pem, the one ./run.sh made)
+#   FRONTERA_OPS    that validator's operational listener, to find the leader
+#                   (default http://127.0.0.1:7201, us-cbp's in config/us-cbp.toml)
 #   FRONTERA_KEY    manufacturer key (default .frontera/network/keys/mx-manufacturer.key;
 #                   relative paths are from the current directory, defaults from the repository)
 #   FRONTERA_BIN    the CLI (default build/tools/frontera)
@@ -43,6 +45,7 @@ frontera_warmup="${WARMUP:-1000}"
 frontera_node="${FRONTERA_NODE:-https://127.0.0.1:7001}"
 # Read by curl --cacert below and by the CLI (FRONTERA_CA).
 export FRONTERA_CA="${FRONTERA_CA:-$PWD/.frontera/network/ca/ca.pem}"
+frontera_ops="${FRONTERA_OPS:-http://127.0.0.1:7201}"
 frontera_key="${FRONTERA_KEY:-.frontera/network/keys/mx-manufacturer.key}"
 frontera="${FRONTERA_BIN:-build/tools/frontera}"
 etcd_target="${ETCD_TARGET:-leader}"
@@ -103,7 +106,7 @@ curl -fsS -o /dev/null --max-time 5 --cacert "$FRONTERA_CA" "$frontera_node/heal
 # Without FRONTERA_NODE, load the leader (as wrk loads etcd's leader): a
 # follower forwards every write to it, one more hop.
 if [[ -z "${FRONTERA_NODE:-}" ]]; then
-  leader_api=$(curl -fsS --max-time 5 --cacert "$FRONTERA_CA" "$frontera_node/v1/status" | python3 -c '
+  leader_api=$(curl -fsS --max-time 5 "$frontera_ops/v1/status" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 leader = s["raft"]["leader"]

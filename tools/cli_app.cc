@@ -265,12 +265,24 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
       "every validator's role, term, commit and applied index, lag and last contact; the Raft "
       "voters and observers");
   AddNode(c.status, args.status.node);
+  c.status
+      ->add_option("--ops", args.status.ops,
+                   "URL of a validator's operational listener ([ops]), whose /v1/status is read "
+                   "(repeatable; FRONTERA_OPS: comma-separated)")
+      ->envname("FRONTERA_OPS")
+      ->delimiter(',');
+  c.status
+      ->add_option("--ops-dir", args.status.ops_dir,
+                   "directory of <validator>.ops.port files (fronterad --ops-port-file; ./run.sh "
+                   "writes them beside the .port files): each listener at 127.0.0.1:<port>")
+      ->envname("FRONTERA_OPS_DIR");
   c.status->add_flag("--json", args.status.json, "machine output");
-  c.status->footer(
-      Footer({"frontera status --node https://127.0.0.1:7002"}, {{0, "every validator answered"},
-                                                                 {1, "a validator is unreachable"},
-                                                                 kUsageCode,
-                                                                 kUnreachableCode}));
+  c.status->footer(Footer({"frontera status --ops-dir .frontera/network",
+                           "frontera status --ops http://127.0.0.1:7201"},
+                          {{0, "every operational listener asked answered"},
+                           {1, "an operational listener asked is unreachable"},
+                           kUsageCode,
+                           kUnreachableCode}));
 
   VerifyOptions& verify = args.verify;
   c.verify = app->add_subcommand(

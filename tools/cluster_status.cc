@@ -32,8 +32,21 @@ struct Row {
   std::string name, role, term, commit, applied, lag, contact, api;
 };
 
+// What the leader reports of a validator: its lag and last contact.
+void FillFromLeader(Row& r, const Json* leader) {
+  if (const Json* p = PeerView(leader, r.name)) {
+    if (p->contains("lag")) r.lag = std::to_string((*p)["lag"].get<uint64_t>());
+    if (p->contains("last_contact_ms") && !(*p)["last_contact_ms"].is_null()) {
+      r.contact = std::to_string((*p)["last_contact_ms"].get<int64_t>()) + " ms ago";
+    } else if (p->contains("last_contact_ms")) {
+      r.contact = "never";
+    }
+  }
+}
+
 Row MakeRow(const ValidatorStatus& v, const Json* leader) {
-  Row r{v.name, "unreachable", "-", "-", "-", "-", "-", v.api};
+  Row r{v.name, v.ops.empty() ? "not asked" : "unreachable", "-", "-", "-", "-", "-", v.api};
+  if (v.ops.empty()) FillFromLeader(r, leader);
   if (!v.reachable) return r;
   const Json raft = v.status.value("raft", Json::object());
   r.role = v.status.value("role", "?");
@@ -43,14 +56,7 @@ Row MakeRow(const ValidatorStatus& v, const Json* leader) {
   r.commit = std::to_string(commit);
   r.applied = std::to_string(applied);
   r.lag = std::to_string(commit >= applied ? commit - applied : 0);
-  if (const Json* p = PeerView(leader, v.name)) {
-    if (p->contains("lag")) r.lag = std::to_string((*p)["lag"].get<uint64_t>());
-    if (p->contains("last_contact_ms") && !(*p)["last_contact_ms"].is_null()) {
-      r.contact = std::to_string((*p)["last_contact_ms"].get<int64_t>()) + " ms ago";
-    } else if (p->contains("last_contact_ms")) {
-      r.contact = "never";
-    }
-  }
+  FillFromLeader(r, leader);
   if (r.role == "leader") r.contact = "(leader)";
   return r;
 }
@@ -78,8 +84,17 @@ std::string RenderClusterStatus(const std::vector<ValidatorStatus>& validators) 
     }
     out << "\n";
   }
+  std::string not_asked;
   for (const ValidatorStatus& v : validators) {
-    if (!v.reachable) out << v.name << ": " << v.error << "\n";
+    if (v.ops.empty()) {
+      not_asked += (not_asked.empty() ? "" : ", ") + v.name;
+    } else if (!v.reachable) {
+      out << v.name << ": " << v.error << "\n";
+    }
+  }
+  if (!not_asked.empty()) {
+    out << "not asked (no operational listener given with --ops or --ops-dir): " << not_asked
+        << "\n";
   }
   if (leader == nullptr) out << "no validator answered as leader\n";
   return out.str();
@@ -115,8 +130,18 @@ Json ClusterStatusJson(const std::vector<ValidatorStatus>& validators) {
               {"validators", Json::array()}};
   for (const ValidatorStatus& v : validators) {
     Row r = MakeRow(v, leader);
-    Json j = {{"name", v.name}, {"api", v.api}, {"reachable", v.reachable}};
-    if (!v.reachable) {
+    Json j = {{"name", v.name},
+              {"api", v.api},
+              {"ops", v.ops.empty() ? Json(nullptr) : Json(v.ops)},
+              {"asked", !v.ops.empty()},
+              {"reachable", v.reachable}};
+    if (v.ops.empty()) {
+      j["role"] = r.role;
+      const Json* p = PeerView(leader, v.name);
+      if (p != nullptr && p->contains("lag")) j["lag"] = (*p)["lag"];
+      j["last_contact_ms"] =
+          p && p->contains("last_contact_ms") ? (*p)["last_contact_ms"] : Json(nullptr);
+    } else if (!v.reachable) {
       j["error"] = v.error;
     } else {
       const Json raft = v.status.value("raft", Json::object());

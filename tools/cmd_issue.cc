@@ -41,7 +41,7 @@ int SignAndIssue(Node& node, const IssueOptions& common, const crypto::KeyPair& 
       return FailDocument(
           env,
           "label on resolver \"" + resolver + "\" (" +
-              (common.resolver.empty() ? "from the node's /v1/status" : "from --resolver") +
+              (common.resolver.empty() ? "from the node's /v1/validators" : "from --resolver") +
               "; pass --resolver HOST or --no-label)",
           labelled.status(), flags);
     }

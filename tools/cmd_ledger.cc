@@ -1,6 +1,7 @@
 #include "tools/cmd_ledger.h"
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <utility>
 #include <vector>
@@ -264,64 +265,132 @@ int RunCheckpoint(const CheckpointOptions& options, const CommandEnv& env) {
   return report.valid ? kExitOk : 1;
 }
 
+namespace {
+
+// The operational port fronterad wrote to DIR/<name>.ops.port
+// (--ops-port-file), as a loopback URL; empty when there is no such file.
+Result<std::string> OpsUrlFromDir(const std::string& dir, const std::string& name) {
+  const std::string path = (std::filesystem::path(dir) / (name + ".ops.port")).string();
+  std::ifstream in(path);
+  if (!in) return std::string();
+  std::string text;
+  std::getline(in, text, '\0');
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (text.empty() || text.size() > 5 ||
+      text.find_first_not_of("0123456789") != std::string::npos || std::stoi(text) < 1 ||
+      std::stoi(text) > 65535) {
+    return Status::InvalidArgument(path + " does not hold a port (1-65535)");
+  }
+  return "http://127.0.0.1:" + text;
+}
+
+// GET /v1/status of an operational listener, briefly: a validator that is
+// down must not hold up the report for long.
+Result<Json> AskOps(const CommandEnv& env, const std::string& url) {
+  api::ClientOptions options;
+  options.connect_timeout_ms = 1000;
+  options.read_timeout_ms = 2000;
+  options.ca_file = env.ca_file;
+  auto transport = env.nodes.Connect(url, options);
+  if (!transport.ok()) return transport.status();
+  Node ops(url, std::move(*transport));
+  auto answer = ops.GetJson("/v1/status");
+  if (!answer.ok()) return answer.status();  // it names the URL and the path
+  if (!answer->is_object() || !(*answer)["node"].is_string()) {
+    return Status::InvalidArgument("GET " + url + "/v1/status: the answer names no \"node\"");
+  }
+  return answer;
+}
+
+}  // namespace
+
 int RunStatus(const StatusOptions& options, const CommandEnv& env) {
+  if (options.ops.empty() && options.ops_dir.empty()) {
+    return Usage(env,
+                 "status reads each validator's /v1/status on its operational listener, which "
+                 "the public API does not serve: give --ops URL (repeatable) or --ops-dir DIR "
+                 "(docs/cli.md#status)");
+  }
   int code = kExitOk;
   std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
   if (node == nullptr) return code;
-  auto first = node->GetJson("/v1/status");
-  if (!first.ok()) return Fail(env, "GET " + options.node + "/v1/status", first.status());
+  auto listed = FetchValidators(*node);
+  if (!listed.ok()) return Fail(env, "GET " + options.node + "/v1/validators", listed.status());
+
+  // A removed validator is no longer part of the network: not asked, not
+  // listed (frontera validator list shows it).
   std::vector<ValidatorStatus> validators;
-  for (const Json& v : first->value("validators", Json::array())) {
-    // A removed validator is no longer part of the network: not asked, not
-    // listed (frontera validator list shows it).
-    if (v.value("status", "active") == "removed") continue;
+  for (const Json& v : (*listed)["validators"]) {
+    if (!v.is_object() || v.value("status", "active") == "removed") continue;
     ValidatorStatus vs;
     vs.name = v.value("name", "");
     vs.api = v.value("api", "");
-    // Added without an API address: nothing to ask.
-    if (vs.api.empty() && vs.name != first->value("node", "")) continue;
-    if (vs.name == first->value("node", "")) {
-      vs.reachable = true;
-      vs.status = *first;
-    } else {
-      // A validator that is down must not hold up the report for long.
-      api::ClientOptions peer_options;
-      peer_options.connect_timeout_ms = 1000;
-      peer_options.read_timeout_ms = 2000;
-      peer_options.ca_file = env.ca_file;
-      auto peer = env.nodes.Connect(vs.api, peer_options);
-      Result<Json> answer = Status::Internal("not asked");
-      if (peer.ok()) {
-        Node peer_node(vs.api, std::move(*peer));
-        answer = peer_node.GetJson("/v1/status");
-      } else {
-        answer = peer.status();
-      }
-      vs.reachable = answer.ok();
-      if (answer.ok()) {
-        vs.status = std::move(answer).value();
-      } else {
-        vs.error = answer.status().message();
-      }
+    if (!options.ops_dir.empty()) {
+      auto url = OpsUrlFromDir(options.ops_dir, vs.name);
+      if (!url.ok()) return Fail(env, "--ops-dir " + options.ops_dir, url.status());
+      vs.ops = *url;
     }
     validators.push_back(std::move(vs));
   }
+  auto find = [&validators](const std::string& name) -> ValidatorStatus* {
+    for (ValidatorStatus& v : validators) {
+      if (v.name == name) return &v;
+    }
+    return nullptr;
+  };
+  for (ValidatorStatus& v : validators) {
+    if (v.ops.empty()) continue;
+    Result<Json> answer = AskOps(env, v.ops);
+    v.reachable = answer.ok();
+    if (answer.ok()) {
+      v.status = std::move(answer).value();
+    } else {
+      v.error = answer.status().message();
+    }
+  }
+  // --ops URLs name no validator: each answer says whose it is.
+  for (const std::string& url : options.ops) {
+    Result<Json> answer = AskOps(env, url);
+    if (!answer.ok()) {
+      ValidatorStatus vs;
+      vs.name = url;
+      vs.ops = url;
+      vs.error = answer.status().message();
+      validators.push_back(std::move(vs));
+      continue;
+    }
+    const std::string name = (*answer)["node"].get<std::string>();
+    ValidatorStatus* v = find(name);
+    if (v == nullptr) {
+      validators.push_back(ValidatorStatus{name, "", url, false, "", Json()});
+      v = &validators.back();
+    }
+    v->ops = url;
+    v->reachable = true;
+    v->error.clear();
+    v->status = std::move(answer).value();
+  }
+
   if (options.json) {
     env.out << ClusterStatusJson(validators).dump(2) << "\n";
   } else {
     env.out << RenderClusterStatus(validators);
     // The Raft membership as the leader reports it (it drives the changes),
-    // else as --node does.
-    std::string membership;
+    // else as a validator asked does, else as --node's /v1/validators.
+    std::string membership, any;
     for (const ValidatorStatus& v : validators) {
-      if (v.reachable && v.status.is_object() && v.status.value("role", "") == "leader") {
-        membership = RenderStatusMembership(v.status);
-      }
+      if (!v.reachable || !v.status.is_object()) continue;
+      if (v.status.value("role", "") == "leader") membership = RenderStatusMembership(v.status);
+      if (any.empty()) any = RenderStatusMembership(v.status);
     }
-    env.out << (membership.empty() ? RenderStatusMembership(*first) : membership);
+    if (membership.empty()) membership = any;
+    if (membership.empty()) {
+      membership = RenderMembership((*listed)["voters"], (*listed)["observers"]);
+    }
+    env.out << membership;
   }
   for (const ValidatorStatus& v : validators) {
-    if (!v.reachable) return 1;
+    if (!v.ops.empty() && !v.reachable) return 1;
   }
   return kExitOk;
 }

@@ -65,9 +65,17 @@ int RunCheckpoint(const CheckpointOptions& options, const CommandEnv& env);
 struct StatusOptions {
   std::string node = kDefaultNode;
   bool json = false;
+  // Where the validators' operational listeners are (docs/cli.md#status):
+  // URLs (--ops, FRONTERA_OPS), and a directory of <name>.ops.port files
+  // written by fronterad --ops-port-file (--ops-dir, FRONTERA_OPS_DIR; the
+  // listener is then http://127.0.0.1:<port>). At least one of the two.
+  std::vector<std::string> ops;
+  std::string ops_dir;
 };
 
-// Every validator's status; exit 1 when one is unreachable.
+// The validators (GET /v1/validators of --node) and the status of each one
+// whose operational listener was given (its GET /v1/status). Exit 1 when a
+// listener asked does not answer; a validator not asked does not count.
 int RunStatus(const StatusOptions& options, const CommandEnv& env);
 
 struct LabelOptions {

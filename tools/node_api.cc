@@ -151,13 +151,14 @@ Result<Json> FetchValidators(Node& node) {
 }
 
 Result<std::string> FetchResolver(Node& node) {
-  FRONTERA_ASSIGN_OR_RETURN(Json status, node.GetJson("/v1/status"));
-  if (!status.is_object() || !status.contains("resolver") || !status["resolver"].is_string() ||
-      status["resolver"].get<std::string>().empty()) {
+  FRONTERA_ASSIGN_OR_RETURN(Json answer, node.GetJson("/v1/validators"));
+  if (!answer.is_object() || !answer.contains("resolver") || !answer["resolver"].is_string() ||
+      answer["resolver"].get<std::string>().empty()) {
     return Status::Unavailable(
-        "the node's /v1/status does not name the resolver; pass --resolver HOST or --no-label");
+        "the node's /v1/validators does not name the resolver; pass --resolver HOST or "
+        "--no-label");
   }
-  return status["resolver"].get<std::string>();
+  return answer["resolver"].get<std::string>();
 }
 
 Result<Evidence> FetchEvidence(Node& node, const std::string& id) {

@@ -97,8 +97,9 @@ Result<crypto::Json> FetchParties(Node& node, const std::string& role, const std
 // answer is not that shape.
 Result<crypto::Json> FetchValidators(Node& node);
 
-// The "resolver" member of GET /v1/status. kUnavailable when the node does
-// not say.
+// The "resolver" member of GET /v1/validators (the genesis resolver; the
+// detailed /v1/status is on the operational listener only). kUnavailable
+// when the node does not say.
 Result<std::string> FetchResolver(Node& node);
 
 // GET /v1/certificates/{id} and its /proof as Evidence. kNotFound when the

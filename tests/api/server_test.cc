@@ -60,6 +60,13 @@ std::string Get(const std::string& path) {
   return "GET " + path + " HTTP/1.1\r\nHost: test\r\n\r\n";
 }
 
+// The options of a node's operational listener ([ops]).
+ServerOptions Operational() {
+  ServerOptions options;
+  options.surface = Surface::kOperational;
+  return options;
+}
+
 // Checks an answer is an RFC 9457 problem of the given type and status, and
 // returns its JSON.
 Json ExpectProblem(const RawAnswer& answer, int status, ProblemType type) {
@@ -249,9 +256,10 @@ TEST_CASE("GET routes answer with the backend's data") {
     CHECK(f.backend.calls().at(0).method == "GetParty");
     CHECK(f.backend.calls().at(0).id == did);
   }
-  SUBCASE("status") {
-    f.backend.SetStatusJson(Json{{"role", "follower"}, {"commit_index", 9}});
-    auto answer = f.client->GetJson("/v1/status");
+  SUBCASE("status, on the operational listener") {
+    Fixture ops(Operational());
+    ops.backend.SetStatusJson(Json{{"role", "follower"}, {"commit_index", 9}});
+    auto answer = ops.client->GetJson("/v1/status");
     REQUIRE(answer.ok());
     CHECK(*answer == Json{{"role", "follower"}, {"commit_index", 9}});
   }
@@ -325,6 +333,49 @@ TEST_CASE("read errors map the same way, 400 as an invalid parameter") {
   CHECK(problem["errors"][0]["pointer"] == "/query/second");
 }
 
+TEST_CASE("the public API and the operational listener each serve their own routes") {
+  Fixture pub;
+  Fixture ops(Operational());
+  pub.backend.SetStatusJson(Json{{"role", "leader"}});
+  ops.backend.SetStatusJson(Json{{"role", "leader"}});
+  // Public: the detailed status and the metrics are elsewhere, and say where.
+  for (const char* path : {"/v1/status", "/metrics"}) {
+    CAPTURE(path);
+    Json problem = ExpectProblem(pub.Raw(Get(path)), 404, ProblemType::kOperationalEndpoint);
+    CHECK(problem["detail"].get<std::string>().find("operational listener") != std::string::npos);
+    RawAnswer head = pub.Raw("HEAD " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n\r\n");
+    CHECK(head.status == 404);
+    // Another method on the path: still not here, rather than 405.
+    ExpectProblem(pub.Raw(pub.Post(path, "{}")), 404, ProblemType::kOperationalEndpoint);
+  }
+  CHECK(pub.backend.calls().empty());
+  RawAnswer health = pub.Raw(Get("/healthz"));
+  CHECK(health.status == 200);
+  CHECK(health.body == "ok");
+  CHECK(pub.Raw(Get("/v1/openapi.json")).status == 200);
+
+  // Operational: /healthz, /v1/status and /metrics, nothing else.
+  CHECK(ops.Raw(Get("/healthz")).status == 200);
+  RawAnswer status = ops.Raw(Get("/v1/status"));
+  CHECK(status.status == 200);
+  CHECK(Json::parse(status.body) == Json{{"role", "leader"}});
+  RawAnswer metrics = ops.Raw(Get("/metrics"));
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("frontera_http_requests_total") != std::string::npos);
+  for (const std::string& path :
+       {std::string("/v1/certificates/x"), std::string("/v1/checkpoint"),
+        std::string("/v1/openapi.json"), std::string("/01/09506000134352/10/L/21/S"),
+        std::string("/00/106141412345678908")}) {
+    CAPTURE(path);
+    Json problem = ExpectProblem(ops.Raw(Get(path)), 404, ProblemType::kNotFound);
+    CHECK(problem["detail"].get<std::string>().find("public API") != std::string::npos);
+  }
+  ExpectProblem(ops.Raw(ops.Post("/v1/certificates", "{}")), 404, ProblemType::kNotFound);
+  ExpectProblem(ops.Raw(Get("/v2/nothing")), 404, ProblemType::kNotFound);
+  for (const auto& call : ops.backend.calls()) CHECK(call.method != "GetCertificate");
+  CHECK(ops.backend.write_calls() == 0);
+}
+
 TEST_CASE("unknown paths are 404 and wrong methods 405 with Allow") {
   Fixture f;
   ExpectProblem(f.Raw(Get("/v2/nothing")), 404, ProblemType::kNotFound);
@@ -335,7 +386,7 @@ TEST_CASE("unknown paths are 404 and wrong methods 405 with Allow") {
   ExpectProblem(get_post_only, 405, ProblemType::kMethodNotAllowed);
   CHECK(get_post_only.header("allow") == "POST");
 
-  RawAnswer post_get_only = f.Raw(f.Post("/v1/status", "{}"));
+  RawAnswer post_get_only = f.Raw(f.Post("/v1/checkpoint", "{}"));
   ExpectProblem(post_get_only, 405, ProblemType::kMethodNotAllowed);
   CHECK(post_get_only.header("allow") == "GET, HEAD");
 
@@ -509,15 +560,16 @@ TEST_CASE("errors of the HTTP layer itself are problems too") {
                   ProblemType::kUriTooLong);
   }
   SUBCASE("an exception escaping the Backend") {
-    f.backend.SetStatusThrows(true);
-    Json problem = ExpectProblem(f.Raw(Get("/v1/status")), 500, ProblemType::kInternal);
+    Fixture ops(Operational());
+    ops.backend.SetStatusThrows(true);
+    Json problem = ExpectProblem(ops.Raw(Get("/v1/status")), 500, ProblemType::kInternal);
     CHECK(problem["detail"].get<std::string>().find("status exploded") != std::string::npos);
   }
   CHECK(f.backend.write_calls() == 0);
 }
 
 TEST_CASE("metrics export request counters, latency histogram and backend values") {
-  Fixture f;
+  Fixture f(Operational());
   f.backend.SetMetrics({{"frontera_raft_commit_index", 42}, {"frontera_writes_total", 5}});
   // One connection: the logger of each request runs before the next request
   // on the same connection is read, so the counts below are exact.
@@ -826,8 +878,8 @@ TEST_CASE("ledger reads are linearizable unless the client asks for a local read
   CHECK(f.Raw("GET /v1/checkpoint HTTP/1.1\r\nHost: t\r\nFrontera-Consistency: local\r\n\r\n")
             .status == 200);
   CHECK(f.backend.read_barriers() == 3);
-  // Status and the genesis party registry need none.
-  CHECK(f.Raw(Get("/v1/status")).status == 200);
+  // Health and the genesis party registry need none.
+  CHECK(f.Raw(Get("/healthz")).status == 200);
   CHECK(f.backend.read_barriers() == 3);
   SUBCASE("an unknown mode is a 400 naming the header") {
     RawAnswer answer =

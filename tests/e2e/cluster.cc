@@ -127,6 +127,7 @@ TestCluster::TestCluster(int n, const std::string& extra_config, const std::stri
   }
   nodes_.resize(static_cast<size_t>(n));
   pids_.assign(static_cast<size_t>(n), -1);
+  ops_ports_.assign(static_cast<size_t>(n), 0);
 }
 
 TestCluster::~TestCluster() {
@@ -148,10 +149,21 @@ std::unique_ptr<api::Client> TestCluster::Client(int i, int read_timeout_ms) con
   return std::move(client).value();
 }
 
+std::unique_ptr<api::Client> TestCluster::OpsClient(int i, int read_timeout_ms) const {
+  REQUIRE_MESSAGE(ops_ports_[i] != 0, names_[i] << " was never started");
+  api::ClientOptions options;
+  options.connect_timeout_ms = 2000;
+  options.read_timeout_ms = read_timeout_ms;
+  auto client = api::Client::Create(ops_url(i), options);
+  REQUIRE(client.ok());
+  return std::move(client).value();
+}
+
 void TestCluster::Start(int i) {
   REQUIRE(nodes_[i] == nullptr);
   nodes_[i] = std::make_unique<NodeProcess>(ConfigPath(i), dir() + "/" + names_[i] + ".port");
   pids_[i] = nodes_[i]->pid();
+  ops_ports_[i] = nodes_[i]->ops_port();
 }
 
 void TestCluster::StartAll() {
@@ -186,7 +198,7 @@ void TestCluster::Isolate(int i, bool cut) {
 
 std::optional<Json> TestCluster::Status(int i) const {
   if (!nodes_[i]) return std::nullopt;
-  auto client = Client(i, 2000);
+  auto client = OpsClient(i, 2000);
   auto status = client->GetJson("/v1/status");
   if (!status.ok()) return std::nullopt;
   return std::move(status).value();

@@ -29,6 +29,10 @@ class TestCluster {
   std::string genesis_path() const { return dir_.path() + "/genesis.json"; }
   std::string dir() const { return dir_.path(); }
   std::unique_ptr<api::Client> Client(int i, int read_timeout_ms = 15000) const;
+  // A client of node i's operational listener (/v1/status, /metrics): a
+  // free port picked at each start; a stopped node's last one.
+  std::unique_ptr<api::Client> OpsClient(int i, int read_timeout_ms = 15000) const;
+  std::string ops_url(int i) const { return "http://127.0.0.1:" + std::to_string(ops_ports_[i]); }
 
   void Start(int i);
   void StartAll();
@@ -45,7 +49,8 @@ class TestCluster {
   // The index of the node that all running, reachable nodes agree leads,
   // waiting up to `timeout_ms`; nullopt if none.
   std::optional<int> WaitForLeader(int timeout_ms = 15000) const;
-  // GET /v1/status of node i (local read), or nullopt when unreachable.
+  // GET /v1/status of node i (its operational listener), or nullopt when
+  // unreachable or not running.
   std::optional<Json> Status(int i) const;
   // Waits until every running node applied at least `index`.
   bool WaitApplied(uint64_t index, int timeout_ms = 20000) const;
@@ -60,6 +65,7 @@ class TestCluster {
   std::vector<std::unique_ptr<FaultProxy>> proxies_;  // [from * n + to]; null on the diagonal
   std::vector<std::unique_ptr<NodeProcess>> nodes_;
   std::vector<int> pids_;
+  std::vector<int> ops_ports_;  // 0 until the node's first start
 };
 
 // A loopback TCP port free a moment ago, never handed out twice by this

@@ -218,11 +218,14 @@ TEST_CASE("three validators replicate, forward writes to the leader, and co-sign
   // A local read is allowed and answers from the node's own state.
   auto local = cluster.Client(0)->GetText("/v1/checkpoint");
   CHECK(local.ok());
-  // frontera status shows all three.
+  // frontera status shows all three, from their operational listeners.
   std::string out;
-  CHECK(RunCommand({BinaryPath("tools/frontera"), "status", "--node", cluster.url(0)}, &out) == 0);
+  CHECK(RunCommand({BinaryPath("tools/frontera"), "status", "--node", cluster.url(0), "--ops",
+                    cluster.ops_url(0), "--ops", cluster.ops_url(1), "--ops", cluster.ops_url(2)},
+                   &out) == 0);
   CHECK(out.find("leader") != std::string::npos);
   for (int i = 0; i < 3; ++i) CHECK(out.find(cluster.name(i)) != std::string::npos);
+  CHECK(out.find("not asked") == std::string::npos);
 }
 
 TEST_CASE("under load: SIGKILL the leader, SIGKILL a follower, SIGSTOP a node, cut a node off") {
@@ -339,7 +342,7 @@ TEST_CASE("a validator cut off from the majority fails its writes fast, then rej
 
 // A counter of node i's /metrics, or -1.
 double Metric(TestCluster& cluster, int i, const std::string& name) {
-  auto text = cluster.Client(i)->GetText("/metrics");
+  auto text = cluster.OpsClient(i)->GetText("/metrics");
   if (!text.ok()) return -1;
   const size_t at = text->find("\n" + name + " ");
   if (at == std::string::npos) return -1;
@@ -573,7 +576,7 @@ TEST_CASE("under load, the agencies add a validator and an observer, remove one,
       dump(cluster.name(i), cluster.dir() + "/" + cluster.name(i) + ".port.log", cluster.Status(i));
     }
     for (const ExtraNode* node : extra) {
-      auto status = node->process ? node->Client()->GetJson("/v1/status")
+      auto status = node->process ? node->process->OpsClient()->GetJson("/v1/status")
                                   : Result<Json>(Status::Unavailable("stopped"));
       dump(node->name, node->port_file + ".log",
            status.ok() ? std::optional<Json>(*status) : std::nullopt);
@@ -715,7 +718,7 @@ TEST_CASE("under load, the agencies add a validator and an observer, remove one,
                   removed.status().ToString());
   wait_or_dump([&] { return RaftRole(*cluster.Client(0), "ca-cbsa") == "none"; },
                "ca-cbsa's removal was not reached");
-  auto status = cluster.Client(0)->GetJson("/v1/status");
+  auto status = cluster.OpsClient(0)->GetJson("/v1/status");
   REQUIRE(status.ok());
   CHECK((*status)["raft"]["voters"].size() == 3);
   CHECK((*status)["raft"]["observers"] == Json::array({"us-cbp-obs"}));
@@ -732,12 +735,18 @@ TEST_CASE("under load, the agencies add a validator and an observer, remove one,
   readers.push_back(cluster.Client(1));
   readers.push_back(fourth.Client());
   readers.push_back(observer.Client());
+  // Their operational listeners, for the Raft state.
+  std::vector<std::unique_ptr<api::Client>> ops;
+  ops.push_back(cluster.OpsClient(0));
+  ops.push_back(cluster.OpsClient(1));
+  ops.push_back(fourth.process->OpsClient());
+  ops.push_back(observer.process->OpsClient());
   // The leader's commit index (the leader may be any voter, us-cbp-2 too).
   uint64_t commit = 0;
   wait_or_dump(
       [&] {
         for (size_t i = 0; i < 3; ++i) {
-          auto s = readers[i]->GetJson("/v1/status");
+          auto s = ops[i]->GetJson("/v1/status");
           if (s.ok() && (*s)["role"] == "leader") {
             commit = (*s)["raft"]["commit_index"].get<uint64_t>();
             return true;
@@ -751,7 +760,7 @@ TEST_CASE("under load, the agencies add a validator and an observer, remove one,
     return s.ok() && (*s)["raft"]["applied_index"].get<uint64_t>() >= commit;
   };
   for (size_t i = 0; i < readers.size(); ++i) {
-    wait_or_dump([&] { return applied(*readers[i]); },
+    wait_or_dump([&] { return applied(*ops[i]); },
                  "reader " + std::to_string(i) + " did not apply " + std::to_string(commit));
   }
   size_t checked = 0;

@@ -118,6 +118,10 @@ NodeProcess::NodeProcess(const std::vector<std::string>& node_args, const std::s
   args.insert(args.end(), node_args.begin(), node_args.end());
   args.push_back("--port-file");
   args.push_back(port_file);
+  const std::string ops_port_file = port_file + ".ops";
+  fs::remove(ops_port_file);
+  args.push_back("--ops-port-file");
+  args.push_back(ops_port_file);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -131,7 +135,12 @@ NodeProcess::NodeProcess(const std::vector<std::string>& node_args, const std::s
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(port_file);
-    if (in >> port_) return;
+    if (in >> port_) {
+      // fronterad writes the operational port file before the API's.
+      std::ifstream ops(ops_port_file);
+      REQUIRE_MESSAGE(static_cast<bool>(ops >> ops_port_), "no port in " << ops_port_file);
+      return;
+    }
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
@@ -151,6 +160,14 @@ NodeProcess::~NodeProcess() {
 
 std::unique_ptr<api::Client> NodeProcess::Client() const {
   auto c = api::Client::Create(url());
+  REQUIRE(c.ok());
+  return std::move(c).value();
+}
+
+std::unique_ptr<api::Client> NodeProcess::OpsClient(int read_timeout_ms) const {
+  api::ClientOptions options;
+  options.read_timeout_ms = read_timeout_ms;
+  auto c = api::Client::Create(ops_url(), options);
   REQUIRE(c.ok());
   return std::move(c).value();
 }

@@ -64,7 +64,8 @@ class NodeProcess {
  public:
   // Starts fronterad with `config_path`; waits until it listens.
   explicit NodeProcess(const std::string& config_path, const std::string& port_file);
-  // Starts fronterad with `args` (after the binary) plus --port-file.
+  // Starts fronterad with `args` (after the binary) plus --port-file and
+  // --ops-port-file (`port_file` + ".ops").
   NodeProcess(const std::vector<std::string>& args, const std::string& port_file);
   ~NodeProcess();
 
@@ -72,6 +73,10 @@ class NodeProcess {
   pid_t pid() const { return pid_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::unique_ptr<api::Client> Client() const;
+  // The operational listener ([ops]): GET /v1/status and /metrics.
+  int ops_port() const { return ops_port_; }
+  std::string ops_url() const { return "http://127.0.0.1:" + std::to_string(ops_port_); }
+  std::unique_ptr<api::Client> OpsClient(int read_timeout_ms = 15000) const;
   // SIGKILL and reap.
   void Kill();
   // SIGTERM and wait for a clean exit; returns the exit status.
@@ -80,6 +85,7 @@ class NodeProcess {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int ops_port_ = 0;
 };
 
 // Path of a built binary ("node/fronterad", "tools/frontera").

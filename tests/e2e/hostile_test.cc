@@ -144,7 +144,7 @@ bool Answers(const TestCluster& cluster, int i) {
 // peer="ca-cbsa" (conn-flood: "refused" and a handshake or connection, since
 // an idle connection never names a validator).
 double RefusedCount(const TestCluster& cluster, int i, const std::string& attack) {
-  auto text = cluster.Client(i, 3000)->GetText("/metrics");
+  auto text = cluster.OpsClient(i, 3000)->GetText("/metrics");
   if (!text.ok()) return -1;
   std::istringstream lines(*text);
   std::string line;
@@ -188,6 +188,10 @@ class HostilePeer {
       args.push_back("--peer");
       args.push_back(cluster.name(i) +
                      "=127.0.0.1:" + std::to_string(cluster.proxy(kHostile, i).port()));
+      // Where the honest nodes stand, from their operational listeners: an
+      // attacker better informed than a real one can be.
+      args.push_back("--status");
+      args.push_back(cluster.name(i) + "=" + cluster.ops_url(i));
     }
     log_path_ = cluster.dir() + "/hostile-" + attack + ".log";
     std::vector<char*> argv;
@@ -467,7 +471,7 @@ TEST_CASE("hostile validator: two honest validators survive every attack of the 
 // The value of the unlabelled /metrics sample `name` on node i; -1 when the
 // node does not answer or has no such sample.
 double Metric(const TestCluster& cluster, int i, const std::string& name) {
-  auto text = cluster.Client(i, 3000)->GetText("/metrics");
+  auto text = cluster.OpsClient(i, 3000)->GetText("/metrics");
   if (!text.ok()) return -1;
   std::istringstream lines(*text);
   std::string line;

@@ -195,7 +195,9 @@ TEST_CASE("the US-MX-CA scenario end to end, surviving SIGKILL") {
     REQUIRE(block.ok());
     CHECK((*block)["height"] == 1);
     CHECK((*block)["documents"][0]["outcome"] == "accepted");
-    auto status = client->GetJson("/v1/status");
+    // The detailed status is on the operational listener only.
+    CHECK(client->GetJson("/v1/status").status().IsNotFound());
+    auto status = node.OpsClient()->GetJson("/v1/status");
     REQUIRE(status.ok());
     CHECK((*status)["ledger"]["tree_size"] == 8);
 

@@ -44,8 +44,10 @@
 //                     real messages with flipped bits, truncated, or random
 //
 // Where the honest nodes stand (term, leader, commit index) is read from
-// their public status endpoint (GET /v1/status at the genesis `api` URL),
-// as any attacker could, and from the Raft messages they send here.
+// the Raft messages they send here and, when the test hands them over
+// (--status NAME=URL), from their operational listeners' GET /v1/status: a
+// better-informed attacker than a real one, which cannot reach those
+// loopback listeners (docs/operations.md#operational-listener).
 //
 // Prints one line per attack ("attack NAME: ...") on standard output. Exit
 // status: 0 when every attack ran, 1 on a usage or setup error (bad flags,
@@ -116,7 +118,7 @@ struct Target {
   std::string name;
   std::string host;
   uint16_t port = 0;
-  std::string api_url;
+  std::string status_url;  // its operational listener, or empty: not known
 };
 
 // What one honest node says about itself.
@@ -194,7 +196,9 @@ NodeView Look(const Context& ctx, const Target& t) {
   api::ClientOptions options;
   options.connect_timeout_ms = 1000;
   options.read_timeout_ms = 2000;
-  auto client = api::Client::Create(t.api_url, options);
+  auto client = t.status_url.empty()
+                    ? Result<std::unique_ptr<api::Client>>(Status::Unavailable("no --status URL"))
+                    : api::Client::Create(t.status_url, options);
   if (client.ok()) {
     auto s = (*client)->GetJson("/v1/status");
     if (s.ok()) {
@@ -808,7 +812,7 @@ void RunAttack(Context& ctx, const std::string& attack) {
 int Main(int argc, char** argv) {
   CLI::App app{"hostile_peer: a hostile validator for the end-to-end tests"};
   std::string genesis_path, key_path, name, listen;
-  std::vector<std::string> peers, attacks;
+  std::vector<std::string> peers, attacks, status_urls;
   int duration_ms = 1000;
   size_t frame_bytes = 4 << 20;
   uint64_t flood_bytes_max = uint64_t{1} << 30;
@@ -818,6 +822,8 @@ int Main(int argc, char** argv) {
   app.add_option("--key", key_path, "key file of the validator impersonated")->required();
   app.add_option("--name", name, "that validator's name in genesis")->required();
   app.add_option("--peer", peers, "NAME=HOST:PORT of an honest validator's peer port")->required();
+  app.add_option("--status", status_urls,
+                 "NAME=URL of an honest validator's operational listener (/v1/status)");
   app.add_option("--listen", listen, "HOST:PORT to accept the honest nodes' links on")->required();
   app.add_option("--attack", attacks, "attack to run (repeatable), `all` or `fuzz`")->required();
   app.add_option("--duration-ms", duration_ms, "length of each attack")
@@ -869,13 +875,23 @@ int Main(int argc, char** argv) {
     }
     addresses[p.substr(0, eq)] = *hp;
   }
+  std::map<std::string, std::string> status_by_name;
+  for (const std::string& u : status_urls) {
+    const size_t eq = u.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == u.size()) {
+      std::cerr << "hostile_peer: --status \"" << u << "\" is not NAME=URL\n";
+      return 1;
+    }
+    status_by_name[u.substr(0, eq)] = u.substr(eq + 1);
+  }
   for (size_t i = 0; i < genesis->validators.size(); ++i) {
     const ledger::Validator& v = genesis->validators[i];
     // Raft ids follow the genesis order (node/validator.cc, Validator::Open).
     if (v.name == name) ctx.self_id = i + 1;
     auto it = addresses.find(v.name);
     if (it == addresses.end()) continue;
-    ctx.targets.push_back({i + 1, v.name, it->second.first, it->second.second, v.api_url});
+    ctx.targets.push_back(
+        {i + 1, v.name, it->second.first, it->second.second, status_by_name[v.name]});
     options.peers.push_back({i + 1, v.name, it->second.first, it->second.second, v.public_key});
   }
   if (ctx.self_id == 0 || ctx.targets.size() != addresses.size()) {

@@ -84,6 +84,46 @@ TEST_CASE("the API is HTTPS, or plain HTTP on loopback by an explicit setting") 
         std::string::npos);
 }
 
+TEST_CASE("the operational listener binds loopback on a free port by default, else as [ops] says") {
+  auto defaults = ParseConfig(kMinimal, "node.toml", "/srv/frontera");
+  REQUIRE_MESSAGE(defaults.ok(), defaults.status().ToString());
+  CHECK(defaults->ops.host == "127.0.0.1");
+  CHECK(defaults->ops.port == 0);
+  CHECK(defaults->ops.threads == 2);
+  CHECK(defaults->ops.connections_max == 64);
+
+  auto set = ParseConfig(std::string(kMinimal) +
+                             "[ops]\nhost = \"::1\"\nport = 7201\nthreads = 4\n"
+                             "connections_max = 8\n",
+                         "node.toml", "/srv/frontera");
+  REQUIRE_MESSAGE(set.ok(), set.status().ToString());
+  CHECK(set->ops.host == "::1");
+  CHECK(set->ops.port == 7201);
+  CHECK(set->ops.threads == 4);
+  CHECK(set->ops.connections_max == 8);
+
+  // Off loopback the listener serves HTTPS with [api]'s certificate.
+  const std::string tls = "[api]\ntls_cert_file = \"node.crt\"\ntls_key_file = \"node.key\"\n";
+  auto remote = ParseConfig(std::string(kMinimal) + tls + "[ops]\nhost = \"10.0.0.5\"\n",
+                            "node.toml", "/srv/frontera");
+  CHECK_MESSAGE(remote.ok(), remote.status().ToString());
+  auto remote_plain = ParseConfig(std::string(kMinimal) + "[ops]\nhost = \"0.0.0.0\"\n",
+                                  "node.toml", "/srv/frontera");
+  REQUIRE_FALSE(remote_plain.ok());
+  CHECK(remote_plain.status().message().find("ops.host \"0.0.0.0\" is not a loopback address") !=
+        std::string::npos);
+  CHECK(remote_plain.status().message().find("api.tls_cert_file") != std::string::npos);
+
+  CHECK(IsLoopbackHost("127.0.0.1"));
+  CHECK(IsLoopbackHost("127.8.9.10"));
+  CHECK(IsLoopbackHost("::1"));
+  CHECK(IsLoopbackHost("[::1]"));
+  CHECK(IsLoopbackHost("localhost"));
+  CHECK_FALSE(IsLoopbackHost("0.0.0.0"));
+  CHECK_FALSE(IsLoopbackHost("::"));
+  CHECK_FALSE(IsLoopbackHost("ops.example"));
+}
+
 TEST_CASE("the API's abuse limits are read from [api]") {
   std::string text = std::string(kMinimal) +
                      "[api]\nrequest_timeout_s = 7\nheader_bytes_max = 4096\n"
@@ -133,6 +173,16 @@ TEST_CASE("bad values name the key, the range and the file") {
       {"[api]\nrate_burst_per_address = 0\n", "api.rate_burst_per_address must be in [1, 1000000]"},
       {"[api]\nrate_addresses_max = 0\n", "api.rate_addresses_max must be in [1, 10000000]"},
       {"[api]\nport = \"7001\"\n", "api.port must be an integer"},
+      {"[ops]\nhost = \"\"\n", "ops.host must name an address to bind"},
+      {"[ops]\nport = 65536\n", "ops.port must be in [0, 65535], got 65536"},
+      {"[ops]\nport = -5\n", "ops.port must not be negative"},
+      {"[ops]\nport = \"7201\"\n", "ops.port must be an integer"},
+      {"[ops]\nport = 7001\n", "ops.port must differ from api.port (7001)"},
+      {"[ops]\nthreads = 0\n", "ops.threads must be in [1, 64]"},
+      {"[ops]\nthreads = 65\n", "ops.threads must be in [1, 64]"},
+      {"[ops]\nconnections_max = 0\n", "ops.connections_max must be in [1, 4096]"},
+      {"[ops]\nprot = 7201\n", "unknown key ops.prot"},
+      {"[ops]\nhost = 127\n", "ops.host must be a string"},
       {"[proposer]\nbatch_documents_max = 0\n", "proposer.batch_documents_max"},
       {"[proposer]\ncommit_timeout_ms = 5\n", "proposer.commit_timeout_ms"},
       {"[ledger]\nevents_per_certificate_max = 0\n", "ledger.events_per_certificate_max"},

@@ -31,12 +31,12 @@ Json StatusOf(const std::string& node, const std::string& role, uint64_t term, u
 }
 
 ValidatorStatus Reachable(const std::string& name, const std::string& port, Json status) {
-  return {name, "http://127.0.0.1:" + port, true, "", std::move(status)};
+  return {name, "http://127.0.0.1:" + port, "http://ops.test:" + port, true, "", std::move(status)};
 }
 
 ValidatorStatus Unreachable(const std::string& name, const std::string& port,
                             const std::string& error) {
-  return {name, "http://127.0.0.1:" + port, false, error, Json()};
+  return {name, "http://127.0.0.1:" + port, "http://ops.test:" + port, false, error, Json()};
 }
 
 // us-cbp leads; mx-anam follows (its own commit - applied is 1, but the
@@ -158,6 +158,8 @@ TEST_CASE("the status JSON carries the same facts") {
   const Json& us = j["validators"][0];
   CHECK(us == Json{{"name", "us-cbp"},
                    {"api", "http://127.0.0.1:7001"},
+                   {"ops", "http://ops.test:7001"},
+                   {"asked", true},
                    {"reachable", true},
                    {"role", "leader"},
                    {"term", 7},
@@ -169,6 +171,8 @@ TEST_CASE("the status JSON carries the same facts") {
   const Json& mx = j["validators"][1];
   CHECK(mx == Json{{"name", "mx-anam"},
                    {"api", "http://127.0.0.1:7002"},
+                   {"ops", "http://ops.test:7002"},
+                   {"asked", true},
                    {"reachable", true},
                    {"role", "follower"},
                    {"term", 7},
@@ -180,8 +184,35 @@ TEST_CASE("the status JSON carries the same facts") {
   const Json& ca = j["validators"][2];
   CHECK(ca == Json{{"name", "ca-cbsa"},
                    {"api", "http://127.0.0.1:7003"},
+                   {"ops", "http://ops.test:7003"},
+                   {"asked", true},
                    {"reachable", false},
                    {"error", "connection refused"}});
+}
+
+TEST_CASE("a validator not asked shows what the leader says of it, and no error") {
+  std::vector<ValidatorStatus> nodes = ThreeNodes();
+  nodes[1].ops.clear();  // mx-anam: no operational listener given
+  nodes[1].reachable = false;
+  nodes[1].status = Json();
+  const std::string table = RenderClusterStatus(nodes);
+  const std::vector<std::string> lines = Lines(table);
+  REQUIRE(lines.size() >= 3);
+  CHECK(lines[2].find("mx-anam") == 0);
+  CHECK(lines[2].find("not asked") != std::string::npos);
+  CHECK(lines[2].find("12 ms ago") != std::string::npos);
+  CHECK(
+      table.find("not asked (no operational listener given with --ops or --ops-dir): mx-anam\n") !=
+      std::string::npos);
+  CHECK(table.find("mx-anam: ") == std::string::npos);
+  const Json j = ClusterStatusJson(nodes);
+  const Json& mx = j["validators"][1];
+  CHECK(mx["asked"] == false);
+  CHECK(mx["ops"].is_null());
+  CHECK(mx["role"] == "not asked");
+  CHECK(mx["lag"] == 3);
+  CHECK(mx["last_contact_ms"] == 12);
+  CHECK_FALSE(mx.contains("error"));
 }
 
 TEST_CASE("the status JSON without a leader") {

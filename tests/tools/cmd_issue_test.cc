@@ -57,7 +57,11 @@ TEST_CASE("issue pharma: labels on the node's resolver, signs, posts, prints the
   TestEnv t;
   t.node().Answer("GET " + PartyPath(FixtureDid("mx-manufacturer")), 200,
                   LabelPartyJson("mx-manufacturer"));
-  t.node().Answer("GET /v1/status", 200, {{"resolver", "verify.frontera.example"}});
+  t.node().Answer("GET /v1/validators", 200,
+                  {{"validators", Json::array()},
+                   {"voters", Json::array()},
+                   {"observers", Json::array()},
+                   {"resolver", "verify.frontera.example"}});
   t.node().Answer("POST /v1/certificates", 201, Receipt("urn:uuid:1"));
   IssueOptions common;
   common.node = kNode;

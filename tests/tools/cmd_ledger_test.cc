@@ -318,27 +318,101 @@ TEST_CASE("checkpoint: printed; with --genesis, verified (exit 1 when not valid)
   CHECK(RunCheckpoint({kNode, genesis}, down.env()) == kExitUnavailable);
 }
 
-TEST_CASE("status: every validator asked; one unreachable is exit 1") {
-  TestEnv t;
-  Json validators = Json::array(
-      {{{"name", "us-cbp"}, {"api", kNode}}, {{"name", "mx-anam"}, {"api", "http://b.test:7002"}}});
-  t.node().Answer("GET /v1/status", 200,
-                  {{"node", "us-cbp"}, {"role", "leader"}, {"validators", validators}});
-  t.nodes.nodes["http://b.test:7002"].Answer(
-      "GET /v1/status", 200,
-      {{"node", "mx-anam"}, {"role", "follower"}, {"validators", validators}});
-  CHECK(RunStatus({kNode, true}, t.env()) == kExitOk);
-  CHECK(t.out.str().find("mx-anam") != std::string::npos);
+// GET /v1/validators of a network of us-cbp and mx-anam (and a removed
+// validator), as --node answers it.
+Json ValidatorList() {
+  return {
+      {"validators",
+       Json::array({{{"name", "us-cbp"}, {"api", kNode}, {"status", "active"}},
+                    {{"name", "mx-anam"}, {"api", "http://b.test:7002"}, {"status", "active"}},
+                    {{"name", "ca-old"}, {"api", "http://c.test:7003"}, {"status", "removed"}}})},
+      {"voters", Json::array({"us-cbp", "mx-anam"})},
+      {"observers", Json::array()},
+      {"resolver", "verify.frontera.example"}};
+}
 
+TEST_CASE("status reads each validator's operational listener; one unreachable is exit 1") {
+  const std::string us_ops = "http://127.0.0.1:7201";
+  const std::string mx_ops = "http://127.0.0.1:7202";
+  auto network = [&](TestEnv& t) {
+    t.node().Answer("GET /v1/validators", 200, ValidatorList());
+    t.nodes.nodes[us_ops].Answer(
+        "GET /v1/status", 200,
+        {{"node", "us-cbp"},
+         {"role", "leader"},
+         {"raft",
+          {{"term", 3},
+           {"commit_index", 9},
+           {"applied_index", 9},
+           {"voters", Json::array({"us-cbp", "mx-anam"})},
+           {"observers", Json::array()},
+           {"peers", Json::array({{{"name", "mx-anam"}, {"lag", 2}, {"last_contact_ms", 40}}})}}}});
+    t.nodes.nodes[mx_ops].Answer(
+        "GET /v1/status", 200,
+        {{"node", "mx-anam"},
+         {"role", "follower"},
+         {"raft", {{"term", 3}, {"commit_index", 9}, {"applied_index", 7}}}});
+  };
+
+  // Without a listener to ask: a usage error saying what to give; nothing asked.
+  TestEnv none;
+  network(none);
+  CHECK(RunStatus({kNode, false, {}, ""}, none.env()) == kExitUsage);
+  CHECK(none.err.str().find("--ops") != std::string::npos);
+  CHECK(none.node().requests.empty());
+
+  // Both listeners by URL: each answer names its validator.
+  TestEnv t;
+  network(t);
+  StatusOptions both{kNode, true, {mx_ops, us_ops}, ""};
+  REQUIRE_MESSAGE(RunStatus(both, t.env()) == kExitOk, t.err.str());
+  Json report = Json::parse(t.out.str());
+  CHECK(report["leader"] == "us-cbp");
+  REQUIRE(report["validators"].size() == 2);  // the removed one is not listed
+  CHECK(report["validators"][1]["name"] == "mx-anam");
+  CHECK(report["validators"][1]["ops"] == mx_ops);
+  CHECK(report["validators"][1]["lag"] == 2);
+  // The public API was asked for the list only, never for a status.
+  CHECK(t.node().Find("GET", "/v1/validators") != nullptr);
+  CHECK(t.node().Find("GET", "/v1/status") == nullptr);
+
+  // Only the leader's listener: the other row shows what the leader says of
+  // it, and does not make the report fail.
+  TestEnv one;
+  network(one);
+  REQUIRE_MESSAGE(RunStatus({kNode, false, {us_ops}, ""}, one.env()) == kExitOk, one.err.str());
+  const std::string table = one.out.str();
+  CHECK(table.find("not asked") != std::string::npos);
+  CHECK(table.find("40 ms ago") != std::string::npos);
+  CHECK(table.find("\nvoters: us-cbp, mx-anam\n") != std::string::npos);
+
+  // A listener asked that does not answer: exit 1, the reason printed.
   TestEnv one_down;
-  one_down.node() = t.node();
-  one_down.nodes.nodes["http://b.test:7002"].no_answer = Status::Unavailable("refused");
-  CHECK(RunStatus({kNode, false}, one_down.env()) == 1);
+  network(one_down);
+  one_down.nodes.nodes[mx_ops].no_answer = Status::Unavailable("refused");
+  CHECK(RunStatus({kNode, false, {us_ops, mx_ops}, ""}, one_down.env()) == 1);
   CHECK(one_down.out.str().find("refused") != std::string::npos);
+
+  // --ops-dir: the <name>.ops.port files fronterad wrote.
+  TempDir dir;
+  std::ofstream(dir.path() + "/us-cbp.ops.port") << "7201\n";
+  std::ofstream(dir.path() + "/mx-anam.ops.port") << "7202\n";
+  TestEnv from_dir;
+  network(from_dir);
+  REQUIRE_MESSAGE(RunStatus({kNode, false, {}, dir.path()}, from_dir.env()) == kExitOk,
+                  from_dir.err.str());
+  CHECK(from_dir.nodes.nodes[mx_ops].Find("GET", "/v1/status") != nullptr);
+  CHECK(from_dir.out.str().find("not asked") == std::string::npos);
+  // A port file that does not hold a port is refused, naming it.
+  std::ofstream(dir.path() + "/mx-anam.ops.port") << "70000\n";
+  TestEnv bad_file;
+  network(bad_file);
+  CHECK(RunStatus({kNode, false, {}, dir.path()}, bad_file.env()) != kExitOk);
+  CHECK(bad_file.err.str().find("mx-anam.ops.port does not hold a port") != std::string::npos);
 
   TestEnv down;
   down.node().no_answer = Status::Unavailable("refused");
-  CHECK(RunStatus({kNode, false}, down.env()) == kExitUnavailable);
+  CHECK(RunStatus({kNode, false, {us_ops}, ""}, down.env()) == kExitUnavailable);
 }
 
 TEST_CASE("label: saved once, never overwritten; .png or .svg only") {

@@ -259,49 +259,57 @@ TEST_CASE("validator list: one aligned line per validator, then the voters and o
 }
 
 TEST_CASE("status prints the Raft voters and observers") {
-  const Json validators = Json::array({{{"name", "us-cbp"}, {"api", kNode}}});
+  const std::string ops = "http://127.0.0.1:7201";
+  const Json list = {{"validators", Json::array({{{"name", "us-cbp"}, {"api", kNode}}})},
+                     {"voters", Json::array({"us-cbp", "mx-anam", "ca-cbsa"})},
+                     {"observers", Json::array({"from-list"})},
+                     {"resolver", "verify.frontera.example"}};
   Json status = {{"node", "us-cbp"},
                  {"role", "leader"},
-                 {"validators", validators},
                  {"raft",
                   {{"term", 4},
                    {"commit_index", 10},
                    {"applied_index", 10},
                    {"voters", Json::array({"us-cbp", "mx-anam", "ca-cbsa"})},
                    {"observers", Json::array({"us-cbp-obs"})}}}};
+  auto run = [&](TestEnv& t, const Json& validators, const Json& ops_status) {
+    t.node().Answer("GET /v1/validators", 200, validators);
+    t.nodes.nodes[ops].Answer("GET /v1/status", 200, ops_status);
+    return RunStatus({kNode, false, {ops}, ""}, t.env());
+  };
   TestEnv t;
-  t.node().Answer("GET /v1/status", 200, status);
-  REQUIRE_MESSAGE(RunStatus({kNode, false}, t.env()) == kExitOk, t.err.str());
+  REQUIRE_MESSAGE(run(t, list, status) == kExitOk, t.err.str());
   const std::string out = t.out.str();
   CHECK(out.find("\nvoters: us-cbp, mx-anam, ca-cbsa\nobservers: us-cbp-obs\n") !=
         std::string::npos);
 
   TestEnv no_observers;
   status["raft"]["observers"] = Json::array();
-  no_observers.node().Answer("GET /v1/status", 200, status);
-  REQUIRE(RunStatus({kNode, false}, no_observers.env()) == kExitOk);
+  REQUIRE(run(no_observers, list, status) == kExitOk);
   CHECK(no_observers.out.str().find("\nvoters: us-cbp, mx-anam, ca-cbsa\nobservers: none\n") !=
         std::string::npos);
 
-  // A node that does not report the membership: no such lines.
+  // A node whose status does not report the membership: the list's.
   TestEnv older;
   status["raft"].erase("voters");
   status["raft"].erase("observers");
-  older.node().Answer("GET /v1/status", 200, status);
-  REQUIRE(RunStatus({kNode, false}, older.env()) == kExitOk);
-  CHECK(older.out.str().find("voters:") == std::string::npos);
+  REQUIRE(run(older, list, status) == kExitOk);
+  CHECK(older.out.str().find("\nobservers: from-list\n") != std::string::npos);
 
   CHECK(RenderMembership(Json::array({"a"}), Json::array()) == "voters: a\nobservers: none\n");
 
-  // A removed validator (its node shut down) and one without an API
-  // address are not asked: the report stays whole and exits 0.
+  // A removed validator (its node shut down) is not listed; one without an
+  // API address or a listener given is listed as not asked: the report stays
+  // whole and exits 0.
   TestEnv with_removed;
-  status["validators"].push_back(
+  Json more = list;
+  more["validators"].push_back(
       {{"name", "ca-old"}, {"api", "http://127.0.0.1:1"}, {"status", "removed"}});
-  status["validators"].push_back({{"name", "obs-no-api"}, {"api", ""}, {"status", "active"}});
-  with_removed.node().Answer("GET /v1/status", 200, status);
-  REQUIRE_MESSAGE(RunStatus({kNode, false}, with_removed.env()) == kExitOk, with_removed.err.str());
+  more["validators"].push_back({{"name", "obs-no-api"}, {"api", ""}, {"status", "active"}});
+  REQUIRE_MESSAGE(run(with_removed, more, status) == kExitOk, with_removed.err.str());
   CHECK(with_removed.out.str().find("ca-old") == std::string::npos);
+  CHECK(with_removed.out.str().find("not asked (no operational listener given with --ops or "
+                                    "--ops-dir): obs-no-api") != std::string::npos);
 }
 
 TEST_CASE("the validator commands on the command line") {
