@@ -39,6 +39,7 @@
 #include <utility>
 
 #include "api/problem.h"
+#include "api/reader.h"
 #include "common/mutex.h"
 #include "common/result.h"
 #include "common/status.h"
@@ -78,12 +79,6 @@ struct SignatureOptions {
 
   // OK when every field is in range; otherwise kInvalidArgument naming it.
   Status Validate() const;
-};
-
-// Who sent a request. An empty did: nobody said (the public view).
-struct Reader {
-  std::string did;  // the verified keyid: a did:key
-  bool anonymous() const { return did.empty(); }
 };
 
 // Checks requests' signatures and remembers their nonces.

@@ -111,6 +111,11 @@ Status NodeConfig::Validate() const {
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.body_bytes_max", api.body_bytes_max, 1024, 64 << 20));
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.json_depth_max", api.json_depth_max, 4, 256));
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.threads", api.threads, 2, 4096));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.signature_window_s", api.signature_window_s, 10, 3600));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.signature_replay_entries_max",
+                                      api.signature_replay_entries_max, 1000, 10'000'000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("api.signature_field_bytes_max", api.signature_field_bytes_max, 256, 65536));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("api.keep_alive_timeout_s", api.keep_alive_timeout_s, 1, 3600));
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.request_timeout_s", api.request_timeout_s, 1, 3600));
@@ -127,6 +132,8 @@ Status NodeConfig::Validate() const {
       CheckRange("api.rate_per_address_per_s", api.rate_per_address_per_s, 1, 1000000));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("api.rate_burst_per_address", api.rate_burst_per_address, 1, 1000000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.rate_per_key_per_s", api.rate_per_key_per_s, 1, 1000000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.rate_burst_per_key", api.rate_burst_per_key, 1, 1000000));
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.rate_addresses_max",
                                       static_cast<int64_t>(api.rate_addresses_max), 1, 10000000));
   FRONTERA_RETURN_IF_ERROR(
@@ -284,9 +291,14 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("api", "rate_per_address_per_s", c.api.rate_per_address_per_s);
   num("api", "rate_burst_per_address", c.api.rate_burst_per_address);
   num("api", "rate_addresses_max", c.api.rate_addresses_max);
+  num("api", "rate_per_key_per_s", c.api.rate_per_key_per_s);
+  num("api", "rate_burst_per_key", c.api.rate_burst_per_key);
   str("api", "tls_cert_file", c.api.tls_cert_file);
   str("api", "tls_key_file", c.api.tls_key_file);
   flag("api", "allow_plain_http", c.api.allow_plain_http);
+  num("api", "signature_window_s", c.api.signature_window_s);
+  num("api", "signature_replay_entries_max", c.api.signature_replay_entries_max);
+  num("api", "signature_field_bytes_max", c.api.signature_field_bytes_max);
   num("proposer", "batch_documents_max", c.proposer.batch_documents_max);
   num("proposer", "batch_bytes_max", c.proposer.batch_bytes_max);
   num("proposer", "queue_depth_max", c.proposer.queue_depth_max);

@@ -103,8 +103,13 @@ int main(int argc, char** argv) {
   options.rate_per_address_per_s = config->api.rate_per_address_per_s;
   options.rate_burst_per_address = config->api.rate_burst_per_address;
   options.rate_addresses_max = config->api.rate_addresses_max;
+  options.rate_per_key_per_s = config->api.rate_per_key_per_s;
+  options.rate_burst_per_key = config->api.rate_burst_per_key;
   options.tls_cert_file = config->api.tls_cert_file;
   options.tls_key_file = config->api.tls_key_file;
+  options.signatures.window_s = config->api.signature_window_s;
+  options.signatures.replay_entries_max = config->api.signature_replay_entries_max;
+  options.signatures.field_bytes_max = config->api.signature_field_bytes_max;
   options.resolver_host = (*validator)->GetStatus()["resolver"].get<std::string>();
   auto server = api::HttpServer::Create(validator->get(), options);
   if (!server.ok()) return Fail(server.status().ToString());

@@ -105,17 +105,17 @@ class Validator final : public api::Backend {
   Result<api::Receipt> Revoke(const std::string& certificate_id,
                               const api::Json& revocation) override;
   Result<api::Receipt> ChangeRegistry(const api::Json& document) override;
-  Result<api::Json> GetCertificate(const std::string& id) override;
+  Result<api::Json> GetCertificate(const std::string& id, const api::Reader& reader) override;
   Result<api::InclusionProofView> GetProof(const std::string& id) override;
   Result<api::InclusionProofView> GetLeafProof(uint64_t leaf_index) override;
   Result<std::string> GetCheckpoint() override;
   Result<api::ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) override;
-  Result<api::Json> GetBlock(uint64_t height) override;
+  Result<api::Json> GetBlock(uint64_t height, const api::Reader& reader) override;
   Result<api::Json> ListParties(const api::PartiesQuery& query) override;
   Result<api::Json> GetParty(const std::string& did) override;
   Result<api::Json> ListValidators() override;
   Result<api::Json> GetTrustBundle() override;
-  Result<api::Json> CheckLabel(const std::string& label_uri) override;
+  Result<api::Json> CheckLabel(const std::string& label_uri, const api::Reader& reader) override;
   Status AwaitLinearizableRead() override;
   api::Json GetStatus() override;
   bool Healthy() override;
@@ -235,6 +235,8 @@ class Validator final : public api::Backend {
   // published `revocations_note`, and the voters they lead to (its).
   // kUnavailable when this node lacks a link.
   Result<api::Json> VoterChainTo(const std::string& revocations_note);
+  // CheckLabel's answer in the full view, whoever reads.
+  Result<api::Json> CheckLabelFull(const std::string& label_uri);
   // Publishes the newest checkpoint a majority co-signed (apply thread).
   void PublishCosigned();
   // Stops serving the state once the cosigner saw a majority sign a state

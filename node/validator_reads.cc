@@ -5,11 +5,13 @@
 #include <chrono>
 #include <memory>
 
+#include "api/record_views.h"
 #include "common/encoding.h"
 #include "crypto/data_integrity.h"
 #include "ledger/label.h"
 #include "ledger/verdict.h"
 #include "ledger/voter_chain.h"
+#include "node/record_access.h"
 #include "node/validator.h"
 
 namespace frontera::node {
@@ -61,9 +63,13 @@ void Validator::StartReadRound() {
 // ---------------------------------------------------------------------------
 // The Backend reads
 
-Result<api::Json> Validator::GetCertificate(const std::string& id) {
+Result<api::Json> Validator::GetCertificate(const std::string& id, const api::Reader& reader) {
   FRONTERA_RETURN_IF_ERROR(Serving());
-  return CurrentLedger()->sm->CertificateView(id);
+  const std::shared_ptr<Ledger> ledger = CurrentLedger();
+  FRONTERA_ASSIGN_OR_RETURN(api::Json certificate, ledger->sm->CertificateView(id));
+  if (!MaySeeDetails(*ledger->sm, reader, certificate)) return api::PublicCertificate(certificate);
+  certificate["view"] = "full";
+  return certificate;
 }
 
 namespace {
@@ -106,9 +112,14 @@ Result<api::ConsistencyProofView> Validator::GetConsistency(uint64_t first, uint
   return api::ConsistencyProofView{first, second, std::move(proof)};
 }
 
-Result<api::Json> Validator::GetBlock(uint64_t height) {
+Result<api::Json> Validator::GetBlock(uint64_t height, const api::Reader& reader) {
   FRONTERA_RETURN_IF_ERROR(Serving());
-  return CurrentLedger()->sm->BlockJson(height);
+  const std::shared_ptr<Ledger> ledger = CurrentLedger();
+  FRONTERA_ASSIGN_OR_RETURN(api::Json block, ledger->sm->BlockJson(height));
+  // A block spans many records: only agencies see which certificates.
+  if (!IsAgencyReader(*ledger->sm, reader)) return api::PublicBlock(block);
+  block["view"] = "full";
+  return block;
 }
 
 Result<api::Json> Validator::GetParty(const std::string& did) {
@@ -206,7 +217,19 @@ Result<api::Json> Validator::GetTrustBundle() {
                      {"flags", std::move(flags)}}}};
 }
 
-Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
+Result<api::Json> Validator::CheckLabel(const std::string& label_uri, const api::Reader& reader) {
+  FRONTERA_ASSIGN_OR_RETURN(api::Json check, CheckLabelFull(label_uri));
+  const std::shared_ptr<Ledger> ledger = CurrentLedger();
+  if (!check["certificate"].is_object() ||
+      !MaySeeDetails(*ledger->sm, reader, check["certificate"])) {
+    return api::PublicLabelCheck(check);
+  }
+  check["view"] = "full";
+  check["certificate"]["view"] = "full";
+  return check;
+}
+
+Result<api::Json> Validator::CheckLabelFull(const std::string& label_uri) {
   FRONTERA_RETURN_IF_ERROR(Serving());
   FRONTERA_ASSIGN_OR_RETURN(ledger::Label label, ledger::ParseLabel(label_uri));
   const ledger::Genesis& g = genesis_;
