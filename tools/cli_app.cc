@@ -289,7 +289,9 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   c.verify->add_flag("--json", verify.json, "machine output");
   c.verify->add_flag("--record", verify.record,
                      "record an EPCIS inspecting event for the certificate (with --online --key)");
-  c.verify->add_option("--key", verify.key, "the inspector's key file (for --record)");
+  c.verify->add_option("--key", verify.key,
+                       "key file: signs --online reads (an agency or a named party sees the full "
+                       "view) and, with --record, the inspection");
   c.verify->footer(
       Footer({"frontera verify label.png", "frontera verify --payload \"$LABEL\" --online",
               "frontera verify --online urn:uuid:…"},

@@ -337,15 +337,23 @@ int RunVerify(const VerifyOptions& options, const CommandEnv& env) {
     }
     return Fail(env, "trust bundle " + trust_path + " is refused", bundle.status());
   }
-  if (options.online) {
-    int code = kExitOk;
-    session.node = ConnectOrFail(env, options.node, &code);
-    if (session.node == nullptr) return code;
-  }
   if (options.record) {
     auto key = LoadKey(options.key);
     if (!key.ok()) return Fail(env, "--key", key.status());
     session.record_key = std::move(*key);
+  }
+  if (options.online) {
+    // --key signs the reads too: an agency or a named party gets the full
+    // view, which the online checks need (docs/api.md §10).
+    std::optional<crypto::KeyPair> signing_key = session.record_key;
+    if (!signing_key && !options.key.empty()) {
+      auto key = LoadKey(options.key);
+      if (!key.ok()) return Fail(env, "--key", key.status());
+      signing_key = std::move(*key);
+    }
+    int code = kExitOk;
+    session.node = ConnectOrFail(env, options.node, &code, signing_key);
+    if (session.node == nullptr) return code;
   }
   switch (source) {
     case Source::kPayload:
