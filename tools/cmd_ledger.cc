@@ -89,7 +89,9 @@ int RunEvent(const EventOptions& options, const CommandEnv& env) {
   }
   auto key = LoadKey(options.key);
   if (!key.ok()) return Fail(env, "--key", key.status());
-  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  // The acting party signs its read of the certificate too: the custody it
+  // checks is private (docs/api.md §10).
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code, *key);
   if (node == nullptr) return code;
   std::string path = CertificatePath(options.certificate_id);
   auto certificate = node->GetJson(path);
