@@ -48,8 +48,8 @@
 #include "api/metrics.h"
 #include "api/openapi.h"
 #include "api/problem.h"
-#include "api/request_signature.h"
 #include "api/rate_limit.h"
+#include "api/request_signature.h"
 #include "api/resolver_page.h"
 #include "api/routes.h"
 #include "common/check.h"
@@ -543,8 +543,7 @@ class HttpServer::Impl {
       case Route::kLabelPng: {
         Result<std::string> id = DecodeIdParam(match.param_name, match.param_raw);
         if (!id.ok()) return SendStatus(res, id.status(), InputKind::kParameters);
-        return GetLabelImage(*id, match.spec->route == Route::kLabelPng, target.query, reader,
-                             res);
+        return GetLabelImage(*id, match.spec->route == Route::kLabelPng, target.query, reader, res);
       }
       case Route::kTrustBundle: {
         Result<Json> bundle = backend_->GetTrustBundle();

@@ -132,8 +132,10 @@ Status NodeConfig::Validate() const {
       CheckRange("api.rate_per_address_per_s", api.rate_per_address_per_s, 1, 1000000));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("api.rate_burst_per_address", api.rate_burst_per_address, 1, 1000000));
-  FRONTERA_RETURN_IF_ERROR(CheckRange("api.rate_per_key_per_s", api.rate_per_key_per_s, 1, 1000000));
-  FRONTERA_RETURN_IF_ERROR(CheckRange("api.rate_burst_per_key", api.rate_burst_per_key, 1, 1000000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("api.rate_per_key_per_s", api.rate_per_key_per_s, 1, 1000000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("api.rate_burst_per_key", api.rate_burst_per_key, 1, 1000000));
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.rate_addresses_max",
                                       static_cast<int64_t>(api.rate_addresses_max), 1, 10000000));
   FRONTERA_RETURN_IF_ERROR(

@@ -242,7 +242,11 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
       ->add_flag("--label", args.show.label,
                  "print only the certificate's label URI (credentialSubject.label)")
       ->excludes(show_json);
-  c.show->footer(Footer({"frontera show urn:uuid:…", "LABEL=$(frontera show --label urn:uuid:…)"},
+  c.show->add_option("--key", args.show.key,
+                     "key file: signs the read (an agency or a party the certificate names sees "
+                     "the full view)");
+  c.show->footer(Footer({"frontera show urn:uuid:…", "LABEL=$(frontera show --label urn:uuid:…)",
+                         "frontera show --key us-cbp.key urn:uuid:…"},
                         {{0, "shown"},
                          kUsageCode,
                          {kExitNoInput, "no such certificate; with --label: it has no label"},

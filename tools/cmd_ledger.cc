@@ -190,8 +190,14 @@ std::string RenderCertificateWithNames(const Json& answer,
 }
 
 int RunShow(const ShowOptions& options, const CommandEnv& env) {
+  std::optional<crypto::KeyPair> signing_key;
+  if (!options.key.empty()) {
+    auto key = LoadKey(options.key);
+    if (!key.ok()) return Fail(env, "--key", key.status());
+    signing_key = std::move(*key);
+  }
   int code = kExitOk;
-  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code, signing_key);
   if (node == nullptr) return code;
   auto answer = node->GetJson(CertificatePath(options.id));
   if (!answer.ok()) return Fail(env, options.id, answer.status());
@@ -229,6 +235,11 @@ int RunShow(const ShowOptions& options, const CommandEnv& env) {
     if (party.ok() && !party->info.name.empty()) names[did] = party->info.name;
   }
   env.out << RenderCertificateWithNames(*answer, names);
+  if (answer->is_object() && answer->value("view", "") == "public") {
+    env.out << "public view: the commercial details, custody and "
+            << answer->value("events_withheld", 0) << " event(s) are private; --key KEY of an "
+            << "agency or a party the certificate names shows them\n";
+  }
   return kExitOk;
 }
 

@@ -44,6 +44,9 @@ struct ShowOptions {
   std::string id, node = kDefaultNode;
   bool json = false;
   bool label = false;  // print only the label URI (credentialSubject.label)
+  // Signs the read: an agency or a party the certificate names sees the
+  // full view (docs/api.md#two-views). Empty: the public view.
+  std::string key = {};
 };
 
 // The certificate for people (parties in the timeline by their registered

@@ -275,8 +275,9 @@ TEST_CASE("requests signed by one key beyond rate_per_key_per_s are 429; other r
   crypto::Seed seed{};
   seed.fill(0x17);
   const crypto::KeyPair other = crypto::KeyPair::FromSeed(seed);
-  CHECK(s.Send("GET", target, SignRequest(other, "GET", target, "", NowS(), RandomNonce())).status ==
-        200);
+  CHECK(
+      s.Send("GET", target, SignRequest(other, "GET", target, "", NowS(), RandomNonce())).status ==
+      200);
 }
 
 }  // namespace
