@@ -93,6 +93,11 @@ class Backend {
   // status, and the names of the voters and observers of the Raft
   // membership this node uses.
   virtual Result<Json> ListValidators() = 0;
+  // GET /v1/audit → {entries: [{seq, time, reader, what, record}], next}:
+  // this validator's trail of full-view reads (docs/api.md#audit-trail), for
+  // an agency `reader` only (kPermissionDenied otherwise); `next` is the
+  // last entry's seq when the page is full, else null.
+  virtual Result<Json> GetAudit(const AuditQueryParams& query, const Reader& reader) = 0;
   // GET /v1/trust-bundle: what an inspector needs offline (docs/formats.md §11,
   // "Trust bundle"): the genesis, the latest valid checkpoint, and the
   // revocation list with its validator-signed note of the same tree size.

@@ -543,7 +543,7 @@ class HttpServer::Impl {
       case Route::kLabelPng: {
         Result<std::string> id = DecodeIdParam(match.param_name, match.param_raw);
         if (!id.ok()) return SendStatus(res, id.status(), InputKind::kParameters);
-        return GetLabelImage(*id, match.spec->route == Route::kLabelPng, target.query, reader, res);
+        return GetLabelImage(*id, match.spec->route == Route::kLabelPng, target.query, res);
       }
       case Route::kTrustBundle: {
         Result<Json> bundle = backend_->GetTrustBundle();
@@ -571,6 +571,13 @@ class HttpServer::Impl {
       }
       case Route::kLeafProof:
         return GetLeafProof(target.query, res);
+      case Route::kAudit: {
+        Result<AuditQueryParams> query = ParseAuditQuery(target.query);
+        if (!query.ok()) return SendStatus(res, query.status(), InputKind::kParameters);
+        Result<Json> page = backend_->GetAudit(*query, reader);
+        if (!page.ok()) return SendStatus(res, page.status(), InputKind::kParameters);
+        return SendJson(res, 200, *page);
+      }
       case Route::kBlock:
         return GetBlock(match.param_raw, reader, res);
       case Route::kStatus:
@@ -726,8 +733,7 @@ class HttpServer::Impl {
 
   // GET /v1/certificates/{id}/qr.svg and qr.png: the label the issuer signed
   // and the ledger checked (credentialSubject.label), drawn.
-  void GetLabelImage(const std::string& id, bool png, std::string_view query, const Reader& reader,
-                     Response& res) {
+  void GetLabelImage(const std::string& id, bool png, std::string_view query, Response& res) {
     int module_px = kLabelModulePxDefault;
     if (png) {
       // Checked before the Backend call: a rejected request never reaches it.
@@ -736,7 +742,9 @@ class HttpServer::Impl {
       if (!parsed.ok()) return SendStatus(res, parsed.status(), InputKind::kParameters);
       module_px = *parsed;
     }
-    Result<Json> certificate = backend_->GetCertificate(id, reader);
+    // The label is in the public view: the image reads nothing private, so
+    // it is read as anyone (and leaves no audit entry).
+    Result<Json> certificate = backend_->GetCertificate(id, Reader{});
     if (!certificate.ok()) return SendStatus(res, certificate.status(), InputKind::kParameters);
     static const Json::json_pointer kLabelPointer("/credential/credentialSubject/label");
     const Json* label =

@@ -229,6 +229,7 @@ Status NodeConfig::Validate() const {
   }
   FRONTERA_RETURN_IF_ERROR(ledger.Validate());
   FRONTERA_RETURN_IF_ERROR(storage.Validate());
+  FRONTERA_RETURN_IF_ERROR(audit.Validate());
   return Status::Ok();
 }
 
@@ -243,8 +244,8 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
         << e.description();
     return Status::InvalidArgument(msg.str());
   }
-  static const std::vector<std::string> kSections = {"node",  "api",    "proposer", "raft",
-                                                     "peers", "ledger", "storage",  "log"};
+  static const std::vector<std::string> kSections = {
+      "node", "api", "proposer", "raft", "peers", "ledger", "storage", "log", "audit"};
   for (const auto& [key, value] : root) {
     if (std::find(kSections.begin(), kSections.end(), std::string(key.str())) == kSections.end()) {
       return Status::InvalidArgument(
@@ -345,6 +346,8 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("ledger", "validators_max", c.ledger.validators_max);
   num("storage", "block_cache_bytes", c.storage.block_cache_bytes);
   num("storage", "write_buffer_bytes", c.storage.write_buffer_bytes);
+  num("audit", "file_bytes_max", c.audit.file_bytes_max);
+  num("audit", "query_limit_max", c.audit.query_limit_max);
   if (!s.ok()) return with_file(s);
   for (const auto& [section, value] : root) {
     if (section.str() == "peers") continue;  // keys are validator names

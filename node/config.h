@@ -9,6 +9,7 @@
 
 #include "common/result.h"
 #include "ledger/state_machine.h"
+#include "node/audit_trail.h"
 #include "storage/kv_store.h"
 
 namespace frontera::node {
@@ -112,6 +113,7 @@ struct NodeConfig {
   ProposerConfig proposer;
   RaftNodeConfig raft;
   ledger::StateMachineOptions ledger;
+  AuditOptions audit;  // [audit]: the trail of full-view reads (docs/api.md#audit-trail)
   storage::KvOptions storage;
   LogConfig log;
 

@@ -58,6 +58,7 @@
 #include "consensus/raft.h"
 #include "crypto/ed25519.h"
 #include "ledger/state_machine.h"
+#include "node/audit_trail.h"
 #include "node/checkpoint_cosigner.h"
 #include "node/config.h"
 #include "node/election_signer.h"
@@ -116,6 +117,8 @@ class Validator final : public api::Backend {
   Result<api::Json> ListValidators() override;
   Result<api::Json> GetTrustBundle() override;
   Result<api::Json> CheckLabel(const std::string& label_uri, const api::Reader& reader) override;
+  Result<api::Json> GetAudit(const api::AuditQueryParams& query,
+                             const api::Reader& reader) override;
   Status AwaitLinearizableRead() override;
   api::Json GetStatus() override;
   bool Healthy() override;
@@ -235,6 +238,9 @@ class Validator final : public api::Backend {
   // published `revocations_note`, and the voters they lead to (its).
   // kUnavailable when this node lacks a link.
   Result<api::Json> VoterChainTo(const std::string& revocations_note);
+  // Accounts for a full-view read in the audit trail; the read must not be
+  // answered when this fails.
+  Status AuditRead(const api::Reader& reader, std::string_view what, std::string_view record);
   // CheckLabel's answer in the full view, whoever reads.
   Result<api::Json> CheckLabelFull(const std::string& label_uri);
   // Publishes the newest checkpoint a majority co-signed (apply thread).
@@ -290,6 +296,7 @@ class Validator final : public api::Backend {
   std::unique_ptr<RaftDriver> driver_;                // raft thread only (after Open)
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<CheckpointCosigner> cosigner_;
+  std::unique_ptr<AuditTrail> audit_;  // the full-view reads served (after Open)
   // Apply thread: the validator set NoteQuorumOf last read, of which ledger
   // and after how many changes.
   std::vector<ledger::ValidatorRecord> quorum_set_;

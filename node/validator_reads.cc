@@ -2,6 +2,9 @@
 // the raft thread, then waiting for this node to apply that index) and the
 // api::Backend reads over the current ledger: certificates, proofs,
 // checkpoints, blocks, parties, the trust bundle and the label check.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -68,6 +71,7 @@ Result<api::Json> Validator::GetCertificate(const std::string& id, const api::Re
   const std::shared_ptr<Ledger> ledger = CurrentLedger();
   FRONTERA_ASSIGN_OR_RETURN(api::Json certificate, ledger->sm->CertificateView(id));
   if (!MaySeeDetails(*ledger->sm, reader, certificate)) return api::PublicCertificate(certificate);
+  FRONTERA_RETURN_IF_ERROR(AuditRead(reader, "certificate", id));
   certificate["view"] = "full";
   return certificate;
 }
@@ -118,6 +122,7 @@ Result<api::Json> Validator::GetBlock(uint64_t height, const api::Reader& reader
   FRONTERA_ASSIGN_OR_RETURN(api::Json block, ledger->sm->BlockJson(height));
   // A block spans many records: only agencies see which certificates.
   if (!IsAgencyReader(*ledger->sm, reader)) return api::PublicBlock(block);
+  FRONTERA_RETURN_IF_ERROR(AuditRead(reader, "block", std::to_string(height)));
   block["view"] = "full";
   return block;
 }
@@ -224,9 +229,52 @@ Result<api::Json> Validator::CheckLabel(const std::string& label_uri, const api:
       !MaySeeDetails(*ledger->sm, reader, check["certificate"])) {
     return api::PublicLabelCheck(check);
   }
+  FRONTERA_RETURN_IF_ERROR(
+      AuditRead(reader, "label", check["certificate"]["credential"].value("id", label_uri)));
   check["view"] = "full";
   check["certificate"]["view"] = "full";
   return check;
+}
+
+Status Validator::AuditRead(const api::Reader& reader, std::string_view what,
+                            std::string_view record) {
+  Result<uint64_t> seq = audit_->Record(reader.did, what, record, clock_->NowUnixMillis());
+  if (!seq.ok()) {
+    spdlog::error("[{}] audit trail: {}; the read is refused", config_.name,
+                  seq.status().ToString());
+    return Status::Unavailable("this validator cannot record the read in its audit trail");
+  }
+  return Status::Ok();
+}
+
+Result<api::Json> Validator::GetAudit(const api::AuditQueryParams& query,
+                                      const api::Reader& reader) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  if (!IsAgencyReader(*CurrentLedger()->sm, reader)) {
+    return Status::PermissionDenied(
+        "the audit trail is for agencies: sign the request with an active agency's key");
+  }
+  // Who looked at the trail is itself in it.
+  std::string asked = "after=" + std::to_string(query.after);
+  if (!query.reader.empty()) asked += "&reader=" + query.reader;
+  if (!query.record.empty()) asked += "&record=" + query.record;
+  FRONTERA_RETURN_IF_ERROR(AuditRead(reader, "audit", asked));
+  const size_t limit = std::min(query.limit, audit_->options().query_limit_max);
+  FRONTERA_ASSIGN_OR_RETURN(
+      std::vector<AuditEntry> entries,
+      audit_->Find(
+          {.reader = query.reader, .record = query.record, .after = query.after, .limit = limit}));
+  api::Json out = api::Json::array();
+  for (const AuditEntry& e : entries) {
+    out.push_back({{"seq", e.seq},
+                   {"time", e.time},
+                   {"reader", e.reader},
+                   {"what", e.what},
+                   {"record", e.record}});
+  }
+  api::Json next = entries.size() == limit && !entries.empty() ? api::Json(entries.back().seq)
+                                                               : api::Json(nullptr);
+  return api::Json{{"validator", config_.name}, {"entries", std::move(out)}, {"next", next}};
 }
 
 Result<api::Json> Validator::CheckLabelFull(const std::string& label_uri) {

@@ -264,6 +264,23 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
                                {kExitNoInput, "the genesis file does not exist"},
                                kUnreachableCode}));
 
+  AuditCommandOptions& audit = args.audit;
+  c.audit = app->add_subcommand(
+      "audit", "who read which record's commercial details, and when (a validator's audit trail)");
+  AddNode(c.audit, audit.node);
+  c.audit->add_option("--key", audit.key, "an agency's key file: signs the read")->required();
+  c.audit->add_option("--reader", audit.reader, "only the reads signed by this did:key");
+  c.audit->add_option("--record", audit.record, "only the reads of this certificate id");
+  c.audit->add_option("--after", audit.after, "only entries after this seq (a page's \"more\")");
+  c.audit->add_option("--limit", audit.limit, "at most this many entries")
+      ->check(CLI::Range(1, 100000));
+  c.audit->add_flag("--json", audit.json, "print the node's answer as JSON");
+  c.audit->footer(Footer({"frontera audit --key us-cbp.key --record urn:uuid:…"},
+                         {{0, "listed"},
+                          kUsageCode,
+                          {kExitNoPermission, "the key is not an active agency's"},
+                          kUnreachableCode}));
+
   c.status = app->add_subcommand(
       "status",
       "every validator's role, term, commit and applied index, lag and last contact; the Raft "
@@ -627,6 +644,7 @@ int Dispatch(const CliArgs& args, const CommandEnv& env) {
   if (c.show->parsed()) return RunShow(args.show, env);
   if (c.checkpoint->parsed()) return RunCheckpoint(args.checkpoint, env);
   if (c.status->parsed()) return RunStatus(args.status, env);
+  if (c.audit->parsed()) return RunAudit(args.audit, env);
   if (c.verify->parsed()) return RunVerify(args.verify, env);
   if (c.trust_sync->parsed()) return RunTrustSync(args.trust, env);
   if (c.trust_show->parsed()) return RunTrustShow(args.trust, env);

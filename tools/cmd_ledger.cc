@@ -1,10 +1,13 @@
 #include "tools/cmd_ledger.h"
 
 #include <filesystem>
+#include <iomanip>
+#include <map>
 #include <set>
 #include <utility>
 #include <vector>
 
+#include "api/client.h"
 #include "crypto/did_key.h"
 #include "ledger/documents.h"
 #include "ledger/genesis.h"
@@ -187,6 +190,49 @@ std::string RenderCertificateWithNames(const Json& answer,
     i = end + 1;
   }
   return out;
+}
+
+int RunAudit(const AuditCommandOptions& options, const CommandEnv& env) {
+  auto key = LoadKey(options.key);
+  if (!key.ok()) return Fail(env, "--key", key.status());
+  int code = kExitOk;
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code, std::move(*key));
+  if (node == nullptr) return code;
+  std::string path = "/v1/audit?after=" + std::to_string(options.after) +
+                     "&limit=" + std::to_string(options.limit);
+  if (!options.reader.empty()) {
+    path += "&reader=" + api::Client::EncodePathSegment(options.reader);
+  }
+  if (!options.record.empty()) {
+    path += "&record=" + api::Client::EncodePathSegment(options.record);
+  }
+  auto answer = node->GetJson(path);
+  if (!answer.ok()) return Fail(env, "audit", answer.status());
+  if (options.json) {
+    env.out << answer->dump(2) << "\n";
+    return kExitOk;
+  }
+  const Json entries = answer->value("entries", Json::array());
+  std::map<std::string, std::string> names;
+  for (const Json& e : entries) {
+    const std::string reader = e.value("reader", "");
+    if (reader.empty() || names.contains(reader)) continue;
+    auto party = FetchParty(*node, reader);
+    names[reader] = party.ok() && !party->info.name.empty() ? party->info.name : "";
+  }
+  env.out << "audit trail of " << answer->value("validator", "?") << ": " << entries.size()
+          << " read(s)\n";
+  for (const Json& e : entries) {
+    const std::string reader = e.value("reader", "");
+    const std::string& name = names[reader];
+    env.out << std::setw(6) << e.value("seq", uint64_t{0}) << "  " << e.value("time", "") << "  "
+            << (name.empty() ? reader : name + " (" + reader + ")") << "  " << e.value("what", "")
+            << " " << e.value("record", "") << "\n";
+  }
+  if (answer->contains("next") && (*answer)["next"].is_number_unsigned()) {
+    env.out << "more: --after " << (*answer)["next"].get<uint64_t>() << "\n";
+  }
+  return kExitOk;
 }
 
 int RunShow(const ShowOptions& options, const CommandEnv& env) {

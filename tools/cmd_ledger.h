@@ -65,6 +65,20 @@ struct CheckpointOptions {
 
 int RunCheckpoint(const CheckpointOptions& options, const CommandEnv& env);
 
+struct AuditCommandOptions {
+  std::string node = kDefaultNode;
+  std::string key;     // an active agency's key: signs the read
+  std::string reader;  // only this did:key's reads
+  std::string record;  // only the reads of this record
+  uint64_t after = 0;  // entries after this seq
+  size_t limit = 100;
+  bool json = false;
+};
+
+// The node's audit trail of full-view reads (docs/api.md#audit-trail), one
+// line per entry: seq, time, reader (by name when registered), what, record.
+int RunAudit(const AuditCommandOptions& options, const CommandEnv& env);
+
 struct StatusOptions {
   std::string node = kDefaultNode;
   bool json = false;

@@ -185,6 +185,14 @@ class FakeBackend : public Backend {
     calls_.push_back(MakeCall("ListValidators"));
     return read_json_;
   }
+  Result<Json> GetAudit(const AuditQueryParams& query, const Reader& reader) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("GetAudit", query.reader + "|" + query.record + "|" +
+                                              std::to_string(query.after) + "|" +
+                                              std::to_string(query.limit)));
+    calls_.back().reader = reader.did;
+    return read_json_;
+  }
   Result<Json> GetTrustBundle() override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(MakeCall("GetTrustBundle"));

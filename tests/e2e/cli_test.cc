@@ -101,6 +101,23 @@ TEST_CASE("the README walk-through with the frontera CLI") {
   Json verdict = Json::parse(out.substr(out.find('{')));
   CHECK(verdict["verdict"] == "AUTHENTIC");
 
+  // Each full-view read is in the validator's audit trail, which only an
+  // agency may read; the anonymous reads are not in it.
+  code = cli.Run({"audit", "--key", keys + "us-cbp.key", "--record", cert}, &out);
+  CHECK_MESSAGE(code == 0, out);
+  // The six event commands read it as their signer, then show and verify
+  // read it as the agency.
+  CHECK_MESSAGE(out.find("8 read(s)") != std::string::npos, out);
+  CHECK(out.find("Transportes Frontera Norte") != std::string::npos);
+  CHECK(out.find("certificate " + cert) != std::string::npos);
+  CHECK(out.find("U.S. Customs and Border Protection") != std::string::npos);
+  code = cli.Run({"audit", "--key", keys + "us-cbp.key", "--json"}, &out);
+  CHECK(code == 0);
+  Json trail = Json::parse(out.substr(out.find('{')));
+  CHECK(trail["entries"].back()["what"] == "audit");  // the query before this one
+  CHECK(cli.Run({"audit", "--key", keys + "mx-manufacturer.key"}, &out) == 77);
+  CHECK(out.find("agencies") != std::string::npos);
+
   CHECK(cli.Run({"checkpoint", "--genesis", dev + "/genesis.json"}, &out) == 0);
 
   REQUIRE(cli.Run({"revoke", cert, "--key", keys + "mx-manufacturer.key", "--reason",
