@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "api/reader.h"
 #include "api/routes.h"
 #include "common/result.h"
 #include "crypto/merkle.h"
@@ -63,8 +64,10 @@ class Backend {
   // a key change) and its status the party's standing.
   virtual Result<Receipt> ChangeRegistry(const Json& document) = 0;
 
-  // GET /v1/certificates/{id} → {credential, status, events, flags, ledger}.
-  virtual Result<Json> GetCertificate(const std::string& id) = 0;
+  // GET /v1/certificates/{id} → {credential, status, events, flags, ledger}:
+  // the full view ("view": "full") when `reader` is an agency or a party the
+  // certificate names, else the public view (api/record_views.h).
+  virtual Result<Json> GetCertificate(const std::string& id, const Reader& reader) = 0;
   // GET /v1/certificates/{id}/proof: proof of the credential's leaf against
   // the latest checkpoint.
   virtual Result<InclusionProofView> GetProof(const std::string& id) = 0;
@@ -76,8 +79,9 @@ class Backend {
   // GET /v1/proofs/consistency; kInvalidArgument unless 0 < first <= second <=
   // the latest checkpoint's tree size.
   virtual Result<ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) = 0;
-  // GET /v1/blocks/{height}.
-  virtual Result<Json> GetBlock(uint64_t height) = 0;
+  // GET /v1/blocks/{height}: with certificate ids for an agency `reader`,
+  // leaf hashes only for everyone else (api::PublicBlock).
+  virtual Result<Json> GetBlock(uint64_t height, const Reader& reader) = 0;
   // GET /v1/parties?role=&country=&after=&limit= → {parties, next}: the
   // matching parties in DID order after `after`, at most `limit`; `next` is
   // the last one's DID when more match, else null.
@@ -89,6 +93,11 @@ class Backend {
   // status, and the names of the voters and observers of the Raft
   // membership this node uses.
   virtual Result<Json> ListValidators() = 0;
+  // GET /v1/audit → {entries: [{seq, time, reader, what, record}], next}:
+  // this validator's trail of full-view reads (docs/api.md#audit-trail), for
+  // an agency `reader` only (kPermissionDenied otherwise); `next` is the
+  // last entry's seq when the page is full, else null.
+  virtual Result<Json> GetAudit(const AuditQueryParams& query, const Reader& reader) = 0;
   // GET /v1/trust-bundle: what an inspector needs offline (docs/formats.md §11,
   // "Trust bundle"): the genesis, the latest valid checkpoint, and the
   // revocation list with its validator-signed note of the same tree size.
@@ -97,7 +106,9 @@ class Backend {
   // and GET /00/{sscc}?kid=…&sig=…): checks a scanned label URI against the
   // ledger and answers {verdict, reasons, label, issuer, certificate}
   // (docs/api.md#resolver). kInvalidArgument when `label_uri` is not a label.
-  virtual Result<Json> CheckLabel(const std::string& label_uri) = 0;
+  // The certificate and parties in the public view unless `reader` may see
+  // the full one (api::PublicLabelCheck).
+  virtual Result<Json> CheckLabel(const std::string& label_uri, const Reader& reader) = 0;
   // Linearizable reads (docs/api.md#read-consistency): waits until this
   // node has applied every write acknowledged anywhere before the call
   // (Raft ReadIndex), so the read that follows sees them. The HTTP adapter

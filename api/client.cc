@@ -1,11 +1,14 @@
 #include "api/client.h"
 
 #include <charconv>
+#include <chrono>
+#include <optional>
 #include <string_view>
 #include <utility>
 
 #include "api/http_transport.h"
 #include "api/problem.h"
+#include "api/request_signature.h"
 
 namespace frontera::api {
 namespace {
@@ -87,10 +90,21 @@ class Client::Impl {
     if (path.empty() || path.front() != '/') {
       return Status::InvalidArgument("request path \"" + path + "\" must start with \"/\"");
     }
-    return transport_->Send(method, path, body, content_type, accept);
+    std::map<std::string, std::string> headers;
+    if (key_) {
+      const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+      headers = SignRequest(*key_, method, path, body != nullptr ? *body : std::string(), now_s,
+                            RandomNonce());
+    }
+    return transport_->Send(method, path, body, content_type, accept, headers);
   }
 
+  void SetSigningKey(const crypto::KeyPair& key) { key_ = key; }
+
  private:
+  std::optional<crypto::KeyPair> key_;        // signs each request when set
   std::unique_ptr<HttpTransport> transport_;  // keeps the keep-alive connection between calls
 };
 
@@ -104,10 +118,13 @@ Result<std::unique_ptr<Client>> Client::Create(const std::string& base_url,
   FRONTERA_ASSIGN_OR_RETURN(
       std::unique_ptr<HttpTransport> transport,
       factory(normalized, options.connect_timeout_ms, options.read_timeout_ms, options.ca_file));
-  return std::unique_ptr<Client>(new Client(std::make_unique<Impl>(std::move(transport))));
+  auto client = std::unique_ptr<Client>(new Client(std::make_unique<Impl>(std::move(transport))));
+  if (options.signing_key) client->SetSigningKey(*options.signing_key);
+  return client;
 }
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+void Client::SetSigningKey(const crypto::KeyPair& key) { impl_->SetSigningKey(key); }
 Client::~Client() = default;
 
 Result<nlohmann::json> Client::PostJson(const std::string& path, const nlohmann::json& body) {

@@ -10,9 +10,11 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
+#include "crypto/ed25519.h"
 
 namespace frontera::api {
 
@@ -24,6 +26,8 @@ struct ClientOptions {
   // the system's trusted authorities. The server's certificate is always
   // verified, its name included.
   std::string ca_file;
+  // When set, every request is signed with this key (docs/api.md §9).
+  std::optional<crypto::KeyPair> signing_key;
 };
 
 struct HttpAnswer {
@@ -54,6 +58,10 @@ class Client {
   Result<std::string> GetText(const std::string& path);
   // GET with any status, no mapping.
   Result<HttpAnswer> GetRaw(const std::string& path, const std::string& accept = "");
+
+  // Signs every later request as `key` (RFC 9421, docs/api.md §9), so that
+  // reads get the full view where the key's party may see it.
+  void SetSigningKey(const crypto::KeyPair& key);
 
   // Percent-encodes one path segment (e.g. a certificate id "urn:uuid:…").
   static std::string EncodePathSegment(const std::string& segment);

@@ -9,6 +9,7 @@
 // Thread-safety: one transport per thread, like Client.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,9 +24,11 @@ class HttpTransport {
   virtual ~HttpTransport() = default;
   // One exchange: a transport failure is kUnavailable, any HTTP status an
   // answer. `body` is sent (with `content_type`) when method is "POST".
+  // `headers` are added as they are (the request signature's fields).
   virtual Result<HttpAnswer> Send(std::string_view method, const std::string& path,
                                   const std::string* body, const std::string& content_type,
-                                  const std::string& accept) = 0;
+                                  const std::string& accept,
+                                  const std::map<std::string, std::string>& headers) = 0;
 };
 
 // Creates a transport to `base_url` ("scheme://host[:port]"). `ca_file`:

@@ -25,6 +25,8 @@ TypeInfo Info(ProblemType type) {
       return {"invalid-parameter", "Invalid path or query parameter", 400};
     case ProblemType::kMalformedRequest:
       return {"malformed-request", "Malformed HTTP request", 400};
+    case ProblemType::kUnauthenticated:
+      return {"unauthenticated", "Request signature refused", 401};
     case ProblemType::kNotAuthorized:
       return {"not-authorized", "Signer not authorized", 403};
     case ProblemType::kNotFound:
@@ -129,6 +131,8 @@ Problem ProblemForHttpStatus(int http_status, std::string detail) {
   switch (http_status) {
     case 400:
       return Make(ProblemType::kMalformedRequest, std::move(detail));
+    case 401:
+      return Make(ProblemType::kUnauthenticated, std::move(detail));
     case 403:
       return Make(ProblemType::kNotAuthorized, std::move(detail));
     case 404:

@@ -27,6 +27,7 @@ enum class ProblemType {
   kInvalidDocument,       // 400: the request body is malformed or breaks the schema
   kInvalidParameter,      // 400: a path or query parameter is malformed or out of range
   kMalformedRequest,      // 400: the HTTP request itself could not be parsed or read
+  kUnauthenticated,       // 401: the request's signature is refused (docs/api.md §9)
   kNotAuthorized,         // 403
   kNotFound,              // 404: unknown resource or unknown path
   kOperationalEndpoint,   // 404: /v1/status, /metrics: served on the operational listener only

@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kPathParamBytesMax = 256;
 
-constexpr std::array<RouteSpec, 23> kRoutes = {{
+constexpr std::array<RouteSpec, 24> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -41,6 +41,7 @@ constexpr std::array<RouteSpec, 23> kRoutes = {{
     {Route::kHealthz, "GET", "/healthz"},
     {Route::kMetrics, "GET", "/metrics"},
     {Route::kOpenApi, "GET", "/v1/openapi.json"},
+    {Route::kAudit, "GET", "/v1/audit"},
 }};
 
 std::vector<std::string_view> SplitSegments(std::string_view path) {
@@ -192,6 +193,7 @@ bool ReadsLedger(Route route) {
     case Route::kHealthz:
     case Route::kMetrics:
     case Route::kOpenApi:
+    case Route::kAudit:
       return false;
   }
   return false;
@@ -320,20 +322,41 @@ Result<ConsistencyQuery> ParseConsistencyQuery(std::string_view query) {
   return ConsistencyQuery{sizes[0], sizes[1]};
 }
 
+namespace {
+
+// The single value of `name` in `params`, or nullopt (absent, or given
+// twice: an error added to params.errors).
+std::optional<std::string> SingleValue(QueryParams& params, const std::string& name) {
+  auto it = params.values.find(name);
+  if (it == params.values.end()) return std::nullopt;
+  if (it->second.size() > 1) {
+    params.errors.push_back({"/query/" + name, "given more than once"});
+    return std::nullopt;
+  }
+  return it->second[0];
+}
+
+// `limit` of a paged query: absent leaves `out` as is.
+void ParseLimit(QueryParams& params, size_t max, size_t& out) {
+  auto limit = SingleValue(params, "limit");
+  if (!limit) return;
+  uint64_t value = 0;
+  if (std::optional<std::string> problem = DecimalProblem(*limit, value)) {
+    params.errors.push_back({"/query/limit", *problem});
+  } else if (value < 1 || value > max) {
+    params.errors.push_back({"/query/limit", "must be 1 to " + std::to_string(max)});
+  } else {
+    out = static_cast<size_t>(value);
+  }
+}
+
+}  // namespace
+
 Result<PartiesQuery> ParsePartiesQuery(std::string_view query) {
   QueryParams query_params = ParseQuery(query);
   std::vector<FieldError>& errors = query_params.errors;
   PartiesQuery out;
-  // The single value of `name`, or nullopt (absent, or given twice: an error).
-  auto single = [&](const std::string& name) -> std::optional<std::string> {
-    auto it = query_params.values.find(name);
-    if (it == query_params.values.end()) return std::nullopt;
-    if (it->second.size() > 1) {
-      errors.push_back({"/query/" + name, "given more than once"});
-      return std::nullopt;
-    }
-    return it->second[0];
-  };
+  auto single = [&](const std::string& name) { return SingleValue(query_params, name); };
   if (auto role = single("role")) {
     if (!ledger::RoleFromName(*role)) {
       errors.push_back({"/query/role",
@@ -354,18 +377,38 @@ Result<PartiesQuery> ParsePartiesQuery(std::string_view query) {
     }
     out.after = *after;
   }
-  if (auto limit = single("limit")) {
-    uint64_t value = 0;
-    if (std::optional<std::string> problem = DecimalProblem(*limit, value)) {
-      errors.push_back({"/query/limit", *problem});
-    } else if (value < 1 || value > kPartiesPageMax) {
-      errors.push_back({"/query/limit", "must be 1 to " + std::to_string(kPartiesPageMax)});
-    } else {
-      out.limit = static_cast<size_t>(value);
-    }
-  }
+  ParseLimit(query_params, kPartiesPageMax, out.limit);
   if (!errors.empty()) {
     return Status::InvalidArgument("the query of GET /v1/parties is not valid", std::move(errors));
+  }
+  return out;
+}
+
+Result<AuditQueryParams> ParseAuditQuery(std::string_view query) {
+  QueryParams params = ParseQuery(query);
+  AuditQueryParams out;
+  if (auto reader = SingleValue(params, "reader")) {
+    if (!reader->starts_with("did:key:z") || reader->size() > kPathParamBytesMax) {
+      params.errors.push_back({"/query/reader", "must be the did:key of a reader"});
+    }
+    out.reader = *reader;
+  }
+  if (auto record = SingleValue(params, "record")) {
+    if (record->empty() || record->size() > kPathParamBytesMax) {
+      params.errors.push_back({"/query/record", "must be a record id of 1 to " +
+                                                    std::to_string(kPathParamBytesMax) + " bytes"});
+    }
+    out.record = *record;
+  }
+  if (auto after = SingleValue(params, "after")) {
+    if (std::optional<std::string> problem = DecimalProblem(*after, out.after)) {
+      params.errors.push_back({"/query/after", *problem});
+    }
+  }
+  ParseLimit(params, kAuditPageMax, out.limit);
+  if (!params.errors.empty()) {
+    return Status::InvalidArgument("the query of GET /v1/audit is not valid",
+                                   std::move(params.errors));
   }
   return out;
 }

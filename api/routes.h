@@ -45,6 +45,7 @@ enum class Route {
   kHealthz,
   kMetrics,
   kOpenApi,
+  kAudit,  // GET /v1/audit: the validator's audit trail of full-view reads
 };
 
 struct RouteSpec {
@@ -146,6 +147,21 @@ struct PartiesQuery {
 // letters, limit 1..kPartiesPageMax; otherwise kInvalidArgument naming
 // /query/<name>.
 Result<PartiesQuery> ParsePartiesQuery(std::string_view query);
+
+// GET /v1/audit: the entries after `after` (a seq), optionally of one
+// reader (a did:key) and one record, at most `limit`.
+inline constexpr size_t kAuditPageDefault = 100;
+inline constexpr size_t kAuditPageMax = 100'000;
+struct AuditQueryParams {
+  std::string reader;  // empty: every reader
+  std::string record;  // empty: every record
+  uint64_t after = 0;
+  size_t limit = kAuditPageDefault;
+};
+// Each parameter at most once; reader a did:key, record 1..256 bytes,
+// after a decimal, limit 1..kAuditPageMax; otherwise kInvalidArgument
+// naming /query/<name>.
+Result<AuditQueryParams> ParseAuditQuery(std::string_view query);
 
 // GET /v1/certificates/{id}/qr.png: module_px from `min` to `max`, or
 // `default_px` when absent. Only errors about module_px count.

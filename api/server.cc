@@ -49,6 +49,7 @@
 #include "api/openapi.h"
 #include "api/problem.h"
 #include "api/rate_limit.h"
+#include "api/request_signature.h"
 #include "api/resolver_page.h"
 #include "api/routes.h"
 #include "common/check.h"
@@ -275,6 +276,11 @@ Status ServerOptions::Validate() const {
   check("rate_per_address_per_s", rate_per_address_per_s, 1, 1'000'000);
   check("rate_burst_per_address", rate_burst_per_address, 1, 1'000'000);
   check("rate_addresses_max", static_cast<long long>(rate_addresses_max), 1, 10'000'000);
+  check("rate_per_key_per_s", rate_per_key_per_s, 1, 1'000'000);
+  check("rate_burst_per_key", rate_burst_per_key, 1, 1'000'000);
+  if (Status s = signatures.Validate(); !s.ok()) {
+    for (const FieldError& e : s.field_errors()) errors.push_back(e);
+  }
   if (errors.empty()) return Status::Ok();
   std::string message = "invalid HTTP server options:";
   for (const FieldError& e : errors) message += " " + e.reason + ";";
@@ -289,6 +295,9 @@ class HttpServer::Impl {
         options_(std::move(options)),
         address_rate_(options_.rate_per_address_per_s, options_.rate_burst_per_address,
                       options_.rate_addresses_max),
+        key_rate_(options_.rate_per_key_per_s, options_.rate_burst_per_key,
+                  options_.rate_addresses_max),
+        verifier_(options_.signatures),
         pool_(options_.threads) {}
 
   ~Impl() { Stop(); }
@@ -482,12 +491,33 @@ class HttpServer::Impl {
         match.spec != nullptr && !ServedOn(match.spec->route, options_.surface)) {
       return SendNotOnThisListener(res, *match.spec, options_.surface);
     }
-    if (req.method == "GET" || req.method == "HEAD") {
-      HandleGet(req, res);
+    if (req.method == "GET" || req.method == "HEAD" || req.method == "POST") {
+      // Who asks (docs/api.md §9): a request that carries a signature must
+      // carry a valid one; one without is anonymous and reads the public
+      // view. Writes are authorized by the documents' own proofs.
+      const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count();
+      Result<Reader> reader =
+          verifier_.Verify(HttpRequestView{req.method, req.target, &req.headers, req.body}, now_s);
+      if (!reader.ok()) return SendProblem(res, UnauthenticatedProblem(reader.status()));
+      if (!reader->anonymous()) {
+        if (int retry_after_s = key_rate_.Take(reader->did, SteadyClock::now());
+            retry_after_s > 0) {
+          SendProblem(res, ProblemForHttpStatus(
+                               429, "more than " + std::to_string(options_.rate_per_key_per_s) +
+                                        " requests per second signed by " + reader->did +
+                                        " (rate_per_key_per_s); retry after " +
+                                        std::to_string(retry_after_s) + " s"));
+          res.set_header("Retry-After", std::to_string(retry_after_s));
+          return;
+        }
+      }
+      if (req.method == "POST") return HandlePost(req, res);
+      HandleGet(req, *reader, res);
       if (IsLabelPath(SplitTarget(req.target).path)) AnswerLabelPath(req, res);
       return;
     }
-    if (req.method == "POST") return HandlePost(req, res);
     // No route takes this method: a known path makes that a 405.
     Target target = SplitTarget(req.target);
     RouteMatch match = MatchPath(target.path);
@@ -495,7 +525,7 @@ class HttpServer::Impl {
     SendNotFound(res, target.path);
   }
 
-  void HandleGet(const Request& req, Response& res) {
+  void HandleGet(const Request& req, const Reader& reader, Response& res) {
     Target target = SplitTarget(req.target);
     RouteMatch match = MatchPath(target.path, req.method);
     if (match.spec == nullptr) return SendNotFound(res, target.path);
@@ -526,7 +556,7 @@ class HttpServer::Impl {
       case Route::kParty: {
         Result<std::string> id = DecodeIdParam(match.param_name, match.param_raw);
         if (!id.ok()) return SendStatus(res, id.status(), InputKind::kParameters);
-        if (match.spec->route == Route::kCertificate) return GetCertificate(*id, res);
+        if (match.spec->route == Route::kCertificate) return GetCertificate(*id, reader, res);
         if (match.spec->route == Route::kProof) return GetProof(*id, res);
         return GetParty(*id, res);
       }
@@ -543,7 +573,7 @@ class HttpServer::Impl {
       }
       case Route::kResolveProduct:
       case Route::kResolveConsignment:
-        return Resolve(req, res);
+        return Resolve(req, reader, res);
       case Route::kCheckpoint:
         return GetCheckpoint(res);
       case Route::kConsistency:
@@ -562,8 +592,15 @@ class HttpServer::Impl {
       }
       case Route::kLeafProof:
         return GetLeafProof(target.query, res);
+      case Route::kAudit: {
+        Result<AuditQueryParams> query = ParseAuditQuery(target.query);
+        if (!query.ok()) return SendStatus(res, query.status(), InputKind::kParameters);
+        Result<Json> page = backend_->GetAudit(*query, reader);
+        if (!page.ok()) return SendStatus(res, page.status(), InputKind::kParameters);
+        return SendJson(res, 200, *page);
+      }
       case Route::kBlock:
-        return GetBlock(match.param_raw, res);
+        return GetBlock(match.param_raw, reader, res);
       case Route::kStatus:
         return SendJson(res, 200, backend_->GetStatus());
       case Route::kHealthz:
@@ -684,8 +721,8 @@ class HttpServer::Impl {
     SendJson(res, 201, ReceiptJson(*receipt));
   }
 
-  void GetCertificate(const std::string& id, Response& res) {
-    Result<Json> certificate = backend_->GetCertificate(id);
+  void GetCertificate(const std::string& id, const Reader& reader, Response& res) {
+    Result<Json> certificate = backend_->GetCertificate(id, reader);
     if (!certificate.ok()) return SendStatus(res, certificate.status(), InputKind::kParameters);
     SendJson(res, 200, *certificate);
   }
@@ -726,7 +763,9 @@ class HttpServer::Impl {
       if (!parsed.ok()) return SendStatus(res, parsed.status(), InputKind::kParameters);
       module_px = *parsed;
     }
-    Result<Json> certificate = backend_->GetCertificate(id);
+    // The label is in the public view: the image reads nothing private, so
+    // it is read as anyone (and leaves no audit entry).
+    Result<Json> certificate = backend_->GetCertificate(id, Reader{});
     if (!certificate.ok()) return SendStatus(res, certificate.status(), InputKind::kParameters);
     static const Json::json_pointer kLabelPointer("/credential/credentialSubject/label");
     const Json* label =
@@ -756,14 +795,15 @@ class HttpServer::Impl {
   // resolver host and the request target exactly as received: the issuer's
   // signature covers the bytes from the path's first '/' (docs/formats.md
   // §8), so nothing may be decoded, re-encoded or reordered here.
-  void Resolve(const Request& req, Response& res) {
+  void Resolve(const Request& req, const Reader& reader, Response& res) {
     if (options_.resolver_host.empty()) {
       return SendStatus(res,
                         Status::NotFound("this node serves no Digital Link resolver "
                                          "(ServerOptions::resolver_host is not set)"),
                         InputKind::kParameters);
     }
-    Result<Json> check = backend_->CheckLabel("https://" + options_.resolver_host + req.target);
+    Result<Json> check =
+        backend_->CheckLabel("https://" + options_.resolver_host + req.target, reader);
     if (!check.ok()) return SendStatus(res, check.status(), InputKind::kParameters);
     res.set_header("Cache-Control", std::string(kResolverCacheControl));
     if (PrefersJson(req.get_header_value("Accept"))) return SendJson(res, 200, *check);
@@ -825,10 +865,10 @@ class HttpServer::Impl {
                   {"proof", HashesJson(proof->proof)}});
   }
 
-  void GetBlock(std::string_view raw_height, Response& res) {
+  void GetBlock(std::string_view raw_height, const Reader& reader, Response& res) {
     Result<uint64_t> height = DecodeBlockHeight(raw_height);
     if (!height.ok()) return SendStatus(res, height.status(), InputKind::kParameters);
-    Result<Json> block = backend_->GetBlock(*height);
+    Result<Json> block = backend_->GetBlock(*height, reader);
     if (!block.ok()) return SendStatus(res, block.status(), InputKind::kParameters);
     SendJson(res, 200, *block);
   }
@@ -845,6 +885,8 @@ class HttpServer::Impl {
   const ServerOptions options_;
   HttpMetrics metrics_;
   RateLimiter address_rate_;  // keyed by remote address
+  RateLimiter key_rate_;      // keyed by the signing key's DID
+  RequestVerifier verifier_;
 
   Mutex mu_;
   std::condition_variable cv_;  // signalled when a connection closes

@@ -15,6 +15,7 @@
 
 #include "api/backend.h"
 #include "api/routes.h"
+#include "api/request_signature.h"
 #include "common/result.h"
 #include "common/status.h"
 
@@ -59,6 +60,11 @@ struct ServerOptions {
   int rate_per_address_per_s = 500;
   int rate_burst_per_address = 1000;
   size_t rate_addresses_max = 100'000;
+  // Requests per second signed by one key (docs/api.md §9), on average and
+  // at once; beyond them 429 with Retry-After. The buckets of at most
+  // rate_addresses_max keys are kept.
+  int rate_per_key_per_s = 200;
+  int rate_burst_per_key = 400;
   // HTTPS: the server's certificate chain and private key, PEM files read
   // by Start (kIOError when they cannot be loaded). Both empty: plain HTTP;
   // whether that is acceptable is the caller's policy (the node allows it
@@ -73,6 +79,9 @@ struct ServerOptions {
   // operational listener serves only /healthz, /v1/status and /metrics and
   // answers every other path 404 not-found.
   Surface surface = Surface::kPublic;
+  // Request signatures (docs/api.md §9): the window, the replay cache, the
+  // field sizes.
+  SignatureOptions signatures;
 
   // OK when every field is in range; otherwise kInvalidArgument naming the
   // field, its value and the accepted range (field errors point at "/<field>").

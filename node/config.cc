@@ -114,6 +114,11 @@ Status NodeConfig::Validate() const {
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.body_bytes_max", api.body_bytes_max, 1024, 64 << 20));
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.json_depth_max", api.json_depth_max, 4, 256));
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.threads", api.threads, 2, 4096));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.signature_window_s", api.signature_window_s, 10, 3600));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("api.signature_replay_entries_max",
+                                      api.signature_replay_entries_max, 1000, 10'000'000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("api.signature_field_bytes_max", api.signature_field_bytes_max, 256, 65536));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("api.keep_alive_timeout_s", api.keep_alive_timeout_s, 1, 3600));
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.request_timeout_s", api.request_timeout_s, 1, 3600));
@@ -130,6 +135,10 @@ Status NodeConfig::Validate() const {
       CheckRange("api.rate_per_address_per_s", api.rate_per_address_per_s, 1, 1000000));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("api.rate_burst_per_address", api.rate_burst_per_address, 1, 1000000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("api.rate_per_key_per_s", api.rate_per_key_per_s, 1, 1000000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("api.rate_burst_per_key", api.rate_burst_per_key, 1, 1000000));
   FRONTERA_RETURN_IF_ERROR(CheckRange("api.rate_addresses_max",
                                       static_cast<int64_t>(api.rate_addresses_max), 1, 10000000));
   if (ops.host.empty()) {
@@ -243,6 +252,7 @@ Status NodeConfig::Validate() const {
   }
   FRONTERA_RETURN_IF_ERROR(ledger.Validate());
   FRONTERA_RETURN_IF_ERROR(storage.Validate());
+  FRONTERA_RETURN_IF_ERROR(audit.Validate());
   return Status::Ok();
 }
 
@@ -258,7 +268,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
     return Status::InvalidArgument(msg.str());
   }
   static const std::vector<std::string> kSections = {
-      "node", "api", "ops", "proposer", "raft", "peers", "ledger", "storage", "log"};
+      "node", "api", "ops", "proposer", "raft", "peers", "ledger", "storage", "log", "audit"};
   for (const auto& [key, value] : root) {
     if (std::find(kSections.begin(), kSections.end(), std::string(key.str())) == kSections.end()) {
       return Status::InvalidArgument(
@@ -307,6 +317,8 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("api", "rate_per_address_per_s", c.api.rate_per_address_per_s);
   num("api", "rate_burst_per_address", c.api.rate_burst_per_address);
   num("api", "rate_addresses_max", c.api.rate_addresses_max);
+  num("api", "rate_per_key_per_s", c.api.rate_per_key_per_s);
+  num("api", "rate_burst_per_key", c.api.rate_burst_per_key);
   str("api", "tls_cert_file", c.api.tls_cert_file);
   str("api", "tls_key_file", c.api.tls_key_file);
   flag("api", "allow_plain_http", c.api.allow_plain_http);
@@ -314,6 +326,9 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("ops", "port", c.ops.port);
   num("ops", "threads", c.ops.threads);
   num("ops", "connections_max", c.ops.connections_max);
+  num("api", "signature_window_s", c.api.signature_window_s);
+  num("api", "signature_replay_entries_max", c.api.signature_replay_entries_max);
+  num("api", "signature_field_bytes_max", c.api.signature_field_bytes_max);
   num("proposer", "batch_documents_max", c.proposer.batch_documents_max);
   num("proposer", "batch_bytes_max", c.proposer.batch_bytes_max);
   num("proposer", "queue_depth_max", c.proposer.queue_depth_max);
@@ -358,6 +373,8 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("ledger", "validators_max", c.ledger.validators_max);
   num("storage", "block_cache_bytes", c.storage.block_cache_bytes);
   num("storage", "write_buffer_bytes", c.storage.write_buffer_bytes);
+  num("audit", "file_bytes_max", c.audit.file_bytes_max);
+  num("audit", "query_limit_max", c.audit.query_limit_max);
   if (!s.ok()) return with_file(s);
   for (const auto& [section, value] : root) {
     if (section.str() == "peers") continue;  // keys are validator names

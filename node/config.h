@@ -9,6 +9,7 @@
 
 #include "common/result.h"
 #include "ledger/state_machine.h"
+#include "node/audit_trail.h"
 #include "storage/kv_store.h"
 
 namespace frontera::node {
@@ -29,12 +30,18 @@ struct ApiConfig {
   int rate_per_address_per_s = 500;          // [1, 1000000]: requests/s from one address; 429
   int rate_burst_per_address = 1000;         // [1, 1000000]: requests at once from one address
   size_t rate_addresses_max = 100000;        // [1, 10000000]: addresses whose rate is tracked
+  int rate_per_key_per_s = 200;              // [1, 1000000]: requests/s signed by one key; 429
+  int rate_burst_per_key = 400;              // [1, 1000000]: signed requests at once by one key
   // HTTPS (PEM files, paths relative to the config file). Both or neither;
   // neither is refused unless allow_plain_http is true AND host is a
   // loopback address (development only).
   std::string tls_cert_file;
   std::string tls_key_file;
   bool allow_plain_http = false;
+  // Request signatures (docs/api.md §9).
+  int64_t signature_window_s = 300;              // created within this of the clock, [10, 3600]
+  size_t signature_replay_entries_max = 100000;  // nonces remembered, [1000, 10^7]
+  size_t signature_field_bytes_max = 4096;       // a signature field's size, [256, 65536]
 };
 
 // The API is served over HTTPS (tls_cert_file and tls_key_file), or over
@@ -123,6 +130,7 @@ struct NodeConfig {
   ProposerConfig proposer;
   RaftNodeConfig raft;
   ledger::StateMachineOptions ledger;
+  AuditOptions audit;  // [audit]: the trail of full-view reads (docs/api.md#audit-trail)
   storage::KvOptions storage;
   LogConfig log;
 

@@ -59,6 +59,11 @@ frontera::api::ServerOptions ServerOptionsOf(const frontera::node::NodeConfig& c
   options.rate_per_address_per_s = config.api.rate_per_address_per_s;
   options.rate_burst_per_address = config.api.rate_burst_per_address;
   options.rate_addresses_max = config.api.rate_addresses_max;
+  options.rate_per_key_per_s = config.api.rate_per_key_per_s;
+  options.rate_burst_per_key = config.api.rate_burst_per_key;
+  options.signatures.window_s = config.api.signature_window_s;
+  options.signatures.replay_entries_max = config.api.signature_replay_entries_max;
+  options.signatures.field_bytes_max = config.api.signature_field_bytes_max;
   options.tls_cert_file = config.api.tls_cert_file;
   options.tls_key_file = config.api.tls_key_file;
   options.resolver_host = resolver_host;

@@ -103,6 +103,9 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
   v->cosigner_ =
       std::make_unique<CheckpointCosigner>(v->genesis_, config.name, &v->key_, kCosignHeightsMax,
                                            config.raft.cosign_window_heights, v->clock_);
+  // docs/api.md#audit-trail: beside the stores, never replicated.
+  FRONTERA_ASSIGN_OR_RETURN(
+      v->audit_, AuditTrail::Open(std::filesystem::path(config.data_dir) / "audit", config.audit));
   FRONTERA_RETURN_IF_ERROR(v->OpenStores());
   FRONTERA_RETURN_IF_ERROR(v->StartRaft());
   v->apply_thread_ = std::thread([p = v.get()] { p->ApplyLoop(); });

@@ -58,6 +58,7 @@
 #include "consensus/raft.h"
 #include "crypto/ed25519.h"
 #include "ledger/state_machine.h"
+#include "node/audit_trail.h"
 #include "node/checkpoint_cosigner.h"
 #include "node/config.h"
 #include "node/election_signer.h"
@@ -105,17 +106,19 @@ class Validator final : public api::Backend {
   Result<api::Receipt> Revoke(const std::string& certificate_id,
                               const api::Json& revocation) override;
   Result<api::Receipt> ChangeRegistry(const api::Json& document) override;
-  Result<api::Json> GetCertificate(const std::string& id) override;
+  Result<api::Json> GetCertificate(const std::string& id, const api::Reader& reader) override;
   Result<api::InclusionProofView> GetProof(const std::string& id) override;
   Result<api::InclusionProofView> GetLeafProof(uint64_t leaf_index) override;
   Result<std::string> GetCheckpoint() override;
   Result<api::ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) override;
-  Result<api::Json> GetBlock(uint64_t height) override;
+  Result<api::Json> GetBlock(uint64_t height, const api::Reader& reader) override;
   Result<api::Json> ListParties(const api::PartiesQuery& query) override;
   Result<api::Json> GetParty(const std::string& did) override;
   Result<api::Json> ListValidators() override;
   Result<api::Json> GetTrustBundle() override;
-  Result<api::Json> CheckLabel(const std::string& label_uri) override;
+  Result<api::Json> CheckLabel(const std::string& label_uri, const api::Reader& reader) override;
+  Result<api::Json> GetAudit(const api::AuditQueryParams& query,
+                             const api::Reader& reader) override;
   Status AwaitLinearizableRead() override;
   api::Json GetStatus() override;
   bool Healthy() override;
@@ -235,6 +238,11 @@ class Validator final : public api::Backend {
   // published `revocations_note`, and the voters they lead to (its).
   // kUnavailable when this node lacks a link.
   Result<api::Json> VoterChainTo(const std::string& revocations_note);
+  // Accounts for a full-view read in the audit trail; the read must not be
+  // answered when this fails.
+  Status AuditRead(const api::Reader& reader, std::string_view what, std::string_view record);
+  // CheckLabel's answer in the full view, whoever reads.
+  Result<api::Json> CheckLabelFull(const std::string& label_uri);
   // Publishes the newest checkpoint a majority co-signed (apply thread).
   void PublishCosigned();
   // Stops serving the state once the cosigner saw a majority sign a state
@@ -288,6 +296,7 @@ class Validator final : public api::Backend {
   std::unique_ptr<RaftDriver> driver_;                // raft thread only (after Open)
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<CheckpointCosigner> cosigner_;
+  std::unique_ptr<AuditTrail> audit_;  // the full-view reads served (after Open)
   // Apply thread: the validator set NoteQuorumOf last read, of which ledger
   // and after how many changes.
   std::vector<ledger::ValidatorRecord> quorum_set_;

@@ -2,14 +2,19 @@
 // the raft thread, then waiting for this node to apply that index) and the
 // api::Backend reads over the current ledger: certificates, proofs,
 // checkpoints, blocks, parties, the trust bundle and the label check.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
+#include "api/record_views.h"
 #include "common/encoding.h"
 #include "crypto/data_integrity.h"
 #include "ledger/label.h"
 #include "ledger/verdict.h"
 #include "ledger/voter_chain.h"
+#include "node/record_access.h"
 #include "node/validator.h"
 
 namespace frontera::node {
@@ -61,9 +66,14 @@ void Validator::StartReadRound() {
 // ---------------------------------------------------------------------------
 // The Backend reads
 
-Result<api::Json> Validator::GetCertificate(const std::string& id) {
+Result<api::Json> Validator::GetCertificate(const std::string& id, const api::Reader& reader) {
   FRONTERA_RETURN_IF_ERROR(Serving());
-  return CurrentLedger()->sm->CertificateView(id);
+  const std::shared_ptr<Ledger> ledger = CurrentLedger();
+  FRONTERA_ASSIGN_OR_RETURN(api::Json certificate, ledger->sm->CertificateView(id));
+  if (!MaySeeDetails(*ledger->sm, reader, certificate)) return api::PublicCertificate(certificate);
+  FRONTERA_RETURN_IF_ERROR(AuditRead(reader, "certificate", id));
+  certificate["view"] = "full";
+  return certificate;
 }
 
 namespace {
@@ -106,9 +116,15 @@ Result<api::ConsistencyProofView> Validator::GetConsistency(uint64_t first, uint
   return api::ConsistencyProofView{first, second, std::move(proof)};
 }
 
-Result<api::Json> Validator::GetBlock(uint64_t height) {
+Result<api::Json> Validator::GetBlock(uint64_t height, const api::Reader& reader) {
   FRONTERA_RETURN_IF_ERROR(Serving());
-  return CurrentLedger()->sm->BlockJson(height);
+  const std::shared_ptr<Ledger> ledger = CurrentLedger();
+  FRONTERA_ASSIGN_OR_RETURN(api::Json block, ledger->sm->BlockJson(height));
+  // A block spans many records: only agencies see which certificates.
+  if (!IsAgencyReader(*ledger->sm, reader)) return api::PublicBlock(block);
+  FRONTERA_RETURN_IF_ERROR(AuditRead(reader, "block", std::to_string(height)));
+  block["view"] = "full";
+  return block;
 }
 
 Result<api::Json> Validator::GetParty(const std::string& did) {
@@ -210,7 +226,62 @@ Result<api::Json> Validator::GetTrustBundle() {
                      {"flags", std::move(flags)}}}};
 }
 
-Result<api::Json> Validator::CheckLabel(const std::string& label_uri) {
+Result<api::Json> Validator::CheckLabel(const std::string& label_uri, const api::Reader& reader) {
+  FRONTERA_ASSIGN_OR_RETURN(api::Json check, CheckLabelFull(label_uri));
+  const std::shared_ptr<Ledger> ledger = CurrentLedger();
+  if (!check["certificate"].is_object() ||
+      !MaySeeDetails(*ledger->sm, reader, check["certificate"])) {
+    return api::PublicLabelCheck(check);
+  }
+  FRONTERA_RETURN_IF_ERROR(
+      AuditRead(reader, "label", check["certificate"]["credential"].value("id", label_uri)));
+  check["view"] = "full";
+  check["certificate"]["view"] = "full";
+  return check;
+}
+
+Status Validator::AuditRead(const api::Reader& reader, std::string_view what,
+                            std::string_view record) {
+  Result<uint64_t> seq = audit_->Record(reader.did, what, record, clock_->NowUnixMillis());
+  if (!seq.ok()) {
+    spdlog::error("[{}] audit trail: {}; the read is refused", config_.name,
+                  seq.status().ToString());
+    return Status::Unavailable("this validator cannot record the read in its audit trail");
+  }
+  return Status::Ok();
+}
+
+Result<api::Json> Validator::GetAudit(const api::AuditQueryParams& query,
+                                      const api::Reader& reader) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  if (!IsAgencyReader(*CurrentLedger()->sm, reader)) {
+    return Status::PermissionDenied(
+        "the audit trail is for agencies: sign the request with an active agency's key");
+  }
+  // Who looked at the trail is itself in it.
+  std::string asked = "after=" + std::to_string(query.after);
+  if (!query.reader.empty()) asked += "&reader=" + query.reader;
+  if (!query.record.empty()) asked += "&record=" + query.record;
+  FRONTERA_RETURN_IF_ERROR(AuditRead(reader, "audit", asked));
+  const size_t limit = std::min(query.limit, audit_->options().query_limit_max);
+  FRONTERA_ASSIGN_OR_RETURN(
+      std::vector<AuditEntry> entries,
+      audit_->Find(
+          {.reader = query.reader, .record = query.record, .after = query.after, .limit = limit}));
+  api::Json out = api::Json::array();
+  for (const AuditEntry& e : entries) {
+    out.push_back({{"seq", e.seq},
+                   {"time", e.time},
+                   {"reader", e.reader},
+                   {"what", e.what},
+                   {"record", e.record}});
+  }
+  api::Json next = entries.size() == limit && !entries.empty() ? api::Json(entries.back().seq)
+                                                               : api::Json(nullptr);
+  return api::Json{{"validator", config_.name}, {"entries", std::move(out)}, {"next", next}};
+}
+
+Result<api::Json> Validator::CheckLabelFull(const std::string& label_uri) {
   FRONTERA_RETURN_IF_ERROR(Serving());
   FRONTERA_ASSIGN_OR_RETURN(ledger::Label label, ledger::ParseLabel(label_uri));
   const ledger::Genesis& g = genesis_;

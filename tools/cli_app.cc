@@ -242,7 +242,11 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
       ->add_flag("--label", args.show.label,
                  "print only the certificate's label URI (credentialSubject.label)")
       ->excludes(show_json);
-  c.show->footer(Footer({"frontera show urn:uuid:…", "LABEL=$(frontera show --label urn:uuid:…)"},
+  c.show->add_option("--key", args.show.key,
+                     "key file: signs the read (an agency or a party the certificate names sees "
+                     "the full view)");
+  c.show->footer(Footer({"frontera show urn:uuid:…", "LABEL=$(frontera show --label urn:uuid:…)",
+                         "frontera show --key us-cbp.key urn:uuid:…"},
                         {{0, "shown"},
                          kUsageCode,
                          {kExitNoInput, "no such certificate; with --label: it has no label"},
@@ -259,6 +263,23 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
                                {kExitDataError, "the genesis file is invalid"},
                                {kExitNoInput, "the genesis file does not exist"},
                                kUnreachableCode}));
+
+  AuditCommandOptions& audit = args.audit;
+  c.audit = app->add_subcommand(
+      "audit", "who read which record's commercial details, and when (a validator's audit trail)");
+  AddNode(c.audit, audit.node);
+  c.audit->add_option("--key", audit.key, "an agency's key file: signs the read")->required();
+  c.audit->add_option("--reader", audit.reader, "only the reads signed by this did:key");
+  c.audit->add_option("--record", audit.record, "only the reads of this certificate id");
+  c.audit->add_option("--after", audit.after, "only entries after this seq (a page's \"more\")");
+  c.audit->add_option("--limit", audit.limit, "at most this many entries")
+      ->check(CLI::Range(1, 100000));
+  c.audit->add_flag("--json", audit.json, "print the node's answer as JSON");
+  c.audit->footer(Footer({"frontera audit --key us-cbp.key --record urn:uuid:…"},
+                         {{0, "listed"},
+                          kUsageCode,
+                          {kExitNoPermission, "the key is not an active agency's"},
+                          kUnreachableCode}));
 
   c.status = app->add_subcommand(
       "status",
@@ -301,7 +322,9 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   c.verify->add_flag("--json", verify.json, "machine output");
   c.verify->add_flag("--record", verify.record,
                      "record an EPCIS inspecting event for the certificate (with --online --key)");
-  c.verify->add_option("--key", verify.key, "the inspector's key file (for --record)");
+  c.verify->add_option("--key", verify.key,
+                       "key file: signs --online reads (an agency or a named party sees the full "
+                       "view) and, with --record, the inspection");
   c.verify->footer(
       Footer({"frontera verify label.png", "frontera verify --payload \"$LABEL\" --online",
               "frontera verify --online urn:uuid:…"},
@@ -633,6 +656,7 @@ int Dispatch(const CliArgs& args, const CommandEnv& env) {
   if (c.show->parsed()) return RunShow(args.show, env);
   if (c.checkpoint->parsed()) return RunCheckpoint(args.checkpoint, env);
   if (c.status->parsed()) return RunStatus(args.status, env);
+  if (c.audit->parsed()) return RunAudit(args.audit, env);
   if (c.verify->parsed()) return RunVerify(args.verify, env);
   if (c.trust_sync->parsed()) return RunTrustSync(args.trust, env);
   if (c.trust_show->parsed()) return RunTrustShow(args.trust, env);

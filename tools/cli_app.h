@@ -32,6 +32,7 @@ struct CliArgs {
   EventOptions event;
   RevokeOptions revoke;
   ShowOptions show;
+  AuditCommandOptions audit;
   CheckpointOptions checkpoint;
   StatusOptions status;
   VerifyOptions verify;
@@ -58,6 +59,7 @@ struct CliArgs {
     CLI::App* event = nullptr;
     CLI::App* revoke = nullptr;
     CLI::App* show = nullptr;
+    CLI::App* audit = nullptr;
     CLI::App* checkpoint = nullptr;
     CLI::App* status = nullptr;
     CLI::App* verify = nullptr;

@@ -80,8 +80,10 @@ std::optional<std::string> PartyDidOrFail(const CommandEnv& env, std::string_vie
 
 std::string NowRfc3339(const CommandEnv& env) { return FormatRfc3339(env.clock.NowUnixMillis()); }
 
-std::unique_ptr<Node> ConnectOrFail(const CommandEnv& env, const std::string& url, int* exit_code) {
+std::unique_ptr<Node> ConnectOrFail(const CommandEnv& env, const std::string& url, int* exit_code,
+                                    const std::optional<crypto::KeyPair>& signing_key) {
   api::ClientOptions options;
+  options.signing_key = signing_key;
   options.ca_file = env.ca_file;
   auto node = ConnectNode(env.nodes, url, options);
   if (!node.ok()) {

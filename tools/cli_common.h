@@ -90,7 +90,10 @@ std::string NowRfc3339(const CommandEnv& env);
 
 // Connects to `url`; on failure prints it (as --node) and returns null with
 // `*exit_code` set.
-std::unique_ptr<Node> ConnectOrFail(const CommandEnv& env, const std::string& url, int* exit_code);
+// With `signing_key`, every request is signed as that key (docs/api.md §9):
+// reads get the full view where its party may see it.
+std::unique_ptr<Node> ConnectOrFail(const CommandEnv& env, const std::string& url, int* exit_code,
+                                    const std::optional<crypto::KeyPair>& signing_key = {});
 
 // POSTs `document` to `path` and prints the receipt (or with `json_output`
 // the answer); a rejection names the flags of its field errors.

@@ -2,10 +2,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iomanip>
+#include <map>
 #include <set>
 #include <utility>
 #include <vector>
 
+#include "api/client.h"
 #include "crypto/did_key.h"
 #include "ledger/documents.h"
 #include "ledger/genesis.h"
@@ -90,7 +93,9 @@ int RunEvent(const EventOptions& options, const CommandEnv& env) {
   }
   auto key = LoadKey(options.key);
   if (!key.ok()) return Fail(env, "--key", key.status());
-  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  // The acting party signs its read of the certificate too: the custody it
+  // checks is private (docs/api.md §10).
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code, *key);
   if (node == nullptr) return code;
   std::string path = CertificatePath(options.certificate_id);
   auto certificate = node->GetJson(path);
@@ -188,9 +193,58 @@ std::string RenderCertificateWithNames(const Json& answer,
   return out;
 }
 
-int RunShow(const ShowOptions& options, const CommandEnv& env) {
+int RunAudit(const AuditCommandOptions& options, const CommandEnv& env) {
+  auto key = LoadKey(options.key);
+  if (!key.ok()) return Fail(env, "--key", key.status());
   int code = kExitOk;
-  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code, std::move(*key));
+  if (node == nullptr) return code;
+  std::string path = "/v1/audit?after=" + std::to_string(options.after) +
+                     "&limit=" + std::to_string(options.limit);
+  if (!options.reader.empty()) {
+    path += "&reader=" + api::Client::EncodePathSegment(options.reader);
+  }
+  if (!options.record.empty()) {
+    path += "&record=" + api::Client::EncodePathSegment(options.record);
+  }
+  auto answer = node->GetJson(path);
+  if (!answer.ok()) return Fail(env, "audit", answer.status());
+  if (options.json) {
+    env.out << answer->dump(2) << "\n";
+    return kExitOk;
+  }
+  const Json entries = answer->value("entries", Json::array());
+  std::map<std::string, std::string> names;
+  for (const Json& e : entries) {
+    const std::string reader = e.value("reader", "");
+    if (reader.empty() || names.contains(reader)) continue;
+    auto party = FetchParty(*node, reader);
+    names[reader] = party.ok() && !party->info.name.empty() ? party->info.name : "";
+  }
+  env.out << "audit trail of " << answer->value("validator", "?") << ": " << entries.size()
+          << " read(s)\n";
+  for (const Json& e : entries) {
+    const std::string reader = e.value("reader", "");
+    const std::string& name = names[reader];
+    env.out << std::setw(6) << e.value("seq", uint64_t{0}) << "  " << e.value("time", "") << "  "
+            << (name.empty() ? reader : name + " (" + reader + ")") << "  " << e.value("what", "")
+            << " " << e.value("record", "") << "\n";
+  }
+  if (answer->contains("next") && (*answer)["next"].is_number_unsigned()) {
+    env.out << "more: --after " << (*answer)["next"].get<uint64_t>() << "\n";
+  }
+  return kExitOk;
+}
+
+int RunShow(const ShowOptions& options, const CommandEnv& env) {
+  std::optional<crypto::KeyPair> signing_key;
+  if (!options.key.empty()) {
+    auto key = LoadKey(options.key);
+    if (!key.ok()) return Fail(env, "--key", key.status());
+    signing_key = std::move(*key);
+  }
+  int code = kExitOk;
+  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code, signing_key);
   if (node == nullptr) return code;
   auto answer = node->GetJson(CertificatePath(options.id));
   if (!answer.ok()) return Fail(env, options.id, answer.status());
@@ -228,6 +282,11 @@ int RunShow(const ShowOptions& options, const CommandEnv& env) {
     if (party.ok() && !party->info.name.empty()) names[did] = party->info.name;
   }
   env.out << RenderCertificateWithNames(*answer, names);
+  if (answer->is_object() && answer->value("view", "") == "public") {
+    env.out << "public view: the commercial details, custody and "
+            << answer->value("events_withheld", 0) << " event(s) are private; --key KEY of an "
+            << "agency or a party the certificate names shows them\n";
+  }
   return kExitOk;
 }
 

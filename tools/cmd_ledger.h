@@ -44,6 +44,9 @@ struct ShowOptions {
   std::string id, node = kDefaultNode;
   bool json = false;
   bool label = false;  // print only the label URI (credentialSubject.label)
+  // Signs the read: an agency or a party the certificate names sees the
+  // full view (docs/api.md#two-views). Empty: the public view.
+  std::string key = {};
 };
 
 // The certificate for people (parties in the timeline by their registered
@@ -61,6 +64,20 @@ struct CheckpointOptions {
 };
 
 int RunCheckpoint(const CheckpointOptions& options, const CommandEnv& env);
+
+struct AuditCommandOptions {
+  std::string node = kDefaultNode;
+  std::string key;     // an active agency's key: signs the read
+  std::string reader;  // only this did:key's reads
+  std::string record;  // only the reads of this record
+  uint64_t after = 0;  // entries after this seq
+  size_t limit = 100;
+  bool json = false;
+};
+
+// The node's audit trail of full-view reads (docs/api.md#audit-trail), one
+// line per entry: seq, time, reader (by name when registered), what, record.
+int RunAudit(const AuditCommandOptions& options, const CommandEnv& env);
 
 struct StatusOptions {
   std::string node = kDefaultNode;

@@ -223,22 +223,28 @@ int VerifyOneLabel(LabelSession& session, const std::string& scanned, bool one_l
   return ExitCodeOf(report.verdict);
 }
 
-int RunVerifyCertificate(const VerifyOptions& options, const CommandEnv& env) {
-  if (!options.online) {
-    return Usage(env,
-                 "verify: a certificate id needs --online (offline, verify the label: an image, "
-                 "--payload URI or - for a scanner; see docs/cli.md#verify)");
-  }
-  auto genesis = LoadTrustedGenesis(options.genesis);
-  if (!genesis.ok()) return Fail(env, "verify", genesis.status());
-  int code = kExitOk;
-  std::unique_ptr<Node> node = ConnectOrFail(env, options.node, &code);
-  if (node == nullptr) return code;
+// Verifies a certificate by id. The full view (an agency or a party the
+// certificate names, signing with --key) is checked whole (VerifyEvidence);
+// the public view has no whole credential, so its label is verified online
+// instead: the label's own signature, and the ledger's record of it.
+int RunVerifyCertificate(LabelSession& session) {
+  const VerifyOptions& options = *session.options;
+  const CommandEnv& env = *session.env;
   Report report;
-  auto evidence = FetchEvidence(*node, options.target);
+  auto evidence = FetchEvidence(*session.node, options.target);
+  if (evidence.ok() && evidence->public_view) {
+    const Json& subject = evidence->credential.value("credentialSubject", Json::object());
+    if (!subject.contains("label") || !subject["label"].is_string()) {
+      return Fail(env, "verify " + options.target,
+                  Status::PermissionDenied(
+                      "the node answered the public view, and the certificate has no label to "
+                      "verify it by: run with --key KEY of an agency or a party it names"));
+    }
+    return VerifyOneLabel(session, subject["label"].get<std::string>(), false);
+  }
   if (evidence.ok()) {
-    ledger::Genesis directory = OnlineDirectory(*node, *genesis);
-    AddRecentParties(*node, *evidence, directory);
+    ledger::Genesis directory = OnlineDirectory(*session.node, session.genesis);
+    AddRecentParties(*session.node, *evidence, directory);
     report = VerifyEvidence(directory, *evidence, env.clock.NowUnixMillis());
   } else if (evidence.status().IsNotFound()) {
     report = NotOnLedgerReport(
@@ -315,7 +321,11 @@ int RunVerify(const VerifyOptions& options, const CommandEnv& env) {
   if (options.record && (!options.online || options.key.empty())) {
     return Usage(env, "verify: --record needs --online and --key FILE (the inspector's key)");
   }
-  if (source == Source::kCertificate) return RunVerifyCertificate(options, env);
+  if (source == Source::kCertificate && !options.online) {
+    return Usage(env,
+                 "verify: a certificate id needs --online (offline, verify the label: an image, "
+                 "--payload URI or - for a scanner; see docs/cli.md#verify)");
+  }
 
   LabelSession session;
   session.options = &options;
@@ -326,7 +336,10 @@ int RunVerify(const VerifyOptions& options, const CommandEnv& env) {
   // Every use of a bundle re-verifies it against the genesis file, so a bundle
   // edited on this machine is refused with the reason.
   std::string trust_path = options.trust.empty() ? DefaultTrustPath() : options.trust;
-  auto bundle = LoadTrustFile(trust_path, session.genesis.hash);
+  // A certificate id is verified online only: no bundle is read for it.
+  auto bundle = source == Source::kCertificate
+                    ? Result<TrustBundle>(Status::NotFound("not read for a certificate id"))
+                    : LoadTrustFile(trust_path, session.genesis.hash);
   if (bundle.ok()) {
     session.bundle = std::move(*bundle);
   } else if (!bundle.status().IsNotFound() || !options.online) {
@@ -337,15 +350,23 @@ int RunVerify(const VerifyOptions& options, const CommandEnv& env) {
     }
     return Fail(env, "trust bundle " + trust_path + " is refused", bundle.status());
   }
-  if (options.online) {
-    int code = kExitOk;
-    session.node = ConnectOrFail(env, options.node, &code);
-    if (session.node == nullptr) return code;
-  }
   if (options.record) {
     auto key = LoadKey(options.key);
     if (!key.ok()) return Fail(env, "--key", key.status());
     session.record_key = std::move(*key);
+  }
+  if (options.online) {
+    // --key signs the reads too: an agency or a named party gets the full
+    // view, which the online checks need (docs/api.md §10).
+    std::optional<crypto::KeyPair> signing_key = session.record_key;
+    if (!signing_key && !options.key.empty()) {
+      auto key = LoadKey(options.key);
+      if (!key.ok()) return Fail(env, "--key", key.status());
+      signing_key = std::move(*key);
+    }
+    int code = kExitOk;
+    session.node = ConnectOrFail(env, options.node, &code, signing_key);
+    if (session.node == nullptr) return code;
   }
   switch (source) {
     case Source::kPayload:
@@ -371,7 +392,7 @@ int RunVerify(const VerifyOptions& options, const CommandEnv& env) {
     case Source::kCertificate:
       break;
   }
-  return RunVerifyCertificate(options, env);
+  return RunVerifyCertificate(session);
 }
 
 }  // namespace frontera::tools

@@ -51,8 +51,12 @@ std::string RenderCertificate(const Json& answer) {
   out += "issuer       " + Str(credential, "issuer") + "\n";
   out += "item         " + Str(subject, "id") + "\n";
   if (!Str(subject, "productName").empty()) {
-    out += "product      " + Str(subject, "productName") + ", " +
-           Str(subject, "strengthDosageForm") + ", " + Str(subject, "containerSize") + "\n";
+    // The public view names the product only (docs/api.md#two-views).
+    std::string product = Str(subject, "productName");
+    for (const char* name : {"strengthDosageForm", "containerSize"}) {
+      if (!Str(subject, name).empty()) product += ", " + Str(subject, name);
+    }
+    out += "product      " + product + "\n";
     out += "lot/expiry   " + Str(subject, "lot") + " / " + Str(subject, "expiry") + "\n";
   }
   if (subject.is_object() && subject.contains("substance")) {

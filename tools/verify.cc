@@ -186,17 +186,23 @@ Check CheckInclusion(const Evidence& evidence, const CheckpointReport& checkpoin
     check.passed = false;
     check.reasons.push_back(std::move(reason));
   };
-  auto canonical = crypto::Canonicalize(evidence.credential);
-  if (!canonical.ok()) {
-    fail("cannot canonicalize the credential: " + canonical.status().ToString());
-    return check;
-  }
-  // RFC 9162 §2.1.1: leaf hash = SHA-256(0x00 ‖ leaf); the leaf is the JCS
-  // form of the signed document (docs/storage.md "Merkle log").
-  crypto::Hash leaf_hash = crypto::LeafHash(AsBytes(*canonical));
-  if (leaf_hash != evidence.leaf_hash) {
-    fail("leaf hash computed here " + Base64Encode(leaf_hash) + " differs from the node's " +
-         Base64Encode(evidence.leaf_hash));
+  crypto::Hash leaf_hash = evidence.leaf_hash;
+  if (evidence.public_view) {
+    // The credential is not shown whole: the leaf is the one the node names.
+    check.title = "the node's leaf for it is in the ledger's Merkle tree";
+  } else {
+    auto canonical = crypto::Canonicalize(evidence.credential);
+    if (!canonical.ok()) {
+      fail("cannot canonicalize the credential: " + canonical.status().ToString());
+      return check;
+    }
+    // RFC 9162 §2.1.1: leaf hash = SHA-256(0x00 ‖ leaf); the leaf is the JCS
+    // form of the signed document (docs/storage.md "Merkle log").
+    leaf_hash = crypto::LeafHash(AsBytes(*canonical));
+    if (leaf_hash != evidence.leaf_hash) {
+      fail("leaf hash computed here " + Base64Encode(leaf_hash) + " differs from the node's " +
+           Base64Encode(evidence.leaf_hash));
+    }
   }
   if (checkpoint.parsed) {
     if (evidence.tree_size != checkpoint.tree_size) {
@@ -214,6 +220,10 @@ Check CheckInclusion(const Evidence& evidence, const CheckpointReport& checkpoin
     check.reasons.push_back("leaf " + std::to_string(evidence.leaf_index) + " of " +
                             std::to_string(evidence.tree_size) + ", hash " +
                             Base64Encode(leaf_hash));
+    if (evidence.public_view) {
+      check.reasons.push_back(
+          "the hash is the node's: the credential it hashes is in the full view (--key)");
+    }
   }
   return check;
 }
@@ -352,8 +362,8 @@ struct StatusFacts {
   bool not_yet_valid = false;
 };
 
-Check CheckStatus(const Evidence& evidence, const CredentialFacts& facts, int64_t now,
-                  StatusFacts& out) {
+// `validity`: of the credential's dates; null when they cannot be read.
+Check CheckStatus(const Evidence& evidence, const ledger::Validity* validity, StatusFacts& out) {
   Check check{"status", "not revoked, within its validity period", true, {}};
   auto fail = [&](std::string reason) {
     check.passed = false;
@@ -372,12 +382,10 @@ Check CheckStatus(const Evidence& evidence, const CredentialFacts& facts, int64_
     fail("flagged " + evidence.flag + " by " + evidence.flagged_by +
          (evidence.flag_reason.empty() ? "" : ": " + evidence.flag_reason));
   }
-  if (facts.parsed) {
-    const ledger::Credential& c = *facts.parsed;
-    ledger::Validity validity = ledger::CheckValidity(c.valid_from, c.valid_until, c.expiry, now);
-    out.not_yet_valid = validity.not_yet_valid;
-    out.expired = validity.expired;
-    for (std::string& reason : validity.reasons) fail(std::move(reason));
+  if (validity != nullptr) {
+    out.not_yet_valid = validity->not_yet_valid;
+    out.expired = validity->expired;
+    for (const std::string& reason : validity->reasons) fail(reason);
   }
   if (evidence.flags.is_array()) {
     for (const Json& flag : evidence.flags) {
@@ -416,6 +424,7 @@ Result<Evidence> EvidenceFromAnswers(std::string requested_id, const Json& certi
     return ShapeError("/status", "must be a string");
   }
   evidence.status = status->get<std::string>();
+  evidence.public_view = certificate.value("view", "") == "public";
   if (auto events = certificate.find("events"); events != certificate.end()) {
     if (!events->is_array()) return ShapeError("/events", "must be an array");
     for (size_t i = 0; i < events->size(); ++i) {
@@ -556,7 +565,12 @@ Report VerifyEvidence(const ledger::Genesis& genesis, const Evidence& evidence,
   report.checks.push_back(CheckInclusion(evidence, checkpoint));
   report.checks.push_back(CheckCheckpoint(checkpoint));
   report.checks.push_back(CheckCustody(genesis, evidence, facts));
-  report.checks.push_back(CheckStatus(evidence, facts, now_unix_millis, status));
+  std::optional<ledger::Validity> validity;
+  if (facts.parsed) {
+    const ledger::Credential& c = *facts.parsed;
+    validity = ledger::CheckValidity(c.valid_from, c.valid_until, c.expiry, now_unix_millis);
+  }
+  report.checks.push_back(CheckStatus(evidence, validity ? &*validity : nullptr, status));
 
   auto passed = [&](size_t index) { return report.checks[index].passed; };
   // An unknown status string fails the status check without a known cause:
@@ -660,6 +674,46 @@ Json ReportJson(const Report& report) {
   out["subject"] = report.subject;
   out["checks"] = ChecksJson(report.checks);
   return out;
+}
+
+Report VerifyPublicEvidence(const ledger::Genesis& genesis, const Evidence& evidence,
+                            int64_t now_unix_millis) {
+  Report report;
+  report.id = evidence.requested_id;
+  CheckpointReport checkpoint = VerifyCheckpoint(genesis, evidence.checkpoint);
+  report.checks.push_back(CheckInclusion(evidence, checkpoint));
+  report.checks.push_back(CheckCheckpoint(checkpoint));
+  // The public view keeps the credential's dates and the item's expiry.
+  const Json& credential = evidence.credential;
+  auto text = [](const Json& object, const char* name) {
+    return object.is_object() && object.contains(name) && object[name].is_string()
+               ? object[name].get<std::string>()
+               : std::string();
+  };
+  const Json& subject = credential.is_object() && credential.contains("credentialSubject")
+                            ? credential["credentialSubject"]
+                            : Json::object();
+  ledger::Validity validity =
+      ledger::CheckValidity(text(credential, "validFrom"), text(credential, "validUntil"),
+                            text(subject, "expiry"), now_unix_millis);
+  StatusFacts status;
+  report.checks.push_back(CheckStatus(evidence, &validity, status));
+  const bool unknown_status = !report.checks[2].passed && !status.revoked && !status.flagged &&
+                              !status.expired && !status.not_yet_valid;
+  ledger::LabelVerdict outcome =
+      ledger::Decide({.authentic = !status.not_yet_valid && !unknown_status,
+                      .on_ledger = report.checks[0].passed && report.checks[1].passed,
+                      .revoked = status.revoked,
+                      .revocation_reason = evidence.revocation_reason,
+                      .flag = evidence.flag,
+                      .flag_reason = evidence.flag_reason,
+                      .expired = status.expired});
+  report.verdict = outcome.verdict;
+  report.revocation_reason = outcome.revocation_reason;
+  report.flag = outcome.flag;
+  report.flag_reason = outcome.flag_reason;
+  report.subject = DescribeSubject(credential);
+  return report;
 }
 
 }  // namespace frontera::tools

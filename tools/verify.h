@@ -52,8 +52,12 @@ static_assert(static_cast<int>(Verdict::kStaleBundle) == kExitStaleBundle);
 
 // Everything the verifier looks at, as fetched from a node.
 struct Evidence {
-  std::string requested_id;          // the id the user asked about
-  crypto::Json credential;           // the signed credential
+  std::string requested_id;  // the id the user asked about
+  crypto::Json credential;   // the signed credential
+  // The node answered the public view (docs/api.md#two-views): `credential`
+  // has no proof and only the label's members of its subject, `events` is
+  // empty, and the leaf hash cannot be recomputed here.
+  bool public_view = false;
   std::string status;                // the node's status: "active" | "revoked"
   std::vector<crypto::Json> events;  // signed EPCIS events, in ledger order
   std::string revocation_reason;     // "reason" of the node's revocation document, or empty
@@ -150,6 +154,15 @@ struct Report {
 // Runs every check; `now_unix_millis` decides validity and expiry.
 Report VerifyEvidence(const ledger::Genesis& genesis, const Evidence& evidence,
                       int64_t now_unix_millis);
+
+// What the public view lets a reader check (evidence.public_view): the
+// node's leaf for the certificate is in a checkpoint a majority signed
+// (checks "inclusion", "checkpoint"), and its status and dates ("status").
+// The credential's proof, issuer and custody are not shown, so the verdict
+// vouches for the ledger's record, not for the document: callers pair it
+// with the label's own signature (VerifyLabelOnline).
+Report VerifyPublicEvidence(const ledger::Genesis& genesis, const Evidence& evidence,
+                            int64_t now_unix_millis);
 
 // The report of a certificate the node does not know (HTTP 404).
 Report NotOnLedgerReport(const std::string& id, const std::string& reason);

@@ -27,9 +27,11 @@ class HttplibTransport final : public HttpTransport {
   bool valid() const { return http_.is_valid(); }
 
   Result<HttpAnswer> Send(std::string_view method, const std::string& path, const std::string* body,
-                          const std::string& content_type, const std::string& accept) override {
+                          const std::string& content_type, const std::string& accept,
+                          const std::map<std::string, std::string>& extra_headers) override {
     httplib::Headers headers;
     if (!accept.empty()) headers.emplace("Accept", accept);
+    for (const auto& [name, value] : extra_headers) headers.emplace(name, value);
     httplib::Result result = method == "POST" ? http_.Post(path, headers, *body, content_type)
                                               : http_.Get(path, headers);
     if (!result) {

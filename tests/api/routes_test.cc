@@ -57,6 +57,7 @@ const std::vector<RouteCase> kCases = {
     {"/healthz", Route::kHealthz, "GET", "", "", false},
     {"/metrics", Route::kMetrics, "GET", "", "", false},
     {"/v1/openapi.json", Route::kOpenApi, "GET", "", "", false},
+    {"/v1/audit", Route::kAudit, "GET", "", "", false},
 };
 
 TEST_CASE("every route is matched from its path, with its parameter and methods") {
@@ -238,6 +239,31 @@ TEST_CASE("ParseConsistencyQuery: first and second, each once") {
   Result<ConsistencyQuery> malformed = ParseConsistencyQuery("first=%z&second=2");
   REQUIRE_FALSE(malformed.ok());
   CHECK(OnlyError(malformed.status()) == FieldError{"/query/first", "malformed percent-encoding"});
+}
+
+TEST_CASE("ParseAuditQuery: optional reader, record, after and limit, each once") {
+  Result<AuditQueryParams> none = ParseAuditQuery("");
+  REQUIRE(none.ok());
+  CHECK(none->reader.empty());
+  CHECK(none->after == 0);
+  CHECK(none->limit == kAuditPageDefault);
+  Result<AuditQueryParams> all =
+      ParseAuditQuery("reader=did%3Akey%3Az6MkA&record=urn%3Auuid%3A1&after=41&limit=7");
+  REQUIRE(all.ok());
+  CHECK(all->reader == "did:key:z6MkA");
+  CHECK(all->record == "urn:uuid:1");
+  CHECK(all->after == 41);
+  CHECK(all->limit == 7);
+  for (auto [query, pointer] :
+       {std::pair{"reader=alice", "/query/reader"}, std::pair{"after=-1", "/query/after"},
+        std::pair{"limit=0", "/query/limit"}, std::pair{"limit=100001", "/query/limit"},
+        std::pair{"record=", "/query/record"}, std::pair{"after=1&after=2", "/query/after"}}) {
+    CAPTURE(query);
+    Result<AuditQueryParams> bad = ParseAuditQuery(query);
+    REQUIRE(bad.status().IsInvalidArgument());
+    REQUIRE_FALSE(bad.status().field_errors().empty());
+    CHECK(bad.status().field_errors()[0].pointer == pointer);
+  }
 }
 
 TEST_CASE("ParsePartiesQuery: optional role, country, after and limit, each once") {

@@ -703,6 +703,7 @@ TEST_CASE("ServerOptions::Validate names the field and range") {
   options.requests_pending_max = 0;
   options.listen_backlog = 0;
   options.rate_per_address_per_s = 0;
+  options.rate_per_key_per_s = 0;
   status = options.Validate();
   CHECK(status.message().find("request_timeout_s = 0 is outside [1, 3600]") != std::string::npos);
   CHECK(status.message().find("header_bytes_max = 10 is outside [1024, 1048576]") !=
@@ -712,7 +713,8 @@ TEST_CASE("ServerOptions::Validate names the field and range") {
   CHECK(status.message().find("requests_pending_max = 0") != std::string::npos);
   CHECK(status.message().find("listen_backlog = 0") != std::string::npos);
   CHECK(status.message().find("rate_per_address_per_s = 0") != std::string::npos);
-  CHECK(status.field_errors().size() == 6);
+  CHECK(status.message().find("rate_per_key_per_s = 0") != std::string::npos);
+  CHECK(status.field_errors().size() == 7);
   FakeBackend backend;
   CHECK(HttpServer::Create(&backend, options).status().IsInvalidArgument());
 }

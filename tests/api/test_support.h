@@ -34,6 +34,7 @@ class FakeBackend : public Backend {
     std::string id;      // certificate id or did, when the method takes one
     Json document;       // body of a write
     uint64_t first = 0, second = 0, height = 0;
+    std::string reader;  // the reader's DID on reads that take one; "" anonymous
   };
   static Call MakeCall(std::string method, std::string id = "", Json document = nullptr) {
     Call call;
@@ -129,9 +130,10 @@ class FakeBackend : public Backend {
   Result<Receipt> ChangeRegistry(const Json& document) override {
     return Write(MakeCall("ChangeRegistry", "", document));
   }
-  Result<Json> GetCertificate(const std::string& id) override {
+  Result<Json> GetCertificate(const std::string& id, const Reader& reader) override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(MakeCall("GetCertificate", id));
+    calls_.back().reader = reader.did;
     return read_json_;
   }
   Result<InclusionProofView> GetProof(const std::string& id) override {
@@ -159,10 +161,11 @@ class FakeBackend : public Backend {
     calls_.push_back(call);
     return consistency_;
   }
-  Result<Json> GetBlock(uint64_t height) override {
+  Result<Json> GetBlock(uint64_t height, const Reader& reader) override {
     std::lock_guard<std::mutex> lock(mu_);
     Call call = MakeCall("GetBlock");
     call.height = height;
+    call.reader = reader.did;
     calls_.push_back(call);
     return read_json_;
   }
@@ -182,15 +185,24 @@ class FakeBackend : public Backend {
     calls_.push_back(MakeCall("ListValidators"));
     return read_json_;
   }
+  Result<Json> GetAudit(const AuditQueryParams& query, const Reader& reader) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("GetAudit", query.reader + "|" + query.record + "|" +
+                                              std::to_string(query.after) + "|" +
+                                              std::to_string(query.limit)));
+    calls_.back().reader = reader.did;
+    return read_json_;
+  }
   Result<Json> GetTrustBundle() override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(MakeCall("GetTrustBundle"));
     return trust_bundle_;
   }
   // The call's id is the label URI as the server built it.
-  Result<Json> CheckLabel(const std::string& label_uri) override {
+  Result<Json> CheckLabel(const std::string& label_uri, const Reader& reader) override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(MakeCall("CheckLabel", label_uri));
+    calls_.back().reader = reader.did;
     return label_check_;
   }
   // Counted rather than recorded in calls(), which lists the reads themselves.

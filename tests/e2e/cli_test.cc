@@ -77,16 +77,46 @@ TEST_CASE("the README walk-through with the frontera CLI") {
   // Receiving twice is not custody: refused.
   CHECK(cli.Run({"event", "receiving", cert, "--key", keys + "mx-carrier.key"}, &out) != 0);
 
+  // Anonymous, the public view: no custody, no commercial details.
   CHECK(cli.Run({"show", cert}, &out) == 0);
+  CHECK(out.find("receiving") == std::string::npos);
+  CHECK(out.find("public view") != std::string::npos);
+  // An agency sees the whole timeline.
+  CHECK(cli.Run({"show", "--key", keys + "us-cbp.key", cert}, &out) == 0);
   CHECK(out.find("receiving") != std::string::npos);
+  CHECK(out.find("public view") == std::string::npos);
 
+  // Anonymous: verified by its label and the ledger's public record.
   int code = cli.Run({"verify", "--online", cert}, &out);
   CHECK_MESSAGE(code == 0, out);
   CHECK(out.find("AUTHENTIC") != std::string::npos);
+  CHECK(out.find("public view") != std::string::npos);
+  // An agency: the credential's own proof and the custody chain too.
+  code = cli.Run({"verify", "--online", "--key", keys + "us-cbp.key", cert}, &out);
+  CHECK_MESSAGE(code == 0, out);
+  CHECK(out.find("custody") != std::string::npos);
+  CHECK(out.find("eddsa-jcs-2022 proof") != std::string::npos);
   code = cli.Run({"verify", "--online", "--json", cert}, &out);
   CHECK(code == 0);
   Json verdict = Json::parse(out.substr(out.find('{')));
   CHECK(verdict["verdict"] == "AUTHENTIC");
+
+  // Each full-view read is in the validator's audit trail, which only an
+  // agency may read; the anonymous reads are not in it.
+  code = cli.Run({"audit", "--key", keys + "us-cbp.key", "--record", cert}, &out);
+  CHECK_MESSAGE(code == 0, out);
+  // The six event commands read it as their signer, then show and verify
+  // read it as the agency.
+  CHECK_MESSAGE(out.find("8 read(s)") != std::string::npos, out);
+  CHECK(out.find("Transportes Frontera Norte") != std::string::npos);
+  CHECK(out.find("certificate " + cert) != std::string::npos);
+  CHECK(out.find("U.S. Customs and Border Protection") != std::string::npos);
+  code = cli.Run({"audit", "--key", keys + "us-cbp.key", "--json"}, &out);
+  CHECK(code == 0);
+  Json trail = Json::parse(out.substr(out.find('{')));
+  CHECK(trail["entries"].back()["what"] == "audit");  // the query before this one
+  CHECK(cli.Run({"audit", "--key", keys + "mx-manufacturer.key"}, &out) == 77);
+  CHECK(out.find("agencies") != std::string::npos);
 
   CHECK(cli.Run({"checkpoint", "--genesis", dev + "/genesis.json"}, &out) == 0);
 

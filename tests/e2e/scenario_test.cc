@@ -164,8 +164,18 @@ TEST_CASE("the US-MX-CA scenario end to end, surviving SIGKILL") {
          "mx-carrier");
     step(MakeEvent("urn:uuid:00000000-0000-4000-8000-000000000005", "receiving"), "us-distributor");
 
+    // Anonymous: the public view (docs/api.md §10).
+    auto public_view =
+        client->GetJson("/v1/certificates/" + api::Client::EncodePathSegment(kPharmaId));
+    REQUIRE(public_view.ok());
+    CHECK((*public_view)["view"] == "public");
+    CHECK((*public_view)["events"].empty());
+    CHECK((*public_view)["events_withheld"] == 5);
+    // Signed by an agency: the full view.
+    client->SetSigningKey(ExampleParties().at("us-cbp").key);
     auto cert = client->GetJson("/v1/certificates/" + api::Client::EncodePathSegment(kPharmaId));
     REQUIRE(cert.ok());
+    CHECK((*cert)["view"] == "full");
     CHECK((*cert)["status"] == "active");
     CHECK((*cert)["events"].size() == 5);
     CHECK((*cert)["custody"]["custodian"] == ExampleParties().at("us-distributor").did);
@@ -209,6 +219,7 @@ TEST_CASE("the US-MX-CA scenario end to end, surviving SIGKILL") {
   // Restart on the same data: every acknowledged document, the same root.
   NodeProcess node(net.config_path(), net.dir() + "/port");
   auto client = node.Client();
+  client->SetSigningKey(ExampleParties().at("us-cbp").key);
   auto note = client->GetText("/v1/checkpoint");
   REQUIRE(note.ok());
   CHECK(VerifiedCheckpoint(*note).root == VerifiedCheckpoint(checkpoint_before_kill).root);

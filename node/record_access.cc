@@ -1,0 +1,39 @@
+#include "node/record_access.h"
+
+#include <optional>
+#include <string>
+
+#include "api/record_views.h"
+
+namespace frontera::node {
+namespace {
+
+std::optional<ledger::PartyRecord> ActiveReader(const ledger::StateMachine& sm,
+                                                const api::Reader& reader) {
+  if (reader.anonymous()) return std::nullopt;
+  std::optional<ledger::PartyRecord> record = sm.FindParty(reader.did);
+  if (!record || record->status != ledger::PartyStatus::kActive) return std::nullopt;
+  return record;
+}
+
+}  // namespace
+
+bool IsAgencyReader(const ledger::StateMachine& sm, const api::Reader& reader) {
+  std::optional<ledger::PartyRecord> record = ActiveReader(sm, reader);
+  return record && record->party.role == ledger::Role::kAgency;
+}
+
+bool MaySeeDetails(const ledger::StateMachine& sm, const api::Reader& reader,
+                   const crypto::Json& certificate) {
+  std::optional<ledger::PartyRecord> record = ActiveReader(sm, reader);
+  if (!record) return false;
+  if (record->party.role == ledger::Role::kAgency) return true;
+  for (const std::string& did : api::NamedDids(certificate)) {
+    if (did == reader.did) return true;
+    std::optional<ledger::PartyRecord> named = sm.FindParty(did);
+    if (named && named->origin == record->origin) return true;
+  }
+  return false;
+}
+
+}  // namespace frontera::node
