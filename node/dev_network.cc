@@ -112,7 +112,9 @@ Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
          << "[api]\n"
          << "host = \"127.0.0.1\"\n"
          << "port = " << api_port << "\n"
-         << "allow_plain_http = true  # loopback development only\n";
+         << "allow_plain_http = true  # loopback development only\n\n"
+         << "[ledger]\n"
+         << "item_filter_interval_s = 1  # a small ledger: a fresh item filter every second\n";
   if (!config) return Status::IOError("cannot write " + config_path.string());
   return config_path.string();
 }
