@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <climits>
 #include <string>
 #include <utility>
 
 #include "common/binary.h"
+#include "common/bytes.h"
+#include "common/encoding.h"
 #include "crypto/sha256.h"
 #include "ledger/gs1.h"
 
@@ -307,6 +310,71 @@ bool ItemFilter::Contains(uint64_t key) const {
   uint8_t value = Fingerprint(h);
   for (uint64_t p : Positions(h, geometry_)) value ^= static_cast<uint8_t>(fingerprints_[p]);
   return value == 0;
+}
+
+}  // namespace frontera::ledger
+
+namespace frontera::ledger {
+namespace {
+
+// A decimal u64 as the note writes it: digits only, no leading zero.
+bool ParseNoteNumber(std::string_view text, uint64_t& out) {
+  if (text.empty() || text.size() > 20 || (text.size() > 1 && text[0] == '0')) return false;
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) return false;
+    value = value * 10 + digit;
+  }
+  out = value;
+  return true;
+}
+
+}  // namespace
+
+std::string ItemFilterNoteText(std::string_view network, const ItemFilterNote& note) {
+  return std::string(network) + " " + kItemFilterNoteKind + "\n" + std::to_string(note.tree_size) +
+         "\n" + std::to_string(note.item_count) + "\n" + Base64Encode(note.sha256) + "\n";
+}
+
+ItemFilterNote ItemFilterNoteOf(const ItemFilter& filter, std::string_view encoded,
+                                uint64_t tree_size) {
+  return {tree_size, filter.item_count(), crypto::Sha256(AsBytes(encoded))};
+}
+
+Result<ItemFilterNote> ParseItemFilterNoteText(std::string_view text, std::string_view network) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < text.size() && lines.size() <= 4) {
+    const size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) {
+      return Status::InvalidArgument("item filter note: its last line has no line end");
+    }
+    lines.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  if (lines.size() != 4 || start != text.size()) {
+    return Status::InvalidArgument("item filter note: it must have exactly 4 lines");
+  }
+  const std::string first = std::string(network) + " " + kItemFilterNoteKind;
+  if (lines[0] != first) {
+    return Status::InvalidArgument("item filter note: its first line is not \"" + first + "\"");
+  }
+  ItemFilterNote note;
+  if (!ParseNoteNumber(lines[1], note.tree_size)) {
+    return Status::InvalidArgument("item filter note: line 2 (tree size) is not a decimal number");
+  }
+  if (!ParseNoteNumber(lines[2], note.item_count)) {
+    return Status::InvalidArgument("item filter note: line 3 (item count) is not a decimal number");
+  }
+  auto hash = Base64Decode(lines[3]);
+  if (!hash.ok() || hash->size() != note.sha256.size() || Base64Encode(*hash) != lines[3]) {
+    return Status::InvalidArgument(
+        "item filter note: line 4 is not the base64 SHA-256 of a filter (32 bytes)");
+  }
+  std::copy(hash->begin(), hash->end(), note.sha256.begin());
+  return note;
 }
 
 }  // namespace frontera::ledger

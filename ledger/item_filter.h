@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "crypto/sha256.h"
 #include "ledger/documents.h"
 #include "ledger/label.h"
 
@@ -122,5 +123,26 @@ class ItemFilter {
   // fingerprint.
   std::string fingerprints_;
 };
+
+// The body of the item filter note (docs/formats.md §16), which the voters
+// co-sign like a checkpoint:
+//   "<network> item-filter/1\n<tree_size>\n<item_count>\n<base64 SHA-256 of the encoding>\n"
+struct ItemFilterNote {
+  uint64_t tree_size = 0;         // the filter holds the items of the first tree_size leaves
+  uint64_t item_count = 0;        // ItemFilter::item_count()
+  crypto::Sha256Digest sha256{};  // of ItemFilter::Encode()
+  bool operator==(const ItemFilterNote&) const = default;
+};
+// The second word of the note's first line.
+inline constexpr char kItemFilterNoteKind[] = "item-filter/1";
+std::string ItemFilterNoteText(std::string_view network, const ItemFilterNote& note);
+// The note of `encoded` (an ItemFilter::Encode() of `filter`) at tree_size.
+ItemFilterNote ItemFilterNoteOf(const ItemFilter& filter, std::string_view encoded,
+                                uint64_t tree_size);
+// Parses a note body of `network` (untrusted text). kInvalidArgument naming
+// the line that is not as specified (another network, another kind, a
+// number with a sign or a leading zero, a hash of another size, more or
+// fewer lines).
+Result<ItemFilterNote> ParseItemFilterNoteText(std::string_view text, std::string_view network);
 
 }  // namespace frontera::ledger

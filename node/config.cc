@@ -231,6 +231,8 @@ Status NodeConfig::Validate() const {
       CheckRange("raft.term_step_max", raft.term_step_max, 1, uint64_t{1} << 40));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("raft.cosign_window_heights", raft.cosign_window_heights, 1, 100000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("ledger.item_filter_interval_s", item_filter.interval_s, 1, 86400));
   if (proposer.log_retain_entries >= raft.snapshot_interval_entries) {
     // The log is compacted to the newest snapshot once log_retain_entries
     // were applied after it; by then a newer snapshot would exist and the
@@ -371,6 +373,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("ledger", "signature_cache_entries", c.ledger.signature_cache_entries);
   num("ledger", "registry_changes_per_party_max", c.ledger.registry_changes_per_party_max);
   num("ledger", "validators_max", c.ledger.validators_max);
+  num("ledger", "item_filter_interval_s", c.item_filter.interval_s);
   num("storage", "block_cache_bytes", c.storage.block_cache_bytes);
   num("storage", "write_buffer_bytes", c.storage.write_buffer_bytes);
   num("audit", "file_bytes_max", c.audit.file_bytes_max);

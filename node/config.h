@@ -116,6 +116,18 @@ struct RaftNodeConfig {
   int64_t leader_stall_ms = 10000;
 };
 
+// The certified-item filter of trust bundles (docs/formats.md §16,
+// node/item_filter_cosigner.h).
+struct ItemFilterConfig {
+  // The filter is built for the tree size of the first block of each
+  // interval of this many seconds of block time (a rule of the ledger, so
+  // that every validator builds and signs the same filters), in a background
+  // thread: at most one build (seconds for 10 million items) per interval.
+  // Every validator of a network must use the same value. [1, 86400]; TOML
+  // key ledger.item_filter_interval_s.
+  int interval_s = 60;
+};
+
 struct LogConfig {
   std::string level = "info";  // "debug", "info", "warning" or "error" (node/log.h)
 };
@@ -132,6 +144,7 @@ struct NodeConfig {
   ledger::StateMachineOptions ledger;
   AuditOptions audit;  // [audit]: the trail of full-view reads (docs/api.md#audit-trail)
   storage::KvOptions storage;
+  ItemFilterConfig item_filter;
   LogConfig log;
 
   Status Validate() const;

@@ -126,7 +126,9 @@ Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
          << "# /v1/status and /metrics: loopback only (docs/operations.md#operational-listener)\n"
          << "[ops]\n"
          << "host = \"127.0.0.1\"\n"
-         << "port = " << DevOpsPort(api_port) << "\n";
+         << "port = " << DevOpsPort(api_port) << "\n\n"
+         << "[ledger]\n"
+         << "item_filter_interval_s = 1  # a small ledger: a fresh item filter every second\n";
   if (!config) return Status::IOError("cannot write " + config_path.string());
   return config_path.string();
 }

@@ -42,6 +42,8 @@ using validator_internal::ReceiptOf;
 namespace {
 
 constexpr size_t kCosignHeightsMax = 4096;
+// Tree sizes whose item filter signatures are kept waiting for a majority.
+constexpr size_t kItemFilterPendingMax = 8;
 constexpr uint64_t kSnapshotBytesMax = uint64_t{64} << 30;
 
 uint64_t MicrosSince(std::chrono::steady_clock::time_point start) {
@@ -106,8 +108,12 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
   // docs/api.md#audit-trail: beside the stores, never replicated.
   FRONTERA_ASSIGN_OR_RETURN(
       v->audit_, AuditTrail::Open(std::filesystem::path(config.data_dir) / "audit", config.audit));
+  v->filter_cosigner_ = std::make_unique<ItemFilterCosigner>(v->genesis_.network, config.name,
+                                                             &v->key_, v->genesis_.validators,
+                                                             kItemFilterPendingMax, v->clock_);
   FRONTERA_RETURN_IF_ERROR(v->OpenStores());
   FRONTERA_RETURN_IF_ERROR(v->StartRaft());
+  v->filter_thread_ = std::thread([p = v.get()] { p->ItemFilterLoop(); });
   v->apply_thread_ = std::thread([p = v.get()] { p->ApplyLoop(); });
   v->raft_thread_ = std::thread([p = v.get()] { p->RaftLoop(); });
   return v;
@@ -411,6 +417,13 @@ void Validator::Stop() {
   apply_cv_.notify_all();
   apply_space_cv_.notify_all();
   applied_cv_.notify_all();
+  {
+    MutexLock lock(filter_mu_);
+    filter_stopping_ = true;
+  }
+  filter_cv_.notify_all();
+  // Before the transport stops: the filter thread may be sending.
+  if (filter_thread_.joinable()) filter_thread_.join();
   if (transport_) transport_->Stop();
   if (raft_thread_.joinable()) raft_thread_.join();
   for (auto& [peer, t] : snapshot_threads_) {
@@ -522,7 +535,7 @@ void Validator::ApplyEntry(const Entry& entry) {
   FRONTERA_CHECK(s.ok()) << "ledger write failed: " << s.ToString();
   if (block) {
     ledger->sm->Publish();
-    last_block_time_ = block->time_unix_ms;
+    const int64_t previous_block_time = last_block_time_.exchange(block->time_unix_ms);
     applied_height_ = block->height;
     ++blocks_;
     // A snapshot of this block needs the majority's state note: keep its
@@ -531,6 +544,8 @@ void Validator::ApplyEntry(const Entry& entry) {
     if (snapshot_due) cosigner_->Pin(block->height);
     CosignApplied(ledger, entry.index, entry.term);
     PublishCosigned();
+    ScheduleItemFilter(ledger, block->height, ledger->sm->Summary().tree_size, previous_block_time,
+                       block->time_unix_ms);
   }
   {
     MutexLock lock(apply_mu_);

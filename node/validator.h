@@ -62,6 +62,7 @@
 #include "node/checkpoint_cosigner.h"
 #include "node/config.h"
 #include "node/election_signer.h"
+#include "node/item_filter_cosigner.h"
 #include "node/peer_transport.h"
 #include "node/raft_driver.h"
 #include "node/read_context.h"
@@ -245,6 +246,25 @@ class Validator final : public api::Backend {
   Result<api::Json> CheckLabelFull(const std::string& label_uri);
   // Publishes the newest checkpoint a majority co-signed (apply thread).
   void PublishCosigned();
+
+  // The certified-item filter (node/validator_item_filter.cc). Apply thread:
+  // after block `block_height` (tree size `tree_size`, block time
+  // `block_time_ms`, the previous block's `previous_block_time_ms`), asks
+  // the filter thread for a filter when the block is the first of an
+  // item_filter.interval_s of block time.
+  void ScheduleItemFilter(const std::shared_ptr<Ledger>& ledger, uint64_t block_height,
+                          uint64_t tree_size, int64_t previous_block_time_ms,
+                          int64_t block_time_ms);
+  // The filter thread: builds the filter asked for, signs its note and sends
+  // the signature to the peers; every interval resends its signature on a
+  // note that has no majority yet.
+  void ItemFilterLoop();
+  // A peer's signature on its item filter note (transport thread).
+  void OnItemFilterSignature(uint64_t from, std::string_view body);
+  // {"note", "filter"} of the newest co-signed filter when it is signed by
+  // a majority of `voters` and not newer than `checkpoint_tree_size`, else
+  // null (docs/formats.md §11).
+  api::Json ItemFilterJson(const ledger::Voters& voters, uint64_t checkpoint_tree_size) const;
   // Stops serving the state once the cosigner saw a majority sign a state
   // that differs from ours (status, metric, log).
   void CheckDivergence();
@@ -297,6 +317,22 @@ class Validator final : public api::Backend {
   std::unique_ptr<PeerTransport> transport_;
   std::unique_ptr<CheckpointCosigner> cosigner_;
   std::unique_ptr<AuditTrail> audit_;  // the full-view reads served (after Open)
+  std::unique_ptr<ItemFilterCosigner> filter_cosigner_;
+  // The filter thread's input: the newest filter asked for (an older one
+  // not started yet is superseded).
+  struct ItemFilterJob {
+    uint64_t block_height = 0;
+    uint64_t tree_size = 0;
+    ledger::Voters voters;
+    std::shared_ptr<Ledger> ledger;
+  };
+  Mutex filter_mu_;
+  std::condition_variable filter_cv_;
+  std::optional<ItemFilterJob> filter_due_ GUARDED_BY(filter_mu_);
+  bool filter_stopping_ GUARDED_BY(filter_mu_) = false;
+  std::thread filter_thread_;
+  std::atomic<uint64_t> filter_builds_{0};
+  std::atomic<uint64_t> filter_build_millis_{0};  // of the last build
   // Apply thread: the validator set NoteQuorumOf last read, of which ledger
   // and after how many changes.
   std::vector<ledger::ValidatorRecord> quorum_set_;

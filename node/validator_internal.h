@@ -17,12 +17,13 @@ namespace frontera::node::validator_internal {
 
 // Peer frames start with one byte naming what follows (docs/consensus.md#peer-messages).
 enum class PeerKind : uint8_t {
-  kRaft = 1,            // a consensus::Message (consensus/codec.h)
-  kCosign = 2,          // a CosignMessage (node/checkpoint_cosigner.h)
-  kForward = 3,         // documents for the leader to propose (ledger::EncodeProposal)
-  kSnapshotChunk = 4,   // node/snapshot_transfer.h
-  kVoterChangeAsk = 5,  // u64 BE: the block whose voter-chain link is asked for
-  kVoterChange = 6,     // a link, JSON (ledger::VoterChangeJson)
+  kRaft = 1,                 // a consensus::Message (consensus/codec.h)
+  kCosign = 2,               // a CosignMessage (node/checkpoint_cosigner.h)
+  kForward = 3,              // documents for the leader to propose (ledger::EncodeProposal)
+  kSnapshotChunk = 4,        // node/snapshot_transfer.h
+  kVoterChangeAsk = 5,       // u64 BE: the block whose voter-chain link is asked for
+  kVoterChange = 6,          // a link, JSON (ledger::VoterChangeJson)
+  kItemFilterSignature = 7,  // an ItemFilterSignature (node/item_filter_cosigner.h)
 };
 // Raft-thread events from this node's own threads (never on the wire).
 constexpr uint8_t kLocalSnapshotReport = 0x81;

@@ -56,6 +56,9 @@ void Validator::OnPeerFrame(uint64_t from, std::string payload) {
   }
   if (kind == PeerKind::kVoterChange)
     return OnVoterChange(from, std::string_view(payload).substr(1));
+  if (kind == PeerKind::kItemFilterSignature) {
+    return OnItemFilterSignature(from, std::string_view(payload).substr(1));
+  }
   if (kind != PeerKind::kRaft && kind != PeerKind::kSnapshotChunk) {
     return RefusePeer(from, "frame",
                       "a frame of unknown kind " + std::to_string(static_cast<uint8_t>(kind)));
@@ -152,6 +155,7 @@ void Validator::HandleInbound(Inbound in) {
     case PeerKind::kCosign:
     case PeerKind::kVoterChangeAsk:
     case PeerKind::kVoterChange:
+    case PeerKind::kItemFilterSignature:
       return;  // handled on the transport thread
   }
   RefusePeer(in.from, "frame", "a frame of unknown kind " + std::to_string(kind));

@@ -11,6 +11,7 @@
 #include "api/record_views.h"
 #include "common/encoding.h"
 #include "crypto/data_integrity.h"
+#include "crypto/signed_note.h"
 #include "ledger/label.h"
 #include "ledger/verdict.h"
 #include "ledger/voter_chain.h"
@@ -213,17 +214,29 @@ Result<api::Json> Validator::GetTrustBundle() {
   api::Json flags = api::Json::array();
   for (const auto& e : revocations.flags) flags.push_back(ledger::FlagEntryJson(e));
   FRONTERA_ASSIGN_OR_RETURN(api::Json voter_changes, VoterChainTo(revocations.note));
-  return api::Json{{"format", "frontera-trust-bundle/4"},
-                   {"genesis", g.document},
-                   {"genesis_hash", Base64Encode(g.hash)},
-                   {"voters", std::move(voter_changes["voters"])},
-                   {"voter_changes", std::move(voter_changes["links"])},
-                   {"checkpoint", std::move(checkpoint)},
-                   {"revocations",
-                    {{"note", revocations.note},
-                     {"entries", std::move(entries)},
-                     {"registry", std::move(registry)},
-                     {"flags", std::move(flags)}}}};
+  // The newest co-signed item filter, when its voters are the bundle's and
+  // it is not newer than the bundle's checkpoint (docs/formats.md §16).
+  api::Json item_filter = nullptr;
+  {
+    auto note = crypto::ParseNote(checkpoint, 2 * ledger::kVotersMax);
+    auto body = note.ok() ? crypto::ParseCheckpointBody(note->text)
+                          : Result<crypto::Checkpoint>(note.status());
+    auto voters = ledger::VotersFromJson(voter_changes["voters"], "/voters");
+    if (body.ok() && voters.ok()) item_filter = ItemFilterJson(*voters, body->tree_size);
+  }
+  api::Json bundle = {{"format", "frontera-trust-bundle/4"},
+                      {"genesis", g.document},
+                      {"genesis_hash", Base64Encode(g.hash)},
+                      {"voters", std::move(voter_changes["voters"])},
+                      {"voter_changes", std::move(voter_changes["links"])},
+                      {"checkpoint", std::move(checkpoint)},
+                      {"revocations",
+                       {{"note", revocations.note},
+                        {"entries", std::move(entries)},
+                        {"registry", std::move(registry)},
+                        {"flags", std::move(flags)}}}};
+  if (!item_filter.is_null()) bundle["item_filter"] = std::move(item_filter);
+  return bundle;
 }
 
 Result<api::Json> Validator::CheckLabel(const std::string& label_uri, const api::Reader& reader) {

@@ -135,6 +135,8 @@ std::map<std::string, double> Validator::GetMetrics() {
       {"frontera_documents_forwarded_total", d(forwarded_.load())},
       {"frontera_leaders_distrusted_total", d(leaders_distrusted_.load())},
       {"frontera_blocks_applied_total", d(blocks_.load())},
+      {"frontera_item_filter_builds_total", d(filter_builds_.load())},
+      {"frontera_item_filter_build_seconds", filter_build_millis_.load() / 1e3},
       {"frontera_log_syncs_total", d(log_syncs_.load())},
       {"frontera_log_sync_seconds_total", log_sync_micros_.load() / 1e6},
       {"frontera_apply_seconds_total", apply_micros_.load() / 1e6},

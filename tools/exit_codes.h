@@ -9,6 +9,10 @@
 namespace frontera::tools {
 
 inline constexpr int kExitOk = 0;
+// `verify`: the ledger does not hold the item (ledger::Verdict::kNotOnLedger);
+// offline, it is not in the trust bundle's certified-item filter as of the
+// filter's checkpoint (docs/cli.md#verdicts).
+inline constexpr int kExitNotOnLedger = 4;
 // `verify` offline: the trust bundle's co-signatures are older than the
 // genesis's max_bundle_age (ledger::Verdict::kStaleBundle).
 inline constexpr int kExitStaleBundle = 6;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <ctime>
 #include <optional>
 
@@ -125,6 +126,15 @@ std::string Describe(const ledger::Label& label, int64_t now_unix_millis) {
 
 }  // namespace
 
+std::string OnLedgerAsOf(const TrustBundle& bundle) {
+  FRONTERA_CHECK(bundle.item_filter.has_value());
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.2f", bundle.item_filter->false_positive_rate() * 100);
+  return "on the ledger as of checkpoint " + std::to_string(bundle.item_filter_tree_size) +
+         " (item filter of " + std::to_string(bundle.item_filter->item_count()) +
+         " items; false-positive rate ≈ " + rate + " %)";
+}
+
 std::string LabelItem(const ledger::Label& label) {
   if (label.is_consignment()) return ledger::gs1::ConsignmentSubjectId(label.sscc);
   return ledger::gs1::ProductSubjectId(label.gtin, label.lot, label.serial);
@@ -139,7 +149,10 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
   const BundleAge bundle_age = CheckBundleAge(bundle, now_unix_millis);
   std::string age = bundle.signed_time ? "co-signed " + DescribeAge(bundle_age.age_millis) + " ago"
                                        : "of unknown age";
-  report.context = "OFFLINE: bundle " + age + " at tree size " + std::to_string(bundle.tree_size);
+  report.context = "OFFLINE: bundle " + age + " at tree size " + std::to_string(bundle.tree_size) +
+                   (bundle.item_filter ? "; item filter as of checkpoint " +
+                                             std::to_string(bundle.item_filter_tree_size)
+                                       : "; no item filter (inclusion not checked)");
   LabelFacts facts;
   report.checks.push_back(CheckLabelSignature(bundle.directory, scanned, facts));
   report.checks.push_back(CheckLabelIssuer(facts, /*on_ledger=*/false));
@@ -190,6 +203,30 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
     expiry.reasons.push_back("no label to read");
   }
   report.checks.push_back(revocation);
+  // Whether the ledger certified the item, by the bundle's item filter: a
+  // label signed with a registered issuer's key for an item never certified
+  // (a stolen key) fails here.
+  bool on_ledger = true;
+  if (facts.label) {
+    Check inclusion{"inclusion", "the item is on the ledger (the bundle's item filter)", true, {}};
+    if (!bundle.item_filter) {
+      inclusion.reasons.push_back(
+          "not checked: this bundle carries no item filter (run `frontera trust sync`, or "
+          "verify --online)");
+    } else if (bundle.item_filter->Contains(ledger::ItemKey(*facts.label))) {
+      inclusion.reasons.push_back(OnLedgerAsOf(bundle));
+    } else {
+      on_ledger = inclusion.passed = false;
+      inclusion.reasons.push_back(
+          LabelItem(*facts.label) + " is not on the ledger as of checkpoint " +
+          std::to_string(bundle.item_filter_tree_size) + " (the item filter's tree size)");
+      inclusion.reasons.push_back(
+          "an item certified since is not in it yet: run `frontera trust sync` or verify "
+          "--online; otherwise the label was signed with the issuer's key for an item the "
+          "ledger never certified");
+    }
+    report.checks.push_back(inclusion);
+  }
   // The DSCSA flags the bundle lists in force on the item.
   std::string flag, flag_reason;
   if (facts.label && bundle.flags_known) {
@@ -215,7 +252,7 @@ LabelReport VerifyLabelOffline(const TrustBundle& bundle, std::string_view scann
   ledger::LabelVerdict outcome =
       ledger::Decide({.authentic = report.checks[0].passed && report.checks[1].passed &&
                                    (expiry.passed || expired),
-                      .on_ledger = true,
+                      .on_ledger = on_ledger,
                       .revoked = revoked,
                       .revocation_reason = revocation_reason,
                       .flag = flag,

@@ -10,10 +10,13 @@
 //               the GTIN / SSCC is under one of its GS1 company prefixes
 //   revocation  the item is not in the bundle's revocation list (as of the
 //               bundle's checkpoint: later revocations are not known offline)
+//   inclusion   the item is in the bundle's certified-item filter (as of the
+//               filter's checkpoint; false positives about 1 in 256); not
+//               checked, and said so, for a bundle without a filter
 //   expiry      the label's AI 17 date has not passed (through its last day)
 // Verdicts, ranked by ledger::Decide: label or issuer failed → NOT AUTHENTIC;
-// revoked → REVOKED (RECALLED when the bundle's reason is a recall); expired →
-// EXPIRED; else AUTHENTIC. Offline there is no ledger to ask, so a label that
+// not in the item filter → NOT ON LEDGER; revoked → REVOKED (RECALLED when the bundle's reason is a
+// recall); expired → EXPIRED; else AUTHENTIC. Offline there is no ledger to ask, so a label that
 // passes is taken as on the ledger as of the bundle.
 //
 // Online: label and issuer as above, then
@@ -63,6 +66,10 @@ struct LabelReport {
   std::vector<Check> checks;
   std::vector<std::string> custody;  // online: the custody timeline, one line per event
 };
+
+// "on the ledger as of checkpoint N (item filter of M items; false-positive
+// rate ≈ 0.39 %)". REQUIRES: bundle.item_filter.
+std::string OnLedgerAsOf(const TrustBundle& bundle);
 
 // The canonical item URI (credentialSubject.id on id.gs1.org) a label names.
 std::string LabelItem(const ledger::Label& label);

@@ -272,6 +272,71 @@ Status ReadFlagEntries(const Json& revocations, TrustBundle& out) {
   return Status::Ok();
 }
 
+// "item_filter" (optional, format 4): the certified-item filter and the
+// note a majority of the voters signed over its SHA-256 (docs/formats.md
+// §16). Malformed members are refused as such; a note that is not signed as
+// a checkpoint is, or that does not name these bytes, appends a reason.
+Status ReadItemFilter(const Json& bundle, const ledger::Genesis& signing, TrustBundle& out,
+                      std::vector<std::string>& reasons) {
+  auto member = bundle.find("item_filter");
+  if (member == bundle.end()) return Status::Ok();
+  if (out.format_version < 4) {
+    return Malformed("/item_filter", "is not part of format " + std::to_string(out.format_version));
+  }
+  if (!member->is_object()) return Malformed("/item_filter", "must be an object {note, filter}");
+  FRONTERA_ASSIGN_OR_RETURN(std::string note_text, StringMember(*member, "note", "/item_filter"));
+  FRONTERA_ASSIGN_OR_RETURN(std::string filter_base64,
+                            StringMember(*member, "filter", "/item_filter"));
+  // Checked before decoding: base64 is 4 characters per 3 bytes.
+  if (filter_base64.size() > (kBundleItemFilterBytesMax + 2) / 3 * 4) {
+    return Malformed("/item_filter/filter", "longer than the base64 of " +
+                                                std::to_string(kBundleItemFilterBytesMax) +
+                                                " bytes (kBundleItemFilterBytesMax)");
+  }
+  auto bytes = Base64Decode(filter_base64);
+  if (!bytes.ok()) return Malformed("/item_filter/filter", "must be base64");
+  const std::string_view encoded(reinterpret_cast<const char*>(bytes->data()), bytes->size());
+
+  auto note = crypto::ParseNote(note_text, 2 * ledger::kVotersMax);
+  if (!note.ok()) {
+    reasons.push_back("item filter note is not a signed note: " + note.status().ToString());
+    return Status::Ok();
+  }
+  const size_t before = reasons.size();
+  CheckCosignedNote(out, signing, *note, note_text, "item filter note", reasons);
+  auto body = ledger::ParseItemFilterNoteText(note->text, out.genesis.network);
+  if (!body.ok()) {
+    reasons.push_back(body.status().message());
+    return Status::Ok();
+  }
+  if (body->tree_size > out.tree_size) {
+    reasons.push_back("item filter note: its tree size " + std::to_string(body->tree_size) +
+                      " is beyond the checkpoint's " + std::to_string(out.tree_size));
+  }
+  if (crypto::Sha256(encoded) != body->sha256) {
+    reasons.push_back("item filter: its bytes hash to " + Base64Encode(crypto::Sha256(encoded)) +
+                      ", not to the " + Base64Encode(body->sha256) +
+                      " the validators signed (the filter was altered)");
+    return Status::Ok();
+  }
+  ledger::ItemFilterLimits limits;
+  limits.bytes_max = kBundleItemFilterBytesMax;
+  auto filter = ledger::ItemFilter::Decode(encoded, limits);
+  if (!filter.ok()) {
+    reasons.push_back("item filter: " + filter.status().ToString());
+    return Status::Ok();
+  }
+  if (filter->item_count() != body->item_count) {
+    reasons.push_back("item filter: it holds " + std::to_string(filter->item_count()) +
+                      " items, its note says " + std::to_string(body->item_count));
+  }
+  if (reasons.size() != before) return Status::Ok();
+  out.item_filter = std::move(filter).value();
+  out.item_filter_tree_size = body->tree_size;
+  out.item_filter_note = std::move(note_text);
+  return Status::Ok();
+}
+
 }  // namespace
 
 const RevocationEntry* TrustBundle::FindRevocation(std::string_view item) const {
@@ -543,6 +608,7 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
                         std::to_string(out.tree_size));
     }
   }
+  FRONTERA_RETURN_IF_ERROR(ReadItemFilter(bundle, signing, out, reasons));
   if (!reasons.empty()) return Refused(reasons);
   out.directory = ledger::WithRegistry(out.genesis, out.registry);
   out.directory.validators = out.voters;
@@ -831,6 +897,16 @@ std::string RenderTrustBundle(const TrustBundle& bundle, int64_t now_unix_millis
   out += "checkpoint   tree size " + std::to_string(bundle.tree_size) + ", root " +
          Base64Encode(bundle.root) + "\n";
   out += "             signed by " + signers + "\n";
+  if (bundle.item_filter) {
+    out += "item filter  " + std::to_string(bundle.item_filter->item_count()) +
+           " certified items as of checkpoint " + std::to_string(bundle.item_filter_tree_size) +
+           " (" + std::to_string(bundle.item_filter->fingerprint_bytes()) +
+           " bytes; an uncertified item passes with probability 1/256)\n";
+  } else {
+    out +=
+        "item filter  none: offline verification cannot tell whether an item was certified; "
+        "run `frontera trust sync`\n";
+  }
   out += "revocations  " + std::to_string(bundle.revocations.size()) + "\n";
   for (const RevocationEntry& e : bundle.revocations) {
     out += "             " + e.certificate + " " + e.item + "\n";

@@ -52,6 +52,7 @@
 #include "crypto/merkle.h"
 #include "ledger/flags.h"
 #include "ledger/genesis.h"
+#include "ledger/item_filter.h"
 #include "ledger/registry.h"
 #include "ledger/voter_chain.h"
 
@@ -74,6 +75,9 @@ inline constexpr size_t kTrustFileBytesMax = size_t{256} << 20;
 // Most bytes of a revocation reason: the ledger allows 500 characters
 // (docs/formats.md §9), of at most 4 bytes each in UTF-8.
 inline constexpr size_t kRevocationReasonBytesMax = 2000;
+// Largest certified-item filter encoding a bundle may carry (its base64 is
+// 4/3 of it, within kTrustFileBytesMax): about 59 million items.
+inline constexpr size_t kBundleItemFilterBytesMax = size_t{64} << 20;
 
 struct RevocationEntry {
   std::string certificate;  // credential id, e.g. "urn:uuid:…"
@@ -131,6 +135,14 @@ struct TrustBundle {
   // timestamped co-signatures (a bundle from before them): its age is
   // unknown, and CheckBundleAge calls it stale.
   std::optional<uint64_t> signed_time;
+  // The certified-item filter (docs/formats.md §16), when the bundle carries
+  // one ("item_filter": {note, filter}): the items certified in the first
+  // item_filter_tree_size leaves (<= tree_size), as a majority of the voters
+  // signed. Unset for a bundle from a validator without filters: inclusion
+  // is then not checked offline.
+  std::optional<ledger::ItemFilter> item_filter;
+  uint64_t item_filter_tree_size = 0;
+  std::string item_filter_note;
   // Set by LoadTrustFile (from "synced_at", when it is a date); 0 and empty
   // for a fresh bundle. Not signed: information only, never trusted.
   std::string synced_at;

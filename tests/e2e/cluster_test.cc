@@ -218,6 +218,29 @@ TEST_CASE("three validators replicate, forward writes to the leader, and co-sign
   // A local read is allowed and answers from the node's own state.
   auto local = cluster.Client(0)->GetText("/v1/checkpoint");
   CHECK(local.ok());
+  // Each validator builds the item filter of the first block in the
+  // background and the three co-sign its note: every trust bundle carries
+  // it, signed by a majority (docs/formats.md §16).
+  for (int i = 0; i < 3; ++i) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    for (;;) {
+      auto bundle = cluster.Client(i)->GetJson("/v1/trust-bundle");
+      if (bundle.ok() && bundle->contains("item_filter")) {
+        const std::string note = (*bundle)["item_filter"]["note"].get<std::string>();
+        CHECK(note.find(" item-filter/1\n") != std::string::npos);
+        size_t lines = 0;
+        for (size_t at = note.find("\u2014 "); at != std::string::npos;
+             at = note.find("\u2014 ", at + 1)) {
+          ++lines;
+        }
+        CHECK_MESSAGE(lines >= 2, note);
+        break;
+      }
+      const std::string why = std::string(cluster.name(i)) + " serves no co-signed item filter";
+      REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, why);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
   // frontera status shows all three, from their operational listeners.
   std::string out;
   CHECK(RunCommand({BinaryPath("tools/frontera"), "status", "--node", cluster.url(0), "--ops",

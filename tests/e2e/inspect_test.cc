@@ -3,11 +3,15 @@
 // scanner input, recording the inspection, and what happens after a revocation.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "crypto/did_key.h"
 #include "crypto/key_file.h"
+#include "ledger/documents.h"
+#include "ledger/label.h"
 #include "tests/e2e/harness.h"
 
 namespace frontera::e2e {
@@ -53,6 +57,16 @@ TEST_CASE("an inspector verifies a label online and offline with the CLI") {
 
   // Offline needs a bundle first.
   CHECK(cli.Run({"verify", image}, &out) != 0);
+  // The dev node builds its item filter every second of block time, in the
+  // background: wait until the bundle carries one that holds the certificate.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    auto bundle = node.Client()->GetJson("/v1/trust-bundle");
+    REQUIRE(bundle.ok());
+    if (bundle->contains("item_filter")) break;
+    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline, "no item filter in the bundle");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   REQUIRE_MESSAGE(cli.Run({"trust", "sync"}, &out) == 0, out);
 
   int code = cli.Run({"verify", image}, &out);
@@ -60,6 +74,26 @@ TEST_CASE("an inspector verifies a label online and offline with the CLI") {
   CHECK(out.find("OFFLINE") != std::string::npos);
   CHECK(out.find("AUTHENTIC") != std::string::npos);
   CHECK(cli.Run({"verify", "--payload", label}, &out) == 0);
+  CHECK(out.find("on the ledger as of checkpoint") != std::string::npos);
+  CHECK(out.find("false-positive rate") != std::string::npos);
+
+  // The manufacturer's key (stolen) signs a label for a serial never put on
+  // the ledger: a registered issuer's valid signature, flagged offline.
+  {
+    auto key = crypto::LoadKeyFile(keys + "mx-manufacturer.key");
+    REQUIRE(key.ok());
+    auto credential = ledger::ParseCredential((*view)["credential"]);
+    REQUIRE(credential.ok());
+    credential->serial = "SN9999";
+    auto parsed = ledger::ParseLabel(label);
+    REQUIRE(parsed.ok());
+    auto forged = ledger::BuildLabel(parsed->resolver, *credential, *key);
+    REQUIRE_MESSAGE(forged.ok(), forged.status().ToString());
+    code = cli.Run({"verify", "--payload", *forged}, &out);
+    CHECK_MESSAGE(code == 4, out);
+    CHECK(out.find("NOT ON LEDGER (OFFLINE)") != std::string::npos);
+    CHECK(out.find("not on the ledger as of checkpoint") != std::string::npos);
+  }
 
   std::string tampered = label;
   tampered[tampered.find("SN4242") + 2] = '5';

@@ -221,4 +221,30 @@ TEST_CASE("the decoder refuses truncated, oversized and inconsistent input") {
   }
 }
 
+TEST_CASE("the item filter note names the network, tree size, count and hash, and parses back") {
+  const ItemFilter filter = MustBuild({1, 2, 3});
+  const std::string encoded = filter.Encode();
+  const ItemFilterNote note = ItemFilterNoteOf(filter, encoded, 42);
+  CHECK(note.tree_size == 42);
+  CHECK(note.item_count == 3);
+  const std::string text = ItemFilterNoteText("example.net", note);
+  CHECK(text.starts_with("example.net item-filter/1\n42\n3\n"));
+  auto parsed = ParseItemFilterNoteText(text, "example.net");
+  REQUIRE_MESSAGE(parsed.ok(), parsed.status().ToString());
+  CHECK(*parsed == note);
+  // Another network's note, another kind, or a changed line is refused.
+  CHECK_FALSE(ParseItemFilterNoteText(text, "other.net").ok());
+  CHECK_FALSE(ParseItemFilterNoteText("example.net revocations/4\n42\n3\n" +
+                                          text.substr(text.rfind('\n', text.size() - 2) + 1),
+                                      "example.net")
+                  .ok());
+  CHECK_FALSE(ParseItemFilterNoteText(text + "extra\n", "example.net").ok());
+  CHECK_FALSE(ParseItemFilterNoteText(text.substr(0, text.size() - 1), "example.net").ok());
+  std::string leading_zero = text;
+  leading_zero.replace(leading_zero.find("\n42\n"), 4, "\n042");
+  CHECK_FALSE(ParseItemFilterNoteText(leading_zero, "example.net").ok());
+  CHECK_FALSE(
+      ParseItemFilterNoteText("example.net item-filter/1\n42\n3\nAAAA\n", "example.net").ok());
+}
+
 }  // namespace frontera::ledger

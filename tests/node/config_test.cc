@@ -43,6 +43,23 @@ TEST_CASE("limits are read from their sections") {
   CHECK(c->ledger.events_per_certificate_max == 5);
 }
 
+TEST_CASE("the item filter interval is read from [ledger] and checked") {
+  auto c = ParseConfig(std::string(kMinimal), "node.toml", "/");
+  REQUIRE(c.ok());
+  CHECK(c->item_filter.interval_s == 60);
+  c = ParseConfig(std::string(kMinimal) + "[ledger]\nitem_filter_interval_s = 5\n", "node.toml",
+                  "/");
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  CHECK(c->item_filter.interval_s == 5);
+  for (const char* bad : {"0", "86401"}) {
+    auto refused =
+        ParseConfig(std::string(kMinimal) + "[ledger]\nitem_filter_interval_s = " + bad + "\n",
+                    "node.toml", "/");
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().message().find("ledger.item_filter_interval_s") != std::string::npos);
+  }
+}
+
 TEST_CASE("the API is HTTPS, or plain HTTP on loopback by an explicit setting") {
   auto parse = [](const std::string& api) {
     return ParseConfig(std::string(kMinimal) + "[api]\n" + api, "node.toml", "/srv/frontera");

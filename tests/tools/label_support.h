@@ -138,6 +138,22 @@ struct BundleMaker {
   // When each note's signers co-signed (unset: plain signatures, no time).
   std::optional<uint64_t> checkpoint_cosigned_at = kFixtureCosignedAt;
   std::optional<uint64_t> revocations_cosigned_at = kFixtureCosignedAt;
+  // The certified items of the bundle's item filter (docs/formats.md §16);
+  // unset: no "item_filter" (a bundle from a validator without filters).
+  std::optional<std::vector<std::string>> filter_items;
+  uint64_t filter_tree_size = 5;
+  std::vector<std::string> filter_signers = {"us-cbp", "mx-anam", "ca-cbsa"};
+
+  // {"note", "filter"} of filter_items.
+  Json ItemFilterJson() const {
+    std::vector<uint64_t> keys;
+    for (const std::string& item : *filter_items) keys.push_back(ledger::ItemKey(item));
+    ledger::ItemFilter filter = ledger::ItemFilter::Build(std::move(keys)).value();
+    const std::string encoded = filter.Encode();
+    const std::string text = ledger::ItemFilterNoteText(
+        kLabelNetwork, ledger::ItemFilterNoteOf(filter, encoded, filter_tree_size));
+    return {{"note", SignedBy(text, filter_signers)}, {"filter", Base64Encode(AsBytes(encoded))}};
+  }
 
   ledger::Voters CurrentVoters() const {
     if (!voters.empty()) return voters;
@@ -180,6 +196,7 @@ struct BundleMaker {
         links.push_back(ledger::VoterChangeJson(link));
       bundle["voter_changes"] = std::move(links);
     }
+    if (filter_items) bundle["item_filter"] = ItemFilterJson();
     return bundle;
   }
 };

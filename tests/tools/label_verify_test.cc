@@ -55,7 +55,9 @@ TEST_CASE("offline: the fixture label is AUTHENTIC, says OFFLINE and the bundle'
   LabelReport report = VerifyLabelOffline(Bundle(), FixtureLabel(), kNow);
   INFO(RenderLabelReport(report, false));
   CHECK(report.verdict == Verdict::kAuthentic);
-  CHECK(report.context == "OFFLINE: bundle co-signed 3 h ago at tree size 6");
+  CHECK(report.context ==
+        "OFFLINE: bundle co-signed 3 h ago at tree size 6; no item filter (inclusion not checked)");
+  CHECK(Mentions(report, "not checked: this bundle carries no item filter"));
   CHECK(Mentions(report, "Laboratorios"));
   std::string text = RenderLabelReport(report, false);
   CHECK(text.find("AUTHENTIC (OFFLINE)\n") != std::string::npos);
@@ -126,6 +128,48 @@ TEST_CASE("offline: another party's key is NOT AUTHENTIC") {
     CHECK(report.verdict == Verdict::kNotAuthentic);
     CHECK(Mentions(report, "does not verify"));
   }
+}
+
+TEST_CASE("offline: a label by a registered issuer for an item never certified is NOT ON LEDGER") {
+  BundleMaker maker;
+  maker.filter_items = std::vector<std::string>{kItem};
+  TrustBundle bundle = Bundle(maker);
+
+  // The certified item: AUTHENTIC, saying as of which checkpoint.
+  LabelReport certified = VerifyLabelOffline(bundle, FixtureLabel(), kNow);
+  INFO(RenderLabelReport(certified, false));
+  CHECK(certified.verdict == Verdict::kAuthentic);
+  CHECK(Mentions(certified, "on the ledger as of checkpoint 5"));
+  CHECK(Mentions(certified, "false-positive rate ≈ 0.39 %"));
+  CHECK(certified.context.find("item filter as of checkpoint 5") != std::string::npos);
+
+  // The manufacturer's own key (stolen) signs a label for a serial the
+  // ledger never certified: every signature check passes, the filter does not.
+  ledger::Credential credential =
+      ledger::ParseCredential(LoadFixture("pharma-credential.json")).value();
+  credential.serial = "SN999999";
+  std::string forged =
+      ledger::BuildLabel("verify.frontera.example", credential, FixtureKey("mx-manufacturer"))
+          .value();
+  LabelReport report = VerifyLabelOffline(bundle, forged, kNow);
+  INFO(RenderLabelReport(report, false));
+  CHECK(report.checks[0].passed);
+  CHECK(report.checks[1].passed);
+  CHECK(report.verdict == Verdict::kNotOnLedger);
+  CHECK(static_cast<int>(report.verdict) == kExitNotOnLedger);
+  const Check* inclusion = Find(report, "inclusion");
+  REQUIRE(inclusion != nullptr);
+  CHECK_FALSE(inclusion->passed);
+  CHECK(Mentions(report, "is not on the ledger as of checkpoint 5"));
+  CHECK(Mentions(report, "run `frontera trust sync` or verify --online"));
+  CHECK(RenderLabelReport(report, false).find("NOT ON LEDGER (OFFLINE)") != std::string::npos);
+  CHECK(LabelReportJson(report)["exit_code"] == 4);
+
+  // The same label against a bundle without a filter: AUTHENTIC, inclusion
+  // not checked, and it says so.
+  LabelReport unchecked = VerifyLabelOffline(Bundle(), forged, kNow);
+  CHECK(unchecked.verdict == Verdict::kAuthentic);
+  CHECK(Mentions(unchecked, "not checked"));
 }
 
 TEST_CASE("offline: an item an agency flagged is FLAGGED, headlined by the flag") {
@@ -246,7 +290,8 @@ TEST_CASE(
   CHECK(report.verdict == Verdict::kStaleBundle);
   CHECK(ExitCodeOf(report.verdict) == kExitStaleBundle);
   CHECK(ExitCodeOf(report.verdict) == 6);
-  CHECK(report.context == "OFFLINE: bundle co-signed 8 d ago at tree size 6");
+  CHECK(report.context ==
+        "OFFLINE: bundle co-signed 8 d ago at tree size 6; no item filter (inclusion not checked)");
   REQUIRE(Find(report, "freshness") != nullptr);
   CHECK_FALSE(Find(report, "freshness")->passed);
   CHECK(Mentions(report, "more than the network's maximum of 7 d"));
@@ -282,7 +327,9 @@ TEST_CASE("offline: an edited synced_at changes nothing; the signatures' time de
   bundle.synced_at_millis = ledger::gs1::ParseRfc3339Millis(bundle.synced_at).value();
   LabelReport report = VerifyLabelOffline(bundle, FixtureLabel(), kNow);
   CHECK(report.verdict == Verdict::kAuthentic);
-  CHECK(report.context == "OFFLINE: bundle co-signed 3 h ago at tree size 6");
+  CHECK(report.context ==
+        "OFFLINE: bundle co-signed 3 h ago at tree size 6; no item filter (inclusion not checked)");
+  CHECK(Mentions(report, "not checked: this bundle carries no item filter"));
 }
 
 TEST_CASE("online: the fixture label on the ledger is AUTHENTIC, consistent with the bundle") {

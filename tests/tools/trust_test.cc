@@ -242,6 +242,74 @@ TEST_CASE("a checkpoint or revocation note signed by a minority is refused") {
   CHECK(Refusal(strangers.Make()).find("only 1 of 3") != std::string::npos);
 }
 
+TEST_CASE("a bundle's item filter is read when a majority signed its note over its bytes") {
+  BundleMaker maker;
+  maker.filter_items =
+      std::vector<std::string>{"https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN000123",
+                               "https://id.gs1.org/00/106141411234567891"};
+  auto bundle = VerifyTrustBundle(maker.Make(), GenesisHash());
+  REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
+  REQUIRE(bundle->item_filter.has_value());
+  CHECK(bundle->item_filter_tree_size == 5);
+  CHECK(bundle->item_filter->item_count() == 2);
+  CHECK(bundle->item_filter->Contains(
+      ledger::ItemKey("https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN000123")));
+  CHECK(RenderTrustBundle(*bundle, 0).find("2 certified items as of checkpoint 5") !=
+        std::string::npos);
+
+  // Without one (an older validator's bundle) it still verifies.
+  auto plain = VerifyTrustBundle(BundleMaker().Make(), GenesisHash());
+  REQUIRE(plain.ok());
+  CHECK_FALSE(plain->item_filter.has_value());
+
+  SUBCASE("a filter edited after signing is refused") {
+    Json edited = maker.Make();
+    auto bytes = Base64Decode(edited["item_filter"]["filter"].get<std::string>()).value();
+    bytes.back() ^= 0x01;
+    edited["item_filter"]["filter"] = Base64Encode(bytes);
+    CHECK(Refusal(edited).find("the filter was altered") != std::string::npos);
+  }
+  SUBCASE("a filter of other items, under the honest note, is refused") {
+    BundleMaker other = maker;
+    other.filter_items->push_back("https://id.gs1.org/01/07501234000017/10/LOT42A/21/SN999999");
+    Json swapped = maker.Make();
+    swapped["item_filter"]["filter"] = other.Make()["item_filter"]["filter"];
+    CHECK_FALSE(Refusal(swapped).empty());
+  }
+  SUBCASE("every byte of the note is signed") {
+    const std::string note = maker.Make()["item_filter"]["note"].get<std::string>();
+    EveryByteRefused(note, [&](const std::string& changed) {
+      Json b = maker.Make();
+      b["item_filter"]["note"] = changed;
+      return b;
+    });
+  }
+  SUBCASE("a note signed by a minority of the voters is refused") {
+    BundleMaker minority = maker;
+    minority.filter_signers = {"mx-anam"};
+    CHECK(Refusal(minority.Make()).find("item filter note: only 1 of 3") != std::string::npos);
+    BundleMaker strangers = maker;
+    strangers.filter_signers = {"mx-manufacturer", "mx-carrier", "us-cbp"};
+    CHECK(Refusal(strangers.Make()).find("item filter note") != std::string::npos);
+  }
+  SUBCASE("a filter beyond the checkpoint's tree size is refused") {
+    BundleMaker ahead = maker;
+    ahead.filter_tree_size = 7;
+    CHECK(Refusal(ahead.Make()).find("beyond the checkpoint's 6") != std::string::npos);
+  }
+  SUBCASE("a malformed or oversized member is refused as such") {
+    Json b = maker.Make();
+    b["item_filter"] = "not an object";
+    CHECK(Refusal(b).find("/item_filter") != std::string::npos);
+    b = maker.Make();
+    b["item_filter"]["filter"] = std::string((kBundleItemFilterBytesMax + 2) / 3 * 4 + 4, 'A');
+    CHECK(Refusal(b).find("kBundleItemFilterBytesMax") != std::string::npos);
+    b = maker.Make();
+    b["item_filter"]["filter"] = "***";
+    CHECK(Refusal(b).find("must be base64") != std::string::npos);
+  }
+}
+
 // The agencies add us-cbp-2 at block 3 and remove ca-cbsa at block 5: the
 // bundle's two links lead from the genesis validators to today's voters.
 struct ChangedVoters {
