@@ -14,8 +14,8 @@
 #include <string>
 
 #include "api/backend.h"
-#include "api/routes.h"
 #include "api/request_signature.h"
+#include "api/routes.h"
 #include "common/result.h"
 #include "common/status.h"
 
