@@ -128,7 +128,9 @@ Result<std::string> SignatureBase(const HttpRequestView& request,
 // Client side: the header fields that sign a request as `key` (field name →
 // value: "content-digest" when body is not empty, "signature-input",
 // "signature"). `created_s` is the client's clock, `nonce` fresh per request
-// (RandomNonce()).
+// (RandomNonce()). REQUIRES: `target` is origin-form of visible ASCII (the
+// client percent-encodes what it puts in a path or query), `nonce` 16 to 128
+// visible ASCII characters without '"' or '\\'.
 std::map<std::string, std::string> SignRequest(const crypto::KeyPair& key, std::string_view method,
                                                std::string_view target, std::string_view body,
                                                int64_t created_s, std::string_view nonce);

@@ -58,6 +58,10 @@ void FuzzOne(std::string_view input) {
     body = std::string(parts[4]);
     if (!body.empty()) method = "POST";
   } else {
+    // SignRequest's precondition: the client signs only targets it encoded.
+    for (char c : parts[0]) {
+      if (c <= 0x20 || c >= 0x7f) return;
+    }
     target = "/" + std::string(parts[0]);
     body = std::string(parts[1]);
     if (!body.empty()) method = "POST";
