@@ -232,7 +232,7 @@ Status NodeConfig::Validate() const {
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("raft.cosign_window_heights", raft.cosign_window_heights, 1, 100000));
   FRONTERA_RETURN_IF_ERROR(
-      CheckRange("ledger.item_filter_interval_s", item_filter.interval_s, 1, 86400));
+      CheckRange("ledger.item_filter_interval_s", item_filter.interval_s, 0, 86400));
   if (proposer.log_retain_entries >= raft.snapshot_interval_entries) {
     // The log is compacted to the newest snapshot once log_retain_entries
     // were applied after it; by then a newer snapshot would exist and the

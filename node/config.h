@@ -123,8 +123,12 @@ struct ItemFilterConfig {
   // interval of this many seconds of block time (a rule of the ledger, so
   // that every validator builds and signs the same filters), in a background
   // thread: at most one build (seconds for 10 million items) per interval.
-  // Every validator of a network must use the same value. [1, 86400]; TOML
-  // key ledger.item_filter_interval_s.
+  // Every validator of a network must use the same value. 0: every block,
+  // for a small network (the local one of ./run.sh), so a bundle synced
+  // right after a certificate carries it. [0, 86400]; TOML key
+  // ledger.item_filter_interval_s. The last blocks of a burst wait for the
+  // next block in a later interval: a quiet network's newest items are not
+  // in a filter until then (docs/formats.md §16).
   int interval_s = 60;
 };
 

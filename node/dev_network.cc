@@ -128,7 +128,7 @@ Result<std::string> EnsureDevNetwork(const std::string& dir, int api_port) {
          << "host = \"127.0.0.1\"\n"
          << "port = " << DevOpsPort(api_port) << "\n\n"
          << "[ledger]\n"
-         << "item_filter_interval_s = 1  # a small ledger: a fresh item filter every second\n";
+         << "item_filter_interval_s = 0  # a small ledger: an item filter every block\n";
   if (!config) return Status::IOError("cannot write " + config_path.string());
   return config_path.string();
 }

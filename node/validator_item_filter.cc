@@ -2,6 +2,7 @@
 // (docs/formats.md §16): which blocks get a filter, the background thread
 // that builds and signs it, the peers' signatures, and what the trust bundle
 // carries.
+#include <algorithm>
 #include <chrono>
 
 #include "common/encoding.h"
@@ -23,9 +24,10 @@ void Validator::ScheduleItemFilter(const std::shared_ptr<Ledger>& ledger, uint64
   // interval) and so builds, and signs, the same filters. A block that
   // follows a quiet spell is always one, so a filter trails the ledger by
   // the blocks of one interval at most while it is busy.
+  // Interval 0: every block (a small network, where a build costs nothing).
   const int64_t interval_ms = int64_t{config_.item_filter.interval_s} * 1000;
   if (block_time_ms <= 0 || tree_size == 0 ||
-      (previous_block_time_ms > 0 &&
+      (interval_ms > 0 && previous_block_time_ms > 0 &&
        block_time_ms / interval_ms <= previous_block_time_ms / interval_ms)) {
     return;
   }
@@ -38,7 +40,7 @@ void Validator::ScheduleItemFilter(const std::shared_ptr<Ledger>& ledger, uint64
 }
 
 void Validator::ItemFilterLoop() {
-  const auto resend_interval = std::chrono::seconds(config_.item_filter.interval_s);
+  const auto resend_interval = std::chrono::seconds(std::max(config_.item_filter.interval_s, 1));
   for (;;) {
     std::optional<ItemFilterJob> job;
     {

@@ -102,16 +102,14 @@ int RunEvent(const EventOptions& options, const CommandEnv& env) {
   if (!certificate.ok()) {
     return Fail(env, "CERT_ID " + options.certificate_id, certificate.status());
   }
-  auto credential = ledger::ParseCredential(certificate->value("credential", Json::object()));
-  if (!credential.ok()) {
-    return Fail(env, "the node's copy of " + options.certificate_id, credential.status());
-  }
+  auto epc = ItemEpcOfAnswer(*certificate);
+  if (!epc.ok()) return Fail(env, "the node's copy of " + options.certificate_id, epc.status());
   EventFields f;
   f.kind = *kind;
   f.event_id = NewUrnUuid();
   f.event_time = event_time;
   f.certificate_id = options.certificate_id;
-  f.epc = ledger::ItemEpc(*credential);
+  f.epc = *epc;
   f.signer_did = crypto::DidKeyFromPublicKey(key->public_key());
   f.destination_party = to;
   f.read_point = options.read_point;

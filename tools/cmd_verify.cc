@@ -138,15 +138,15 @@ int RecordInspection(LabelSession& session, const std::string& certificate_id) {
   std::string path = CertificatePath(certificate_id);
   auto certificate = session.node->GetJson(path);
   if (!certificate.ok()) return Fail(env, "--record: " + certificate_id, certificate.status());
-  auto credential = ledger::ParseCredential(certificate->value("credential", Json::object()));
-  if (!credential.ok()) return Fail(env, "--record: the node's copy", credential.status());
+  auto epc = ItemEpcOfAnswer(*certificate);
+  if (!epc.ok()) return Fail(env, "--record: the node's copy", epc.status());
   int64_t now = env.clock.NowUnixMillis();
   EventFields f;
   f.kind = ledger::EventKind::kInspecting;
   f.event_id = NewUrnUuid();
   f.event_time = FormatRfc3339WithOffset(now, LocalUtcOffsetMinutes(now));
   f.certificate_id = certificate_id;
-  f.epc = ledger::ItemEpc(*credential);
+  f.epc = *epc;
   f.signer_did = crypto::DidKeyFromPublicKey(session.record_key->public_key());
   auto event = BuildEvent(f);
   if (!event.ok()) return Fail(env, "--record", event.status());

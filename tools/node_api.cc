@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "api/problem.h"
+#include "ledger/gs1.h"
 #include "tools/trust.h"
 
 namespace frontera::tools {
@@ -86,6 +87,30 @@ Result<std::unique_ptr<Node>> ConnectNode(NodeConnector& connector, const std::s
   auto transport = connector.Connect(base_url, options);
   if (!transport.ok()) return transport.status().WithContext("--node " + base_url);
   return std::make_unique<Node>(base_url, std::move(*transport));
+}
+
+Result<std::string> ItemEpcOfAnswer(const crypto::Json& certificate) {
+  // The item's identifiers are in the public view too, so a reader that
+  // sees only that one (a suspended party, say) still names the item and
+  // lets the node decide what it may do.
+  const crypto::Json credential = certificate.value("credential", crypto::Json::object());
+  const crypto::Json subject = credential.value("credentialSubject", crypto::Json::object());
+  auto text = [&](const char* name) {
+    return subject.contains(name) && subject[name].is_string() ? subject[name].get<std::string>()
+                                                               : std::string();
+  };
+  if (!text("sscc").empty()) {
+    FRONTERA_RETURN_IF_ERROR(ledger::gs1::CheckSscc(text("sscc"))
+                                 .WithContext("the node's certificate: credentialSubject.sscc"));
+    return ledger::gs1::ConsignmentSubjectId(text("sscc"));
+  }
+  FRONTERA_RETURN_IF_ERROR(ledger::gs1::CheckGtin14(text("gtin"))
+                               .WithContext("the node's certificate: credentialSubject.gtin"));
+  if (text("serial").empty()) {
+    return Status::InvalidArgument("the node's certificate names no serial",
+                                   {{"/credential/credentialSubject/serial", "is required"}});
+  }
+  return ledger::gs1::SgtinEpc(text("gtin"), text("serial"));
 }
 
 std::string CertificatePath(const std::string& id) {

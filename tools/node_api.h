@@ -81,6 +81,12 @@ Result<std::unique_ptr<Node>> ConnectNode(NodeConnector& connector, const std::s
 // "/v1/certificates/<id percent-encoded>".
 std::string CertificatePath(const std::string& id);
 
+// The EPC of the item a GET /v1/certificates/{id} answer certifies, from
+// either view (docs/api.md §10): the SGTIN of its GTIN and serial, or the
+// SSCC's URI. kInvalidArgument naming the member when the answer carries
+// neither well formed.
+Result<std::string> ItemEpcOfAnswer(const crypto::Json& certificate);
+
 // GET /v1/parties/{did}. kNotFound says the DID is not a registered party.
 Result<PartyRecord> FetchParty(Node& node, const std::string& did);
 // The same answer as the node's JSON.

@@ -51,7 +51,12 @@ TEST_CASE("the item filter interval is read from [ledger] and checked") {
                   "/");
   REQUIRE_MESSAGE(c.ok(), c.status().ToString());
   CHECK(c->item_filter.interval_s == 5);
-  for (const char* bad : {"0", "86401"}) {
+  // 0: every block.
+  c = ParseConfig(std::string(kMinimal) + "[ledger]\nitem_filter_interval_s = 0\n", "node.toml",
+                  "/");
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  CHECK(c->item_filter.interval_s == 0);
+  for (const char* bad : {"-1", "86401"}) {
     auto refused =
         ParseConfig(std::string(kMinimal) + "[ledger]\nitem_filter_interval_s = " + bad + "\n",
                     "node.toml", "/");

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "tests/tools/test_support.h"
+#include "tools/node_api.h"
 #include "tools/time_util.h"
 
 namespace frontera::tools {
@@ -63,6 +64,26 @@ TEST_CASE("event times carry milliseconds and the offset") {
   CHECK(Rfc3339Offset("2026-11-03T09:30:00.000-06:00") == "-06:00");
   CHECK(Rfc3339Offset("2026-11-03T15:30:00Z") == "+00:00");
   CHECK(FormatOffset(-90) == "-01:30");
+}
+
+TEST_CASE("ItemEpcOfAnswer names the item from the full view and from the public view") {
+  const crypto::Json product = {
+      {"credential",
+       {{"credentialSubject", {{"gtin", "07501234000017"}, {"lot", "L"}, {"serial", "SN1"}}}}},
+      {"view", "public"}};
+  CHECK(ItemEpcOfAnswer(product).value() == "https://id.gs1.org/01/07501234000017/21/SN1");
+  const crypto::Json consignment = {
+      {"credential", {{"credentialSubject", {{"sscc", "375012345000000013"}}}}}};
+  CHECK(ItemEpcOfAnswer(consignment).value() == "https://id.gs1.org/00/375012345000000013");
+  // A bad check digit or a missing serial is refused, naming the member.
+  crypto::Json bad = product;
+  bad["credential"]["credentialSubject"]["gtin"] = "07501234000018";
+  CHECK(ItemEpcOfAnswer(bad).status().message().find("credentialSubject.gtin") !=
+        std::string::npos);
+  bad = product;
+  bad["credential"]["credentialSubject"].erase("serial");
+  CHECK(ItemEpcOfAnswer(bad).status().message().find("serial") != std::string::npos);
+  CHECK_FALSE(ItemEpcOfAnswer(crypto::Json::object()).ok());
 }
 
 }  // namespace
