@@ -397,6 +397,23 @@ Check CheckStatus(const Evidence& evidence, const ledger::Validity* validity, St
   return check;
 }
 
+// Sets the report's verdict (ledger::Decide) from whether the document is
+// authentic and on the ledger, and from the status the node reported.
+void SetVerdict(Report& report, const Evidence& evidence, const StatusFacts& status, bool authentic,
+                bool on_ledger) {
+  ledger::LabelVerdict outcome = ledger::Decide({.authentic = authentic,
+                                                 .on_ledger = on_ledger,
+                                                 .revoked = status.revoked,
+                                                 .revocation_reason = evidence.revocation_reason,
+                                                 .flag = evidence.flag,
+                                                 .flag_reason = evidence.flag_reason,
+                                                 .expired = status.expired});
+  report.verdict = outcome.verdict;
+  report.revocation_reason = outcome.revocation_reason;
+  report.flag = outcome.flag;
+  report.flag_reason = outcome.flag_reason;
+}
+
 }  // namespace
 
 const Json* UnwrapEvent(const Json& entry) {
@@ -577,18 +594,9 @@ Report VerifyEvidence(const ledger::Genesis& genesis, const Evidence& evidence,
   // the node's answer cannot be trusted to vouch for authenticity.
   bool unknown_status =
       !passed(5) && !status.revoked && !status.flagged && !status.expired && !status.not_yet_valid;
-  ledger::LabelVerdict outcome = ledger::Decide(
-      {.authentic = passed(0) && passed(1) && passed(4) && !status.not_yet_valid && !unknown_status,
-       .on_ledger = passed(2) && passed(3),
-       .revoked = status.revoked,
-       .revocation_reason = evidence.revocation_reason,
-       .flag = evidence.flag,
-       .flag_reason = evidence.flag_reason,
-       .expired = status.expired});
-  report.verdict = outcome.verdict;
-  report.revocation_reason = outcome.revocation_reason;
-  report.flag = outcome.flag;
-  report.flag_reason = outcome.flag_reason;
+  SetVerdict(report, evidence, status,
+             passed(0) && passed(1) && passed(4) && !status.not_yet_valid && !unknown_status,
+             passed(2) && passed(3));
   if (passed(0)) report.subject = DescribeSubject(evidence.credential);
   return report;
 }
@@ -700,18 +708,8 @@ Report VerifyPublicEvidence(const ledger::Genesis& genesis, const Evidence& evid
   report.checks.push_back(CheckStatus(evidence, &validity, status));
   const bool unknown_status = !report.checks[2].passed && !status.revoked && !status.flagged &&
                               !status.expired && !status.not_yet_valid;
-  ledger::LabelVerdict outcome =
-      ledger::Decide({.authentic = !status.not_yet_valid && !unknown_status,
-                      .on_ledger = report.checks[0].passed && report.checks[1].passed,
-                      .revoked = status.revoked,
-                      .revocation_reason = evidence.revocation_reason,
-                      .flag = evidence.flag,
-                      .flag_reason = evidence.flag_reason,
-                      .expired = status.expired});
-  report.verdict = outcome.verdict;
-  report.revocation_reason = outcome.revocation_reason;
-  report.flag = outcome.flag;
-  report.flag_reason = outcome.flag_reason;
+  SetVerdict(report, evidence, status, !status.not_yet_valid && !unknown_status,
+             report.checks[0].passed && report.checks[1].passed);
   report.subject = DescribeSubject(credential);
   return report;
 }
