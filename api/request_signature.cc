@@ -5,6 +5,7 @@
 #include <variant>
 #include <vector>
 
+#include "api/option_check.h"
 #include "api/routes.h"
 #include "common/check.h"
 #include "common/encoding.h"
@@ -427,11 +428,7 @@ Result<Dictionary> ParseField(const HttpRequestView& request, const std::string&
 Status SignatureOptions::Validate() const {
   std::vector<FieldError> errors;
   auto check = [&errors](std::string_view field, long long value, long long low, long long high) {
-    if (value < low || value > high) {
-      errors.push_back({"/" + std::string(field),
-                        std::string(field) + " = " + std::to_string(value) + " is outside [" +
-                            std::to_string(low) + ", " + std::to_string(high) + "]"});
-    }
+    CheckOptionRange(errors, field, value, low, high);
   };
   check("signature_window_s", window_s, 10, 3600);
   check("signature_replay_entries_max", static_cast<long long>(replay_entries_max), 1000,

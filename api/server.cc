@@ -47,6 +47,7 @@
 #include "api/label_image.h"
 #include "api/metrics.h"
 #include "api/openapi.h"
+#include "api/option_check.h"
 #include "api/problem.h"
 #include "api/rate_limit.h"
 #include "api/request_signature.h"
@@ -249,11 +250,7 @@ void SendNotOnThisListener(Response& res, const RouteSpec& spec, Surface surface
 Status ServerOptions::Validate() const {
   std::vector<FieldError> errors;
   auto check = [&errors](std::string_view field, long long value, long long low, long long high) {
-    if (value < low || value > high) {
-      errors.push_back({"/" + std::string(field),
-                        std::string(field) + " = " + std::to_string(value) + " is outside [" +
-                            std::to_string(low) + ", " + std::to_string(high) + "]"});
-    }
+    CheckOptionRange(errors, field, value, low, high);
   };
   if (host.empty()) errors.push_back({"/host", "host must name an address to bind"});
   check("port", port, 0, 65535);
