@@ -435,7 +435,9 @@ class Validator final : public api::Backend {
   std::atomic<uint64_t> refused_at_admission_{0};
   std::atomic<uint64_t> retries_answered_{0};  // identical documents answered with their receipt
   std::atomic<uint64_t> accepted_{0};
-  std::atomic<uint64_t> rejected_at_apply_{0};
+  // Documents rejected at apply, by problem type slug (a fixed set:
+  // api::ProblemType).
+  std::map<std::string, uint64_t> rejected_at_apply_by_problem_ GUARDED_BY(waiters_mu_);
   std::atomic<uint64_t> blocks_{0};
   api::LatencyHistogram log_sync_seconds_ GUARDED_BY(status_mu_);  // copied from the driver
   std::atomic<uint64_t> compactions_{0};                           // Raft log compactions

@@ -146,8 +146,9 @@ constexpr MetricSpec kRetriesAnswered = {
     "Documents sent again byte for byte and answered with their first receipt."};
 constexpr MetricSpec kAccepted = {"frontera_documents_accepted_total", kCounter,
                                   "Documents accepted by applied blocks."};
-constexpr MetricSpec kRejectedAtApply = {"frontera_documents_rejected_at_apply_total", kCounter,
-                                         "Documents rejected by the ledger when applied."};
+constexpr MetricSpec kRejectedAtApply = {
+    "frontera_documents_rejected_at_apply_total", kCounter,
+    "Documents rejected by the ledger when applied, by problem type slug."};
 constexpr MetricSpec kForwarded = {"frontera_documents_forwarded_total", kCounter,
                                    "Documents this node sent to the leader, re-sends included."};
 constexpr MetricSpec kLeadersDistrusted = {
@@ -225,6 +226,8 @@ constexpr MetricSpec kPeers = {"frontera_peers", kGauge,
 constexpr MetricSpec kLastContact = {
     "frontera_peer_last_contact_seconds", kGauge,
     "Per peer: seconds since a frame from it was last received (absent: never)."};
+constexpr MetricSpec kFramesQueued = {"frontera_peer_frames_queued", kGauge,
+                                      "Per peer: outbound frames waiting to be written."};
 constexpr MetricSpec kFramesDropped = {
     "frontera_peer_frames_dropped_total", kCounter,
     "Per peer: outbound frames refused by a full queue or lost in a failed write."};
@@ -274,7 +277,12 @@ api::MetricSet Validator::GetMetrics() {
   m.Add(kRefusedAtAdmission, d(refused_at_admission_.load()));
   m.Add(kRetriesAnswered, d(retries_answered_.load()));
   m.Add(kAccepted, d(accepted_.load()));
-  m.Add(kRejectedAtApply, d(rejected_at_apply_.load()));
+  {
+    MutexLock lock(waiters_mu_);
+    for (const auto& [problem, count] : rejected_at_apply_by_problem_) {
+      m.Add(kRejectedAtApply, d(count), {{"problem", problem}});
+    }
+  }
   m.Add(kForwarded, d(forwarded_.load()));
   m.Add(kLeadersDistrusted, d(leaders_distrusted_.load()));
   m.Add(kBlocks, d(blocks_.load()));
@@ -331,6 +339,7 @@ api::MetricSet Validator::GetMetrics() {
         if (link.last_received_ms_ago >= 0) {
           m.Add(kLastContact, static_cast<double>(link.last_received_ms_ago) / 1e3, peer);
         }
+        m.Add(kFramesQueued, d(link.frames_queued), peer);
         m.Add(kFramesDropped, d(link.frames_dropped), peer);
         m.Add(kFramesRejected, d(link.frames_rejected), peer);
       }
