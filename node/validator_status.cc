@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/encoding.h"
+#include "common/version.h"
 #include "node/peer_transport.h"
 #include "node/validator.h"
 #include "node/validator_internal.h"
@@ -177,6 +178,10 @@ std::map<std::string, double> Validator::GetMetrics() {
     metrics["frontera_documents_refused_total{kind=\"" + key.first + "\",problem=\"" + key.second +
             "\"}"] = d(count);
   }
+  // Prometheus's info-metric convention: the value is 1, the facts are labels.
+  metrics["frontera_build_info{version=\"" + label(version::Release()) + "\",commit=\"" +
+          label(version::GitCommit()) + "\",data_format=\"" + std::to_string(version::kDataFormat) +
+          "\",peer_protocol=\"" + std::to_string(version::kPeerProtocol) + "\"}"] = 1;
   return metrics;
 }
 
