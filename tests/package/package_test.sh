@@ -43,10 +43,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step "a fresh Debian 12 root (mmdebstrap, minbase + systemd)"
+step "a fresh Debian 12 root (mmdebstrap, minbase + systemd, man-db)"
 started=$SECONDS
 mmdebstrap --quiet --variant=minbase \
-  --include=systemd,systemd-sysv,dbus,ca-certificates,curl,openssl \
+  --include=systemd,systemd-sysv,dbus,ca-certificates,curl,openssl,man-db \
   bookworm "$root" http://deb.debian.org/debian >"$work/mmdebstrap.log" 2>&1 ||
   { tail -n 30 "$work/mmdebstrap.log" >&2; fail "mmdebstrap"; }
 echo "root made in $((SECONDS - started)) s"
@@ -81,9 +81,11 @@ DEBIAN_FRONTEND=noninteractive in_root apt-get install -y -qq --no-install-recom
   "/root/$(basename "$deb")" >"$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; fail "apt-get install"; }
 installed=$(date +%s.%N)
 in_root id frontera >/dev/null || fail "postinst made no user frontera"
+[ "$(in_root stat -c '%a %U:%G' /etc/frontera)" = "750 root:frontera" ] ||
+  fail "postinst made no /etc/frontera (750 root:frontera)"
 in_root fronterad --version | grep -q "^fronterad 0.9.0$" || fail "fronterad --version"
-in_root man -w fronterad >/dev/null 2>&1 || [ -f "$root/usr/share/man/man1/fronterad.1.gz" ] ||
-  fail "no man page"
+in_root man -w fronterad >/dev/null || fail "man finds no page of fronterad"
+in_root man -w frontera >/dev/null || fail "man finds no page of frontera"
 in_root systemd-analyze verify frontera-validator.service ||
   fail "systemd-analyze verify frontera-validator.service"
 
