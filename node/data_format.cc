@@ -22,13 +22,14 @@ std::string Reads() {
 
 }  // namespace
 
-Status CheckDataFormat(const std::string& dir) {
+Status CheckDataFormat(const std::string& dir, FormatAbsent absent) {
   const fs::path path = fs::path(dir) / kDataFormatFile;
   std::error_code ec;
   if (!fs::exists(path, ec)) {
     if (ec) return Status::IOError("cannot read " + path.string() + ": " + ec.message());
     // A new directory, or one of format 1 made before FORMAT existed: both
     // are of this build's format (a later format always has the file).
+    if (absent == FormatAbsent::kLeaveAsIs) return Status::Ok();
     return ReplaceFile(path.string(), std::to_string(version::kDataFormat) + "\n", 0644);
   }
   std::ifstream in(path, std::ios::binary);

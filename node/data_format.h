@@ -20,11 +20,17 @@ namespace frontera::node {
 
 inline constexpr char kDataFormatFile[] = "FORMAT";
 
-// Checks the format of the data directory `dir` (which exists) and records
-// it when absent. Ok when the directory is of this build's format (writing
-// FORMAT if it was missing); FailedPrecondition naming the directory, the
-// format found and the formats this build reads otherwise; IOError when
-// FORMAT cannot be read or written.
-Status CheckDataFormat(const std::string& dir);
+// What CheckDataFormat does when FORMAT is absent.
+enum class FormatAbsent {
+  kRecord,    // write it (a node opening the directory)
+  kLeaveAsIs  // change nothing (`fronterad --check-config`)
+};
+
+// Checks the format of the data directory `dir` (which exists). Ok when the
+// directory is of this build's format, FORMAT absent included (then written
+// with kRecord); FailedPrecondition naming the directory, the format found
+// and the formats this build reads otherwise; IOError when FORMAT cannot be
+// read or written.
+Status CheckDataFormat(const std::string& dir, FormatAbsent absent = FormatAbsent::kRecord);
 
 }  // namespace frontera::node

@@ -28,6 +28,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/key_file.h"
 #include "node/config.h"
+#include "node/data_format.h"
 #include "node/dev_network.h"
 #include "node/log.h"
 #include "node/validator.h"
@@ -90,8 +91,8 @@ frontera::api::ServerOptions ServerOptionsOf(const frontera::node::NodeConfig& c
 }
 
 // `fronterad --check-config`: what start-up would check of the config and
-// the files it names (the key, the genesis, the TLS certificate and key),
-// without opening the data directory or binding a port.
+// the files it names (the key, the genesis, the TLS certificate and key) and
+// the data directory's format, changing nothing and binding no port.
 frontera::Status CheckConfig(const std::string& path) {
   using namespace frontera;
   FRONTERA_ASSIGN_OR_RETURN(const node::NodeConfig config, node::LoadConfigFile(path));
@@ -101,6 +102,11 @@ frontera::Status CheckConfig(const std::string& path) {
   auto key = crypto::LoadKeyFile(config.key_file);
   if (!key.ok()) return Status::InvalidArgument("node.key_file: " + key.status().ToString());
   FRONTERA_RETURN_IF_ERROR(node::Validator::CheckSetup(config, *key).status());
+  // A data directory left by another release (after a downgrade, say).
+  if (std::filesystem::is_directory(config.data_dir)) {
+    FRONTERA_RETURN_IF_ERROR(
+        node::CheckDataFormat(config.data_dir, node::FormatAbsent::kLeaveAsIs));
+  }
   if (!config.api.tls_cert_file.empty()) {
     FRONTERA_RETURN_IF_ERROR(api::CheckTlsFiles(config.api.tls_cert_file, config.api.tls_key_file));
   }

@@ -115,6 +115,14 @@ TEST_CASE("fronterad --check-config: 0 for a good config, 2 and the reason for a
     CHECK_FALSE(fs::exists(net.dir() + "/data"));
   }
   CHECK(RunCommand({fronterad, "--check-config", net.dir() + "/none.toml"}, &out) == 2);
+
+  // A data directory of a newer release is found, and left as it is.
+  fs::create_directories(net.dir() + "/data");
+  CHECK(RunCommand({fronterad, "--check-config", net.config_path()}, &out) == 0);
+  CHECK_FALSE(fs::exists(net.dir() + "/data/FORMAT"));
+  std::ofstream(net.dir() + "/data/FORMAT") << "2\n";
+  CHECK(RunCommand({fronterad, "--check-config", net.config_path()}, &out) == 2);
+  CHECK_MESSAGE(Has(out, "is of format 2; this build of fronterad"), out);
 }
 
 TEST_CASE("fronterad refuses to start on a data directory of a newer format") {

@@ -30,6 +30,15 @@ TEST_CASE("a new data directory gets FORMAT 1") {
   CHECK(Read(dir.Sub("FORMAT")) == "1\n");
 }
 
+TEST_CASE("FormatAbsent::kLeaveAsIs checks a data directory and writes nothing") {
+  testing::TempDir dir("format");
+  REQUIRE(CheckDataFormat(dir.path(), FormatAbsent::kLeaveAsIs).ok());
+  CHECK_FALSE(fs::exists(dir.Sub("FORMAT")));
+  std::ofstream(dir.Sub("FORMAT")) << "3\n";
+  CHECK(CheckDataFormat(dir.path(), FormatAbsent::kLeaveAsIs).message().find("is of format 3") !=
+        std::string::npos);
+}
+
 TEST_CASE("a data directory of an earlier release, without FORMAT, counts as format 1") {
   testing::TempDir dir("format");
   fs::create_directories(dir.Sub("raft"));
