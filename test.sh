@@ -15,6 +15,10 @@
 #                        (ctest label `unit`; `cluster` is the simulator, `e2e` the processes)
 #   ./test.sh --sim-seeds N   only the cluster simulator (release), with N seeds
 #                        (FRONTERA_SIM_FIRST_SEED=S starts at seed S; FRONTERA_SIM_SEED=S replays one)
+#   ./test.sh --package  only the Debian package: ./package.sh, then the package installed
+#                        and its systemd unit run in a fresh Debian 12 root booted with
+#                        systemd-nspawn (tests/package/package_test.sh; about 3 minutes,
+#                        reaches the Debian mirror)
 #   ./test.sh --fuzz SECONDS   only the libFuzzer targets (clang build in build-fuzz),
 #                        each for SECONDS (tests/fuzz/README.md); the default run
 #                        gives each 2 s over its checked-in corpus
@@ -26,6 +30,7 @@ quick=0
 unit=0
 asan_e2e=0
 tsan=0
+package=0
 sim_seeds=""
 fuzz_seconds=""
 while [ $# -gt 0 ]; do
@@ -34,6 +39,7 @@ while [ $# -gt 0 ]; do
     --unit) unit=1 ;;
     --asan-e2e) asan_e2e=1 ;;
     --tsan) tsan=1 ;;
+    --package) package=1 ;;
     --sim-seeds)
       sim_seeds=${2:-}
       [[ "$sim_seeds" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: --sim-seeds needs a positive number" >&2; exit 64; }
@@ -42,10 +48,14 @@ while [ $# -gt 0 ]; do
       fuzz_seconds=${2:-}
       [[ "$fuzz_seconds" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: --fuzz needs a positive number of seconds" >&2; exit 64; }
       shift ;;
-    *) echo "test.sh: unknown option $1 (known: --quick, --unit, --asan-e2e, --tsan, --sim-seeds N, --fuzz SECONDS)" >&2; exit 64 ;;
+    *) echo "test.sh: unknown option $1 (known: --quick, --unit, --asan-e2e, --tsan, --package, --sim-seeds N, --fuzz SECONDS)" >&2; exit 64 ;;
   esac
   shift
 done
+
+if [ "$package" -eq 1 ]; then
+  exec tests/package/package_test.sh
+fi
 
 frontera_install_packages "${FRONTERA_BUILD_PACKAGES[@]}" "${FRONTERA_TEST_PACKAGES[@]}"
 

@@ -243,6 +243,27 @@ void SendNotOnThisListener(Response& res, const RouteSpec& spec, Surface surface
                                             "listener serves /healthz, /v1/status and /metrics"));
 }
 
+// The server's certificate chain and key (PEM), TLS 1.2 or later only.
+Result<std::unique_ptr<asio::ssl::context>> MakeTlsContext(const std::string& cert_file,
+                                                           const std::string& key_file) {
+  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  beast::error_code ec;
+  context->use_certificate_chain_file(cert_file, ec);
+  if (ec) {
+    return Status::IOError("cannot load tls_cert_file " + cert_file + ": " + ec.message() +
+                           " (a PEM certificate chain, the server's first)");
+  }
+  context->use_private_key_file(key_file, asio::ssl::context::pem, ec);
+  if (ec) {
+    return Status::IOError("cannot load tls_key_file " + key_file + ": " + ec.message() +
+                           " (a PEM private key matching tls_cert_file)");
+  }
+  return context;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -331,24 +352,8 @@ class HttpServer::Impl {
     return Status::Ok();
   }
 
-  // The server's certificate chain and key (PEM), TLS 1.2 or later only.
   Status LoadTls() {
-    auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-    context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                         asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
-    beast::error_code ec;
-    context->use_certificate_chain_file(options_.tls_cert_file, ec);
-    if (ec) {
-      return Status::IOError("cannot load tls_cert_file " + options_.tls_cert_file + ": " +
-                             ec.message() + " (a PEM certificate chain, the server's first)");
-    }
-    context->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
-    if (ec) {
-      return Status::IOError("cannot load tls_key_file " + options_.tls_key_file + ": " +
-                             ec.message() + " (a PEM private key matching tls_cert_file)");
-    }
-    tls_ = std::move(context);
+    FRONTERA_ASSIGN_OR_RETURN(tls_, MakeTlsContext(options_.tls_cert_file, options_.tls_key_file));
     return Status::Ok();
   }
 
@@ -1205,5 +1210,9 @@ HttpServer::~HttpServer() = default;
 Status HttpServer::Start() { return impl_->Start(); }
 int HttpServer::port() const { return impl_->port(); }
 void HttpServer::Stop() { impl_->Stop(); }
+
+Status CheckTlsFiles(const std::string& cert_file, const std::string& key_file) {
+  return MakeTlsContext(cert_file, key_file).status();
+}
 
 }  // namespace frontera::api

@@ -88,6 +88,12 @@ struct ServerOptions {
   Status Validate() const;
 };
 
+// Loads a certificate chain and its private key (PEM) as HttpServer::Start
+// does for HTTPS, and drops them: Ok when Start would accept them,
+// kIOError naming the file and what is wrong otherwise (`fronterad
+// --check-config`).
+Status CheckTlsFiles(const std::string& cert_file, const std::string& key_file);
+
 class HttpServer {
  public:
   // REQUIRES: backend != nullptr; it must outlive the server. Fails with

@@ -3,11 +3,15 @@
 //   fronterad --config FILE [--port-file PATH] [--ops-port-file PATH]
 //   fronterad --dev DIR [--port N] [--port-file PATH] [--ops-port-file PATH]
 //   fronterad --init-network DIR
+//   fronterad --check-config FILE
+//   fronterad --version
 //
 // --dev creates, on first use, a single-validator development network in DIR
 // (fresh keys, genesis, config) and runs it; later runs reuse it.
 // --init-network creates the keys and genesis of the local three-agency
 // network that config/*.toml describe (./run.sh), and exits.
+// --check-config loads and checks a config and every file it names, and exits.
+// Every start-up error, a bad flag included, exits 2 (docs/operations.md).
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -20,9 +24,11 @@
 #include "api/server.h"
 #include "common/clock.h"
 #include "common/files.h"
+#include "common/version.h"
 #include "crypto/ed25519.h"
 #include "crypto/key_file.h"
 #include "node/config.h"
+#include "node/data_format.h"
 #include "node/dev_network.h"
 #include "node/log.h"
 #include "node/validator.h"
@@ -84,6 +90,29 @@ frontera::api::ServerOptions ServerOptionsOf(const frontera::node::NodeConfig& c
   return options;
 }
 
+// `fronterad --check-config`: what start-up would check of the config and
+// the files it names (the key, the genesis, the TLS certificate and key) and
+// the data directory's format, changing nothing and binding no port.
+frontera::Status CheckConfig(const std::string& path) {
+  using namespace frontera;
+  FRONTERA_ASSIGN_OR_RETURN(const node::NodeConfig config, node::LoadConfigFile(path));
+  if (Status transport = node::CheckApiTransport(config.api); !transport.ok()) {
+    return Status::InvalidArgument(path + ": " + transport.message());
+  }
+  auto key = crypto::LoadKeyFile(config.key_file);
+  if (!key.ok()) return Status::InvalidArgument("node.key_file: " + key.status().ToString());
+  FRONTERA_RETURN_IF_ERROR(node::Validator::CheckSetup(config, *key).status());
+  // A data directory left by another release (after a downgrade, say).
+  if (std::filesystem::is_directory(config.data_dir)) {
+    FRONTERA_RETURN_IF_ERROR(
+        node::CheckDataFormat(config.data_dir, node::FormatAbsent::kLeaveAsIs));
+  }
+  if (!config.api.tls_cert_file.empty()) {
+    FRONTERA_RETURN_IF_ERROR(api::CheckTlsFiles(config.api.tls_cert_file, config.api.tls_key_file));
+  }
+  return Status::Ok();
+}
+
 // Whole or absent: run.sh and the tests read it as soon as it exists.
 frontera::Status WritePortFile(const std::string& path, int port) {
   if (path.empty()) return frontera::Status::Ok();
@@ -95,7 +124,7 @@ frontera::Status WritePortFile(const std::string& path, int port) {
 int main(int argc, char** argv) {
   using namespace frontera;
   CLI::App app{"fronterad: a Frontera validator node"};
-  std::string config_path, dev_dir, port_file, ops_port_file, init_dir;
+  std::string config_path, dev_dir, port_file, ops_port_file, init_dir, check_path;
   int dev_port = 7001;
   auto* config_opt = app.add_option("--config", config_path, "validator config (TOML)");
   auto* dev_opt =
@@ -109,9 +138,26 @@ int main(int argc, char** argv) {
   auto* init_opt = app.add_option("--init-network", init_dir,
                                   "create the local three-validator network's keys and genesis "
                                   "in DIR (unless present) and exit");
+  auto* check_opt = app.add_option("--check-config", check_path,
+                                   "check the config FILE and the key, genesis and TLS files it "
+                                   "names, print what is wrong, and exit (0: good, 2: not)");
+  app.set_version_flag("--version", version::VersionText("fronterad"),
+                       "print the version, the commit and the format versions, and exit");
   config_opt->excludes(dev_opt);
   init_opt->excludes(config_opt)->excludes(dev_opt);
-  CLI11_PARSE(app, argc, argv);
+  check_opt->excludes(config_opt)->excludes(dev_opt)->excludes(init_opt);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version exit 0; a bad flag is a start-up error (exit 2).
+    return app.exit(error) == 0 ? 0 : 2;
+  }
+  if (!check_path.empty()) {
+    crypto::InitCrypto();
+    if (Status s = CheckConfig(check_path); !s.ok()) return Fail(s.ToString());
+    std::cout << "fronterad: " << check_path << " is good\n";
+    return 0;
+  }
   if (!init_dir.empty()) {
     crypto::InitCrypto();
     Status s = node::EnsureLocalNetwork(init_dir);

@@ -31,9 +31,12 @@ Result<Hello> DecodeHello(std::string_view body) {
   Hello hello;
   FRONTERA_RETURN_IF_ERROR(r.U16("version", hello.version));
   if (hello.version != kPeerProtocolVersion) {
-    return Status::InvalidArgument("peer protocol version " + std::to_string(hello.version) +
-                                   " is not supported (this node speaks " +
-                                   std::to_string(kPeerProtocolVersion) + ")");
+    // The acceptor logs this as the handshake's failure: say both versions,
+    // so an operator mid-upgrade sees which side runs which release.
+    return Status::InvalidArgument("the peer speaks peer protocol version " +
+                                   std::to_string(hello.version) + "; this node speaks version " +
+                                   std::to_string(kPeerProtocolVersion) +
+                                   " (fronterad --version prints it)");
   }
   std::string_view network_id, name, key;
   uint8_t name_bytes = 0;

@@ -21,12 +21,13 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "common/version.h"
 
 namespace frontera::node {
 
 inline constexpr std::string_view kPeerMagic = "FRONTERA-PEER";
 // The only hello version this node speaks.
-inline constexpr uint16_t kPeerProtocolVersion = 1;
+inline constexpr uint16_t kPeerProtocolVersion = version::kPeerProtocol;
 // The only data frame version this node speaks.
 inline constexpr uint8_t kPeerFrameVersion = 1;
 // Longest validator name on the wire.

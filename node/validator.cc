@@ -22,6 +22,7 @@
 #include "common/check.h"
 #include "crypto/did_key.h"
 #include "node/applied_mark.h"
+#include "node/data_format.h"
 #include "node/election_signer.h"
 #include "node/log.h"
 #include "node/peer_transport.h"
@@ -67,14 +68,30 @@ Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& addres
   return std::make_pair(address.substr(0, colon), static_cast<uint16_t>(std::stoul(port_text)));
 }
 
+// Before anything is written in it (the audit trail, the stores): a data
+// directory of another layout is refused untouched.
+Status PrepareDataDirectory(const std::string& data_dir) {
+  const fs::path root(data_dir);
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) return Status::IOError("cannot create " + root.string() + ": " + ec.message());
+  if (fs::exists(root / "CURRENT")) {
+    return Status::FailedPrecondition(
+        "data directory " + root.string() +
+        " holds the single-validator layout of an earlier version; move it away (the node then "
+        "catches up from its peers)");
+  }
+  return CheckDataFormat(root.string());
+}
+
 }  // namespace
 
 Validator::Validator(const NodeConfig& config, const crypto::KeyPair& key, const Clock* clock,
                      ledger::Genesis genesis)
     : config_(config), key_(key), clock_(clock), genesis_(std::move(genesis)) {}
 
-Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
-                                                   const crypto::KeyPair& key, const Clock* clock) {
+Result<ledger::Genesis> Validator::CheckSetup(const NodeConfig& config,
+                                              const crypto::KeyPair& key) {
   FRONTERA_RETURN_IF_ERROR(config.Validate());
   FRONTERA_ASSIGN_OR_RETURN(ledger::Genesis genesis, ledger::LoadGenesisFile(config.genesis_file));
   const ledger::Validator* self = genesis.FindValidator(config.name);
@@ -87,6 +104,13 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
       return Status::InvalidArgument("peers." + name + " names this validator itself");
     }
   }
+  return genesis;
+}
+
+Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
+                                                   const crypto::KeyPair& key, const Clock* clock) {
+  FRONTERA_ASSIGN_OR_RETURN(ledger::Genesis genesis, CheckSetup(config, key));
+  const bool in_genesis = genesis.FindValidator(config.name) != nullptr;
   std::unique_ptr<Validator> v(new Validator(config, key, clock, std::move(genesis)));
   {
     MutexLock lock(v->members_mu_);
@@ -95,7 +119,7 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
       v->names_[ledger::GenesisRaftId(i)] = v->genesis_.validators[i].name;
       if (v->genesis_.validators[i].name == config.name) v->self_id_ = ledger::GenesisRaftId(i);
     }
-    if (self == nullptr) {
+    if (!in_genesis) {
       // A validator the agencies added later (docs/operations.md): its id
       // comes from its key, which it knows before it has the ledger.
       v->joined_ = true;
@@ -106,6 +130,7 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
   v->cosigner_ =
       std::make_unique<CheckpointCosigner>(v->genesis_, config.name, &v->key_, kCosignHeightsMax,
                                            config.raft.cosign_window_heights, v->clock_);
+  FRONTERA_RETURN_IF_ERROR(PrepareDataDirectory(config.data_dir));
   // docs/api.md#audit-trail: beside the stores, never replicated.
   FRONTERA_ASSIGN_OR_RETURN(
       v->audit_, AuditTrail::Open(std::filesystem::path(config.data_dir) / "audit", config.audit));
@@ -125,14 +150,6 @@ Validator::~Validator() { Stop(); }
 Status Validator::OpenStores() {
   const fs::path root(config_.data_dir);
   std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec) return Status::IOError("cannot create " + root.string() + ": " + ec.message());
-  if (fs::exists(root / "CURRENT")) {
-    return Status::FailedPrecondition(
-        "data directory " + root.string() +
-        " holds the single-validator layout of an earlier version; move it away (the node then "
-        "catches up from its peers)");
-  }
   std::string state_name = "state";
   if (std::ifstream pointer(root / kStatePointer); pointer) {
     std::getline(pointer, state_name);

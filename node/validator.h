@@ -86,6 +86,11 @@ class Validator final : public api::Backend {
   // peer links and starts the threads. REQUIRES: clock outlives this.
   static Result<std::unique_ptr<Validator>> Open(const NodeConfig& config,
                                                  const crypto::KeyPair& key, const Clock* clock);
+  // What Open checks before it touches the data directory: the config's
+  // values, the genesis file, that `key` is the key genesis lists for this
+  // validator (when it lists it) and the [peers] names. Returns the genesis.
+  // Touches nothing (`fronterad --check-config`).
+  static Result<ledger::Genesis> CheckSetup(const NodeConfig& config, const crypto::KeyPair& key);
   ~Validator() override;
 
   // A leader first hands leadership to its most up-to-date follower (Raft

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/encoding.h"
+#include "common/version.h"
 #include "node/peer_transport.h"
 #include "node/validator.h"
 #include "node/validator_internal.h"
@@ -154,6 +155,9 @@ constexpr MetricSpec kForwarded = {"frontera_documents_forwarded_total", kCounte
 constexpr MetricSpec kLeadersDistrusted = {
     "frontera_leaders_distrusted_total", kCounter,
     "Times this node stopped following a leader that committed nothing."};
+constexpr MetricSpec kBuildInfo = {
+    "frontera_build_info", kGauge,
+    "Always 1; the labels name this build's version, commit, data format and peer protocol."};
 constexpr MetricSpec kBlocks = {"frontera_blocks_applied_total", kCounter, "Blocks applied."};
 constexpr MetricSpec kFilterBuilds = {"frontera_item_filter_builds_total", kCounter,
                                       "Item filters built."};
@@ -369,6 +373,12 @@ api::MetricSet Validator::GetMetrics() {
   }
   m.Add(kDataDirBytes, d(DirectoryBytes(config_.data_dir)));
   m.Add(kDiskFreeAlert, static_cast<double>(config_.ops.disk_free_alert_bytes));
+  // Prometheus's info-metric convention: the value is 1, the facts are labels.
+  m.Add(kBuildInfo, 1,
+        {{"version", std::string(version::Release())},
+         {"commit", std::string(version::GitCommit())},
+         {"data_format", std::to_string(version::kDataFormat)},
+         {"peer_protocol", std::to_string(version::kPeerProtocol)}});
   return m;
 }
 

@@ -9,6 +9,11 @@ FRONTERA_BUILD_PACKAGES=(
 )
 # What run.sh and the README's walk-through use besides the build.
 FRONTERA_RUN_PACKAGES=(curl python3 openssl)
+# What ./package.sh needs besides the build (man pages; dpkg-shlibdeps for the
+# package's dependencies), and what ./test.sh --package adds (a fresh Debian root
+# booted with systemd-nspawn).
+FRONTERA_PACKAGE_PACKAGES=(help2man dpkg-dev)
+FRONTERA_PACKAGE_TEST_PACKAGES=(mmdebstrap systemd-container curl)
 FRONTERA_TEST_PACKAGES=(clang-16 libclang-rt-16-dev clang-format curl python3 python3-jsonschema
   nodejs zbar-tools chromium libnss3-tools hyperfine prometheus)
 

@@ -3,6 +3,7 @@
 #include <initializer_list>
 #include <utility>
 
+#include "common/version.h"
 #include "tools/exit_codes.h"
 
 namespace frontera::tools {
@@ -77,6 +78,8 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
       "frontera: client of a Frontera provenance ledger (docs/cli.md)", "frontera");
   app->require_subcommand(1);
   app->set_help_all_flag("--help-all", "help of every command");
+  app->set_version_flag("--version", version::VersionText("frontera"),
+                        "print the version, the commit and the format versions, and exit");
   app->add_option("--ca-file", args.ca_file,
                   "PEM file of the certificate authorities to trust for https:// nodes (a "
                   "network's own CA, e.g. ./run.sh's); default: the system's")

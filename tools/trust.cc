@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/encoding.h"
 #include "common/files.h"
+#include "common/version.h"
 #include "crypto/did_key.h"
 #include "crypto/jcs.h"
 #include "crypto/sha256.h"
@@ -408,6 +409,11 @@ std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
   return text;
 }
 
+// The format string and the number --version prints (common/version.h) agree.
+static_assert(kTrustBundleFormat[sizeof(kTrustBundleFormat) - 2] ==
+                  '0' + frontera::version::kTrustBundleFormat,
+              "tools/trust.h kTrustBundleFormat and version::kTrustBundleFormat differ");
+
 Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& genesis_hash) {
   if (!bundle.is_object()) return Malformed("", "must be a JSON object");
   TrustBundle out;
@@ -415,7 +421,7 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   out.document.erase("synced_at");
   FRONTERA_ASSIGN_OR_RETURN(std::string format, StringMember(bundle, "format", ""));
   if (format == kTrustBundleFormat) {
-    out.format_version = 4;
+    out.format_version = version::kTrustBundleFormat;
   } else if (format == kTrustBundleFormatV3) {
     // Synced before the voter chain: signed by the genesis validators.
     out.format_version = 3;

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/version.h"
 #include "crypto/did_key.h"
 #include "tests/e2e/harness.h"
 
@@ -296,6 +297,18 @@ TEST_CASE("every bad request gets the right problem and changes nothing") {
   CHECK(*after == *before);
   auto health = client->GetText("/healthz");
   CHECK(health.ok());
+  // The data directory records its format (docs/operations.md#data-directory),
+  // and /metrics names the build (docs/operations.md#versions).
+  std::ifstream format_file(net.dir() + "/data/FORMAT");
+  std::string format_line;
+  std::getline(format_file, format_line);
+  CHECK(format_line == "1");
+  auto metrics = node.OpsClient()->GetText("/metrics");
+  REQUIRE(metrics.ok());
+  CHECK_MESSAGE(metrics->find("\nfrontera_build_info{version=\"" + std::string(version::Release()) +
+                              "\",commit=\"" + std::string(version::GitCommit()) +
+                              "\",data_format=\"1\",peer_protocol=\"1\"} 1\n") != std::string::npos,
+                *metrics);
   // The operator's log names each kind of refusal once (then at most once
   // per 10 s), with the validator's name, a UTC timestamp and the level.
   std::ifstream log(net.dir() + "/port.log");

@@ -208,7 +208,9 @@ TEST_CASE("EncodeHello and DecodeHello round trip; DecodeHello refuses malformed
   CHECK(DecodeHello(bad).status().message().find("not a FRONTERA-PEER hello") != std::string::npos);
   bad = body;
   bad[14] = 2;  // version 2
-  CHECK(DecodeHello(bad).status().message().find("version 2") != std::string::npos);
+  CHECK(DecodeHello(bad).status().message() ==
+        "the peer speaks peer protocol version 2; this node speaks version 1 (fronterad "
+        "--version prints it)");
   bad = body;
   bad[13 + 2 + 32] = 7;  // name length 7, body holds 6
   CHECK(DecodeHello(bad).status().message().find("name length") != std::string::npos);
@@ -456,6 +458,41 @@ TEST_CASE("raw TCP clients sending garbage are dropped and the node keeps workin
   REQUIRE(a->Send(Network::Id(1), "still here"));
   REQUIRE(b->Send(Network::Id(0), "so am I"));
   CHECK(WaitUntil([&] { return inbox[1].Contains("still here") && inbox[0].Contains("so am I"); }));
+}
+
+TEST_CASE("a dialer of another peer protocol version is refused, and the log says both versions") {
+  Network net;
+  std::mutex log_mu;
+  std::vector<std::string> log;
+  PeerTransportOptions a_options = net.Options(0);
+  a_options.log = [&](std::string_view line) {
+    std::lock_guard<std::mutex> lock(log_mu);
+    log.emplace_back(line);
+  };
+  Inbox inbox;
+  auto a = MustStart(a_options, inbox.Handler());
+  // A validator of a later release: its hello is well formed but of version 2.
+  Hello hello;
+  hello.version = kPeerProtocolVersion + 1;
+  hello.network_id = net.network_id;
+  hello.name = "mx-anam";
+  const std::string body = EncodeHello(hello);
+  const uint32_t n = static_cast<uint32_t>(body.size());
+  const std::string frame = std::string{static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                                        static_cast<char>(n >> 8), static_cast<char>(n)} +
+                            body;
+  CHECK(RawClientIsDropped(a->listen_port(), frame));
+  CHECK(WaitUntil([&] {
+    std::lock_guard<std::mutex> lock(log_mu);
+    for (const auto& line : log) {
+      if (line.find("handshake") != std::string::npos &&
+          line.find("failed: the peer speaks peer protocol version 2; this node speaks version "
+                    "1") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  }));
 }
 
 // An idle raw TCP connection from `source` (any 127/8 address) to `port`.
