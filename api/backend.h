@@ -121,6 +121,10 @@ class Backend {
   virtual bool Healthy() = 0;
   // GET /metrics: counter and gauge values by Prometheus metric name.
   virtual std::map<std::string, double> GetMetrics() = 0;
+  // POST /v1/backup (operational listener only): writes a backup of the
+  // node's data on its host, where its config says; answers what it wrote
+  // ({path, ledger, raft_log, keep_separately, ...}, docs/api.md#backup).
+  virtual Result<Json> Backup() = 0;
 };
 
 }  // namespace frontera::api
