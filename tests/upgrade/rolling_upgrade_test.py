@@ -58,7 +58,7 @@ BUILD_TIMEOUT_S = 3600
 START_TIMEOUT_S = 30
 CATCH_UP_TIMEOUT_S = 60
 CONVERGE_TIMEOUT_S = 60
-ACKS_BETWEEN_STEPS = 10
+ACKS_BETWEEN_STEPS = 40
 
 
 def log(message):
@@ -142,6 +142,7 @@ class Network:
             v["peer"] = f"127.0.0.1:{ports[3 + i]}"
             self.api[v["name"]] = v["api"]
         genesis["resolver"] = f"127.0.0.1:{ports[0]}"
+        self.resolver = genesis["resolver"]
         with open(genesis_path, "w", encoding="utf-8") as f:
             json.dump(genesis, f, indent=2)
         for i, name in enumerate(VALIDATORS):
@@ -232,7 +233,8 @@ class Load:
                  "--gtin", "07501234000017", "--lot", "LOTUP", "--serial", serial,
                  "--expiry", "2028-10-31", "--product-name", "Amoxicillin 500 mg capsules",
                  "--strength-dosage-form", "500 mg, capsule", "--container-size", "30 capsules",
-                 "--json"], capture_output=True, text=True, timeout=60, check=False,
+                 # The baseline's /v1/validators does not name the resolver yet.
+                 "--resolver", self.net.resolver, "--json"], capture_output=True, text=True, timeout=60, check=False,
                 env=dict(os.environ, HOME=self.net.dir))
             if result.returncode == 0:
                 with self.lock:
@@ -322,6 +324,12 @@ def main():
                                      f"before ({before}) within {CATCH_UP_TIMEOUT_S} s:\n"
                                      + net.log_tail(name))
                 time.sleep(0.1)
+            # This build serves /v1/status on the operational listener only;
+            # the baseline served it on the API.
+            status, _ = http_get(net.api[name] + "/v1/status")
+            if status != 404:
+                raise SystemExit(f"{name} answers /v1/status on its API with {status}: "
+                                 f"not this build")
             load.await_acks(ACKS_BETWEEN_STEPS)
             log(f"{name} upgraded; {load.count()} writes acknowledged so far")
         load.stop()
@@ -347,6 +355,13 @@ def main():
             raise SystemExit(f"{len(missing)} acknowledged writes missing: {missing[:5]}")
         if tree_size < len(acked):
             raise SystemExit(f"tree size {tree_size} below the {len(acked)} acknowledged writes")
+        # What the baseline validators made of the upgraded ones' new frames.
+        refused = 0
+        for name in VALIDATORS:
+            with open(os.path.join(net.dir, f"{name}.log"), encoding="utf-8",
+                      errors="replace") as f:
+                refused += sum(1 for line in f if "unknown kind 7" in line)
+        log(f"baseline validators logged {refused} refusals of item-filter frames (kind 7)")
         log(f"all three on this build: checkpoint tree size {tree_size}, root {root}; "
             f"{len(acked)} acknowledged writes on every validator "
             f"({load.failures} refused or failed during the restarts); network part "
