@@ -382,8 +382,6 @@ def main():
             subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", src],
                            check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(work, ignore_errors=True)
-        if src is not None:
-            subprocess.run(["git", "-C", ROOT, "worktree", "prune"], check=False)
 
 
 if __name__ == "__main__":
