@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test.
-#   ./test.sh            release build + tests, the lock annotations checked by
-#                        clang (scripts/thread_safety.sh), the fuzzers for 2 s each, then
-#                        an ASan/UBSan build + tests
+#   ./test.sh            release build + the simulator, e2e and script tests, the lock
+#                        annotations checked by clang (scripts/thread_safety.sh), the
+#                        fuzzers for 2 s each, then an ASan/UBSan build + the unit tests
+#                        and the simulator (the unit tests run in that build only)
 #   ./test.sh --tsan     only the ThreadSanitizer build of the node tests and the e2e
 #                        cluster tests (about 9 minutes; out of the default run since it
 #                        outgrew 40 minutes: README "Tests")
@@ -10,7 +11,8 @@
 #                        tests/upgrade/rolling_upgrade_test.py is built in a git worktree
 #                        in a temporary directory, three validators run it under writes
 #                        and are upgraded one at a time to this build
-#   ./test.sh --quick    skip the fuzzers and the sanitizer builds
+#   ./test.sh --quick    the release build and all its tests (unit ones included); no
+#                        fuzzers, no sanitizer build
 #   ./test.sh --asan-e2e also runs the e2e tests (fronterad processes) in the ASan build
 #                        (about 4 more minutes; the TSan stage runs the cluster ones anyway)
 #   ./test.sh --unit     the format check, then the release build and its unit tests only
@@ -59,13 +61,14 @@ stage() {  # stage <title>: prints the title and the minutes elapsed so far
 }
 
 run_suite() {  # run_suite <build dir> <ctest args...> -- <cmake args...>
-  # RUN_SUITE_TARGET: build only that target (default: everything).
+  # RUN_SUITE_TARGET: build only these targets (default: everything).
   local dir=$1; shift
   local ctest_args=()
   while [ "$1" != "--" ]; do ctest_args+=("$1"); shift; done
   shift
   cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
-  cmake --build "$dir" -j2 ${RUN_SUITE_TARGET:+--target "$RUN_SUITE_TARGET"}
+  # shellcheck disable=SC2086 # RUN_SUITE_TARGET is a list of target names
+  cmake --build "$dir" -j2 ${RUN_SUITE_TARGET:+--target $RUN_SUITE_TARGET}
   ctest --test-dir "$dir" --output-on-failure --timeout 900 "${ctest_args[@]}"
 }
 
@@ -168,8 +171,17 @@ suppressions=$PWD/tests/tsan_suppressions.txt"
   exit 0
 fi
 
-stage "release build and tests (the simulator runs 700 seeds)"
-run_suite build -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [ "$quick" -eq 1 ]; then
+  stage "release build and tests (the simulator runs 700 seeds)"
+  run_suite build -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
+else
+  # The unit test binaries are compiled and run once, in the ASan+UBSan stage
+  # below (they were half of this stage's compile time); the release build
+  # makes what needs its speed or runs as processes: the simulator, the e2e
+  # tests, and the tests that run scripts (label `script`).
+  stage "release build: the simulator (700 seeds), the e2e and script tests"
+  RUN_SUITE_TARGET="sim_test e2e_test" run_suite build -L 'cluster|e2e|script' -- -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
 stage "lock annotations (clang -Wthread-safety)"
 scripts/thread_safety.sh build
 if [ "$quick" -eq 0 ]; then

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "api/metrics.h"
 #include "api/reader.h"
 #include "api/routes.h"
 #include "common/result.h"
@@ -119,8 +120,8 @@ class Backend {
   virtual Json GetStatus() = 0;
   // GET /healthz: true while the node can serve.
   virtual bool Healthy() = 0;
-  // GET /metrics: counter and gauge values by Prometheus metric name.
-  virtual std::map<std::string, double> GetMetrics() = 0;
+  // GET /metrics: the node's metric families (the HTTP server adds its own).
+  virtual MetricSet GetMetrics() = 0;
   // POST /v1/backup (operational listener only): writes a backup of the
   // node's data on its host, where its config says; answers what it wrote
   // ({path, ledger, raft_log, keep_separately, ...}, docs/api.md#backup).

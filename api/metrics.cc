@@ -6,6 +6,61 @@
 #include "common/check.h"
 
 namespace frontera::api {
+namespace {
+
+// Label values escape backslash, double quote and line feed (exposition
+// format 0.0.4).
+std::string EscapeLabelValue(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string LabelSet(const MetricLabels& labels) {
+  if (labels.empty()) return "";
+  std::string out = "{";
+  for (const auto& [name, value] : labels) {
+    FRONTERA_CHECK(!name.empty() && SanitizeMetricName(name) == name &&
+                   name.find(':') == std::string::npos)
+        << "label name " << name;
+    if (out.size() > 1) out += ",";
+    out += name + "=\"" + EscapeLabelValue(value) + "\"";
+  }
+  return out + "}";
+}
+
+// A bucket bound as an `le` label value, in fixed notation ("0.0001", not
+// "1e-04"), so that the label reads as the docs write it.
+std::string FormatBound(double bound) {
+  std::array<char, 64> buf{};
+  auto [end, ec] =
+      std::to_chars(buf.data(), buf.data() + buf.size(), bound, std::chars_format::fixed);
+  FRONTERA_CHECK(ec == std::errc()) << "to_chars of a bucket bound";
+  return std::string(buf.data(), end);
+}
+
+std::string_view TypeName(MetricType type) {
+  switch (type) {
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
+  }
+  return "untyped";
+}
+
+}  // namespace
 
 std::string FormatMetricValue(double v) {
   if (std::isnan(v)) return "NaN";
@@ -37,20 +92,68 @@ std::string_view MethodLabel(std::string_view method) {
   return "other";
 }
 
-void AppendBackendMetrics(const std::map<std::string, double>& values, std::string& out) {
-  std::string family_typed;
-  for (const auto& [name, value] : values) {
-    const size_t brace = name.find('{');
-    std::string metric = SanitizeMetricName(std::string_view(name).substr(0, brace));
-    // The Backend reports bare values; by Prometheus naming convention a
-    // "_total" suffix is a counter and anything else a gauge.
-    bool counter = metric.size() > 6 && metric.ends_with("_total");
-    if (metric != family_typed) {
-      out += "# TYPE " + metric + (counter ? " counter\n" : " gauge\n");
-      family_typed = metric;
+void LatencyHistogram::Observe(double seconds) {
+  for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
+    if (seconds <= kBucketsSeconds[i]) ++bucket_counts[i];
+  }
+  ++count;
+  sum_seconds += seconds;
+}
+
+MetricSet::Family& MetricSet::FamilyOf(const MetricSpec& spec) {
+  FRONTERA_CHECK(SanitizeMetricName(spec.name) == spec.name) << "metric name " << spec.name;
+  FRONTERA_CHECK(!spec.help.empty() && spec.help.find('\n') == std::string_view::npos)
+      << "HELP of " << spec.name;
+  auto it = families_.find(spec.name);
+  if (it == families_.end()) {
+    it = families_.emplace(std::string(spec.name), Family{spec.type, std::string(spec.help), {}})
+             .first;
+  }
+  FRONTERA_CHECK(it->second.type == spec.type && it->second.help == spec.help)
+      << "metric family " << spec.name << " declared twice, differently";
+  return it->second;
+}
+
+void MetricSet::Add(const MetricSpec& spec, double value, const MetricLabels& labels) {
+  FRONTERA_CHECK(spec.type != MetricType::kHistogram) << spec.name << " is a histogram";
+  FamilyOf(spec).samples.emplace_back(std::string(spec.name) + LabelSet(labels), value);
+}
+
+void MetricSet::AddHistogram(const MetricSpec& spec, const LatencyHistogram& histogram,
+                             const MetricLabels& labels) {
+  FRONTERA_CHECK(spec.type == MetricType::kHistogram) << spec.name << " is not a histogram";
+  Family& family = FamilyOf(spec);
+  const std::string name(spec.name);
+  for (size_t i = 0; i <= LatencyHistogram::kBucketsSeconds.size(); ++i) {
+    const bool last = i == LatencyHistogram::kBucketsSeconds.size();
+    MetricLabels with_le = labels;
+    with_le.emplace_back("le", last ? "+Inf" : FormatBound(LatencyHistogram::kBucketsSeconds[i]));
+    family.samples.emplace_back(
+        name + "_bucket" + LabelSet(with_le),
+        static_cast<double>(last ? histogram.count : histogram.bucket_counts[i]));
+  }
+  family.samples.emplace_back(name + "_sum" + LabelSet(labels), histogram.sum_seconds);
+  family.samples.emplace_back(name + "_count" + LabelSet(labels),
+                              static_cast<double>(histogram.count));
+}
+
+std::optional<double> MetricSet::Value(std::string_view family, const MetricLabels& labels) const {
+  auto it = families_.find(family);
+  if (it == families_.end()) return std::nullopt;
+  const std::string sample = std::string(family) + LabelSet(labels);
+  for (const auto& [name, value] : it->second.samples) {
+    if (name == sample) return value;
+  }
+  return std::nullopt;
+}
+
+void MetricSet::AppendText(std::string& out) const {
+  for (const auto& [name, family] : families_) {
+    out += "# HELP " + name + " " + family.help + "\n";
+    out += "# TYPE " + name + " " + std::string(TypeName(family.type)) + "\n";
+    for (const auto& [sample, value] : family.samples) {
+      out += sample + " " + FormatMetricValue(value) + "\n";
     }
-    const std::string labels = brace == std::string::npos ? "" : name.substr(brace);
-    out += metric + labels + " " + FormatMetricValue(value) + "\n";
   }
 }
 
@@ -60,40 +163,23 @@ void HttpMetrics::Observe(std::string_view route, std::string_view method, int h
       http_status >= 100 && http_status <= 599 ? std::to_string(http_status / 100) + "xx" : "other";
   MutexLock lock(mu_);
   ++requests_[{std::string(route), std::string(method), status_class}];
-  if (seconds) {
-    for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
-      if (*seconds <= kBucketsSeconds[i]) ++bucket_counts_[i];
-    }
-    ++latency_count_;
-    latency_sum_seconds_ += *seconds;
-  }
+  if (seconds) latency_.Observe(*seconds);
 }
 
-void HttpMetrics::AppendText(std::string& out) const {
+void HttpMetrics::AppendTo(MetricSet& set) const {
+  static constexpr MetricSpec kRequests = {
+      "frontera_http_requests_total", MetricType::kCounter,
+      "HTTP requests answered, by route, method and status class."};
+  static constexpr MetricSpec kDuration = {
+      "frontera_http_request_duration_seconds", MetricType::kHistogram,
+      "Time from a request's headers being read to its answer being written."};
   MutexLock lock(mu_);
-  out +=
-      "# HELP frontera_http_requests_total HTTP requests answered, by route, method and "
-      "status class.\n"
-      "# TYPE frontera_http_requests_total counter\n";
   for (const auto& [key, count] : requests_) {
     const auto& [route, method, status_class] = key;
-    out += "frontera_http_requests_total{route=\"" + route + "\",method=\"" + method +
-           "\",code=\"" + status_class + "\"} " + std::to_string(count) + "\n";
+    set.Add(kRequests, static_cast<double>(count),
+            {{"route", route}, {"method", method}, {"code", status_class}});
   }
-  out +=
-      "# HELP frontera_http_request_duration_seconds Time from a request's headers being "
-      "read to its answer being written.\n"
-      "# TYPE frontera_http_request_duration_seconds histogram\n";
-  for (size_t i = 0; i < kBucketsSeconds.size(); ++i) {
-    out += "frontera_http_request_duration_seconds_bucket{le=\"" +
-           FormatMetricValue(kBucketsSeconds[i]) + "\"} " + std::to_string(bucket_counts_[i]) +
-           "\n";
-  }
-  out += "frontera_http_request_duration_seconds_bucket{le=\"+Inf\"} " +
-         std::to_string(latency_count_) + "\n";
-  out += "frontera_http_request_duration_seconds_sum " + FormatMetricValue(latency_sum_seconds_) +
-         "\n";
-  out += "frontera_http_request_duration_seconds_count " + std::to_string(latency_count_) + "\n";
+  set.AddHistogram(kDuration, latency_);
 }
 
 }  // namespace frontera::api

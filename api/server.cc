@@ -891,9 +891,10 @@ class HttpServer::Impl {
   }
 
   void GetMetrics(Response& res) {
+    MetricSet set = backend_->GetMetrics();
+    metrics_.AppendTo(set);
     std::string text;
-    metrics_.AppendText(text);
-    AppendBackendMetrics(backend_->GetMetrics(), text);
+    set.AppendText(text);
     res.status = 200;
     res.set_content(text, std::string(kMetricsContentType));
   }

@@ -152,6 +152,8 @@ Status NodeConfig::Validate() const {
   }
   FRONTERA_RETURN_IF_ERROR(CheckRange("ops.threads", static_cast<int64_t>(ops.threads), 1, 64));
   FRONTERA_RETURN_IF_ERROR(
+      CheckRange("ops.disk_free_alert_bytes", ops.disk_free_alert_bytes, 0, int64_t{1} << 60));
+  FRONTERA_RETURN_IF_ERROR(
       CheckRange("ops.connections_max", static_cast<int64_t>(ops.connections_max), 1, 4096));
   if (!IsLoopbackHost(ops.host) && api.tls_cert_file.empty()) {
     // The detailed status names peers and their addresses: off this host it
@@ -331,6 +333,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("ops", "port", c.ops.port);
   num("ops", "threads", c.ops.threads);
   num("ops", "connections_max", c.ops.connections_max);
+  num("ops", "disk_free_alert_bytes", c.ops.disk_free_alert_bytes);
   num("api", "signature_window_s", c.api.signature_window_s);
   num("api", "signature_replay_entries_max", c.api.signature_replay_entries_max);
   num("api", "signature_field_bytes_max", c.api.signature_field_bytes_max);

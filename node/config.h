@@ -64,6 +64,10 @@ struct OpsConfig {
   int port = 0;                    // [0, 65535], not api.port; 0 picks a free port
   size_t threads = 2;              // [1, 64]: status and metrics requests answered at once
   size_t connections_max = 64;     // [1, 4096]: open connections, in total and per address
+  // [0, 2^60]: free bytes on the data directory's filesystem below which the
+  // FronteraDiskFilling alert fires (docs/alerts.yml); exported as the gauge
+  // frontera_data_dir_free_alert_bytes, so the rule needs no per-node copy.
+  int64_t disk_free_alert_bytes = int64_t{10} << 30;
 };
 
 struct ProposerConfig {

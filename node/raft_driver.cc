@@ -369,10 +369,8 @@ Status RaftDriver::FinishReady(consensus::Ready rd, DriverActions& out) {
     // After a failed write the durable state is unknown: the caller stops
     // rather than sends or acknowledges anything.
     FRONTERA_RETURN_IF_ERROR(store_->Save(rd.entries, rd.hard_state));
-    log_sync_micros_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                                  std::chrono::steady_clock::now() - start)
-                                                  .count());
-    ++log_syncs_;
+    log_sync_seconds_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   for (Message& m : rd.messages) HandOut(std::move(m), out);
   for (const Entry& e : rd.committed_entries) {

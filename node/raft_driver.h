@@ -39,6 +39,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/metrics.h"
 #include "common/status.h"
 #include "consensus/raft.h"
 #include "ledger/block.h"
@@ -184,8 +185,9 @@ class RaftDriver {
   uint64_t ticks() const { return ticks_; }
   uint64_t leaders_distrusted() const { return leaders_distrusted_; }
   uint64_t forwarded() const { return forwarded_; }
-  uint64_t log_syncs() const { return log_syncs_; }
-  uint64_t log_sync_micros() const { return log_sync_micros_; }
+  // Durations of the synced Raft log writes (entries and hard state made
+  // durable), for the frontera_log_sync_seconds histogram.
+  const api::LatencyHistogram& log_sync_seconds() const { return log_sync_seconds_; }
 
  private:
   struct InFlight {
@@ -251,8 +253,7 @@ class RaftDriver {
 
   uint64_t leaders_distrusted_ = 0;
   uint64_t forwarded_ = 0;
-  uint64_t log_syncs_ = 0;
-  uint64_t log_sync_micros_ = 0;
+  api::LatencyHistogram log_sync_seconds_;
 };
 
 }  // namespace frontera::node

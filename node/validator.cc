@@ -17,6 +17,7 @@
 #include <thread>
 #include <utility>
 
+#include "api/problem.h"
 #include "common/binary.h"
 #include "common/check.h"
 #include "crypto/did_key.h"
@@ -561,7 +562,8 @@ void Validator::ApplyEntry(const Entry& entry) {
       if (o.status.ok()) {
         ++accepted_;
       } else {
-        ++rejected_at_apply_;
+        ++rejected_at_apply_by_problem_[std::string(
+            api::ProblemSlug(api::ProblemFromStatus(o.status, api::InputKind::kDocument).type))];
       }
       auto it = waiters_.find(keys[i]);
       if (it == waiters_.end()) continue;

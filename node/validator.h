@@ -126,7 +126,7 @@ class Validator final : public api::Backend {
   // The "state" object of /v1/status: serving or diverged, and the peer
   // messages refused by peer and reason.
   api::Json StateStatus();
-  std::map<std::string, double> GetMetrics() override;
+  api::MetricSet GetMetrics() override;
   // POST /v1/backup (node/validator_backup.cc): a copy of this node's data
   // directory that it can restart from, written while it runs under
   // [backup] dir; the answer names it (docs/operations.md#backups).
@@ -444,10 +444,12 @@ class Validator final : public api::Backend {
   std::atomic<uint64_t> refused_at_admission_{0};
   std::atomic<uint64_t> retries_answered_{0};  // identical documents answered with their receipt
   std::atomic<uint64_t> accepted_{0};
-  std::atomic<uint64_t> rejected_at_apply_{0};
+  // Documents rejected at apply, by problem type slug (a fixed set:
+  // api::ProblemType).
+  std::map<std::string, uint64_t> rejected_at_apply_by_problem_ GUARDED_BY(waiters_mu_);
   std::atomic<uint64_t> blocks_{0};
-  std::atomic<uint64_t> log_syncs_{0};
-  std::atomic<uint64_t> log_sync_micros_{0};
+  api::LatencyHistogram log_sync_seconds_ GUARDED_BY(status_mu_);  // copied from the driver
+  std::atomic<uint64_t> compactions_{0};                           // Raft log compactions
   std::atomic<uint64_t> apply_micros_{0};
   std::atomic<uint64_t> queue_depth_{0};
   std::atomic<uint64_t> forwarded_{0};

@@ -117,9 +117,8 @@ void Validator::RaftLoop() {
     leader_ = raft.leader();
     leaders_distrusted_ = driver_->leaders_distrusted();
     forwarded_ = driver_->forwarded();
-    log_syncs_ = driver_->log_syncs();
-    log_sync_micros_ = driver_->log_sync_micros();
     MutexLock lock(status_mu_);
+    log_sync_seconds_ = driver_->log_sync_seconds();
     match_.clear();
     if (raft.role() == consensus::Role::kLeader) {
       for (consensus::NodeId id : raft.membership().voters) match_[id] = raft.MatchIndex(id);

@@ -377,6 +377,7 @@ void Validator::MaybeCompact() {
   Result<bool> compacted = driver_->Compact(*newest, verifiable);
   FRONTERA_CHECK(compacted.ok()) << "raft log compaction failed: " << compacted.status().ToString();
   if (*compacted) {
+    ++compactions_;
     LogInfo(config_.name, "compacted the Raft log up to the snapshot at log index " +
                               std::to_string(newest->index));
   }

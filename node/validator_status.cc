@@ -2,6 +2,7 @@
 // progress, peer links, ledger summary, serving state), the health check, and
 // the Prometheus metrics.
 #include <algorithm>
+#include <filesystem>
 #include <string_view>
 
 #include "common/encoding.h"
@@ -123,61 +124,252 @@ bool Validator::Healthy() {
   return !stopping_;
 }
 
-std::map<std::string, double> Validator::GetMetrics() {
-  ledger::LedgerSummary s = CurrentLedger()->sm->Summary();
-  auto d = [](uint64_t v) { return static_cast<double>(v); };
-  std::map<std::string, double> metrics = {
-      {"frontera_documents_submitted_total", d(submitted_.load())},
-      {"frontera_documents_refused_at_admission_total", d(refused_at_admission_.load())},
-      {"frontera_documents_retries_answered_total", d(retries_answered_.load())},
-      {"frontera_documents_accepted_total", d(accepted_.load())},
-      {"frontera_documents_rejected_at_apply_total", d(rejected_at_apply_.load())},
-      {"frontera_documents_forwarded_total", d(forwarded_.load())},
-      {"frontera_leaders_distrusted_total", d(leaders_distrusted_.load())},
-      {"frontera_blocks_applied_total", d(blocks_.load())},
-      {"frontera_item_filter_builds_total", d(filter_builds_.load())},
-      {"frontera_item_filter_build_seconds", filter_build_millis_.load() / 1e3},
-      {"frontera_log_syncs_total", d(log_syncs_.load())},
-      {"frontera_log_sync_seconds_total", log_sync_micros_.load() / 1e6},
-      {"frontera_apply_seconds_total", apply_micros_.load() / 1e6},
-      {"frontera_proposer_queue_depth", d(queue_depth_.load())},
-      {"frontera_raft_term", d(term_.load())},
-      {"frontera_raft_commit_index", d(commit_index_.load())},
-      {"frontera_raft_applied_index", d(applied_index_.load())},
-      {"frontera_raft_is_leader",
-       role_.load() == static_cast<int>(consensus::Role::kLeader) ? 1 : 0},
-      {"frontera_snapshots_taken_total", d(snapshots_taken_.load())},
-      {"frontera_snapshots_installed_total", d(snapshots_installed_.load())},
-      {"frontera_snapshots_sent_total", d(snapshots_sent_.load())},
-      {"frontera_reads_linearizable_total", d(reads_linearizable_.load())},
-      {"frontera_checkpoint_cosigned_height", d(cosigned_height_.load())},
-      {"frontera_ledger_tree_size", d(s.tree_size)},
-      {"frontera_ledger_block_height", d(s.block_height)},
-      {"frontera_peer_inbox_dropped_total", d(inbox_dropped_.load())},
-      {"frontera_entries_not_proposals_total", d(entries_not_proposals_.load())},
-      {"frontera_state_diverged", diverged_.load() ? 1.0 : 0.0},
-      {"frontera_peer_connections_refused_total",
-       d(transport_ ? transport_->connections_refused() : 0)},
-      {"frontera_peer_connections_evicted_total",
-       d(transport_ ? transport_->connections_evicted() : 0)},
-  };
-  auto label = [](std::string_view value) {  // Prometheus label value escaping
-    std::string out;
-    for (char c : value) {
-      if (c == '\\' || c == '"') out.push_back('\\');
-      out.push_back(c == '\n' ? ' ' : c);
+namespace {
+
+using api::MetricSpec;
+using api::MetricType;
+constexpr MetricType kCounter = MetricType::kCounter;
+constexpr MetricType kGauge = MetricType::kGauge;
+
+// Every family the validator exports, with its HELP text: the one place
+// they are declared (docs/operations.md#watch lists them for operators).
+constexpr MetricSpec kSubmitted = {"frontera_documents_submitted_total", kCounter,
+                                   "Write requests received."};
+constexpr MetricSpec kRefusedAtAdmission = {
+    "frontera_documents_refused_at_admission_total", kCounter,
+    "Documents refused before the proposer queue (400, 403, 409, 422)."};
+constexpr MetricSpec kRefused = {
+    "frontera_documents_refused_total", kCounter,
+    "Documents refused at admission, by document kind and problem type slug."};
+constexpr MetricSpec kRetriesAnswered = {
+    "frontera_documents_retries_answered_total", kCounter,
+    "Documents sent again byte for byte and answered with their first receipt."};
+constexpr MetricSpec kAccepted = {"frontera_documents_accepted_total", kCounter,
+                                  "Documents accepted by applied blocks."};
+constexpr MetricSpec kRejectedAtApply = {
+    "frontera_documents_rejected_at_apply_total", kCounter,
+    "Documents rejected by the ledger when applied, by problem type slug."};
+constexpr MetricSpec kForwarded = {"frontera_documents_forwarded_total", kCounter,
+                                   "Documents this node sent to the leader, re-sends included."};
+constexpr MetricSpec kLeadersDistrusted = {
+    "frontera_leaders_distrusted_total", kCounter,
+    "Times this node stopped following a leader that committed nothing."};
+constexpr MetricSpec kBlocks = {"frontera_blocks_applied_total", kCounter, "Blocks applied."};
+constexpr MetricSpec kFilterBuilds = {"frontera_item_filter_builds_total", kCounter,
+                                      "Item filters built."};
+constexpr MetricSpec kFilterBuildSeconds = {"frontera_item_filter_build_seconds", kGauge,
+                                            "Duration of the last item filter build."};
+constexpr MetricSpec kLogSync = {
+    "frontera_log_sync_seconds", MetricType::kHistogram,
+    "Duration of the synced Raft log writes that make entries and hard state durable."};
+constexpr MetricSpec kApplySeconds = {"frontera_apply_seconds_total", kCounter,
+                                      "Time spent applying committed entries."};
+constexpr MetricSpec kQueueDepth = {
+    "frontera_proposer_queue_depth", kGauge,
+    "Admitted documents waiting on this node to be proposed or committed."};
+constexpr MetricSpec kRole = {"frontera_raft_role", kGauge,
+                              "1 for this node's current Raft role, 0 for the others."};
+constexpr MetricSpec kIsLeader = {"frontera_raft_is_leader", kGauge, "1 on the leader, else 0."};
+constexpr MetricSpec kLeaderKnown = {"frontera_raft_leader_known", kGauge,
+                                     "1 while this node knows a leader of its current term."};
+constexpr MetricSpec kTerm = {"frontera_raft_term", kGauge, "Current Raft term."};
+constexpr MetricSpec kCommitIndex = {"frontera_raft_commit_index", kGauge,
+                                     "Highest Raft log index known committed."};
+constexpr MetricSpec kAppliedIndex = {"frontera_raft_applied_index", kGauge,
+                                      "Highest Raft log index applied to the ledger."};
+constexpr MetricSpec kApplyLag = {"frontera_raft_apply_lag_entries", kGauge,
+                                  "Commit index minus applied index on this node."};
+constexpr MetricSpec kFirstIndex = {"frontera_raft_first_index", kGauge,
+                                    "First Raft log entry kept after compaction."};
+constexpr MetricSpec kPeerLag = {
+    "frontera_raft_peer_lag_entries", kGauge,
+    "On the leader, per peer: the leader's last log index minus the peer's match index."};
+constexpr MetricSpec kCompactions = {"frontera_raft_log_compactions_total", kCounter,
+                                     "Raft log compactions up to a snapshot."};
+constexpr MetricSpec kSnapshotsTaken = {"frontera_snapshots_taken_total", kCounter,
+                                        "Ledger snapshots made on this node."};
+constexpr MetricSpec kSnapshotsInstalled = {"frontera_snapshots_installed_total", kCounter,
+                                            "Snapshots received from a leader and installed."};
+constexpr MetricSpec kSnapshotsSent = {"frontera_snapshots_sent_total", kCounter,
+                                       "Snapshots streamed to followers."};
+constexpr MetricSpec kReadsLinearizable = {"frontera_reads_linearizable_total", kCounter,
+                                           "Linearizable reads served."};
+constexpr MetricSpec kCosignedHeight = {"frontera_checkpoint_cosigned_height", kGauge,
+                                        "Block height of the latest co-signed checkpoint."};
+constexpr MetricSpec kCosignedTreeSize = {"frontera_checkpoint_cosigned_tree_size", kGauge,
+                                          "Tree size of the latest co-signed checkpoint."};
+constexpr MetricSpec kTreeSize = {"frontera_ledger_tree_size", kGauge,
+                                  "Leaves in the applied ledger's Merkle tree."};
+constexpr MetricSpec kBlockHeight = {"frontera_ledger_block_height", kGauge,
+                                     "Height of the last applied block."};
+constexpr MetricSpec kInboxDropped = {
+    "frontera_peer_inbox_dropped_total", kCounter,
+    "Peer messages dropped because the Raft thread's inbox was full."};
+constexpr MetricSpec kNotProposals = {"frontera_entries_not_proposals_total", kCounter,
+                                      "Committed entries that did not decode as a proposal."};
+constexpr MetricSpec kDiverged = {
+    "frontera_state_diverged", kGauge,
+    "1 when this node's state differs from the state a majority signed; it then stops serving."};
+constexpr MetricSpec kConnectionsRefused = {"frontera_peer_connections_refused_total", kCounter,
+                                            "Inbound peer connections refused."};
+constexpr MetricSpec kConnectionsEvicted = {"frontera_peer_connections_evicted_total", kCounter,
+                                            "Peer connections closed to make room."};
+constexpr MetricSpec kMessagesRefused = {"frontera_peer_messages_refused_total", kCounter,
+                                         "Peer messages refused, by peer and reason."};
+constexpr MetricSpec kPeerConnected = {
+    "frontera_peer_connected", kGauge,
+    "Per peer: 1 while authenticated connections to and from it are both up."};
+constexpr MetricSpec kPeersConnected = {"frontera_peers_connected", kGauge,
+                                        "Peers connected both ways."};
+constexpr MetricSpec kPeers = {"frontera_peers", kGauge,
+                               "Peers of this node (the other validators)."};
+constexpr MetricSpec kLastContact = {
+    "frontera_peer_last_contact_seconds", kGauge,
+    "Per peer: seconds since a frame from it was last received (absent: never)."};
+constexpr MetricSpec kFramesQueued = {"frontera_peer_frames_queued", kGauge,
+                                      "Per peer: outbound frames waiting to be written."};
+constexpr MetricSpec kFramesDropped = {
+    "frontera_peer_frames_dropped_total", kCounter,
+    "Per peer: outbound frames refused by a full queue or lost in a failed write."};
+constexpr MetricSpec kFramesRejected = {
+    "frontera_peer_frames_rejected_total", kCounter,
+    "Per peer: inbound frames refused (too large, bad version, bad tag)."};
+constexpr MetricSpec kDataDirFree = {
+    "frontera_data_dir_free_bytes", kGauge,
+    "Bytes available to this process on the data directory's filesystem."};
+constexpr MetricSpec kDataDirCapacity = {"frontera_data_dir_capacity_bytes", kGauge,
+                                         "Size of the data directory's filesystem."};
+constexpr MetricSpec kDataDirBytes = {"frontera_data_dir_bytes", kGauge,
+                                      "Bytes of the files under the data directory."};
+constexpr MetricSpec kDiskFreeAlert = {
+    "frontera_data_dir_free_alert_bytes", kGauge,
+    "ops.disk_free_alert_bytes: FronteraDiskFilling fires when free bytes fall below it."};
+
+// The Raft roles, as frontera_raft_role's bounded label values.
+constexpr consensus::Role kRoles[] = {consensus::Role::kFollower, consensus::Role::kPreCandidate,
+                                      consensus::Role::kCandidate, consensus::Role::kLeader};
+
+// Sum of the sizes of the regular files under `dir`; files that vanish
+// meanwhile (a compaction, a snapshot removed) are skipped.
+uint64_t DirectoryBytes(const std::filesystem::path& dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(
+           dir, std::filesystem::directory_options::skip_permission_denied, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) {
+      const uintmax_t size = it->file_size(size_ec);
+      if (!size_ec) total += size;
     }
-    return out;
-  };
+  }
+  return total;
+}
+
+}  // namespace
+
+api::MetricSet Validator::GetMetrics() {
+  std::shared_ptr<Ledger> ledger = CurrentLedger();
+  ledger::LedgerSummary s = ledger->sm->Summary();
+  auto d = [](uint64_t v) { return static_cast<double>(v); };
+  api::MetricSet m;
+  m.Add(kSubmitted, d(submitted_.load()));
+  m.Add(kRefusedAtAdmission, d(refused_at_admission_.load()));
+  m.Add(kRetriesAnswered, d(retries_answered_.load()));
+  m.Add(kAccepted, d(accepted_.load()));
+  {
+    MutexLock lock(waiters_mu_);
+    for (const auto& [problem, count] : rejected_at_apply_by_problem_) {
+      m.Add(kRejectedAtApply, d(count), {{"problem", problem}});
+    }
+  }
+  m.Add(kForwarded, d(forwarded_.load()));
+  m.Add(kLeadersDistrusted, d(leaders_distrusted_.load()));
+  m.Add(kBlocks, d(blocks_.load()));
+  m.Add(kFilterBuilds, d(filter_builds_.load()));
+  m.Add(kFilterBuildSeconds, filter_build_millis_.load() / 1e3);
+  m.Add(kApplySeconds, apply_micros_.load() / 1e6);
+  m.Add(kQueueDepth, d(queue_depth_.load()));
+  const auto role = static_cast<consensus::Role>(role_.load());
+  for (consensus::Role r : kRoles) {
+    m.Add(kRole, r == role ? 1 : 0, {{"role", RoleName(r)}});
+  }
+  m.Add(kIsLeader, role == consensus::Role::kLeader ? 1 : 0);
+  m.Add(kLeaderKnown, leader_.load() != consensus::kNoNode ? 1 : 0);
+  const uint64_t commit = commit_index_.load();
+  const uint64_t applied = applied_index_.load();
+  m.Add(kTerm, d(term_.load()));
+  m.Add(kCommitIndex, d(commit));
+  m.Add(kAppliedIndex, d(applied));
+  m.Add(kApplyLag, d(commit - std::min(commit, applied)));
+  m.Add(kFirstIndex, d(first_index_.load()));
+  m.Add(kCompactions, d(compactions_.load()));
+  m.Add(kSnapshotsTaken, d(snapshots_taken_.load()));
+  m.Add(kSnapshotsInstalled, d(snapshots_installed_.load()));
+  m.Add(kSnapshotsSent, d(snapshots_sent_.load()));
+  m.Add(kReadsLinearizable, d(reads_linearizable_.load()));
+  m.Add(kCosignedHeight, d(cosigned_height_.load()));
+  m.Add(kCosignedTreeSize, d(ledger->sm->checkpoint_tree_size()));
+  m.Add(kTreeSize, d(s.tree_size));
+  m.Add(kBlockHeight, d(s.block_height));
+  m.Add(kInboxDropped, d(inbox_dropped_.load()));
+  m.Add(kNotProposals, d(entries_not_proposals_.load()));
+  m.Add(kDiverged, diverged_.load() ? 1.0 : 0.0);
+  m.Add(kConnectionsRefused, d(transport_ ? transport_->connections_refused() : 0));
+  m.Add(kConnectionsEvicted, d(transport_ ? transport_->connections_evicted() : 0));
+
+  // Per peer: the validators of the genesis and those added since, a bounded
+  // set of names.
+  const std::map<consensus::NodeId, std::string> names = Names();
+  std::vector<PeerTransport::PeerState> links;
+  if (transport_) links = transport_->Peers();
+  {
+    MutexLock lock(status_mu_);
+    m.AddHistogram(kLogSync, log_sync_seconds_);
+    size_t peers = 0;
+    size_t connected = 0;
+    for (const auto& [id, name] : names) {
+      if (id == self_id_) continue;
+      ++peers;
+      const api::MetricLabels peer = {{"peer", name}};
+      bool up = false;
+      for (const PeerTransport::PeerState& link : links) {
+        if (link.id != id) continue;
+        up = link.connected_in && link.connected_out;
+        if (link.last_received_ms_ago >= 0) {
+          m.Add(kLastContact, static_cast<double>(link.last_received_ms_ago) / 1e3, peer);
+        }
+        m.Add(kFramesQueued, d(link.frames_queued), peer);
+        m.Add(kFramesDropped, d(link.frames_dropped), peer);
+        m.Add(kFramesRejected, d(link.frames_rejected), peer);
+      }
+      m.Add(kPeerConnected, up ? 1 : 0, peer);
+      if (up) ++connected;
+      if (auto it = match_.find(id); it != match_.end()) {
+        m.Add(kPeerLag, d(last_index_ - std::min(last_index_, it->second)), peer);
+      }
+    }
+    m.Add(kPeers, d(peers));
+    m.Add(kPeersConnected, d(connected));
+  }
   for (const auto& [key, count] : peer_refusals_.Counts()) {
-    metrics["frontera_peer_messages_refused_total{peer=\"" + label(key.first) + "\",reason=\"" +
-            label(key.second) + "\"}"] = d(count);
+    m.Add(kMessagesRefused, d(count), {{"peer", key.first}, {"reason", key.second}});
   }
   for (const auto& [key, count] : document_refusals_.Counts()) {
-    metrics["frontera_documents_refused_total{kind=\"" + key.first + "\",problem=\"" + key.second +
-            "\"}"] = d(count);
+    m.Add(kRefused, d(count), {{"kind", key.first}, {"problem", key.second}});
   }
-  return metrics;
+
+  // The data directory's filesystem. A failed query leaves the gauges out
+  // rather than report a made-up 0.
+  std::error_code ec;
+  const std::filesystem::space_info space = std::filesystem::space(config_.data_dir, ec);
+  if (!ec) {
+    m.Add(kDataDirFree, d(space.available));
+    m.Add(kDataDirCapacity, d(space.capacity));
+  }
+  m.Add(kDataDirBytes, d(DirectoryBytes(config_.data_dir)));
+  m.Add(kDiskFreeAlert, static_cast<double>(config_.ops.disk_free_alert_bytes));
+  return m;
 }
 
 }  // namespace frontera::node

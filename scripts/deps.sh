@@ -10,7 +10,7 @@ FRONTERA_BUILD_PACKAGES=(
 # What run.sh and the README's walk-through use besides the build.
 FRONTERA_RUN_PACKAGES=(curl python3 openssl)
 FRONTERA_TEST_PACKAGES=(clang-16 libclang-rt-16-dev clang-format curl python3 python3-jsonschema
-  nodejs zbar-tools chromium libnss3-tools hyperfine
+  nodejs zbar-tools chromium libnss3-tools hyperfine prometheus
   ccache git)
 
 frontera_install_packages() {

@@ -589,7 +589,12 @@ TEST_CASE("errors of the HTTP layer itself are problems too") {
 
 TEST_CASE("metrics export request counters, latency histogram and backend values") {
   Fixture f(Operational());
-  f.backend.SetMetrics({{"frontera_raft_commit_index", 42}, {"frontera_writes_total", 5}});
+  MetricSet backend_metrics;
+  backend_metrics.Add({"frontera_raft_commit_index", MetricType::kGauge, "Commit index."}, 42);
+  backend_metrics.Add({"frontera_writes_total", MetricType::kCounter, "Writes."}, 5);
+  backend_metrics.Add({"frontera_peer_up", MetricType::kGauge, "Link up."}, 1,
+                      {{"peer", "a\"b\\c\nd"}});
+  f.backend.SetMetrics(std::move(backend_metrics));
   // One connection: the logger of each request runs before the next request
   // on the same connection is read, so the counts below are exact.
   RawConnection connection(f.server->port());
@@ -611,10 +616,17 @@ TEST_CASE("metrics export request counters, latency histogram and backend values
   CHECK(text.find("frontera_http_request_duration_seconds_bucket{le=\"+Inf\"} 3\n") !=
         std::string::npos);
   CHECK(text.find("frontera_http_request_duration_seconds_count 3\n") != std::string::npos);
-  CHECK(text.find("# TYPE frontera_raft_commit_index gauge\nfrontera_raft_commit_index 42\n") !=
+  CHECK(text.find("# HELP frontera_raft_commit_index Commit index.\n"
+                  "# TYPE frontera_raft_commit_index gauge\nfrontera_raft_commit_index 42\n") !=
         std::string::npos);
-  CHECK(text.find("# TYPE frontera_writes_total counter\nfrontera_writes_total 5\n") !=
+  CHECK(text.find("# HELP frontera_writes_total Writes.\n"
+                  "# TYPE frontera_writes_total counter\nfrontera_writes_total 5\n") !=
         std::string::npos);
+  // Label values escape backslash, double quote and line feed.
+  CHECK(text.find("frontera_peer_up{peer=\"a\\\"b\\\\c\\nd\"} 1\n") != std::string::npos);
+  // Every family has its HELP and TYPE lines.
+  CHECK(text.find("# HELP frontera_http_requests_total ") != std::string::npos);
+  CHECK(text.find("# HELP frontera_http_request_duration_seconds ") != std::string::npos);
 }
 
 TEST_CASE("one keep-alive connection serves many requests") {

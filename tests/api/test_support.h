@@ -78,7 +78,7 @@ class FakeBackend : public Backend {
   void SetHealthy(bool healthy) {
     Locked([&] { healthy_ = healthy; });
   }
-  void SetMetrics(std::map<std::string, double> m) {
+  void SetMetrics(MetricSet m) {
     Locked([&] { metrics_ = std::move(m); });
   }
   void SetStatusJson(Json j) {
@@ -229,7 +229,7 @@ class FakeBackend : public Backend {
     calls_.push_back(MakeCall("Healthy"));
     return healthy_;
   }
-  std::map<std::string, double> GetMetrics() override {
+  MetricSet GetMetrics() override {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(MakeCall("GetMetrics"));
     return metrics_;
@@ -277,7 +277,7 @@ class FakeBackend : public Backend {
   bool status_throws_ = false;
   Status read_barrier_;
   int read_barriers_ = 0;
-  std::map<std::string, double> metrics_;
+  MetricSet metrics_;
   int concurrent_writes_required_ = 1;
   int writes_in_progress_ = 0;
   bool reached_ = false;  // once reached, later writes do not wait

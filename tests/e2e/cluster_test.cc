@@ -479,6 +479,10 @@ TEST_CASE("a validator far behind catches up by snapshot after the log was compa
     ids.push_back(credential["id"]);
   }
   CHECK(Metric(cluster, *leader, "frontera_snapshots_taken_total") >= 2);
+  // The leader compacted its log past the lagging node's entries, so only a
+  // snapshot can bring it back (/metrics shows both).
+  CHECK(Metric(cluster, *leader, "frontera_raft_log_compactions_total") >= 1);
+  CHECK(Metric(cluster, *leader, "frontera_raft_first_index") > 1);
   cluster.Start(lagging);
   auto status = cluster.Status(*leader);
   REQUIRE(status);
@@ -494,6 +498,7 @@ TEST_CASE("a validator far behind catches up by snapshot after the log was compa
     FAIL("the lagging validator did not catch up");
   }
   CHECK(Metric(cluster, lagging, "frontera_snapshots_installed_total") >= 1);
+  CHECK(Metric(cluster, *leader, "frontera_snapshots_sent_total") >= 1);
   // What the operators' logs say about it.
   auto log_of = [&](int i) {
     std::ifstream log(cluster.dir() + "/" + cluster.name(i) + ".port.log");

@@ -113,16 +113,18 @@ TEST_CASE("the operational listener binds loopback on a free port by default, el
   CHECK(defaults->ops.port == 0);
   CHECK(defaults->ops.threads == 2);
   CHECK(defaults->ops.connections_max == 64);
+  CHECK(defaults->ops.disk_free_alert_bytes == int64_t{10} << 30);
 
   auto set = ParseConfig(std::string(kMinimal) +
                              "[ops]\nhost = \"::1\"\nport = 7201\nthreads = 4\n"
-                             "connections_max = 8\n",
+                             "connections_max = 8\ndisk_free_alert_bytes = 0\n",
                          "node.toml", "/srv/frontera");
   REQUIRE_MESSAGE(set.ok(), set.status().ToString());
   CHECK(set->ops.host == "::1");
   CHECK(set->ops.port == 7201);
   CHECK(set->ops.threads == 4);
   CHECK(set->ops.connections_max == 8);
+  CHECK(set->ops.disk_free_alert_bytes == 0);
 
   // Off loopback the listener serves HTTPS with [api]'s certificate.
   const std::string tls = "[api]\ntls_cert_file = \"node.crt\"\ntls_key_file = \"node.key\"\n";
@@ -210,6 +212,8 @@ TEST_CASE("bad values name the key, the range and the file") {
       {"[ops]\nhost = \"\"\n", "ops.host must name an address to bind"},
       {"[ops]\nport = 65536\n", "ops.port must be in [0, 65535], got 65536"},
       {"[ops]\nport = -5\n", "ops.port must not be negative"},
+      {"[ops]\ndisk_free_alert_bytes = 1152921504606846977\n",
+       "ops.disk_free_alert_bytes must be in [0, 1152921504606846976]"},
       {"[ops]\nport = \"7201\"\n", "ops.port must be an integer"},
       {"[ops]\nport = 7001\n", "ops.port must differ from api.port (7001)"},
       {"[ops]\nthreads = 0\n", "ops.threads must be in [1, 64]"},
