@@ -6,6 +6,11 @@
 #   ./run.sh          start (or restart) the three validators
 #   ./run.sh stop     stop them
 #   ./run.sh reset    stop them and delete their data, keys, CA and certificates
+#   ./run.sh restart NAME   stop one validator (us-cbp, mx-anam, ca-cbsa) cleanly and start it
+#                     again with the command line it was started with (nothing is built:
+#                     a binary rebuilt meanwhile is the one that starts, as in an upgrade)
+#   ./run.sh logs NAME      its log: followed on a terminal, printed whole otherwise. A log
+#                     is appended to across restarts, never truncated
 # For tests and side-by-side networks (the defaults are what a new user gets):
 #   FRONTERA_RUN_DIR=DIR        keys, genesis, data, logs, pid and port files in DIR
 #                               instead of .frontera/network (each validator's config is
@@ -34,16 +39,18 @@ case "$ports" in fixed | free) ;; *)
 esac
 validators=(us-cbp mx-anam ca-cbsa)
 
+# Stops the validators named (all when none): SIGTERM, then SIGKILL after 15 s.
 stop() {
-  local any=0
-  for v in "${validators[@]}"; do
+  local names=("$@") any=0
+  [ ${#names[@]} -gt 0 ] || names=("${validators[@]}")
+  for v in "${names[@]}"; do
     local pidfile=$net/$v.pid
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
       kill "$(cat "$pidfile")"
       any=1
     fi
   done
-  for v in "${validators[@]}"; do
+  for v in "${names[@]}"; do
     local pidfile=$net/$v.pid
     [ -f "$pidfile" ] || continue
     for _ in $(seq 150); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
@@ -51,15 +58,58 @@ stop() {
     kill -9 "$(cat "$pidfile")" 2>/dev/null || true
     rm -f "$pidfile"
   done
-  if [ "$any" = 1 ]; then echo "run.sh: validators stopped"; fi
+  if [ "$any" = 1 ]; then echo "run.sh: stopped ${names[*]}"; fi
   return 0
+}
+
+# Starts validator $1 with the command line in $net/$1.cmdline (written by
+# the start below), its output appended to $net/$1.log.
+launch() {
+  local v=$1 cmdline
+  cmdline=$(cat "$net/$v.cmdline")
+  rm -f "$net/$v.port" "$net/$v.ops.port"
+  echo "run.sh: starting $v at $(date -u +%Y-%m-%dT%H:%M:%SZ): $cmdline" >>"$net/$v.log"
+  eval "nohup $cmdline >>\"\$net/\$v.log\" 2>&1 &"
+  echo $! >"$net/$v.pid"
+}
+
+# Waits until validator $1 listens (its port file is written).
+await_port() {
+  local v=$1
+  for _ in $(seq 100); do
+    [ -s "$net/$v.port" ] && return 0
+    kill -0 "$(cat "$net/$v.pid")" 2>/dev/null || { tail -n 40 "$net/$v.log"; exit 1; }
+    sleep 0.1
+  done
+  echo "run.sh: $v did not start; see $net/$v.log" >&2
+  exit 1
+}
+
+validator_named() {
+  local name=${1:-}
+  for v in "${validators[@]}"; do [ "$v" = "$name" ] && return 0; done
+  echo "run.sh: ${2:-restart} takes the name of a validator (${validators[*]}), not \"$name\"" >&2
+  exit 64
 }
 
 case "${1:-start}" in
   stop) stop; exit 0 ;;
   reset) stop; rm -rf "$net"; echo "run.sh: removed $net"; exit 0 ;;
+  restart)
+    validator_named "${2:-}" restart
+    [ -f "$net/$2.cmdline" ] || { echo "run.sh: $2 was never started in $net (./run.sh starts it)" >&2; exit 1; }
+    stop "$2"
+    launch "$2"
+    await_port "$2"
+    echo "run.sh: $2 restarted, API on port $(cat "$net/$2.port"), log $net/$2.log"
+    exit 0 ;;
+  logs)
+    validator_named "${2:-}" logs
+    [ -f "$net/$2.log" ] || { echo "run.sh: no log of $2 in $net" >&2; exit 1; }
+    if [ -t 1 ]; then exec tail -n 100 -F "$net/$2.log"; fi
+    exec cat "$net/$2.log" ;;
   start) ;;
-  *) echo "run.sh: unknown command $1 (start, stop, reset)" >&2; exit 64 ;;
+  *) echo "run.sh: unknown command $1 (start, stop, reset, restart NAME, logs NAME)" >&2; exit 64 ;;
 esac
 
 if [ "${FRONTERA_RUN_SKIP_INSTALL:-0}" != 1 ]; then
@@ -184,20 +234,15 @@ config_of() {
 
 declare -A configs
 for v in "${validators[@]}"; do
-  rm -f "$net/$v.port" "$net/$v.ops.port"
   configs[$v]=$(config_of "$v")
-  nohup "$build/node/fronterad" --config "${configs[$v]}" --port-file "$net/$v.port" \
-    --ops-port-file "$net/$v.ops.port" >>"$net/$v.log" 2>&1 &
-  echo $! >"$net/$v.pid"
+  # Absolute paths: ./run.sh restart may run from another directory.
+  printf '%q ' "$(cd "$(dirname "$build/node/fronterad")" && pwd)/fronterad" \
+    --config "$(cd "$(dirname "${configs[$v]}")" && pwd)/$(basename "${configs[$v]}")" \
+    --port-file "$(cd "$net" && pwd)/$v.port" --ops-port-file "$(cd "$net" && pwd)/$v.ops.port" \
+    >"$net/$v.cmdline"
+  launch "$v"
 done
-for v in "${validators[@]}"; do
-  for _ in $(seq 100); do
-    [ -s "$net/$v.port" ] && break
-    kill -0 "$(cat "$net/$v.pid")" 2>/dev/null || { tail -n 40 "$net/$v.log"; exit 1; }
-    sleep 0.1
-  done
-  [ -s "$net/$v.port" ] || { echo "run.sh: $v did not start; see $net/$v.log" >&2; exit 1; }
-done
+for v in "${validators[@]}"; do await_port "$v"; done
 url() { echo "https://127.0.0.1:$(cat "$net/$1.port")"; }
 ops_url() { echo "http://127.0.0.1:$(cat "$net/$1.ops.port")"; }
 # A leader within a few election timeouts (the detailed status is on the

@@ -7,6 +7,10 @@
 #   ./test.sh --tsan     only the ThreadSanitizer build of the node tests and the e2e
 #                        cluster tests (about 9 minutes; out of the default run since it
 #                        outgrew 40 minutes: README "Tests")
+#   ./test.sh --upgrade  only the rolling upgrade: the baseline named in
+#                        tests/upgrade/rolling_upgrade_test.py is built in a git worktree
+#                        in a temporary directory, three validators run it under writes
+#                        and are upgraded one at a time to this build
 #   ./test.sh --quick    the release build and all its tests (unit ones included); no
 #                        fuzzers, no sanitizer build
 #   ./test.sh --asan-e2e also runs the e2e tests (fronterad processes) in the ASan build
@@ -31,6 +35,7 @@ unit=0
 asan_e2e=0
 tsan=0
 package=0
+upgrade=0
 sim_seeds=""
 fuzz_seconds=""
 while [ $# -gt 0 ]; do
@@ -40,6 +45,7 @@ while [ $# -gt 0 ]; do
     --asan-e2e) asan_e2e=1 ;;
     --tsan) tsan=1 ;;
     --package) package=1 ;;
+    --upgrade) upgrade=1 ;;
     --sim-seeds)
       sim_seeds=${2:-}
       [[ "$sim_seeds" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: --sim-seeds needs a positive number" >&2; exit 64; }
@@ -48,7 +54,7 @@ while [ $# -gt 0 ]; do
       fuzz_seconds=${2:-}
       [[ "$fuzz_seconds" =~ ^[1-9][0-9]*$ ]] || { echo "test.sh: --fuzz needs a positive number of seconds" >&2; exit 64; }
       shift ;;
-    *) echo "test.sh: unknown option $1 (known: --quick, --unit, --asan-e2e, --tsan, --package, --sim-seeds N, --fuzz SECONDS)" >&2; exit 64 ;;
+    *) echo "test.sh: unknown option $1 (known: --quick, --unit, --asan-e2e, --tsan, --package, --upgrade, --sim-seeds N, --fuzz SECONDS)" >&2; exit 64 ;;
   esac
   shift
 done
@@ -117,6 +123,15 @@ if [ -n "$sim_seeds" ]; then
   cmake --build build -j2 --target sim_test
   FRONTERA_SIM_SEEDS=$sim_seeds build/tests/sim_test
   echo "test.sh: simulator passed"
+  exit 0
+fi
+
+if [ "$upgrade" -eq 1 ]; then
+  echo "== rolling upgrade from the baseline of tests/upgrade/rolling_upgrade_test.py"
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build -j2 --target fronterad frontera
+  python3 tests/upgrade/rolling_upgrade_test.py build
+  echo "test.sh: rolling upgrade passed in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"
   exit 0
 fi
 

@@ -122,6 +122,10 @@ class Backend {
   virtual bool Healthy() = 0;
   // GET /metrics: the node's metric families (the HTTP server adds its own).
   virtual MetricSet GetMetrics() = 0;
+  // POST /v1/backup (operational listener only): writes a backup of the
+  // node's data on its host, where its config says; answers what it wrote
+  // ({path, ledger, raft_log, keep_separately, ...}, docs/api.md#backup).
+  virtual Result<Json> Backup() = 0;
 };
 
 }  // namespace frontera::api

@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kPathParamBytesMax = 256;
 
-constexpr std::array<RouteSpec, 24> kRoutes = {{
+constexpr std::array<RouteSpec, 25> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -42,6 +42,7 @@ constexpr std::array<RouteSpec, 24> kRoutes = {{
     {Route::kMetrics, "GET", "/metrics"},
     {Route::kOpenApi, "GET", "/v1/openapi.json"},
     {Route::kAudit, "GET", "/v1/audit"},
+    {Route::kBackup, "POST", "/v1/backup"},
 }};
 
 std::vector<std::string_view> SplitSegments(std::string_view path) {
@@ -84,8 +85,10 @@ std::span<const RouteSpec> Routes() { return kRoutes; }
 bool ServedOn(Route route, Surface surface) {
   if (route == Route::kHealthz) return true;
   // Topology, peer addresses, Raft state and queue depths are for the
-  // operators of this node, not for whoever reaches the public API.
-  const bool operational = route == Route::kStatus || route == Route::kMetrics;
+  // operators of this node, not for whoever reaches the public API; so is
+  // writing a backup on its disk.
+  const bool operational =
+      route == Route::kStatus || route == Route::kMetrics || route == Route::kBackup;
   return operational == (surface == Surface::kOperational);
 }
 
@@ -194,6 +197,7 @@ bool ReadsLedger(Route route) {
     case Route::kMetrics:
     case Route::kOpenApi:
     case Route::kAudit:
+    case Route::kBackup:
       return false;
   }
   return false;

@@ -45,7 +45,8 @@ enum class Route {
   kHealthz,
   kMetrics,
   kOpenApi,
-  kAudit,  // GET /v1/audit: the validator's audit trail of full-view reads
+  kAudit,   // GET /v1/audit: the validator's audit trail of full-view reads
+  kBackup,  // POST /v1/backup: a backup of the node's data (operational listener)
 };
 
 struct RouteSpec {
@@ -60,7 +61,7 @@ struct RouteSpec {
 enum class Surface { kPublic, kOperational };
 
 // Whether a server of `surface` answers `route`: /healthz on both,
-// /v1/status and /metrics on the operational listener only, every other
+// /v1/status, /metrics and /v1/backup on the operational listener only, every other
 // route on the public API only.
 bool ServedOn(Route route, Surface surface);
 

@@ -238,9 +238,10 @@ void SendNotOnThisListener(Response& res, const RouteSpec& spec, Surface surface
     return;
   }
   SendProblem(res,
-              ProblemForHttpStatus(404, std::string(spec.pattern) +
-                                            " is served by the public API; the operational "
-                                            "listener serves /healthz, /v1/status and /metrics"));
+              ProblemForHttpStatus(
+                  404, std::string(spec.pattern) +
+                           " is served by the public API; the operational "
+                           "listener serves /healthz, /v1/status, /metrics and POST /v1/backup"));
 }
 
 // The server's certificate chain and key (PEM), TLS 1.2 or later only.
@@ -624,9 +625,26 @@ class HttpServer::Impl {
       case Route::kRevocation:
       case Route::kRegistry:
       case Route::kValidatorChange:
+      case Route::kBackup:
         break;
     }
     FRONTERA_CHECK(false) << "GET route without a handler: " << match.spec->pattern;
+  }
+
+  // POST /v1/backup: nothing to say but "now"; the node decides where.
+  void PostBackup(const std::string& body, Response& res) {
+    if (!body.empty()) {
+      return SendStatus(
+          res,
+          Status::InvalidArgument(
+              "POST /v1/backup takes no body (the node's [backup] config says "
+              "where backups go)",
+              {{"", "expected an empty body, got " + std::to_string(body.size()) + " bytes"}}),
+          InputKind::kDocument);
+    }
+    Result<Json> backup = backend_->Backup();
+    if (!backup.ok()) return SendStatus(res, backup.status(), InputKind::kParameters);
+    SendJson(res, 201, *backup);
   }
 
   // The body was read whole by the connection before dispatch (413 and
@@ -639,6 +657,8 @@ class HttpServer::Impl {
     if (!MethodAllowed(*match.spec, req.method)) {
       return SendMethodNotAllowed(res, *match.spec, req.method);
     }
+
+    if (match.spec->route == Route::kBackup) return PostBackup(body, res);
 
     // RFC 9110 §15.5.16: the body's format is not one this resource takes.
     std::string media_type = MediaType(req.get_header_value("Content-Type"));

@@ -163,4 +163,18 @@ Result<std::vector<AuditEntry>> AuditTrail::Find(const AuditQuery& query) const 
   return found;
 }
 
+Status AuditTrail::CopyTo(const std::filesystem::path& dir) const {
+  MutexLock lock(mu_);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("cannot create " + dir.string() + ": " + ec.message());
+  for (const std::filesystem::directory_entry& e : std::filesystem::directory_iterator(dir_, ec)) {
+    if (!e.is_regular_file(ec)) continue;
+    std::filesystem::copy_file(e.path(), dir / e.path().filename(), ec);
+    if (ec) return Status::IOError("cannot copy " + e.path().string() + ": " + ec.message());
+  }
+  if (ec) return Status::IOError("cannot list " + dir_.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
 }  // namespace frontera::node

@@ -75,6 +75,11 @@ class AuditTrail {
   // min(query.limit, query_limit_max).
   Result<std::vector<AuditEntry>> Find(const AuditQuery& query) const;
 
+  // Copies every file of the trail into `dir` (created), with no entry
+  // half written: Record waits meanwhile. For backups. kIOError naming the
+  // file when a copy fails.
+  Status CopyTo(const std::filesystem::path& dir) const;
+
   const AuditOptions& options() const { return options_; }
 
  private:

@@ -257,6 +257,7 @@ Status NodeConfig::Validate() const {
   FRONTERA_RETURN_IF_ERROR(ledger.Validate());
   FRONTERA_RETURN_IF_ERROR(storage.Validate());
   FRONTERA_RETURN_IF_ERROR(audit.Validate());
+  FRONTERA_RETURN_IF_ERROR(CheckRange("backup.keep_max", backup.keep_max, 1, 1000));
   return Status::Ok();
 }
 
@@ -271,13 +272,15 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
         << e.description();
     return Status::InvalidArgument(msg.str());
   }
-  static const std::vector<std::string> kSections = {
-      "node", "api", "ops", "proposer", "raft", "peers", "ledger", "storage", "log", "audit"};
+  static const std::vector<std::string> kSections = {"node", "api",   "ops",    "proposer",
+                                                     "raft", "peers", "ledger", "storage",
+                                                     "log",  "audit", "backup"};
   for (const auto& [key, value] : root) {
     if (std::find(kSections.begin(), kSections.end(), std::string(key.str())) == kSections.end()) {
       return Status::InvalidArgument(
           source_name + ": unknown section [" + std::string(key.str()) +
-          "]; expected node, api, ops, proposer, raft, peers, ledger, storage, log");
+          "]; expected node, api, ops, proposer, raft, peers, ledger, storage, log, audit, "
+          "backup");
     }
     if (!value.is_table()) {
       return Status::InvalidArgument(source_name + ": " + std::string(key.str()) +
@@ -381,6 +384,8 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("storage", "write_buffer_bytes", c.storage.write_buffer_bytes);
   num("audit", "file_bytes_max", c.audit.file_bytes_max);
   num("audit", "query_limit_max", c.audit.query_limit_max);
+  str("backup", "dir", c.backup.dir);
+  num("backup", "keep_max", c.backup.keep_max);
   if (!s.ok()) return with_file(s);
   for (const auto& [section, value] : root) {
     if (section.str() == "peers") continue;  // keys are validator names
@@ -394,6 +399,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   c.genesis_file = Resolve(base_dir, c.genesis_file);
   c.api.tls_cert_file = Resolve(base_dir, c.api.tls_cert_file);
   c.api.tls_key_file = Resolve(base_dir, c.api.tls_key_file);
+  c.backup.dir = Resolve(base_dir, c.backup.dir);
   if (!(s = c.Validate()).ok()) return with_file(s);
   return c;
 }

@@ -136,6 +136,17 @@ struct ItemFilterConfig {
   int interval_s = 60;
 };
 
+// [backup]: backups taken while the node runs (POST /v1/backup on the
+// operational listener; docs/operations.md#backups).
+struct BackupConfig {
+  // Where backups are written, one directory each; empty: <data_dir>/backups.
+  // On the data directory's file system, a backup's table files are hard
+  // links (no copy, no extra space until the stores move on).
+  std::string dir;
+  // Backups kept: taking one more removes the oldest. [1, 1000].
+  int keep_max = 3;
+};
+
 struct LogConfig {
   std::string level = "info";  // "debug", "info", "warning" or "error" (node/log.h)
 };
@@ -153,6 +164,7 @@ struct NodeConfig {
   AuditOptions audit;  // [audit]: the trail of full-view reads (docs/api.md#audit-trail)
   storage::KvOptions storage;
   ItemFilterConfig item_filter;
+  BackupConfig backup;
   LogConfig log;
 
   Status Validate() const;

@@ -132,6 +132,13 @@ class Validator final : public api::Backend {
   // messages refused by peer and reason.
   api::Json StateStatus();
   api::MetricSet GetMetrics() override;
+  // POST /v1/backup (node/validator_backup.cc): a copy of this node's data
+  // directory that it can restart from, written while it runs under
+  // [backup] dir; the answer names it (docs/operations.md#backups).
+  // kResourceExhausted while another backup is being written; kUnavailable
+  // when a snapshot install overtook it (retry); kIOError when the disk
+  // refused.
+  Result<api::Json> Backup() override;
 
  private:
   // The ledger state: its own RocksDB directory, replaced whole when a
@@ -401,6 +408,8 @@ class Validator final : public api::Backend {
       GUARDED_BY(link_answer_mu_);
   std::condition_variable applied_cv_;  // signalled with apply_mu_ when applied_index_ grows
   std::atomic<uint64_t> applied_index_{0};
+  // One backup at a time (Backup).
+  std::atomic<bool> backup_running_{false};
   // Snapshots this node holds, and which may be deleted (snapshot_catalog.h).
   Mutex snapshot_mu_;
   SnapshotCatalog snapshots_ GUARDED_BY(snapshot_mu_);

@@ -30,6 +30,10 @@ constexpr uint8_t kLocalSnapshotReport = 0x81;
 
 inline const std::string kStatePointer = "STATE";  // names the ledger directory in use
 
+// Makes the files under `dir` and its entry durable (syncfs of its file
+// system). kIOError naming `dir` when it fails.
+Status SyncTree(const std::string& dir);
+
 inline std::string Envelope(PeerKind kind, std::string_view body) {
   std::string out;
   out.reserve(1 + body.size());

@@ -34,6 +34,7 @@ using validator_internal::Envelope;
 using validator_internal::kLocalSnapshotReport;
 using validator_internal::kStatePointer;
 using validator_internal::PeerKind;
+using validator_internal::SyncTree;
 
 namespace {
 
@@ -50,9 +51,11 @@ std::string SnapshotDir(const std::string& data_dir, const SnapshotMeta& s) {
       .string();
 }
 
-// Makes a directory's files and its entry durable (a snapshot before the log
-// is compacted to it or installed from it).
-Status SyncTree(const std::string& dir) {
+}  // namespace
+
+// A snapshot before the log is compacted to it or installed from it; a
+// backup before it is named done.
+Status validator_internal::SyncTree(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd < 0) return Status::IOError("cannot open " + dir + " to sync it");
   int rc = ::syncfs(fd);
@@ -60,8 +63,6 @@ Status SyncTree(const std::string& dir) {
   if (rc != 0) return Status::IOError("cannot sync " + dir);
   return Status::Ok();
 }
-
-}  // namespace
 
 bool Validator::SnapshotDue(uint64_t index) {
   MutexLock lock(snapshot_mu_);

@@ -21,7 +21,8 @@
 // repaired in silence: the error tells the operator what to do.
 //
 // Thread-safety: not thread-safe (like every consensus::LogStorage); one
-// thread, the Raft driver's, uses a RaftLogStore.
+// thread, the Raft driver's, uses a RaftLogStore. CreateCheckpoint alone
+// may be called from another thread meanwhile.
 #pragma once
 
 #include <cstdint>
@@ -110,6 +111,11 @@ class RaftLogStore final : public consensus::LogStorage {
   uint64_t LastIndex() const override { return last_index_; }
   Result<uint64_t> Term(uint64_t index) const override;
   Result<std::vector<consensus::Entry>> Entries(uint64_t lo, uint64_t hi) const override;
+
+  // A RocksDB checkpoint of the store (KvStore::CreateCheckpoint) in `dir`:
+  // the log and hard state as of the call. May run while another thread
+  // writes the store.
+  Status CreateCheckpoint(const std::string& dir) const { return store_->CreateCheckpoint(dir); }
 
   // The directory the store was opened from.
   const std::string& dir() const { return store_->dir(); }

@@ -308,6 +308,22 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
                            kUsageCode,
                            kUnreachableCode}));
 
+  c.backup = app->add_subcommand(
+      "backup",
+      "have a running validator write a backup of its data on its host (its [backup] dir), "
+      "without stopping it; prints where, and what to keep beside it");
+  c.backup
+      ->add_option("--ops", args.backup.ops,
+                   "URL of the validator's operational listener ([ops]), e.g. "
+                   "http://127.0.0.1:7201")
+      ->required();
+  c.backup->add_flag("--json", args.backup.json, "print the backup's MANIFEST.json as answered");
+  c.backup->footer(
+      Footer({"frontera backup --ops http://127.0.0.1:7201"},
+             {{0, "written"},
+              kUsageCode,
+              {kExitUnavailable, "unreachable, or the node could not write it now (retry)"}}));
+
   VerifyOptions& verify = args.verify;
   c.verify = app->add_subcommand(
       "verify", "verify a label (image, --payload, - for a scanner) or a certificate id");
@@ -659,6 +675,7 @@ int Dispatch(const CliArgs& args, const CommandEnv& env) {
   if (c.show->parsed()) return RunShow(args.show, env);
   if (c.checkpoint->parsed()) return RunCheckpoint(args.checkpoint, env);
   if (c.status->parsed()) return RunStatus(args.status, env);
+  if (c.backup->parsed()) return RunBackup(args.backup, env);
   if (c.audit->parsed()) return RunAudit(args.audit, env);
   if (c.verify->parsed()) return RunVerify(args.verify, env);
   if (c.trust_sync->parsed()) return RunTrustSync(args.trust, env);

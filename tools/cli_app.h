@@ -10,6 +10,7 @@
 #include <string>
 
 #include "tools/cli_common.h"
+#include "tools/cmd_backup.h"
 #include "tools/cmd_issue.h"
 #include "tools/cmd_ledger.h"
 #include "tools/cmd_party.h"
@@ -35,6 +36,7 @@ struct CliArgs {
   AuditCommandOptions audit;
   CheckpointOptions checkpoint;
   StatusOptions status;
+  BackupOptions backup;
   VerifyOptions verify;
   TrustOptions trust;
   LabelOptions label;
@@ -62,6 +64,7 @@ struct CliArgs {
     CLI::App* audit = nullptr;
     CLI::App* checkpoint = nullptr;
     CLI::App* status = nullptr;
+    CLI::App* backup = nullptr;
     CLI::App* verify = nullptr;
     CLI::App* trust_sync = nullptr;
     CLI::App* trust_show = nullptr;

@@ -82,6 +82,11 @@ Result<Json> Node::PostJson(const std::string& path, const Json& body) {
   return api::JsonOfAnswer(answer);
 }
 
+Result<Json> Node::PostEmpty(const std::string& path) {
+  FRONTERA_ASSIGN_OR_RETURN(api::HttpAnswer answer, Remember(transport_->Post(path, "", "")));
+  return api::JsonOfAnswer(answer);
+}
+
 Result<std::unique_ptr<Node>> ConnectNode(NodeConnector& connector, const std::string& base_url,
                                           const api::ClientOptions& options) {
   auto transport = connector.Connect(base_url, options);

@@ -61,6 +61,8 @@ class Node {
   Result<api::HttpAnswer> GetRaw(const std::string& path, const std::string& accept);
   // POST a JSON document; the answer's JSON on 2xx, otherwise the problem.
   Result<crypto::Json> PostJson(const std::string& path, const crypto::Json& body);
+  // POST without a body (POST /v1/backup); as PostJson.
+  Result<crypto::Json> PostEmpty(const std::string& path);
 
   // The failure of the latest exchange when it got no answer (the node is
   // unreachable); Ok when it was answered, whatever the HTTP status.

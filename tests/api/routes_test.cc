@@ -58,6 +58,7 @@ const std::vector<RouteCase> kCases = {
     {"/metrics", Route::kMetrics, "GET", "", "", false},
     {"/v1/openapi.json", Route::kOpenApi, "GET", "", "", false},
     {"/v1/audit", Route::kAudit, "GET", "", "", false},
+    {"/v1/backup", Route::kBackup, "POST", "", "", false, "POST"},
 };
 
 TEST_CASE("every route is matched from its path, with its parameter and methods") {

@@ -339,7 +339,7 @@ TEST_CASE("the public API and the operational listener each serve their own rout
   pub.backend.SetStatusJson(Json{{"role", "leader"}});
   ops.backend.SetStatusJson(Json{{"role", "leader"}});
   // Public: the detailed status and the metrics are elsewhere, and say where.
-  for (const char* path : {"/v1/status", "/metrics"}) {
+  for (const char* path : {"/v1/status", "/metrics", "/v1/backup"}) {
     CAPTURE(path);
     Json problem = ExpectProblem(pub.Raw(Get(path)), 404, ProblemType::kOperationalEndpoint);
     CHECK(problem["detail"].get<std::string>().find("operational listener") != std::string::npos);
@@ -374,6 +374,25 @@ TEST_CASE("the public API and the operational listener each serve their own rout
   ExpectProblem(ops.Raw(Get("/v2/nothing")), 404, ProblemType::kNotFound);
   for (const auto& call : ops.backend.calls()) CHECK(call.method != "GetCertificate");
   CHECK(ops.backend.write_calls() == 0);
+}
+
+TEST_CASE("POST /v1/backup on the operational listener asks the backend for a backup") {
+  Fixture ops(Operational());
+  // No body, no Content-Type needed: the node decides where the backup goes.
+  RawAnswer made = ops.Raw("POST /v1/backup HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n");
+  CHECK(made.status == 201);
+  CHECK(Json::parse(made.body)["path"] == "/data/backups/20261207T231502.123Z");
+  size_t backups = 0;
+  for (const auto& call : ops.backend.calls()) backups += call.method == "Backup" ? 1 : 0;
+  CHECK(backups == 1);
+  // A body (a path the client would like) is refused, and nothing is written.
+  Json problem = ExpectProblem(ops.Raw(ops.Post("/v1/backup", "{\"dir\":\"/tmp\"}")), 400,
+                               ProblemType::kInvalidDocument);
+  CHECK(problem["detail"].get<std::string>().find("takes no body") != std::string::npos);
+  CHECK(ops.Raw(Get("/v1/backup")).status == 405);
+  backups = 0;
+  for (const auto& call : ops.backend.calls()) backups += call.method == "Backup" ? 1 : 0;
+  CHECK(backups == 1);
 }
 
 TEST_CASE("unknown paths are 404 and wrong methods 405 with Allow") {

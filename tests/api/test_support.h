@@ -234,6 +234,11 @@ class FakeBackend : public Backend {
     calls_.push_back(MakeCall("GetMetrics"));
     return metrics_;
   }
+  Result<Json> Backup() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("Backup"));
+    return Json{{"path", "/data/backups/20261207T231502.123Z"}};
+  }
 
  private:
   template <typename F>

@@ -372,6 +372,97 @@ double Metric(TestCluster& cluster, int i, const std::string& name) {
   return std::stod(text->substr(at + name.size() + 2));
 }
 
+// docs/operations.md#backups and #restore: backups of a follower taken with
+// `frontera backup` while it takes writes; it then loses its data directory,
+// the operator restores a backup into a fresh one, and the node catches up
+// and serves the same ledger and proofs as the others.
+TEST_CASE("a backup of a running validator under writes restores into one that catches up") {
+  TestCluster cluster(3, "[proposer]\nlog_retain_entries = 4\n[backup]\nkeep_max = 2\n",
+                      "snapshot_interval_entries = 16\n");
+  cluster.StartAll();
+  auto leader = cluster.WaitForLeader();
+  REQUIRE(leader);
+  const int b = (*leader + 1) % 3;
+  const std::string name = cluster.name(b);
+  Load load(cluster, 3);
+  REQUIRE(AwaitProgress(load, 30));
+  std::string first_id;
+  for (const auto& [serial, ids] : load.acknowledged()) {
+    if (ids.size() == 1) {
+      first_id = ids.front();
+      break;
+    }
+  }
+  REQUIRE(!first_id.empty());
+  std::vector<Json> backups;
+  for (int k = 0; k < 3; ++k) {
+    std::string out;
+    const int code = RunCommand(
+        {BinaryPath("tools/frontera"), "backup", "--ops", cluster.ops_url(b), "--json"}, &out);
+    REQUIRE_MESSAGE(code == 0, out);
+    backups.push_back(Json::parse(out));
+    REQUIRE(AwaitProgress(load, 10));
+  }
+  const std::filesystem::path data = std::filesystem::path(cluster.dir()) / "data" / name;
+  // keep_max = 2: the third removed the first.
+  CHECK(backups[2]["removed"] == Json::array({backups[0]["path"]}));
+  CHECK_FALSE(std::filesystem::exists(backups[0]["path"].get<std::string>()));
+  const Json& manifest = backups[1];
+  CHECK(manifest["validator"] == name);
+  CHECK(std::filesystem::path(manifest["path"].get<std::string>()).parent_path() ==
+        data / "backups");
+  CHECK(manifest["keep_separately"]["key_file"].get<std::string>().ends_with("keys/" + name +
+                                                                             ".key"));
+  CHECK(manifest["keep_separately"]["genesis_file"] == cluster.genesis_path());
+  CHECK(manifest["ledger"]["block_height"].get<uint64_t>() > 0);
+  CHECK(manifest["ledger"]["applied_index"].get<uint64_t>() >=
+        manifest["raft_log"]["snapshot_index"].get<uint64_t>());
+  for (const char* part : {"state", "raft", "audit", "MANIFEST.json"}) {
+    CHECK_MESSAGE(std::filesystem::exists(manifest["path"].get<std::string>() + "/" + part), part);
+  }
+  // The human form names the backup and what to keep beside it.
+  std::string text;
+  REQUIRE(RunCommand({BinaryPath("tools/frontera"), "backup", "--ops", cluster.ops_url(b)},
+                     &text) == 0);
+  CHECK(text.find("backup of " + name + " written to " + (data / "backups").string()) !=
+        std::string::npos);
+  CHECK(text.find("key_file") != std::string::npos);
+
+  // The disk is lost; the third backup (the fourth removed the second) comes
+  // back as the data directory.
+  cluster.Terminate(b);
+  load.SetDown(b, true);
+  const std::filesystem::path kept_backup =
+      data.string() + ".lost/backups/" +
+      std::filesystem::path(backups[2]["path"].get<std::string>()).filename().string();
+  std::filesystem::rename(data, data.string() + ".lost");
+  std::filesystem::copy(kept_backup, data, std::filesystem::copy_options::recursive);
+  REQUIRE(AwaitProgress(load, 10));
+  cluster.Start(b);
+  load.SetDown(b, false);
+  REQUIRE(AwaitProgress(load, 10));
+  load.Stop();
+  CheckConverged(cluster, load);
+  // Same inclusion proof under the same checkpoint (origin, tree size, root)
+  // from the restored node; each node's note carries the co-signatures it
+  // gathered, a majority but not always the same one.
+  auto checkpoint_body = [](const Json& proof) {
+    const std::string note = proof["checkpoint"].get<std::string>();
+    return note.substr(0, note.find("\n\n"));
+  };
+  for (const std::string& id : {first_id, load.acknowledged().rbegin()->second.front()}) {
+    CAPTURE(id);
+    auto restored = cluster.Client(b)->GetJson(CertPath(id) + "/proof");
+    auto other = cluster.Client(*leader)->GetJson(CertPath(id) + "/proof");
+    REQUIRE_MESSAGE(restored.ok(), restored.status().ToString());
+    REQUIRE(other.ok());
+    CHECK(checkpoint_body(*restored) == checkpoint_body(*other));
+    for (const char* member : {"leaf_index", "leaf_hash", "tree_size", "inclusion"}) {
+      CHECK_MESSAGE((*restored)[member] == (*other)[member], member);
+    }
+  }
+}
+
 TEST_CASE("a validator far behind catches up by snapshot after the log was compacted") {
   TestCluster cluster(3, "[proposer]\nlog_retain_entries = 4\n",
                       "snapshot_interval_entries = 16\n");

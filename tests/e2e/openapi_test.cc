@@ -91,6 +91,9 @@ TEST_CASE("a running validator's answers match the schemas of api/openapi.json")
   auto ops = node.OpsClient();
   r.Add("getStatus", ops->GetRaw("/v1/status"), 200);
   r.Add("getStatus", client->GetRaw("/v1/status"), 404);
+  r.Add("postBackup", ops->PostRaw("/v1/backup", "", "application/json"), 201);
+  r.Add("postBackup", ops->PostRaw("/v1/backup", "{}", "application/json"), 400);
+  r.Add("postBackup", client->PostRaw("/v1/backup", "", "application/json"), 404);
   r.Add("getMetrics", client->GetRaw("/metrics"), 404);
   r.Add("getTrustBundle", client->GetRaw("/v1/trust-bundle"), 200);
   r.Add("getLabelSvg", client->GetRaw(cert + "/qr.svg"), 200);

@@ -176,6 +176,18 @@ TEST_CASE("the log level is read from [log] and is info by default") {
   CHECK(quiet->log.level == "warning");
 }
 
+TEST_CASE("[backup] keeps 3 under the data directory by default, else as it says") {
+  auto defaults = ParseConfig(kMinimal, "node.toml", "/");
+  REQUIRE(defaults.ok());
+  CHECK(defaults->backup.dir.empty());
+  CHECK(defaults->backup.keep_max == 3);
+  auto set = ParseConfig(std::string(kMinimal) + "[backup]\ndir = \"bk\"\nkeep_max = 7\n",
+                         "node.toml", "/etc/frontera");
+  REQUIRE_MESSAGE(set.ok(), set.status().ToString());
+  CHECK(set->backup.dir == "/etc/frontera/bk");
+  CHECK(set->backup.keep_max == 7);
+}
+
 TEST_CASE("bad values name the key, the range and the file") {
   struct Case {
     std::string extra;
@@ -213,6 +225,9 @@ TEST_CASE("bad values name the key, the range and the file") {
       {"[proposer]\ncommit_timeout_ms = 5\n", "proposer.commit_timeout_ms"},
       {"[ledger]\nevents_per_certificate_max = 0\n", "ledger.events_per_certificate_max"},
       {"[nodes]\nname = \"x\"\n", "unknown section [nodes]"},
+      {"[backup]\nkeep_max = 0\n", "backup.keep_max must be in [1, 1000]"},
+      {"[backup]\nkeep_max = 1001\n", "backup.keep_max must be in [1, 1000]"},
+      {"[backup]\ndir = 5\n", "backup.dir must be a string"},
       {"[log]\nlevel = \"verbose\"\n",
        "log.level \"verbose\" is not one of debug, info, warning, error"},
       {"[log]\nlevel = 3\n", "log.level must be a string"},

@@ -12,6 +12,10 @@ there), FRONTERA_RUN_PORTS=free, FRONTERA_RUN_SKIP_INSTALL=1 and
 FRONTERA_BUILD_DIR (no package installed, nothing built); `build` in that
 directory links to BUILD_DIR, so `$PWD/build/tools` is the build's frontera.
 
+After the blocks, `./run.sh restart mx-anam` stops that validator and starts it
+again: it must serve /healthz again and its log (`./run.sh logs mx-anam`) must
+still hold every line written before the restart, then the restart's own.
+
 Each block must exit 0. A comment `# → A; B` in a block states output lines:
 lines starting with A, then with B, must appear in the block's output in that
 order (after the outputs of the block's earlier statements). Exit 0 when all
@@ -118,6 +122,50 @@ def check_outputs(blocks, output):
     return failures
 
 
+def check_restart(run_sh, run_env, work, net):
+    """./run.sh restart NAME and ./run.sh logs NAME; returns the failures."""
+    name = "mx-anam"
+    log_path = os.path.join(net, f"{name}.log")
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        before = f.read()
+    bad = subprocess.run([run_sh, "restart", "nobody"], env=run_env, cwd=work,
+                         capture_output=True, text=True, timeout=60, check=False)
+    if bad.returncode != 64 or "nobody" not in bad.stderr:
+        return [f"./run.sh restart nobody exited {bad.returncode} ({bad.stderr.strip()!r}), "
+                f"not 64 naming it"]
+    with open(os.path.join(net, f"{name}.pid"), encoding="utf-8") as f:
+        old_pid = f.read().strip()
+    restart = subprocess.run([run_sh, "restart", name], env=run_env, cwd="/", capture_output=True,
+                             text=True, timeout=RUN_TIMEOUT_S, check=False)
+    if restart.returncode != 0:
+        return [f"./run.sh restart {name} exited {restart.returncode}:\n"
+                f"{restart.stdout}{restart.stderr}"]
+    with open(os.path.join(net, f"{name}.pid"), encoding="utf-8") as f:
+        new_pid = f.read().strip()
+    if new_pid == old_pid:
+        return [f"./run.sh restart {name} left the same process {old_pid}"]
+    with open(os.path.join(net, f"{name}.port"), encoding="utf-8") as f:
+        port = f.read().strip()
+    health = subprocess.run(["curl", "-sf", "--cacert", os.path.join(net, "ca", "ca.pem"),
+                             f"https://127.0.0.1:{port}/healthz"], capture_output=True, text=True,
+                            timeout=30, check=False)
+    if health.returncode != 0 or health.stdout != "ok":
+        return [f"{name} does not answer /healthz after ./run.sh restart (curl exit "
+                f"{health.returncode})"]
+    logs = subprocess.run([run_sh, "logs", name], env=run_env, cwd=work, capture_output=True,
+                          text=True, timeout=30, check=False, stdin=subprocess.DEVNULL)
+    if logs.returncode != 0:
+        return [f"./run.sh logs {name} exited {logs.returncode}: {logs.stderr}"]
+    if not logs.stdout.startswith(before):
+        return [f"the log of {name} lost lines written before ./run.sh restart"]
+    after = logs.stdout[len(before):]
+    if "serving https://127.0.0.1:" not in after or "run.sh: starting " + name not in after:
+        return [f"the log of {name} has no start after ./run.sh restart:\n{after[-2000:]}"]
+    print(f"./run.sh restart {name}: pid {old_pid} -> {new_pid}, log kept its "
+          f"{before.count(chr(10))} earlier lines")
+    return []
+
+
 def main():
     if len(sys.argv) != 2:
         raise SystemExit("usage: walkthrough_test.py BUILD_DIR")
@@ -182,6 +230,8 @@ def main():
                              f"(command: {failed.group(2)})")
                 failures.append(f"the blocks exited {shell.returncode}{where}")
             failures += check_outputs(blocks, output)
+            if not failures:
+                failures += check_restart(run_sh, run_env, work, net)
     except SystemExit as e:
         failures.append(str(e))
     finally:
