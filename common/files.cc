@@ -116,4 +116,38 @@ Status ReplaceFile(const std::string& path, std::string_view content, unsigned m
   return fs.SyncDirectory(DirectoryOf(path));
 }
 
+Result<std::string> ReadSmallFile(const std::string& path, size_t bytes_max) {
+  // O_NONBLOCK: opening a FIFO without a writer would otherwise wait.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
+    return Status::IOError(path + ": " + std::strerror(errno));
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return Status::IOError(path + ": not a regular file");
+  }
+  std::string text(bytes_max + 1, '\0');
+  size_t size = 0;
+  while (size < text.size()) {
+    const ssize_t n = ::read(fd, text.data() + size, text.size() - size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string error = std::strerror(errno);
+      ::close(fd);
+      return Status::IOError(path + ": " + error);
+    }
+    if (n == 0) break;
+    size += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (size > bytes_max) {
+    return Status::ResourceExhausted(path + ": longer than " + std::to_string(bytes_max) +
+                                     " bytes");
+  }
+  text.resize(size);
+  return text;
+}
+
 }  // namespace frontera

@@ -66,4 +66,14 @@ Status WriteNewFile(const std::string& path, std::string_view content, unsigned 
 Status ReplaceFile(const std::string& path, std::string_view content, unsigned mode,
                    FileSystem& fs = DefaultFileSystem());
 
+// Reads a whole regular file of at most `bytes_max` bytes: the one way
+// Frontera reads a file that someone else wrote (configs, key files,
+// documents, trust bundles, images). A device (/dev/zero), a FIFO or a
+// directory is refused before a byte is read, and at most bytes_max + 1
+// bytes are ever read, however the file grows meanwhile. Errors name the
+// path: kNotFound when it does not exist, kIOError when it is not a regular
+// file or cannot be read, kResourceExhausted when it is longer than
+// bytes_max.
+Result<std::string> ReadSmallFile(const std::string& path, size_t bytes_max);
+
 }  // namespace frontera

@@ -1,12 +1,5 @@
 #include "crypto/key_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "common/encoding.h"
 #include "common/files.h"
 #include "crypto/did_key.h"
@@ -80,31 +73,12 @@ Result<KeyPair> LoadKeyFile(const std::string& path) {
   // A key file is a small regular file: a device (/dev/zero), a FIFO or a
   // huge file is refused before anything is read, and at most
   // kKeyFileBytesMax + 1 bytes are ever read.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return Status::NotFound("cannot open key file " + path + ": " + std::strerror(errno));
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    ::close(fd);
-    return Status::InvalidArgument(path + " is not a regular file, so not a key file");
-  }
-  std::string text(kKeyFileBytesMax + 1, '\0');
-  size_t size = 0;
-  while (size < text.size()) {
-    const ssize_t n = ::read(fd, text.data() + size, text.size() - size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const std::string error = std::strerror(errno);
-      ::close(fd);
-      return Status::IOError("cannot read key file " + path + ": " + error);
-    }
-    if (n == 0) break;
-    size += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  if (size > kKeyFileBytesMax) {
+  Result<std::string> read = ReadSmallFile(path, kKeyFileBytesMax);
+  if (read.status().IsResourceExhausted()) {
     return Status::InvalidArgument(path + " is larger than a key file can be (64 KiB)");
   }
-  text.resize(size);
+  if (!read.ok()) return read.status().WithContext("key file");
+  const std::string& text = *read;
   auto document = ParseJson(text);
   if (!document.ok()) return document.status().WithContext(path);
   auto key = KeyPairFromKeyFileJson(*document);

@@ -4,11 +4,11 @@
 #include <toml++/toml.h>
 
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <set>
 #include <sstream>
 
+#include "common/files.h"
 #include "node/log.h"
 
 namespace frontera::node {
@@ -405,12 +405,10 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
 }
 
 Result<NodeConfig> LoadConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open config file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
+  Result<std::string> text = ReadSmallFile(path, kConfigFileBytesMax);
+  if (!text.ok()) return text.status().WithContext("config file");
   std::string base = std::filesystem::path(path).parent_path().string();
-  return ParseConfig(text.str(), path, base.empty() ? "." : base);
+  return ParseConfig(*text, path, base.empty() ? "." : base);
 }
 
 }  // namespace frontera::node

@@ -170,8 +170,12 @@ struct NodeConfig {
   Status Validate() const;
 };
 
-// Reads and validates a TOML config; relative paths are relative to the
-// file's folder.
+// Longest config file read: a config is a few KiB; anything near this is not
+// one (and a device or FIFO is refused before it is read).
+inline constexpr size_t kConfigFileBytesMax = 1 << 20;
+
+// Reads and validates a TOML config of at most kConfigFileBytesMax bytes;
+// relative paths are relative to the file's folder.
 Result<NodeConfig> LoadConfigFile(const std::string& path);
 Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& source_name,
                                const std::string& base_dir);

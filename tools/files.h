@@ -15,9 +15,10 @@ namespace frontera::tools {
 // Largest file the CLI reads (documents, key files, genesis descriptions).
 inline constexpr size_t kFileBytesMax = 4 << 20;
 
-// The whole content of `path`. kNotFound when it does not exist,
-// kResourceExhausted when it is longer than `bytes_max`, kIOError otherwise.
-// Messages name the path.
+// The whole content of `path`, at most `bytes_max` bytes (ReadSmallFile of
+// common/files.h, with the CLI's limit): kNotFound when it does not exist,
+// kResourceExhausted when it is longer, kIOError otherwise. Messages name the
+// path.
 Result<std::string> ReadTextFile(const std::string& path, size_t bytes_max = kFileBytesMax);
 
 // Files are written with WriteNewFile and ReplaceFile (common/files.h).

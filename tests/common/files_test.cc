@@ -167,5 +167,30 @@ TEST_CASE("a failed fsync is an error, not a success (the old snapshot-pointer w
   CHECK_FALSE(fs::exists(dir.File("STATE")));
 }
 
+TEST_CASE("ReadSmallFile reads up to its limit and refuses what is not a small regular file") {
+  TempDir dir;
+  const std::string path = dir.File("doc");
+  REQUIRE(WriteNewFile(path, std::string(100, 'x'), 0600).ok());
+  Result<std::string> whole = ReadSmallFile(path, 100);
+  REQUIRE(whole.ok());
+  CHECK(*whole == std::string(100, 'x'));
+
+  Result<std::string> longer = ReadSmallFile(path, 99);
+  CHECK(longer.status().IsResourceExhausted());
+  CHECK(longer.status().message() == path + ": longer than 99 bytes");
+
+  CHECK(ReadSmallFile(dir.File("absent"), 100).status().IsNotFound());
+  // A device that never ends, a directory and a FIFO without a writer are
+  // refused before a byte is read (none of these calls may block).
+  const std::string fifo = dir.File("fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  for (const std::string& odd : {std::string("/dev/zero"), dir.path(), fifo}) {
+    CAPTURE(odd);
+    Result<std::string> read = ReadSmallFile(odd, 100);
+    CHECK(read.status().IsIOError());
+    CHECK(read.status().message() == odd + ": not a regular file");
+  }
+}
+
 }  // namespace
 }  // namespace frontera

@@ -4,9 +4,12 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "tests/temp_dir.h"
 
 namespace frontera::node {
 namespace {
@@ -28,6 +31,21 @@ TEST_CASE("a minimal config takes the defaults and resolves relative paths") {
   CHECK(c->genesis_file == "/etc/frontera/genesis.json");
   CHECK(c->api.port == 7001);
   CHECK(c->proposer.batch_documents_max == 2048);
+}
+
+TEST_CASE("a config file is read only when it is a small regular file") {
+  testing::TempDir dir("config-file");
+  const std::string big = dir.Sub("big.toml");
+  {
+    std::ofstream out(big);
+    out << "# " << std::string(kConfigFileBytesMax, 'x') << "\n";
+  }
+  Result<NodeConfig> too_long = LoadConfigFile(big);
+  CHECK(too_long.status().IsResourceExhausted());
+  CHECK(too_long.status().message().find("longer than 1048576 bytes") != std::string::npos);
+  Result<NodeConfig> device = LoadConfigFile("/dev/zero");
+  CHECK(device.status().message().find("/dev/zero: not a regular file") != std::string::npos);
+  CHECK(LoadConfigFile(dir.Sub("absent.toml")).status().IsNotFound());
 }
 
 TEST_CASE("limits are read from their sections") {
