@@ -1,7 +1,6 @@
 #include "node/data_format.h"
 
 #include <filesystem>
-#include <fstream>
 
 #include "common/files.h"
 #include "common/version.h"
@@ -24,20 +23,16 @@ std::string Reads() {
 
 Status CheckDataFormat(const std::string& dir, FormatAbsent absent) {
   const fs::path path = fs::path(dir) / kDataFormatFile;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    if (ec) return Status::IOError("cannot read " + path.string() + ": " + ec.message());
+  Result<std::string> read = ReadSmallFile(path.string(), kFormatFileBytesMax);
+  if (read.status().IsNotFound()) {
     // A new directory, or one of format 1 made before FORMAT existed: both
     // are of this build's format (a later format always has the file).
     if (absent == FormatAbsent::kLeaveAsIs) return Status::Ok();
     return ReplaceFile(path.string(), std::to_string(version::kDataFormat) + "\n", 0644);
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read " + path.string());
-  std::string text(kFormatFileBytesMax + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (in.bad()) return Status::IOError("cannot read " + path.string());
+  // A file longer than any FORMAT holds no format number this build knows.
+  if (!read.ok() && !read.status().IsResourceExhausted()) return read.status();
+  std::string text = read.ok() ? *read : std::string();
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
   }
