@@ -114,13 +114,45 @@ TEST_CASE("a validator serves its log as tlog tiles that an independent client v
   CHECK(older->status == 200);
   CHECK(older->body.size() == 32);
 
+  // The answers against api/openapi.json (tests/api/check_answers.py): media
+  // types of the tiles, schemas of the checkpoint and of the problems.
+  Json answers = Json::array();
+  auto record = [&](const std::string& operation_id, api::Client& from, const std::string& path,
+                    int expected_status) {
+    auto answer = from.GetRaw(path);
+    REQUIRE(answer.ok());
+    CHECK_MESSAGE(answer->status == expected_status, path << ": " << answer->body);
+    const bool binary = answer->content_type == "application/octet-stream";
+    answers.push_back({{"operationId", operation_id},
+                       {"status", answer->status},
+                       {"content_type", answer->content_type},
+                       {"body", binary ? "" : answer->body}});
+  };
+  record("getTlogCheckpoint", *client, "/tlog/checkpoint", 200);
+  record("getTlogTile", *client, "/tlog/" + ledger::TilePath({false, 0, 0, width}), 200);
+  record("getTlogTile", *agency, bundle_path, 200);
+  record("getTlogTile", *client, bundle_path, 403);
+  record("getTlogTile", *client, "/tlog/tile/0/000", 404);
+  record("getTlogTile", *client, "/tlog/tile/0/x000/000", 400);
+  const std::string answers_path = mirror.path() + "/answers.json";
+  std::ofstream(answers_path) << answers.dump();
+  const int checked = RunCommand(
+      {"/usr/bin/python3", std::string(FRONTERA_SOURCE_DIR) + "/tests/api/check_answers.py",
+       std::string(FRONTERA_SOURCE_DIR) + "/api/openapi.json", answers_path},
+      &output);
+  CHECK_MESSAGE(checked == 0, output);
+  CHECK(output.find("6 answers match the document") != std::string::npos);
+
   // The agency's bundle reads are in this validator's audit trail.
   auto audit =
       agency->GetJson("/v1/audit?record=tile%2Fentries%2F000.p%2F" + std::to_string(width));
   REQUIRE_MESSAGE(audit.ok(), audit.status().ToString());
-  REQUIRE((*audit)["entries"].size() == 1);
-  CHECK((*audit)["entries"][0]["what"] == "entries");
-  CHECK((*audit)["entries"][0]["reader"] == ExampleParties().at("us-cbp").did);
+  // Read twice (the mirror, the contract check); the refused reads are not.
+  REQUIRE((*audit)["entries"].size() == 2);
+  for (const Json& entry : (*audit)["entries"]) {
+    CHECK(entry["what"] == "entries");
+    CHECK(entry["reader"] == ExampleParties().at("us-cbp").did);
+  }
 }
 
 }  // namespace
