@@ -79,7 +79,7 @@ class Backend {
   // GET /v1/checkpoint: the latest valid checkpoint as a signed note.
   virtual Result<std::string> GetCheckpoint() = 0;
   // GET /tlog/tile/…: a C2SP tlog-tiles resource of the tree of the latest
-  // checkpoint (docs/api.md#transparency-log-tiles): a hash tile for anyone;
+  // checkpoint (docs/api.md#12-transparency-log-tiles): a hash tile for anyone;
   // an entry bundle, which holds the documents themselves, for an agency
   // `reader` only (kPermissionDenied otherwise), as a block's certificate
   // ids are. kNotFound when that tree lacks the resource.

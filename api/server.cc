@@ -77,7 +77,7 @@ constexpr std::string_view kLabelImageCacheControl = "public, max-age=300";
 // The verdict changes with the ledger (a revocation, a new event): a cache
 // must ask again each time.
 constexpr std::string_view kResolverCacheControl = "no-cache";
-// C2SP tlog-tiles (docs/api.md#transparency-log-tiles): a full tile or
+// C2SP tlog-tiles (docs/api.md#12-transparency-log-tiles): a full tile or
 // bundle never changes, so caches keep it; a partial one's bytes never change
 // either, but the spec lets a log drop it once the full one exists, so it is
 // kept briefly; the checkpoint moves with every co-signed tree ("SHOULD
