@@ -17,6 +17,7 @@
 #include "crypto/merkle.h"
 #include "ledger/merkle_log.h"
 #include "storage/kv_store.h"
+#include "tests/ledger/ledger_test_util.h"
 #include "tests/temp_dir.h"
 
 namespace frontera::ledger {
@@ -285,6 +286,77 @@ TEST_CASE("MerkleLog::Nodes reads a row of stored subtrees and refuses what the 
   CHECK(log.Nodes(-1, 0, 1).status().IsInvalidArgument());
   CHECK(log.Nodes(1, UINT64_MAX, 2).status().IsInvalidArgument());  // wraps
   CHECK(log.Nodes(63, 1, 1).status().IsInvalidArgument());          // 2^64 leaves
+}
+
+// The entries of a bundle, or a failed check when it is not one.
+std::vector<std::string> DecodeBundle(const std::string& bundle) {
+  std::vector<std::string> entries;
+  size_t at = 0;
+  while (at < bundle.size()) {
+    REQUIRE(at + 2 <= bundle.size());
+    const size_t length =
+        static_cast<uint8_t>(bundle[at]) << 8 | static_cast<uint8_t>(bundle[at + 1]);
+    REQUIRE(at + 2 + length <= bundle.size());
+    entries.push_back(bundle.substr(at + 2, length));
+    at += 2 + length;
+  }
+  return entries;
+}
+
+std::string LeafHashBytes(const std::string& entry) {
+  const crypto::Hash h = crypto::LeafHash(AsBytes(entry));
+  return std::string(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+TEST_CASE(
+    "StateMachine::TlogTile serves the documents and leaf hashes of the co-signed tree only") {
+  crypto::InitCrypto();
+  TempStore store;
+  auto opened = StateMachine::Open(store.get(), ExampleGenesis(), {});
+  REQUIRE(opened.ok());
+  StateMachine& sm = **opened;
+  const Proposal p1{kNov30,
+                    {Doc(DocumentKind::kCredential, Fixture("pharma-credential.json")),
+                     Doc(DocumentKind::kCredential, Fixture("precursor-credential.json"))}};
+  REQUIRE(ApplyAndWrite(sm, store.get(), 1, p1).tree_size == 2);  // co-signed at 2
+  // The next block is written and published, its checkpoint not co-signed yet.
+  const Proposal p2{kNov30 + 1000,
+                    {Doc(DocumentKind::kEvent, Fixture("shipping-event.json"),
+                         "urn:uuid:0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70")}};
+  storage::WriteBatch batch;
+  REQUIRE(sm.Apply(2, p2, nullptr, batch).tree_size == 3);
+  REQUIRE(store.get()->Write(batch, true).ok());
+  sm.Publish();
+
+  // Each entry is the document's canonical text; the tile its leaf hash.
+  Result<std::string> bundle = sm.TlogTile(Bundle(0, 2));
+  REQUIRE_MESSAGE(bundle.ok(), bundle.status().ToString());
+  const std::vector<std::string> entries = DecodeBundle(*bundle);
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0] == p1.documents[0].canonical);
+  CHECK(entries[1] == p1.documents[1].canonical);
+  Result<std::string> tile = sm.TlogTile(Tile(0, 0, 2));
+  REQUIRE(tile.ok());
+  CHECK(*tile == LeafHashBytes(entries[0]) + LeafHashBytes(entries[1]));
+
+  // Leaf 2 is written but no checkpoint covers it: not served yet.
+  for (const TileAddress& beyond : {Tile(0, 0, 3), Bundle(0, 3), Tile(0, 0), Bundle(0),
+                                    Tile(1, 0, 1), Tile(0, 1, 1), Tile(8, 0, 1)}) {
+    CAPTURE(TilePath(beyond));
+    Result<std::string> answer = sm.TlogTile(beyond);
+    CHECK(answer.status().IsNotFound());
+    CHECK(answer.status().message().find("(2 leaves") != std::string::npos);
+  }
+  sm.PublishCheckpoint(3, "note 3\n", "revocations\n");
+  tile = sm.TlogTile(Tile(0, 0, 3));
+  REQUIRE(tile.ok());
+  CHECK(tile->substr(0, 64) == LeafHashBytes(entries[0]) + LeafHashBytes(entries[1]));
+  CHECK(tile->substr(64) == LeafHashBytes(p2.documents[0].canonical));
+  bundle = sm.TlogTile(Bundle(0, 3));
+  REQUIRE(bundle.ok());
+  CHECK(DecodeBundle(*bundle).back() == p2.documents[0].canonical);
+  // The older checkpoint's partial tile stays available.
+  CHECK(sm.TlogTile(Tile(0, 0, 2)).ok());
 }
 
 }  // namespace
