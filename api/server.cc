@@ -663,7 +663,22 @@ class HttpServer::Impl {
     res.set_header("GS1-CBV-Version", kCbvVersion);
     if (page->next) {
       std::string next = "/epcis/events?";
-      if (!parsed->query_without_token.empty()) next += parsed->query_without_token + "&";
+      // The query as sent, with any byte a URI may not hold as it is (a
+      // lenient client's "<", ">", '"', space) percent-encoded, so that the
+      // link stays one URI reference inside its angle brackets (RFC 8288).
+      for (char c : parsed->query_without_token) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b > 0x20 && b < 0x7f && c != '<' && c != '>' && c != '"' && c != '\\' && c != '^' &&
+            c != '`' && c != '{' && c != '}') {
+          next += c;
+        } else {
+          static constexpr char kHex[] = "0123456789ABCDEF";
+          next += '%';
+          next += kHex[b >> 4];
+          next += kHex[b & 0xf];
+        }
+      }
+      if (!parsed->query_without_token.empty()) next += '&';
       next += "nextPageToken=" + EncodePageToken(*page->next);
       res.set_header("Link", "<" + next + ">; rel=\"next\"");
     }

@@ -237,6 +237,11 @@ TEST_CASE("GET /epcis/events answers an EPCISQueryDocument with the GS1 headers 
   CHECK(s.backend.calls()[0].method == "QueryEvents");
   CHECK(s.backend.calls()[0].id == "EQ_bizStep=shipping&perPage=1");
 
+  // A byte a URI may not hold as it is goes into the link percent-encoded.
+  RawAnswer odd = s.Get("/epcis/events?EQ_bizStep=a^b");
+  REQUIRE(odd.status == 200);
+  CHECK(odd.header("link").starts_with("</epcis/events?EQ_bizStep=a%5Eb&nextPageToken="));
+
   // The last page has no link; JSON-LD is answered to who asks for it.
   s.backend.SetEpcisPage(EpcisPage{});
   RawAnswer last = s.Get("/epcis/events", "application/ld+json");

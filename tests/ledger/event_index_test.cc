@@ -27,7 +27,8 @@ Json Inspection(int n, const std::string& time) {
 struct Ledger : PostingLedger {
   Ledger() {
     REQUIRE(Post(Fixture("pharma-credential.json"), DocumentKind::kCredential).ok());
-    // Leaves 1, 2, 3; by time 3 (1969, before the epoch), 2, 1.
+    // Leaves 1, 2, 3; by time 3 (1969, before the epoch), 1 (00:00Z on the
+    // 5th), 2 (23:00-02:00 on the 4th: 01:00Z on the 5th).
     REQUIRE(Post(Inspection(1, "2026-11-05T00:00:00Z"), DocumentKind::kEvent, kCert).ok());
     REQUIRE(Post(Inspection(2, "2026-11-04T23:00:00-02:00"), DocumentKind::kEvent, kCert).ok());
     REQUIRE(Post(Inspection(3, "1969-12-31T23:59:59Z"), DocumentKind::kEvent, kCert).ok());
@@ -48,11 +49,11 @@ TEST_CASE("the time index orders events by eventTime as instants, negative times
   Ledger l;
   auto all = l.sm->EventsByTime(kMin, kMax, std::nullopt, 10);
   REQUIRE(all.ok());
-  CHECK(Leaves(*all) == L{3, 2, 1});
+  CHECK(Leaves(*all) == L{3, 1, 2});
   CHECK_FALSE(all->more);
   CHECK(all->entries[0].event_time_ms == -1000);
   CHECK(all->entries[0].certificate_id == kCert);
-  CHECK(all->entries[2].document["eventID"] == "urn:uuid:00000000-0000-4000-d000-000000000001");
+  CHECK(all->entries[2].document["eventID"] == "urn:uuid:00000000-0000-4000-d000-000000000002");
 
   // [GE, LT): 2026-11-05T00:00:00Z is leaf 1's instant and 23:00-02:00 the
   // day before is 01:00Z on the 5th.
@@ -72,13 +73,13 @@ TEST_CASE("a bounded scan says whether more follow, and a cursor resumes after i
   Ledger l;
   auto first = l.sm->EventsByTime(kMin, kMax, std::nullopt, 2);
   REQUIRE(first.ok());
-  CHECK(Leaves(*first) == L{3, 2});
+  CHECK(Leaves(*first) == L{3, 1});
   CHECK(first->more);
   const StateMachine::EventEntry& last = first->entries.back();
   auto rest = l.sm->EventsByTime(
       kMin, kMax, StateMachine::EventTimeCursor{last.event_time_ms, last.leaf_index}, 2);
   REQUIRE(rest.ok());
-  CHECK(Leaves(*rest) == L{1});
+  CHECK(Leaves(*rest) == L{2});
   CHECK_FALSE(rest->more);
   auto exact = l.sm->EventsByTime(kMin, kMax, std::nullopt, 3);
   REQUIRE(exact.ok());
@@ -128,7 +129,7 @@ TEST_CASE("the time index is state: in the state root, the same after a restart"
   l.Reopen();
   auto again = l.sm->EventsByTime(kMin, kMax, std::nullopt, 10);
   REQUIRE(again.ok());
-  CHECK(Leaves(*again) == L{3, 2, 1});
+  CHECK(Leaves(*again) == L{3, 1, 2});
 }
 
 }  // namespace
