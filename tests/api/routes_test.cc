@@ -59,6 +59,7 @@ const std::vector<RouteCase> kCases = {
     {"/v1/openapi.json", Route::kOpenApi, "GET", "", "", false},
     {"/v1/audit", Route::kAudit, "GET", "", "", false},
     {"/v1/backup", Route::kBackup, "POST", "", "", false, "POST"},
+    {"/epcis/events", Route::kEpcisEvents, "GET", "", "", true},
 };
 
 TEST_CASE("every route is matched from its path, with its parameter and methods") {
