@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "api/epcis_query.h"
 #include "api/metrics.h"
 #include "api/reader.h"
 #include "api/routes.h"
@@ -50,6 +51,15 @@ struct ConsistencyProofView {
   std::vector<crypto::Hash> proof;
 };
 
+// A page of GET /epcis/events (docs/api.md §12).
+struct EpcisPage {
+  // The matching events, each in the view its reader may see
+  // (api::FullEpcisEvent or api::PublicEpcisEvent), at most perPage.
+  std::vector<Json> events;
+  // Where the next page starts; nullopt when no event is left to visit.
+  std::optional<EpcisCursor> next;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -79,7 +89,7 @@ class Backend {
   // GET /v1/checkpoint: the latest valid checkpoint as a signed note.
   virtual Result<std::string> GetCheckpoint() = 0;
   // GET /tlog/tile/…: a C2SP tlog-tiles resource of the tree of the latest
-  // checkpoint (docs/api.md#12-transparency-log-tiles): a hash tile for anyone;
+  // checkpoint (docs/api.md#13-transparency-log-tiles): a hash tile for anyone;
   // an entry bundle, which holds the documents themselves, for an agency
   // `reader` only (kPermissionDenied otherwise), as a block's certificate
   // ids are. kNotFound when that tree lacks the resource.
@@ -118,6 +128,13 @@ class Backend {
   // The certificate and parties in the public view unless `reader` may see
   // the full one (api::PublicLabelCheck).
   virtual Result<Json> CheckLabel(const std::string& label_uri, const Reader& reader) = 0;
+  // GET /epcis/events: the events on the ledger that match `query`, a page
+  // at most query.per_page long (it may be shorter, even empty, when the
+  // page's work bound was reached first; `next` then says where to go on).
+  // Each event in the full view when `reader` is an agency or a party the
+  // event names, else in the public view; a filter on a member the view
+  // withholds does not match.
+  virtual Result<EpcisPage> QueryEvents(const EpcisQuery& query, const Reader& reader) = 0;
   // Linearizable reads (docs/api.md#read-consistency): waits until this
   // node has applied every write acknowledged anywhere before the call
   // (Raft ReadIndex), so the read that follows sees them. The HTTP adapter

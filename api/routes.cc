@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kPathParamBytesMax = 256;
 
-constexpr std::array<RouteSpec, 27> kRoutes = {{
+constexpr std::array<RouteSpec, 28> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -43,6 +43,8 @@ constexpr std::array<RouteSpec, 27> kRoutes = {{
     {Route::kOpenApi, "GET", "/v1/openapi.json"},
     {Route::kAudit, "GET", "/v1/audit"},
     {Route::kBackup, "POST", "/v1/backup"},
+    // The GS1 EPCIS 2.0 REST binding's events query, under /epcis.
+    {Route::kEpcisEvents, "GET", "/epcis/events"},
     {Route::kTlogCheckpoint, "GET", "/tlog/checkpoint"},
     {Route::kTlogTile, "GET", "/tlog/tile/{tile_path}"},
 }};
@@ -194,6 +196,7 @@ bool ReadsLedger(Route route) {
     case Route::kParties:
     case Route::kParty:
     case Route::kValidators:
+    case Route::kEpcisEvents:
     case Route::kTlogCheckpoint:
     case Route::kTlogTile:
       return true;

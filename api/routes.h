@@ -45,8 +45,9 @@ enum class Route {
   kHealthz,
   kMetrics,
   kOpenApi,
-  kAudit,   // GET /v1/audit: the validator's audit trail of full-view reads
-  kBackup,  // POST /v1/backup: a backup of the node's data (operational listener)
+  kAudit,        // GET /v1/audit: the validator's audit trail of full-view reads
+  kBackup,       // POST /v1/backup: a backup of the node's data (operational listener)
+  kEpcisEvents,  // GET /epcis/events: the EPCIS 2.0 events query (docs/api.md §12)
   // The Merkle log as C2SP tlog-tiles (docs/api.md "Transparency log tiles").
   kTlogCheckpoint,  // GET /tlog/checkpoint
   kTlogTile,        // GET /tlog/tile/{tile_path}: {tile_path} is the rest of the path

@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "api/client.h"
+#include "api/epcis_query.h"
 #include "api/label_image.h"
 #include "api/metrics.h"
 #include "api/openapi.h"
@@ -54,6 +55,7 @@
 #include "api/resolver_page.h"
 #include "api/routes.h"
 #include "common/check.h"
+#include "common/clock.h"
 #include "common/encoding.h"
 #include "common/mutex.h"
 #include "crypto/json.h"
@@ -77,7 +79,7 @@ constexpr std::string_view kLabelImageCacheControl = "public, max-age=300";
 // The verdict changes with the ledger (a revocation, a new event): a cache
 // must ask again each time.
 constexpr std::string_view kResolverCacheControl = "no-cache";
-// C2SP tlog-tiles (docs/api.md#12-transparency-log-tiles): a full tile or
+// C2SP tlog-tiles (docs/api.md#13-transparency-log-tiles): a full tile or
 // bundle never changes, so caches keep it; a partial one's bytes never change
 // either, but the spec lets a log drop it once the full one exists, so it is
 // kept briefly; the checkpoint moves with every co-signed tree ("SHOULD
@@ -624,6 +626,8 @@ class HttpServer::Impl {
       }
       case Route::kBlock:
         return GetBlock(match.param_raw, reader, res);
+      case Route::kEpcisEvents:
+        return QueryEpcisEvents(req, target.query, reader, res);
       case Route::kStatus:
         return SendJson(res, 200, backend_->GetStatus());
       case Route::kHealthz:
@@ -649,6 +653,55 @@ class HttpServer::Impl {
         break;
     }
     FRONTERA_CHECK(false) << "GET route without a handler: " << match.spec->pattern;
+  }
+
+  // GET /epcis/events (docs/api.md §12): the EPCIS 2.0 REST binding's
+  // events query. A bad parameter is the binding's QueryParameterException.
+  void QueryEpcisEvents(const Request& req, std::string_view query, const Reader& reader,
+                        Response& res) {
+    Result<EpcisQuery> parsed = ParseEpcisQuery(query);
+    if (!parsed.ok()) {
+      res.status = 400;
+      res.set_content(EpcisQueryProblem(parsed.status()), kProblemContentType);
+      return;
+    }
+    Result<EpcisPage> page = backend_->QueryEvents(*parsed, reader);
+    if (!page.ok()) return SendStatus(res, page.status(), InputKind::kParameters);
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+    Result<std::string> text =
+        DumpJson(EpcisQueryDocument(std::move(page->events), FormatRfc3339(now_ms)));
+    if (!text.ok()) return SendStatus(res, text.status(), InputKind::kParameters);
+    res.status = 200;
+    // JSON-LD when asked for it rather than plain JSON; the body is both.
+    const std::string accept = req.get_header_value("Accept");
+    const bool ld = accept.find("application/ld+json") != std::string::npos &&
+                    accept.find("application/json") == std::string::npos;
+    res.set_content(*text, ld ? "application/ld+json" : std::string(kJsonContentType));
+    res.set_header("GS1-EPCIS-Version", kEpcisVersion);
+    res.set_header("GS1-CBV-Version", kCbvVersion);
+    if (page->next) {
+      std::string next = "/epcis/events?";
+      // The query as sent, with any byte a URI may not hold as it is (a
+      // lenient client's "<", ">", '"', space) percent-encoded, so that the
+      // link stays one URI reference inside its angle brackets (RFC 8288).
+      for (char c : parsed->query_without_token) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b > 0x20 && b < 0x7f && c != '<' && c != '>' && c != '"' && c != '\\' && c != '^' &&
+            c != '`' && c != '{' && c != '}') {
+          next += c;
+        } else {
+          static constexpr char kHex[] = "0123456789ABCDEF";
+          next += '%';
+          next += kHex[b >> 4];
+          next += kHex[b & 0xf];
+        }
+      }
+      if (!parsed->query_without_token.empty()) next += '&';
+      next += "nextPageToken=" + EncodePageToken(*page->next);
+      res.set_header("Link", "<" + next + ">; rel=\"next\"");
+    }
   }
 
   // POST /v1/backup: nothing to say but "now"; the node decides where.

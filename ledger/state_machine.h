@@ -240,6 +240,38 @@ class StateMachine {
   };
   Revocations LatestRevocations() const;
 
+  // Event reads for the EPCIS query (docs/api.md §12), as of the last
+  // published block.
+  struct EventEntry {
+    uint64_t leaf_index = 0;
+    std::string certificate_id;  // the event's certificationInfo
+    int64_t event_time_ms = 0;   // eventTime in Unix milliseconds (UTC)
+    crypto::Json document;       // the signed event as the ledger holds it
+  };
+  // A place in the order of EventsByTime: after this event.
+  struct EventTimeCursor {
+    int64_t event_time_ms = 0;
+    uint64_t leaf_index = 0;
+  };
+  struct EventScan {
+    std::vector<EventEntry> entries;
+    bool more = false;  // the range holds events beyond the last one returned
+  };
+  // The events whose eventTime is in [ge_ms, lt_ms), in (eventTime, leaf
+  // index) order, after `after` when given: at most `max_entries`, each one
+  // index entry and one document read (the "evt/" index). Thread-safe.
+  Result<EventScan> EventsByTime(int64_t ge_ms, int64_t lt_ms,
+                                 const std::optional<EventTimeCursor>& after,
+                                 size_t max_entries) const;
+  // The leaf indexes of the events of the certificate whose item is `epc`
+  // (the canonical EPC of ItemEpc: "https://id.gs1.org/01/{gtin}/21/{serial}"
+  // or "https://id.gs1.org/00/{sscc}"), in ledger order: two reads (the item
+  // index, the certificate record). Empty when no certificate has that item,
+  // or `epc` is not in that form. Thread-safe.
+  Result<std::vector<uint64_t>> EventLeavesOfItem(std::string_view epc) const;
+  // The event at `leaf_index`; kNotFound when that leaf is not an event.
+  Result<EventEntry> EventAt(uint64_t leaf_index) const;
+
   // The certificate id of a product (GTIN, serial) or consignment (SSCC);
   // kNotFound when none is on the ledger. Thread-safe.
   Result<std::string> FindProduct(const std::string& gtin, const std::string& serial) const;

@@ -14,6 +14,7 @@
 #include "crypto/merkle.h"
 #include "crypto/sha256.h"
 #include "ledger/documents.h"
+#include "ledger/gs1.h"
 #include "ledger/state_machine.h"
 #include "ledger/state_machine_internal.h"
 #include "ledger/state_root.h"
@@ -211,6 +212,11 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
       record = std::move(c.record);
       const Event& e = *doc->event;
       record["events"].push_back(position);
+      // The event parsed, so its time reads; the index is part of the state
+      // (and its root) like every other kIndex entry.
+      Result<int64_t> event_time = gs1::ParseRfc3339Millis(e.event_time);
+      FRONTERA_CHECK(event_time.ok()) << "event " << e.event_id << ": " << e.event_time;
+      view.Put(Column::kIndex, EventTimeKey(*event_time, leaf), c.certificate_id);
       switch (e.kind) {
         case EventKind::kShipping:
           record["in_transit_to"] = e.destination_party;

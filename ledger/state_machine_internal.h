@@ -37,6 +37,10 @@ inline constexpr std::string_view kSsccPrefix = "sscc/";  // kIndex: sscc → ce
 // kIndex: certificate id → JSON array of its flag changes [{leaf_index,
 // flags: [{flag, leaf_index, reason}]}] (the flags in force after each).
 inline constexpr std::string_view kFlagPrefix = "flag/";
+// kIndex: the events by time (the EPCIS query, docs/api.md §12): "evt/" +
+// eventTime as Unix milliseconds (8 bytes BE, biased by 2^63 so that earlier
+// times sort first) + leaf index (8 bytes BE) → certificate id.
+inline constexpr std::string_view kEventTimePrefix = "evt/";
 // The registry (ledger/registry.h): kState party records and history, the
 // agencies in good standing, and kIndex GS1 company prefixes of registered
 // parties (exact, and every shorter start of one) → the party's origin DID.
@@ -47,6 +51,14 @@ inline constexpr std::string_view kCompanyPrefixPrefix = "gcp/";  // prefix → 
 inline constexpr std::string_view kCompanyPrefixStartPrefix = "gcps/";  // start → origin
 
 inline std::string Be64(uint64_t v) { return storage::EncodeUint64(v); }
+// A signed time as an unsigned number of the same order (the sign bit
+// flipped), and back.
+inline uint64_t EventTimeOrder(int64_t ms) {
+  return static_cast<uint64_t>(ms) ^ (uint64_t{1} << 63);
+}
+inline int64_t EventTimeFromOrder(uint64_t order) {
+  return static_cast<int64_t>(order ^ (uint64_t{1} << 63));
+}
 inline std::string Key(std::string_view prefix, std::string_view rest) {
   std::string k(prefix);
   k += rest;
@@ -54,6 +66,9 @@ inline std::string Key(std::string_view prefix, std::string_view rest) {
 }
 
 inline std::string DocKey(uint64_t leaf_index) { return Key(kDocPrefix, Be64(leaf_index)); }
+inline std::string EventTimeKey(int64_t event_time_ms, uint64_t leaf_index) {
+  return Key(kEventTimePrefix, Be64(EventTimeOrder(event_time_ms)) + Be64(leaf_index));
+}
 inline std::string PartyHistoryKey(std::string_view origin, uint64_t n) {
   return Key(kPartyHistoryPrefix, std::string(origin) + "/" + Be64(n));
 }

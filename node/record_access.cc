@@ -2,7 +2,9 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "api/epcis_query.h"
 #include "api/record_views.h"
 
 namespace frontera::node {
@@ -23,17 +25,32 @@ bool IsAgencyReader(const ledger::StateMachine& sm, const api::Reader& reader) {
   return record && record->party.role == ledger::Role::kAgency;
 }
 
-bool MaySeeDetails(const ledger::StateMachine& sm, const api::Reader& reader,
-                   const crypto::Json& certificate) {
+namespace {
+
+// An active agency, or an active party among `dids` (by origin).
+bool AgencyOrNamed(const ledger::StateMachine& sm, const api::Reader& reader,
+                   const std::vector<std::string>& dids) {
   std::optional<ledger::PartyRecord> record = ActiveReader(sm, reader);
   if (!record) return false;
   if (record->party.role == ledger::Role::kAgency) return true;
-  for (const std::string& did : api::NamedDids(certificate)) {
+  for (const std::string& did : dids) {
     if (did == reader.did) return true;
     std::optional<ledger::PartyRecord> named = sm.FindParty(did);
     if (named && named->origin == record->origin) return true;
   }
   return false;
+}
+
+}  // namespace
+
+bool MaySeeDetails(const ledger::StateMachine& sm, const api::Reader& reader,
+                   const crypto::Json& certificate) {
+  return AgencyOrNamed(sm, reader, api::NamedDids(certificate));
+}
+
+bool MaySeeEventDetails(const ledger::StateMachine& sm, const api::Reader& reader,
+                        const crypto::Json& event) {
+  return AgencyOrNamed(sm, reader, api::EpcisEventDids(event));
 }
 
 }  // namespace frontera::node

@@ -24,4 +24,11 @@ bool IsAgencyReader(const ledger::StateMachine& sm, const api::Reader& reader);
 bool MaySeeDetails(const ledger::StateMachine& sm, const api::Reader& reader,
                    const crypto::Json& certificate);
 
+// True when `reader` may see the full view of an EPCIS event as the ledger
+// holds it (docs/api.md §12): an active agency, or an active party that is,
+// or has the same origin as, a DID the event names (api::EpcisEventDids:
+// its signers, sources and destinations).
+bool MaySeeEventDetails(const ledger::StateMachine& sm, const api::Reader& reader,
+                        const crypto::Json& event);
+
 }  // namespace frontera::node

@@ -127,6 +127,8 @@ class Validator final : public api::Backend {
   Result<api::Json> CheckLabel(const std::string& label_uri, const api::Reader& reader) override;
   Result<api::Json> GetAudit(const api::AuditQueryParams& query,
                              const api::Reader& reader) override;
+  Result<api::EpcisPage> QueryEvents(const api::EpcisQuery& query,
+                                     const api::Reader& reader) override;
   Status AwaitLinearizableRead() override;
   api::Json GetStatus() override;
   bool Healthy() override;

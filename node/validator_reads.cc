@@ -15,6 +15,7 @@
 #include "ledger/label.h"
 #include "ledger/verdict.h"
 #include "ledger/voter_chain.h"
+#include "node/epcis_events.h"
 #include "node/record_access.h"
 #include "node/validator.h"
 
@@ -143,6 +144,24 @@ Result<api::Json> Validator::GetBlock(uint64_t height, const api::Reader& reader
   FRONTERA_RETURN_IF_ERROR(AuditRead(reader, "block", std::to_string(height)));
   block["view"] = "full";
   return block;
+}
+
+Result<api::EpcisPage> Validator::QueryEvents(const api::EpcisQuery& query,
+                                              const api::Reader& reader) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  FRONTERA_ASSIGN_OR_RETURN(api::EpcisPage page,
+                            QueryEpcisEvents(*CurrentLedger()->sm, query, reader));
+  const bool full = std::any_of(page.events.begin(), page.events.end(), [](const api::Json& e) {
+    return e.value("frontera:view", "") == "full";
+  });
+  // The query is the record: which events a page held follows from it.
+  std::string asked = query.query_without_token;
+  if (query.after) {
+    asked += (asked.empty() ? "" : "&") + std::string("nextPageToken=") +
+             api::EncodePageToken(*query.after);
+  }
+  if (full) FRONTERA_RETURN_IF_ERROR(AuditRead(reader, "events", asked));
+  return page;
 }
 
 Result<api::Json> Validator::GetParty(const std::string& did) {

@@ -59,6 +59,7 @@ const std::vector<RouteCase> kCases = {
     {"/v1/openapi.json", Route::kOpenApi, "GET", "", "", false},
     {"/v1/audit", Route::kAudit, "GET", "", "", false},
     {"/v1/backup", Route::kBackup, "POST", "", "", false, "POST"},
+    {"/epcis/events", Route::kEpcisEvents, "GET", "", "", true},
     {"/tlog/checkpoint", Route::kTlogCheckpoint, "GET", "", "", true},
     // The tile path runs to the end, slashes included.
     {"/tlog/tile/0/x001/x234/067.p/8", Route::kTlogTile, "GET", "tile_path", "0/x001/x234/067.p/8",

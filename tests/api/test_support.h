@@ -216,6 +216,16 @@ class FakeBackend : public Backend {
     calls_.back().reader = reader.did;
     return label_check_;
   }
+  void SetEpcisPage(Result<EpcisPage> page) {
+    Locked([&] { epcis_page_ = std::move(page); });
+  }
+  // The call's id is the query as parsed, without the token.
+  Result<EpcisPage> QueryEvents(const EpcisQuery& query, const Reader& reader) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("QueryEvents", query.query_without_token));
+    calls_.back().reader = reader.did;
+    return epcis_page_;
+  }
   // Counted rather than recorded in calls(), which lists the reads themselves.
   Status AwaitLinearizableRead() override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -284,6 +294,7 @@ class FakeBackend : public Backend {
   Result<ConsistencyProofView> consistency_ = Status::NotFound("no proof scripted");
   Result<Json> trust_bundle_ = Status::NotFound("no trust bundle scripted");
   Result<Json> label_check_ = Status::NotFound("no label check scripted");
+  Result<EpcisPage> epcis_page_ = EpcisPage{};
   Json status_json_ = Json{{"role", "leader"}};
   bool healthy_ = true;
   bool status_throws_ = false;

@@ -41,6 +41,17 @@ TEST_CASE("a running validator's answers match the schemas of api/openapi.json")
   r.Add("issueCertificate", post("/v1/certificates", "pharma-credential.json"), 201);
   r.Add("issueCertificate", post("/v1/certificates", "precursor-credential.json"), 201);
   r.Add("recordEvent", post(cert + "/events", "shipping-event.json"), 201);
+  // The carrier receives the unit: a second event, for the EPCIS pages below.
+  Json received = FixtureJson("shipping-event.json");
+  for (const char* member : {"proof", "sourceList", "destinationList", "disposition"}) {
+    received.erase(member);
+  }
+  received["eventID"] = "urn:uuid:00000000-0000-4000-e000-000000000001";
+  received["bizStep"] = "receiving";
+  received["eventTime"] = "2026-11-04T09:30:00.000-06:00";
+  r.Add("recordEvent",
+        client->PostRaw(cert + "/events", Sign(received, "mx-carrier").dump(), "application/json"),
+        201);
   // A retry answers with the first receipt; a duplicate is a problem.
   r.Add("issueCertificate", post("/v1/certificates", "pharma-credential.json"), 201);
   r.Add("issueCertificate", client->PostRaw("/v1/certificates", "{}", "application/json"), 400);
@@ -105,6 +116,31 @@ TEST_CASE("a running validator's answers match the schemas of api/openapi.json")
   r.Add("getHealth", client->GetRaw("/healthz"), 200);
   r.Add("getMetrics", ops->GetRaw("/metrics"), 200);
   r.Add("getOpenApi", client->GetRaw("/v1/openapi.json"), 200);
+  // The EPCIS 2.0 query (docs/api.md §12): the public view, an agency's full
+  // view, an empty answer, a page with a next token, and a bad parameter; the
+  // answers are also checked against GS1's own schema below.
+  Json epcis = Json::array();
+  auto add_epcis = [&](const std::string& name, const Result<api::HttpAnswer>& answer) {
+    r.Add("getEpcisEvents", answer, 200);
+    if (answer.ok()) epcis.push_back({{"name", name}, {"body", answer->body}});
+  };
+  const std::string item = "https://id.gs1.org/01/07501234000017/21/SN000123";
+  add_epcis("public view", client->GetRaw("/epcis/events?MATCH_epc=" + item));
+  add_epcis("empty", client->GetRaw("/epcis/events?EQ_bizStep=destroying"));
+  add_epcis("paged", client->GetRaw("/epcis/events?perPage=1&GE_eventTime=2026-01-01T00:00:00Z"));
+  r.Add("getEpcisEvents", client->GetRaw("/epcis/events?EQ_bizstep=shipping"), 400);
+  auto agency = node.Client();
+  agency->SetSigningKey(ExampleParties().at("us-cbp").key);
+  add_epcis("full view", agency->GetRaw("/epcis/events?EQ_bizStep=shipping"));
+  REQUIRE(epcis.size() == 4);
+  const Json full = Json::parse(epcis[3]["body"].get<std::string>());
+  const Json& events = full["epcisBody"]["queryResults"]["resultsBody"]["eventList"];
+  REQUIRE(events.size() == 1);
+  CHECK(events[0]["frontera:view"] == "full");
+  CHECK(events[0].contains("sourceList"));
+  const Json pub = Json::parse(epcis[0]["body"].get<std::string>());
+  CHECK(pub["epcisBody"]["queryResults"]["resultsBody"]["eventList"][0]["frontera:view"] ==
+        "public");
 
   const std::string answers_path = net.dir() + "/answers.json";
   std::ofstream(answers_path) << r.answers.dump();
@@ -116,6 +152,16 @@ TEST_CASE("a running validator's answers match the schemas of api/openapi.json")
   CHECK_MESSAGE(code == 0, output);
   CHECK(output.find(std::to_string(r.answers.size()) + " answers match the document") !=
         std::string::npos);
+
+  const std::string epcis_path = net.dir() + "/epcis.json";
+  std::ofstream(epcis_path) << epcis.dump();
+  std::string epcis_output;
+  const int epcis_code = RunCommand(
+      {"/usr/bin/python3", std::string(FRONTERA_SOURCE_DIR) + "/tests/api/check_epcis.py",
+       std::string(FRONTERA_FIXTURES_DIR) + "/epcis/EPCIS-JSON-Schema.json", epcis_path},
+      &epcis_output);
+  CHECK_MESSAGE(epcis_code == 0, epcis_output);
+  CHECK(epcis_output.find("4 answers match the EPCIS 2.0 schema, 0 do not") != std::string::npos);
 }
 
 }  // namespace
