@@ -18,6 +18,7 @@
 #include "api/routes.h"
 #include "common/result.h"
 #include "crypto/merkle.h"
+#include "ledger/tlog_tiles.h"
 
 namespace frontera::api {
 
@@ -87,6 +88,13 @@ class Backend {
   virtual Result<InclusionProofView> GetLeafProof(uint64_t leaf_index) = 0;
   // GET /v1/checkpoint: the latest valid checkpoint as a signed note.
   virtual Result<std::string> GetCheckpoint() = 0;
+  // GET /tlog/tile/…: a C2SP tlog-tiles resource of the tree of the latest
+  // checkpoint (docs/api.md#13-transparency-log-tiles): a hash tile for anyone;
+  // an entry bundle, which holds the documents themselves, for an agency
+  // `reader` only (kPermissionDenied otherwise), as a block's certificate
+  // ids are. kNotFound when that tree lacks the resource.
+  virtual Result<std::string> GetTlogTile(const ledger::TileAddress& tile,
+                                          const Reader& reader) = 0;
   // GET /v1/proofs/consistency; kInvalidArgument unless 0 < first <= second <=
   // the latest checkpoint's tree size.
   virtual Result<ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) = 0;

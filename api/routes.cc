@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kPathParamBytesMax = 256;
 
-constexpr std::array<RouteSpec, 26> kRoutes = {{
+constexpr std::array<RouteSpec, 28> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -45,6 +45,8 @@ constexpr std::array<RouteSpec, 26> kRoutes = {{
     {Route::kBackup, "POST", "/v1/backup"},
     // The GS1 EPCIS 2.0 REST binding's events query, under /epcis.
     {Route::kEpcisEvents, "GET", "/epcis/events"},
+    {Route::kTlogCheckpoint, "GET", "/tlog/checkpoint"},
+    {Route::kTlogTile, "GET", "/tlog/tile/{tile_path}"},
 }};
 
 std::vector<std::string_view> SplitSegments(std::string_view path) {
@@ -133,13 +135,17 @@ RouteMatch MatchPath(std::string_view path, std::string_view method) {
   RouteMatch first;
   for (const RouteSpec& spec : kRoutes) {
     std::vector<std::string_view> pattern = SplitSegments(spec.pattern);
-    if (pattern.size() != segments.size()) continue;
+    const bool rest = TakesRestOfPath(spec.route);
+    if (rest ? segments.size() < pattern.size() : pattern.size() != segments.size()) continue;
     RouteMatch match;
     bool ok = true;
     for (size_t i = 0; i < pattern.size() && ok; ++i) {
       if (pattern[i].starts_with('{')) {
         match.param_name = pattern[i].substr(1, pattern[i].size() - 2);
-        match.param_raw = segments[i];
+        // The last parameter of such a route runs to the end of the path.
+        match.param_raw = rest && i + 1 == pattern.size()
+                              ? path.substr(static_cast<size_t>(segments[i].data() - path.data()))
+                              : segments[i];
         ok = !segments[i].empty();
       } else {
         // RFC 3986 §6.2.2.2: a percent-encoded unreserved character is the
@@ -156,6 +162,8 @@ RouteMatch MatchPath(std::string_view path, std::string_view method) {
   }
   return first;
 }
+
+bool TakesRestOfPath(Route route) { return route == Route::kTlogTile; }
 
 bool MethodAllowed(const RouteSpec& spec, std::string_view method) {
   if (spec.method == "GET") return method == "GET" || method == "HEAD";
@@ -189,6 +197,8 @@ bool ReadsLedger(Route route) {
     case Route::kParty:
     case Route::kValidators:
     case Route::kEpcisEvents:
+    case Route::kTlogCheckpoint:
+    case Route::kTlogTile:
       return true;
     case Route::kCertificates:
     case Route::kEvents:

@@ -48,6 +48,9 @@ enum class Route {
   kAudit,        // GET /v1/audit: the validator's audit trail of full-view reads
   kBackup,       // POST /v1/backup: a backup of the node's data (operational listener)
   kEpcisEvents,  // GET /epcis/events: the EPCIS 2.0 events query (docs/api.md §12)
+  // The Merkle log as C2SP tlog-tiles (docs/api.md "Transparency log tiles").
+  kTlogCheckpoint,  // GET /tlog/checkpoint
+  kTlogTile,        // GET /tlog/tile/{tile_path}: {tile_path} is the rest of the path
 };
 
 struct RouteSpec {
@@ -89,8 +92,14 @@ struct RouteMatch {
 // The route of a path (without its query) for `method`: of the routes of the
 // path, the one that takes the method, else the first (whose MethodAllowed
 // is then false). Literal segments match once percent-decoded (RFC 3986
-// §6.2.2.2); a parameter segment must not be empty.
+// §6.2.2.2); a parameter segment must not be empty. The parameter of a
+// route that TakesRestOfPath is everything after the literal segments
+// before it, slashes included ("tile/0/x001/067.p/8" of /tlog/tile/…).
 RouteMatch MatchPath(std::string_view path, std::string_view method = "GET");
+
+// True for a route whose last parameter spans the rest of the path (a tlog
+// tile path has a variable number of segments).
+bool TakesRestOfPath(Route route);
 
 // Whether `method` may be used on the route (HEAD wherever GET).
 bool MethodAllowed(const RouteSpec& spec, std::string_view method);

@@ -79,6 +79,18 @@ constexpr std::string_view kLabelImageCacheControl = "public, max-age=300";
 // The verdict changes with the ledger (a revocation, a new event): a cache
 // must ask again each time.
 constexpr std::string_view kResolverCacheControl = "no-cache";
+// C2SP tlog-tiles (docs/api.md#13-transparency-log-tiles): a full tile or
+// bundle never changes, so caches keep it; a partial one's bytes never change
+// either, but the spec lets a log drop it once the full one exists, so it is
+// kept briefly; the checkpoint moves with every co-signed tree ("SHOULD
+// prevent caching beyond a few seconds"). Entry bundles hold the documents
+// and go to agencies only: no shared cache may store them.
+constexpr std::string_view kOctetStreamContentType = "application/octet-stream";
+constexpr std::string_view kFullTileCacheControl = "public, max-age=31536000, immutable";
+constexpr std::string_view kPartialTileCacheControl = "public, max-age=60";
+constexpr std::string_view kFullBundleCacheControl = "private, max-age=31536000, immutable";
+constexpr std::string_view kPartialBundleCacheControl = "private, max-age=60";
+constexpr std::string_view kTlogCheckpointCacheControl = "no-cache";
 // The resolver's answers depend on both (docs/api.md#resolver).
 constexpr std::string_view kResolverVary = "Accept, Accept-Language";
 
@@ -581,6 +593,14 @@ class HttpServer::Impl {
         return Resolve(req, reader, res);
       case Route::kCheckpoint:
         return GetCheckpoint(res);
+      case Route::kTlogCheckpoint:
+        GetCheckpoint(res);
+        if (res.status == 200) {
+          res.set_header("Cache-Control", std::string(kTlogCheckpointCacheControl));
+        }
+        return;
+      case Route::kTlogTile:
+        return GetTlogTile(match.param_raw, reader, res);
       case Route::kConsistency:
         return GetConsistency(target.query, res);
       case Route::kParties: {
@@ -927,6 +947,30 @@ class HttpServer::Impl {
     if (!checkpoint.ok()) return SendStatus(res, checkpoint.status(), InputKind::kParameters);
     res.status = 200;
     res.set_content(*checkpoint, std::string(kTextContentType));
+  }
+
+  // {tile_path} is the rest of the path after /tlog/ (routes.h).
+  void GetTlogTile(std::string_view raw_path, const Reader& reader, Response& res) {
+    std::optional<std::string> path = PercentDecode(raw_path);
+    if (!path) {
+      return SendStatus(res,
+                        Status::InvalidArgument("the tile path has a malformed percent-encoding",
+                                                {{"/path/tile_path",
+                                                  "every \"%\" must be followed by two "
+                                                  "hexadecimal digits (RFC 3986 §2.1)"}}),
+                        InputKind::kParameters);
+    }
+    // Routes.h matched /tlog/tile/…: the tile path proper starts at "tile/".
+    Result<ledger::TileAddress> tile = ledger::ParseTilePath("tile/" + *path);
+    if (!tile.ok()) return SendStatus(res, tile.status(), InputKind::kParameters);
+    Result<std::string> bytes = backend_->GetTlogTile(*tile, reader);
+    if (!bytes.ok()) return SendStatus(res, bytes.status(), InputKind::kParameters);
+    res.status = 200;
+    res.set_content(*bytes, std::string(kOctetStreamContentType));
+    std::string_view cache_control =
+        tile->entries ? (tile->full() ? kFullBundleCacheControl : kPartialBundleCacheControl)
+                      : (tile->full() ? kFullTileCacheControl : kPartialTileCacheControl);
+    res.set_header("Cache-Control", std::string(cache_control));
   }
 
   void GetConsistency(std::string_view query, Response& res) {

@@ -140,6 +140,48 @@ Result<crypto::Hash> MerkleLog::LeafHashAt(uint64_t index) const {
   return ReadNode(0, index);
 }
 
+Result<std::vector<crypto::Hash>> MerkleLog::Nodes(int level, uint64_t first,
+                                                   uint64_t count) const {
+  if (level < 0 || level >= 64) {
+    return Status::InvalidArgument("Nodes: level " + std::to_string(level) + " is not 0..63");
+  }
+  std::vector<crypto::Hash> nodes;
+  if (count == 0) return nodes;
+  // The last node ends at leaf (first + count) << level: that many leaves
+  // must be in the tree (checked without overflowing 64 bits).
+  const uint64_t end = first + count;
+  if (end < first || end > (UINT64_MAX >> level)) {
+    return Status::InvalidArgument("Nodes: level " + std::to_string(level) + " nodes up to " +
+                                   std::to_string(first) + " + " + std::to_string(count) +
+                                   " cover more than 2^64 leaves");
+  }
+  FRONTERA_RETURN_IF_ERROR(CheckReadable(end << level, "Nodes"));
+  nodes.reserve(count);
+  Status malformed;
+  FRONTERA_RETURN_IF_ERROR(store_->Scan(
+      Column::kMerkle, MerkleNodeKey(level, first), MerkleNodeKey(level, end), count,
+      [&](std::string_view /*key*/, std::string_view value) {
+        if (value.size() != kHashBytes) {
+          malformed = Status::Corruption("a merkle node of level " + std::to_string(level) +
+                                         " in store " + store_->dir() + " has " +
+                                         std::to_string(value.size()) + " bytes, expected 32");
+          return false;
+        }
+        crypto::Hash hash;
+        std::copy(value.begin(), value.end(), reinterpret_cast<char*>(hash.data()));
+        nodes.push_back(hash);
+        return true;
+      }));
+  FRONTERA_RETURN_IF_ERROR(malformed);
+  if (nodes.size() != count) {
+    return Status::Corruption(std::to_string(count - nodes.size()) + " merkle nodes of level " +
+                              std::to_string(level) + ", indices " + std::to_string(first) +
+                              " to " + std::to_string(end - 1) + ", are missing from store " +
+                              store_->dir() + " although their tree size was written");
+  }
+  return nodes;
+}
+
 Result<std::vector<crypto::Hash>> MerkleLog::InclusionProof(uint64_t index,
                                                             uint64_t tree_size) const {
   if (index >= tree_size) {

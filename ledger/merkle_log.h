@@ -79,6 +79,14 @@ class MerkleLog {
   // kInvalidArgument: index >= tree_size(). kFailedPrecondition: not written.
   Result<crypto::Hash> LeafHashAt(uint64_t index) const;
 
+  // The stored perfect subtrees of `level` with indices [first, first +
+  // count), in index order: node i is the MTH of leaves [i << level,
+  // (i + 1) << level). One range scan (a tlog tile is 256 of them,
+  // ledger/tlog_tiles.h). kInvalidArgument: level outside 0..63, or a node
+  // not complete in a tree of tree_size() leaves. kFailedPrecondition: the
+  // tree size that completes them is not written yet.
+  Result<std::vector<crypto::Hash>> Nodes(int level, uint64_t first, uint64_t count) const;
+
   // RFC 9162 §2.1.3.1 inclusion proof of leaf `index` in the tree of
   // `tree_size` leaves. kInvalidArgument: index >= tree_size or
   // tree_size > this->tree_size(). kFailedPrecondition: not written.

@@ -15,8 +15,9 @@
 // Implemented in ledger/state_machine.cc (open and load), state_machine_check.cc
 // (admission checks), state_machine_apply.cc (Apply, Publish),
 // state_machine_checkpoints.cc (checkpoint and revocation notes) and
-// state_machine_reads.cc (reads) and state_machine_items.cc (the certified-item
-// filter), with ledger/state_machine_internal.h.
+// state_machine_reads.cc (reads), state_machine_items.cc (the certified-item
+// filter) and state_machine_tiles.cc (the log as tlog tiles), with
+// ledger/state_machine_internal.h.
 //
 // Thread-safety: Apply/StageCheckpoint/Publish are called by one thread (the
 // apply thread). Admit and the read methods are thread-safe and may run
@@ -45,6 +46,7 @@
 #include "ledger/registry.h"
 #include "ledger/signature_cache.h"
 #include "ledger/state_root.h"
+#include "ledger/tlog_tiles.h"
 #include "ledger/validators.h"
 #include "ledger/voter_chain.h"
 #include "storage/kv_store.h"
@@ -173,6 +175,13 @@ class StateMachine {
   // block is in the store): a node re-reads Validators() when it moved.
   uint64_t validator_changes() const { return validator_changes_.load(); }
   std::string LatestCheckpoint() const;  // empty before the first block
+  // A C2SP tlog-tiles resource of the tree of the latest published
+  // checkpoint (ledger/tlog_tiles.h, state_machine_tiles.cc): a tile's
+  // hashes, 32 bytes each, or an entry bundle of the leaves' documents (each
+  // the canonical text whose RFC 6962 leaf hash is the leaf). kNotFound when
+  // that tree holds fewer than tile.width hashes there, or when a document
+  // of the bundle is longer than a bundle can carry (kBundleEntryBytesMax).
+  Result<std::string> TlogTile(const TileAddress& tile) const;
   Result<std::vector<crypto::Hash>> ConsistencyProof(uint64_t first, uint64_t second) const;
   Result<crypto::Json> BlockJson(uint64_t height) const;
   // A party as registered now (any DID it ever signed with): its fields,

@@ -1,9 +1,9 @@
 // AuditTrail: who read which record's commercial details, and when
 // (docs/api.md#audit-trail). Every answer in the full view is one entry:
 // the reader's DID, what was read ("certificate", "block", "label",
-// "audit") and which record. Kept on this validator only, never on the
-// ledger: what one agency's node served is its own business to account for,
-// and each validator answers for its own readers.
+// "audit", "entries" for a tlog entry bundle) and which record. Kept on this validator only, never
+// on the ledger: what one agency's node served is its own business to account for, and each
+// validator answers for its own readers.
 //
 // Storage: JSON Lines in <dir>/reads.jsonl, one object per line
 // {"seq", "time", "reader", "what", "record"}; `seq` counts up from 1 for
@@ -44,7 +44,7 @@ struct AuditEntry {
   uint64_t seq = 0;
   std::string time;    // RFC 3339 UTC, this validator's clock
   std::string reader;  // the did:key that signed the read
-  std::string what;    // "certificate" | "block" | "label" | "audit"
+  std::string what;    // "certificate" | "block" | "label" | "audit" | "entries"
   std::string record;  // the certificate id, block height, … read
 };
 

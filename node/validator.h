@@ -116,6 +116,8 @@ class Validator final : public api::Backend {
   Result<api::InclusionProofView> GetProof(const std::string& id) override;
   Result<api::InclusionProofView> GetLeafProof(uint64_t leaf_index) override;
   Result<std::string> GetCheckpoint() override;
+  Result<std::string> GetTlogTile(const ledger::TileAddress& tile,
+                                  const api::Reader& reader) override;
   Result<api::ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) override;
   Result<api::Json> GetBlock(uint64_t height, const api::Reader& reader) override;
   Result<api::Json> ListParties(const api::PartiesQuery& query) override;

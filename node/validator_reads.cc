@@ -111,6 +111,23 @@ Result<std::string> Validator::GetCheckpoint() {
   return note;
 }
 
+Result<std::string> Validator::GetTlogTile(const ledger::TileAddress& tile,
+                                           const api::Reader& reader) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  const std::shared_ptr<Ledger> ledger = CurrentLedger();
+  if (!tile.entries) return ledger->sm->TlogTile(tile);
+  // A bundle holds 256 documents whole, private members and all: like a
+  // block's certificate ids, for agencies only (docs/api.md#two-views).
+  if (!IsAgencyReader(*ledger->sm, reader)) {
+    return Status::PermissionDenied(
+        "entry bundles hold the documents themselves and are served to agencies only; sign the "
+        "request with an agency's key (docs/api.md §9), or read the hash tiles, which are public");
+  }
+  FRONTERA_ASSIGN_OR_RETURN(std::string bundle, ledger->sm->TlogTile(tile));
+  FRONTERA_RETURN_IF_ERROR(AuditRead(reader, "entries", ledger::TilePath(tile)));
+  return bundle;
+}
+
 Result<api::ConsistencyProofView> Validator::GetConsistency(uint64_t first, uint64_t second) {
   FRONTERA_RETURN_IF_ERROR(Serving());
   FRONTERA_ASSIGN_OR_RETURN(std::vector<crypto::Hash> proof,

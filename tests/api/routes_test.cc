@@ -60,6 +60,10 @@ const std::vector<RouteCase> kCases = {
     {"/v1/audit", Route::kAudit, "GET", "", "", false},
     {"/v1/backup", Route::kBackup, "POST", "", "", false, "POST"},
     {"/epcis/events", Route::kEpcisEvents, "GET", "", "", true},
+    {"/tlog/checkpoint", Route::kTlogCheckpoint, "GET", "", "", true},
+    // The tile path runs to the end, slashes included.
+    {"/tlog/tile/0/x001/x234/067.p/8", Route::kTlogTile, "GET", "tile_path", "0/x001/x234/067.p/8",
+     true},
 };
 
 TEST_CASE("every route is matched from its path, with its parameter and methods") {
@@ -104,7 +108,8 @@ TEST_CASE("paths that match no route") {
   for (std::string path :
        {"", "/", "v1/status", "/v1/status/", "/v1/certificates/", "/v1/certificates//proof",
         "/v1/unknown", "/01/07501234000017", "/00/375012345000000013/extra",
-        "/01/07501234000017/10//21/SN1", "/v1/%zzstatus", "/V1/status"}) {
+        "/01/07501234000017/10//21/SN1", "/v1/%zzstatus", "/V1/status", "/tlog/tile", "/tlog/tile/",
+        "/tlog", "/tlog/checkpoint/x", "/tlog/tiles/0/000"}) {
     CAPTURE(path);
     CHECK(MatchPath(path).spec == nullptr);
   }

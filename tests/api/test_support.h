@@ -66,6 +66,9 @@ class FakeBackend : public Backend {
   void SetCheckpoint(Result<std::string> r) {
     Locked([&] { checkpoint_ = std::move(r); });
   }
+  void SetTlogTile(Result<std::string> r) {
+    Locked([&] { tlog_tile_ = std::move(r); });
+  }
   void SetConsistency(Result<ConsistencyProofView> r) {
     Locked([&] { consistency_ = std::move(r); });
   }
@@ -152,6 +155,14 @@ class FakeBackend : public Backend {
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back(MakeCall("GetCheckpoint"));
     return checkpoint_;
+  }
+  // The call's id is the tile's path (ledger::TilePath).
+  Result<std::string> GetTlogTile(const ledger::TileAddress& tile, const Reader& reader) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Call call = MakeCall("GetTlogTile", ledger::TilePath(tile));
+    call.reader = reader.did;
+    calls_.push_back(call);
+    return tlog_tile_;
   }
   Result<ConsistencyProofView> GetConsistency(uint64_t first, uint64_t second) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -279,6 +290,7 @@ class FakeBackend : public Backend {
   Result<Json> read_json_ = Json{{"credential", {{"id", "x"}}}, {"status", "active"}};
   Result<InclusionProofView> proof_ = Status::NotFound("no proof scripted");
   Result<std::string> checkpoint_ = Status::NotFound("no checkpoint scripted");
+  Result<std::string> tlog_tile_ = Status::NotFound("no tile scripted");
   Result<ConsistencyProofView> consistency_ = Status::NotFound("no proof scripted");
   Result<Json> trust_bundle_ = Status::NotFound("no trust bundle scripted");
   Result<Json> label_check_ = Status::NotFound("no label check scripted");
