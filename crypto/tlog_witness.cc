@@ -63,8 +63,7 @@ Result<NoteVerifier> ParseCosignerVkey(std::string_view vkey) {
   NoteVerifier verifier;
   verifier.name = std::string(name);
   std::copy(key->begin() + 1, key->end(), verifier.public_key.begin());
-  const KeyId expected =
-      NoteKeyId(name, verifier.public_key, static_cast<NoteSignatureType>(type));
+  const KeyId expected = NoteKeyId(name, verifier.public_key, static_cast<NoteSignatureType>(type));
   if (!std::equal(expected.begin(), expected.end(), id->begin())) {
     return bad("the key id " + std::string(id_hex) + " is not the one of this name and key");
   }
@@ -118,26 +117,35 @@ Result<AddCheckpointAnswer> ReadAddCheckpointAnswer(int status, std::string_view
     // tlog-witness: a 409 without a size is an old size matching but a
     // different root hash at that size: the witness saw another tree.
     if (type == kTlogSizeContentType) {
-      return Status::InvalidArgument("witness " + witness.name + " answered 409 with a " +
-                                     kTlogSizeContentType +
-                                     " body that is not a decimal size and a newline: \"" +
-                                     Quote(body) + "\"");
+      return Status::InvalidArgument(
+          "witness " + witness.name + " answered 409 with a " + kTlogSizeContentType +
+          " body that is not a decimal size and a newline: \"" + Quote(body) + "\"");
     }
     answer.kind = AddCheckpointAnswer::Kind::kRefused;
-    answer.reason = "409 Conflict (the witness holds another checkpoint of this size: a split "
-                    "view, or it lost its state): \"" +
-                    Quote(body) + "\"";
+    answer.reason =
+        "409 Conflict (the witness holds another checkpoint of this size: a split "
+        "view, or it lost its state): \"" +
+        Quote(body) + "\"";
     return answer;
   }
   if (status != 200) {
     answer.kind = AddCheckpointAnswer::Kind::kRefused;
     std::string meaning;
     switch (status) {
-      case 400: meaning = " (bad request)"; break;
-      case 403: meaning = " (no signature it trusts on the checkpoint)"; break;
-      case 404: meaning = " (it does not know this log's origin)"; break;
-      case 422: meaning = " (the consistency proof does not verify)"; break;
-      default: break;
+      case 400:
+        meaning = " (bad request)";
+        break;
+      case 403:
+        meaning = " (no signature it trusts on the checkpoint)";
+        break;
+      case 404:
+        meaning = " (it does not know this log's origin)";
+        break;
+      case 422:
+        meaning = " (the consistency proof does not verify)";
+        break;
+      default:
+        break;
     }
     answer.reason = std::to_string(status) + meaning + ": \"" + Quote(body) + "\"";
     return answer;
@@ -149,9 +157,9 @@ Result<AddCheckpointAnswer> ReadAddCheckpointAnswer(int status, std::string_view
   note_text += body;
   Result<Note> note = ParseNote(note_text, kWitnessProofLinesMax);
   if (!note.ok()) {
-    return Status::InvalidArgument("witness " + witness.name +
-                                   " answered 200 with a body that is not signature lines: " +
-                                   note.status().message());
+    return Status::InvalidArgument(
+        "witness " + witness.name +
+        " answered 200 with a body that is not signature lines: " + note.status().message());
   }
   if (note->text != checkpoint_text) {
     return Status::InvalidArgument("witness " + witness.name +

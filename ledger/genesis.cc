@@ -180,8 +180,9 @@ void ParseWitnesses(const crypto::Json& document, Genesis& g, std::vector<FieldE
           if (!verifier.ok()) {
             errors.push_back({ptr + "/key", verifier.status().message()});
           } else if (verifier->name != witness.name) {
-            errors.push_back({ptr + "/key", "names \"" + verifier->name + "\", not the witness's name \"" +
-                                                witness.name + "\""});
+            errors.push_back({ptr + "/key", "names \"" + verifier->name +
+                                                "\", not the witness's name \"" + witness.name +
+                                                "\""});
           } else {
             witness.public_key = verifier->public_key;
             if (!keys.insert(witness.public_key).second) {
@@ -193,15 +194,17 @@ void ParseWitnesses(const crypto::Json& document, Genesis& g, std::vector<FieldE
           errors.push_back({ptr + "/name", "duplicate witness name"});
         }
         if (!witness.name.empty() && g.FindValidator(witness.name) != nullptr) {
-          errors.push_back({ptr + "/name", "is a validator's name: a witness must be another party"});
+          errors.push_back(
+              {ptr + "/name", "is a validator's name: a witness must be another party"});
         }
         const bool http = witness.url.starts_with("http://") || witness.url.starts_with("https://");
         if (!witness.url.empty() &&
             (!http || witness.url.find_first_of(" \t\n?#") != std::string::npos ||
              witness.url.back() == '/')) {
-          errors.push_back({ptr + "/url",
-                            "must be an http:// or https:// submission prefix without a query, "
-                            "fragment or trailing '/' (add-checkpoint is POSTed to <url>/add-checkpoint)"});
+          errors.push_back(
+              {ptr + "/url",
+               "must be an http:// or https:// submission prefix without a query, "
+               "fragment or trailing '/' (add-checkpoint is POSTed to <url>/add-checkpoint)"});
         }
         g.witnesses.push_back(std::move(witness));
       }
@@ -211,9 +214,10 @@ void ParseWitnesses(const crypto::Json& document, Genesis& g, std::vector<FieldE
     const bool whole = quorum->is_number_unsigned() ||
                        (quorum->is_number_integer() && quorum->get<int64_t>() >= 0);
     if (!whole || quorum->get<uint64_t>() > g.witnesses.size()) {
-      errors.push_back({"/witness_quorum", "must be a whole number from 0 to the number of "
-                                           "witnesses (" +
-                                               std::to_string(g.witnesses.size()) + ")"});
+      errors.push_back({"/witness_quorum",
+                        "must be a whole number from 0 to the number of "
+                        "witnesses (" +
+                            std::to_string(g.witnesses.size()) + ")"});
     } else {
       g.witness_quorum = quorum->get<size_t>();
     }
@@ -361,7 +365,8 @@ crypto::Json Genesis::ToJson() const {
   if (max_bundle_age_seconds) out["max_bundle_age_seconds"] = *max_bundle_age_seconds;
   if (!witnesses.empty()) {
     crypto::Json ws = crypto::Json::array();
-    for (const Witness& w : witnesses) ws.push_back({{"name", w.name}, {"key", w.key}, {"url", w.url}});
+    for (const Witness& w : witnesses)
+      ws.push_back({{"name", w.name}, {"key", w.key}, {"url", w.url}});
     out["witnesses"] = std::move(ws);
   }
   if (witness_quorum != 0) out["witness_quorum"] = witness_quorum;

@@ -33,8 +33,8 @@ struct WitnessSubmitter::Slot {
 
 WitnessSubmitter::WitnessSubmitter(std::string self, const crypto::KeyPair* key,
                                    std::vector<ledger::Witness> witnesses,
-                                   const WitnessConfig& config, ProofFn proof,
-                                   CosignedFn cosigned, PostFn post)
+                                   const WitnessConfig& config, ProofFn proof, CosignedFn cosigned,
+                                   PostFn post)
     : self_(std::move(self)),
       key_(key),
       config_(config),
@@ -82,9 +82,8 @@ std::vector<WitnessSubmitter::WitnessState> WitnessSubmitter::States() const {
 
 bool WitnessSubmitter::Wait(int64_t ms) {
   MutexLock lock(mu_);
-  cv_.wait_for(lock.native(), std::chrono::milliseconds(ms), [&]() NO_THREAD_SAFETY_ANALYSIS {
-    return stopping_;
-  });
+  cv_.wait_for(lock.native(), std::chrono::milliseconds(ms),
+               [&]() NO_THREAD_SAFETY_ANALYSIS { return stopping_; });
   return !stopping_;
 }
 
@@ -94,9 +93,8 @@ void WitnessSubmitter::Run(Slot& slot) {
     std::string note;
     {
       MutexLock lock(mu_);
-      cv_.wait(lock.native(), [&]() NO_THREAD_SAFETY_ANALYSIS {
-        return stopping_ || !slot.pending.empty();
-      });
+      cv_.wait(lock.native(),
+               [&]() NO_THREAD_SAFETY_ANALYSIS { return stopping_ || !slot.pending.empty(); });
       if (stopping_) return;
       note = slot.pending;
     }
@@ -129,8 +127,8 @@ void WitnessSubmitter::Failed(Slot& slot, const std::string& reason) {
 
 bool WitnessSubmitter::Deliver(Slot& slot, const std::string& published) {
   auto note = crypto::ParseNote(published, 1000);
-  auto checkpoint =
-      note.ok() ? crypto::ParseCheckpointBody(note->text) : Result<crypto::Checkpoint>(note.status());
+  auto checkpoint = note.ok() ? crypto::ParseCheckpointBody(note->text)
+                              : Result<crypto::Checkpoint>(note.status());
   // The published note is this node's own: it always parses.
   FRONTERA_CHECK(checkpoint.ok()) << "published checkpoint: " << checkpoint.status().ToString();
   const uint64_t tree_size = checkpoint->tree_size;

@@ -67,8 +67,8 @@ class WitnessSubmitter {
       std::function<void(const std::string& text, std::vector<crypto::NoteSignature> cosignatures)>;
   // POSTs `body` to `url`; kUnavailable when no answer came. Called from the
   // witness's own thread only. nullptr: HTTP through api::Client.
-  using PostFn = std::function<Result<WitnessHttpAnswer>(const std::string& url,
-                                                        const std::string& body)>;
+  using PostFn =
+      std::function<Result<WitnessHttpAnswer>(const std::string& url, const std::string& body)>;
 
   // `self` and `key` (outliving this) sign the checkpoint as the log for the
   // witness (a signed-note Ed25519 line: what a witness verifies); the note
@@ -83,10 +83,10 @@ class WitnessSubmitter {
 
   struct WitnessState {
     std::string name;
-    uint64_t cosigned = 0;             // cosignatures received and verified
-    uint64_t failed = 0;               // requests without one (no answer, refusal, bad answer)
-    uint64_t cosigned_tree_size = 0;   // of the last cosignature
-    bool up = false;                   // the last request got a cosignature
+    uint64_t cosigned = 0;            // cosignatures received and verified
+    uint64_t failed = 0;              // requests without one (no answer, refusal, bad answer)
+    uint64_t cosigned_tree_size = 0;  // of the last cosignature
+    bool up = false;                  // the last request got a cosignature
   };
   std::vector<WitnessState> States() const;
 

@@ -375,17 +375,16 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   c.trust_sync->add_option("--witnesses", args.trust.witnesses,
                            "witness cosignatures the checkpoint must carry (at least the "
                            "genesis's witness_quorum)");
-  c.trust_sync->footer(
-      Footer({"frontera trust sync --node https://127.0.0.1:7001 --genesis genesis.json"},
-             {{0, "stored"},
-              kUsageCode,
-              {kExitDataError,
-               "the bundle is refused (bad signatures, not consistent with the stored one)"},
-              {kExitNoInput, "the genesis file does not exist"},
-              kUnreachableCode,
-              {kExitIoError, "the bundle cannot be written"},
-              {kExitWitnessesMissing,
-               "WITNESSES MISSING: fewer witness cosignatures than required"}}));
+  c.trust_sync->footer(Footer(
+      {"frontera trust sync --node https://127.0.0.1:7001 --genesis genesis.json"},
+      {{0, "stored"},
+       kUsageCode,
+       {kExitDataError,
+        "the bundle is refused (bad signatures, not consistent with the stored one)"},
+       {kExitNoInput, "the genesis file does not exist"},
+       kUnreachableCode,
+       {kExitIoError, "the bundle cannot be written"},
+       {kExitWitnessesMissing, "WITNESSES MISSING: fewer witness cosignatures than required"}}));
   c.trust_show = trust->add_subcommand("show", "print the stored bundle and its age");
   AddGenesis(c.trust_show, args.trust.genesis);
   c.trust_show->add_option("--trust", args.trust.path,

@@ -294,8 +294,7 @@ int RunTrustSync(const TrustOptions& options, const CommandEnv& env) {
           << " (" << bundle->checkpoint_signers.size() << " of " << bundle->voters.size()
           << " voters signed, " << bundle->witness_cosigners.size() << " of "
           << bundle->genesis.witnesses.size() << " witnesses cosigned, "
-          << bundle->revocations.size() << " revocations) written to " << path
-          << "\n";
+          << bundle->revocations.size() << " revocations) written to " << path << "\n";
   return kExitOk;
 }
 

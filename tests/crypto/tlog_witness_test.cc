@@ -55,15 +55,16 @@ TEST_CASE("a 200 with the witness's cosignature is read and verified") {
   NoteSignature sig = Cosign(CheckpointText(), kWitnessVerifier.name, kWitness, 1700000123);
   // Signatures by keys the log does not know are ignored, as the spec asks.
   NoteSignature stranger = Cosign(CheckpointText(), "other.example/w9", kOther, 1700000123);
-  auto answer = ReadAddCheckpointAnswer(200, "text/plain", Lines({stranger, sig}),
-                                        CheckpointText(), kWitnessVerifier);
+  auto answer = ReadAddCheckpointAnswer(200, "text/plain", Lines({stranger, sig}), CheckpointText(),
+                                        kWitnessVerifier);
   REQUIRE(answer.ok());
   CHECK(answer->kind == AddCheckpointAnswer::Kind::kCosigned);
   REQUIRE(answer->cosignatures.size() == 1);
   CHECK(answer->cosignatures[0].name == "witness.example/w1");
   CHECK(answer->cosignatures[0].time == 1700000123u);
   Note note{CheckpointText(), answer->cosignatures};
-  CHECK(VerifiedWitnesses(note, {kWitnessVerifier}) == std::vector<std::string>{"witness.example/w1"});
+  CHECK(VerifiedWitnesses(note, {kWitnessVerifier}) ==
+        std::vector<std::string>{"witness.example/w1"});
 }
 
 TEST_CASE("a 200 without a valid cosignature of the genesis witness is refused") {
@@ -76,9 +77,8 @@ TEST_CASE("a 200 without a valid cosignature of the genesis witness is refused")
     CHECK(answer.status().message().find("without a valid cosignature") != std::string::npos);
   }
   SUBCASE("a cosignature over another checkpoint") {
-    NoteSignature sig =
-        Cosign("frontera.example/test\n6\n" + Base64Encode(Bytes(32, 7)) + "\n",
-               kWitnessVerifier.name, kWitness, 1700000123);
+    NoteSignature sig = Cosign("frontera.example/test\n6\n" + Base64Encode(Bytes(32, 7)) + "\n",
+                               kWitnessVerifier.name, kWitness, 1700000123);
     CHECK_FALSE(
         ReadAddCheckpointAnswer(200, "", Lines({sig}), CheckpointText(), kWitnessVerifier).ok());
   }

@@ -32,21 +32,16 @@ constexpr char kOrigin[] = "frontera.example/north-america-1";
 // tests/e2e/tlog_witness.py as a child process, stopped (SIGTERM) at the end.
 class PythonWitness {
  public:
-  PythonWitness(const std::string& dir, const crypto::Seed& seed) : port_file_(dir + "/witness.port") {
+  PythonWitness(const std::string& dir, const crypto::Seed& seed)
+      : port_file_(dir + "/witness.port") {
     const crypto::PublicKey log_key = ExampleParties().at("us-cbp").key.public_key();
     std::vector<std::string> args = {
-        "/usr/bin/python3",
-        std::string(FRONTERA_SOURCE_DIR) + "/tests/e2e/tlog_witness.py",
-        "--name",
-        kWitnessName,
-        "--seed-hex",
-        HexEncode(ByteView(seed.data(), seed.size())),
-        "--origin",
-        kOrigin,
-        "--log-key",
-        "us-cbp=" + Base64Encode(ByteView(log_key.data(), log_key.size())),
-        "--port-file",
-        port_file_};
+        "/usr/bin/python3", std::string(FRONTERA_SOURCE_DIR) + "/tests/e2e/tlog_witness.py",
+        "--name",           kWitnessName,
+        "--seed-hex",       HexEncode(ByteView(seed.data(), seed.size())),
+        "--origin",         kOrigin,
+        "--log-key",        "us-cbp=" + Base64Encode(ByteView(log_key.data(), log_key.size())),
+        "--port-file",      port_file_};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -89,8 +84,9 @@ std::string WaitForCheckpoint(const NodeProcess& node, Pred done) {
       auto note = crypto::ParseNote(*text);
       if (note.ok() && done(*note)) return *text;
     }
-    REQUIRE_MESSAGE(std::chrono::steady_clock::now() < deadline,
-                    "checkpoint not as expected: " << (text.ok() ? *text : text.status().ToString()));
+    REQUIRE_MESSAGE(
+        std::chrono::steady_clock::now() < deadline,
+        "checkpoint not as expected: " << (text.ok() ? *text : text.status().ToString()));
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
@@ -103,11 +99,26 @@ uint64_t TreeSize(const crypto::Note& note) {
 
 std::vector<std::string> IssueArgs(const std::string& keys, const std::string& cert,
                                    const std::string& serial) {
-  return {"issue",        "pharma",         "--key",          keys + "mx-manufacturer.key",
-          "--id",         cert,             "--gtin",         "07501234000017",
-          "--lot",        "LOT7",           "--serial",       serial,
-          "--expiry",     "2029-01-31",     "--product-name", "Metformin 850 mg tablets",
-          "--strength-dosage-form", "850 mg, tablet", "--container-size", "60 tablets"};
+  return {"issue",
+          "pharma",
+          "--key",
+          keys + "mx-manufacturer.key",
+          "--id",
+          cert,
+          "--gtin",
+          "07501234000017",
+          "--lot",
+          "LOT7",
+          "--serial",
+          serial,
+          "--expiry",
+          "2029-01-31",
+          "--product-name",
+          "Metformin 850 mg tablets",
+          "--strength-dosage-form",
+          "850 mg, tablet",
+          "--container-size",
+          "60 tablets"};
 }
 
 TEST_CASE("checkpoints carry the genesis witness's cosignature; verify --witnesses requires it") {

@@ -63,8 +63,9 @@ TEST_CASE("witnesses are read with their keys, and the quorum up to their number
   CHECK(g->ToJson()["witness_quorum"] == 2);
 
   doc["witness_quorum"] = 3;
-  CHECK(OnlyError(doc).starts_with("/witness_quorum: must be a whole number from 0 to the number "
-                                   "of witnesses (2)"));
+  CHECK(
+      OnlyError(doc).starts_with("/witness_quorum: must be a whole number from 0 to the number "
+                                 "of witnesses (2)"));
   doc["witness_quorum"] = -1;
   CHECK(OnlyError(doc).starts_with("/witness_quorum"));
   doc.erase("witnesses");
@@ -88,8 +89,8 @@ TEST_CASE("bad witness entries are refused with a pointer") {
   CHECK(refused(Witness("w1.example", 2)) == "/witnesses/1/name: duplicate witness name");
   CHECK(refused(Witness("w2.example", 1)) == "/witnesses/1/key: the same key as another witness");
   CHECK(refused(Witness("us-cbp", 2)).starts_with("/witnesses/1/name: is a validator's name"));
-  for (const char* url : {"ftp://w.example", "http://w.example/", "http://w.example/?a=1",
-                          "127.0.0.1:9000"}) {
+  for (const char* url :
+       {"ftp://w.example", "http://w.example/", "http://w.example/?a=1", "127.0.0.1:9000"}) {
     CAPTURE(url);
     w = Witness("w2.example", 2);
     w["url"] = url;

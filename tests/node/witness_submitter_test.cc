@@ -98,9 +98,8 @@ TEST_CASE("a 409 is answered by resending from the witness's size, with the proo
   CHECK(requests[0].first == "http://127.0.0.1:1/prefix/add-checkpoint");
   // The note sent is the published one with the validator's signed-note
   // Ed25519 line added: the log signature a witness verifies.
-  const std::string sent = PublishedNote(5) +
-                           crypto::NoteSignatureLine(CheckpointText(5), "us-cbp", kValidator) +
-                           "\n";
+  const std::string sent =
+      PublishedNote(5) + crypto::NoteSignatureLine(CheckpointText(5), "us-cbp", kValidator) + "\n";
   CHECK(requests[0].second == "old 0\n\n" + sent);
   CHECK(requests[1].second == crypto::AddCheckpointBody(3, {p1, p2}, sent));
   CHECK(cosigned_text == CheckpointText(5));
@@ -130,8 +129,8 @@ TEST_CASE("a witness that lies or is down is counted and retried, and never bloc
             // A cosignature by another key under the witness's name.
             crypto::Note note{CheckpointText(5),
                               {crypto::Cosign(CheckpointText(5), "w.example", kValidator, 1)}};
-            return WitnessHttpAnswer{200, "", crypto::FormatNote(note).substr(
-                                                  CheckpointText(5).size() + 1)};
+            return WitnessHttpAnswer{200, "",
+                                     crypto::FormatNote(note).substr(CheckpointText(5).size() + 1)};
           });
       const auto start = std::chrono::steady_clock::now();
       submitter.Submit(PublishedNote(5));

@@ -63,9 +63,10 @@ TEST_CASE("a checkpoint with k valid witness cosignatures meets --witnesses k, n
   CHECK(CheckWitnessQuorum(*verified, 1).ok());
   Status missing = CheckWitnessQuorum(*verified, 2);
   REQUIRE(missing.IsFailedPrecondition());
-  CHECK(missing.message().starts_with("WITNESSES MISSING: the checkpoint at tree size 6 carries "
-                                      "valid cosignatures of 1 witness(es) (w1.example), 2 "
-                                      "required by --witnesses; the genesis lists 2"));
+  CHECK(
+      missing.message().starts_with("WITNESSES MISSING: the checkpoint at tree size 6 carries "
+                                    "valid cosignatures of 1 witness(es) (w1.example), 2 "
+                                    "required by --witnesses; the genesis lists 2"));
 
   const Json both = WithWitnessLine(bundle, "w2.example", kW2);
   auto two = VerifyTrustBundle(both, HashOf(maker.genesis));
@@ -92,15 +93,15 @@ TEST_CASE("without witness lines, the genesis's witness_quorum alone refuses the
 TEST_CASE("a witness line that does not verify, or of a witness not in the genesis, refuses") {
   const BundleMaker maker = WitnessedMaker();
   // w1's name with w2's key: the wrong key.
-  auto wrong_key = VerifyTrustBundle(WithWitnessLine(maker.Make(), "w1.example", kW2),
-                                     HashOf(maker.genesis));
+  auto wrong_key =
+      VerifyTrustBundle(WithWitnessLine(maker.Make(), "w1.example", kW2), HashOf(maker.genesis));
   REQUIRE_FALSE(wrong_key.ok());
   CHECK(wrong_key.status().ToString().find(
             "the signature line by witness \"w1.example\" is not a valid cosignature/v1") !=
         std::string::npos);
   // A witness the genesis does not list.
-  auto stranger = VerifyTrustBundle(WithWitnessLine(maker.Make(), "w9.example", kW1),
-                                    HashOf(maker.genesis));
+  auto stranger =
+      VerifyTrustBundle(WithWitnessLine(maker.Make(), "w9.example", kW1), HashOf(maker.genesis));
   REQUIRE_FALSE(stranger.ok());
   CHECK(stranger.status().ToString().find("\"w9.example\", not a voter of the network") !=
         std::string::npos);
