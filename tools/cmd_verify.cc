@@ -290,11 +290,15 @@ int RunTrustSync(const TrustOptions& options, const CommandEnv& env) {
   }
   Status written = WriteTrustFile(path, *bundle, NowRfc3339(env));
   if (!written.ok()) return Fail(env, "-o " + path, written);
+  const std::string witnessed = bundle->genesis.witnesses.empty()
+                                    ? ""
+                                    : std::to_string(bundle->witness_cosigners.size()) + " of " +
+                                          std::to_string(bundle->genesis.witnesses.size()) +
+                                          " witnesses cosigned, ";
   env.out << "trust bundle of " << bundle->genesis.network << " at tree size " << bundle->tree_size
           << " (" << bundle->checkpoint_signers.size() << " of " << bundle->voters.size()
-          << " voters signed, " << bundle->witness_cosigners.size() << " of "
-          << bundle->genesis.witnesses.size() << " witnesses cosigned, "
-          << bundle->revocations.size() << " revocations) written to " << path << "\n";
+          << " voters signed, " << witnessed << bundle->revocations.size()
+          << " revocations) written to " << path << "\n";
   return kExitOk;
 }
 
