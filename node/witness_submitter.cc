@@ -83,7 +83,7 @@ std::vector<WitnessSubmitter::WitnessState> WitnessSubmitter::States() const {
 bool WitnessSubmitter::Wait(int64_t ms) {
   MutexLock lock(mu_);
   cv_.wait_for(lock.native(), std::chrono::milliseconds(ms),
-               [&]() NO_THREAD_SAFETY_ANALYSIS { return stopping_; });
+               [&]() REQUIRES(mu_) { return stopping_; });
   return !stopping_;
 }
 
@@ -94,7 +94,7 @@ void WitnessSubmitter::Run(Slot& slot) {
     {
       MutexLock lock(mu_);
       cv_.wait(lock.native(),
-               [&]() NO_THREAD_SAFETY_ANALYSIS { return stopping_ || !slot.pending.empty(); });
+               [&]() REQUIRES(mu_) { return stopping_ || !slot.pending.empty(); });
       if (stopping_) return;
       note = slot.pending;
     }
