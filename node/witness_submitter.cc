@@ -93,8 +93,7 @@ void WitnessSubmitter::Run(Slot& slot) {
     std::string note;
     {
       MutexLock lock(mu_);
-      cv_.wait(lock.native(),
-               [&]() REQUIRES(mu_) { return stopping_ || !slot.pending.empty(); });
+      cv_.wait(lock.native(), [&]() REQUIRES(mu_) { return stopping_ || !slot.pending.empty(); });
       if (stopping_) return;
       note = slot.pending;
     }
@@ -142,8 +141,14 @@ bool WitnessSubmitter::Deliver(Slot& slot, const std::string& published) {
   for (int conflicts = 0; conflicts <= kConflictsMax; ++conflicts) {
     if (slot.witness_size > tree_size) {
       // The witness already cosigned a larger tree (another validator is
-      // ahead of this one): this checkpoint cannot be proved to it.
-      return true;
+      // ahead of this one, or the witness lies about its size): this
+      // checkpoint cannot be proved to it. Its size is asked again next
+      // time, so a false one cannot silence it for good.
+      const uint64_t size = slot.witness_size;
+      slot.witness_size = 0;
+      Failed(slot, "it has cosigned a larger tree (" + std::to_string(size) +
+                       ") than this validator's checkpoint (" + std::to_string(tree_size) + ")");
+      return false;
     }
     std::vector<crypto::Hash> proof;
     if (slot.witness_size != 0 && slot.witness_size != tree_size) {

@@ -112,20 +112,25 @@ TEST_CASE("a 409 is answered by resending from the witness's size, with the proo
 }
 
 TEST_CASE("a witness that lies or is down is counted and retried, and never blocks") {
-  for (bool lies : {true, false}) {
-    CAPTURE(lies);
+  // lies: a cosignature by another key; down: no answer; ahead: a 409 with
+  // a size above the checkpoint's (no proof can reach it).
+  enum class Mode { kLies, kDown, kAhead };
+  for (Mode mode : {Mode::kLies, Mode::kDown, Mode::kAhead}) {
+    CAPTURE(static_cast<int>(mode));
     std::atomic<int> calls{0};
     std::atomic<int> cosigned{0};
     {
       WitnessSubmitter submitter(
           "us-cbp", &kValidator, {TheWitness()}, FastConfig(),
           [](uint64_t, uint64_t) -> Result<std::vector<crypto::Hash>> {
+            CHECK_MESSAGE(false, "no proof is asked for");
             return std::vector<crypto::Hash>{};
           },
           [&](const std::string&, std::vector<crypto::NoteSignature>) { ++cosigned; },
           [&](const std::string&, const std::string&) -> Result<WitnessHttpAnswer> {
             ++calls;
-            if (!lies) return Status::Unavailable("connection refused");
+            if (mode == Mode::kDown) return Status::Unavailable("connection refused");
+            if (mode == Mode::kAhead) return WitnessHttpAnswer{409, "text/x.tlog.size", "9\n"};
             // A cosignature by another key under the witness's name.
             crypto::Note note{CheckpointText(5),
                               {crypto::Cosign(CheckpointText(5), "w.example", kValidator, 1)}};
