@@ -68,6 +68,10 @@ Status Malformed(const std::string& why) {
 
 }  // namespace
 
+bool IsValidNoteKeyName(std::string_view name) {
+  return IsWellFormedUtf8(name) && IsValidKeyName(name);
+}
+
 KeyId NoteKeyId(std::string_view name, const PublicKey& public_key, NoteSignatureType type) {
   // signed-note "Ed25519 signatures": SHA-256(name || 0x0A || 0x01 || key)[:4];
   // tlog-cosignature the same with 0x04.

@@ -41,6 +41,10 @@ enum class NoteSignatureType : uint8_t {
 KeyId NoteKeyId(std::string_view name, const PublicKey& public_key,
                 NoteSignatureType type = NoteSignatureType::kEd25519);
 
+// signed-note "Format": a key name is well-formed UTF-8, non-empty, with no
+// Unicode space and no '+'.
+bool IsValidNoteKeyName(std::string_view name);
+
 // The largest time a cosignature may carry (tlog-cosignature: 2^63 - 1).
 inline constexpr uint64_t kCosignatureTimeMax = (uint64_t{1} << 63) - 1;
 

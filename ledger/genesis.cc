@@ -9,6 +9,7 @@
 #include "crypto/did_key.h"
 #include "crypto/jcs.h"
 #include "crypto/sha256.h"
+#include "crypto/tlog_witness.h"
 #include "ledger/gs1.h"
 
 namespace frontera::ledger {
@@ -145,6 +146,84 @@ void ParseLicences(const crypto::Json& p, const std::string& ptr, Party& party,
   }
 }
 
+// "witnesses": [{name, key, url}], optional, and "witness_quorum", optional
+// (docs/formats.md#witnesses). A witness's name is its verifier key's and
+// differs from every validator's, so that its signature line can never be
+// taken for a validator's.
+void ParseWitnesses(const crypto::Json& document, Genesis& g, std::vector<FieldError>& errors) {
+  auto witnesses = document.find("witnesses");
+  if (witnesses != document.end()) {
+    if (!witnesses->is_array() || witnesses->size() > kWitnessesMax) {
+      errors.push_back({"/witnesses", "must be an array of at most " +
+                                          std::to_string(kWitnessesMax) + " witnesses"});
+    } else {
+      std::set<std::string> names;
+      std::set<crypto::PublicKey> keys;
+      for (size_t i = 0; i < witnesses->size(); ++i) {
+        const crypto::Json& w = (*witnesses)[i];
+        const std::string ptr = "/witnesses/" + std::to_string(i);
+        if (!w.is_object()) {
+          errors.push_back({ptr, "must be an object {name, key, url}"});
+          continue;
+        }
+        for (const auto& [member, value] : w.items()) {
+          if (member != "name" && member != "key" && member != "url") {
+            errors.push_back({ptr + "/" + member, "unknown member (a witness has name, key, url)"});
+          }
+        }
+        Witness witness;
+        witness.name = RequireString(w, "name", ptr, errors);
+        witness.key = RequireString(w, "key", ptr, errors);
+        witness.url = RequireString(w, "url", ptr, errors);
+        if (!witness.key.empty()) {
+          auto verifier = crypto::ParseCosignerVkey(witness.key);
+          if (!verifier.ok()) {
+            errors.push_back({ptr + "/key", verifier.status().message()});
+          } else if (verifier->name != witness.name) {
+            errors.push_back({ptr + "/key", "names \"" + verifier->name +
+                                                "\", not the witness's name \"" + witness.name +
+                                                "\""});
+          } else {
+            witness.public_key = verifier->public_key;
+            if (!keys.insert(witness.public_key).second) {
+              errors.push_back({ptr + "/key", "the same key as another witness"});
+            }
+          }
+        }
+        if (!witness.name.empty() && !names.insert(witness.name).second) {
+          errors.push_back({ptr + "/name", "duplicate witness name"});
+        }
+        if (!witness.name.empty() && g.FindValidator(witness.name) != nullptr) {
+          errors.push_back(
+              {ptr + "/name", "is a validator's name: a witness must be another party"});
+        }
+        const bool http = witness.url.starts_with("http://") || witness.url.starts_with("https://");
+        if (!witness.url.empty() &&
+            (!http || witness.url.find_first_of(" \t\n?#") != std::string::npos ||
+             witness.url.back() == '/')) {
+          errors.push_back(
+              {ptr + "/url",
+               "must be an http:// or https:// submission prefix without a query, "
+               "fragment or trailing '/' (add-checkpoint is POSTed to <url>/add-checkpoint)"});
+        }
+        g.witnesses.push_back(std::move(witness));
+      }
+    }
+  }
+  if (auto quorum = document.find("witness_quorum"); quorum != document.end()) {
+    const bool whole = quorum->is_number_unsigned() ||
+                       (quorum->is_number_integer() && quorum->get<int64_t>() >= 0);
+    if (!whole || quorum->get<uint64_t>() > g.witnesses.size()) {
+      errors.push_back({"/witness_quorum",
+                        "must be a whole number from 0 to the number of "
+                        "witnesses (" +
+                            std::to_string(g.witnesses.size()) + ")"});
+    } else {
+      g.witness_quorum = quorum->get<size_t>();
+    }
+  }
+}
+
 }  // namespace
 
 Party ReadParty(const crypto::Json& p, const std::string& ptr, std::vector<FieldError>& errors) {
@@ -247,6 +326,13 @@ std::vector<crypto::NoteVerifier> Genesis::NoteVerifiers() const {
   return out;
 }
 
+std::vector<crypto::NoteVerifier> Genesis::WitnessVerifiers() const {
+  std::vector<crypto::NoteVerifier> out;
+  out.reserve(witnesses.size());
+  for (const Witness& w : witnesses) out.push_back({w.name, w.public_key});
+  return out;
+}
+
 const Party* Genesis::FindParty(std::string_view did) const {
   for (const Party& p : parties) {
     if (p.did == did) return &p;
@@ -277,6 +363,13 @@ crypto::Json Genesis::ToJson() const {
                       {"validators", std::move(vs)},
                       {"parties", std::move(ps)}};
   if (max_bundle_age_seconds) out["max_bundle_age_seconds"] = *max_bundle_age_seconds;
+  if (!witnesses.empty()) {
+    crypto::Json ws = crypto::Json::array();
+    for (const Witness& w : witnesses)
+      ws.push_back({{"name", w.name}, {"key", w.key}, {"url", w.url}});
+    out["witnesses"] = std::move(ws);
+  }
+  if (witness_quorum != 0) out["witness_quorum"] = witness_quorum;
   return out;
 }
 
@@ -345,6 +438,8 @@ Result<Genesis> ParseGenesis(const crypto::Json& document) {
       g.validators.push_back(std::move(val));
     }
   }
+
+  ParseWitnesses(document, g, errors);
 
   auto parties = document.find("parties");
   if (parties != document.end() && !parties->is_array()) {

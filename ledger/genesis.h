@@ -62,6 +62,19 @@ struct Validator {
   std::string peer_addr;  // host:port of the peer link, or empty for a single node
 };
 
+// An independent witness (C2SP tlog-witness) the validators submit their
+// checkpoints to (docs/formats.md#witnesses); its cosignatures are published
+// on the checkpoint.
+struct Witness {
+  std::string name;  // signed-note key name, e.g. "witness.example/w1"
+  crypto::PublicKey public_key{};
+  std::string key;  // the verifier key as written: name+keyid+base64(0x04 ‖ key)
+  std::string url;  // the submission prefix: add-checkpoint is POSTed to <url>/add-checkpoint
+};
+// Most witnesses a genesis may list (each one is a request per checkpoint
+// and a signature line on it).
+inline constexpr size_t kWitnessesMax = 16;
+
 // The network's policy on offline verification: a trust bundle whose
 // co-signatures a quorum made longer ago than this is STALE BUNDLE
 // (docs/formats.md#genesis). Only verifiers read it, against their own clock;
@@ -76,6 +89,12 @@ struct Genesis {
   std::string resolver;  // Digital Link resolver host, e.g. "verify.frontera.example"
   std::vector<Validator> validators;
   std::vector<Party> parties;
+  // "witnesses", optional: the witnesses the validators ask to cosign.
+  std::vector<Witness> witnesses;
+  // "witness_quorum", optional (0 when absent), at most witnesses.size():
+  // how many of the witnesses' cosignatures a verifier requires on a
+  // checkpoint (more with `--witnesses K`).
+  size_t witness_quorum = 0;
   // "max_bundle_age_seconds", optional (kMaxBundleAgeDefaultSeconds when
   // absent), kMaxBundleAgeMinSeconds to kMaxBundleAgeMaxSeconds.
   std::optional<uint64_t> max_bundle_age_seconds;
@@ -91,6 +110,7 @@ struct Genesis {
   // Majority of validators needed for a valid checkpoint.
   size_t Quorum() const { return validators.size() / 2 + 1; }
   std::vector<crypto::NoteVerifier> NoteVerifiers() const;
+  std::vector<crypto::NoteVerifier> WitnessVerifiers() const;
   const Party* FindParty(std::string_view did) const;
   const Validator* FindValidator(std::string_view name) const;
 

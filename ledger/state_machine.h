@@ -142,6 +142,14 @@ class StateMachine {
                          const std::string& revocations_note);
   // The tree size of the latest published checkpoint (0 before the first).
   uint64_t checkpoint_tree_size() const;
+  // Adds witnesses' cosignatures (verified by the caller against the
+  // genesis's witness keys) to the latest published checkpoint when its
+  // note text is `text`, replacing an older line of the same witness; for
+  // any other text (a newer checkpoint was published meanwhile) does
+  // nothing. Held in memory only: after a restart the witnesses are asked
+  // again (docs/consensus.md#witnesses). Thread-safe.
+  void AddCheckpointCosignatures(const std::string& text,
+                                 const std::vector<crypto::NoteSignature>& cosignatures);
 
   uint64_t applied_index() const;
   const Genesis& genesis() const { return genesis_; }

@@ -38,6 +38,23 @@ void StateMachine::PublishCheckpoint(uint64_t tree_size, const std::string& chec
   checkpoint_tree_size_ = tree_size;
 }
 
+void StateMachine::AddCheckpointCosignatures(
+    const std::string& text, const std::vector<crypto::NoteSignature>& cosignatures) {
+  MutexLock lock(mu_);
+  if (checkpoint_.empty()) return;
+  auto note = crypto::ParseNote(checkpoint_, 2 * kVotersMax + kWitnessesMax);
+  // The published note is this node's own: it always parses.
+  FRONTERA_CHECK(note.ok()) << "the published checkpoint: " << note.status().ToString();
+  if (note->text != text) return;
+  for (const crypto::NoteSignature& added : cosignatures) {
+    std::erase_if(note->signatures, [&](const crypto::NoteSignature& s) {
+      return s.name == added.name && s.key_id == added.key_id;
+    });
+    note->signatures.push_back(added);
+  }
+  checkpoint_ = crypto::FormatNote(*note);
+}
+
 uint64_t StateMachine::checkpoint_tree_size() const {
   MutexLock lock(mu_);
   return checkpoint_tree_size_;

@@ -235,6 +235,17 @@ Status NodeConfig::Validate() const {
       CheckRange("raft.cosign_window_heights", raft.cosign_window_heights, 1, 100000));
   FRONTERA_RETURN_IF_ERROR(
       CheckRange("ledger.item_filter_interval_s", item_filter.interval_s, 0, 86400));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("witness.connect_timeout_ms", witness.connect_timeout_ms, 10, 60000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("witness.request_timeout_ms", witness.request_timeout_ms, 10, 600000));
+  FRONTERA_RETURN_IF_ERROR(
+      CheckRange("witness.retry_backoff_min_ms", witness.retry_backoff_min_ms, 10, 600000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("witness.retry_backoff_max_ms", witness.retry_backoff_max_ms,
+                                      witness.retry_backoff_min_ms, 3600000));
+  FRONTERA_RETURN_IF_ERROR(CheckRange("witness.requests_in_flight_max",
+                                      witness.requests_in_flight_max, 1,
+                                      kWitnessRequestsInFlightLimit));
   if (proposer.log_retain_entries >= raft.snapshot_interval_entries) {
     // The log is compacted to the newest snapshot once log_retain_entries
     // were applied after it; by then a newer snapshot would exist and the
@@ -274,7 +285,7 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   }
   static const std::vector<std::string> kSections = {"node", "api",   "ops",    "proposer",
                                                      "raft", "peers", "ledger", "storage",
-                                                     "log",  "audit", "backup"};
+                                                     "log",  "audit", "backup", "witness"};
   for (const auto& [key, value] : root) {
     if (std::find(kSections.begin(), kSections.end(), std::string(key.str())) == kSections.end()) {
       return Status::InvalidArgument(
@@ -386,6 +397,11 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
   num("audit", "query_limit_max", c.audit.query_limit_max);
   str("backup", "dir", c.backup.dir);
   num("backup", "keep_max", c.backup.keep_max);
+  num("witness", "connect_timeout_ms", c.witness.connect_timeout_ms);
+  num("witness", "request_timeout_ms", c.witness.request_timeout_ms);
+  num("witness", "retry_backoff_min_ms", c.witness.retry_backoff_min_ms);
+  num("witness", "retry_backoff_max_ms", c.witness.retry_backoff_max_ms);
+  num("witness", "requests_in_flight_max", c.witness.requests_in_flight_max);
   if (!s.ok()) return with_file(s);
   for (const auto& [section, value] : root) {
     if (section.str() == "peers") continue;  // keys are validator names

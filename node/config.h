@@ -10,6 +10,7 @@
 #include "common/result.h"
 #include "ledger/state_machine.h"
 #include "node/audit_trail.h"
+#include "node/witness_submitter.h"
 #include "storage/kv_store.h"
 
 namespace frontera::node {
@@ -166,6 +167,7 @@ struct NodeConfig {
   ItemFilterConfig item_filter;
   BackupConfig backup;
   LogConfig log;
+  WitnessConfig witness;  // [witness]: submitting checkpoints to the genesis's witnesses
 
   Status Validate() const;
 };

@@ -138,6 +138,20 @@ Result<std::unique_ptr<Validator>> Validator::Open(const NodeConfig& config,
                                                              &v->key_, v->genesis_.validators,
                                                              kItemFilterPendingMax, v->clock_);
   FRONTERA_RETURN_IF_ERROR(v->OpenStores());
+  if (!v->genesis_.witnesses.empty()) {
+    Validator* p = v.get();
+    v->witnesses_ = std::make_unique<WitnessSubmitter>(
+        config.name, &v->key_, v->genesis_.witnesses, config.witness,
+        [p](uint64_t first, uint64_t second) {
+          return p->CurrentLedger()->sm->ConsistencyProof(first, second);
+        },
+        [p](const std::string& text, std::vector<crypto::NoteSignature> cosignatures) {
+          p->CurrentLedger()->sm->AddCheckpointCosignatures(text, cosignatures);
+        });
+    // The witnesses' cosignatures are held in memory: ask for them again.
+    std::string latest = v->CurrentLedger()->sm->LatestCheckpoint();
+    if (!latest.empty()) v->witnesses_->Submit(latest);
+  }
   FRONTERA_RETURN_IF_ERROR(v->StartRaft());
   v->filter_thread_ = std::thread([p = v.get()] { p->ItemFilterLoop(); });
   v->apply_thread_ = std::thread([p = v.get()] { p->ApplyLoop(); });

@@ -70,6 +70,7 @@
 #include "node/snapshot_catalog.h"
 #include "node/snapshot_transfer.h"
 #include "node/state_note.h"
+#include "node/witness_submitter.h"
 #include "storage/kv_store.h"
 
 namespace frontera::storage {
@@ -472,6 +473,11 @@ class Validator final : public api::Backend {
   std::atomic<int> role_{0};
   std::atomic<uint64_t> leader_{0};
   std::atomic<uint64_t> cosigned_height_{0};
+
+  // Submits published checkpoints to the genesis's witnesses; null when it
+  // lists none. Set in Open, never replaced. Last, so destroyed first: its
+  // threads use the ledger through CurrentLedger().
+  std::unique_ptr<WitnessSubmitter> witnesses_;
 };
 
 }  // namespace frontera::node

@@ -87,6 +87,7 @@ void Validator::PublishCosigned() {
   FRONTERA_CHECK(s.ok()) << "checkpoint write failed: " << s.ToString();
   ledger->sm->PublishCheckpoint(c->tree_size, c->checkpoint_note, c->revocations_note);
   cosigned_height_ = c->height;
+  if (witnesses_) witnesses_->Submit(c->checkpoint_note);
 }
 
 void Validator::CheckDivergence() {

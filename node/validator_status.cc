@@ -249,6 +249,20 @@ constexpr MetricSpec kDiskFreeAlert = {
     "frontera_data_dir_free_alert_bytes", kGauge,
     "ops.disk_free_alert_bytes: FronteraDiskFilling fires when free bytes fall below it."};
 
+constexpr MetricSpec kWitnessCosignatures = {
+    "frontera_witness_cosignatures_total", kCounter,
+    "Per genesis witness: cosignatures it returned that verified against its genesis key."};
+constexpr MetricSpec kWitnessFailures = {
+    "frontera_witness_failures_total", kCounter,
+    "Per genesis witness: add-checkpoint requests without a valid cosignature (no answer, "
+    "a refusal, a bad cosignature)."};
+constexpr MetricSpec kWitnessUp = {
+    "frontera_witness_up", kGauge,
+    "Per genesis witness: 1 when its last add-checkpoint returned a valid cosignature."};
+constexpr MetricSpec kWitnessTreeSize = {
+    "frontera_witness_cosigned_tree_size", kGauge,
+    "Per genesis witness: tree size of the last checkpoint it cosigned for this validator."};
+
 // The Raft roles, as frontera_raft_role's bounded label values.
 constexpr consensus::Role kRoles[] = {consensus::Role::kFollower, consensus::Role::kPreCandidate,
                                       consensus::Role::kCandidate, consensus::Role::kLeader};
@@ -321,6 +335,15 @@ api::MetricSet Validator::GetMetrics() {
   m.Add(kDiverged, diverged_.load() ? 1.0 : 0.0);
   m.Add(kConnectionsRefused, d(transport_ ? transport_->connections_refused() : 0));
   m.Add(kConnectionsEvicted, d(transport_ ? transport_->connections_evicted() : 0));
+  if (witnesses_) {
+    // Per witness: the genesis's list, a bounded set of names.
+    for (const WitnessSubmitter::WitnessState& w : witnesses_->States()) {
+      m.Add(kWitnessCosignatures, d(w.cosigned), {{"witness", w.name}});
+      m.Add(kWitnessFailures, d(w.failed), {{"witness", w.name}});
+      m.Add(kWitnessUp, w.up ? 1.0 : 0.0, {{"witness", w.name}});
+      m.Add(kWitnessTreeSize, d(w.cosigned_tree_size), {{"witness", w.name}});
+    }
+  }
 
   // Per peer: the validators of the genesis and those added since, a bounded
   // set of names.

@@ -15,7 +15,8 @@ FRONTERA_RUN_PACKAGES=(curl python3 openssl)
 FRONTERA_PACKAGE_PACKAGES=(help2man dpkg-dev)
 FRONTERA_PACKAGE_TEST_PACKAGES=(mmdebstrap systemd-container curl)
 FRONTERA_TEST_PACKAGES=(clang-16 libclang-rt-16-dev clang-format curl python3 python3-jsonschema
-  python3-rfc3987 nodejs zbar-tools chromium libnss3-tools hyperfine prometheus
+  python3-rfc3987 python3-cryptography nodejs zbar-tools chromium libnss3-tools hyperfine
+  prometheus
   ccache git)
 
 frontera_install_packages() {

@@ -338,6 +338,9 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   AddGenesis(c.verify, verify.genesis);
   c.verify->add_option("--trust", verify.trust,
                        "trust bundle (default $FRONTERA_TRUST or ~/.frontera/trust.json)");
+  c.verify->add_option("--witnesses", verify.witnesses,
+                       "offline: witness cosignatures the bundle's checkpoint must carry (at "
+                       "least the genesis's witness_quorum)");
   c.verify->add_flag("--json", verify.json, "machine output");
   c.verify->add_flag("--record", verify.record,
                      "record an EPCIS inspecting event for the certificate (with --online --key)");
@@ -357,7 +360,10 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
               kUsageCode,
               {kExitDataError, "the genesis file or the trust bundle is refused"},
               {kExitNoInput, "no trust bundle for an offline check; no symbol in the image"},
-              {kExitUnavailable, "the node is unreachable and no trust bundle is stored"}}));
+              {kExitUnavailable, "the node is unreachable and no trust bundle is stored"},
+              {kExitWitnessesMissing,
+               "WITNESSES MISSING: offline, the bundle's checkpoint has fewer witness "
+               "cosignatures than required"}}));
 
   CLI::App* trust = app->add_subcommand("trust", "the inspector's offline trust bundle");
   trust->require_subcommand(1);
@@ -366,15 +372,19 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   AddGenesis(c.trust_sync, args.trust.genesis);
   c.trust_sync->add_option("-o,--output", args.trust.path,
                            "bundle file (default $FRONTERA_TRUST or ~/.frontera/trust.json)");
-  c.trust_sync->footer(
-      Footer({"frontera trust sync --node https://127.0.0.1:7001 --genesis genesis.json"},
-             {{0, "stored"},
-              kUsageCode,
-              {kExitDataError,
-               "the bundle is refused (bad signatures, not consistent with the stored one)"},
-              {kExitNoInput, "the genesis file does not exist"},
-              kUnreachableCode,
-              {kExitIoError, "the bundle cannot be written"}}));
+  c.trust_sync->add_option("--witnesses", args.trust.witnesses,
+                           "witness cosignatures the checkpoint must carry (at least the "
+                           "genesis's witness_quorum)");
+  c.trust_sync->footer(Footer(
+      {"frontera trust sync --node https://127.0.0.1:7001 --genesis genesis.json"},
+      {{0, "stored"},
+       kUsageCode,
+       {kExitDataError,
+        "the bundle is refused (bad signatures, not consistent with the stored one)"},
+       {kExitNoInput, "the genesis file does not exist"},
+       kUnreachableCode,
+       {kExitIoError, "the bundle cannot be written"},
+       {kExitWitnessesMissing, "WITNESSES MISSING: fewer witness cosignatures than required"}}));
   c.trust_show = trust->add_subcommand("show", "print the stored bundle and its age");
   AddGenesis(c.trust_show, args.trust.genesis);
   c.trust_show->add_option("--trust", args.trust.path,
@@ -654,7 +664,8 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
        {kExitSoftware, "internal error"},
        {kExitCantCreate, "the output file exists or cannot be made"},
        {kExitIoError, "I/O error"},
-       {kExitNoPermission, "the signer is not allowed to do this"}}));
+       {kExitNoPermission, "the signer is not allowed to do this"},
+       {kExitWitnessesMissing, "verify, trust sync: WITNESSES MISSING (--witnesses K)"}}));
   return app;
 }
 

@@ -269,6 +269,11 @@ int RunTrustSync(const TrustOptions& options, const CommandEnv& env) {
   if (!answer.ok()) return Fail(env, "GET /v1/trust-bundle", answer.status());
   auto bundle = VerifyTrustBundle(*answer, genesis->hash);
   if (!bundle.ok()) return Fail(env, "the node's trust bundle is refused", bundle.status());
+  if (Status witnessed = CheckWitnessQuorum(*bundle, options.witnesses); !witnessed.ok()) {
+    env.err << "frontera: trust sync: the node's trust bundle is refused: " << witnessed.message()
+            << "\n";
+    return kExitWitnessesMissing;
+  }
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     // The stored bundle is what this laptop already trusts: the new one must
@@ -285,10 +290,15 @@ int RunTrustSync(const TrustOptions& options, const CommandEnv& env) {
   }
   Status written = WriteTrustFile(path, *bundle, NowRfc3339(env));
   if (!written.ok()) return Fail(env, "-o " + path, written);
+  const std::string witnessed = bundle->genesis.witnesses.empty()
+                                    ? ""
+                                    : std::to_string(bundle->witness_cosigners.size()) + " of " +
+                                          std::to_string(bundle->genesis.witnesses.size()) +
+                                          " witnesses cosigned, ";
   env.out << "trust bundle of " << bundle->genesis.network << " at tree size " << bundle->tree_size
           << " (" << bundle->checkpoint_signers.size() << " of " << bundle->voters.size()
-          << " voters signed, " << bundle->revocations.size() << " revocations) written to " << path
-          << "\n";
+          << " voters signed, " << witnessed << bundle->revocations.size()
+          << " revocations) written to " << path << "\n";
   return kExitOk;
 }
 
@@ -340,6 +350,15 @@ int RunVerify(const VerifyOptions& options, const CommandEnv& env) {
   auto bundle = source == Source::kCertificate
                     ? Result<TrustBundle>(Status::NotFound("not read for a certificate id"))
                     : LoadTrustFile(trust_path, session.genesis.hash);
+  if (bundle.ok() && !options.online) {
+    // The k-of-witnesses policy: an offline verdict rests on the bundle's
+    // checkpoint, which a split view would need the witnesses to sign too.
+    if (Status witnessed = CheckWitnessQuorum(*bundle, options.witnesses); !witnessed.ok()) {
+      env.err << "frontera: verify: trust bundle " << trust_path << ": " << witnessed.message()
+              << "\n";
+      return kExitWitnessesMissing;
+    }
+  }
   if (bundle.ok()) {
     session.bundle = std::move(*bundle);
   } else if (!bundle.status().IsNotFound() || !options.online) {

@@ -14,6 +14,9 @@ struct TrustOptions {
   std::string node = kDefaultNode;
   std::string genesis;  // the root of trust
   std::string path;     // bundle file; empty: DefaultTrustPath()
+  // --witnesses K: witness cosignatures required on the checkpoint, beyond
+  // the genesis's witness_quorum (CheckWitnessQuorum).
+  size_t witnesses = 0;
 };
 
 // Fetches the node's bundle, verifies it against the genesis and its
@@ -35,6 +38,9 @@ struct VerifyOptions {
   bool json = false;
   bool record = false;
   bool colour = false;  // ANSI colours in the human report
+  // --witnesses K: offline, the bundle's checkpoint must carry K witness
+  // cosignatures (or the genesis's witness_quorum, if more).
+  size_t witnesses = 0;
 };
 
 // When `online` and the node cannot be reached (no answer at all, not a

@@ -16,6 +16,11 @@ inline constexpr int kExitNotOnLedger = 4;
 // `verify` offline: the trust bundle's co-signatures are older than the
 // genesis's max_bundle_age (ledger::Verdict::kStaleBundle).
 inline constexpr int kExitStaleBundle = 6;
+// `verify` and `trust sync`: the checkpoint carries fewer valid witness
+// cosignatures than required (genesis witness_quorum, --witnesses K):
+// WITNESSES MISSING (docs/cli.md#witnesses). Outside the verdicts (the
+// product was not judged) and outside sysexits.h.
+inline constexpr int kExitWitnessesMissing = 79;
 inline constexpr int kExitUsage = 64;         // EX_USAGE: bad flag or argument
 inline constexpr int kExitDataError = 65;     // EX_DATAERR: bad input file or rejected document
 inline constexpr int kExitNoInput = 66;       // EX_NOINPUT: an input file does not exist

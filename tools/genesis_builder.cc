@@ -159,8 +159,16 @@ Result<Json> BuildGenesisJson(std::string_view toml_text, const std::string& sou
   if (const toml::node* age = root.get("max_bundle_age")) {
     if (auto seconds = GetDuration(*age, problems)) genesis["max_bundle_age_seconds"] = *seconds;
   }
-  static constexpr std::string_view kKnownTop[] = {"network",   "resolver", "created",
-                                                   "validator", "party",    "max_bundle_age"};
+  if (const toml::node* quorum = root.get("witness_quorum")) {
+    if (const auto* n = quorum->as_integer(); n != nullptr && n->get() >= 0) {
+      genesis["witness_quorum"] = n->get();
+    } else {
+      problems.Add(quorum->source(), "`witness_quorum` must be a whole number (0 or more)");
+    }
+  }
+  static constexpr std::string_view kKnownTop[] = {"network",   "resolver",      "created",
+                                                   "validator", "party",         "max_bundle_age",
+                                                   "witness",   "witness_quorum"};
   for (const auto& [key, node] : root) {
     bool known = false;
     for (std::string_view k : kKnownTop) known = known || key.str() == k;
@@ -251,6 +259,21 @@ Result<Json> BuildGenesisJson(std::string_view toml_text, const std::string& sou
     parties.push_back(std::move(p));
   }
   genesis["parties"] = std::move(parties);
+
+  // [[witness]]: name, key (its verifier key), url (docs/formats.md §17).
+  std::vector<const toml::table*> witness_tables = TablesOf(root, "witness", problems);
+  if (!witness_tables.empty()) {
+    Json witnesses = Json::array();
+    for (size_t i = 0; i < witness_tables.size(); ++i) {
+      const std::string what = "witness #" + std::to_string(i + 1);
+      Json w = Json::object();
+      for (const char* key : {"name", "key", "url"}) {
+        if (auto value = GetString(*witness_tables[i], key, true, what, problems)) w[key] = *value;
+      }
+      witnesses.push_back(std::move(w));
+    }
+    genesis["witnesses"] = std::move(witnesses);
+  }
   if (!problems.empty()) return problems.ToStatus();
 
   // The description is only a convenience: the ledger's own parser decides
@@ -278,6 +301,8 @@ Result<Json> BuildGenesisJson(std::string_view toml_text, const std::string& sou
         where = validator_tables[*i]->source();
       } else if (auto j = index_after("/parties/"); j && *j < party_tables.size()) {
         where = party_tables[*j]->source();
+      } else if (auto k = index_after("/witnesses/"); k && *k < witness_tables.size()) {
+        where = witness_tables[*k]->source();
       } else if (error.pointer == "/max_bundle_age_seconds") {
         if (const toml::node* node = root.get("max_bundle_age")) where = node->source();
       } else if (!error.pointer.empty()) {

@@ -21,6 +21,7 @@
 #include "crypto/jcs.h"
 #include "crypto/sha256.h"
 #include "crypto/signed_note.h"
+#include "crypto/tlog_witness.h"
 #include "ledger/gs1.h"
 #include "tools/files.h"
 #include "tools/time_util.h"
@@ -88,6 +89,13 @@ std::vector<std::string> ForeignSignatureLines(const TrustBundle& bundle, std::s
   if (!note.ok()) return reasons;  // VerifyCheckpoint / the caller report it
   const auto known = [&](const std::string& name) {
     if (bundle.genesis.FindValidator(name) != nullptr) return true;
+    // A genesis witness's cosignature on the checkpoint (checked by
+    // WitnessLineReasons).
+    if (what == "checkpoint") {
+      for (const ledger::Witness& w : bundle.genesis.witnesses) {
+        if (w.name == name) return true;
+      }
+    }
     for (const ledger::VoterChange& link : bundle.voter_changes) {
       for (const ledger::Validator& v : link.voters) {
         if (v.name == name) return true;
@@ -99,6 +107,26 @@ std::vector<std::string> ForeignSignatureLines(const TrustBundle& bundle, std::s
     if (!known(line.name)) {
       reasons.push_back(std::string(what) + ": signature line by \"" + line.name +
                         "\", not a voter of the network");
+    }
+  }
+  return reasons;
+}
+
+// Every line of a genesis witness on the checkpoint must be a cosignature/v1
+// by its key that verifies: a line that does not was altered after signing.
+std::vector<std::string> WitnessLineReasons(const ledger::Genesis& genesis,
+                                            std::string_view encoded) {
+  std::vector<std::string> reasons;
+  auto note = crypto::ParseNote(encoded, 2 * ledger::kVotersMax);
+  if (!note.ok()) return reasons;
+  for (const ledger::Witness& w : genesis.witnesses) {
+    for (const crypto::NoteSignature& line : note->signatures) {
+      if (line.name != w.name) continue;
+      crypto::Note one{note->text, {line}};
+      if (crypto::VerifiedWitnesses(one, {{w.name, w.public_key}}).empty()) {
+        reasons.push_back("checkpoint: the signature line by witness \"" + w.name +
+                          "\" is not a valid cosignature/v1 by its genesis key");
+      }
     }
   }
   return reasons;
@@ -482,6 +510,9 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   CheckpointReport checkpoint = VerifyCheckpoint(signing, out.checkpoint);
   std::vector<std::string> checkpoint_reasons =
       ForeignSignatureLines(out, out.checkpoint, "checkpoint");
+  for (std::string& r : WitnessLineReasons(out.genesis, out.checkpoint)) {
+    checkpoint_reasons.push_back(std::move(r));
+  }
   if (!checkpoint.valid || !checkpoint_reasons.empty()) {
     for (const std::string& r : checkpoint.reasons)
       checkpoint_reasons.push_back("checkpoint: " + r);
@@ -490,6 +521,9 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   out.tree_size = checkpoint.tree_size;
   out.root = checkpoint.root;
   out.checkpoint_signers = checkpoint.signers;
+  if (auto note = crypto::ParseNote(out.checkpoint, 2 * ledger::kVotersMax); note.ok()) {
+    out.witness_cosigners = crypto::VerifiedWitnesses(*note, out.genesis.WitnessVerifiers());
+  }
 
   auto revocations = bundle.find("revocations");
   if (revocations == bundle.end() || !revocations->is_object()) {
@@ -623,6 +657,28 @@ Result<TrustBundle> VerifyTrustBundle(const Json& bundle, const crypto::Hash& ge
   // joins this list.
   out.signed_time = OldestQuorumTime({checkpoint.signed_time, revocations_time});
   return out;
+}
+
+Status CheckWitnessQuorum(const TrustBundle& bundle, size_t required) {
+  const size_t needed = std::max(required, bundle.genesis.witness_quorum);
+  if (bundle.witness_cosigners.size() >= needed) return Status::Ok();
+  std::string listed;
+  for (const ledger::Witness& w : bundle.genesis.witnesses) {
+    listed += (listed.empty() ? "" : ", ") + w.name;
+  }
+  std::string signers;
+  for (const std::string& w : bundle.witness_cosigners) {
+    signers += (signers.empty() ? "" : ", ") + w;
+  }
+  return Status::FailedPrecondition(
+      "WITNESSES MISSING: the checkpoint at tree size " + std::to_string(bundle.tree_size) +
+      " carries valid cosignatures of " + std::to_string(bundle.witness_cosigners.size()) +
+      " witness(es)" + (signers.empty() ? "" : " (" + signers + ")") + ", " +
+      std::to_string(needed) + " required" +
+      (required >= bundle.genesis.witness_quorum ? " by --witnesses" : " by the genesis") +
+      "; the genesis lists " + std::to_string(bundle.genesis.witnesses.size()) +
+      (listed.empty() ? "" : " (" + listed + ")") +
+      ". A witness that is down or has not cosigned the newest checkpoint yet: sync again later");
 }
 
 Status CheckBundleConsistency(const TrustBundle& previous, const TrustBundle& next,

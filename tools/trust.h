@@ -103,6 +103,9 @@ struct TrustBundle {
   uint64_t tree_size = 0;  // of the checkpoint (and of the revocation note)
   crypto::Hash root{};     // of the checkpoint
   std::vector<std::string> checkpoint_signers;
+  // The genesis witnesses whose cosignature/v1 on the checkpoint verifies
+  // (C2SP tlog-witness, docs/formats.md#witnesses), in genesis order.
+  std::vector<std::string> witness_cosigners;
   std::string revocation_note;
   std::vector<RevocationEntry> revocations;
   // The registry's changes since the genesis, as of the checkpoint, and the
@@ -184,6 +187,12 @@ std::string RevocationNoteText(std::string_view network, uint64_t tree_size,
 // 2) and the voters (format 4). kFailedPrecondition with the
 // reasons when it does not verify; kInvalidArgument (with the JSON pointer) when it is malformed.
 Result<TrustBundle> VerifyTrustBundle(const crypto::Json& bundle, const crypto::Hash& genesis_hash);
+
+// The k-of-witnesses policy (docs/cli.md#witnesses): the checkpoint must
+// carry valid cosignatures of at least max(genesis witness_quorum,
+// `required`) of the genesis's witnesses. kFailedPrecondition saying how
+// many it carries, of whom, and how many were required; OK when none are.
+Status CheckWitnessQuorum(const TrustBundle& bundle, size_t required);
 
 // OK iff `next` extends `previous`: same genesis, tree size not smaller, and
 // (for a larger tree) `proof` is an RFC 9162 consistency proof from the

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "crypto/key_file.h"
+#include "crypto/tlog_witness.h"
 #include "ledger/genesis.h"
 #include "tests/tools/test_support.h"
 
@@ -236,6 +237,34 @@ TEST_CASE("a description without validators is refused") {
       "network = \"n\"\nresolver = \"r.example\"\ncreated = \"2026-11-30T00:00:00Z\"\n", "x.toml");
   REQUIRE_FALSE(built.ok());
   CHECK(built.status().message().find("at least one [[validator]]") != std::string::npos);
+}
+
+TEST_CASE("[[witness]] tables and witness_quorum become the genesis's witnesses") {
+  TempDir dir;
+  WriteKeys(dir);
+  crypto::Seed seed{};
+  seed.fill(0x77);
+  const std::string vkey = crypto::FormatCosignerVkey("witness.example/w1",
+                                                      crypto::KeyPair::FromSeed(seed).public_key());
+  WriteText(dir.Sub("network.toml"), "witness_quorum = 1\n" + NetworkToml() +
+                                         "[[witness]]\nname = \"witness.example/w1\"\nkey = \"" +
+                                         vkey + "\"\nurl = \"https://witness.example/w1\"\n");
+  auto built = BuildGenesisFromFile(dir.Sub("network.toml"));
+  REQUIRE_MESSAGE(built.ok(), built.status().ToString());
+  auto genesis = ledger::ParseGenesis(*built);
+  REQUIRE(genesis.ok());
+  REQUIRE(genesis->witnesses.size() == 1);
+  CHECK(genesis->witnesses[0].url == "https://witness.example/w1");
+  CHECK(genesis->witness_quorum == 1);
+
+  // A bad key is reported at the witness's table.
+  WriteText(dir.Sub("bad.toml"), NetworkToml() +
+                                     "[[witness]]\nname = \"w\"\nkey = \"w+00+AA\"\nurl = "
+                                     "\"https://w.example\"\n");
+  auto bad = BuildGenesisFromFile(dir.Sub("bad.toml"));
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().ToString().find("genesis /witnesses/0/key: not a verifier key") !=
+        std::string::npos);
 }
 
 }  // namespace
