@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kPathParamBytesMax = 256;
 
-constexpr std::array<RouteSpec, 25> kRoutes = {{
+constexpr std::array<RouteSpec, 28> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -43,6 +43,10 @@ constexpr std::array<RouteSpec, 25> kRoutes = {{
     {Route::kOpenApi, "GET", "/v1/openapi.json"},
     {Route::kAudit, "GET", "/v1/audit"},
     {Route::kBackup, "POST", "/v1/backup"},
+    // DSCSA verification (docs/api.md#vrs).
+    {Route::kVrsProduct, "GET", "/vrs/gtin/{gtin}/lot/{lot}/ser/{serial}"},
+    {Route::kVrsProductNumeric, "GET", "/vrs/01/{gtin}/10/{lot}/21/{serial}"},
+    {Route::kVrsConnectivity, "GET", "/vrs/checkConnectivity"},
 }};
 
 std::vector<std::string_view> SplitSegments(std::string_view path) {
@@ -186,6 +190,9 @@ bool ReadsLedger(Route route) {
     case Route::kParties:
     case Route::kParty:
     case Route::kValidators:
+    case Route::kVrsProduct:
+    case Route::kVrsProductNumeric:
+    case Route::kVrsConnectivity:
       return true;
     case Route::kCertificates:
     case Route::kEvents:

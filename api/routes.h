@@ -47,6 +47,11 @@ enum class Route {
   kOpenApi,
   kAudit,   // GET /v1/audit: the validator's audit trail of full-view reads
   kBackup,  // POST /v1/backup: a backup of the node's data (operational listener)
+  // DSCSA verification (api/vrs.h): both Digital Link forms and the
+  // connectivity check, under /vrs.
+  kVrsProduct,
+  kVrsProductNumeric,
+  kVrsConnectivity,
 };
 
 struct RouteSpec {
