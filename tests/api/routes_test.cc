@@ -59,6 +59,10 @@ const std::vector<RouteCase> kCases = {
     {"/v1/openapi.json", Route::kOpenApi, "GET", "", "", false},
     {"/v1/audit", Route::kAudit, "GET", "", "", false},
     {"/v1/backup", Route::kBackup, "POST", "", "", false, "POST"},
+    {"/vrs/gtin/07501234000017/lot/L1/ser/S1", Route::kVrsProduct, "GET", "serial", "S1", true},
+    {"/vrs/01/07501234000017/10/L1/21/S%2F1", Route::kVrsProductNumeric, "GET", "serial", "S%2F1",
+     true},
+    {"/vrs/checkConnectivity", Route::kVrsConnectivity, "GET", "", "", true},
 };
 
 TEST_CASE("every route is matched from its path, with its parameter and methods") {
