@@ -37,7 +37,7 @@ struct HttpAnswer {
   std::string body;
   // Every header field, names lower-cased; a repeated field's values
   // joined with ", " (RFC 9110 §5.3).
-  std::map<std::string, std::string> headers;
+  std::map<std::string, std::string> headers = {};
 };
 
 // A JSON answer's value: a 2xx body parsed, else the RFC 9457 problem as a

@@ -60,7 +60,7 @@ Result<VrsRequest> ParseVrsRequest(std::string_view path, std::string_view query
                                    int64_t now_unix_millis);
 
 // Whether `path` names a VRS product request (either form under
-// kVrsBasePath): the server routes it here before anything else.
+// kVrsBasePath).
 bool IsVrsProductPath(std::string_view path);
 // Whether the query of a resolver path asks for the verification service
 // (linkType=verificationService, percent-decoded).

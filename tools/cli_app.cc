@@ -641,6 +641,17 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   CLI::App* vrs = app->add_subcommand(
       "vrs", "DSCSA verification: ask a validator and keep its signed answer, check it later");
   vrs->require_subcommand(1);
+  vrs->footer(
+      Footer({"frontera vrs get 'http://127.0.0.1:7001/vrs/gtin/…?…' --genesis genesis.json "
+              "--save answer.json",
+              "frontera vrs check answer.json --genesis genesis.json"},
+             {{0, "the answer is signed by a validator of the genesis"},
+              kUsageCode,
+              {kExitDataError, "the answer's signature does not verify"},
+              {kExitNoPermission, "the answer is signed by a key that is no validator's"},
+              {kExitNoInput, "the kept answer's file does not exist"},
+              kUnreachableCode,
+              {kExitCantCreate, "the --save file exists or cannot be made"}}));
   c.vrs_get = vrs->add_subcommand("get", "ask a validator; check and print its signed answer");
   c.vrs_get->add_option("URL", args.vrs_get.url, "the verification request's URL")->required();
   c.vrs_get->add_option("--genesis", args.vrs_get.genesis, "the network's genesis file")
