@@ -16,7 +16,9 @@
 #include "api/metrics.h"
 #include "api/reader.h"
 #include "api/routes.h"
+#include "api/vrs.h"
 #include "common/result.h"
+#include "crypto/ed25519.h"
 #include "crypto/merkle.h"
 #include "ledger/tlog_tiles.h"
 
@@ -135,6 +137,19 @@ class Backend {
   // event names, else in the public view; a filter on a member the view
   // withholds does not match.
   virtual Result<EpcisPage> QueryEvents(const EpcisQuery& query, const Reader& reader) = 0;
+  // DSCSA verification (api/vrs.h, docs/api.md#vrs): the answer to a
+  // verification request, or the refusal of its requestor (VrsAnswer's
+  // requestor), with the co-signed checkpoint it was made at and the
+  // validator's DID. kNotFound when no certificate on the ledger has the
+  // GTIN; kUnavailable before the first checkpoint.
+  virtual Result<VrsAnswer> AnswerVrs(const VrsRequest& request, const Reader& reader) = 0;
+  // GET /vrs/checkConnectivity: the same for a connectivity check.
+  virtual Result<VrsAnswer> AnswerVrsConnectivity(const VrsConnectivityRequest& request,
+                                                  const Reader& reader) = 0;
+  // The validator's Ed25519 signature (its checkpoint co-signing key, the
+  // one VrsAnswer::signer_did names) of a VRS answer's signature base
+  // (api/response_signature.h).
+  virtual crypto::Signature SignVrsAnswer(std::string_view signature_base) = 0;
   // Linearizable reads (docs/api.md#read-consistency): waits until this
   // node has applied every write acknowledged anywhere before the call
   // (Raft ReadIndex), so the read that follows sees them. The HTTP adapter

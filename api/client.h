@@ -8,6 +8,7 @@
 // title and detail and whose field errors are the problem's `errors`.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -34,6 +35,9 @@ struct HttpAnswer {
   int status = 0;
   std::string content_type;
   std::string body;
+  // Every header field, names lower-cased; a repeated field's values
+  // joined with ", " (RFC 9110 §5.3).
+  std::map<std::string, std::string> headers = {};
 };
 
 // A JSON answer's value: a 2xx body parsed, else the RFC 9457 problem as a

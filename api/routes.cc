@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kPathParamBytesMax = 256;
 
-constexpr std::array<RouteSpec, 28> kRoutes = {{
+constexpr std::array<RouteSpec, 31> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -47,6 +47,10 @@ constexpr std::array<RouteSpec, 28> kRoutes = {{
     {Route::kEpcisEvents, "GET", "/epcis/events"},
     {Route::kTlogCheckpoint, "GET", "/tlog/checkpoint"},
     {Route::kTlogTile, "GET", "/tlog/tile/{tile_path}"},
+    // DSCSA verification (docs/api.md#vrs).
+    {Route::kVrsProduct, "GET", "/vrs/gtin/{gtin}/lot/{lot}/ser/{serial}"},
+    {Route::kVrsProductNumeric, "GET", "/vrs/01/{gtin}/10/{lot}/21/{serial}"},
+    {Route::kVrsConnectivity, "GET", "/vrs/checkConnectivity"},
 }};
 
 std::vector<std::string_view> SplitSegments(std::string_view path) {
@@ -199,6 +203,9 @@ bool ReadsLedger(Route route) {
     case Route::kEpcisEvents:
     case Route::kTlogCheckpoint:
     case Route::kTlogTile:
+    case Route::kVrsProduct:
+    case Route::kVrsProductNumeric:
+    case Route::kVrsConnectivity:
       return true;
     case Route::kCertificates:
     case Route::kEvents:

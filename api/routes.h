@@ -51,6 +51,11 @@ enum class Route {
   // The Merkle log as C2SP tlog-tiles (docs/api.md "Transparency log tiles").
   kTlogCheckpoint,  // GET /tlog/checkpoint
   kTlogTile,        // GET /tlog/tile/{tile_path}: {tile_path} is the rest of the path
+  // DSCSA verification (api/vrs.h): both Digital Link forms and the
+  // connectivity check, under /vrs.
+  kVrsProduct,
+  kVrsProductNumeric,
+  kVrsConnectivity,
 };
 
 struct RouteSpec {

@@ -53,7 +53,9 @@
 #include "api/rate_limit.h"
 #include "api/request_signature.h"
 #include "api/resolver_page.h"
+#include "api/response_signature.h"
 #include "api/routes.h"
+#include "api/vrs.h"
 #include "common/check.h"
 #include "common/clock.h"
 #include "common/encoding.h"
@@ -532,7 +534,12 @@ class HttpServer::Impl {
       }
       if (req.method == "POST") return HandlePost(req, res);
       HandleGet(req, *reader, res);
-      if (IsLabelPath(SplitTarget(req.target).path)) AnswerLabelPath(req, res);
+      const Target target = SplitTarget(req.target);
+      // A verification request on a resolver path is answered as VRS
+      // clients expect (JSON, signed), never as a page.
+      if (IsLabelPath(target.path) && !AsksVerificationService(target.query)) {
+        AnswerLabelPath(req, res);
+      }
       return;
     }
     // No route takes this method: a known path makes that a 405.
@@ -589,8 +596,15 @@ class HttpServer::Impl {
         return SendJson(res, 200, *bundle);
       }
       case Route::kResolveProduct:
+        if (AsksVerificationService(target.query)) return AnswerVrs(req, reader, false, res);
+        return Resolve(req, reader, res);
       case Route::kResolveConsignment:
         return Resolve(req, reader, res);
+      case Route::kVrsProduct:
+      case Route::kVrsProductNumeric:
+        return AnswerVrs(req, reader, false, res);
+      case Route::kVrsConnectivity:
+        return AnswerVrs(req, reader, true, res);
       case Route::kCheckpoint:
         return GetCheckpoint(res);
       case Route::kTlogCheckpoint:
@@ -904,6 +918,53 @@ class HttpServer::Impl {
     if (PrefersJson(req.get_header_value("Accept"))) return SendJson(res, 200, *check);
     PageLanguage language = NegotiateLanguage(req.get_header_value("Accept-Language"));
     SendPage(res, 200, VerificationPage(*check, language), language);
+  }
+
+  // DSCSA verification (docs/api.md#vrs): parse, one Backend call, encode,
+  // and sign the answer (docs/api.md#signed-answers). A request refused
+  // before the Backend is asked (400) is not signed: the validator vouches
+  // for nothing in it.
+  void AnswerVrs(const Request& req, const Reader& reader, bool connectivity, Response& res) {
+    const Target target = SplitTarget(req.target);
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    Result<VrsAnswer> answer = Status::Internal("unreachable");
+    if (connectivity) {
+      Result<VrsConnectivityRequest> request = ParseVrsConnectivity(target.query);
+      if (!request.ok()) return SendStatus(res, request.status(), InputKind::kParameters);
+      answer = backend_->AnswerVrsConnectivity(*request, reader);
+    } else {
+      Result<VrsRequest> request =
+          ParseVrsRequest(target.path, target.query,
+                          std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+      if (!request.ok()) return SendStatus(res, request.status(), InputKind::kParameters);
+      answer = backend_->AnswerVrs(*request, reader);
+    }
+    if (!answer.ok()) return SendStatus(res, answer.status(), InputKind::kParameters);
+    const RequestorDecision& requestor = answer->requestor;
+    if (requestor.verdict == RequestorVerdict::kEntitled) {
+      SendJson(res, 200, answer->body);
+    } else {
+      const bool unauthenticated = requestor.http_status() == 401;
+      SendProblem(
+          res,
+          Problem{unauthenticated ? ProblemType::kUnauthenticated : ProblemType::kNotAuthorized,
+                  requestor.http_status(),
+                  requestor.detail,
+                  {{requestor.verdict == RequestorVerdict::kWrongKey ? "/headers/signature-input"
+                                                                     : "/query/reqGLN",
+                    requestor.detail}}});
+    }
+    // Each answer is about this moment of the ledger: never from a cache.
+    res.set_header("Cache-Control", "no-store");
+    const std::string params = ResponseSignatureParams(
+        std::chrono::duration_cast<std::chrono::seconds>(now).count(), answer->signer_did);
+    const SignedResponseParts parts{res.status, res.body, answer->checkpoint, req.method,
+                                    req.target};
+    const crypto::Signature signature =
+        backend_->SignVrsAnswer(ResponseSignatureBase(parts, params));
+    for (const auto& [name, value] : ResponseSignatureHeaders(parts, params, signature)) {
+      res.set_header(name, value);
+    }
   }
 
   static void SendPage(Response& res, int http_status, const std::string& html,

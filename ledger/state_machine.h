@@ -284,6 +284,10 @@ class StateMachine {
   // kNotFound when none is on the ledger. Thread-safe.
   Result<std::string> FindProduct(const std::string& gtin, const std::string& serial) const;
   Result<std::string> FindConsignment(const std::string& sscc) const;
+  // The id of a certificate of `gtin` (the one with the lowest serial):
+  // whether the ledger knows the product at all (DSCSA verification answers
+  // only GTINs on the ledger). kNotFound when none. Thread-safe.
+  Result<std::string> FindAnyProductOfGtin(const std::string& gtin) const;
 
   // The filter of every item certified in the first `tree_size` leaves of
   // the log (docs/formats.md §16): each credential accepted there, revoked

@@ -33,6 +33,18 @@ Result<std::string> StateMachine::FindProduct(const std::string& gtin,
   return *id;
 }
 
+Result<std::string> StateMachine::FindAnyProductOfGtin(const std::string& gtin) const {
+  const std::string prefix = Key(kGtinPrefix, gtin + "/");
+  std::optional<std::string> id;
+  FRONTERA_RETURN_IF_ERROR(store_->Scan(Column::kIndex, prefix, storage::PrefixSuccessor(prefix), 1,
+                                        [&](std::string_view, std::string_view value) {
+                                          id = std::string(value);
+                                          return false;
+                                        }));
+  if (!id) return Status::NotFound("no certificate for GTIN " + gtin);
+  return *id;
+}
+
 Result<std::string> StateMachine::FindConsignment(const std::string& sscc) const {
   FRONTERA_ASSIGN_OR_RETURN(auto id, store_->Get(Column::kIndex, Key(kSsccPrefix, sscc)));
   if (!id) return Status::NotFound("no certificate for SSCC " + sscc);

@@ -62,6 +62,7 @@
 #include "node/checkpoint_cosigner.h"
 #include "node/config.h"
 #include "node/election_signer.h"
+#include "node/gln_directory.h"
 #include "node/item_filter_cosigner.h"
 #include "node/peer_transport.h"
 #include "node/raft_driver.h"
@@ -130,6 +131,12 @@ class Validator final : public api::Backend {
                              const api::Reader& reader) override;
   Result<api::EpcisPage> QueryEvents(const api::EpcisQuery& query,
                                      const api::Reader& reader) override;
+  // DSCSA verification (node/validator_vrs.cc).
+  Result<api::VrsAnswer> AnswerVrs(const api::VrsRequest& request,
+                                   const api::Reader& reader) override;
+  Result<api::VrsAnswer> AnswerVrsConnectivity(const api::VrsConnectivityRequest& request,
+                                               const api::Reader& reader) override;
+  crypto::Signature SignVrsAnswer(std::string_view signature_base) override;
   Status AwaitLinearizableRead() override;
   api::Json GetStatus() override;
   bool Healthy() override;
@@ -287,6 +294,10 @@ class Validator final : public api::Backend {
   void CheckDivergence();
   // OK, or kUnavailable once this validator's state diverged.
   Status Serving() const;
+  // What every VRS answer starts from: the signer, the latest co-signed
+  // checkpoint (kUnavailable before the first) and the requestor decision.
+  Result<api::VrsAnswer> VrsPreamble(const std::string& req_gln, const api::Reader& reader,
+                                     const ledger::StateMachine& sm);
 
   // Raft thread: checks a received snapshot before it is stepped: its state
   // note is signed by the voters of its block, as the voter chain from the
@@ -325,6 +336,8 @@ class Validator final : public api::Backend {
   consensus::Membership membership_seen_;
   std::vector<PeerEndpoint> endpoints_;
   std::shared_ptr<ElectionSigner> signer_;
+
+  GlnDirectory gln_directory_;  // reqGLN → parties (DSCSA verification)
 
   mutable Mutex ledger_mu_;
   std::shared_ptr<Ledger> ledger_ GUARDED_BY(ledger_mu_);

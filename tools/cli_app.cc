@@ -647,6 +647,62 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
                           {kExitNoInput, "the key file or its party does not exist"},
                           kUnreachableCode}));
 
+  // DSCSA verification as a requestor (docs/cli.md#vrs).
+  CLI::App* vrs = app->add_subcommand(
+      "vrs", "DSCSA verification: ask a validator and keep its signed answer, check it later");
+  vrs->require_subcommand(1);
+  vrs->footer(
+      Footer({"frontera vrs get 'http://127.0.0.1:7001/vrs/gtin/…?…' --genesis genesis.json "
+              "--save answer.json",
+              "frontera vrs check answer.json --genesis genesis.json"},
+             {{0, "the answer is signed by a validator of the genesis"},
+              kUsageCode,
+              {kExitDataError, "the answer's signature does not verify"},
+              {kExitNoPermission, "the answer is signed by a key that is no validator's"},
+              {kExitNoInput, "the kept answer's file does not exist"},
+              kUnreachableCode,
+              {kExitCantCreate, "the --save file exists or cannot be made"}}));
+  c.vrs_get = vrs->add_subcommand("get", "ask a validator; check and print its signed answer");
+  c.vrs_get->add_option("URL", args.vrs_get.url, "the verification request's URL")->required();
+  c.vrs_get->add_option("--genesis", args.vrs_get.genesis, "the network's genesis file")
+      ->required();
+  c.vrs_get->add_option("--save", args.vrs_get.save, "keep the answer in this new file");
+  c.vrs_get->footer(Footer(
+      {"frontera vrs get 'http://127.0.0.1:7001/vrs/gtin/07501234000017/lot/LOT42A/ser/SN000123"
+       "?exp=281031&linkType=verificationService&context=dscsaSaleableReturn"
+       "&reqGLN=0031234500004&corrUUID=…' --genesis genesis.json --save answer.json"},
+      {{0, "the answer is signed by a validator of the genesis (whatever it says)"},
+       kUsageCode,
+       {kExitDataError, "the answer's signature does not verify"},
+       {kExitNoPermission, "the answer is signed by a key that is no validator's"},
+       kUnreachableCode,
+       {kExitCantCreate, "the --save file exists or cannot be made"}}));
+  c.vrs_check = vrs->add_subcommand("check", "check an answer kept by vrs get --save");
+  c.vrs_check->add_option("FILE", args.vrs_check.file, "the kept answer")->required();
+  c.vrs_check->add_option("--genesis", args.vrs_check.genesis, "the network's genesis file")
+      ->required();
+  c.vrs_check->footer(Footer({"frontera vrs check answer.json --genesis genesis.json"},
+                             {{0, "the kept answer is signed by a validator of the genesis"},
+                              kUsageCode,
+                              {kExitDataError, "its signature does not verify"},
+                              {kExitNoPermission, "it is signed by a key that is no validator's"},
+                              {kExitNoInput, "the file does not exist"}}));
+  args.vrs_bench.node = kDefaultNode;
+  c.vrs_bench = vrs->add_subcommand(
+      "bench", "measure verification latency at a constant rate, then at the maximum");
+  AddNode(c.vrs_bench, args.vrs_bench.node);
+  c.vrs_bench->add_option("--target", args.vrs_bench.target, "path and query of the request")
+      ->required();
+  c.vrs_bench->add_option("--rate", args.vrs_bench.rate_per_s, "open loop: requests per second")
+      ->capture_default_str();
+  c.vrs_bench->add_option("--seconds", args.vrs_bench.seconds, "length of each phase")
+      ->capture_default_str();
+  c.vrs_bench->add_option("-c", args.vrs_bench.concurrency, "connections")->capture_default_str();
+  c.vrs_bench->footer(
+      Footer({"frontera vrs bench --node http://127.0.0.1:7001 --target "
+              "'/vrs/gtin/…?exp=…&linkType=verificationService&…' --rate 1000"},
+             {{0, "measured: prints the JSON summary"}, kUsageCode, kUnreachableCode}));
+
   app->footer(Footer(
       {"frontera show urn:uuid:…", "frontera verify --online label.png",
        "frontera <command> --help"},
@@ -687,6 +743,9 @@ int Dispatch(const CliArgs& args, const CommandEnv& env) {
   if (c.checkpoint->parsed()) return RunCheckpoint(args.checkpoint, env);
   if (c.status->parsed()) return RunStatus(args.status, env);
   if (c.backup->parsed()) return RunBackup(args.backup, env);
+  if (c.vrs_get->parsed()) return RunVrsGet(args.vrs_get, env);
+  if (c.vrs_check->parsed()) return RunVrsCheck(args.vrs_check, env);
+  if (c.vrs_bench->parsed()) return RunVrsBench(args.vrs_bench, env);
   if (c.audit->parsed()) return RunAudit(args.audit, env);
   if (c.verify->parsed()) return RunVerify(args.verify, env);
   if (c.trust_sync->parsed()) return RunTrustSync(args.trust, env);

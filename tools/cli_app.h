@@ -17,6 +17,7 @@
 #include "tools/cmd_setup.h"
 #include "tools/cmd_validator.h"
 #include "tools/cmd_verify.h"
+#include "tools/cmd_vrs.h"
 
 namespace frontera::tools {
 
@@ -51,6 +52,9 @@ struct CliArgs {
   ValidatorChangeOptions validator_add;
   ValidatorChangeOptions validator_promote;
   ValidatorChangeOptions validator_remove;
+  VrsGetOptions vrs_get;
+  VrsCheckOptions vrs_check;
+  VrsBenchOptions vrs_bench;
 
   struct Commands {
     CLI::App* keygen = nullptr;
@@ -80,6 +84,9 @@ struct CliArgs {
     CLI::App* validator_add = nullptr;
     CLI::App* validator_promote = nullptr;
     CLI::App* validator_remove = nullptr;
+    CLI::App* vrs_get = nullptr;
+    CLI::App* vrs_check = nullptr;
+    CLI::App* vrs_bench = nullptr;
   } commands;
 };
 

@@ -2,6 +2,8 @@
 // cpp-httplib. Loaded by api::LoadHttpTransport.
 #include <httplib.h>
 
+#include <cctype>
+
 #include "api/http_transport.h"
 
 namespace frontera::api {
@@ -41,6 +43,12 @@ class HttplibTransport final : public HttpTransport {
     HttpAnswer answer;
     answer.status = result->status;
     answer.content_type = result->get_header_value("Content-Type");
+    for (const auto& [name, value] : result->headers) {
+      std::string lower = name;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      auto [it, added] = answer.headers.emplace(lower, value);
+      if (!added) it->second += ", " + value;
+    }
     answer.body = std::move(result->body);
     return answer;
   }

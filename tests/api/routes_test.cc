@@ -64,6 +64,10 @@ const std::vector<RouteCase> kCases = {
     // The tile path runs to the end, slashes included.
     {"/tlog/tile/0/x001/x234/067.p/8", Route::kTlogTile, "GET", "tile_path", "0/x001/x234/067.p/8",
      true},
+    {"/vrs/gtin/07501234000017/lot/L1/ser/S1", Route::kVrsProduct, "GET", "serial", "S1", true},
+    {"/vrs/01/07501234000017/10/L1/21/S%2F1", Route::kVrsProductNumeric, "GET", "serial", "S%2F1",
+     true},
+    {"/vrs/checkConnectivity", Route::kVrsConnectivity, "GET", "", "", true},
 };
 
 TEST_CASE("every route is matched from its path, with its parameter and methods") {

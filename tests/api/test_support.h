@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "api/backend.h"
+#include "crypto/did_key.h"
+#include "crypto/ed25519.h"
 
 namespace frontera::api::testing {
 
@@ -226,6 +228,49 @@ class FakeBackend : public Backend {
     calls_.back().reader = reader.did;
     return epcis_page_;
   }
+  // DSCSA verification: the requestor decided by api::DecideRequestor over
+  // the scripted parties of the GLN, the answer by api::DeriveVerification
+  // over the scripted pack facts; signed with vrs_key(). The call's id is
+  // "gtin/lot/serial/exp/context/reqGLN/corrUUID" as parsed.
+  void SetVrsParties(std::vector<ledger::PartyRecord> parties) {
+    Locked([&] { vrs_parties_ = std::move(parties); });
+  }
+  void SetVrsFacts(Result<VrsPackFacts> facts) {
+    Locked([&] { vrs_facts_ = std::move(facts); });
+  }
+  const crypto::KeyPair& vrs_key() const { return vrs_key_; }
+  static VrsCheckpoint vrs_checkpoint() {
+    VrsCheckpoint c;
+    c.tree_size = 42;
+    c.root.fill(0x5a);
+    return c;
+  }
+  Result<VrsAnswer> AnswerVrs(const VrsRequest& request, const Reader& reader) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("AnswerVrs", request.gtin + "/" + request.lot + "/" + request.serial +
+                                               "/" + request.exp + "/" + request.context + "/" +
+                                               request.req_gln + "/" + request.corr_uuid));
+    calls_.back().reader = reader.did;
+    if (!vrs_facts_.ok()) return vrs_facts_.status();
+    VrsAnswer answer = VrsPreamble(request.req_gln, reader);
+    answer.body =
+        VerificationAnswerJson("7501234000017", request.corr_uuid, "2026-12-08T01:02:03.456Z",
+                               DeriveVerification(request, *vrs_facts_));
+    return answer;
+  }
+  Result<VrsAnswer> AnswerVrsConnectivity(const VrsConnectivityRequest& request,
+                                          const Reader& reader) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("AnswerVrsConnectivity", request.gtin + "/" + request.req_gln));
+    calls_.back().reader = reader.did;
+    if (!vrs_facts_.ok()) return vrs_facts_.status();
+    VrsAnswer answer = VrsPreamble(request.req_gln, reader);
+    answer.body = Json{{"responderGLN", "7501234000017"}, {"data", {{"connected", true}}}};
+    return answer;
+  }
+  crypto::Signature SignVrsAnswer(std::string_view signature_base) override {
+    return vrs_key_.Sign(signature_base);
+  }
   // Counted rather than recorded in calls(), which lists the reads themselves.
   Status AwaitLinearizableRead() override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -268,6 +313,14 @@ class FakeBackend : public Backend {
     f();
   }
 
+  VrsAnswer VrsPreamble(const std::string& req_gln, const Reader& reader) const {
+    VrsAnswer answer;
+    answer.signer_did = crypto::DidKeyFromPublicKey(vrs_key_.public_key());
+    answer.checkpoint = vrs_checkpoint();
+    answer.requestor = DecideRequestor(req_gln, vrs_parties_, reader);
+    return answer;
+  }
+
   Result<Receipt> Write(Call call) {
     std::unique_lock<std::mutex> lock(mu_);
     calls_.push_back(std::move(call));
@@ -295,6 +348,9 @@ class FakeBackend : public Backend {
   Result<Json> trust_bundle_ = Status::NotFound("no trust bundle scripted");
   Result<Json> label_check_ = Status::NotFound("no label check scripted");
   Result<EpcisPage> epcis_page_ = EpcisPage{};
+  std::vector<ledger::PartyRecord> vrs_parties_;
+  Result<VrsPackFacts> vrs_facts_ = Status::NotFound("no certificate for GTIN");
+  crypto::KeyPair vrs_key_ = crypto::KeyPair::FromSeed(crypto::Seed{7});
   Json status_json_ = Json{{"role", "leader"}};
   bool healthy_ = true;
   bool status_throws_ = false;

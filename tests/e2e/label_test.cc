@@ -5,10 +5,12 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/encoding.h"
@@ -182,6 +184,65 @@ TEST_CASE("labels, the resolver and the trust bundle on a running validator") {
     CHECK(revoked["recalled"] == true);
     CHECK(revoked["revocation_reason"] == "recall: lot LOT42A");
     CHECK(revoked["certificate"]["id"] == kPharmaId);
+  }
+
+  // Issue 14 (docs/api.md §12): a DSCSA verification answered from the
+  // ledger, signed by the validator, kept by the CLI and checked later.
+  SUBCASE("DSCSA verification: a signed answer the requestor can keep and check") {
+    const std::string query =
+        "?exp=281031&linkType=verificationService&context=dscsaSaleableReturn"
+        "&reqGLN=0031234500004&corrUUID=1b7c2e1e-4f6a-4b8e-9d3c-2a1b0c9d8e7f";
+    const std::string target = "/vrs/gtin/07501234000017/lot/LOT42A/ser/SN000123" + query;
+    // The first co-signed checkpoint may be a moment behind the writes.
+    Result<api::HttpAnswer> answer = Status::Unavailable("not asked yet");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      answer = client->GetRaw(target, "application/json");
+      if (answer.ok() && answer->status != 503) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    REQUIRE(answer.ok());
+    REQUIRE_MESSAGE(answer->status == 200, answer->body);
+    CHECK(Json::parse(answer->body)["data"] == Json{{"verified", true}});
+    CHECK(Json::parse(answer->body)["responderGLN"] == "7501234000017");
+    // Another lot on the resolver's own path, numeric form.
+    auto other_lot = client->GetRaw(
+        "/01/07501234000017/10/LOT42B/21/SN000123?17=281031&linkType=verificationService"
+        "&context=dscsaSaleableReturn&reqGLN=0031234500004"
+        "&corrUUID=1b7c2e1e-4f6a-4b8e-9d3c-2a1b0c9d8e7f",
+        "application/json");
+    REQUIRE(other_lot.ok());
+    CHECK(Json::parse(other_lot->body)["data"]["verificationFailureReason"] ==
+          "No_match_GTIN_Serial_Lot");
+    // The carrier's GLN: registered, not entitled.
+    std::string carrier = target;
+    carrier.replace(carrier.find("0031234500004"), 13, "7509876000013");
+    auto refused = client->GetRaw(carrier, "application/json");
+    REQUIRE(refused.ok());
+    CHECK(refused->status == 403);
+
+    TempDir dir;
+    const std::string kept = dir.path() + "/answer.json";
+    std::string out;
+    CHECK_MESSAGE(RunCommand({BinaryPath("tools/frontera"), "vrs", "get", node.url() + target,
+                              "--genesis", net.genesis_path(), "--save", kept},
+                             &out) == 0,
+                  out);
+    CHECK(out.find("signed by validator us-cbp") != std::string::npos);
+    CHECK(RunCommand(
+              {BinaryPath("tools/frontera"), "vrs", "check", kept, "--genesis", net.genesis_path()},
+              &out) == 0);
+    // One byte of the kept answer changed: the check fails.
+    std::ifstream kept_file(kept);
+    Json evidence = Json::parse(std::string(std::istreambuf_iterator<char>(kept_file), {}));
+    std::string body = evidence["body"].get<std::string>();
+    body[body.find("true")] = 'T';
+    evidence["body"] = body;
+    const std::string tampered = dir.path() + "/tampered.json";
+    std::ofstream(tampered) << evidence.dump();
+    CHECK(RunCommand({BinaryPath("tools/frontera"), "vrs", "check", tampered, "--genesis",
+                      net.genesis_path()},
+                     &out) == 65);
   }
 
   SUBCASE("the trust bundle verifies against the genesis keys") {
