@@ -113,11 +113,16 @@ Result<std::unique_ptr<Client>> Client::Create(const std::string& base_url,
   if (options.connect_timeout_ms <= 0 || options.read_timeout_ms <= 0) {
     return Status::InvalidArgument("client timeouts must be positive milliseconds");
   }
+  if (options.answer_bytes_max == 0 || options.answer_bytes_max > kClientAnswerBytesMaxLimit) {
+    return Status::InvalidArgument(
+        "answer_bytes_max = " + std::to_string(options.answer_bytes_max) + " is outside [1, " +
+        std::to_string(kClientAnswerBytesMaxLimit) + "]");
+  }
   FRONTERA_ASSIGN_OR_RETURN(std::string normalized, NormalizeBaseUrl(base_url));
   FRONTERA_ASSIGN_OR_RETURN(HttpTransportFactory factory, LoadHttpTransport());
-  FRONTERA_ASSIGN_OR_RETURN(
-      std::unique_ptr<HttpTransport> transport,
-      factory(normalized, options.connect_timeout_ms, options.read_timeout_ms, options.ca_file));
+  FRONTERA_ASSIGN_OR_RETURN(std::unique_ptr<HttpTransport> transport,
+                            factory(normalized, options.connect_timeout_ms, options.read_timeout_ms,
+                                    options.answer_bytes_max, options.ca_file));
   auto client = std::unique_ptr<Client>(new Client(std::make_unique<Impl>(std::move(transport))));
   if (options.signing_key) client->SetSigningKey(*options.signing_key);
   return client;

@@ -19,9 +19,18 @@
 
 namespace frontera::api {
 
+// The longest answer body a client reads by default, and the most any
+// ClientOptions may allow: a server is untrusted, and one that streams
+// without end must not exhaust this process's memory.
+inline constexpr size_t kClientAnswerBytesMaxDefault = 64 << 20;
+inline constexpr size_t kClientAnswerBytesMaxLimit = size_t{1} << 30;
+
 struct ClientOptions {
   int connect_timeout_ms = 5000;
   int read_timeout_ms = 30000;
+  // An answer body longer than this is not read on: the call fails
+  // (kResourceExhausted, naming the limit). 1 to kClientAnswerBytesMaxLimit.
+  size_t answer_bytes_max = kClientAnswerBytesMaxDefault;
   // For an https base URL: a PEM file of the certificate authorities to
   // trust (a network's own CA, `--ca-file` / FRONTERA_CA in the CLI). Empty:
   // the system's trusted authorities. The server's certificate is always

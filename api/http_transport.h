@@ -31,11 +31,13 @@ class HttpTransport {
                                   const std::map<std::string, std::string>& headers) = 0;
 };
 
-// Creates a transport to `base_url` ("scheme://host[:port]"). `ca_file`:
-// ClientOptions::ca_file.
+// Creates a transport to `base_url` ("scheme://host[:port]"). `ca_file` and
+// `answer_bytes_max`: ClientOptions'. An answer whose body runs past
+// answer_bytes_max is kResourceExhausted, and the connection is dropped.
 using HttpTransportFactory = Result<std::unique_ptr<HttpTransport>> (*)(const std::string& base_url,
                                                                         int connect_timeout_ms,
                                                                         int read_timeout_ms,
+                                                                        size_t answer_bytes_max,
                                                                         const std::string& ca_file);
 
 // The module's entry point, looked up by this name.

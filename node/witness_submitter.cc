@@ -181,6 +181,7 @@ bool WitnessSubmitter::Deliver(Slot& slot, const std::string& published) {
         api::ClientOptions options;
         options.connect_timeout_ms = static_cast<int>(config_.connect_timeout_ms);
         options.read_timeout_ms = static_cast<int>(config_.request_timeout_ms);
+        options.answer_bytes_max = kWitnessAnswerBytesMax;
         auto client = api::Client::Create(base, options);
         if (client.ok()) {
           slot.client = std::move(client).value();

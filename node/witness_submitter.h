@@ -50,6 +50,9 @@ struct WitnessConfig {
   size_t requests_in_flight_max = 4;
 };
 inline constexpr size_t kWitnessRequestsInFlightLimit = 64;
+// The longest answer read from a witness: its cosignature lines are a few
+// hundred bytes; a witness that sends more is cut off (api::ClientOptions).
+inline constexpr size_t kWitnessAnswerBytesMax = 64 << 10;
 
 // A witness's answer as the HTTP seam gives it.
 struct WitnessHttpAnswer {

@@ -12,8 +12,8 @@ namespace {
 class HttplibTransport final : public HttpTransport {
  public:
   HttplibTransport(std::string base_url, int connect_timeout_ms, int read_timeout_ms,
-                   const std::string& ca_file)
-      : base_url_(std::move(base_url)), http_(base_url_) {
+                   size_t answer_bytes_max, const std::string& ca_file)
+      : base_url_(std::move(base_url)), answer_bytes_max_(answer_bytes_max), http_(base_url_) {
     // https: the server's certificate chain and name are verified, against
     // ca_file when given, else the system's authorities.
     http_.enable_server_certificate_verification(true);
@@ -31,37 +31,65 @@ class HttplibTransport final : public HttpTransport {
   Result<HttpAnswer> Send(std::string_view method, const std::string& path, const std::string* body,
                           const std::string& content_type, const std::string& accept,
                           const std::map<std::string, std::string>& extra_headers) override {
-    httplib::Headers headers;
-    if (!accept.empty()) headers.emplace("Accept", accept);
-    for (const auto& [name, value] : extra_headers) headers.emplace(name, value);
-    httplib::Result result = method == "POST" ? http_.Post(path, headers, *body, content_type)
-                                              : http_.Get(path, headers);
-    if (!result) {
+    httplib::Request request;
+    request.method = std::string(method);
+    request.path = path;
+    if (!accept.empty()) request.headers.emplace("Accept", accept);
+    for (const auto& [name, value] : extra_headers) request.headers.emplace(name, value);
+    if (method == "POST") {
+      request.headers.emplace("Content-Type", content_type);
+      request.body = *body;
+    }
+    // The body is collected here rather than by the library, so that a
+    // server sending more than answer_bytes_max is cut off instead of read
+    // into memory whole.
+    std::string answer_body;
+    bool too_long = false;
+    request.content_receiver = [&](const char* data, size_t length, uint64_t, uint64_t) {
+      if (length > answer_bytes_max_ - answer_body.size()) {
+        too_long = true;
+        return false;
+      }
+      answer_body.append(data, length);
+      return true;
+    };
+    httplib::Response response;
+    httplib::Error error = httplib::Error::Success;
+    const bool sent = http_.send(request, response, error);
+    if (too_long) {
+      http_.stop();  // the rest of the answer is still on the connection
+      return Status::ResourceExhausted("the answer of " + base_url_ + " (" + std::string(method) +
+                                       " " + path + ") is longer than " +
+                                       std::to_string(answer_bytes_max_) + " bytes");
+    }
+    if (!sent) {
       return Status::Unavailable("cannot reach " + base_url_ + " (" + std::string(method) + " " +
-                                 path + "): " + httplib::to_string(result.error()));
+                                 path + "): " + httplib::to_string(error));
     }
     HttpAnswer answer;
-    answer.status = result->status;
-    answer.content_type = result->get_header_value("Content-Type");
-    for (const auto& [name, value] : result->headers) {
+    answer.status = response.status;
+    answer.content_type = response.get_header_value("Content-Type");
+    for (const auto& [name, value] : response.headers) {
       std::string lower = name;
       for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       auto [it, added] = answer.headers.emplace(lower, value);
       if (!added) it->second += ", " + value;
     }
-    answer.body = std::move(result->body);
+    answer.body = std::move(answer_body);
     return answer;
   }
 
  private:
   const std::string base_url_;
+  const size_t answer_bytes_max_;
   httplib::Client http_;  // keeps the keep-alive connection between calls
 };
 
 Result<std::unique_ptr<HttpTransport>> Create(const std::string& base_url, int connect_timeout_ms,
-                                              int read_timeout_ms, const std::string& ca_file) {
-  auto transport =
-      std::make_unique<HttplibTransport>(base_url, connect_timeout_ms, read_timeout_ms, ca_file);
+                                              int read_timeout_ms, size_t answer_bytes_max,
+                                              const std::string& ca_file) {
+  auto transport = std::make_unique<HttplibTransport>(base_url, connect_timeout_ms, read_timeout_ms,
+                                                      answer_bytes_max, ca_file);
   if (!transport->valid()) {
     return Status::InvalidArgument("base URL \"" + base_url +
                                    "\" is not usable (https needs TLS support in cpp-httplib)");

@@ -35,6 +35,18 @@ class PeerServer {
       res.status = 502;
       res.set_content("<html>bad gateway</html>", "text/html");
     });
+    server_.Get("/big", [this](const httplib::Request& req, httplib::Response& res) {
+      Record(req);
+      res.set_content(std::string(100'000, 'x'), "text/plain");
+    });
+    // An answer without end: 64 KiB chunks for as long as the client reads.
+    server_.Get("/endless", [this](const httplib::Request& req, httplib::Response& res) {
+      Record(req);
+      res.set_chunked_content_provider("text/plain", [](size_t, httplib::DataSink& sink) {
+        const std::string chunk(64 << 10, 'y');
+        return sink.write(chunk.data(), chunk.size());
+      });
+    });
     server_.Post("/echo", [this](const httplib::Request& req, httplib::Response& res) {
       Record(req);
       res.status = 201;
@@ -102,6 +114,12 @@ TEST_CASE("Create checks the base URL") {
   ClientOptions zero;
   zero.read_timeout_ms = 0;
   CHECK(Client::Create("http://127.0.0.1:7001", zero).status().IsInvalidArgument());
+  ClientOptions no_answer;
+  no_answer.answer_bytes_max = 0;
+  CHECK(Client::Create("http://127.0.0.1:7001", no_answer).status().IsInvalidArgument());
+  ClientOptions huge_answer;
+  huge_answer.answer_bytes_max = kClientAnswerBytesMaxLimit + 1;
+  CHECK(Client::Create("http://127.0.0.1:7001", huge_answer).status().IsInvalidArgument());
 }
 
 TEST_CASE("EncodePathSegment keeps only unreserved characters") {
@@ -151,6 +169,29 @@ TEST_CASE("answers that are not what was asked for") {
   CHECK(raw->status == 502);
   CHECK(raw->content_type == "text/html");
   CHECK(peer.last_accept() == "text/html");
+}
+
+TEST_CASE("an answer longer than answer_bytes_max is cut off, endless ones included") {
+  PeerServer peer;
+  ClientOptions options;
+  options.answer_bytes_max = 50'000;
+  auto created = Client::Create("http://127.0.0.1:" + std::to_string(peer.port()), options);
+  REQUIRE(created.ok());
+  std::unique_ptr<Client> client = std::move(created).value();
+  Status big = client->GetRaw("/big", "text/plain").status();
+  CHECK(big.code() == Status::Code::kResourceExhausted);
+  CHECK(big.message().find("longer than 50000 bytes") != std::string::npos);
+  // A server streaming without end is cut off as soon as the limit is passed.
+  Status endless = client->GetRaw("/endless", "text/plain").status();
+  CHECK(endless.code() == Status::Code::kResourceExhausted);
+  // The client still works afterwards, and an answer within the limit is whole.
+  auto json = client->GetJson("/json");
+  REQUIRE(json.ok());
+  CHECK((*json)["ok"] == true);
+  // The default limit reads the 100,000 bytes.
+  auto roomy = Connect(peer.port())->GetRaw("/big", "text/plain");
+  REQUIRE(roomy.ok());
+  CHECK(roomy->body.size() == 100'000);
 }
 
 TEST_CASE("a server that is not there is kUnavailable") {
