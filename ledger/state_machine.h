@@ -41,6 +41,7 @@
 #include "ledger/flags.h"
 #include "ledger/genesis.h"
 #include "ledger/item_filter.h"
+#include "ledger/lifecycle.h"
 #include "ledger/merkle_log.h"
 #include "ledger/registry.h"
 #include "ledger/signature_cache.h"
@@ -235,6 +236,11 @@ class StateMachine {
   // kNotFound when none is on the ledger. Thread-safe.
   Result<std::string> FindProduct(const std::string& gtin, const std::string& serial) const;
   Result<std::string> FindConsignment(const std::string& sscc) const;
+  // The lifecycle of a product certificate's pack (ledger/lifecycle.h):
+  // active, or decommissioned with where (GLN) and when (block time).
+  // kNotFound when there is no certificate `id`. Reads one record.
+  // Thread-safe.
+  Result<PackLifecycle> PackLifecycleOf(const std::string& id) const;
 
   // The filter of every item certified in the first `tree_size` leaves of
   // the log (docs/formats.md §16): each credential accepted there, revoked
@@ -270,6 +276,11 @@ class StateMachine {
   // first signer).
   Status CheckFlags(const View& view, const ParsedDocument& parsed, const Party& signer,
                     const crypto::Json& flagged) const;
+  // The lifecycle rules (ledger/lifecycle.h) of a kLifecycle event signed by
+  // `signer` on the certificate `record`, at `time_unix_ms`
+  // (ledger/state_machine_lifecycle.cc).
+  Status CheckLifecycleEvent(const View& view, const ParsedDocument& parsed, const Party& signer,
+                             const crypto::Json& record, int64_t time_unix_ms) const;
   // OK when `signers` (distinct DIDs) are registered agencies in good standing
   // and a majority of them (of the agencies not suspended).
   // `rule` says who may sign, for the refusal ("only the certificate's
