@@ -79,7 +79,7 @@ struct LabelVerdict {
   // The headline with the revocation's or the flag's reason when there is
   // one: "RECALLED: Recall: lot 4411 contaminated"; for a decommissioned
   // pack where and when: "ALREADY DISPENSED: dispensed at GLN 0061414000017
-  // on 2026-11-30T10:00:05.000Z (a possible clone)".
+  // on 2026-11-30T10:00:05Z (a possible clone)".
   std::string Sentence() const;
 };
 
