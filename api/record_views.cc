@@ -31,10 +31,13 @@ std::string SignerDid(const Json& document) {
 Json PublicCertificate(const Json& certificate) {
   if (!certificate.is_object()) return certificate;
   Json out = Json::object();
-  for (const char* name :
-       {"id", "type", "status", "flags", "held_by", "flagged", "revocation", "ledger"}) {
+  for (const char* name : {"id", "type", "status", "flags", "held_by", "flagged", "revocation",
+                           "lifecycle", "ledger"}) {
     CopyMember(certificate, out, name);
   }
+  // Where and when a pack was decommissioned is public (a verifier needs
+  // it); which party's key signed it is not.
+  if (out.contains("lifecycle") && out["lifecycle"].is_object()) out["lifecycle"].erase("by");
   if (certificate.contains("credential") && certificate["credential"].is_object()) {
     const Json& credential = certificate["credential"];
     Json public_credential = Json::object();

@@ -161,6 +161,7 @@ std::string_view VerdictColour(ledger::Verdict verdict) {
     case ledger::Verdict::kRevoked:
     case ledger::Verdict::kNotOnLedger:
     case ledger::Verdict::kFlagged:
+    case ledger::Verdict::kDecommissioned:
     case ledger::Verdict::kStaleBundle:  // offline only; the page is online
       break;
   }
@@ -181,6 +182,8 @@ SentenceIndex SentenceOf(const ledger::LabelVerdict& verdict) {
       return kSentenceNotOnLedger;
     case ledger::Verdict::kFlagged:
       return kSentenceFlagged;
+    case ledger::Verdict::kDecommissioned:
+      return kSentenceDecommissioned;
     case ledger::Verdict::kStaleBundle:  // offline only; the page is online
       break;
   }
@@ -191,7 +194,8 @@ SentenceIndex SentenceOf(const ledger::LabelVerdict& verdict) {
 // otherwise what the label claims is shown as a claim.
 bool Vouched(ledger::Verdict verdict) {
   return verdict == ledger::Verdict::kAuthentic || verdict == ledger::Verdict::kRevoked ||
-         verdict == ledger::Verdict::kExpired || verdict == ledger::Verdict::kFlagged;
+         verdict == ledger::Verdict::kExpired || verdict == ledger::Verdict::kFlagged ||
+         verdict == ledger::Verdict::kDecommissioned;
 }
 
 // The product or consignment. When `vouched`, values come from the
@@ -419,6 +423,11 @@ Result<ledger::LabelVerdict> VerdictOfAnswer(const Json& check) {
     const Json& flag = Member(check, {"flag"});
     out.flag = Scalar(flag);
     out.flag_reason = Scalar(Member(check, {"certificate", "flagged", out.flag, "reason"}));
+  }
+  if (verdict == ledger::Verdict::kDecommissioned) {
+    // The certificate view's lifecycle names the state (ALREADY DISPENSED).
+    auto lifecycle = ledger::LifecycleOfCertificate(Member(check, {"certificate"}));
+    if (lifecycle.ok()) out.lifecycle = *lifecycle;
   }
   if (verdict == ledger::Verdict::kRevoked) {
     const Json& reason = Member(check, {"revocation_reason"});

@@ -15,6 +15,9 @@ constexpr PageText kEnglish = {
             "The ledger has no certificate for this label. Do not rely on it.",
             "An agency has flagged this product (suspect, illegitimate or recalled). Do not use "
             "or sell it: it is held until the agency clears it.",
+            "This pack was already taken out of the supply chain (dispensed, destroyed, stolen, "
+            "exported, sampled or locked: see where and when below). Do not use or sell it; a "
+            "pack scanned again after it was dispensed may be a clone.",
             "The ledger's answer could not be read. Do not rely on this label.",
         },
     .revocation_reason = "Reason",
@@ -78,6 +81,9 @@ constexpr PageText kSpanish = {
             "El registro no tiene ningún certificado para esta etiqueta. No confíe en ella.",
             "Una autoridad marcó este producto (sospechoso, ilegítimo o retirado). No lo use ni "
             "lo venda: queda retenido hasta que la autoridad lo libere.",
+            "Este envase ya salió de la cadena de suministro (dispensado, destruido, robado, "
+            "exportado, muestreado o bloqueado: vea dónde y cuándo abajo). No lo use ni lo venda; "
+            "un envase escaneado de nuevo tras su dispensación puede ser una copia.",
             "No se pudo leer la respuesta del registro. No confíe en esta etiqueta.",
         },
     .revocation_reason = "Motivo",
@@ -144,6 +150,10 @@ constexpr PageText kFrench = {
             "Une autorité a signalé ce produit (suspect, illégitime ou rappelé). Ne "
             "l\u2019utilisez pas et ne le vendez pas\u00a0: il reste bloqué jusqu\u2019à ce que "
             "l\u2019autorité lève le signalement.",
+            "Cette boîte a déjà quitté la chaîne d\u2019approvisionnement (délivrée, détruite, "
+            "volée, exportée, prélevée ou bloquée\u00a0: voir où et quand ci-dessous). Ne "
+            "l\u2019utilisez pas et ne la vendez pas\u00a0; une boîte scannée de nouveau après sa "
+            "délivrance peut être un clone.",
             "La réponse du registre n\u2019a pas pu être lue. Ne vous fiez pas à cette étiquette.",
         },
     .revocation_reason = "Motif",

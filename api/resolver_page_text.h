@@ -24,6 +24,7 @@ enum SentenceIndex : size_t {
   kSentenceExpired,
   kSentenceNotOnLedger,
   kSentenceFlagged,
+  kSentenceDecommissioned,
   kSentenceUnknown,
   kSentenceCount,
 };

@@ -30,6 +30,7 @@
 
 #include "common/result.h"
 #include "crypto/json.h"
+#include "ledger/lifecycle.h"
 
 namespace frontera::ledger {
 
@@ -90,6 +91,7 @@ enum class EventKind {
   kCustomsHold,      // https://frontera.example/ns/v1/bizstep/customs_hold
   kCustomsRelease,   // https://frontera.example/ns/v1/bizstep/customs_release
   kJointInspection,  // https://frontera.example/ns/v1/bizstep/joint_inspection
+  kLifecycle,        // a pack's decommissioning or its undo (ledger/lifecycle.h)
 };
 
 struct Event {
@@ -110,6 +112,12 @@ struct Event {
   std::vector<std::string> flags_unset;
   std::string reason;
   std::string proof_verification_method;  // the first proof's, for a proof set
+  // kLifecycle: the state the event leads to (kActive: the undo), and the
+  // GLN of its premises (bizLocation, else readPoint) with the pointer of
+  // the id it came from.
+  PackState lifecycle_target = PackState::kActive;
+  std::string lifecycle_gln;
+  std::string lifecycle_gln_pointer;
 };
 
 // The DSCSA flags an agency raises on a certificate's item (docs/formats.md

@@ -12,6 +12,7 @@
 #include "ledger/document_fields.h"
 #include "ledger/documents.h"
 #include "ledger/gs1.h"
+#include "ledger/lifecycle.h"
 
 namespace frontera::ledger {
 
@@ -141,6 +142,30 @@ std::string ReadPartyList(Fields& fields, const Json& event, std::string_view ke
   return party;
 }
 
+// A lifecycle act (docs/formats.md §6.3) says what became of the pack, with
+// the disposition its step pairs with, and where: the premises' GLN, which an
+// undo must name again.
+void ReadLifecycle(Fields& fields, const std::optional<std::string>& disposition, Event& event) {
+  const std::string_view expected = LifecycleDisposition(event.lifecycle_target);
+  if (!disposition || *disposition != expected) {
+    fields.Broken("/disposition", event.biz_step + " records disposition " + std::string(expected));
+  }
+  const bool at_biz_location = !event.biz_location.empty();
+  if (!at_biz_location && event.read_point.empty()) {
+    fields.Broken("/bizLocation", event.biz_step +
+                                      " names the premises: bizLocation (or readPoint) "
+                                      "https://id.gs1.org/414/{gln}");
+    return;
+  }
+  event.lifecycle_gln_pointer = at_biz_location ? "/bizLocation/id" : "/readPoint/id";
+  auto gln = GlnOfLocation(at_biz_location ? event.biz_location : event.read_point);
+  if (!gln.ok()) {
+    fields.Broken(event.lifecycle_gln_pointer, gln.status().message());
+    return;
+  }
+  event.lifecycle_gln = *gln;
+}
+
 }  // namespace
 
 std::optional<std::string> FlagName(std::string_view disposition) {
@@ -208,16 +233,21 @@ Result<Event> ParseEvent(const Json& document) {
     for (const auto& [name, value] : kBizSteps) {
       if (*biz_step == name) kind = value;
     }
+    if (std::optional<PackState> target = LifecycleTargetOfBizStep(*biz_step)) {
+      kind = EventKind::kLifecycle;
+      event.lifecycle_target = *target;
+    }
     if (!kind) {
       std::vector<std::string_view> names;
       for (const auto& entry : kBizSteps) names.push_back(entry.first);
-      fields.Broken("/bizStep", "must be one of " + JoinNames(names));
+      fields.Broken("/bizStep", "must be one of " + JoinNames(names) +
+                                    " or a lifecycle step (docs/formats.md §6.3)");
     }
     event.biz_step = *biz_step;
   }
   event.kind = kind.value_or(EventKind::kShipping);
 
-  fields.Text(document, "", "disposition", Need::kOptional);
+  auto disposition = fields.Text(document, "", "disposition", Need::kOptional);
   for (std::string_view key : {"readPoint", "bizLocation"}) {
     const Json* place = fields.Member(document, "", key, Need::kOptional, Kind::kObject);
     if (place == nullptr) continue;
@@ -225,6 +255,7 @@ Result<Event> ParseEvent(const Json& document) {
                           [](std::string_view v) { return CheckUri(v); });
     (key == "readPoint" ? event.read_point : event.biz_location) = id.value_or("");
   }
+  if (kind == EventKind::kLifecycle) ReadLifecycle(fields, disposition, event);
 
   event.source_party = ReadPartyList(fields, document, "sourceList", "source");
   event.destination_party = ReadPartyList(fields, document, "destinationList", "destination");

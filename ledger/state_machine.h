@@ -42,6 +42,7 @@
 #include "ledger/flags.h"
 #include "ledger/genesis.h"
 #include "ledger/item_filter.h"
+#include "ledger/lifecycle.h"
 #include "ledger/merkle_log.h"
 #include "ledger/registry.h"
 #include "ledger/signature_cache.h"
@@ -288,6 +289,11 @@ class StateMachine {
   // whether the ledger knows the product at all (DSCSA verification answers
   // only GTINs on the ledger). kNotFound when none. Thread-safe.
   Result<std::string> FindAnyProductOfGtin(const std::string& gtin) const;
+  // The lifecycle of a product certificate's pack (ledger/lifecycle.h):
+  // active, or decommissioned with where (GLN) and when (block time).
+  // kNotFound when there is no certificate `id`. Reads one record.
+  // Thread-safe.
+  Result<PackLifecycle> PackLifecycleOf(const std::string& id) const;
 
   // The filter of every item certified in the first `tree_size` leaves of
   // the log (docs/formats.md §16): each credential accepted there, revoked
@@ -323,6 +329,11 @@ class StateMachine {
   // first signer).
   Status CheckFlags(const View& view, const ParsedDocument& parsed, const Party& signer,
                     const crypto::Json& flagged) const;
+  // The lifecycle rules (ledger/lifecycle.h) of a kLifecycle event signed by
+  // `signer` on the certificate `record`, at `time_unix_ms`
+  // (ledger/state_machine_lifecycle.cc).
+  Status CheckLifecycleEvent(const View& view, const ParsedDocument& parsed, const Party& signer,
+                             const crypto::Json& record, int64_t time_unix_ms) const;
   // OK when `signers` (distinct DIDs) are registered agencies in good standing
   // and a majority of them (of the agencies not suspended).
   // `rule` says who may sign, for the refusal ("only the certificate's

@@ -233,6 +233,10 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
           record["held"] = false;
           record["held_by"] = "";
           break;
+        case EventKind::kLifecycle:
+          RecordLifecycle(record, e.lifecycle_target, doc->signer, e.lifecycle_gln,
+                          block.time_unix_ms, block.height, leaf);
+          break;
         default:
           break;
       }

@@ -557,6 +557,10 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     }
     return out;
   }
+  if (e.kind == EventKind::kLifecycle) {
+    FRONTERA_RETURN_IF_ERROR(CheckLifecycleEvent(view, parsed, *signer, r, time_unix_ms));
+    return out;
+  }
   FRONTERA_ASSIGN_OR_RETURN(const bool holds_it, SameParty(view, holder, signer_did));
   if (e.kind == EventKind::kInspecting) {
     if (!agency && !holds_it) {
@@ -567,6 +571,9 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
     return out;
   }
   FRONTERA_CHECK(IsMovement(e.kind));
+  // A decommissioned pack stays where it was (docs/ledger.md#pack-lifecycle).
+  FRONTERA_ASSIGN_OR_RETURN(const PackLifecycle lifecycle, LifecycleOfRecord(r));
+  FRONTERA_RETURN_IF_ERROR(CheckMayMove(lifecycle));
   if (revoked) {
     return Status::FailedPrecondition(
         "certificate " + certificate_id + " is revoked: it cannot move",

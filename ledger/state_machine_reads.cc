@@ -93,6 +93,7 @@ Result<Json> StateMachine::CertificateView(const std::string& id) const {
   for (const auto& [flag, entry] : flagged.items()) flags.push_back(flag);
   const std::string in_transit = record["in_transit_to"].get<std::string>();
   const std::string held_by = record.value("held_by", "");
+  FRONTERA_ASSIGN_OR_RETURN(const PackLifecycle lifecycle, LifecycleOfRecord(record));
   return Json{{"id", id},
               {"type", record["type"]},
               {"credential", std::move(credential)},
@@ -105,6 +106,7 @@ Result<Json> StateMachine::CertificateView(const std::string& id) const {
                 {"in_transit_to", in_transit.empty() ? Json(nullptr) : Json(in_transit)}}},
               {"events", std::move(events)},
               {"revocation", std::move(revocation)},
+              {"lifecycle", lifecycle.ToViewJson()},
               {"ledger", record["ledger"]}};
 }
 

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/clock.h"
+
 namespace frontera::ledger {
 
 std::string_view VerdictName(Verdict verdict) {
@@ -23,14 +25,16 @@ std::string_view VerdictName(Verdict verdict) {
       return "FLAGGED";
     case Verdict::kStaleBundle:
       return "STALE BUNDLE";
+    case Verdict::kDecommissioned:
+      return "DECOMMISSIONED";
   }
   return "NOT AUTHENTIC";
 }
 
 Result<Verdict> ParseVerdict(std::string_view name) {
-  for (Verdict v :
-       {Verdict::kAuthentic, Verdict::kNotAuthentic, Verdict::kRevoked, Verdict::kExpired,
-        Verdict::kNotOnLedger, Verdict::kFlagged, Verdict::kStaleBundle}) {
+  for (Verdict v : {Verdict::kAuthentic, Verdict::kNotAuthentic, Verdict::kRevoked,
+                    Verdict::kExpired, Verdict::kNotOnLedger, Verdict::kFlagged,
+                    Verdict::kStaleBundle, Verdict::kDecommissioned}) {
     if (VerdictName(v) == name) return v;
   }
   return Status::InvalidArgument("\"" + std::string(name) + "\" is not a verdict");
@@ -45,12 +49,27 @@ bool IsRecall(std::string_view revocation_reason) {
   return true;
 }
 
+namespace {
+
+// "free_sample" → "FREE SAMPLE".
+std::string Capitals(std::string_view name) {
+  std::string upper(name);
+  for (char& c : upper) {
+    c = c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return upper;
+}
+
+}  // namespace
+
 std::string LabelVerdict::Headline() const {
   if (recalled()) return "RECALLED";
-  if (verdict == Verdict::kFlagged && !flag.empty()) {
-    std::string upper = flag;
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return upper;
+  if (verdict == Verdict::kFlagged && !flag.empty()) return Capitals(flag);
+  if (verdict == Verdict::kDecommissioned && lifecycle.decommissioned()) {
+    // EMVS: a pack scanned again after it was supplied to a patient may be
+    // a copy of its code.
+    if (lifecycle.state == PackState::kDispensed) return "ALREADY DISPENSED";
+    return Capitals(PackStateName(lifecycle.state));
   }
   return std::string(VerdictName(verdict));
 }
@@ -59,6 +78,13 @@ std::string LabelVerdict::Sentence() const {
   std::string out = Headline();
   if (verdict == Verdict::kRevoked && !revocation_reason.empty()) out += ": " + revocation_reason;
   if (verdict == Verdict::kFlagged && !flag_reason.empty()) out += ": " + flag_reason;
+  if (verdict == Verdict::kDecommissioned && lifecycle.decommissioned()) {
+    std::string state(PackStateName(lifecycle.state));
+    for (char& c : state) c = c == '_' ? ' ' : c;
+    out += ": " + (lifecycle.state == PackState::kFreeSample ? "given as a free sample" : state) +
+           " at GLN " + lifecycle.gln + " on " + FormatRfc3339(lifecycle.time_unix_ms);
+    if (lifecycle.state == PackState::kDispensed) out += " (a possible clone)";
+  }
   return out;
 }
 
@@ -84,6 +110,9 @@ LabelVerdict Decide(const VerdictFacts& facts) {
     out.verdict = Verdict::kFlagged;
     out.flag = facts.flag;
     out.flag_reason = facts.flag_reason;
+  } else if (facts.lifecycle.decommissioned()) {
+    out.verdict = Verdict::kDecommissioned;
+    out.lifecycle = facts.lifecycle;
   } else if (facts.expired) {
     out.verdict = Verdict::kExpired;
   } else {

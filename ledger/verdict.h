@@ -14,6 +14,12 @@
 //   else flagged by an agency (DSCSA: suspect, illegitimate, recalled)
 //                                         → FLAGGED, headlined ILLEGITIMATE,
 //                                           SUSPECT or RECALLED
+//   else the pack was decommissioned (ledger/lifecycle.h)
+//                                         → DECOMMISSIONED, headlined ALREADY
+//                                           DISPENSED (a possible clone),
+//                                           DESTROYED, STOLEN, EXPORTED,
+//                                           SAMPLED, FREE SAMPLE or LOCKED,
+//                                           with where (GLN) and when
 //   else past validUntil or the product's expiry date           → EXPIRED
 //   else                                                        → AUTHENTIC
 //
@@ -29,6 +35,7 @@
 
 #include "common/result.h"
 #include "ledger/gs1.h"
+#include "ledger/lifecycle.h"
 
 namespace frontera::ledger {
 
@@ -39,11 +46,12 @@ enum class Verdict {
   kExpired = 3,
   kNotOnLedger = 4,
   kFlagged = 5,
-  kStaleBundle = 6,  // offline only: the bundle is older than the genesis's max_bundle_age
+  kStaleBundle = 6,     // offline only: the bundle is older than the genesis's max_bundle_age
+  kDecommissioned = 7,  // online only: dispensed, destroyed, stolen, … (ledger/lifecycle.h)
 };
 
 // "AUTHENTIC", "NOT AUTHENTIC", "REVOKED", "EXPIRED", "NOT ON LEDGER", "FLAGGED",
-// "STALE BUNDLE".
+// "STALE BUNDLE", "DECOMMISSIONED".
 std::string_view VerdictName(Verdict verdict);
 // The inverse of VerdictName; kInvalidArgument for any other text.
 Result<Verdict> ParseVerdict(std::string_view name);
@@ -60,13 +68,18 @@ struct LabelVerdict {
   // recalled) and the reason the agency gave.
   std::string flag;
   std::string flag_reason;
+  // When kDecommissioned: the pack's lifecycle (state, GLN, block time).
+  PackLifecycle lifecycle = {};
 
   bool recalled() const { return verdict == Verdict::kRevoked && IsRecall(revocation_reason); }
   // "RECALLED" for a recall, the flag in capitals ("SUSPECT") when flagged,
-  // else VerdictName(verdict).
+  // "ALREADY DISPENSED" or the state in capitals ("FREE SAMPLE") when
+  // decommissioned, else VerdictName(verdict).
   std::string Headline() const;
   // The headline with the revocation's or the flag's reason when there is
-  // one: "RECALLED: Recall: lot 4411 contaminated".
+  // one: "RECALLED: Recall: lot 4411 contaminated"; for a decommissioned
+  // pack where and when: "ALREADY DISPENSED: dispensed at GLN 0061414000017
+  // on 2026-11-30T10:00:05Z (a possible clone)".
   std::string Sentence() const;
 };
 
@@ -86,6 +99,8 @@ struct VerdictFacts {
   // carry no time). A revocation it lists stands (revocations are never
   // undone); anything else it could not know is not vouched for.
   bool stale_bundle = false;
+  // The pack's lifecycle (online: the certificate view's "lifecycle").
+  PackLifecycle lifecycle = {};
 };
 
 LabelVerdict Decide(const VerdictFacts& facts);

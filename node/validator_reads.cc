@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "api/record_views.h"
+#include "common/clock.h"
 #include "common/encoding.h"
 #include "crypto/data_integrity.h"
 #include "crypto/signed_note.h"
@@ -478,6 +479,15 @@ Result<api::Json> Validator::CheckLabelFull(const std::string& label_uri) {
     reasons.push_back("certificate " + *id + " is flagged " + facts.flag + " by " +
                       cert["flagged"][facts.flag]["by"][0].get<std::string>() + ": " +
                       facts.flag_reason);
+    return answer();
+  }
+  // A decommissioned pack (EU FMD): a dispensed one scanned again may be a
+  // clone.
+  FRONTERA_ASSIGN_OR_RETURN(facts.lifecycle, ledger::LifecycleOfCertificate(cert));
+  if (facts.lifecycle.decommissioned()) {
+    reasons.push_back("the pack was " + std::string(ledger::PackStateName(facts.lifecycle.state)) +
+                      " at GLN " + facts.lifecycle.gln + " on " +
+                      FormatRfc3339(facts.lifecycle.time_unix_ms));
     return answer();
   }
   const ledger::Validity validity =

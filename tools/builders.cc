@@ -170,6 +170,8 @@ std::string BizStepOf(ledger::EventKind kind) {
       return "https://frontera.example/ns/v1/bizstep/customs_release";
     case EventKind::kJointInspection:
       return "https://frontera.example/ns/v1/bizstep/joint_inspection";
+    case EventKind::kLifecycle:  // its step depends on the state (ledger::LifecycleBizStep)
+      break;
   }
   FRONTERA_CHECK(false) << "unknown EventKind " << static_cast<int>(kind);
   return "";
@@ -192,6 +194,8 @@ std::string DispositionOf(ledger::EventKind kind) {
       return "in_progress";
     case EventKind::kCustomsHold:
       return "non_sellable_other";
+    case EventKind::kLifecycle:  // ledger::LifecycleDisposition of its state
+      break;
   }
   FRONTERA_CHECK(false) << "unknown EventKind " << static_cast<int>(kind);
   return "";

@@ -38,6 +38,8 @@ constexpr ExitCode kVerdictCodes[] = {
     {4, "NOT ON LEDGER"},
     {5, "FLAGGED by an agency (shown as SUSPECT, ILLEGITIMATE or RECALLED)"},
     {kExitStaleBundle, "STALE BUNDLE: offline, the trust bundle is older than the network allows"},
+    {kExitDecommissioned,
+     "DECOMMISSIONED: ALREADY DISPENSED (a possible clone), DESTROYED, STOLEN, EXPORTED, …"},
 };
 
 void AddNode(CLI::App* command, std::string& node) {
@@ -713,6 +715,7 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
        {4, "verify: NOT ON LEDGER"},
        {5, "verify: FLAGGED (SUSPECT, ILLEGITIMATE or RECALLED by an agency)"},
        {kExitStaleBundle, "verify: STALE BUNDLE (offline; run frontera trust sync)"},
+       {kExitDecommissioned, "verify: DECOMMISSIONED (ALREADY DISPENSED, DESTROYED, STOLEN, …)"},
        kUsageCode,
        {kExitDataError, "an input file or document is invalid, or the node rejected it"},
        {kExitNoInput, "an input file, certificate or party does not exist"},

@@ -1,5 +1,5 @@
 // Exit codes of the `frontera` CLI (docs/cli.md#exit-codes). Verdicts of
-// `frontera verify` are 0-6 (ledger::Verdict, see verify.h); errors that prevent an answer use
+// `frontera verify` are 0-7 (ledger::Verdict, see verify.h); errors that prevent an answer use
 // the BSD sysexits.h values, all >= 64, so a script can tell "the product is
 // not authentic" from "the check could not be made".
 #pragma once
@@ -21,6 +21,9 @@ inline constexpr int kExitStaleBundle = 6;
 // WITNESSES MISSING (docs/cli.md#witnesses). Outside the verdicts (the
 // product was not judged) and outside sysexits.h.
 inline constexpr int kExitWitnessesMissing = 79;
+// `verify` online: the pack was decommissioned (dispensed, destroyed, stolen,
+// …; ledger::Verdict::kDecommissioned, docs/ledger.md#pack-lifecycle).
+inline constexpr int kExitDecommissioned = 7;
 inline constexpr int kExitUsage = 64;         // EX_USAGE: bad flag or argument
 inline constexpr int kExitDataError = 65;     // EX_DATAERR: bad input file or rejected document
 inline constexpr int kExitNoInput = 66;       // EX_NOINPUT: an input file does not exist

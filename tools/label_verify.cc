@@ -420,8 +420,10 @@ LabelReport VerifyLabelOnline(const ledger::Genesis& genesis, const TrustBundle*
                                 : bundle_revocation_reason,
        .flag = ledger_report.flag,
        .flag_reason = ledger_report.flag_reason,
-       .expired = ledger_report.verdict == Verdict::kExpired});
+       .expired = ledger_report.verdict == Verdict::kExpired,
+       .lifecycle = ledger_report.lifecycle});
   report.verdict = outcome.verdict;
+  report.lifecycle = outcome.lifecycle;
   report.revocation_reason = outcome.revocation_reason;
   report.flag = outcome.flag;
   report.flag_reason = outcome.flag_reason;

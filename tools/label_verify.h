@@ -58,11 +58,14 @@ struct LabelReport {
   std::string revocation_reason;  // when kRevoked, as the node or the bundle says
   std::string flag;               // when kFlagged: the flag and its reason
   std::string flag_reason;
+  ledger::PackLifecycle lifecycle;  // when kDecommissioned: the state, where and when
   // What the label is for, for people: online the certificate's subject
   // (DescribeSubject: product name, identifiers, ISO expiry); offline the
   // label's identifiers and ISO expiry.
   std::string subject;
-  ledger::LabelVerdict Outcome() const { return {verdict, revocation_reason, flag, flag_reason}; }
+  ledger::LabelVerdict Outcome() const {
+    return {verdict, revocation_reason, flag, flag_reason, lifecycle};
+  }
   std::vector<Check> checks;
   std::vector<std::string> custody;  // online: the custody timeline, one line per event
 };

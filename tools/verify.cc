@@ -89,6 +89,8 @@ std::string StepName(ledger::EventKind kind) {
       return "customs release";
     case ledger::EventKind::kJointInspection:
       return "joint inspection";
+    case ledger::EventKind::kLifecycle:
+      return "pack lifecycle act";
   }
   return "event";
 }
@@ -257,8 +259,9 @@ Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
   // The issuer holds the goods until it ships them; each shipping hands them
   // to the party it names (CBV 2.0 §8.3 possessing_party).
   std::string custodian = facts.parsed->issuer;
-  std::string shipped_to;  // destination of the latest shipping, or empty
-  std::string held_by;     // the agency whose hold is in force, or empty
+  std::string shipped_to;         // destination of the latest shipping, or empty
+  std::string held_by;            // the agency whose hold is in force, or empty
+  std::string decommissioned_by;  // the party whose decommissioning is in force, or empty
   for (size_t i = 0; i < evidence.events.size(); ++i) {
     const Json& document = evidence.events[i];
     auto proof = crypto::VerifyProof(document);
@@ -341,6 +344,29 @@ Check CheckCustody(const ledger::Genesis& genesis, const Evidence& evidence,
           held_by.clear();
         }
         break;
+      case ledger::EventKind::kLifecycle: {
+        // docs/ledger.md#pack-lifecycle: the holder dispenses, the issuer or
+        // an agency records the other states, the same party undoes.
+        const ledger::PackState target = event->lifecycle_target;
+        line +=
+            ": " + std::string(ledger::PackStateName(target)) + " at GLN " + event->lifecycle_gln;
+        if (target == ledger::PackState::kDispensed && !SameParty(genesis, signer, custodian)) {
+          fail(i, "dispensing by " + Who(genesis, signer) + ", but the custodian is " +
+                      Who(genesis, custodian));
+        } else if (target == ledger::PackState::kActive && !decommissioned_by.empty() &&
+                   !SameParty(genesis, signer, decommissioned_by)) {
+          fail(i, "undone by " + Who(genesis, signer) + ", but decommissioned by " +
+                      Who(genesis, decommissioned_by));
+        } else if (target != ledger::PackState::kDispensed &&
+                   target != ledger::PackState::kActive &&
+                   !SameParty(genesis, signer, facts.parsed->issuer) &&
+                   !IsAgency(genesis, signer)) {
+          fail(i, std::string(ledger::PackStateName(target)) + " recorded by " +
+                      Who(genesis, signer) + ", neither the issuer nor an agency");
+        }
+        decommissioned_by = target == ledger::PackState::kActive ? "" : signer;
+        break;
+      }
     }
     if (check.passed) check.reasons.push_back(line);
   }
@@ -407,8 +433,10 @@ void SetVerdict(Report& report, const Evidence& evidence, const StatusFacts& sta
                                                  .revocation_reason = evidence.revocation_reason,
                                                  .flag = evidence.flag,
                                                  .flag_reason = evidence.flag_reason,
-                                                 .expired = status.expired});
+                                                 .expired = status.expired,
+                                                 .lifecycle = evidence.lifecycle});
   report.verdict = outcome.verdict;
+  report.lifecycle = outcome.lifecycle;
   report.revocation_reason = outcome.revocation_reason;
   report.flag = outcome.flag;
   report.flag_reason = outcome.flag_reason;
@@ -471,6 +499,8 @@ Result<Evidence> EvidenceFromAnswers(std::string requested_id, const Json& certi
       }
     }
   }
+
+  FRONTERA_ASSIGN_OR_RETURN(evidence.lifecycle, ledger::LifecycleOfCertificate(certificate));
 
   if (auto revocation = certificate.find("revocation");
       revocation != certificate.end() && revocation->is_object()) {
@@ -668,12 +698,15 @@ Json ChecksJson(const std::vector<Check>& checks) {
 Json VerdictJson(const ledger::LabelVerdict& outcome) {
   const bool revoked = outcome.verdict == Verdict::kRevoked;
   const bool flagged = outcome.verdict == Verdict::kFlagged;
-  return Json{{"verdict", VerdictName(outcome.verdict)},
-              {"recalled", outcome.recalled()},
-              {"revocation_reason", revoked ? Json(outcome.revocation_reason) : Json()},
-              {"flag", flagged ? Json(outcome.flag) : Json()},
-              {"flag_reason", flagged ? Json(outcome.flag_reason) : Json()},
-              {"exit_code", ExitCodeOf(outcome.verdict)}};
+  return Json{
+      {"verdict", VerdictName(outcome.verdict)},
+      {"recalled", outcome.recalled()},
+      {"revocation_reason", revoked ? Json(outcome.revocation_reason) : Json()},
+      {"flag", flagged ? Json(outcome.flag) : Json()},
+      {"flag_reason", flagged ? Json(outcome.flag_reason) : Json()},
+      {"lifecycle",
+       outcome.verdict == Verdict::kDecommissioned ? outcome.lifecycle.ToViewJson() : Json()},
+      {"exit_code", ExitCodeOf(outcome.verdict)}};
 }
 
 Json ReportJson(const Report& report) {

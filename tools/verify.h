@@ -49,6 +49,7 @@ using ledger::VerdictName;
 // The process exit code of a verdict (its enum value).
 inline int ExitCodeOf(Verdict verdict) { return static_cast<int>(verdict); }
 static_assert(static_cast<int>(Verdict::kStaleBundle) == kExitStaleBundle);
+static_assert(static_cast<int>(Verdict::kDecommissioned) == kExitDecommissioned);
 
 // Everything the verifier looks at, as fetched from a node.
 struct Evidence {
@@ -68,6 +69,8 @@ struct Evidence {
   std::string flag;
   std::string flag_reason;
   std::string flagged_by;
+  // The pack's lifecycle the answer states (ledger::LifecycleOfCertificate).
+  ledger::PackLifecycle lifecycle;
   // GET /v1/certificates/{id}/proof:
   uint64_t leaf_index = 0;
   crypto::Hash leaf_hash{};
@@ -142,12 +145,15 @@ struct Report {
   std::string revocation_reason;  // when kRevoked
   std::string flag;               // when kFlagged: the flag and its reason
   std::string flag_reason;
+  ledger::PackLifecycle lifecycle;  // when kDecommissioned: the state, where and when
   // What the certificate names, for people: "Amoxicillin 500 mg capsules
   // (GTIN 07501234000017, lot LOT42A, serial SN000123), expires 2028-10-31"
   // or "Pseudoephedrine hydrochloride, 200 KGM (SSCC …)"; empty when the
   // credential does not parse.
   std::string subject;
-  ledger::LabelVerdict Outcome() const { return {verdict, revocation_reason, flag, flag_reason}; }
+  ledger::LabelVerdict Outcome() const {
+    return {verdict, revocation_reason, flag, flag_reason, lifecycle};
+  }
   std::vector<Check> checks;  // in the order of the header comment
 };
 

@@ -192,6 +192,28 @@ TEST_CASE("RECALLED shows the revocation's reason; the table's words are the pag
   CHECK(Has(fr, "<ul lang=\"en\"><li>a reason</li></ul>"));
 }
 
+TEST_CASE("a dispensed pack's page reads ALREADY DISPENSED in red, in every language") {
+  Json answer = Answer("DECOMMISSIONED");
+  answer["certificate"]["lifecycle"] = {{"state", "dispensed"},
+                                        {"gln", "0061414000017"},
+                                        {"time", "2026-11-30T10:00:04.000Z"},
+                                        {"block", 7},
+                                        {"leaf_index", 12}};
+  answer["reasons"] = {"the pack was dispensed at GLN 0061414000017 on 2026-11-30T10:00:04.000Z"};
+  Result<ledger::LabelVerdict> verdict = VerdictOfAnswer(answer);
+  REQUIRE(verdict.ok());
+  CHECK(verdict->verdict == ledger::Verdict::kDecommissioned);
+  CHECK(verdict->Headline() == "ALREADY DISPENSED");
+  const std::string en = VerificationPage(answer, PageLanguage::kEnglish);
+  CHECK(Has(en, "<div class=\"banner red\" role=\"status\"><h1>ALREADY DISPENSED</h1>"));
+  CHECK(Has(en, "may be a clone"));
+  CHECK(Has(en, "at GLN 0061414000017 on 2026-11-30T10:00:04.000Z"));
+  CHECK(Has(VerificationPage(answer, PageLanguage::kSpanish), "puede ser una copia"));
+  CHECK(Has(VerificationPage(answer, PageLanguage::kFrench), "peut être un clone"));
+  answer["certificate"]["lifecycle"]["state"] = "stolen";
+  CHECK(Has(VerificationPage(answer, PageLanguage::kEnglish), "<h1>STOLEN</h1>"));
+}
+
 TEST_CASE(
     "the verdict is typed: the reason comes from the answer or, before the lead's change, "
     "from the certificate") {

@@ -68,6 +68,18 @@ TEST_CASE("the public view of a certificate keeps the label's facts and drops th
   CHECK(view["held_by"] == "did:key:z6MkAgency");
   CHECK(view["ledger"] == full["ledger"]);
 
+  // Where and when a pack was decommissioned is public; the key that did it
+  // is not.
+  Json dispensed = full;
+  dispensed["lifecycle"] = {
+      {"state", "dispensed"}, {"gln", "0061414000017"}, {"time", "2026-11-30T10:00:04.000Z"},
+      {"block", 7},           {"leaf_index", 12},       {"by", "did:key:z6Mkpharmacy"}};
+  const Json lifecycle = PublicCertificate(dispensed)["lifecycle"];
+  CHECK(lifecycle["state"] == "dispensed");
+  CHECK(lifecycle["gln"] == "0061414000017");
+  CHECK(lifecycle["time"] == "2026-11-30T10:00:04.000Z");
+  CHECK_FALSE(lifecycle.contains("by"));
+
   // A product's identity stays whole.
   Json pharma = full;
   pharma["credential"] = ExampleJson("pharma-credential.json");

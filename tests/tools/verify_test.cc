@@ -279,6 +279,32 @@ TEST_CASE("a certificate past its expiry is EXPIRED") {
             .verdict == Verdict::kAuthentic);
 }
 
+TEST_CASE("a dispensed pack is ALREADY DISPENSED, exit 7, with where and when") {
+  World world;
+  Json certificate = world.CertificateAnswer();
+  certificate["lifecycle"] = {
+      {"state", "dispensed"}, {"gln", "0061414000017"}, {"time", "2027-05-30T10:00:00.000Z"},
+      {"block", 9},           {"leaf_index", 4},        {"by", "did:key:z6Mkpharmacy"}};
+  auto evidence = EvidenceFromAnswers(kCertificateId, certificate, world.ProofAnswer());
+  REQUIRE_MESSAGE(evidence.ok(), evidence.status().ToString());
+  Report report = VerifyEvidence(ParseGenesisOrDie(GenesisJson()), *evidence, kNow);
+  CHECK(report.verdict == Verdict::kDecommissioned);
+  CHECK(ExitCodeOf(report.verdict) == 7);
+  const std::string text = RenderReport(report);
+  CHECK_MESSAGE(text.find("ALREADY DISPENSED: dispensed at GLN 0061414000017 on "
+                          "2027-05-30T10:00:00Z (a possible clone)\n") != std::string::npos,
+                text);
+  Json json = ReportJson(report);
+  CHECK(json["verdict"] == "DECOMMISSIONED");
+  CHECK(json["exit_code"] == 7);
+  CHECK(json["lifecycle"]["gln"] == "0061414000017");
+  // A malformed lifecycle in a node's answer is refused with its member.
+  certificate["lifecycle"]["state"] = "gone";
+  auto bad = EvidenceFromAnswers(kCertificateId, certificate, world.ProofAnswer());
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().field_errors()[0].pointer == "/lifecycle/state");
+}
+
 TEST_CASE("revocation outranks expiry, forgery outranks everything") {
   World world;
   world.status = "revoked";
