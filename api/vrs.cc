@@ -296,6 +296,28 @@ RequestorDecision DecideRequestor(std::string_view req_gln,
               "importers) and agencies"};
 }
 
+std::string_view VrsPackStateInfo(ledger::PackState state) {
+  switch (state) {
+    case ledger::PackState::kActive:
+      return "";
+    case ledger::PackState::kDispensed:
+      return "Dispensed";
+    case ledger::PackState::kExported:
+      return "Exported";
+    case ledger::PackState::kSampled:
+      return "Sampled";
+    case ledger::PackState::kFreeSample:
+      return "FreeSample";
+    case ledger::PackState::kLocked:
+      return "Locked";
+    case ledger::PackState::kDestroyed:
+      return "Destroyed";
+    case ledger::PackState::kStolen:
+      return "Stolen";
+  }
+  return "";
+}
+
 VrsVerification DeriveVerification(const VrsRequest& request, const VrsPackFacts& facts) {
   VrsVerification out;
   if (!facts.on_ledger) {
@@ -314,18 +336,26 @@ VrsVerification DeriveVerification(const VrsRequest& request, const VrsPackFacts
   if (!out.failure_reason.empty()) return out;
   // The identifiers match. What else holds, gravest first.
   const bool recalled = (facts.revoked && facts.recall) || facts.flag_recalled;
+  using ledger::PackState;
+  const PackState pack = facts.pack_state;
   if (facts.flag_illegitimate) {
     out.additional_info = "Illegitimate";
+  } else if (pack == PackState::kStolen) {
+    out.additional_info = "Stolen";
   } else if (facts.flag_suspect) {
     out.additional_info = "Suspect";
   } else if (recalled) {
     out.additional_info = "Recalled";
+  } else if (pack != PackState::kActive) {
+    out.additional_info = VrsPackStateInfo(pack);
   } else if (facts.expired) {
     out.additional_info = "Expired";
   }
-  // An illegitimate pack and a certificate its issuer withdrew (a
-  // revocation that is not a recall) are not vouched for.
-  if (facts.flag_illegitimate || (facts.revoked && !facts.recall)) {
+  // An illegitimate pack, a certificate its issuer withdrew (a revocation
+  // that is not a recall) and a pack reported stolen or destroyed (one
+  // offered for sale is a copy or a theft) are not vouched for.
+  if (facts.flag_illegitimate || (facts.revoked && !facts.recall) || pack == PackState::kStolen ||
+      pack == PackState::kDestroyed) {
     out.failure_reason = kNoReasonProvided;
     return out;
   }

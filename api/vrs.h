@@ -26,6 +26,7 @@
 #include "crypto/json.h"
 #include "crypto/merkle.h"
 #include "ledger/gs1.h"
+#include "ledger/lifecycle.h"
 #include "ledger/registry.h"
 
 namespace frontera::api {
@@ -126,6 +127,9 @@ struct VrsPackFacts {
   bool flag_suspect = false;
   bool flag_illegitimate = false;
   bool expired = false;  // past its expiry (end of that day, UTC) at the verification time
+  // The pack's lifecycle on the ledger (ledger/lifecycle.h): active, or
+  // decommissioned (dispensed, destroyed, stolen, …).
+  ledger::PackState pack_state = ledger::PackState::kActive;
 };
 
 struct VrsVerification {
@@ -140,11 +144,17 @@ struct VrsVerification {
 //   lot differs / expiry differs                        → false, …_Lot / …_Expiry
 //   revoked (not a recall): the issuer withdrew it      → false, No_reason_provided
 //   flagged illegitimate                                → false, No_reason_provided, Illegitimate
+//   reported stolen or destroyed                        → false, No_reason_provided, Stolen /
+//                                                         Destroyed
 //   else                                                → true
-// additionalInfo, one value, the gravest that holds: Illegitimate, Suspect,
-// Recalled (a recall revocation or flag), Expired.
+// additionalInfo, one value, the gravest that holds: Illegitimate, Stolen,
+// Suspect, Recalled (a recall revocation or flag), Destroyed, Dispensed,
+// Exported, Sampled, FreeSample, Locked, Expired.
 // The request's lot and expiry (its exp's day) are compared with the pack's.
 VrsVerification DeriveVerification(const VrsRequest& request, const VrsPackFacts& facts);
+// The additionalInfo word of a decommissioned pack ("Dispensed",
+// "FreeSample", …); empty for an active one.
+std::string_view VrsPackStateInfo(ledger::PackState state);
 
 // The checkpoint an answer was made at: a co-signed checkpoint's tree size
 // and root hash. Header "Frontera-Checkpoint: <tree_size> <base64 root>".

@@ -84,6 +84,8 @@ Result<api::VrsAnswer> Validator::AnswerVrs(const api::VrsRequest& request,
     facts.flag_recalled = flagged.contains("recalled");
     facts.flag_suspect = flagged.contains("suspect");
     facts.flag_illegitimate = flagged.contains("illegitimate");
+    FRONTERA_ASSIGN_OR_RETURN(ledger::PackLifecycle lifecycle, sm.PackLifecycleOf(*id));
+    facts.pack_state = lifecycle.state;
   }
   answer.body = api::VerificationAnswerJson(ResponderGln(sm, cert), request.corr_uuid,
                                             api::Rfc3339Millis(now_ms),

@@ -254,6 +254,48 @@ TEST_CASE("every additionalInfo value, gravest first") {
   CHECK(Rfc3339Millis(kNow + 3'723'456) == "2026-12-08T01:02:03.456Z");
 }
 
+TEST_CASE(
+    "a decommissioned pack: its state in additionalInfo; stolen and destroyed not vouched for") {
+  using ledger::PackState;
+  const VrsRequest asked = Asked();
+  struct Case {
+    PackState state;
+    std::string info;
+    bool verified;
+  };
+  const Case cases[] = {
+      {PackState::kDispensed, "Dispensed", true}, {PackState::kExported, "Exported", true},
+      {PackState::kSampled, "Sampled", true},     {PackState::kFreeSample, "FreeSample", true},
+      {PackState::kLocked, "Locked", true},       {PackState::kDestroyed, "Destroyed", false},
+      {PackState::kStolen, "Stolen", false},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.info);
+    VrsPackFacts facts = Matching();
+    facts.pack_state = c.state;
+    facts.expired = true;  // a pack's lifecycle outranks its expiry
+    VrsVerification v = DeriveVerification(asked, facts);
+    CHECK(v.verified == c.verified);
+    CHECK(v.additional_info == c.info);
+    CHECK(v.failure_reason == (c.verified ? "" : "No_reason_provided"));
+    // A mismatched lot is still the answer: the identifiers come first.
+    VrsRequest other_lot = asked;
+    other_lot.lot = "OTHER";
+    CHECK(DeriveVerification(other_lot, facts).failure_reason == "No_match_GTIN_Serial_Lot");
+  }
+  // Gravity: illegitimate over stolen over suspect over recalled over dispensed.
+  VrsPackFacts facts = Matching();
+  facts.pack_state = PackState::kDispensed;
+  facts.flag_recalled = true;
+  CHECK(DeriveVerification(asked, facts).additional_info == "Recalled");
+  facts.flag_suspect = true;
+  CHECK(DeriveVerification(asked, facts).additional_info == "Suspect");
+  facts.pack_state = PackState::kStolen;
+  CHECK(DeriveVerification(asked, facts).additional_info == "Stolen");
+  facts.flag_illegitimate = true;
+  CHECK(DeriveVerification(asked, facts).additional_info == "Illegitimate");
+}
+
 TEST_CASE("requestors: a registered trading partner or agency in good standing") {
   const crypto::KeyPair key = crypto::KeyPair::FromSeed(crypto::Seed{1});
   const crypto::KeyPair other = crypto::KeyPair::FromSeed(crypto::Seed{2});
