@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kPathParamBytesMax = 256;
 
-constexpr std::array<RouteSpec, 25> kRoutes = {{
+constexpr std::array<RouteSpec, 27> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -43,6 +43,9 @@ constexpr std::array<RouteSpec, 25> kRoutes = {{
     {Route::kOpenApi, "GET", "/v1/openapi.json"},
     {Route::kAudit, "GET", "/v1/audit"},
     {Route::kBackup, "POST", "/v1/backup"},
+    // Illegitimate-product notices (docs/formats.md §17).
+    {Route::kNotices, "POST", "/v1/notices"},
+    {Route::kNotice, "GET", "/v1/notices/{id}"},
 }};
 
 std::vector<std::string_view> SplitSegments(std::string_view path) {
@@ -186,6 +189,7 @@ bool ReadsLedger(Route route) {
     case Route::kParties:
     case Route::kParty:
     case Route::kValidators:
+    case Route::kNotice:
       return true;
     case Route::kCertificates:
     case Route::kEvents:
@@ -198,6 +202,7 @@ bool ReadsLedger(Route route) {
     case Route::kOpenApi:
     case Route::kAudit:
     case Route::kBackup:
+    case Route::kNotices:
       return false;
   }
   return false;

@@ -45,8 +45,10 @@ enum class Route {
   kHealthz,
   kMetrics,
   kOpenApi,
-  kAudit,   // GET /v1/audit: the validator's audit trail of full-view reads
-  kBackup,  // POST /v1/backup: a backup of the node's data (operational listener)
+  kAudit,    // GET /v1/audit: the validator's audit trail of full-view reads
+  kBackup,   // POST /v1/backup: a backup of the node's data (operational listener)
+  kNotices,  // POST /v1/notices: an illegitimate-product notice
+  kNotice,   // GET /v1/notices/{id}
 };
 
 struct RouteSpec {

@@ -36,4 +36,20 @@ bool MaySeeDetails(const ledger::StateMachine& sm, const api::Reader& reader,
   return false;
 }
 
+bool MaySeeNotice(const ledger::StateMachine& sm, const api::Reader& reader,
+                  const crypto::Json& notice) {
+  std::optional<ledger::PartyRecord> record = ActiveReader(sm, reader);
+  if (!record) return false;
+  if (record->party.role == ledger::Role::kAgency) return true;
+  for (const crypto::Json& did : notice["parties"]) {
+    std::optional<ledger::PartyRecord> named = sm.FindParty(did.get<std::string>());
+    if (did == reader.did || (named && named->origin == record->origin)) return true;
+  }
+  for (const crypto::Json& certificate : notice["certificates"]) {
+    auto view = sm.CertificateView(certificate["id"].get<std::string>());
+    if (view.ok() && MaySeeDetails(sm, reader, *view)) return true;
+  }
+  return false;
+}
+
 }  // namespace frontera::node

@@ -24,4 +24,11 @@ bool IsAgencyReader(const ledger::StateMachine& sm, const api::Reader& reader);
 bool MaySeeDetails(const ledger::StateMachine& sm, const api::Reader& reader,
                    const crypto::Json& certificate);
 
+// True when `reader` may read `notice` (a StateMachine::NoticeView): an
+// active agency, an active party with the origin of one of the notice's
+// `parties` (its filer, the signers of its follow-ups and termination), or
+// one that may see the full view of one of its certificates.
+bool MaySeeNotice(const ledger::StateMachine& sm, const api::Reader& reader,
+                  const crypto::Json& notice);
+
 }  // namespace frontera::node

@@ -59,6 +59,8 @@ const std::vector<RouteCase> kCases = {
     {"/v1/openapi.json", Route::kOpenApi, "GET", "", "", false},
     {"/v1/audit", Route::kAudit, "GET", "", "", false},
     {"/v1/backup", Route::kBackup, "POST", "", "", false, "POST"},
+    {"/v1/notices", Route::kNotices, "POST", "", "", false, "POST"},
+    {"/v1/notices/urn%3Auuid%3A5e", Route::kNotice, "GET", "id", "urn%3Auuid%3A5e", true},
 };
 
 TEST_CASE("every route is matched from its path, with its parameter and methods") {
