@@ -79,6 +79,13 @@ void AddNoticeCommands(CLI::App* app, CliArgs& args) {
   CLI::App* notice = app->add_subcommand(
       "notice", "illegitimate-product notices (DSCSA; the fields of Form FDA 3911)");
   notice->require_subcommand(1);
+  notice->footer(Footer({"frontera notice export urn:uuid:… --key keys/us-cbp.key --format csv"},
+                        {{0, "done"},
+                         kUsageCode,
+                         {kExitDataError, "the notice is not valid or the node refused it"},
+                         {kExitNoInput, "no such notice, or a key file does not exist"},
+                         {kExitNoPermission, "the key's party may not file or read it"},
+                         kUnreachableCode}));
   NoticeFileOptions& f = args.notice_file;
   c.notice_file = notice->add_subcommand(
       "file", "file an initial notice, a follow-up or a termination (flags its certificates)");
