@@ -77,11 +77,21 @@ class Backend {
   // change a key). The receipt's id is the party's DID (the new key's, for
   // a key change) and its status the party's standing.
   virtual Result<Receipt> ChangeRegistry(const Json& document) = 0;
+  // POST /v1/notices: an illegitimate-product notice (docs/formats.md §18).
+  // The receipt's id is the initial notice's id, its status the notice's
+  // ("open" | "terminated").
+  virtual Result<Receipt> FileNotice(const Json& notice) = 0;
 
   // GET /v1/certificates/{id} → {credential, status, events, flags, ledger}:
   // the full view ("view": "full") when `reader` is an agency or a party the
   // certificate names, else the public view (api/record_views.h).
   virtual Result<Json> GetCertificate(const std::string& id, const Reader& reader) = 0;
+  // GET /v1/notices/{id} → {id, status, classification, filer, parties,
+  // initial, follow_ups, termination, certificates}: the notice `id` names
+  // (an initial notice, or the one a follow-up or termination follows), for
+  // an agency `reader` or a party the notice or one of its certificates
+  // names (docs/api.md#two-views); kPermissionDenied for anyone else.
+  virtual Result<Json> GetNotice(const std::string& id, const Reader& reader) = 0;
   // GET /v1/certificates/{id}/proof: proof of the credential's leaf against
   // the latest checkpoint.
   virtual Result<InclusionProofView> GetProof(const std::string& id) = 0;

@@ -15,7 +15,7 @@ namespace {
 
 constexpr size_t kPathParamBytesMax = 256;
 
-constexpr std::array<RouteSpec, 31> kRoutes = {{
+constexpr std::array<RouteSpec, 33> kRoutes = {{
     {Route::kCertificates, "POST", "/v1/certificates"},
     {Route::kCertificate, "GET", "/v1/certificates/{id}"},
     {Route::kEvents, "POST", "/v1/certificates/{id}/events"},
@@ -51,6 +51,9 @@ constexpr std::array<RouteSpec, 31> kRoutes = {{
     {Route::kVrsProduct, "GET", "/vrs/gtin/{gtin}/lot/{lot}/ser/{serial}"},
     {Route::kVrsProductNumeric, "GET", "/vrs/01/{gtin}/10/{lot}/21/{serial}"},
     {Route::kVrsConnectivity, "GET", "/vrs/checkConnectivity"},
+    // Illegitimate-product notices (docs/formats.md §18).
+    {Route::kNotices, "POST", "/v1/notices"},
+    {Route::kNotice, "GET", "/v1/notices/{id}"},
 }};
 
 std::vector<std::string_view> SplitSegments(std::string_view path) {
@@ -206,6 +209,7 @@ bool ReadsLedger(Route route) {
     case Route::kVrsProduct:
     case Route::kVrsProductNumeric:
     case Route::kVrsConnectivity:
+    case Route::kNotice:
       return true;
     case Route::kCertificates:
     case Route::kEvents:
@@ -218,6 +222,7 @@ bool ReadsLedger(Route route) {
     case Route::kOpenApi:
     case Route::kAudit:
     case Route::kBackup:
+    case Route::kNotices:
       return false;
   }
   return false;

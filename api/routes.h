@@ -56,6 +56,8 @@ enum class Route {
   kVrsProduct,
   kVrsProductNumeric,
   kVrsConnectivity,
+  kNotices,  // POST /v1/notices: an illegitimate-product notice
+  kNotice,   // GET /v1/notices/{id}
 };
 
 struct RouteSpec {

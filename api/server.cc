@@ -577,9 +577,15 @@ class HttpServer::Impl {
     switch (match.spec->route) {
       case Route::kCertificate:
       case Route::kProof:
-      case Route::kParty: {
+      case Route::kParty:
+      case Route::kNotice: {
         Result<std::string> id = DecodeIdParam(match.param_name, match.param_raw);
         if (!id.ok()) return SendStatus(res, id.status(), InputKind::kParameters);
+        if (match.spec->route == Route::kNotice) {
+          Result<Json> notice = backend_->GetNotice(*id, reader);
+          if (!notice.ok()) return SendStatus(res, notice.status(), InputKind::kParameters);
+          return SendJson(res, 200, *notice);
+        }
         if (match.spec->route == Route::kCertificate) return GetCertificate(*id, reader, res);
         if (match.spec->route == Route::kProof) return GetProof(*id, res);
         return GetParty(*id, res);
@@ -664,6 +670,7 @@ class HttpServer::Impl {
       case Route::kRegistry:
       case Route::kValidatorChange:
       case Route::kBackup:
+      case Route::kNotices:
         break;
     }
     FRONTERA_CHECK(false) << "GET route without a handler: " << match.spec->pattern;
@@ -792,6 +799,9 @@ class HttpServer::Impl {
       case Route::kRevocation:
         receipt = backend_->Revoke(certificate_id, *document);
         break;
+      case Route::kNotices:
+        receipt = backend_->FileNotice(*document);
+        break;
       case Route::kRegistry:
       case Route::kValidatorChange: {
         // Parties on /v1/parties, validators on /v1/validators.
@@ -823,8 +833,9 @@ class HttpServer::Impl {
     if (match.spec->route == Route::kValidatorChange) {
       res.set_header("Location", "/v1/validators");
     } else {
-      const char* collection =
-          match.spec->route == Route::kRegistry ? "/v1/parties/" : "/v1/certificates/";
+      const char* collection = match.spec->route == Route::kRegistry  ? "/v1/parties/"
+                               : match.spec->route == Route::kNotices ? "/v1/notices/"
+                                                                      : "/v1/certificates/";
       res.set_header("Location", collection + Client::EncodePathSegment(receipt->id));
     }
     SendJson(res, 201, ReceiptJson(*receipt));

@@ -50,6 +50,8 @@ std::string_view DocumentKindName(DocumentKind kind) {
       return "revocation";
     case DocumentKind::kParty:
       return "registry document";
+    case DocumentKind::kNotice:
+      return "notice";
   }
   return "unknown";
 }
@@ -108,7 +110,7 @@ Result<Proposal> DecodeProposal(std::string_view bytes) {
     uint8_t kind = 0;
     std::string_view id, canonical;
     FRONTERA_RETURN_IF_ERROR(AsCorruption(r.U8("kind", kind)));
-    if (kind < 1 || kind > 4) return AsCorruption(r.Error("kind", "unknown document kind"));
+    if (kind < 1 || kind > 5) return AsCorruption(r.Error("kind", "unknown document kind"));
     FRONTERA_RETURN_IF_ERROR(AsCorruption(r.Bytes32("certificate id", kProposalFieldMax, id)));
     FRONTERA_RETURN_IF_ERROR(AsCorruption(r.Bytes32("document", kProposalFieldMax, canonical)));
     p.documents.push_back(

@@ -29,7 +29,13 @@
 namespace frontera::ledger {
 
 // kParty: a registry document (ledger/registry.h).
-enum class DocumentKind : uint8_t { kCredential = 1, kEvent = 2, kRevocation = 3, kParty = 4 };
+enum class DocumentKind : uint8_t {
+  kCredential = 1,
+  kEvent = 2,
+  kRevocation = 3,
+  kParty = 4,
+  kNotice = 5,  // an illegitimate-product notice (ledger/notice.h)
+};
 
 std::string_view DocumentKindName(DocumentKind kind);
 

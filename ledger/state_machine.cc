@@ -30,6 +30,12 @@ Status StateMachineOptions::Validate() const {
   if (validators_max < 1 || validators_max > 256) {
     return Status::InvalidArgument("ledger.validators_max must be in [1, 256]");
   }
+  if (notice_follow_ups_max < 1 || notice_follow_ups_max > 10000) {
+    return Status::InvalidArgument("ledger.notice_follow_ups_max must be in [1, 10000]");
+  }
+  if (notices_per_certificate_max < 1 || notices_per_certificate_max > 10000) {
+    return Status::InvalidArgument("ledger.notices_per_certificate_max must be in [1, 10000]");
+  }
   if (signature_cache_entries > 10000000) {
     return Status::InvalidArgument("ledger.signature_cache_entries must be at most 10000000");
   }

@@ -44,6 +44,7 @@
 #include "ledger/item_filter.h"
 #include "ledger/lifecycle.h"
 #include "ledger/merkle_log.h"
+#include "ledger/notice.h"
 #include "ledger/registry.h"
 #include "ledger/signature_cache.h"
 #include "ledger/state_root.h"
@@ -68,6 +69,7 @@ struct ParsedDocument {
   std::optional<Event> event;
   std::optional<Revocation> revocation;
   std::optional<RegistryChange> registry;
+  std::optional<Notice> notice;
 };
 
 // A document that passed admission, ready to propose.
@@ -85,6 +87,10 @@ struct StateMachineOptions {
   // Validators and observers a network may ever have had (the genesis's
   // included; removed ones count, since names and keys are not reused).
   size_t validators_max = 64;
+  // Follow-ups one illegitimate-product notice may gather.
+  size_t notice_follow_ups_max = 100;
+  // Open notices that may hold one certificate's flag at once.
+  size_t notices_per_certificate_max = 100;
   Status Validate() const;
 };
 
@@ -204,6 +210,12 @@ class StateMachine {
   // is the last DID listed when more match, else null.
   crypto::Json PartiesJson(std::string_view role, std::string_view country, std::string_view after,
                            size_t limit) const;
+  // An illegitimate-product notice (docs/api.md, GET /v1/notices/{id}): the
+  // initial notice `id` names (itself, or the one a follow-up or
+  // termination names), with its follow-ups, termination, status, filer and
+  // the certificates it concerns (ledger/state_machine_notices.cc).
+  // kNotFound when no notice has that id.
+  Result<crypto::Json> NoticeView(const std::string& id) const;
   LedgerSummary Summary() const;
   // The roots after the last published block, from the running values (no
   // store reads); what RecomputeRoots finds in this node's store. Thread-safe.
@@ -369,6 +381,15 @@ class StateMachine {
   // FindIdentical of a registry document held at `leaf`.
   std::optional<HeldDocument> FindRegistryDocument(const crypto::Json& document,
                                                    uint64_t leaf) const;
+  // The rules of an illegitimate-product notice signed by `signer`
+  // (docs/ledger.md#notices), and the writes of an accepted one at `leaf` of
+  // `block` (the notice record, the flags it raises or clears); returns the
+  // notice's status ("open", "terminated"). ledger/state_machine_notices.cc.
+  Status CheckNotice(const View& view, const ParsedDocument& parsed, const PartyRecord& signer,
+                     int64_t time_unix_ms) const;
+  std::string ApplyNotice(StagedView& view, const ParsedDocument& parsed, uint64_t leaf,
+                          const Block& block);
+  std::optional<HeldDocument> FindNoticeDocument(const crypto::Json& document, uint64_t leaf) const;
   Status LoadMeta();
   // The certificate record of `id`; kNotFound when there is none.
   Status LoadRecord(const View& view, const std::string& id, crypto::Json& record) const;

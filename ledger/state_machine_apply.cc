@@ -34,7 +34,8 @@ constexpr int64_t kBlockTimeMax = 253402300799999;
 // before anything reads it, since a hostile leader chose it.
 Status CheckProposedDocument(const ProposedDocument& d) {
   if (d.kind != DocumentKind::kCredential && d.kind != DocumentKind::kEvent &&
-      d.kind != DocumentKind::kRevocation && d.kind != DocumentKind::kParty) {
+      d.kind != DocumentKind::kRevocation && d.kind != DocumentKind::kParty &&
+      d.kind != DocumentKind::kNotice) {
     return Status::InvalidArgument("document kind " + std::to_string(static_cast<int>(d.kind)) +
                                    " is unknown");
   }
@@ -170,6 +171,12 @@ Block StateMachine::Apply(uint64_t log_index, const Proposal& proposal,
     view.Put(Column::kIndex, Key(kIdPrefix, c.document_id), Be64(leaf));
     const Json position = {
         {"leaf_index", leaf}, {"leaf_hash", Base64Encode(doc->leaf_hash)}, {"block", block.height}};
+    if (pd.kind == DocumentKind::kNotice) {
+      outcome.certificate_status = ApplyNotice(view, *doc, leaf, block);
+      ++applying_.documents_accepted;
+      block.outcomes.push_back(std::move(outcome));
+      continue;
+    }
     if (pd.kind == DocumentKind::kParty) {
       outcome.certificate_status = ApplyRegistryChange(view, *doc, leaf, block.height);
       ++applying_.documents_accepted;

@@ -156,6 +156,10 @@ Result<ParsedDocument> StateMachine::ParseAndVerify(DocumentKind kind, const Jso
       FRONTERA_ASSIGN_OR_RETURN(out.registry, ParseRegistryDocument(document));
       break;
     }
+    case DocumentKind::kNotice: {
+      FRONTERA_ASSIGN_OR_RETURN(out.notice, ParseNotice(document));
+      break;
+    }
   }
   // A proof set (a revocation by a majority of the agencies): every proof
   // verified, each signer once. Rare: not cached.
@@ -375,6 +379,18 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
       out.document_id = g.id;
       break;
     }
+    case DocumentKind::kNotice: {
+      // A notice is about its initial notice: follow-ups and the termination
+      // appear there (GET /v1/notices/{id}).
+      const Notice& n = *parsed.notice;
+      out.certificate_id = n.type == NoticeType::kInitial ? n.id : n.initial_notice;
+      if (!certificate_id.empty() && certificate_id != out.certificate_id) {
+        return Status::InvalidArgument("the proposal names " + certificate_id +
+                                       " for a notice about " + out.certificate_id);
+      }
+      out.document_id = n.id;
+      break;
+    }
   }
   const std::string& signer_did = parsed.signer;
 
@@ -398,6 +414,10 @@ Result<StateMachine::CheckedDocument> StateMachine::Check(const View& view,
   }
   if (kind == DocumentKind::kParty) {
     FRONTERA_RETURN_IF_ERROR(CheckRegistryChange(view, parsed, *signer_record));
+    return out;
+  }
+  if (kind == DocumentKind::kNotice) {
+    FRONTERA_RETURN_IF_ERROR(CheckNotice(view, parsed, *signer_record, time_unix_ms));
     return out;
   }
 

@@ -165,6 +165,7 @@ std::optional<StateMachine::HeldDocument> StateMachine::FindIdentical(
     return std::nullopt;
   }
   if (document.kind == DocumentKind::kParty) return FindRegistryDocument(*json, *leaf);
+  if (document.kind == DocumentKind::kNotice) return FindNoticeDocument(*json, *leaf);
   // About the same certificate: a credential is its own; an event or a
   // revocation is about the one its request named.
   const std::string certificate_id =
@@ -186,6 +187,7 @@ std::optional<StateMachine::HeldDocument> StateMachine::FindIdentical(
       }
       break;
     case DocumentKind::kParty:  // answered above
+    case DocumentKind::kNotice:
       break;
   }
   if (position == nullptr || !position->is_object() || (*position)["leaf_index"] != *leaf) {

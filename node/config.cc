@@ -387,6 +387,8 @@ Result<NodeConfig> ParseConfig(std::string_view toml_text, const std::string& so
     }
   }
   num("ledger", "events_per_certificate_max", c.ledger.events_per_certificate_max);
+  num("ledger", "notice_follow_ups_max", c.ledger.notice_follow_ups_max);
+  num("ledger", "notices_per_certificate_max", c.ledger.notices_per_certificate_max);
   num("ledger", "signature_cache_entries", c.ledger.signature_cache_entries);
   num("ledger", "registry_changes_per_party_max", c.ledger.registry_changes_per_party_max);
   num("ledger", "validators_max", c.ledger.validators_max);

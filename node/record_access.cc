@@ -53,4 +53,16 @@ bool MaySeeEventDetails(const ledger::StateMachine& sm, const api::Reader& reade
   return AgencyOrNamed(sm, reader, api::EpcisEventDids(event));
 }
 
+bool MaySeeNotice(const ledger::StateMachine& sm, const api::Reader& reader,
+                  const crypto::Json& notice) {
+  std::vector<std::string> parties;
+  for (const crypto::Json& did : notice["parties"]) parties.push_back(did.get<std::string>());
+  if (AgencyOrNamed(sm, reader, parties)) return true;
+  for (const crypto::Json& certificate : notice["certificates"]) {
+    auto view = sm.CertificateView(certificate["id"].get<std::string>());
+    if (view.ok() && MaySeeDetails(sm, reader, *view)) return true;
+  }
+  return false;
+}
+
 }  // namespace frontera::node

@@ -31,4 +31,11 @@ bool MaySeeDetails(const ledger::StateMachine& sm, const api::Reader& reader,
 bool MaySeeEventDetails(const ledger::StateMachine& sm, const api::Reader& reader,
                         const crypto::Json& event);
 
+// True when `reader` may read `notice` (a StateMachine::NoticeView): an
+// active agency, an active party with the origin of one of the notice's
+// `parties` (its filer, the signers of its follow-ups and termination), or
+// one that may see the full view of one of its certificates.
+bool MaySeeNotice(const ledger::StateMachine& sm, const api::Reader& reader,
+                  const crypto::Json& notice);
+
 }  // namespace frontera::node

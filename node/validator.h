@@ -114,6 +114,8 @@ class Validator final : public api::Backend {
   Result<api::Receipt> Revoke(const std::string& certificate_id,
                               const api::Json& revocation) override;
   Result<api::Receipt> ChangeRegistry(const api::Json& document) override;
+  Result<api::Receipt> FileNotice(const api::Json& notice) override;
+  Result<api::Json> GetNotice(const std::string& id, const api::Reader& reader) override;
   Result<api::Json> GetCertificate(const std::string& id, const api::Reader& reader) override;
   Result<api::InclusionProofView> GetProof(const std::string& id) override;
   Result<api::InclusionProofView> GetLeafProof(uint64_t leaf_index) override;

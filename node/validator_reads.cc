@@ -79,6 +79,22 @@ Result<api::Json> Validator::GetCertificate(const std::string& id, const api::Re
   return certificate;
 }
 
+Result<api::Json> Validator::GetNotice(const std::string& id, const api::Reader& reader) {
+  FRONTERA_RETURN_IF_ERROR(Serving());
+  const std::shared_ptr<Ledger> ledger = CurrentLedger();
+  FRONTERA_ASSIGN_OR_RETURN(api::Json notice, ledger->sm->NoticeView(id));
+  // A notice is never public (docs/api.md#two-views): the public view of its
+  // certificates shows them flagged, and that is all.
+  if (!MaySeeNotice(*ledger->sm, reader, notice)) {
+    return Status::PermissionDenied(
+        "notice " + id +
+        " is shown to agencies and the parties it or its certificates name; sign the request "
+        "(docs/api.md §9) with such a party's key");
+  }
+  FRONTERA_RETURN_IF_ERROR(AuditRead(reader, "notice", notice["id"].get<std::string>()));
+  return notice;
+}
+
 namespace {
 
 api::InclusionProofView ProofView(ledger::CertificateProof p) {

@@ -118,6 +118,10 @@ Result<api::Receipt> Validator::ChangeRegistry(const api::Json& document) {
   return Submit(DocumentKind::kParty, "", document);
 }
 
+Result<api::Receipt> Validator::FileNotice(const api::Json& notice) {
+  return Submit(DocumentKind::kNotice, "", notice);
+}
+
 void Validator::AdmitForwarded(uint64_t from, std::string_view body) {
   // A follower forwards what its clients posted; the leader proposes only
   // what passes the same admission as a document posted here, so a

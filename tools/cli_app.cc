@@ -75,6 +75,82 @@ std::string IssueFooter(const char* example) {
 
 }  // namespace
 
+// `frontera notice file|export` (tools/cmd_notice.h).
+void AddNoticeCommands(CLI::App* app, CliArgs& args) {
+  CliArgs::Commands& c = args.commands;
+  CLI::App* notice = app->add_subcommand(
+      "notice", "illegitimate-product notices (DSCSA; the fields of Form FDA 3911)");
+  notice->require_subcommand(1);
+  notice->footer(Footer({"frontera notice export urn:uuid:… --key keys/us-cbp.key --format csv"},
+                        {{0, "done"},
+                         kUsageCode,
+                         {kExitDataError, "the notice is not valid or the node refused it"},
+                         {kExitNoInput, "no such notice, or a key file does not exist"},
+                         {kExitNoPermission, "the key's party may not file or read it"},
+                         kUnreachableCode}));
+  NoticeFileOptions& f = args.notice_file;
+  c.notice_file = notice->add_subcommand(
+      "file", "file an initial notice, a follow-up or a termination (flags its certificates)");
+  AddNode(c.notice_file, f.node);
+  c.notice_file->add_option("--key", f.key, "key file of the filer (signs the notice)");
+  c.notice_file->add_option("--file", f.file, "the notice as JSON (signed with --key if unsigned)");
+  c.notice_file->add_option("--type", f.type, "initial, follow_up or termination")
+      ->capture_default_str();
+  c.notice_file->add_option("--id", f.id, "the notice's id (default: fresh urn:uuid)");
+  c.notice_file->add_option("--initial", f.initial,
+                            "follow_up, termination: the initial notice's id");
+  c.notice_file->add_option("--certificate", f.certificates,
+                            "initial: a certificate id the notice concerns (repeatable, 1-100)");
+  c.notice_file->add_option("--classification", f.classification,
+                            "initial: counterfeit, diverted, stolen, intentional_adulteration, "
+                            "unfit_for_distribution or fraudulent_transaction");
+  c.notice_file->add_option("--determined", f.determined,
+                            "initial: the day the product was determined illegitimate "
+                            "(YYYY-MM-DD)");
+  c.notice_file->add_option("--description", f.description,
+                            "what happened (a termination: why the notice is no longer needed)");
+  c.notice_file->add_option("--quantity", f.quantity, "initial, follow_up: how much (packs)");
+  c.notice_file->add_option("--uom", f.uom, "the unit of --quantity (UN/ECE Rec 20), if not packs");
+  c.notice_file->add_option("--contact-name", f.contact_name, "who FDA contacts");
+  c.notice_file->add_option("--contact-phone", f.contact_phone, "their telephone");
+  c.notice_file->add_option("--contact-email", f.contact_email, "their e-mail address");
+  c.notice_file->add_option("--incident-number", f.incident_number,
+                            "follow_up, termination: the incident number FDA assigned");
+  c.notice_file->add_flag("--json", f.json, "print the node's JSON answer");
+  c.notice_file->footer(
+      Footer({"frontera notice file --key keys/us-distributor.key --certificate urn:uuid:… "
+              "--classification counterfeit --determined 2026-11-29 --quantity 12 "
+              "--description \"…\" --contact-name \"Ana Ruiz\" --contact-phone \"+1 555 0100\" "
+              "--contact-email qa@example.com",
+              "frontera notice file --key keys/us-cbp.key --type termination --initial urn:uuid:… "
+              "--description \"…\""},
+             {{0, "filed: the receipt names the initial notice and its status"},
+              kUsageCode,
+              {kExitDataError,
+               "the notice is not valid, or the node refused it (the reason names the "
+               "flag)"},
+              {kExitNoInput, "a key file or --file does not exist"},
+              {kExitNoPermission, "the signer may not file it"},
+              kUnreachableCode}));
+  NoticeExportOptions& e = args.notice_export;
+  c.notice_export =
+      notice->add_subcommand("export", "the fields Form FDA 3911 asks for, one record per product");
+  c.notice_export->add_option("ID", e.id, "the notice's id, or a follow-up's or termination's")
+      ->required();
+  AddNode(c.notice_export, e.node);
+  c.notice_export
+      ->add_option("--key", e.key, "key file of an agency or a party named: signs the read")
+      ->required();
+  c.notice_export->add_option("--format", e.format, "json or csv")->capture_default_str();
+  c.notice_export->footer(
+      Footer({"frontera notice export urn:uuid:… --key keys/us-cbp.key --format csv > 3911.csv"},
+             {{0, "written"},
+              kUsageCode,
+              {kExitNoInput, "no such notice, or the key file does not exist"},
+              {kExitNoPermission, "the key's party may not read the notice"},
+              kUnreachableCode}));
+}
+
 std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
   auto app = std::make_unique<CLI::App>(
       "frontera: client of a Frontera provenance ledger (docs/cli.md)", "frontera");
@@ -513,6 +589,8 @@ std::unique_ptr<CLI::App> MakeApp(CliArgs& args) {
                         {kExitNoInput, "no such party"},
                         kUnreachableCode}));
 
+  AddNoticeCommands(app.get(), args);
+
   CLI::App* validator =
       app->add_subcommand("validator", "the network's validators and observers (Raft membership)");
   validator->require_subcommand(1);
@@ -754,6 +832,8 @@ int Dispatch(const CliArgs& args, const CommandEnv& env) {
   if (c.trust_sync->parsed()) return RunTrustSync(args.trust, env);
   if (c.trust_show->parsed()) return RunTrustShow(args.trust, env);
   if (c.label->parsed()) return RunLabel(args.label, env);
+  if (c.notice_file->parsed()) return RunNoticeFile(args.notice_file, env);
+  if (c.notice_export->parsed()) return RunNoticeExport(args.notice_export, env);
   if (c.party_list->parsed()) return RunPartyList(args.party_list, env);
   if (c.party_show->parsed()) return RunPartyShow(args.party_show, env);
   if (c.party_add->parsed()) return RunPartyChange(args.party_add, env);

@@ -13,6 +13,7 @@
 #include "tools/cmd_backup.h"
 #include "tools/cmd_issue.h"
 #include "tools/cmd_ledger.h"
+#include "tools/cmd_notice.h"
 #include "tools/cmd_party.h"
 #include "tools/cmd_setup.h"
 #include "tools/cmd_validator.h"
@@ -42,6 +43,8 @@ struct CliArgs {
   TrustOptions trust;
   LabelOptions label;
   BenchCommandOptions bench;
+  NoticeFileOptions notice_file;
+  NoticeExportOptions notice_export;
   PartyListOptions party_list;
   PartyShowOptions party_show;
   PartyChangeOptions party_add;
@@ -74,6 +77,8 @@ struct CliArgs {
     CLI::App* trust_show = nullptr;
     CLI::App* label = nullptr;
     CLI::App* bench = nullptr;
+    CLI::App* notice_file = nullptr;
+    CLI::App* notice_export = nullptr;
     CLI::App* party_list = nullptr;
     CLI::App* party_show = nullptr;
     CLI::App* party_add = nullptr;

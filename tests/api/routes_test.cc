@@ -68,6 +68,8 @@ const std::vector<RouteCase> kCases = {
     {"/vrs/01/07501234000017/10/L1/21/S%2F1", Route::kVrsProductNumeric, "GET", "serial", "S%2F1",
      true},
     {"/vrs/checkConnectivity", Route::kVrsConnectivity, "GET", "", "", true},
+    {"/v1/notices", Route::kNotices, "POST", "", "", false, "POST"},
+    {"/v1/notices/urn%3Auuid%3A5e", Route::kNotice, "GET", "id", "urn%3Auuid%3A5e", true},
 };
 
 TEST_CASE("every route is matched from its path, with its parameter and methods") {

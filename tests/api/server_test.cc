@@ -124,6 +124,28 @@ TEST_CASE("validator changes go to /v1/validators, party changes to /v1/parties"
   CHECK(f.backend.calls().back().method == "ListValidators");
 }
 
+TEST_CASE("notices are posted to /v1/notices and read at /v1/notices/{id}") {
+  Fixture f;
+  const std::string notice = R"({"type": "IllegitimateProductNotice", "id": "urn:uuid:5e"})";
+  RawAnswer answer = f.Raw(f.Post("/v1/notices", notice));
+  CHECK(answer.status == 201);
+  // The receipt names the initial notice; Location is where it is read.
+  CHECK(answer.header("location") == "/v1/notices/" + kCertIdEncoded);
+  REQUIRE(f.backend.calls().size() == 1);
+  CHECK(f.backend.calls()[0].method == "FileNotice");
+  CHECK(f.backend.calls()[0].document == Json::parse(notice));
+
+  f.backend.SetReadJson(Json{{"id", kCertId}, {"status", "open"}});
+  auto read = f.client->GetJson("/v1/notices/" + kCertIdEncoded);
+  REQUIRE(read.ok());
+  CHECK((*read)["status"] == "open");
+  CHECK(f.backend.calls().back().method == "GetNotice");
+  CHECK(f.backend.calls().back().id == kCertId);
+  // Not for this reader: the Backend's refusal is the answer.
+  f.backend.SetReadJson(Status::PermissionDenied("notice urn:uuid:5e is shown to agencies"));
+  ExpectProblem(f.Raw(Get("/v1/notices/urn:uuid:5e")), 403, ProblemType::kNotAuthorized);
+}
+
 TEST_CASE("events and revocations go to their certificate, decoded from the path") {
   Fixture f;
   Json event = Json::parse(ReadFixture("shipping-event.json"));

@@ -116,7 +116,7 @@ class FakeBackend : public Backend {
     int n = 0;
     for (const Call& c : calls_) {
       if (c.method == "IssueCertificate" || c.method == "RecordEvent" || c.method == "Revoke" ||
-          c.method == "ChangeRegistry") {
+          c.method == "ChangeRegistry" || c.method == "FileNotice") {
         ++n;
       }
     }
@@ -134,6 +134,15 @@ class FakeBackend : public Backend {
   }
   Result<Receipt> ChangeRegistry(const Json& document) override {
     return Write(MakeCall("ChangeRegistry", "", document));
+  }
+  Result<Receipt> FileNotice(const Json& notice) override {
+    return Write(MakeCall("FileNotice", "", notice));
+  }
+  Result<Json> GetNotice(const std::string& id, const Reader& reader) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    calls_.push_back(MakeCall("GetNotice", id));
+    calls_.back().reader = reader.did;
+    return read_json_;
   }
   Result<Json> GetCertificate(const std::string& id, const Reader& reader) override {
     std::lock_guard<std::mutex> lock(mu_);

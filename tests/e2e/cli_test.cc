@@ -118,6 +118,46 @@ TEST_CASE("the README walk-through with the frontera CLI") {
   CHECK(cli.Run({"audit", "--key", keys + "mx-manufacturer.key"}, &out) == 77);
   CHECK(out.find("agencies") != std::string::npos);
 
+  // An illegitimate-product notice through the node: the distributor holding
+  // the pack files it and the pack is flagged; an agency exports the Form
+  // 3911 fields; the filer's termination clears the flag.
+  const std::string notice = "urn:uuid:5e000000-0000-4000-8000-0000000000e2";
+  code = cli.Run({"notice",
+                  "file",
+                  "--key",
+                  keys + "us-distributor.key",
+                  "--id",
+                  notice,
+                  "--certificate",
+                  cert,
+                  "--classification",
+                  "counterfeit",
+                  "--determined",
+                  "2025-06-01",
+                  "--quantity",
+                  "1",
+                  "--description",
+                  "Foil print differs",
+                  "--contact-name",
+                  "QA desk",
+                  "--contact-phone",
+                  "+1 555 0100",
+                  "--contact-email",
+                  "qa@example.com"},
+                 &out);
+  REQUIRE_MESSAGE(code == 0, out);
+  CHECK(cli.Run({"verify", "--online", cert}, &out) == 5);
+  code =
+      cli.Run({"notice", "export", notice, "--key", keys + "us-cbp.key", "--format", "csv"}, &out);
+  CHECK_MESSAGE(code == 0, out);
+  CHECK(out.find(",Counterfeit,Amoxicillin 500 mg capsules,") != std::string::npos);
+  CHECK(out.find(",SN777,LOT42A,2028-10-31,") != std::string::npos);
+  code = cli.Run({"notice", "file", "--key", keys + "us-distributor.key", "--type", "termination",
+                  "--initial", notice, "--description", "Genuine after all"},
+                 &out);
+  CHECK_MESSAGE(code == 0, out);
+  CHECK(out.find("terminated") != std::string::npos);
+
   CHECK(cli.Run({"checkpoint", "--genesis", dev + "/genesis.json"}, &out) == 0);
 
   REQUIRE(cli.Run({"revoke", cert, "--key", keys + "mx-manufacturer.key", "--reason",
