@@ -56,19 +56,6 @@ constexpr std::array<RouteSpec, 33> kRoutes = {{
     {Route::kNotice, "GET", "/v1/notices/{id}"},
 }};
 
-std::vector<std::string_view> SplitSegments(std::string_view path) {
-  std::vector<std::string_view> segments;
-  if (path.empty() || path.front() != '/') return segments;
-  path.remove_prefix(1);
-  while (true) {
-    size_t slash = path.find('/');
-    segments.push_back(path.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
-  }
-  return segments;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -90,6 +77,19 @@ std::optional<std::string> DecimalProblem(std::string_view text, uint64_t& value
 }
 
 }  // namespace
+
+std::vector<std::string_view> SplitSegments(std::string_view path) {
+  std::vector<std::string_view> segments;
+  if (path.empty() || path.front() != '/') return segments;
+  path.remove_prefix(1);
+  while (true) {
+    size_t slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return segments;
+}
 
 std::span<const RouteSpec> Routes() { return kRoutes; }
 

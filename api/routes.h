@@ -87,6 +87,10 @@ struct Target {
 };
 Target SplitTarget(std::string_view target);
 
+// The segments of an absolute path ("/a/b/" → "a", "b", ""); none when
+// `path` does not start with "/". Segments are not decoded.
+std::vector<std::string_view> SplitSegments(std::string_view path);
+
 // RFC 3986 §2.1: "%" HEXDIG HEXDIG is one octet; "+" stays itself (it is a
 // space only in HTML form encoding). nullopt for a malformed "%".
 std::optional<std::string> PercentDecode(std::string_view text);

@@ -20,23 +20,10 @@ namespace gs1 = ledger::gs1;
 // tokens such as dscsaSaleableReturn).
 constexpr size_t kContextBytesMax = 64;
 
-std::vector<std::string_view> PathSegments(std::string_view path) {
-  std::vector<std::string_view> out;
-  if (path.empty() || path.front() != '/') return out;
-  path.remove_prefix(1);
-  while (true) {
-    size_t slash = path.find('/');
-    out.push_back(path.substr(0, slash));
-    if (slash == std::string_view::npos) break;
-    path.remove_prefix(slash + 1);
-  }
-  return out;
-}
-
 // The segments of a product request after the base path, when `path` has
 // one of the two forms (literal segments compared percent-decoded).
 std::optional<std::vector<std::string_view>> ProductSegments(std::string_view path) {
-  std::vector<std::string_view> segments = PathSegments(path);
+  std::vector<std::string_view> segments = SplitSegments(path);
   // Under the base path: drop its one segment.
   const std::string_view base = kVrsBasePath.substr(1);
   if (!segments.empty() && PercentDecode(segments[0]) == std::string(base)) {
@@ -102,7 +89,7 @@ bool IsUuid(std::string_view text) {
 }
 
 bool IsVrsProductPath(std::string_view path) {
-  std::vector<std::string_view> segments = PathSegments(path);
+  std::vector<std::string_view> segments = SplitSegments(path);
   return !segments.empty() && PercentDecode(segments[0]) == std::string(kVrsBasePath.substr(1)) &&
          ProductSegments(path).has_value();
 }

@@ -122,6 +122,11 @@ class StateMachine::StagedView final : public View {
   std::map<std::pair<storage::Column, std::string>, std::string> overlay_;
 };
 
+// The document stored for `leaf` (kState DocKey: a kind byte, then its JCS
+// text), parsed. kCorruption when it is missing or does not parse: every
+// leaf's document is written with its leaf.
+Result<Json> ReadStoredDocument(const storage::KvStore& store, uint64_t leaf);
+
 struct StateMachine::CheckedDocument {
   const ParsedDocument* parsed = nullptr;
   std::string certificate_id;

@@ -253,14 +253,9 @@ std::optional<StateMachine::HeldDocument> StateMachine::FindNoticeDocument(const
 
 Result<Json> StateMachine::NoticeView(const std::string& id) const {
   auto load_document = [&](const Json& position) -> Result<Json> {
-    const uint64_t leaf = position["leaf_index"].get<uint64_t>();
-    FRONTERA_ASSIGN_OR_RETURN(auto stored, store_->Get(Column::kState, DocKey(leaf)));
-    if (!stored || stored->empty()) {
-      return Status::Corruption("document of leaf " + std::to_string(leaf) + " is missing");
-    }
-    auto doc = crypto::ParseJson(std::string_view(*stored).substr(1));
-    if (!doc.ok()) return Status::Corruption("stored document does not parse");
-    return Json{{"document", std::move(doc).value()}, {"ledger", position}};
+    FRONTERA_ASSIGN_OR_RETURN(Json doc,
+                              ReadStoredDocument(*store_, position["leaf_index"].get<uint64_t>()));
+    return Json{{"document", std::move(doc)}, {"ledger", position}};
   };
 
   FRONTERA_ASSIGN_OR_RETURN(auto text, store_->Get(Column::kState, NoticeKey(id)));

@@ -62,19 +62,25 @@ Result<LedgerRoots> StateMachine::Roots() const {
                      published_.root, published_.state_root};
 }
 
+Result<Json> ReadStoredDocument(const storage::KvStore& store, uint64_t leaf) {
+  FRONTERA_ASSIGN_OR_RETURN(auto stored, store.Get(Column::kState, DocKey(leaf)));
+  if (!stored || stored->empty()) {
+    return Status::Corruption("document of leaf " + std::to_string(leaf) + " is missing");
+  }
+  auto doc = crypto::ParseJson(std::string_view(*stored).substr(1));
+  if (!doc.ok()) {
+    return Status::Corruption("stored document of leaf " + std::to_string(leaf) +
+                              " does not parse");
+  }
+  return std::move(doc).value();
+}
+
 Result<Json> StateMachine::CertificateView(const std::string& id) const {
   FRONTERA_ASSIGN_OR_RETURN(auto record_text, store_->Get(Column::kState, Key(kCertPrefix, id)));
   if (!record_text) return Status::NotFound("no certificate " + id);
   Json record = Json::parse(*record_text);
   auto load = [&](const Json& position) -> Result<Json> {
-    const uint64_t leaf = position["leaf_index"].get<uint64_t>();
-    FRONTERA_ASSIGN_OR_RETURN(auto stored, store_->Get(Column::kState, DocKey(leaf)));
-    if (!stored || stored->empty()) {
-      return Status::Corruption("document of leaf " + std::to_string(leaf) + " is missing");
-    }
-    auto doc = crypto::ParseJson(std::string_view(*stored).substr(1));
-    if (!doc.ok()) return Status::Corruption("stored document does not parse");
-    return std::move(doc).value();
+    return ReadStoredDocument(*store_, position["leaf_index"].get<uint64_t>());
   };
   FRONTERA_ASSIGN_OR_RETURN(Json credential, load(record["ledger"]));
   Json events = Json::array();
