@@ -351,10 +351,6 @@ Result<ConsistencyQuery> ParseConsistencyQuery(std::string_view query) {
   return ConsistencyQuery{sizes[0], sizes[1]};
 }
 
-namespace {
-
-// The single value of `name` in `params`, or nullopt (absent, or given
-// twice: an error added to params.errors).
 std::optional<std::string> SingleValue(QueryParams& params, const std::string& name) {
   auto it = params.values.find(name);
   if (it == params.values.end()) return std::nullopt;
@@ -364,6 +360,8 @@ std::optional<std::string> SingleValue(QueryParams& params, const std::string& n
   }
   return it->second[0];
 }
+
+namespace {
 
 // `limit` of a paged query: absent leaves `out` as is.
 void ParseLimit(QueryParams& params, size_t max, size_t& out) {

@@ -143,6 +143,9 @@ struct QueryParams {
   std::vector<FieldError> errors;
 };
 QueryParams ParseQuery(std::string_view query);
+// The single value of `name` in `params`, or nullopt: absent, or given more
+// than once (then an error is added to params.errors).
+std::optional<std::string> SingleValue(QueryParams& params, const std::string& name);
 
 // GET /v1/proofs/inclusion: exactly one decimal leaf_index.
 Result<uint64_t> ParseLeafIndexQuery(std::string_view query);

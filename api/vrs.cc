@@ -37,18 +37,6 @@ std::optional<std::vector<std::string_view>> ProductSegments(std::string_view pa
   return segments;
 }
 
-// The single value of a query parameter, or nullopt; a repeated one is an
-// error.
-std::optional<std::string> Single(QueryParams& params, const std::string& name) {
-  auto it = params.values.find(name);
-  if (it == params.values.end()) return std::nullopt;
-  if (it->second.size() > 1) {
-    params.errors.push_back({"/query/" + name, "given more than once"});
-    return std::nullopt;
-  }
-  return it->second[0];
-}
-
 void CheckGtinParam(const std::string& pointer, const std::string& gtin,
                     std::vector<FieldError>& errors) {
   if (Status s = gs1::CheckGtin14(gtin); !s.ok()) {
@@ -134,8 +122,8 @@ Result<VrsRequest> ParseVrsRequest(std::string_view path, std::string_view query
     }
   }
   // exp, or AI 17 in the numeric form's query: one of them, once.
-  std::optional<std::string> exp = Single(params, "exp");
-  std::optional<std::string> ai17 = Single(params, "17");
+  std::optional<std::string> exp = SingleValue(params, "exp");
+  std::optional<std::string> ai17 = SingleValue(params, "17");
   if (exp && ai17) {
     errors.push_back({"/query/17", "give the expiry once: exp or 17, not both"});
   } else if (!exp && !ai17) {
@@ -152,7 +140,7 @@ Result<VrsRequest> ParseVrsRequest(std::string_view path, std::string_view query
       out.expiry = *day;
     }
   }
-  std::optional<std::string> link_type = Single(params, "linkType");
+  std::optional<std::string> link_type = SingleValue(params, "linkType");
   if (!link_type) {
     if (!params.values.contains("linkType")) {
       errors.push_back({"/query/linkType", "required: verificationService"});
@@ -160,7 +148,7 @@ Result<VrsRequest> ParseVrsRequest(std::string_view path, std::string_view query
   } else if (*link_type != kVrsLinkType) {
     errors.push_back({"/query/linkType", "must be verificationService"});
   }
-  std::optional<std::string> context = Single(params, "context");
+  std::optional<std::string> context = SingleValue(params, "context");
   if (!context) {
     if (!params.values.contains("context")) {
       errors.push_back({"/query/context",
@@ -176,7 +164,7 @@ Result<VrsRequest> ParseVrsRequest(std::string_view path, std::string_view query
     }
     out.context = context.value_or("");
   }
-  std::optional<std::string> req_gln = Single(params, "reqGLN");
+  std::optional<std::string> req_gln = SingleValue(params, "reqGLN");
   if (!req_gln) {
     if (!params.values.contains("reqGLN")) {
       errors.push_back({"/query/reqGLN", "required: the requestor's GLN"});
@@ -185,7 +173,7 @@ Result<VrsRequest> ParseVrsRequest(std::string_view path, std::string_view query
     CheckGlnParam(*req_gln, errors);
     out.req_gln = *req_gln;
   }
-  std::optional<std::string> corr_uuid = Single(params, "corrUUID");
+  std::optional<std::string> corr_uuid = SingleValue(params, "corrUUID");
   if (!corr_uuid) {
     if (!params.values.contains("corrUUID")) {
       errors.push_back({"/query/corrUUID", "required: a UUID the answer repeats"});
@@ -207,13 +195,13 @@ Result<VrsRequest> ParseVrsRequest(std::string_view path, std::string_view query
 Result<VrsConnectivityRequest> ParseVrsConnectivity(std::string_view query) {
   QueryParams params = ParseQuery(query);
   VrsConnectivityRequest out;
-  if (std::optional<std::string> gtin = Single(params, "gtin")) {
+  if (std::optional<std::string> gtin = SingleValue(params, "gtin")) {
     CheckGtinParam("/query/gtin", *gtin, params.errors);
     out.gtin = *gtin;
   } else if (!params.values.contains("gtin")) {
     params.errors.push_back({"/query/gtin", "required: a GTIN-14 on the ledger"});
   }
-  if (std::optional<std::string> gln = Single(params, "reqGLN")) {
+  if (std::optional<std::string> gln = SingleValue(params, "reqGLN")) {
     CheckGlnParam(*gln, params.errors);
     out.req_gln = *gln;
   } else if (!params.values.contains("reqGLN")) {
